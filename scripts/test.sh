@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: types, lint, unit + integration (Vitest, Node 24, real sockets on
+# loopback, real Secret Service for keychain tests), then browser end-to-end (Playwright).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-node.sh
+echo "[perch] node $(node --version)"
+echo "[perch] 1/4 typecheck"; npx tsc -p tsconfig.json --noEmit
+echo "[perch] 2/4 lint"; npx eslint --max-warnings=0 .
+echo "[perch] 3/4 unit + integration"
+# Keychain tests need a Secret Service: a private D-Bus session with an unlocked gnome-keyring.
+if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
+  dbus-run-session -- bash -c 'echo -n perch-test | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null; export PERCH_KEYCHAIN_TESTS=1; npx vitest run "$@"' _ "$@"
+else
+  echo "[perch] no dbus-run-session/gnome-keyring-daemon: keychain tests will be skipped" >&2
+  npx vitest run "$@"
+fi
+if [ -f playwright.config.ts ] && [ "${PERCH_SKIP_E2E:-0}" != "1" ]; then
+  echo "[perch] 4/4 build + browser end-to-end"
+  npx electron-vite build >/dev/null
+  npx playwright test
+else
+  echo "[perch] 4/4 browser end-to-end: not configured yet"
+fi
