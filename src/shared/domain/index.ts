@@ -1,0 +1,7 @@
+export * from './primitives';
+export * from './environment';
+export * from './notice';
+export * from './settings';
+export * from './status';
+export * from './keys';
+export * from './portfolio';

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { EnvironmentId } from './environment';
+import { AssetCode, DecimalString, NonNegativeDecimalString, TimestampMs } from './primitives';
+
+/**
+ * How a holding got its price in the quote currency: the direct pair (BTCUSDT for BTC in USDT),
+ * the inverse pair (USDTTRY for TRY in USDT), a bridge through another asset (`via`), the quote
+ * asset itself, or no route at all (shown as "no price", never as a wrong number).
+ */
+export const PriceRoute = z.enum(['direct', 'inverse', 'bridge', 'quote', 'none']);
+export type PriceRoute = z.infer<typeof PriceRoute>;
+
+export const Holding = z.object({
+  asset: AssetCode,
+  free: NonNegativeDecimalString,
+  locked: NonNegativeDecimalString,
+  total: NonNegativeDecimalString,
+  /** price of one unit in the quote currency; null when there is no route */
+  price: NonNegativeDecimalString.nullable(),
+  value: NonNegativeDecimalString.nullable(),
+  /** 24 h change of the price in the quote currency, percent ("-1.25") */
+  change24hPct: DecimalString.nullable(),
+  /** value / total of priced holdings, percent ("12.5") */
+  share: NonNegativeDecimalString.nullable(),
+  priceRoute: PriceRoute,
+  /** the bridge asset when priceRoute is 'bridge' */
+  via: AssetCode.optional(),
+});
+export type Holding = z.infer<typeof Holding>;
+
+/**
+ * Freshness of what the user sees: 'live' while both streams deliver, 'stale' since `since`
+ * when data stopped arriving, 'offline' when showing the last known snapshot.
+ */
+export const FreshnessState = z.enum(['connecting', 'live', 'stale', 'offline']);
+export type FreshnessState = z.infer<typeof FreshnessState>;
+
+export const Freshness = z.object({
+  state: FreshnessState,
+  /** when the current state began (e.g. stale since T); null while connecting for the first time */
+  since: TimestampMs.nullable(),
+});
+export type Freshness = z.infer<typeof Freshness>;
+
+export const PortfolioSnapshot = z.object({
+  environment: EnvironmentId,
+  /** increases with every change; events carry it so the renderer can detect a gap */
+  seq: z.number().int().nonnegative(),
+  quote: AssetCode,
+  holdings: z.array(Holding),
+  /** sum of priced holdings */
+  total: NonNegativeDecimalString,
+  /** change of the total over 24 h in the quote currency; null when unknown */
+  total24hChange: DecimalString.nullable(),
+  total24hChangePct: DecimalString.nullable(),
+  /** when the figures were last computed from exchange data */
+  asOf: TimestampMs,
+  freshness: Freshness,
+});
+export type PortfolioSnapshot = z.infer<typeof PortfolioSnapshot>;
+
+/**
+ * The coalesced portfolio:snapshot event. Main sends a full snapshot first (and whenever the
+ * holdings set is rebuilt), then deltas with only the holdings that changed since `baseSeq`.
+ * A renderer whose seq is not `baseSeq` asks for portfolio:getSnapshot instead of applying.
+ */
+export const PortfolioFullEvent = z.object({
+  kind: z.literal('full'),
+  snapshot: PortfolioSnapshot,
+});
+export const PortfolioDeltaEvent = z.object({
+  kind: z.literal('delta'),
+  baseSeq: z.number().int().nonnegative(),
+  seq: z.number().int().nonnegative(),
+  changed: z.array(Holding),
+  removed: z.array(AssetCode),
+  total: NonNegativeDecimalString,
+  total24hChange: DecimalString.nullable(),
+  total24hChangePct: DecimalString.nullable(),
+  asOf: TimestampMs,
+  freshness: Freshness,
+});
+export const PortfolioEvent = z.discriminatedUnion('kind', [PortfolioFullEvent, PortfolioDeltaEvent]);
+export type PortfolioEvent = z.infer<typeof PortfolioEvent>;
+
+/**
+ * Applies a portfolio event. Returns null when a delta does not follow `prev` (missed event):
+ * the caller then fetches a full snapshot with portfolio:getSnapshot.
+ */
+export function applyPortfolioEvent(prev: PortfolioSnapshot | null, event: PortfolioEvent): PortfolioSnapshot | null {
+  if (event.kind === 'full') return event.snapshot;
+  if (prev === null || prev.seq !== event.baseSeq) return null;
+  const removed = new Set(event.removed);
+  const changed = new Map(event.changed.map((h) => [h.asset, h]));
+  const holdings: Holding[] = [];
+  for (const h of prev.holdings) {
+    if (removed.has(h.asset)) continue;
+    const next = changed.get(h.asset);
+    holdings.push(next ?? h);
+    changed.delete(h.asset);
+  }
+  for (const h of changed.values()) holdings.push(h);
+  return {
+    ...prev,
+    seq: event.seq,
+    holdings,
+    total: event.total,
+    total24hChange: event.total24hChange,
+    total24hChangePct: event.total24hChangePct,
+    asOf: event.asOf,
+    freshness: event.freshness,
+  };
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { EnvironmentId } from './environment';
+import { AssetCode, NonNegativeDecimalString } from './primitives';
+
+export const Theme = z.enum(['system', 'light', 'dark']);
+export type Theme = z.infer<typeof Theme>;
+
+/** What a person can change in Settings. Stored versioned by src/main/storage/settings.ts. */
+export const Settings = z.object({
+  environment: EnvironmentId,
+  quoteCurrency: AssetCode,
+  theme: Theme,
+  smallBalanceThreshold: NonNegativeDecimalString,
+  hideSmallBalances: z.boolean(),
+  privacyMode: z.boolean(),
+  startAtLogin: z.boolean(),
+  closeToTray: z.boolean(),
+  /** Order entry stays off until a person turns it on (issue 5). */
+  tradingEnabled: z.boolean(),
+}).strict();
+export type Settings = z.infer<typeof Settings>;
+
+/** settings:update takes any subset; unknown keys are rejected. */
+export const SettingsPatch = Settings.partial().strict();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+export function defaultSettings(): Settings {
+  return {
+    environment: 'demo',
+    quoteCurrency: 'USDT',
+    theme: 'system',
+    smallBalanceThreshold: '1',
+    hideSmallBalances: false,
+    privacyMode: false,
+    startAtLogin: false,
+    closeToTray: false,
+    tradingEnabled: false,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Channel names, and nothing else: the sandboxed preload bundles this file, so it must stay
+ * free of imports. Commands are `domain:verb` (renderer -> main, request/response); events are
+ * `domain:noun` (main -> renderer). contract.ts maps each name to its schemas.
+ */
+export const COMMAND_NAMES = [
+  'app:getState',
+  'app:openExternal',
+  'app:dismissNotice',
+  'settings:get',
+  'settings:update',
+  'keys:test',
+  'keys:save',
+  'keys:remove',
+  'keys:generateEd25519',
+  'keys:health',
+  'demo:reset',
+  'portfolio:getSnapshot',
+] as const;
+
+export const EVENT_NAMES = [
+  'portfolio:snapshot',
+  'status:connections',
+  'settings:changed',
+  'keys:changed',
+  'app:notice',
+] as const;
+
+export type CommandName = (typeof COMMAND_NAMES)[number];
+export type EventName = (typeof EVENT_NAMES)[number];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);
+}
