@@ -1,0 +1,132 @@
+/**
+ * Per-socket helpers shared by the market streams and the WS API connection:
+ * - a control-frame throttle (Binance counts pings, pongs and JSON control messages towards
+ *   5 incoming messages per second per connection; exceeding it disconnects, repeated
+ *   offenders get banned), and
+ * - a heartbeat (B8): any inbound frame proves liveness; silence first marks the socket stale,
+ *   then a ping probes it and no answer within the pong timeout declares it dead.
+ */
+import type { Clock } from './backoff';
+
+export interface ControlThrottle {
+  /** true and counted if a control frame may be sent now. */
+  tryTake(): boolean;
+  /** Count a frame sent without asking (ws answers server pings by itself). */
+  note(): void;
+  /** ms until tryTake() can succeed. */
+  waitMs(): number;
+}
+
+export function createControlThrottle(clock: Pick<Clock, 'now'>, perSecond: number): ControlThrottle {
+  const windowMs = 1000;
+  const sent: number[] = [];
+  const prune = (now: number): void => {
+    while (sent.length > 0 && (sent[0] as number) <= now - windowMs) sent.shift();
+  };
+  return {
+    tryTake(): boolean {
+      const now = clock.now();
+      prune(now);
+      if (sent.length >= perSecond) return false;
+      sent.push(now);
+      return true;
+    },
+    note(): void {
+      const now = clock.now();
+      prune(now);
+      sent.push(now);
+    },
+    waitMs(): number {
+      const now = clock.now();
+      prune(now);
+      if (sent.length < perSecond) return 0;
+      // The frame that leaves the window first frees the slot we need.
+      return Math.max(1, (sent[sent.length - perSecond] as number) + windowMs - now + 1);
+    },
+  };
+}
+
+export interface HeartbeatOptions {
+  readonly clock: Clock;
+  /** Send a ping after this much silence (no inbound frame at all). */
+  readonly pingIntervalMs: number;
+  /** Dead if nothing arrives within this long after a ping. */
+  readonly pongTimeoutMs: number;
+  /** No data frame for this long: stale (UI), and probe with a ping. */
+  readonly staleAfterMs: number;
+  /** Optional: dead after this long without data even if pongs come (a stalled stream). */
+  readonly dataSilenceLimitMs?: () => number | undefined;
+  /** Tries to send a ping; false when the throttle refused it (retried on the next check). */
+  readonly ping: () => boolean;
+  readonly onStale: () => void;
+  readonly onFresh: () => void;
+  readonly onDead: (reason: string) => void;
+}
+
+export interface Heartbeat {
+  /** Any inbound frame (data, pong, ping, control response). */
+  frame(now: number): void;
+  /** A data frame (also counts as a frame). */
+  data(now: number): void;
+  isStale(): boolean;
+  stop(): void;
+}
+
+export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
+  const { clock } = options;
+  const start = clock.now();
+  let lastFrameAt = start;
+  let lastDataAt = start;
+  let pingSentAt: number | null = null;
+  let stale = false;
+  let stopped = false;
+  let timer: unknown = null;
+  const checkEveryMs = Math.max(10, Math.floor(Math.min(options.pingIntervalMs, options.pongTimeoutMs, options.staleAfterMs) / 4));
+
+  const check = (): void => {
+    timer = null;
+    if (stopped) return;
+    const now = clock.now();
+    if (pingSentAt !== null && lastFrameAt >= pingSentAt) pingSentAt = null;
+    if (pingSentAt !== null && now - pingSentAt >= options.pongTimeoutMs) {
+      stopped = true;
+      options.onDead(`no frame within ${options.pongTimeoutMs} ms after a ping`);
+      return;
+    }
+    const silenceLimit = options.dataSilenceLimitMs?.();
+    if (silenceLimit !== undefined && now - lastDataAt >= silenceLimit) {
+      stopped = true;
+      options.onDead(`no data for ${silenceLimit} ms`);
+      return;
+    }
+    if (!stale && now - lastDataAt >= options.staleAfterMs) {
+      stale = true;
+      options.onStale();
+      if (stopped) return;
+    }
+    const wantPing = now - lastFrameAt >= options.pingIntervalMs || (stale && now - lastFrameAt >= options.staleAfterMs);
+    if (pingSentAt === null && wantPing && options.ping()) pingSentAt = now;
+    timer = clock.setTimeout(check, checkEveryMs);
+  };
+  timer = clock.setTimeout(check, checkEveryMs);
+
+  return {
+    frame(now) {
+      lastFrameAt = now;
+    },
+    data(now) {
+      lastFrameAt = now;
+      lastDataAt = now;
+      if (stale) {
+        stale = false;
+        options.onFresh();
+      }
+    },
+    isStale: () => stale,
+    stop() {
+      stopped = true;
+      if (timer !== null) clock.clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
