@@ -27,8 +27,12 @@ const HUNDRED = new D(100);
 const PRICE_SIGNIFICANT_DIGITS = 12;
 /** Decimal places kept in a value in the quote currency. */
 const VALUE_DECIMALS = 8;
-/** Decimal places kept in percentages (24 h change, share). */
-const PERCENT_DECIMALS = 4;
+/**
+ * Decimal places kept in percentages (24 h change, share). Two places is what a person reads,
+ * and it keeps a holding's share from "changing" on every tick of an unrelated market, which
+ * keeps the coalesced deltas to the renderer small.
+ */
+const PERCENT_DECIMALS = 2;
 
 /** Bridge assets in order of preference: most liquid first, stablecoins as a fallback. */
 export const DEFAULT_BRIDGES: readonly string[] = ['BTC', 'ETH', 'BNB', 'USDT', 'USDC', 'FDUSD'];
@@ -230,7 +234,8 @@ function formatValue(d: Dec): string {
 }
 
 function formatPercent(d: Dec): string {
-  return d.toDecimalPlaces(PERCENT_DECIMALS).toFixed();
+  const r = d.toDecimalPlaces(PERCENT_DECIMALS);
+  return r.isZero() ? '0' : r.toFixed();
 }
 
 /**

@@ -257,7 +257,8 @@ describe('valuation', () => {
     const sum = v.holdings.reduce((acc, h) => acc.plus(h.value!), new Decimal(0));
     expect(sum.minus(v.total).abs().lte('0.000001')).toBe(true);
     const shares = v.holdings.reduce((acc, h) => acc.plus(h.share!), new Decimal(0));
-    expect(shares.minus(100).abs().lte('0.01')).toBe(true);
+    // each share is rounded to 0.01 %, so the sum may be off by half a unit per holding
+    expect(shares.minus(100).abs().lte(0.005 * v.holdings.length)).toBe(true);
     expect(new Set(v.holdings.map((h) => h.route))).toEqual(new Set(['quote', 'direct', 'bridge', 'inverse']));
   });
 });

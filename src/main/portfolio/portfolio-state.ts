@@ -1,0 +1,388 @@
+/**
+ * The portfolio as main knows it: balances (user data stream + REST resyncs), the latest
+ * ticker per watched market, and the connection states that say how fresh all of it is.
+ *
+ * Work is proportional to what changed: a ticker marks only the holdings whose route uses
+ * that market; a balance update marks only its asset. Nothing is computed until `commit()`,
+ * which the core calls at a few Hz; it returns the event for the renderer (a full snapshot
+ * first, then deltas with only the holdings that changed) or null when nothing did.
+ *
+ * The committed snapshot and the events form one chain (each delta's baseSeq is the previous
+ * event's seq), so `snapshot()` never advances the sequence by itself: it returns what the
+ * last commit produced. A renderer that fetched it can apply the next delta.
+ */
+import type {
+  ConnectionState,
+  EnvironmentId,
+  Freshness,
+  Holding,
+  PortfolioEvent,
+  PortfolioSnapshot,
+} from '../../shared/domain';
+import {
+  buildRouteTable,
+  computeHolding,
+  isEmptyBalance,
+  summarize,
+  type BalanceInput,
+  type ComputedHolding,
+  type PriceQuote,
+  type RouteTable,
+  type SymbolInput,
+  type ValuedHolding,
+} from './valuation';
+
+export interface TickerInput {
+  readonly symbol: string;
+  /** last price (decimal string) */
+  readonly last: string;
+  /** open price of the rolling 24 h window (decimal string) */
+  readonly open: string;
+  /** exchange event time, ms; defaults to the local clock */
+  readonly at?: number;
+}
+
+export interface ConnectionsInput {
+  readonly market: ConnectionState;
+  readonly account: ConnectionState;
+}
+
+export interface PortfolioStateOptions {
+  readonly environment: EnvironmentId;
+  readonly quote: string;
+  readonly now?: () => number;
+  readonly bridges?: readonly string[];
+}
+
+export interface PortfolioState {
+  readonly environment: EnvironmentId;
+  quote(): string;
+  /** A new symbol list (exchangeInfo refresh, status change): rebuilds the route table. */
+  setSymbols(symbols: Iterable<SymbolInput>): void;
+  /** Changing the quote currency re-values everything; the next event is a full snapshot. */
+  setQuote(quote: string): void;
+  /** A complete balance list (REST account snapshot): assets not in it are gone. */
+  replaceBalances(balances: Iterable<BalanceInput>): void;
+  /** Absolute balances of some assets (outboundAccountPosition). */
+  applyBalances(balances: Iterable<BalanceInput>): void;
+  applyTickers(tickers: Iterable<TickerInput>): void;
+  setConnections(connections: ConnectionsInput): void;
+  /** True once a complete balance list has been received. */
+  hasBalances(): boolean;
+  /** Markets needed to value the current balances (route legs, bridges included). */
+  watchedSymbols(): ReadonlySet<string>;
+  /** Called when watchedSymbols() changes. Returns unsubscribe. */
+  onWatchedSymbolsChange(listener: (symbols: ReadonlySet<string>) => void): () => void;
+  /** Recompute what changed; returns the event to send, or null when nothing changed. */
+  commit(): PortfolioEvent | null;
+  /** The last committed snapshot (null before the first complete balance list). */
+  snapshot(): PortfolioSnapshot | null;
+  /** The last computed totals, decimals kept (for the value recorder). */
+  valuation(): { readonly total: string; readonly unpriced: number; readonly freshness: Freshness; readonly asOf: number } | null;
+  freshness(): Freshness;
+}
+
+interface PriceEntry {
+  last: string;
+  open: string;
+  updatedAt: number;
+}
+
+function toDomainHolding(h: ValuedHolding): Holding {
+  const out: Holding = {
+    asset: h.asset,
+    free: h.free,
+    locked: h.locked,
+    total: h.total,
+    price: h.price,
+    value: h.value,
+    change24hPct: h.change24hPct,
+    share: h.share,
+    priceRoute: h.route,
+  };
+  // The contract carries one bridge asset; for a two-bridge route it is the first hop.
+  if (h.route === 'bridge' && h.via[0] !== undefined) out.via = h.via[0];
+  return out;
+}
+
+function sameHolding(a: Holding, b: Holding): boolean {
+  return a.free === b.free && a.locked === b.locked && a.price === b.price && a.value === b.value
+    && a.change24hPct === b.change24hPct && a.share === b.share && a.priceRoute === b.priceRoute && a.via === b.via;
+}
+
+/** Display order only (the renderer re-sorts as the person asks): a float is fine for ordering. */
+function byValueDesc(a: Holding, b: Holding): number {
+  const av = a.value === null ? -1 : Number(a.value);
+  const bv = b.value === null ? -1 : Number(b.value);
+  if (av !== bv) return bv - av;
+  return a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0;
+}
+
+/**
+ * What a person should be told about the figures: live only while both the market data and
+ * the account data are live; stale since the moment either stopped; offline when the client
+ * has given up for now (the last known snapshot stays visible with its time).
+ */
+export function deriveFreshness(
+  connections: ConnectionsInput,
+  previous: Freshness,
+  everLive: boolean,
+  now: number,
+): Freshness {
+  const states = [connections.market, connections.account];
+  let state: Freshness['state'];
+  if (states.every((s) => s === 'live')) state = 'live';
+  else if (!everLive) state = 'connecting';
+  else if (states.includes('offline')) state = 'offline';
+  else state = 'stale';
+  if (state === previous.state) return previous;
+  if (state === 'connecting') return { state, since: null };
+  // Offline after stale keeps the moment the data stopped: that is what "since" tells a person.
+  if (state === 'offline' && previous.state === 'stale' && previous.since !== null) return { state, since: previous.since };
+  return { state, since: now };
+}
+
+export function createPortfolioState(options: PortfolioStateOptions): PortfolioState {
+  const now = options.now ?? Date.now;
+  let quote = options.quote;
+  let symbols: SymbolInput[] = [];
+  let routes: RouteTable = buildRouteTable(symbols, quote, { bridges: options.bridges });
+
+  const balances = new Map<string, BalanceInput>();
+  let haveBalances = false;
+  const prices = new Map<string, PriceEntry>();
+  // PriceEntry has PriceQuote's shape: hand it out as is, no copy per lookup.
+  const priceLookup: { get(symbol: string): PriceQuote | undefined } = prices;
+
+  /** asset -> its computed value; only for non-empty balances */
+  const computed = new Map<string, ComputedHolding>();
+  /** market -> assets whose route uses it */
+  const assetsBySymbol = new Map<string, Set<string>>();
+  const dirty = new Set<string>();
+  let structureChanged = true;
+  let watched: ReadonlySet<string> = new Set();
+  const watchListeners = new Set<(symbols: ReadonlySet<string>) => void>();
+
+  let connections: ConnectionsInput = { market: 'connecting', account: 'connecting' };
+  let everLive = false;
+  let freshness: Freshness = { state: 'connecting', since: null };
+  let freshnessChanged = false;
+  let dataAt = 0;
+
+  let seq = 0;
+  let committed: PortfolioSnapshot | null = null;
+  let committedByAsset = new Map<string, Holding>();
+  let needFull = true;
+  let lastTotals: { total: string; unpriced: number } | null = null;
+
+  const indexRoutes = (): void => {
+    assetsBySymbol.clear();
+    for (const asset of balances.keys()) {
+      for (const leg of routes.route(asset).legs) {
+        let set = assetsBySymbol.get(leg.symbol);
+        if (set === undefined) {
+          set = new Set();
+          assetsBySymbol.set(leg.symbol, set);
+        }
+        set.add(asset);
+      }
+    }
+    const next = new Set(assetsBySymbol.keys());
+    const same = next.size === watched.size && [...next].every((s) => watched.has(s));
+    if (!same) {
+      watched = next;
+      for (const l of [...watchListeners]) l(watched);
+    }
+  };
+
+  /** Returns true when the asset appeared or disappeared (the route index must change). */
+  const setBalance = (b: BalanceInput): boolean => {
+    if (isEmptyBalance(b)) {
+      if (!balances.has(b.asset)) return false;
+      balances.delete(b.asset);
+      dirty.add(b.asset);
+      return true;
+    }
+    const prev = balances.get(b.asset);
+    if (prev !== undefined && prev.free === b.free && prev.locked === b.locked) return false;
+    balances.set(b.asset, { asset: b.asset, free: b.free, locked: b.locked });
+    dirty.add(b.asset);
+    return prev === undefined;
+  };
+
+  const revalueAll = (): void => {
+    for (const asset of balances.keys()) dirty.add(asset);
+    for (const asset of computed.keys()) dirty.add(asset);
+  };
+
+  const recompute = (): void => {
+    for (const asset of dirty) {
+      const b = balances.get(asset);
+      if (b === undefined) computed.delete(asset);
+      else computed.set(asset, computeHolding(b, routes.route(asset), priceLookup));
+    }
+    dirty.clear();
+  };
+
+  const buildSnapshot = (holdings: Holding[], totals: ReturnType<typeof summarize>): PortfolioSnapshot => ({
+    environment: options.environment,
+    seq,
+    quote,
+    holdings,
+    total: totals.total,
+    // No priced holding with a known 24 h open: the change is unknown, not zero.
+    total24hChange: totals.change24hPct === null ? null : totals.change24hValue,
+    total24hChangePct: totals.change24hPct,
+    asOf: dataAt,
+    freshness,
+  });
+
+  return {
+    environment: options.environment,
+    quote: () => quote,
+
+    setSymbols(list) {
+      symbols = [...list];
+      routes = buildRouteTable(symbols, quote, { bridges: options.bridges });
+      revalueAll();
+      indexRoutes();
+      structureChanged = true;
+    },
+
+    setQuote(next) {
+      if (next === quote) return;
+      quote = next;
+      routes = buildRouteTable(symbols, quote, { bridges: options.bridges });
+      revalueAll();
+      indexRoutes();
+      structureChanged = true;
+      needFull = true;
+    },
+
+    replaceBalances(list) {
+      const seen = new Set<string>();
+      let added = false;
+      for (const b of list) {
+        seen.add(b.asset);
+        if (setBalance(b)) added = true;
+      }
+      for (const asset of [...balances.keys()]) {
+        if (!seen.has(asset)) {
+          balances.delete(asset);
+          dirty.add(asset);
+          added = true;
+        }
+      }
+      haveBalances = true;
+      dataAt = now();
+      if (added) indexRoutes();
+    },
+
+    applyBalances(list) {
+      let structural = false;
+      for (const b of list) if (setBalance(b)) structural = true;
+      dataAt = now();
+      if (structural) indexRoutes();
+    },
+
+    applyTickers(tickers) {
+      const t = now();
+      for (const tk of tickers) {
+        const entry = prices.get(tk.symbol);
+        if (entry !== undefined) {
+          if (entry.last === tk.last && entry.open === tk.open) {
+            entry.updatedAt = tk.at ?? t;
+            continue;
+          }
+          entry.last = tk.last;
+          entry.open = tk.open;
+          entry.updatedAt = tk.at ?? t;
+        } else {
+          prices.set(tk.symbol, { last: tk.last, open: tk.open, updatedAt: tk.at ?? t });
+        }
+        const assets = assetsBySymbol.get(tk.symbol);
+        if (assets !== undefined) {
+          for (const a of assets) dirty.add(a);
+          dataAt = t;
+        }
+      }
+    },
+
+    setConnections(next) {
+      connections = next;
+      if (next.market === 'live' && next.account === 'live') everLive = true;
+      const f = deriveFreshness(connections, freshness, everLive, now());
+      if (f !== freshness) {
+        freshness = f;
+        freshnessChanged = true;
+      }
+    },
+
+    hasBalances: () => haveBalances,
+    watchedSymbols: () => watched,
+    onWatchedSymbolsChange(listener) {
+      watchListeners.add(listener);
+      return () => {
+        watchListeners.delete(listener);
+      };
+    },
+
+    commit() {
+      if (!haveBalances) return null;
+      if (dirty.size === 0 && !freshnessChanged && !structureChanged && !needFull) return null;
+      recompute();
+      structureChanged = false;
+      freshnessChanged = false;
+
+      const totals = summarize(quote, computed.values());
+      lastTotals = { total: totals.total, unpriced: totals.unpricedAssets.length };
+      const next = new Map<string, Holding>();
+      const changed: Holding[] = [];
+      for (const v of totals.holdings) {
+        const h = toDomainHolding(v);
+        const prev = committedByAsset.get(h.asset);
+        if (prev !== undefined && sameHolding(prev, h)) {
+          next.set(h.asset, prev);
+        } else {
+          next.set(h.asset, h);
+          changed.push(h);
+        }
+      }
+      const removed: string[] = [];
+      for (const asset of committedByAsset.keys()) if (!next.has(asset)) removed.push(asset);
+
+      const prevSnap = committed;
+      const totalsSame = prevSnap !== null && prevSnap.total === totals.total
+        && prevSnap.total24hChangePct === totals.change24hPct && prevSnap.freshness === freshness;
+      if (!needFull && changed.length === 0 && removed.length === 0 && totalsSame) return null;
+
+      const baseSeq = seq;
+      seq += 1;
+      committedByAsset = next;
+      const holdings = [...next.values()].sort(byValueDesc);
+      committed = buildSnapshot(holdings, totals);
+      if (needFull || prevSnap === null) {
+        needFull = false;
+        return { kind: 'full', snapshot: committed };
+      }
+      return {
+        kind: 'delta',
+        baseSeq,
+        seq,
+        changed,
+        removed,
+        total: committed.total,
+        total24hChange: committed.total24hChange,
+        total24hChangePct: committed.total24hChangePct,
+        asOf: committed.asOf,
+        freshness: committed.freshness,
+      };
+    },
+
+    snapshot: () => committed,
+    valuation: () => (committed === null || lastTotals === null
+      ? null
+      : { total: lastTotals.total, unpriced: lastTotals.unpriced, freshness: committed.freshness, asOf: committed.asOf }),
+    freshness: () => freshness,
+  };
+}
