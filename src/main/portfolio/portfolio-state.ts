@@ -47,6 +47,18 @@ export interface ConnectionsInput {
   readonly account: ConnectionState;
 }
 
+/** The committed totals, for the value recorder. */
+export interface PortfolioTotals {
+  readonly environment: EnvironmentId;
+  readonly quote: string;
+  readonly total: string;
+  /** Holdings with a route whose price has not arrived yet: the total is incomplete. */
+  readonly pending: number;
+  readonly holdings: number;
+  readonly freshness: Freshness;
+  readonly asOf: number;
+}
+
 export interface PortfolioStateOptions {
   readonly environment: EnvironmentId;
   readonly quote: string;
@@ -78,7 +90,7 @@ export interface PortfolioState {
   /** The last committed snapshot (null before the first complete balance list). */
   snapshot(): PortfolioSnapshot | null;
   /** The last computed totals, decimals kept (for the value recorder). */
-  valuation(): { readonly total: string; readonly unpriced: number; readonly freshness: Freshness; readonly asOf: number } | null;
+  valuation(): PortfolioTotals | null;
   freshness(): Freshness;
 }
 
@@ -173,7 +185,7 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
   let committed: PortfolioSnapshot | null = null;
   let committedByAsset = new Map<string, Holding>();
   let needFull = true;
-  let lastTotals: { total: string; unpriced: number } | null = null;
+  let lastTotals: PortfolioTotals | null = null;
 
   const indexRoutes = (): void => {
     assetsBySymbol.clear();
@@ -335,7 +347,6 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
       freshnessChanged = false;
 
       const totals = summarize(quote, computed.values());
-      lastTotals = { total: totals.total, unpriced: totals.unpricedAssets.length };
       const next = new Map<string, Holding>();
       const changed: Holding[] = [];
       for (const v of totals.holdings) {
@@ -361,6 +372,10 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
       committedByAsset = next;
       const holdings = [...next.values()].sort(byValueDesc);
       committed = buildSnapshot(holdings, totals);
+      lastTotals = {
+        environment: options.environment, quote, total: totals.total, pending: totals.pendingAssets.length,
+        holdings: holdings.length, freshness: committed.freshness, asOf: committed.asOf,
+      };
       if (needFull || prevSnap === null) {
         needFull = false;
         return { kind: 'full', snapshot: committed };
@@ -380,9 +395,7 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
     },
 
     snapshot: () => committed,
-    valuation: () => (committed === null || lastTotals === null
-      ? null
-      : { total: lastTotals.total, unpriced: lastTotals.unpriced, freshness: committed.freshness, asOf: committed.asOf }),
+    valuation: () => lastTotals,
     freshness: () => freshness,
   };
 }

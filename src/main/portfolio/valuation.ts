@@ -125,6 +125,8 @@ export interface PortfolioValuation {
   readonly change24hPct: string | null;
   /** Holdings with a balance but no price (no route, or awaiting the first ticker). */
   readonly unpricedAssets: readonly string[];
+  /** The subset of unpricedAssets that has a route but no price yet: the total is incomplete. */
+  readonly pendingAssets: readonly string[];
   /** Some priced holding is stale, so the total may be out of date. */
   readonly stale: boolean;
 }
@@ -324,9 +326,11 @@ export function summarize(quote: string, computed: Iterable<ComputedHolding>): P
   let changeOpen = ZERO;
   let stale = false;
   const unpricedAssets: string[] = [];
+  const pendingAssets: string[] = [];
   for (const c of list) {
     if (c.value === null) {
       unpricedAssets.push(c.holding.asset);
+      if (c.holding.route !== 'none') pendingAssets.push(c.holding.asset);
       continue;
     }
     total = total.plus(c.value);
@@ -348,6 +352,7 @@ export function summarize(quote: string, computed: Iterable<ComputedHolding>): P
     change24hValue: formatValue(change),
     change24hPct: changeOpen.isZero() ? null : formatPercent(change.div(changeOpen).times(HUNDRED)),
     unpricedAssets,
+    pendingAssets,
     stale,
   };
 }

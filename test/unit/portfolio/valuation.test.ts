@@ -133,6 +133,7 @@ describe('valuation', () => {
     expect(nope).toMatchObject({ price: null, value: null, change24hPct: null, share: null, route: 'none' });
     expect(v.total).toBe('100');
     expect(v.unpricedAssets).toEqual(['NOPE']);
+    expect(v.pendingAssets).toEqual([]); // no route: permanently unpriced, not pending
     expect(v.holdings.find((h) => h.asset === 'BTC')!.share).toBe('100');
   });
 
@@ -140,6 +141,7 @@ describe('valuation', () => {
     const v = valuePortfolio([bal('BTC', '1')], table, prices({}));
     expect(v.holdings[0]).toMatchObject({ route: 'direct', price: null, value: null });
     expect(v.unpricedAssets).toEqual(['BTC']);
+    expect(v.pendingAssets).toEqual(['BTC']);
     expect(v.total).toBe('0');
   });
 
