@@ -1,0 +1,716 @@
+/**
+ * Market data over Binance's combined-stream WebSocket (DESIGN §4, §8; B8, B9, B10, B15, B16).
+ *
+ * One connection carries every stream the app watches (a second one only above 1,024 streams).
+ * The watched set changes through SUBSCRIBE/UNSUBSCRIBE, paced under 5 control frames per
+ * second together with pings and pongs. A connection that goes silent is probed and replaced;
+ * reconnects back off with full jitter under a budget shared with every other socket. Before
+ * the 24 h cut, and on `serverShutdown`, a replacement connection is opened and the old one is
+ * closed only once the new one delivers; updates carry their event time (or book update id), so
+ * the overlap can never move a value backwards or report the same event twice.
+ *
+ * Hot path: each frame is parsed once and written into per-symbol records in place. The caller
+ * reads the coalesced latest values (`drainChanged()`, `version()`) at its own pace.
+ */
+import WebSocket from 'ws';
+import type { Backoff, BackoffOptions, Clock, ConnectionBudget } from './backoff';
+import { createBackoff, createConnectionBudget, systemClock } from './backoff';
+import type { ConnectionInfo, ConnectionReporter, ConnectionStateRegistry } from './connection-state';
+import { createConnectionState } from './connection-state';
+import type { ControlThrottle, Heartbeat } from './socket-health';
+import { createControlThrottle, startHeartbeat } from './socket-health';
+
+export interface MiniTicker {
+  readonly symbol: string;
+  last: string;
+  open: string;
+  high: string;
+  low: string;
+  volume: string;
+  quoteVolume: string;
+  /** Exchange event time, ms. */
+  eventTime: number;
+}
+
+export interface BookTop {
+  readonly symbol: string;
+  bidPrice: string;
+  bidQty: string;
+  askPrice: string;
+  askQty: string;
+  /** Order book update id; only ever increases. */
+  updateId: number;
+}
+
+export interface KlineBar {
+  readonly symbol: string;
+  readonly interval: string;
+  openTime: number;
+  closeTime: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  quoteVolume: string;
+  closed: boolean;
+  eventTime: number;
+}
+
+export type MarketUpdate =
+  | { readonly kind: 'miniTicker'; readonly value: Readonly<MiniTicker> }
+  | { readonly kind: 'bookTicker'; readonly value: Readonly<BookTop> }
+  | { readonly kind: 'kline'; readonly value: Readonly<KlineBar> };
+
+export interface MarketStreamsOptions {
+  /** Base stream URL, e.g. wss://stream.binance.com:9443 or the simulator's ws://127.0.0.1:P. */
+  readonly streamUrl: string;
+  readonly clock?: Clock;
+  /** Shared by every socket of the app (B9). */
+  readonly budget?: ConnectionBudget;
+  readonly backoff?: BackoffOptions;
+  /** Reset the backoff after a connection stayed up this long, ms. */
+  readonly healthyAfterMs?: number;
+  readonly connectionState?: ConnectionStateRegistry;
+  /** Registry id prefix; connections are `${id}#0`, `${id}#1`, ... */
+  readonly id?: string;
+  readonly staleAfterMs?: number;
+  readonly pingIntervalMs?: number;
+  readonly pongTimeoutMs?: number;
+  /** Reconnect when an always-on stream (!miniTicker@arr, klines) sent nothing for this long. */
+  readonly dataSilenceLimitMs?: number;
+  /** Proactive rollover age; Binance cuts at 24 h. */
+  readonly maxLifetimeMs?: number;
+  /** Give up on a replacement connection that delivers nothing for this long (and retry later). */
+  readonly rolloverTimeoutMs?: number;
+  readonly maxStreamsPerConnection?: number;
+  /** Control frames per second per connection, pongs and pings included; Binance allows 5. */
+  readonly controlMessagesPerSecond?: number;
+  /** Streams per SUBSCRIBE message. */
+  readonly subscribeBatchSize?: number;
+  /** Longest stream list put into the connection URL; the rest goes by SUBSCRIBE. */
+  readonly maxUrlLength?: number;
+  readonly handshakeTimeoutMs?: number;
+  /** Diagnostics/tests: called for every applied (new, not duplicate) update. Keep it cheap. */
+  readonly onApply?: (update: MarketUpdate) => void;
+  /** Tests: observe every control frame the client sends (SUBSCRIBE, UNSUBSCRIBE, ping). */
+  readonly onControlFrame?: (kind: 'subscribe' | 'unsubscribe' | 'ping', connection: number) => void;
+}
+
+export interface MarketStreams {
+  /** Add streams (e.g. "!miniTicker@arr", "btcusdt@bookTicker", "ethusdt@kline_1m"). */
+  watch(streams: Iterable<string>): void;
+  unwatch(streams: Iterable<string>): void;
+  watched(): ReadonlySet<string>;
+  /** Latest values; the records are live (updated in place): copy what you keep. */
+  tickers(): ReadonlyMap<string, Readonly<MiniTicker>>;
+  bookTickers(): ReadonlyMap<string, Readonly<BookTop>>;
+  /** Keyed `${SYMBOL}@${interval}`. */
+  klines(): ReadonlyMap<string, Readonly<KlineBar>>;
+  /** Tickers changed since the previous drain, each once; consuming clears the set. */
+  drainChanged(): IterableIterator<[string, Readonly<MiniTicker>]>;
+  drainChangedBookTickers(): IterableIterator<[string, Readonly<BookTop>]>;
+  drainChangedKlines(): IterableIterator<[string, Readonly<KlineBar>]>;
+  /** Increases whenever any value changed. */
+  version(): number;
+  connections(): readonly ConnectionInfo[];
+  /** Close sockets and timers; state is kept. */
+  suspend(): void;
+  /** Reconnect now (after sleep), skipping the backoff. */
+  resume(): void;
+  /** The network changed: the sockets may be dead without knowing it; replace them now. */
+  networkChanged(): void;
+  dispose(): void;
+}
+
+const STREAM_NAME = /^[a-z0-9!][a-z0-9@_!.:+-]{0,99}$/;
+const ALWAYS_ON = (stream: string): boolean => stream === '!miniTicker@arr' || stream.includes('@kline_');
+
+type Role = 'current' | 'candidate' | 'retiring';
+
+interface Conn {
+  readonly n: number;
+  readonly ws: WebSocket;
+  readonly shard: Shard;
+  role: Role;
+  open: boolean;
+  delivered: boolean;
+  closed: boolean;
+  /** Streams the server has (or will have, per the messages already sent). */
+  readonly subscribed: Set<string>;
+  readonly pending: Map<number, { method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; params: string[] }>;
+  readonly throttle: ControlThrottle;
+  heartbeat: Heartbeat | null;
+  flushTimer: unknown;
+  lifetimeTimer: unknown;
+  rolloverTimer: unknown;
+  retryAfterMs: number;
+}
+
+interface Shard {
+  readonly index: number;
+  readonly streams: Set<string>;
+  /** Streams the server rejected; not retried on the same connection. */
+  readonly rejected: Set<string>;
+  readonly reporter: ConnectionReporter;
+  readonly backoff: Backoff;
+  current: Conn | null;
+  candidate: Conn | null;
+  reconnectTimer: unknown;
+  rolloverRetryTimer: unknown;
+  lastOpenedAt: number | null;
+  everOpened: boolean;
+  retryAfterMs: number;
+}
+
+export function createMarketStreams(options: MarketStreamsOptions): MarketStreams {
+  const clock = options.clock ?? systemClock;
+  const budget = options.budget ?? createConnectionBudget({ clock });
+  const registry = options.connectionState ?? createConnectionState({ clock });
+  const idPrefix = options.id ?? 'market-streams';
+  const staleAfterMs = options.staleAfterMs ?? 10_000;
+  const pingIntervalMs = options.pingIntervalMs ?? 15_000;
+  const pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
+  const dataSilenceLimitMs = options.dataSilenceLimitMs ?? 60_000;
+  const maxLifetimeMs = options.maxLifetimeMs ?? 23 * 60 * 60_000;
+  const rolloverTimeoutMs = options.rolloverTimeoutMs ?? 30_000;
+  const healthyAfterMs = options.healthyAfterMs ?? 60_000;
+  const maxStreams = Math.min(1024, options.maxStreamsPerConnection ?? 1024);
+  const controlPerSecond = Math.min(5, options.controlMessagesPerSecond ?? 4);
+  const batchSize = options.subscribeBatchSize ?? 200;
+  const maxUrlLength = options.maxUrlLength ?? 6000;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  const base = options.streamUrl.replace(/\/+$/, '');
+  const onApply = options.onApply;
+
+  const watchedSet = new Set<string>();
+  const shardOf = new Map<string, Shard>();
+  const shards: Shard[] = [];
+  const tickerMap = new Map<string, MiniTicker>();
+  const bookMap = new Map<string, BookTop>();
+  const klineMap = new Map<string, KlineBar>();
+  let changedTickers = new Set<string>();
+  let changedBooks = new Set<string>();
+  let changedKlines = new Set<string>();
+  let versionCounter = 0;
+  let connCounter = 0;
+  let requestId = 0;
+  let suspended = false;
+  let disposed = false;
+
+  // ---------------------------------------------------------------- hot path
+
+  const applyMini = (el: Record<string, unknown>): boolean => {
+    const s = el.s, E = el.E, c = el.c, o = el.o, h = el.h, l = el.l, v = el.v, q = el.q;
+    if (typeof s !== 'string' || typeof E !== 'number' || typeof c !== 'string' || typeof o !== 'string'
+      || typeof h !== 'string' || typeof l !== 'string' || typeof v !== 'string' || typeof q !== 'string') return false;
+    let t = tickerMap.get(s);
+    if (t === undefined) {
+      t = { symbol: s, last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E };
+      tickerMap.set(s, t);
+    } else {
+      // Older or the same event (reordering, rollover overlap): never move backwards or repeat.
+      if (E <= t.eventTime) return false;
+      t.last = c; t.open = o; t.high = h; t.low = l; t.volume = v; t.quoteVolume = q; t.eventTime = E;
+    }
+    changedTickers.add(s);
+    if (onApply !== undefined) onApply({ kind: 'miniTicker', value: t });
+    return true;
+  };
+
+  const applyBook = (d: Record<string, unknown>): boolean => {
+    const s = d.s, u = d.u, b = d.b, B = d.B, a = d.a, A = d.A;
+    if (typeof s !== 'string' || typeof u !== 'number' || typeof b !== 'string' || typeof B !== 'string'
+      || typeof a !== 'string' || typeof A !== 'string') return false;
+    let t = bookMap.get(s);
+    if (t === undefined) {
+      t = { symbol: s, bidPrice: b, bidQty: B, askPrice: a, askQty: A, updateId: u };
+      bookMap.set(s, t);
+    } else {
+      if (u <= t.updateId) return false;
+      t.bidPrice = b; t.bidQty = B; t.askPrice = a; t.askQty = A; t.updateId = u;
+    }
+    changedBooks.add(s);
+    if (onApply !== undefined) onApply({ kind: 'bookTicker', value: t });
+    return true;
+  };
+
+  const applyKline = (d: Record<string, unknown>): boolean => {
+    const E = d.E, k = d.k as Record<string, unknown> | null | undefined;
+    if (typeof E !== 'number' || typeof k !== 'object' || k === null) return false;
+    const s = k.s, i = k.i, t0 = k.t, t1 = k.T, o = k.o, c = k.c, h = k.h, l = k.l, v = k.v, q = k.q, x = k.x;
+    if (typeof s !== 'string' || typeof i !== 'string' || typeof t0 !== 'number' || typeof t1 !== 'number'
+      || typeof o !== 'string' || typeof c !== 'string' || typeof h !== 'string' || typeof l !== 'string'
+      || typeof v !== 'string' || typeof q !== 'string' || typeof x !== 'boolean') return false;
+    const key = `${s}@${i}`;
+    let bar = klineMap.get(key);
+    if (bar === undefined) {
+      bar = { symbol: s, interval: i, openTime: t0, closeTime: t1, open: o, high: h, low: l, close: c, volume: v, quoteVolume: q, closed: x, eventTime: E };
+      klineMap.set(key, bar);
+    } else {
+      if (t0 < bar.openTime || (t0 === bar.openTime && E <= bar.eventTime)) return false;
+      bar.openTime = t0; bar.closeTime = t1; bar.open = o; bar.high = h; bar.low = l; bar.close = c;
+      bar.volume = v; bar.quoteVolume = q; bar.closed = x; bar.eventTime = E;
+    }
+    changedKlines.add(key);
+    if (onApply !== undefined) onApply({ kind: 'kline', value: bar });
+    return true;
+  };
+
+  /** Returns true for a data frame (as opposed to a control response or shutdown notice). */
+  const onFrame = (conn: Conn, raw: WebSocket.RawData): void => {
+    const now = clock.now();
+    if (conn.closed) return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(typeof raw === 'string' ? raw : raw.toString());
+    } catch {
+      conn.shard.reporter.error(new Error('unparseable stream frame'));
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null) return;
+    const frame = msg as Record<string, unknown>;
+    const stream = frame.stream;
+    if (typeof stream === 'string') {
+      const data = frame.data;
+      if (stream === '!serverShutdown') {
+        conn.heartbeat?.frame(now);
+        startRollover(conn.shard, 'serverShutdown');
+        return;
+      }
+      conn.heartbeat?.data(now);
+      if (conn.role === 'current' || conn.role === 'candidate') conn.shard.reporter.messageAt(now);
+      if (conn.role === 'candidate') promote(conn);
+      let changed = false;
+      if (Array.isArray(data)) {
+        // !miniTicker@arr (and any other array of miniTickers)
+        for (let idx = 0; idx < data.length; idx++) {
+          const el = data[idx] as Record<string, unknown> | null;
+          if (el !== null && typeof el === 'object' && el.e === '24hrMiniTicker' && applyMini(el)) changed = true;
+        }
+      } else if (typeof data === 'object' && data !== null) {
+        const d = data as Record<string, unknown>;
+        const e = d.e;
+        if (e === '24hrMiniTicker') changed = applyMini(d);
+        else if (e === 'kline') changed = applyKline(d);
+        else if (e === undefined && stream.endsWith('@bookTicker')) changed = applyBook(d);
+        else if (e === 'serverShutdown') startRollover(conn.shard, 'serverShutdown');
+      }
+      if (changed) versionCounter++;
+      return;
+    }
+    conn.heartbeat?.frame(now);
+    if (frame.e === 'serverShutdown') {
+      startRollover(conn.shard, 'serverShutdown');
+      return;
+    }
+    const id = frame.id;
+    if (typeof id === 'number') {
+      const req = conn.pending.get(id);
+      conn.pending.delete(id);
+      const err = frame.error as { code?: unknown; msg?: unknown } | undefined;
+      if (err !== undefined && err !== null) {
+        conn.shard.reporter.error(new Error(`${req?.method ?? 'control'} rejected: ${String(err.msg ?? 'error')} (${String(err.code ?? '?')})`));
+        if (req?.method === 'SUBSCRIBE') {
+          for (const s of req.params) {
+            conn.subscribed.delete(s);
+            conn.shard.rejected.add(s);
+          }
+        }
+      }
+    }
+  };
+
+  // ---------------------------------------------------------------- shards
+
+  const shardStatusAfterLoss = (shard: Shard): void => {
+    if (suspended || disposed) shard.reporter.setStatus('offline');
+    else if (shard.streams.size === 0) shard.reporter.setStatus('offline');
+    else shard.reporter.setStatus(shard.everOpened ? 'reconnecting' : 'connecting');
+  };
+
+  const newShard = (): Shard => {
+    const index = shards.length;
+    const shard: Shard = {
+      index,
+      streams: new Set(),
+      rejected: new Set(),
+      reporter: registry.register(`${idPrefix}#${index}`, 'offline'),
+      backoff: createBackoff({ random: options.backoff?.random, baseMs: options.backoff?.baseMs, capMs: options.backoff?.capMs, minMs: options.backoff?.minMs }),
+      current: null,
+      candidate: null,
+      reconnectTimer: null,
+      rolloverRetryTimer: null,
+      lastOpenedAt: null,
+      everOpened: false,
+      retryAfterMs: 0,
+    };
+    shards.push(shard);
+    return shard;
+  };
+
+  const urlFor = (shard: Shard): string => {
+    const parts: string[] = [];
+    let length = base.length + '/stream?streams='.length;
+    for (const s of shard.streams) {
+      if (shard.rejected.has(s)) continue;
+      if (length + s.length + 1 > maxUrlLength) break;
+      parts.push(s);
+      length += s.length + 1;
+    }
+    return `${base}/stream?streams=${parts.join('/')}`;
+  };
+
+  const clearConnTimers = (conn: Conn): void => {
+    if (conn.flushTimer !== null) clock.clearTimeout(conn.flushTimer);
+    if (conn.lifetimeTimer !== null) clock.clearTimeout(conn.lifetimeTimer);
+    if (conn.rolloverTimer !== null) clock.clearTimeout(conn.rolloverTimer);
+    conn.flushTimer = conn.lifetimeTimer = conn.rolloverTimer = null;
+    conn.heartbeat?.stop();
+    conn.heartbeat = null;
+  };
+
+  /** Tear a connection down for good (idempotent); does not decide what happens next. */
+  const kill = (conn: Conn): void => {
+    if (conn.closed) return;
+    conn.closed = true;
+    conn.open = false;
+    clearConnTimers(conn);
+    conn.pending.clear();
+    conn.ws.removeAllListeners();
+    // terminate() may still emit 'error' (e.g. during the handshake); nobody must see it.
+    conn.ws.on('error', noop);
+    conn.ws.terminate();
+  };
+
+  const flush = (conn: Conn): void => {
+    if (conn.closed || !conn.open) return;
+    if (conn.flushTimer !== null) return;
+    const shard = conn.shard;
+    for (;;) {
+      const removes: string[] = [];
+      for (const s of conn.subscribed) if (!shard.streams.has(s)) { removes.push(s); if (removes.length >= batchSize) break; }
+      const adds: string[] = [];
+      if (removes.length === 0) {
+        for (const s of shard.streams) if (!conn.subscribed.has(s) && !shard.rejected.has(s)) { adds.push(s); if (adds.length >= batchSize) break; }
+      }
+      if (removes.length === 0 && adds.length === 0) return;
+      if (!conn.throttle.tryTake()) {
+        conn.flushTimer = clock.setTimeout(() => {
+          conn.flushTimer = null;
+          flush(conn);
+        }, conn.throttle.waitMs());
+        return;
+      }
+      const method = removes.length > 0 ? 'UNSUBSCRIBE' : 'SUBSCRIBE';
+      const params = removes.length > 0 ? removes : adds;
+      const id = ++requestId;
+      conn.pending.set(id, { method, params });
+      if (method === 'SUBSCRIBE') for (const s of params) conn.subscribed.add(s);
+      else for (const s of params) conn.subscribed.delete(s);
+      options.onControlFrame?.(method === 'SUBSCRIBE' ? 'subscribe' : 'unsubscribe', conn.n);
+      conn.ws.send(JSON.stringify({ method, params, id }));
+    }
+  };
+
+  const openConn = (shard: Shard, role: 'current' | 'candidate'): Conn | null => {
+    const wait = budget.delayMs();
+    if (wait > 0) {
+      // Over the shared budget: come back when a slot frees up.
+      if (role === 'current') scheduleReconnect(shard, wait);
+      else scheduleRolloverRetry(shard, wait);
+      return null;
+    }
+    budget.record();
+    const url = urlFor(shard);
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
+    const conn: Conn = {
+      n: ++connCounter, ws, shard, role, open: false, delivered: false, closed: false,
+      subscribed: new Set(), pending: new Map(),
+      throttle: createControlThrottle(clock, controlPerSecond),
+      heartbeat: null, flushTimer: null, lifetimeTimer: null, rolloverTimer: null, retryAfterMs: 0,
+    };
+    const q = url.indexOf('?streams=');
+    const inUrl = q >= 0 ? url.slice(q + 9) : '';
+    if (inUrl !== '') for (const s of inUrl.split('/')) conn.subscribed.add(s);
+
+    ws.on('unexpected-response', (_req, res) => {
+      // Upgrade refused (503, 429, 418): honour Retry-After before the next attempt.
+      const retryAfter = Number(res.headers['retry-after']);
+      if (Number.isFinite(retryAfter) && retryAfter > 0) conn.retryAfterMs = retryAfter * 1000;
+      res.resume();
+      lost(conn, new Error(`stream upgrade refused: HTTP ${res.statusCode ?? '?'}`));
+    });
+    ws.on('open', () => onOpen(conn));
+    ws.on('message', (data) => onFrame(conn, data));
+    ws.on('ping', () => {
+      conn.throttle.note();
+      conn.heartbeat?.frame(clock.now());
+    });
+    ws.on('pong', () => conn.heartbeat?.frame(clock.now()));
+    ws.on('error', (err) => lost(conn, err));
+    ws.on('close', (code, reason) => lost(conn, new Error(`stream closed (${code}${reason.length > 0 ? `: ${reason.toString()}` : ''})`)));
+    if (role === 'candidate') {
+      conn.rolloverTimer = clock.setTimeout(() => {
+        conn.rolloverTimer = null;
+        if (conn.role === 'candidate') lost(conn, new Error('replacement connection delivered nothing'));
+      }, rolloverTimeoutMs);
+    }
+    return conn;
+  };
+
+  const onOpen = (conn: Conn): void => {
+    if (conn.closed) return;
+    const shard = conn.shard;
+    conn.open = true;
+    const now = clock.now();
+    conn.heartbeat = startHeartbeat({
+      clock, pingIntervalMs, pongTimeoutMs, staleAfterMs,
+      dataSilenceLimitMs: () => {
+        for (const s of conn.subscribed) if (ALWAYS_ON(s)) return dataSilenceLimitMs;
+        return undefined;
+      },
+      ping: () => {
+        if (!conn.throttle.tryTake()) return false;
+        options.onControlFrame?.('ping', conn.n);
+        conn.ws.ping();
+        return true;
+      },
+      onStale: () => {
+        if (conn.role === 'current') shard.reporter.setStatus('stale');
+      },
+      onFresh: () => {
+        if (conn.role === 'current') shard.reporter.setStatus('live');
+      },
+      onDead: (reason) => lost(conn, new Error(`stream connection dead: ${reason}`)),
+    });
+    conn.lifetimeTimer = clock.setTimeout(() => {
+      conn.lifetimeTimer = null;
+      startRollover(shard, 'lifetime');
+    }, maxLifetimeMs);
+    if (conn.role === 'current') {
+      if (shard.everOpened) shard.reporter.reconnected();
+      shard.everOpened = true;
+      shard.lastOpenedAt = now;
+      shard.reporter.setStatus('live');
+    }
+    flush(conn);
+  };
+
+  /** The replacement delivered: it becomes current, the old connection goes. */
+  const promote = (conn: Conn): void => {
+    const shard = conn.shard;
+    if (shard.candidate !== conn) return;
+    const old = shard.current;
+    shard.candidate = null;
+    conn.role = 'current';
+    if (conn.rolloverTimer !== null) clock.clearTimeout(conn.rolloverTimer);
+    conn.rolloverTimer = null;
+    shard.current = conn;
+    shard.lastOpenedAt = clock.now();
+    shard.everOpened = true;
+    shard.reporter.setStatus('live');
+    if (old !== null) {
+      old.role = 'retiring';
+      kill(old);
+    }
+  };
+
+  const lost = (conn: Conn, err: unknown): void => {
+    if (conn.closed) return;
+    const shard = conn.shard;
+    const role = conn.role;
+    const retryAfterMs = conn.retryAfterMs;
+    kill(conn);
+    if (suspended || disposed) return;
+    if (role === 'retiring') return;
+    shard.reporter.error(err);
+    if (retryAfterMs > 0) shard.retryAfterMs = Math.max(shard.retryAfterMs, retryAfterMs);
+    if (role === 'candidate') {
+      shard.candidate = null;
+      if (shard.current === null) scheduleReconnect(shard);
+      else scheduleRolloverRetry(shard);
+      return;
+    }
+    shard.current = null;
+    const candidate = shard.candidate;
+    if (candidate !== null) {
+      // The old one went first (serverShutdown): the replacement is what we have.
+      shard.candidate = null;
+      candidate.role = 'current';
+      if (candidate.rolloverTimer !== null) clock.clearTimeout(candidate.rolloverTimer);
+      candidate.rolloverTimer = null;
+      shard.current = candidate;
+      if (candidate.open) {
+        shard.lastOpenedAt = clock.now();
+        shard.reporter.setStatus('live');
+      } else shard.reporter.setStatus('reconnecting');
+      return;
+    }
+    if (shard.lastOpenedAt !== null && clock.now() - shard.lastOpenedAt >= healthyAfterMs) shard.backoff.reset();
+    shardStatusAfterLoss(shard);
+    scheduleReconnect(shard);
+  };
+
+  const scheduleReconnect = (shard: Shard, minDelayMs = 0): void => {
+    if (suspended || disposed || shard.streams.size === 0 || shard.current !== null) return;
+    if (shard.reconnectTimer !== null) return;
+    const delay = Math.max(minDelayMs, shard.backoff.next(), shard.retryAfterMs);
+    shard.retryAfterMs = 0;
+    shard.reconnectTimer = clock.setTimeout(() => {
+      shard.reconnectTimer = null;
+      connectNow(shard);
+    }, delay);
+  };
+
+  const connectNow = (shard: Shard): void => {
+    if (suspended || disposed || shard.streams.size === 0 || shard.current !== null) return;
+    if (shard.reconnectTimer !== null) {
+      clock.clearTimeout(shard.reconnectTimer);
+      shard.reconnectTimer = null;
+    }
+    shardStatusAfterLoss(shard);
+    const conn = openConn(shard, 'current');
+    if (conn !== null) shard.current = conn;
+  };
+
+  const scheduleRolloverRetry = (shard: Shard, minDelayMs = 0): void => {
+    if (suspended || disposed || shard.rolloverRetryTimer !== null) return;
+    const delay = Math.max(minDelayMs, shard.backoff.next(), shard.retryAfterMs);
+    shard.retryAfterMs = 0;
+    shard.rolloverRetryTimer = clock.setTimeout(() => {
+      shard.rolloverRetryTimer = null;
+      startRollover(shard, 'retry');
+    }, delay);
+  };
+
+  const startRollover = (shard: Shard, _reason: string): void => {
+    if (suspended || disposed || shard.candidate !== null) return;
+    if (shard.current === null || !shard.current.open) return;
+    if (shard.streams.size === 0) return;
+    const conn = openConn(shard, 'candidate');
+    if (conn !== null) shard.candidate = conn;
+  };
+
+  const closeShard = (shard: Shard): void => {
+    if (shard.reconnectTimer !== null) clock.clearTimeout(shard.reconnectTimer);
+    if (shard.rolloverRetryTimer !== null) clock.clearTimeout(shard.rolloverRetryTimer);
+    shard.reconnectTimer = shard.rolloverRetryTimer = null;
+    if (shard.candidate !== null) kill(shard.candidate);
+    if (shard.current !== null) kill(shard.current);
+    shard.candidate = shard.current = null;
+  };
+
+  const syncShard = (shard: Shard): void => {
+    if (shard.streams.size === 0) {
+      closeShard(shard);
+      shard.reporter.setStatus('offline');
+      return;
+    }
+    if (suspended || disposed) return;
+    if (shard.current === null) {
+      if (shard.reconnectTimer === null) connectNow(shard);
+      return;
+    }
+    flush(shard.current);
+    if (shard.candidate !== null) flush(shard.candidate);
+  };
+
+  const makeDrain = <T>(get: () => Set<string>, set: (s: Set<string>) => void, map: Map<string, T>) =>
+    function* drain(): IterableIterator<[string, T]> {
+      const batch = get();
+      set(new Set());
+      for (const key of batch) {
+        const value = map.get(key);
+        if (value !== undefined) yield [key, value];
+      }
+    };
+
+  const assertUsable = (): void => {
+    if (disposed) throw new Error('market streams disposed');
+  };
+
+  return {
+    watch(streams) {
+      assertUsable();
+      const touched = new Set<Shard>();
+      for (const stream of streams) {
+        if (!STREAM_NAME.test(stream)) throw new Error(`invalid stream name: ${JSON.stringify(stream)}`);
+        if (watchedSet.has(stream)) continue;
+        let shard = shards.find((s) => s.streams.size < maxStreams);
+        if (shard === undefined) shard = newShard();
+        shard.streams.add(stream);
+        shard.rejected.delete(stream);
+        shardOf.set(stream, shard);
+        watchedSet.add(stream);
+        touched.add(shard);
+      }
+      for (const shard of touched) syncShard(shard);
+    },
+    unwatch(streams) {
+      assertUsable();
+      const touched = new Set<Shard>();
+      for (const stream of streams) {
+        const shard = shardOf.get(stream);
+        if (shard === undefined) continue;
+        shard.streams.delete(stream);
+        shardOf.delete(stream);
+        watchedSet.delete(stream);
+        touched.add(shard);
+      }
+      for (const shard of touched) syncShard(shard);
+    },
+    watched: () => watchedSet,
+    tickers: () => tickerMap,
+    bookTickers: () => bookMap,
+    klines: () => klineMap,
+    drainChanged: makeDrain(() => changedTickers, (s) => { changedTickers = s; }, tickerMap),
+    drainChangedBookTickers: makeDrain(() => changedBooks, (s) => { changedBooks = s; }, bookMap),
+    drainChangedKlines: makeDrain(() => changedKlines, (s) => { changedKlines = s; }, klineMap),
+    version: () => versionCounter,
+    connections: () => shards.map((s) => s.reporter.info()),
+    suspend() {
+      if (disposed) return;
+      suspended = true;
+      for (const shard of shards) {
+        closeShard(shard);
+        shard.reporter.setStatus('offline');
+      }
+    },
+    resume() {
+      if (disposed) return;
+      suspended = false;
+      for (const shard of shards) {
+        shard.backoff.reset();
+        if (shard.streams.size > 0 && shard.current === null) connectNow(shard);
+      }
+    },
+    networkChanged() {
+      if (disposed || suspended) return;
+      for (const shard of shards) {
+        closeShard(shard);
+        shard.backoff.reset();
+        if (shard.streams.size > 0) connectNow(shard);
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      suspended = true;
+      for (const shard of shards) {
+        closeShard(shard);
+        shard.reporter.release();
+      }
+      disposed = true;
+      shards.length = 0;
+      shardOf.clear();
+      watchedSet.clear();
+      changedTickers.clear();
+      changedBooks.clear();
+      changedKlines.clear();
+    },
+  };
+}
+
+function noop(): void {
+  // swallow
+}
