@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+/**
+ * Three bundles (electron-anchors.md §5a):
+ * - main: ESM (package.json is "type": "module"), dependencies external (native @napi-rs/keyring
+ *   must stay a real module; electron-store is ESM-only and loads fine from an ESM main).
+ * - preload: ONE CommonJS file, out/preload/index.cjs, with the channel names bundled in and
+ *   only `electron` left as a require: that is all a sandboxed preload can load.
+ * - renderer: the React app from src/renderer, with a strict CSP (no inline or eval script).
+ */
+
+/**
+ * The production CSP lives in src/renderer/index.html. In `electron-vite dev` the React plugin
+ * injects an inline refresh preamble and Vite's client uses a websocket, so the policy is relaxed
+ * for the dev server only; builds keep the strict one (test/unit/build checks it).
+ */
+function devCspRelax(): Plugin {
+  return {
+    name: 'perch:dev-csp-relax',
+    apply: 'serve',
+    transformIndexHtml(html) {
+      return html.replace(/script-src 'self'/, "script-src 'self' 'unsafe-inline'").replace(/connect-src 'self'/, "connect-src 'self' ws: http:");
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rolldownOptions: { input: { index: resolve(import.meta.dirname, 'src/main/index.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // bundle everything except electron; externalised deps would be require()d and fail sandboxed
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'src/renderer'),
+    plugins: [react(), devCspRelax()],
+    build: {
+      outDir: resolve(import.meta.dirname, 'out/renderer'),
+      emptyOutDir: true,
+      // keep every script an external file: no inlined module preload polyfill
+      modulePreload: { polyfill: false },
+      assetsInlineLimit: 0,
+      rolldownOptions: { input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') } },
+    },
+  },
+});

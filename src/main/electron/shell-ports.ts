@@ -1,0 +1,38 @@
+/**
+ * What the core may ask of the desktop shell. Types only (no Electron import): the core imports
+ * these, index.ts passes the Electron adapters, the web host and tests pass fakes.
+ */
+
+export interface NotifierPort {
+  isSupported(): boolean;
+  notify(notification: { readonly title: string; readonly body: string; readonly silent?: boolean }): void;
+}
+
+/** Sleep/resume: the exchange client re-syncs time and reconnects on resume (B15). */
+export interface PowerPort {
+  onSuspend(listener: () => void): () => void;
+  onResume(listener: () => void): () => void;
+}
+
+export interface TrayMenuItem {
+  readonly id: string;
+  readonly label: string;
+  readonly enabled?: boolean;
+}
+
+export interface TrayPort {
+  setTooltip(text: string): void;
+  /** Linux (AppIndicator) ignores clicks, so every action is also a menu item */
+  setMenu(items: readonly TrayMenuItem[], onSelect: (id: string) => void): void;
+  destroy(): void;
+}
+
+export interface AppShellPort {
+  readonly version: string;
+  readonly isPackaged: boolean;
+  /** opens an allow-listed https URL in the system browser; false when refused */
+  openExternal(url: string): boolean;
+  setStartAtLogin(enabled: boolean): void;
+  showWindow(): void;
+  quit(): void;
+}

@@ -1,0 +1,151 @@
+/**
+ * Composition root: the only file outside src/main/electron/ that imports electron. It builds
+ * the adapters, then the core, and connects them. Order matters with an ESM main: everything
+ * before `app.whenReady()` (scheme privileges, single-instance lock, userData path) runs here
+ * synchronously at the top of the module.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { join } from 'node:path';
+import type { Settings } from '../shared/domain';
+import { createCommandRouter } from './ipc/command-router';
+import { createEventBroadcaster } from './ipc/event-broadcaster';
+import { createOriginSenderCheck } from './ipc/sender-check';
+import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './electron/app-protocol';
+import { createElectronSettingsStore } from './electron/electron-settings-store';
+import { createFileLogger } from './electron/file-logger';
+import { registerIpcCommands } from './electron/ipc';
+import { createNotifier } from './electron/notifier';
+import { appPaths } from './electron/paths';
+import { createPowerPort } from './electron/power';
+import { applyWebContentsGuards, hardenSession, openExternalSafely } from './electron/security';
+import { APP_ORIGIN, appOrigins } from './electron/security-policy';
+import { createShellHandlers } from './electron/shell-handlers';
+import type { AppShellPort, TrayPort } from './electron/shell-ports';
+import { createTray } from './electron/tray';
+import { createMainWindow } from './electron/window';
+import { createKeyringSecretStore } from './storage/secret-store';
+import { openDatabase } from './storage/database';
+
+// Tests (and people running two profiles) point Perch at another profile directory.
+if (process.env['PERCH_USER_DATA_DIR']) app.setPath('userData', process.env['PERCH_USER_DATA_DIR']);
+
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+if (!app.requestSingleInstanceLock()) {
+  // a second start only brings the running Perch to the front (its 'second-instance' handler)
+  app.exit(0);
+} else {
+  void main();
+}
+
+async function main(): Promise<void> {
+  let mainWindow: BrowserWindow | null = null;
+  let tray: TrayPort | null = null;
+  let quitting = false;
+
+  const showWindow = (): void => {
+    if (!mainWindow || mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
+  };
+  app.on('second-instance', showWindow);
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+
+  await app.whenReady();
+
+  const paths = appPaths(app.getPath('userData'), import.meta.dirname);
+  const logger = createFileLogger(paths.logs);
+  const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+  const origins = appOrigins(devServerUrl);
+
+  // -- security: before any content loads
+  hardenSession(session.defaultSession);
+  const openExternal = (url: string): boolean => openExternalSafely(url, (u) => void shell.openExternal(u));
+  app.on('web-contents-created', (_event, contents) => {
+    applyWebContentsGuards(contents, {
+      allowedOrigins: origins,
+      openExternal: (url) => void shell.openExternal(url),
+      onBlocked: (what, url) => logger.log('warn', `blocked ${what}`, { url: url.slice(0, 200) }),
+    });
+  });
+  registerAppProtocol(protocol, net, paths.renderer);
+
+  // -- adapters
+  const settings = createElectronSettingsStore({ userData: paths.userData, name: paths.settingsName });
+  const secrets = createKeyringSecretStore();
+  const database = openDatabase(paths.database);
+  const notifier = createNotifier();
+  const power = createPowerPort();
+  const shellPort: AppShellPort = {
+    version: app.getVersion(),
+    isPackaged: app.isPackaged,
+    openExternal,
+    setStartAtLogin: (enabled) => {
+      if (process.platform !== 'linux') app.setLoginItemSettings({ openAtLogin: enabled, args: ['--autostart'] });
+    },
+    showWindow,
+    quit: () => app.quit(),
+  };
+
+  const trustedIds = new Set<number>();
+  const broadcast = createEventBroadcaster({
+    targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+    validate: !app.isPackaged,
+    onError: (event, error) => logger.log('error', `event ${event} not sent`, { error: String(error) }),
+  });
+  const onSettingsChanged = (next: Settings): void => broadcast('settings:changed', next);
+
+  // ---------------------------------------------------------------------------------------
+  // SEAM: the core. When src/main/core/create-core.ts exists, replace `handlers` with
+  //   const core = await createCore({ secrets, settings, valuePoints: <adapter over
+  //     database.valueSnapshots>, logger, appVersion: app.getVersion(),
+  //     initialNotices: settings.takeStartupNotices() });
+  //   core.events.subscribe(broadcast)   // or pass `broadcast` as a port, whichever it exposes
+  //   const handlers = core.handlers;     // CommandHandlers from src/main/ipc/command-router
+  // and hand `power` (suspend/resume), `notifier` and `tray` to it. Until then the shell answers
+  // settings and external links itself; everything else answers 'not-available'.
+  const handlers = createShellHandlers({ settings, shell: shellPort, onSettingsChanged });
+  void secrets;
+  void notifier;
+  void power;
+  // ---------------------------------------------------------------------------------------
+
+  const router = createCommandRouter({
+    handlers,
+    isTrustedSender: createOriginSenderCheck({ allowedOrigins: origins, trustedWebContentsIds: () => trustedIds }),
+    validateOutput: !app.isPackaged,
+    onInternalError: (command, error) => logger.log('error', `command ${command} failed`, { error: error instanceof Error ? error.message : String(error) }),
+  });
+  const unregisterIpc = registerIpcCommands(ipcMain, router);
+
+  mainWindow = createMainWindow({
+    preloadPath: paths.preload,
+    isPackaged: app.isPackaged,
+    savedBounds: settings.getWindowBounds(),
+    saveBounds: (b) => settings.setWindowBounds(b),
+    shouldHideOnClose: () => !quitting && settings.get().closeToTray && tray !== null,
+  });
+  trustedIds.add(mainWindow.webContents.id);
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+
+  if (settings.get().closeToTray) {
+    tray = createTray((id) => (id === 'quit' ? app.quit() : showWindow()));
+  }
+
+  await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin' || !tray) app.quit();
+  });
+  app.on('will-quit', () => {
+    unregisterIpc();
+    tray?.destroy();
+    database.close();
+  });
+  logger.log('info', 'started', { version: app.getVersion(), userData: join(paths.userData) });
+}
