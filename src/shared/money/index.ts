@@ -29,12 +29,16 @@ export function parseDecimal(input: string): Decimal | undefined {
   return d.isFinite() ? d : undefined;
 }
 
-/** Like parseDecimal but throws a plain-words error. For values that must be valid (exchange data). */
+// Programmatic values may arrive in exponent form ("1e-7" from a number's text); accepted here
+// so they can be formatted plainly, but never from a person (parseDecimal refuses them).
+const PROGRAMMATIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A Decimal from exchange or program data; throws a plain-words error when it is not a number. */
 export function dec(value: DecimalInput): Decimal {
   if (typeof value !== 'string') return value;
-  const d = parseDecimal(value);
-  if (!d) throw new RangeError(`"${value}" is not a decimal number`);
-  return d;
+  const text = value.trim();
+  if (!PROGRAMMATIC.test(text)) throw new RangeError(`"${value}" is not a decimal number`);
+  return new Decimal(text);
 }
 
 /** Plain decimal text: no exponent, no trailing zeros, never "-0". */
