@@ -1,0 +1,59 @@
+/**
+ * The EXCHANGE part of the simulator: accounts, commissions, the matching engine, the user data
+ * bus and the account/trading REST routes, built from one context.
+ */
+import type { SimClock } from '../clock';
+import type { AccountsModel, Faults, MarketModel, MatchingEngine, UserDataBus } from '../types';
+import { createAccounts } from '../account/accounts';
+import { createCommissionBook, createConverter, type CommissionBook } from '../account/commission';
+import { accountRoutes, type OrderRateUsage } from '../account/routes';
+import { createUserDataBus } from '../account/user-data-bus';
+import { createEngine, type Engine } from './engine';
+import { createIds } from './ids';
+import { createClientIdGenerator } from './params';
+import { tradingRoutes } from './routes';
+
+export interface ExchangeContext {
+  readonly clock: SimClock;
+  readonly faults: Faults;
+  readonly market: MarketModel;
+  readonly orderRateUsage: OrderRateUsage;
+}
+
+export interface ExchangeModel {
+  readonly accounts: AccountsModel;
+  readonly userData: UserDataBus;
+  readonly engine: MatchingEngine;
+  readonly ids: { nextOrderId(): bigint; nextTradeId(): bigint; nextOrderListId(): bigint };
+  /** Test/demo knobs beyond the shared contract (commission rates, BNB payment). */
+  readonly commission: CommissionBook;
+  /** The engine's internals, for in-process tests and demo tooling. */
+  readonly core: Engine;
+}
+
+export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
+  const userData = createUserDataBus();
+  const accounts = createAccounts({ clock: ctx.clock, userData });
+  const ids = createIds(ctx.faults);
+  const convert = createConverter(ctx.market);
+  const commission = createCommissionBook({ convert });
+  const newClientId = createClientIdGenerator();
+  const core = createEngine({
+    clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, userData, commission, ids, newClientId,
+  });
+  accounts.setResetHook((accountId) => core.cancelAll(accountId));
+  const unsubscribeTicks = ctx.market.onTick((changed) => core.onTick(changed));
+
+  const routes = [
+    ...accountRoutes({ clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert }),
+    ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
+  ];
+  const engine: MatchingEngine = {
+    routes: () => routes,
+    resetAccount: (accountId) => accounts.model.reset(accountId),
+    stop: () => unsubscribeTicks(),
+  };
+  return { accounts: accounts.model, userData, engine, ids, commission, core };
+}
+
+export { DEMO_ACCOUNT_ID, DEMO_BRIDGE_ASSET, DEMO_NO_MARKET_ASSET, demoAccountBalances } from '../account/demo';
