@@ -81,7 +81,7 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RECV_WINDOW_MS = 5_000;
 const MAX_TIMEOUT_MS = 60_000;
 // Errors from fetch that prove nothing was written to the server.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+const NOT_SENT_CODES = new Set(['BAD_PORT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 
 export function createRestClient(opts: RestClientOptions): RestClient {
   const fetchImpl = opts.fetchImpl ?? fetch;
@@ -261,6 +261,8 @@ function errorCode(e: unknown): string | undefined {
   for (let depth = 0; depth < 4 && cur && typeof cur === 'object'; depth += 1) {
     const c = (cur as { code?: unknown }).code;
     if (typeof c === 'string') return c;
+    // fetch refuses blocked ports before connecting, with no code.
+    if ((cur as { message?: unknown }).message === 'bad port') return 'BAD_PORT';
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;
