@@ -81,7 +81,7 @@ export interface MarketStreamsOptions {
   readonly dataSilenceLimitMs?: number;
   /** Proactive rollover age; Binance cuts at 24 h. */
   readonly maxLifetimeMs?: number;
-  /** Give up on a replacement connection that delivers nothing for this long (and retry later). */
+  /** A replacement that has not caught up after this long takes over anyway if open, else is retried. */
   readonly rolloverTimeoutMs?: number;
   readonly maxStreamsPerConnection?: number;
   /** Control frames per second per connection, pongs and pings included; Binance allows 5. */
@@ -123,7 +123,9 @@ export interface MarketStreams {
   dispose(): void;
 }
 
-const STREAM_NAME = /^[a-z0-9!][a-z0-9@_!.:+-]{0,99}$/;
+// Symbols in stream names are lower case; the stream kinds are not (miniTicker, bookTicker).
+const STREAM_NAME = /^(![A-Za-z0-9@_]+|[a-z0-9]+@[A-Za-z0-9@_.:+-]+)$/;
+const MAX_HELD = 1000;
 const ALWAYS_ON = (stream: string): boolean => stream === '!miniTicker@arr' || stream.includes('@kline_');
 
 type Role = 'current' | 'candidate' | 'retiring';
@@ -134,11 +136,14 @@ interface Conn {
   readonly shard: Shard;
   role: Role;
   open: boolean;
-  delivered: boolean;
+  /** Frames a replacement received before taking over; applied if it takes over early. */
+  held: { stream: string; data: unknown }[];
   closed: boolean;
   /** Streams the server has (or will have, per the messages already sent). */
   readonly subscribed: Set<string>;
   readonly pending: Map<number, { method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; params: string[] }>;
+  /** Per stream, the event time (or book update id) of the last frame this connection received. */
+  readonly lastKey: Map<string, number>;
   readonly throttle: ControlThrottle;
   heartbeat: Heartbeat | null;
   flushTimer: unknown;
@@ -257,6 +262,24 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     return true;
   };
 
+  const applyData = (stream: string, data: unknown): boolean => {
+    let changed = false;
+    if (Array.isArray(data)) {
+      // !miniTicker@arr (and any other array of miniTickers)
+      for (let idx = 0; idx < data.length; idx++) {
+        const el = data[idx] as Record<string, unknown> | null;
+        if (el !== null && typeof el === 'object' && el.e === '24hrMiniTicker' && applyMini(el)) changed = true;
+      }
+    } else if (typeof data === 'object' && data !== null) {
+      const d = data as Record<string, unknown>;
+      const e = d.e;
+      if (e === '24hrMiniTicker') changed = applyMini(d);
+      else if (e === 'kline') changed = applyKline(d);
+      else if (e === undefined && stream.endsWith('@bookTicker')) changed = applyBook(d);
+    }
+    return changed;
+  };
+
   /** Returns true for a data frame (as opposed to a control response or shutdown notice). */
   const onFrame = (conn: Conn, raw: WebSocket.RawData): void => {
     const now = clock.now();
@@ -273,30 +296,25 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const stream = frame.stream;
     if (typeof stream === 'string') {
       const data = frame.data;
-      if (stream === '!serverShutdown') {
+      if (stream === '!serverShutdown' || (typeof data === 'object' && data !== null && (data as Record<string, unknown>).e === 'serverShutdown')) {
         conn.heartbeat?.frame(now);
         startRollover(conn.shard, 'serverShutdown');
         return;
       }
       conn.heartbeat?.data(now);
-      if (conn.role === 'current' || conn.role === 'candidate') conn.shard.reporter.messageAt(now);
-      if (conn.role === 'candidate') promote(conn);
-      let changed = false;
-      if (Array.isArray(data)) {
-        // !miniTicker@arr (and any other array of miniTickers)
-        for (let idx = 0; idx < data.length; idx++) {
-          const el = data[idx] as Record<string, unknown> | null;
-          if (el !== null && typeof el === 'object' && el.e === '24hrMiniTicker' && applyMini(el)) changed = true;
-        }
-      } else if (typeof data === 'object' && data !== null) {
-        const d = data as Record<string, unknown>;
-        const e = d.e;
-        if (e === '24hrMiniTicker') changed = applyMini(d);
-        else if (e === 'kline') changed = applyKline(d);
-        else if (e === undefined && stream.endsWith('@bookTicker')) changed = applyBook(d);
-        else if (e === 'serverShutdown') startRollover(conn.shard, 'serverShutdown');
+      const key = frameKey(data);
+      if (key !== undefined) conn.lastKey.set(stream, key);
+      if (conn.role === 'candidate') {
+        // Not applied: the current connection still delivers these; switch once it caught up.
+        if (conn.held.length >= MAX_HELD) conn.held.shift();
+        conn.held.push({ stream, data });
+        maybeSwitch(conn.shard);
+        return;
       }
-      if (changed) versionCounter++;
+      if (conn.role !== 'current') return;
+      conn.shard.reporter.messageAt(now);
+      if (applyData(stream, data)) versionCounter++;
+      if (conn.shard.candidate !== null) maybeSwitch(conn.shard);
       return;
     }
     conn.heartbeat?.frame(now);
@@ -425,8 +443,8 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const url = urlFor(shard);
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
     const conn: Conn = {
-      n: ++connCounter, ws, shard, role, open: false, delivered: false, closed: false,
-      subscribed: new Set(), pending: new Map(),
+      n: ++connCounter, ws, shard, role, open: false, held: [], closed: false,
+      subscribed: new Set(), pending: new Map(), lastKey: new Map(),
       throttle: createControlThrottle(clock, controlPerSecond),
       heartbeat: null, flushTimer: null, lifetimeTimer: null, rolloverTimer: null, retryAfterMs: 0,
     };
@@ -453,7 +471,10 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     if (role === 'candidate') {
       conn.rolloverTimer = clock.setTimeout(() => {
         conn.rolloverTimer = null;
-        if (conn.role === 'candidate') lost(conn, new Error('replacement connection delivered nothing'));
+        if (conn.role !== 'candidate') return;
+        // Quiet streams never show an overlap: an open, subscribed replacement is good enough.
+        if (conn.open) promote(conn);
+        else lost(conn, new Error('replacement connection did not open'));
       }, rolloverTimeoutMs);
     }
     return conn;
@@ -497,7 +518,23 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     flush(conn);
   };
 
-  /** The replacement delivered: it becomes current, the old connection goes. */
+  /**
+   * Switch when the replacement has caught up: every stream it delivered has, on the current
+   * connection, reached at least the same event. Everything before came from the old
+   * connection, everything after comes from the new one: no gap, no repeat.
+   */
+  const maybeSwitch = (shard: Shard): void => {
+    const cand = shard.candidate;
+    const cur = shard.current;
+    if (cand === null || cur === null || cand.lastKey.size === 0) return;
+    for (const [stream, key] of cand.lastKey) {
+      const seen = cur.lastKey.get(stream);
+      if (seen === undefined || key > seen) return;
+    }
+    promote(cand);
+  };
+
+  /** The replacement becomes current, the old connection (if any) goes. */
   const promote = (conn: Conn): void => {
     const shard = conn.shard;
     if (shard.candidate !== conn) return;
@@ -507,13 +544,21 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     if (conn.rolloverTimer !== null) clock.clearTimeout(conn.rolloverTimer);
     conn.rolloverTimer = null;
     shard.current = conn;
-    shard.lastOpenedAt = clock.now();
-    shard.everOpened = true;
-    shard.reporter.setStatus('live');
     if (old !== null) {
       old.role = 'retiring';
       kill(old);
     }
+    // What it held back and the old connection did not deliver (event-time checks drop the rest).
+    const held = conn.held;
+    conn.held = [];
+    let changed = false;
+    for (const h of held) if (applyData(h.stream, h.data)) changed = true;
+    if (changed) versionCounter++;
+    if (conn.open) {
+      shard.lastOpenedAt = clock.now();
+      shard.everOpened = true;
+      shard.reporter.setStatus('live');
+    } else shard.reporter.setStatus('reconnecting');
   };
 
   const lost = (conn: Conn, err: unknown): void => {
@@ -533,18 +578,9 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       return;
     }
     shard.current = null;
-    const candidate = shard.candidate;
-    if (candidate !== null) {
+    if (shard.candidate !== null) {
       // The old one went first (serverShutdown): the replacement is what we have.
-      shard.candidate = null;
-      candidate.role = 'current';
-      if (candidate.rolloverTimer !== null) clock.clearTimeout(candidate.rolloverTimer);
-      candidate.rolloverTimer = null;
-      shard.current = candidate;
-      if (candidate.open) {
-        shard.lastOpenedAt = clock.now();
-        shard.reporter.setStatus('live');
-      } else shard.reporter.setStatus('reconnecting');
+      promote(shard.candidate);
       return;
     }
     if (shard.lastOpenedAt !== null && clock.now() - shard.lastOpenedAt >= healthyAfterMs) shard.backoff.reset();
@@ -709,6 +745,16 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       changedKlines.clear();
     },
   };
+}
+
+/** Event time of a combined-stream payload (first element of an array), or a book update id. */
+function frameKey(data: unknown): number | undefined {
+  const d = (Array.isArray(data) ? data[0] : data) as Record<string, unknown> | null | undefined;
+  if (typeof d !== 'object' || d === null) return undefined;
+  const E = d.E;
+  if (typeof E === 'number') return E;
+  const u = d.u;
+  return typeof u === 'number' ? u : undefined;
 }
 
 function noop(): void {
