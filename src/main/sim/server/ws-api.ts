@@ -170,6 +170,8 @@ export function createWsApi(opts: WsApiOptions): WsApi {
 
   const signedKey = (params: Params): ApiKeyRecord => {
     const str = (name: string): string | undefined => (params[name] === undefined ? undefined : paramToString(params[name]));
+    // On the WS API the key is a request parameter, so a missing one is a missing parameter.
+    if (params.apiKey === undefined) throw errors.mandatoryParamMissing('apiKey');
     return authenticateSigned({
       keys,
       apiKey: str('apiKey'),
