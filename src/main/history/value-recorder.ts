@@ -187,3 +187,25 @@ export function createMemoryValuePointStore(): ValuePointStore & { readonly poin
     },
   };
 }
+
+/** The storage module's value_snapshots repository, as far as the recorder needs it. */
+export interface ValueSnapshotRepositoryLike {
+  record(snapshot: { ts: number; environment: EnvironmentId; quote: string; total: string }): void;
+  range(query: { environment: EnvironmentId; quote: string; from: number; to: number; limit?: number }): ReadonlyArray<{ ts: number; environment: EnvironmentId; quote: string; total: string }>;
+  latest(environment: EnvironmentId, quote: string): { ts: number; environment: EnvironmentId; quote: string; total: string } | null;
+}
+
+/** Adapts the database repository (ts) to the recorder's store (at). */
+export function valuePointStoreFromRepository(repo: ValueSnapshotRepositoryLike): ValuePointStore {
+  const toPoint = (s: { ts: number; environment: EnvironmentId; quote: string; total: string }): ValuePoint => ({
+    at: s.ts, environment: s.environment, quote: s.quote, total: s.total,
+  });
+  return {
+    insert: (p) => repo.record({ ts: p.at, environment: p.environment, quote: p.quote, total: p.total }),
+    range: (q) => repo.range({ environment: q.environment, quote: q.quote, from: q.from, to: q.to }).map(toPoint),
+    latest: (q) => {
+      const s = repo.latest(q.environment, q.quote);
+      return s === null ? null : toPoint(s);
+    },
+  };
+}

@@ -38,8 +38,8 @@ export interface TickerInput {
   readonly last: string;
   /** open price of the rolling 24 h window (decimal string) */
   readonly open: string;
-  /** exchange event time, ms; defaults to the local clock */
-  readonly at?: number;
+  /** exchange event time, ms; defaults to the local clock. An older update never replaces a newer one. */
+  readonly eventTime?: number;
 }
 
 export interface ConnectionsInput {
@@ -300,17 +300,17 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
     applyTickers(tickers) {
       const t = now();
       for (const tk of tickers) {
+        const at = tk.eventTime ?? t;
         const entry = prices.get(tk.symbol);
         if (entry !== undefined) {
-          if (entry.last === tk.last && entry.open === tk.open) {
-            entry.updatedAt = tk.at ?? t;
-            continue;
-          }
+          // A REST seed that answers after the stream delivered must not move the price back.
+          if (at < entry.updatedAt) continue;
+          entry.updatedAt = at;
+          if (entry.last === tk.last && entry.open === tk.open) continue;
           entry.last = tk.last;
           entry.open = tk.open;
-          entry.updatedAt = tk.at ?? t;
         } else {
-          prices.set(tk.symbol, { last: tk.last, open: tk.open, updatedAt: tk.at ?? t });
+          prices.set(tk.symbol, { last: tk.last, open: tk.open, updatedAt: at });
         }
         const assets = assetsBySymbol.get(tk.symbol);
         if (assets !== undefined) {

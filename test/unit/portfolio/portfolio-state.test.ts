@@ -234,3 +234,16 @@ describe('deriveFreshness', () => {
     expect(deriveFreshness({ market: 'live', account: 'resyncing' }, { state: 'live', since: 1 }, true, 5)).toEqual({ state: 'stale', since: 5 });
   });
 });
+
+describe('ticker ordering', () => {
+  it('never lets an older update (a late REST seed) replace a newer stream price', () => {
+    const state = createPortfolioState({ environment: 'demo', quote: 'USDT', now: () => 0 });
+    state.setSymbols([sym('BTC', 'USDT')]);
+    state.replaceBalances([bal('BTC', '1')]);
+    state.setConnections({ market: 'live', account: 'live' });
+    state.applyTickers([{ symbol: 'BTCUSDT', last: '200', open: '200', eventTime: 2_000 }]);
+    state.applyTickers([{ symbol: 'BTCUSDT', last: '100', open: '100', eventTime: 1_000 }]);
+    state.commit();
+    expect(state.snapshot()?.total).toBe('200');
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * The exchange side for one environment and one key: time sync, REST, exchangeInfo, market
+ * streams, the user data stream and the portfolio they feed. Building a new session is how
+ * Perch switches environment or key; `stop()` releases every socket and timer of the old one
+ * first, so nothing of it can deliver into the new one.
+ *
+ * Data flows in on the client's hot paths (maps updated in place) and is pulled out here at a
+ * fixed, low rate: each flush drains the changed tickers, re-values only the affected holdings
+ * and hands one coalesced event to the core.
+ */
+import { z } from 'zod';
+import type {
+  ConnectionState,
+  ConnectionStatus,
+  ConnectionsStatus,
+  EnvironmentId,
+  PortfolioEvent,
+} from '../../shared/domain';
+import { createConnectionBudget, createBackoff, type BackoffOptions } from '../exchange/backoff';
+import { createConnectionState, type ConnectionInfo } from '../exchange/connection-state';
+import type { Credentials } from '../exchange/credentials';
+import type { Environment } from '../exchange/environments';
+import { createExchangeInfo, type ExchangeInfo } from '../exchange/exchange-info';
+import { createStreamsLifecycle } from '../exchange/lifecycle';
+import { createMarketStreams, type MarketStreams, type MarketStreamsOptions, type MiniTicker } from '../exchange/market-streams';
+import { createRateLimitGovernor } from '../exchange/rate-limit';
+import { createRestClient, type RestClient } from '../exchange/rest-client';
+import { createTimeSync, type TimeSync } from '../exchange/time-sync';
+import { createUserDataStream, type UserDataStream } from '../exchange/user-data-stream';
+import { createWsApiConnection, type WsApiConnectionOptions } from '../exchange/ws-api-connection';
+import { createPortfolioState, type PortfolioState, type TickerInput } from '../portfolio/portfolio-state';
+import type { SymbolInput } from '../portfolio/valuation';
+import type { RedactingLogger } from './redacting-logger';
+import { describeError } from './redacting-logger';
+
+/** Above this many watched markets one all-market stream is cheaper than one stream each. */
+const ALL_MARKET_THRESHOLD = 200;
+const ALL_MINI_TICKERS = '!miniTicker@arr';
+/** Status events also go out this often while live, so "age of data" moves on screen. */
+const STATUS_REFRESH_MS = 5_000;
+
+const MiniTicker24h = z.object({
+  symbol: z.string(),
+  openPrice: z.string(),
+  lastPrice: z.string(),
+  closeTime: z.number(),
+});
+const MiniTicker24hList = z.array(MiniTicker24h);
+
+export interface ExchangeSessionOptions {
+  readonly environment: EnvironmentId;
+  readonly env: Environment;
+  readonly credentials: Credentials;
+  readonly quote: string;
+  readonly logger: RedactingLogger;
+  readonly now: () => number;
+  readonly fetchImpl?: typeof fetch;
+  readonly flushIntervalMs: number;
+  readonly onPortfolioEvent: (event: PortfolioEvent) => void;
+  readonly onStatus: (status: ConnectionsStatus) => void;
+  /** Tests: faster heartbeats and backoff against the simulator. */
+  readonly tuning?: {
+    readonly market?: Partial<Pick<MarketStreamsOptions, 'staleAfterMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'dataSilenceLimitMs' | 'backoff'>>;
+    readonly wsApi?: Partial<Pick<WsApiConnectionOptions, 'staleAfterMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'requestTimeoutMs' | 'backoff'>>;
+    readonly restTimeoutMs?: number;
+    readonly bootBackoff?: BackoffOptions;
+  };
+}
+
+export interface ExchangeSession {
+  readonly environment: EnvironmentId;
+  readonly env: Environment;
+  readonly rest: RestClient;
+  readonly portfolio: PortfolioState;
+  /** Begin connecting; returns at once (boot retries in the background until stop). */
+  start(): void;
+  /** Resolves once symbols are loaded and the account stream has been started. */
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+  suspend(): void;
+  resume(): Promise<void>;
+  setQuote(quote: string): void;
+  /** Re-read balances by REST now (after a demo reset, for instance). */
+  resyncAccount(reason: string): Promise<void>;
+  status(): ConnectionsStatus;
+  /** One flush now (tests and benchmarks; the timer does this on its own). */
+  flush(): void;
+}
+
+const SEVERITY: Readonly<Record<ConnectionState, number>> = {
+  live: 0, connecting: 1, resyncing: 2, stale: 3, reconnecting: 4, offline: 5,
+};
+
+function worst(infos: readonly ConnectionInfo[]): ConnectionInfo | null {
+  let w: ConnectionInfo | null = null;
+  for (const i of infos) if (w === null || SEVERITY[i.status] > SEVERITY[w.status]) w = i;
+  return w;
+}
+
+function toSymbolInput(s: { symbol: string; baseAsset: string; quoteAsset: string; status: string }): SymbolInput {
+  return { symbol: s.symbol, baseAsset: s.baseAsset, quoteAsset: s.quoteAsset, status: s.status };
+}
+
+function* tickerValues(it: IterableIterator<[string, Readonly<MiniTicker>]>): Generator<TickerInput> {
+  for (const [, t] of it) yield t;
+}
+
+export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSession {
+  const { env, credentials, logger, now } = o;
+  const clock = { now };
+  const governor = createRateLimitGovernor({ now });
+  const timeSync: TimeSync = createTimeSync({ env, fetchImpl: o.fetchImpl, governor, localNow: now });
+  const rest = createRestClient({
+    env, credentials, timeSync, governor, fetchImpl: o.fetchImpl, timeoutMs: o.tuning?.restTimeoutMs,
+    log: (e) => {
+      if (e.errorKind !== undefined) logger.debug('REST request failed', { method: e.method, path: e.path, status: e.httpStatus, kind: e.errorKind, code: e.binanceCode });
+    },
+  });
+  const registry = createConnectionState({
+    clock,
+    weightUsed: () => governor.weightUsed(),
+    clockOffsetMs: () => timeSync.offsetMs(),
+  });
+  const budget = createConnectionBudget({ clock });
+  const exchangeInfo: ExchangeInfo = createExchangeInfo({
+    rest, governor, now,
+    onError: (e) => logger.warn('exchangeInfo refresh failed (keeping the last good copy)', { error: describeError(e, logger) }),
+  });
+  const market: MarketStreams = createMarketStreams({
+    streamUrl: env.streamUrl, connectionState: registry, id: 'market', budget, ...o.tuning?.market,
+  });
+  const wsApi = createWsApiConnection({ url: env.wsApiUrl, connectionState: registry, id: 'ws-api', budget, ...o.tuning?.wsApi });
+  const userData: UserDataStream = createUserDataStream({ wsApi, rest, credentials, timeSync, connectionState: registry, id: 'account' });
+  const lifecycle = createStreamsLifecycle({
+    market, wsApi, userData, timeSync,
+    onError: (e) => logger.warn('clock resync failed', { error: describeError(e, logger) }),
+  });
+  const portfolio = createPortfolioState({ environment: o.environment, quote: o.quote, now });
+
+  let started = false;
+  let stopped = false;
+  let flushTimer: ReturnType<typeof setInterval> | null = null;
+  let bootTimer: ReturnType<typeof setTimeout> | null = null;
+  let readyResolve: () => void = () => undefined;
+  const readyPromise = new Promise<void>((resolve) => {
+    readyResolve = resolve;
+  });
+  const unsubscribers: Array<() => void> = [];
+  let currentStreams = new Set<string>();
+  let seedInFlight = 0;
+  /** Markets whose price was already requested by REST (once per session is enough). */
+  const seeded = new Set<string>();
+  let lastStatusKey = '';
+  let lastStatusAt = 0;
+  let lastStatus: ConnectionsStatus | null = null;
+
+  const connectionStatus = (id: 'market' | 'account', info: ConnectionInfo | null, fallback: ConnectionState): ConnectionStatus => ({
+    id,
+    state: info?.status ?? fallback,
+    lastMessageAt: info?.lastMessageAt ?? null,
+    reconnects: info?.reconnectCount ?? 0,
+    lastError: info?.lastError === null || info?.lastError === undefined ? null : logger.redact(info.lastError),
+  });
+
+  const computeStatus = (): ConnectionsStatus => {
+    const snap = registry.get();
+    const marketConns = snap.connections.filter((c) => c.id.startsWith('market'));
+    const account = snap.connections.find((c) => c.id === 'account') ?? null;
+    // Nothing to watch (an empty account) is not a market outage.
+    const marketFallback: ConnectionState = currentStreams.size === 0 && started ? 'live' : 'connecting';
+    const marketWorst = currentStreams.size === 0 ? null : worst(marketConns);
+    const g = governor.state();
+    return {
+      environment: o.environment,
+      connections: [connectionStatus('market', marketWorst, marketFallback), connectionStatus('account', account, 'connecting')],
+      weightUsed: Math.max(0, Math.round(g.weightUsed)),
+      weightLimit: g.weightLimit > 0 ? Math.round(g.weightLimit) : null,
+      clockOffsetMs: timeSync.state().syncCount > 0 ? Math.round(timeSync.offsetMs()) : null,
+      asOf: now(),
+    };
+  };
+
+  const seedPrices = async (symbols: readonly string[]): Promise<void> => {
+    if (symbols.length === 0) return;
+    seedInFlight++;
+    try {
+      // Quiet markets send nothing on the all-market stream: seed every watched price by REST.
+      const params = symbols.length > 100 ? { type: 'MINI' } : { symbols: [...symbols], type: 'MINI' };
+      const weight = symbols.length > 100 ? 80 : symbols.length > 20 ? 40 : 2;
+      const list = await rest.request({ method: 'GET', path: '/api/v3/ticker/24hr', params, security: 'NONE', weight, priority: 'normal', schema: MiniTicker24hList });
+      if (stopped) return;
+      const wanted = new Set(symbols);
+      portfolio.applyTickers(list.filter((t) => wanted.has(t.symbol)).map((t) => ({ symbol: t.symbol, last: t.lastPrice, open: t.openPrice, eventTime: t.closeTime })));
+    } catch (e) {
+      if (!stopped) logger.warn('could not load initial prices; waiting for the market stream', { error: describeError(e, logger) });
+    } finally {
+      seedInFlight--;
+    }
+  };
+
+  const updateWatch = (symbols: ReadonlySet<string>): void => {
+    if (stopped) return;
+    const next = new Set<string>();
+    if (symbols.size > ALL_MARKET_THRESHOLD) next.add(ALL_MINI_TICKERS);
+    else for (const s of symbols) next.add(`${s.toLowerCase()}@miniTicker`);
+    const add = [...next].filter((s) => !currentStreams.has(s));
+    const remove = [...currentStreams].filter((s) => !next.has(s));
+    if (remove.length > 0) market.unwatch(remove);
+    if (add.length > 0) market.watch(add);
+    const newlyWatched = [...symbols].filter((s) => !seeded.has(s));
+    for (const s of newlyWatched) seeded.add(s);
+    currentStreams = next;
+    void seedPrices(newlyWatched);
+  };
+
+  const flush = (): void => {
+    if (stopped) return;
+    portfolio.applyTickers(tickerValues(market.drainChanged()));
+    const status = computeStatus();
+    const [m, a] = status.connections;
+    portfolio.setConnections({ market: m?.state ?? 'connecting', account: a?.state ?? 'connecting' });
+    const ev = portfolio.commit();
+    if (ev !== null) o.onPortfolioEvent(ev);
+    // Status goes out when a state, a counter or an error changed, and now and then while
+    // messages flow so the age of the data shown stays true.
+    const key = JSON.stringify([status.connections.map((c) => [c.state, c.reconnects, c.lastError]), status.clockOffsetMs]);
+    const t = now();
+    if (key !== lastStatusKey || t - lastStatusAt >= STATUS_REFRESH_MS) {
+      lastStatusKey = key;
+      lastStatusAt = t;
+      lastStatus = status;
+      o.onStatus(status);
+    }
+  };
+
+  const bootBackoff = createBackoff(o.tuning?.bootBackoff ?? { baseMs: 500, capMs: 30_000, minMs: 100 });
+  const boot = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      await timeSync.start();
+      if (!exchangeInfo.isLoaded()) await exchangeInfo.start();
+      if (stopped) return;
+      portfolio.setSymbols(exchangeInfo.symbols().map(toSymbolInput));
+      userData.start();
+      readyResolve();
+      logger.info('exchange session started', { environment: o.environment, symbols: exchangeInfo.symbols().length });
+    } catch (e) {
+      if (stopped) return;
+      const delay = bootBackoff.next();
+      logger.warn('could not reach the exchange; retrying', { environment: o.environment, error: describeError(e, logger), retryInMs: delay });
+      bootTimer = setTimeout(() => {
+        bootTimer = null;
+        void boot();
+      }, delay);
+    }
+  };
+
+  return {
+    environment: o.environment,
+    env,
+    rest,
+    portfolio,
+
+    start() {
+      if (started || stopped) return;
+      started = true;
+      unsubscribers.push(portfolio.onWatchedSymbolsChange(updateWatch));
+      unsubscribers.push(exchangeInfo.onChange(() => portfolio.setSymbols(exchangeInfo.symbols().map(toSymbolInput))));
+      unsubscribers.push(userData.onEvent((ev) => {
+        if (ev.type === 'balances') portfolio.applyBalances(ev.changed);
+        else if (ev.type === 'resynced') portfolio.replaceBalances(userData.balances().values());
+      }));
+      flushTimer = setInterval(flush, o.flushIntervalMs);
+      void boot();
+    },
+
+    ready: () => readyPromise,
+
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (flushTimer !== null) clearInterval(flushTimer);
+      if (bootTimer !== null) clearTimeout(bootTimer);
+      flushTimer = null;
+      bootTimer = null;
+      for (const u of unsubscribers.splice(0)) u();
+      lifecycle.dispose();
+      exchangeInfo.stop();
+      timeSync.stop();
+      // Let a price seed in flight settle so nothing outlives the session.
+      for (let i = 0; i < 50 && seedInFlight > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    },
+
+    suspend() {
+      if (stopped) return;
+      lifecycle.suspend();
+      flush();
+    },
+
+    async resume() {
+      if (stopped) return;
+      await lifecycle.resume();
+    },
+
+    setQuote(quote) {
+      portfolio.setQuote(quote);
+    },
+
+    resyncAccount: (reason) => userData.resync(reason),
+
+    status: () => lastStatus ?? computeStatus(),
+    flush,
+  };
+}
