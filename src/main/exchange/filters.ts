@@ -258,8 +258,13 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     let v = value;
     if (!isMultipleOf(v, pf.tickSize)) {
       const snapped = snapToTick(v, pf.tickSize, isBuy ? 'down' : 'up');
-      if (strict || snapped.lte(0)) {
-        issue('PRICE_FILTER', field, `${label(field)} must be a multiple of the tick size ${s(pf.tickSize)}.`, snapped.gt(0) ? snapped : dec(pf.tickSize));
+      if (snapped.lte(0)) {
+        const smallest = Decimal.max(ceilToStep(pf.minPrice, pf.tickSize), dec(pf.tickSize));
+        issue('PRICE_FILTER', field, `${label(field)} is below the minimum ${s(smallest)}.`, smallest);
+        return v;
+      }
+      if (strict) {
+        issue('PRICE_FILTER', field, `${label(field)} must be a multiple of the tick size ${s(pf.tickSize)}.`, snapped);
         return v;
       }
       adjustments.push({ filter: 'PRICE_FILTER', field, from: s(v), to: s(snapped), message: `${label(field)} rounded ${isBuy ? 'down' : 'up'} to the tick size ${s(pf.tickSize)}.` });
@@ -278,8 +283,13 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     let v = value;
     if (!isMultipleOf(v, lf.stepSize)) {
       const floored = floorToStep(v, lf.stepSize);
-      if (strict || floored.lte(0)) {
-        issue(filter, field, `${label(field)} must be a multiple of the step size ${s(lf.stepSize)}.`, floored.gt(0) ? floored : ceilToStep(v, lf.stepSize));
+      if (floored.lte(0)) {
+        const smallest = Decimal.max(ceilToStep(lf.minQty, lf.stepSize), dec(lf.stepSize));
+        issue(filter, field, `${label(field)} is below the minimum ${s(smallest)}.`, smallest);
+        return v;
+      }
+      if (strict) {
+        issue(filter, field, `${label(field)} must be a multiple of the step size ${s(lf.stepSize)}.`, floored);
         return v;
       }
       adjustments.push({ filter, field, from: s(v), to: s(floored), message: `${label(field)} rounded down to the step size ${s(lf.stepSize)}.` });
