@@ -135,7 +135,7 @@ export function createAccounts(opts: { clock: SimClock; userData: UserDataBus })
     adjustBalance(accountId, asset, delta) {
       const d = dec(delta);
       const b = bal(accountId, asset);
-      if (b.free.plus(d).isNegative()) {
+      if (b.free.plus(d).lt(0)) {
         throw new Error(`adjustBalance: ${asset} free ${fmt8(b.free)} cannot absorb ${delta}`);
       }
       b.free = b.free.plus(d);

@@ -101,7 +101,7 @@ export function createCommissionBook(opts: { convert: (amount: Decimal, from: st
         const inBnb = opts.convert(fee, receivedAsset, DISCOUNT_ASSET);
         if (inBnb) {
           const bnbFee = round8(inBnb.mul(new Decimal(1).minus(BNB_DISCOUNT)), Decimal.ROUND_UP);
-          if (bnbFee.isPositive() && bnbFee.lessThanOrEqualTo(bnbFree)) return { asset: DISCOUNT_ASSET, amount: bnbFee };
+          if (bnbFee.gt(0) && bnbFee.lessThanOrEqualTo(bnbFree)) return { asset: DISCOUNT_ASSET, amount: bnbFee };
         }
       }
       return { asset: receivedAsset, amount: round8(fee, Decimal.ROUND_UP) };

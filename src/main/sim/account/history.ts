@@ -51,7 +51,7 @@ export function buildHistory(account: AccountRecord): WalletHistory {
   const anchor = account.createdAt;
   const deposits: DepositRecord[] = [];
   const withdrawals: WithdrawRecord[] = [];
-  const coins = Object.entries(account.initial).filter(([, v]) => dec(v).isPositive());
+  const coins = Object.entries(account.initial).filter(([, v]) => dec(v).gt(0));
   let seq = 0;
   for (const [coin, amount] of coins) {
     const net = netOf(coin);

@@ -99,7 +99,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const levels = (symbol: string, side: 'BUY' | 'SELL'): Array<{ price: Decimal; qty: Decimal }> => {
     const depth = market.depth(symbol, 100);
     const raw = side === 'BUY' ? depth.asks : depth.bids;
-    return raw.map(([p, q]) => ({ price: dec(p), qty: dec(q) })).filter((l) => l.qty.isPositive() && l.price.isPositive());
+    return raw.map(([p, q]) => ({ price: dec(p), qty: dec(q) })).filter((l) => l.qty.gt(0) && l.price.gt(0));
   };
   const crosses = (side: 'BUY' | 'SELL', levelPrice: Decimal, limit: Decimal | undefined): boolean =>
     limit === undefined || (side === 'BUY' ? levelPrice.lessThanOrEqualTo(limit) : levelPrice.greaterThanOrEqualTo(limit));
@@ -109,7 +109,7 @@ export function createEngine(deps: EngineDeps): Engine {
     let remaining = qty;
     let cost = ZERO;
     for (const l of levels(symbol, side)) {
-      if (!remaining.isPositive() || !crosses(side, l.price, limit)) break;
+      if (!remaining.gt(0) || !crosses(side, l.price, limit)) break;
       const take = minDec(l.qty, remaining);
       cost = cost.plus(take.mul(l.price));
       remaining = remaining.minus(take);
@@ -122,7 +122,7 @@ export function createEngine(deps: EngineDeps): Engine {
     let remaining = quote;
     let qty = ZERO;
     for (const l of levels(info.symbol, side)) {
-      if (!remaining.isPositive()) break;
+      if (!remaining.gt(0)) break;
       const take = minDec(l.qty, remaining.div(l.price));
       qty = qty.plus(take);
       remaining = remaining.minus(take.mul(l.price));
@@ -150,7 +150,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const lock = o.lock;
     if (lock) {
       lock.holders -= 1;
-      if (lock.holders <= 0 && lock.amount.isPositive()) {
+      if (lock.holders <= 0 && lock.amount.gt(0)) {
         ledger.unlock(o.accountId, lock.asset, lock.amount);
         lock.amount = ZERO;
         b.assets.add(lock.asset);
@@ -218,14 +218,14 @@ export function createEngine(deps: EngineDeps): Engine {
     const step = marketLike ? marketStep(o.info) : lotStep(o.info);
     for (const l of levels(o.symbol, o.side)) {
       const remaining = o.origQty.minus(o.executedQty);
-      if (!remaining.isPositive() || !crosses(o.side, l.price, limit)) break;
+      if (!remaining.gt(0) || !crosses(o.side, l.price, limit)) break;
       let take = minDec(l.qty, remaining);
       if (o.side === 'BUY') {
         // Never spend more quote than the order holds plus what is free (stop-market slippage).
         const available = (o.lock?.amount ?? ZERO).plus(ledger.free(o.accountId, o.info.quoteAsset));
         take = minDec(take, floorToStep(available.div(l.price), step));
       }
-      if (!take.isPositive()) break;
+      if (!take.gt(0)) break;
       applyFill(o, l.price, take, false, b, fills);
     }
   };
@@ -255,7 +255,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const workLimit = (o: SimOrder, b: Batch, fills: Fill[]): void => {
     const bt = market.bookTicker(o.symbol);
     const touch = dec(o.side === 'BUY' ? bt.askPrice : bt.bidPrice);
-    const marketable = touch.isPositive() && crosses(o.side, touch, o.price);
+    const marketable = touch.gt(0) && crosses(o.side, touch, o.price);
     if (o.timeInForce === 'FOK') {
       const sim = marketable ? simulateTake(o.symbol, o.side, o.origQty.minus(o.executedQty), o.price) : { filled: ZERO };
       if (sim.filled.lessThan(o.origQty.minus(o.executedQty))) {
@@ -291,12 +291,12 @@ export function createEngine(deps: EngineDeps): Engine {
   const makerFill = (o: SimOrder, b: Batch): void => {
     const bt = market.bookTicker(o.symbol);
     const touch = dec(o.side === 'BUY' ? bt.askPrice : bt.bidPrice);
-    if (!touch.isPositive() || !crosses(o.side, touch, o.price)) return;
+    if (!touch.gt(0) || !crosses(o.side, touch, o.price)) return;
     const step = lotStep(o.info);
     const chunk = maxDec(step.isZero() ? o.origQty : step, floorToStep(o.origQty.div(2), step));
     const available = floorToStep(dec(o.side === 'BUY' ? bt.askQty : bt.bidQty), step);
     const qty = minDec(minDec(o.origQty.minus(o.executedQty), chunk), available);
-    if (!qty.isPositive()) return;
+    if (!qty.gt(0)) return;
     activateList(o, b);
     applyFill(o, o.price, qty, true, b, []);
   };
@@ -309,7 +309,7 @@ export function createEngine(deps: EngineDeps): Engine {
     return {
       total: open.length,
       algo: open.filter((o) => ALGO_TYPES.has(o.type)).length,
-      iceberg: open.filter((o) => o.icebergQty?.isPositive()).length,
+      iceberg: open.filter((o) => o.icebergQty?.gt(0)).length,
       lists: lists.size,
     };
   };
@@ -380,7 +380,7 @@ export function createEngine(deps: EngineDeps): Engine {
       // The executed quantity of a quote-amount order still obeys the lot filters.
       const minQty = filterValue(info, 'MARKET_LOT_SIZE', 'minQty') ?? ZERO;
       if (levels(info.symbol, req.side).length === 0) throw rejected('Order book liquidity is less than symbol minimum quantity.');
-      if (!quantity.isPositive() || quantity.lessThan(minQty)) throw errors.filterFailure('MARKET_LOT_SIZE');
+      if (!quantity.gt(0) || quantity.lessThan(minQty)) throw errors.filterFailure('MARKET_LOT_SIZE');
       if (quantity.lessThan(filterValue(info, 'LOT_SIZE', 'minQty') ?? ZERO)) throw errors.filterFailure('LOT_SIZE');
     }
     if (test) return undefined;
@@ -391,7 +391,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const bt = market.bookTicker(info.symbol);
     if (req.type === 'LIMIT_MAKER' && req.price) {
       const touch = dec(req.side === 'BUY' ? bt.askPrice : bt.bidPrice);
-      if (touch.isPositive() && crosses(req.side, touch, req.price)) throw rejected('Order would immediately match and take.');
+      if (touch.gt(0) && crosses(req.side, touch, req.price)) throw rejected('Order would immediately match and take.');
     }
     if (isStopType(req.type) && req.stopPrice) {
       const probe = { type: req.type, side: req.side, stopPrice: req.stopPrice } as SimOrder;
@@ -464,7 +464,7 @@ export function createEngine(deps: EngineDeps): Engine {
     if (limitLeg.type === 'LIMIT_MAKER' && limitLeg.price) {
       const bt = market.bookTicker(info.symbol);
       const touch = dec(side === 'BUY' ? bt.askPrice : bt.bidPrice);
-      if (touch.isPositive() && crosses(side, touch, limitLeg.price)) throw rejected('Order would immediately match and take.');
+      if (touch.gt(0) && crosses(side, touch, limitLeg.price)) throw rejected('Order would immediately match and take.');
     }
     let perUnit = new Decimal(1);
     if (side === 'BUY') {

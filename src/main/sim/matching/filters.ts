@@ -45,7 +45,7 @@ export function filterValue(info: SymbolInfo, type: string, key: string): Decima
 /** Quantity step for executing MARKET orders: MARKET_LOT_SIZE's if set, else LOT_SIZE's. */
 export function marketStep(info: SymbolInfo): Decimal {
   const m = filterValue(info, 'MARKET_LOT_SIZE', 'stepSize');
-  if (m && m.isPositive()) return m;
+  if (m && m.gt(0)) return m;
   return filterValue(info, 'LOT_SIZE', 'stepSize') ?? ZERO;
 }
 
@@ -60,7 +60,7 @@ function lotOk(f: Filter, qty: Decimal): boolean {
   const max = num(f, 'maxQty');
   const step = num(f, 'stepSize');
   if (qty.lessThan(min)) return false;
-  if (max.isPositive() && qty.greaterThan(max)) return false;
+  if (max.gt(0) && qty.greaterThan(max)) return false;
   // Binance's rule is (quantity - minQty) % stepSize == 0; with minQty on the step grid this equals qty % step.
   return step.isZero() || qty.minus(min).mod(step).isZero();
 }
@@ -69,8 +69,8 @@ function priceOk(f: Filter, price: Decimal): boolean {
   const min = num(f, 'minPrice');
   const max = num(f, 'maxPrice');
   const tick = num(f, 'tickSize');
-  if (min.isPositive() && price.lessThan(min)) return false;
-  if (max.isPositive() && price.greaterThan(max)) return false;
+  if (min.gt(0) && price.lessThan(min)) return false;
+  if (max.gt(0) && price.greaterThan(max)) return false;
   return onStep(price, tick);
 }
 
@@ -127,11 +127,11 @@ export function checkFilters(info: SymbolInfo, o: FilterSubject, env: FilterEnv)
         const applyMax = !isMarket || flag(f, 'applyMaxToMarket', false);
         if (applyMin && n.lessThan(num(f, 'minNotional'))) throw fail();
         const max = num(f, 'maxNotional');
-        if (applyMax && max.isPositive() && n.greaterThan(max)) throw fail();
+        if (applyMax && max.gt(0) && n.greaterThan(max)) throw fail();
         break;
       }
       case 'ICEBERG_PARTS':
-        if (o.icebergQty && o.quantity && o.icebergQty.isPositive()) {
+        if (o.icebergQty && o.quantity && o.icebergQty.gt(0)) {
           if (o.quantity.div(o.icebergQty).ceil().greaterThan(num(f, 'limit'))) throw fail();
         }
         break;

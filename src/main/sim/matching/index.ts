@@ -56,4 +56,3 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   return { accounts: accounts.model, userData, engine, ids, commission, core };
 }
 
-export { DEMO_ACCOUNT_ID, DEMO_BRIDGE_ASSET, DEMO_NO_MARKET_ASSET, demoAccountBalances } from '../account/demo';
