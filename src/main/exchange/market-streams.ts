@@ -168,29 +168,23 @@ interface Shard {
   retryAfterMs: number;
 }
 
-export function createMarketStreams(options: MarketStreamsOptions): MarketStreams {
-  const clock = options.clock ?? systemClock;
-  const budget = options.budget ?? createConnectionBudget({ clock });
-  const registry = options.connectionState ?? createConnectionState({ clock });
-  const idPrefix = options.id ?? 'market-streams';
-  const staleAfterMs = options.staleAfterMs ?? 10_000;
-  const pingIntervalMs = options.pingIntervalMs ?? 15_000;
-  const pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
-  const dataSilenceLimitMs = options.dataSilenceLimitMs ?? 60_000;
-  const maxLifetimeMs = options.maxLifetimeMs ?? 23 * 60 * 60_000;
-  const rolloverTimeoutMs = options.rolloverTimeoutMs ?? 30_000;
-  const healthyAfterMs = options.healthyAfterMs ?? 60_000;
-  const maxStreams = Math.min(1024, options.maxStreamsPerConnection ?? 1024);
-  const controlPerSecond = Math.min(5, options.controlMessagesPerSecond ?? 4);
-  const batchSize = options.subscribeBatchSize ?? 200;
-  const maxUrlLength = options.maxUrlLength ?? 6000;
-  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
-  const base = options.streamUrl.replace(/\/+$/, '');
-  const onApply = options.onApply;
+/** The latest market values and what changed since the last drain; the hot path lives here. */
+export interface MarketData {
+  /** Apply one combined-stream payload (`data` of {"stream","data"}); true if anything changed. */
+  applyFrame(stream: string, data: unknown): boolean;
+  /** Parse a combined-stream frame once and apply it (benchmarks, replay); true if anything changed. */
+  ingest(text: string): boolean;
+  tickers(): ReadonlyMap<string, Readonly<MiniTicker>>;
+  bookTickers(): ReadonlyMap<string, Readonly<BookTop>>;
+  klines(): ReadonlyMap<string, Readonly<KlineBar>>;
+  drainChanged(): IterableIterator<[string, Readonly<MiniTicker>]>;
+  drainChangedBookTickers(): IterableIterator<[string, Readonly<BookTop>]>;
+  drainChangedKlines(): IterableIterator<[string, Readonly<KlineBar>]>;
+  version(): number;
+  clearChanged(): void;
+}
 
-  const watchedSet = new Set<string>();
-  const shardOf = new Map<string, Shard>();
-  const shards: Shard[] = [];
+export function createMarketData(onApply?: (update: MarketUpdate) => void): MarketData {
   const tickerMap = new Map<string, MiniTicker>();
   const bookMap = new Map<string, BookTop>();
   const klineMap = new Map<string, KlineBar>();
@@ -198,12 +192,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   let changedBooks = new Set<string>();
   let changedKlines = new Set<string>();
   let versionCounter = 0;
-  let connCounter = 0;
-  let requestId = 0;
-  let suspended = false;
-  let disposed = false;
 
-  // ---------------------------------------------------------------- hot path
 
   const applyMini = (el: Record<string, unknown>): boolean => {
     const s = el.s, E = el.E, c = el.c, o = el.o, h = el.h, l = el.l, v = el.v, q = el.q;
@@ -280,6 +269,73 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     return changed;
   };
 
+  const makeDrain = <T>(get: () => Set<string>, set: (s: Set<string>) => void, map: Map<string, T>) =>
+    function* drain(): IterableIterator<[string, T]> {
+      const batch = get();
+      set(new Set());
+      for (const key of batch) {
+        const value = map.get(key);
+        if (value !== undefined) yield [key, value];
+      }
+    };
+
+  return {
+    applyFrame(stream, data) {
+      const changed = applyData(stream, data);
+      if (changed) versionCounter++;
+      return changed;
+    },
+    ingest(text) {
+      const frame = JSON.parse(text) as { stream?: unknown; data?: unknown } | null;
+      if (frame === null || typeof frame !== 'object' || typeof frame.stream !== 'string') return false;
+      const changed = applyData(frame.stream, frame.data);
+      if (changed) versionCounter++;
+      return changed;
+    },
+    tickers: () => tickerMap,
+    bookTickers: () => bookMap,
+    klines: () => klineMap,
+    drainChanged: makeDrain(() => changedTickers, (s) => { changedTickers = s; }, tickerMap),
+    drainChangedBookTickers: makeDrain(() => changedBooks, (s) => { changedBooks = s; }, bookMap),
+    drainChangedKlines: makeDrain(() => changedKlines, (s) => { changedKlines = s; }, klineMap),
+    version: () => versionCounter,
+    clearChanged() {
+      changedTickers.clear();
+      changedBooks.clear();
+      changedKlines.clear();
+    },
+  };
+}
+
+export function createMarketStreams(options: MarketStreamsOptions): MarketStreams {
+  const clock = options.clock ?? systemClock;
+  const budget = options.budget ?? createConnectionBudget({ clock });
+  const registry = options.connectionState ?? createConnectionState({ clock });
+  const idPrefix = options.id ?? 'market-streams';
+  const staleAfterMs = options.staleAfterMs ?? 10_000;
+  const pingIntervalMs = options.pingIntervalMs ?? 15_000;
+  const pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
+  const dataSilenceLimitMs = options.dataSilenceLimitMs ?? 60_000;
+  const maxLifetimeMs = options.maxLifetimeMs ?? 23 * 60 * 60_000;
+  const rolloverTimeoutMs = options.rolloverTimeoutMs ?? 30_000;
+  const healthyAfterMs = options.healthyAfterMs ?? 60_000;
+  const maxStreams = Math.min(1024, options.maxStreamsPerConnection ?? 1024);
+  const controlPerSecond = Math.min(5, options.controlMessagesPerSecond ?? 4);
+  const batchSize = options.subscribeBatchSize ?? 200;
+  const maxUrlLength = options.maxUrlLength ?? 6000;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+  const base = options.streamUrl.replace(/\/+$/, '');
+  const onApply = options.onApply;
+
+  const watchedSet = new Set<string>();
+  const shardOf = new Map<string, Shard>();
+  const shards: Shard[] = [];
+  const book = createMarketData(onApply);
+  let connCounter = 0;
+  let requestId = 0;
+  let suspended = false;
+  let disposed = false;
+
   /** Returns true for a data frame (as opposed to a control response or shutdown notice). */
   const onFrame = (conn: Conn, raw: WebSocket.RawData): void => {
     const now = clock.now();
@@ -313,7 +369,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       }
       if (conn.role !== 'current') return;
       conn.shard.reporter.messageAt(now);
-      if (applyData(stream, data)) versionCounter++;
+      book.applyFrame(stream, data);
       if (conn.shard.candidate !== null) maybeSwitch(conn.shard);
       return;
     }
@@ -551,9 +607,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     // What it held back and the old connection did not deliver (event-time checks drop the rest).
     const held = conn.held;
     conn.held = [];
-    let changed = false;
-    for (const h of held) if (applyData(h.stream, h.data)) changed = true;
-    if (changed) versionCounter++;
+    for (const h of held) book.applyFrame(h.stream, h.data);
     if (conn.open) {
       shard.lastOpenedAt = clock.now();
       shard.everOpened = true;
@@ -652,16 +706,6 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     if (shard.candidate !== null) flush(shard.candidate);
   };
 
-  const makeDrain = <T>(get: () => Set<string>, set: (s: Set<string>) => void, map: Map<string, T>) =>
-    function* drain(): IterableIterator<[string, T]> {
-      const batch = get();
-      set(new Set());
-      for (const key of batch) {
-        const value = map.get(key);
-        if (value !== undefined) yield [key, value];
-      }
-    };
-
   const assertUsable = (): void => {
     if (disposed) throw new Error('market streams disposed');
   };
@@ -697,13 +741,13 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       for (const shard of touched) syncShard(shard);
     },
     watched: () => watchedSet,
-    tickers: () => tickerMap,
-    bookTickers: () => bookMap,
-    klines: () => klineMap,
-    drainChanged: makeDrain(() => changedTickers, (s) => { changedTickers = s; }, tickerMap),
-    drainChangedBookTickers: makeDrain(() => changedBooks, (s) => { changedBooks = s; }, bookMap),
-    drainChangedKlines: makeDrain(() => changedKlines, (s) => { changedKlines = s; }, klineMap),
-    version: () => versionCounter,
+    tickers: book.tickers,
+    bookTickers: book.bookTickers,
+    klines: book.klines,
+    drainChanged: book.drainChanged,
+    drainChangedBookTickers: book.drainChangedBookTickers,
+    drainChangedKlines: book.drainChangedKlines,
+    version: book.version,
     connections: () => shards.map((s) => s.reporter.info()),
     suspend() {
       if (disposed) return;
@@ -740,9 +784,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       shards.length = 0;
       shardOf.clear();
       watchedSet.clear();
-      changedTickers.clear();
-      changedBooks.clear();
-      changedKlines.clear();
+      book.clearChanged();
     },
   };
 }
