@@ -328,7 +328,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       };
     },
 
-    'app:openExternal': ({ url }) => {
+    'app:openExternal': async ({ url }) => {
       if (ports.shell === undefined) throw new AppError('not-available', 'Opening links is not available here.');
       if (!ports.shell.openExternal(url)) throw new AppError('not-allowed', 'Perch only opens https links to Binance and the project pages.');
       return null;
@@ -455,6 +455,9 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   };
 }
 
-async function defaultStartSimulator(): Promise<DemoSimulator> {
-  throw new AppError('not-available', 'The built-in demo exchange is not part of this build.');
+/** Loaded on first use: a person on a real exchange never pays for the simulator's start-up. */
+async function defaultStartSimulator(opts: { seed?: number; symbolCount?: number }): Promise<DemoSimulator> {
+  const { startSimulator } = await import('../sim/simulator');
+  // Port 0: the OS picks a free loopback port.
+  return startSimulator({ seed: opts.seed, symbolCount: opts.symbolCount });
 }
