@@ -66,6 +66,20 @@ describe('REQUEST_WEIGHT', () => {
   });
 });
 
+describe('WS API connection attempts', () => {
+  it('300 per 5 minutes per IP, then 429', () => {
+    const clock = createClock({ fixedAtMs: Date.UTC(2026, 0, 15, 10, 0, 0), realNow: () => 0 });
+    const rl = createRateLimiter(clock);
+    for (let i = 0; i < 300; i++) rl.admitConnection('ip');
+    const err = caught(() => rl.admitConnection('ip'));
+    expect(err?.httpStatus).toBe(429);
+    expect(err?.headers['Retry-After']).toBe('300');
+    expect(caught(() => rl.admitConnection('other'))).toBeUndefined();
+    clock.jump(300_000);
+    expect(caught(() => rl.admitConnection('ip'))).toBeUndefined();
+  });
+});
+
 describe('ORDERS', () => {
   it('per account, 10 s and 1 day, -1015 with 429 when exceeded', () => {
     const clock = createClock({ fixedAtMs: T0, realNow: () => 0 });
