@@ -96,7 +96,17 @@ async function main(): Promise<void> {
     validate: !app.isPackaged,
     onError: (event, error) => logger.log('error', `event ${event} not sent`, { error: String(error) }),
   });
-  const onSettingsChanged = (next: Settings): void => broadcast('settings:changed', next);
+  const syncTray = (closeToTray: boolean): void => {
+    if (closeToTray && !tray) tray = createTray((id) => (id === 'quit' ? app.quit() : showWindow()));
+    if (!closeToTray && tray) {
+      tray.destroy();
+      tray = null;
+    }
+  };
+  const onSettingsChanged = (next: Settings): void => {
+    syncTray(next.closeToTray);
+    broadcast('settings:changed', next);
+  };
 
   // ---------------------------------------------------------------------------------------
   // SEAM: the core. When src/main/core/create-core.ts exists, replace `handlers` with
@@ -133,9 +143,7 @@ async function main(): Promise<void> {
     mainWindow = null;
   });
 
-  if (settings.get().closeToTray) {
-    tray = createTray((id) => (id === 'quit' ? app.quit() : showWindow()));
-  }
+  syncTray(settings.get().closeToTray);
 
   await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
 
