@@ -19,25 +19,26 @@ const BRIDGES = ['USDT', 'BTC', 'BNB', 'ETH', 'USDC', 'FDUSD'];
 
 /** Value of `amount` of `from` in `to`, through a direct pair or one bridge asset. */
 export function createConverter(market: MarketModel): (amount: Decimal, from: string, to: string) => Decimal | undefined {
-  const rate = (from: string, to: string): Decimal | undefined => {
-    if (from === to) return new Decimal(1);
+  // Multiply or divide by the pair's price (never by a rounded reciprocal) so exact values stay exact.
+  const step = (amount: Decimal, from: string, to: string): Decimal | undefined => {
+    if (from === to) return amount;
     const direct = market.symbol(from + to);
-    if (direct) return dec(market.lastPrice(direct.symbol));
+    if (direct) return amount.mul(dec(market.lastPrice(direct.symbol)));
     const inverse = market.symbol(to + from);
     if (inverse) {
       const p = dec(market.lastPrice(inverse.symbol));
-      return p.isZero() ? undefined : new Decimal(1).div(p);
+      return p.isZero() ? undefined : amount.div(p);
     }
     return undefined;
   };
   return (amount, from, to) => {
-    const r = rate(from, to);
-    if (r) return amount.mul(r);
+    const direct = step(amount, from, to);
+    if (direct) return direct;
     for (const bridge of BRIDGES) {
       if (bridge === from || bridge === to) continue;
-      const a = rate(from, bridge);
-      const b = a && rate(bridge, to);
-      if (a && b) return amount.mul(a).mul(b);
+      const a = step(amount, from, bridge);
+      const b = a && step(a, bridge, to);
+      if (b) return b;
     }
     return undefined;
   };

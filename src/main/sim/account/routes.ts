@@ -152,7 +152,7 @@ export function accountRoutes(deps: {
         if (updateTime < now - 30 * DAY) continue;
         if (startParam !== undefined && updateTime < startParam) continue;
         if (endParam !== undefined && updateTime > endParam) continue;
-        if (startParam === undefined && endParam === undefined && updateTime < todayStart - 7 * DAY) continue;
+        if (startParam === undefined && endParam === undefined && updateTime < todayStart - limit * DAY) continue;
         const day = Math.floor(updateTime / DAY);
         let total = ZERO;
         const balances = Object.entries(record.initial).map(([asset, amount]) => {
