@@ -24,7 +24,7 @@ export type WsParams = Readonly<Record<string, string | number | boolean>>;
 
 export interface WsRequestOptions {
   readonly timeoutMs?: number;
-  /** Default: true for order/orderList/sor/openOrders.cancel methods. */
+  /** Default: true for placing, cancelling and amending methods (not for order.test or queries). */
   readonly changesState?: boolean;
 }
 
@@ -90,7 +90,8 @@ export interface WsApiConnection {
   listenerCount(): number;
 }
 
-const STATE_CHANGING = /^(order\.|orderList\.|sor\.order\.place|openOrders\.cancel)/;
+// Methods that can change an account: placing, cancelling, amending (web-socket-api.md § Trading requests).
+const STATE_CHANGING = /^(v3\/)?(order\.(place|cancel|cancelReplace|amend)|orderList\.(place|cancel)|sor\.order\.place|openOrders\.cancelAll)/;
 
 interface Pending {
   readonly method: string;
