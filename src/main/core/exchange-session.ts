@@ -165,7 +165,10 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   const computeStatus = (): ConnectionsStatus => {
     const snap = registry.get();
     const marketConns = snap.connections.filter((c) => c.id.startsWith('market'));
-    const account = snap.connections.find((c) => c.id === 'account') ?? null;
+    const accountInfo = snap.connections.find((c) => c.id === 'account') ?? null;
+    // The account stream's messages arrive on the WS API socket: its last message is the age.
+    const wsApi = snap.connections.find((c) => c.id === 'ws-api');
+    const account = accountInfo === null ? null : { ...accountInfo, lastMessageAt: Math.max(accountInfo.lastMessageAt ?? 0, wsApi?.lastMessageAt ?? 0) || null };
     // Nothing to watch (an empty account) is not a market outage.
     const marketFallback: ConnectionState = currentStreams.size === 0 && started ? 'live' : 'connecting';
     const marketWorst = currentStreams.size === 0 ? null : worst(marketConns);
