@@ -1,6 +1,7 @@
 /**
  * Composition root: the only file outside src/main/electron/ that imports electron. It builds
- * the adapters, then the core, and connects them. Order matters with an ESM main: everything
+ * the adapters, then the core (createCore), and connects its handlers to ipcMain and its events
+ * to the window. Order matters with an ESM main: everything
  * before `app.whenReady()` (scheme privileges, single-instance lock, userData path) runs here
  * synchronously at the top of the module.
  */
@@ -19,10 +20,10 @@ import { appPaths } from './electron/paths';
 import { createPowerPort } from './electron/power';
 import { applyWebContentsGuards, hardenSession, openExternalSafely } from './electron/security';
 import { APP_ORIGIN, appOrigins } from './electron/security-policy';
-import { createShellHandlers } from './electron/shell-handlers';
 import type { AppShellPort, TrayPort } from './electron/shell-ports';
 import { createTray } from './electron/tray';
 import { createMainWindow } from './electron/window';
+import { createCore } from './core/create-core';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
 
@@ -103,25 +104,27 @@ async function main(): Promise<void> {
       tray = null;
     }
   };
-  const onSettingsChanged = (next: Settings): void => {
-    syncTray(next.closeToTray);
-    broadcast('settings:changed', next);
-  };
 
-  // ---------------------------------------------------------------------------------------
-  // SEAM: the core. When src/main/core/create-core.ts exists, replace `handlers` with
-  //   const core = await createCore({ secrets, settings, valuePoints: <adapter over
-  //     database.valueSnapshots>, logger, appVersion: app.getVersion(),
-  //     initialNotices: settings.takeStartupNotices() });
-  //   core.events.subscribe(broadcast)   // or pass `broadcast` as a port, whichever it exposes
-  //   const handlers = core.handlers;     // CommandHandlers from src/main/ipc/command-router
-  // and hand `power` (suspend/resume), `notifier` and `tray` to it. Until then the shell answers
-  // settings and external links itself; everything else answers 'not-available'.
-  const handlers = createShellHandlers({ settings, shell: shellPort, onSettingsChanged });
-  void secrets;
-  void notifier;
-  void power;
-  // ---------------------------------------------------------------------------------------
+  // -- the core (no Electron inside): every command handler and every event comes from it
+  const core = createCore({
+    secrets,
+    settings,
+    database,
+    shell: shellPort,
+    logger,
+    appVersion: app.getVersion(),
+    initialNotices: settings.takeStartupNotices(),
+  });
+  const offEvents = core.onEvent((name, payload) => {
+    if (name === 'settings:changed') syncTray((payload as Settings).closeToTray);
+    broadcast(name, payload);
+  });
+  const offSuspend = power.onSuspend(() => core.suspend());
+  const offResume = power.onResume(() => {
+    core.resume().catch((e: unknown) => logger.log('error', 'resume failed', { error: e instanceof Error ? e.message : String(e) }));
+  });
+  void notifier; // alerts (issue 5) will notify through it
+  const handlers = core.handlers;
 
   const router = createCommandRouter({
     handlers,
@@ -145,15 +148,31 @@ async function main(): Promise<void> {
 
   syncTray(settings.get().closeToTray);
 
+  // start streaming while the page loads; a failed start is reported through status and notices
+  core.start().catch((e: unknown) => logger.log('error', 'core start failed', { error: e instanceof Error ? e.message : String(e) }));
   await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin' || !tray) app.quit();
   });
-  app.on('will-quit', () => {
+  let stopping = false;
+  app.on('will-quit', (event) => {
+    if (stopping) return;
+    // close sockets and the simulator cleanly before the database goes away
+    event.preventDefault();
+    stopping = true;
     unregisterIpc();
+    offEvents();
+    offSuspend();
+    offResume();
     tray?.destroy();
-    database.close();
+    void core
+      .stop()
+      .catch(() => undefined)
+      .finally(() => {
+        database.close();
+        app.quit();
+      });
   });
   logger.log('info', 'started', { version: app.getVersion(), userData: join(paths.userData) });
 }
