@@ -109,6 +109,11 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
   const stale = new Set<string>();
   let staleInFlight: Promise<void> | undefined;
   let staleWaiters: Array<() => void> = [];
+  let unsubscribeErrors: (() => void) | undefined;
+  const markStale = (symbol: string): void => {
+    stale.add(symbol);
+    scheduleStaleFlush();
+  };
 
   async function fetchInfo(params: Record<string, string | readonly string[]>, priority: RequestPriority): Promise<RawExchangeInfo> {
     const raw = await opts.rest.request({ method: 'GET', path: PATH, params, security: 'NONE', weight: EXCHANGE_INFO_WEIGHT, priority, schema: ExchangeInfoSchema });
@@ -203,6 +208,11 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
 
   return {
     async start() {
+      // A filter failure or an unknown symbol means our copy of the rules may be out of date.
+      unsubscribeErrors ??= opts.rest.onError?.((error, req) => {
+        const symbol = req.params?.symbol;
+        if (typeof symbol === 'string' && (error.kind === 'filter' || error.binanceCode === -1121 || error.binanceCode === -1220)) markStale(symbol);
+      });
       if (!refreshTimer) {
         refreshTimer = setInterval(() => {
           refresh('periodic', 'optional').catch((e: unknown) => opts.onError?.(e));
@@ -212,6 +222,8 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
       await refresh('start');
     },
     stop() {
+      unsubscribeErrors?.();
+      unsubscribeErrors = undefined;
       if (refreshTimer) clearInterval(refreshTimer);
       if (staleTimer) clearTimeout(staleTimer);
       refreshTimer = undefined;
@@ -222,10 +234,7 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
       for (const w of waiters) w();
     },
     refresh: (reason) => refresh(reason),
-    markStale(symbol) {
-      stale.add(symbol);
-      scheduleStaleFlush();
-    },
+    markStale: (symbol) => markStale(symbol),
     flushStale() {
       if (stale.size === 0 && !staleInFlight && !staleTimer) return Promise.resolve();
       return new Promise<void>((resolve) => {

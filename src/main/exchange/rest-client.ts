@@ -63,6 +63,8 @@ export interface RestClient {
   readonly env: Environment;
   request<T = unknown>(req: RestRequest<T>): Promise<T>;
   requestWithMeta<T = unknown>(req: RestRequest<T>): Promise<RestResponse<T>>;
+  /** Observe every failed request (e.g. exchangeInfo marks a symbol stale on a filter error). Returns unsubscribe. */
+  onError?(listener: (error: ExchangeError, req: RestRequest<unknown>) => void): () => void;
 }
 
 export interface RestClientOptions {
@@ -88,7 +90,18 @@ export function createRestClient(opts: RestClientOptions): RestClient {
   const defaultTimeout = Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
   const defaultRecvWindow = opts.recvWindowMs ?? DEFAULT_RECV_WINDOW_MS;
 
+  const errorListeners = new Set<(error: ExchangeError, req: RestRequest<unknown>) => void>();
+
   async function requestWithMeta<T>(req: RestRequest<T>): Promise<RestResponse<T>> {
+    try {
+      return await requestOnce(req);
+    } catch (e) {
+      if (isExchangeError(e)) for (const l of errorListeners) l(e, req as RestRequest<unknown>);
+      throw e;
+    }
+  }
+
+  async function requestOnce<T>(req: RestRequest<T>): Promise<RestResponse<T>> {
     const method = req.method;
     const path = req.path;
     if (!path.startsWith('/api/') && !path.startsWith('/sapi/')) {
@@ -205,6 +218,10 @@ export function createRestClient(opts: RestClientOptions): RestClient {
       return (await requestWithMeta(req)).data;
     },
     requestWithMeta,
+    onError(listener) {
+      errorListeners.add(listener);
+      return () => errorListeners.delete(listener);
+    },
   };
 }
 

@@ -254,3 +254,32 @@ describe('filters vs the simulator (B6)', () => {
     expect(placed).toEqual(symbols);
   });
 });
+
+describe('exchangeInfo refresh against the simulator', () => {
+  it('a -1013 re-fetches that symbol; markStale picks up a status change (CANCEL_ONLY)', async () => {
+    const { rest, sent } = harness();
+    const info = createExchangeInfo({ rest, staleDebounceMs: 20 });
+    await info.start();
+    try {
+      expect(info.symbol('ETHUSDT')?.status).toBe('TRADING');
+      const e = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' }, security: 'TRADE' }));
+      expect(e.kind).toBe('filter');
+      await info.flushStale();
+      const refetch = sent.filter((x) => x.path === '/api/v3/exchangeInfo');
+      expect(refetch).toHaveLength(2);
+      expect(refetch[1]!.query.get('symbols')).toBe('["BTCUSDT"]');
+
+      sim.market.setStatus('ETHUSDT', 'CANCEL_ONLY');
+      const changed: string[][] = [];
+      info.onChange((c) => changed.push([...c]));
+      info.markStale('ETHUSDT');
+      await info.flushStale();
+      expect(changed).toEqual([['ETHUSDT']]);
+      expect(info.symbol('ETHUSDT')?.status).toBe('CANCEL_ONLY');
+      expect(info.validate({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' }).issues[0]?.filter).toBe('SYMBOL_STATUS');
+    } finally {
+      info.stop();
+      sim.market.setStatus('ETHUSDT', 'TRADING');
+    }
+  });
+});
