@@ -7,18 +7,20 @@ source scripts/ensure-node.sh
 echo "[perch] node $(node --version)"
 echo "[perch] 1/4 typecheck"; npx tsc -p tsconfig.json --noEmit
 echo "[perch] 2/4 lint"; npx eslint --max-warnings=0 .
-echo "[perch] 3/4 unit + integration"
+echo "[perch] 3/4 build (electron-vite; static build tests and the main-process smoke test read out/)"
+npx electron-vite build >/dev/null
+echo "[perch] 4/4 unit + integration + browser end-to-end"
 # Keychain tests need a Secret Service: a private D-Bus session with an unlocked gnome-keyring.
+# gnome-keyring keeps keyrings under $XDG_DATA_HOME/keyrings; a fresh folder per run means an
+# old keyring with another password can never make every keychain test report "locked".
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
-  dbus-run-session -- bash -c 'echo -n perch-test | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null; export PERCH_KEYCHAIN_TESTS=1; npx vitest run "$@"' _ "$@"
+  keyring_home="$(mktemp -d)"; trap 'rm -rf "$keyring_home"' EXIT
+  XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c 'echo -n perch-test | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null; export PERCH_KEYCHAIN_TESTS=1; npx vitest run "$@"' _ "$@"
 else
   echo "[perch] no dbus-run-session/gnome-keyring-daemon: keychain tests will be skipped" >&2
   npx vitest run "$@"
 fi
 if [ -f playwright.config.ts ] && [ "${PERCH_SKIP_E2E:-0}" != "1" ]; then
-  echo "[perch] 4/4 build + browser end-to-end"
-  npx electron-vite build >/dev/null
-  npx playwright test
-else
-  echo "[perch] 4/4 browser end-to-end: not configured yet"
+  echo "[perch] browser end-to-end (Playwright, Debian Chromium; Electron specs skip without a binary)"
+  if command -v xvfb-run >/dev/null 2>&1; then xvfb-run -a npx playwright test; else npx playwright test; fi
 fi
