@@ -17,8 +17,11 @@ export interface ControlThrottle {
   waitMs(): number;
 }
 
-export function createControlThrottle(clock: Pick<Clock, 'now'>, perSecond: number): ControlThrottle {
-  const windowMs = 1000;
+/**
+ * `perWindow` frames per `windowMs`. The window is longer than Binance's second on purpose:
+ * frames sent 1 s apart can arrive closer together after network jitter.
+ */
+export function createControlThrottle(clock: Pick<Clock, 'now'>, perWindow: number, windowMs = 1200): ControlThrottle {
   const sent: number[] = [];
   const prune = (now: number): void => {
     while (sent.length > 0 && (sent[0] as number) <= now - windowMs) sent.shift();
@@ -27,7 +30,7 @@ export function createControlThrottle(clock: Pick<Clock, 'now'>, perSecond: numb
     tryTake(): boolean {
       const now = clock.now();
       prune(now);
-      if (sent.length >= perSecond) return false;
+      if (sent.length >= perWindow) return false;
       sent.push(now);
       return true;
     },
@@ -39,9 +42,9 @@ export function createControlThrottle(clock: Pick<Clock, 'now'>, perSecond: numb
     waitMs(): number {
       const now = clock.now();
       prune(now);
-      if (sent.length < perSecond) return 0;
+      if (sent.length < perWindow) return 0;
       // The frame that leaves the window first frees the slot we need.
-      return Math.max(1, (sent[sent.length - perSecond] as number) + windowMs - now + 1);
+      return Math.max(1, (sent[sent.length - perWindow] as number) + windowMs - now + 1);
     },
   };
 }
