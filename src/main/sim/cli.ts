@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './simulator';
-import type { SimulatorOptions } from './simulator';
+import type { Simulator, SimulatorOptions } from './simulator';
 
 const USAGE = `Usage: npm run sim -- [options]
 
@@ -137,9 +137,28 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  let sim;
+  // Handlers go in before anything is printed, so a Ctrl-C right after the first line is clean.
+  let sim: Simulator | undefined;
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    (sim?.stop() ?? Promise.resolve()).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`sim: error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     sim = await startSimulator(args.options);
+    if (stopping) {
+      await sim.stop();
+      process.exit(0);
+    }
   } catch (err) {
     process.stderr.write(`sim: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
@@ -174,20 +193,6 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    sim.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`sim: error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => {
