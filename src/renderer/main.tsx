@@ -1,9 +1,27 @@
-// Placeholder so the build has an entry; the renderer engineer replaces this file.
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app/app';
+import { createAppStore } from './app/store';
+import { StoreProvider } from './app/store-context';
+import './styles/app.css';
 
-export function mountPlaceholder(): void {
+/** Wires the store to the bridge (window.perch, from the preload or the web host) and mounts. */
+export function mountApp(): void {
   const el = document.getElementById('root');
-  if (el) createRoot(el).render(<p>Perch is starting…</p>);
+  if (!el) return;
+  if (typeof window.perch !== 'object' || window.perch === null) {
+    el.textContent = 'Perch cannot reach its main process (no bridge).';
+    return;
+  }
+  const store = createAppStore(window.perch);
+  void store.start();
+  createRoot(el).render(
+    <StrictMode>
+      <StoreProvider store={store}>
+        <App />
+      </StoreProvider>
+    </StrictMode>,
+  );
 }
 
-mountPlaceholder();
+mountApp();

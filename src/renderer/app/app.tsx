@@ -1,0 +1,146 @@
+import { useEffect, useState } from 'react';
+import { HoldingsView } from '../features/holdings/holdings-view';
+import { Welcome } from '../features/onboarding/welcome';
+import { SettingsView } from '../features/settings/settings-view';
+import { StatusBar } from '../features/status/status-bar';
+import { useStore, useView } from './store-context';
+
+type Tab = 'holdings' | 'settings';
+
+const ONBOARDED_KEY = 'perch.onboarded';
+const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
+export const PRIVACY_SHORTCUT = IS_MAC ? '⌘⇧H' : 'Ctrl+Shift+H';
+
+function readOnboarded(): boolean {
+  try {
+    return window.localStorage.getItem(ONBOARDED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function useTheme(): void {
+  const theme = useView((s) => s.settings?.theme ?? 'system');
+  useEffect(() => {
+    const root = document.documentElement;
+    if (theme === 'system') root.removeAttribute('data-theme');
+    else root.setAttribute('data-theme', theme);
+  }, [theme]);
+}
+
+function usePrivacyShortcut(): void {
+  const store = useStore();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && !e.altKey && e.key.toLowerCase() === 'h') {
+        e.preventDefault();
+        store.togglePrivacy();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+}
+
+function Notices(): React.JSX.Element | null {
+  const store = useStore();
+  const notices = useView((s) => s.notices);
+  const errors = useView((s) => s.errors);
+  if (notices.length === 0 && errors.length === 0) return null;
+  return (
+    <div className="notices">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice notice-${n.level}`} role={n.level === 'error' ? 'alert' : 'status'}>
+          <span>{n.message}</span>
+          <button type="button" className="link" onClick={() => store.dismissNotice(n.id)} aria-label="Dismiss">Dismiss</button>
+        </div>
+      ))}
+      {errors.map((e) => (
+        <div key={e.id} className="notice notice-error" role="alert">
+          <span>{e.message}</span>
+          <button type="button" className="link" onClick={() => store.dismissError(e.id)} aria-label="Dismiss">Dismiss</button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function App(): React.JSX.Element {
+  const store = useStore();
+  const phase = useView((s) => s.phase);
+  const loadError = useView((s) => s.loadError);
+  const settings = useView((s) => s.settings);
+  const keys = useView((s) => s.keys);
+  const [tab, setTab] = useState<Tab>('holdings');
+  const [onboarded, setOnboarded] = useState(readOnboarded);
+  useTheme();
+  usePrivacyShortcut();
+
+  if (phase === 'loading') return <div className="boot">Starting Perch…</div>;
+  if (phase === 'failed' || settings === null) {
+    return (
+      <div className="boot error" role="alert">
+        Perch could not load its state: {loadError ?? 'unknown error'}
+        <button type="button" onClick={() => void store.start()}>Retry</button>
+      </div>
+    );
+  }
+
+  const finishOnboarding = (): void => {
+    try {
+      window.localStorage.setItem(ONBOARDED_KEY, '1');
+    } catch {
+      // without storage the welcome screen simply shows again next time
+    }
+    setOnboarded(true);
+    setTab('holdings');
+  };
+  const firstStart = !onboarded && keys.length === 0 && settings.environment === 'demo';
+  const demo = settings.environment === 'demo';
+  const privacy = settings.privacyMode;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Perch</span>
+        {demo ? <span className="badge badge-demo" data-testid="demo-badge" title="Simulated exchange: no real money">Demo</span> : null}
+        {settings.environment === 'production' ? <span className="badge badge-live">Live account</span> : null}
+        {!firstStart ? (
+          <nav className="tabs" aria-label="Sections">
+            <button type="button" className={tab === 'holdings' ? 'active' : ''} aria-current={tab === 'holdings' ? 'page' : undefined} onClick={() => setTab('holdings')}>Holdings</button>
+            <button type="button" className={tab === 'settings' ? 'active' : ''} aria-current={tab === 'settings' ? 'page' : undefined} onClick={() => setTab('settings')}>Settings</button>
+          </nav>
+        ) : null}
+        <span className="spacer" />
+        {demo && !firstStart ? (
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => {
+              void store.call('demo:reset').then((res) => {
+                if (!res.ok) store.reportError(res.error.message);
+              });
+            }}
+          >
+            Reset demo account
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className={`ghost privacy-toggle${privacy ? ' on' : ''}`}
+          aria-pressed={privacy}
+          title={`Hide every amount (${PRIVACY_SHORTCUT})`}
+          data-testid="privacy-toggle"
+          onClick={() => store.togglePrivacy()}
+        >
+          {privacy ? 'Amounts hidden' : 'Hide amounts'} <kbd>{PRIVACY_SHORTCUT}</kbd>
+        </button>
+      </header>
+      <Notices />
+      <main className="content">
+        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : <SettingsView />}
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

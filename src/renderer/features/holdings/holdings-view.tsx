@@ -1,0 +1,249 @@
+import { useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Freshness, Holding, PortfolioSnapshot } from '../../../shared/domain';
+import {
+  formatClock,
+  formatPercent,
+  formatPrice,
+  formatQuantity,
+  formatSignedValue,
+  formatValue,
+  MASK,
+  signOf,
+} from '../../app/format';
+import { useStore, useView } from '../../app/store-context';
+import { selectHoldings, type SortDir, type SortKey } from './holdings-model';
+
+const ROW_HEIGHT = 30;
+
+interface Column {
+  readonly key: SortKey;
+  readonly label: string;
+  readonly numeric: boolean;
+}
+
+const COLUMNS: readonly Column[] = [
+  { key: 'asset', label: 'Asset', numeric: false },
+  { key: 'free', label: 'Free', numeric: true },
+  { key: 'locked', label: 'Locked', numeric: true },
+  { key: 'total', label: 'Total', numeric: true },
+  { key: 'price', label: 'Price', numeric: true },
+  { key: 'value', label: 'Value', numeric: true },
+  { key: 'change24hPct', label: '24 h', numeric: true },
+  { key: 'share', label: 'Share', numeric: true },
+];
+
+/** What the freshness means for a person: null while live. */
+export function freshnessLabel(f: Freshness, asOf: number): string | null {
+  switch (f.state) {
+    case 'live':
+      return null;
+    case 'connecting':
+      return 'Connecting…';
+    case 'stale':
+      return `Stale since ${formatClock(f.since ?? asOf)}`;
+    case 'offline':
+      return `Offline — last known snapshot from ${formatClock(asOf)}`;
+  }
+}
+
+function Summary({ portfolio, privacy }: Readonly<{ portfolio: PortfolioSnapshot; privacy: boolean }>): React.JSX.Element {
+  const q = portfolio.quote;
+  const label = freshnessLabel(portfolio.freshness, portfolio.asOf);
+  const dir = signOf(portfolio.total24hChange);
+  const unpriced = portfolio.holdings.filter((h) => h.price === null).length;
+  return (
+    <section className={`summary${label ? ' is-stale' : ''}`} aria-label="Portfolio total" title={label ?? undefined}>
+      <div className="summary-main">
+        <div className="summary-label">Total value</div>
+        <div className="summary-total" data-testid="total-value" data-money="">
+          {privacy ? MASK : formatValue(portfolio.total, q)} <span className="summary-quote">{q}</span>
+        </div>
+      </div>
+      <div className="summary-change">
+        <div className="summary-label">24 h change</div>
+        <div className={`summary-delta ${dir}`} data-testid="total-change" data-money="">
+          {portfolio.total24hChange === null
+            ? '—'
+            : privacy
+              ? MASK
+              : `${formatSignedValue(portfolio.total24hChange, q)} ${q}`}
+          {portfolio.total24hChangePct !== null && !privacy ? <span className="summary-pct"> ({formatPercent(portfolio.total24hChangePct)})</span> : null}
+        </div>
+      </div>
+      <div className="summary-meta">
+        <div className="summary-label">Assets</div>
+        <div className="summary-count">
+          {portfolio.holdings.length}
+          {unpriced > 0 ? <span className="muted"> · {unpriced} without price</span> : null}
+        </div>
+      </div>
+      {label ? <div className="freshness-badge" data-testid="freshness" title={label}>{label}</div> : null}
+    </section>
+  );
+}
+
+function routeHint(h: Holding): string | undefined {
+  switch (h.priceRoute) {
+    case 'direct':
+      return 'Priced through its direct pair';
+    case 'inverse':
+      return 'Priced through the inverse pair';
+    case 'bridge':
+      return `Priced through ${h.via ?? 'another asset'}`;
+    case 'quote':
+      return 'This is the quote currency';
+    case 'none':
+      return 'No market prices this asset in the quote currency';
+  }
+}
+
+function Row({ h, quote, privacy, top }: Readonly<{ h: Holding; quote: string; privacy: boolean; top: number }>): React.JSX.Element {
+  const change = signOf(h.change24hPct);
+  const noPrice = h.price === null;
+  return (
+    <div className="hrow" role="row" data-asset={h.asset} style={{ transform: `translateY(${top}px)` }}>
+      <div role="cell" className="c-asset">
+        <span className="asset-code">{h.asset}</span>
+        {h.priceRoute === 'bridge' ? <span className="route-tag" title={routeHint(h)}>via {h.via}</span> : null}
+      </div>
+      <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.free)}</div>
+      <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.locked)}</div>
+      <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.total)}</div>
+      <div role="cell" className={`num${noPrice ? ' no-price' : ''}`} title={routeHint(h)}>
+        {noPrice ? 'no price' : formatPrice(h.price ?? '0', quote)}
+      </div>
+      <div role="cell" className={`num${noPrice ? ' no-price' : ''}`} data-money="">
+        {noPrice ? 'no price' : privacy ? MASK : formatValue(h.value ?? '0', quote)}
+      </div>
+      <div role="cell" className={`num ${change}`}>{h.change24hPct === null ? '—' : formatPercent(h.change24hPct)}</div>
+      <div role="cell" className="num" data-money="">{h.share === null ? '—' : privacy ? MASK : formatPercent(h.share, { sign: false })}</div>
+    </div>
+  );
+}
+
+function HoldingsTable({ rows, quote, privacy, stale, staleLabel, sortKey, sortDir, onSort }: Readonly<{
+  rows: readonly Holding[];
+  quote: string;
+  privacy: boolean;
+  stale: boolean;
+  staleLabel: string | null;
+  sortKey: SortKey;
+  sortDir: SortDir;
+  onSort: (key: SortKey) => void;
+}>): React.JSX.Element {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (i) => rows[i]?.asset ?? i,
+  });
+  return (
+    <div className={`htable${stale ? ' is-stale' : ''}`} role="table" aria-label="Holdings" aria-rowcount={rows.length} title={staleLabel ?? undefined}>
+      <div className="hrow hhead" role="row">
+        {COLUMNS.map((c) => {
+          const active = c.key === sortKey;
+          return (
+            <div key={c.key} role="columnheader" className={c.numeric ? 'num' : undefined} aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+              <button type="button" className={`sort${active ? ' active' : ''}`} onClick={() => onSort(c.key)}>
+                {c.label}
+                <span className="sort-arrow" aria-hidden="true">{active ? (sortDir === 'asc' ? '▲' : '▼') : ''}</span>
+              </button>
+            </div>
+          );
+        })}
+      </div>
+      <div className="hbody" ref={scrollRef} data-testid="holdings-scroll">
+        {rows.length === 0 ? <div className="empty">No holdings match.</div> : null}
+        <div className="hbody-inner" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+          {virtualizer.getVirtualItems().map((v) => {
+            const h = rows[v.index];
+            return h ? <Row key={v.key} h={h} quote={quote} privacy={privacy} top={v.start} /> : null;
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function HoldingsView(): React.JSX.Element {
+  const store = useStore();
+  const portfolio = useView((s) => s.portfolio);
+  const settings = useView((s) => s.settings);
+  const status = useView((s) => s.status);
+  const [sortKey, setSortKey] = useState<SortKey>('value');
+  const [sortDir, setSortDir] = useState<SortDir>('desc');
+  const [search, setSearch] = useState('');
+
+  const privacy = settings?.privacyMode ?? false;
+  const hideSmall = settings?.hideSmallBalances ?? false;
+  const threshold = settings?.smallBalanceThreshold ?? '0';
+
+  const rows = useMemo(
+    () => (portfolio ? selectHoldings(portfolio.holdings, { sortKey, sortDir, search, hideSmall, threshold }) : []),
+    [portfolio, sortKey, sortDir, search, hideSmall, threshold],
+  );
+
+  const onSort = (key: SortKey): void => {
+    if (key === sortKey) setSortDir(sortDir === 'asc' ? 'desc' : 'asc');
+    else {
+      setSortKey(key);
+      setSortDir(key === 'asset' ? 'asc' : 'desc');
+    }
+  };
+
+  if (portfolio === null) {
+    const why = status?.connections.find((c) => c.lastError)?.lastError;
+    return (
+      <div className="holdings-empty" data-testid="holdings-waiting">
+        <div className="spinner" aria-hidden="true" />
+        <p>{why ?? 'Loading your holdings…'}</p>
+      </div>
+    );
+  }
+
+  const staleLabel = freshnessLabel(portfolio.freshness, portfolio.asOf);
+  const hidden = portfolio.holdings.length - rows.length;
+  return (
+    <div className="holdings">
+      <Summary portfolio={portfolio} privacy={privacy} />
+      <div className="toolbar">
+        <input
+          type="search"
+          className="search"
+          placeholder="Search asset"
+          aria-label="Search asset"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={hideSmall}
+            onChange={(e) => {
+              void store.updateSettings({ hideSmallBalances: e.target.checked }).then((res) => {
+                if (!res.ok) store.reportError(res.error.message);
+              });
+            }}
+          />
+          Hide small balances (&lt; {privacy ? MASK : `${threshold} ${portfolio.quote}`})
+        </label>
+        <span className="toolbar-count muted">
+          {rows.length} shown{hidden > 0 ? ` · ${hidden} hidden` : ''}
+        </span>
+      </div>
+      <HoldingsTable
+        rows={rows}
+        quote={portfolio.quote}
+        privacy={privacy}
+        stale={staleLabel !== null}
+        staleLabel={staleLabel}
+        sortKey={sortKey}
+        sortDir={sortDir}
+        onSort={onSort}
+      />
+    </div>
+  );
+}

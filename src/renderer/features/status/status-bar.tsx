@@ -1,0 +1,78 @@
+import { useEffect, useState } from 'react';
+import type { ConnectionState, ConnectionStatus } from '../../../shared/domain';
+import { formatAge, formatClock, formatOffset } from '../../app/format';
+import { useView } from '../../app/store-context';
+
+const ENV_LABEL: Readonly<Record<string, string>> = {
+  demo: 'Demo (simulated)',
+  'demo-mode': 'Binance Demo Mode',
+  testnet: 'Spot Testnet',
+  production: 'Binance',
+};
+
+const STATE_LABEL: Readonly<Record<ConnectionState, string>> = {
+  connecting: 'connecting',
+  live: 'live',
+  stale: 'stale',
+  reconnecting: 'reconnecting',
+  resyncing: 'resyncing',
+  offline: 'offline',
+};
+
+function useNow(periodMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), periodMs);
+    return () => clearInterval(t);
+  }, [periodMs]);
+  return now;
+}
+
+function Connection({ label, c, now }: Readonly<{ label: string; c: ConnectionStatus | undefined; now: number }>): React.JSX.Element {
+  const state = c?.state ?? 'offline';
+  const age = c?.lastMessageAt != null ? formatAge(now - c.lastMessageAt) : '—';
+  const title = [
+    `${label}: ${STATE_LABEL[state]}`,
+    c?.lastMessageAt != null ? `last message ${formatClock(c.lastMessageAt)} (${age} ago)` : 'no message yet',
+    c ? `${c.reconnects} reconnects` : '',
+    c?.lastError ? `last error: ${c.lastError}` : '',
+  ].filter(Boolean).join('\n');
+  return (
+    <span className={`conn conn-${state}`} title={title} data-testid={`conn-${c?.id ?? label}`} data-state={state}>
+      <span className="dot" aria-hidden="true" />
+      {label} <strong>{STATE_LABEL[state]}</strong>
+      <span className="muted"> · {age}</span>
+    </span>
+  );
+}
+
+export function StatusBar(): React.JSX.Element {
+  const status = useView((s) => s.status);
+  const portfolio = useView((s) => s.portfolio);
+  const now = useNow(1000);
+  const market = status?.connections.find((c) => c.id === 'market');
+  const account = status?.connections.find((c) => c.id === 'account');
+  const reconnects = (market?.reconnects ?? 0) + (account?.reconnects ?? 0);
+  const offline = portfolio !== null && portfolio.freshness.state === 'offline';
+  const dataAge = portfolio !== null ? formatAge(now - portfolio.asOf) : '—';
+  const error = market?.lastError ?? account?.lastError ?? null;
+  return (
+    <footer className="statusbar" role="status" aria-label="Connection status" data-testid="status-bar">
+      <span className="env">{status ? ENV_LABEL[status.environment] ?? status.environment : '…'}</span>
+      <Connection label="Market" c={market} now={now} />
+      <Connection label="Account" c={account} now={now} />
+      <span title={portfolio ? `figures computed at ${formatClock(portfolio.asOf)}` : undefined}>
+        Data age <strong data-testid="data-age">{dataAge}</strong>
+      </span>
+      <span>Reconnects <strong data-testid="reconnects">{reconnects}</strong></span>
+      <span title="Exchange clock minus this computer's clock">
+        Clock <strong>{status?.clockOffsetMs != null ? formatOffset(status.clockOffsetMs) : '—'}</strong>
+      </span>
+      <span title="Request weight used in the current minute">
+        Weight <strong>{status?.weightUsed != null ? `${status.weightUsed}${status.weightLimit ? ` / ${status.weightLimit}` : ''}` : '—'}</strong>
+      </span>
+      {offline && portfolio ? <span className="offline-note">Offline — showing the snapshot of {formatClock(portfolio.asOf)}</span> : null}
+      {error && !offline ? <span className="status-error" title={error}>{error}</span> : null}
+    </footer>
+  );
+}

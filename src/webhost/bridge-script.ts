@@ -1,0 +1,92 @@
+import { COMMAND_NAMES, EVENT_NAMES } from '../shared/ipc/channels';
+
+/**
+ * The browser side of the web host: a classic script served as /__perch/bridge.js that defines
+ * `window.perch = {call, on}` with the preload's semantics (src/preload/index.ts): unknown
+ * command names resolve to an 'unknown-command' Result, unknown event names throw, `on` returns
+ * its own unsubscribe closure, and `call` always resolves with a Result (never rejects).
+ *
+ * The per-run token is not in this file: it sits in a <meta> tag of index.html, which another
+ * origin cannot read, while a script file can be included by any page.
+ */
+export function bridgeScript(): string {
+  const commands = JSON.stringify(COMMAND_NAMES);
+  const events = JSON.stringify(EVENT_NAMES);
+  return `(function () {
+  'use strict';
+  var COMMANDS = new Set(${commands});
+  var EVENTS = new Set(${events});
+  var meta = document.querySelector('meta[name="perch-bridge-token"]');
+  var token = meta ? meta.getAttribute('content') : '';
+  var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/__perch/ws?token=' + encodeURIComponent(token || '');
+  var socket = null;
+  var open = false;
+  var closed = false;
+  var queue = [];
+  var pending = new Map();
+  var listeners = new Map();
+  var nextId = 1;
+
+  function unreachable(message) {
+    return { ok: false, error: { code: 'network', message: message } };
+  }
+
+  function connect() {
+    socket = new WebSocket(url);
+    socket.addEventListener('open', function () {
+      open = true;
+      var q = queue; queue = [];
+      for (var i = 0; i < q.length; i++) socket.send(q[i]);
+    });
+    socket.addEventListener('message', function (ev) {
+      var msg;
+      try { msg = JSON.parse(ev.data); } catch (e) { return; }
+      if (msg && msg.t === 'result') {
+        var resolve = pending.get(msg.id);
+        if (resolve) { pending.delete(msg.id); resolve(msg.result); }
+      } else if (msg && msg.t === 'event') {
+        var set = listeners.get(msg.name);
+        if (!set) return;
+        Array.from(set).forEach(function (fn) {
+          try { fn(msg.payload); } catch (e) { setTimeout(function () { throw e; }); }
+        });
+      }
+    });
+    socket.addEventListener('close', function () {
+      open = false;
+      closed = true;
+      pending.forEach(function (resolve) { resolve(unreachable('Lost the connection to the Perch web host.')); });
+      pending.clear();
+      queue = [];
+    });
+  }
+
+  var perch = {
+    call: function (name, input) {
+      if (typeof name !== 'string' || !COMMANDS.has(name)) {
+        return Promise.resolve({ ok: false, error: { code: 'unknown-command', message: 'Unknown command "' + String(name).slice(0, 64) + '".' } });
+      }
+      if (closed) return Promise.resolve(unreachable('The Perch web host is not reachable.'));
+      return new Promise(function (resolve) {
+        var id = nextId++;
+        pending.set(id, resolve);
+        var text = JSON.stringify(input === undefined ? { t: 'call', id: id, name: name } : { t: 'call', id: id, name: name, input: input });
+        if (open) socket.send(text); else queue.push(text);
+      });
+    },
+    on: function (name, listener) {
+      if (typeof name !== 'string' || !EVENTS.has(name)) throw new Error('Unknown event "' + String(name).slice(0, 64) + '".');
+      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+      var wrapped = function (payload) { listener(payload); };
+      var set = listeners.get(name);
+      if (!set) { set = new Set(); listeners.set(name, set); }
+      set.add(wrapped);
+      return function () { set.delete(wrapped); };
+    }
+  };
+  Object.freeze(perch);
+  Object.defineProperty(window, 'perch', { value: perch, enumerable: true, configurable: false, writable: false });
+  connect();
+})();
+`;
+}

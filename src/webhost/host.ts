@@ -1,0 +1,330 @@
+/**
+ * The web host (dev and test only, never part of the Electron build): the same core as the app,
+ * built with Node adapters, serving the built renderer on 127.0.0.1 and the IPC contract over a
+ * loopback WebSocket protected by a per-run token. Playwright drives the real renderer against
+ * the real core through it; `npm run web` lets a person click through Perch in a browser.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventName } from '../shared/ipc/channels';
+import { createCore, type Core } from '../main/core/create-core';
+import type { DemoSimulator, LoggerPort, LogLevel } from '../main/core/ports';
+import { simulatorEnvironment } from '../main/exchange/environments';
+import { createCommandRouter } from '../main/ipc/command-router';
+import { createEventBroadcaster, type EventTarget } from '../main/ipc/event-broadcaster';
+import { createOriginSenderCheck } from '../main/ipc/sender-check';
+import { startSimulator, type Simulator } from '../main/sim/simulator';
+import { openDatabase, type Database } from '../main/storage/database';
+import { createMemorySecretStore } from '../main/storage/secret-store';
+import { createFileSettingsBackend, createSettingsStore } from '../main/storage/settings';
+import { bridgeScript } from './bridge-script';
+import { injectBridge, mimeType, readStatic } from './static-files';
+
+export interface WebHostOptions {
+  /** 0 or absent: pick a free port. */
+  readonly port?: number;
+  /** Where settings.json, perch.sqlite and perch.log go; a fresh temp dir when absent. */
+  readonly dataDir?: string;
+  /** The built renderer (out/renderer after `npx electron-vite build`). */
+  readonly rendererDir?: string;
+  readonly seed?: number;
+  /** Simulator symbols (the catalogue is padded with SYNnnnnUSDT markets). */
+  readonly symbolCount?: number;
+  /** Credit the demo account with this many extra synthetic assets (benchmarks: many holdings). */
+  readonly extraHoldings?: number;
+  /**
+   * Point 'testnet' and 'demo-mode' at the built-in simulator, so onboarding with a key can be
+   * tried (and tested) without the internet. The simulator serves /sapi, so key health works.
+   */
+  readonly localEnvironments?: boolean;
+  /** Portfolio event coalescing period, ms (core default 250). */
+  readonly flushIntervalMs?: number;
+  /** Also print log lines to stderr. */
+  readonly verbose?: boolean;
+}
+
+export interface WebHostStats {
+  readonly clients: number;
+  readonly eventMessages: number;
+  readonly eventBytes: number;
+  readonly bytesByEvent: Readonly<Record<string, number>>;
+  readonly startedAt: number;
+  readonly cpu: NodeJS.CpuUsage;
+}
+
+export interface WebHost {
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+  readonly simulator: Simulator;
+  readonly core: Core;
+  stats(): WebHostStats;
+  stop(): Promise<void>;
+}
+
+const MAX_MESSAGE_BYTES = 1_000_000;
+
+function tokenEquals(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function createFileLogger(file: string, verbose: boolean): LoggerPort {
+  return {
+    log(level: LogLevel, message: string, fields) {
+      const line = JSON.stringify({ t: new Date().toISOString(), level, message, ...(fields ?? {}) });
+      try {
+        appendFileSync(file, `${line}\n`);
+      } catch {
+        // a log line is not worth crashing the host
+      }
+      if (verbose) process.stderr.write(`${line}\n`);
+    },
+  };
+}
+
+/** The host owns the simulator; the core may "stop" it when leaving demo, which must not end it. */
+function demoFacade(sim: Simulator): DemoSimulator {
+  return {
+    restUrl: sim.restUrl,
+    streamUrl: sim.streamUrl,
+    wsApiUrl: sim.wsApiUrl,
+    apiKey: sim.apiKey,
+    apiSecret: sim.apiSecret,
+    demoAccountId: sim.demoAccountId,
+    accounts: { reset: (id: string) => sim.engine.resetAccount(id) },
+    stop: async () => {},
+  };
+}
+
+export async function startWebHost(options: WebHostOptions = {}): Promise<WebHost> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'perch-web-'));
+  mkdirSync(dataDir, { recursive: true });
+  const rendererDir = resolve(options.rendererDir ?? join(import.meta.dirname, '../../out/renderer'));
+  const logFile = join(dataDir, 'perch.log');
+  const logger = createFileLogger(logFile, options.verbose ?? false);
+  const token = randomBytes(32).toString('hex');
+
+  const simulator = await startSimulator({
+    seed: options.seed ?? 1,
+    ...(options.symbolCount !== undefined ? { symbolCount: options.symbolCount } : {}),
+  });
+  if (options.extraHoldings !== undefined && options.extraHoldings > 0) {
+    const synthetic = simulator.market.symbols().filter((s) => s.baseAsset.startsWith('SYN')).slice(0, options.extraHoldings);
+    for (const s of synthetic) simulator.accounts.adjustBalance(simulator.demoAccountId, s.baseAsset, '1000');
+  }
+
+  let database: Database | null = null;
+  let theCore: Core;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  try {
+    const settings = createSettingsStore(createFileSettingsBackend(join(dataDir, 'settings.json')));
+    database = openDatabase(join(dataDir, 'perch.sqlite'));
+    const facade = demoFacade(simulator);
+    const simEnv = simulatorEnvironment(simulator, { label: 'Simulated exchange (local)' });
+    theCore = createCore({
+      secrets: createMemorySecretStore(),
+      settings,
+      database,
+      logger,
+      appVersion: '0.1.0-web',
+      initialNotices: settings.takeStartupNotices(),
+      demo: { seed: options.seed ?? 1, startSimulator: async () => facade },
+      ...(options.localEnvironments ? { environmentOverrides: { testnet: simEnv, 'demo-mode': simEnv } } : {}),
+      ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
+    });
+  } catch (e) {
+    database?.close();
+    await simulator.stop();
+    throw e;
+  }
+
+  // ---------------------------------------------------------------- events out
+  const clients = new Set<WebSocket>();
+  let eventMessages = 0;
+  let eventBytes = 0;
+  const bytesByEvent: Record<string, number> = {};
+  const targets = (): Iterable<EventTarget> => [...clients].map((ws) => ({
+    isDestroyed: () => ws.readyState !== ws.OPEN,
+    send: (channel: EventName, payload: unknown) => {
+      const text = JSON.stringify({ t: 'event', name: channel, payload });
+      eventMessages++;
+      eventBytes += Buffer.byteLength(text);
+      bytesByEvent[channel] = (bytesByEvent[channel] ?? 0) + Buffer.byteLength(text);
+      ws.send(text);
+    },
+  }));
+  const broadcast = createEventBroadcaster({
+    targets,
+    validate: true,
+    onError: (event, error) => logger.log('error', `event ${event} not sent`, { error: error instanceof Error ? error.message : String(error) }),
+  });
+  theCore.onEvent((name, payload) => broadcast(name, payload));
+
+  // ---------------------------------------------------------------- HTTP + WS
+  let origin = '';
+  let hostHeader = '';
+  let senderCheck: ReturnType<typeof createOriginSenderCheck> = () => false;
+  const router = createCommandRouter({
+    handlers: theCore.handlers,
+    // Only connections that presented the token exist (checked at upgrade); the frame origin must
+    // also be this host's own page.
+    isTrustedSender: (sender) => sender.transport === 'websocket' && senderCheck(sender),
+    validateOutput: true,
+    onInternalError: (command, error) => logger.log('error', `command ${command} failed`, { error: error instanceof Error ? error.message : String(error) }),
+  });
+
+  const html = async (res: ServerResponse): Promise<void> => {
+    const file = await readStatic(rendererDir, '/index.html');
+    if (file === null) {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`The renderer is not built. Run \`npx electron-vite build\` first (looked in ${rendererDir}).\n`);
+      return;
+    }
+    const body = injectBridge(file.body.toString('utf8'), token);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.end(body);
+  };
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // DNS rebinding: a page on another name that resolves to 127.0.0.1 is not this host.
+    if (req.headers.host !== hostHeader) {
+      res.writeHead(421, { 'Content-Type': 'text/plain' });
+      res.end('wrong host\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname === '/__perch/bridge.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      res.end(bridgeScript());
+      return;
+    }
+    if (url.pathname === '/__perch/stats') {
+      if (!tokenEquals(req.headers.authorization?.replace(/^Bearer /, '') ?? null, token)) {
+        res.writeHead(403, { 'Content-Type': 'application/json' });
+        res.end('{"error":"forbidden"}');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(host.stats()));
+      return;
+    }
+    if (url.pathname === '/favicon.ico') {
+      // Chromium asks for it on every page; the app has none
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      await html(res);
+      return;
+    }
+    const file = await readStatic(rendererDir, url.pathname);
+    if (file === null) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found\n');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': mimeType(file.path), 'X-Content-Type-Options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  };
+
+  const refuse = (socket: Duplex, status: number, text: string): void => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname !== '/__perch/ws' || req.headers.host !== hostHeader) return refuse(socket, 404, 'Not Found');
+    // Browsers always send Origin on WebSocket upgrades; another site's page cannot fake it.
+    if (req.headers.origin !== origin || !tokenEquals(url.searchParams.get('token'), token)) return refuse(socket, 403, 'Forbidden');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      const sender = { transport: 'websocket' as const, frameUrl: req.headers.origin ?? null, webContentsId: null };
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        let msg: { t?: unknown; id?: unknown; name?: unknown; input?: unknown };
+        try {
+          msg = JSON.parse(data.toString()) as typeof msg;
+        } catch {
+          return;
+        }
+        if (msg.t !== 'call' || typeof msg.id !== 'number') return;
+        const id = msg.id;
+        void router.dispatch(typeof msg.name === 'string' ? msg.name : '', msg.input, sender).then((result) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'result', id, result }));
+        });
+      });
+      ws.on('close', () => clients.delete(ws));
+      ws.on('error', () => clients.delete(ws));
+    });
+  };
+
+  const srv = createServer((req, res) => {
+    onRequest(req, res).catch((e: unknown) => {
+      logger.log('error', 'web host request failed', { error: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  srv.on('upgrade', onUpgrade);
+  await new Promise<void>((ok, fail) => {
+    srv.once('error', fail);
+    srv.listen(options.port ?? 0, '127.0.0.1', () => {
+      srv.off('error', fail);
+      ok();
+    });
+  });
+  const address = srv.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  hostHeader = `127.0.0.1:${port}`;
+  origin = `http://${hostHeader}`;
+  senderCheck = createOriginSenderCheck({ allowedOrigins: [origin] });
+
+  await theCore.start();
+  const startedAt = Date.now();
+
+  let stopping: Promise<void> | null = null;
+  const host: WebHost = {
+    url: `${origin}/`,
+    origin,
+    port,
+    token,
+    dataDir,
+    logFile,
+    simulator,
+    core: theCore,
+    stats: () => ({ clients: clients.size, eventMessages, eventBytes, bytesByEvent: { ...bytesByEvent }, startedAt, cpu: process.cpuUsage() }),
+    stop() {
+      stopping ??= (async () => {
+        for (const ws of clients) ws.terminate();
+        clients.clear();
+        wss.close();
+        srv.closeAllConnections();
+        await new Promise<void>((ok) => srv.close(() => ok()));
+        await theCore.stop();
+        await simulator.stop();
+        database?.close();
+        if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+  return host;
+}

@@ -1,0 +1,128 @@
+/**
+ * Seam: each test gets its own web host process (src/webhost/cli.ts) on a random loopback port
+ * with a fresh temp data dir, in demo mode on its own simulator. The simulator's control
+ * endpoint is how tests move prices, balances and inject network faults.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { test as base, expect, type Page } from '@playwright/test';
+
+export const repoRoot = join(import.meta.dirname, '../../..');
+export const screensDir = join(repoRoot, 'test-results', 'screens');
+
+export interface HostInfo {
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  readonly pid: number;
+  readonly dataDir: string;
+  readonly logFile: string;
+  readonly simulator: {
+    readonly restUrl: string;
+    readonly controlUrl: string;
+    readonly controlToken: string;
+    readonly apiKey: string;
+    readonly apiSecret: string;
+  };
+}
+
+export interface RunningHost extends HostInfo {
+  /** POST (or GET without body) to the simulator's control endpoint; throws on non-2xx. */
+  control(path: string, body?: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startHost(args: readonly string[] = []): Promise<RunningHost> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'perch-e2e-web-'));
+  const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
+  const child: ChildProcess = spawn(tsx, ['src/webhost/cli.ts', '--json', '--local-environments', '--data-dir', dataDir, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const info = await new Promise<HostInfo>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web host did not start within 60 s\n${stderr}`)), 60_000);
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as HostInfo);
+      } catch {
+        reject(new Error(`web host printed an unexpected first line: ${line}\n${stderr}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`web host exited with ${String(code)} before it started\n${stderr}`));
+    });
+  });
+
+  const control = async (path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${info.simulator.controlUrl}${path}`, {
+      method: body === undefined && path === '/state' ? 'GET' : 'POST',
+      headers: { Authorization: `Bearer ${info.simulator.controlToken}`, 'Content-Type': 'application/json' },
+      ...(body === undefined && path === '/state' ? {} : { body: JSON.stringify(body ?? {}) }),
+    });
+    const json = (await res.json()) as unknown;
+    if (!res.ok) throw new Error(`control ${path} -> ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killTimer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { ...info, control, stop };
+}
+
+/** Open the app and skip the first-start screen by choosing the demo. */
+export async function openDemo(page: Page, host: HostInfo): Promise<void> {
+  await page.goto(host.url);
+  await page.getByRole('button', { name: /Explore the demo/ }).click();
+  await expect(page.getByTestId('total-value')).toBeVisible();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screensDir, { recursive: true });
+  await page.screenshot({ path: join(screensDir, `${name}.png`) });
+}
+
+/** The text of one holdings cell by asset and column index (0 = asset). */
+export function cell(page: Page, asset: string, column: number) {
+  return page.locator(`.hbody .hrow[data-asset="${asset}"] [role="cell"]`).nth(column);
+}
+
+export const test = base.extend<{ host: RunningHost; consoleErrors: string[] }>({
+  host: async ({}, use) => { // eslint-disable-line no-empty-pattern
+    const host = await startHost();
+    try {
+      await use(host);
+    } finally {
+      await host.stop();
+    }
+  },
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await use(errors);
+  },
+});
+
+export { expect };
