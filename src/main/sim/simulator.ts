@@ -180,7 +180,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         market.stop();
         engine.stop();
         wsApi.dispose();
-        streams.closeAll();
+        streams.dispose();
         await http.close();
       })();
       return stopped;

@@ -102,7 +102,7 @@ async function setup(extra: Partial<WsApiOptions> = {}): Promise<void> {
   const keys = createKeyRegistry(clock);
   const limiter = createRateLimiter(clock);
   const bus = createTestBus();
-  const wsApi = createWsApi({ clock, faults, keys, limiter, userData: bus, reorderFlushMs: 5000, ...extra });
+  const wsApi = createWsApi({ clock, faults, keys, limiter, userData: bus, reorderFlushMs: 5000, shutdownCloseDelayMs: 300, ...extra });
   const server = await startHttpServer({ clock, faults, keys, limiter, routes: [], wsApi });
   const hmac = keys.register({ type: 'HMAC', accountId: 'acc-1' });
   const pair = generateKeyPairSync('ed25519');
@@ -258,6 +258,9 @@ describe('unsubscribe and terminations', () => {
     ctx.faults.eventStreamTerminated();
     expect(await a.next()).toMatchObject({ subscriptionId: 0, event: { e: 'eventStreamTerminated' } });
     expect(ctx.bus.listeners()).toBe(0);
+    // ...and the shutdown disconnects shortly after the event.
+    expect(await a.closed).toBe(1001);
+    expect(await b.closed).toBe(1001);
   });
 });
 

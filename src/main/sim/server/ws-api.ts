@@ -36,6 +36,8 @@ export interface WsApiOptions {
   readonly pongTimeoutMs?: number;
   /** With reorderUserEvents, a lone held event is released after this long (default 200 ms). */
   readonly reorderFlushMs?: number;
+  /** After the serverShutdown event, connections are closed this much later (default 1 s). */
+  readonly shutdownCloseDelayMs?: number;
 }
 
 export interface WsApi extends UpgradeHandler {
@@ -92,6 +94,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
   const pingIntervalMs = opts.pingIntervalMs ?? 20_000;
   const pongTimeoutMs = opts.pongTimeoutMs ?? 60_000;
   const reorderFlushMs = opts.reorderFlushMs ?? 200;
+  const shutdownCloseDelayMs = opts.shutdownCloseDelayMs ?? 1000;
   const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
   const connections = new Set<Connection>();
 
@@ -394,7 +397,14 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       if (action.kind === 'ws-api' || action.kind === 'all') for (const c of [...connections]) c.ws.terminate();
     } else if (action.type === 'serverShutdown') {
       const text = toJson({ event: { e: 'serverShutdown', E: now } });
-      for (const c of connections) sendText(c, text);
+      for (const c of connections) {
+        sendText(c, text);
+        // "...resulting in disconnection" (web-socket-api.md § General API Information).
+        const t = setTimeout(() => {
+          if (c.ws.readyState === WebSocket.OPEN) c.ws.close(1001, 'Server shutdown');
+        }, shutdownCloseDelayMs);
+        c.pending.add(t);
+      }
     } else {
       for (const c of connections) {
         for (const sub of [...c.subs.values()]) {
