@@ -284,9 +284,11 @@ describe('market streams: limits and heartbeats', () => {
   });
 
   it('pings every pingIntervalMs and keeps a client that answers', async () => {
-    const env = await setup({ pingIntervalMs: 300, pongTimeoutMs: 700 });
+    // 10 pings take 2.5 s, well past the 1 s pong deadline: only answered pings keep it open.
+    const env = await setup({ pingIntervalMs: 250, pongTimeoutMs: 1000 });
     const c = await connect(`${env.base}/ws/btcusdt@bookTicker`);
-    await until(() => c.pings >= 5, 'five pings');
+    await until(() => c.pings >= 10 || c.closed !== undefined, 'ten pings');
+    expect(c.pings).toBeGreaterThanOrEqual(10);
     expect(c.closed).toBeUndefined();
   });
 
@@ -321,7 +323,7 @@ describe('market streams: faults', () => {
 
     env.faults.state.noPongs = false;
     env.faults.state.silentSockets = true;
-    await sleep(200);
+    await sleep(400);
     const [m, p] = [c.msgs.length, c.pings];
     c.ws.ping('c');
     await sleep(800);
