@@ -1,0 +1,329 @@
+/**
+ * Keeps the outcome of every order intent (by clientOrderId) and resolves unknown ones (B4, B18).
+ *
+ * Evidence comes from two places, whichever is first:
+ *  - the order-state store, fed by the user data stream (executionReport) - and by our own
+ *    query answers and order responses, so one monotonic merge (B13) orders them all;
+ *  - GET /api/v3/order?origClientOrderId=... polled with backoff.
+ * Binance may answer -2013 "Order does not exist." for an order that does exist but is not yet
+ * visible (research F9: 20-60 s reported). Inside the grace window -2013 therefore means "not
+ * known yet". Only a -2013 obtained after the window, followed by a look at the symbol's order
+ * list (GET /api/v3/allOrders) that does not show the id either, concludes 'not-placed'. Any
+ * other failure of a query (network, 5xx, rate limit) proves nothing: it is retried with backoff
+ * and never turns into a conclusion.
+ *
+ * Nothing here ever sends an order: reconciliation only reads.
+ */
+import type { BackoffOptions, Clock } from './backoff';
+import { createBackoff, systemClock } from './backoff';
+import { isExchangeError } from './errors';
+import {
+  advanceOutcome, isSettled, outcomeFromOrder, resubmittable, UNKNOWN_MESSAGES,
+  type OrderOutcome, type UnknownCause,
+} from './order-outcome';
+import type { OrderState, OrderStateStore, OrderUpdateInput, OrderUpdateSource } from './order-state';
+import { createOrderStateStore, orderUpdateFromRest, restOrderSchema } from './order-state';
+import type { RestClient } from './rest-client';
+import { z } from 'zod';
+
+export interface ReconcilerOptions {
+  readonly rest: Pick<RestClient, 'request'>;
+  /** The user data stream's store (userData.orders); a private one when absent (no events then). */
+  readonly orders?: OrderStateStore;
+  readonly clock?: Clock;
+  /** How long -2013 means "not known yet". Default 30 s (research F9). */
+  readonly graceMs?: number;
+  /** Pacing of the order queries. Default: 250 ms doubling to 5 s, at least 100 ms. */
+  readonly backoff?: BackoffOptions;
+  /** Timeout of each query; default the REST client's. */
+  readonly queryTimeoutMs?: number;
+  /** Diagnostics (no secrets: ids, statuses and error kinds only). */
+  readonly log?: (event: ReconcileLogEvent) => void;
+}
+
+export type ReconcileLogEvent =
+  | { readonly type: 'transition'; readonly clientOrderId: string; readonly from?: string; readonly to: string }
+  | { readonly type: 'query'; readonly clientOrderId: string; readonly result: 'found' | 'not-found' | 'error'; readonly errorKind?: string; readonly elapsedMs: number }
+  | { readonly type: 'list-check'; readonly clientOrderId: string; readonly result: 'found' | 'absent' | 'error' };
+
+export type OutcomeListener = (outcome: OrderOutcome, previous: OrderOutcome | undefined) => void;
+
+/** Read side of the outcomes, for the app and the UI. */
+export interface OrderOutcomes {
+  get(clientOrderId: string): OrderOutcome | undefined;
+  all(): readonly OrderOutcome[];
+  /** Intents whose outcome is not settled yet (sending or unknown). */
+  pending(): readonly OrderOutcome[];
+  /** Every transition, in order. Returns unsubscribe. */
+  subscribe(listener: OutcomeListener): () => void;
+  listenerCount(): number;
+}
+
+export interface Reconciler {
+  readonly outcomes: OrderOutcomes;
+  readonly orders: OrderStateStore;
+  /** Apply a transition if the state machine allows it; returns the outcome in force afterwards. */
+  record(next: OrderOutcome): OrderOutcome;
+  /** Start a new attempt of an intent (state 'sending'); false if that could create a second order. */
+  beginAttempt(clientOrderId: string, symbol: string): boolean;
+  /** Put an exchange order state into the store and advance the intent it belongs to. */
+  applyOrder(update: OrderUpdateInput, source: OrderUpdateSource): Readonly<OrderState> | undefined;
+  /**
+   * Resolve an intent whose outcome is (or may be) unknown. Registers it when this process has
+   * not seen it (after a restart). Resolves once the outcome is settled (or on dispose).
+   */
+  reconcile(clientOrderId: string, symbol: string, cause?: UnknownCause): Promise<OrderOutcome>;
+  /** Resolves with the first settled outcome of this intent (at once if already settled). */
+  whenSettled(clientOrderId: string): Promise<OrderOutcome>;
+  dispose(): void;
+}
+
+const allOrdersSchema = z.array(restOrderSchema);
+
+export function createReconciler(opts: ReconcilerOptions): Reconciler {
+  const clock = opts.clock ?? systemClock;
+  const orders = opts.orders ?? createOrderStateStore();
+  const graceMs = opts.graceMs ?? 30_000;
+  const backoffOptions: BackoffOptions = opts.backoff ?? { baseMs: 250, capMs: 5_000, minMs: 100 };
+  const log = opts.log ?? (() => undefined);
+
+  const book = new Map<string, OrderOutcome>();
+  const listeners = new Set<OutcomeListener>();
+  const waiters = new Map<string, Set<(o: OrderOutcome) => void>>();
+  const running = new Map<string, Promise<OrderOutcome>>();
+  const sleepers = new Set<{ handle: unknown; wake: () => void }>();
+  let disposed = false;
+
+  const emit = (outcome: OrderOutcome, previous: OrderOutcome | undefined): void => {
+    for (const l of [...listeners]) {
+      try {
+        l(outcome, previous);
+      } catch {
+        // A faulty listener must not break the bookkeeping of the others.
+      }
+    }
+  };
+
+  const settle = (outcome: OrderOutcome): void => {
+    const ws = waiters.get(outcome.clientOrderId);
+    if (ws === undefined) return;
+    waiters.delete(outcome.clientOrderId);
+    for (const w of ws) w(outcome);
+  };
+
+  const put = (outcome: OrderOutcome, previous: OrderOutcome | undefined): OrderOutcome => {
+    book.set(outcome.clientOrderId, outcome);
+    log({ type: 'transition', clientOrderId: outcome.clientOrderId, from: previous?.status, to: outcome.status });
+    emit(outcome, previous);
+    if (isSettled(outcome)) settle(outcome);
+    return outcome;
+  };
+
+  const record = (next: OrderOutcome): OrderOutcome => {
+    const cur = book.get(next.clientOrderId);
+    const advanced = advanceOutcome(cur, next);
+    if (advanced === undefined) return cur ?? next;
+    return put(advanced, cur);
+  };
+
+  /** Move the intent behind this order (if we track it) to the order's state. */
+  const advanceFromOrder = (order: Readonly<OrderState>): void => {
+    const cur = book.get(order.clientOrderId);
+    if (cur === undefined || cur.symbol !== order.symbol) return;
+    record(outcomeFromOrder(order, clock.now()));
+  };
+
+  const unsubscribeStore = orders.onOrderUpdate((notice) => advanceFromOrder(notice.order));
+
+  const applyOrder = (update: OrderUpdateInput, source: OrderUpdateSource): Readonly<OrderState> | undefined => {
+    orders.apply(update, source);
+    // Also when the store already knew better (apply returned nothing): the intent may lag behind.
+    const state = orders.get(update.orderId);
+    if (state !== undefined) advanceFromOrder(state);
+    return state;
+  };
+
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
+    if (disposed) {
+      resolve();
+      return;
+    }
+    const entry = {
+      handle: undefined as unknown,
+      wake: () => {
+        sleepers.delete(entry);
+        resolve();
+      },
+    };
+    entry.handle = clock.setTimeout(entry.wake, ms);
+    sleepers.add(entry);
+  });
+
+  const whenSettled = (clientOrderId: string): Promise<OrderOutcome> => {
+    const cur = book.get(clientOrderId);
+    if (cur !== undefined && isSettled(cur)) return Promise.resolve(cur);
+    if (disposed) {
+      return cur !== undefined ? Promise.resolve(cur) : Promise.reject(new Error(`no order intent ${clientOrderId}`));
+    }
+    return new Promise((resolve) => {
+      let set = waiters.get(clientOrderId);
+      if (set === undefined) {
+        set = new Set();
+        waiters.set(clientOrderId, set);
+      }
+      set.add(resolve);
+    });
+  };
+
+  const settledOrCurrent = (id: string): boolean => {
+    const cur = book.get(id);
+    return disposed || (cur !== undefined && isSettled(cur));
+  };
+
+  /** Last look before concluding absence: does the symbol's recent order list show the id? */
+  const listCheck = async (id: string, symbol: string): Promise<'found' | 'absent' | 'error'> => {
+    try {
+      const list = await opts.rest.request({
+        method: 'GET', path: '/api/v3/allOrders', security: 'USER_DATA', weight: 20, priority: 'critical',
+        params: { symbol, limit: 1000 }, schema: allOrdersSchema, ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
+      });
+      // The newest order with this id, as GET /api/v3/order would return it.
+      let found: (typeof list)[number] | undefined;
+      for (const o of list) if (o.clientOrderId === id && (found === undefined || BigInt(o.orderId) > BigInt(found.orderId))) found = o;
+      if (found === undefined) {
+        log({ type: 'list-check', clientOrderId: id, result: 'absent' });
+        return 'absent';
+      }
+      applyOrder(orderUpdateFromRest(found), 'query');
+      log({ type: 'list-check', clientOrderId: id, result: 'found' });
+      return 'found';
+    } catch (e) {
+      log({ type: 'list-check', clientOrderId: id, result: 'error' });
+      if (!isExchangeError(e)) throw e;
+      return 'error';
+    }
+  };
+
+  const run = async (id: string, symbol: string): Promise<void> => {
+    const backoff = createBackoff(backoffOptions);
+    for (;;) {
+      if (settledOrCurrent(id)) return;
+      const cur = book.get(id);
+      const since = cur?.status === 'unknown' ? cur.since : clock.now();
+      // The user data stream may already have told us.
+      const known = orders.get(id);
+      if (known !== undefined && known.symbol === symbol) {
+        advanceFromOrder(known);
+        if (settledOrCurrent(id)) return;
+      }
+      let delay: number;
+      try {
+        const o = await opts.rest.request({
+          method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'critical',
+          params: { symbol, origClientOrderId: id }, schema: restOrderSchema,
+          ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
+        });
+        log({ type: 'query', clientOrderId: id, result: 'found', elapsedMs: clock.now() - since });
+        applyOrder(orderUpdateFromRest(o), 'query');
+        if (settledOrCurrent(id)) return;
+        // The answer was for another order (cannot happen with origClientOrderId) - keep looking.
+        delay = backoff.next();
+      } catch (e) {
+        if (!isExchangeError(e)) throw e;
+        const elapsed = clock.now() - since;
+        if (e.kind === 'not-found') {
+          log({ type: 'query', clientOrderId: id, result: 'not-found', elapsedMs: elapsed });
+          if (elapsed >= graceMs) {
+            const listed = await listCheck(id, symbol);
+            if (settledOrCurrent(id)) return;
+            if (listed === 'absent') {
+              record({
+                clientOrderId: id, symbol, at: clock.now(), status: 'not-placed', verified: true,
+                reason: `Binance has no order with this id ${Math.round(elapsed / 1000)} s after the request, so it was not placed. You can send it again.`,
+              });
+              return;
+            }
+          }
+          // Inside the window: "not known yet". Make sure one query lands just after the window ends.
+          const untilWindowEnd = graceMs - elapsed;
+          delay = untilWindowEnd > 0 ? Math.min(backoff.next(), untilWindowEnd + 1) : backoff.next();
+        } else {
+          log({ type: 'query', clientOrderId: id, result: 'error', errorKind: e.kind, elapsedMs: elapsed });
+          const next = backoff.next();
+          delay = e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, next) : next;
+        }
+      }
+      if (disposed) return;
+      await sleep(delay);
+    }
+  };
+
+  const reconcile = (clientOrderId: string, symbol: string, cause: UnknownCause = 'restart'): Promise<OrderOutcome> => {
+    if (disposed) return whenSettled(clientOrderId);
+    const cur = book.get(clientOrderId);
+    if (cur !== undefined && cur.symbol !== symbol) {
+      return Promise.reject(new TypeError(`order intent ${clientOrderId} is for ${cur.symbol}, not ${symbol}`));
+    }
+    if (cur === undefined || cur.status === 'sending') {
+      const now = clock.now();
+      if (cur === undefined) {
+        book.set(clientOrderId, { clientOrderId, symbol, at: now, status: 'sending' });
+      }
+      record({ clientOrderId, symbol, at: now, status: 'unknown', cause, message: UNKNOWN_MESSAGES[cause], since: now });
+    }
+    const settled = whenSettled(clientOrderId);
+    const now = book.get(clientOrderId);
+    // A placed order that is still open needs no polling: the store keeps it moving.
+    if (now !== undefined && now.status === 'unknown' && !running.has(clientOrderId)) {
+      const loop = run(clientOrderId, symbol)
+        .catch(() => undefined)
+        .then(() => book.get(clientOrderId) as OrderOutcome)
+        .finally(() => running.delete(clientOrderId));
+      running.set(clientOrderId, loop);
+    }
+    return settled;
+  };
+
+  return {
+    orders,
+    outcomes: {
+      get: (id) => book.get(id),
+      all: () => [...book.values()],
+      pending: () => [...book.values()].filter((o) => !isSettled(o)),
+      subscribe(listener) {
+        listeners.add(listener);
+        return () => {
+          listeners.delete(listener);
+        };
+      },
+      listenerCount: () => listeners.size,
+    },
+    record,
+    beginAttempt(clientOrderId, symbol) {
+      const cur = book.get(clientOrderId);
+      if (!resubmittable(cur)) return false;
+      if (cur !== undefined && cur.symbol !== symbol) return false;
+      put({ clientOrderId, symbol, at: clock.now(), status: 'sending' }, cur);
+      return true;
+    },
+    applyOrder,
+    reconcile,
+    whenSettled,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      unsubscribeStore();
+      for (const s of [...sleepers]) {
+        clock.clearTimeout(s.handle);
+        s.wake();
+      }
+      // Waiters get what is known now; callers see an unsettled outcome and can reconcile later.
+      for (const [id, ws] of waiters) {
+        const cur = book.get(id);
+        for (const w of ws) if (cur !== undefined) w(cur);
+      }
+      waiters.clear();
+      listeners.clear();
+    },
+  };
+}
