@@ -190,6 +190,14 @@ describe('market streams: connections and payloads', () => {
     expect(await request(c, { method: 'LIST_SUBSCRIPTIONS', id: null })).toEqual({ result: ['bnbusdt@depth5'], id: null });
   });
 
+  it('accepts a raw /ws/<name> that is no stream (as ccxt pro connects) with no subscription', async () => {
+    const env = await setup();
+    const c = await connect(`${env.base}/ws/0`);
+    expect(await request(c, { method: 'LIST_SUBSCRIPTIONS', id: 1 })).toEqual({ result: [], id: 1 });
+    expect(await request(c, { method: 'SUBSCRIBE', params: ['btcusdt@miniTicker'], id: 2 })).toEqual({ result: null, id: 2 });
+    await until(() => objs(c).some((m) => m['e'] === '24hrMiniTicker'), 'miniTicker after SUBSCRIBE');
+  });
+
   it('answers malformed control messages with error codes 0-3', async () => {
     const env = await setup();
     const c = await connect(`${env.base}/ws`);

@@ -345,7 +345,10 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
       names = [];
       combined = false;
     } else if (path.startsWith('/ws/')) {
-      names = path.slice(4).split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+      // Binance accepts a raw connection whose path is not a stream name (ccxt pro connects to
+      // /ws/<n> and then SUBSCRIBEs): such a segment subscribes to nothing instead of refusing.
+      names = path.slice(4).split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
+        .filter((s) => parseStreamName(s) !== undefined);
       combined = false;
     } else if (path === '/stream' || path === '/stream/') {
       const q = url.searchParams.get('streams');
