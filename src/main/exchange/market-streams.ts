@@ -138,6 +138,7 @@ interface Conn {
   open: boolean;
   /** Frames a replacement received before taking over; applied if it takes over early. */
   held: { stream: string; data: unknown }[];
+  lifetimeDue: boolean;
   closed: boolean;
   /** Streams the server has (or will have, per the messages already sent). */
   readonly subscribed: Set<string>;
@@ -499,7 +500,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const url = urlFor(shard);
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
     const conn: Conn = {
-      n: ++connCounter, ws, shard, role, open: false, held: [], closed: false,
+      n: ++connCounter, ws, shard, role, open: false, held: [], lifetimeDue: false, closed: false,
       subscribed: new Set(), pending: new Map(), lastKey: new Map(),
       throttle: createControlThrottle(clock, controlPerSecond),
       heartbeat: null, flushTimer: null, lifetimeTimer: null, rolloverTimer: null, retryAfterMs: 0,
@@ -563,7 +564,9 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     });
     conn.lifetimeTimer = clock.setTimeout(() => {
       conn.lifetimeTimer = null;
-      startRollover(shard, 'lifetime');
+      // A replacement that has not taken over yet rolls over as soon as it does.
+      if (conn.role === 'candidate') conn.lifetimeDue = true;
+      else startRollover(shard, 'lifetime');
     }, maxLifetimeMs);
     if (conn.role === 'current') {
       if (shard.everOpened) shard.reporter.reconnected();
@@ -613,6 +616,10 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       shard.everOpened = true;
       shard.reporter.setStatus('live');
     } else shard.reporter.setStatus('reconnecting');
+    if (conn.lifetimeDue) {
+      conn.lifetimeDue = false;
+      startRollover(shard, 'lifetime');
+    }
   };
 
   const lost = (conn: Conn, err: unknown): void => {

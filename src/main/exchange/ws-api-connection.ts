@@ -110,6 +110,7 @@ interface Sock {
   heartbeat: Heartbeat | null;
   lifetimeTimer: unknown;
   drainTimer: unknown;
+  lifetimeDue: boolean;
   readonly pending: Map<number, Pending>;
   readonly session: WsApiSession;
 }
@@ -285,7 +286,7 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
     const ws = new WebSocket(options.url, { perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
     const generation = ++generationCounter;
     const sock: Sock = {
-      generation, ws, role, open: false, closed: false, heartbeat: null, lifetimeTimer: null, drainTimer: null,
+      generation, ws, role, open: false, closed: false, heartbeat: null, lifetimeTimer: null, drainTimer: null, lifetimeDue: false,
       pending: new Map(),
       session: {
         generation,
@@ -320,7 +321,9 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
       });
       sock.lifetimeTimer = clock.setTimeout(() => {
         sock.lifetimeTimer = null;
-        if (sock.role === 'current') startRollover();
+        // A replacement still being set up rolls over as soon as it takes over.
+        if (sock.role === 'candidate') sock.lifetimeDue = true;
+        else if (sock.role === 'current') startRollover();
       }, maxLifetimeMs);
       void runInitializers(sock);
     });
@@ -371,6 +374,10 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
     lastOpenedAt = clock.now();
     reporter.setStatus('live');
     if (old !== null) retire(old);
+    if (sock.lifetimeDue) {
+      sock.lifetimeDue = false;
+      startRollover();
+    }
   };
 
   const retire = (sock: Sock): void => {
