@@ -122,12 +122,15 @@ function sameHolding(a: Holding, b: Holding): boolean {
     && a.change24hPct === b.change24hPct && a.share === b.share && a.priceRoute === b.priceRoute && a.via === b.via;
 }
 
-/** Display order only (the renderer re-sorts as the person asks): a float is fine for ordering. */
-function byValueDesc(a: Holding, b: Holding): number {
-  const av = a.value === null ? -1 : Number(a.value);
-  const bv = b.value === null ? -1 : Number(b.value);
-  if (av !== bv) return bv - av;
-  return a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0;
+/**
+ * Holdings by value, largest first. Display order only (the renderer re-sorts as the person
+ * asks), so a float key is fine here; each key is parsed once, not per comparison.
+ */
+function sortedByValue(holdings: Iterable<Holding>): Holding[] {
+  const keyed: Array<{ k: number; h: Holding }> = [];
+  for (const h of holdings) keyed.push({ k: h.value === null ? -1 : Number(h.value), h });
+  keyed.sort((a, b) => (a.k !== b.k ? b.k - a.k : a.h.asset < b.h.asset ? -1 : a.h.asset > b.h.asset ? 1 : 0));
+  return keyed.map((x) => x.h);
 }
 
 /**
@@ -182,7 +185,6 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
   let dataAt = 0;
 
   let seq = 0;
-  let committed: PortfolioSnapshot | null = null;
   let committedByAsset = new Map<string, Holding>();
   let needFull = true;
   let lastTotals: PortfolioTotals | null = null;
@@ -236,11 +238,19 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
     dirty.clear();
   };
 
-  const buildSnapshot = (holdings: Holding[], totals: ReturnType<typeof summarize>): PortfolioSnapshot => ({
+  /** The committed snapshot without its holdings array, which is built only when asked for. */
+  let head: Omit<PortfolioSnapshot, 'holdings'> | null = null;
+  let materialized: PortfolioSnapshot | null = null;
+  const materialize = (): PortfolioSnapshot | null => {
+    if (head === null) return null;
+    if (materialized === null || materialized.seq !== head.seq) materialized = { ...head, holdings: sortedByValue(committedByAsset.values()) };
+    return materialized;
+  };
+
+  const buildHead = (totals: ReturnType<typeof summarize>): Omit<PortfolioSnapshot, 'holdings'> => ({
     environment: options.environment,
     seq,
     quote,
-    holdings,
     total: totals.total,
     // No priced holding with a known 24 h open: the change is unknown, not zero.
     total24hChange: totals.change24hPct === null ? null : totals.change24hValue,
@@ -362,7 +372,7 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
       const removed: string[] = [];
       for (const asset of committedByAsset.keys()) if (!next.has(asset)) removed.push(asset);
 
-      const prevSnap = committed;
+      const prevSnap = head;
       const totalsSame = prevSnap !== null && prevSnap.total === totals.total
         && prevSnap.total24hChangePct === totals.change24hPct && prevSnap.freshness === freshness;
       if (!needFull && changed.length === 0 && removed.length === 0 && totalsSame) return null;
@@ -370,15 +380,15 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
       const baseSeq = seq;
       seq += 1;
       committedByAsset = next;
-      const holdings = [...next.values()].sort(byValueDesc);
-      committed = buildSnapshot(holdings, totals);
+      const committed = buildHead(totals);
+      head = committed;
       lastTotals = {
         environment: options.environment, quote, total: totals.total, pending: totals.pendingAssets.length,
-        holdings: holdings.length, freshness: committed.freshness, asOf: committed.asOf,
+        holdings: next.size, freshness: committed.freshness, asOf: committed.asOf,
       };
       if (needFull || prevSnap === null) {
         needFull = false;
-        return { kind: 'full', snapshot: committed };
+        return { kind: 'full', snapshot: materialize() as PortfolioSnapshot };
       }
       return {
         kind: 'delta',
@@ -394,7 +404,7 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
       };
     },
 
-    snapshot: () => committed,
+    snapshot: materialize,
     valuation: () => lastTotals,
     freshness: () => freshness,
   };

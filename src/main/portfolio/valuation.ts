@@ -19,6 +19,9 @@ import Decimal from 'decimal.js';
 const D = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
 type Dec = InstanceType<typeof D>;
 
+/** Percentages need no 40 digits; a short division is much cheaper across thousands of holdings. */
+const DP = Decimal.clone({ precision: 12, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -100, toExpPos: 100 });
+
 const ZERO = new D(0);
 const ONE = new D(1);
 const HUNDRED = new D(100);
@@ -218,6 +221,32 @@ export function buildRouteTable(
   };
 }
 
+const legSymbolCache = new WeakMap<Route, readonly string[]>();
+/** The route's markets, computed once per route (routes live as long as their table). */
+function legSymbols(route: Route): readonly string[] {
+  let out = legSymbolCache.get(route);
+  if (out === undefined) {
+    out = route.legs.map((l) => l.symbol);
+    legSymbolCache.set(route, out);
+  }
+  return out;
+}
+
+/**
+ * Balances change far less often than prices: the parsed total is kept per balance object
+ * (a balance update is a new object), so a price tick costs no re-parsing of the amount.
+ */
+const totalCache = new WeakMap<BalanceInput, { total: Dec; totalText: string }>();
+function parsedTotal(balance: BalanceInput): { total: Dec; totalText: string } {
+  let t = totalCache.get(balance);
+  if (t === undefined) {
+    const total = (parseDecimal(balance.free) ?? ZERO).plus(parseDecimal(balance.locked) ?? ZERO);
+    t = { total, totalText: total.toFixed() };
+    totalCache.set(balance, t);
+  }
+  return t;
+}
+
 function parseDecimal(s: string): Dec | null {
   try {
     const d = new D(s);
@@ -235,7 +264,12 @@ function formatValue(d: Dec): string {
   return d.toDecimalPlaces(VALUE_DECIMALS).toFixed();
 }
 
-function formatPercent(d: Dec): string {
+function formatShare(pct: number): string {
+  const r = pct.toFixed(PERCENT_DECIMALS);
+  return Number(r) === 0 ? '0' : r.replace(/\.?0+$/, '');
+}
+
+function formatPercent(d: Dec | InstanceType<typeof DP>): string {
   const r = d.toDecimalPlaces(PERCENT_DECIMALS);
   return r.isZero() ? '0' : r.toFixed();
 }
@@ -246,17 +280,15 @@ function formatPercent(d: Dec): string {
  * a made-up value.
  */
 export function computeHolding(balance: BalanceInput, route: Route, prices: PriceLookup): ComputedHolding {
-  const free = parseDecimal(balance.free) ?? ZERO;
-  const locked = parseDecimal(balance.locked) ?? ZERO;
-  const total = free.plus(locked);
+  const { total, totalText } = parsedTotal(balance);
   const base = {
     asset: balance.asset,
     free: balance.free,
     locked: balance.locked,
-    total: total.toFixed(),
+    total: totalText,
     route: route.kind,
     via: route.via,
-    symbols: route.legs.map((l) => l.symbol),
+    symbols: legSymbols(route),
   };
 
   if (route.kind === 'quote') {
@@ -298,7 +330,8 @@ export function computeHolding(balance: BalanceInput, route: Route, prices: Pric
 
   const value = total.times(price);
   const openValue = open === null ? null : total.times(open);
-  const changePct = open === null ? null : price.div(open).minus(1).times(HUNDRED);
+  // A percentage shown to 2 places needs no 40-digit division.
+  const changePct = open === null ? null : new DP(price).div(new DP(open)).minus(1).times(HUNDRED);
   return {
     holding: {
       ...base,
@@ -340,9 +373,12 @@ export function summarize(quote: string, computed: Iterable<ComputedHolding>): P
     }
     if (c.holding.stale) stale = true;
   }
+  // Shares are a presentation figure rounded to 0.01 %: a float ratio is exact enough and
+  // saves a decimal division per holding per update, which dominates with thousands of holdings.
+  const totalNumber = total.toNumber();
   const holdings = list.map((c): ValuedHolding => ({
     ...c.holding,
-    share: c.value === null ? null : total.isZero() ? '0' : formatPercent(c.value.div(total).times(HUNDRED)),
+    share: c.value === null ? null : total.isZero() ? '0' : formatShare((c.value.toNumber() / totalNumber) * 100),
   }));
   const change = changeNow.minus(changeOpen);
   return {
