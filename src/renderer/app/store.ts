@@ -162,8 +162,12 @@ export function createAppStore(bridge: PerchBridge): AppStore {
     },
     call: (name, ...args) => bridge.call(name, ...args),
     async updateSettings(patch) {
+      const before = state.settings;
+      // Controls answer at once; main's answer (or the old value, on error) replaces the guess.
+      if (before !== null) set({ settings: { ...before, ...patch } as Settings });
       const res = await bridge.call('settings:update', patch);
       if (res.ok) set({ settings: res.value, key: state.keys.find((k) => k.environment === res.value.environment) ?? null });
+      else if (before !== null) set({ settings: { ...(state.settings ?? before), ...pick(before, patch) } });
       return res;
     },
     togglePrivacy() {
@@ -188,6 +192,13 @@ export function createAppStore(bridge: PerchBridge): AppStore {
     isDemo: () => state.settings?.environment === 'demo',
   };
   return store;
+}
+
+/** The fields of `from` that `patch` names: what to restore when a patch was refused. */
+function pick(from: Settings, patch: SettingsPatch): Partial<Settings> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(patch)) out[k] = (from as Record<string, unknown>)[k];
+  return out as Partial<Settings>;
 }
 
 export function useViewState<T>(store: AppStore, select: (s: ViewState) => T): T {

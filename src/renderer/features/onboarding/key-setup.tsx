@@ -16,9 +16,9 @@ function formatDate(ms: number): string {
   return `${new Date(ms).toLocaleDateString()} ${formatClock(ms)}`;
 }
 
-function Flag({ label, value, bad }: Readonly<{ label: string; value: boolean | null; bad?: boolean }>): React.JSX.Element {
+function Flag({ label, value, bad, wanted }: Readonly<{ label: string; value: boolean | null; bad?: boolean; wanted?: boolean }>): React.JSX.Element {
   const text = value === null ? 'unknown here' : value ? 'yes' : 'no';
-  const tone = value === null ? 'unknown' : bad ? (value ? 'danger' : 'good') : value ? 'good' : 'muted';
+  const tone = value === null ? 'unknown' : bad ? (value ? 'danger' : 'good') : value ? 'good' : wanted ? 'warn' : 'muted';
   return (
     <div className={`flag flag-${tone}`}>
       <span>{label}</span>
@@ -34,7 +34,7 @@ export function KeyHealthPanel({ health }: Readonly<{ health: KeyHealth }>): Rea
         <Flag label="Reading" value={health.reading} />
         <Flag label="Spot trading" value={health.spotTrading} />
         <Flag label="Withdrawals" value={health.withdrawals} bad />
-        <Flag label="IP restricted" value={health.ipRestricted} />
+        <Flag label="IP restricted" value={health.ipRestricted} wanted />
       </div>
       {health.tradingAuthorityExpiresAt !== null ? (
         <p className="warn">Binance ends trading permission of this unrestricted key on {formatDate(health.tradingAuthorityExpiresAt)}.</p>
@@ -210,19 +210,21 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
         <legend>Environment</legend>
         {ENVIRONMENTS.map((e) => (
           <label key={e.id} className={`env-card${env === e.id ? ' selected' : ''}${e.id === 'production' ? ' prod' : ''}`}>
-            <input
-              type="radio"
-              name="environment"
-              value={e.id}
-              checked={env === e.id}
-              onChange={() => {
-                setEnv(e.id);
-                setReplacing(false);
-                setPublicKey(null);
-                resetResult();
-              }}
-            />
-            <span className="env-title">{e.label}</span>
+            <span className="env-head">
+              <input
+                type="radio"
+                name="environment"
+                value={e.id}
+                checked={env === e.id}
+                onChange={() => {
+                  setEnv(e.id);
+                  setReplacing(false);
+                  setPublicKey(null);
+                  resetResult();
+                }}
+              />
+              <span className="env-title">{e.label}</span>
+            </span>
             <span className="env-hint">{e.hint}</span>
           </label>
         ))}

@@ -1,0 +1,83 @@
+import { cell, expect, screenshot, test } from './web-host-fixture';
+
+// The web host runs with --local-environments: "Spot Testnet" is served by the local simulator,
+// so a key registered there through the control endpoint works like a testnet key.
+
+test('onboarding with an HMAC key that can withdraw: health, explicit confirmation, save, live holdings', async ({ page, host }) => {
+  const key = (await host.control('/keys', { type: 'HMAC', permissions: { withdrawals: true } })) as { apiKey: string; secret: string };
+  await page.goto(host.url);
+  await page.getByRole('button', { name: /Connect a Binance key/ }).click();
+  await expect(page.getByRole('radio', { name: /Spot Testnet/ })).toBeChecked();
+
+  // a wrong secret is refused with the exchange's reason
+  await page.getByRole('textbox', { name: 'API key' }).fill(key.apiKey);
+  await page.getByLabel('Secret key').fill('wrong-secret-123456');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByTestId('key-error')).toContainText(/did not accept this key/);
+
+  await page.getByLabel('Secret key').fill(key.secret);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const health = page.getByTestId('key-health');
+  await expect(health).toContainText('Reading');
+  await expect(health.locator('.flag-danger')).toContainText('Withdrawals');
+  await expect(page.getByTestId('withdraw-warning')).toBeVisible();
+  const save = page.getByRole('button', { name: 'Save key' });
+  await expect(save).toBeDisabled();
+  await screenshot(page, 'onboarding-01-hmac-withdraw-warning');
+
+  await page.getByRole('checkbox', { name: /I understand the risk/ }).check();
+  await expect(save).toBeEnabled();
+  await save.click();
+
+  // now on "testnet" (the local simulator): no Demo badge, real holdings of that account
+  await expect(page.getByTestId('demo-badge')).toHaveCount(0);
+  await expect(page.getByTestId('status-bar')).toContainText('Spot Testnet');
+  await expect(page.getByTestId('total-value')).toHaveText(/^[1-9][\d,]*\.\d{2} USDT$/);
+  await expect(cell(page, 'BTC', 3)).toHaveText('0.5');
+  await expect(page.getByTestId('conn-account')).toHaveAttribute('data-state', 'live');
+  await screenshot(page, 'onboarding-02-hmac-holdings');
+
+  // the secret never comes back to the page
+  const html = await page.content();
+  expect(html).not.toContain(key.secret);
+
+  // Settings shows the saved key (masked) and can remove it
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByTestId('settings')).toContainText(`${key.apiKey.slice(0, 4)}…${key.apiKey.slice(-4)}`);
+  await page.getByRole('button', { name: /Change environment or key/ }).click();
+  await page.getByRole('button', { name: 'Remove key' }).click();
+  await page.getByRole('button', { name: 'Yes, remove' }).click();
+  await expect(page.getByTestId('saved-key')).toHaveCount(0);
+  await expect(page.getByRole('textbox', { name: 'API key' })).toBeVisible();
+  await screenshot(page, 'onboarding-03-key-removed');
+});
+
+test('onboarding with a generated Ed25519 key registered on the exchange, from Settings', async ({ page, host }) => {
+  await page.goto(host.url);
+  await page.getByRole('button', { name: /Explore the demo/ }).click();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: /Change environment or key/ }).click();
+  await page.getByRole('radio', { name: /Spot Testnet/ }).check();
+  await page.getByRole('radio', { name: /Generate an Ed25519 key pair/ }).check();
+  await page.getByRole('button', { name: 'Generate key pair' }).click();
+  const pem = (await page.getByTestId('public-key').textContent()) ?? '';
+  expect(pem).toContain('-----BEGIN PUBLIC KEY-----');
+  expect(pem).not.toContain('PRIVATE');
+  await screenshot(page, 'onboarding-04-ed25519-public-key');
+
+  // "register it on Binance": the simulator's control endpoint plays the API Management page
+  const registered = (await host.control('/keys', { type: 'ED25519', publicKeyPem: pem.trim() })) as { apiKey: string };
+  await page.getByRole('textbox', { name: 'API key' }).fill(registered.apiKey);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByTestId('key-health')).toContainText('Reading');
+  await expect(page.getByTestId('withdraw-warning')).toHaveCount(0);
+  await screenshot(page, 'onboarding-05-ed25519-health');
+  await page.getByRole('button', { name: 'Save key' }).click();
+
+  await expect(page.getByTestId('settings')).toContainText('ED25519');
+  await page.getByRole('button', { name: 'Holdings' }).click();
+  await expect(page.getByTestId('demo-badge')).toHaveCount(0);
+  await expect(page.getByTestId('total-value')).toHaveText(/^[1-9][\d,]*\.\d{2} USDT$/);
+  await expect(page.getByTestId('conn-account')).toHaveAttribute('data-state', 'live');
+  await screenshot(page, 'onboarding-06-ed25519-holdings');
+});
