@@ -301,7 +301,7 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
 
   const fetchSnapshot = async (): Promise<{ account: z.infer<typeof accountSchema>; open: z.infer<typeof openOrdersSchema> }> => {
     const [account, open] = await Promise.all([
-      rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20, priority: 'critical', params: { omitZeroBalances: 'false' }, schema: accountSchema }),
+      rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20, priority: 'critical', schema: accountSchema }),
       rest.request({ method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA', weight: 80, priority: 'critical', schema: openOrdersSchema }),
     ]);
     return { account, open };

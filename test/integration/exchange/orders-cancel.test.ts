@@ -4,7 +4,7 @@
  * simulator executed it -> resolved by query, not re-sent), cancel-all, and ids above 2^53 (B7).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { OrderOutcome } from '../../../src/main/exchange/order-outcome';
+import type { PlacedOutcome } from '../../../src/main/exchange/order-outcome';
 import { startSimulator, type Simulator } from '../../../src/main/sim/simulator';
 import { intent, marketBuy, orderHarness, restingBuy, type Harness } from './orders-harness';
 
@@ -17,7 +17,7 @@ function harness(): Harness {
   return h;
 }
 
-async function placed(h: Harness, draft = restingBuy(sim)): Promise<Extract<OrderOutcome, { status: 'accepted' }>> {
+async function placed(h: Harness, draft = restingBuy(sim)): Promise<PlacedOutcome> {
   const o = await h.api.place(intent(h.api, draft));
   if (o.status !== 'accepted') throw new Error(`expected accepted, got ${o.status}`);
   return o;

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentials } from '../../../src/main/exchange/credentials';
-import type { OrderOutcome } from '../../../src/main/exchange/order-outcome';
+import type { OrderOutcome, OutcomeOf } from '../../../src/main/exchange/order-outcome';
 import { createOrderStateStore } from '../../../src/main/exchange/order-state';
 import type { ReconcileLogEvent } from '../../../src/main/exchange/reconciler';
 import { createUserDataStream } from '../../../src/main/exchange/user-data-stream';
@@ -24,7 +24,7 @@ function harness(...args: Parameters<typeof orderHarness> extends [Simulator, ..
   return h;
 }
 
-function expectStatus<S extends OrderOutcome['status']>(o: OrderOutcome, status: S): asserts o is Extract<OrderOutcome, { status: S }> {
+function expectStatus<S extends OrderOutcome['status']>(o: OrderOutcome, status: S): asserts o is OutcomeOf<S> {
   expect(o.status).toBe(status);
 }
 

@@ -112,6 +112,22 @@ describe('B9: backoff and budget', () => {
   });
 });
 
+describe('B8/B9: control-message pacing', () => {
+  it('thirty separate watch() calls never trip the simulator\'s 5 messages/s limit', async () => {
+    sim = await startSimulator({ symbolCount: 30, marketStepMs: 50 });
+    const budget = countingBudget();
+    client = createMarketStreams({ streamUrl: sim.streamUrl, budget, subscribeBatchSize: 1 });
+    const names = sim.market.symbols().slice(0, 30).map((s) => `${s.symbol.toLowerCase()}@bookTicker`);
+    client.watch([names[0]!]);
+    await until(() => client!.connections()[0]!.status === 'live', 'connected');
+    for (const n of names.slice(1)) client.watch([n]);
+    await until(() => client!.bookTickers().size === 30, 'all thirty delivering', 40_000);
+    // One connection all along: the server never cut us for flooding it.
+    expect(budget.attempts).toHaveLength(1);
+    expect(client.connections()[0]!.lastError).toBeNull();
+  }, 60_000);
+});
+
 describe('B10: rollover', () => {
   it('replaces the connection before the server cuts it: no reconnecting state, values never go back or repeat', async () => {
     sim = await startSimulator({ symbolCount: 5, marketStepMs: 20, connectionLifetimeMs: 2500 });

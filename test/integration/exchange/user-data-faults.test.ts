@@ -112,6 +112,19 @@ describe('B11: re-subscribe', () => {
   });
 });
 
+describe('B1 on the WS API: clock jump', () => {
+  it('a subscribe rejected with -1021 resyncs the shared offset once and succeeds', async () => {
+    rig = await startRig();
+    const r = rig;
+    const timeCalls = r.paths.filter((p) => p === '/api/v3/time').length;
+    r.sim.clock.jump(-8_000); // our timestamps are now 8 s ahead of the exchange
+    r.sim.faults.closeAll('ws-api');
+    await until(() => r.uds.isSynced() && r.paths.filter((p) => p === '/api/v3/account').length === 2, 'resynced');
+    expect(r.paths.filter((p) => p === '/api/v3/time').length).toBe(timeCalls + 1);
+    expect(Math.abs(r.timeSync.offsetMs() + 8_000)).toBeLessThan(1_000);
+  });
+});
+
 describe('B12: gap-free resync', () => {
   it('balance changes while the snapshot is in flight end equal to the exchange, and the state flips resyncing -> live once', async () => {
     rig = await startRig();
