@@ -127,6 +127,8 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
   const subscribeBackoff = createBackoff(options.backoff);
   const resyncBackoff = createBackoff(options.backoff);
   const subscribeTimers = new Map<number, unknown>();
+  /** Generations with a subscribe request in flight. */
+  const subscribing = new Set<number>();
   let buffering = true;
   let synced = false;
   let resyncRunning: Promise<void> | null = null;
@@ -209,8 +211,9 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
 
   const onEvent = (ev: Readonly<Record<string, unknown>>, meta: WsApiEventMeta): void => {
     const sub = subs.get(meta.generation);
-    if (sub === undefined) return;
-    if (meta.subscriptionId !== undefined && meta.subscriptionId !== sub) return;
+    // An event may overtake the subscribe response: keep it (it is buffered) rather than lose it.
+    if (sub === undefined && !subscribing.has(meta.generation)) return;
+    if (sub !== undefined && meta.subscriptionId !== undefined && meta.subscriptionId !== sub) return;
     if (ev.e === 'eventStreamTerminated') {
       subs.delete(meta.generation);
       synced = false;
@@ -261,10 +264,15 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
 
   const initializer = async (session: WsApiSession, reason: 'connect' | 'rollover'): Promise<void> => {
     if (disposed) return;
-    // Buffer from before the subscription exists: nothing may slip between subscribe and snapshot.
-    buffering = true;
-    synced = false;
-    if (!subs.size) reporter.setStatus(reason === 'connect' ? 'connecting' : 'resyncing');
+    if (subs.size === 0) {
+      // Nothing is subscribed: buffer from before the subscription exists, so nothing slips
+      // between subscribe and snapshot. (On a rollover the old socket is still subscribed and
+      // keeps the state live until the resync below starts buffering.)
+      buffering = true;
+      synced = false;
+      reporter.setStatus(reason === 'connect' ? 'connecting' : 'resyncing');
+    }
+    subscribing.add(session.generation);
     try {
       const id = await subscribeOn(session);
       subs.set(session.generation, id);
@@ -274,6 +282,8 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
       if (reason === 'rollover') throw e;
       scheduleSubscribeFor(session);
       return;
+    } finally {
+      subscribing.delete(session.generation);
     }
     requestResync(reason === 'connect' ? 'subscribed' : 'rollover');
   };
@@ -394,6 +404,7 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
       unsubscribers.push(wsApi.onEvent(onEvent));
       unsubscribers.push(wsApi.onSessionClosed((generation) => {
         sessions.delete(generation);
+        subscribing.delete(generation);
         const t = subscribeTimers.get(generation);
         if (t !== undefined) clock.clearTimeout(t);
         subscribeTimers.delete(generation);
