@@ -45,8 +45,12 @@ async function until(cond: () => boolean, what: string, timeoutMs = 25_000): Pro
   }
 }
 
-async function startRig(opts: { material?: (sim: Simulator) => CredentialMaterial; method?: 'signature' | 'logon'; ed25519PublicKeyPem?: string } = {}): Promise<Rig> {
-  const sim = await startSimulator({ symbolCount: 10, marketStepMs: 50, rateLimits: { weight: 1_000_000_000 }, ...(opts.ed25519PublicKeyPem ? { ed25519PublicKeyPem: opts.ed25519PublicKeyPem } : {}) });
+async function startRig(opts: { material?: (sim: Simulator) => CredentialMaterial; method?: 'signature' | 'logon'; ed25519PublicKeyPem?: string; simLifetimeMs?: number; clientLifetimeMs?: number } = {}): Promise<Rig> {
+  const sim = await startSimulator({
+    symbolCount: 10, marketStepMs: 50, rateLimits: { weight: 1_000_000_000 },
+    ...(opts.ed25519PublicKeyPem ? { ed25519PublicKeyPem: opts.ed25519PublicKeyPem } : {}),
+    ...(opts.simLifetimeMs ? { connectionLifetimeMs: opts.simLifetimeMs } : {}),
+  });
   const env = simulatorEnvironment({ restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl });
   const paths: string[] = [];
   const fetchImpl: typeof fetch = (input, init) => {
@@ -64,7 +68,7 @@ async function startRig(opts: { material?: (sim: Simulator) => CredentialMateria
     const st = s.connections.find((c) => c.id === 'user-data')?.status;
     if (st !== undefined && log[log.length - 1] !== st) log.push(st);
   });
-  const wsApi = createWsApiConnection({ url: sim.wsApiUrl, connectionState: registry, backoff: { baseMs: 20, capMs: 100 } });
+  const wsApi = createWsApiConnection({ url: sim.wsApiUrl, connectionState: registry, backoff: { baseMs: 20, capMs: 100 }, ...(opts.clientLifetimeMs ? { maxLifetimeMs: opts.clientLifetimeMs } : {}) });
   const uds = createUserDataStream({ wsApi, rest, credentials, timeSync, connectionState: registry, backoff: { baseMs: 20, capMs: 100 }, ...(opts.method ? { method: opts.method } : {}) });
   uds.start();
   await until(() => uds.isSynced(), 'first resync');
@@ -122,6 +126,36 @@ describe('B1 on the WS API: clock jump', () => {
     await until(() => r.uds.isSynced() && r.paths.filter((p) => p === '/api/v3/account').length === 2, 'resynced');
     expect(r.paths.filter((p) => p === '/api/v3/time').length).toBe(timeCalls + 1);
     expect(Math.abs(r.timeSync.offsetMs() + 8_000)).toBeLessThan(1_000);
+  });
+});
+
+describe('B10: WS API rollover', () => {
+  it('replaces the socket before the server\'s lifetime cut and on serverShutdown: subscribed first, never reconnecting, no event lost', async () => {
+    rig = await startRig({ simLifetimeMs: 1500, clientLifetimeMs: 500 });
+    const r = rig;
+    const wsLog: string[] = [];
+    r.registry.subscribe((s) => {
+      const st = s.connections.find((c) => c.id === 'ws-api')?.status;
+      if (st !== undefined && wsLog[wsLog.length - 1] !== st) wsLog.push(st);
+    });
+    let expected = new Decimal(r.sim.accounts.balances(r.sim.demoAccountId).find((b) => b.asset === 'USDT')!.free);
+    const start = Date.now();
+    let shutdownSent = false;
+    // Credit USDT every 50 ms across several rollovers (and one serverShutdown).
+    while (Date.now() - start < 2_500) {
+      r.sim.accounts.adjustBalance(r.sim.demoAccountId, 'USDT', '1');
+      expected = expected.plus(1);
+      if (!shutdownSent && Date.now() - start > 1_200) {
+        r.sim.faults.serverShutdown();
+        shutdownSent = true;
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await until(() => r.uds.isSynced() && new Decimal(balanceOf(r, 'USDT') ?? '0').eq(expected), 'every credit applied');
+    expect(r.wsApi.currentGeneration()!).toBeGreaterThanOrEqual(4);
+    expect(wsLog).not.toContain('reconnecting');
+    expect(r.wsApi.info().reconnectCount).toBe(0);
+    expectBalancesMatch(r);
   });
 });
 
