@@ -80,6 +80,11 @@ export type OrderOutcome =
     readonly verified: boolean;
   });
 
+/** An outcome in which the exchange has (or had) the order. */
+export type PlacedOutcome = Extract<OrderOutcome, { status: PlacedStatus }>;
+/** The outcome variant of one status, e.g. OutcomeOf<'unknown'>. */
+export type OutcomeOf<S extends OrderOutcomeStatus> = S extends PlacedStatus ? PlacedOutcome : Extract<OrderOutcome, { status: S }>;
+
 const RANK: Readonly<Record<OrderOutcomeStatus, number>> = {
   sending: 0,
   unknown: 1,

@@ -43,8 +43,8 @@ export interface ReconcilerOptions {
 
 export type ReconcileLogEvent =
   | { readonly type: 'transition'; readonly clientOrderId: string; readonly from?: string; readonly to: string }
-  | { readonly type: 'query'; readonly clientOrderId: string; readonly result: 'found' | 'not-found' | 'error'; readonly errorKind?: string; readonly elapsedMs: number }
-  | { readonly type: 'list-check'; readonly clientOrderId: string; readonly result: 'found' | 'absent' | 'error' };
+  | { readonly type: 'query'; readonly clientOrderId: string; readonly result: 'found' | 'not-found' | 'error'; readonly errorKind?: string; readonly detail?: string; readonly elapsedMs: number }
+  | { readonly type: 'list-check'; readonly clientOrderId: string; readonly result: 'found' | 'absent' | 'error'; readonly detail?: string };
 
 export type OutcomeListener = (outcome: OrderOutcome, previous: OrderOutcome | undefined) => void;
 
@@ -198,8 +198,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
       log({ type: 'list-check', clientOrderId: id, result: 'found' });
       return 'found';
     } catch (e) {
-      log({ type: 'list-check', clientOrderId: id, result: 'error' });
-      if (!isExchangeError(e)) throw e;
+      log({ type: 'list-check', clientOrderId: id, result: 'error', ...(isExchangeError(e) ? {} : { detail: e instanceof Error ? e.message : String(e) }) });
       return 'error';
     }
   };
@@ -229,9 +228,8 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
         // The answer was for another order (cannot happen with origClientOrderId) - keep looking.
         delay = backoff.next();
       } catch (e) {
-        if (!isExchangeError(e)) throw e;
         const elapsed = clock.now() - since;
-        if (e.kind === 'not-found') {
+        if (isExchangeError(e) && e.kind === 'not-found') {
           log({ type: 'query', clientOrderId: id, result: 'not-found', elapsedMs: elapsed });
           if (elapsed >= graceMs) {
             const listed = await listCheck(id, symbol);
@@ -248,9 +246,12 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
           const untilWindowEnd = graceMs - elapsed;
           delay = untilWindowEnd > 0 ? Math.min(backoff.next(), untilWindowEnd + 1) : backoff.next();
         } else {
-          log({ type: 'query', clientOrderId: id, result: 'error', errorKind: e.kind, elapsedMs: elapsed });
+          // Anything else (transport, 5xx, rate limit, even a bug) proves nothing: ask again later.
+          const kind = isExchangeError(e) ? e.kind : 'error';
+          log({ type: 'query', clientOrderId: id, result: 'error', errorKind: kind, elapsedMs: elapsed, ...(isExchangeError(e) ? {} : { detail: e instanceof Error ? e.message.slice(0, 200) : String(e) }) });
           const next = backoff.next();
-          delay = e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, next) : next;
+          const retryAfter = isExchangeError(e) ? e.retryAfterMs : undefined;
+          delay = retryAfter !== undefined ? Math.max(retryAfter, next) : next;
         }
       }
       if (disposed) return;

@@ -25,8 +25,11 @@ export interface Harness {
   readonly rest: RestClient;
   readonly timeSync: TimeSync;
   readonly sent: SentRequest[];
-  /** Requests for which the answer is replaced by 503 -1007 after the simulator handled them. */
-  loseAnswer: ((r: SentRequest) => boolean) | null;
+  /**
+   * Requests whose answer is lost after the simulator handled them: true/'503' -> a 503 -1007
+   * instead, 'reset' -> the connection drops (ECONNRESET) before the answer is read.
+   */
+  loseAnswer: ((r: SentRequest) => boolean | '503' | 'reset') | null;
   posts(clientOrderId?: string): number;
   /** The simulator's orders on this symbol (optionally with this clientOrderId), read directly. */
   allOrders(symbol: string, clientOrderId?: string): Promise<readonly SimOrderRow[]>;
@@ -51,7 +54,12 @@ export function orderHarness(sim: Simulator, opts: Partial<OrderApiOptions> & { 
     const req: SentRequest = { method: init?.method ?? 'GET', path: url.pathname, params };
     sent.push(req);
     const res = await fetch(input, init);
-    if (harness.loseAnswer?.(req)) {
+    const lose = harness.loseAnswer?.(req) ?? false;
+    if (lose === 'reset') {
+      await res.text();
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+    }
+    if (lose) {
       await res.text();
       return new Response(JSON.stringify({ code: -1007, msg: 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.' }), {
         status: 503, headers: { 'Content-Type': 'application/json' },

@@ -166,6 +166,18 @@ describe('unknown outcomes end in the true state with no second order', () => {
     expect(await h.allOrders('BTCUSDT', i.clientOrderId)).toHaveLength(1);
   });
 
+  it('the connection drops after the order was written -> unknown (connection) -> its real state', async () => {
+    const h = harness();
+    h.loseAnswer = (r) => (r.method === 'POST' ? 'reset' : false);
+    const i = intent(h.api, restingBuy(sim));
+    const first = await h.api.place(i);
+    expectStatus(first, 'unknown');
+    expect(first.cause).toBe('connection');
+    expectStatus(await h.api.whenSettled(i.clientOrderId), 'accepted');
+    expect(h.posts()).toBe(1);
+    expect(await h.allOrders('BTCUSDT', i.clientOrderId)).toHaveLength(1);
+  });
+
   it('-2013 for the first queries, then found: reconciled without a duplicate', async () => {
     const log: ReconcileLogEvent[] = [];
     const h = harness({ graceMs: 10_000, log: (e) => log.push(e) });
