@@ -1,0 +1,344 @@
+/**
+ * OCO placement (POST /api/v3/orderList/oco) with the same discipline as the order API (B4): the
+ * list is sent once under our own listClientOrderId (and leg ids derived from it), never retried
+ * blindly; an unknown outcome is resolved by GET /api/v3/orderList?origClientOrderId=..., where
+ * -2013 inside the grace window means "not visible yet", and absence is concluded only after the
+ * window and a look at the symbol's order list (allOrders) that shows neither leg.
+ *
+ * The order API has no order-list placement, so this lives here; it reads and writes the same
+ * order-state store, so the legs show up in open orders and move with the user data stream.
+ */
+import { z } from 'zod';
+import type { BackoffOptions, Clock } from '../exchange/backoff';
+import { createBackoff, systemClock } from '../exchange/backoff';
+import { isExchangeError } from '../exchange/errors';
+import { isDuplicateOrderError, rejectionFields, UNKNOWN_MESSAGES, unknownCauseOf } from '../exchange/order-outcome';
+import type { OrderState, OrderStateStore } from '../exchange/order-state';
+import { idSchema, isTerminalStatus, orderUpdateFromRest, restOrderSchema } from '../exchange/order-state';
+import type { RestClient } from '../exchange/rest-client';
+import type { ConfirmedOrder } from '../../shared/domain/orders';
+import { cmp } from '../../shared/money';
+
+export type OcoStatus = 'sending' | 'unknown' | 'accepted' | 'partially-filled' | 'filled' | 'canceled' | 'expired' | 'rejected' | 'not-placed';
+
+export interface OcoOutcome {
+  readonly listClientOrderId: string;
+  readonly symbol: string;
+  readonly status: OcoStatus;
+  readonly message: string;
+  readonly orderListId: string | null;
+  readonly legs: readonly Readonly<OrderState>[];
+  readonly code?: number;
+  readonly binanceMessage?: string;
+  readonly corrected?: boolean;
+  readonly at: number;
+}
+
+export interface OcoPlacer {
+  /** Send once; a second call for the same id returns the outcome in force (or the in-flight promise). */
+  place(listClientOrderId: string, order: ConfirmedOrder): Promise<OcoOutcome>;
+  /** Find out what happened to a list (after a restart, or an unknown outcome); resolves when settled. */
+  reconcile(listClientOrderId: string, symbol: string): Promise<OcoOutcome>;
+  get(listClientOrderId: string): OcoOutcome | undefined;
+  /** Cancel a whole list (any leg's orderListId). */
+  cancelList(symbol: string, orderListId: string): Promise<{ status: 'canceled' | 'not-canceled' | 'unknown'; message: string }>;
+  subscribe(listener: (o: OcoOutcome) => void): () => void;
+  dispose(): void;
+}
+
+export interface OcoPlacerOptions {
+  readonly rest: Pick<RestClient, 'request'>;
+  readonly orders: OrderStateStore;
+  readonly clock?: Clock;
+  readonly graceMs?: number;
+  readonly backoff?: BackoffOptions;
+  readonly placeTimeoutMs?: number;
+}
+
+export const legIds = (listClientOrderId: string): { limit: string; stop: string } => ({ limit: `${listClientOrderId}-l`, stop: `${listClientOrderId}-s` });
+
+/** Order reports inside a list answer: no updateTime there, transactTime instead. */
+const reportSchema = restOrderSchema.partial({ updateTime: true }).extend({ transactTime: z.number().optional() });
+const reportsSchema = z.array(reportSchema);
+
+const listSchema = z.object({
+  orderListId: idSchema,
+  listClientOrderId: z.string(),
+  listOrderStatus: z.string(),
+  symbol: z.string(),
+  orders: z.array(z.object({ symbol: z.string(), orderId: idSchema, clientOrderId: z.string() })),
+  orderReports: z.array(z.unknown()).optional(),
+});
+
+const SETTLED: ReadonlySet<OcoStatus> = new Set(['accepted', 'partially-filled', 'filled', 'canceled', 'expired', 'rejected', 'not-placed']);
+const RANK: Record<OcoStatus, number> = { sending: 0, unknown: 1, 'not-placed': 1, accepted: 2, 'partially-filled': 3, filled: 4, canceled: 4, expired: 4, rejected: 4 };
+
+export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
+  const clock = opts.clock ?? systemClock;
+  const graceMs = opts.graceMs ?? 30_000;
+  const backoffOptions = opts.backoff ?? { baseMs: 250, capMs: 5_000, minMs: 100 };
+  const book = new Map<string, OcoOutcome>();
+  const byListId = new Map<string, string>();
+  const inFlight = new Map<string, Promise<OcoOutcome>>();
+  const running = new Map<string, Promise<OcoOutcome>>();
+  const listeners = new Set<(o: OcoOutcome) => void>();
+  const sleepers = new Set<{ handle: unknown; wake: () => void }>();
+  let disposed = false;
+
+  const put = (next: OcoOutcome): OcoOutcome => {
+    const cur = book.get(next.listClientOrderId);
+    if (cur !== undefined) {
+      if (RANK[cur.status] === 4) return cur;
+      if (cur.status === 'not-placed' && next.legs.length === 0) return cur;
+      const forward = RANK[next.status] > RANK[cur.status]
+        || (next.status === cur.status && next.legs.length > 0 && legsChanged(cur.legs, next.legs))
+        || (cur.status === 'not-placed' && next.legs.length > 0);
+      if (!forward) return cur;
+      if (cur.status === 'not-placed') next = { ...next, corrected: true };
+    }
+    book.set(next.listClientOrderId, next);
+    if (next.orderListId !== null) byListId.set(next.orderListId, next.listClientOrderId);
+    for (const l of [...listeners]) {
+      try {
+        l(next);
+      } catch {
+        // A faulty listener must not break the bookkeeping.
+      }
+    }
+    return next;
+  };
+
+  /** The list's state from its legs in the store. */
+  const fromLegs = (id: string, symbol: string, orderListId: string): OcoOutcome => {
+    const ids = legIds(id);
+    const legs = [opts.orders.get(ids.limit), opts.orders.get(ids.stop)].filter((o): o is Readonly<OrderState> => o !== undefined && o.symbol === symbol);
+    const base = { listClientOrderId: id, symbol, orderListId, legs, at: clock.now() };
+    const filledLeg = legs.find((l) => l.status === 'FILLED');
+    if (filledLeg !== undefined) return { ...base, status: 'filled', message: `One leg filled (${filledLeg.type} ${filledLeg.executedQty}); the other leg was canceled.` };
+    const traded = legs.find((l) => cmp(l.executedQty, '0') > 0);
+    if (traded !== undefined) {
+      return isTerminalStatus(traded.status)
+        ? { ...base, status: 'filled', message: `Partly filled (${traded.executedQty} of ${traded.origQty}), then the list ended.` }
+        : { ...base, status: 'partially-filled', message: `Partly filled: ${traded.executedQty} of ${traded.origQty}.` };
+    }
+    if (legs.length > 0 && legs.every((l) => isTerminalStatus(l.status))) {
+      return legs.every((l) => l.status.startsWith('EXPIRED'))
+        ? { ...base, status: 'expired', message: 'The OCO expired without trading.' }
+        : { ...base, status: 'canceled', message: 'The OCO was canceled without trading.' };
+    }
+    return { ...base, status: 'accepted', message: 'Binance accepted the OCO; both legs are open.' };
+  };
+
+  const unsubscribe = opts.orders.onOrderUpdate(({ order }) => {
+    if (order.orderListId === '-1') return;
+    const id = byListId.get(order.orderListId);
+    if (id === undefined) return;
+    const cur = book.get(id);
+    if (cur !== undefined) put(fromLegs(id, cur.symbol, order.orderListId));
+  });
+
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
+    if (disposed) {
+      resolve();
+      return;
+    }
+    const entry = {
+      handle: undefined as unknown,
+      wake: () => {
+        sleepers.delete(entry);
+        resolve();
+      },
+    };
+    entry.handle = clock.setTimeout(entry.wake, ms);
+    sleepers.add(entry);
+  });
+
+  const applyReports = (raw: readonly unknown[] | undefined): boolean => {
+    const reports = reportsSchema.safeParse(raw ?? []);
+    if (!reports.success || reports.data.length === 0) return false;
+    for (const r of reports.data) opts.orders.apply(orderUpdateFromRest({ ...r, updateTime: r.updateTime ?? r.transactTime ?? clock.now() }), 'query');
+    return true;
+  };
+
+  const queryLegs = async (symbol: string, orders: readonly { orderId: string }[]): Promise<void> => {
+    for (const o of orders) {
+      try {
+        const r = await opts.rest.request({
+          method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'critical',
+          params: { symbol, orderId: o.orderId }, schema: restOrderSchema,
+        });
+        opts.orders.apply(orderUpdateFromRest(r), 'query');
+      } catch {
+        // The user data stream or a later look fills it in.
+      }
+    }
+  };
+
+  const applyList = async (id: string, symbol: string, list: z.infer<typeof listSchema>): Promise<OcoOutcome> => {
+    byListId.set(list.orderListId, id);
+    applyReports(list.orderReports);
+    const known = list.orders.filter((o) => opts.orders.get(o.orderId) !== undefined).length;
+    if (known < list.orders.length) await queryLegs(symbol, list.orders);
+    return put(fromLegs(id, symbol, list.orderListId));
+  };
+
+  const settled = (id: string): boolean => {
+    const cur = book.get(id);
+    return disposed || (cur !== undefined && SETTLED.has(cur.status));
+  };
+
+  const run = async (id: string, symbol: string): Promise<OcoOutcome> => {
+    const backoff = createBackoff(backoffOptions);
+    const since = clock.now();
+    for (;;) {
+      if (settled(id)) break;
+      let delay: number;
+      try {
+        const list = await opts.rest.request({
+          method: 'GET', path: '/api/v3/orderList', security: 'USER_DATA', weight: 4, priority: 'critical',
+          params: { origClientOrderId: id }, schema: listSchema,
+        });
+        await applyList(id, symbol, list);
+        break;
+      } catch (e) {
+        if (!isExchangeError(e)) throw e;
+        const elapsed = clock.now() - since;
+        if (e.kind === 'not-found' && elapsed >= graceMs) {
+          const listed = await listCheck(id, symbol);
+          if (listed === 'absent') {
+            put({
+              listClientOrderId: id, symbol, status: 'not-placed', orderListId: null, legs: [], at: clock.now(),
+              message: `Binance has no OCO with this id ${Math.round(elapsed / 1000)} s after the request, so it was not placed. You can send it again.`,
+            });
+            break;
+          }
+          if (listed === 'found') break;
+        }
+        const untilWindowEnd = graceMs - elapsed;
+        delay = e.kind === 'not-found' && untilWindowEnd > 0 ? Math.min(backoff.next(), untilWindowEnd + 1) : backoff.next();
+      }
+      if (disposed) break;
+      await sleep(delay);
+    }
+    return book.get(id) as OcoOutcome;
+  };
+
+  const listCheck = async (id: string, symbol: string): Promise<'found' | 'absent' | 'error'> => {
+    try {
+      const all = await opts.rest.request({
+        method: 'GET', path: '/api/v3/allOrders', security: 'USER_DATA', weight: 20, priority: 'critical',
+        params: { symbol, limit: 1000 }, schema: z.array(restOrderSchema),
+      });
+      const ids = legIds(id);
+      const legs = all.filter((o) => o.clientOrderId === ids.limit || o.clientOrderId === ids.stop);
+      if (legs.length === 0) return 'absent';
+      for (const l of legs) opts.orders.apply(orderUpdateFromRest(l), 'query');
+      const listId = legs[0]?.orderListId ?? '-1';
+      put(fromLegs(id, symbol, listId));
+      return 'found';
+    } catch {
+      return 'error';
+    }
+  };
+
+  const reconcile = (id: string, symbol: string): Promise<OcoOutcome> => {
+    const cur = book.get(id);
+    if (cur !== undefined && SETTLED.has(cur.status)) return Promise.resolve(cur);
+    if (cur === undefined || cur.status === 'sending') {
+      put({ listClientOrderId: id, symbol, status: 'unknown', orderListId: null, legs: [], at: clock.now(), message: UNKNOWN_MESSAGES.restart });
+    }
+    let r = running.get(id);
+    if (r === undefined) {
+      r = run(id, symbol).finally(() => running.delete(id));
+      running.set(id, r);
+    }
+    return r;
+  };
+
+  const send = async (id: string, order: ConfirmedOrder): Promise<OcoOutcome> => {
+    const { symbol, side } = order;
+    const ids = legIds(id);
+    const limitLeg = { Type: 'LIMIT_MAKER', Price: order.price, ClientOrderId: ids.limit };
+    const stopLeg = { Type: 'STOP_LOSS_LIMIT', Price: order.stopLimitPrice, StopPrice: order.stopPrice, TimeInForce: order.stopLimitTimeInForce ?? 'GTC', ClientOrderId: ids.stop };
+    // SELL: the limit leg is above the market and the stop below; BUY: the other way round.
+    const [above, below] = side === 'SELL' ? [limitLeg, stopLeg] : [stopLeg, limitLeg];
+    const params: Record<string, string> = { symbol, side, quantity: order.quantity ?? '', listClientOrderId: id, newOrderRespType: 'RESULT' };
+    for (const [prefix, leg] of [['above', above], ['below', below]] as const) {
+      for (const [k, v] of Object.entries(leg)) if (v !== undefined) params[`${prefix}${k}`] = v;
+    }
+    put({ listClientOrderId: id, symbol, status: 'sending', orderListId: null, legs: [], at: clock.now(), message: 'Sending the OCO to Binance.' });
+    try {
+      const list = await opts.rest.request({
+        method: 'POST', path: '/api/v3/orderList/oco', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
+        params, schema: listSchema, ...(opts.placeTimeoutMs !== undefined ? { timeoutMs: opts.placeTimeoutMs } : {}),
+      });
+      return await applyList(id, symbol, list);
+    } catch (e) {
+      if (isDuplicateOrderError(e) || (isExchangeError(e) && e.mayHaveExecuted) || !isExchangeError(e)) {
+        const cause = unknownCauseOf(e);
+        put({ listClientOrderId: id, symbol, status: 'unknown', orderListId: null, legs: [], at: clock.now(), message: UNKNOWN_MESSAGES[cause] });
+        void reconcile(id, symbol);
+        return book.get(id) as OcoOutcome;
+      }
+      if (e.kind === 'network') {
+        return put({ listClientOrderId: id, symbol, status: 'not-placed', orderListId: null, legs: [], at: clock.now(), message: `${e.message} Nothing was sent, so no order was placed.` });
+      }
+      const f = rejectionFields(e);
+      return put({
+        listClientOrderId: id, symbol, status: 'rejected', orderListId: null, legs: [], at: clock.now(), message: f.reason,
+        ...(f.code !== undefined ? { code: f.code } : {}), ...(f.binanceMessage !== undefined ? { binanceMessage: f.binanceMessage } : {}),
+      });
+    }
+  };
+
+  return {
+    place(id, order) {
+      if (disposed) return Promise.reject(new Error('OCO placer disposed'));
+      const pending = inFlight.get(id);
+      if (pending !== undefined) return pending;
+      const cur = book.get(id);
+      if (cur !== undefined) return Promise.resolve(cur);
+      const p = send(id, order).finally(() => inFlight.delete(id));
+      inFlight.set(id, p);
+      return p;
+    },
+    reconcile,
+    get: (id) => book.get(id),
+    async cancelList(symbol, orderListId) {
+      try {
+        const list = await opts.rest.request({
+          method: 'DELETE', path: '/api/v3/orderList', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
+          params: { symbol, orderListId }, schema: listSchema,
+        });
+        if (!applyReports(list.orderReports)) await queryLegs(symbol, list.orders);
+        return { status: 'canceled', message: 'The OCO was canceled (both legs).' };
+      } catch (e) {
+        if (!isExchangeError(e)) throw e;
+        if (e.mayHaveExecuted) return { status: 'unknown', message: 'Binance did not confirm the cancel; check the order before trying again.' };
+        if (e.kind === 'not-found') return { status: 'not-canceled', message: 'The OCO is no longer open (it filled or was already canceled).' };
+        return { status: 'not-canceled', message: rejectionFields(e).reason };
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      unsubscribe();
+      for (const s of [...sleepers]) {
+        clock.clearTimeout(s.handle);
+        s.wake();
+      }
+      listeners.clear();
+    },
+  };
+}
+
+function legsChanged(a: readonly Readonly<OrderState>[], b: readonly Readonly<OrderState>[]): boolean {
+  if (a.length !== b.length) return true;
+  return a.some((x, i) => x.status !== b[i]?.status || x.executedQty !== b[i]?.executedQty);
+}

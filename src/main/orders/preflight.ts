@@ -1,0 +1,369 @@
+/**
+ * Pre-flight of an order draft, on decimal strings (B6). Everything here is pure: the caller
+ * gathers the symbol's rules, the live quote, the free balances and the commission rates.
+ *
+ * Nothing is ever changed silently: the filters run in 'strict' mode, so an off-grid quantity or
+ * price is an issue with a one-click correction to the nearest valid value, never an adjustment
+ * the person did not see. The normalised order (canonical strings) is returned only when there is
+ * no issue; that exact object is what the confirmation shows and what is sent.
+ */
+import type { ConfirmedOrder, Correction, DraftField, MarketQuote, OrderDraftInput, OrderEstimate, AmountPreset, PreflightIssue, PreflightResult, PreflightWarning, SymbolRules } from '../../shared/domain/orders';
+import { Decimal, dec, floorToStep, formatDecimal, parseDecimal } from '../../shared/money';
+import type { SymbolInfo } from '../exchange/exchange-info';
+import type { DraftField as FilterField, FilterIssue, OrderDraft, ValidationContext, ValidationResult } from '../exchange/filters';
+
+export interface CommissionRates {
+  /** Rates for this side already summed (standard + tax + special + buyer/seller). */
+  readonly maker: string;
+  readonly taker: string;
+  readonly bnbDiscount: boolean;
+}
+
+export interface PreflightThresholds {
+  /** Warn when a limit price is further than this fraction from the last price. Default 0.05. */
+  readonly farFromMarket?: string;
+  /** Warn when an order uses at least this fraction of the free balance. Default 0.9. */
+  readonly mostOfBalance?: string;
+}
+
+export interface PreflightInput {
+  readonly draft: OrderDraftInput;
+  readonly info: SymbolInfo | undefined;
+  /** exchangeInfo.validate (the symbol's filters, status and order types filled in). */
+  readonly validate: (draft: OrderDraft, extra: Omit<ValidationContext, 'filters' | 'status' | 'orderTypes' | 'exchangeFilters'>) => ValidationResult;
+  readonly market: MarketQuote | undefined;
+  /** Free balance of an asset ("0" when none). */
+  readonly free: (asset: string) => string;
+  /** Commission for this symbol and side; undefined while unknown (the standard rate is assumed). */
+  readonly rates: CommissionRates | undefined;
+  /** Open orders of this symbol and across the account, for the MAX_NUM_* filters. */
+  readonly openOrders?: ValidationContext['openOrders'];
+  /** Why trading is off (read-only mode); null when allowed. */
+  readonly disabledReason: string | null;
+  readonly thresholds?: PreflightThresholds;
+}
+
+export type PreflightVerdict = Omit<PreflightResult, 'confirmation'>;
+
+const DEFAULT_RATE = '0.001';
+const PERCENTS = [25, 50, 75, 100] as const;
+
+const s = (d: Decimal | string): string => formatDecimal(d);
+
+function typed(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+function positive(v: string | undefined): Decimal | undefined {
+  const t = typed(v);
+  if (t === undefined) return undefined;
+  const d = parseDecimal(t);
+  return d !== undefined && d.gt(0) ? d : undefined;
+}
+
+function rulesOf(info: SymbolInfo): SymbolRules {
+  const f = info.filters;
+  const minNotional = f.notional?.minNotional ?? f.minNotional?.minNotional ?? null;
+  return {
+    symbol: info.symbol,
+    baseAsset: info.baseAsset,
+    quoteAsset: info.quoteAsset,
+    status: info.status,
+    tickSize: f.price ? s(f.price.tickSize) : null,
+    stepSize: f.lotSize ? s(f.lotSize.stepSize) : null,
+    minQty: f.lotSize ? s(f.lotSize.minQty) : null,
+    minNotional: minNotional !== null ? s(minNotional) : null,
+    orderTypes: [...info.orderTypes],
+    quoteOrderQtyMarketAllowed: info.quoteOrderQtyMarketAllowed,
+  };
+}
+
+function correction(field: DraftField, value: string | undefined): Correction | null {
+  return value === undefined ? null : { field, value, label: `Use ${value}` };
+}
+
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(['symbol', 'side', 'type', 'quantity', 'quoteOrderQty', 'price', 'stopPrice', 'timeInForce', 'stopLimitPrice', 'stopLimitTimeInForce']);
+
+function issueFrom(i: FilterIssue, map: (f: FilterField) => DraftField): PreflightIssue {
+  const field = map(i.field);
+  return { code: i.filter, field, message: i.message, correction: correction(field, i.suggestion) };
+}
+
+const sameField = (f: FilterField): DraftField => (KNOWN_FIELDS.has(f) ? f as DraftField : 'quantity');
+
+/** The stop-limit leg of an OCO reports its limit price as 'price': that is the form's stopLimitPrice. */
+const stopLegField = (f: FilterField): DraftField => {
+  if (f === 'price') return 'stopLimitPrice';
+  if (f === 'timeInForce') return 'stopLimitTimeInForce';
+  return sameField(f);
+};
+
+export function preflight(input: PreflightInput): PreflightVerdict {
+  const { draft, info } = input;
+  const issues: PreflightIssue[] = [];
+  const warnings: PreflightWarning[] = [];
+  const farFromMarket = dec(input.thresholds?.farFromMarket ?? '0.05');
+  const mostOfBalance = dec(input.thresholds?.mostOfBalance ?? '0.9');
+  const base = {
+    disabledReason: input.disabledReason,
+    market: input.market ?? null,
+  };
+  if (info === undefined) {
+    issues.push({ code: 'SYMBOL', field: 'symbol', message: `${draft.symbol} is not a pair Binance lists (or the trading rules are not loaded yet).`, correction: null });
+    return { ...base, ok: false, rules: null, order: null, issues, warnings, estimate: null, available: null, presets: [] };
+  }
+  const isBuy = draft.side === 'BUY';
+  const q = input.market;
+  const bid = q?.bid ? dec(q.bid) : undefined;
+  const ask = q?.ask ? dec(q.ask) : undefined;
+  const last = q?.last ? dec(q.last) : undefined;
+  const tick = info.filters.price?.tickSize ?? '0';
+  const step = info.filters.lotSize?.stepSize ?? '0';
+  const extra = {
+    mode: 'strict' as const,
+    ...(last !== undefined ? { avgPrice: s(last) } : {}),
+    ...(input.openOrders !== undefined ? { openOrders: input.openOrders } : {}),
+  };
+
+  // ---- filters (each leg of an OCO on its own)
+  let order: ConfirmedOrder | null = null;
+  const addIssues = (r: ValidationResult, map: (f: FilterField) => DraftField): void => {
+    for (const i of r.issues) {
+      const pi = issueFrom(i, map);
+      if (!issues.some((x) => x.code === pi.code && x.field === pi.field && x.message === pi.message)) issues.push(pi);
+    }
+  };
+  if (draft.type === 'OCO') {
+    if (typed(draft.quoteOrderQty) !== undefined) issues.push({ code: 'PARAMETERS', field: 'quoteOrderQty', message: 'An OCO order takes a quantity, not an amount to spend.', correction: null });
+    if (typed(draft.timeInForce) !== undefined) issues.push({ code: 'PARAMETERS', field: 'timeInForce', message: 'In an OCO only the stop-limit leg has a time in force (stopLimitTimeInForce).', correction: null });
+    const limitLeg = input.validate({ symbol: draft.symbol, side: draft.side, type: 'LIMIT_MAKER', quantity: typed(draft.quantity), price: typed(draft.price) }, extra);
+    const stopTif = draft.stopLimitTimeInForce ?? 'GTC';
+    const stopLeg = input.validate({
+      symbol: draft.symbol, side: draft.side, type: 'STOP_LOSS_LIMIT', quantity: typed(draft.quantity), price: typed(draft.stopLimitPrice),
+      stopPrice: typed(draft.stopPrice), timeInForce: stopTif,
+    }, extra);
+    addIssues(limitLeg, sameField);
+    addIssues(stopLeg, stopLegField);
+    const price = limitLeg.order.price;
+    const stop = stopLeg.order.stopPrice;
+    if (price !== undefined && stop !== undefined && last !== undefined) {
+      const p = dec(price);
+      const st = dec(stop);
+      const okOrder = isBuy ? p.lt(last) && last.lt(st) : p.gt(last) && last.gt(st);
+      if (!okOrder) {
+        issues.push({
+          code: 'OCO_PRICES', field: 'price', correction: null,
+          message: isBuy
+            ? `For a buy OCO the limit price must be below the market price ${s(last)} and the stop price above it.`
+            : `For a sell OCO the limit price must be above the market price ${s(last)} and the stop price below it.`,
+        });
+      }
+    }
+    if (issues.length === 0 && limitLeg.order.quantity !== undefined && price !== undefined && stop !== undefined && stopLeg.order.price !== undefined) {
+      order = {
+        symbol: draft.symbol, side: draft.side, type: 'OCO', quantity: limitLeg.order.quantity, price, stopPrice: stop,
+        stopLimitPrice: stopLeg.order.price, stopLimitTimeInForce: stopTif,
+      };
+    }
+  } else {
+    if (typed(draft.stopLimitPrice) !== undefined) issues.push({ code: 'PARAMETERS', field: 'stopLimitPrice', message: 'A stop-limit price belongs to OCO orders only.', correction: null });
+    if (draft.stopLimitTimeInForce !== undefined) issues.push({ code: 'PARAMETERS', field: 'stopLimitTimeInForce', message: 'This time in force belongs to OCO orders only.', correction: null });
+    const r = input.validate({
+      symbol: draft.symbol, side: draft.side, type: draft.type, quantity: typed(draft.quantity), quoteOrderQty: typed(draft.quoteOrderQty),
+      price: typed(draft.price), stopPrice: typed(draft.stopPrice), timeInForce: draft.timeInForce,
+    }, extra);
+    addIssues(r, sameField);
+    if (issues.length === 0) {
+      const o = r.order;
+      order = {
+        symbol: o.symbol, side: o.side, type: draft.type,
+        ...(o.quantity !== undefined ? { quantity: o.quantity } : {}),
+        ...(o.quoteOrderQty !== undefined ? { quoteOrderQty: o.quoteOrderQty } : {}),
+        ...(o.price !== undefined ? { price: o.price } : {}),
+        ...(o.stopPrice !== undefined ? { stopPrice: o.stopPrice } : {}),
+        ...(o.timeInForce !== undefined ? { timeInForce: o.timeInForce } : {}),
+      };
+    }
+  }
+
+  // ---- market conditions
+  if (info.status !== 'TRADING') {
+    warnings.push({ code: 'symbol-not-trading', message: `${info.symbol} is not trading normally right now (status ${info.status}).` });
+  }
+  if (bid === undefined || ask === undefined) {
+    warnings.push({ code: 'no-market-data', message: `There is no live best bid and ask for ${info.symbol}; the checks against the market use ${last !== undefined ? `the last price ${s(last)}` : 'nothing'}.` });
+  }
+  const limitPrice = positive(draft.price);
+  if (limitPrice !== undefined && (draft.type === 'LIMIT' || draft.type === 'LIMIT_MAKER' || draft.type === 'OCO')) {
+    const crosses = isBuy ? ask !== undefined && limitPrice.gte(ask) : bid !== undefined && limitPrice.lte(bid);
+    if (crosses && draft.type === 'LIMIT_MAKER') {
+      const fix = isBuy ? floorToStep(ask!.minus(tick), tick) : bid!.plus(tick);
+      issues.push({
+        code: 'LIMIT_MAKER', field: 'price', correction: fix.gt(0) ? correction('price', s(fix)) : null,
+        message: `A limit maker (post-only) ${isBuy ? 'buy at or above the best ask' : 'sell at or below the best bid'} ${s(isBuy ? ask! : bid!)} would trade at once, so Binance would reject it.`,
+      });
+    } else if (crosses && draft.type === 'LIMIT') {
+      warnings.push({ code: 'immediate-fill', message: `This limit ${isBuy ? 'buy is at or above the best ask' : 'sell is at or below the best bid'} ${s(isBuy ? ask! : bid!)}: it will fill at once as a taker (higher fee), like a market order.` });
+    }
+    if (last !== undefined && last.gt(0)) {
+      const dist = limitPrice.minus(last).abs().div(last);
+      if (dist.gt(farFromMarket)) {
+        const pct = dist.mul(100).toDecimalPlaces(1, Decimal.ROUND_DOWN);
+        warnings.push({ code: 'far-from-market', message: `The limit price is ${s(pct)} % ${limitPrice.gt(last) ? 'above' : 'below'} the market price ${s(last)}. Check it is the price you mean.` });
+      }
+    }
+  }
+  const stopPrice = positive(draft.stopPrice);
+  if (stopPrice !== undefined && last !== undefined && (draft.type === 'STOP_LOSS_LIMIT' || draft.type === 'TAKE_PROFIT_LIMIT')) {
+    // STOP_LOSS buy / TAKE_PROFIT sell trigger above the market; the other two below (rest-api.md § New order).
+    const above = (draft.type === 'STOP_LOSS_LIMIT') === isBuy;
+    if (above ? stopPrice.lte(last) : stopPrice.gte(last)) {
+      issues.push({
+        code: 'STOP_PRICE', field: 'stopPrice', correction: null,
+        message: `The stop price must be ${above ? 'above' : 'below'} the market price ${s(last)} for a ${draft.type === 'STOP_LOSS_LIMIT' ? 'stop-loss' : 'take-profit'} ${isBuy ? 'buy' : 'sell'}; otherwise it would trigger at once and Binance would reject it.`,
+      });
+    }
+  }
+  if (draft.type === 'MARKET') {
+    const ref = isBuy ? ask ?? last : bid ?? last;
+    if (ref !== undefined) warnings.push({ code: 'market-estimate', message: `A market order's price is not known in advance; the estimate uses the ${isBuy ? 'best ask' : 'best bid'} ${s(ref)}.` });
+  }
+
+  // ---- price basis for amounts: what one unit costs (buy) or fetches (sell)
+  const marketRef = isBuy ? ask ?? last : bid ?? last;
+  let unitPrice: Decimal | undefined;
+  if (draft.type === 'MARKET') unitPrice = marketRef;
+  else if (draft.type === 'OCO' && isBuy) {
+    const sl = positive(draft.stopLimitPrice);
+    unitPrice = limitPrice !== undefined && sl !== undefined ? Decimal.max(limitPrice, sl) : limitPrice ?? sl;
+  } else unitPrice = limitPrice;
+
+  const spendAsset = isBuy ? info.quoteAsset : info.baseAsset;
+  const free = dec(input.free(spendAsset) || '0');
+  const available = { asset: spendAsset, free: s(free) };
+  const byQuote = draft.type === 'MARKET' && typed(draft.quoteOrderQty) !== undefined;
+
+  // ---- 25 / 50 / 75 / Max
+  const presets = amountPresets({ info, isBuy, byQuote, free, unitPrice, market: marketRef, step });
+
+  // ---- balance and estimate (only for a well-formed order)
+  let estimate: OrderEstimate | null = null;
+  if (order !== null) {
+    const qty = order.quantity !== undefined ? dec(order.quantity) : undefined;
+    const quote = order.quoteOrderQty !== undefined ? dec(order.quoteOrderQty) : undefined;
+    const price = draft.type === 'MARKET' ? marketRef : dec(order.price ?? '0');
+    if (price !== undefined && price.gt(0)) {
+      const estQty = qty ?? quote!.div(price);
+      const notional = quote ?? estQty.mul(price);
+      const crosses = draft.type === 'LIMIT' && (isBuy ? ask !== undefined && price.gte(ask) : bid !== undefined && price.lte(bid));
+      const liquidity: 'maker' | 'taker' = draft.type === 'MARKET' || crosses || draft.type === 'STOP_LOSS_LIMIT' || draft.type === 'TAKE_PROFIT_LIMIT' ? 'taker' : 'maker';
+      const rate = dec(input.rates?.[liquidity] ?? DEFAULT_RATE);
+      if (isBuy) {
+        const fee = estQty.mul(rate).toDecimalPlaces(8, Decimal.ROUND_UP);
+        estimate = {
+          notional: s(notional.toDecimalPlaces(8, Decimal.ROUND_UP)), price: s(price), liquidity, feeRate: s(rate), fee: s(fee), feeAsset: info.baseAsset,
+          total: s(notional.toDecimalPlaces(8, Decimal.ROUND_UP)), totalAsset: info.quoteAsset,
+          receive: s(Decimal.max(0, estQty.minus(fee)).toDecimalPlaces(8, Decimal.ROUND_DOWN)), receiveAsset: info.baseAsset,
+          bnbDiscount: input.rates?.bnbDiscount ?? false,
+        };
+      } else {
+        const fee = notional.mul(rate).toDecimalPlaces(8, Decimal.ROUND_UP);
+        const net = Decimal.max(0, notional.minus(fee)).toDecimalPlaces(8, Decimal.ROUND_DOWN);
+        estimate = {
+          notional: s(notional.toDecimalPlaces(8, Decimal.ROUND_DOWN)), price: s(price), liquidity, feeRate: s(rate), fee: s(fee), feeAsset: info.quoteAsset,
+          total: s(net), totalAsset: info.quoteAsset, receive: s(net), receiveAsset: info.quoteAsset,
+          bnbDiscount: input.rates?.bnbDiscount ?? false,
+        };
+      }
+      // What the order takes from the free balance.
+      const needed = isBuy
+        ? (quote ?? (qty ?? new Decimal(0)).mul(draft.type === 'OCO' && unitPrice !== undefined ? unitPrice : price))
+        : (qty ?? (quote !== undefined ? quote.div(price) : new Decimal(0)));
+      const field: DraftField = quote !== undefined ? 'quoteOrderQty' : 'quantity';
+      const max = presets.find((p) => p.percent === 100)?.value ?? null;
+      if (needed.gt(free)) {
+        issues.push({
+          code: 'BALANCE', field,
+          message: `This order needs ${s(needed.toDecimalPlaces(8, Decimal.ROUND_UP))} ${spendAsset} but only ${s(free)} ${spendAsset} is free (funds held by open orders do not count).`,
+          correction: max !== null ? { field, value: max, label: `Use the maximum ${max}` } : null,
+        });
+      } else if (free.gt(0) && needed.div(free).gte(mostOfBalance)) {
+        warnings.push({ code: 'most-of-balance', message: `This order uses ${s(needed.div(free).mul(100).toDecimalPlaces(0, Decimal.ROUND_DOWN))} % of your free ${spendAsset}.` });
+      }
+    }
+  }
+
+  const ok = issues.length === 0 && order !== null && input.disabledReason === null;
+  return { ...base, ok, rules: rulesOf(info), order: issues.length === 0 ? order : null, issues, warnings, estimate, available, presets };
+}
+
+function amountPresets(a: {
+  info: SymbolInfo; isBuy: boolean; byQuote: boolean; free: Decimal; unitPrice: Decimal | undefined; market: Decimal | undefined; step: string;
+}): AmountPreset[] {
+  const { info, isBuy, byQuote, free, unitPrice, step } = a;
+  const f = info.filters;
+  const minQty = f.lotSize ? dec(f.lotSize.minQty) : new Decimal(0);
+  const maxQty = f.lotSize && !dec(f.lotSize.maxQty).isZero() ? dec(f.lotSize.maxQty) : undefined;
+  const minNotional = dec(f.notional?.minNotional ?? f.minNotional?.minNotional ?? '0');
+  const out: AmountPreset[] = [];
+  for (const percent of PERCENTS) {
+    const share = free.mul(percent).div(100);
+    if (byQuote) {
+      // A quote amount: spend it (buy) or receive it (sell, valued at the best bid).
+      const raw = isBuy ? share : a.market !== undefined ? share.mul(a.market) : undefined;
+      if (raw === undefined) continue;
+      const v = raw.toDecimalPlaces(info.quoteAssetPrecision, Decimal.ROUND_DOWN);
+      const tooSmall = v.lte(0) || v.lt(minNotional);
+      out.push({
+        percent, field: 'quoteOrderQty', value: tooSmall ? null : s(v), dust: s(raw.minus(v)), dustAsset: info.quoteAsset,
+        note: tooSmall ? `Below the minimum order value ${s(minNotional)} ${info.quoteAsset}.` : isBuy ? null : 'Estimated at the best bid.',
+      });
+      continue;
+    }
+    if (isBuy && (unitPrice === undefined || unitPrice.lte(0))) continue;
+    let v = isBuy ? floorToStep(share.div(unitPrice!), step) : floorToStep(share, step);
+    let capped = false;
+    if (maxQty !== undefined && v.gt(maxQty)) {
+      v = floorToStep(maxQty, step);
+      capped = true;
+    }
+    const dust = isBuy ? share.minus(v.mul(unitPrice!)) : share.minus(v);
+    const price = unitPrice ?? a.market;
+    const tooSmall = v.lte(0) || v.lt(minQty) || (price !== undefined && v.mul(price).lt(minNotional));
+    out.push({
+      percent, field: 'quantity', value: tooSmall ? null : s(v),
+      dust: s(Decimal.max(0, dust).toDecimalPlaces(8, Decimal.ROUND_DOWN)), dustAsset: isBuy ? info.quoteAsset : info.baseAsset,
+      note: tooSmall ? 'Below the minimum order size.' : capped ? `Capped at the largest order allowed (${s(maxQty!)}).` : null,
+    });
+  }
+  return out;
+}
+
+/** The confirmation lines, in the order a person reads them. */
+export function confirmationLines(order: ConfirmedOrder, estimate: OrderEstimate | null, rules: SymbolRules): { label: string; value: string }[] {
+  const lines: { label: string; value: string }[] = [
+    { label: 'Symbol', value: order.symbol },
+    { label: 'Side', value: order.side },
+    { label: 'Type', value: order.type },
+  ];
+  if (order.quantity !== undefined) lines.push({ label: 'Quantity', value: `${order.quantity} ${rules.baseAsset}` });
+  if (order.quoteOrderQty !== undefined) lines.push({ label: order.side === 'BUY' ? 'Amount to spend' : 'Amount to receive', value: `${order.quoteOrderQty} ${rules.quoteAsset}` });
+  if (order.price !== undefined) lines.push({ label: order.type === 'OCO' ? 'Limit price' : 'Price', value: `${order.price} ${rules.quoteAsset}` });
+  if (order.stopPrice !== undefined) lines.push({ label: 'Stop price', value: `${order.stopPrice} ${rules.quoteAsset}` });
+  if (order.stopLimitPrice !== undefined) lines.push({ label: 'Stop-limit price', value: `${order.stopLimitPrice} ${rules.quoteAsset}` });
+  if (order.timeInForce !== undefined) lines.push({ label: 'Time in force', value: order.timeInForce });
+  if (order.stopLimitTimeInForce !== undefined) lines.push({ label: 'Stop-limit time in force', value: order.stopLimitTimeInForce });
+  if (estimate !== null) {
+    lines.push({ label: order.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds', value: `${estimate.total} ${estimate.totalAsset}` });
+    lines.push({ label: 'Estimated fee', value: `${estimate.fee} ${estimate.feeAsset}${estimate.bnbDiscount ? ' (or less, in BNB)' : ''}` });
+  }
+  return lines;
+}
+
+/** Canonical text of an order, to compare what is submitted with what was confirmed. */
+export function canonicalOrder(o: ConfirmedOrder): string {
+  const keys = Object.keys(o).sort() as (keyof ConfirmedOrder)[];
+  return JSON.stringify(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}

@@ -1,0 +1,101 @@
+/**
+ * The orders part of the IPC contract, kept apart until it is merged into channels.ts and
+ * contract.ts (so the core's handler map stays complete meanwhile). Same rules as there:
+ * `.strict()` inputs, one schema per command input/output and event payload.
+ */
+import { z } from 'zod';
+import {
+  ClientOrderId,
+  ConfirmedOrder,
+  ExchangeId,
+  OpenOrdersEvent,
+  OrderDraftInput,
+  OrderHistoryPage,
+  OrderOutcomeView,
+  PreflightResult,
+  SymbolCode,
+  SyncProgress,
+  TradableSymbol,
+} from '../domain/orders';
+
+export const ORDER_COMMAND_NAMES = [
+  'orders:listOpen',
+  'orders:cancel',
+  'orders:cancelAll',
+  'orders:history',
+  'orders:syncHistory',
+  'orders:symbols',
+  'orders:preflight',
+  'orders:submit',
+  'orders:outcome',
+] as const;
+
+export const ORDER_EVENT_NAMES = ['orders:open', 'orders:outcome', 'orders:syncProgress'] as const;
+
+export type OrderCommandName = (typeof ORDER_COMMAND_NAMES)[number];
+export type OrderEventName = (typeof ORDER_EVENT_NAMES)[number];
+
+/** An explicit "yes" from the person; anything else is refused by the schema. */
+const Confirmed = z.literal(true);
+
+export const orderCommands = {
+  'orders:listOpen': { input: z.object({ symbol: SymbolCode.optional() }).strict().optional(), output: OpenOrdersEvent },
+  'orders:cancel': {
+    input: z.object({ symbol: SymbolCode, orderId: ExchangeId, confirmed: Confirmed }).strict(),
+    output: z.object({ status: z.enum(['canceled', 'not-canceled', 'unknown']), message: z.string() }),
+  },
+  'orders:cancelAll': {
+    input: z.object({ symbol: SymbolCode, confirmed: Confirmed }).strict(),
+    output: z.object({
+      status: z.enum(['done', 'rejected', 'unknown']),
+      message: z.string(),
+      canceled: z.number().int().nonnegative(),
+      stillOpen: z.number().int().nonnegative(),
+    }),
+  },
+  'orders:history': {
+    input: z.object({
+      symbol: SymbolCode,
+      limit: z.number().int().min(1).max(500).optional(),
+      /** page to orders older than this one */
+      beforeOrderId: ExchangeId.optional(),
+    }).strict(),
+    output: OrderHistoryPage,
+  },
+  'orders:syncHistory': {
+    input: z.object({ symbols: z.array(SymbolCode).max(200).optional() }).strict().optional(),
+    output: SyncProgress,
+  },
+  'orders:symbols': {
+    input: z.object({ query: z.string().max(30), limit: z.number().int().min(1).max(200).optional() }).strict(),
+    output: z.array(TradableSymbol),
+  },
+  'orders:preflight': {
+    input: z.object({
+      draft: OrderDraftInput,
+      /** true when the confirmation is about to be shown: a token is issued if the order is valid */
+      confirm: z.boolean().optional(),
+    }).strict(),
+    output: PreflightResult,
+  },
+  'orders:submit': {
+    input: z.object({
+      token: ClientOrderId,
+      /** exactly PreflightResult.confirmation.order */
+      order: ConfirmedOrder,
+      confirmed: Confirmed,
+    }).strict(),
+    output: OrderOutcomeView,
+  },
+  'orders:outcome': { input: z.object({ clientOrderId: ClientOrderId }).strict(), output: OrderOutcomeView.nullable() },
+} satisfies Record<OrderCommandName, { input: z.ZodType; output: z.ZodType }>;
+
+export const orderEvents = {
+  'orders:open': OpenOrdersEvent,
+  'orders:outcome': OrderOutcomeView,
+  'orders:syncProgress': SyncProgress,
+} satisfies Record<OrderEventName, z.ZodType>;
+
+export type OrderCommandInput<C extends OrderCommandName> = z.output<(typeof orderCommands)[C]['input']>;
+export type OrderCommandOutput<C extends OrderCommandName> = z.output<(typeof orderCommands)[C]['output']>;
+export type OrderEventPayload<E extends OrderEventName> = z.output<(typeof orderEvents)[E]>;
