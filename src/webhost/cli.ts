@@ -4,7 +4,7 @@
  * control endpoint and demo key) for test harnesses; otherwise a short human message.
  */
 import { parseArgs } from 'node:util';
-import { startWebHost, type WebHostOptions } from './host';
+import { startWebHost, type ExternalSimulator, type WebHostOptions } from './host';
 
 const USAGE = `Usage: npx tsx src/webhost/cli.ts [options]
 
@@ -20,6 +20,7 @@ Options:
   --holdings N          credit the demo account with N extra synthetic assets
   --local-environments  point Spot Testnet and Binance Demo Mode at the local simulator
   --flush-ms N          portfolio event coalescing period (default 250)
+  --sim-json JSON       use a simulator running elsewhere: the line \`npm run sim -- --json\` printed
   --json                print one JSON line with URLs and keys, nothing else
   --verbose             log lines to stderr too
   -h, --help
@@ -31,6 +32,24 @@ function int(name: string, raw: string | undefined, min: number, max: number): n
   const n = Number(raw);
   if (n < min || n > max) throw new Error(`--${name} must be between ${min} and ${max}`);
   return n;
+}
+
+function parseSimJson(raw: string): ExternalSimulator {
+  const v = JSON.parse(raw) as Record<string, unknown>;
+  const need = (k: keyof ExternalSimulator): string => {
+    const x = v[k];
+    if (typeof x !== 'string' || x === '') throw new Error(`--sim-json: missing ${k}`);
+    return x;
+  };
+  return {
+    restUrl: need('restUrl'),
+    streamUrl: need('streamUrl'),
+    wsApiUrl: need('wsApiUrl'),
+    controlUrl: need('controlUrl'),
+    controlToken: need('controlToken'),
+    apiKey: need('apiKey'),
+    apiSecret: need('apiSecret'),
+  };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -49,6 +68,7 @@ async function main(argv: readonly string[]): Promise<void> {
         holdings: { type: 'string' },
         'local-environments': { type: 'boolean' },
         'flush-ms': { type: 'string' },
+        'sim-json': { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -72,6 +92,7 @@ async function main(argv: readonly string[]): Promise<void> {
       ...(values.symbols !== undefined ? { symbolCount: int('symbols', values.symbols, 1, 10_000) } : {}),
       ...(values.holdings !== undefined ? { extraHoldings: int('holdings', values.holdings, 0, 10_000) } : {}),
       ...(values['flush-ms'] !== undefined ? { flushIntervalMs: int('flush-ms', values['flush-ms'], 10, 10_000) } : {}),
+      ...(values['sim-json'] !== undefined ? { externalSimulator: parseSimJson(values['sim-json']) } : {}),
       localEnvironments: values['local-environments'] ?? false,
       verbose: values.verbose ?? false,
     };

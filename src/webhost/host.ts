@@ -18,7 +18,7 @@ import { simulatorEnvironment } from '../main/exchange/environments';
 import { createCommandRouter } from '../main/ipc/command-router';
 import { createEventBroadcaster, type EventTarget } from '../main/ipc/event-broadcaster';
 import { createOriginSenderCheck } from '../main/ipc/sender-check';
-import { startSimulator, type Simulator } from '../main/sim/simulator';
+import { DEMO_ACCOUNT_ID, startSimulator, type Simulator } from '../main/sim/simulator';
 import { openDatabase, type Database } from '../main/storage/database';
 import { createMemorySecretStore } from '../main/storage/secret-store';
 import { createFileSettingsBackend, createSettingsStore } from '../main/storage/settings';
@@ -46,7 +46,25 @@ export interface WebHostOptions {
   readonly flushIntervalMs?: number;
   /** Also print log lines to stderr. */
   readonly verbose?: boolean;
+  /**
+   * Use a simulator running in another process (the JSON line of `npm run sim -- --json`)
+   * instead of starting one here: benchmarks measure the host's CPU without the exchange's.
+   */
+  readonly externalSimulator?: ExternalSimulator;
 }
+
+/** What the host and its tests need to know about the simulator. */
+export interface SimulatorInfo {
+  readonly restUrl: string;
+  readonly streamUrl: string;
+  readonly wsApiUrl: string;
+  readonly controlUrl: string;
+  readonly controlToken: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+}
+
+export type ExternalSimulator = SimulatorInfo;
 
 export interface WebHostStats {
   readonly clients: number;
@@ -64,7 +82,7 @@ export interface WebHost {
   readonly token: string;
   readonly dataDir: string;
   readonly logFile: string;
-  readonly simulator: Simulator;
+  readonly simulator: SimulatorInfo;
   readonly core: Core;
   stats(): WebHostStats;
   stop(): Promise<void>;
@@ -94,17 +112,39 @@ function createFileLogger(file: string, verbose: boolean): LoggerPort {
 }
 
 /** The host owns the simulator; the core may "stop" it when leaving demo, which must not end it. */
-function demoFacade(sim: Simulator): DemoSimulator {
+function demoFacade(sim: SimulatorInfo, reset: (accountId: string) => void): DemoSimulator {
   return {
     restUrl: sim.restUrl,
     streamUrl: sim.streamUrl,
     wsApiUrl: sim.wsApiUrl,
     apiKey: sim.apiKey,
     apiSecret: sim.apiSecret,
-    demoAccountId: sim.demoAccountId,
-    accounts: { reset: (id: string) => sim.engine.resetAccount(id) },
+    demoAccountId: DEMO_ACCOUNT_ID,
+    accounts: { reset },
     stop: async () => {},
   };
+}
+
+/** Benchmarks: give the demo account many priced assets (the simulator's SYNnnnn markets). */
+async function creditSyntheticAssets(
+  local: Simulator | null,
+  info: SimulatorInfo,
+  count: number,
+  control: (path: string, body: unknown) => Promise<void>,
+): Promise<void> {
+  let assets: string[];
+  if (local !== null) {
+    assets = local.market.symbols().map((s) => s.baseAsset);
+  } else {
+    const res = await fetch(`${info.restUrl}/api/v3/exchangeInfo`);
+    const body = (await res.json()) as { symbols: { baseAsset: string }[] };
+    assets = body.symbols.map((s) => s.baseAsset);
+  }
+  const synthetic = [...new Set(assets.filter((a) => a.startsWith('SYN')))].slice(0, count);
+  for (const asset of synthetic) {
+    if (local !== null) local.accounts.adjustBalance(DEMO_ACCOUNT_ID, asset, '1000');
+    else await control('/balance', { asset, delta: '1000' });
+  }
 }
 
 export async function startWebHost(options: WebHostOptions = {}): Promise<WebHost> {
@@ -116,22 +156,31 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const logger = createFileLogger(logFile, options.verbose ?? false);
   const token = randomBytes(32).toString('hex');
 
-  const simulator = await startSimulator({
-    seed: options.seed ?? 1,
-    ...(options.symbolCount !== undefined ? { symbolCount: options.symbolCount } : {}),
-  });
+  const external = options.externalSimulator;
+  const local: Simulator | null = external === undefined
+    ? await startSimulator({ seed: options.seed ?? 1, ...(options.symbolCount !== undefined ? { symbolCount: options.symbolCount } : {}) })
+    : null;
+  const simulator: SimulatorInfo = local ?? (external as SimulatorInfo);
+  const control = async (path: string, body: unknown): Promise<void> => {
+    const res = await fetch(`${simulator.controlUrl}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${simulator.controlToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`simulator control ${path} answered ${res.status}`);
+  };
   if (options.extraHoldings !== undefined && options.extraHoldings > 0) {
-    const synthetic = simulator.market.symbols().filter((s) => s.baseAsset.startsWith('SYN')).slice(0, options.extraHoldings);
-    for (const s of synthetic) simulator.accounts.adjustBalance(simulator.demoAccountId, s.baseAsset, '1000');
+    await creditSyntheticAssets(local, simulator, options.extraHoldings, control);
   }
-
   let database: Database | null = null;
   let theCore: Core;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   try {
     const settings = createSettingsStore(createFileSettingsBackend(join(dataDir, 'settings.json')));
     database = openDatabase(join(dataDir, 'perch.sqlite'));
-    const facade = demoFacade(simulator);
+    const facade = demoFacade(simulator, local
+      ? (id) => local.engine.resetAccount(id)
+      : (id) => void control('/account/reset', { accountId: id }).catch((e: unknown) => logger.log('warn', 'demo reset failed', { error: String(e) })));
     const simEnv = simulatorEnvironment(simulator, { label: 'Simulated exchange (local)' });
     theCore = createCore({
       secrets: createMemorySecretStore(),
@@ -146,7 +195,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     });
   } catch (e) {
     database?.close();
-    await simulator.stop();
+    await local?.stop();
     throw e;
   }
 
@@ -319,7 +368,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
         srv.closeAllConnections();
         await new Promise<void>((ok) => srv.close(() => ok()));
         await theCore.stop();
-        await simulator.stop();
+        await local?.stop();
         database?.close();
         if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
       })();
