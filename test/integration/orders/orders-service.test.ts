@@ -362,7 +362,7 @@ describe('history', () => {
     expect(again.ordersAdded).toBe(0);
     expect(again.fillsAdded).toBe(0);
     // Candidates come from balances, open orders and Perch's own orders - never every symbol.
-    const all = await h.service.handlers['orders:syncHistory']();
+    const all = await h.service.handlers['orders:syncHistory']({});
     expect(all.total).toBeGreaterThan(0);
     expect(all.total).toBeLessThan(60);
   });

@@ -1,0 +1,219 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { SymbolInfo } from '../../../src/main/exchange/exchange-info';
+import { parseSymbolFilters, validateOrderDraft, type OrderDraft, type ValidationContext } from '../../../src/main/exchange/filters';
+import { canonicalOrder, preflight, type PreflightInput } from '../../../src/main/orders/preflight';
+import type { OrderDraftInput } from '../../../src/shared/domain/orders';
+import { dec, isMultipleOf } from '../../../src/shared/money';
+
+function symbolInfo(over: Partial<SymbolInfo> = {}, tick = '0.01', step = '0.00001'): SymbolInfo {
+  return {
+    symbol: 'BTCUSDT', status: 'TRADING', baseAsset: 'BTC', quoteAsset: 'USDT', baseAssetPrecision: 8, quoteAssetPrecision: 8,
+    orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'],
+    quoteOrderQtyMarketAllowed: true, isSpotTradingAllowed: true, permissionSets: [['SPOT']], fetchedAt: 0,
+    filters: parseSymbolFilters([
+      { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: '1000000.00000000', tickSize: tick },
+      { filterType: 'LOT_SIZE', minQty: step, maxQty: '9000.00000000', stepSize: step },
+      { filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: '5', bidMultiplierDown: '0.2', askMultiplierUp: '5', askMultiplierDown: '0.2', avgPriceMins: 5 },
+      { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
+      { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
+    ]),
+    ...over,
+  };
+}
+
+function input(draft: OrderDraftInput, over: Partial<PreflightInput> = {}): PreflightInput {
+  const info = over.info === undefined && !('info' in over) ? symbolInfo() : over.info;
+  const balances: Record<string, string> = { USDT: '1000', BTC: '0.5' };
+  return {
+    draft,
+    info,
+    validate: (d: OrderDraft, extra: Omit<ValidationContext, 'filters' | 'status' | 'orderTypes' | 'exchangeFilters'>) =>
+      validateOrderDraft(d, { ...extra, filters: info!.filters, status: info!.status, orderTypes: info!.orderTypes, quoteOrderQtyMarketAllowed: info!.quoteOrderQtyMarketAllowed, quoteAssetPrecision: info!.quoteAssetPrecision }),
+    market: { bid: '49999.99', ask: '50000', last: '50000', at: 1 },
+    free: (a) => balances[a] ?? '0',
+    rates: { maker: '0.001', taker: '0.001', bnbDiscount: false },
+    disabledReason: null,
+    ...over,
+  };
+}
+
+const limitBuy = (quantity: string, price: string): OrderDraftInput => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity, price, timeInForce: 'GTC' });
+
+describe('filter failures: explained, corrected in one click, never changed silently', () => {
+  const cases: Array<{ name: string; draft: OrderDraftInput; code: string; field: string; fixed: string }> = [
+    { name: 'quantity off the step', draft: limitBuy('0.000015', '40000'), code: 'LOT_SIZE', field: 'quantity', fixed: '0.00001' },
+    { name: 'quantity above the maximum', draft: { ...limitBuy('9500', '1'), symbol: 'BTCUSDT' }, code: 'LOT_SIZE', field: 'quantity', fixed: '9000' },
+    { name: 'price off the tick (a buy snaps down)', draft: limitBuy('0.001', '40000.005'), code: 'PRICE_FILTER', field: 'price', fixed: '40000' },
+    { name: 'order value below the minimum', draft: limitBuy('0.00001', '40000'), code: 'NOTIONAL', field: 'quantity', fixed: '0.00013' },
+    { name: 'price too far above the average', draft: limitBuy('0.001', '260000'), code: 'PERCENT_PRICE_BY_SIDE', field: 'price', fixed: '250000' },
+    { name: 'more than the free balance', draft: limitBuy('0.1', '40000'), code: 'BALANCE', field: 'quantity', fixed: '0.025' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = preflight(input(c.draft));
+      expect(r.ok).toBe(false);
+      expect(r.order).toBeNull();
+      const issue = r.issues.find((i) => i.code === c.code);
+      expect(issue, JSON.stringify(r.issues)).toBeDefined();
+      expect(issue!.field).toBe(c.field);
+      expect(issue!.message.length).toBeGreaterThan(10);
+      expect(issue!.correction?.value).toBe(c.fixed);
+      const again = preflight(input({ ...c.draft, [issue!.correction!.field]: issue!.correction!.value }));
+      expect(again.issues.filter((i) => i.code === c.code)).toEqual([]);
+    });
+  }
+
+  it('a valid order passes with the exact canonical values and no change', () => {
+    const r = preflight(input(limitBuy('0.00100', '40000.10')));
+    expect(r.issues).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.order).toEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '40000.1', timeInForce: 'GTC' });
+  });
+
+  it('an unknown symbol, a halted symbol and a missing price are issues', () => {
+    expect(preflight(input(limitBuy('1', '1'), { info: undefined })).issues[0]?.code).toBe('SYMBOL');
+    const halted = preflight(input(limitBuy('0.001', '40000'), { info: symbolInfo({ status: 'HALT' }) }));
+    expect(halted.issues.some((i) => i.code === 'SYMBOL_STATUS')).toBe(true);
+    expect(halted.warnings.some((w) => w.code === 'symbol-not-trading')).toBe(true);
+    const noPrice = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001' }));
+    expect(noPrice.issues.some((i) => i.field === 'price')).toBe(true);
+  });
+
+  it('a limit maker that would take is an issue with the nearest price that rests', () => {
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.001', price: '50010' }));
+    const issue = r.issues.find((i) => i.code === 'LIMIT_MAKER');
+    expect(issue?.correction?.value).toBe('49999.99');
+  });
+
+  it('a stop that would trigger at once is an issue', () => {
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: '0.001', price: '50100', stopPrice: '50200', timeInForce: 'GTC' }));
+    expect(r.issues.some((i) => i.code === 'STOP_PRICE')).toBe(true);
+  });
+
+  it('OCO legs are checked separately and their prices against the market', () => {
+    const good = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'OCO', quantity: '0.01', price: '55000', stopPrice: '45000', stopLimitPrice: '44900' }));
+    expect(good.issues).toEqual([]);
+    expect(good.order).toMatchObject({ type: 'OCO', quantity: '0.01', price: '55000', stopPrice: '45000', stopLimitPrice: '44900', stopLimitTimeInForce: 'GTC' });
+    const wrong = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'OCO', quantity: '0.01', price: '45000', stopPrice: '55000', stopLimitPrice: '44900.005' }));
+    expect(wrong.issues.some((i) => i.code === 'OCO_PRICES')).toBe(true);
+    expect(wrong.issues.find((i) => i.code === 'PRICE_FILTER')?.field).toBe('stopLimitPrice');
+  });
+});
+
+describe('estimates with commission', () => {
+  it('a buy pays the notional and receives the base minus the fee', () => {
+    const r = preflight(input(limitBuy('0.01', '40000'), { rates: { maker: '0.00075', taker: '0.001', bnbDiscount: true } }));
+    expect(r.estimate).toMatchObject({ notional: '400', liquidity: 'maker', feeRate: '0.00075', fee: '0.0000075', feeAsset: 'BTC', total: '400', totalAsset: 'USDT', receive: '0.0099925', receiveAsset: 'BTC', bnbDiscount: true });
+  });
+
+  it('a sell receives the notional minus the fee in the quote asset; a market order is taker at the bid', () => {
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1' }, { rates: { maker: '0.0005', taker: '0.002', bnbDiscount: false } }));
+    expect(r.estimate).toMatchObject({ price: '49999.99', liquidity: 'taker', notional: '4999.999', fee: '9.999998', total: '4989.999002', receiveAsset: 'USDT' });
+    expect(r.warnings.some((w) => w.code === 'market-estimate')).toBe(true);
+  });
+});
+
+describe('warnings', () => {
+  it('far from the market, immediate taker fill, most of the balance, no market data', () => {
+    const far = preflight(input(limitBuy('0.001', '40000')));
+    expect(far.warnings.map((w) => w.code)).toContain('far-from-market');
+    expect(far.ok).toBe(true);
+    const taker = preflight(input(limitBuy('0.001', '50500')));
+    expect(taker.warnings.map((w) => w.code)).toContain('immediate-fill');
+    expect(taker.estimate?.liquidity).toBe('taker');
+    const most = preflight(input(limitBuy('0.0195', '50000')));
+    expect(most.warnings.map((w) => w.code)).toContain('most-of-balance');
+    const blind = preflight(input(limitBuy('0.001', '50000'), { market: { bid: null, ask: null, last: '50000', at: null } }));
+    expect(blind.warnings.map((w) => w.code)).toContain('no-market-data');
+  });
+
+  it('read-only mode: the verdict says why and is never ok', () => {
+    const r = preflight(input(limitBuy('0.001', '50000'), { disabledReason: 'Trading is switched off.' }));
+    expect(r.ok).toBe(false);
+    expect(r.disabledReason).toBe('Trading is switched off.');
+    expect(r.issues).toEqual([]);
+  });
+});
+
+describe('25 / 50 / 75 / Max', () => {
+  it('a sell: Max is the free base floored to the step, with the dust shown', () => {
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.001', price: '50000' }, { free: (a) => (a === 'BTC' ? '0.123456789' : '0') }));
+    const max = r.presets.find((p) => p.percent === 100);
+    expect(max).toMatchObject({ field: 'quantity', value: '0.12345', dust: '0.00000678', dustAsset: 'BTC' });
+    expect(r.presets.find((p) => p.percent === 25)?.value).toBe('0.03086');
+  });
+
+  it('a buy by quantity: Max at the limit price, dust in the quote asset; shares below the minimum are null', () => {
+    const r = preflight(input(limitBuy('0.001', '30000'), { free: (a) => (a === 'USDT' ? '20' : '0') }));
+    expect(r.presets.find((p) => p.percent === 100)).toMatchObject({ value: '0.00066', dust: '0.2', dustAsset: 'USDT' });
+    expect(r.presets.find((p) => p.percent === 25)).toMatchObject({ value: null });
+  });
+
+  it('a market buy by quote total: Max is the free quote', () => {
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '10' }, { free: (a) => (a === 'USDT' ? '123.456789123' : '0') }));
+    expect(r.presets.find((p) => p.percent === 100)).toMatchObject({ field: 'quoteOrderQty', value: '123.45678912' });
+  });
+});
+
+describe('money properties', () => {
+  const decimalText = fc.tuple(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 0, max: 8 }))
+    .map(([i, f, d]) => (d === 0 ? String(i) : `${i}.${String(f).padStart(8, '0').slice(0, d)}`));
+  const grid = fc.constantFrom('0.00000001', '0.000001', '0.001', '0.01', '0.5', '1', '10', '1000');
+
+  it('what would be sent is always on the grid, within the balance, plain decimal text', () => {
+    let checked = 0;
+    const onGrid = (unit: string) => fc.integer({ min: 1, max: 200_000 }).map((n) => dec(unit).mul(n).toFixed());
+    const order = fc.tuple(grid, grid).chain(([tick, step]) => fc.record({
+      tick: fc.constant(tick), step: fc.constant(step),
+      qty: fc.oneof(onGrid(step), decimalText), price: fc.oneof(onGrid(tick), decimalText),
+      side: fc.constantFrom('BUY', 'SELL'), free: fc.oneof(decimalText, fc.constant('100000000')),
+    }));
+    fc.assert(fc.property(order, ({ qty, price, tick, step, side, free }) => {
+      const info = symbolInfo({}, tick, step);
+      const r = preflight(input({ symbol: 'BTCUSDT', side: side as 'BUY' | 'SELL', type: 'LIMIT', quantity: qty, price, timeInForce: 'GTC' }, {
+        info, market: { bid: price, ask: price, last: price, at: 1 }, free: () => free,
+      }));
+      if (r.order === null) return;
+      checked++;
+      for (const v of [r.order.quantity!, r.order.price!]) {
+        expect(v).toMatch(/^(0|[1-9]\d*)(\.\d*[1-9])?$/);
+      }
+      expect(isMultipleOf(r.order.quantity!, step)).toBe(true);
+      expect(isMultipleOf(r.order.price!, tick)).toBe(true);
+      const needed = side === 'BUY' ? dec(r.order.quantity!).mul(r.order.price!) : dec(r.order.quantity!);
+      expect(needed.lte(free)).toBe(true);
+      // Nothing was changed on the way: the order is the typed value, canonicalised.
+      expect(dec(r.order.quantity!).eq(qty)).toBe(true);
+      expect(dec(r.order.price!).eq(price)).toBe(true);
+    }), { numRuns: 500 });
+    // The property must have been exercised on real orders, not only on refusals.
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('every preset and every correction is a valid multiple without exponent or float noise', () => {
+    fc.assert(fc.property(decimalText, decimalText, grid, decimalText, fc.constantFrom('BUY', 'SELL'), (qty, price, step, free, side) => {
+      const info = symbolInfo({}, '0.01', step);
+      const r = preflight(input({ symbol: 'BTCUSDT', side: side as 'BUY' | 'SELL', type: 'LIMIT', quantity: qty, price: price === '0' ? '1' : price }, { info, free: () => free }));
+      for (const p of r.presets) {
+        if (p.value === null) continue;
+        expect(p.value).not.toMatch(/e/i);
+        expect(isMultipleOf(p.value, step)).toBe(true);
+        expect(dec(p.dust).gte(0)).toBe(true);
+        if (side === 'SELL') expect(dec(p.value).lte(free)).toBe(true);
+      }
+      for (const i of r.issues) {
+        if (i.correction === null) continue;
+        expect(i.correction.value).toMatch(/^\d+(\.\d+)?$/);
+        if (i.correction.field === 'quantity') expect(isMultipleOf(i.correction.value, step)).toBe(true);
+      }
+    }), { numRuns: 500 });
+  });
+
+  it('the canonical form ignores key order and absent fields', () => {
+    expect(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2' }))
+      .toBe(canonicalOrder({ quantity: '2', type: 'LIMIT', side: 'BUY', symbol: 'A1', price: '1', stopPrice: undefined }));
+    expect(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2' }))
+      .not.toBe(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2.0' }));
+  });
+});
