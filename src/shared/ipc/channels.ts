@@ -3,6 +3,22 @@
  * free of imports. Commands are `domain:verb` (renderer -> main, request/response); events are
  * `domain:noun` (main -> renderer). contract.ts maps each name to its schemas.
  */
+/** The orders feature's names (orders-contract.ts maps them to schemas). */
+export const ORDER_COMMAND_NAMES = [
+  'orders:listOpen',
+  'orders:cancel',
+  'orders:cancelAll',
+  'orders:history',
+  'orders:syncHistory',
+  'orders:symbols',
+  'orders:preflight',
+  'orders:submit',
+  'orders:outcome',
+  'orders:watchMarket',
+] as const;
+
+export const ORDER_EVENT_NAMES = ['orders:open', 'orders:outcome', 'orders:syncProgress', 'orders:market'] as const;
+
 export const COMMAND_NAMES = [
   'app:getState',
   'app:openExternal',
@@ -16,6 +32,7 @@ export const COMMAND_NAMES = [
   'keys:health',
   'demo:reset',
   'portfolio:getSnapshot',
+  ...ORDER_COMMAND_NAMES,
 ] as const;
 
 export const EVENT_NAMES = [
@@ -24,6 +41,7 @@ export const EVENT_NAMES = [
   'settings:changed',
   'keys:changed',
   'app:notice',
+  ...ORDER_EVENT_NAMES,
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -13,6 +13,7 @@ import {
   SettingsPatch,
   TimestampMs,
 } from '../domain';
+import { orderCommands, orderEvents } from './orders-contract';
 
 /** Commands without input accept nothing or `{}` (JSON transports turn undefined into nothing). */
 export const NoInput = z.object({}).strict().optional();
@@ -75,6 +76,7 @@ export const commands = {
   'keys:health': { input: z.object({ environment: EnvironmentId }).strict(), output: KeyHealth },
   'demo:reset': { input: NoInput, output: z.object({ resetAt: TimestampMs }) },
   'portfolio:getSnapshot': { input: NoInput, output: PortfolioSnapshot.nullable() },
+  ...orderCommands,
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -83,6 +85,7 @@ export const events = {
   'settings:changed': Settings,
   'keys:changed': z.object({ environment: EnvironmentId, key: KeyInfo.nullable() }),
   'app:notice': Notice,
+  ...orderEvents,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a handler receives (after parsing). */

@@ -1,13 +1,15 @@
 /**
- * The orders part of the IPC contract, kept apart until it is merged into channels.ts and
- * contract.ts (so the core's handler map stays complete meanwhile). Same rules as there:
- * `.strict()` inputs, one schema per command input/output and event payload.
+ * The orders part of the IPC contract. The names live in channels.ts (the one list the preload
+ * and the web bridge accept); contract.ts merges these schemas into its maps. Same rules as
+ * there: `.strict()` inputs, one schema per command input/output and event payload.
  */
 import { z } from 'zod';
+import { ORDER_COMMAND_NAMES, ORDER_EVENT_NAMES } from './channels';
 import {
   ClientOrderId,
   ConfirmedOrder,
   ExchangeId,
+  MarketQuote,
   OpenOrdersEvent,
   OrderDraftInput,
   OrderHistoryPage,
@@ -18,19 +20,8 @@ import {
   TradableSymbol,
 } from '../domain/orders';
 
-export const ORDER_COMMAND_NAMES = [
-  'orders:listOpen',
-  'orders:cancel',
-  'orders:cancelAll',
-  'orders:history',
-  'orders:syncHistory',
-  'orders:symbols',
-  'orders:preflight',
-  'orders:submit',
-  'orders:outcome',
-] as const;
 
-export const ORDER_EVENT_NAMES = ['orders:open', 'orders:outcome', 'orders:syncProgress'] as const;
+export { ORDER_COMMAND_NAMES, ORDER_EVENT_NAMES };
 
 export type OrderCommandName = (typeof ORDER_COMMAND_NAMES)[number];
 export type OrderEventName = (typeof ORDER_EVENT_NAMES)[number];
@@ -88,12 +79,23 @@ export const orderCommands = {
     output: OrderOutcomeView,
   },
   'orders:outcome': { input: z.object({ clientOrderId: ClientOrderId }).strict(), output: OrderOutcomeView.nullable() },
+  /**
+   * The symbol whose best bid/ask the order form shows (null: the form closed). Main watches its
+   * book ticker and pushes `orders:market` while it is watched; the answer is the quote known now.
+   * One symbol per window at a time: a new call replaces the previous one.
+   */
+  'orders:watchMarket': {
+    input: z.object({ symbol: SymbolCode.nullable() }).strict(),
+    output: MarketQuote.nullable(),
+  },
 } satisfies Record<OrderCommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export const orderEvents = {
   'orders:open': OpenOrdersEvent,
   'orders:outcome': OrderOutcomeView,
   'orders:syncProgress': SyncProgress,
+  /** Best bid/ask/last of the watched symbol (orders:watchMarket), at most a few times a second. */
+  'orders:market': z.object({ symbol: SymbolCode, quote: MarketQuote }),
 } satisfies Record<OrderEventName, z.ZodType>;
 
 export type OrderCommandInput<C extends OrderCommandName> = z.output<(typeof orderCommands)[C]['input']>;
