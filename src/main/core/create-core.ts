@@ -16,7 +16,7 @@ import type {
   PortfolioEvent,
   Settings,
 } from '../../shared/domain';
-import type { EventName } from '../../shared/ipc/channels';
+import type { CommandName, EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';
 import { AppError } from '../../shared/ipc/result';
 import { createCredentials, type CredentialMaterial } from '../exchange/credentials';
@@ -30,12 +30,15 @@ import {
   valuePointStoreFromRepository,
   type ValueRecorder,
 } from '../history/value-recorder';
-import type { CommandHandlers } from '../ipc/command-router';
+import type { CommandContext, CommandHandler, CommandHandlers, CommandSender } from '../ipc/command-router';
+import type { ServiceCommandName } from '../orders/orders-service';
+import { openDatabase, type Database } from '../storage/database';
 import { toAppError } from './errors';
 import { createExchangeSession, type ExchangeSession, type ExchangeSessionOptions } from './exchange-session';
 import { ApiRestrictions, assessKeyHealth, createKeyVault, secretOf } from './keys';
 import type { CorePorts, DemoSimulator } from './ports';
 import { createRedactingLogger, describeError, type RedactingLogger } from './redacting-logger';
+import { createSessionOrders, type SessionOrders, type SessionOrdersOptions } from './session-orders';
 
 export type CoreEventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
@@ -53,6 +56,8 @@ export interface Core {
   /** Diagnostics and tests. */
   readonly inspect: {
     session(): ExchangeSession | null;
+    /** The orders feature of the current session. */
+    orders(): SessionOrders | null;
     simulator(): DemoSimulator | null;
     readonly recorder: ValueRecorder;
     readonly logger: RedactingLogger;
@@ -64,9 +69,24 @@ export interface Core {
 export interface CoreOptions {
   /** Test tuning passed to every exchange session (heartbeats, backoff). */
   readonly sessionTuning?: ExchangeSessionOptions['tuning'];
+  /** Test tuning of the orders feature (reconciliation pacing, timeouts). */
+  readonly ordersTuning?: SessionOrdersOptions['tuning'];
 }
 
 const NO_KEY_MESSAGE = 'No API key is saved for this environment. Add one in Settings, or switch to Demo.';
+const ORDERS_NOT_READY = 'Perch is still connecting to the exchange (unfinished orders are checked first); try again in a moment.';
+/** Order forms open at once, across windows; the oldest is dropped beyond this. */
+const MAX_BOOK_WATCHERS = 8;
+
+/** Commands the orders service answers that need the exchange loaded and intents reconciled. */
+const ORDER_COMMANDS_NEEDING_READY: ReadonlySet<ServiceCommandName> = new Set<ServiceCommandName>([
+  'orders:cancel', 'orders:cancelAll', 'orders:history', 'orders:syncHistory', 'orders:symbols', 'orders:preflight', 'orders:submit',
+]);
+
+/** One key per window (Electron) or per page origin (web host): its order form's watched symbol. */
+function senderKey(sender: CommandSender): string {
+  return `${sender.transport}:${sender.webContentsId ?? sender.frameUrl ?? ''}`;
+}
 
 export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   const now = ports.clock?.now ?? Date.now;
@@ -80,6 +100,10 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   const listeners = new Set<CoreEventListener>();
   const notices: Notice[] = [...(ports.initialNotices ?? [])];
   let session: ExchangeSession | null = null;
+  let orders: SessionOrders | null = null;
+  /** Without a database port the journal lives in memory (opened on first use, closed on stop). */
+  let memoryDb: Database | null = null;
+  const bookWatchers = new Map<string, string>();
   let simulator: DemoSimulator | null = null;
   let simulatorStarting: Promise<DemoSimulator> | null = null;
   /** Why there is no session (shown in the status bar). */
@@ -190,9 +214,27 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
   // ------------------------------------------------------------------ sessions
 
+  const ordersDatabase = (): SessionOrdersOptions['database'] => {
+    const d = ports.database;
+    if (d?.db !== undefined && d.orderIntents !== undefined) return { db: d.db, orderIntents: d.orderIntents };
+    memoryDb ??= openDatabase(':memory:');
+    return memoryDb;
+  };
+
+  const applyBookWatch = (): void => {
+    orders?.watch(new Set(bookWatchers.values()));
+  };
+
   const teardown = async (): Promise<void> => {
     const old = session;
+    const oldOrders = orders;
     session = null;
+    orders = null;
+    // The orders service goes first: nothing may reconcile or answer on a closing session.
+    if (oldOrders !== null) {
+      oldOrders.stop();
+      emit('orders:open', { orders: [], lists: [], asOf: now() });
+    }
     if (old !== null) await old.stop();
   };
 
@@ -256,6 +298,22 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       },
     });
     session = next;
+    orders = createSessionOrders({
+      session: next,
+      environment: envId,
+      database: ordersDatabase(),
+      tradingEnabled: () => ports.settings.get().tradingEnabled,
+      notify: (n) => {
+        if (session === next) addNotice(n);
+      },
+      emit: (name, payload) => {
+        if (session === next) emit(name, payload);
+      },
+      logger,
+      now,
+      ...(options.ordersTuning !== undefined ? { tuning: options.ordersTuning } : {}),
+    });
+    applyBookWatch();
     logger.info('exchange session starting', { environment: envId, reason, keyType: credentials.type });
     next.start();
     if (suspended) next.suspend();
@@ -302,6 +360,26 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     emit('keys:changed', { environment: envId, key });
     if (ports.settings.get().environment === envId) await rebuild('key changed');
   };
+
+  // ------------------------------------------------------------------ orders
+
+  const requireOrders = (name: ServiceCommandName): SessionOrders => {
+    const o = orders;
+    if (o === null) throw new AppError('not-available', idleReason ?? ORDERS_NOT_READY);
+    if (ORDER_COMMANDS_NEEDING_READY.has(name) && !o.isReady()) throw new AppError('not-available', ORDERS_NOT_READY);
+    return o;
+  };
+
+  function orderHandler<C extends ServiceCommandName & CommandName>(name: C): CommandHandler<C> {
+    return async (input) => {
+      const o = requireOrders(name);
+      try {
+        return await o.service.handlers[name](input);
+      } catch (e) {
+        throw toAppError(e, logger);
+      }
+    };
+  }
 
   // ------------------------------------------------------------------ handlers
 
@@ -392,7 +470,11 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     'keys:health': async ({ environment }) => {
       const material = await materialFor(environment);
       if (material === null) throw new AppError('no-key', NO_KEY_MESSAGE);
-      return testKey(environment, material);
+      const current = orders;
+      const health = await testKey(environment, material);
+      // What the check found about trading applies to the running session's orders at once.
+      if (current !== null && current === orders && session?.environment === environment) current.setKeyCanTrade(health.spotTrading);
+      return health;
     },
 
     'demo:reset': async () => {
@@ -409,6 +491,36 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     },
 
     'portfolio:getSnapshot': () => session?.portfolio.snapshot() ?? null,
+
+    'orders:listOpen': orderHandler('orders:listOpen'),
+    'orders:cancel': orderHandler('orders:cancel'),
+    'orders:cancelAll': orderHandler('orders:cancelAll'),
+    'orders:history': orderHandler('orders:history'),
+    'orders:syncHistory': orderHandler('orders:syncHistory'),
+    'orders:symbols': orderHandler('orders:symbols'),
+    'orders:preflight': async (input, ctx) => {
+      const o = requireOrders('orders:preflight');
+      // The checks against the market need a current bid/ask: read it when no stream has it.
+      await o.quote(input.draft.symbol);
+      return orderHandler('orders:preflight')(input, ctx);
+    },
+    'orders:submit': orderHandler('orders:submit'),
+    'orders:outcome': orderHandler('orders:outcome'),
+
+    'orders:watchMarket': async ({ symbol }, ctx: CommandContext) => {
+      const key = senderKey(ctx.sender);
+      bookWatchers.delete(key);
+      if (symbol !== null) {
+        bookWatchers.set(key, symbol);
+        for (const k of bookWatchers.keys()) {
+          if (bookWatchers.size <= MAX_BOOK_WATCHERS) break;
+          bookWatchers.delete(k);
+        }
+      }
+      applyBookWatch();
+      if (symbol === null || orders === null) return null;
+      return orders.quote(symbol);
+    },
   };
 
   // ------------------------------------------------------------------ lifecycle
@@ -436,6 +548,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
         await stopSimulator();
       });
       listeners.clear();
+      memoryDb?.close();
+      memoryDb = null;
     },
     suspend() {
       suspended = true;
@@ -447,6 +561,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     },
     inspect: {
       session: () => session,
+      orders: () => orders,
       simulator: () => simulator,
       recorder,
       logger,

@@ -9,6 +9,7 @@
  * and hands one coalesced event to the core.
  */
 import { z } from 'zod';
+import type { MarketQuote } from '../../shared/domain/orders';
 import type {
   ConnectionState,
   ConnectionStatus,
@@ -21,6 +22,7 @@ import { createConnectionState, type ConnectionInfo } from '../exchange/connecti
 import type { Credentials } from '../exchange/credentials';
 import type { Environment } from '../exchange/environments';
 import { createExchangeInfo, type ExchangeInfo } from '../exchange/exchange-info';
+import type { OrderStateStore } from '../exchange/order-state';
 import { createStreamsLifecycle } from '../exchange/lifecycle';
 import { createMarketStreams, type MarketStreams, type MarketStreamsOptions, type MiniTicker } from '../exchange/market-streams';
 import { createRateLimitGovernor } from '../exchange/rate-limit';
@@ -46,6 +48,10 @@ const MiniTicker24h = z.object({
   closeTime: z.number(),
 });
 const MiniTicker24hList = z.array(MiniTicker24h);
+const BookTickerRest = z.object({ symbol: z.string(), bidPrice: z.string(), askPrice: z.string() });
+const PriceRest = z.object({ symbol: z.string(), price: z.string() });
+/** At most this many symbols' books are watched for order forms at once. */
+const MAX_BOOK_SYMBOLS = 8;
 
 export interface ExchangeSessionOptions {
   readonly environment: EnvironmentId;
@@ -72,6 +78,17 @@ export interface ExchangeSession {
   readonly env: Environment;
   readonly rest: RestClient;
   readonly portfolio: PortfolioState;
+  readonly exchangeInfo: ExchangeInfo;
+  /** Live order state, fed by the user data stream (the order API reconciles against it). */
+  readonly orders: OrderStateStore;
+  /** Free balance per asset, from the user data stream (decimal strings). */
+  freeBalances(): Readonly<Record<string, string>>;
+  /** Best bid/ask (book ticker stream) and last price of a symbol, when known. */
+  quote(symbol: string): MarketQuote | undefined;
+  /** Symbols whose book (and last price) the order forms show: watched on the market streams. */
+  watchBooks(symbols: ReadonlySet<string>): void;
+  /** Read the quote by REST now (a symbol not yet on the streams); resolves to what is known. */
+  refreshQuote(symbol: string): Promise<MarketQuote | undefined>;
   /** Begin connecting; returns at once (boot retries in the background until stop). */
   start(): void;
   /** Resolves once symbols are loaded and the account stream has been started. */
@@ -147,6 +164,11 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   });
   const unsubscribers: Array<() => void> = [];
   let currentStreams = new Set<string>();
+  let portfolioSymbols: ReadonlySet<string> = new Set();
+  let bookSymbols: ReadonlySet<string> = new Set();
+  /** Quotes read by REST (until the streams deliver), and when a stream book value was first seen. */
+  const restQuotes = new Map<string, MarketQuote>();
+  const bookSeen = new Map<string, { updateId: number; at: number }>();
   let seedInFlight = 0;
   /** Markets whose price was already requested by REST (once per session is enough). */
   const seeded = new Set<string>();
@@ -201,19 +223,74 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     }
   };
 
-  const updateWatch = (symbols: ReadonlySet<string>): void => {
+  /** One set of streams for both needs: the portfolio's prices and the order forms' books. */
+  const applyStreams = (): void => {
     if (stopped) return;
     const next = new Set<string>();
-    if (symbols.size > ALL_MARKET_THRESHOLD) next.add(ALL_MINI_TICKERS);
-    else for (const s of symbols) next.add(`${s.toLowerCase()}@miniTicker`);
+    const all = portfolioSymbols.size > ALL_MARKET_THRESHOLD;
+    if (all) next.add(ALL_MINI_TICKERS);
+    else for (const s of portfolioSymbols) next.add(`${s.toLowerCase()}@miniTicker`);
+    for (const s of bookSymbols) {
+      next.add(`${s.toLowerCase()}@bookTicker`);
+      if (!all) next.add(`${s.toLowerCase()}@miniTicker`);
+    }
     const add = [...next].filter((s) => !currentStreams.has(s));
     const remove = [...currentStreams].filter((s) => !next.has(s));
     if (remove.length > 0) market.unwatch(remove);
     if (add.length > 0) market.watch(add);
+    currentStreams = next;
+  };
+
+  const updateWatch = (symbols: ReadonlySet<string>): void => {
+    if (stopped) return;
+    portfolioSymbols = new Set(symbols);
+    applyStreams();
     const newlyWatched = [...symbols].filter((s) => !seeded.has(s));
     for (const s of newlyWatched) seeded.add(s);
-    currentStreams = next;
     void seedPrices(newlyWatched);
+  };
+
+  const quote = (symbol: string): MarketQuote | undefined => {
+    const book = market.bookTickers().get(symbol);
+    const ticker = market.tickers().get(symbol);
+    const rq = restQuotes.get(symbol);
+    if (book === undefined && ticker === undefined && rq === undefined) return undefined;
+    let bookAt: number | null = null;
+    if (book !== undefined) {
+      // The stream record carries no time: the first time this update id was seen stands in.
+      const seen = bookSeen.get(symbol);
+      if (seen === undefined || seen.updateId !== book.updateId) bookSeen.set(symbol, { updateId: book.updateId, at: now() });
+      bookAt = bookSeen.get(symbol)?.at ?? null;
+    }
+    // The newer of the stream's book and the REST read wins.
+    const useRest = rq !== undefined && (bookAt === null || (rq.at ?? 0) > bookAt);
+    return {
+      bid: useRest ? rq.bid : book?.bidPrice ?? null,
+      ask: useRest ? rq.ask : book?.askPrice ?? null,
+      last: ticker?.last ?? rq?.last ?? null,
+      at: useRest ? rq.at : bookAt,
+    };
+  };
+
+  const refreshQuote = async (symbol: string): Promise<MarketQuote | undefined> => {
+    try {
+      const [book, price] = await Promise.all([
+        rest.request({ method: 'GET', path: '/api/v3/ticker/bookTicker', params: { symbol }, security: 'NONE', weight: 2, priority: 'normal', schema: BookTickerRest }),
+        rest.request({ method: 'GET', path: '/api/v3/ticker/price', params: { symbol }, security: 'NONE', weight: 2, priority: 'normal', schema: PriceRest }),
+      ]);
+      if (!stopped) {
+        restQuotes.delete(symbol);
+        restQuotes.set(symbol, { bid: book.bidPrice, ask: book.askPrice, last: price.price, at: now() });
+        // Oldest first: a search through many symbols must not grow this without bound.
+        for (const k of restQuotes.keys()) {
+          if (restQuotes.size <= 32) break;
+          restQuotes.delete(k);
+        }
+      }
+    } catch (e) {
+      if (!stopped) logger.debug('could not read a quote by REST', { symbol, error: describeError(e, logger) });
+    }
+    return quote(symbol);
   };
 
   const flush = (): void => {
@@ -263,6 +340,25 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     env,
     rest,
     portfolio,
+    exchangeInfo,
+    orders: userData.orders,
+
+    freeBalances() {
+      const out: Record<string, string> = {};
+      for (const [asset, b] of userData.balances()) out[asset] = b.free;
+      return out;
+    },
+
+    quote,
+    refreshQuote,
+
+    watchBooks(symbols) {
+      const next = new Set([...symbols].slice(0, MAX_BOOK_SYMBOLS));
+      if (next.size === bookSymbols.size && [...next].every((s) => bookSymbols.has(s))) return;
+      bookSymbols = next;
+      for (const s of [...bookSeen.keys()]) if (!next.has(s)) bookSeen.delete(s);
+      if (started) applyStreams();
+    },
 
     start() {
       if (started || stopped) return;
@@ -274,6 +370,7 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
         else if (ev.type === 'resynced') portfolio.replaceBalances(userData.balances().values());
       }));
       flushTimer = setInterval(flush, o.flushIntervalMs);
+      if (bookSymbols.size > 0) applyStreams();
       void boot();
     },
 

@@ -4,9 +4,11 @@
  * These are structural interfaces: the storage module's implementations satisfy them without
  * importing anything from here.
  */
+import type { DatabaseSync } from 'node:sqlite';
 import type { EnvironmentId, Notice, Settings, SettingsPatch } from '../../shared/domain';
 import type { Environment } from '../exchange/environments';
 import type { ValuePointStore, ValueSnapshotRepositoryLike } from '../history/value-recorder';
+import type { OrderIntentRepository } from '../storage/database';
 
 /** The OS keychain (src/main/storage/secret-store.ts implements it). */
 export interface SecretStorePort {
@@ -62,8 +64,16 @@ export interface DemoOptions {
 export interface CorePorts {
   readonly secrets: SecretStorePort;
   readonly settings: SettingsPort;
-  /** The node:sqlite database (its value_snapshots repository records portfolio value). */
-  readonly database?: { readonly valueSnapshots: ValueSnapshotRepositoryLike };
+  /**
+   * The node:sqlite database: value_snapshots records portfolio value; the order intent journal
+   * and order history live in `db`. Without `db`/`orderIntents` orders use an in-memory database
+   * (intents then do not survive a restart: tests and tools only).
+   */
+  readonly database?: {
+    readonly valueSnapshots: ValueSnapshotRepositoryLike;
+    readonly db?: DatabaseSync;
+    readonly orderIntents?: OrderIntentRepository;
+  };
   /** Or any other store for value points; with neither, history is kept in memory only. */
   readonly valuePoints?: ValuePointStore;
   /** The desktop shell, for external links and start-at-login; absent in the web host. */

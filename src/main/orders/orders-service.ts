@@ -38,8 +38,10 @@ import { createOcoPlacer, type OcoOutcome, type OcoPlacer } from './oco';
 import { canonicalOrder, confirmationLines, preflight, type PreflightThresholds } from './preflight';
 import { z } from 'zod';
 
+/** Commands this service answers; the core answers orders:watchMarket (it is per window). */
+export type ServiceCommandName = Exclude<OrderCommandName, 'orders:watchMarket'>;
 export type OrderCommandHandler<C extends OrderCommandName> = (input: OrderCommandInput<C>) => Promise<OrderCommandOutput<C>>;
-export type OrderCommandHandlers = { [C in OrderCommandName]: OrderCommandHandler<C> };
+export type OrderCommandHandlers = { [C in ServiceCommandName]: OrderCommandHandler<C> };
 export type OrderEventListener = <E extends OrderEventName>(name: E, payload: OrderEventPayload<E>) => void;
 
 export interface OrdersServiceDeps {

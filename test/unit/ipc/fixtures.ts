@@ -2,6 +2,7 @@
 import type { CommandName } from '../../../src/shared/ipc/channels';
 import type { CommandInputArg, CommandOutput } from '../../../src/shared/ipc/contract';
 import { defaultSettings, type ConnectionsStatus, type KeyHealth, type KeyInfo, type PortfolioSnapshot } from '../../../src/shared/domain';
+import type { ConfirmedOrder, OrderOutcomeView, OrderView, SyncProgress } from '../../../src/shared/domain/orders';
 
 export const SECRET = 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tAbCd';
 export const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
@@ -21,6 +22,19 @@ export const status: ConnectionsStatus = {
   connections: [{ id: 'market', state: 'live', lastMessageAt: 9, reconnects: 0, lastError: null }],
 };
 
+export const confirmedOrder: ConfirmedOrder = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '50000', timeInForce: 'GTC' };
+export const orderView: OrderView = {
+  symbol: 'BTCUSDT', orderId: '18446744073709551615', clientOrderId: 'perch-1', orderListId: '-1', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC',
+  price: '50000', stopPrice: '0', origQty: '0.001', executedQty: '0', cumulativeQuoteQty: '0', status: 'NEW', time: 1, updateTime: 1,
+};
+export const outcome: OrderOutcomeView = {
+  clientOrderId: 'perch-1', kind: 'order', symbol: 'BTCUSDT', status: 'accepted', message: 'Binance accepted the order; it is open.',
+  binanceCode: null, binanceMessage: null, orders: [orderView], orderListId: null, corrected: false, at: 2,
+};
+export const syncProgress: SyncProgress = {
+  running: false, done: 1, total: 1, symbol: null, weightCost: 20, weightUsed: 40, ordersAdded: 1, fillsAdded: 0, error: null,
+};
+
 export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'app:getState': undefined,
   'app:openExternal': { url: 'https://www.binance.com/en/my/settings/api-management' },
@@ -34,6 +48,16 @@ export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'keys:health': { environment: 'production' },
   'demo:reset': undefined,
   'portfolio:getSnapshot': undefined,
+  'orders:listOpen': { symbol: 'BTCUSDT' },
+  'orders:cancel': { symbol: 'BTCUSDT', orderId: '18446744073709551615', confirmed: true },
+  'orders:cancelAll': { symbol: 'BTCUSDT', confirmed: true },
+  'orders:history': { symbol: 'BTCUSDT', limit: 50 },
+  'orders:syncHistory': undefined,
+  'orders:symbols': { query: 'btc' },
+  'orders:preflight': { draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.0011', price: '50000.001' }, confirm: true },
+  'orders:submit': { token: 'perch-1', order: confirmedOrder, confirmed: true },
+  'orders:outcome': { clientOrderId: 'perch-1' },
+  'orders:watchMarket': { symbol: null },
 };
 
 /** Inputs that must be rejected before any handler runs (wrong type, bad value or extra key). */
@@ -55,6 +79,21 @@ export const invalidInputs: { [C in CommandName]: unknown[] } = {
   'keys:health': [{ environment: 1 }],
   'demo:reset': [{ hard: true }],
   'portfolio:getSnapshot': [{ quote: 'BTC' }],
+  'orders:listOpen': [{ symbol: 'btcusdt' }, 'BTCUSDT'],
+  'orders:cancel': [{ symbol: 'BTCUSDT', orderId: '1' }, { symbol: 'BTCUSDT', orderId: '1', confirmed: false }, { symbol: 'BTCUSDT', orderId: 1, confirmed: true }],
+  'orders:cancelAll': [{ symbol: 'BTCUSDT' }, { symbol: 'BTCUSDT', confirmed: 'yes' }],
+  'orders:history': [{}, { symbol: 'BTCUSDT', limit: 501 }, { symbol: 'BTCUSDT', beforeOrderId: 'abc' }],
+  'orders:syncHistory': [{ symbols: 'BTCUSDT' }],
+  'orders:symbols': [{}, { query: 'x'.repeat(31) }],
+  'orders:preflight': [{ draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: 0.001 } }, { draft: { symbol: 'BTCUSDT', side: 'HOLD', type: 'LIMIT' } }],
+  'orders:submit': [
+    { token: 'perch-1', order: confirmedOrder },
+    { token: 'perch-1', order: confirmedOrder, confirmed: false },
+    { token: 'perch-1', order: { ...confirmedOrder, quantity: '1e-3' }, confirmed: true },
+    { token: 'perch 1', order: confirmedOrder, confirmed: true },
+  ],
+  'orders:outcome': [{}, { clientOrderId: '' }],
+  'orders:watchMarket': [{}, { symbol: 'btc/usdt' }],
 };
 
 export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
@@ -73,4 +112,17 @@ export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
   'keys:health': keyHealth,
   'demo:reset': { resetAt: 42 },
   'portfolio:getSnapshot': snapshot,
+  'orders:listOpen': { orders: [orderView], lists: [], asOf: 3 },
+  'orders:cancel': { status: 'canceled', message: 'Canceled.' },
+  'orders:cancelAll': { status: 'done', message: 'Canceled 1 order on BTCUSDT.', canceled: 1, stillOpen: 0 },
+  'orders:history': { symbol: 'BTCUSDT', orders: [orderView], fills: [], nextBeforeOrderId: null, lastSyncedAt: 4 },
+  'orders:syncHistory': syncProgress,
+  'orders:symbols': [{ symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT' }],
+  'orders:preflight': {
+    ok: false, disabledReason: 'Trading is switched off in Settings (read-only mode).', rules: null, market: null, order: null,
+    issues: [], warnings: [], estimate: null, available: null, presets: [], confirmation: null,
+  },
+  'orders:submit': outcome,
+  'orders:outcome': null,
+  'orders:watchMarket': { bid: '49999.99', ask: '50000.01', last: '50000', at: 5 },
 };

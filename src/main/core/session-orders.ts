@@ -1,0 +1,194 @@
+/**
+ * The orders feature of one exchange session: the order API on the session's REST client and
+ * user data store, the orders service on top, the key's trading permission, and the quotes the
+ * order forms watch. Built with the session and stopped before it, so an environment switch can
+ * never leave an order service of the old session answering or reconciling.
+ */
+import { z } from 'zod';
+import type { EnvironmentId, Notice } from '../../shared/domain';
+import type { MarketQuote } from '../../shared/domain/orders';
+import type { EventName } from '../../shared/ipc/channels';
+import type { EventPayload } from '../../shared/ipc/contract';
+import { systemClock } from '../exchange/backoff';
+import { createOrderApi, type OrderApi, type OrderApiOptions } from '../exchange/order-api';
+import { createOrdersService, type OrdersService, type OrdersServiceDeps } from '../orders/orders-service';
+import type { OrderIntentRepository } from '../storage/database';
+import type { DatabaseSync } from 'node:sqlite';
+import type { ExchangeSession } from './exchange-session';
+import { ApiRestrictions } from './keys';
+import type { RedactingLogger } from './redacting-logger';
+import { describeError } from './redacting-logger';
+
+/** How often watched quotes are compared and pushed as `orders:market`. */
+const MARKET_PUSH_MS = 250;
+/** A quote read by REST older than this is read again before a pre-flight uses it. */
+const REST_QUOTE_MAX_AGE_MS = 5_000;
+
+const AccountTrading = z.object({
+  canTrade: z.boolean().optional(),
+  permissions: z.array(z.string()).optional(),
+}).passthrough();
+
+export interface SessionOrdersOptions {
+  readonly session: ExchangeSession;
+  readonly environment: EnvironmentId;
+  readonly database: { readonly db: DatabaseSync; readonly orderIntents: OrderIntentRepository };
+  readonly tradingEnabled: () => boolean;
+  readonly notify: (notice: Omit<Notice, 'at'>) => void;
+  readonly emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+  readonly logger: RedactingLogger;
+  readonly now: () => number;
+  /** Tests: faster reconciliation against the simulator. */
+  readonly tuning?: {
+    readonly orderApi?: Partial<Pick<OrderApiOptions, 'graceMs' | 'backoff' | 'placeTimeoutMs' | 'cancelCheckMs' | 'cancelBackoff'>>;
+    readonly service?: OrdersServiceDeps['tuning'];
+  };
+}
+
+export interface SessionOrders {
+  readonly service: OrdersService;
+  readonly api: OrderApi;
+  /** true once the service was started (after the user data stream) and its recovery is done. */
+  isReady(): boolean;
+  /** Resolves once start()'s reconciliation of unfinished intents is done. */
+  recovered(): Promise<void>;
+  /** The symbols the order forms show (all windows together). */
+  watch(symbols: ReadonlySet<string>): void;
+  /** The quote of a symbol; read by REST when the streams have nothing for it yet. */
+  quote(symbol: string): Promise<MarketQuote | null>;
+  /** What a key check found (keys:health of this environment): false stops trading at once. */
+  setKeyCanTrade(canTrade: boolean | null): void;
+  stop(): void;
+}
+
+export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
+  const { session, logger, now } = o;
+  const api = createOrderApi({ rest: session.rest, orders: session.orders, ...o.tuning?.orderApi });
+  let accountCanTrade: boolean | null = null;
+  let keyCanTrade: boolean | null = null;
+  let accountPermissions: readonly string[] | undefined;
+  let stopped = false;
+  let ready = false;
+  /** What the forms asked for; only symbols the exchange lists are watched (once it is loaded). */
+  let requested: ReadonlySet<string> = new Set();
+  let watched: ReadonlySet<string> = new Set();
+  const lastPushed = new Map<string, string>();
+  let pushTimer: ReturnType<typeof setInterval> | null = null;
+
+  const service = createOrdersService({
+    environment: o.environment,
+    rest: session.rest,
+    exchangeInfo: session.exchangeInfo,
+    orderApi: api,
+    database: o.database,
+    balances: () => session.freeBalances(),
+    market: (symbol) => session.quote(symbol),
+    settings: () => ({ tradingEnabled: o.tradingEnabled() }),
+    permissions: () => ({
+      // Either source saying "cannot trade" is enough; unknown is not a refusal (Binance decides).
+      canTrade: accountCanTrade === false || keyCanTrade === false ? false : accountCanTrade ?? keyCanTrade,
+      ...(accountPermissions !== undefined ? { accountPermissions } : {}),
+    }),
+    notify: o.notify,
+    clock: { ...systemClock, now },
+    ...(o.tuning?.service !== undefined ? { tuning: o.tuning.service } : {}),
+  });
+  const offEvents = service.onEvent((name, payload) => {
+    if (!stopped) o.emit(name, payload);
+  });
+
+  /** Can this key trade? The account says canTrade; production also reports the key's own switch. */
+  const loadPermissions = async (): Promise<void> => {
+    try {
+      const account = await session.rest.request({
+        method: 'GET', path: '/api/v3/account', params: { omitZeroBalances: 'true' }, security: 'USER_DATA', weight: 20, priority: 'normal', schema: AccountTrading,
+      });
+      if (stopped) return;
+      if (account.canTrade !== undefined) accountCanTrade = account.canTrade;
+      if (account.permissions !== undefined) accountPermissions = account.permissions;
+      if (session.env.hasSapi) {
+        const r = await session.rest.request({ method: 'GET', path: '/sapi/v1/account/apiRestrictions', security: 'USER_DATA', weight: 1, priority: 'normal', schema: ApiRestrictions });
+        if (!stopped && !r.enableSpotAndMarginTrading) keyCanTrade = false;
+      }
+    } catch (e) {
+      if (!stopped) logger.warn('could not read the key\'s trading permission; Binance will decide per order', { error: describeError(e, logger) });
+    }
+  };
+
+  const applyWatch = (): void => {
+    if (stopped) return;
+    const info = session.exchangeInfo;
+    watched = info.isLoaded() ? new Set([...requested].filter((s) => info.symbol(s) !== undefined)) : new Set();
+    for (const s of [...lastPushed.keys()]) if (!watched.has(s)) lastPushed.delete(s);
+    session.watchBooks(watched);
+    if (watched.size > 0 && pushTimer === null) pushTimer = setInterval(pushQuotes, MARKET_PUSH_MS);
+    if (watched.size === 0 && pushTimer !== null) {
+      clearInterval(pushTimer);
+      pushTimer = null;
+    }
+  };
+
+  const pushQuotes = (): void => {
+    if (stopped) return;
+    for (const symbol of watched) {
+      const q = session.quote(symbol);
+      if (q === undefined) continue;
+      const key = `${q.bid}|${q.ask}|${q.last}`;
+      if (lastPushed.get(symbol) === key) continue;
+      lastPushed.set(symbol, key);
+      o.emit('orders:market', { symbol, quote: q });
+    }
+  };
+
+  // Orders wait for the account stream: the service reconciles every unfinished intent first.
+  void session.ready().then(async () => {
+    if (stopped) return;
+    applyWatch();
+    void loadPermissions();
+    try {
+      await service.start();
+      if (!stopped) {
+        ready = true;
+        logger.info('orders ready', { environment: o.environment });
+      }
+    } catch (e) {
+      if (!stopped) logger.error('the orders service did not start', { error: describeError(e, logger) });
+    }
+  });
+
+  return {
+    service,
+    api,
+    isReady: () => ready,
+    recovered: () => service.recovered(),
+
+    watch(symbols) {
+      requested = new Set(symbols);
+      applyWatch();
+    },
+
+    async quote(symbol) {
+      if (!session.exchangeInfo.isLoaded() || session.exchangeInfo.symbol(symbol) === undefined) return session.quote(symbol) ?? null;
+      const known = session.quote(symbol);
+      // A watched book is kept current by its stream; anything else is read again when old.
+      const current = known !== undefined && known.bid !== null && known.ask !== null
+        && (watched.has(symbol) || (known.at !== null && now() - known.at < REST_QUOTE_MAX_AGE_MS));
+      if (current) return known;
+      return (await session.refreshQuote(symbol)) ?? null;
+    },
+
+    setKeyCanTrade(canTrade) {
+      keyCanTrade = canTrade;
+    },
+
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      if (pushTimer !== null) clearInterval(pushTimer);
+      pushTimer = null;
+      offEvents();
+      service.stop();
+      api.dispose();
+    },
+  };
+}
