@@ -3,6 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/app';
 import { createAppStore } from './app/store';
 import { StoreProvider } from './app/store-context';
+import { OrdersProvider } from './features/orders/orders-context';
+import { createOrdersStore } from './features/orders/orders-store';
 import './styles/app.css';
 
 /** Wires the store to the bridge (window.perch, from the preload or the web host) and mounts. */
@@ -15,10 +17,14 @@ export function mountApp(): void {
   }
   const store = createAppStore(window.perch);
   void store.start();
+  const orders = createOrdersStore(window.perch);
+  orders.start();
   createRoot(el).render(
     <StrictMode>
       <StoreProvider store={store}>
-        <App />
+        <OrdersProvider store={orders}>
+          <App />
+        </OrdersProvider>
       </StoreProvider>
     </StrictMode>,
   );

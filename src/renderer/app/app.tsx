@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { HoldingsView } from '../features/holdings/holdings-view';
+import { OrdersView } from '../features/orders/orders-view';
 import { Welcome } from '../features/onboarding/welcome';
 import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
 import { useStore, useView } from './store-context';
 
-type Tab = 'holdings' | 'settings';
+type Tab = 'holdings' | 'orders' | 'settings';
 
 const ONBOARDED_KEY = 'perch.onboarded';
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
@@ -108,6 +109,7 @@ export function App(): React.JSX.Element {
         {!firstStart ? (
           <nav className="tabs" aria-label="Sections">
             <button type="button" className={tab === 'holdings' ? 'active' : ''} aria-current={tab === 'holdings' ? 'page' : undefined} onClick={() => setTab('holdings')}>Holdings</button>
+            <button type="button" className={tab === 'orders' ? 'active' : ''} aria-current={tab === 'orders' ? 'page' : undefined} onClick={() => setTab('orders')}>Orders</button>
             <button type="button" className={tab === 'settings' ? 'active' : ''} aria-current={tab === 'settings' ? 'page' : undefined} onClick={() => setTab('settings')}>Settings</button>
           </nav>
         ) : null}
@@ -138,7 +140,7 @@ export function App(): React.JSX.Element {
       </header>
       <Notices />
       <main className="content">
-        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : <SettingsView />}
+        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'orders' ? <OrdersView /> : <SettingsView />}
       </main>
       <StatusBar />
     </div>

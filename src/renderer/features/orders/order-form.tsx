@@ -1,0 +1,384 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { DraftField, PreflightIssue, PreflightResult, TradableSymbol } from '../../../shared/domain/orders';
+import { dec, formatDecimal } from '../../../shared/money';
+import { useStore, useView } from '../../app/store-context';
+import { ConfirmDialog } from './confirm-dialog';
+import {
+  draftOf,
+  EMPTY_FORM,
+  fieldsOf,
+  isSymbolCode,
+  keyOf,
+  normaliseSymbol,
+  ORDER_TYPES,
+  priceFieldsOf,
+  priceShortcuts,
+  withField,
+  type FormValues,
+} from './order-form-model';
+import { amount, priceText } from './order-format';
+import { useOrders, useOrdersView } from './orders-context';
+
+const DEBOUNCE_MS = 250;
+const REFRESH_MS = 2_000;
+
+const FIELD_LABELS: Record<DraftField, string> = {
+  symbol: 'Symbol',
+  side: 'Side',
+  type: 'Type',
+  quantity: 'Quantity',
+  quoteOrderQty: 'Total',
+  price: 'Price',
+  stopPrice: 'Stop price',
+  timeInForce: 'Time in force',
+  stopLimitPrice: 'Stop-limit price',
+  stopLimitTimeInForce: 'Stop-limit time in force',
+};
+
+interface Checked {
+  readonly key: string;
+  readonly result: PreflightResult;
+}
+
+function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; onChange: (s: string) => void; disabled: boolean }>): React.JSX.Element {
+  const store = useStore();
+  const [text, setText] = useState(value);
+  const [open, setOpen] = useState(false);
+  const [matches, setMatches] = useState<readonly TradableSymbol[]>([]);
+  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    const t = setTimeout(() => {
+      void store.call('orders:symbols', { query: normaliseSymbol(text), limit: 8 }).then((res) => {
+        if (live && res.ok) setMatches(res.value);
+      });
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [text, open, store]);
+  const choose = (s: string): void => {
+    setText(s);
+    setOpen(false);
+    onChange(s);
+  };
+  return (
+    <div className="symbol-picker">
+      <input
+        aria-label="Symbol"
+        className="symbol-input"
+        value={text}
+        disabled={disabled}
+        spellCheck={false}
+        autoComplete="off"
+        onFocus={() => setOpen(true)}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onChange={(e) => {
+          const s = normaliseSymbol(e.target.value);
+          setText(s);
+          setOpen(true);
+          if (isSymbolCode(s)) onChange(s);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && matches[0] !== undefined) {
+            e.preventDefault();
+            choose(matches[0].symbol);
+          } else if (e.key === 'Escape') setOpen(false);
+        }}
+      />
+      {open && matches.length > 0 ? (
+        <ul className="symbol-list" role="listbox" aria-label="Matching symbols">
+          {matches.map((m) => (
+            <li key={m.symbol} role="option" aria-selected={m.symbol === value}>
+              <button type="button" onMouseDown={(e) => e.preventDefault()} onClick={() => choose(m.symbol)}>
+                <strong>{m.baseAsset}</strong>/{m.quoteAsset}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function Issues({ issues, onFix }: Readonly<{ issues: readonly PreflightIssue[]; onFix: (i: PreflightIssue) => void }>): React.JSX.Element | null {
+  if (issues.length === 0) return null;
+  return (
+    <ul className="issues">
+      {issues.map((i) => (
+        <li key={`${i.code}-${i.field}-${i.message}`} className="issue" data-testid="preflight-issue" data-code={i.code}>
+          <span>{i.message}</span>
+          {i.correction ? (
+            <button type="button" className="fix" onClick={() => onFix(i)} title={`Set ${FIELD_LABELS[i.correction.field].toLowerCase()} to ${i.correction.value}`}>
+              {i.correction.label}
+            </button>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbol: string) => void }>): React.JSX.Element {
+  const store = useStore();
+  const orders = useOrders();
+  const settings = useView((s) => s.settings);
+  const privacy = settings?.privacyMode ?? false;
+  const market = useOrdersView((s) => s.market);
+  const submitting = useOrdersView((s) => s.submitting);
+  const [v, setV] = useState<FormValues>(EMPTY_FORM);
+  const [checked, setChecked] = useState<Checked | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reviewing, setReviewing] = useState(false);
+  const [dialog, setDialog] = useState<NonNullable<PreflightResult['confirmation']> | null>(null);
+  const seq = useRef(0);
+  const draft = useMemo(() => draftOf(v), [v]);
+  const key = keyOf(draft);
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+
+  const run = (d: typeof draft): void => {
+    if (!isSymbolCode(d.symbol)) return;
+    const mine = ++seq.current;
+    const k = keyOf(d);
+    void store.call('orders:preflight', { draft: d }).then((res) => {
+      if (mine !== seq.current) return; // a newer check is on its way
+      if (res.ok) {
+        setChecked({ key: k, result: res.value });
+        setError(null);
+      } else setError(res.error.message);
+    });
+  };
+
+  useEffect(() => {
+    const t = setTimeout(() => run(draft), DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [key]);
+
+  // Market, balances and open orders move: the verdict on screen is kept current.
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (dialog === null) run(draftRef.current);
+    }, REFRESH_MS);
+    return () => clearInterval(t);
+  }, [dialog]);
+
+  useEffect(() => {
+    if (isSymbolCode(v.symbol)) orders.watch(v.symbol);
+    onSymbolChange?.(v.symbol);
+  }, [v.symbol, orders, onSymbolChange]);
+  useEffect(() => () => orders.watch(null), [orders]);
+
+  const current = checked !== null && checked.key === key ? checked.result : null;
+  const shown = current ?? checked?.result ?? null;
+  const rules = shown?.rules ?? null;
+  const quote = market !== null && market.symbol === v.symbol ? market.quote : shown?.market ?? null;
+  const disabledReason = settings !== null && !settings.tradingEnabled
+    ? 'Trading is switched off in Settings (read-only mode). Switch it on to place or cancel orders.'
+    : shown?.disabledReason ?? null;
+  const readOnly = disabledReason !== null;
+  const fields = fieldsOf(v.type, v.marketBy);
+  const set = (patch: Partial<FormValues>): void => setV((old) => ({ ...old, ...patch }));
+  const fix = (field: DraftField, value: string): void => setV((old) => withField(old, field, value));
+
+  // An issue about a field left empty is the button's hint, not a red line under the field.
+  const valueOf = (f: DraftField): string => (f in v ? String((v as unknown as Record<string, string>)[f] ?? '') : '');
+  const visibleIssues = (current?.issues ?? []).filter((i) => !(fields.has(i.field) && valueOf(i.field).trim() === ''));
+  const issuesOf = (f: DraftField): PreflightIssue[] => visibleIssues.filter((i) => i.field === f);
+  const otherIssues = visibleIssues.filter((i) => !fields.has(i.field));
+  const missing = [...fields].filter((f) => f !== 'timeInForce' && f !== 'stopLimitTimeInForce' && valueOf(f).trim() === '');
+
+  let blocker: string | null = null;
+  if (readOnly) blocker = 'Read-only mode';
+  else if (!isSymbolCode(v.symbol)) blocker = 'Choose a symbol';
+  else if (missing.length > 0) blocker = `Enter ${missing.map((f) => FIELD_LABELS[f].toLowerCase()).join(' and ')}`;
+  else if (current === null) blocker = 'Checking…';
+  else if (!current.ok) blocker = 'Fix the issues above';
+  else if (submitting !== null) blocker = 'Another order is being sent';
+  const canReview = blocker === null && !reviewing;
+
+  const review = (): void => {
+    if (!canReview) return;
+    setReviewing(true);
+    const k = key;
+    void store.call('orders:preflight', { draft, confirm: true }).then((res) => {
+      setReviewing(false);
+      if (!res.ok) {
+        setError(res.error.message);
+        return;
+      }
+      setChecked({ key: k, result: res.value });
+      if (res.value.ok && res.value.confirmation !== null && keyOf(draftRef.current) === k) setDialog(res.value.confirmation);
+    });
+  };
+
+  const presets = (shown?.presets ?? []).filter((p) => fields.has(p.field));
+  const max = presets.find((p) => p.percent === 100);
+  const shortcuts = priceShortcuts(quote, rules?.tickSize);
+  const priceFields = priceFieldsOf(v.type).filter((f) => fields.has(f));
+  const [shortcutTarget, setShortcutTarget] = useState<DraftField>('price');
+  const target = priceFields.includes(shortcutTarget) ? shortcutTarget : priceFields[0];
+  const base = rules?.baseAsset ?? '';
+  const quoteAsset = rules?.quoteAsset ?? '';
+  const est = current?.estimate ?? null;
+
+  const input = (f: 'quantity' | 'quoteOrderQty' | 'price' | 'stopPrice' | 'stopLimitPrice', unit: string, isAmount: boolean): React.JSX.Element => (
+    <label className="ofield">
+      <span>{FIELD_LABELS[f]}{unit ? <span className="muted"> ({unit})</span> : null}</span>
+      <input
+        aria-label={FIELD_LABELS[f]}
+        className={`${issuesOf(f).length > 0 ? 'invalid' : ''}${isAmount && privacy ? ' masked' : ''}`}
+        aria-invalid={issuesOf(f).length > 0}
+        inputMode="decimal"
+        autoComplete="off"
+        value={v[f]}
+        onFocus={() => {
+          if (priceFields.includes(f)) setShortcutTarget(f);
+        }}
+        onChange={(e) => set({ [f]: e.target.value.replace(',', '.') } as Partial<FormValues>)}
+      />
+      <Issues issues={issuesOf(f)} onFix={(i) => i.correction && fix(i.correction.field, i.correction.value)} />
+    </label>
+  );
+
+  return (
+    <section className="order-form panel" aria-label="Place an order" data-testid="order-form">
+      <h2>Place an order</h2>
+      {readOnly ? (
+        <div className="readonly-note" role="status" data-testid="read-only-reason">
+          <span>{disabledReason}</span>
+          {settings !== null && !settings.tradingEnabled ? (
+            <button type="button" onClick={() => void store.updateSettings({ tradingEnabled: true })}>Turn trading on</button>
+          ) : null}
+        </div>
+      ) : null}
+      <fieldset disabled={readOnly} className="ofields">
+        <div className="ofield">
+          <span>Symbol</span>
+          <SymbolPicker value={v.symbol} disabled={readOnly} onChange={(s) => set({ symbol: s, price: '', stopPrice: '', stopLimitPrice: '', quantity: '', quoteOrderQty: '' })} />
+        </div>
+        <div className="quote-line" data-testid="market-quote" aria-live="off">
+          <span>Bid <strong className="up">{priceText(quote?.bid)}</strong></span>
+          <span>Ask <strong className="down">{priceText(quote?.ask)}</strong></span>
+          <span>Last <strong>{priceText(quote?.last)}</strong></span>
+          {rules && rules.status !== 'TRADING' ? <span className="warn">{rules.status}</span> : null}
+        </div>
+        <div className="side-toggle" role="radiogroup" aria-label="Side">
+          {(['BUY', 'SELL'] as const).map((s) => (
+            <button
+              key={s}
+              type="button"
+              role="radio"
+              aria-checked={v.side === s}
+              className={`side side-${s.toLowerCase()}${v.side === s ? ' on' : ''}`}
+              onClick={() => set({ side: s })}
+            >
+              {s === 'BUY' ? 'Buy' : 'Sell'}
+            </button>
+          ))}
+        </div>
+        <label className="ofield">
+          <span>Type</span>
+          <select aria-label="Order type" value={v.type} onChange={(e) => fix('type', e.target.value)}>
+            {ORDER_TYPES.map((t) => <option key={t.type} value={t.type}>{t.label}</option>)}
+          </select>
+          <span className="hint">{ORDER_TYPES.find((t) => t.type === v.type)?.hint}</span>
+        </label>
+        {v.type === 'MARKET' ? (
+          <div className="market-by" role="radiogroup" aria-label="Market order by">
+            <label className="radio"><input type="radio" checked={v.marketBy === 'quantity'} onChange={() => set({ marketBy: 'quantity' })} /> Amount{base ? ` of ${base}` : ''}</label>
+            <label className="radio"><input type="radio" checked={v.marketBy === 'quote'} onChange={() => set({ marketBy: 'quote' })} /> Total in {quoteAsset || 'quote'}</label>
+          </div>
+        ) : null}
+        {fields.has('stopPrice') && v.type !== 'OCO' ? input('stopPrice', quoteAsset, false) : null}
+        {fields.has('price') ? input('price', quoteAsset, false) : null}
+        {fields.has('stopPrice') && v.type === 'OCO' ? input('stopPrice', quoteAsset, false) : null}
+        {fields.has('stopLimitPrice') ? input('stopLimitPrice', quoteAsset, false) : null}
+        {priceFields.length > 0 && shortcuts.length > 0 && target !== undefined ? (
+          <div className="shortcuts" aria-label="Price shortcuts">
+            <span className="muted small">{FIELD_LABELS[target]}:</span>
+            {shortcuts.map((s) => (
+              <button key={s.label} type="button" className="chip" title={`${s.title}: ${s.value}`} onClick={() => fix(target, s.value)}>{s.label}</button>
+            ))}
+          </div>
+        ) : null}
+        {fields.has('quantity') ? input('quantity', base, true) : null}
+        {fields.has('quoteOrderQty') ? input('quoteOrderQty', quoteAsset, true) : null}
+        {presets.length > 0 ? (
+          <div className="presets" aria-label="Share of the balance">
+            {presets.map((p) => (
+              <button
+                key={p.percent}
+                type="button"
+                className="chip"
+                disabled={p.value === null}
+                title={p.note ?? (privacy ? undefined : `${p.value ?? ''}`)}
+                onClick={() => p.value !== null && fix(p.field, p.value)}
+              >
+                {p.percent === 100 ? 'Max' : `${p.percent} %`}
+              </button>
+            ))}
+            {max && max.value !== null ? (
+              <span className="muted small" data-testid="max-dust" data-money="">
+                Max {amount(privacy, max.value)} leaves {amount(privacy, max.dust, max.dustAsset)} unusable
+              </span>
+            ) : null}
+          </div>
+        ) : null}
+        {fields.has('timeInForce') ? (
+          <label className="ofield">
+            <span>Time in force</span>
+            <select aria-label="Time in force" value={v.timeInForce} onChange={(e) => fix('timeInForce', e.target.value)}>
+              <option value="GTC">GTC — until canceled</option>
+              <option value="IOC">IOC — fill what you can now, cancel the rest</option>
+              <option value="FOK">FOK — fill all now or nothing</option>
+            </select>
+          </label>
+        ) : null}
+        {fields.has('stopLimitTimeInForce') ? (
+          <label className="ofield">
+            <span>Stop-limit time in force</span>
+            <select aria-label="Stop-limit time in force" value={v.stopLimitTimeInForce} onChange={(e) => fix('stopLimitTimeInForce', e.target.value)}>
+              <option value="GTC">GTC — until canceled</option>
+              <option value="IOC">IOC</option>
+              <option value="FOK">FOK</option>
+            </select>
+          </label>
+        ) : null}
+      </fieldset>
+
+      {shown?.available ? (
+        <div className="available small">Available: <span data-money="">{amount(privacy, shown.available.free, shown.available.asset)}</span></div>
+      ) : null}
+      <Issues issues={otherIssues} onFix={(i) => i.correction && fix(i.correction.field, i.correction.value)} />
+      {est !== null ? (
+        <dl className="estimate" data-testid="estimate">
+          <dt>{v.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds'}</dt>
+          <dd data-money="">{amount(privacy, est.total, est.totalAsset)}</dd>
+          <dt>Fee ({est.liquidity}, {formatDecimal(dec(est.feeRate).mul(100))} %)</dt>
+          <dd data-money="">≈ {amount(privacy, est.fee, est.feeAsset)}{est.bnbDiscount ? ' (less in BNB)' : ''}</dd>
+          <dt>You receive</dt>
+          <dd data-money="">≈ {amount(privacy, est.receive, est.receiveAsset)}</dd>
+        </dl>
+      ) : null}
+      {current && current.warnings.length > 0 ? (
+        <ul className="owarnings">
+          {current.warnings.map((w) => <li key={w.code} data-testid="preflight-warning" data-code={w.code}>{w.message}</li>)}
+        </ul>
+      ) : null}
+      {error ? <p className="error" role="alert">{error}</p> : null}
+      <button
+        type="button"
+        className={`primary review side-${v.side.toLowerCase()}`}
+        data-testid="review-order"
+        disabled={!canReview}
+        onClick={review}
+      >
+        {reviewing ? 'Checking…' : blocker ?? `Review ${v.side === 'BUY' ? 'buy' : 'sell'} order…`}
+      </button>
+      {dialog !== null ? <ConfirmDialog confirmation={dialog} onClose={() => setDialog(null)} /> : null}
+    </section>
+  );
+}

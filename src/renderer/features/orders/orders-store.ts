@@ -1,0 +1,183 @@
+/**
+ * The orders part of the renderer's state: open orders (live from orders:open), the outcomes of
+ * the orders placed from this window (live from orders:outcome), the history sync's progress and
+ * the watched symbol's quote. Like the app store it is wired once, outside React.
+ *
+ * The store is also the last guard of "one confirmation, one order": a confirmation token is
+ * submitted at most once (a second call returns the first call's promise), and while one submit
+ * is on its way no other is sent.
+ */
+import { useSyncExternalStore } from 'react';
+import type {
+  ConfirmedOrder,
+  MarketQuote,
+  OpenOrdersEvent,
+  OrderOutcomeView,
+  SyncProgress,
+} from '../../../shared/domain/orders';
+import type { PerchBridge } from '../../../shared/ipc/bridge';
+import type { Result } from '../../../shared/ipc/result';
+
+export interface OrdersState {
+  readonly open: OpenOrdersEvent | null;
+  /** Outcomes of orders placed from this window, newest first. */
+  readonly outcomes: readonly OrderOutcomeView[];
+  readonly sync: SyncProgress | null;
+  readonly market: { readonly symbol: string; readonly quote: MarketQuote } | null;
+  /** The token being submitted now (the submit control stays locked while set). */
+  readonly submitting: string | null;
+  readonly openError: string | null;
+}
+
+const INITIAL: OrdersState = { open: null, outcomes: [], sync: null, market: null, submitting: null, openError: null };
+const MAX_OUTCOMES = 20;
+const POLL_MS = 3_000;
+
+export function isSettled(status: OrderOutcomeView['status']): boolean {
+  return status !== 'sending' && status !== 'unknown';
+}
+
+/**
+ * Which of two views of the same intent to keep: a known state never falls back to
+ * "unknown"/"sending", and among known states the later one wins.
+ */
+export function mergeOutcome(prev: OrderOutcomeView | undefined, next: OrderOutcomeView): OrderOutcomeView {
+  if (prev === undefined) return next;
+  if (isSettled(prev.status) && !isSettled(next.status)) return prev;
+  if (isSettled(prev.status) === isSettled(next.status) && next.at < prev.at) return prev;
+  return next;
+}
+
+export interface OrdersStore {
+  get(): OrdersState;
+  subscribe(listener: () => void): () => void;
+  start(): void;
+  stop(): void;
+  refreshOpen(): Promise<void>;
+  /** Send a confirmed order once. The same token again returns the first call's answer. */
+  submit(token: string, order: ConfirmedOrder): Promise<Result<OrderOutcomeView>>;
+  outcomeOf(clientOrderId: string): OrderOutcomeView | undefined;
+  /** Watch a symbol's book ticker (null stops); the quote arrives in state.market. */
+  watch(symbol: string | null): void;
+}
+
+export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number } = {}): OrdersStore {
+  let state: OrdersState = INITIAL;
+  const listeners = new Set<() => void>();
+  const unsubscribers: Array<() => void> = [];
+  const submits = new Map<string, Promise<Result<OrderOutcomeView>>>();
+  let pollTimer: ReturnType<typeof setInterval> | null = null;
+  let watched: string | null = null;
+  let started = false;
+
+  const set = (patch: Partial<OrdersState>): void => {
+    state = { ...state, ...patch };
+    for (const l of [...listeners]) l();
+  };
+
+  const putOutcome = (view: OrderOutcomeView, create: boolean): void => {
+    const i = state.outcomes.findIndex((o) => o.clientOrderId === view.clientOrderId);
+    if (i < 0) {
+      // Outcomes of intents this window did not submit (e.g. recovered after a restart) are shown too.
+      if (!create && !submits.has(view.clientOrderId) && !isSettled(view.status)) return;
+      set({ outcomes: [view, ...state.outcomes].slice(0, MAX_OUTCOMES) });
+    } else {
+      const merged = mergeOutcome(state.outcomes[i], view);
+      if (merged === state.outcomes[i]) return;
+      const outcomes = state.outcomes.slice();
+      outcomes[i] = merged;
+      set({ outcomes });
+    }
+    syncPolling();
+  };
+
+  // Events are the main path; a slow poll covers an event lost while the connection was down.
+  const syncPolling = (): void => {
+    const pending = state.outcomes.some((o) => !isSettled(o.status));
+    if (pending && pollTimer === null && started) {
+      pollTimer = setInterval(() => {
+        for (const o of state.outcomes) {
+          if (isSettled(o.status)) continue;
+          void bridge.call('orders:outcome', { clientOrderId: o.clientOrderId }).then((res) => {
+            if (res.ok && res.value !== null) putOutcome(res.value, false);
+          });
+        }
+      }, opts.pollMs ?? POLL_MS);
+    } else if (!pending && pollTimer !== null) {
+      clearInterval(pollTimer);
+      pollTimer = null;
+    }
+  };
+
+  const refreshOpen = async (): Promise<void> => {
+    const res = await bridge.call('orders:listOpen');
+    if (res.ok) set({ open: res.value, openError: null });
+    else set({ openError: res.error.message });
+  };
+
+  const store: OrdersStore = {
+    get: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    start() {
+      if (started) return;
+      started = true;
+      unsubscribers.push(
+        bridge.on('orders:open', (open) => {
+          if (state.open === null || open.asOf >= state.open.asOf) set({ open, openError: null });
+        }),
+        bridge.on('orders:outcome', (view) => putOutcome(view, false)),
+        bridge.on('orders:syncProgress', (sync) => set({ sync })),
+        bridge.on('orders:market', (m) => {
+          if (m.symbol === watched) set({ market: m });
+        }),
+      );
+      void refreshOpen();
+    },
+    stop() {
+      started = false;
+      for (const u of unsubscribers.splice(0)) u();
+      if (pollTimer !== null) clearInterval(pollTimer);
+      pollTimer = null;
+      if (watched !== null) void bridge.call('orders:watchMarket', { symbol: null });
+      watched = null;
+    },
+    refreshOpen,
+    submit(token, order) {
+      const first = submits.get(token);
+      if (first !== undefined) return first;
+      if (state.submitting !== null) {
+        return Promise.resolve({ ok: false, error: { code: 'not-available', message: 'Another order is being sent; wait for its outcome.' } });
+      }
+      set({ submitting: token });
+      const p = bridge.call('orders:submit', { token, order, confirmed: true }).then((res) => {
+        // A refused token is never sent again from here: the person reviews the order anew.
+        if (res.ok) putOutcome(res.value, true);
+        set({ submitting: null });
+        return res;
+      });
+      submits.set(token, p);
+      return p;
+    },
+    outcomeOf: (id) => state.outcomes.find((o) => o.clientOrderId === id),
+    watch(symbol) {
+      if (symbol === watched) return;
+      watched = symbol;
+      set({ market: null });
+      void bridge.call('orders:watchMarket', { symbol }).then((res) => {
+        if (res.ok && res.value !== null && symbol !== null && watched === symbol && state.market === null) {
+          set({ market: { symbol, quote: res.value } });
+        }
+      });
+    },
+  };
+  return store;
+}
+
+export function useOrdersState<T>(store: OrdersStore, select: (s: OrdersState) => T): T {
+  return useSyncExternalStore(store.subscribe, () => select(store.get()));
+}
