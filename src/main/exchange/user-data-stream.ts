@@ -10,6 +10,10 @@
  * update time `u`, orders go through the monotonic merge of order-state.ts. Orders the store
  * thought open that the snapshot no longer lists are queried one by one.
  *
+ * A subscribe that gets no clean answer (timeout, lost reply, -2035 "already active") leaves the
+ * socket's subscription state unknown; that socket is given up and a fresh one subscribes, so
+ * the stream never retries into a subscription it cannot see.
+ *
  * Events are validated with zod (user events are few; the market hot path is elsewhere).
  */
 import { z } from 'zod';
@@ -58,6 +62,8 @@ const accountSchema = z.object({
 });
 const openOrdersSchema = z.array(restOrderSchema);
 const subscribeResultSchema = z.object({ subscriptionId: z.number().int() });
+/** -2035 "User Data Stream subscription already active" (errors.md). */
+const SUBSCRIPTION_ACTIVE = -2035;
 
 export type UserDataEvent =
   | { readonly type: 'balances'; readonly eventTime: number; readonly changed: readonly Balance[] }
@@ -262,6 +268,20 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
     return subscribeResultSchema.parse(result).subscriptionId;
   };
 
+  /**
+   * Only a clean refusal (the exchange answered with an error, and not "already active") proves
+   * that no subscription was started; a lost or unreadable answer proves nothing.
+   */
+  const subscriptionStateUnknown = (e: unknown): boolean => {
+    if (!isExchangeError(e)) return true; // e.g. a 200 whose result we could not read
+    if (e.binanceCode === SUBSCRIPTION_ACTIVE) return true;
+    if (e.kind === 'timeout' || e.kind === 'unknown-outcome' || e.kind === 'bad-response') return true;
+    // 'network' is either "not sent" / "socket closed" (nothing to keep anyway) or a 5xx-like
+    // answer (-1006 and friends) whose effect is unknown.
+    if (e.kind === 'network') return true;
+    return false;
+  };
+
   const initializer = async (session: WsApiSession, reason: 'connect' | 'rollover'): Promise<void> => {
     if (disposed) return;
     if (subs.size === 0) {
@@ -279,7 +299,17 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
       subscribeBackoff.reset();
     } catch (e) {
       reporter.error(e);
+      // A replacement socket that failed is dropped by the connection, whatever the error.
       if (reason === 'rollover') throw e;
+      if (subscriptionStateUnknown(e)) {
+        // The subscription may exist on this socket without us knowing its id: retrying here
+        // would only get -2035 for as long as the socket lives (and session.subscriptions
+        // does not say which account an id belongs to). A fresh socket has none, so give this
+        // one up; the new one subscribes and resyncs (B12) like any reconnect.
+        if (subs.size === 0) reporter.setStatus('reconnecting');
+        session.discard('user data subscription state unknown after an unanswered or unexpected subscribe');
+        return;
+      }
       scheduleSubscribeFor(session);
       return;
     } finally {

@@ -41,6 +41,12 @@ export interface WsApiSession {
   readonly generation: number;
   request<T = unknown>(method: string, params?: WsParams, options?: WsRequestOptions): Promise<T>;
   isOpen(): boolean;
+  /**
+   * Give this socket up as if it had died (reconnect or rollover retry follows, with backoff).
+   * For when its server-side state is no longer known, e.g. a subscribe whose answer was lost:
+   * a fresh socket starts from a known state, a guess on this one may be wrong for good.
+   */
+  discard(why: string): void;
 }
 
 export interface WsApiEventMeta {
@@ -292,6 +298,7 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
         generation,
         request: <T>(method: string, params?: WsParams, opts?: WsRequestOptions) => sendRequest<T>(sock, method, params, opts),
         isOpen: () => sock.open && !sock.closed,
+        discard: (why: string) => lost(sock, new Error(why)),
       },
     };
     const throttle = createControlThrottle(clock, 4);
