@@ -7,7 +7,7 @@
  */
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
-import type { Settings } from '../shared/domain';
+import type { Notice, Settings } from '../shared/domain';
 import { createCommandRouter } from './ipc/command-router';
 import { createEventBroadcaster } from './ipc/event-broadcaster';
 import { createOriginSenderCheck } from './ipc/sender-check';
@@ -26,6 +26,12 @@ import { createMainWindow } from './electron/window';
 import { createCore } from './core/create-core';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
+
+const ORDER_NOTICE_TITLES: Readonly<Record<string, string>> = {
+  'order-filled': 'Order filled',
+  'order-rejected': 'Order rejected',
+  'order-not-placed': 'Order not placed',
+};
 
 // Tests (and people running two profiles) point Perch at another profile directory.
 if (process.env['PERCH_USER_DATA_DIR']) app.setPath('userData', process.env['PERCH_USER_DATA_DIR']);
@@ -105,6 +111,13 @@ async function main(): Promise<void> {
     }
   };
 
+  /** A fill or a rejection also reaches the person when the window is hidden or in the tray. */
+  const notifyOrder = (notice: Notice): void => {
+    const title = ORDER_NOTICE_TITLES[notice.code ?? ''];
+    if (title === undefined || (mainWindow?.isFocused() ?? false)) return;
+    notifier.notify({ title, body: notice.message });
+  };
+
   // -- the core (no Electron inside): every command handler and every event comes from it
   const core = createCore({
     secrets,
@@ -117,13 +130,13 @@ async function main(): Promise<void> {
   });
   const offEvents = core.onEvent((name, payload) => {
     if (name === 'settings:changed') syncTray((payload as Settings).closeToTray);
+    if (name === 'app:notice') notifyOrder(payload as Notice);
     broadcast(name, payload);
   });
   const offSuspend = power.onSuspend(() => core.suspend());
   const offResume = power.onResume(() => {
     core.resume().catch((e: unknown) => logger.log('error', 'resume failed', { error: e instanceof Error ? e.message : String(e) }));
   });
-  void notifier; // alerts (issue 5) will notify through it
   const handlers = core.handlers;
 
   const router = createCommandRouter({

@@ -54,6 +54,8 @@ export interface SessionOrders {
   recovered(): Promise<void>;
   /** The symbols the order forms show (all windows together). */
   watch(symbols: ReadonlySet<string>): void;
+  /** The symbols whose books are watched now (listed symbols of what was asked). */
+  watching(): ReadonlySet<string>;
   /** The quote of a symbol; read by REST when the streams have nothing for it yet. */
   quote(symbol: string): Promise<MarketQuote | null>;
   /** What a key check found (keys:health of this environment): false stops trading at once. */
@@ -166,6 +168,8 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
       requested = new Set(symbols);
       applyWatch();
     },
+
+    watching: () => watched,
 
     async quote(symbol) {
       if (!session.exchangeInfo.isLoaded() || session.exchangeInfo.symbol(symbol) === undefined) return session.quote(symbol) ?? null;
