@@ -101,6 +101,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
         aria-labelledby="confirm-title"
         tabIndex={-1}
         data-testid="confirm-dialog"
+        data-client-order-id={confirmation.token}
         onKeyDown={(e) => {
           if (e.key === 'Escape' && canClose) onClose();
         }}
