@@ -243,3 +243,19 @@ test('privacy mode masks order amounts and totals', async ({ page, host }) => {
   for (const t of await page.locator('.orders [data-money]').allTextContents()) expect(t).not.toMatch(/\d/);
   await screenshot(page, 'orders-10-privacy');
 });
+
+test('order history syncs on request and shows its progress and request-weight cost', async ({ page, host }) => {
+  await openOrdersTab(page, host);
+  await page.getByRole('combobox', { name: 'Order type' }).selectOption('MARKET');
+  await fill(page, 'Quantity', '0.001');
+  await expect(review(page)).toBeEnabled();
+  await review(page).click();
+  await page.getByTestId('confirm-submit').click();
+  await expect(page.getByTestId('confirm-dialog').getByTestId('outcome-status')).toHaveText('Filled');
+  await page.getByTestId('confirm-close').click();
+  await page.getByRole('button', { name: 'Sync history' }).click();
+  await expect(page.getByTestId('sync-status')).toContainText(/Synced \d+ symbols?: \d+ new orders, \d+ new fills · request weight \d+/);
+  await expect(page.getByTestId('history-order').first()).toContainText('Filled');
+  await expect(page.getByTestId('history-fill').first()).toContainText('Taker');
+  await screenshot(page, 'orders-11-history');
+});

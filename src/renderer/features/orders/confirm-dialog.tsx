@@ -3,7 +3,7 @@ import type { ConfirmationSummary, OrderOutcomeView, PreflightResult } from '../
 import { MASK } from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
 import { keyOf, outcomeLabel } from './order-form-model';
-import { isAmountLine } from './order-format';
+import { isAmountLine, maskFigures, quotesBalance } from './order-format';
 import { useOrders, useOrdersView } from './orders-context';
 import { isSettled } from './orders-store';
 
@@ -127,7 +127,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
         ) : null}
         {warnings.length > 0 ? (
           <ul className="owarnings">
-            {warnings.map((w) => <li key={w.code} data-code={w.code}>{w.message}</li>)}
+            {warnings.map((w) => <li key={w.code} data-code={w.code}>{maskFigures(hideAmounts && quotesBalance(w.code), w.message)}</li>)}
           </ul>
         ) : null}
         {!sent && confirmBlocker !== null && check.state !== 'checking' ? (
@@ -164,7 +164,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
             title={confirmBlocker ?? undefined}
             onClick={confirm}
           >
-            {sent ? (settled ? 'Sent' : 'Sending…') : side === 'BUY' ? 'Confirm buy' : 'Confirm sell'}
+            {sent ? (settled ? 'Sent' : outcome?.status === 'unknown' ? 'Checking…' : 'Sending…') : side === 'BUY' ? 'Confirm buy' : 'Confirm sell'}
           </button>
         </div>
       </div>

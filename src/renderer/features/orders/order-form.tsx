@@ -16,7 +16,7 @@ import {
   withField,
   type FormValues,
 } from './order-form-model';
-import { amount, priceText } from './order-format';
+import { amount, maskFigures, priceText, quotesBalance } from './order-format';
 import { useOrders, useOrdersView } from './orders-context';
 
 const DEBOUNCE_MS = 250;
@@ -103,16 +103,16 @@ function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; o
   );
 }
 
-function Issues({ issues, onFix }: Readonly<{ issues: readonly PreflightIssue[]; onFix: (i: PreflightIssue) => void }>): React.JSX.Element | null {
+function Issues({ issues, onFix, privacy }: Readonly<{ issues: readonly PreflightIssue[]; onFix: (i: PreflightIssue) => void; privacy: boolean }>): React.JSX.Element | null {
   if (issues.length === 0) return null;
   return (
     <ul className="issues">
       {issues.map((i) => (
         <li key={`${i.code}-${i.field}-${i.message}`} className="issue" data-testid="preflight-issue" data-code={i.code}>
-          <span>{i.message}</span>
+          <span>{maskFigures(privacy && quotesBalance(i.code), i.message)}</span>
           {i.correction ? (
-            <button type="button" className="fix" onClick={() => onFix(i)} title={`Set ${FIELD_LABELS[i.correction.field].toLowerCase()} to ${i.correction.value}`}>
-              {i.correction.label}
+            <button type="button" className="fix" onClick={() => onFix(i)} title={privacy ? undefined : `Set ${FIELD_LABELS[i.correction.field].toLowerCase()} to ${i.correction.value}`}>
+              {maskFigures(privacy && quotesBalance(i.code), i.correction.label)}
             </button>
           ) : null}
         </li>
@@ -239,7 +239,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
         }}
         onChange={(e) => set({ [f]: e.target.value.replace(',', '.') } as Partial<FormValues>)}
       />
-      <Issues issues={issuesOf(f)} onFix={(i) => i.correction && fix(i.correction.field, i.correction.value)} />
+      <Issues issues={issuesOf(f)} onFix={(i) => i.correction && fix(i.correction.field, i.correction.value)} privacy={privacy} />
     </label>
   );
 
@@ -352,7 +352,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
       {shown?.available ? (
         <div className="available small">Available: <span data-money="">{amount(privacy, shown.available.free, shown.available.asset)}</span></div>
       ) : null}
-      <Issues issues={otherIssues} onFix={(i) => i.correction && fix(i.correction.field, i.correction.value)} />
+      <Issues issues={otherIssues} onFix={(i) => i.correction && fix(i.correction.field, i.correction.value)} privacy={privacy} />
       {est !== null ? (
         <dl className="estimate" data-testid="estimate">
           <dt>{v.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds'}</dt>
@@ -365,7 +365,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
       ) : null}
       {current && current.warnings.length > 0 ? (
         <ul className="owarnings">
-          {current.warnings.map((w) => <li key={w.code} data-testid="preflight-warning" data-code={w.code}>{w.message}</li>)}
+          {current.warnings.map((w) => <li key={w.code} data-testid="preflight-warning" data-code={w.code}>{maskFigures(privacy && quotesBalance(w.code), w.message)}</li>)}
         </ul>
       ) : null}
       {error ? <p className="error" role="alert">{error}</p> : null}

@@ -28,3 +28,13 @@ export function timeText(ms: number | null): string {
 export function isAmountLine(label: string): boolean {
   return /quantity|amount|cost|proceeds|fee|total/i.test(label);
 }
+
+/** Hide the figures of a message about the person's balance (privacy mode). */
+export function maskFigures(privacy: boolean, text: string): string {
+  return privacy ? text.replace(/\d[\d,.]*/g, MASK) : text;
+}
+
+/** Issues and warnings whose text quotes a balance. */
+export function quotesBalance(code: string): boolean {
+  return code === 'BALANCE' || code === 'most-of-balance';
+}
