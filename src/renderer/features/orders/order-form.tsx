@@ -128,6 +128,8 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const privacy = settings?.privacyMode ?? false;
   const market = useOrdersView((s) => s.market);
   const submitting = useOrdersView((s) => s.submitting);
+  const openAsOf = useOrdersView((s) => s.open?.asOf ?? 0);
+  const lastOutcome = useOrdersView((s) => s.outcomes[0]);
   const [v, setV] = useState<FormValues>(EMPTY_FORM);
   const [checked, setChecked] = useState<Checked | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -164,6 +166,11 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
     }, REFRESH_MS);
     return () => clearInterval(t);
   }, [dialog]);
+
+  // An order placed, filled or canceled changes the free balance and the open-order counts.
+  useEffect(() => {
+    if (dialog === null) run(draftRef.current);
+  }, [openAsOf, lastOutcome]);
 
   useEffect(() => {
     if (isSymbolCode(v.symbol)) orders.watch(v.symbol);

@@ -21,7 +21,7 @@ function SyncStatus(): React.JSX.Element | null {
       ) : sync.error ? (
         <span className="warn">Sync stopped: {sync.error} ({sync.done} of {sync.total} symbols, {weight})</span>
       ) : (
-        <span>Synced {sync.total} symbol{sync.total === 1 ? '' : 's'}: {sync.ordersAdded} new orders, {sync.fillsAdded} new fills · {weight}</span>
+        <span>Synced {sync.total} symbol{sync.total === 1 ? '' : 's'}: {sync.ordersAdded} new order{sync.ordersAdded === 1 ? '' : 's'}, {sync.fillsAdded} new fill{sync.fillsAdded === 1 ? '' : 's'} · {weight}</span>
       )}
     </div>
   );
