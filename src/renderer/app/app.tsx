@@ -4,6 +4,7 @@ import { OrdersView } from '../features/orders/orders-view';
 import { Welcome } from '../features/onboarding/welcome';
 import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
+import { maskFigures } from './format';
 import { useStore, useView } from './store-context';
 
 type Tab = 'holdings' | 'orders' | 'settings';
@@ -47,12 +48,14 @@ function Notices(): React.JSX.Element | null {
   const store = useStore();
   const notices = useView((s) => s.notices);
   const errors = useView((s) => s.errors);
+  // Notices can carry amounts ("Order filled: BUY 0.01 BTC ..."): privacy mode hides them too.
+  const privacy = useView((s) => s.settings?.privacyMode ?? false);
   if (notices.length === 0 && errors.length === 0) return null;
   return (
     <div className="notices">
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.level}`} role={n.level === 'error' ? 'alert' : 'status'}>
-          <span>{n.message}</span>
+          <span data-money="">{maskFigures(privacy, n.message)}</span>
           <button type="button" className="link" onClick={() => store.dismissNotice(n.id)} aria-label="Dismiss">Dismiss</button>
         </div>
       ))}

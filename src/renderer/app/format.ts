@@ -148,6 +148,11 @@ export function formatOffset(ms: number): string {
   return `${sign}${Math.abs(ms)} ms`;
 }
 
+/** Hide the figures of a message about the person's balance or orders (privacy mode). */
+export function maskFigures(privacy: boolean, text: string): string {
+  return privacy ? text.replace(/\d[\d,.]*/g, MASK) : text;
+}
+
 /** A money figure, or the mask in privacy mode. */
 export function money(privacy: boolean, text: string): string {
   return privacy ? MASK : text;

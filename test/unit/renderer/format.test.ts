@@ -1,6 +1,6 @@
 // Seam: display formatting of decimal strings (no floats between main's strings and the screen).
 import { describe, expect, it } from 'vitest';
-import { compareDecimal, formatPercent, formatPrice, formatQuantity, formatSignedValue, formatValue, roundDecimal } from '../../../src/renderer/app/format';
+import { compareDecimal, formatPercent, formatPrice, formatQuantity, formatSignedValue, formatValue, maskFigures, MASK, roundDecimal } from '../../../src/renderer/app/format';
 
 describe('compareDecimal', () => {
   it.each([
@@ -54,5 +54,15 @@ describe('display formats', () => {
     expect(formatPercent('0.856')).toBe('+0.86 %');
     expect(formatPercent('-5.3')).toBe('−5.30 %');
     expect(formatPercent('12.5', { sign: false })).toBe('12.50 %');
+  });
+});
+
+describe('maskFigures (privacy mode for notices and messages)', () => {
+  it('hides every figure of a notice in privacy mode and nothing otherwise', () => {
+    const text = 'Order filled: BUY 0.01000000 BTCUSDT at 64,210.5 (cost 642.10 USDT)';
+    const masked = maskFigures(true, text);
+    expect(masked).not.toMatch(/\d/);
+    expect(masked).toContain(`BUY ${MASK} BTCUSDT`);
+    expect(maskFigures(false, text)).toBe(text);
   });
 });

@@ -29,10 +29,7 @@ export function isAmountLine(label: string): boolean {
   return /quantity|amount|cost|proceeds|fee|total/i.test(label);
 }
 
-/** Hide the figures of a message about the person's balance (privacy mode). */
-export function maskFigures(privacy: boolean, text: string): string {
-  return privacy ? text.replace(/\d[\d,.]*/g, MASK) : text;
-}
+export { maskFigures } from '../../app/format';
 
 /** Issues and warnings whose text quotes a balance. */
 export function quotesBalance(code: string): boolean {
