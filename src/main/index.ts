@@ -24,6 +24,7 @@ import type { AppShellPort, TrayPort } from './electron/shell-ports';
 import { createTray } from './electron/tray';
 import { createMainWindow } from './electron/window';
 import { createCore } from './core/create-core';
+import { describeError } from './core/redacting-logger';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
 
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
   const broadcast = createEventBroadcaster({
     targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
     validate: !app.isPackaged,
-    onError: (event, error) => logger.log('error', `event ${event} not sent`, { error: String(error) }),
+    // a validation error may quote the payload; `core` exists by the time an event is sent
+    onError: (event, error) => core.inspect.logger.error(`event ${event} not sent`, { error: describeError(error, core.inspect.logger) }),
   });
   const syncTray = (closeToTray: boolean): void => {
     if (closeToTray && !tray) tray = createTray((id) => (id === 'quit' ? app.quit() : showWindow()));
@@ -128,6 +130,8 @@ async function main(): Promise<void> {
     appVersion: app.getVersion(),
     initialNotices: settings.takeStartupNotices(),
   });
+  /** The core's redactor (it knows every secret the core has handled) in front of the file log. */
+  const redacting = core.inspect.logger;
   const offEvents = core.onEvent((name, payload) => {
     if (name === 'settings:changed') syncTray((payload as Settings).closeToTray);
     if (name === 'app:notice') notifyOrder(payload as Notice);
@@ -135,7 +139,7 @@ async function main(): Promise<void> {
   });
   const offSuspend = power.onSuspend(() => core.suspend());
   const offResume = power.onResume(() => {
-    core.resume().catch((e: unknown) => logger.log('error', 'resume failed', { error: e instanceof Error ? e.message : String(e) }));
+    core.resume().catch((e: unknown) => redacting.error('resume failed', { error: describeError(e, redacting) }));
   });
   const handlers = core.handlers;
 
@@ -143,7 +147,8 @@ async function main(): Promise<void> {
     handlers,
     isTrustedSender: createOriginSenderCheck({ allowedOrigins: origins, trustedWebContentsIds: () => trustedIds }),
     validateOutput: !app.isPackaged,
-    onInternalError: (command, error) => logger.log('error', `command ${command} failed`, { error: error instanceof Error ? error.message : String(error) }),
+    // An unexpected error's message may quote its input (V8's JSON.parse does): only redacted text is logged.
+    onInternalError: (command, error) => redacting.error(`command ${command} failed`, { error: describeError(error, redacting) }),
   });
   const unregisterIpc = registerIpcCommands(ipcMain, router);
 
@@ -162,7 +167,7 @@ async function main(): Promise<void> {
   syncTray(settings.get().closeToTray);
 
   // start streaming while the page loads; a failed start is reported through status and notices
-  core.start().catch((e: unknown) => logger.log('error', 'core start failed', { error: e instanceof Error ? e.message : String(e) }));
+  core.start().catch((e: unknown) => redacting.error('core start failed', { error: describeError(e, redacting) }));
   await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
 
   app.on('window-all-closed', () => {

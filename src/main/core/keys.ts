@@ -63,6 +63,18 @@ function keychainError(e: unknown): { code: 'keychain-locked' | 'keychain-unavai
   return null;
 }
 
+/**
+ * JSON.parse whose failure carries nothing: V8's SyntaxError quotes the start of the input, and
+ * a keychain entry's input is key material.
+ */
+function parseJsonOrUndefined(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export function materialFromRenderer(material: Exclude<KeyMaterial, { kind: 'ed25519-generated' }>): CredentialMaterial {
   switch (material.kind) {
     case 'hmac':
@@ -109,13 +121,9 @@ export function createKeyVault(deps: {
     const raw = await guarded(() => secrets.get(KEY_ACCOUNT(env)));
     let stored: StoredKey | null = null;
     if (raw !== null) {
-      try {
-        const parsed = StoredKey.safeParse(JSON.parse(raw));
-        if (parsed.success) stored = parsed.data;
-        else logger.warn('a saved key entry could not be read and is ignored', { environment: env });
-      } catch {
-        logger.warn('a saved key entry is not valid JSON and is ignored', { environment: env });
-      }
+      const parsed = StoredKey.safeParse(parseJsonOrUndefined(raw));
+      if (parsed.success) stored = parsed.data;
+      else logger.warn('a saved key entry could not be read and is ignored', { environment: env });
     }
     if (stored !== null) {
       logger.addSecret(stored.apiKey);
@@ -165,20 +173,25 @@ export function createKeyVault(deps: {
         return { material: m, publicKeyPem: null };
       }
       const raw = await guarded(() => secrets.get(PENDING_ACCOUNT(env)));
-      const pending = raw === null ? null : PendingPair.safeParse(JSON.parse(raw));
-      if (pending === null || !pending.success) {
-        // Maybe it was already saved: re-testing a saved generated key is allowed.
-        const saved = await load(env);
-        if (saved !== null && saved.type === 'ED25519' && saved.publicKeyPem !== null && saved.privateKeyPem !== undefined) {
-          return { material: { type: 'ED25519', apiKey: material.apiKey, privateKeyPem: saved.privateKeyPem }, publicKeyPem: saved.publicKeyPem };
-        }
-        throw new AppError('not-available', 'No generated key pair is waiting for this environment. Generate a new key pair first.');
+      const pending = raw === null ? null : PendingPair.safeParse(parseJsonOrUndefined(raw));
+      if (pending !== null && pending.success) {
+        logger.addSecret(pending.data.privateKeyPem);
+        return {
+          material: { type: 'ED25519', apiKey: material.apiKey, privateKeyPem: pending.data.privateKeyPem },
+          publicKeyPem: pending.data.publicKeyPem,
+        };
       }
-      logger.addSecret(pending.data.privateKeyPem);
-      return {
-        material: { type: 'ED25519', apiKey: material.apiKey, privateKeyPem: pending.data.privateKeyPem },
-        publicKeyPem: pending.data.publicKeyPem,
-      };
+      // The entry's content is never quoted: a damaged entry is most likely part of a private key.
+      if (pending !== null) logger.warn('a generated key pair entry in the keychain could not be read and is ignored', { environment: env });
+      // Maybe it was already saved: re-testing a saved generated key is allowed.
+      const saved = await load(env);
+      if (saved !== null && saved.type === 'ED25519' && saved.publicKeyPem !== null && saved.privateKeyPem !== undefined) {
+        return { material: { type: 'ED25519', apiKey: material.apiKey, privateKeyPem: saved.privateKeyPem }, publicKeyPem: saved.publicKeyPem };
+      }
+      if (pending !== null) {
+        throw new AppError('keychain-unavailable', 'The key pair Perch generated for this environment could not be read from the keychain (the entry is damaged). Generate a new key pair.');
+      }
+      throw new AppError('not-available', 'No generated key pair is waiting for this environment. Generate a new key pair first.');
     },
 
     async save(env, material, publicKeyPem) {
