@@ -55,7 +55,11 @@ export interface ValueRecorderOptions {
   readonly significantChangePct?: number;
   /** Never two points closer than this, ms (a volatile market must not flood the database). */
   readonly minGapMs?: number;
-  /** Figures older than this are not recorded even if the feeds say live, ms. */
+  /**
+   * Figures older than this are not recorded even if the feeds say live, ms. The core observes
+   * right after each portfolio flush, so a current sample is at most a flush or two old; an older
+   * one is a portfolio that has not moved (nothing new to record) or a feed that stopped.
+   */
   readonly maxSampleAgeMs?: number;
   readonly setInterval?: (fn: () => void, ms: number) => unknown;
   readonly clearInterval?: (handle: unknown) => void;
@@ -99,7 +103,7 @@ export function createValueRecorder(options: ValueRecorderOptions): ValueRecorde
   const intervalMs = options.intervalMs ?? 60_000;
   const significant = new Decimal(options.significantChangePct ?? 1);
   const minGapMs = options.minGapMs ?? 10_000;
-  const maxSampleAgeMs = options.maxSampleAgeMs ?? 5 * 60_000;
+  const maxSampleAgeMs = options.maxSampleAgeMs ?? 1_000;
   const setTimer = options.setInterval ?? ((fn: () => void, ms: number) => setInterval(fn, ms));
   const clearTimer = options.clearInterval ?? ((h: unknown) => clearInterval(h as ReturnType<typeof setInterval>));
 
@@ -122,7 +126,8 @@ export function createValueRecorder(options: ValueRecorderOptions): ValueRecorde
     if (s.freshness.state !== 'live' || now() - s.asOf > maxSampleAgeMs) return { recorded: false, reason: 'not-live' };
     if (s.pending > 0) return { recorded: false, reason: 'pending-prices' };
     if (s.holdings === 0) return { recorded: false, reason: 'empty' };
-    const t = now();
+    // A point is dated by the data it was computed from, never by when it was looked at.
+    const t = s.asOf;
     const prev = lastFor(s.environment, s.quote);
     if (prev !== null) {
       const age = t - prev.at;

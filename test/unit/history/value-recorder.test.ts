@@ -64,6 +64,30 @@ describe('value recorder', () => {
     expect(h.recorder.observe()).toEqual({ recorded: false, reason: 'not-live' });
   });
 
+  it('dates a point by the data it was computed from, not by when it was observed', () => {
+    const h = harness();
+    h.set({ asOf: h.clock.t - 800 });
+    const r = h.recorder.observe();
+    expect(r).toMatchObject({ recorded: true, point: { at: h.clock.t - 800 } });
+    expect(h.store.points[0]?.at).toBe(h.clock.t - 800);
+  });
+
+  it('does not record a sample older than about a flush (a minute-old total is not current)', () => {
+    const h = harness();
+    h.set({ asOf: h.clock.t - 60_000 });
+    expect(h.recorder.observe()).toEqual({ recorded: false, reason: 'not-live' });
+    expect(h.store.points).toHaveLength(0);
+  });
+
+  it('never records the same data twice when time moves on but the sample does not', () => {
+    const h = harness();
+    h.recorder.observe();
+    h.clock.t += 120_000;
+    // The same (old) sample: past the cadence, but its data is not newer than the last point.
+    expect(h.recorder.observe()).toMatchObject({ recorded: false });
+    expect(h.store.points).toHaveLength(1);
+  });
+
   it('records every minute and on a significant move, never closer than the minimum gap', () => {
     const h = harness();
     h.recorder.observe();
@@ -79,6 +103,7 @@ describe('value recorder', () => {
     h.set({ total: '1021' });
     expect(h.recorder.observe()).toEqual({ recorded: false, reason: 'unchanged' });
     h.clock.t += 30_000; // a minute after the last point
+    h.set({ total: '1021' }); // a current sample (the recorder records only fresh figures)
     expect(h.recorder.observe()).toMatchObject({ recorded: true, point: { total: '1021' } });
     expect(h.store.points.map((p) => p.total)).toEqual(['1000', '1020', '1021']);
   });
