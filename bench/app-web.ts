@@ -93,7 +93,11 @@ async function openPage(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(PAGE_PROBE);
   const page = await context.newPage();
-  await page.goto(url);
+  // `url` is the printed one (`/?t=<token>`): the host sets its session cookie and redirects to /
+  const res = await page.goto(url);
+  if (res === null || res.status() !== 200 || new URL(page.url()).search !== '') {
+    throw new Error(`the web host did not serve the page for its printed URL (status ${String(res?.status())}, at ${new URL(page.url()).pathname})`);
+  }
   await page.waitForFunction(() => (window as unknown as { __bench: PageBench }).__bench.firstRowPaint !== null, undefined, { timeout: 120_000 });
   return page;
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run web`: Perch's real renderer in a browser, against the real core in demo mode.
  * Dev and test only. With --json it prints exactly one JSON line (URLs, token, the simulator's
- * control endpoint and demo key) for test harnesses; otherwise a short human message.
+ * control endpoint and demo key) for test harnesses; otherwise a short human message. Either way
+ * the page address it prints carries the access token: only its holder gets the page.
  */
 import { parseArgs } from 'node:util';
 import { startWebHost, type ExternalSimulator, type WebHostOptions } from './host';
@@ -19,6 +20,7 @@ Options:
   --symbols N           simulator symbol count (e.g. 2500 for load tests)
   --holdings N          credit the demo account with N extra synthetic assets
   --local-environments  point Spot Testnet and Binance Demo Mode at the local simulator
+  --allow-production    allow Binance's live exchange (refused by default: this is a dev tool)
   --flush-ms N          portfolio event coalescing period (default 250)
   --sim-json JSON       use a simulator running elsewhere: the line \`npm run sim -- --json\` printed
   --json                print one JSON line with URLs and keys, nothing else
@@ -67,6 +69,7 @@ async function main(argv: readonly string[]): Promise<void> {
         symbols: { type: 'string' },
         holdings: { type: 'string' },
         'local-environments': { type: 'boolean' },
+        'allow-production': { type: 'boolean' },
         'flush-ms': { type: 'string' },
         'sim-json': { type: 'string' },
         json: { type: 'boolean' },
@@ -94,6 +97,7 @@ async function main(argv: readonly string[]): Promise<void> {
       ...(values['flush-ms'] !== undefined ? { flushIntervalMs: int('flush-ms', values['flush-ms'], 10, 10_000) } : {}),
       ...(values['sim-json'] !== undefined ? { externalSimulator: parseSimJson(values['sim-json']) } : {}),
       localEnvironments: values['local-environments'] ?? false,
+      allowProduction: values['allow-production'] ?? false,
       verbose: values.verbose ?? false,
     };
   } catch (e) {
@@ -123,7 +127,12 @@ async function main(argv: readonly string[]): Promise<void> {
       },
     })}\n`);
   } else {
-    process.stdout.write(`Perch web host (demo mode) at ${host.url}\nData: ${host.dataDir}\nPress Ctrl-C to stop.\n`);
+    process.stdout.write(
+      `Perch web host (demo mode). Open:\n  ${host.url}\n` +
+        'That address is the access key to this host (its page can use any key you give it): do not share it.\n' +
+        (options.allowProduction ? 'WARNING: --allow-production: the live Binance exchange is reachable from this host.\n' : '') +
+        `Data: ${host.dataDir}\nPress Ctrl-C to stop.\n`,
+    );
   }
 
   let stopping = false;

@@ -3,6 +3,12 @@
  * built with Node adapters, serving the built renderer on 127.0.0.1 and the IPC contract over a
  * loopback WebSocket protected by a per-run token. Playwright drives the real renderer against
  * the real core through it; `npm run web` lets a person click through Perch in a browser.
+ *
+ * Any local process can connect to a loopback port and send whatever Host and Origin it likes,
+ * so those headers only keep out other sites' pages. The page (which carries the token) is
+ * served only to whoever presents the per-run token in the printed URL (`/?t=…`) or the session
+ * cookie that URL sets; the WebSocket needs that cookie or the token too. Binance's live
+ * exchange is refused unless the host was started with `allowProduction`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,11 +17,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EventName } from '../shared/ipc/channels';
+import { COMMAND_NAMES, type CommandName, type EventName } from '../shared/ipc/channels';
+import { AppError } from '../shared/ipc/result';
 import { createCore, type Core } from '../main/core/create-core';
-import type { DemoSimulator, LoggerPort, LogLevel } from '../main/core/ports';
+import type { DemoSimulator, LoggerPort, LogLevel, SecretStorePort } from '../main/core/ports';
+import { describeError } from '../main/core/redacting-logger';
 import { simulatorEnvironment } from '../main/exchange/environments';
-import { createCommandRouter } from '../main/ipc/command-router';
+import { createCommandRouter, type CommandHandler, type CommandHandlers } from '../main/ipc/command-router';
 import { createEventBroadcaster, type EventTarget } from '../main/ipc/event-broadcaster';
 import { createOriginSenderCheck } from '../main/ipc/sender-check';
 import { DEMO_ACCOUNT_ID, startSimulator, type Simulator } from '../main/sim/simulator';
@@ -51,6 +59,13 @@ export interface WebHostOptions {
    * instead of starting one here: benchmarks measure the host's CPU without the exchange's.
    */
   readonly externalSimulator?: ExternalSimulator;
+  /**
+   * Allow Binance's live exchange ('production'). Off by default: this is a dev tool, and a key
+   * given to it could place real orders. Commands naming 'production' answer 'not-allowed'.
+   */
+  readonly allowProduction?: boolean;
+  /** Where keys are kept (default: in memory, gone when the host stops). Tests inject faults. */
+  readonly secrets?: SecretStorePort;
 }
 
 /** What the host and its tests need to know about the simulator. */
@@ -76,10 +91,13 @@ export interface WebHostStats {
 }
 
 export interface WebHost {
+  /** What to open: the page address with the per-run token (`/?t=…`). Only for whoever started the host. */
   readonly url: string;
   readonly origin: string;
   readonly port: number;
   readonly token: string;
+  /** The name of the session cookie the token URL sets (per port: cookies ignore ports). */
+  readonly cookieName: string;
   readonly dataDir: string;
   readonly logFile: string;
   readonly simulator: SimulatorInfo;
@@ -89,6 +107,36 @@ export interface WebHost {
 }
 
 const MAX_MESSAGE_BYTES = 1_000_000;
+
+export const PRODUCTION_REFUSED_MESSAGE =
+  'The web host is a development and test tool: it does not connect to the live Binance exchange. ' +
+  'Use the Perch desktop app, or start the web host with --allow-production if you really mean to.';
+
+/** Every command that names an environment refuses 'production' (switching to it, or any key of it). */
+function refuseProduction(handlers: CommandHandlers): CommandHandlers {
+  const out: Partial<Record<CommandName, CommandHandler<CommandName>>> = {};
+  for (const name of COMMAND_NAMES) {
+    const inner = handlers[name] as CommandHandler<CommandName>;
+    out[name] = (input, ctx) => {
+      if (typeof input === 'object' && input !== null && (input as { environment?: unknown }).environment === 'production') {
+        throw new AppError('not-allowed', PRODUCTION_REFUSED_MESSAGE);
+      }
+      return inner(input, ctx);
+    };
+  }
+  return out as CommandHandlers;
+}
+
+function readCookie(header: string | undefined, name: string): string | null {
+  if (header === undefined) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+const NO_STORE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' } as const;
 
 function tokenEquals(given: string | null, expected: string): boolean {
   if (given === null) return false;
@@ -155,6 +203,9 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const logFile = join(dataDir, 'perch.log');
   const logger = createFileLogger(logFile, options.verbose ?? false);
   const token = randomBytes(32).toString('hex');
+  // what the browser keeps after the token URL: a different secret, so the cookie is not the token
+  const sessionId = randomBytes(32).toString('hex');
+  const allowProduction = options.allowProduction ?? false;
 
   const external = options.externalSimulator;
   const local: Simulator | null = external === undefined
@@ -177,13 +228,16 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   try {
     const settings = createSettingsStore(createFileSettingsBackend(join(dataDir, 'settings.json')));
+    if (!allowProduction && settings.get().environment === 'production') {
+      throw new AppError('not-allowed', `${PRODUCTION_REFUSED_MESSAGE} (The settings in ${dataDir} select it.)`);
+    }
     database = openDatabase(join(dataDir, 'perch.sqlite'));
     const facade = demoFacade(simulator, local
       ? (id) => local.engine.resetAccount(id)
       : (id) => void control('/account/reset', { accountId: id }).catch((e: unknown) => logger.log('warn', 'demo reset failed', { error: String(e) })));
     const simEnv = simulatorEnvironment(simulator, { label: 'Simulated exchange (local)' });
     theCore = createCore({
-      secrets: createMemorySecretStore(),
+      secrets: options.secrets ?? createMemorySecretStore(),
       settings,
       database,
       logger,
@@ -198,6 +252,9 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     await local?.stop();
     throw e;
   }
+
+  /** The core's redactor (it knows every secret the core has handled) in front of the log file. */
+  const redacting = theCore.inspect.logger;
 
   // ---------------------------------------------------------------- events out
   const clients = new Set<WebSocket>();
@@ -217,21 +274,24 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const broadcast = createEventBroadcaster({
     targets,
     validate: true,
-    onError: (event, error) => logger.log('error', `event ${event} not sent`, { error: error instanceof Error ? error.message : String(error) }),
+    onError: (event, error) => redacting.error(`event ${event} not sent`, { error: describeError(error, redacting) }),
   });
   theCore.onEvent((name, payload) => broadcast(name, payload));
 
   // ---------------------------------------------------------------- HTTP + WS
   let origin = '';
   let hostHeader = '';
+  let cookieName = '';
+  const hasSession = (req: IncomingMessage): boolean => tokenEquals(readCookie(req.headers.cookie, cookieName), sessionId);
   let senderCheck: ReturnType<typeof createOriginSenderCheck> = () => false;
   const router = createCommandRouter({
-    handlers: theCore.handlers,
-    // Only connections that presented the token exist (checked at upgrade); the frame origin must
-    // also be this host's own page.
+    handlers: allowProduction ? theCore.handlers : refuseProduction(theCore.handlers),
+    // Only connections that presented the token or the session cookie exist (checked at upgrade);
+    // the frame origin must also be this host's own page.
     isTrustedSender: (sender) => sender.transport === 'websocket' && senderCheck(sender),
     validateOutput: true,
-    onInternalError: (command, error) => logger.log('error', `command ${command} failed`, { error: error instanceof Error ? error.message : String(error) }),
+    // An unexpected error's message may quote its input (V8's JSON.parse does): only redacted text is logged.
+    onInternalError: (command, error) => redacting.error(`command ${command} failed`, { error: describeError(error, redacting) }),
   });
 
   const html = async (res: ServerResponse): Promise<void> => {
@@ -242,8 +302,35 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       return;
     }
     const body = injectBridge(file.body.toString('utf8'), token);
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE });
     res.end(body);
+  };
+
+  /**
+   * The page carries the token, so it goes only to whoever holds it: `/?t=<token>` (the printed
+   * URL) sets the session cookie and redirects to `/`, leaving no token in the address bar or
+   * history; `/` then needs that cookie.
+   */
+  const page = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const given = url.searchParams.get('t');
+    if (given !== null && tokenEquals(given, token)) {
+      res.writeHead(303, {
+        Location: '/',
+        'Set-Cookie': `${cookieName}=${sessionId}; HttpOnly; SameSite=Strict; Path=/`,
+        ...NO_STORE,
+      });
+      res.end();
+      return;
+    }
+    if (given !== null || !hasSession(req)) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...NO_STORE });
+      res.end(
+        'This Perch web host serves its page only to whoever started it.\n' +
+          'Open the address it printed when it started (it ends in /?t=...); that address is the access key, so do not share it.\n',
+      );
+      return;
+    }
+    await html(res);
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -281,7 +368,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       return;
     }
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      await html(res);
+      await page(req, res, url);
       return;
     }
     const file = await readStatic(rendererDir, url.pathname);
@@ -301,8 +388,10 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname !== '/__perch/ws' || req.headers.host !== hostHeader) return refuse(socket, 404, 'Not Found');
-    // Browsers always send Origin on WebSocket upgrades; another site's page cannot fake it.
-    if (req.headers.origin !== origin || !tokenEquals(url.searchParams.get('token'), token)) return refuse(socket, 403, 'Forbidden');
+    // Browsers always send Origin on WebSocket upgrades; another site's page cannot fake it, but
+    // any local program can, so the token or the session cookie is what actually admits a client.
+    const admitted = tokenEquals(url.searchParams.get('token'), token) || hasSession(req);
+    if (req.headers.origin !== origin || !admitted) return refuse(socket, 403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
       const sender = { transport: 'websocket' as const, frameUrl: req.headers.origin ?? null, webContentsId: null };
@@ -327,7 +416,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
 
   const srv = createServer((req, res) => {
     onRequest(req, res).catch((e: unknown) => {
-      logger.log('error', 'web host request failed', { error: e instanceof Error ? e.message : String(e) });
+      redacting.error('web host request failed', { error: describeError(e, redacting) });
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
@@ -344,6 +433,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   hostHeader = `127.0.0.1:${port}`;
   origin = `http://${hostHeader}`;
+  cookieName = `perch_session_${port}`;
   senderCheck = createOriginSenderCheck({ allowedOrigins: [origin] });
 
   await theCore.start();
@@ -351,10 +441,11 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
 
   let stopping: Promise<void> | null = null;
   const host: WebHost = {
-    url: `${origin}/`,
+    url: `${origin}/?t=${token}`,
     origin,
     port,
     token,
+    cookieName,
     dataDir,
     logFile,
     simulator,

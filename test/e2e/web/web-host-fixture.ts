@@ -14,6 +14,10 @@ export const repoRoot = join(import.meta.dirname, '../../..');
 export const screensDir = join(repoRoot, 'test-results', 'screens');
 
 export interface HostInfo {
+  /**
+   * The address the host printed, with its access token (`/?t=…`): opening it sets the session
+   * cookie and redirects to `/`. The bare origin answers 403 to a browser without that cookie.
+   */
   readonly url: string;
   readonly origin: string;
   readonly port: number;
@@ -89,9 +93,15 @@ export async function startHost(args: readonly string[] = []): Promise<RunningHo
   return { ...info, control, stop };
 }
 
+/** Open the app through the printed URL, as a person would; the token does not stay in the address bar. */
+export async function openApp(page: Page, host: HostInfo): Promise<void> {
+  await page.goto(host.url);
+  await expect(page).toHaveURL(`${host.origin}/`);
+}
+
 /** Open the app and skip the first-start screen by choosing the demo. */
 export async function openDemo(page: Page, host: HostInfo): Promise<void> {
-  await page.goto(host.url);
+  await openApp(page, host);
   await page.getByRole('button', { name: /Explore the demo/ }).click();
   await expect(page.getByTestId('total-value')).toBeVisible();
 }

@@ -1,11 +1,15 @@
-// Seam: the web host's HTTP/WebSocket boundary (token, origin, Host header, static files) in
-// front of the real core in demo mode. A tiny index.html stands in for the built renderer.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Seam: the web host's HTTP/WebSocket boundary (token URL and session cookie, origin, Host header,
+// static files, production refusal) in front of the real core in demo mode. A tiny index.html
+// stands in for the built renderer.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createMemorySecretStore } from '../../../src/main/storage/secret-store';
+import { createFileSettingsBackend, createSettingsStore } from '../../../src/main/storage/settings';
 import { startWebHost, type WebHost } from '../../../src/webhost/host';
 import { injectBridge, resolveStaticPath } from '../../../src/webhost/static-files';
 
@@ -24,12 +28,18 @@ afterAll(async () => {
   rmSync(rendererDir, { recursive: true, force: true });
 });
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+interface Got {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function get(path: string, headers: Record<string, string> = {}, on: WebHost = host): Promise<Got> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path, method: 'GET', headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port: on.port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -42,8 +52,21 @@ interface Conn {
   events: { name: string; payload: unknown }[];
 }
 
-function connect(opts: { token?: string; origin?: string } = {}): Promise<Conn> {
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/__perch/ws?token=${opts.token ?? host.token}`, { headers: { Origin: opts.origin ?? host.origin } });
+/** The session cookie a browser gets from the printed URL (`name=value`). */
+async function sessionCookie(on: WebHost = host): Promise<string> {
+  const res = await get(new URL(on.url).pathname + new URL(on.url).search, { Host: `127.0.0.1:${on.port}` }, on);
+  const set = res.headers['set-cookie'];
+  const first = Array.isArray(set) ? set[0] : set;
+  return (first ?? '').split(';')[0] ?? '';
+}
+
+function connect(opts: { token?: string | null; origin?: string; cookie?: string; on?: WebHost } = {}): Promise<Conn> {
+  const on = opts.on ?? host;
+  const token = opts.token === undefined ? on.token : opts.token;
+  const query = token === null ? '' : `?token=${token}`;
+  const headers: Record<string, string> = { Origin: opts.origin ?? on.origin };
+  if (opts.cookie !== undefined) headers['Cookie'] = opts.cookie;
+  const ws = new WebSocket(`ws://127.0.0.1:${on.port}/__perch/ws${query}`, { headers });
   const events: Conn['events'] = [];
   const pending = new Map<number, (v: never) => void>();
   let id = 0;
@@ -68,8 +91,41 @@ function connect(opts: { token?: string; origin?: string } = {}): Promise<Conn> 
 }
 
 describe('web host', () => {
+  it('answers / without the token 403 with an explanation and nothing secret', async () => {
+    const h = { Host: `127.0.0.1:${host.port}` };
+    for (const path of ['/', '/index.html', '/?t=', `/?t=${'0'.repeat(64)}`, `/?t=${host.token.slice(0, 63)}`]) {
+      const res = await get(path, h);
+      expect(res.status, path).toBe(403);
+      expect(res.body).toMatch(/address it printed/);
+      expect(res.body).not.toContain(host.token);
+      expect(res.body).not.toContain('perch-bridge-token');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    // a cookie that is not this run's session is no better
+    expect((await get('/', { ...h, Cookie: `${host.cookieName}=${host.token}` })).status).toBe(403);
+    expect((await get('/', { ...h, Cookie: `${host.cookieName}=${'a'.repeat(64)}` })).status).toBe(403);
+  });
+
+  it('the printed URL sets an HttpOnly SameSite=Strict session cookie and redirects to /', async () => {
+    expect(host.url).toBe(`${host.origin}/?t=${host.token}`);
+    const res = await get(`/?t=${host.token}`, { Host: `127.0.0.1:${host.port}` });
+    expect(res.status).toBe(303);
+    expect(res.headers['location']).toBe('/');
+    expect(res.body).not.toContain(host.token);
+    const set = String(res.headers['set-cookie']);
+    expect(set).toMatch(new RegExp(`^${host.cookieName}=[0-9a-f]{64}; `));
+    expect(set).toContain('HttpOnly');
+    expect(set).toContain('SameSite=Strict');
+    expect(set).toContain('Path=/');
+    // the cookie is its own secret, not the token
+    expect(set).not.toContain(host.token);
+    const page = await get('/', { Host: `127.0.0.1:${host.port}`, Cookie: `other=1; ${set.split(';')[0]!}` });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('perch-bridge-token');
+  });
+
   it('serves index.html with the token meta and the bridge script before the app script', async () => {
-    const res = await get('/', { Host: `127.0.0.1:${host.port}` });
+    const res = await get('/', { Host: `127.0.0.1:${host.port}`, Cookie: await sessionCookie() });
     expect(res.status).toBe(200);
     const meta = res.body.indexOf(`<meta name="perch-bridge-token" content="${host.token}"`);
     const bridge = res.body.indexOf('<script src="/__perch/bridge.js"></script>');
@@ -101,10 +157,43 @@ describe('web host', () => {
     expect(injectBridge('<head></head>', 't')).toContain('<script src="/__perch/bridge.js"></script>');
   });
 
-  it('refuses a WebSocket without the token or from another origin', async () => {
+  it('refuses a WebSocket without the token or session cookie, or from another origin', async () => {
     await expect(connect({ token: 'x'.repeat(64) })).rejects.toThrow(/403/);
+    await expect(connect({ token: null })).rejects.toThrow(/403/);
+    await expect(connect({ token: null, cookie: `${host.cookieName}=${host.token}` })).rejects.toThrow(/403/);
     await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow(/403/);
     await expect(connect({ origin: `http://localhost:${host.port}` })).rejects.toThrow(/403/);
+    // a forged Origin alone (any local program can send one) admits nothing
+    await expect(connect({ token: null, origin: host.origin })).rejects.toThrow(/403/);
+    const cookie = await sessionCookie();
+    await expect(connect({ token: null, cookie, origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    // the session cookie alone is enough (what the browser sends after the printed URL)
+    const c = await connect({ token: null, cookie });
+    try {
+      expect(await c.call('settings:get')).toMatchObject({ ok: true });
+    } finally {
+      c.ws.close();
+    }
+  });
+
+  it('refuses the live exchange: commands naming production answer not-allowed and change nothing', async () => {
+    const c = await connect();
+    try {
+      const refused = [
+        await c.call('settings:update', { environment: 'production' }),
+        await c.call('keys:generateEd25519', { environment: 'production' }),
+        await c.call('keys:test', { environment: 'production', material: { kind: 'ed25519-generated', apiKey: 'A'.repeat(64) } }),
+        await c.call('keys:health', { environment: 'production' }),
+      ];
+      for (const r of refused) {
+        expect(r).toMatchObject({ ok: false, error: { code: 'not-allowed', message: expect.stringMatching(/development and test tool.*--allow-production/) } });
+      }
+      expect(await c.call('settings:get')).toMatchObject({ ok: true, value: { environment: 'demo' } });
+      // other environments go through
+      expect(await c.call('keys:generateEd25519', { environment: 'testnet' })).toMatchObject({ ok: true });
+    } finally {
+      c.ws.close();
+    }
   });
 
   it('routes commands through the contract and pushes the core events', async () => {
@@ -123,5 +212,63 @@ describe('web host', () => {
     } finally {
       c.ws.close();
     }
+  });
+});
+
+describe('web host options', () => {
+  const dirs: string[] = [];
+  const hosts: WebHost[] = [];
+  afterAll(async () => {
+    for (const h of hosts) await h.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('refuses to start on settings that select production unless allowed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'perch-webhost-prod-'));
+    dirs.push(dataDir);
+    createSettingsStore(createFileSettingsBackend(join(dataDir, 'settings.json'))).update({ environment: 'production' });
+    await expect(startWebHost({ rendererDir, dataDir })).rejects.toMatchObject({ code: 'not-allowed', message: expect.stringMatching(/--allow-production/) });
+  });
+
+  it('with allowProduction, production commands reach the core', async () => {
+    const allowed = await startWebHost({ rendererDir, allowProduction: true });
+    hosts.push(allowed);
+    const c = await connect({ on: allowed });
+    try {
+      expect(await c.call('keys:generateEd25519', { environment: 'production' })).toMatchObject({ ok: true, value: { publicKeyPem: expect.stringContaining('PUBLIC KEY') } });
+    } finally {
+      c.ws.close();
+    }
+  });
+
+  it('a damaged keychain entry: a clean error over the socket, nothing of it in the log file', async () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const body = pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+    const secrets = createMemorySecretStore();
+    await secrets.set('ed25519-pending:testnet', body);
+    await secrets.set('ed25519-pending:demo-mode', `{"privateKeyPem":"${pem.replace(/\n/g, '\\n')}`);
+    // an unexpected failure whose message quotes key material goes to the log redacted
+    const failing = { ...secrets, get: async (account: string) => {
+      if (account === 'ed25519-pending:demo') throw new Error(`backend failed on ${pem}`);
+      return secrets.get(account);
+    } };
+    const h = await startWebHost({ rendererDir, secrets: failing });
+    hosts.push(h);
+    const c = await connect({ on: h });
+    try {
+      const material = { kind: 'ed25519-generated', apiKey: 'A'.repeat(64) };
+      for (const environment of ['testnet', 'demo-mode']) {
+        const r = await c.call('keys:test', { environment, material });
+        expect(r).toMatchObject({ ok: false, error: { code: 'keychain-unavailable' } });
+        expect(JSON.stringify(r)).not.toContain(body.slice(0, 10));
+      }
+      expect(await c.call('keys:test', { environment: 'demo', material })).toMatchObject({ ok: false, error: { code: 'internal' } });
+    } finally {
+      c.ws.close();
+    }
+    const log = readFileSync(h.logFile, 'utf8');
+    expect(log).toContain('command keys:test failed');
+    expect(log).toContain('backend failed');
+    for (let i = 0; i + 8 <= body.length; i += 4) expect(log).not.toContain(body.slice(i, i + 8));
   });
 });
