@@ -83,8 +83,13 @@ export interface ExchangeSession {
   readonly orders: OrderStateStore;
   /** Free balance per asset, from the user data stream (decimal strings). */
   freeBalances(): Readonly<Record<string, string>>;
-  /** Best bid/ask (book ticker stream) and last price of a symbol, when known. */
+  /**
+   * Best bid/ask (book ticker stream or the last REST read, whichever is newer) and last price of
+   * a symbol, when known. `at` is when that bid/ask arrived here (local clock), however old.
+   */
   quote(symbol: string): MarketQuote | undefined;
+  /** The market and account connection states right now (not the last status event). */
+  connectionStates(): { readonly market: ConnectionState; readonly account: ConnectionState };
   /** Symbols whose book (and last price) the order forms show: watched on the market streams. */
   watchBooks(symbols: ReadonlySet<string>): void;
   /** Read the quote by REST now (a symbol not yet on the streams); resolves to what is known. */
@@ -143,8 +148,14 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     rest, governor, now,
     onError: (e) => logger.warn('exchangeInfo refresh failed (keeping the last good copy)', { error: describeError(e, logger) }),
   });
+  let bookSymbols: ReadonlySet<string> = new Set();
   const market: MarketStreams = createMarketStreams({
     streamUrl: env.streamUrl, connectionState: registry, id: 'market', budget, ...o.tuning?.market,
+    // The book record carries no time: a quote's age is when its last update arrived here.
+    // Only the few watched books are stamped, so the all-market tickers stay cheap.
+    onApply: (u) => {
+      if (u.kind === 'bookTicker' && bookSymbols.has(u.value.symbol)) bookArrived.set(u.value.symbol, now());
+    },
   });
   const wsApi = createWsApiConnection({ url: env.wsApiUrl, connectionState: registry, id: 'ws-api', budget, ...o.tuning?.wsApi });
   const userData: UserDataStream = createUserDataStream({ wsApi, rest, credentials, timeSync, connectionState: registry, id: 'account' });
@@ -165,10 +176,9 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   const unsubscribers: Array<() => void> = [];
   let currentStreams = new Set<string>();
   let portfolioSymbols: ReadonlySet<string> = new Set();
-  let bookSymbols: ReadonlySet<string> = new Set();
-  /** Quotes read by REST (until the streams deliver), and when a stream book value was first seen. */
+  /** Quotes read by REST (until the streams deliver), and when each watched book last arrived. */
   const restQuotes = new Map<string, MarketQuote>();
-  const bookSeen = new Map<string, { updateId: number; at: number }>();
+  const bookArrived = new Map<string, number>();
   let seedInFlight = 0;
   /** Markets whose price was already requested by REST (once per session is enough). */
   const seeded = new Set<string>();
@@ -255,19 +265,14 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     const ticker = market.tickers().get(symbol);
     const rq = restQuotes.get(symbol);
     if (book === undefined && ticker === undefined && rq === undefined) return undefined;
-    let bookAt: number | null = null;
-    if (book !== undefined) {
-      // The stream record carries no time: the first time this update id was seen stands in.
-      const seen = bookSeen.get(symbol);
-      if (seen === undefined || seen.updateId !== book.updateId) bookSeen.set(symbol, { updateId: book.updateId, at: now() });
-      bookAt = bookSeen.get(symbol)?.at ?? null;
-    }
+    // A book of a symbol no longer watched has no arrival time: its age is unknown (null).
+    const bookAt = book !== undefined ? bookArrived.get(symbol) ?? null : null;
     // The newer of the stream's book and the REST read wins.
-    const useRest = rq !== undefined && (bookAt === null || (rq.at ?? 0) > bookAt);
+    const useRest = rq !== undefined && (book === undefined || bookAt === null || (rq.at ?? 0) > bookAt);
     return {
       bid: useRest ? rq.bid : book?.bidPrice ?? null,
       ask: useRest ? rq.ask : book?.askPrice ?? null,
-      last: ticker?.last ?? rq?.last ?? null,
+      last: useRest ? rq.last ?? ticker?.last ?? null : ticker?.last ?? rq?.last ?? null,
       at: useRest ? rq.at : bookAt,
     };
   };
@@ -352,11 +357,16 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     quote,
     refreshQuote,
 
+    connectionStates() {
+      const [m, a] = computeStatus().connections;
+      return { market: m?.state ?? 'connecting', account: a?.state ?? 'connecting' };
+    },
+
     watchBooks(symbols) {
       const next = new Set([...symbols].slice(0, MAX_BOOK_SYMBOLS));
       if (next.size === bookSymbols.size && [...next].every((s) => bookSymbols.has(s))) return;
       bookSymbols = next;
-      for (const s of [...bookSeen.keys()]) if (!next.has(s)) bookSeen.delete(s);
+      for (const s of [...bookArrived.keys()]) if (!next.has(s)) bookArrived.delete(s);
       if (started) applyStreams();
     },
 

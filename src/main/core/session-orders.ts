@@ -12,6 +12,7 @@ import type { EventPayload } from '../../shared/ipc/contract';
 import { systemClock } from '../exchange/backoff';
 import { createOrderApi, type OrderApi, type OrderApiOptions } from '../exchange/order-api';
 import { createOrdersService, type OrdersService, type OrdersServiceDeps } from '../orders/orders-service';
+import type { PreflightContext } from '../orders/preflight';
 import type { OrderIntentRepository } from '../storage/database';
 import type { DatabaseSync } from 'node:sqlite';
 import type { ExchangeSession } from './exchange-session';
@@ -21,8 +22,17 @@ import { describeError } from './redacting-logger';
 
 /** How often watched quotes are compared and pushed as `orders:market`. */
 const MARKET_PUSH_MS = 250;
-/** A quote read by REST older than this is read again before a pre-flight uses it. */
-const REST_QUOTE_MAX_AGE_MS = 5_000;
+/**
+ * A quote older than this is read again by REST before a pre-flight uses it. A quiet market's
+ * book stream can be silent for longer while healthy; one REST read per 5 s per symbol is cheap.
+ */
+const QUOTE_MAX_AGE_MS = 5_000;
+/** While the market stream is not live its books can only get older: read again after 1 s. */
+const QUOTE_MAX_AGE_NOT_LIVE_MS = 1_000;
+/** The exchange's average price moves slowly (a 5-minute average): read at most this often. */
+const AVG_PRICE_MAX_AGE_MS = 10_000;
+
+const AvgPriceRest = z.object({ mins: z.number().optional(), price: z.string() }).passthrough();
 
 const AccountTrading = z.object({
   canTrade: z.boolean().optional(),
@@ -56,8 +66,13 @@ export interface SessionOrders {
   watch(symbols: ReadonlySet<string>): void;
   /** The symbols whose books are watched now (listed symbols of what was asked). */
   watching(): ReadonlySet<string>;
-  /** The quote of a symbol; read by REST when the streams have nothing for it yet. */
+  /**
+   * The quote of a symbol; read again by REST when the streams have nothing for it, it is older
+   * than 5 s, or the market stream is not live. `at` says how old what it answers is.
+   */
   quote(symbol: string): Promise<MarketQuote | null>;
+  /** What a pre-flight needs beyond the draft: a fresh quote first, the time, account state, avg price. */
+  preflightContext(symbol: string): Promise<PreflightContext>;
   /** What a key check found (keys:health of this environment): false stops trading at once. */
   setKeyCanTrade(canTrade: boolean | null): void;
   stop(): void;
@@ -76,6 +91,66 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
   let watched: ReadonlySet<string> = new Set();
   const lastPushed = new Map<string, string>();
   let pushTimer: ReturnType<typeof setInterval> | null = null;
+  /** One REST read per symbol at a time (the form, the confirmation and other windows ask together). */
+  const quoteReads = new Map<string, Promise<MarketQuote | undefined>>();
+  const avgPrices = new Map<string, { price: string; at: number }>();
+  const avgReads = new Map<string, Promise<string | undefined>>();
+
+  const readQuote = (symbol: string): Promise<MarketQuote | undefined> => {
+    const pending = quoteReads.get(symbol);
+    if (pending !== undefined) return pending;
+    const p = session.refreshQuote(symbol).finally(() => quoteReads.delete(symbol));
+    quoteReads.set(symbol, p);
+    return p;
+  };
+
+  const quote = async (symbol: string): Promise<MarketQuote | null> => {
+    if (!session.exchangeInfo.isLoaded() || session.exchangeInfo.symbol(symbol) === undefined) return session.quote(symbol) ?? null;
+    const known = session.quote(symbol);
+    const maxAge = session.connectionStates().market === 'live' ? QUOTE_MAX_AGE_MS : QUOTE_MAX_AGE_NOT_LIVE_MS;
+    const current = known !== undefined && known.bid !== null && known.ask !== null && known.at !== null && now() - known.at < maxAge;
+    if (current) return known;
+    // When the read fails this is the old quote, with its old `at`: the pre-flight says it is stale.
+    return (await readQuote(symbol)) ?? null;
+  };
+
+  /** GET /api/v3/avgPrice, cached; undefined when it cannot be read (the last price stands in). */
+  const avgPrice = async (symbol: string): Promise<string | undefined> => {
+    const cached = avgPrices.get(symbol);
+    if (cached !== undefined && now() - cached.at < AVG_PRICE_MAX_AGE_MS) return cached.price;
+    const pending = avgReads.get(symbol);
+    if (pending !== undefined) return pending;
+    const p = (async (): Promise<string | undefined> => {
+      try {
+        const r = await session.rest.request({ method: 'GET', path: '/api/v3/avgPrice', params: { symbol }, security: 'NONE', weight: 2, priority: 'normal', schema: AvgPriceRest });
+        if (stopped) return undefined;
+        avgPrices.delete(symbol);
+        avgPrices.set(symbol, { price: r.price, at: now() });
+        for (const k of avgPrices.keys()) {
+          if (avgPrices.size <= 32) break;
+          avgPrices.delete(k);
+        }
+        return r.price;
+      } catch (e) {
+        if (!stopped) logger.debug('could not read the average price', { symbol, error: describeError(e, logger) });
+        return cached?.price;
+      } finally {
+        avgReads.delete(symbol);
+      }
+    })();
+    avgReads.set(symbol, p);
+    return p;
+  };
+
+  const preflightContext = async (symbol: string): Promise<PreflightContext> => {
+    const listed = session.exchangeInfo.isLoaded() && session.exchangeInfo.symbol(symbol) !== undefined;
+    const [, avg] = listed ? await Promise.all([quote(symbol), avgPrice(symbol)]) : [null, undefined];
+    return {
+      now: now(),
+      accountLive: session.connectionStates().account === 'live',
+      ...(avg !== undefined ? { avgPrice: avg } : {}),
+    };
+  };
 
   const service = createOrdersService({
     environment: o.environment,
@@ -85,6 +160,7 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
     database: o.database,
     balances: () => session.freeBalances(),
     market: (symbol) => session.quote(symbol),
+    preflightContext,
     settings: () => ({ tradingEnabled: o.tradingEnabled() }),
     permissions: () => ({
       // Either source saying "cannot trade" is enough; unknown is not a refusal (Binance decides).
@@ -135,7 +211,8 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
     for (const symbol of watched) {
       const q = session.quote(symbol);
       if (q === undefined) continue;
-      const key = `${q.bid}|${q.ask}|${q.last}`;
+      // The time is part of it: a REST read of an unchanged book makes the quote on screen younger.
+      const key = `${q.bid}|${q.ask}|${q.last}|${q.at}`;
       if (lastPushed.get(symbol) === key) continue;
       lastPushed.set(symbol, key);
       o.emit('orders:market', { symbol, quote: q });
@@ -171,15 +248,8 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
 
     watching: () => watched,
 
-    async quote(symbol) {
-      if (!session.exchangeInfo.isLoaded() || session.exchangeInfo.symbol(symbol) === undefined) return session.quote(symbol) ?? null;
-      const known = session.quote(symbol);
-      // A watched book is kept current by its stream; anything else is read again when old.
-      const current = known !== undefined && known.bid !== null && known.ask !== null
-        && (watched.has(symbol) || (known.at !== null && now() - known.at < REST_QUOTE_MAX_AGE_MS));
-      if (current) return known;
-      return (await session.refreshQuote(symbol)) ?? null;
-    },
+    quote,
+    preflightContext,
 
     setKeyCanTrade(canTrade) {
       keyCanTrade = canTrade;

@@ -35,7 +35,7 @@ import { createOrdersRepository, type OrdersRepository } from '../storage/orders
 import { createCommissionSource, type CommissionSource } from './commission';
 import { createHistorySync, type HistorySync } from './history-sync';
 import { createOcoPlacer, type OcoOutcome, type OcoPlacer } from './oco';
-import { canonicalOrder, confirmationLines, preflight, type PreflightThresholds } from './preflight';
+import { canonicalOrder, confirmationLines, preflight, type PreflightContext, type PreflightThresholds } from './preflight';
 import { z } from 'zod';
 
 /** Commands this service answers; the core answers orders:watchMarket (it is per window). */
@@ -56,6 +56,8 @@ export interface OrdersServiceDeps {
   readonly balances: () => Readonly<Record<string, string>>;
   /** Best bid/ask and last price of a symbol, when known. */
   readonly market: (symbol: string) => MarketQuote | undefined;
+  /** Freshness and reference data for a pre-flight (refreshes an old quote first); absent: none. */
+  readonly preflightContext?: (symbol: string) => Promise<PreflightContext>;
   /** Default: GET /api/v3/account/commission through `rest`, cached. */
   readonly commission?: CommissionSource;
   readonly settings: () => { readonly tradingEnabled: boolean };
@@ -319,6 +321,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   const runPreflight = async (draft: OrderCommandInput<'orders:preflight'>['draft']): Promise<Omit<PreflightResult, 'confirmation'>> => {
     const info = deps.exchangeInfo.symbol(draft.symbol);
     const rates = info !== undefined ? await commission.rates(draft.symbol, draft.side) : undefined;
+    // Awaited before the quote is read below: it refreshes a quote that is too old.
+    const context = deps.preflightContext !== undefined ? await deps.preflightContext(draft.symbol) : {};
     const open = store.open();
     const algo = (o: Readonly<OrderState>): boolean => o.type.startsWith('STOP_LOSS') || o.type.startsWith('TAKE_PROFIT');
     const mine = open.filter((o) => o.symbol === draft.symbol);
@@ -326,6 +330,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       draft, info, validate: (d, extra) => deps.exchangeInfo.validate(d, extra), market: deps.market(draft.symbol), free: freeOf, rates,
       openOrders: { symbol: mine.length, symbolAlgo: mine.filter(algo).length, exchange: open.length, exchangeAlgo: open.filter(algo).length },
       disabledReason: disabledReason(),
+      ...context,
       ...(deps.tuning?.thresholds !== undefined ? { thresholds: deps.tuning.thresholds } : {}),
     });
   };
@@ -493,7 +498,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       let confirmation: PreflightResult['confirmation'] = null;
       if (confirm === true && verdict.ok && verdict.order !== null && verdict.rules !== null) {
         const c = issueConfirmation(verdict.order);
-        confirmation = { token: c.token, expiresAt: c.expiresAt, order: c.order, lines: confirmationLines(c.order, verdict.estimate, verdict.rules) };
+        confirmation = { token: c.token, expiresAt: c.expiresAt, order: c.order, lines: confirmationLines(c.order, verdict.estimate, verdict.rules, verdict.market, now()) };
       }
       return { ...verdict, confirmation };
     },

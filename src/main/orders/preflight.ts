@@ -41,7 +41,30 @@ export interface PreflightInput {
   /** Why trading is off (read-only mode); null when allowed. */
   readonly disabledReason: string | null;
   readonly thresholds?: PreflightThresholds;
+  /** How fresh the inputs are (absent: not known, nothing is flagged). */
+  readonly now?: number;
+  /**
+   * The account stream (balances, open orders) is live. false blocks the order: the free
+   * balance and the open-order counts it is checked against may be wrong.
+   */
+  readonly accountLive?: boolean;
+  /**
+   * The exchange's weighted average price over the filters' avgPriceMins (GET /api/v3/avgPrice),
+   * which Binance checks PERCENT_PRICE(_BY_SIDE) and market notional against. When unknown the
+   * last price stands in (it can differ, so the exchange may still reject an order near the edge).
+   */
+  readonly avgPrice?: string;
 }
+
+/** What the session knows at the moment of a pre-flight beyond the draft (see PreflightInput). */
+export type PreflightContext = Pick<PreflightInput, 'now' | 'accountLive' | 'avgPrice'>;
+
+/**
+ * A quote older than this at pre-flight time means it could not be refreshed: the session reads
+ * it again by REST once it is 5 s old (1 s while the market stream is not live), so a quote that
+ * got through that is a few ms old; the margin covers the awaits between the refresh and here.
+ */
+export const QUOTE_STALE_AFTER_MS = 8_000;
 
 export type PreflightVerdict = Omit<PreflightResult, 'confirmation'>;
 
@@ -49,6 +72,19 @@ const DEFAULT_RATE = '0.001';
 const PERCENTS = [25, 50, 75, 100] as const;
 
 const s = (d: Decimal | string): string => formatDecimal(d);
+
+/** Local wall-clock time of day, HH:MM:SS. */
+export function clockTime(at: number): string {
+  const d = new Date(at);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/** True when the quote's bid/ask are older than the pre-flight accepts (unknown age: stale). */
+export function isQuoteStale(q: MarketQuote | undefined | null, now: number, maxAgeMs = QUOTE_STALE_AFTER_MS): boolean {
+  if (q === undefined || q === null || q.bid === null || q.ask === null) return false;
+  return q.at === null || now - q.at > maxAgeMs;
+}
 
 function typed(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
@@ -121,9 +157,11 @@ export function preflight(input: PreflightInput): PreflightVerdict {
   const last = q?.last ? dec(q.last) : undefined;
   const tick = info.filters.price?.tickSize ?? '0';
   const step = info.filters.lotSize?.stepSize ?? '0';
+  const avg = input.avgPrice !== undefined ? parseDecimal(input.avgPrice) : undefined;
+  const reference = avg !== undefined && avg.gt(0) ? avg : last;
   const extra = {
     mode: 'strict' as const,
-    ...(last !== undefined ? { avgPrice: s(last) } : {}),
+    ...(reference !== undefined ? { avgPrice: s(reference) } : {}),
     ...(input.openOrders !== undefined ? { openOrders: input.openOrders } : {}),
   };
 
@@ -194,6 +232,13 @@ export function preflight(input: PreflightInput): PreflightVerdict {
   }
   if (bid === undefined || ask === undefined) {
     warnings.push({ code: 'no-market-data', message: `There is no live best bid and ask for ${info.symbol}; the checks against the market use ${last !== undefined ? `the last price ${s(last)}` : 'nothing'}.` });
+  } else if (input.now !== undefined && isQuoteStale(q, input.now)) {
+    const at = q?.at ?? null;
+    const age = at === null ? 'an unknown time' : `${clockTime(at)} (${Math.max(0, Math.round((input.now - at) / 1000))} s ago)`;
+    warnings.push({
+      code: 'no-market-data',
+      message: `The best bid ${s(bid)} and ask ${s(ask)} for ${info.symbol} are from ${age} and could not be refreshed: the market may have moved, so the estimate, Max and the checks against the market may be wrong.`,
+    });
   }
   const limitPrice = positive(draft.price);
   if (limitPrice !== undefined && (draft.type === 'LIMIT' || draft.type === 'LIMIT_MAKER' || draft.type === 'OCO')) {
@@ -295,6 +340,14 @@ export function preflight(input: PreflightInput): PreflightVerdict {
     }
   }
 
+  if (input.accountLive === false) {
+    issues.push({
+      code: 'ACCOUNT_DATA', field: 'symbol', correction: null,
+      message: 'The account data is not live (reconnecting or re-reading): the free balance and open orders shown may be wrong. Wait until it is live again.',
+    });
+    order = null;
+  }
+
   const ok = issues.length === 0 && order !== null && input.disabledReason === null;
   return { ...base, ok, rules: rulesOf(info), order: issues.length === 0 ? order : null, issues, warnings, estimate, available, presets };
 }
@@ -342,7 +395,7 @@ function amountPresets(a: {
 }
 
 /** The confirmation lines, in the order a person reads them. */
-export function confirmationLines(order: ConfirmedOrder, estimate: OrderEstimate | null, rules: SymbolRules): { label: string; value: string }[] {
+export function confirmationLines(order: ConfirmedOrder, estimate: OrderEstimate | null, rules: SymbolRules, market?: MarketQuote | null, now?: number): { label: string; value: string }[] {
   const lines: { label: string; value: string }[] = [
     { label: 'Symbol', value: order.symbol },
     { label: 'Side', value: order.side },
@@ -358,6 +411,11 @@ export function confirmationLines(order: ConfirmedOrder, estimate: OrderEstimate
   if (estimate !== null) {
     lines.push({ label: order.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds', value: `${estimate.total} ${estimate.totalAsset}` });
     lines.push({ label: 'Estimated fee', value: `${estimate.fee} ${estimate.feeAsset}${estimate.bnbDiscount ? ' (or less, in BNB)' : ''}` });
+  }
+  // The estimate is only as good as the quote it used: say how old that is.
+  if (market !== undefined && market !== null && market.bid !== null && market.ask !== null && market.at !== null) {
+    const stale = now !== undefined && isQuoteStale(market, now);
+    lines.push({ label: 'Market', value: `bid ${market.bid} / ask ${market.ask} as of ${clockTime(market.at)}${stale ? ' (stale: could not be refreshed)' : ''}` });
   }
   return lines;
 }
