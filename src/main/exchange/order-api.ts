@@ -94,10 +94,13 @@ export interface OrderApi {
   place(intent: OrderIntent): Promise<OrderOutcome>;
   cancel(symbol: string, ref: OrderRef): Promise<CancelOutcome>;
   cancelAll(symbol: string): Promise<CancelAllOutcome>;
-  /** Find out what happened to an intent (e.g. after a restart); resolves when settled. */
-  reconcile(clientOrderId: string, symbol: string): Promise<OrderOutcome>;
+  /**
+   * Find out what happened to an intent (e.g. after a restart); resolves when settled.
+   * `sentAt`: when its request was sent (the journal's createdAt); the grace window counts from it.
+   */
+  reconcile(clientOrderId: string, symbol: string, sentAt?: number): Promise<OrderOutcome>;
   /** Reconcile many intents (the app's unfinished ones after a restart) before anything else. */
-  reconcileAll(intents: readonly { readonly clientOrderId: string; readonly symbol: string }[]): Promise<readonly OrderOutcome[]>;
+  reconcileAll(intents: readonly { readonly clientOrderId: string; readonly symbol: string; readonly sentAt?: number }[]): Promise<readonly OrderOutcome[]>;
   /** Resolves with the first settled outcome of the intent. */
   whenSettled(clientOrderId: string): Promise<OrderOutcome>;
   /** Intents in this process whose outcome is not settled (persist them; reconcile them on start). */
@@ -185,15 +188,16 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     timers.add(entry);
   });
 
-  const startUnknown = (clientOrderId: string, symbol: string, e: unknown): OrderOutcome => {
+  /** `sentAt`: when the request left; the grace window counts from there, not from the error. */
+  const startUnknown = (clientOrderId: string, symbol: string, e: unknown, sentAt: number): OrderOutcome => {
     const cause = unknownCauseOf(e);
     const now = clock.now();
     reconciler.record({
-      clientOrderId, symbol, at: now, status: 'unknown', cause, message: UNKNOWN_MESSAGES[cause], since: now,
+      clientOrderId, symbol, at: now, status: 'unknown', cause, message: UNKNOWN_MESSAGES[cause], since: Math.min(sentAt, now),
       ...(isExchangeError(e) && e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
       ...(isExchangeError(e) && e.binanceCode !== undefined ? { code: e.binanceCode } : {}),
     });
-    void reconciler.reconcile(clientOrderId, symbol, cause);
+    void reconciler.reconcile(clientOrderId, symbol, cause, sentAt).catch(() => undefined);
     return current(clientOrderId);
   };
 
@@ -207,6 +211,7 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     const { clientOrderId, order } = intent;
     const symbol = order.symbol;
     let res: z.infer<typeof newOrderResponseSchema>;
+    const sentAt = clock.now();
     try {
       res = await opts.rest.request({
         method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
@@ -219,9 +224,9 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
         schema: newOrderResponseSchema, ...timeout,
       });
     } catch (e) {
-      if (isDuplicateOrderError(e)) return startUnknown(clientOrderId, symbol, e);
+      if (isDuplicateOrderError(e)) return startUnknown(clientOrderId, symbol, e, sentAt);
       if (isExchangeError(e)) {
-        if (e.mayHaveExecuted) return startUnknown(clientOrderId, symbol, e);
+        if (e.mayHaveExecuted) return startUnknown(clientOrderId, symbol, e, sentAt);
         if (e.kind === 'network') {
           // Proven not written to the wire (connection refused, DNS, ...).
           return reconciler.record({ clientOrderId, symbol, at: clock.now(), status: 'not-placed', verified: false, reason: `${e.message} Nothing was sent, so no order was placed.` });
@@ -229,11 +234,11 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
         return reconciler.record({ clientOrderId, symbol, at: clock.now(), status: 'rejected', ...rejectionFields(e) });
       }
       // Not from the transport: we cannot prove the request was not written. Find out.
-      return startUnknown(clientOrderId, symbol, e);
+      return startUnknown(clientOrderId, symbol, e, sentAt);
     }
     if (res.clientOrderId !== clientOrderId || res.symbol !== symbol) {
       // An answer for another order would be a protocol fault; the truth is in the query.
-      return startUnknown(clientOrderId, symbol, undefined);
+      return startUnknown(clientOrderId, symbol, undefined, sentAt);
     }
     const status: OrderStatus = res.status ?? 'NEW';
     const update: OrderUpdateInput = {
@@ -405,8 +410,12 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
         // -2011 on cancel-all: there was no open order on the symbol. Check, cheaply.
         try {
           return { status: 'done', canceled: [], stillOpen: await openOrdersOf(symbol), confirmed: true };
-        } catch {
-          return { status: 'done', canceled: [], stillOpen: [], confirmed: true };
+        } catch (qe) {
+          // Unchecked, "nothing canceled" must not read as "nothing open": say we do not know.
+          return {
+            status: 'unknown',
+            reason: `Binance reported no open order to cancel on ${symbol}, but the open orders could not be checked (${qe instanceof Error ? qe.message : String(qe)}). Check Open orders.`,
+          };
         }
       }
       if (!e.mayHaveExecuted) {
@@ -445,8 +454,8 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     place,
     cancel,
     cancelAll,
-    reconcile: (clientOrderId, symbol) => reconciler.reconcile(clientOrderId, symbol, 'restart'),
-    reconcileAll: (intents) => Promise.all(intents.map((i) => reconciler.reconcile(i.clientOrderId, i.symbol, 'restart'))),
+    reconcile: (clientOrderId, symbol, sentAt) => reconciler.reconcile(clientOrderId, symbol, 'restart', sentAt),
+    reconcileAll: (intents) => Promise.all(intents.map((i) => reconciler.reconcile(i.clientOrderId, i.symbol, 'restart', i.sentAt))),
     whenSettled: (id) => reconciler.whenSettled(id),
     pending: () => reconciler.outcomes.pending(),
     outcomes: reconciler.outcomes,

@@ -7,7 +7,7 @@
  *      └──> rejected (a clear 4xx) | not-placed (never written to the wire) | any placed state
  *
  * Outcomes only move forward. Two deliberate exceptions, both explicit:
- *  - `not-placed` is an inference (no trace of the order after the grace window). If the exchange
+ *  - `not-placed` is an inference (no trace of the order after the grace window and two looks). If the exchange
  *    later shows the order after all, that evidence wins and the outcome moves to the order's real
  *    state with `corrected: true`: reporting a live order as absent would be the worse error.
  *  - After `rejected` (nothing was placed) or `not-placed`, the caller may resubmit the SAME intent
@@ -229,6 +229,21 @@ export function unknownCauseOf(e: unknown): UnknownCause {
   if (e.code === 'exchange.unknown-outcome.connection') return 'connection';
   if (e.kind === 'unknown-outcome') return /within|answer/i.test(e.message) ? 'timeout' : 'connection';
   return 'other';
+}
+
+/** How long ago, in words: "95 s" or "4 min". */
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+
+/**
+ * Why an intent is concluded 'not-placed' after reconciliation. It is an inference, so it never
+ * invites an immediate resend: a second order with a new id would not be caught as a duplicate.
+ */
+export function notPlacedReason(kind: 'order' | 'oco', elapsedMs: number): string {
+  const what = kind === 'oco' ? 'this OCO' : 'this order';
+  return `Probably not placed: Binance has no record of ${what} ${ago(elapsedMs)} after it was sent. Check Open orders before placing it again; Perch keeps checking for a few more minutes.`;
 }
 
 export const UNKNOWN_MESSAGES: Readonly<Record<UnknownCause, string>> = {

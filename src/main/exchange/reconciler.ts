@@ -6,11 +6,16 @@
  *    query answers and order responses, so one monotonic merge (B13) orders them all;
  *  - GET /api/v3/order?origClientOrderId=... polled with backoff.
  * Binance may answer -2013 "Order does not exist." for an order that does exist but is not yet
- * visible (research F9: 20-60 s reported). Inside the grace window -2013 therefore means "not
- * known yet". Only a -2013 obtained after the window, followed by a look at the symbol's order
- * list (GET /api/v3/allOrders) that does not show the id either, concludes 'not-placed'. Any
- * other failure of a query (network, 5xx, rate limit) proves nothing: it is retried with backoff
- * and never turns into a conclusion.
+ * visible (research F9: 20-60 s reported), and allOrders can lag as well; in the same incident the
+ * user data stream is often down and its events are not replayed. So:
+ *  - the grace window (default 90 s) counts from when the request was SENT (the journal's
+ *    createdAt after a restart), and inside it -2013 means "not known yet";
+ *  - 'not-placed' needs, after the window, two "absent" looks at least confirmGapMs apart, each a
+ *    -2013 from GET order followed by an allOrders list that does not show the id;
+ *  - even then it stays an inference: the intent is checked again in the background (default
+ *    10 min, with backoff) and moves to the order's real state (`corrected`) if it shows up.
+ * Any other failure of a query (network, 5xx, rate limit) proves nothing: it is retried with
+ * backoff and never turns into a conclusion.
  *
  * Nothing here ever sends an order: reconciliation only reads.
  */
@@ -18,7 +23,7 @@ import type { BackoffOptions, Clock } from './backoff';
 import { createBackoff, systemClock } from './backoff';
 import { isExchangeError } from './errors';
 import {
-  advanceOutcome, isSettled, outcomeFromOrder, resubmittable, UNKNOWN_MESSAGES,
+  advanceOutcome, isSettled, notPlacedReason, outcomeFromOrder, resubmittable, UNKNOWN_MESSAGES,
   type OrderOutcome, type UnknownCause,
 } from './order-outcome';
 import type { OrderState, OrderStateStore, OrderUpdateInput, OrderUpdateSource } from './order-state';
@@ -31,8 +36,17 @@ export interface ReconcilerOptions {
   /** The user data stream's store (userData.orders); a private one when absent (no events then). */
   readonly orders?: OrderStateStore;
   readonly clock?: Clock;
-  /** How long -2013 means "not known yet". Default 30 s (research F9). */
+  /** How long after the send -2013 means "not known yet". Default 90 s (research F9: 20-60 s seen). */
   readonly graceMs?: number;
+  /**
+   * Minimum time between the two absent looks that conclude 'not-placed'. Default 10 s, or a
+   * ninth of graceMs when that is shorter (tests shorten the window).
+   */
+  readonly confirmGapMs?: number;
+  /** How long a 'not-placed' intent is still looked for in the background. Default 10 min. */
+  readonly followUpMs?: number;
+  /** Pacing of those background looks. Default: 5 s doubling to 60 s, at least 2 s. */
+  readonly followUpBackoff?: BackoffOptions;
   /** Pacing of the order queries. Default: 250 ms doubling to 5 s, at least 100 ms. */
   readonly backoff?: BackoffOptions;
   /** Timeout of each query; default the REST client's. */
@@ -71,8 +85,10 @@ export interface Reconciler {
   /**
    * Resolve an intent whose outcome is (or may be) unknown. Registers it when this process has
    * not seen it (after a restart). Resolves once the outcome is settled (or on dispose).
+   * `sentAt`: when the request was sent (epoch ms; the journal's createdAt after a restart) - the
+   * grace window counts from there. Default: now.
    */
-  reconcile(clientOrderId: string, symbol: string, cause?: UnknownCause): Promise<OrderOutcome>;
+  reconcile(clientOrderId: string, symbol: string, cause?: UnknownCause, sentAt?: number): Promise<OrderOutcome>;
   /** Resolves with the first settled outcome of this intent (at once if already settled). */
   whenSettled(clientOrderId: string): Promise<OrderOutcome>;
   dispose(): void;
@@ -80,10 +96,22 @@ export interface Reconciler {
 
 const allOrdersSchema = z.array(restOrderSchema);
 
+export const DEFAULT_GRACE_MS = 90_000;
+export const DEFAULT_FOLLOW_UP_MS = 10 * 60_000;
+export const DEFAULT_FOLLOW_UP_BACKOFF: BackoffOptions = { baseMs: 5_000, capMs: 60_000, minMs: 2_000 };
+
+/** ~10 s between the two absent looks; proportionally less when the window is shortened. */
+export function defaultConfirmGap(graceMs: number): number {
+  return Math.min(10_000, Math.max(0, Math.ceil(graceMs / 9)));
+}
+
 export function createReconciler(opts: ReconcilerOptions): Reconciler {
   const clock = opts.clock ?? systemClock;
   const orders = opts.orders ?? createOrderStateStore();
-  const graceMs = opts.graceMs ?? 30_000;
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  const confirmGapMs = opts.confirmGapMs ?? defaultConfirmGap(graceMs);
+  const followUpMs = opts.followUpMs ?? DEFAULT_FOLLOW_UP_MS;
+  const followUpBackoff: BackoffOptions = opts.followUpBackoff ?? DEFAULT_FOLLOW_UP_BACKOFF;
   const backoffOptions: BackoffOptions = opts.backoff ?? { baseMs: 250, capMs: 5_000, minMs: 100 };
   const log = opts.log ?? (() => undefined);
 
@@ -91,6 +119,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
   const listeners = new Set<OutcomeListener>();
   const waiters = new Map<string, Set<(o: OrderOutcome) => void>>();
   const running = new Map<string, Promise<OrderOutcome>>();
+  const followUps = new Set<string>();
   const sleepers = new Set<{ handle: unknown; wake: () => void }>();
   let disposed = false;
 
@@ -203,8 +232,62 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     }
   };
 
+  /** One GET order; 'found' when it settled (or corrected) the intent. */
+  const queryOnce = async (id: string, symbol: string, since: number): Promise<{ result: 'found' | 'not-found' | 'error'; error?: unknown }> => {
+    try {
+      const o = await opts.rest.request({
+        method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'critical',
+        params: { symbol, origClientOrderId: id }, schema: restOrderSchema,
+        ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
+      });
+      log({ type: 'query', clientOrderId: id, result: 'found', elapsedMs: clock.now() - since });
+      applyOrder(orderUpdateFromRest(o), 'query');
+      return { result: 'found' };
+    } catch (e) {
+      const elapsed = clock.now() - since;
+      if (isExchangeError(e) && e.kind === 'not-found') {
+        log({ type: 'query', clientOrderId: id, result: 'not-found', elapsedMs: elapsed });
+        return { result: 'not-found' };
+      }
+      const kind = isExchangeError(e) ? e.kind : 'error';
+      log({ type: 'query', clientOrderId: id, result: 'error', errorKind: kind, elapsedMs: elapsed, ...(isExchangeError(e) ? {} : { detail: e instanceof Error ? e.message.slice(0, 200) : String(e) }) });
+      return { result: 'error', error: e };
+    }
+  };
+
+  /**
+   * After 'not-placed': keep looking for a while, because an order Binance could not show for a
+   * minute or two may still be there. Evidence moves the intent on with `corrected: true`.
+   */
+  const followUp = async (id: string, symbol: string): Promise<void> => {
+    const started = clock.now();
+    const backoff = createBackoff(followUpBackoff);
+    const stillAbsent = (): boolean => !disposed && book.get(id)?.status === 'not-placed';
+    while (stillAbsent() && clock.now() - started < followUpMs) {
+      await sleep(backoff.next());
+      if (!stillAbsent()) return;
+      const known = orders.get(id);
+      if (known !== undefined && known.symbol === symbol) advanceFromOrder(known);
+      if (!stillAbsent()) return;
+      const q = await queryOnce(id, symbol, started);
+      if (!stillAbsent()) return;
+      // allOrders can show an order that GET order still denies.
+      if (q.result === 'not-found') await listCheck(id, symbol);
+    }
+  };
+
+  const startFollowUp = (id: string, symbol: string): void => {
+    if (followUps.has(id) || disposed || followUpMs <= 0) return;
+    followUps.add(id);
+    void followUp(id, symbol)
+      .catch((e: unknown) => log({ type: 'query', clientOrderId: id, result: 'error', errorKind: 'error', detail: e instanceof Error ? e.message.slice(0, 200) : String(e), elapsedMs: 0 }))
+      .finally(() => followUps.delete(id));
+  };
+
   const run = async (id: string, symbol: string): Promise<void> => {
     const backoff = createBackoff(backoffOptions);
+    /** When the first absent look (after the window) was made. */
+    let firstAbsentAt: number | undefined;
     for (;;) {
       if (settledOrCurrent(id)) return;
       const cur = book.get(id);
@@ -216,50 +299,43 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
         if (settledOrCurrent(id)) return;
       }
       let delay: number;
-      try {
-        const o = await opts.rest.request({
-          method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'critical',
-          params: { symbol, origClientOrderId: id }, schema: restOrderSchema,
-          ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
-        });
-        log({ type: 'query', clientOrderId: id, result: 'found', elapsedMs: clock.now() - since });
-        applyOrder(orderUpdateFromRest(o), 'query');
-        if (settledOrCurrent(id)) return;
+      const q = await queryOnce(id, symbol, since);
+      if (settledOrCurrent(id)) return;
+      if (q.result === 'found') {
         // The answer was for another order (cannot happen with origClientOrderId) - keep looking.
         delay = backoff.next();
-      } catch (e) {
+      } else if (q.result === 'not-found') {
         const elapsed = clock.now() - since;
-        if (isExchangeError(e) && e.kind === 'not-found') {
-          log({ type: 'query', clientOrderId: id, result: 'not-found', elapsedMs: elapsed });
-          if (elapsed >= graceMs) {
-            const listed = await listCheck(id, symbol);
-            if (settledOrCurrent(id)) return;
-            if (listed === 'absent') {
-              record({
-                clientOrderId: id, symbol, at: clock.now(), status: 'not-placed', verified: true,
-                reason: `Binance has no order with this id ${Math.round(elapsed / 1000)} s after the request, so it was not placed. You can send it again.`,
-              });
+        const lookedAt = clock.now();
+        if (elapsed >= graceMs && (firstAbsentAt === undefined || lookedAt - firstAbsentAt >= confirmGapMs)) {
+          const listed = await listCheck(id, symbol);
+          if (settledOrCurrent(id)) return;
+          if (listed === 'absent') {
+            if (firstAbsentAt === undefined) {
+              firstAbsentAt = lookedAt;
+            } else {
+              record({ clientOrderId: id, symbol, at: clock.now(), status: 'not-placed', verified: true, reason: notPlacedReason('order', clock.now() - since) });
+              startFollowUp(id, symbol);
               return;
             }
           }
-          // Inside the window: "not known yet". Make sure one query lands just after the window ends.
-          const untilWindowEnd = graceMs - elapsed;
-          delay = untilWindowEnd > 0 ? Math.min(backoff.next(), untilWindowEnd + 1) : backoff.next();
-        } else {
-          // Anything else (transport, 5xx, rate limit, even a bug) proves nothing: ask again later.
-          const kind = isExchangeError(e) ? e.kind : 'error';
-          log({ type: 'query', clientOrderId: id, result: 'error', errorKind: kind, elapsedMs: elapsed, ...(isExchangeError(e) ? {} : { detail: e instanceof Error ? e.message.slice(0, 200) : String(e) }) });
-          const next = backoff.next();
-          const retryAfter = isExchangeError(e) ? e.retryAfterMs : undefined;
-          delay = retryAfter !== undefined ? Math.max(retryAfter, next) : next;
         }
+        // Make sure one query lands just after the window ends, and one just after the gap.
+        const target = firstAbsentAt !== undefined ? firstAbsentAt + confirmGapMs : since + graceMs;
+        const untilTarget = target - clock.now();
+        delay = untilTarget > 0 ? Math.min(backoff.next(), untilTarget + 1) : backoff.next();
+      } else {
+        // Anything else (transport, 5xx, rate limit, even a bug) proves nothing: ask again later.
+        const next = backoff.next();
+        const retryAfter = isExchangeError(q.error) ? q.error.retryAfterMs : undefined;
+        delay = retryAfter !== undefined ? Math.max(retryAfter, next) : next;
       }
       if (disposed) return;
       await sleep(delay);
     }
   };
 
-  const reconcile = (clientOrderId: string, symbol: string, cause: UnknownCause = 'restart'): Promise<OrderOutcome> => {
+  const reconcile = (clientOrderId: string, symbol: string, cause: UnknownCause = 'restart', sentAt?: number): Promise<OrderOutcome> => {
     if (disposed) return whenSettled(clientOrderId);
     const cur = book.get(clientOrderId);
     if (cur !== undefined && cur.symbol !== symbol) {
@@ -270,7 +346,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
       if (cur === undefined) {
         book.set(clientOrderId, { clientOrderId, symbol, at: now, status: 'sending' });
       }
-      record({ clientOrderId, symbol, at: now, status: 'unknown', cause, message: UNKNOWN_MESSAGES[cause], since: now });
+      record({ clientOrderId, symbol, at: now, status: 'unknown', cause, message: UNKNOWN_MESSAGES[cause], since: Math.min(sentAt ?? now, now) });
     }
     const settled = whenSettled(clientOrderId);
     const now = book.get(clientOrderId);

@@ -1,9 +1,12 @@
 /**
  * OCO placement (POST /api/v3/orderList/oco) with the same discipline as the order API (B4): the
  * list is sent once under our own listClientOrderId (and leg ids derived from it), never retried
- * blindly; an unknown outcome is resolved by GET /api/v3/orderList?origClientOrderId=..., where
- * -2013 inside the grace window means "not visible yet", and absence is concluded only after the
- * window and a look at the symbol's order list (allOrders) that shows neither leg.
+ * blindly; an unknown outcome is resolved by GET /api/v3/orderList?origClientOrderId=..., with the
+ * rules of the order reconciler (reconciler.ts): the grace window (90 s) counts from the send,
+ * -2013 inside it means "not visible yet", absence needs two looks after it (each a -2013 and an
+ * allOrders list showing neither leg) at least ~10 s apart, and a 'not-placed' list is still
+ * looked for in the background for a while (corrected if it shows up). Failures that are not
+ * exchange answers prove nothing either: they are logged and retried.
  *
  * The order API has no order-list placement, so this lives here; it reads and writes the same
  * order-state store, so the legs show up in open orders and move with the user data stream.
@@ -12,7 +15,8 @@ import { z } from 'zod';
 import type { BackoffOptions, Clock } from '../exchange/backoff';
 import { createBackoff, systemClock } from '../exchange/backoff';
 import { isExchangeError } from '../exchange/errors';
-import { isDuplicateOrderError, rejectionFields, UNKNOWN_MESSAGES, unknownCauseOf } from '../exchange/order-outcome';
+import { isDuplicateOrderError, notPlacedReason, rejectionFields, UNKNOWN_MESSAGES, unknownCauseOf } from '../exchange/order-outcome';
+import { DEFAULT_FOLLOW_UP_BACKOFF, DEFAULT_FOLLOW_UP_MS, DEFAULT_GRACE_MS, defaultConfirmGap } from '../exchange/reconciler';
 import type { OrderState, OrderStateStore } from '../exchange/order-state';
 import { idSchema, isTerminalStatus, orderUpdateFromRest, restOrderSchema } from '../exchange/order-state';
 import type { RestClient } from '../exchange/rest-client';
@@ -31,14 +35,19 @@ export interface OcoOutcome {
   readonly code?: number;
   readonly binanceMessage?: string;
   readonly corrected?: boolean;
+  /** On 'not-placed': true when inferred from Binance having no record (false: nothing was sent). */
+  readonly verified?: boolean;
   readonly at: number;
 }
 
 export interface OcoPlacer {
   /** Send once; a second call for the same id returns the outcome in force (or the in-flight promise). */
   place(listClientOrderId: string, order: ConfirmedOrder): Promise<OcoOutcome>;
-  /** Find out what happened to a list (after a restart, or an unknown outcome); resolves when settled. */
-  reconcile(listClientOrderId: string, symbol: string): Promise<OcoOutcome>;
+  /**
+   * Find out what happened to a list (after a restart, or an unknown outcome); resolves when settled.
+   * `sentAt`: when its request was sent (the journal's createdAt); the grace window counts from it.
+   */
+  reconcile(listClientOrderId: string, symbol: string, sentAt?: number): Promise<OcoOutcome>;
   get(listClientOrderId: string): OcoOutcome | undefined;
   /** Cancel a whole list (any leg's orderListId). */
   cancelList(symbol: string, orderListId: string): Promise<{ status: 'canceled' | 'not-canceled' | 'unknown'; message: string }>;
@@ -50,9 +59,17 @@ export interface OcoPlacerOptions {
   readonly rest: Pick<RestClient, 'request'>;
   readonly orders: OrderStateStore;
   readonly clock?: Clock;
+  /** Default 90 s from the send (see reconciler.ts). */
   readonly graceMs?: number;
+  /** Default 10 s, or a ninth of graceMs when shorter. */
+  readonly confirmGapMs?: number;
   readonly backoff?: BackoffOptions;
+  /** Background looks after 'not-placed': how long (default 10 min) and how paced. */
+  readonly followUpMs?: number;
+  readonly followUpBackoff?: BackoffOptions;
   readonly placeTimeoutMs?: number;
+  /** Diagnostics (ids and error texts only). */
+  readonly log?: (event: { readonly type: 'oco-query-error' | 'oco-reconcile-failed'; readonly listClientOrderId: string; readonly detail: string }) => void;
 }
 
 export const legIds = (listClientOrderId: string): { limit: string; stop: string } => ({ limit: `${listClientOrderId}-l`, stop: `${listClientOrderId}-s` });
@@ -75,8 +92,15 @@ const RANK: Record<OcoStatus, number> = { sending: 0, unknown: 1, 'not-placed': 
 
 export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
   const clock = opts.clock ?? systemClock;
-  const graceMs = opts.graceMs ?? 30_000;
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  const confirmGapMs = opts.confirmGapMs ?? defaultConfirmGap(graceMs);
+  const followUpMs = opts.followUpMs ?? DEFAULT_FOLLOW_UP_MS;
+  const followUpBackoff = opts.followUpBackoff ?? DEFAULT_FOLLOW_UP_BACKOFF;
+  const log = opts.log ?? (() => undefined);
   const backoffOptions = opts.backoff ?? { baseMs: 250, capMs: 5_000, minMs: 100 };
+  /** When each list's request was sent: the grace window counts from there. */
+  const sentAtById = new Map<string, number>();
+  const followUps = new Set<string>();
   const book = new Map<string, OcoOutcome>();
   const byListId = new Map<string, string>();
   const inFlight = new Map<string, Promise<OcoOutcome>>();
@@ -91,10 +115,13 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
       if (RANK[cur.status] === 4) return cur;
       if (cur.status === 'not-placed' && next.legs.length === 0) return cur;
       const forward = RANK[next.status] > RANK[cur.status]
+        // Same rank, but a conclusion: without this an absent list stayed 'unknown' for good.
+        || (next.status === 'not-placed' && (cur.status === 'unknown' || cur.status === 'sending'))
         || (next.status === cur.status && next.legs.length > 0 && legsChanged(cur.legs, next.legs))
         || (cur.status === 'not-placed' && next.legs.length > 0);
       if (!forward) return cur;
-      if (cur.status === 'not-placed') next = { ...next, corrected: true };
+      // Once corrected, later updates of the same list stay marked as such.
+      if (cur.status === 'not-placed' || cur.corrected === true) next = { ...next, corrected: true };
     }
     book.set(next.listClientOrderId, next);
     if (next.orderListId !== null) byListId.set(next.orderListId, next.listClientOrderId);
@@ -187,35 +214,80 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     return disposed || (cur !== undefined && SETTLED.has(cur.status));
   };
 
+  const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).slice(0, 200);
+
+  /** One GET orderList: 'found' when the list was read and applied. */
+  const queryList = async (id: string, symbol: string): Promise<{ result: 'found' | 'not-found' | 'error'; retryAfterMs?: number }> => {
+    try {
+      const list = await opts.rest.request({
+        method: 'GET', path: '/api/v3/orderList', security: 'USER_DATA', weight: 4, priority: 'critical',
+        params: { origClientOrderId: id }, schema: listSchema,
+      });
+      await applyList(id, symbol, list);
+      return { result: 'found' };
+    } catch (e) {
+      if (isExchangeError(e) && e.kind === 'not-found') return { result: 'not-found' };
+      // Transport, 5xx, rate limit - or a bug: none of it says anything about the list. Ask again.
+      if (!isExchangeError(e)) log({ type: 'oco-query-error', listClientOrderId: id, detail: errorText(e) });
+      return { result: 'error', ...(isExchangeError(e) && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
+    }
+  };
+
+  /** After 'not-placed': keep looking for a while; the list showing up corrects the outcome. */
+  const followUp = async (id: string, symbol: string): Promise<void> => {
+    const started = clock.now();
+    const backoff = createBackoff(followUpBackoff);
+    const stillAbsent = (): boolean => !disposed && book.get(id)?.status === 'not-placed';
+    while (stillAbsent() && clock.now() - started < followUpMs) {
+      await sleep(backoff.next());
+      if (!stillAbsent()) return;
+      const q = await queryList(id, symbol);
+      if (!stillAbsent()) return;
+      if (q.result === 'not-found') await listCheck(id, symbol);
+    }
+  };
+
+  const startFollowUp = (id: string, symbol: string): void => {
+    if (followUps.has(id) || disposed || followUpMs <= 0) return;
+    followUps.add(id);
+    void followUp(id, symbol)
+      .catch((e: unknown) => log({ type: 'oco-reconcile-failed', listClientOrderId: id, detail: errorText(e) }))
+      .finally(() => followUps.delete(id));
+  };
+
   const run = async (id: string, symbol: string): Promise<OcoOutcome> => {
     const backoff = createBackoff(backoffOptions);
-    const since = clock.now();
+    const since = sentAtById.get(id) ?? clock.now();
+    let firstAbsentAt: number | undefined;
     for (;;) {
       if (settled(id)) break;
       let delay: number;
-      try {
-        const list = await opts.rest.request({
-          method: 'GET', path: '/api/v3/orderList', security: 'USER_DATA', weight: 4, priority: 'critical',
-          params: { origClientOrderId: id }, schema: listSchema,
-        });
-        await applyList(id, symbol, list);
-        break;
-      } catch (e) {
-        if (!isExchangeError(e)) throw e;
-        const elapsed = clock.now() - since;
-        if (e.kind === 'not-found' && elapsed >= graceMs) {
+      const q = await queryList(id, symbol);
+      if (q.result === 'found' || settled(id)) break;
+      if (q.result === 'not-found') {
+        const lookedAt = clock.now();
+        if (lookedAt - since >= graceMs && (firstAbsentAt === undefined || lookedAt - firstAbsentAt >= confirmGapMs)) {
           const listed = await listCheck(id, symbol);
+          if (listed === 'found' || settled(id)) break;
           if (listed === 'absent') {
-            put({
-              listClientOrderId: id, symbol, status: 'not-placed', orderListId: null, legs: [], at: clock.now(),
-              message: `Binance has no OCO with this id ${Math.round(elapsed / 1000)} s after the request, so it was not placed. You can send it again.`,
-            });
-            break;
+            if (firstAbsentAt === undefined) {
+              firstAbsentAt = lookedAt;
+            } else {
+              put({
+                listClientOrderId: id, symbol, status: 'not-placed', orderListId: null, legs: [], at: clock.now(), verified: true,
+                message: notPlacedReason('oco', clock.now() - since),
+              });
+              startFollowUp(id, symbol);
+              break;
+            }
           }
-          if (listed === 'found') break;
         }
-        const untilWindowEnd = graceMs - elapsed;
-        delay = e.kind === 'not-found' && untilWindowEnd > 0 ? Math.min(backoff.next(), untilWindowEnd + 1) : backoff.next();
+        const target = firstAbsentAt !== undefined ? firstAbsentAt + confirmGapMs : since + graceMs;
+        const untilTarget = target - clock.now();
+        delay = untilTarget > 0 ? Math.min(backoff.next(), untilTarget + 1) : backoff.next();
+      } else {
+        const next = backoff.next();
+        delay = q.retryAfterMs !== undefined ? Math.max(q.retryAfterMs, next) : next;
       }
       if (disposed) break;
       await sleep(delay);
@@ -241,15 +313,22 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     }
   };
 
-  const reconcile = (id: string, symbol: string): Promise<OcoOutcome> => {
+  const reconcile = (id: string, symbol: string, sentAt?: number): Promise<OcoOutcome> => {
     const cur = book.get(id);
     if (cur !== undefined && SETTLED.has(cur.status)) return Promise.resolve(cur);
+    if (sentAt !== undefined && !sentAtById.has(id)) sentAtById.set(id, Math.min(sentAt, clock.now()));
     if (cur === undefined || cur.status === 'sending') {
       put({ listClientOrderId: id, symbol, status: 'unknown', orderListId: null, legs: [], at: clock.now(), message: UNKNOWN_MESSAGES.restart });
     }
     let r = running.get(id);
     if (r === undefined) {
-      r = run(id, symbol).finally(() => running.delete(id));
+      r = run(id, symbol)
+        .catch((e: unknown) => {
+          // run() treats every query failure as transient; this is a last guard against a bug.
+          log({ type: 'oco-reconcile-failed', listClientOrderId: id, detail: errorText(e) });
+          return book.get(id) as OcoOutcome;
+        })
+        .finally(() => running.delete(id));
       running.set(id, r);
     }
     return r;
@@ -266,7 +345,9 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     for (const [prefix, leg] of [['above', above], ['below', below]] as const) {
       for (const [k, v] of Object.entries(leg)) if (v !== undefined) params[`${prefix}${k}`] = v;
     }
-    put({ listClientOrderId: id, symbol, status: 'sending', orderListId: null, legs: [], at: clock.now(), message: 'Sending the OCO to Binance.' });
+    const sentAt = clock.now();
+    sentAtById.set(id, sentAt);
+    put({ listClientOrderId: id, symbol, status: 'sending', orderListId: null, legs: [], at: sentAt, message: 'Sending the OCO to Binance.' });
     try {
       const list = await opts.rest.request({
         method: 'POST', path: '/api/v3/orderList/oco', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
@@ -277,11 +358,11 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
       if (isDuplicateOrderError(e) || (isExchangeError(e) && e.mayHaveExecuted) || !isExchangeError(e)) {
         const cause = unknownCauseOf(e);
         put({ listClientOrderId: id, symbol, status: 'unknown', orderListId: null, legs: [], at: clock.now(), message: UNKNOWN_MESSAGES[cause] });
-        void reconcile(id, symbol);
+        void reconcile(id, symbol, sentAt).catch(() => undefined);
         return book.get(id) as OcoOutcome;
       }
       if (e.kind === 'network') {
-        return put({ listClientOrderId: id, symbol, status: 'not-placed', orderListId: null, legs: [], at: clock.now(), message: `${e.message} Nothing was sent, so no order was placed.` });
+        return put({ listClientOrderId: id, symbol, status: 'not-placed', orderListId: null, legs: [], at: clock.now(), verified: false, message: `${e.message} Nothing was sent, so no order was placed.` });
       }
       const f = rejectionFields(e);
       return put({

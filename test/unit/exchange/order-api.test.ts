@@ -136,7 +136,8 @@ describe('reconciliation', () => {
     }, { log: (e) => log.push(e) });
     const r = await api.reconcile('perch-f', 'BTCUSDT');
     expect(r.status).toBe('not-placed');
-    expect(listCalls).toBe(3);
+    // Two failed checks prove nothing; then two absent looks (the rule for 'not-placed').
+    expect(listCalls).toBe(4);
     const transitions = log.filter((e) => e.type === 'transition').map((e) => e.type === 'transition' && e.to);
     expect(transitions).toEqual(['unknown', 'not-placed']);
   });
