@@ -11,6 +11,11 @@
  *  - the intent is written to the database before the request leaves, and updated as the outcome
  *    arrives; start() reconciles every unfinished intent before any new order is accepted;
  *  - submit re-validates against the rules, balances and market of the moment;
+ *  - 'not-placed' after an unknown outcome is an inference (Binance can hide an existing order for
+ *    a minute or more). While it is still being checked, the same order (symbol, side, type,
+ *    quantity, price) again gets a 'possible-duplicate' warning and is only sent with
+ *    acknowledgePossibleDuplicate: true - a new token means a new clientOrderId, which Binance
+ *    would not catch as a duplicate;
  *  - read-only mode (trading off in Settings, or a key that cannot trade) refuses submit and cancel.
  */
 import type { DatabaseSync } from 'node:sqlite';
@@ -21,10 +26,12 @@ import type { Notice } from '../../shared/domain/notice';
 import type { EnvironmentId } from '../../shared/domain/environment';
 import type { OrderCommandInput, OrderCommandName, OrderCommandOutput, OrderEventName, OrderEventPayload } from '../../shared/ipc/orders-contract';
 import { AppError } from '../../shared/ipc/result';
+import { ConfirmedOrder as ConfirmedOrderSchema } from '../../shared/domain/orders';
 import { dec, formatDecimal, Decimal } from '../../shared/money';
 import { isPermitted, type ExchangeInfo } from '../exchange/exchange-info';
 import type { OrderApi } from '../exchange/order-api';
 import type { OrderOutcome } from '../exchange/order-outcome';
+import { DEFAULT_FOLLOW_UP_MS } from '../exchange/reconciler';
 import type { OrderState, OrderStateStore } from '../exchange/order-state';
 import { orderUpdateFromRest, restOrderSchema } from '../exchange/order-state';
 import type { RestClient } from '../exchange/rest-client';
@@ -72,6 +79,8 @@ export interface OrdersServiceDeps {
     readonly ocoBackoff?: BackoffOptions;
     readonly placeTimeoutMs?: number;
     readonly thresholds?: PreflightThresholds;
+    /** How long a "probably not placed" order guards against an identical new one. Default 10 min. */
+    readonly duplicateGuardMs?: number;
   };
 }
 
@@ -102,6 +111,19 @@ interface IntentPayload {
 const IntentPayloadSchema = z.object({ kind: z.enum(['order', 'oco']), order: z.record(z.string(), z.unknown()), confirmedAt: z.number() });
 const MAX_CONFIRMATIONS = 100;
 const MAJOR_QUOTES = ['USDT', 'USDC', 'FDUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'TRY', 'BRL', 'JPY'];
+
+/** What makes two orders "the same order" for the duplicate guard. */
+function contentKey(o: ConfirmedOrder): string {
+  const d = (v: string | undefined): string | null => (v === undefined ? null : formatDecimal(v));
+  return JSON.stringify([o.symbol, o.side, o.type, d(o.quantity), d(o.quoteOrderQty), d(o.price)]);
+}
+
+interface NotPlacedGuard {
+  readonly clientOrderId: string;
+  readonly order: ConfirmedOrder;
+  readonly at: number;
+  readonly until: number;
+}
 
 export function toOrderView(o: Readonly<OrderState>): OrderView {
   return {
@@ -189,6 +211,11 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   const submits = new Map<string, Promise<OrderOutcomeView>>();
   /** Intents of this database (this app), by clientOrderId / listClientOrderId. */
   const tracked = new Map<string, 'order' | 'oco'>();
+  /** The order behind each tracked intent (for the duplicate guard). */
+  const sentOrders = new Map<string, ConfirmedOrder>();
+  /** Intents concluded "probably not placed" that are still being checked, by clientOrderId. */
+  const notPlacedGuards = new Map<string, NotPlacedGuard>();
+  const duplicateGuardMs = deps.tuning?.duplicateGuardMs ?? DEFAULT_FOLLOW_UP_MS;
   const unsubscribers: Array<() => void> = [];
   let openTimer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
@@ -280,9 +307,39 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     const what = view.orders[0] !== undefined
       ? `${view.orders[0].side} ${view.orders[0].origQty} ${view.symbol}${view.kind === 'oco' ? ' (OCO)' : ''}`
       : `${view.kind === 'oco' ? 'OCO' : 'Order'} on ${view.symbol}`;
-    if (view.status === 'filled') deps.notify({ id: `order-${view.clientOrderId}-filled`, level: 'info', code: 'order-filled', message: `Order filled: ${what}. ${view.message}` });
+    if (view.corrected && previous === 'not-placed') deps.notify({ id: `order-${view.clientOrderId}-corrected`, level: 'warning', code: 'order-placed-after-all', message: `Order placed after all: ${what}. Binance now shows this order, which Perch had reported as probably not placed. ${view.message}` });
+    else if (view.status === 'filled') deps.notify({ id: `order-${view.clientOrderId}-filled`, level: 'info', code: 'order-filled', message: `Order filled: ${what}. ${view.message}` });
     else if (view.status === 'rejected') deps.notify({ id: `order-${view.clientOrderId}-rejected`, level: 'error', code: 'order-rejected', message: `Order rejected: ${what}. ${view.message}` });
-    else if (view.status === 'not-placed' && previous === 'unknown') deps.notify({ id: `order-${view.clientOrderId}-not-placed`, level: 'warning', code: 'order-not-placed', message: `Order not placed: ${what}. ${view.message}` });
+    else if (view.status === 'not-placed' && previous === 'unknown') deps.notify({ id: `order-${view.clientOrderId}-not-placed`, level: 'warning', code: 'order-not-placed', message: `Order probably not placed: ${what}. ${view.message}` });
+  };
+
+  /** An inferred 'not-placed' starts the guard; any later evidence of the order ends it. */
+  const trackGuard = (clientOrderId: string, status: string, inferred: boolean, at: number): void => {
+    if (status !== 'not-placed') {
+      notPlacedGuards.delete(clientOrderId);
+      return;
+    }
+    const order = sentOrders.get(clientOrderId);
+    if (!inferred || order === undefined || duplicateGuardMs <= 0) return;
+    notPlacedGuards.set(clientOrderId, { clientOrderId, order, at, until: at + duplicateGuardMs });
+  };
+
+  /** The guard an identical order falls under now, if any. */
+  const possibleDuplicateOf = (order: ConfirmedOrder): NotPlacedGuard | undefined => {
+    const key = contentKey(order);
+    const t = now();
+    for (const [id, g] of notPlacedGuards) {
+      if (g.until <= t) notPlacedGuards.delete(id);
+      else if (contentKey(g.order) === key) return g;
+    }
+    return undefined;
+  };
+
+  const possibleDuplicateMessage = (g: NotPlacedGuard): string => {
+    const secs = Math.max(0, Math.round((now() - g.at) / 1000));
+    const when = secs < 120 ? `${secs} s` : `${Math.round(secs / 60)} min`;
+    const amount = g.order.quantity ?? (g.order.quoteOrderQty !== undefined ? `${g.order.quoteOrderQty} (quote)` : '');
+    return `The same order (${g.order.side} ${amount} ${g.order.symbol}) was concluded "probably not placed" ${when} ago, and Binance may still show it late. Check Open orders and your history first: if it was placed after all, this one would trade a second time.`;
   };
 
   const onView = (view: OrderOutcomeView, previous: string | undefined): void => {
@@ -292,11 +349,15 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     notifyOutcome(view, previous);
   };
 
-  unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => onView(orderOutcomeView(o), prev?.status)));
+  unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => {
+    if (tracked.has(o.clientOrderId)) trackGuard(o.clientOrderId, o.status, o.status === 'not-placed' && o.verified, o.at);
+    onView(orderOutcomeView(o), prev?.status);
+  }));
   let lastOco = new Map<string, string>();
   unsubscribers.push(oco.subscribe((o) => {
     const prev = lastOco.get(o.listClientOrderId);
     lastOco.set(o.listClientOrderId, o.status);
+    if (tracked.has(o.listClientOrderId)) trackGuard(o.listClientOrderId, o.status, o.status === 'not-placed' && o.verified === true, o.at);
     onView(ocoOutcomeView(o), prev);
   }));
   unsubscribers.push(store.onOrderUpdate(() => scheduleOpen()));
@@ -374,6 +435,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       const first = check.issues[0];
       throw new AppError('invalid-input', `The order no longer passes the checks${first !== undefined ? `: ${first.message}` : ''}. Review it and confirm again.`);
     }
+    const duplicate = possibleDuplicateOf(c.order);
+    if (duplicate !== undefined && input.acknowledgePossibleDuplicate !== true) {
+      throw new AppError('confirmation-required', `${possibleDuplicateMessage(duplicate)} To place it anyway, confirm that you checked.`);
+    }
     const payload: IntentPayload = { kind: c.order.type === 'OCO' ? 'oco' : 'order', order: c.order, confirmedAt: now() };
     // The journal entry exists before anything is sent; if it cannot be written, nothing is sent.
     try {
@@ -386,6 +451,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     }
     confirmations.delete(token);
     tracked.set(token, payload.kind);
+    sentOrders.set(token, c.order);
     if (payload.kind === 'oco') return ocoOutcomeView(await oco.place(token, c.order));
     const o = c.order;
     const outcome = await deps.orderApi.place({
@@ -494,7 +560,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     },
 
     'orders:preflight': async ({ draft, confirm }) => {
-      const verdict = await runPreflight(draft);
+      const found = await runPreflight(draft);
+      const duplicate = found.order !== null ? possibleDuplicateOf(found.order) : undefined;
+      const verdict = duplicate === undefined ? found
+        : { ...found, warnings: [...found.warnings, { code: 'possible-duplicate' as const, message: possibleDuplicateMessage(duplicate) }] };
       let confirmation: PreflightResult['confirmation'] = null;
       if (confirm === true && verdict.ok && verdict.order !== null && verdict.rules !== null) {
         const c = issueConfirmation(verdict.order);
@@ -537,7 +606,12 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
           const parsed = IntentPayloadSchema.safeParse(i.payload);
           const kind = parsed.success ? parsed.data.kind : 'order';
           tracked.set(i.clientOrderId, kind);
-          work.push(kind === 'oco' ? oco.reconcile(i.clientOrderId, i.symbol) : deps.orderApi.reconcile(i.clientOrderId, i.symbol));
+          if (parsed.success) {
+            const order = ConfirmedOrderSchema.safeParse(parsed.data.order);
+            if (order.success) sentOrders.set(i.clientOrderId, order.data);
+          }
+          // The grace window counts from when the request was sent (journaled just before), not from now.
+          work.push(kind === 'oco' ? oco.reconcile(i.clientOrderId, i.symbol, i.createdAt) : deps.orderApi.reconcile(i.clientOrderId, i.symbol, i.createdAt));
         }
         await Promise.allSettled(work);
       } finally {

@@ -96,6 +96,9 @@ export const PreflightWarningCode = z.enum([
   'symbol-not-trading', // the symbol is halted, in a break, cancel-only ...
   'no-market-data', // no live bid/ask: estimates use the last known price
   'market-estimate', // a market order's price is an estimate
+  // the same order was recently concluded "probably not placed" and may still show up on Binance:
+  // submitting needs acknowledgePossibleDuplicate: true
+  'possible-duplicate',
 ]);
 export type PreflightWarningCode = z.infer<typeof PreflightWarningCode>;
 

@@ -75,6 +75,11 @@ export const orderCommands = {
       /** exactly PreflightResult.confirmation.order */
       order: ConfirmedOrder,
       confirmed: Confirmed,
+      /**
+       * Required (true) when pre-flight warned 'possible-duplicate': the person saw that the same
+       * order was recently concluded "probably not placed" and wants to place it anyway.
+       */
+      acknowledgePossibleDuplicate: z.literal(true).optional(),
     }).strict(),
     output: OrderOutcomeView,
   },

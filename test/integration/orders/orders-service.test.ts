@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../../src/main/sim/simulator';
 import { AppError } from '../../../src/shared/ipc/result';
+import { orderCommands } from '../../../src/shared/ipc/orders-contract';
 import {
   buildService, confirm, createClient, dbFile, place, posts, priceAt, settled, simOrders, until, type Client, type Harness,
 } from './orders-service-harness';
@@ -123,7 +124,6 @@ describe('order types', () => {
     const r = await h.service.handlers['orders:cancelAll']({ symbol: 'ETHUSDT', confirmed: true });
     expect(r).toMatchObject({ status: 'done', canceled: 2, stillOpen: 0 });
     expect((await h.service.handlers['orders:listOpen']({ symbol: 'ETHUSDT' })).orders).toHaveLength(0);
-    const { orderCommands } = await import('../../../src/shared/ipc/orders-contract');
     expect(orderCommands['orders:cancelAll'].input.safeParse({ symbol: 'ETHUSDT' }).success).toBe(false);
     expect(orderCommands['orders:cancel'].input.safeParse({ symbol: 'ETHUSDT', orderId: '1', confirmed: false }).success).toBe(false);
   });
@@ -269,6 +269,37 @@ describe('unknown outcomes end in the true state with no second order', () => {
     expect((await simOrders(client, 'BTCUSDT')).filter((o) => o.clientOrderId === c.token)).toHaveLength(0);
     expect(h.db.orderIntents.get(c.token)?.state).toBe('failed');
     expect(h.notices.some((n) => n.code === 'order-not-placed')).toBe(true);
+  });
+
+  it('after "probably not placed", the same order again needs an explicit acknowledgement (a new token would not be a duplicate to Binance)', async () => {
+    const h = await service();
+    sim.faults.state.orderFaults.push({ kind: 'http500', execute: false });
+    const c = await confirm(h, market);
+    await h.service.handlers['orders:submit']({ token: c.token, order: c.order, confirmed: true });
+    const final = await settled(h, c.token);
+    expect(final.status).toBe('not-placed');
+    expect(final.message).toMatch(/^Probably not placed: .*Check Open orders before placing it again/);
+    expect(final.message).not.toMatch(/send it again/i);
+
+    const again = await h.service.handlers['orders:preflight']({ draft: market, confirm: true });
+    expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
+    const token2 = again.confirmation!.token;
+    const refused = await h.service.handlers['orders:submit']({ token: token2, order: again.confirmation!.order, confirmed: true }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'confirmation-required' });
+    expect(posts(client, token2)).toBe(0);
+    expect(h.db.orderIntents.get(token2)).toBeNull();
+
+    // A different order is not held up.
+    const other = await h.service.handlers['orders:preflight']({ draft: { ...market, quoteOrderQty: '26' } });
+    expect(other.warnings.map((w) => w.code)).not.toContain('possible-duplicate');
+
+    // With the acknowledgement, the same token goes through, once.
+    const sent = await h.service.handlers['orders:submit']({ token: token2, order: again.confirmation!.order, confirmed: true, acknowledgePossibleDuplicate: true });
+    expect(sent.status).toBe('filled');
+    expect(posts(client, token2)).toBe(1);
+    expect(orderCommands['orders:submit'].input.safeParse({ token: token2, order: again.confirmation!.order, confirmed: true }).success).toBe(true);
+    expect(orderCommands['orders:submit'].input.safeParse({ token: token2, order: again.confirmation!.order, confirmed: true, acknowledgePossibleDuplicate: false }).success).toBe(false);
   });
 
   it('the answer arrives after the client timeout: unknown, then the order is found', async () => {

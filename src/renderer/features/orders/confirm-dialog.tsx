@@ -37,6 +37,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   const [sent, setSent] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [answer, setAnswer] = useState<OrderOutcomeView | null>(null);
+  const [duplicateAck, setDuplicateAck] = useState(false);
   const live = useOrdersView((s) => s.outcomes.find((o) => o.clientOrderId === confirmation.token));
   const outcome = live ?? answer;
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -75,12 +76,16 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   else if (expired) confirmBlocker = 'This confirmation expired: close it and review the order again.';
   else if (check.state === 'checking') confirmBlocker = 'Checking the order again…';
   else if (check.state === 'invalid') confirmBlocker = check.reason;
+  const possibleDuplicate = check.state === 'valid' && check.result.warnings.some((w) => w.code === 'possible-duplicate');
+  if (confirmBlocker === null && possibleDuplicate && !duplicateAck) {
+    confirmBlocker = 'The same order was recently reported as probably not placed. Check Open orders, then tick the box to place it anyway.';
+  }
 
   const confirm = (): void => {
     if (locked.current || confirmBlocker !== null) return;
     locked.current = true;
     setSent(true);
-    void orders.submit(confirmation.token, confirmation.order).then((res) => {
+    void orders.submit(confirmation.token, confirmation.order, possibleDuplicate && duplicateAck ? { acknowledgePossibleDuplicate: true } : undefined).then((res) => {
       if (res.ok) setAnswer(res.value);
       else setSubmitError(res.error.message);
     });
@@ -127,8 +132,14 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
         ) : null}
         {warnings.length > 0 ? (
           <ul className="owarnings">
-            {warnings.map((w) => <li key={w.code} data-code={w.code}>{maskFigures(hideAmounts && quotesBalance(w.code), w.message)}</li>)}
+            {warnings.map((w) => <li key={w.code} data-code={w.code}>{maskFigures(hideAmounts && (quotesBalance(w.code) || w.code === 'possible-duplicate'), w.message)}</li>)}
           </ul>
+        ) : null}
+        {possibleDuplicate && !sent ? (
+          <label className="duplicate-ack" data-testid="confirm-duplicate-ack">
+            <input type="checkbox" checked={duplicateAck} onChange={(e) => setDuplicateAck(e.target.checked)} />
+            {' '}I checked Open orders and my history: place this order anyway.
+          </label>
         ) : null}
         {!sent && confirmBlocker !== null && check.state !== 'checking' ? (
           <p className="error" role="alert" data-testid="confirm-blocked">{confirmBlocker}</p>

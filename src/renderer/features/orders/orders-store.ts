@@ -55,7 +55,8 @@ export interface OrdersStore {
   stop(): void;
   refreshOpen(): Promise<void>;
   /** Send a confirmed order once. The same token again returns the first call's answer. */
-  submit(token: string, order: ConfirmedOrder): Promise<Result<OrderOutcomeView>>;
+  /** `acknowledgePossibleDuplicate`: the person ticked the 'possible-duplicate' acknowledgement. */
+  submit(token: string, order: ConfirmedOrder, options?: { readonly acknowledgePossibleDuplicate?: boolean }): Promise<Result<OrderOutcomeView>>;
   outcomeOf(clientOrderId: string): OrderOutcomeView | undefined;
   /** Watch a symbol's book ticker (null stops); the quote arrives in state.market. */
   watch(symbol: string | null): void;
@@ -147,14 +148,15 @@ export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number }
       watched = null;
     },
     refreshOpen,
-    submit(token, order) {
+    submit(token, order, options) {
       const first = submits.get(token);
       if (first !== undefined) return first;
       if (state.submitting !== null) {
         return Promise.resolve({ ok: false, error: { code: 'not-available', message: 'Another order is being sent; wait for its outcome.' } });
       }
       set({ submitting: token });
-      const p = bridge.call('orders:submit', { token, order, confirmed: true }).then((res) => {
+      const ack = options?.acknowledgePossibleDuplicate === true ? { acknowledgePossibleDuplicate: true as const } : {};
+      const p = bridge.call('orders:submit', { token, order, confirmed: true, ...ack }).then((res) => {
         // A refused token is never sent again from here: the person reviews the order anew.
         if (res.ok) putOutcome(res.value, true);
         set({ submitting: null });
