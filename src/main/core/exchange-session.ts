@@ -50,6 +50,8 @@ const MiniTicker24h = z.object({
 const MiniTicker24hList = z.array(MiniTicker24h);
 const BookTickerRest = z.object({ symbol: z.string(), bidPrice: z.string(), askPrice: z.string() });
 const PriceRest = z.object({ symbol: z.string(), price: z.string() });
+/** How often the portfolio is asked for prices silent long enough to re-read by REST. */
+const PRICE_RECHECK_SCAN_MS = 30_000;
 /** At most this many symbols' books are watched for order forms at once. */
 const MAX_BOOK_SYMBOLS = 8;
 
@@ -184,6 +186,7 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   const seeded = new Set<string>();
   let lastStatusKey = '';
   let lastStatusAt = 0;
+  let lastRecheckAt = 0;
   let lastStatus: ConnectionsStatus | null = null;
 
   const connectionStatus = (id: 'market' | 'account', info: ConnectionInfo | null, fallback: ConnectionState): ConnectionStatus => ({
@@ -215,7 +218,8 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     };
   };
 
-  const seedPrices = async (symbols: readonly string[]): Promise<void> => {
+  /** Read prices by REST: a seed for new markets, or a check of silent ones (`verify`). */
+  const seedPrices = async (symbols: readonly string[], verify = false): Promise<void> => {
     if (symbols.length === 0) return;
     seedInFlight++;
     try {
@@ -225,9 +229,13 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
       const list = await rest.request({ method: 'GET', path: '/api/v3/ticker/24hr', params, security: 'NONE', weight, priority: 'normal', schema: MiniTicker24hList });
       if (stopped) return;
       const wanted = new Set(symbols);
-      portfolio.applyTickers(list.filter((t) => wanted.has(t.symbol)).map((t) => ({ symbol: t.symbol, last: t.lastPrice, open: t.openPrice, eventTime: t.closeTime })));
+      const tickers = list.filter((t) => wanted.has(t.symbol)).map((t) => ({ symbol: t.symbol, last: t.lastPrice, open: t.openPrice, eventTime: t.closeTime }));
+      if (verify) portfolio.verifyTickers(tickers);
+      else portfolio.applyTickers(tickers);
     } catch (e) {
-      if (!stopped) logger.warn('could not load initial prices; waiting for the market stream', { error: describeError(e, logger) });
+      if (stopped) return;
+      if (verify) logger.warn('could not re-read silent prices; they turn stale if nothing confirms them', { symbols: symbols.length, error: describeError(e, logger) });
+      else logger.warn('could not load initial prices; waiting for the market stream', { error: describeError(e, logger) });
     } finally {
       seedInFlight--;
     }
@@ -310,6 +318,12 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     // messages flow so the age of the data shown stays true.
     const key = JSON.stringify([status.connections.map((c) => [c.state, c.reconnects, c.lastError]), status.clockOffsetMs]);
     const t = now();
+    // A ticker stream only sends what changed: a long-silent symbol is asked for by REST, so a
+    // quiet market is confirmed and a feed that silently lost it is caught (portfolio-state).
+    if (m?.state === 'live' && t - lastRecheckAt >= PRICE_RECHECK_SCAN_MS) {
+      lastRecheckAt = t;
+      void seedPrices(portfolio.silentSymbols(), true);
+    }
     if (key !== lastStatusKey || t - lastStatusAt >= STATUS_REFRESH_MS) {
       lastStatusKey = key;
       lastStatusAt = t;

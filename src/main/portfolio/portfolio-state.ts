@@ -7,6 +7,16 @@
  * which the core calls at a few Hz; it returns the event for the renderer (a full snapshot
  * first, then deltas with only the holdings that changed) or null when nothing did.
  *
+ * When is a price stale (shown dimmed with "price as of HH:MM")? A ticker stream sends a symbol
+ * only when it changed (Binance's per-symbol and all-market mini tickers, and the simulator), so
+ * silence alone does not mean a dead feed: a quiet market is healthy. The rule:
+ *  - the market stream is not live: every price is stale (nothing can update it);
+ *  - a symbol silent for PRICE_RECHECK_AFTER_MS is re-read by REST (`silentSymbols`,
+ *    `verifyTickers`). The same price back: it was only quiet, and is confirmed as of now.
+ *    A different price: the stream missed changes (a subscription that failed silently, say), so
+ *    the price is taken from REST but stays stale until the stream delivers that symbol again;
+ *  - no confirmation at all (stream or REST) for PRICE_STALE_AFTER_MS: stale (the re-read failed).
+ *
  * The committed snapshot and the events form one chain (each delta's baseSeq is the previous
  * event's seq), so `snapshot()` never advances the sequence by itself: it returns what the
  * last commit produced. A renderer that fetched it can apply the next delta.
@@ -78,6 +88,13 @@ export interface PortfolioState {
   /** Absolute balances of some assets (outboundAccountPosition). */
   applyBalances(balances: Iterable<BalanceInput>): void;
   applyTickers(tickers: Iterable<TickerInput>): void;
+  /** REST re-reads of silent symbols (see silentSymbols): confirm a quiet price or catch a missed one. */
+  verifyTickers(tickers: Iterable<TickerInput>): void;
+  /**
+   * Watched symbols silent for PRICE_RECHECK_AFTER_MS and not asked about for as long: to be
+   * re-read by REST. Each is returned once per period.
+   */
+  silentSymbols(): string[];
   setConnections(connections: ConnectionsInput): void;
   /** True once a complete balance list has been received. */
   hasBalances(): boolean;
@@ -94,10 +111,25 @@ export interface PortfolioState {
   freshness(): Freshness;
 }
 
+/** A symbol silent this long is re-read by REST to tell a quiet market from a dead feed. */
+export const PRICE_RECHECK_AFTER_MS = 5 * 60_000;
+/** A price not confirmed (stream or REST) for this long is stale. */
+export const PRICE_STALE_AFTER_MS = 10 * 60_000;
+/** How often the age of every price is looked at (commit runs at a few Hz). */
+const STALE_SCAN_MS = 1_000;
+
 interface PriceEntry {
   last: string;
   open: string;
+  /** Local time the price was last confirmed (stream update or REST read): "price as of". */
   updatedAt: number;
+  /** Exchange time of that update: an older one never replaces a newer one. */
+  eventAt: number;
+  stale: boolean;
+  /** A REST re-read found a price the stream never sent: stale until the stream sends it. */
+  missed: boolean;
+  /** When a REST re-read was last asked for. */
+  checkedAt: number;
 }
 
 function toDomainHolding(h: ValuedHolding): Holding {
@@ -114,12 +146,18 @@ function toDomainHolding(h: ValuedHolding): Holding {
   };
   // The contract carries one bridge asset; for a two-bridge route it is the first hop.
   if (h.route === 'bridge' && h.via[0] !== undefined) out.via = h.via[0];
+  // Only a stale price carries its time: a live one would change every holding on every tick.
+  if (h.stale && h.price !== null) {
+    out.stale = true;
+    if (h.priceAt !== null) out.priceAt = h.priceAt;
+  }
   return out;
 }
 
 function sameHolding(a: Holding, b: Holding): boolean {
   return a.free === b.free && a.locked === b.locked && a.price === b.price && a.value === b.value
-    && a.change24hPct === b.change24hPct && a.share === b.share && a.priceRoute === b.priceRoute && a.via === b.via;
+    && a.change24hPct === b.change24hPct && a.share === b.share && a.priceRoute === b.priceRoute && a.via === b.via
+    && a.stale === b.stale && a.priceAt === b.priceAt;
 }
 
 /**
@@ -188,6 +226,55 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
   let committedByAsset = new Map<string, Holding>();
   let needFull = true;
   let lastTotals: PortfolioTotals | null = null;
+  let lastScanAt = 0;
+  /** Any committed holding priced through a stale market. */
+  let anyStale = false;
+  /** Last commit at which everything was live and no price stale: the totals hold as of then. */
+  let confirmedAt = 0;
+
+  const isStale = (e: PriceEntry, t: number): boolean => connections.market !== 'live' || e.missed || t - e.updatedAt > PRICE_STALE_AFTER_MS;
+
+  const markSymbol = (symbol: string): void => {
+    const assets = assetsBySymbol.get(symbol);
+    if (assets !== undefined) for (const a of assets) dirty.add(a);
+  };
+
+  /** Re-derive every price's staleness; a change re-values the holdings that use it. */
+  const scanStale = (t: number): void => {
+    lastScanAt = t;
+    for (const [symbol, e] of prices) {
+      const stale = isStale(e, t);
+      if (stale !== e.stale) {
+        e.stale = stale;
+        markSymbol(symbol);
+      }
+    }
+  };
+
+  const applyTicker = (tk: TickerInput, t: number, verifying: boolean): void => {
+    const at = tk.eventTime ?? t;
+    const entry = prices.get(tk.symbol);
+    if (entry === undefined) {
+      prices.set(tk.symbol, { last: tk.last, open: tk.open, updatedAt: t, eventAt: at, stale: connections.market !== 'live', missed: false, checkedAt: 0 });
+    } else {
+      // A REST seed that answers after the stream delivered must not move the price back.
+      if (at < entry.eventAt) return;
+      entry.eventAt = at;
+      entry.updatedAt = t;
+      const changed = entry.last !== tk.last || entry.open !== tk.open;
+      const wasStale = entry.stale;
+      entry.missed = verifying ? entry.missed || entry.last !== tk.last : false;
+      entry.stale = entry.missed || connections.market !== 'live';
+      entry.last = tk.last;
+      entry.open = tk.open;
+      // A stale price re-confirmed still changes on screen: its "as of" time moved.
+      if (!changed && !wasStale && !entry.stale) return;
+    }
+    if (assetsBySymbol.has(tk.symbol)) {
+      markSymbol(tk.symbol);
+      dataAt = t;
+    }
+  };
 
   const indexRoutes = (): void => {
     assetsBySymbol.clear();
@@ -309,29 +396,30 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
 
     applyTickers(tickers) {
       const t = now();
-      for (const tk of tickers) {
-        const at = tk.eventTime ?? t;
-        const entry = prices.get(tk.symbol);
-        if (entry !== undefined) {
-          // A REST seed that answers after the stream delivered must not move the price back.
-          if (at < entry.updatedAt) continue;
-          entry.updatedAt = at;
-          if (entry.last === tk.last && entry.open === tk.open) continue;
-          entry.last = tk.last;
-          entry.open = tk.open;
-        } else {
-          prices.set(tk.symbol, { last: tk.last, open: tk.open, updatedAt: at });
-        }
-        const assets = assetsBySymbol.get(tk.symbol);
-        if (assets !== undefined) {
-          for (const a of assets) dirty.add(a);
-          dataAt = t;
-        }
+      for (const tk of tickers) applyTicker(tk, t, false);
+    },
+
+    verifyTickers(tickers) {
+      const t = now();
+      for (const tk of tickers) applyTicker(tk, t, true);
+    },
+
+    silentSymbols() {
+      const t = now();
+      const out: string[] = [];
+      for (const symbol of watched) {
+        const e = prices.get(symbol);
+        if (e === undefined || t - e.updatedAt < PRICE_RECHECK_AFTER_MS || t - e.checkedAt < PRICE_RECHECK_AFTER_MS) continue;
+        e.checkedAt = t;
+        out.push(symbol);
       }
+      return out;
     },
 
     setConnections(next) {
+      const marketChanged = next.market !== connections.market;
       connections = next;
+      if (marketChanged) scanStale(now());
       if (next.market === 'live' && next.account === 'live') everLive = true;
       const f = deriveFreshness(connections, freshness, everLive, now());
       if (f !== freshness) {
@@ -351,12 +439,19 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
 
     commit() {
       if (!haveBalances) return null;
-      if (dirty.size === 0 && !freshnessChanged && !structureChanged && !needFull) return null;
+      const t = now();
+      if (t - lastScanAt >= STALE_SCAN_MS) scanStale(t);
+      if (dirty.size === 0 && !freshnessChanged && !structureChanged && !needFull) {
+        if (freshness.state === 'live' && !anyStale) confirmedAt = t;
+        return null;
+      }
       recompute();
       structureChanged = false;
       freshnessChanged = false;
 
       const totals = summarize(quote, computed.values());
+      anyStale = totals.stale;
+      if (freshness.state === 'live' && !anyStale) confirmedAt = t;
       const next = new Map<string, Holding>();
       const changed: Holding[] = [];
       for (const v of totals.holdings) {
@@ -405,7 +500,9 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
     },
 
     snapshot: materialize,
-    valuation: () => lastTotals,
+    // Nothing moved since the last change while everything stayed live: the totals hold as of
+    // the last commit that saw that, not only as of the last change.
+    valuation: () => (lastTotals === null || confirmedAt <= lastTotals.asOf ? lastTotals : { ...lastTotals, asOf: confirmedAt }),
     freshness: () => freshness,
   };
 }

@@ -25,6 +25,10 @@ export const Holding = z.object({
   priceRoute: PriceRoute,
   /** the bridge asset when priceRoute is 'bridge' */
   via: AssetCode.optional(),
+  /** present (true) only when the price is stale: not kept current by a live feed */
+  stale: z.literal(true).optional(),
+  /** when a stale price was last confirmed (local ms); present only with stale */
+  priceAt: TimestampMs.optional(),
 });
 export type Holding = z.infer<typeof Holding>;
 

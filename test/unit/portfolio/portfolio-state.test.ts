@@ -152,7 +152,10 @@ describe('portfolio state', () => {
 
     now.t = 2_000;
     live(state);
-    expect(state.commit()).toMatchObject({ kind: 'delta', changed: [], freshness: { state: 'live', since: 2_000 } });
+    // The price from before the market stream was live loses its stale marker.
+    const liveEv = state.commit();
+    expect(liveEv).toMatchObject({ kind: 'delta', changed: [{ asset: 'BTC', price: '100' }], freshness: { state: 'live', since: 2_000 } });
+    expect(liveEv?.kind === 'delta' ? liveEv.changed[0] : null).not.toHaveProperty('stale');
 
     now.t = 3_000;
     state.setConnections({ market: 'reconnecting', account: 'live' });
@@ -167,6 +170,85 @@ describe('portfolio state', () => {
     now.t = 10_000;
     live(state);
     expect(state.commit()).toMatchObject({ freshness: { state: 'live', since: 10_000 } });
+  });
+
+  describe('stale prices', () => {
+    const MIN = 60_000;
+
+    it('marks every price stale while the market stream is not live, with the time it was last confirmed', () => {
+      const { state, now } = setup();
+      state.replaceBalances([bal('BTC', '1'), bal('USDT', '5')]);
+      live(state);
+      state.applyTickers([tick('BTCUSDT', '100')]);
+      const first = state.commit();
+      expect(first?.kind === 'full' ? first.snapshot.holdings.find((h) => h.asset === 'BTC') : null).not.toHaveProperty('stale');
+      now.t = 4_000;
+      state.setConnections({ market: 'reconnecting', account: 'live' });
+      const ev = state.commit();
+      expect(ev?.kind === 'delta' ? ev.changed : []).toEqual([expect.objectContaining({ asset: 'BTC', stale: true, priceAt: 1_000 })]);
+      expect(PortfolioEvent.safeParse(ev).success).toBe(true);
+      // The quote asset has no market price: never stale.
+      expect(state.snapshot()?.holdings.find((h) => h.asset === 'USDT')).not.toHaveProperty('stale');
+      now.t = 5_000;
+      live(state);
+      const back = state.commit();
+      expect(back?.kind === 'delta' ? back.changed[0] : null).toMatchObject({ asset: 'BTC' });
+      expect(state.snapshot()?.holdings.find((h) => h.asset === 'BTC')).not.toHaveProperty('stale');
+    });
+
+    it('re-reads a silent symbol by REST: the same price back means quiet, not stale', () => {
+      const { state, now } = setup();
+      state.replaceBalances([bal('BTC', '1')]);
+      live(state);
+      state.applyTickers([tick('BTCUSDT', '100')]);
+      state.commit();
+      now.t += 4 * MIN;
+      expect(state.silentSymbols()).toEqual([]);
+      now.t += 2 * MIN;
+      expect(state.silentSymbols()).toEqual(['BTCUSDT']);
+      expect(state.silentSymbols()).toEqual([]); // asked once per period
+      state.verifyTickers([tick('BTCUSDT', '100')]);
+      now.t += 6 * MIN; // 12 min after the last stream update, 6 after the REST confirmation
+      state.commit();
+      expect(state.snapshot()?.holdings[0]).not.toHaveProperty('stale');
+      expect(state.valuation()?.asOf).toBe(now.t);
+    });
+
+    it('a price no stream or REST read has confirmed for 10 minutes is stale (quiet is not forever)', () => {
+      const { state, now } = setup();
+      state.replaceBalances([bal('BTC', '1')]);
+      live(state);
+      state.applyTickers([tick('BTCUSDT', '100')]);
+      state.commit();
+      now.t += 9 * MIN;
+      expect(state.commit()).toBeNull();
+      now.t += 2 * MIN;
+      const ev = state.commit();
+      expect(ev?.kind === 'delta' ? ev.changed[0] : null).toMatchObject({ asset: 'BTC', stale: true, priceAt: 1_000 });
+      // Not confirmed as of now: the value recorder must not date these totals now.
+      expect(state.valuation()?.asOf).toBeLessThan(now.t);
+      state.applyTickers([tick('BTCUSDT', '101')]);
+      const fresh = state.commit();
+      expect(fresh?.kind === 'delta' ? fresh.changed[0] : null).toMatchObject({ asset: 'BTC', price: '101' });
+      expect(state.snapshot()?.holdings[0]).not.toHaveProperty('stale');
+    });
+
+    it('a REST re-read that finds a different price means the stream missed it: stale until the stream delivers', () => {
+      const { state, now } = setup();
+      state.replaceBalances([bal('BTC', '1')]);
+      live(state);
+      state.applyTickers([tick('BTCUSDT', '100')]);
+      state.commit();
+      now.t += 6 * MIN;
+      expect(state.silentSymbols()).toEqual(['BTCUSDT']);
+      state.verifyTickers([tick('BTCUSDT', '130')]);
+      const ev = state.commit();
+      expect(ev?.kind === 'delta' ? ev.changed[0] : null).toMatchObject({ asset: 'BTC', price: '130', stale: true, priceAt: now.t });
+      state.applyTickers([tick('BTCUSDT', '131')]);
+      state.commit();
+      expect(state.snapshot()?.holdings[0]).toMatchObject({ price: '131' });
+      expect(state.snapshot()?.holdings[0]).not.toHaveProperty('stale');
+    });
   });
 
   it('keeps the event chain consistent: snapshot() never advances seq', () => {

@@ -98,19 +98,36 @@ function routeHint(h: Holding): string | undefined {
   }
 }
 
+/** What a stale row says about its price: null while the price is current. */
+export function stalePriceLabel(h: Holding): string | null {
+  if (h.stale !== true) return null;
+  return h.priceAt !== undefined ? `Price as of ${formatClock(h.priceAt)}: not kept current by a live feed` : 'Price not current: not kept current by a live feed';
+}
+
+const STALE_ROW_STYLE = { opacity: 0.55 } as const;
+
 function Row({ h, quote, privacy, top }: Readonly<{ h: Holding; quote: string; privacy: boolean; top: number }>): React.JSX.Element {
   const change = signOf(h.change24hPct);
   const noPrice = h.price === null;
+  const stale = stalePriceLabel(h);
   return (
-    <div className="hrow" role="row" data-asset={h.asset} style={{ transform: `translateY(${top}px)` }}>
+    <div
+      className={`hrow${stale !== null ? ' stale-price' : ''}`}
+      role="row"
+      data-asset={h.asset}
+      data-stale={stale !== null ? 'true' : undefined}
+      title={stale ?? undefined}
+      style={{ transform: `translateY(${top}px)`, ...(stale !== null ? STALE_ROW_STYLE : {}) }}
+    >
       <div role="cell" className="c-asset">
         <span className="asset-code">{h.asset}</span>
         {h.priceRoute === 'bridge' ? <span className="route-tag" title={routeHint(h)}>via {h.via}</span> : null}
+        {stale !== null && h.priceAt !== undefined ? <span className="route-tag stale-tag" data-testid="stale-price" title={stale}>as of {formatClock(h.priceAt).slice(0, 5)}</span> : null}
       </div>
       <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.free)}</div>
       <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.locked)}</div>
       <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.total)}</div>
-      <div role="cell" className={`num${noPrice ? ' no-price' : ''}`} title={routeHint(h)}>
+      <div role="cell" className={`num${noPrice ? ' no-price' : ''}`} title={stale ?? routeHint(h)}>
         {noPrice ? 'no price' : formatPrice(h.price ?? '0', quote)}
       </div>
       <div role="cell" className={`num${noPrice ? ' no-price' : ''}`} data-money="">

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { DraftField, PreflightIssue, PreflightResult, TradableSymbol } from '../../../shared/domain/orders';
+import type { DraftField, MarketQuote, PreflightIssue, PreflightResult, TradableSymbol } from '../../../shared/domain/orders';
 import { dec, formatDecimal } from '../../../shared/money';
+import { formatClock } from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
 import { ConfirmDialog } from './confirm-dialog';
 import {
@@ -21,6 +22,26 @@ import { useOrders, useOrdersView } from './orders-context';
 
 const DEBOUNCE_MS = 250;
 const REFRESH_MS = 2_000;
+/**
+ * A bid/ask older than this is shown as stale. Main re-reads a quote once it is 5 s old (the
+ * form's pre-flight every 2 s asks for that), so a working feed never gets here.
+ */
+const QUOTE_STALE_MS = 8_000;
+
+/** The more recent of the pushed quote and the one the last pre-flight used. */
+function newerQuote(a: MarketQuote | null, b: MarketQuote | null): MarketQuote | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return (b.at ?? 0) > (a.at ?? 0) ? b : a;
+}
+
+/** How old the bid/ask on screen are, and whether that is too old to trust. */
+export function quoteAge(quote: MarketQuote | null, now: number): { readonly text: string; readonly stale: boolean } | null {
+  if (quote === null || (quote.bid === null && quote.ask === null)) return null;
+  if (quote.at === null) return { text: 'bid/ask time unknown', stale: true };
+  const stale = now - quote.at > QUOTE_STALE_MS;
+  return { text: `bid/ask as of ${formatClock(quote.at)}${stale ? ' (stale)' : ''}`, stale };
+}
 
 const FIELD_LABELS: Record<DraftField, string> = {
   symbol: 'Symbol',
@@ -135,6 +156,12 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const [error, setError] = useState<string | null>(null);
   const [reviewing, setReviewing] = useState(false);
   const [dialog, setDialog] = useState<NonNullable<PreflightResult['confirmation']> | null>(null);
+  // The quote's age moves on screen even when nothing else does.
+  const [clock, setClock] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setClock(Date.now()), 1_000);
+    return () => clearInterval(t);
+  }, []);
   const seq = useRef(0);
   const draft = useMemo(() => draftOf(v), [v]);
   const key = keyOf(draft);
@@ -181,7 +208,11 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const current = checked !== null && checked.key === key ? checked.result : null;
   const shown = current ?? checked?.result ?? null;
   const rules = shown?.rules ?? null;
-  const quote = market !== null && market.symbol === v.symbol ? market.quote : shown?.market ?? null;
+  const pushed = market !== null && market.symbol === v.symbol ? market.quote : null;
+  const checkedQuote = shown !== null && (shown.rules === null || shown.rules.symbol === v.symbol) ? shown.market : null;
+  const quote = newerQuote(pushed, checkedQuote);
+  const age = quoteAge(quote, Math.max(clock, Date.now()));
+  const quoteStale = age !== null && (age.stale || (current?.warnings.some((w) => w.code === 'no-market-data') ?? false));
   const disabledReason = settings !== null && !settings.tradingEnabled
     ? 'Trading is switched off in Settings (read-only mode). Switch it on to place or cancel orders.'
     : shown?.disabledReason ?? null;
@@ -266,11 +297,14 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
           <span>Symbol</span>
           <SymbolPicker value={v.symbol} disabled={readOnly} onChange={(s) => set({ symbol: s, price: '', stopPrice: '', stopLimitPrice: '', quantity: '', quoteOrderQty: '' })} />
         </div>
-        <div className="quote-line" data-testid="market-quote" aria-live="off">
+        <div className={`quote-line${quoteStale ? ' stale' : ''}`} data-testid="market-quote" data-stale={quoteStale ? 'true' : undefined} aria-live="off" style={quoteStale ? { opacity: 0.55 } : undefined}>
           <span>Bid <strong className="up">{priceText(quote?.bid)}</strong></span>
           <span>Ask <strong className="down">{priceText(quote?.ask)}</strong></span>
           <span>Last <strong>{priceText(quote?.last)}</strong></span>
           {rules && rules.status !== 'TRADING' ? <span className="warn">{rules.status}</span> : null}
+          {age !== null ? (
+            <span className="muted small" data-testid="quote-age" title={quoteStale ? 'These prices could not be refreshed: the market may have moved.' : undefined}>{age.text}</span>
+          ) : null}
         </div>
         <div className="side-toggle" role="radiogroup" aria-label="Side">
           {(['BUY', 'SELL'] as const).map((s) => (
