@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SymbolInfo } from '../../../src/main/exchange/exchange-info';
 import { parseSymbolFilters, validateOrderDraft, type OrderDraft, type ValidationContext } from '../../../src/main/exchange/filters';
-import { canonicalOrder, preflight, type PreflightInput } from '../../../src/main/orders/preflight';
+import { canonicalOrder, confirmationLines, preflight, type PreflightInput } from '../../../src/main/orders/preflight';
 import type { OrderDraftInput } from '../../../src/shared/domain/orders';
 import { dec, isMultipleOf } from '../../../src/shared/money';
 
@@ -215,5 +215,47 @@ describe('money properties', () => {
       .toBe(canonicalOrder({ quantity: '2', type: 'LIMIT', side: 'BUY', symbol: 'A1', price: '1', stopPrice: undefined }));
     expect(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2' }))
       .not.toBe(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2.0' }));
+  });
+});
+
+describe('freshness of what the checks use', () => {
+  const NOW = 1_700_000_000_000;
+
+  it('a quote that could not be refreshed is a warning that says how old it is; a fresh one is not', () => {
+    const fresh = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 1_000 } }));
+    expect(fresh.warnings.filter((w) => w.code === 'no-market-data')).toEqual([]);
+    const old = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 300_000 } }));
+    const w = old.warnings.find((x) => x.code === 'no-market-data');
+    expect(w?.message).toMatch(/from \d\d:\d\d:\d\d \(300 s ago\) and could not be refreshed/);
+    // A warning, not an issue: the order can still be confirmed once the person has seen it.
+    expect(old.ok).toBe(true);
+    const unknownAge = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: null } }));
+    expect(unknownAge.warnings.some((x) => x.code === 'no-market-data')).toBe(true);
+  });
+
+  it('account data that is not live blocks the order (balances may be wrong)', () => {
+    const r = preflight(input(limitBuy('0.001', '40000'), { now: NOW, accountLive: false }));
+    expect(r.ok).toBe(false);
+    expect(r.order).toBeNull();
+    expect(r.issues.find((i) => i.code === 'ACCOUNT_DATA')?.message).toMatch(/not live/);
+    expect(preflight(input(limitBuy('0.001', '40000'), { now: NOW, accountLive: true })).ok).toBe(true);
+  });
+
+  it('PERCENT_PRICE_BY_SIDE is checked against the exchange average price, not the last price', () => {
+    // Last 50000, but the 5-minute average is 10000: 60000 is more than 5x the average.
+    const r = preflight(input(limitBuy('0.0001', '60000'), { avgPrice: '10000' }));
+    const issue = r.issues.find((i) => i.code === 'PERCENT_PRICE_BY_SIDE');
+    expect(issue?.message).toMatch(/average price 10000/);
+    expect(issue?.correction?.value).toBe('50000');
+    // Without it the last price stands in, and the same order passes that filter.
+    expect(preflight(input(limitBuy('0.0001', '60000'))).issues.filter((i) => i.code === 'PERCENT_PRICE_BY_SIDE')).toEqual([]);
+  });
+
+  it('the confirmation says which bid/ask the estimate used and when they are from', () => {
+    const r = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 2_000 } }));
+    const lines = confirmationLines(r.order!, r.estimate, r.rules!, r.market, NOW);
+    expect(lines.find((l) => l.label === 'Market')?.value).toMatch(/^bid 49999\.99 \/ ask 50000 as of \d\d:\d\d:\d\d$/);
+    const stale = confirmationLines(r.order!, r.estimate, r.rules!, { ...r.market!, at: NOW - 60_000 }, NOW);
+    expect(stale.find((l) => l.label === 'Market')?.value).toMatch(/\(stale: could not be refreshed\)$/);
   });
 });
