@@ -32,6 +32,21 @@ const QUOTE_MAX_AGE_NOT_LIVE_MS = 1_000;
 /** The exchange's average price moves slowly (a 5-minute average): read at most this often. */
 const AVG_PRICE_MAX_AGE_MS = 10_000;
 
+/**
+ * A pre-flight waits at most this long for a re-read (quote or average price): a hung request
+ * must not freeze the form's verdict until the REST timeout; the old value, flagged, is better.
+ */
+const READ_WAIT_MS = 1_000;
+
+/** p, or undefined once ms passed (p keeps running; its result still lands in the caches). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 const AvgPriceRest = z.object({ mins: z.number().optional(), price: z.string() }).passthrough();
 
 const AccountTrading = z.object({
@@ -110,8 +125,9 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
     const maxAge = session.connectionStates().market === 'live' ? QUOTE_MAX_AGE_MS : QUOTE_MAX_AGE_NOT_LIVE_MS;
     const current = known !== undefined && known.bid !== null && known.ask !== null && known.at !== null && now() - known.at < maxAge;
     if (current) return known;
-    // When the read fails this is the old quote, with its old `at`: the pre-flight says it is stale.
-    return (await readQuote(symbol)) ?? null;
+    // When the read fails or hangs this is the old quote, with its old `at`: the pre-flight says it is stale.
+    await within(readQuote(symbol), READ_WAIT_MS);
+    return session.quote(symbol) ?? null;
   };
 
   /** GET /api/v3/avgPrice, cached; undefined when it cannot be read (the last price stands in). */
@@ -144,7 +160,7 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
 
   const preflightContext = async (symbol: string): Promise<PreflightContext> => {
     const listed = session.exchangeInfo.isLoaded() && session.exchangeInfo.symbol(symbol) !== undefined;
-    const [, avg] = listed ? await Promise.all([quote(symbol), avgPrice(symbol)]) : [null, undefined];
+    const [, avg] = listed ? await Promise.all([quote(symbol), within(avgPrice(symbol), READ_WAIT_MS)]) : [null, undefined];
     return {
       now: now(),
       accountLive: session.connectionStates().account === 'live',

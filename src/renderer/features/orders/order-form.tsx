@@ -163,6 +163,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
     return () => clearInterval(t);
   }, []);
   const seq = useRef(0);
+  const applied = useRef(0);
   const draft = useMemo(() => draftOf(v), [v]);
   const key = keyOf(draft);
   const draftRef = useRef(draft);
@@ -173,7 +174,10 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
     const mine = ++seq.current;
     const k = keyOf(d);
     void store.call('orders:preflight', { draft: d }).then((res) => {
-      if (mine !== seq.current) return; // a newer check is on its way
+      // An answer older than one already shown is dropped; one overtaken by a check still on its
+      // way is shown (a slow check must not starve the form while the market data is stale).
+      if (mine < applied.current) return;
+      applied.current = mine;
       if (res.ok) {
         setChecked({ key: k, result: res.value });
         setError(null);
