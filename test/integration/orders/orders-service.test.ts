@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../../src/main/sim/simulator';
+import { dec, formatDecimal } from '../../../src/shared/money';
 import { AppError } from '../../../src/shared/ipc/result';
 import { orderCommands } from '../../../src/shared/ipc/orders-contract';
 import {
@@ -156,7 +157,9 @@ describe('pre-flight against the simulator rules', () => {
     const price = priceAt(sim, 'BTCUSDT', '0.9');
     const cases = [
       { draft: { quantity: '0.000015', price }, code: 'LOT_SIZE', field: 'quantity' },
-      { draft: { quantity: '0.001', price: `${price}5` }, code: 'PRICE_FILTER', field: 'price' },
+      // Half a tick above a valid price: off the 0.01 grid whatever the market price is (appending
+      // a digit to the text was on-grid, or 10x the price, when the price had fewer decimals).
+      { draft: { quantity: '0.001', price: formatDecimal(dec(price).plus('0.005')) }, code: 'PRICE_FILTER', field: 'price' },
       { draft: { quantity: '0.00001', price }, code: 'NOTIONAL', field: 'quantity' },
       { draft: { quantity: '0.001', price: priceAt(sim, 'BTCUSDT', '6') }, code: 'PERCENT_PRICE_BY_SIDE', field: 'price' },
       { draft: { quantity: '5', price }, code: 'BALANCE', field: 'quantity' },
