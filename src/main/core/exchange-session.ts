@@ -316,7 +316,9 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     if (ev !== null) o.onPortfolioEvent(ev);
     // Status goes out when a state, a counter or an error changed, and now and then while
     // messages flow so the age of the data shown stays true.
-    const key = JSON.stringify([status.connections.map((c) => [c.state, c.reconnects, c.lastError]), status.clockOffsetMs]);
+    // The first message of a connection counts as a change, so the age shows at once instead of
+    // "no message yet" until the next refresh.
+    const key = JSON.stringify([status.connections.map((c) => [c.state, c.reconnects, c.lastError, c.lastMessageAt === null]), status.clockOffsetMs]);
     const t = now();
     // A ticker stream only sends what changed: a long-silent symbol is asked for by REST, so a
     // quiet market is confirmed and a feed that silently lost it is caught (portfolio-state).

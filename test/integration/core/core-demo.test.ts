@@ -123,6 +123,14 @@ describe('core in demo mode against the simulator', () => {
     expect(state.portfolio?.seq).toBeGreaterThan(0);
   });
 
+  it('the status carries the age of market and account data as soon as the first messages arrive', async () => {
+    const t0 = Date.now();
+    const h = await startDemo();
+    // Well inside the 5 s periodic refresh: the first message itself must produce a status event.
+    const st = await waitFor('a status with both ages', () => h.statuses.find((s) => s.connections.every((c) => c.state === 'live' && c.lastMessageAt !== null)), 4_000);
+    for (const c of st.connections) expect(c.lastMessageAt!).toBeGreaterThanOrEqual(t0 - 1_000);
+  });
+
   it('a balance change on the exchange reaches the next snapshot', async () => {
     const h = await startDemo();
     await waitFor('BTC valued', () => holding(h.mirror(), 'BTC')?.value != null);
