@@ -27,6 +27,7 @@
 import { z } from 'zod';
 import type { BackoffOptions } from './backoff';
 import { createBackoff, systemClock } from './backoff';
+import { createSleeper } from './sleeper';
 import { isValidClientOrderId, newClientOrderId } from './client-order-id';
 import { isExchangeError, type ExchangeError } from './errors';
 import type { OrderDraft } from './filters';
@@ -168,25 +169,9 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
   const cancelBackoffOptions = opts.cancelBackoff ?? { baseMs: 200, capMs: 2_000, minMs: 100 };
   const newId = opts.newId ?? (() => newClientOrderId());
   const inFlight = new Map<string, Promise<OrderOutcome>>();
-  const timers = new Set<{ handle: unknown; wake: () => void }>();
+  const sleeper = createSleeper(clock);
   let disposed = false;
   const timeout = opts.placeTimeoutMs !== undefined ? { timeoutMs: opts.placeTimeoutMs } : {};
-
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
-    if (disposed) {
-      resolve();
-      return;
-    }
-    const entry = {
-      handle: undefined as unknown,
-      wake: () => {
-        timers.delete(entry);
-        resolve();
-      },
-    };
-    entry.handle = clock.setTimeout(entry.wake, ms);
-    timers.add(entry);
-  });
 
   /** `sentAt`: when the request left; the grace window counts from there, not from the error. */
   const startUnknown = (clientOrderId: string, symbol: string, e: unknown, sentAt: number): OrderOutcome => {
@@ -344,7 +329,7 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
         lastError = e instanceof Error ? e.message : String(e);
       }
       if (disposed || clock.now() - started >= cancelCheckMs) break;
-      await sleep(backoff.next());
+      await sleeper.sleep(backoff.next());
     }
     if (seen) return fromQuery(last);
     return { status: 'unknown', reason: `Binance did not confirm the cancel and the order could not be checked (${lastError}). Check the order before trying again.` };
@@ -444,7 +429,7 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
         lastError = e instanceof Error ? e.message : String(e);
       }
       if (disposed || clock.now() - started >= cancelCheckMs) break;
-      await sleep(backoff.next());
+      await sleeper.sleep(backoff.next());
     }
     return { status: 'unknown', reason: `Binance did not confirm the cancel and the open orders could not be read (${lastError}). Check your open orders.` };
   };
@@ -463,10 +448,7 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const t of [...timers]) {
-        clock.clearTimeout(t.handle);
-        t.wake();
-      }
+      sleeper.dispose();
       reconciler.dispose();
     },
   };

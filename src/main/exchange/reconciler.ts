@@ -21,6 +21,7 @@
  */
 import type { BackoffOptions, Clock } from './backoff';
 import { createBackoff, systemClock } from './backoff';
+import { createSleeper } from './sleeper';
 import { isExchangeError } from './errors';
 import {
   advanceOutcome, isSettled, notPlacedReason, outcomeFromOrder, resubmittable, UNKNOWN_MESSAGES,
@@ -120,7 +121,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
   const waiters = new Map<string, Set<(o: OrderOutcome) => void>>();
   const running = new Map<string, Promise<OrderOutcome>>();
   const followUps = new Set<string>();
-  const sleepers = new Set<{ handle: unknown; wake: () => void }>();
+  const sleeper = createSleeper(clock);
   let disposed = false;
 
   const emit = (outcome: OrderOutcome, previous: OrderOutcome | undefined): void => {
@@ -171,22 +172,6 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     if (state !== undefined) advanceFromOrder(state);
     return state;
   };
-
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
-    if (disposed) {
-      resolve();
-      return;
-    }
-    const entry = {
-      handle: undefined as unknown,
-      wake: () => {
-        sleepers.delete(entry);
-        resolve();
-      },
-    };
-    entry.handle = clock.setTimeout(entry.wake, ms);
-    sleepers.add(entry);
-  });
 
   const whenSettled = (clientOrderId: string): Promise<OrderOutcome> => {
     const cur = book.get(clientOrderId);
@@ -264,7 +249,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     const backoff = createBackoff(followUpBackoff);
     const stillAbsent = (): boolean => !disposed && book.get(id)?.status === 'not-placed';
     while (stillAbsent() && clock.now() - started < followUpMs) {
-      await sleep(backoff.next());
+      await sleeper.sleep(backoff.next());
       if (!stillAbsent()) return;
       const known = orders.get(id);
       if (known !== undefined && known.symbol === symbol) advanceFromOrder(known);
@@ -331,7 +316,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
         delay = retryAfter !== undefined ? Math.max(retryAfter, next) : next;
       }
       if (disposed) return;
-      await sleep(delay);
+      await sleeper.sleep(delay);
     }
   };
 
@@ -390,10 +375,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
       if (disposed) return;
       disposed = true;
       unsubscribeStore();
-      for (const s of [...sleepers]) {
-        clock.clearTimeout(s.handle);
-        s.wake();
-      }
+      sleeper.dispose();
       // Waiters get what is known now; callers see an unsettled outcome and can reconcile later.
       for (const [id, ws] of waiters) {
         const cur = book.get(id);

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import type { BackoffOptions, Clock } from '../exchange/backoff';
 import { createBackoff, systemClock } from '../exchange/backoff';
+import { createSleeper } from '../exchange/sleeper';
 import { isExchangeError } from '../exchange/errors';
 import { isDuplicateOrderError, notPlacedReason, rejectionFields, UNKNOWN_MESSAGES, unknownCauseOf } from '../exchange/order-outcome';
 import { DEFAULT_FOLLOW_UP_BACKOFF, DEFAULT_FOLLOW_UP_MS, DEFAULT_GRACE_MS, defaultConfirmGap } from '../exchange/reconciler';
@@ -106,7 +107,7 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
   const inFlight = new Map<string, Promise<OcoOutcome>>();
   const running = new Map<string, Promise<OcoOutcome>>();
   const listeners = new Set<(o: OcoOutcome) => void>();
-  const sleepers = new Set<{ handle: unknown; wake: () => void }>();
+  const sleeper = createSleeper(clock);
   let disposed = false;
 
   const put = (next: OcoOutcome): OcoOutcome => {
@@ -162,22 +163,6 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     if (id === undefined) return;
     const cur = book.get(id);
     if (cur !== undefined) put(fromLegs(id, cur.symbol, order.orderListId));
-  });
-
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
-    if (disposed) {
-      resolve();
-      return;
-    }
-    const entry = {
-      handle: undefined as unknown,
-      wake: () => {
-        sleepers.delete(entry);
-        resolve();
-      },
-    };
-    entry.handle = clock.setTimeout(entry.wake, ms);
-    sleepers.add(entry);
   });
 
   const applyReports = (raw: readonly unknown[] | undefined): boolean => {
@@ -239,7 +224,7 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     const backoff = createBackoff(followUpBackoff);
     const stillAbsent = (): boolean => !disposed && book.get(id)?.status === 'not-placed';
     while (stillAbsent() && clock.now() - started < followUpMs) {
-      await sleep(backoff.next());
+      await sleeper.sleep(backoff.next());
       if (!stillAbsent()) return;
       const q = await queryList(id, symbol);
       if (!stillAbsent()) return;
@@ -290,7 +275,7 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
         delay = q.retryAfterMs !== undefined ? Math.max(q.retryAfterMs, next) : next;
       }
       if (disposed) break;
-      await sleep(delay);
+      await sleeper.sleep(delay);
     }
     return book.get(id) as OcoOutcome;
   };
@@ -410,10 +395,7 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
       if (disposed) return;
       disposed = true;
       unsubscribe();
-      for (const s of [...sleepers]) {
-        clock.clearTimeout(s.handle);
-        s.wake();
-      }
+      sleeper.dispose();
       listeners.clear();
     },
   };

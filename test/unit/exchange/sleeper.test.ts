@@ -1,0 +1,124 @@
+/**
+ * The shared cancellable sleep: on a fake clock it resolves after its delay, and disposing it
+ * wakes every pending sleep, clears its timer and makes later sleeps resolve at once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../src/main/exchange/backoff';
+import { createSleeper } from '../../../src/main/exchange/sleeper';
+
+interface Timer { readonly at: number; readonly fn: () => void }
+
+interface FakeClock extends Clock {
+  readonly timers: () => readonly Timer[];
+  readonly cleared: () => number;
+  /** Move time forward, firing due timers in order. */
+  advance(ms: number): void;
+}
+
+function fakeClock(): FakeClock {
+  let t = 0;
+  let cleared = 0;
+  const timers: Timer[] = [];
+  return {
+    now: () => t,
+    setTimeout(fn, ms) {
+      const e = { at: t + ms, fn };
+      timers.push(e);
+      return e;
+    },
+    clearTimeout(h) {
+      const i = timers.indexOf(h as Timer);
+      if (i >= 0) {
+        timers.splice(i, 1);
+        cleared++;
+      }
+    },
+    timers: () => [...timers],
+    cleared: () => cleared,
+    advance(ms) {
+      const until = t + ms;
+      for (;;) {
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers[0];
+        if (next === undefined || next.at > until) break;
+        timers.shift();
+        t = next.at;
+        next.fn();
+      }
+      t = until;
+    },
+  };
+}
+
+/** Let resolved promises run their continuations. */
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 3; i++) await Promise.resolve();
+};
+
+function track(p: Promise<void>): { readonly done: () => boolean } {
+  let done = false;
+  void p.then(() => {
+    done = true;
+  });
+  return { done: () => done };
+}
+
+describe('createSleeper', () => {
+  it('resolves after the given delay on the clock, not before', async () => {
+    const clock = fakeClock();
+    const sleeper = createSleeper(clock);
+    const s = track(sleeper.sleep(1_000));
+    expect(clock.timers().map((x) => x.at)).toEqual([1_000]);
+    clock.advance(999);
+    await flush();
+    expect(s.done()).toBe(false);
+    clock.advance(1);
+    await flush();
+    expect(s.done()).toBe(true);
+    expect(clock.timers()).toHaveLength(0);
+    sleeper.dispose();
+    expect(clock.cleared()).toBe(0);
+  });
+
+  it('dispose wakes every pending sleep and clears its timer', async () => {
+    const clock = fakeClock();
+    const sleeper = createSleeper(clock);
+    const a = track(sleeper.sleep(5_000));
+    const b = track(sleeper.sleep(60_000));
+    const c = track(sleeper.sleep(100));
+    clock.advance(100);
+    await flush();
+    expect([a.done(), b.done(), c.done()]).toEqual([false, false, true]);
+    expect(clock.timers()).toHaveLength(2);
+
+    sleeper.dispose();
+    await flush();
+    expect([a.done(), b.done()]).toEqual([true, true]);
+    expect(clock.timers()).toHaveLength(0);
+    expect(clock.cleared()).toBe(2);
+    expect(clock.now()).toBe(100);
+  });
+
+  it('a sleep started after dispose resolves at once and sets no timer', async () => {
+    const clock = fakeClock();
+    const sleeper = createSleeper(clock);
+    sleeper.dispose();
+    const s = track(sleeper.sleep(10_000));
+    await flush();
+    expect(s.done()).toBe(true);
+    expect(clock.timers()).toHaveLength(0);
+    expect(clock.now()).toBe(0);
+  });
+
+  it('dispose is idempotent and leaves no timers behind', async () => {
+    const clock = fakeClock();
+    const sleeper = createSleeper(clock);
+    const s = track(sleeper.sleep(1_000));
+    sleeper.dispose();
+    sleeper.dispose();
+    await flush();
+    expect(s.done()).toBe(true);
+    expect(clock.cleared()).toBe(1);
+    expect(clock.timers()).toHaveLength(0);
+  });
+});
