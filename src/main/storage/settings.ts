@@ -9,7 +9,7 @@ import { AppError } from '../../shared/ipc/result';
  * that is not JSON, fails the schema after migrating, or comes from a newer Perch is kept as
  * settings.corrupt-<time>.json and replaced with defaults, with a notice saying so.
  */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 export const SettingsDocument = z.object({
   version: z.literal(SETTINGS_VERSION),
@@ -25,6 +25,7 @@ type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
  * v1 (Perch 0.0.x) was flat: `{ version: 1, environment: 'demo'|'testnet'|'live', quote,
  * theme, hideSmall, smallBalanceThreshold: number, privacy, windowBounds }`. v2 nests the user
  * settings, renames 'live' to 'production', and stores the threshold as a decimal string.
+ * Each migration produces exactly its target version; later ones run after it.
  */
 const migrations: Readonly<Record<number, Migration>> = {
   1: (v1) => {
@@ -46,6 +47,18 @@ const migrations: Readonly<Record<number, Migration>> = {
       },
       ...(v1['windowBounds'] !== undefined ? { window: v1['windowBounds'] } : {}),
     };
+  },
+  /**
+   * v3 adds `onboarded` (the renderer kept it in localStorage before, which main cannot read).
+   * Someone who already picked a real environment has been through the welcome screen; a demo
+   * file may be a first start, so it shows once more. A saved key lives in the keychain, not in
+   * this file: the renderer marks those people onboarded once it sees their key.
+   */
+  2: (v2) => {
+    const settings = v2['settings'];
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return { ...v2, version: 3 };
+    const s = settings as Record<string, unknown>;
+    return { ...v2, version: 3, settings: { ...s, onboarded: s['environment'] !== undefined && s['environment'] !== 'demo' } };
   },
 };
 

@@ -9,17 +9,8 @@ import { useStore, useView } from './store-context';
 
 type Tab = 'holdings' | 'orders' | 'settings';
 
-const ONBOARDED_KEY = 'perch.onboarded';
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 export const PRIVACY_SHORTCUT = IS_MAC ? '⌘⇧H' : 'Ctrl+Shift+H';
-
-function readOnboarded(): boolean {
-  try {
-    return window.localStorage.getItem(ONBOARDED_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
 
 function useTheme(): void {
   const theme = useView((s) => s.settings?.theme ?? 'system');
@@ -76,9 +67,17 @@ export function App(): React.JSX.Element {
   const settings = useView((s) => s.settings);
   const keys = useView((s) => s.keys);
   const [tab, setTab] = useState<Tab>('holdings');
-  const [onboarded, setOnboarded] = useState(readOnboarded);
   useTheme();
   usePrivacyShortcut();
+  const onboarded = settings?.onboarded ?? false;
+  const hasKey = keys.length > 0;
+  useEffect(() => {
+    // A key saved before `onboarded` existed (settings v2) is proof enough; the settings file
+    // cannot know about keychain entries, so main learns it from here, once.
+    if (phase === 'ready' && !onboarded && hasKey) {
+      void store.updateSettings({ onboarded: true });
+    }
+  }, [phase, onboarded, hasKey, store]);
 
   if (phase === 'loading') return <div className="boot">Starting Perch…</div>;
   if (phase === 'failed' || settings === null) {
@@ -91,15 +90,13 @@ export function App(): React.JSX.Element {
   }
 
   const finishOnboarding = (): void => {
-    try {
-      window.localStorage.setItem(ONBOARDED_KEY, '1');
-    } catch {
-      // without storage the welcome screen simply shows again next time
-    }
-    setOnboarded(true);
     setTab('holdings');
+    if (settings.onboarded) return;
+    void store.updateSettings({ onboarded: true }).then((res) => {
+      if (!res.ok) store.reportError(res.error.message);
+    });
   };
-  const firstStart = !onboarded && keys.length === 0 && settings.environment === 'demo';
+  const firstStart = !onboarded && !hasKey;
   const demo = settings.environment === 'demo';
   const privacy = settings.privacyMode;
 

@@ -17,6 +17,8 @@ export const Settings = z.object({
   closeToTray: z.boolean(),
   /** Order entry stays off until a person turns it on (issue 5). */
   tradingEnabled: z.boolean(),
+  /** The welcome screen is done (demo chosen or a key saved); kept in main so every window agrees. */
+  onboarded: z.boolean(),
 }).strict();
 export type Settings = z.infer<typeof Settings>;
 
@@ -35,5 +37,6 @@ export function defaultSettings(): Settings {
     startAtLogin: false,
     closeToTray: false,
     tradingEnabled: false,
+    onboarded: false,
   };
 }

@@ -64,15 +64,63 @@ describe('fresh start', () => {
 describe('migrations', () => {
   const v1 = { version: 1, environment: 'live', quote: 'BTC', theme: 'dark', hideSmall: true, smallBalanceThreshold: 0.5, privacy: true, windowBounds: { width: 1000, height: 700 } };
 
-  it('v1 -> v2: renames fields, maps live to production, threshold to a decimal string', () => {
+  it('v1 -> v3: renames fields, maps live to production, threshold to a decimal string; a real environment counts as onboarded', () => {
     const loaded = parseSettingsDocument(JSON.stringify(v1));
     expect(loaded.migratedFrom).toBe(1);
     expect(loaded.corruptReason).toBeNull();
     expect(loaded.document).toEqual({
-      version: 2,
-      settings: { ...defaultSettings(), environment: 'production', quoteCurrency: 'BTC', theme: 'dark', hideSmallBalances: true, smallBalanceThreshold: '0.5', privacyMode: true },
+      version: 3,
+      settings: { ...defaultSettings(), environment: 'production', quoteCurrency: 'BTC', theme: 'dark', hideSmallBalances: true, smallBalanceThreshold: '0.5', privacyMode: true, onboarded: true },
       window: { width: 1000, height: 700 },
     });
+  });
+
+  it('a v1 demo file is not onboarded (it may be a first start)', () => {
+    expect(parseSettingsDocument(JSON.stringify({ ...v1, environment: 'demo' })).document.settings.onboarded).toBe(false);
+  });
+
+  // a v2 file as Perch 0.1 wrote it: every v2 setting, no `onboarded`
+  const v2Settings = (over: Record<string, unknown> = {}): Record<string, unknown> => {
+    const { onboarded: _dropped, ...rest } = { ...defaultSettings(), ...over };
+    return rest;
+  };
+
+  it.each([
+    ['testnet', true],
+    ['demo-mode', true],
+    ['production', true],
+    ['demo', false],
+  ] as const)('v2 -> v3: environment %s gives onboarded = %s, everything else kept', (environment, onboarded) => {
+    const raw = JSON.stringify({ version: 2, settings: v2Settings({ environment, theme: 'light', startAtLogin: true }), window: { width: 900, height: 600 } });
+    const loaded = parseSettingsDocument(raw);
+    expect(loaded.corruptReason).toBeNull();
+    expect(loaded.migratedFrom).toBe(2);
+    expect(loaded.document).toEqual({
+      version: 3,
+      settings: { ...defaultSettings(), environment, theme: 'light', startAtLogin: true, onboarded },
+      window: { width: 900, height: 600 },
+    });
+  });
+
+  it('v2 -> v3 is written back, and a reload keeps the value (no second migration)', () => {
+    writeFileSync(file, JSON.stringify({ version: 2, settings: v2Settings({ environment: 'testnet' }) }));
+    expect(createSettingsStore(createFileSettingsBackend(file), fixedNow).get().onboarded).toBe(true);
+    expect(readDoc()).toMatchObject({ version: 3, settings: { environment: 'testnet', onboarded: true } });
+    const again = createSettingsStore(createFileSettingsBackend(file), fixedNow);
+    again.update({ onboarded: false });
+    expect(createSettingsStore(createFileSettingsBackend(file), fixedNow).get().onboarded).toBe(false);
+  });
+
+  it('a v2 file whose settings are not an object counts as corrupt, not a crash', () => {
+    expect(parseSettingsDocument(JSON.stringify({ version: 2, settings: 'x' })).corruptReason).toMatch(/settings/);
+  });
+
+  it('onboarded is set through update like any other setting', () => {
+    const store = createSettingsStore(createFileSettingsBackend(file), fixedNow);
+    expect(store.get().onboarded).toBe(false);
+    store.update({ onboarded: true });
+    expect(readDoc().settings['onboarded']).toBe(true);
+    expect(() => store.update({ onboarded: 'yes' } as never)).toThrow();
   });
 
   it('a file without version is treated as v1', () => {
@@ -83,7 +131,7 @@ describe('migrations', () => {
     writeFileSync(file, JSON.stringify(v1));
     const store = createSettingsStore(createFileSettingsBackend(file), fixedNow);
     expect(store.get().environment).toBe('production');
-    expect(readDoc().version).toBe(2);
+    expect(readDoc().version).toBe(SETTINGS_VERSION);
     expect(store.takeStartupNotices()).toEqual([]);
   });
 
@@ -94,8 +142,9 @@ describe('migrations', () => {
 
 describe('corruption', () => {
   it.each([
-    ['bad JSON', '{"version": 2, "settings": {', /not valid JSON/],
-    ['schema failure', JSON.stringify({ version: 2, settings: { ...defaultSettings(), smallBalanceThreshold: -1 } }), /smallBalanceThreshold/],
+    ['bad JSON', '{"version": 3, "settings": {', /not valid JSON/],
+    ['schema failure', JSON.stringify({ version: 3, settings: { ...defaultSettings(), smallBalanceThreshold: -1 } }), /smallBalanceThreshold/],
+    ['v3 without onboarded', JSON.stringify({ version: 3, settings: { ...defaultSettings(), onboarded: undefined } }), /onboarded/],
     ['not an object', '[1,2,3]', /settings object/],
     ['from a newer Perch', JSON.stringify({ version: 99, settings: {} }), /newer Perch/],
   ])('%s: backed up, replaced with defaults, with a notice', (_label, raw, reason) => {

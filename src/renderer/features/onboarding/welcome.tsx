@@ -4,7 +4,7 @@ import { KeySetup } from './key-setup';
 
 /**
  * First start: try the built-in demo at once, or connect a Binance key. Shown until a choice
- * is made; Settings → "Environment and key" reaches the same key setup later.
+ * is made (settings.onboarded, kept by main); Settings → "Environment and key" reaches the same key setup later.
  */
 export function Welcome({ onDone }: Readonly<{ onDone: () => void }>): React.JSX.Element {
   const store = useStore();
@@ -21,7 +21,8 @@ export function Welcome({ onDone }: Readonly<{ onDone: () => void }>): React.JSX
             className="choice"
             onClick={() => {
               setError(null);
-              void store.updateSettings({ environment: 'demo' }).then((res) => {
+              // one write: the demo choice and "welcome done" land together
+              void store.updateSettings({ environment: 'demo', onboarded: true }).then((res) => {
                 if (res.ok) onDone();
                 else setError(res.error.message);
               });
