@@ -4,16 +4,16 @@
  * cannot create duplicate listeners (electron-anchors.md §2e, §5b).
  */
 import { useSyncExternalStore } from 'react';
-import {
-  applyPortfolioEvent,
-  type ConnectionsStatus,
-  type KeyInfo,
-  type Notice,
-  type PortfolioEvent,
-  type PortfolioSnapshot,
-  type Settings,
-  type SettingsPatch,
+import type {
+  ConnectionsStatus,
+  KeyInfo,
+  Notice,
+  PortfolioEvent,
+  PortfolioSnapshot,
+  Settings,
+  SettingsPatch,
 } from '../../shared/domain';
+import { applyPortfolioEvent } from '../../shared/domain/portfolio-events';
 import type { CommandName } from '../../shared/ipc/channels';
 import type { AppState, CommandArgs, CommandOutput, KeychainState } from '../../shared/ipc/contract';
 import type { PerchBridge } from '../../shared/ipc/bridge';

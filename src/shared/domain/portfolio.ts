@@ -87,31 +87,5 @@ export const PortfolioDeltaEvent = z.object({
 export const PortfolioEvent = z.discriminatedUnion('kind', [PortfolioFullEvent, PortfolioDeltaEvent]);
 export type PortfolioEvent = z.infer<typeof PortfolioEvent>;
 
-/**
- * Applies a portfolio event. Returns null when a delta does not follow `prev` (missed event):
- * the caller then fetches a full snapshot with portfolio:getSnapshot.
- */
-export function applyPortfolioEvent(prev: PortfolioSnapshot | null, event: PortfolioEvent): PortfolioSnapshot | null {
-  if (event.kind === 'full') return event.snapshot;
-  if (prev === null || prev.seq !== event.baseSeq) return null;
-  const removed = new Set(event.removed);
-  const changed = new Map(event.changed.map((h) => [h.asset, h]));
-  const holdings: Holding[] = [];
-  for (const h of prev.holdings) {
-    if (removed.has(h.asset)) continue;
-    const next = changed.get(h.asset);
-    holdings.push(next ?? h);
-    changed.delete(h.asset);
-  }
-  for (const h of changed.values()) holdings.push(h);
-  return {
-    ...prev,
-    seq: event.seq,
-    holdings,
-    total: event.total,
-    total24hChange: event.total24hChange,
-    total24hChangePct: event.total24hChangePct,
-    asOf: event.asOf,
-    freshness: event.freshness,
-  };
-}
+// Lives in a zod-free module so the renderer can apply events without bundling zod.
+export { applyPortfolioEvent } from './portfolio-events';
