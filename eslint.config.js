@@ -61,6 +61,15 @@ export default tseslint.config(
           { group: ['**/main/**', '**/preload/**'], message: 'The renderer talks to main only through window.perch (the preload bridge).' },
         ],
       }],
+      // The zod schemas stay in main: the renderer takes only their types (zod would double the bundle).
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'zod', message: 'The renderer does not validate with zod; main does.', allowTypeImports: true }],
+        patterns: [{
+          regex: '(^|/)shared/(domain(/(?!portfolio-events$)[^/]+)?|ipc/(orders-)?contract)$',
+          message: 'Import only types from the zod schema modules in the renderer (runtime helpers live in zod-free modules such as shared/domain/portfolio-events).',
+          allowTypeImports: true,
+        }],
+      }],
     },
   },
 );
