@@ -6,6 +6,7 @@
  * synchronously at the top of the module.
  */
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Notice, Settings } from '../shared/domain';
 import { createCommandRouter } from './ipc/command-router';
@@ -18,6 +19,7 @@ import { registerIpcCommands } from './electron/ipc';
 import { createNotifier } from './electron/notifier';
 import { appPaths } from './electron/paths';
 import { createPowerPort } from './electron/power';
+import { AUTOSTART_ARG, createStartAtLogin } from './electron/start-at-login';
 import { applyWebContentsGuards, hardenSession, openExternalSafely } from './electron/security';
 import { APP_ORIGIN, appOrigins } from './electron/security-policy';
 import type { AppShellPort, TrayPort } from './electron/shell-ports';
@@ -27,6 +29,7 @@ import { createCore } from './core/create-core';
 import { describeError } from './core/redacting-logger';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
+import { autostartFilePath, createLinuxAutostart, launchCommand } from './storage/linux-autostart';
 
 const ORDER_NOTICE_TITLES: Readonly<Record<string, string>> = {
   'order-filled': 'Order filled',
@@ -87,13 +90,21 @@ async function main(): Promise<void> {
   const database = openDatabase(paths.database);
   const notifier = createNotifier();
   const power = createPowerPort();
+  const startAtLogin = createStartAtLogin({
+    platform: process.platform,
+    setLoginItemSettings: (s) => app.setLoginItemSettings(s),
+    linux: () => ({
+      autostart: createLinuxAutostart({ path: autostartFilePath(process.env, homedir()) }),
+      command: launchCommand({ execPath: process.execPath, env: process.env, isPackaged: app.isPackaged, appPath: app.getAppPath(), args: [AUTOSTART_ARG] }),
+    }),
+  });
+  const startAtLoginNotice = startAtLogin.refresh(settings.get().startAtLogin, Date.now());
   const shellPort: AppShellPort = {
     version: app.getVersion(),
     isPackaged: app.isPackaged,
     openExternal,
-    setStartAtLogin: (enabled) => {
-      if (process.platform !== 'linux') app.setLoginItemSettings({ openAtLogin: enabled, args: ['--autostart'] });
-    },
+    // the core saved the setting before applying it: a failure turns it back and answers an error
+    setStartAtLogin: (enabled) => startAtLogin.set(enabled, () => settings.update({ startAtLogin: !enabled })),
     showWindow,
     quit: () => app.quit(),
   };
@@ -128,7 +139,7 @@ async function main(): Promise<void> {
     shell: shellPort,
     logger,
     appVersion: app.getVersion(),
-    initialNotices: settings.takeStartupNotices(),
+    initialNotices: [...settings.takeStartupNotices(), ...(startAtLoginNotice ? [startAtLoginNotice] : [])],
   });
   /** The core's redactor (it knows every secret the core has handled) in front of the file log. */
   const redacting = core.inspect.logger;
