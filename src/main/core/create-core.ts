@@ -235,7 +235,11 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       oldOrders.stop();
       emit('orders:open', { orders: [], lists: [], asOf: now() });
     }
-    if (old !== null) await old.stop();
+    if (old === null) return;
+    await old.stop();
+    // The stopped session never reports again, so its last figures (and their "live") would stay
+    // on screen under whatever environment comes next: tell the renderer to drop them.
+    emit('portfolio:snapshot', { kind: 'cleared', environment: ports.settings.get().environment, at: now() });
   };
 
   const rebuild = (reason: string): Promise<void> => serial(async () => {

@@ -6,11 +6,14 @@
 import type { Holding, PortfolioEvent, PortfolioSnapshot } from './portfolio';
 
 /**
- * Applies a portfolio event. Returns null when a delta does not follow `prev` (missed event):
- * the caller then fetches a full snapshot with portfolio:getSnapshot.
+ * Applies a portfolio event. Returns null when the event clears the portfolio (kind 'cleared':
+ * nothing to show until the next full event) or when a delta does not follow `prev` (missed
+ * event): the caller then fetches a full snapshot with portfolio:getSnapshot. Callers that must
+ * tell the two apart look at `event.kind` first.
  */
 export function applyPortfolioEvent(prev: PortfolioSnapshot | null, event: PortfolioEvent): PortfolioSnapshot | null {
   if (event.kind === 'full') return event.snapshot;
+  if (event.kind === 'cleared') return null;
   if (prev === null || prev.seq !== event.baseSeq) return null;
   const removed = new Set(event.removed);
   const changed = new Map(event.changed.map((h) => [h.asset, h]));

@@ -84,7 +84,20 @@ export const PortfolioDeltaEvent = z.object({
   asOf: TimestampMs,
   freshness: Freshness,
 });
-export const PortfolioEvent = z.discriminatedUnion('kind', [PortfolioFullEvent, PortfolioDeltaEvent]);
+/**
+ * Main has no portfolio to show any more: the session it came from was stopped (environment or
+ * key switched, app stopping). The renderer drops what it shows; the next full event (or
+ * portfolio:getSnapshot, which answers null until then) brings the new session's data.
+ * A renderer that predates this variant treats it as a delta that does not follow and refetches,
+ * which also ends with no portfolio.
+ */
+export const PortfolioClearedEvent = z.object({
+  kind: z.literal('cleared'),
+  /** the environment selected now, whose data has not arrived yet */
+  environment: EnvironmentId,
+  at: TimestampMs,
+});
+export const PortfolioEvent = z.discriminatedUnion('kind', [PortfolioFullEvent, PortfolioDeltaEvent, PortfolioClearedEvent]);
 export type PortfolioEvent = z.infer<typeof PortfolioEvent>;
 
 // Lives in a zod-free module so the renderer can apply events without bundling zod.
