@@ -19,6 +19,7 @@ function initialState(): FaultsState {
     reorderUserEvents: false,
     duplicateUserEvents: false,
     bigIds: false,
+    restFailures: [],
   };
 }
 

@@ -147,6 +147,21 @@ export interface FaultsState {
   duplicateUserEvents: boolean;
   /** New order ids and trade ids start above 2^53. */
   bigIds: boolean;
+  /**
+   * The next `count` REST requests matching `method` (any when absent) and `path` (exact) are
+   * answered with this status and body before anything else happens (no auth, no weight): a
+   * 503 from a load balancer, a 502 HTML page from a proxy. Optional so hand-built fault states
+   * in tests need not name it.
+   */
+  restFailures?: RestFailure[];
+}
+export interface RestFailure {
+  readonly method?: string;
+  readonly path: string;
+  readonly status: number;
+  readonly body: string;
+  readonly contentType?: string;
+  count: number;
 }
 
 export interface Faults {

@@ -169,6 +169,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
 
     const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
 
+    const failure = faults.state.restFailures?.find((f) => f.count > 0 && f.path === path && (f.method === undefined || f.method === method));
+    if (failure !== undefined) {
+      failure.count -= 1;
+      send(res, failure.status, failure.body, {}, failure.contentType ?? 'application/json;charset=UTF-8');
+      return;
+    }
+
     // A hung path keeps the socket open with no reply until the client gives up or we stop.
     if (faults.state.hangPaths.some((p) => p !== '' && path.startsWith(p))) return;
 
