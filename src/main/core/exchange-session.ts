@@ -201,9 +201,16 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     const snap = registry.get();
     const marketConns = snap.connections.filter((c) => c.id.startsWith('market'));
     const accountInfo = snap.connections.find((c) => c.id === 'account') ?? null;
-    // The account stream's messages arrive on the WS API socket: its last message is the age.
+    // The account stream's messages arrive on the WS API socket: its last message is the age, and
+    // a socket gone quiet (stale, reconnecting) makes the account no better than that, even while
+    // the subscription itself still counts as live (it learns of a dead socket only at its close).
     const wsApi = snap.connections.find((c) => c.id === 'ws-api');
-    const account = accountInfo === null ? null : { ...accountInfo, lastMessageAt: Math.max(accountInfo.lastMessageAt ?? 0, wsApi?.lastMessageAt ?? 0) || null };
+    const socketWorse = accountInfo !== null && wsApi !== undefined && SEVERITY[wsApi.status] > SEVERITY[accountInfo.status] ? wsApi : null;
+    const account = accountInfo === null ? null : {
+      ...accountInfo,
+      lastMessageAt: Math.max(accountInfo.lastMessageAt ?? 0, wsApi?.lastMessageAt ?? 0) || null,
+      ...(socketWorse !== null ? { status: socketWorse.status, lastError: socketWorse.lastError ?? accountInfo.lastError } : {}),
+    };
     // Nothing to watch (an empty account) is not a market outage.
     const marketFallback: ConnectionState = currentStreams.size === 0 && started ? 'live' : 'connecting';
     const marketWorst = currentStreams.size === 0 ? null : worst(marketConns);
