@@ -62,14 +62,30 @@ export interface AppStore {
   isDemo(): boolean;
 }
 
+/** A failed portfolio:getSnapshot is asked again after this, doubling up to the cap. */
+const REFETCH_BASE_MS = 250;
+const REFETCH_CAP_MS = 5_000;
+
 export function createAppStore(bridge: PerchBridge): AppStore {
   let state: ViewState = INITIAL;
   const listeners = new Set<() => void>();
   const unsubscribers: Array<() => void> = [];
   let loaded = false;
   const early: PortfolioEvent[] = [];
-  let refetching = false;
   let errorId = 0;
+  /**
+   * Portfolio sync. `generation` changes whenever main's portfolio is replaced by another
+   * session's (cleared event, environment switch): answers asked for under an older generation
+   * are dropped. `newestSeq` is the highest seq main has announced in this generation; a
+   * snapshot older than that is already out of date.
+   */
+  let generation = 0;
+  let newestSeq = -1;
+  let refetching = false;
+  let refetchAgain = false;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let retryDelayMs = REFETCH_BASE_MS;
+  let stopped = false;
 
   const set = (patch: Partial<ViewState>): void => {
     state = { ...state, ...patch };
@@ -81,13 +97,113 @@ export function createAppStore(bridge: PerchBridge): AppStore {
     set({ errors: [...state.errors.slice(-3), { id: errorId, message }] });
   };
 
+  /** A portfolio of another environment than the one selected is never shown. */
+  const forSelected = (p: PortfolioSnapshot | null, settings: Settings | null = state.settings): PortfolioSnapshot | null =>
+    p !== null && settings !== null && p.environment !== settings.environment ? null : p;
+
+  const cancelRetry = (): void => {
+    if (retryTimer !== null) clearTimeout(retryTimer);
+    retryTimer = null;
+  };
+
+  /** Main's portfolio was replaced: forget everything about the old one, including pending asks. */
+  const resetPortfolio = (): void => {
+    generation += 1;
+    newestSeq = -1;
+    refetchAgain = false;
+    retryDelayMs = REFETCH_BASE_MS;
+    cancelRetry();
+    set({ portfolio: null });
+  };
+
+  const noteSeq = (event: PortfolioEvent): void => {
+    if (event.kind === 'full') newestSeq = Math.max(newestSeq, event.snapshot.seq);
+    else if (event.kind === 'delta') newestSeq = Math.max(newestSeq, event.seq);
+  };
+
+  const scheduleRetry = (): void => {
+    if (stopped || retryTimer !== null) return;
+    const delay = retryDelayMs;
+    retryDelayMs = Math.min(REFETCH_CAP_MS, retryDelayMs * 2);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      refetchSnapshot();
+    }, delay);
+  };
+
+  /**
+   * While the mirror is out of sync with main, its figures are not current whatever they said:
+   * they are shown stale until a snapshot arrives.
+   */
+  const markOutOfSync = (): void => {
+    const p = state.portfolio;
+    if (p !== null && p.freshness.state === 'live') set({ portfolio: { ...p, freshness: { state: 'stale', since: p.asOf } } });
+  };
+
   const refetchSnapshot = (): void => {
-    if (refetching) return;
+    if (stopped) return;
+    if (refetching) {
+      refetchAgain = true;
+      return;
+    }
+    cancelRetry();
     refetching = true;
-    void bridge.call('portfolio:getSnapshot').then((res) => {
+    refetchAgain = false;
+    const asked = generation;
+    const done = (): void => {
       refetching = false;
-      if (res.ok) set({ portfolio: res.value });
+      if (refetchAgain && !stopped) refetchSnapshot();
+    };
+    bridge.call('portfolio:getSnapshot').then((res) => {
+      if (asked !== generation) {
+        done();
+        return;
+      }
+      if (!res.ok) {
+        markOutOfSync();
+        scheduleRetry();
+        done();
+        return;
+      }
+      const snap = res.value;
+      if (snap !== null && snap.seq < newestSeq) {
+        // Main has announced newer figures than this answer (it crossed an event): ask again.
+        markOutOfSync();
+        refetchAgain = true;
+        done();
+        return;
+      }
+      retryDelayMs = REFETCH_BASE_MS;
+      refetchAgain = false;
+      if (snap !== null) newestSeq = Math.max(newestSeq, snap.seq);
+      set({ portfolio: forSelected(snap) });
+      done();
+    }, () => {
+      if (asked === generation) {
+        markOutOfSync();
+        scheduleRetry();
+      }
+      done();
     });
+  };
+
+  const applyOne = (event: PortfolioEvent): void => {
+    if (event.kind === 'cleared') {
+      resetPortfolio();
+      return;
+    }
+    if (event.kind === 'full' && forSelected(event.snapshot) === null) return;
+    noteSeq(event);
+    const next = applyPortfolioEvent(state.portfolio, event);
+    if (next !== null) {
+      set({ portfolio: next });
+      return;
+    }
+    // A delta that does not follow: only worth a refetch when it is newer than what is shown.
+    if (state.portfolio === null || event.kind !== 'delta' || event.seq > state.portfolio.seq) {
+      markOutOfSync();
+      refetchSnapshot();
+    }
   };
 
   const applyPortfolio = (event: PortfolioEvent): void => {
@@ -95,9 +211,7 @@ export function createAppStore(bridge: PerchBridge): AppStore {
       early.push(event);
       return;
     }
-    const next = applyPortfolioEvent(state.portfolio, event);
-    if (next === null) refetchSnapshot();
-    else set({ portfolio: next });
+    applyOne(event);
   };
 
   const keysWith = (env: KeyInfo['environment'], key: KeyInfo | null): KeyInfo[] => {
@@ -114,7 +228,7 @@ export function createAppStore(bridge: PerchBridge): AppStore {
       key: app.key,
       keys: app.keys,
       keychain: app.keychain,
-      portfolio: app.portfolio,
+      portfolio: forSelected(app.portfolio, app.settings),
       status: app.status,
       notices: app.notices,
     });
@@ -133,7 +247,9 @@ export function createAppStore(bridge: PerchBridge): AppStore {
         bridge.on('portfolio:snapshot', applyPortfolio),
         bridge.on('status:connections', (status) => set({ status })),
         bridge.on('settings:changed', (settings) => {
+          const envChanged = state.settings !== null && state.settings.environment !== settings.environment;
           set({ settings, key: state.keys.find((k) => k.environment === settings.environment) ?? null });
+          if (envChanged || forSelected(state.portfolio, settings) === null) resetPortfolio();
         }),
         bridge.on('keys:changed', ({ environment, key }) => {
           const keys = keysWith(environment, key);
@@ -149,15 +265,15 @@ export function createAppStore(bridge: PerchBridge): AppStore {
         return;
       }
       adopt(res.value);
+      if (state.portfolio !== null) newestSeq = state.portfolio.seq;
       loaded = true;
       // events that raced the first answer: fulls replace, deltas apply only if they follow
-      for (const ev of early.splice(0)) {
-        const next = applyPortfolioEvent(state.portfolio, ev);
-        if (next !== null) set({ portfolio: next });
-        else if (ev.kind === 'delta' && state.portfolio !== null && ev.seq > state.portfolio.seq) refetchSnapshot();
-      }
+      // (older ones are already in the answer), a cleared event empties
+      for (const ev of early.splice(0)) applyOne(ev);
     },
     stop() {
+      stopped = true;
+      cancelRetry();
       for (const u of unsubscribers.splice(0)) u();
     },
     call: (name, ...args) => bridge.call(name, ...args),
@@ -165,9 +281,16 @@ export function createAppStore(bridge: PerchBridge): AppStore {
       const before = state.settings;
       // Controls answer at once; main's answer (or the old value, on error) replaces the guess.
       if (before !== null) set({ settings: { ...before, ...patch } as Settings });
+      // The old environment's figures go the moment another one is chosen.
+      const switching = before !== null && patch.environment !== undefined && patch.environment !== before.environment;
+      if (switching) resetPortfolio();
       const res = await bridge.call('settings:update', patch);
       if (res.ok) set({ settings: res.value, key: state.keys.find((k) => k.environment === res.value.environment) ?? null });
-      else if (before !== null) set({ settings: { ...(state.settings ?? before), ...pick(before, patch) } });
+      else if (before !== null) {
+        set({ settings: { ...(state.settings ?? before), ...pick(before, patch) } });
+        // Refused: main still runs the old session, whose figures were dropped here; read them back.
+        if (switching) refetchSnapshot();
+      }
       return res;
     },
     togglePrivacy() {

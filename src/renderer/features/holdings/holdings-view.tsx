@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Freshness, Holding, PortfolioSnapshot } from '../../../shared/domain';
+import type { EnvironmentId, Freshness, Holding, PortfolioSnapshot } from '../../../shared/domain';
 import {
   formatClock,
   formatPercent,
@@ -15,6 +15,13 @@ import { useStore, useView } from '../../app/store-context';
 import { selectHoldings, type SortDir, type SortKey } from './holdings-model';
 
 const ROW_HEIGHT = 30;
+
+const ENV_LABEL: Readonly<Record<EnvironmentId, string>> = {
+  demo: 'the demo exchange',
+  'demo-mode': 'Binance Demo Mode',
+  testnet: 'Spot Testnet',
+  production: 'Binance',
+};
 
 interface Column {
   readonly key: SortKey;
@@ -211,12 +218,17 @@ export function HoldingsView(): React.JSX.Element {
     }
   };
 
-  if (portfolio === null) {
-    const why = status?.connections.find((c) => c.lastError)?.lastError;
+  // The store never keeps another environment's portfolio; this guards the instant between an
+  // environment change and the store's reaction all the same.
+  if (portfolio === null || (settings !== null && portfolio.environment !== settings.environment)) {
+    const env = settings?.environment ?? null;
+    // A status of the previous environment says nothing about this one.
+    const current = status !== null && (env === null || status.environment === env) ? status : null;
+    const why = current?.connections.find((c) => c.lastError)?.lastError;
     return (
-      <div className="holdings-empty" data-testid="holdings-waiting">
+      <div className="holdings-empty" data-testid="holdings-waiting" data-environment={env ?? undefined}>
         <div className="spinner" aria-hidden="true" />
-        <p>{why ?? 'Loading your holdings…'}</p>
+        <p>{why ?? (env !== null ? `Connecting to ${ENV_LABEL[env]}…` : 'Loading your holdings…')}</p>
       </div>
     );
   }
