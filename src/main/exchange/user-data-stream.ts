@@ -366,8 +366,14 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
     if (changed.length > 0) emit({ type: 'balances', eventTime: account.updateTime, changed });
     const missing = orders.applyOpenOrdersSnapshot(open.map(orderUpdateFromRest));
     // ...then everything that arrived meanwhile; older balance states and stale order updates lose.
-    while (buffer.length > 0) applyEvent(buffer.shift() as Validated);
-    buffering = false;
+    // With no subscription left (the socket died during the snapshot), events from now on would
+    // come from a socket whose subscribe is still in flight, before its own snapshot: they stay
+    // buffered, with everything already held, for the resync that follows that subscription.
+    const subscribed = subs.size > 0;
+    if (subscribed) {
+      while (buffer.length > 0) applyEvent(buffer.shift() as Validated);
+      buffering = false;
+    }
     // Orders that ended while we were away: ask how they ended.
     let queried = 0;
     for (const o of missing) {
@@ -383,9 +389,18 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
       }
     }
     if (disposed) return;
+    if (!subscribed || subs.size === 0) {
+      // Not synced: nothing guarantees the events from here on. The next subscription asks for
+      // a resync of its own; should one have arrived meanwhile without it, ask here.
+      buffering = true;
+      synced = false;
+      if (subs.size === 0) reporter.setStatus('reconnecting');
+      else resyncAgain ??= reason;
+      return;
+    }
     synced = true;
     resyncBackoff.reset();
-    reporter.setStatus(subs.size > 0 ? 'live' : 'reconnecting');
+    reporter.setStatus('live');
     emit({ type: 'resynced', at: clock.now(), reason });
   };
 
