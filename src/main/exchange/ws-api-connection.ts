@@ -70,7 +70,11 @@ export interface WsApiConnectionOptions {
   readonly pongTimeoutMs?: number;
   readonly staleAfterMs?: number;
   readonly maxLifetimeMs?: number;
-  /** How long a replaced socket may stay to finish its pending requests. */
+  /**
+   * How long a replaced socket may stay to finish its pending requests. Default and floor:
+   * requestTimeoutMs + 1 s, and never shorter than the deadline of a request it still carries,
+   * so a request that would have been answered in time is not failed by the switch-over.
+   */
   readonly drainMs?: number;
   readonly handshakeTimeoutMs?: number;
   readonly onRateLimits?: (limits: readonly WsApiRateLimit[]) => void;
@@ -96,6 +100,9 @@ export interface WsApiConnection {
   listenerCount(): number;
 }
 
+/** Time for an answer already on its way when a request's deadline passes. */
+const DRAIN_MARGIN_MS = 1_000;
+
 // Methods that can change an account: placing, cancelling, amending (web-socket-api.md § Trading requests).
 const STATE_CHANGING = /^(v3\/)?(order\.(place|cancel|cancelReplace|amend)|orderList\.(place|cancel)|sor\.order\.place|openOrders\.cancelAll)/;
 
@@ -105,6 +112,8 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   readonly timer: unknown;
+  /** When its own timeout fires, clock ms. */
+  readonly deadline: number;
 }
 
 interface Sock {
@@ -132,7 +141,9 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
   const pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
   const staleAfterMs = options.staleAfterMs ?? 30_000;
   const maxLifetimeMs = options.maxLifetimeMs ?? 23 * 60 * 60_000;
-  const drainMs = options.drainMs ?? 5_000;
+  // A replaced socket closes as soon as its last request is answered; until then it stays at
+  // least as long as a request may take, plus a margin for the answer already on its way.
+  const drainMs = Math.max(options.drainMs ?? 0, requestTimeoutMs + DRAIN_MARGIN_MS);
   const healthyAfterMs = options.healthyAfterMs ?? 60_000;
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
 
@@ -158,6 +169,8 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
 
   const sendRequest = <T>(sock: Sock, method: string, params: WsParams | undefined, opts: WsRequestOptions = {}): Promise<T> => {
     if (!sock.open || sock.closed) return Promise.reject(notSent(method, 'the WebSocket API connection is not open'));
+    // A replaced socket only finishes what it carries: a new request would outlive its drain.
+    if (sock.role === 'retiring') return Promise.reject(notSent(method, 'the WebSocket API connection is being replaced'));
     const changesState = opts.changesState ?? STATE_CHANGING.test(method);
     const id = ++requestCounter;
     return new Promise<T>((resolve, reject) => {
@@ -169,7 +182,7 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
           : new ExchangeError({ kind: 'timeout', method, path: method, mayHaveExecuted: false, message: `Binance did not answer ${method} within ${timeoutMs / 1000} s; try again.` }));
         maybeFinishRetiring(sock);
       }, timeoutMs);
-      sock.pending.set(id, { method, changesState, resolve: resolve as (v: unknown) => void, reject, timer });
+      sock.pending.set(id, { method, changesState, resolve: resolve as (v: unknown) => void, reject, timer, deadline: clock.now() + timeoutMs });
       const frame = params === undefined ? { id, method } : { id, method, params };
       try {
         sock.ws.send(JSON.stringify(frame));
@@ -354,13 +367,13 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
       }
     } catch (e) {
       if (sock.closed) return;
-      if (reason === 'rollover') {
-        reporter.error(e);
-        lost(sock, e);
-        return;
-      }
-      // On a fresh connection there is nothing to fall back to; the initializer retries itself.
-      reporter.error(e);
+      // A socket whose set-up failed is not ready, whatever the reason: a replacement is
+      // dropped (the old socket carries on), a fresh connection is given up and reconnects with
+      // backoff, so the state says so and the initializers get a fresh socket to try again.
+      // (The user data stream handles its own subscribe failures on a fresh socket and does not
+      // throw there; if it ever did, it resubscribes on the next socket like after any loss.)
+      lost(sock, e);
+      return;
     }
     if (sock.closed) return;
     if (sock.role === 'candidate') promote(sock);
@@ -394,10 +407,15 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
       return;
     }
     retiring.add(sock);
+    let lastDeadline = 0;
+    for (const p of sock.pending.values()) lastDeadline = Math.max(lastDeadline, p.deadline);
+    // Each pending request still ends at its own deadline (and the socket with the last one);
+    // this only bounds the overlap should that fail.
+    const wait = Math.max(drainMs, lastDeadline - clock.now() + DRAIN_MARGIN_MS);
     sock.drainTimer = clock.setTimeout(() => {
       sock.drainTimer = null;
       kill(sock, 'replaced');
-    }, drainMs);
+    }, wait);
   };
 
   const lost = (sock: Sock, err: unknown): void => {
