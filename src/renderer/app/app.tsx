@@ -71,6 +71,12 @@ export function App(): React.JSX.Element {
   usePrivacyShortcut();
   const onboarded = settings?.onboarded ?? false;
   const hasKey = keys.length > 0;
+  const firstStart = !onboarded && !hasKey;
+  useEffect(() => {
+    // the welcome screen ends on Holdings, whichever tab was open when it (re)appeared; set here,
+    // not when a choice is answered, so a click on another tab in the meantime is not undone
+    if (firstStart) setTab('holdings');
+  }, [firstStart]);
   useEffect(() => {
     // A key saved before `onboarded` existed (settings v2) is proof enough; the settings file
     // cannot know about keychain entries, so main learns it from here, once.
@@ -90,13 +96,12 @@ export function App(): React.JSX.Element {
   }
 
   const finishOnboarding = (): void => {
-    setTab('holdings');
-    if (settings.onboarded) return;
+    // read now, not from this render: the demo choice already saved it with the environment
+    if (store.get().settings?.onboarded) return;
     void store.updateSettings({ onboarded: true }).then((res) => {
       if (!res.ok) store.reportError(res.error.message);
     });
   };
-  const firstStart = !onboarded && !hasKey;
   const demo = settings.environment === 'demo';
   const privacy = settings.privacyMode;
 
