@@ -169,6 +169,8 @@ async function main(): Promise<void> {
     savedBounds: settings.getWindowBounds(),
     saveBounds: (b) => settings.setWindowBounds(b),
     shouldHideOnClose: () => !quitting && settings.get().closeToTray && tray !== null,
+    // the tray (created just below) is then the way in, as is starting Perch again
+    startHidden: process.argv.includes(AUTOSTART_ARG) && settings.get().closeToTray,
   });
   trustedIds.add(mainWindow.webContents.id);
   mainWindow.on('closed', () => {

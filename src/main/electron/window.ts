@@ -11,6 +11,8 @@ export interface MainWindowOptions {
   readonly saveBounds: (bounds: WindowBounds) => void;
   /** hide instead of close (close-to-tray); read on every close so the setting applies at once */
   readonly shouldHideOnClose: () => boolean;
+  /** started by the session at login with close-to-tray on: stay in the tray until asked */
+  readonly startHidden?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     webPreferences: secureWebPreferences({ preloadPath: options.preloadPath, isPackaged: options.isPackaged }),
   });
   if (bounds.maximized) win.maximize();
-  win.once('ready-to-show', () => win.show());
+  if (!options.startHidden) win.once('ready-to-show', () => win.show());
 
   let timer: NodeJS.Timeout | undefined;
   const save = (): void => {
