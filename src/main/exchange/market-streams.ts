@@ -185,31 +185,93 @@ export interface MarketData {
   clearChanged(): void;
 }
 
-export function createMarketData(onApply?: (update: MarketUpdate) => void): MarketData {
-  const tickerMap = new Map<string, MiniTicker>();
-  const bookMap = new Map<string, BookTop>();
-  const klineMap = new Map<string, KlineBar>();
-  let changedTickers = new Set<string>();
-  let changedBooks = new Set<string>();
-  let changedKlines = new Set<string>();
-  let versionCounter = 0;
+/**
+ * One symbol's record plus the drain epoch it was last listed in. Kept apart from the record so
+ * the records callers read keep exactly their documented fields.
+ */
+interface Slot<T> {
+  readonly key: string;
+  readonly value: T;
+  mark: number;
+}
 
+/**
+ * "Changed since the last drain" without allocating per frame: a slot is listed once per epoch
+ * (its mark), into an array that is reused from drain to drain (written by index, never
+ * shrunk). A drain starts a new epoch, so every slot can be listed again.
+ */
+interface ChangeList<T> {
+  readonly slots: Map<string, Slot<T>>;
+  readonly map: Map<string, T>;
+  list: Slot<T>[];
+  count: number;
+  epoch: number;
+  /** The array the last finished drain walked; null while a drain is still walking it. */
+  spare: Slot<T>[] | null;
+}
+
+function createChangeList<T>(): ChangeList<T> {
+  return { slots: new Map(), map: new Map(), list: [], count: 0, epoch: 1, spare: [] };
+}
+
+function addSlot<T>(c: ChangeList<T>, key: string, value: T): Slot<T> {
+  const slot: Slot<T> = { key, value, mark: 0 };
+  c.slots.set(key, slot);
+  c.map.set(key, value);
+  return slot;
+}
+
+function markChanged<T>(c: ChangeList<T>, slot: Slot<T>): void {
+  if (slot.mark === c.epoch) return;
+  slot.mark = c.epoch;
+  c.list[c.count++] = slot;
+}
+
+function clearChangeList<T>(c: ChangeList<T>): void {
+  c.count = 0;
+  c.epoch++;
+}
+
+function* drainChangeList<T>(c: ChangeList<T>): IterableIterator<[string, T]> {
+  // Taken at the first next(), like the set this replaces: changes from here on go to the next drain.
+  const batch = c.list;
+  const count = c.count;
+  // A drain abandoned without return() never hands its array back: start a fresh one then.
+  c.list = c.spare ?? [];
+  c.spare = null;
+  c.count = 0;
+  c.epoch++;
+  try {
+    for (let i = 0; i < count; i++) {
+      const slot = batch[i]!;
+      yield [slot.key, slot.value];
+    }
+  } finally {
+    c.spare = batch;
+  }
+}
+
+export function createMarketData(onApply?: (update: MarketUpdate) => void): MarketData {
+  const tickers = createChangeList<MiniTicker>();
+  const books = createChangeList<BookTop>();
+  const klines = createChangeList<KlineBar>();
+  let versionCounter = 0;
 
   const applyMini = (el: Record<string, unknown>): boolean => {
     const s = el.s, E = el.E, c = el.c, o = el.o, h = el.h, l = el.l, v = el.v, q = el.q;
     if (typeof s !== 'string' || typeof E !== 'number' || typeof c !== 'string' || typeof o !== 'string'
       || typeof h !== 'string' || typeof l !== 'string' || typeof v !== 'string' || typeof q !== 'string') return false;
-    let t = tickerMap.get(s);
-    if (t === undefined) {
-      t = { symbol: s, last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E };
-      tickerMap.set(s, t);
+    let slot = tickers.slots.get(s);
+    if (slot === undefined) {
+      slot = addSlot(tickers, s, { symbol: s, last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E });
     } else {
+      const t = slot.value;
       // Older or the same event (reordering, rollover overlap): never move backwards or repeat.
       if (E <= t.eventTime) return false;
       t.last = c; t.open = o; t.high = h; t.low = l; t.volume = v; t.quoteVolume = q; t.eventTime = E;
     }
-    changedTickers.add(s);
-    if (onApply !== undefined) onApply({ kind: 'miniTicker', value: t });
+    markChanged(tickers, slot);
+    if (onApply !== undefined) onApply({ kind: 'miniTicker', value: slot.value });
     return true;
   };
 
@@ -217,16 +279,16 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     const s = d.s, u = d.u, b = d.b, B = d.B, a = d.a, A = d.A;
     if (typeof s !== 'string' || typeof u !== 'number' || typeof b !== 'string' || typeof B !== 'string'
       || typeof a !== 'string' || typeof A !== 'string') return false;
-    let t = bookMap.get(s);
-    if (t === undefined) {
-      t = { symbol: s, bidPrice: b, bidQty: B, askPrice: a, askQty: A, updateId: u };
-      bookMap.set(s, t);
+    let slot = books.slots.get(s);
+    if (slot === undefined) {
+      slot = addSlot(books, s, { symbol: s, bidPrice: b, bidQty: B, askPrice: a, askQty: A, updateId: u });
     } else {
+      const t = slot.value;
       if (u <= t.updateId) return false;
       t.bidPrice = b; t.bidQty = B; t.askPrice = a; t.askQty = A; t.updateId = u;
     }
-    changedBooks.add(s);
-    if (onApply !== undefined) onApply({ kind: 'bookTicker', value: t });
+    markChanged(books, slot);
+    if (onApply !== undefined) onApply({ kind: 'bookTicker', value: slot.value });
     return true;
   };
 
@@ -238,17 +300,17 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
       || typeof o !== 'string' || typeof c !== 'string' || typeof h !== 'string' || typeof l !== 'string'
       || typeof v !== 'string' || typeof q !== 'string' || typeof x !== 'boolean') return false;
     const key = `${s}@${i}`;
-    let bar = klineMap.get(key);
-    if (bar === undefined) {
-      bar = { symbol: s, interval: i, openTime: t0, closeTime: t1, open: o, high: h, low: l, close: c, volume: v, quoteVolume: q, closed: x, eventTime: E };
-      klineMap.set(key, bar);
+    let slot = klines.slots.get(key);
+    if (slot === undefined) {
+      slot = addSlot(klines, key, { symbol: s, interval: i, openTime: t0, closeTime: t1, open: o, high: h, low: l, close: c, volume: v, quoteVolume: q, closed: x, eventTime: E });
     } else {
+      const bar = slot.value;
       if (t0 < bar.openTime || (t0 === bar.openTime && E <= bar.eventTime)) return false;
       bar.openTime = t0; bar.closeTime = t1; bar.open = o; bar.high = h; bar.low = l; bar.close = c;
       bar.volume = v; bar.quoteVolume = q; bar.closed = x; bar.eventTime = E;
     }
-    changedKlines.add(key);
-    if (onApply !== undefined) onApply({ kind: 'kline', value: bar });
+    markChanged(klines, slot);
+    if (onApply !== undefined) onApply({ kind: 'kline', value: slot.value });
     return true;
   };
 
@@ -270,16 +332,6 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     return changed;
   };
 
-  const makeDrain = <T>(get: () => Set<string>, set: (s: Set<string>) => void, map: Map<string, T>) =>
-    function* drain(): IterableIterator<[string, T]> {
-      const batch = get();
-      set(new Set());
-      for (const key of batch) {
-        const value = map.get(key);
-        if (value !== undefined) yield [key, value];
-      }
-    };
-
   return {
     applyFrame(stream, data) {
       const changed = applyData(stream, data);
@@ -293,17 +345,17 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
       if (changed) versionCounter++;
       return changed;
     },
-    tickers: () => tickerMap,
-    bookTickers: () => bookMap,
-    klines: () => klineMap,
-    drainChanged: makeDrain(() => changedTickers, (s) => { changedTickers = s; }, tickerMap),
-    drainChangedBookTickers: makeDrain(() => changedBooks, (s) => { changedBooks = s; }, bookMap),
-    drainChangedKlines: makeDrain(() => changedKlines, (s) => { changedKlines = s; }, klineMap),
+    tickers: () => tickers.map,
+    bookTickers: () => books.map,
+    klines: () => klines.map,
+    drainChanged: () => drainChangeList(tickers),
+    drainChangedBookTickers: () => drainChangeList(books),
+    drainChangedKlines: () => drainChangeList(klines),
     version: () => versionCounter,
     clearChanged() {
-      changedTickers.clear();
-      changedBooks.clear();
-      changedKlines.clear();
+      clearChangeList(tickers);
+      clearChangeList(books);
+      clearChangeList(klines);
     },
   };
 }
