@@ -25,7 +25,8 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 90_000,
   expect: { timeout: 20_000 },
-  reporter: [['list']],
+  // list for people; json for the suite's one-line summary (scripts/test-summary.mjs)
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   use: {
     screenshot: 'only-on-failure',
     trace: 'off',

@@ -3,6 +3,7 @@
 # loopback, real Secret Service for keychain tests), then browser end-to-end (Playwright).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rm -f test-results/vitest.json test-results/playwright.json
 source scripts/ensure-node.sh
 echo "[perch] node $(node --version)"
 echo "[perch] 1/4 typecheck"; npx tsc -p tsconfig.json --noEmit
@@ -15,12 +16,14 @@ echo "[perch] 4/4 unit + integration + browser end-to-end"
 # old keyring with another password can never make every keychain test report "locked".
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
   keyring_home="$(mktemp -d)"; trap 'rm -rf "$keyring_home"' EXIT
-  XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c 'echo -n perch-test | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null; export PERCH_KEYCHAIN_TESTS=1; npx vitest run "$@"' _ "$@"
+  XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c 'echo -n perch-test | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null; export PERCH_KEYCHAIN_TESTS=1; npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"' _ "$@"
 else
   echo "[perch] no dbus-run-session/gnome-keyring-daemon: keychain tests will be skipped" >&2
-  npx vitest run "$@"
+  npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
 fi
 if [ -f playwright.config.ts ] && [ "${PERCH_SKIP_E2E:-0}" != "1" ]; then
   echo "[perch] browser end-to-end (Playwright, Debian Chromium; Electron specs skip without a binary)"
   if command -v xvfb-run >/dev/null 2>&1; then xvfb-run -a npx playwright test; else npx playwright test; fi
 fi
+# One closing line over both runners (only reached when every step passed).
+node scripts/test-summary.mjs test-results/vitest.json test-results/playwright.json
