@@ -77,7 +77,10 @@ export interface MarketStreamsOptions {
   readonly staleAfterMs?: number;
   readonly pingIntervalMs?: number;
   readonly pongTimeoutMs?: number;
-  /** Reconnect when an always-on stream (!miniTicker@arr, klines) sent nothing for this long. */
+  /**
+   * Reconnect when an always-on stream (the all-market `!…@arr` arrays) sent nothing for this
+   * long, even if pings are answered (B8: 10 s).
+   */
   readonly dataSilenceLimitMs?: number;
   /** Proactive rollover age; Binance cuts at 24 h. */
   readonly maxLifetimeMs?: number;
@@ -88,17 +91,28 @@ export interface MarketStreamsOptions {
   readonly controlMessagesPerSecond?: number;
   /** Streams per SUBSCRIBE message. */
   readonly subscribeBatchSize?: number;
+  /** First delay before a rejected SUBSCRIBE is retried in halves; doubles per split, capped at 30 s. */
+  readonly subscribeRetryBaseMs?: number;
   /** Longest stream list put into the connection URL; the rest goes by SUBSCRIBE. */
   readonly maxUrlLength?: number;
   readonly handshakeTimeoutMs?: number;
   /** Diagnostics/tests: called for every applied (new, not duplicate) update. Keep it cheap. */
   readonly onApply?: (update: MarketUpdate) => void;
+  /**
+   * A stream that was not watched: its name is malformed (skipped by watch()), or the server
+   * rejected a SUBSCRIBE for it alone (kept watched; tried again on the next connection).
+   * Also reported as the connection's last error.
+   */
+  readonly onStreamProblem?: (stream: string, problem: 'invalid-name' | 'rejected') => void;
   /** Tests: observe every control frame the client sends (SUBSCRIBE, UNSUBSCRIBE, ping). */
   readonly onControlFrame?: (kind: 'subscribe' | 'unsubscribe' | 'ping', connection: number) => void;
 }
 
 export interface MarketStreams {
-  /** Add streams (e.g. "!miniTicker@arr", "btcusdt@bookTicker", "ethusdt@kline_1m"). */
+  /**
+   * Add streams (e.g. "!miniTicker@arr", "btcusdt@bookTicker", "ethusdt@kline_1m"). A malformed
+   * name is skipped and reported (onStreamProblem, lastError); the others are still added.
+   */
   watch(streams: Iterable<string>): void;
   unwatch(streams: Iterable<string>): void;
   watched(): ReadonlySet<string>;
@@ -123,10 +137,28 @@ export interface MarketStreams {
   dispose(): void;
 }
 
-// Symbols in stream names are lower case; the stream kinds are not (miniTicker, bookTicker).
-const STREAM_NAME = /^(![A-Za-z0-9@_]+|[a-z0-9]+@[A-Za-z0-9@_.:+-]+)$/;
+/**
+ * Symbols in stream names are lower case; the stream kinds are not (miniTicker, bookTicker).
+ * Symbols may be any Unicode letters and digits (testnet lists `这是测试币456`); only ASCII
+ * letters have a case to lower, so only A-Z is refused in the symbol part.
+ */
+const STREAM_NAME = /^(?:![A-Za-z0-9@_]+|(?:(?![A-Z])[\p{L}\p{M}\p{N}])+@[A-Za-z0-9@_.:+-]+)$/u;
 const MAX_HELD = 1000;
-const ALWAYS_ON = (stream: string): boolean => stream === '!miniTicker@arr' || stream.includes('@kline_');
+/**
+ * Streams that send every second in practice, so their silence means a stalled feed: the
+ * all-market arrays list the symbols that changed in the last second, and across the whole
+ * exchange something always changes. Per-symbol streams (tickers, book tops, klines) send only
+ * when their symbol changes and may be silent for hours on a quiet or testnet symbol: a
+ * connection carrying only those proves liveness by pongs, not by data.
+ */
+const ALWAYS_ON: readonly string[] = ['!miniTicker@arr', '!ticker_1h@arr', '!ticker_4h@arr', '!ticker_1d@arr'];
+const hasAlwaysOn = (streams: ReadonlySet<string>): boolean => {
+  for (const s of ALWAYS_ON) if (streams.has(s)) return true;
+  return false;
+};
+/** Non-ASCII symbol characters go percent-encoded in the URL (accepted since 2025-12-02). */
+const urlName = (stream: string): string => stream.replace(/[^\p{ASCII}]+/gu, (m) => encodeURIComponent(m));
+const SUBSCRIBE_RETRY_CAP_MS = 30_000;
 
 type Role = 'current' | 'candidate' | 'retiring';
 
@@ -142,12 +174,20 @@ interface Conn {
   closed: boolean;
   /** Streams the server has (or will have, per the messages already sent). */
   readonly subscribed: Set<string>;
-  readonly pending: Map<number, { method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; params: string[] }>;
+  readonly pending: Map<number, { method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; params: string[]; depth: number }>;
+  /** Halves of rejected SUBSCRIBEs waiting for their retry (bisection isolates the bad names). */
+  readonly retry: { params: string[]; dueAt: number; depth: number }[];
+  /** Streams queued in `retry`; the normal SUBSCRIBE batches leave them alone. */
+  readonly retrying: Set<string>;
+  /** Streams the server rejected on their own on this connection; not asked for again here. */
+  readonly rejected: Set<string>;
   /** Per stream, the event time (or book update id) of the last frame this connection received. */
   readonly lastKey: Map<string, number>;
   readonly throttle: ControlThrottle;
   heartbeat: Heartbeat | null;
   flushTimer: unknown;
+  /** The flush timer only waits for a retry to fall due (not for the throttle): new work may go now. */
+  flushWaitsForRetry: boolean;
   lifetimeTimer: unknown;
   rolloverTimer: unknown;
   retryAfterMs: number;
@@ -156,8 +196,11 @@ interface Conn {
 interface Shard {
   readonly index: number;
   readonly streams: Set<string>;
-  /** Streams the server rejected; not retried on the same connection. */
-  readonly rejected: Set<string>;
+  /**
+   * Streams a server rejected on their own. Kept out of connection URLs (one bad name must not
+   * cost a connection) and subscribed after the others, so a new rejection stays in its batch.
+   */
+  readonly suspect: Set<string>;
   readonly reporter: ConnectionReporter;
   readonly backoff: Backoff;
   current: Conn | null;
@@ -368,13 +411,14 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   const staleAfterMs = options.staleAfterMs ?? 10_000;
   const pingIntervalMs = options.pingIntervalMs ?? 15_000;
   const pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
-  const dataSilenceLimitMs = options.dataSilenceLimitMs ?? 60_000;
+  const dataSilenceLimitMs = options.dataSilenceLimitMs ?? 10_000;
   const maxLifetimeMs = options.maxLifetimeMs ?? 23 * 60 * 60_000;
   const rolloverTimeoutMs = options.rolloverTimeoutMs ?? 30_000;
   const healthyAfterMs = options.healthyAfterMs ?? 60_000;
   const maxStreams = Math.min(1024, options.maxStreamsPerConnection ?? 1024);
   const controlPerSecond = Math.min(5, options.controlMessagesPerSecond ?? 4);
   const batchSize = options.subscribeBatchSize ?? 200;
+  const subscribeRetryBaseMs = options.subscribeRetryBaseMs ?? 1000;
   const maxUrlLength = options.maxUrlLength ?? 6000;
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
   const base = options.streamUrl.replace(/\/+$/, '');
@@ -437,15 +481,39 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       conn.pending.delete(id);
       const err = frame.error as { code?: unknown; msg?: unknown } | undefined;
       if (err !== undefined && err !== null) {
-        conn.shard.reporter.error(new Error(`${req?.method ?? 'control'} rejected: ${String(err.msg ?? 'error')} (${String(err.code ?? '?')})`));
-        if (req?.method === 'SUBSCRIBE') {
-          for (const s of req.params) {
-            conn.subscribed.delete(s);
-            conn.shard.rejected.add(s);
-          }
-        }
+        const detail = `${String(err.msg ?? 'error')} (${String(err.code ?? '?')})`;
+        if (req?.method === 'SUBSCRIBE') subscribeRejected(conn, req.params, req.depth, detail);
+        else conn.shard.reporter.error(new Error(`${req?.method ?? 'control'} rejected: ${detail}`));
+      } else if (req?.method === 'SUBSCRIBE') {
+        for (const s of req.params) conn.shard.suspect.delete(s);
+      }
+      if (conn.role === 'candidate' && req !== undefined) maybeSwitch(conn.shard);
+    }
+  };
+
+  /**
+   * One rejected name must not cost its whole batch: retry the batch in halves, after a delay
+   * that doubles per split, until the names the server refuses stand alone.
+   */
+  const subscribeRejected = (conn: Conn, params: readonly string[], depth: number, detail: string): void => {
+    const shard = conn.shard;
+    for (const s of params) conn.subscribed.delete(s);
+    if (params.length === 1) {
+      const stream = params[0] as string;
+      conn.rejected.add(stream);
+      shard.suspect.add(stream);
+      shard.reporter.error(new Error(`SUBSCRIBE rejected for ${JSON.stringify(stream)}: ${detail}`));
+      options.onStreamProblem?.(stream, 'rejected');
+    } else {
+      shard.reporter.error(new Error(`SUBSCRIBE of ${params.length} streams rejected: ${detail}; retrying in halves`));
+      const dueAt = clock.now() + Math.min(SUBSCRIBE_RETRY_CAP_MS, subscribeRetryBaseMs * 2 ** depth);
+      const half = Math.ceil(params.length / 2);
+      for (const part of [params.slice(0, half), params.slice(half)]) {
+        conn.retry.push({ params: part, dueAt, depth: depth + 1 });
+        for (const s of part) conn.retrying.add(s);
       }
     }
+    flush(conn);
   };
 
   // ---------------------------------------------------------------- shards
@@ -461,7 +529,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const shard: Shard = {
       index,
       streams: new Set(),
-      rejected: new Set(),
+      suspect: new Set(),
       reporter: registry.register(`${idPrefix}#${index}`, 'offline'),
       backoff: createBackoff({ random: options.backoff?.random, baseMs: options.backoff?.baseMs, capMs: options.backoff?.capMs, minMs: options.backoff?.minMs }),
       current: null,
@@ -476,16 +544,20 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     return shard;
   };
 
-  const urlFor = (shard: Shard): string => {
+  /** The connection URL with as many streams as fit; the rest follows by SUBSCRIBE. */
+  const urlFor = (shard: Shard): { url: string; streams: string[] } => {
+    const streams: string[] = [];
     const parts: string[] = [];
     let length = base.length + '/stream?streams='.length;
     for (const s of shard.streams) {
-      if (shard.rejected.has(s)) continue;
-      if (length + s.length + 1 > maxUrlLength) break;
-      parts.push(s);
-      length += s.length + 1;
+      if (shard.suspect.has(s)) continue;
+      const part = urlName(s);
+      if (length + part.length + 1 > maxUrlLength) break;
+      streams.push(s);
+      parts.push(part);
+      length += part.length + 1;
     }
-    return `${base}/stream?streams=${parts.join('/')}`;
+    return { url: `${base}/stream?streams=${parts.join('/')}`, streams };
   };
 
   const clearConnTimers = (conn: Conn): void => {
@@ -504,6 +576,8 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     conn.open = false;
     clearConnTimers(conn);
     conn.pending.clear();
+    conn.retry.length = 0;
+    conn.retrying.clear();
     conn.ws.removeAllListeners();
     // terminate() may still emit 'error' (e.g. during the handshake); nobody must see it.
     conn.ws.on('error', noop);
@@ -512,27 +586,66 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
 
   const flush = (conn: Conn): void => {
     if (conn.closed || !conn.open) return;
-    if (conn.flushTimer !== null) return;
+    if (conn.flushTimer !== null) {
+      if (!conn.flushWaitsForRetry) return;
+      clock.clearTimeout(conn.flushTimer);
+      conn.flushTimer = null;
+    }
     const shard = conn.shard;
+    const later = (ms: number, forRetry: boolean): void => {
+      conn.flushWaitsForRetry = forRetry;
+      conn.flushTimer = clock.setTimeout(() => {
+        conn.flushTimer = null;
+        flush(conn);
+      }, ms);
+    };
     for (;;) {
       const removes: string[] = [];
       for (const s of conn.subscribed) if (!shard.streams.has(s)) { removes.push(s); if (removes.length >= batchSize) break; }
-      const adds: string[] = [];
+      let adds: string[] = [];
+      let depth = 0;
+      let retryIndex = -1;
+      let nextRetryAt = Infinity;
       if (removes.length === 0) {
-        for (const s of shard.streams) if (!conn.subscribed.has(s) && !shard.rejected.has(s)) { adds.push(s); if (adds.length >= batchSize) break; }
+        const now = clock.now();
+        for (let i = 0; i < conn.retry.length; i++) {
+          const r = conn.retry[i]!;
+          if (r.dueAt <= now) { retryIndex = i; break; }
+          nextRetryAt = Math.min(nextRetryAt, r.dueAt);
+        }
+        if (retryIndex >= 0) {
+          const r = conn.retry[retryIndex]!;
+          adds = r.params.filter((s) => shard.streams.has(s) && !conn.subscribed.has(s));
+          depth = r.depth;
+        } else {
+          const fresh = (s: string): boolean => !conn.subscribed.has(s) && !conn.retrying.has(s) && !conn.rejected.has(s);
+          for (const s of shard.streams) if (fresh(s) && !shard.suspect.has(s)) { adds.push(s); if (adds.length >= batchSize) break; }
+          // Names rejected before go last, together, so they cannot take good ones down with them.
+          if (adds.length === 0) for (const s of shard.suspect) if (shard.streams.has(s) && fresh(s)) { adds.push(s); if (adds.length >= batchSize) break; }
+        }
       }
-      if (removes.length === 0 && adds.length === 0) return;
-      if (!conn.throttle.tryTake()) {
-        conn.flushTimer = clock.setTimeout(() => {
-          conn.flushTimer = null;
-          flush(conn);
-        }, conn.throttle.waitMs());
+      if (retryIndex >= 0 && adds.length === 0) {
+        // Everything in it was unwatched (or subscribed anew) meanwhile.
+        for (const s of conn.retry[retryIndex]!.params) conn.retrying.delete(s);
+        conn.retry.splice(retryIndex, 1);
+        continue;
+      }
+      if (removes.length === 0 && adds.length === 0) {
+        if (nextRetryAt !== Infinity) later(Math.max(1, nextRetryAt - clock.now()), true);
         return;
+      }
+      if (!conn.throttle.tryTake()) {
+        later(conn.throttle.waitMs(), false);
+        return;
+      }
+      if (retryIndex >= 0) {
+        for (const s of conn.retry[retryIndex]!.params) conn.retrying.delete(s);
+        conn.retry.splice(retryIndex, 1);
       }
       const method = removes.length > 0 ? 'UNSUBSCRIBE' : 'SUBSCRIBE';
       const params = removes.length > 0 ? removes : adds;
       const id = ++requestId;
-      conn.pending.set(id, { method, params });
+      conn.pending.set(id, { method, params, depth });
       if (method === 'SUBSCRIBE') for (const s of params) conn.subscribed.add(s);
       else for (const s of params) conn.subscribed.delete(s);
       options.onControlFrame?.(method === 'SUBSCRIBE' ? 'subscribe' : 'unsubscribe', conn.n);
@@ -549,17 +662,14 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       return null;
     }
     budget.record();
-    const url = urlFor(shard);
+    const { url, streams: inUrl } = urlFor(shard);
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
     const conn: Conn = {
       n: ++connCounter, ws, shard, role, open: false, held: [], lifetimeDue: false, closed: false,
-      subscribed: new Set(), pending: new Map(), lastKey: new Map(),
+      subscribed: new Set(inUrl), pending: new Map(), retry: [], retrying: new Set(), rejected: new Set(), lastKey: new Map(),
       throttle: createControlThrottle(clock, controlPerSecond),
-      heartbeat: null, flushTimer: null, lifetimeTimer: null, rolloverTimer: null, retryAfterMs: 0,
+      heartbeat: null, flushTimer: null, flushWaitsForRetry: false, lifetimeTimer: null, rolloverTimer: null, retryAfterMs: 0,
     };
-    const q = url.indexOf('?streams=');
-    const inUrl = q >= 0 ? url.slice(q + 9) : '';
-    if (inUrl !== '') for (const s of inUrl.split('/')) conn.subscribed.add(s);
 
     ws.on('unexpected-response', (_req, res) => {
       // Upgrade refused (503, 429, 418): honour Retry-After before the next attempt.
@@ -596,10 +706,8 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const now = clock.now();
     conn.heartbeat = startHeartbeat({
       clock, pingIntervalMs, pongTimeoutMs, staleAfterMs,
-      dataSilenceLimitMs: () => {
-        for (const s of conn.subscribed) if (ALWAYS_ON(s)) return dataSilenceLimitMs;
-        return undefined;
-      },
+      dataDriven: () => hasAlwaysOn(conn.subscribed),
+      dataSilenceLimitMs: () => dataSilenceLimitMs,
       ping: () => {
         if (!conn.throttle.tryTake()) return false;
         options.onControlFrame?.('ping', conn.n);
@@ -630,14 +738,18 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   };
 
   /**
-   * Switch when the replacement has caught up: every stream it delivered has, on the current
-   * connection, reached at least the same event. Everything before came from the old
-   * connection, everything after comes from the new one: no gap, no repeat.
+   * Switch when the replacement carries every stream and has caught up: the server acknowledged
+   * all its SUBSCRIBEs (streams beyond the URL follow by SUBSCRIBE, a few per second), and every
+   * stream it delivered has, on the current connection, reached at least the same event.
+   * Everything before came from the old connection, everything after comes from the new one:
+   * no gap, no repeat.
    */
   const maybeSwitch = (shard: Shard): void => {
     const cand = shard.candidate;
     const cur = shard.current;
     if (cand === null || cur === null || cand.lastKey.size === 0) return;
+    if (!cand.open || cand.pending.size > 0 || cand.retry.length > 0) return;
+    for (const s of shard.streams) if (!cand.subscribed.has(s) && !cand.rejected.has(s)) return;
     for (const [stream, key] of cand.lastKey) {
       const seen = cur.lastKey.get(stream);
       if (seen === undefined || key > seen) return;
@@ -772,17 +884,31 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   return {
     watch(streams) {
       assertUsable();
+      // Sorted out first: nothing below throws, so the state never changes half-way.
+      const valid: string[] = [];
+      const invalid: unknown[] = [];
+      for (const stream of streams as Iterable<unknown>) {
+        if (typeof stream === 'string' && STREAM_NAME.test(stream)) valid.push(stream);
+        else invalid.push(stream);
+      }
       const touched = new Set<Shard>();
-      for (const stream of streams) {
-        if (!STREAM_NAME.test(stream)) throw new Error(`invalid stream name: ${JSON.stringify(stream)}`);
+      for (const stream of valid) {
         if (watchedSet.has(stream)) continue;
         let shard = shards.find((s) => s.streams.size < maxStreams);
         if (shard === undefined) shard = newShard();
         shard.streams.add(stream);
-        shard.rejected.delete(stream);
+        // Watched anew: whatever a server said about it before gets a fresh chance.
+        shard.suspect.delete(stream);
+        shard.current?.rejected.delete(stream);
+        shard.candidate?.rejected.delete(stream);
         shardOf.set(stream, shard);
         watchedSet.add(stream);
         touched.add(shard);
+      }
+      for (const stream of invalid) {
+        const name = typeof stream === 'string' ? stream : String(stream);
+        shards[0]?.reporter.error(new Error(`invalid stream name skipped: ${JSON.stringify(name)}`));
+        options.onStreamProblem?.(name, 'invalid-name');
       }
       for (const shard of touched) syncShard(shard);
     },

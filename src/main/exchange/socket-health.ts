@@ -5,6 +5,13 @@
  *   offenders get banned), and
  * - a heartbeat (B8): any inbound frame proves liveness; silence first marks the socket stale,
  *   then a ping probes it and no answer within the pong timeout declares it dead.
+ *
+ * What "stale" means depends on what the socket carries. A socket with a stream that always
+ * sends (data-driven) is stale when its data stops, even if pongs still come: the feed stalled.
+ * A socket whose streams send only on change (per-symbol tickers of a quiet market, a testnet
+ * account) may carry no data for hours while perfectly healthy; there any frame, a pong to our
+ * ping included, keeps it fresh, and it goes stale only when a ping stays unanswered. Whether a
+ * quiet symbol's price is still right is the REST re-check's business, not the socket's.
  */
 import type { Clock } from './backoff';
 
@@ -57,8 +64,13 @@ export interface HeartbeatOptions {
   readonly pongTimeoutMs: number;
   /** No data frame for this long: stale (UI), and probe with a ping. */
   readonly staleAfterMs: number;
-  /** Optional: dead after this long without data even if pongs come (a stalled stream). */
+  /** Optional, data-driven sockets only: dead after this long without data even if pongs come. */
   readonly dataSilenceLimitMs?: () => number | undefined;
+  /**
+   * Whether data frames alone prove the feed is alive (an always-on stream is subscribed).
+   * Asked at every check, so it may change with the subscriptions. Default: true.
+   */
+  readonly dataDriven?: () => boolean;
   /** Tries to send a ping; false when the throttle refused it (retried on the next check). */
   readonly ping: () => boolean;
   readonly onStale: () => void;
@@ -84,7 +96,16 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let stale = false;
   let stopped = false;
   let timer: unknown = null;
+  let dataDriven = options.dataDriven?.() ?? true;
   const checkEveryMs = Math.max(10, Math.floor(Math.min(options.pingIntervalMs, options.pongTimeoutMs, options.staleAfterMs) / 4));
+  // Frame-driven: a ping unanswered for half the pong timeout is worth showing as stale.
+  const unansweredStaleMs = Math.max(1, Math.floor(options.pongTimeoutMs / 2));
+
+  const setFresh = (): void => {
+    if (!stale) return;
+    stale = false;
+    options.onFresh();
+  };
 
   const check = (): void => {
     timer = null;
@@ -96,18 +117,40 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       options.onDead(`no frame within ${options.pongTimeoutMs} ms after a ping`);
       return;
     }
-    const silenceLimit = options.dataSilenceLimitMs?.();
-    if (silenceLimit !== undefined && now - lastDataAt >= silenceLimit) {
-      stopped = true;
-      options.onDead(`no data for ${silenceLimit} ms`);
-      return;
+    const nowDataDriven = options.dataDriven?.() ?? true;
+    // Data only started to count now: the silence before did not mean anything.
+    if (nowDataDriven && !dataDriven) lastDataAt = now;
+    dataDriven = nowDataDriven;
+    if (dataDriven) {
+      const silenceLimit = options.dataSilenceLimitMs?.();
+      if (silenceLimit !== undefined && now - lastDataAt >= silenceLimit) {
+        stopped = true;
+        options.onDead(`no data for ${silenceLimit} ms`);
+        return;
+      }
+      if (!stale && now - lastDataAt >= options.staleAfterMs) {
+        stale = true;
+        options.onStale();
+        if (stopped) return;
+      }
+    } else {
+      const unanswered = pingSentAt !== null && now - pingSentAt >= unansweredStaleMs;
+      // Also when pings could not go out (throttle) for as long as a probe would have taken.
+      const silent = now - lastFrameAt >= options.staleAfterMs + options.pongTimeoutMs;
+      if (unanswered || silent) {
+        if (!stale) {
+          stale = true;
+          options.onStale();
+          if (stopped) return;
+        }
+      } else if (pingSentAt === null) {
+        setFresh();
+        if (stopped) return;
+      }
     }
-    if (!stale && now - lastDataAt >= options.staleAfterMs) {
-      stale = true;
-      options.onStale();
-      if (stopped) return;
-    }
-    const wantPing = now - lastFrameAt >= options.pingIntervalMs || (stale && now - lastFrameAt >= options.staleAfterMs);
+    // Frame-driven sockets have nothing else to tell them apart from a dead one: probe sooner.
+    const probeAfterMs = dataDriven ? options.pingIntervalMs : Math.min(options.pingIntervalMs, options.staleAfterMs);
+    const wantPing = now - lastFrameAt >= probeAfterMs || (stale && now - lastFrameAt >= options.staleAfterMs);
     if (pingSentAt === null && wantPing && options.ping()) pingSentAt = now;
     timer = clock.setTimeout(check, checkEveryMs);
   };
@@ -116,14 +159,12 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   return {
     frame(now) {
       lastFrameAt = now;
+      if (!dataDriven) setFresh();
     },
     data(now) {
       lastFrameAt = now;
       lastDataAt = now;
-      if (stale) {
-        stale = false;
-        options.onFresh();
-      }
+      setFresh();
     },
     isStale: () => stale,
     stop() {

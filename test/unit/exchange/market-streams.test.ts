@@ -136,9 +136,12 @@ describe('market streams: parsing and coalesced reads', () => {
     expect([...client.drainChangedBookTickers()].length).toBe(1);
   });
 
-  it('rejects invalid stream names', () => {
-    client = createMarketStreams({ streamUrl: 'ws://127.0.0.1:1' });
-    expect(() => client!.watch(['BTCUSDT@trade'])).toThrow(/invalid stream name/);
+  it('skips and reports invalid stream names instead of throwing', () => {
+    const problems: string[] = [];
+    client = createMarketStreams({ streamUrl: 'ws://127.0.0.1:1', onStreamProblem: (s) => problems.push(s) });
+    client.watch(['BTCUSDT@trade']);
+    expect(problems).toEqual(['BTCUSDT@trade']);
+    expect(client.watched().size).toBe(0);
   });
 });
 
