@@ -187,7 +187,6 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   let lastStatusKey = '';
   let lastStatusAt = 0;
   let lastRecheckAt = 0;
-  let lastStatus: ConnectionsStatus | null = null;
 
   const connectionStatus = (id: 'market' | 'account', info: ConnectionInfo | null, fallback: ConnectionState): ConnectionStatus => ({
     id,
@@ -336,7 +335,6 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     if (key !== lastStatusKey || t - lastStatusAt >= STATUS_REFRESH_MS) {
       lastStatusKey = key;
       lastStatusAt = t;
-      lastStatus = status;
       o.onStatus(status);
     }
   };
@@ -441,7 +439,8 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
 
     resyncAccount: (reason) => userData.resync(reason),
 
-    status: () => lastStatus ?? computeStatus(),
+    // Fresh on request (app:getState): the last emitted status may be seconds old.
+    status: () => computeStatus(),
     flush,
   };
 }
