@@ -34,11 +34,13 @@ export const errors = {
   invalidTimestampAhead: () => new SimError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."),
   invalidSignature: () => new SimError(400, -1022, 'Signature for this request is not valid.'),
   illegalChars: (param: string) => new SimError(400, -1100, `Illegal characters found in parameter '${param}'; legal range is '^[a-zA-Z0-9-_.]{1,36}$'.`),
-  tooManyParameters: (param: string) => new SimError(400, -1101, `Duplicate values for parameter '${param}'.`),
+  // errors.md § -1101: the duplicate message names no parameter.
+  tooManyParameters: () => new SimError(400, -1101, 'Duplicate values for a parameter detected.'),
   mandatoryParamMissing: (param: string) =>
     new SimError(400, -1102, `Mandatory parameter '${param}' was not sent, was empty/null, or malformed.`),
   unknownParam: (param: string) => new SimError(400, -1103, `An unknown parameter was sent: ${param}`),
-  unreadParameters: (count: number) => new SimError(400, -1104, `Not all sent parameters were read; read ${count} parameter(s) but was sent more.`),
+  unreadParameters: (read: number, sent: number) =>
+    new SimError(400, -1104, `Not all sent parameters were read; read '${read}' parameter(s) but was sent '${sent}'.`),
   paramEmpty: (param: string) => new SimError(400, -1105, `Parameter '${param}' was empty.`),
   paramNotRequired: (param: string) => new SimError(400, -1106, `Parameter '${param}' sent when not required.`),
   badPrecision: (param: string) => new SimError(400, -1111, `Parameter '${param}' has too much precision.`),

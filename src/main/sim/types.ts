@@ -209,6 +209,12 @@ export interface RestRoute {
   readonly countsAsOrder?: boolean;
   /** Served only under /sapi (production-only endpoints). */
   readonly sapi?: boolean;
+  /**
+   * The parameter names this endpoint reads, from the docs' parameter table (without timestamp,
+   * recvWindow, signature: the dispatcher adds those for SIGNED routes). Any other name sent is
+   * -1104. Absent: not checked.
+   */
+  readonly params?: readonly string[];
   /** Returns the JSON body; throws SimError for a Binance error reply. */
   handler(req: RestRequest): unknown | Promise<unknown>;
 }

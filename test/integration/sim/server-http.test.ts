@@ -170,7 +170,7 @@ describe('REST dispatch', () => {
 
     const dup = `symbol=A&symbol=B&timestamp=${ctx.clock.now()}`;
     const r7 = await fetch(`${ctx.base}/api/v3/account?${dup}&signature=${hmacHex(ctx.hmac.secret ?? '', dup)}`, { headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey } });
-    expect([r7.status, await json(r7)]).toEqual([400, { code: -1101, msg: "Duplicate values for parameter 'symbol'." }]);
+    expect([r7.status, await json(r7)]).toEqual([400, { code: -1101, msg: 'Duplicate values for a parameter detected.' }]);
   });
 
   it('µs timestamp and fractional recvWindow are accepted', async () => {

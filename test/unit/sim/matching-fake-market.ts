@@ -156,12 +156,21 @@ export interface Harness {
 
 export const ACCOUNT = 'acc1';
 
-export function createHarness(balances: Record<string, string> = { USDT: '100000', BTC: '2', ETH: '10', BNB: '50' }): Harness {
+export interface HarnessOptions {
+  /** Exchange filters the engine enforces (small limits, so tests need not place 1,000 orders). */
+  readonly exchangeFilters?: readonly Readonly<Record<string, string | number>>[];
+}
+
+export function createHarness(
+  balances: Record<string, string> = { USDT: '100000', BTC: '2', ETH: '10', BNB: '50' },
+  opts: HarnessOptions = {},
+): Harness {
   const market = createFakeMarket();
   const faults = createFakeFaults();
   const clock = createClock({ fixedAtMs: Date.UTC(2026, 4, 20, 12, 0, 0) });
   const model = createExchangeModel({
     clock, faults, market,
+    ...(opts.exchangeFilters !== undefined ? { exchangeFilters: opts.exchangeFilters } : {}),
     orderRateUsage: () => [
       { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100, count: 3 },
       { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000, count: 7 },

@@ -6,7 +6,7 @@ import type { Ledger, AccountRecord } from './accounts';
 import type { CommissionBook } from './commission';
 import { buildHistory, parseUtcText, type WalletHistory } from './history';
 import { Decimal, ZERO, dec, fmt8 } from './money';
-import { boolParam, intParam, required, timeParam, timeWindowError } from '../matching/params';
+import { boolParam, intParam, optional, required, timeParam, timeWindowError } from '../matching/params';
 
 export type OrderRateUsage = (accountId: string) => ReadonlyArray<{
   rateLimitType: 'ORDERS'; interval: 'SECOND' | 'DAY'; intervalNum: number; limit: number; count: number;
@@ -49,7 +49,7 @@ export function accountRoutes(deps: {
   };
 
   const account: RestRoute = {
-    method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20,
+    method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20, params: ['omitZeroBalances'],
     handler(req) {
       const accountId = accountIdOf(req);
       const omitZero = boolParam(req.params, 'omitZeroBalances') ?? false;
@@ -71,7 +71,7 @@ export function accountRoutes(deps: {
   };
 
   const commissionRoute: RestRoute = {
-    method: 'GET', path: '/api/v3/account/commission', security: 'USER_DATA', weight: 20,
+    method: 'GET', path: '/api/v3/account/commission', security: 'USER_DATA', weight: 20, params: ['symbol'],
     handler(req) {
       const accountId = accountIdOf(req);
       const symbol = required(req.params, 'symbol');
@@ -81,7 +81,7 @@ export function accountRoutes(deps: {
   };
 
   const rateLimitOrder: RestRoute = {
-    method: 'GET', path: '/api/v3/rateLimit/order', security: 'USER_DATA', weight: 40,
+    method: 'GET', path: '/api/v3/rateLimit/order', security: 'USER_DATA', weight: 40, params: [],
     handler(req) {
       return deps.orderRateUsage(accountIdOf(req)).map((u) => ({
         rateLimitType: u.rateLimitType, interval: u.interval, intervalNum: u.intervalNum, limit: u.limit, count: u.count,
@@ -96,13 +96,15 @@ export function accountRoutes(deps: {
 
   const deposits: RestRoute = {
     method: 'GET', path: '/sapi/v1/capital/deposit/hisrec', security: 'USER_DATA', weight: 1, sapi: true,
+    params: ['includeSource', 'coin', 'status', 'startTime', 'endTime', 'offset', 'limit', 'txId'],
     handler(req) {
       const p = req.params;
       const { start, end } = window(p, 90, 90);
       const status = intParam(p, 'status');
       const { offset, limit } = paging(p);
-      const coin = p['coin'];
-      const txId = p['txId'];
+      boolParam(p, 'includeSource');
+      const coin = optional(p, 'coin');
+      const txId = optional(p, 'txId');
       return historyOf(ledger.account(accountIdOf(req))).deposits
         .filter((d) => d.insertTime >= start && d.insertTime <= end)
         .filter((d) => (coin ? d.coin === coin : true) && (status !== undefined ? d.status === status : true) && (txId ? d.txId === txId : true))
@@ -112,14 +114,15 @@ export function accountRoutes(deps: {
 
   const withdrawals: RestRoute = {
     method: 'GET', path: '/sapi/v1/capital/withdraw/history', security: 'USER_DATA', weight: 1, sapi: true,
+    params: ['coin', 'withdrawOrderId', 'status', 'offset', 'limit', 'idList', 'startTime', 'endTime'],
     handler(req) {
       const p = req.params;
-      const withdrawOrderId = p['withdrawOrderId'];
+      const withdrawOrderId = optional(p, 'withdrawOrderId');
       const { start, end } = window(p, withdrawOrderId ? 7 : 90, 90);
       const status = intParam(p, 'status');
       const { offset, limit } = paging(p);
-      const coin = p['coin'];
-      const idList = p['idList'] ? p['idList'].split(',') : undefined;
+      const coin = optional(p, 'coin');
+      const idList = optional(p, 'idList')?.split(',');
       if (idList && idList.length > 45) throw errors.invalidParamValue("Data sent for parameter 'idList' is not valid.");
       return historyOf(ledger.account(accountIdOf(req))).withdrawals
         .filter((w) => {
@@ -134,6 +137,7 @@ export function accountRoutes(deps: {
 
   const snapshot: RestRoute = {
     method: 'GET', path: '/sapi/v1/accountSnapshot', security: 'USER_DATA', weight: 2400, sapi: true,
+    params: ['type', 'startTime', 'endTime', 'limit'],
     handler(req) {
       const p = req.params;
       const type = required(p, 'type');

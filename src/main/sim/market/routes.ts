@@ -152,16 +152,27 @@ export function ticker24hWeight(p: Params): number {
 }
 
 export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] {
-  const get = (path: string, weight: RestRoute['weight'], handler: RestRoute['handler']): RestRoute =>
-    ({ method: 'GET', path, security: 'NONE', weight, handler });
+  // `params`: the names in the endpoint's parameter table (rest-api.md); any other is -1104.
+  // An empty optional parameter is -1105; an empty mandatory one (`mandatory()`) is -1102.
+  const get = (
+    path: string, params: readonly string[], weight: RestRoute['weight'], handler: RestRoute['handler'], required: readonly string[] = [],
+  ): RestRoute => ({
+    method: 'GET', path, security: 'NONE', weight, params,
+    handler: (req) => {
+      for (const name of params) if (!required.includes(name) && req.params[name] === '') throw errors.paramEmpty(name);
+      return handler(req);
+    },
+  });
+  const SELECT = ['symbol', 'symbols', 'symbolStatus'];
+  const KLINES = ['symbol', 'interval', 'startTime', 'endTime', 'timeZone', 'limit'];
 
   const priceOf = (s: SymbolInfo) => ({ symbol: s.symbol, price: market.lastPrice(s.symbol) });
   const bookOf = (s: SymbolInfo) => ({ symbol: s.symbol, ...market.bookTicker(s.symbol) });
 
   return [
-    get('/api/v3/ping', 1, () => ({})),
-    get('/api/v3/time', 1, () => ({ serverTime: clock.now() })),
-    get('/api/v3/exchangeInfo', 20, (req) => {
+    get('/api/v3/ping', [], 1, () => ({})),
+    get('/api/v3/time', [], 1, () => ({ serverTime: clock.now() })),
+    get('/api/v3/exchangeInfo', ['symbol', 'symbols', 'permissions', 'showPermissionSets', 'symbolStatus'], 20, (req) => {
       const p = req.params;
       const hasSel = has(p, 'symbol') || has(p, 'symbols');
       if (has(p, 'symbol') && has(p, 'symbols')) throw marketErrors.badCombo();
@@ -185,7 +196,7 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
         symbols: list.map((s) => exchangeInfoSymbol(s, show !== 'false')),
       };
     }),
-    get('/api/v3/depth', (p) => depthWeight(Number(p['limit'] ?? 100) || 100), (req) => {
+    get('/api/v3/depth', ['symbol', 'limit', 'symbolStatus'], (p) => depthWeight(Number(p['limit'] ?? 100) || 100), (req) => {
       const p = req.params;
       const info = lookup(market, mandatory(p, 'symbol'));
       const status = parseSymbolStatus(p);
@@ -193,15 +204,15 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
       const limit = parseInt32(p, 'limit') ?? 100;
       if (limit < 1) throw marketErrors.invalidData('limit');
       return market.depth(info.symbol, Math.min(limit, 5000));
-    }),
-    get('/api/v3/klines', 2, klinesHandler(market)),
+    }, ['symbol']),
+    get('/api/v3/klines', KLINES, 2, klinesHandler(market), ['symbol', 'interval']),
     // uiKlines: same candles; ours have no outliers to trim for presentation.
-    get('/api/v3/uiKlines', 2, klinesHandler(market)),
-    get('/api/v3/avgPrice', 2, (req) => {
+    get('/api/v3/uiKlines', KLINES, 2, klinesHandler(market), ['symbol', 'interval']),
+    get('/api/v3/avgPrice', ['symbol'], 2, (req) => {
       const info = lookup(market, mandatory(req.params, 'symbol'));
       return market.avgPrice(info.symbol);
-    }),
-    get('/api/v3/ticker/24hr', ticker24hWeight, (req) => {
+    }, ['symbol']),
+    get('/api/v3/ticker/24hr', [...SELECT, 'type'], ticker24hWeight, (req) => {
       const p = req.params;
       const type = p['type'] ?? 'FULL';
       if (type !== 'FULL' && type !== 'MINI') throw marketErrors.illegal('type', 'FULL, MINI');
@@ -217,11 +228,11 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
       };
       return single ? one(single) : list.map(one);
     }),
-    get('/api/v3/ticker/price', (p) => (has(p, 'symbol') ? 2 : 4), (req) => {
+    get('/api/v3/ticker/price', SELECT, (p) => (has(p, 'symbol') ? 2 : 4), (req) => {
       const { single, list } = selectSymbols(market, req.params);
       return single ? priceOf(single) : list.map(priceOf);
     }),
-    get('/api/v3/ticker/bookTicker', (p) => (has(p, 'symbol') ? 2 : 4), (req) => {
+    get('/api/v3/ticker/bookTicker', SELECT, (p) => (has(p, 'symbol') ? 2 : 4), (req) => {
       const { single, list } = selectSymbols(market, req.params);
       return single ? bookOf(single) : list.map(bookOf);
     }),

@@ -12,6 +12,7 @@ import type { CommissionBook } from '../account/commission';
 import { DISCOUNT_ASSET } from '../account/commission';
 import { Decimal, ZERO, dec, floorToStep, maxDec, minDec, round8, roundToStep } from '../account/money';
 import { errors } from '../errors';
+import { EXCHANGE_FILTERS } from '../market/symbols';
 import { ALGO_TYPES, checkFilters, filterValue, lotStep, marketStep, type FilterSubject } from './filters';
 import type { IdSource } from './ids';
 import {
@@ -29,6 +30,8 @@ export interface EngineDeps {
   readonly commission: CommissionBook;
   readonly ids: IdSource;
   readonly newClientId: () => string;
+  /** exchangeInfo's exchangeFilters (default the published ones; tests pass small limits). */
+  readonly exchangeFilters?: readonly Readonly<Record<string, string | number>>[];
 }
 
 interface Batch {
@@ -339,6 +342,22 @@ export function createEngine(deps: EngineDeps): Engine {
     if (clientOrderId && openOrders(accountId).some((o) => o.clientOrderId === clientOrderId)) throw rejected('Duplicate order sent.');
   };
 
+  const exchangeLimit = (type: string, key: string): number | undefined => {
+    const f = (deps.exchangeFilters ?? EXCHANGE_FILTERS).find((x) => x['filterType'] === type);
+    const v = f?.[key];
+    return v === undefined ? undefined : Number(v);
+  };
+
+  /** filters.md § Exchange Filters: open orders of the account on all symbols, after this request. */
+  const checkExchangeFilters = (accountId: string, adds: { total: number; algo: number }): void => {
+    const open = openOrders(accountId);
+    const maxOrders = exchangeLimit('EXCHANGE_MAX_NUM_ORDERS', 'maxNumOrders');
+    if (maxOrders !== undefined && open.length + adds.total > maxOrders) throw errors.filterFailure('EXCHANGE_MAX_NUM_ORDERS');
+    const maxAlgo = exchangeLimit('EXCHANGE_MAX_NUM_ALGO_ORDERS', 'maxNumAlgoOrders');
+    const algo = open.filter((o) => ALGO_TYPES.has(o.type)).length;
+    if (maxAlgo !== undefined && adds.algo > 0 && algo + adds.algo > maxAlgo) throw errors.filterFailure('EXCHANGE_MAX_NUM_ALGO_ORDERS');
+  };
+
   const insufficient = () => rejected('Account has insufficient balance for requested action.');
 
   const newOrder = (accountId: string, req: OrderRequest, quantity: Decimal, b: Batch, list?: SimOrderList): SimOrder => {
@@ -376,6 +395,7 @@ export function createEngine(deps: EngineDeps): Engine {
       adds: { total: 1, algo: ALGO_TYPES.has(req.type) ? 1 : 0, iceberg: req.icebergQty ? 1 : 0, lists: 0 },
       position: position(accountId, info),
     });
+    checkExchangeFilters(accountId, { total: 1, algo: ALGO_TYPES.has(req.type) ? 1 : 0 });
     if (req.quoteOrderQty && quantity && !test) {
       // The executed quantity of a quote-amount order still obeys the lot filters.
       const minQty = filterValue(info, 'MARKET_LOT_SIZE', 'minQty') ?? ZERO;
@@ -443,6 +463,7 @@ export function createEngine(deps: EngineDeps): Engine {
         position: position(accountId, info),
       });
     }
+    checkExchangeFilters(accountId, { total: 2, algo: [req.above, req.below].filter((l) => ALGO_TYPES.has(l.type)).length });
     checkTradable(info);
     const open = openOrders(accountId);
     const ids2 = [req.above.clientOrderId, req.below.clientOrderId].filter((x): x is string => !!x);

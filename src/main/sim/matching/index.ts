@@ -18,6 +18,8 @@ export interface ExchangeContext {
   readonly faults: Faults;
   readonly market: MarketModel;
   readonly orderRateUsage: OrderRateUsage;
+  /** Test knob: exchange filters the engine enforces instead of the published ones. */
+  readonly exchangeFilters?: readonly Readonly<Record<string, string | number>>[];
 }
 
 export interface ExchangeModel {
@@ -40,6 +42,7 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   const newClientId = createClientIdGenerator();
   const core = createEngine({
     clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, userData, commission, ids, newClientId,
+    ...(ctx.exchangeFilters !== undefined ? { exchangeFilters: ctx.exchangeFilters } : {}),
   });
   accounts.setResetHook((accountId) => core.cancelAll(accountId));
   const unsubscribeTicks = ctx.market.onTick((changed) => core.onTick(changed));

@@ -11,7 +11,7 @@ import {
   type OrderType, type RespType, type Side, type TimeInForce,
 } from './model';
 import {
-  clientIdParam, decimalParam, eitherMissing, enumParam, intParam, longParam, notRequired, required, type Params,
+  clientIdParam, decimalParam, eitherMissing, enumParam, intParam, longParam, notRequired, optional, required, type Params,
 } from './params';
 
 export interface OrderRequest {
@@ -75,8 +75,8 @@ export function strategy(params: Params, idName: string, typeName: string): { st
 
 export function refuseUnsupportedFeatures(params: Params, prefix = ''): void {
   const name = (n: string) => (prefix ? prefix + n[0]!.toUpperCase() + n.slice(1) : n);
-  if (params[name('trailingDelta')] !== undefined) throw rejected('Trailing stop orders are not supported for this symbol.');
-  if (params[name('pegPriceType')] !== undefined) throw rejected('Pegged orders are not supported for this symbol.');
+  if (optional(params, name('trailingDelta')) !== undefined) throw rejected('Trailing stop orders are not supported for this symbol.');
+  if (optional(params, name('pegPriceType')) !== undefined) throw rejected('Pegged orders are not supported for this symbol.');
 }
 
 export function parseOrderRequest(market: MarketModel, params: Params): OrderRequest {

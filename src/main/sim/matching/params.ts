@@ -1,6 +1,10 @@
 /**
  * Parameter parsing with Binance's error codes: missing -> -1102, malformed -> -1100,
  * too many decimals -> -1111. Every parser throws SimError, never returns garbage.
+ *
+ * Empty values (`price=`): a mandatory parameter (Mandatory YES in the docs' table, read with
+ * `required`) is -1102 "was not sent, was empty/null, or malformed"; an optional one is -1105
+ * "Parameter '%s' was empty." (errors.md), never "not sent": Binance does not drop it.
  */
 import { SimError, errors } from '../errors';
 import { Decimal, dec } from '../account/money';
@@ -11,8 +15,11 @@ const DECIMAL_RE = /^([0-9]{1,20})(\.[0-9]{1,20})?$/;
 const LONG_RE = /^[0-9]{1,20}$/;
 const CLIENT_ID_RE = /^[a-zA-Z0-9-_.]{1,36}$/;
 
-export function has(params: Params, name: string): boolean {
-  return params[name] !== undefined && params[name] !== '';
+/** An optional parameter's raw value: absent -> undefined, empty -> -1105. */
+export function optional(params: Params, name: string): string | undefined {
+  const v = params[name];
+  if (v === '') throw errors.paramEmpty(name);
+  return v;
 }
 
 export function required(params: Params, name: string): string {
@@ -31,8 +38,8 @@ export function notRequired(name: string): SimError {
 
 /** A DECIMAL parameter; `maxDecimals` is the asset precision (more -> -1111). */
 export function decimalParam(params: Params, name: string, maxDecimals = 8): Decimal | undefined {
-  const v = params[name];
-  if (v === undefined || v === '') return undefined;
+  const v = optional(params, name);
+  if (v === undefined) return undefined;
   if (!DECIMAL_RE.test(v)) {
     throw new SimError(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'.`);
   }
@@ -42,8 +49,8 @@ export function decimalParam(params: Params, name: string, maxDecimals = 8): Dec
 }
 
 export function longParam(params: Params, name: string): bigint | undefined {
-  const v = params[name];
-  if (v === undefined || v === '') return undefined;
+  const v = optional(params, name);
+  if (v === undefined) return undefined;
   if (!LONG_RE.test(v)) {
     throw new SimError(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
   }
@@ -56,8 +63,8 @@ export function timeParam(params: Params, name: string): number | undefined {
 }
 
 export function intParam(params: Params, name: string, opts: { min?: number; max?: number } = {}): number | undefined {
-  const v = params[name];
-  if (v === undefined || v === '') return undefined;
+  const v = optional(params, name);
+  if (v === undefined) return undefined;
   if (!/^-?[0-9]{1,10}$/.test(v)) {
     throw new SimError(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^-?[0-9]{1,10}$'.`);
   }
@@ -69,8 +76,8 @@ export function intParam(params: Params, name: string, opts: { min?: number; max
 }
 
 export function boolParam(params: Params, name: string): boolean | undefined {
-  const v = params[name];
-  if (v === undefined || v === '') return undefined;
+  const v = optional(params, name);
+  if (v === undefined) return undefined;
   const lower = v.toLowerCase();
   if (lower === 'true') return true;
   if (lower === 'false') return false;
@@ -78,8 +85,8 @@ export function boolParam(params: Params, name: string): boolean | undefined {
 }
 
 export function enumParam<T extends string>(params: Params, name: string, allowed: readonly T[], invalid?: () => SimError): T | undefined {
-  const v = params[name];
-  if (v === undefined || v === '') return undefined;
+  const v = optional(params, name);
+  if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v)) {
     throw invalid ? invalid() : errors.invalidParamValue(`Data sent for parameter '${name}' is not valid.`);
   }

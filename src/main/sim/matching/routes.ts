@@ -8,12 +8,27 @@ import type { Engine } from './engine';
 import { isOpen, type SimOrder, type SimOrderList } from './model';
 import { lookupSymbol, parseOcoRequest, parseOrderRequest } from './order-input';
 import {
-  badCombo, boolParam, clientIdParam, eitherMissing, enumParam, intParam, longParam, origClientIdParam,
+  badCombo, boolParam, clientIdParam, eitherMissing, enumParam, intParam, longParam, optional, origClientIdParam,
   timeParam, timeWindowError, type Params,
 } from './params';
 import { cancelReply, listReply, orderQuery, orderReply } from './reports';
 
 const DAY = 86_400_000;
+
+/** Parameter tables of rest-api.md (SIGNED routes: the dispatcher adds timestamp, recvWindow, signature). */
+const NEW_ORDER_PARAMS = [
+  'symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price', 'newClientOrderId', 'strategyId',
+  'strategyType', 'stopPrice', 'trailingDelta', 'icebergQty', 'newOrderRespType', 'selfTradePreventionMode',
+  'pegPriceType', 'pegOffsetValue', 'pegOffsetType',
+];
+const OCO_LEG_PARAMS = [
+  'Type', 'ClientOrderId', 'IcebergQty', 'Price', 'StopPrice', 'TrailingDelta', 'TimeInForce', 'StrategyId',
+  'StrategyType', 'PegPriceType', 'PegOffsetType', 'PegOffsetValue',
+];
+const OCO_PARAMS = [
+  'symbol', 'listClientOrderId', 'side', 'quantity', 'newOrderRespType', 'selfTradePreventionMode',
+  ...OCO_LEG_PARAMS.map((p) => `above${p}`), ...OCO_LEG_PARAMS.map((p) => `below${p}`),
+];
 
 /** The reply an injected order fault produces (the order may or may not have executed). */
 function faultReply(fault: OrderFault): Promise<never> {
@@ -82,7 +97,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const newOrder: RestRoute = {
-    method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, countsAsOrder: true,
+    method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, countsAsOrder: true, params: NEW_ORDER_PARAMS,
     handler(req) {
       const accountId = accountIdOf(req);
       const parsed = parseOrderRequest(market, req.params);
@@ -95,7 +110,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const testOrder: RestRoute = {
-    method: 'POST', path: '/api/v3/order/test', security: 'TRADE',
+    method: 'POST', path: '/api/v3/order/test', security: 'TRADE', params: [...NEW_ORDER_PARAMS, 'computeCommissionRates'],
     weight: (p) => (p['computeCommissionRates'] === 'true' ? 20 : 1),
     handler(req) {
       const accountId = accountIdOf(req);
@@ -107,7 +122,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const queryOrder: RestRoute = {
-    method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4,
+    method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, params: ['symbol', 'orderId', 'origClientOrderId'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
@@ -122,6 +137,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
 
   const cancelOrder: RestRoute = {
     method: 'DELETE', path: '/api/v3/order', security: 'TRADE', weight: 1,
+    params: ['symbol', 'orderId', 'origClientOrderId', 'newClientOrderId', 'cancelRestrictions'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
@@ -140,7 +156,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const cancelOpen: RestRoute = {
-    method: 'DELETE', path: '/api/v3/openOrders', security: 'TRADE', weight: 1,
+    method: 'DELETE', path: '/api/v3/openOrders', security: 'TRADE', weight: 1, params: ['symbol'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
@@ -168,16 +184,19 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const openOrders: RestRoute = {
-    method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA', weight: (p) => (p['symbol'] ? 6 : 80),
+    method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA', params: ['symbol'],
+    weight: (p) => (p['symbol'] !== undefined ? 6 : 80),
     handler(req) {
       const accountId = accountIdOf(req);
-      const symbol = req.params['symbol'] ? lookupSymbol(market, req.params).symbol : undefined;
+      // `symbol=` is -1105, not "all symbols" (which would cost 80 and answer something else).
+      const symbol = optional(req.params, 'symbol') !== undefined ? lookupSymbol(market, req.params).symbol : undefined;
       return engine.openOrders(accountId, symbol).map(orderQuery);
     },
   };
 
   const allOrders: RestRoute = {
     method: 'GET', path: '/api/v3/allOrders', security: 'USER_DATA', weight: 20,
+    params: ['symbol', 'orderId', 'startTime', 'endTime', 'limit'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
@@ -195,6 +214,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
 
   const myTrades: RestRoute = {
     method: 'GET', path: '/api/v3/myTrades', security: 'USER_DATA', weight: (p) => (p['orderId'] ? 5 : 20),
+    params: ['symbol', 'orderId', 'startTime', 'endTime', 'fromId', 'limit'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
@@ -220,7 +240,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const newOco: RestRoute = {
-    method: 'POST', path: '/api/v3/orderList/oco', security: 'TRADE', weight: 1, countsAsOrder: true,
+    method: 'POST', path: '/api/v3/orderList/oco', security: 'TRADE', weight: 1, countsAsOrder: true, params: OCO_PARAMS,
     handler(req) {
       const accountId = accountIdOf(req);
       const parsed = parseOcoRequest(market, req.params);
@@ -249,7 +269,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const queryList: RestRoute = {
-    method: 'GET', path: '/api/v3/orderList', security: 'USER_DATA', weight: 4,
+    method: 'GET', path: '/api/v3/orderList', security: 'USER_DATA', weight: 4, params: ['orderListId', 'origClientOrderId'],
     handler(req) {
       const list = findList(accountIdOf(req), req.params, 'orderListId', 'origClientOrderId');
       if (!list) throw errors.noSuchOrder();
@@ -259,6 +279,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
 
   const cancelList: RestRoute = {
     method: 'DELETE', path: '/api/v3/orderList', security: 'TRADE', weight: 1,
+    params: ['symbol', 'orderListId', 'listClientOrderId', 'newClientOrderId'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
@@ -273,7 +294,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const openLists: RestRoute = {
-    method: 'GET', path: '/api/v3/openOrderList', security: 'USER_DATA', weight: 6,
+    method: 'GET', path: '/api/v3/openOrderList', security: 'USER_DATA', weight: 6, params: [],
     handler(req) {
       return [...engine.book(accountIdOf(req)).lists.values()]
         .filter((l) => l.listOrderStatus === 'EXECUTING')

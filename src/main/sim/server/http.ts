@@ -13,7 +13,7 @@ import { toJson } from '../json';
 import type { Faults, RestRequest, RestRoute, UpgradeHandler } from '../types';
 import { authenticateSigned, checkPermission, checkTiming, lookupKey, restSignatureParts } from './auth';
 import type { KeyRegistry } from './auth';
-import { collectParams } from './params';
+import { checkAllRead, collectParams, SIGNED_REST_PARAMS } from './params';
 import type { RateLimiter } from './rate-limit';
 
 /** Successful calls of these cost 0 weight since 2026-04-02 (CHANGELOG 2026-03-27); failures pay. */
@@ -119,8 +119,16 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, headers: 
 export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpServer> {
   const { clock, faults, keys, limiter } = opts;
   const routes = new Map<string, RestRoute>();
+  /** Per route, the names it reads (its own plus the signing ones); absent = not checked. */
+  const accepted = new Map<RestRoute, ReadonlySet<string>>();
   const addRoutes = (list: readonly RestRoute[]): void => {
-    for (const r of list) routes.set(routeKey(r.method, r.path), r);
+    for (const r of list) {
+      routes.set(routeKey(r.method, r.path), r);
+      if (r.params !== undefined) {
+        const signed = r.security === 'USER_DATA' || r.security === 'TRADE';
+        accepted.set(r, new Set([...r.params, ...(signed ? SIGNED_REST_PARAMS : [])]));
+      }
+    }
   };
   addRoutes(opts.routes);
 
@@ -245,8 +253,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
         checkPermission(result.key, route.security);
         apiKeyRecord = result.key;
         auth = result;
-        delete params.signature;
       }
+      // After authentication (a bad signature is -1022 whatever else is wrong), before the handler.
+      const known = accepted.get(route);
+      if (known !== undefined) checkAllRead(Object.keys(params), known);
+      delete params.signature;
       if (route.countsAsOrder === true && apiKeyRecord !== undefined) {
         orderAccount = apiKeyRecord.accountId;
         limiter.admitOrder(orderAccount);

@@ -17,7 +17,7 @@ export function parseUrlEncoded(raw: string): Map<string, string> {
     const name = decodeComponent(rawName, rawName);
     // '__proto__' cannot be a Binance parameter and must not reach a plain object as a key.
     if (name === '' || name === '__proto__') continue;
-    if (out.has(name)) throw errors.tooManyParameters(name);
+    if (out.has(name)) throw errors.tooManyParameters();
     out.set(name, decodeComponent(rawValue, name));
   }
   return out;
@@ -36,4 +36,16 @@ export function collectParams(method: string, rawQuery: string, rawBody: Buffer 
   }
   for (const [k, v] of query) params[k] = v;
   return params;
+}
+
+/** The parameters every SIGNED REST request may carry besides the route's own. */
+export const SIGNED_REST_PARAMS: readonly string[] = ['timestamp', 'recvWindow', 'signature'];
+
+/**
+ * errors.md § -1104: a name the endpoint does not read (a typo such as `timeInforce`) is an
+ * error on Binance, not silently ignored. `read` counts the known names that were sent.
+ */
+export function checkAllRead(sent: readonly string[], accepted: ReadonlySet<string>): void {
+  const read = sent.filter((name) => accepted.has(name)).length;
+  if (read < sent.length) throw errors.unreadParameters(read, sent.length);
 }

@@ -13,6 +13,7 @@ export function serverRoutes(): RestRoute[] {
       security: 'USER_DATA',
       weight: 1,
       sapi: true,
+      params: [],
       handler: (req) => {
         const key = req.key;
         if (key === undefined) throw errors.rejectedMbxKey();

@@ -14,6 +14,7 @@ import { toJson } from '../json';
 import type { ApiKeyRecord, Faults, FaultAction, UpgradeHandler, UserDataBus, UserDataEvent } from '../types';
 import { authenticateSigned, paramToString, wsSignaturePayload } from './auth';
 import type { KeyRegistry } from './auth';
+import { checkAllRead } from './params';
 import type { RateLimiter } from './rate-limit';
 
 export const WS_API_PATH = '/ws-api/v3';
@@ -83,6 +84,25 @@ const METHOD_WEIGHTS: Readonly<Record<string, number>> = {
   'userDataStream.subscribe.signature': 2,
   'userDataStream.unsubscribe': 2,
 };
+
+const SIGNED = ['apiKey', 'timestamp', 'signature', 'recvWindow'];
+/**
+ * The parameters each method reads (web-socket-api.md parameter tables; `returnRateLimits` is
+ * accepted by every method). Any other name is -1104, as on REST.
+ */
+const METHOD_PARAMS: Readonly<Record<string, ReadonlySet<string>>> = Object.fromEntries(
+  Object.entries({
+    ping: [],
+    time: [],
+    'session.logon': SIGNED,
+    'session.status': [],
+    'session.logout': [],
+    'session.subscriptions': [],
+    'userDataStream.subscribe': [],
+    'userDataStream.subscribe.signature': SIGNED,
+    'userDataStream.unsubscribe': ['subscriptionId'],
+  }).map(([method, names]) => [method, new Set([...names, 'returnRateLimits'])]),
+);
 
 const subscriptionActive = (): SimError => new SimError(400, -2035, 'User Data Stream subscription already active.');
 const subscriptionInactive = (): SimError => new SimError(400, -2036, 'User Data Stream subscription not active.');
@@ -197,6 +217,8 @@ export function createWsApi(opts: WsApiOptions): WsApi {
   };
 
   const runMethod = (conn: Connection, method: string, params: Params, returnRateLimits: boolean): MethodResult => {
+    const known = Object.hasOwn(METHOD_PARAMS, method) ? METHOD_PARAMS[method] : undefined;
+    if (known !== undefined) checkAllRead(Object.keys(params), known);
     switch (method) {
       case 'ping':
         return { result: {} };
