@@ -109,21 +109,31 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
   }
 }
 
-/** Applies the migrations above the recorded version, each in its own transaction. */
-export function migrate(db: DatabaseSync, migrations: readonly Migration[]): number {
-  db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const row = db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null } | undefined;
+/**
+ * Applies the migrations above the recorded version, each in its own transaction. A feature may
+ * keep its own version table (`table`, a constant identifier of ours) beside the main one.
+ */
+export function migrate(
+  db: DatabaseSync,
+  migrations: readonly Migration[],
+  opts: { readonly table?: string; readonly what?: string } = {},
+): number {
+  const table = opts.table ?? 'migrations';
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`bad migrations table name: ${table}`);
+  const what = opts.what ?? 'The history database was';
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const row = db.prepare(`SELECT MAX(version) AS v FROM ${table}`).get() as { v: number | null } | undefined;
   let current = row?.v ?? 0;
   const known = Math.max(0, ...migrations.map((m) => m.version));
   if (current > known) {
-    throw new Error(`The history database was created by a newer Perch (schema ${current}, this version knows ${known}).`);
+    throw new Error(`${what} created by a newer Perch (schema ${current}, this version knows ${known}).`);
   }
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(m.sql);
-      db.prepare('INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`).run(m.version, m.name, Date.now());
       db.exec('COMMIT');
     } catch (e) {
       db.exec('ROLLBACK');

@@ -8,12 +8,9 @@
  * node:sqlite returns INTEGER columns as JS numbers (unsafe above 2^53).
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { migrate, type Migration } from './database';
 
-export interface OrdersMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type OrdersMigration = Migration;
 
 export const ORDERS_MIGRATIONS: readonly OrdersMigration[] = [
   {
@@ -75,27 +72,9 @@ export const ORDERS_MIGRATIONS: readonly OrdersMigration[] = [
   },
 ];
 
-/** Applies this feature's migrations above its recorded version, each in one transaction. */
+/** Applies this feature's migrations above its recorded version (its own table, orders_schema). */
 export function migrateOrders(db: DatabaseSync, migrations: readonly OrdersMigration[] = ORDERS_MIGRATIONS): number {
-  db.exec('CREATE TABLE IF NOT EXISTS orders_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const row = db.prepare('SELECT MAX(version) AS v FROM orders_schema').get() as { v: number | null } | undefined;
-  let current = row?.v ?? 0;
-  const known = Math.max(0, ...migrations.map((m) => m.version));
-  if (current > known) throw new Error(`The orders tables were created by a newer Perch (schema ${current}, this version knows ${known}).`);
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO orders_schema (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-      db.exec('COMMIT');
-    } catch (e) {
-      db.exec('ROLLBACK');
-      throw e;
-    }
-    current = m.version;
-  }
-  return current;
+  return migrate(db, migrations, { table: 'orders_schema', what: 'The orders tables were' });
 }
 
 /** Zero-padded sort key of a non-negative 64-bit id ("42" -> "00000000000000000042"). */
