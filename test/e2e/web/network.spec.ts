@@ -4,6 +4,10 @@ test('a network drop shows stale figures, then Perch recovers by itself when the
   test.setTimeout(150_000);
   await openDemo(page, host);
   await expect(page.getByTestId('conn-market')).toHaveAttribute('data-state', 'live');
+  // The figures must have been live once (market AND account data): before that a drop is still
+  // "Connecting…", not "stale since", and the test would race the account's first resync.
+  await expect(page.getByTestId('conn-account')).toHaveAttribute('data-state', 'live');
+  await expect(page.getByTestId('freshness')).toHaveCount(0);
 
   // every socket drops and reconnects are refused
   await host.control('/faults', { refuseUpgrades: 503 });
