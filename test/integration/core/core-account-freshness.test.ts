@@ -8,6 +8,7 @@ import { createCore, type Core } from '../../../src/main/core/create-core';
 import { startSimulator, type Simulator } from '../../../src/main/sim/simulator';
 import type { ConnectionsStatus } from '../../../src/shared/domain';
 import { memoryLogger, memorySecrets, memorySettings } from '../../unit/core/fakes';
+import { waitFor } from './core-harness';
 
 // The WS API goes stale quickly but is declared dead only much later (pong deadline), which is
 // the window in which the account used to look live.
@@ -16,16 +17,6 @@ const TUNING = {
   wsApi: { staleAfterMs: 1_000, pingIntervalMs: 120_000, pongTimeoutMs: 120_000, requestTimeoutMs: 5_000, backoff: { baseMs: 100, capMs: 400 } },
   bootBackoff: { baseMs: 100, capMs: 400 },
 };
-
-async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let running: Core | null = null;
 afterEach(async () => {

@@ -11,22 +11,9 @@ import { applyPortfolioEvent, type ConnectionsStatus, type PortfolioSnapshot } f
 import { events as eventSchemas } from '../../../src/shared/ipc/contract';
 import type { EventName } from '../../../src/shared/ipc/channels';
 import { memoryLogger, memorySecrets, memorySettings, testSender } from '../../unit/core/fakes';
+import { FAST_SESSION_TUNING, waitFor } from './core-harness';
 
-const FAST = {
-  market: { staleAfterMs: 1_500, pingIntervalMs: 500, pongTimeoutMs: 1_000, dataSilenceLimitMs: 3_000, backoff: { baseMs: 100, capMs: 400 } },
-  wsApi: { staleAfterMs: 1_500, pingIntervalMs: 500, pongTimeoutMs: 1_000, requestTimeoutMs: 5_000, backoff: { baseMs: 100, capMs: 400 } },
-  bootBackoff: { baseMs: 100, capMs: 400 },
-};
-
-async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const FAST = FAST_SESSION_TUNING;
 
 interface Harness {
   core: Core;

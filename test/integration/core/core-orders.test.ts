@@ -19,24 +19,11 @@ import { events as eventSchemas } from '../../../src/shared/ipc/contract';
 import { AppError } from '../../../src/shared/ipc/result';
 import { dec, floorToStep, formatDecimal } from '../../../src/shared/money';
 import { memoryLogger, memorySecrets, memorySettings, testSender } from '../../unit/core/fakes';
+import { FAST_SESSION_TUNING, waitFor } from './core-harness';
 
-const FAST = {
-  market: { staleAfterMs: 1_500, pingIntervalMs: 500, pongTimeoutMs: 1_000, dataSilenceLimitMs: 3_000, backoff: { baseMs: 100, capMs: 400 } },
-  wsApi: { staleAfterMs: 1_500, pingIntervalMs: 500, pongTimeoutMs: 1_000, requestTimeoutMs: 5_000, backoff: { baseMs: 100, capMs: 400 } },
-  bootBackoff: { baseMs: 100, capMs: 400 },
-};
+const FAST = FAST_SESSION_TUNING;
 
 const SimOrderRow = z.object({ orderId: z.union([z.string(), z.number()]).transform(String), clientOrderId: z.string(), status: z.string() });
-
-async function waitFor<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let sim: Simulator;
 const dirs: string[] = [];
