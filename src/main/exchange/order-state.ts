@@ -41,8 +41,8 @@ export interface OrderFill {
   readonly maker: boolean;
 }
 
-/** One order as the client knows it. */
-export interface OrderState {
+/** What an order state and an update to it both carry. */
+export interface OrderFields {
   readonly symbol: string;
   readonly orderId: string;
   readonly clientOrderId: string;
@@ -60,6 +60,10 @@ export interface OrderState {
   readonly createdAt: number | null;
   /** Exchange time of the update this state comes from. */
   readonly updateTime: number;
+}
+
+/** One order as the client knows it. */
+export interface OrderState extends OrderFields {
   /** Trades of this order seen on the user data stream, each once. */
   readonly fills: readonly OrderFill[];
   /** Where the current state came from. */
@@ -69,22 +73,7 @@ export interface OrderState {
 export type OrderUpdateSource = 'event' | 'snapshot' | 'query';
 
 /** The normalised input of the merge: built from an executionReport or a REST order. */
-export interface OrderUpdateInput {
-  readonly symbol: string;
-  readonly orderId: string;
-  readonly clientOrderId: string;
-  readonly side: string;
-  readonly type: string;
-  readonly timeInForce: string;
-  readonly price: string;
-  readonly origQty: string;
-  readonly stopPrice: string;
-  readonly status: OrderStatus;
-  readonly executedQty: string;
-  readonly cumulativeQuoteQty: string;
-  readonly orderListId: string;
-  readonly createdAt: number | null;
-  readonly updateTime: number;
+export interface OrderUpdateInput extends OrderFields {
   readonly executionId?: string;
   readonly fill?: OrderFill;
 }
