@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
+import { collectLicenses } from './scripts/licenses.mjs';
 
 /**
  * Three bundles (electron-anchors.md §5a):
@@ -27,6 +28,17 @@ function devCspRelax(): Plugin {
   };
 }
 
+/** The About dialog's licence list (scripts/licenses.mjs), written into the renderer build. */
+function licensesAsset(): Plugin {
+  return {
+    name: 'perch:licenses',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'licenses.json', source: JSON.stringify(collectLicenses(import.meta.dirname)) });
+    },
+  };
+}
+
 export default defineConfig({
   main: {
     build: {
@@ -47,7 +59,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(import.meta.dirname, 'src/renderer'),
-    plugins: [react(), devCspRelax()],
+    plugins: [react(), devCspRelax(), licensesAsset()],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       emptyOutDir: true,

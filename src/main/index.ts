@@ -26,6 +26,9 @@ import type { AppShellPort, TrayPort } from './electron/shell-ports';
 import { createTray } from './electron/tray';
 import { createMainWindow } from './electron/window';
 import { createCore } from './core/create-core';
+import { buildAppMenu } from './app-shell/app-menu';
+import { resolveDevMode } from './app-shell/dev-mode';
+import { installAppMenu } from './electron/app-menu';
 import { describeError } from './core/redacting-logger';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
@@ -69,7 +72,9 @@ async function main(): Promise<void> {
 
   const paths = appPaths(app.getPath('userData'), import.meta.dirname);
   const logger = createFileLogger(paths.logs);
-  const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+  // DevTools, a dev server origin and payload checks only with the explicit flag, never packaged
+  const dev = resolveDevMode({ isPackaged: app.isPackaged, env: process.env, argv: process.argv });
+  const devServerUrl = dev.rendererUrl;
   const origins = appOrigins(devServerUrl);
 
   // -- security: before any content loads
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
   const trustedIds = new Set<number>();
   const broadcast = createEventBroadcaster({
     targets: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
-    validate: !app.isPackaged,
+    validate: dev.validatePayloads,
     // a validation error may quote the payload; `core` exists by the time an event is sent
     onError: (event, error) => core.inspect.logger.error(`event ${event} not sent`, { error: describeError(error, core.inspect.logger) }),
   });
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
   const router = createCommandRouter({
     handlers,
     isTrustedSender: createOriginSenderCheck({ allowedOrigins: origins, trustedWebContentsIds: () => trustedIds }),
-    validateOutput: !app.isPackaged,
+    validateOutput: dev.validatePayloads,
     // An unexpected error's message may quote its input (V8's JSON.parse does): only redacted text is logged.
     onInternalError: (command, error) => redacting.error(`command ${command} failed`, { error: describeError(error, redacting) }),
   });
@@ -165,7 +170,7 @@ async function main(): Promise<void> {
 
   mainWindow = createMainWindow({
     preloadPath: paths.preload,
-    isPackaged: app.isPackaged,
+    devTools: dev.devTools,
     savedBounds: settings.getWindowBounds(),
     saveBounds: (b) => settings.setWindowBounds(b),
     shouldHideOnClose: () => !quitting && settings.get().closeToTray && tray !== null,
@@ -178,6 +183,10 @@ async function main(): Promise<void> {
   });
 
   syncTray(settings.get().closeToTray);
+  installAppMenu(buildAppMenu({ platform: process.platform, appName: app.getName(), devTools: dev.devTools }), (action) => {
+    showWindow();
+    broadcast('app:menu', action);
+  });
 
   // start streaming while the page loads; a failed start is reported through status and notices
   core.start().catch((e: unknown) => redacting.error('core start failed', { error: describeError(e, redacting) }));

@@ -3,7 +3,7 @@
  */
 
 /** The secure set: every window uses exactly this, never its own. */
-export function secureWebPreferences(options: { readonly preloadPath: string; readonly isPackaged: boolean }) {
+export function secureWebPreferences(options: { readonly preloadPath: string; readonly devTools: boolean }) {
   return {
     preload: options.preloadPath,
     contextIsolation: true,
@@ -18,7 +18,7 @@ export function secureWebPreferences(options: { readonly preloadPath: string; re
     navigateOnDragDrop: false,
     spellcheck: false,
     safeDialogs: true,
-    devTools: !options.isPackaged,
+    devTools: options.devTools,
   } as const;
 }
 export type SecureWebPreferences = ReturnType<typeof secureWebPreferences>;

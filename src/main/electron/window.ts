@@ -6,7 +6,8 @@ export type { WindowBounds } from './window-options';
 
 export interface MainWindowOptions {
   readonly preloadPath: string;
-  readonly isPackaged: boolean;
+  /** dev-mode.ts decides: an explicit development flag, never in a package */
+  readonly devTools: boolean;
   readonly savedBounds: unknown;
   readonly saveBounds: (bounds: WindowBounds) => void;
   /** hide instead of close (close-to-tray); read on every close so the setting applies at once */
@@ -33,7 +34,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     title: 'Perch',
     backgroundColor: '#111418',
     autoHideMenuBar: true,
-    webPreferences: secureWebPreferences({ preloadPath: options.preloadPath, isPackaged: options.isPackaged }),
+    webPreferences: secureWebPreferences({ preloadPath: options.preloadPath, devTools: options.devTools }),
   });
   if (bounds.maximized) win.maximize();
   if (!options.startHidden) win.once('ready-to-show', () => win.show());

@@ -5,9 +5,12 @@ import { Welcome } from '../features/onboarding/welcome';
 import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
 import { maskFigures } from './format';
+import { AboutDialog, ShortcutsDialog } from './shell-dialogs';
 import { useStore, useView } from './store-context';
+import { viewForKey, type ViewId } from '../../shared/shortcuts';
 
-type Tab = 'holdings' | 'orders' | 'settings';
+type Tab = ViewId;
+type ShellDialog = 'shortcuts' | 'about' | null;
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 export const PRIVACY_SHORTCUT = IS_MAC ? '⌘⇧H' : 'Ctrl+Shift+H';
@@ -33,6 +36,46 @@ function usePrivacyShortcut(): void {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
+}
+
+/** A key typed into a field is text, not a shortcut. */
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/**
+ * Mod+1…N and Mod+, switch views, `?` opens the shortcut list (outside text fields), and the
+ * application menu's requests (Electron) arrive as `app:menu` events and do the same.
+ */
+function useShellShortcuts(enabled: boolean, setTab: (t: Tab) => void, setDialog: (d: ShellDialog) => void): void {
+  const store = useStore();
+  const menu = useView((s) => s.menu);
+  useEffect(() => {
+    if (!enabled) return undefined;
+    const onKey = (e: KeyboardEvent): void => {
+      const view = viewForKey(e, IS_MAC);
+      if (view !== null) {
+        e.preventDefault();
+        setTab(view);
+        return;
+      }
+      if (e.key === '?' && !e.ctrlKey && !e.metaKey && !e.altKey && !isTyping(e.target) && document.querySelector('dialog[open]') === null) {
+        e.preventDefault();
+        setDialog('shortcuts');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [enabled, setTab, setDialog]);
+  useEffect(() => {
+    if (menu === null) return;
+    const r = menu.request;
+    if (r.kind === 'navigate') {
+      if (enabled) setTab(r.view);
+    } else if (r.kind === 'togglePrivacy') store.togglePrivacy();
+    else setDialog(r.kind);
+  }, [menu, enabled, setTab, setDialog, store]);
 }
 
 function Notices(): React.JSX.Element | null {
@@ -67,11 +110,14 @@ export function App(): React.JSX.Element {
   const settings = useView((s) => s.settings);
   const keys = useView((s) => s.keys);
   const [tab, setTab] = useState<Tab>('holdings');
+  const [shellDialog, setShellDialog] = useState<ShellDialog>(null);
+  const version = useView((s) => s.version);
   useTheme();
   usePrivacyShortcut();
   const onboarded = settings?.onboarded ?? false;
   const hasKey = keys.length > 0;
   const firstStart = !onboarded && !hasKey;
+  useShellShortcuts(phase === 'ready' && !firstStart, setTab, setShellDialog);
   useEffect(() => {
     // the welcome screen ends on Holdings, whichever tab was open when it (re)appeared; set here,
     // not when a choice is answered, so a click on another tab in the meantime is not undone
@@ -142,7 +188,12 @@ export function App(): React.JSX.Element {
         >
           {privacy ? 'Amounts hidden' : 'Hide amounts'} <kbd>{PRIVACY_SHORTCUT}</kbd>
         </button>
+        <button type="button" className="ghost" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts and About" data-testid="shortcuts-button" onClick={() => setShellDialog('shortcuts')}>
+          ?
+        </button>
       </header>
+      {shellDialog === 'shortcuts' ? <ShortcutsDialog onClose={() => setShellDialog(null)} onAbout={() => setShellDialog('about')} /> : null}
+      {shellDialog === 'about' ? <AboutDialog version={version} onClose={() => setShellDialog(null)} /> : null}
       <Notices />
       <main className="content">
         {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'orders' ? <OrdersView /> : <SettingsView />}

@@ -15,7 +15,7 @@ import type {
 } from '../../shared/domain';
 import { applyPortfolioEvent } from '../../shared/domain/portfolio-events';
 import type { CommandName } from '../../shared/ipc/channels';
-import type { AppState, CommandArgs, CommandOutput, KeychainState } from '../../shared/ipc/contract';
+import type { AppMenuEvent, AppState, CommandArgs, CommandOutput, KeychainState } from '../../shared/ipc/contract';
 import type { PerchBridge } from '../../shared/ipc/bridge';
 import type { Result } from '../../shared/ipc/result';
 
@@ -32,6 +32,8 @@ export interface ViewState {
   readonly notices: readonly Notice[];
   /** command errors not shown next to a form */
   readonly errors: readonly { readonly id: number; readonly message: string }[];
+  /** the newest application-menu request (Electron's menu), numbered so a repeat is seen */
+  readonly menu: { readonly seq: number; readonly request: AppMenuEvent } | null;
 }
 
 const INITIAL: ViewState = {
@@ -46,6 +48,7 @@ const INITIAL: ViewState = {
   status: null,
   notices: [],
   errors: [],
+  menu: null,
 };
 
 export interface AppStore {
@@ -257,6 +260,9 @@ export function createAppStore(bridge: PerchBridge): AppStore {
         }),
         bridge.on('app:notice', (notice) => {
           set({ notices: [...state.notices.filter((n) => n.id !== notice.id), notice] });
+        }),
+        bridge.on('app:menu', (request) => {
+          set({ menu: { seq: (state.menu?.seq ?? 0) + 1, request } });
         }),
       );
       const res = await bridge.call('app:getState');

@@ -14,6 +14,7 @@ import {
   TimestampMs,
 } from '../domain';
 import { orderCommands, orderEvents } from './orders-contract';
+import { VIEW_IDS } from '../shortcuts';
 
 /** Commands without input accept nothing or `{}` (JSON transports turn undefined into nothing). */
 export const NoInput = z.object({}).strict().optional();
@@ -43,6 +44,15 @@ export const AppState = z.object({
   notices: z.array(Notice),
 });
 export type AppState = z.infer<typeof AppState>;
+
+/** What the application menu asks the page to do (Electron only; the web host has no menu). */
+export const AppMenuEvent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('navigate'), view: z.enum(VIEW_IDS) }).strict(),
+  z.object({ kind: z.literal('about') }).strict(),
+  z.object({ kind: z.literal('shortcuts') }).strict(),
+  z.object({ kind: z.literal('togglePrivacy') }).strict(),
+]);
+export type AppMenuEvent = z.infer<typeof AppMenuEvent>;
 
 export const commands = {
   'app:getState': { input: NoInput, output: AppState },
@@ -85,6 +95,7 @@ export const events = {
   'settings:changed': Settings,
   'keys:changed': z.object({ environment: EnvironmentId, key: KeyInfo.nullable() }),
   'app:notice': Notice,
+  'app:menu': AppMenuEvent,
   ...orderEvents,
 } satisfies Record<EventName, z.ZodType>;
 

@@ -14,7 +14,7 @@ import { defaultSettings } from '../../../src/shared/domain';
 
 describe('secureWebPreferences (exported by window.ts)', () => {
   it('is exactly the secure set', () => {
-    expect(secureWebPreferences({ preloadPath: '/app/out/preload/index.cjs', isPackaged: true })).toEqual({
+    expect(secureWebPreferences({ preloadPath: '/app/out/preload/index.cjs', devTools: false })).toEqual({
       preload: '/app/out/preload/index.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -31,9 +31,9 @@ describe('secureWebPreferences (exported by window.ts)', () => {
       devTools: false,
     });
   });
-  it('devtools only when not packaged; nothing else changes', () => {
-    const dev = secureWebPreferences({ preloadPath: 'p', isPackaged: false });
-    const prod = secureWebPreferences({ preloadPath: 'p', isPackaged: true });
+  it('devtools only when dev mode allows it; nothing else changes', () => {
+    const dev = secureWebPreferences({ preloadPath: 'p', devTools: true });
+    const prod = secureWebPreferences({ preloadPath: 'p', devTools: false });
     expect(dev.devTools).toBe(true);
     expect({ ...dev, devTools: false }).toEqual(prod);
   });

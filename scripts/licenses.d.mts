@@ -1,0 +1,7 @@
+export interface LicenseEntry {
+  readonly name: string;
+  readonly version: string;
+  readonly license: string;
+  readonly homepage: string | null;
+}
+export function collectLicenses(root: string): LicenseEntry[];

@@ -1,0 +1,114 @@
+/**
+ * The keyboard shortcut list (`?`, Help → Keyboard Shortcuts) and the About window (version and
+ * the licences of everything a package ships), both on the native <dialog>: it traps focus,
+ * closes on Escape and returns focus to where it was.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { OTHER_SHORTCUTS, shortcutLabel, viewShortcuts } from '../../shared/shortcuts';
+
+const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
+
+function NativeDialog(props: { readonly title: string; readonly testId: string; readonly onClose: () => void; readonly children: React.ReactNode }): React.JSX.Element {
+  const ref = useRef<HTMLDialogElement>(null);
+  const { onClose } = props;
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return undefined;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    if (!dialog.open) dialog.showModal();
+    const closed = (): void => onClose();
+    dialog.addEventListener('close', closed);
+    return () => {
+      dialog.removeEventListener('close', closed);
+      opener?.focus();
+    };
+  }, [onClose]);
+  const titleId = `${props.testId}-title`;
+  return (
+    <dialog ref={ref} className="shell-dialog" aria-labelledby={titleId} data-testid={props.testId}>
+      <h2 id={titleId}>{props.title}</h2>
+      {props.children}
+      <div className="shell-dialog-actions">
+        <button type="button" autoFocus onClick={() => ref.current?.close()}>Close</button>
+      </div>
+    </dialog>
+  );
+}
+
+export function ShortcutsDialog(props: { readonly onClose: () => void; readonly onAbout: () => void }): React.JSX.Element {
+  const rows = [...viewShortcuts(), ...OTHER_SHORTCUTS];
+  return (
+    <NativeDialog title="Keyboard shortcuts" testId="shortcuts-dialog" onClose={props.onClose}>
+      <table className="shortcut-table">
+        <tbody>
+          {rows.map((s) => (
+            <tr key={`${s.accelerator}-${s.description}`}>
+              <th scope="row"><kbd>{shortcutLabel(s.accelerator, IS_MAC)}</kbd></th>
+              <td>{s.description}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        <button type="button" className="link" onClick={props.onAbout} data-testid="about-button">About Perch and its licences</button>
+      </p>
+    </NativeDialog>
+  );
+}
+
+interface LicenseEntry {
+  readonly name: string;
+  readonly version: string;
+  readonly license: string;
+}
+
+function isLicenseList(value: unknown): value is LicenseEntry[] {
+  return Array.isArray(value) && value.every((e) => typeof e === 'object' && e !== null && typeof (e as LicenseEntry).name === 'string' && typeof (e as LicenseEntry).license === 'string');
+}
+
+export function AboutDialog(props: { readonly version: string; readonly onClose: () => void }): React.JSX.Element {
+  const [licenses, setLicenses] = useState<LicenseEntry[] | 'failed' | null>(null);
+  useEffect(() => {
+    let live = true;
+    // written into the build next to index.html (electron.vite.config.ts)
+    fetch('./licenses.json')
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+      .then((list: unknown) => {
+        if (live) setLicenses(isLicenseList(list) ? list : 'failed');
+      })
+      .catch(() => {
+        if (live) setLicenses('failed');
+      });
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <NativeDialog title="About Perch" testId="about-dialog" onClose={props.onClose}>
+      <p>
+        Perch <span data-testid="about-version">{props.version}</span> — a desktop portfolio monitor for Binance spot accounts.
+      </p>
+      <h3>Open-source software in Perch</h3>
+      {licenses === null ? <p className="muted">Loading the list…</p> : null}
+      {licenses === 'failed' ? <p className="muted">The list of licences could not be read from this build.</p> : null}
+      {Array.isArray(licenses) ? (
+        <div className="license-list" tabIndex={0} aria-label="Licences of the software Perch includes">
+          <table>
+            <thead>
+              <tr><th scope="col">Package</th><th scope="col">Version</th><th scope="col">Licence</th></tr>
+            </thead>
+            <tbody>
+              {licenses.map((l) => (
+                <tr key={`${l.name}@${l.version}`}>
+                  <td>{l.name}</td>
+                  <td>{l.version}</td>
+                  <td>{l.license}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </NativeDialog>
+  );
+}
