@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
-import { collectLicenses } from './scripts/licenses.mjs';
+import { collectLicenses, packageOfModule } from './scripts/licenses.mjs';
 
 /**
  * Three bundles (electron-anchors.md §5a):
@@ -33,8 +33,17 @@ function licensesAsset(): Plugin {
   return {
     name: 'perch:licenses',
     apply: 'build',
-    generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'licenses.json', source: JSON.stringify(collectLicenses(import.meta.dirname)) });
+    generateBundle(_options, bundle) {
+      // the packages whose code is inside the renderer bundle (React, recharts, …)
+      const bundled = new Set<string>();
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk') continue;
+        for (const id of chunk.moduleIds) {
+          const name = packageOfModule(id);
+          if (name !== null) bundled.add(name);
+        }
+      }
+      this.emitFile({ type: 'asset', fileName: 'licenses.json', source: JSON.stringify(collectLicenses(import.meta.dirname, [...bundled])) });
     },
   };
 }

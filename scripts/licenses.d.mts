@@ -4,4 +4,5 @@ export interface LicenseEntry {
   readonly license: string;
   readonly homepage: string | null;
 }
-export function collectLicenses(root: string): LicenseEntry[];
+export function packageOfModule(id: string): string | null;
+export function collectLicenses(root: string, bundled?: readonly string[]): LicenseEntry[];

@@ -1,6 +1,7 @@
-// The licences of what a Perch package ships: every runtime dependency (package.json
-// "dependencies", followed through their own dependencies) plus Electron itself. The renderer's
-// About dialog shows this list; electron.vite.config.ts writes it into the build as licenses.json.
+// The licences of what a Perch package ships: every runtime dependency of main (package.json
+// "dependencies", followed through their own dependencies), every package bundled into the
+// renderer (the build passes their names), and Electron itself. The About dialog shows this
+// list; electron.vite.config.ts writes it into the build as licenses.json.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -26,11 +27,19 @@ function licenseText(pkg) {
   return 'UNKNOWN';
 }
 
+/** The npm package a bundled module came from ("…/node_modules/@scope/name/…" → "@scope/name"). */
+export function packageOfModule(id) {
+  const i = id.replace(/\\/g, '/').lastIndexOf('/node_modules/');
+  if (i === -1) return null;
+  const parts = id.replace(/\\/g, '/').slice(i + '/node_modules/'.length).split('/');
+  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
 /** @returns {{ name: string, version: string, license: string, homepage: string | null }[]} sorted by name */
-export function collectLicenses(root) {
+export function collectLicenses(root, bundled = []) {
   const top = readJson(join(root, 'package.json'));
   const seen = new Map();
-  const queue = Object.keys(top.dependencies ?? {}).map((name) => ({ name, from: root }));
+  const queue = [...Object.keys(top.dependencies ?? {}), ...bundled].map((name) => ({ name, from: root }));
   // Electron is a devDependency for npm but it is the runtime every package ships
   queue.push({ name: 'electron', from: root });
   while (queue.length > 0) {
