@@ -136,3 +136,27 @@ describe.skipIf(!linux || !built)(`the Linux package as electron-builder assembl
     expect(state['onlyLoadAppFromAsar']).toBe(true);
   }, 300_000);
 });
+
+describe('release pipeline (runs on a hosted CI with internet)', () => {
+  const release = readFileSync(join(root, '.github', 'workflows', 'release.yml'), 'utf8');
+  const ci = readFileSync(join(root, '.github', 'workflows', 'ci.yml'), 'utf8');
+  it('on a version tag: the whole suite first, then packages for the three systems, fuses read back, checksums, a release', () => {
+    expect(release).toMatch(/tags: \['v\*\.\*\.\*'\]/);
+    expect(release).toContain('bash .ci/run');
+    expect(release).toContain('needs: test');
+    for (const args of ['--linux AppImage deb', '--mac dmg --x64 --arm64', '--win nsis --x64']) expect(release).toContain(args);
+    expect(release).toContain('@electron/fuses read');
+    expect(release).toContain('SHA256SUMS');
+    expect(release).toContain('gh release create');
+  });
+  it('signing credentials come only from secrets', () => {
+    for (const name of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID', 'WIN_CSC_LINK', 'WIN_CSC_KEY_PASSWORD']) {
+      expect(release).toContain(`secrets.${name}`);
+    }
+  });
+  it('every push runs the suite on Linux, macOS and Windows', () => {
+    expect(ci).toContain('bash .ci/run');
+    expect(ci).toMatch(/macos-/);
+    expect(ci).toMatch(/windows-/);
+  });
+});
