@@ -4,7 +4,7 @@ import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 
 /**
- * Three bundles (electron-anchors.md §5a):
+ * Three bundles (docs/ARCHITECTURE.md §1):
  * - main: ESM (package.json is "type": "module"), dependencies external (native @napi-rs/keyring
  *   must stay a real module; electron-store is ESM-only and loads fine from an ESM main).
  * - preload: ONE CommonJS file, out/preload/index.cjs, with the channel names bundled in and

@@ -1,5 +1,5 @@
 /**
- * Client hot path: !miniTicker@arr frames of 2,500 symbols (shaped like web-socket-streams.md,
+ * Client hot path: !miniTicker@arr frames of 2,500 symbols (shaped like Binance's web-socket-streams.md § All Market Mini Tickers Stream,
  * wrapped as a combined-stream frame), parse + apply into the per-symbol map, against the floor
  * of a bare JSON.parse of the same text. Prints median and p99 per frame and the ratios; asserts
  * nothing (benchmarks are not tests). Target (issue 3): p99 <= 2 ms and within 2x of the floor.

@@ -1,5 +1,5 @@
 /**
- * Market data over Binance's combined-stream WebSocket (DESIGN §4, §8; B8, B9, B10, B15, B16).
+ * Market data over Binance's combined-stream WebSocket (docs/ARCHITECTURE.md §4, §8; B8, B9, B10, B15, B16).
  *
  * One connection carries every stream the app watches (a second one only above 1,024 streams).
  * The watched set changes through SUBSCRIBE/UNSUBSCRIBE, paced under 5 control frames per

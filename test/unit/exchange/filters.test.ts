@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FilterParseError, parseExchangeFilters, parseSymbolFilters, validateOrderDraft, type OrderDraft, type SymbolFilters, type ValidationContext } from '../../../src/main/exchange/filters';
 import { dec, formatDecimal, isMultipleOf } from '../../../src/shared/money';
 
-// filters.md /exchangeInfo formats, as Binance sends them.
+// https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/filters.md /exchangeInfo formats, as Binance sends them.
 const RAW = [
   { filterType: 'PRICE_FILTER', minPrice: '0.01000000', maxPrice: '1000000.00000000', tickSize: '0.01000000' },
   { filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' },
