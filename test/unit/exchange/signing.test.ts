@@ -9,7 +9,7 @@ const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j
 const hmac = createCredentials({ type: 'HMAC', apiKey: API_KEY, secret: SECRET });
 const FULLWIDTH = '\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16'; // １２３４５６
 
-describe('REST signature payload (Binance's signed-endpoint examples, vectors V1-V3)', () => {
+describe('REST signature payload (Binance signed-endpoint examples, vectors V1-V3)', () => {
   const order = (symbol: string) => ({ symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '0.1', recvWindow: 5000, timestamp: 1499827319559 });
 
   it('V1 ASCII: builds the documented string and signature', () => {

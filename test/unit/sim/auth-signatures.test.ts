@@ -40,7 +40,7 @@ function paramsFrom(payload: string, signature: string): Record<string, unknown>
   return Object.fromEntries(scrambled);
 }
 
-describe('REST HMAC vectors (Binance's REST examples, V1-V3)', () => {
+describe('REST HMAC vectors (Binance REST examples, V1-V3)', () => {
   const v1 = 'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559';
   const v1sig = 'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71';
   const v2 = 'symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559';
@@ -76,7 +76,7 @@ describe('REST HMAC vectors (Binance's REST examples, V1-V3)', () => {
   });
 });
 
-describe('WS API HMAC vectors (Binance's WS API examples, W1-W14)', () => {
+describe('WS API HMAC vectors (Binance WS API examples, W1-W14)', () => {
   const vectors: ReadonlyArray<readonly [string, string, string]> = [
     ['W1', `apiKey=${DOC_API_KEY}&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`, 'aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24'],
     ['W2', `apiKey=${DOC_API_KEY}&price=0.10000000&quantity=1.00000000&recvWindow=5000&side=BUY&symbol=${FULLWIDTH}&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`, 'b33892ae8e687c939f4468c6268ddd4c40ac1af18ad19a064864c47bae0752cd'],
