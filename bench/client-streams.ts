@@ -19,7 +19,7 @@
  * Run: npx tsx bench/client-streams.ts   (BENCH_FRAMES, BENCH_SYMBOLS, BENCH_SEED to change it)
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { createMarketData } from '../src/main/exchange/market-streams';
+import { createMarketData } from '../src/main/exchange/market-frames';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? '2500');
 const FRAMES = Number(process.env.BENCH_FRAMES ?? '2000');
