@@ -5,7 +5,7 @@ import type { Plugin } from 'vite';
 import { collectLicenses, packageOfModule } from './scripts/licenses.mjs';
 
 /**
- * Three bundles (electron-anchors.md §5a):
+ * Three bundles (docs/ARCHITECTURE.md §1):
  * - main: ESM (package.json is "type": "module"), dependencies external (native @napi-rs/keyring
  *   must stay a real module; electron-store is ESM-only and loads fine from an ESM main).
  * - preload: ONE CommonJS file, out/preload/index.cjs, with the channel names bundled in and

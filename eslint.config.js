@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-// Who may import what (DESIGN.md §2): shared is pure; the core never imports electron;
+// Who may import what (docs/ARCHITECTURE.md §2): shared is pure; the core never imports electron;
 // the renderer reaches main only through the preload bridge.
 const noElectron = { name: 'electron', message: 'Only src/main/index.ts and src/main/electron/ may import electron (the core stays Electron-free).' };
 const nodeBuiltins = ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'os', 'child_process', 'ws'];

@@ -29,7 +29,9 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   use: {
     screenshot: 'only-on-failure',
-    trace: 'off',
+    // A failed test leaves its trace (actions, DOM snapshots, console, network) in outputDir;
+    // open it with `npx playwright show-trace <zip>`. Passing tests keep nothing.
+    trace: 'retain-on-failure',
   },
   projects: [
     {

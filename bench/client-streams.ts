@@ -1,5 +1,5 @@
 /**
- * Client hot path: !miniTicker@arr frames of 2,500 symbols (shaped like web-socket-streams.md,
+ * Client hot path: !miniTicker@arr frames of 2,500 symbols (shaped like Binance's web-socket-streams.md § All Market Mini Tickers Stream,
  * wrapped as a combined-stream frame), parse + apply into the per-symbol map, against the floor
  * of a bare JSON.parse of the same text. Prints median and p99 per frame and the ratios; asserts
  * nothing (benchmarks are not tests). Target (issue 3): p99 <= 2 ms and within 2x of the floor.
@@ -19,7 +19,7 @@
  * Run: npx tsx bench/client-streams.ts   (BENCH_FRAMES, BENCH_SYMBOLS, BENCH_SEED to change it)
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { createMarketData } from '../src/main/exchange/market-streams';
+import { createMarketData } from '../src/main/exchange/market-frames';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? '2500');
 const FRAMES = Number(process.env.BENCH_FRAMES ?? '2000');

@@ -262,14 +262,20 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     const remove = [...currentStreams].filter((s) => !next.has(s));
     if (remove.length > 0) market.unwatch(remove);
     if (add.length > 0) market.watch(add);
+    // An all-market frame lists every symbol; only the watched ones are applied, the rest is
+    // skipped without being parsed (a symbol leaving the watch loses its record: see updateWatch).
+    market.focus(all ? new Set([...portfolioSymbols, ...bookSymbols]) : null);
     currentStreams = next;
   };
 
   const updateWatch = (symbols: ReadonlySet<string>): void => {
     if (stopped) return;
+    const previous = portfolioSymbols;
     portfolioSymbols = new Set(symbols);
     applyStreams();
-    const newlyWatched = [...symbols].filter((s) => !seeded.has(s));
+    // Under the all-market focus a symbol watched again got no updates meanwhile: read it anew.
+    const focused = portfolioSymbols.size > ALL_MARKET_THRESHOLD;
+    const newlyWatched = [...symbols].filter((s) => !seeded.has(s) || (focused && !previous.has(s)));
     for (const s of newlyWatched) seeded.add(s);
     void seedPrices(newlyWatched);
   };

@@ -236,7 +236,7 @@ export function createKeyVault(deps: {
   };
 }
 
-/** Binance's documented rule for keys without an IP whitelist (peers.md b7). */
+/** Binance's documented rule for keys without an IP whitelist (https://www.binance.com/en/support/announcement/cda0a4b53da04396b5d27881e93abf78). */
 export const UNRESTRICTED_TRADING_DAYS = 30;
 
 export const ApiRestrictions = z.object({

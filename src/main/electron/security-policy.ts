@@ -1,6 +1,6 @@
 /**
  * Security decisions as pure functions (no Electron import), so each checklist item of
- * electron-anchors.md §3 has a unit test. security.ts applies them to sessions and webContents.
+ * docs/ARCHITECTURE.md §9 has a unit test. security.ts applies them to sessions and webContents.
  */
 
 /** The app's own scheme and origin in packaged/built runs (served by app-protocol.ts). */

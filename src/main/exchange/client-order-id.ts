@@ -1,5 +1,5 @@
 /**
- * Our own `newClientOrderId` (B4, facts §8.3). One id is generated per order intent, before the
+ * Our own `newClientOrderId` (B4; newClientOrderId in https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New order). One id is generated per order intent, before the
  * first send, and stays with that intent for good: reconciliation looks the order up by it, and a
  * resubmission of the same intent carries it again. No broker prefix (research F8).
  *

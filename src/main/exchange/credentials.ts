@@ -1,5 +1,5 @@
 /**
- * API credentials: HMAC, RSA and Ed25519 (facts §3.1). The key material is turned into a
+ * API credentials: HMAC, RSA and Ed25519 (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/faqs/api_key_types.md). The key material is turned into a
  * KeyObject once, kept in a closure and never exposed: the object prints, serialises and
  * inspects as a redacted description, and errors from bad material never quote it (B20).
  */

@@ -1,5 +1,5 @@
 /**
- * Where the client talks to. Each environment is a set of base URLs (BINANCE-FACTS §1):
+ * Where the client talks to. Each environment is a set of base URLs (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § General API Information, https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/testnet/general-info.md, https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/demo-mode/general-info.md):
  * restUrl has no path (callers append /api/v3/...), streamUrl has no path (append /ws/... or
  * /stream?streams=...), wsApiUrl is the full WebSocket API endpoint.
  */
@@ -11,7 +11,7 @@ export interface Environment {
   readonly restUrl: string;
   readonly streamUrl: string;
   readonly wsApiUrl: string;
-  /** Whether /sapi endpoints exist here. Only production serves them (facts §1.4). */
+  /** Whether /sapi endpoints exist here. Only production serves them (docs/ARCHITECTURE.md §4). */
   readonly hasSapi: boolean;
 }
 
@@ -30,7 +30,7 @@ const ENVIRONMENTS: Readonly<Record<Exclude<EnvironmentId, 'simulator'>, Environ
     restUrl: 'https://demo-api.binance.com',
     streamUrl: 'wss://demo-stream.binance.com:9443',
     wsApiUrl: 'wss://demo-ws-api.binance.com/ws-api/v3',
-    // Demo Mode documents only /api URLs (facts §1.3); treat /sapi as absent.
+    // Demo Mode documents only /api URLs (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/demo-mode/general-info.md); treat /sapi as absent.
     hasSapi: false,
   },
   testnet: {

@@ -113,7 +113,7 @@ export function rateLimitHeaders(headers: Headers | Readonly<Record<string, stri
   return out;
 }
 
-/** Retry-After is in seconds on REST (facts §6.2). */
+/** Retry-After is in seconds on REST (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § IP Limits). */
 export function retryAfterMsFrom(headers: Readonly<Record<string, string>>): number | undefined {
   const raw = headers['retry-after'];
   if (raw === undefined) return undefined;

@@ -53,7 +53,7 @@ export interface SymbolInfo {
   readonly orderTypes: readonly string[];
   readonly quoteOrderQtyMarketAllowed: boolean;
   readonly isSpotTradingAllowed: boolean;
-  /** OR inside a set, AND across sets (facts §7.1). */
+  /** OR inside a set, AND across sets (permissionSets in https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § Exchange information). */
   readonly permissionSets: readonly (readonly string[])[];
   readonly filters: SymbolFilters;
   /** Local epoch ms when this entry was fetched. */

@@ -1,5 +1,5 @@
 /**
- * Exchange filters (facts §9, filters.md) parsed from exchangeInfo, and validation + formatting
+ * Exchange filters (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/filters.md) parsed from exchangeInfo, and validation + formatting
  * of an order draft on decimal strings (B6). Values that are merely off-grid are adjusted in the
  * user's favour (quantity floored to the step; price snapped down for a buy, up for a sell) and
  * reported as adjustments; values that break a range are issues, each with the nearest valid
@@ -208,7 +208,7 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     issue('ORDER_TYPE', 'type', `${draft.symbol} does not accept ${draft.type} orders (allowed: ${ctx.orderTypes.join(', ')}).`);
   }
 
-  // --- presence and syntax of the fields the order type needs (facts §8.1)
+  // --- presence and syntax of the fields the order type needs (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New order, its table of mandatory parameters)
   const positive = (field: 'quantity' | 'quoteOrderQty' | 'price' | 'stopPrice' | 'icebergQty'): Decimal | undefined => {
     const raw = draft[field];
     if (raw === undefined || raw.trim() === '') return undefined;

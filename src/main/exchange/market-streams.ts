@@ -1,5 +1,5 @@
 /**
- * Market data over Binance's combined-stream WebSocket (DESIGN §4, §8; B8, B9, B10, B15, B16).
+ * Market data over Binance's combined-stream WebSocket (docs/ARCHITECTURE.md §4, §8; B8, B9, B10, B15, B16).
  *
  * One connection carries every stream the app watches (a second one only above 1,024 streams).
  * The watched set changes through SUBSCRIBE/UNSUBSCRIBE, paced under 5 control frames per
@@ -9,58 +9,26 @@
  * closed only once the new one delivers; updates carry their event time (or book update id), so
  * the overlap can never move a value backwards or report the same event twice.
  *
- * Hot path: each frame is parsed once and written into per-symbol records in place. The caller
- * reads the coalesced latest values (`drainChanged()`, `version()`) at its own pace.
+ * Hot path: each frame is parsed once and written into per-symbol records in place
+ * (market-frames.ts); with a focus set, an all-market frame is not even parsed whole. The caller
+ * reads the coalesced latest values (`drainChanged()`, `version()`) at its own pace. SUBSCRIBE
+ * pacing is subscription-pacer.ts.
+ *
+ * Why this file is still over 500 lines: connections, shards, reconnects and the rollover hand-over
+ * all read and change the same connection records, and are only understood together.
  */
 import WebSocket from 'ws';
 import type { Backoff, BackoffOptions, Clock, ConnectionBudget } from './backoff';
 import { createBackoff, createConnectionBudget, systemClock } from './backoff';
 import type { ConnectionInfo, ConnectionReporter, ConnectionStateRegistry } from './connection-state';
 import { createConnectionState } from './connection-state';
-import type { ControlThrottle, Heartbeat } from './socket-health';
+import type { Heartbeat } from './socket-health';
 import { createControlThrottle, startHeartbeat } from './socket-health';
+import { createMarketData, frameKey, type BookTop, type KlineBar, type MarketUpdate, type MiniTicker } from './market-frames';
+import { createSubscriptionPacer, type PacedConnection } from './subscription-pacer';
 
-export interface MiniTicker {
-  readonly symbol: string;
-  last: string;
-  open: string;
-  high: string;
-  low: string;
-  volume: string;
-  quoteVolume: string;
-  /** Exchange event time, ms. */
-  eventTime: number;
-}
-
-export interface BookTop {
-  readonly symbol: string;
-  bidPrice: string;
-  bidQty: string;
-  askPrice: string;
-  askQty: string;
-  /** Order book update id; only ever increases. */
-  updateId: number;
-}
-
-export interface KlineBar {
-  readonly symbol: string;
-  readonly interval: string;
-  openTime: number;
-  closeTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  quoteVolume: string;
-  closed: boolean;
-  eventTime: number;
-}
-
-export type MarketUpdate =
-  | { readonly kind: 'miniTicker'; readonly value: Readonly<MiniTicker> }
-  | { readonly kind: 'bookTicker'; readonly value: Readonly<BookTop> }
-  | { readonly kind: 'kline'; readonly value: Readonly<KlineBar> };
+export type { BookTop, KlineBar, MarketData, MarketUpdate, MiniTicker } from './market-frames';
+export { createMarketData } from './market-frames';
 
 export interface MarketStreamsOptions {
   /** Base stream URL, e.g. wss://stream.binance.com:9443 or the simulator's ws://127.0.0.1:P. */
@@ -127,6 +95,11 @@ export interface MarketStreams {
   drainChangedKlines(): IterableIterator<[string, Readonly<KlineBar>]>;
   /** Increases whenever any value changed. */
   version(): number;
+  /**
+   * While an all-market array is watched, apply only these symbols' tickers from it (null: all).
+   * The records of other symbols are dropped; see MarketData.setFocus.
+   */
+  focus(symbols: ReadonlySet<string> | null): void;
   connections(): readonly ConnectionInfo[];
   /** Close sockets and timers; state is kept. */
   suspend(): void;
@@ -158,36 +131,24 @@ const hasAlwaysOn = (streams: ReadonlySet<string>): boolean => {
 };
 /** Non-ASCII symbol characters go percent-encoded in the URL (accepted since 2025-12-02). */
 const urlName = (stream: string): string => stream.replace(/[^\p{ASCII}]+/gu, (m) => encodeURIComponent(m));
-const SUBSCRIBE_RETRY_CAP_MS = 30_000;
 
 type Role = 'current' | 'candidate' | 'retiring';
 
-interface Conn {
-  readonly n: number;
+/**
+ * One socket. Its life is one state (`phase`: connecting → open → closed, never back) and its
+ * place in the shard one role; the pacer's bookkeeping is PacedConnection's.
+ */
+interface Conn extends PacedConnection {
   readonly ws: WebSocket;
   readonly shard: Shard;
   role: Role;
-  open: boolean;
+  phase: 'connecting' | 'open' | 'closed';
   /** Frames a replacement received before taking over; applied if it takes over early. */
   held: { stream: string; data: unknown }[];
   lifetimeDue: boolean;
-  closed: boolean;
-  /** Streams the server has (or will have, per the messages already sent). */
-  readonly subscribed: Set<string>;
-  readonly pending: Map<number, { method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; params: string[]; depth: number }>;
-  /** Halves of rejected SUBSCRIBEs waiting for their retry (bisection isolates the bad names). */
-  readonly retry: { params: string[]; dueAt: number; depth: number }[];
-  /** Streams queued in `retry`; the normal SUBSCRIBE batches leave them alone. */
-  readonly retrying: Set<string>;
-  /** Streams the server rejected on their own on this connection; not asked for again here. */
-  readonly rejected: Set<string>;
   /** Per stream, the event time (or book update id) of the last frame this connection received. */
   readonly lastKey: Map<string, number>;
-  readonly throttle: ControlThrottle;
   heartbeat: Heartbeat | null;
-  flushTimer: unknown;
-  /** The flush timer only waits for a retry to fall due (not for the throttle): new work may go now. */
-  flushWaitsForRetry: boolean;
   lifetimeTimer: unknown;
   rolloverTimer: unknown;
   retryAfterMs: number;
@@ -210,197 +171,6 @@ interface Shard {
   lastOpenedAt: number | null;
   everOpened: boolean;
   retryAfterMs: number;
-}
-
-/** The latest market values and what changed since the last drain; the hot path lives here. */
-export interface MarketData {
-  /** Apply one combined-stream payload (`data` of {"stream","data"}); true if anything changed. */
-  applyFrame(stream: string, data: unknown): boolean;
-  /** Parse a combined-stream frame once and apply it (benchmarks, replay); true if anything changed. */
-  ingest(text: string): boolean;
-  tickers(): ReadonlyMap<string, Readonly<MiniTicker>>;
-  bookTickers(): ReadonlyMap<string, Readonly<BookTop>>;
-  klines(): ReadonlyMap<string, Readonly<KlineBar>>;
-  drainChanged(): IterableIterator<[string, Readonly<MiniTicker>]>;
-  drainChangedBookTickers(): IterableIterator<[string, Readonly<BookTop>]>;
-  drainChangedKlines(): IterableIterator<[string, Readonly<KlineBar>]>;
-  version(): number;
-  clearChanged(): void;
-}
-
-/**
- * One symbol's record plus the drain epoch it was last listed in. Kept apart from the record so
- * the records callers read keep exactly their documented fields.
- */
-interface Slot<T> {
-  readonly key: string;
-  readonly value: T;
-  mark: number;
-}
-
-/**
- * "Changed since the last drain" without allocating per frame: a slot is listed once per epoch
- * (its mark), into an array that is reused from drain to drain (written by index, never
- * shrunk). A drain starts a new epoch, so every slot can be listed again.
- */
-interface ChangeList<T> {
-  readonly slots: Map<string, Slot<T>>;
-  readonly map: Map<string, T>;
-  list: Slot<T>[];
-  count: number;
-  epoch: number;
-  /** The array the last finished drain walked; null while a drain is still walking it. */
-  spare: Slot<T>[] | null;
-}
-
-function createChangeList<T>(): ChangeList<T> {
-  return { slots: new Map(), map: new Map(), list: [], count: 0, epoch: 1, spare: [] };
-}
-
-function addSlot<T>(c: ChangeList<T>, key: string, value: T): Slot<T> {
-  const slot: Slot<T> = { key, value, mark: 0 };
-  c.slots.set(key, slot);
-  c.map.set(key, value);
-  return slot;
-}
-
-function markChanged<T>(c: ChangeList<T>, slot: Slot<T>): void {
-  if (slot.mark === c.epoch) return;
-  slot.mark = c.epoch;
-  c.list[c.count++] = slot;
-}
-
-function clearChangeList<T>(c: ChangeList<T>): void {
-  c.count = 0;
-  c.epoch++;
-}
-
-function* drainChangeList<T>(c: ChangeList<T>): IterableIterator<[string, T]> {
-  // Taken at the first next(), like the set this replaces: changes from here on go to the next drain.
-  const batch = c.list;
-  const count = c.count;
-  // A drain abandoned without return() never hands its array back: start a fresh one then.
-  c.list = c.spare ?? [];
-  c.spare = null;
-  c.count = 0;
-  c.epoch++;
-  try {
-    for (let i = 0; i < count; i++) {
-      const slot = batch[i]!;
-      yield [slot.key, slot.value];
-    }
-  } finally {
-    c.spare = batch;
-  }
-}
-
-export function createMarketData(onApply?: (update: MarketUpdate) => void): MarketData {
-  const tickers = createChangeList<MiniTicker>();
-  const books = createChangeList<BookTop>();
-  const klines = createChangeList<KlineBar>();
-  let versionCounter = 0;
-
-  const applyMini = (el: Record<string, unknown>): boolean => {
-    const s = el.s, E = el.E, c = el.c, o = el.o, h = el.h, l = el.l, v = el.v, q = el.q;
-    if (typeof s !== 'string' || typeof E !== 'number' || typeof c !== 'string' || typeof o !== 'string'
-      || typeof h !== 'string' || typeof l !== 'string' || typeof v !== 'string' || typeof q !== 'string') return false;
-    let slot = tickers.slots.get(s);
-    if (slot === undefined) {
-      slot = addSlot(tickers, s, { symbol: s, last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E });
-    } else {
-      const t = slot.value;
-      // Older or the same event (reordering, rollover overlap): never move backwards or repeat.
-      if (E <= t.eventTime) return false;
-      t.last = c; t.open = o; t.high = h; t.low = l; t.volume = v; t.quoteVolume = q; t.eventTime = E;
-    }
-    markChanged(tickers, slot);
-    if (onApply !== undefined) onApply({ kind: 'miniTicker', value: slot.value });
-    return true;
-  };
-
-  const applyBook = (d: Record<string, unknown>): boolean => {
-    const s = d.s, u = d.u, b = d.b, B = d.B, a = d.a, A = d.A;
-    if (typeof s !== 'string' || typeof u !== 'number' || typeof b !== 'string' || typeof B !== 'string'
-      || typeof a !== 'string' || typeof A !== 'string') return false;
-    let slot = books.slots.get(s);
-    if (slot === undefined) {
-      slot = addSlot(books, s, { symbol: s, bidPrice: b, bidQty: B, askPrice: a, askQty: A, updateId: u });
-    } else {
-      const t = slot.value;
-      if (u <= t.updateId) return false;
-      t.bidPrice = b; t.bidQty = B; t.askPrice = a; t.askQty = A; t.updateId = u;
-    }
-    markChanged(books, slot);
-    if (onApply !== undefined) onApply({ kind: 'bookTicker', value: slot.value });
-    return true;
-  };
-
-  const applyKline = (d: Record<string, unknown>): boolean => {
-    const E = d.E, k = d.k as Record<string, unknown> | null | undefined;
-    if (typeof E !== 'number' || typeof k !== 'object' || k === null) return false;
-    const s = k.s, i = k.i, t0 = k.t, t1 = k.T, o = k.o, c = k.c, h = k.h, l = k.l, v = k.v, q = k.q, x = k.x;
-    if (typeof s !== 'string' || typeof i !== 'string' || typeof t0 !== 'number' || typeof t1 !== 'number'
-      || typeof o !== 'string' || typeof c !== 'string' || typeof h !== 'string' || typeof l !== 'string'
-      || typeof v !== 'string' || typeof q !== 'string' || typeof x !== 'boolean') return false;
-    const key = `${s}@${i}`;
-    let slot = klines.slots.get(key);
-    if (slot === undefined) {
-      slot = addSlot(klines, key, { symbol: s, interval: i, openTime: t0, closeTime: t1, open: o, high: h, low: l, close: c, volume: v, quoteVolume: q, closed: x, eventTime: E });
-    } else {
-      const bar = slot.value;
-      if (t0 < bar.openTime || (t0 === bar.openTime && E <= bar.eventTime)) return false;
-      bar.openTime = t0; bar.closeTime = t1; bar.open = o; bar.high = h; bar.low = l; bar.close = c;
-      bar.volume = v; bar.quoteVolume = q; bar.closed = x; bar.eventTime = E;
-    }
-    markChanged(klines, slot);
-    if (onApply !== undefined) onApply({ kind: 'kline', value: slot.value });
-    return true;
-  };
-
-  const applyData = (stream: string, data: unknown): boolean => {
-    let changed = false;
-    if (Array.isArray(data)) {
-      // !miniTicker@arr (and any other array of miniTickers)
-      for (let idx = 0; idx < data.length; idx++) {
-        const el = data[idx] as Record<string, unknown> | null;
-        if (el !== null && typeof el === 'object' && el.e === '24hrMiniTicker' && applyMini(el)) changed = true;
-      }
-    } else if (typeof data === 'object' && data !== null) {
-      const d = data as Record<string, unknown>;
-      const e = d.e;
-      if (e === '24hrMiniTicker') changed = applyMini(d);
-      else if (e === 'kline') changed = applyKline(d);
-      else if (e === undefined && stream.endsWith('@bookTicker')) changed = applyBook(d);
-    }
-    return changed;
-  };
-
-  return {
-    applyFrame(stream, data) {
-      const changed = applyData(stream, data);
-      if (changed) versionCounter++;
-      return changed;
-    },
-    ingest(text) {
-      const frame = JSON.parse(text) as { stream?: unknown; data?: unknown } | null;
-      if (frame === null || typeof frame !== 'object' || typeof frame.stream !== 'string') return false;
-      const changed = applyData(frame.stream, frame.data);
-      if (changed) versionCounter++;
-      return changed;
-    },
-    tickers: () => tickers.map,
-    bookTickers: () => books.map,
-    klines: () => klines.map,
-    drainChanged: () => drainChangeList(tickers),
-    drainChangedBookTickers: () => drainChangeList(books),
-    drainChangedKlines: () => drainChangeList(klines),
-    version: () => versionCounter,
-    clearChanged() {
-      clearChangeList(tickers);
-      clearChangeList(books);
-      clearChangeList(klines);
-    },
-  };
 }
 
 export function createMarketStreams(options: MarketStreamsOptions): MarketStreams {
@@ -430,16 +200,36 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   const book = createMarketData(onApply);
   let connCounter = 0;
   let requestId = 0;
-  let suspended = false;
-  let disposed = false;
+  /** The client's life: running, suspended (asleep; state kept) or disposed (for good). */
+  let life: 'running' | 'suspended' | 'disposed' = 'running';
+  const pacer = createSubscriptionPacer({
+    clock, batchSize, retryBaseMs: subscribeRetryBaseMs,
+    nextId: () => ++requestId,
+    onControlFrame: options.onControlFrame,
+    onError: (conn, error) => (conn as Conn).shard.reporter.error(error),
+    onRejected: (stream) => options.onStreamProblem?.(stream, 'rejected'),
+  });
+  const flush = (conn: Conn): void => pacer.flush(conn);
 
   /** Returns true for a data frame (as opposed to a control response or shutdown notice). */
   const onFrame = (conn: Conn, raw: WebSocket.RawData): void => {
     const now = clock.now();
-    if (conn.closed) return;
+    if (conn.phase === 'closed') return;
+    const text = typeof raw === 'string' ? raw : raw.toString();
+    if (conn.role === 'current') {
+      // The focused all-market path: only the watched symbols' elements are parsed.
+      const f = book.ingestFocused(text);
+      if (f !== null) {
+        conn.heartbeat?.data(now);
+        if (f.key !== undefined) conn.lastKey.set(f.stream, f.key);
+        conn.shard.reporter.messageAt(now);
+        if (conn.shard.candidate !== null) maybeSwitch(conn.shard);
+        return;
+      }
+    }
     let msg: unknown;
     try {
-      msg = JSON.parse(typeof raw === 'string' ? raw : raw.toString());
+      msg = JSON.parse(text);
     } catch {
       conn.shard.reporter.error(new Error('unparseable stream frame'));
       return;
@@ -482,7 +272,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       const err = frame.error as { code?: unknown; msg?: unknown } | undefined;
       if (err !== undefined && err !== null) {
         const detail = `${String(err.msg ?? 'error')} (${String(err.code ?? '?')})`;
-        if (req?.method === 'SUBSCRIBE') subscribeRejected(conn, req.params, req.depth, detail);
+        if (req?.method === 'SUBSCRIBE') pacer.rejected(conn, req.params, req.depth, detail);
         else conn.shard.reporter.error(new Error(`${req?.method ?? 'control'} rejected: ${detail}`));
       } else if (req?.method === 'SUBSCRIBE') {
         for (const s of req.params) conn.shard.suspect.delete(s);
@@ -491,35 +281,10 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     }
   };
 
-  /**
-   * One rejected name must not cost its whole batch: retry the batch in halves, after a delay
-   * that doubles per split, until the names the server refuses stand alone.
-   */
-  const subscribeRejected = (conn: Conn, params: readonly string[], depth: number, detail: string): void => {
-    const shard = conn.shard;
-    for (const s of params) conn.subscribed.delete(s);
-    if (params.length === 1) {
-      const stream = params[0] as string;
-      conn.rejected.add(stream);
-      shard.suspect.add(stream);
-      shard.reporter.error(new Error(`SUBSCRIBE rejected for ${JSON.stringify(stream)}: ${detail}`));
-      options.onStreamProblem?.(stream, 'rejected');
-    } else {
-      shard.reporter.error(new Error(`SUBSCRIBE of ${params.length} streams rejected: ${detail}; retrying in halves`));
-      const dueAt = clock.now() + Math.min(SUBSCRIBE_RETRY_CAP_MS, subscribeRetryBaseMs * 2 ** depth);
-      const half = Math.ceil(params.length / 2);
-      for (const part of [params.slice(0, half), params.slice(half)]) {
-        conn.retry.push({ params: part, dueAt, depth: depth + 1 });
-        for (const s of part) conn.retrying.add(s);
-      }
-    }
-    flush(conn);
-  };
-
   // ---------------------------------------------------------------- shards
 
   const shardStatusAfterLoss = (shard: Shard): void => {
-    if (suspended || disposed) shard.reporter.setStatus('offline');
+    if (life !== 'running') shard.reporter.setStatus('offline');
     else if (shard.streams.size === 0) shard.reporter.setStatus('offline');
     else shard.reporter.setStatus(shard.everOpened ? 'reconnecting' : 'connecting');
   };
@@ -571,9 +336,8 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
 
   /** Tear a connection down for good (idempotent); does not decide what happens next. */
   const kill = (conn: Conn): void => {
-    if (conn.closed) return;
-    conn.closed = true;
-    conn.open = false;
+    if (conn.phase === 'closed') return;
+    conn.phase = 'closed';
     clearConnTimers(conn);
     conn.pending.clear();
     conn.retry.length = 0;
@@ -582,75 +346,6 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     // terminate() may still emit 'error' (e.g. during the handshake); nobody must see it.
     conn.ws.on('error', noop);
     conn.ws.terminate();
-  };
-
-  const flush = (conn: Conn): void => {
-    if (conn.closed || !conn.open) return;
-    if (conn.flushTimer !== null) {
-      if (!conn.flushWaitsForRetry) return;
-      clock.clearTimeout(conn.flushTimer);
-      conn.flushTimer = null;
-    }
-    const shard = conn.shard;
-    const later = (ms: number, forRetry: boolean): void => {
-      conn.flushWaitsForRetry = forRetry;
-      conn.flushTimer = clock.setTimeout(() => {
-        conn.flushTimer = null;
-        flush(conn);
-      }, ms);
-    };
-    for (;;) {
-      const removes: string[] = [];
-      for (const s of conn.subscribed) if (!shard.streams.has(s)) { removes.push(s); if (removes.length >= batchSize) break; }
-      let adds: string[] = [];
-      let depth = 0;
-      let retryIndex = -1;
-      let nextRetryAt = Infinity;
-      if (removes.length === 0) {
-        const now = clock.now();
-        for (let i = 0; i < conn.retry.length; i++) {
-          const r = conn.retry[i]!;
-          if (r.dueAt <= now) { retryIndex = i; break; }
-          nextRetryAt = Math.min(nextRetryAt, r.dueAt);
-        }
-        if (retryIndex >= 0) {
-          const r = conn.retry[retryIndex]!;
-          adds = r.params.filter((s) => shard.streams.has(s) && !conn.subscribed.has(s));
-          depth = r.depth;
-        } else {
-          const fresh = (s: string): boolean => !conn.subscribed.has(s) && !conn.retrying.has(s) && !conn.rejected.has(s);
-          for (const s of shard.streams) if (fresh(s) && !shard.suspect.has(s)) { adds.push(s); if (adds.length >= batchSize) break; }
-          // Names rejected before go last, together, so they cannot take good ones down with them.
-          if (adds.length === 0) for (const s of shard.suspect) if (shard.streams.has(s) && fresh(s)) { adds.push(s); if (adds.length >= batchSize) break; }
-        }
-      }
-      if (retryIndex >= 0 && adds.length === 0) {
-        // Everything in it was unwatched (or subscribed anew) meanwhile.
-        for (const s of conn.retry[retryIndex]!.params) conn.retrying.delete(s);
-        conn.retry.splice(retryIndex, 1);
-        continue;
-      }
-      if (removes.length === 0 && adds.length === 0) {
-        if (nextRetryAt !== Infinity) later(Math.max(1, nextRetryAt - clock.now()), true);
-        return;
-      }
-      if (!conn.throttle.tryTake()) {
-        later(conn.throttle.waitMs(), false);
-        return;
-      }
-      if (retryIndex >= 0) {
-        for (const s of conn.retry[retryIndex]!.params) conn.retrying.delete(s);
-        conn.retry.splice(retryIndex, 1);
-      }
-      const method = removes.length > 0 ? 'UNSUBSCRIBE' : 'SUBSCRIBE';
-      const params = removes.length > 0 ? removes : adds;
-      const id = ++requestId;
-      conn.pending.set(id, { method, params, depth });
-      if (method === 'SUBSCRIBE') for (const s of params) conn.subscribed.add(s);
-      else for (const s of params) conn.subscribed.delete(s);
-      options.onControlFrame?.(method === 'SUBSCRIBE' ? 'subscribe' : 'unsubscribe', conn.n);
-      conn.ws.send(JSON.stringify({ method, params, id }));
-    }
   };
 
   const openConn = (shard: Shard, role: 'current' | 'candidate'): Conn | null => {
@@ -665,7 +360,8 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const { url, streams: inUrl } = urlFor(shard);
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
     const conn: Conn = {
-      n: ++connCounter, ws, shard, role, open: false, held: [], lifetimeDue: false, closed: false,
+      n: ++connCounter, ws, shard, role, phase: 'connecting', held: [], lifetimeDue: false,
+      wanted: shard.streams, suspect: shard.suspect, send: (text) => ws.send(text),
       subscribed: new Set(inUrl), pending: new Map(), retry: [], retrying: new Set(), rejected: new Set(), lastKey: new Map(),
       throttle: createControlThrottle(clock, controlPerSecond),
       heartbeat: null, flushTimer: null, flushWaitsForRetry: false, lifetimeTimer: null, rolloverTimer: null, retryAfterMs: 0,
@@ -692,7 +388,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
         conn.rolloverTimer = null;
         if (conn.role !== 'candidate') return;
         // Quiet streams never show an overlap: an open, subscribed replacement is good enough.
-        if (conn.open) promote(conn);
+        if (conn.phase === 'open') promote(conn);
         else lost(conn, new Error('replacement connection did not open'));
       }, rolloverTimeoutMs);
     }
@@ -700,9 +396,9 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   };
 
   const onOpen = (conn: Conn): void => {
-    if (conn.closed) return;
+    if (conn.phase === 'closed') return;
     const shard = conn.shard;
-    conn.open = true;
+    conn.phase = 'open';
     const now = clock.now();
     conn.heartbeat = startHeartbeat({
       clock, pingIntervalMs, pongTimeoutMs, staleAfterMs,
@@ -748,7 +444,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const cand = shard.candidate;
     const cur = shard.current;
     if (cand === null || cur === null || cand.lastKey.size === 0) return;
-    if (!cand.open || cand.pending.size > 0 || cand.retry.length > 0) return;
+    if (cand.phase !== 'open' || cand.pending.size > 0 || cand.retry.length > 0) return;
     for (const s of shard.streams) if (!cand.subscribed.has(s) && !cand.rejected.has(s)) return;
     for (const [stream, key] of cand.lastKey) {
       const seen = cur.lastKey.get(stream);
@@ -775,7 +471,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const held = conn.held;
     conn.held = [];
     for (const h of held) book.applyFrame(h.stream, h.data);
-    if (conn.open) {
+    if (conn.phase === 'open') {
       shard.lastOpenedAt = clock.now();
       shard.everOpened = true;
       shard.reporter.setStatus('live');
@@ -787,12 +483,12 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   };
 
   const lost = (conn: Conn, err: unknown): void => {
-    if (conn.closed) return;
+    if (conn.phase === 'closed') return;
     const shard = conn.shard;
     const role = conn.role;
     const retryAfterMs = conn.retryAfterMs;
     kill(conn);
-    if (suspended || disposed) return;
+    if (life !== 'running') return;
     if (role === 'retiring') return;
     shard.reporter.error(err);
     if (retryAfterMs > 0) shard.retryAfterMs = Math.max(shard.retryAfterMs, retryAfterMs);
@@ -814,7 +510,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   };
 
   const scheduleReconnect = (shard: Shard, minDelayMs = 0): void => {
-    if (suspended || disposed || shard.streams.size === 0 || shard.current !== null) return;
+    if (life !== 'running' || shard.streams.size === 0 || shard.current !== null) return;
     if (shard.reconnectTimer !== null) return;
     const delay = Math.max(minDelayMs, shard.backoff.next(), shard.retryAfterMs);
     shard.retryAfterMs = 0;
@@ -825,7 +521,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   };
 
   const connectNow = (shard: Shard): void => {
-    if (suspended || disposed || shard.streams.size === 0 || shard.current !== null) return;
+    if (life !== 'running' || shard.streams.size === 0 || shard.current !== null) return;
     if (shard.reconnectTimer !== null) {
       clock.clearTimeout(shard.reconnectTimer);
       shard.reconnectTimer = null;
@@ -836,7 +532,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   };
 
   const scheduleRolloverRetry = (shard: Shard, minDelayMs = 0): void => {
-    if (suspended || disposed || shard.rolloverRetryTimer !== null) return;
+    if (life !== 'running' || shard.rolloverRetryTimer !== null) return;
     const delay = Math.max(minDelayMs, shard.backoff.next(), shard.retryAfterMs);
     shard.retryAfterMs = 0;
     shard.rolloverRetryTimer = clock.setTimeout(() => {
@@ -846,8 +542,8 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   };
 
   const startRollover = (shard: Shard, _reason: string): void => {
-    if (suspended || disposed || shard.candidate !== null) return;
-    if (shard.current === null || !shard.current.open) return;
+    if (life !== 'running' || shard.candidate !== null) return;
+    if (shard.current === null || shard.current.phase !== 'open') return;
     if (shard.streams.size === 0) return;
     const conn = openConn(shard, 'candidate');
     if (conn !== null) shard.candidate = conn;
@@ -868,7 +564,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       shard.reporter.setStatus('offline');
       return;
     }
-    if (suspended || disposed) return;
+    if (life !== 'running') return;
     if (shard.current === null) {
       if (shard.reconnectTimer === null) connectNow(shard);
       return;
@@ -878,7 +574,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   };
 
   const assertUsable = (): void => {
-    if (disposed) throw new Error('market streams disposed');
+    if (life === 'disposed') throw new Error('market streams disposed');
   };
 
   return {
@@ -933,25 +629,26 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     drainChangedBookTickers: book.drainChangedBookTickers,
     drainChangedKlines: book.drainChangedKlines,
     version: book.version,
+    focus: (symbols) => book.setFocus(symbols),
     connections: () => shards.map((s) => s.reporter.info()),
     suspend() {
-      if (disposed) return;
-      suspended = true;
+      if (life === 'disposed') return;
+      life = 'suspended';
       for (const shard of shards) {
         closeShard(shard);
         shard.reporter.setStatus('offline');
       }
     },
     resume() {
-      if (disposed) return;
-      suspended = false;
+      if (life === 'disposed') return;
+      life = 'running';
       for (const shard of shards) {
         shard.backoff.reset();
         if (shard.streams.size > 0 && shard.current === null) connectNow(shard);
       }
     },
     networkChanged() {
-      if (disposed || suspended) return;
+      if (life !== 'running') return;
       for (const shard of shards) {
         closeShard(shard);
         shard.backoff.reset();
@@ -959,29 +656,19 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       }
     },
     dispose() {
-      if (disposed) return;
-      suspended = true;
+      if (life === 'disposed') return;
+      life = 'suspended';
       for (const shard of shards) {
         closeShard(shard);
         shard.reporter.release();
       }
-      disposed = true;
+      life = 'disposed';
       shards.length = 0;
       shardOf.clear();
       watchedSet.clear();
       book.clearChanged();
     },
   };
-}
-
-/** Event time of a combined-stream payload (first element of an array), or a book update id. */
-function frameKey(data: unknown): number | undefined {
-  const d = (Array.isArray(data) ? data[0] : data) as Record<string, unknown> | null | undefined;
-  if (typeof d !== 'object' || d === null) return undefined;
-  const E = d.E;
-  if (typeof E === 'number') return E;
-  const u = d.u;
-  return typeof u === 'number' ? u : undefined;
 }
 
 function noop(): void {

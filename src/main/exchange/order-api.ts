@@ -17,7 +17,7 @@
  * A second place() of an intent that is in flight, unknown or placed sends nothing: it returns the
  * outcome in force (or the in-flight promise). Only after 'rejected' (nothing placed) or
  * 'not-placed' does a resubmission go to the wire, with the same clientOrderId. Binance rejects a
- * duplicate id only while the first order is open (facts §8.3), so this guard - not the exchange -
+ * duplicate id only while the first order is open (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New order: newClientOrderId), so this guard - not the exchange -
  * is what prevents a second order after the first one filled.
  *
  * Ids: orderId values stay decimal strings end to end (B7); cancels send them as strings.
@@ -113,7 +113,7 @@ export interface OrderApi {
 
 const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/);
 
-/** POST /api/v3/order with RESULT / FULL (rest-api.md § New order). */
+/** POST /api/v3/order with RESULT / FULL (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New order). */
 const newOrderResponseSchema = z.object({
   symbol: z.string(),
   orderId: idSchema,
@@ -132,7 +132,7 @@ const newOrderResponseSchema = z.object({
   workingTime: z.number().optional(),
 });
 
-/** DELETE /api/v3/order (rest-api.md § Cancel order). */
+/** DELETE /api/v3/order (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § Cancel order). */
 const cancelResponseSchema = z.object({
   symbol: z.string(),
   origClientOrderId: z.string(),

@@ -86,7 +86,7 @@ export const idSchema = z.union([z.string().regex(/^-?\d+$/), z.number().int().r
 const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/);
 export const orderStatusSchema = z.enum(['NEW', 'PENDING_NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH']);
 
-/** executionReport (user-data-stream.md § Order Update); unknown fields pass through unchecked. */
+/** executionReport (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/user-data-stream.md § Order Update); unknown fields pass through unchecked. */
 export const executionReportSchema = z.object({
   e: z.literal('executionReport'),
   E: z.number(),
@@ -119,7 +119,7 @@ export const executionReportSchema = z.object({
 });
 export type ExecutionReport = z.infer<typeof executionReportSchema>;
 
-/** An order as GET /api/v3/order and /api/v3/openOrders return it (rest-api.md). */
+/** An order as GET /api/v3/order and /api/v3/openOrders return it (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md). */
 export const restOrderSchema = z.object({
   symbol: z.string(),
   orderId: idSchema,

@@ -45,7 +45,7 @@ export interface RateLimitGovernor {
 
 export interface GovernorOptions {
   readonly now?: () => number;
-  /** REQUEST_WEIGHT per minute (facts §6.1: 6000). */
+  /** REQUEST_WEIGHT per minute (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § IP Limits: 6000). */
   readonly weightLimit?: number;
   /** Fractions of the limit at which optional / normal traffic stops. */
   readonly optionalThreshold?: number;

@@ -1,6 +1,6 @@
 /**
  * Signed REST over fetch. Per attempt it takes a fresh timestamp and signature (B2), signs
- * exactly the encoded bytes it sends (facts §3.4), bounds every request with a timeout, feeds
+ * exactly the encoded bytes it sends (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § SIGNED Endpoint security), bounds every request with a timeout, feeds
  * every response's headers to the governor (B5), parses with big-integer-safe JSON (B7),
  * optionally validates with zod, and maps failures to the error taxonomy (B3). A -1021 triggers
  * one clock resync; read-only requests are then retried once, state-changing ones never (B1).

@@ -1,5 +1,5 @@
 /**
- * Building the exact strings that get signed (facts §3.4, §3.5).
+ * Building the exact strings that get signed (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § SIGNED Endpoint security; https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § SIGNED request security).
  *
  * REST: the payload is the query string followed (no separator) by the body, each built from
  * percent-encoded names and values. The same string is sent unchanged, so what is signed is
@@ -26,7 +26,7 @@ export function paramText(name: string, value: ParamValue): string {
     }
     return String(value);
   }
-  // Array parameters (symbols=[...]) are JSON arrays on Binance (facts §3.4).
+  // Array parameters (symbols=[...]) are JSON arrays on Binance (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § SIGNED Endpoint security).
   return JSON.stringify(value);
 }
 

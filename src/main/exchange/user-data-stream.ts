@@ -1,5 +1,5 @@
 /**
- * The user data stream over the WebSocket API (facts §4; B11, B12, B13). No listenKey: those
+ * The user data stream over the WebSocket API (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/user-data-stream.md; B11, B12, B13). No listenKey: those
  * endpoints were retired on 2026-02-20.
  *
  * On every new WS API socket (first connect, reconnect, rollover) and after
@@ -62,7 +62,7 @@ const accountSchema = z.object({
 });
 const openOrdersSchema = z.array(restOrderSchema);
 const subscribeResultSchema = z.object({ subscriptionId: z.number().int() });
-/** -2035 "User Data Stream subscription already active" (errors.md). */
+/** -2035 "User Data Stream subscription already active" (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/errors.md). */
 const SUBSCRIPTION_ACTIVE = -2035;
 
 export type UserDataEvent =

@@ -1,5 +1,5 @@
 /**
- * A Binance WebSocket API connection (web-socket-api.md): requests correlated to responses by id,
+ * A Binance WebSocket API connection (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md): requests correlated to responses by id,
  * a deadline per request, server pings answered (ws does) plus our own heartbeat (B8),
  * reconnect with backoff under the shared budget (B9), proactive rollover before 24 h and on
  * `serverShutdown` (B10), and a clear fate for requests pending when a socket dies (B18):
@@ -103,7 +103,7 @@ export interface WsApiConnection {
 /** Time for an answer already on its way when a request's deadline passes. */
 const DRAIN_MARGIN_MS = 1_000;
 
-// Methods that can change an account: placing, cancelling, amending (web-socket-api.md § Trading requests).
+// Methods that can change an account: placing, cancelling, amending (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § Trading requests).
 const STATE_CHANGING = /^(v3\/)?(order\.(place|cancel|cancelReplace|amend)|orderList\.(place|cancel)|sor\.order\.place|openOrders\.cancelAll)/;
 
 interface Pending {
@@ -255,7 +255,7 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
       const headers: Record<string, string> = {};
       const ra = err.data?.retryAfter;
       if (typeof ra === 'number') {
-        // The WS API gives retryAfter as an epoch ms (facts §6.3); the taxonomy wants seconds.
+        // The WS API gives retryAfter as an epoch ms (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § Rate limits); the taxonomy wants seconds.
         headers['retry-after'] = String(Math.max(0, Math.ceil((ra - clock.now()) / 1000)));
       }
       p.reject(classifyHttpFailure({

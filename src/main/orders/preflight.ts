@@ -262,7 +262,7 @@ export function preflight(input: PreflightInput): PreflightVerdict {
   }
   const stopPrice = positive(draft.stopPrice);
   if (stopPrice !== undefined && last !== undefined && (draft.type === 'STOP_LOSS_LIMIT' || draft.type === 'TAKE_PROFIT_LIMIT')) {
-    // STOP_LOSS buy / TAKE_PROFIT sell trigger above the market; the other two below (rest-api.md § New order).
+    // STOP_LOSS buy / TAKE_PROFIT sell trigger above the market; the other two below (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New order).
     const above = (draft.type === 'STOP_LOSS_LIMIT') === isBuy;
     if (above ? stopPrice.lte(last) : stopPrice.gte(last)) {
       issues.push({

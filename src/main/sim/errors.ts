@@ -1,6 +1,6 @@
 /**
  * Binance error replies: HTTP status + `{"code":N,"msg":"..."}`, with the codes and messages of
- * errors.md. Handlers throw SimError; the HTTP and WS API layers turn it into the reply.
+ * https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/errors.md. Handlers throw SimError; the HTTP and WS API layers turn it into the reply.
  */
 export class SimError extends Error {
   constructor(
@@ -34,7 +34,7 @@ export const errors = {
   invalidTimestampAhead: () => new SimError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."),
   invalidSignature: () => new SimError(400, -1022, 'Signature for this request is not valid.'),
   illegalChars: (param: string) => new SimError(400, -1100, `Illegal characters found in parameter '${param}'; legal range is '^[a-zA-Z0-9-_.]{1,36}$'.`),
-  // errors.md § -1101: the duplicate message names no parameter.
+  // https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/errors.md § -1101: the duplicate message names no parameter.
   tooManyParameters: () => new SimError(400, -1101, 'Duplicate values for a parameter detected.'),
   mandatoryParamMissing: (param: string) =>
     new SimError(400, -1102, `Mandatory parameter '${param}' was not sent, was empty/null, or malformed.`),

@@ -1,7 +1,7 @@
 /**
  * The renderer's only state: a projection of main's truth, rebuilt from app:getState and kept
  * current by events. Subscriptions are wired once, outside React, so StrictMode's double effects
- * cannot create duplicate listeners (electron-anchors.md §2e, §5b).
+ * cannot create duplicate listeners (docs/ARCHITECTURE.md §1: the renderer holds only a view of main).
  */
 import { useSyncExternalStore } from 'react';
 import type {

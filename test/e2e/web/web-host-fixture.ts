@@ -4,7 +4,7 @@
  * endpoint is how tests move prices, balances and inject network faults.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,8 +37,13 @@ export interface HostInfo {
 export interface RunningHost extends HostInfo {
   /** POST (or GET without body) to the simulator's control endpoint; throws on non-2xx. */
   control(path: string, body?: unknown): Promise<unknown>;
+  /** The app's log file and what the host process wrote to stdout/stderr: evidence for a failed test. */
+  log(): string;
   stop(): Promise<void>;
 }
+
+/** Keep at most this much of the host's stdout/stderr (the newest part). */
+const OUTPUT_KEEP = 256 * 1024;
 
 export async function startHost(args: readonly string[] = []): Promise<RunningHost> {
   const dataDir = mkdtempSync(join(tmpdir(), 'perch-e2e-web-'));
@@ -52,6 +57,14 @@ export async function startHost(args: readonly string[] = []): Promise<RunningHo
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
+  // Everything the host prints, both streams in arrival order, for the failure attachment.
+  let output = '';
+  const keep = (stream: string) => (d: Buffer): void => {
+    output += d.toString().replace(/^(?=.)/gm, `[${stream}] `);
+    if (output.length > OUTPUT_KEEP) output = output.slice(-OUTPUT_KEEP);
+  };
+  child.stdout?.on('data', keep('stdout'));
+  child.stderr?.on('data', keep('stderr'));
   const info = await new Promise<HostInfo>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`web host did not start within 60 s\n${stderr}`)), 60_000);
     const lines = createInterface({ input: child.stdout! });
@@ -90,7 +103,12 @@ export async function startHost(args: readonly string[] = []): Promise<RunningHo
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { ...info, control, stop };
+  const log = (): string => {
+    // Read before stop(): the data dir (and the log file in it) goes with the host.
+    const file = existsSync(info.logFile) ? readFileSync(info.logFile, 'utf8') : '(no log file was written)\n';
+    return `--- ${info.logFile}\n${file}\n--- web host stdout/stderr\n${output}`;
+  };
+  return { ...info, control, log, stop };
 }
 
 /** Open the app through the printed URL, as a person would; the token does not stay in the address bar. */
@@ -117,11 +135,15 @@ export function cell(page: Page, asset: string, column: number) {
 }
 
 export const test = base.extend<{ host: RunningHost; consoleErrors: string[] }>({
-  host: async ({}, use) => { // eslint-disable-line no-empty-pattern
+  host: async ({}, use, testInfo) => { // eslint-disable-line no-empty-pattern
     const host = await startHost();
     try {
       await use(host);
     } finally {
+      // A failing test keeps the app's side of the story next to its trace and screenshot.
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach('web-host.log', { body: host.log(), contentType: 'text/plain' });
+      }
       await host.stop();
     }
   },

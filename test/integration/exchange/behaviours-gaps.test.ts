@@ -1,5 +1,5 @@
 /**
- * The B1-B20 recipes (client-reliability.md §2) that the other integration files cover only in
+ * The B1-B20 recipes (docs/behaviours.md) that the other integration files cover only in
  * part, against the simulator on 127.0.0.1 with the fault injected there: B1 skews and a mid-run
  * jump plus a server that keeps rejecting, B2 fresh signatures across 503 retries, B3 the error
  * table on real replies (502 HTML, refused connection, duplicate id), B5 Retry-After honoured then

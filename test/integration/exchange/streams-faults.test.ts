@@ -1,5 +1,5 @@
 /**
- * Market streams against the simulator with injected faults (client-reliability.md §2):
+ * Market streams against the simulator with injected faults (docs/behaviours.md):
  * B8 liveness, B9 backoff + budget, B10 rollover / serverShutdown, B16 lifecycle, B19 state.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * The user data stream over the simulator's WS API, with the REST CORE client for snapshots
- * (client-reliability.md §2): B11 re-subscribe, B12 gap-free resync, B13 shuffled/duplicated
+ * (docs/behaviours.md): B11 re-subscribe, B12 gap-free resync, B13 shuffled/duplicated
  * events, B16 resume, B17 every key type, B18 pending-request fate, B19 state.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -20,7 +20,7 @@ afterEach(async () => {
   await sim.stop();
 });
 
-/** REST signature: HMAC-SHA256 over the percent-encoded query string (rest-api.md § SIGNED). */
+/** REST signature: HMAC-SHA256 over the percent-encoded query string (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § SIGNED). */
 async function rest(method: 'GET' | 'POST' | 'DELETE', path: string, params: Record<string, string>): Promise<{ status: number; text: string; body: Record<string, unknown> & unknown[] }> {
   const query = new URLSearchParams({ ...params, timestamp: String(sim.clock.now()) }).toString();
   const signature = createHmac('sha256', sim.apiSecret).update(query).digest('hex');

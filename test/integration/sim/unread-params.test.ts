@@ -13,7 +13,7 @@ afterEach(async () => {
   await sim.stop();
 });
 
-/** Signing written from rest-api.md (query string, HMAC-SHA256 hex). */
+/** Signing written from https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md (query string, HMAC-SHA256 hex). */
 function signed(params: Record<string, string>): string {
   const q = new URLSearchParams({ ...params, timestamp: String(sim.clock.now()) }).toString();
   return `${q}&signature=${createHmac('sha256', sim.apiSecret).update(q).digest('hex')}`;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FilterParseError, parseExchangeFilters, parseSymbolFilters, validateOrderDraft, type OrderDraft, type SymbolFilters, type ValidationContext } from '../../../src/main/exchange/filters';
 import { dec, formatDecimal, isMultipleOf } from '../../../src/shared/money';
 
-// filters.md /exchangeInfo formats, as Binance sends them.
+// https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/filters.md /exchangeInfo formats, as Binance sends them.
 const RAW = [
   { filterType: 'PRICE_FILTER', minPrice: '0.01000000', maxPrice: '1000000.00000000', tickSize: '0.01000000' },
   { filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' },
@@ -176,11 +176,19 @@ describe('validating an order draft (B6)', () => {
 describe('property: random ticks and steps from 1e-8 to 1000 (B6)', () => {
   const unit = fc.tuple(fc.constantFrom(1, 2, 5), fc.integer({ min: -8, max: 3 })).map(([m, e]) => formatDecimal(dec(String(m)).mul(dec('10').pow(e))));
   const amount = fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.integer({ min: 0, max: 10 })).map(([n, scale]) => formatDecimal(dec(n.toString()).div(dec('10').pow(scale))));
+  /** Mostly on the unit's own scale (1 to 10^6 units, off-grid by a random fraction), so most runs pass the filters; now and then anything. */
+  const near = (u: string): fc.Arbitrary<string> => fc.oneof(
+    { weight: 9, arbitrary: fc.tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 99_999_999 })).map(([k, frac]) => formatDecimal(dec(u).mul(dec(String(k)).plus(dec(String(frac)).div(dec('100000000')))))) },
+    { weight: 1, arbitrary: amount },
+  );
+  const draft = fc.tuple(unit, unit).chain(([tick, step]) => fc.tuple(fc.constant(tick), fc.constant(step), near(tick), near(step)));
 
   it('adjusted output is an exact multiple, within bounds, never an exponent', () => {
-    fc.assert(fc.property(unit, unit, amount, amount, fc.constantFrom('BUY', 'SELL') as fc.Arbitrary<'BUY' | 'SELL'>, (tick, step, price, qty, side) => {
+    const RUNS = 1000;
+    let accepted = 0;
+    fc.assert(fc.property(draft, fc.constantFrom('BUY', 'SELL') as fc.Arbitrary<'BUY' | 'SELL'>, ([tick, step, price, qty], side) => {
       const f = parseSymbolFilters([
-        { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: '100000000', tickSize: tick },
+        { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: '100000000000', tickSize: tick },
         { filterType: 'LOT_SIZE', minQty: step, maxQty: '100000000000', stepSize: step },
       ]);
       const r = validateOrderDraft({ symbol: 'X', side, type: 'LIMIT', quantity: qty, price }, { filters: f });
@@ -188,17 +196,20 @@ describe('property: random ticks and steps from 1e-8 to 1000 (B6)', () => {
         if (value !== undefined) expect(value).toMatch(/^\d+(\.\d+)?$/);
       }
       if (r.ok) {
+        accepted++;
         expect(isMultipleOf(r.order.price!, tick)).toBe(true);
         expect(isMultipleOf(r.order.quantity!, step)).toBe(true);
         expect(dec(r.order.quantity!).lte(qty)).toBe(true);
         expect(dec(r.order.quantity!).gte(step)).toBe(true);
-        expect(dec(r.order.price!).gte(tick) && dec(r.order.price!).lte('100000000')).toBe(true);
+        expect(dec(r.order.price!).gte(tick) && dec(r.order.price!).lte('100000000000')).toBe(true);
         // safe direction: a buy never pays more, a sell never receives less than asked
         if (side === 'BUY') expect(dec(r.order.price!).lte(price)).toBe(true);
         else expect(dec(r.order.price!).gte(price)).toBe(true);
         expect(dec(r.order.price!).minus(price).abs().lt(tick)).toBe(true);
       }
       for (const i of r.issues) if (i.suggestion !== undefined) expect(i.suggestion).toMatch(/^\d+(\.\d+)?$/);
-    }), { numRuns: 1000 });
+    }), { numRuns: RUNS });
+    // The checks above run only for accepted drafts: most runs must get there (75 of 1,000 once did).
+    expect(accepted).toBeGreaterThanOrEqual(RUNS * 0.7);
   });
 });

@@ -4,7 +4,7 @@ import {
   CLIENT_ORDER_ID_PATTERN, isPerchClientOrderId, isValidClientOrderId, newClientOrderId,
 } from '../../../src/main/exchange/client-order-id';
 
-// The FIX-safe set (facts §8.3) is stricter than the REST one; our ids stay inside both.
+// The FIX-safe set (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/fix-api.md) is stricter than the REST one; our ids stay inside both.
 const FIX_SAFE = /^[a-zA-Z0-9\-_]{1,36}$/;
 
 describe('newClientOrderId', () => {

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { createCredentials } from '../../../src/main/exchange/credentials';
 import { encodeParams, percentEncode, restSignaturePayload, wsApiSignaturePayload } from '../../../src/main/exchange/signing';
 
-// BINANCE-FACTS.md §3.7 (docs' HMAC key material).
+// The docs' HMAC key material: https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § HMAC Keys.
 const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
 const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
 const hmac = createCredentials({ type: 'HMAC', apiKey: API_KEY, secret: SECRET });
 const FULLWIDTH = '\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16'; // １２３４５６
 
-describe('REST signature payload (facts §3.4, vectors V1-V3)', () => {
+describe('REST signature payload (Binance signed-endpoint examples, vectors V1-V3)', () => {
   const order = (symbol: string) => ({ symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '0.1', recvWindow: 5000, timestamp: 1499827319559 });
 
   it('V1 ASCII: builds the documented string and signature', () => {
@@ -51,7 +51,7 @@ describe('percent-encoding', () => {
   });
 });
 
-// W1-W14: WS API sorted, unencoded payloads (facts §3.7).
+// W1-W14: WS API sorted, unencoded payloads (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § SIGNED request example (HMAC)).
 const WS_VECTORS: ReadonlyArray<{ id: string; params: Record<string, string | number>; payload: string; signature: string }> = [
   { id: 'W1', params: { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01000000', price: '52000.00', recvWindow: 100, timestamp: 1645423376532, apiKey: API_KEY },
     payload: `apiKey=${API_KEY}&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`, signature: 'aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24' },

@@ -25,9 +25,19 @@ describe('contract shape', () => {
     expect(isEventName('settings:get')).toBe(false);
   });
 
-  it.each(COMMAND_NAMES)('%s has an input and an output schema', (name) => {
-    expect(commands[name].input).toBeInstanceOf(z.ZodType);
-    expect(commands[name].output).toBeInstanceOf(z.ZodType);
+  // Runtime validation both ways is only real if neither schema accepts anything: a z.any() or
+  // z.unknown() slipped into the contract would type-check and validate nothing.
+  const NOT_A_MESSAGE = Symbol('no command takes or returns this');
+  it.each(COMMAND_NAMES)('%s validates both ways: input and output refuse a value of no shape they describe', (name) => {
+    expect(commands[name].input.safeParse(NOT_A_MESSAGE).success).toBe(false);
+    expect(commands[name].output.safeParse(NOT_A_MESSAGE).success).toBe(false);
+  });
+  it.each(EVENT_NAMES)('%s payload refuses a value of no shape it describes', (name) => {
+    expect(events[name].safeParse(NOT_A_MESSAGE).success).toBe(false);
+  });
+  it('control: a schema that validates nothing is caught by that check', () => {
+    expect(z.unknown().safeParse(NOT_A_MESSAGE).success).toBe(true);
+    expect(z.any().safeParse(NOT_A_MESSAGE).success).toBe(true);
   });
 
   it.each(COMMAND_NAMES)('%s input rejects unknown keys (strict)', (name) => {

@@ -192,11 +192,17 @@ describe('money properties', () => {
   });
 
   it('every preset and every correction is a valid multiple without exponent or float noise', () => {
+    const RUNS = 500;
+    let presetsSeen = 0;
+    let sellPresetsSeen = 0;
+    let correctionsSeen = 0;
     fc.assert(fc.property(decimalText, decimalText, grid, decimalText, fc.constantFrom('BUY', 'SELL'), (qty, price, step, free, side) => {
       const info = symbolInfo({}, '0.01', step);
       const r = preflight(input({ symbol: 'BTCUSDT', side: side as 'BUY' | 'SELL', type: 'LIMIT', quantity: qty, price: price === '0' ? '1' : price }, { info, free: () => free }));
       for (const p of r.presets) {
         if (p.value === null) continue;
+        presetsSeen++;
+        if (side === 'SELL') sellPresetsSeen++;
         expect(p.value).not.toMatch(/e/i);
         expect(isMultipleOf(p.value, step)).toBe(true);
         expect(dec(p.dust).gte(0)).toBe(true);
@@ -204,10 +210,16 @@ describe('money properties', () => {
       }
       for (const i of r.issues) {
         if (i.correction === null) continue;
+        correctionsSeen++;
         expect(i.correction.value).toMatch(/^\d+(\.\d+)?$/);
         if (i.correction.field === 'quantity') expect(isMultipleOf(i.correction.value, step)).toBe(true);
       }
-    }), { numRuns: 500 });
+    }), { numRuns: RUNS });
+    // The loops above check only what they are given: they must have been given presets (sell
+    // ones included, which carry the balance check) and corrections, not passed on empty lists.
+    expect(presetsSeen).toBeGreaterThanOrEqual(RUNS * 2);
+    expect(sellPresetsSeen).toBeGreaterThanOrEqual(RUNS);
+    expect(correctionsSeen).toBeGreaterThanOrEqual(RUNS);
   });
 
   it('the canonical form ignores key order and absent fields', () => {

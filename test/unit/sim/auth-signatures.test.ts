@@ -10,7 +10,7 @@ import {
   wsSignaturePayload,
 } from '../../../src/main/sim/server/auth';
 
-// BINANCE-FACTS.md §3.7: the docs' example HMAC key material.
+// The docs' example HMAC key material: https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § HMAC Keys.
 const DOC_API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
 const DOC_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
 const FULLWIDTH = '\uff11\uff12\uff13\uff14\uff15\uff16';
@@ -40,7 +40,7 @@ function paramsFrom(payload: string, signature: string): Record<string, unknown>
   return Object.fromEntries(scrambled);
 }
 
-describe('REST HMAC vectors (rest-api.md § HMAC Keys, BINANCE-FACTS §3.7 V1-V3)', () => {
+describe('REST HMAC vectors (Binance REST examples, V1-V3)', () => {
   const v1 = 'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559';
   const v1sig = 'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71';
   const v2 = 'symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559';
@@ -76,7 +76,7 @@ describe('REST HMAC vectors (rest-api.md § HMAC Keys, BINANCE-FACTS §3.7 V1-V3
   });
 });
 
-describe('WS API HMAC vectors (web-socket-api.md, BINANCE-FACTS §3.7 W1-W14)', () => {
+describe('WS API HMAC vectors (Binance WS API examples, W1-W14)', () => {
   const vectors: ReadonlyArray<readonly [string, string, string]> = [
     ['W1', `apiKey=${DOC_API_KEY}&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`, 'aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24'],
     ['W2', `apiKey=${DOC_API_KEY}&price=0.10000000&quantity=1.00000000&recvWindow=5000&side=BUY&symbol=${FULLWIDTH}&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`, 'b33892ae8e687c939f4468c6268ddd4c40ac1af18ad19a064864c47bae0752cd'],

@@ -20,7 +20,7 @@ function failure(run: () => unknown): { code: number; msg: string; status: numbe
   throw new Error('expected a SimError');
 }
 
-describe('empty parameter values (errors.md -1105 / -1102)', () => {
+describe('empty parameter values (Binance errors -1105 / -1102)', () => {
   it('order/test: an empty optional timeInForce or price is -1105, not "not sent"', async () => {
     const h = createHarness();
     const e = await h.error('POST', '/api/v3/order/test', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', timeInForce: '', price: '' });
@@ -83,7 +83,7 @@ describe('empty parameter values (errors.md -1105 / -1102)', () => {
   });
 });
 
-describe('exchange filters (filters.md § Exchange Filters)', () => {
+describe('exchange filters (Binance exchange filters)', () => {
   const small: Readonly<Record<string, string | number>>[] = [
     { filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 3 },
     { filterType: 'EXCHANGE_MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 1 },
@@ -122,7 +122,7 @@ describe('exchange filters (filters.md § Exchange Filters)', () => {
   });
 });
 
-describe('duplicate parameters (errors.md -1101)', () => {
+describe('duplicate parameters (Binance error -1101)', () => {
   it('uses the documented message', () => {
     expect(failure(() => parseUrlEncoded('symbol=A&symbol=B'))).toEqual({ status: 400, code: -1101, msg: 'Duplicate values for a parameter detected.' });
   });

@@ -1,5 +1,5 @@
 /**
- * Commission rates and the BNB discount rule (faqs/commission_faq.md): the standard commission
+ * Commission rates and the BNB discount rule (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/faqs/commission_faq.md): the standard commission
  * is taken on the received amount; when BNB payment is enabled and the account holds enough
  * BNB, the commission is converted to BNB at the market price and reduced by the discount.
  */

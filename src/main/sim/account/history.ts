@@ -1,7 +1,7 @@
 /**
  * Deposit and withdrawal history and daily SPOT snapshots (the /sapi wallet endpoints), derived
  * deterministically from the account id and its initial balances so every run shows the same
- * realistic records. Field names and status codes follow BINANCE-FACTS.md §7.5.
+ * realistic records. Field names and status codes follow Binance's Wallet API types (https://github.com/binance/binance-connector-js/tree/a9de9a99bb4e1bd796e1ccf96088514064cc0b7e/clients/wallet/src/rest-api/types).
  */
 import { createRng, hash32 } from '../rng';
 import type { AccountRecord } from './accounts';

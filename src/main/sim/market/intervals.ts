@@ -1,5 +1,5 @@
 /**
- * Kline intervals (rest-api.md § Kline/Candlestick data): bucket boundaries in UTC or in a
+ * Kline intervals (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § Kline/Candlestick data): bucket boundaries in UTC or in a
  * timeZone offset, and the `timeZone` parameter format.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Market data REST endpoints (rest-api.md § General endpoints, § Market Data endpoints) with
+ * Market data REST endpoints (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § General endpoints, § Market Data endpoints) with
  * Binance's weights, parameter rules, error codes and messages.
  */
 import type { SimClock } from '../clock';
@@ -69,7 +69,7 @@ function parseLong(p: Params, k: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^[0-9]{1,20}$/.test(v)) throw marketErrors.illegal(k, NUMBER_RANGE);
   const n = Number(v);
-  // Timestamps may be sent in microseconds (rest-api.md § General API Information).
+  // Timestamps may be sent in microseconds (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § General API Information).
   return n > 1e14 ? Math.floor(n / 1000) : n;
 }
 
@@ -152,7 +152,7 @@ export function ticker24hWeight(p: Params): number {
 }
 
 export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] {
-  // `params`: the names in the endpoint's parameter table (rest-api.md); any other is -1104.
+  // `params`: the names in the endpoint's parameter table (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md); any other is -1104.
   // An empty optional parameter is -1105; an empty mandatory one (`mandatory()`) is -1102.
   const get = (
     path: string, params: readonly string[], weight: RestRoute['weight'], handler: RestRoute['handler'], required: readonly string[] = [],

@@ -1,5 +1,5 @@
 /**
- * The market data stream server (web-socket-streams.md): raw /ws/<stream>, /ws then SUBSCRIBE,
+ * The market data stream server (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-streams.md): raw /ws/<stream>, /ws then SUBSCRIBE,
  * combined /stream?streams=a/b, the control messages, the per-connection limits (5 incoming
  * messages/s, 1024 streams), server pings with a pong deadline, the connection lifetime, and the
  * connection faults. Each stream's payload is serialised once per market tick and the same

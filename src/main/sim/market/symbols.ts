@@ -1,6 +1,6 @@
 /**
  * The simulator's symbol catalogue: a realistic set of spot markets with Binance's filters
- * (filters.md) and exchangeInfo fields (rest-api.md § Exchange information), plus synthetic
+ * (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/filters.md) and exchangeInfo fields (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § Exchange information), plus synthetic
  * symbols for load tests. Values follow what Binance publishes for these markets (tick and step
  * sizes, NOTIONAL 5 USDT, ...); prices are plausible starting points, not quotes.
  */

@@ -348,7 +348,7 @@ export function createEngine(deps: EngineDeps): Engine {
     return v === undefined ? undefined : Number(v);
   };
 
-  /** filters.md § Exchange Filters: open orders of the account on all symbols, after this request. */
+  /** https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/filters.md § Exchange Filters: open orders of the account on all symbols, after this request. */
   const checkExchangeFilters = (accountId: string, adds: { total: number; algo: number }): void => {
     const open = openOrders(accountId);
     const maxOrders = exchangeLimit('EXCHANGE_MAX_NUM_ORDERS', 'maxNumOrders');
@@ -471,7 +471,7 @@ export function createEngine(deps: EngineDeps): Engine {
     for (const id of ids2) checkDuplicate(accountId, id);
     if (req.listClientOrderId && open.some((o) => o.list?.listClientOrderId === req.listClientOrderId)) throw rejected('Duplicate order sent.');
 
-    // Price relationship (rest-api.md § New Order list - OCO): limit leg beyond the last price, stop leg on the other side.
+    // Price relationship (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New Order list - OCO): limit leg beyond the last price, stop leg on the other side.
     const last = dec(market.lastPrice(info.symbol));
     const limitLeg = isLimitLeg(req.above.type) ? req.above : req.below;
     const stopLeg = limitLeg === req.above ? req.below : req.above;

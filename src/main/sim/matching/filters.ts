@@ -1,5 +1,5 @@
 /**
- * Symbol filters (filters.md). Each violated rule is "-1013 Filter failure: <NAME>"; the order
+ * Symbol filters (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/filters.md). Each violated rule is "-1013 Filter failure: <NAME>"; the order
  * of checks follows the symbol's filter list, so the first failing filter is reported.
  */
 import { errors } from '../errors';

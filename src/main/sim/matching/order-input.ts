@@ -1,6 +1,6 @@
 /**
  * New-order parameters -> a checked order request, with the codes Binance uses for each
- * mistake (rest-api.md § New order, errors.md). Filters and matching-engine checks
+ * mistake (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New order, https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/errors.md). Filters and matching-engine checks
  * (balance, duplicates, triggers) happen later in the engine.
  */
 import { SimError, errors } from '../errors';
@@ -98,7 +98,7 @@ export function parseOrderRequest(market: MarketModel, params: Params): OrderReq
   const icebergQty = decimalParam(params, 'icebergQty', info.baseAssetPrecision);
   refuseUnsupportedFeatures(params);
 
-  // Mandatory parameters per type (rest-api.md table), then parameters this type must not carry.
+  // Mandatory parameters per type (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md table), then parameters this type must not carry.
   const needsTif = type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT';
   if (needsTif && !tif) throw errors.mandatoryParamMissing('timeInForce');
   if (type === 'MARKET') {
@@ -137,7 +137,7 @@ export function parseOrderRequest(market: MarketModel, params: Params): OrderReq
 }
 
 const OCO_ABOVE: readonly OrderType[] = ['STOP_LOSS_LIMIT', 'STOP_LOSS', 'LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
-// rest-api.md lists belowType without LIMIT_MAKER but documents belowPrice for LIMIT_MAKER and
+// https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md lists belowType without LIMIT_MAKER but documents belowPrice for LIMIT_MAKER and
 // its WS API example sends belowType=LIMIT_MAKER (the usual BUY OCO), so it is accepted.
 const OCO_BELOW: readonly OrderType[] = ['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'LIMIT_MAKER'];
 export const isLimitLeg = (t: OrderType): boolean => t === 'LIMIT_MAKER' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';

@@ -4,7 +4,7 @@
  *
  * Empty values (`price=`): a mandatory parameter (Mandatory YES in the docs' table, read with
  * `required`) is -1102 "was not sent, was empty/null, or malformed"; an optional one is -1105
- * "Parameter '%s' was empty." (errors.md), never "not sent": Binance does not drop it.
+ * "Parameter '%s' was empty." (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/errors.md), never "not sent": Binance does not drop it.
  */
 import { SimError, errors } from '../errors';
 import { Decimal, dec } from '../account/money';

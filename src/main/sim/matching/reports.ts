@@ -1,7 +1,7 @@
 /**
  * Wire shapes: order responses (ACK / RESULT / FULL, cancel, query), order list responses,
- * executionReport and listStatus events, field for field as rest-api.md and
- * user-data-stream.md show them.
+ * executionReport and listStatus events, field for field as https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md and
+ * https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/user-data-stream.md show them.
  */
 import type { UserDataEvent } from '../types';
 import { ZERO, fmt8 } from '../account/money';

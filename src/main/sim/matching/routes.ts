@@ -1,4 +1,4 @@
-/** REST routes for orders, order lists and trades (rest-api.md § Trading / Account endpoints). */
+/** REST routes for orders, order lists and trades (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § Trading / Account endpoints). */
 import { SimError, errors } from '../errors';
 import type { Faults, MarketModel, OrderFault, RestRoute } from '../types';
 import type { CommissionBook } from '../account/commission';
@@ -15,7 +15,7 @@ import { cancelReply, listReply, orderQuery, orderReply } from './reports';
 
 const DAY = 86_400_000;
 
-/** Parameter tables of rest-api.md (SIGNED routes: the dispatcher adds timestamp, recvWindow, signature). */
+/** Parameter tables of https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md (SIGNED routes: the dispatcher adds timestamp, recvWindow, signature). */
 const NEW_ORDER_PARAMS = [
   'symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price', 'newClientOrderId', 'strategyId',
   'strategyType', 'stopPrice', 'trailingDelta', 'icebergQty', 'newOrderRespType', 'selfTradePreventionMode',

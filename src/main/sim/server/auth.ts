@@ -1,5 +1,5 @@
 /**
- * API keys and request authentication, as rest-api.md / web-socket-api.md describe them:
+ * API keys and request authentication, as https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md / https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md describe them:
  * - REST signs the raw, still percent-encoded query string immediately followed by the raw body
  *   (exactly the bytes received; nothing is decoded or re-encoded before verifying);
  * - the WS API signs every param but `signature`, sorted by name, `k=v` joined by `&`, unencoded;

@@ -261,7 +261,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
       if (route.countsAsOrder === true && apiKeyRecord !== undefined) {
         orderAccount = apiKeyRecord.accountId;
         limiter.admitOrder(orderAccount);
-        // The second recvWindow check, just before the matching engine (rest-api.md § Timing security).
+        // The second recvWindow check, just before the matching engine (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § Timing security).
         if (auth !== undefined) checkTiming(auth.timestampMs, auth.recvWindowMs, clock.now());
       }
       const request: RestRequest = {
@@ -324,7 +324,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
         }
         throw err;
       }
-      // Connecting to the WebSocket API costs 2 weight (web-socket-api.md § IP limits).
+      // Connecting to the WebSocket API costs 2 weight (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § IP limits).
       limiter.addWeight(ip, 2);
     } else if (faults.state.banUntil > now) {
       rejectUpgrade(socket, 418, "I'm a teapot");

@@ -1,5 +1,5 @@
 /**
- * Parameter parsing as rest-api.md § General Information on Endpoints: GET takes the query string
+ * Parameter parsing as https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § General Information on Endpoints: GET takes the query string
  * only; POST/PUT/DELETE take the query string and an x-www-form-urlencoded body, and the query
  * string wins when a name is in both. A name repeated inside one of them is -1101.
  */
@@ -42,7 +42,7 @@ export function collectParams(method: string, rawQuery: string, rawBody: Buffer 
 export const SIGNED_REST_PARAMS: readonly string[] = ['timestamp', 'recvWindow', 'signature'];
 
 /**
- * errors.md § -1104: a name the endpoint does not read (a typo such as `timeInforce`) is an
+ * https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/errors.md § -1104: a name the endpoint does not read (a typo such as `timeInforce`) is an
  * error on Binance, not silently ignored. `read` counts the known names that were sent.
  */
 export function checkAllRead(sent: readonly string[], accepted: ReadonlySet<string>): void {

@@ -1,7 +1,7 @@
 /**
  * REQUEST_WEIGHT (per IP, shared by REST and the WS API), ORDERS (per account) and the 429 -> 418
- * escalation, in aligned buckets of the simulator clock as rest-api.md § LIMITS and
- * web-socket-api.md § How to interpret rate limits describe (a 1-minute limit resets at :00,
+ * escalation, in aligned buckets of the simulator clock as https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § LIMITS and
+ * https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § How to interpret rate limits describe (a 1-minute limit resets at :00,
  * 10 s at :00, :10, ..., 1 day at 00:00 UTC).
  */
 import type { SimClock } from '../clock';
@@ -15,7 +15,7 @@ const MINUTE = 60_000;
 const TEN_SECONDS = 10_000;
 const DAY = 86_400_000;
 const FIVE_MINUTES = 300_000;
-/** Bans scale for repeat offenders from 2 minutes to 3 days (rest-api.md § IP Limits). */
+/** Bans scale for repeat offenders from 2 minutes to 3 days (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § IP Limits). */
 const FIRST_BAN_MS = 2 * MINUTE;
 const MAX_BAN_MS = 3 * DAY;
 

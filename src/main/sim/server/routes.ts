@@ -1,6 +1,6 @@
 /**
  * REST routes the server part owns: GET /sapi/v1/account/apiRestrictions (per key).
- * Field set from BINANCE-FACTS.md §7.5 (Wallet OpenAPI: account-api).
+ * Field set from Binance's Wallet API types (https://github.com/binance/binance-connector-js/tree/a9de9a99bb4e1bd796e1ccf96088514064cc0b7e/clients/wallet/src/rest-api/types).
  */
 import { errors } from '../errors';
 import type { RestRoute } from '../types';

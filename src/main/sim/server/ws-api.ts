@@ -2,7 +2,7 @@
  * The WebSocket API (/ws-api/v3), the subset Perch uses: ping, time, session.logon/status/logout,
  * session.subscriptions, userDataStream.subscribe(.signature)/unsubscribe, with user data events
  * delivered as {"subscriptionId":N,"event":{...}}, serverShutdown, server pings, pong timeout and
- * the 24 h connection lifetime (web-socket-api.md; user-data-stream.md).
+ * the 24 h connection lifetime (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md; https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/user-data-stream.md).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -87,7 +87,7 @@ const METHOD_WEIGHTS: Readonly<Record<string, number>> = {
 
 const SIGNED = ['apiKey', 'timestamp', 'signature', 'recvWindow'];
 /**
- * The parameters each method reads (web-socket-api.md parameter tables; `returnRateLimits` is
+ * The parameters each method reads (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md parameter tables; `returnRateLimits` is
  * accepted by every method). Any other name is -1104, as on REST.
  */
 const METHOD_PARAMS: Readonly<Record<string, ReadonlySet<string>>> = Object.fromEntries(
@@ -226,7 +226,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
         return { result: { serverTime: clock.now() } };
       case 'session.logon': {
         const key = signedKey(params);
-        // Session authentication is for Ed25519 keys only (web-socket-api.md § Session Authentication).
+        // Session authentication is for Ed25519 keys only (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § Session Authentication).
         if (key.type !== 'ED25519') throw errors.rejectedMbxKey();
         conn.key = key;
         conn.authorizedSince = clock.now();
@@ -236,7 +236,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
         sessionKey(conn);
         return { result: sessionStatus(conn, returnRateLimits) };
       case 'session.logout': {
-        // Only the logon subscription ends; signature subscriptions stay (web-socket-api.md).
+        // Only the logon subscription ends; signature subscriptions stay (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md).
         const ended = [...conn.subs.values()].filter((sub) => sub.viaLogon);
         for (const sub of ended) endSubscription(conn, sub, false);
         conn.key = undefined;
@@ -327,7 +327,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       limiter.admit(conn.ip, { bannedUntil: faults.state.banUntil });
     } catch (err) {
       if (err instanceof SimError) {
-        // A banned IP is disconnected (web-socket-api.md § IP limits).
+        // A banned IP is disconnected (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § IP limits).
         fail(err, err.httpStatus === 418);
         return;
       }
@@ -421,7 +421,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       const text = toJson({ event: { e: 'serverShutdown', E: now } });
       for (const c of connections) {
         sendText(c, text);
-        // "...resulting in disconnection" (web-socket-api.md § General API Information).
+        // "...resulting in disconnection" (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § General API Information).
         const t = setTimeout(() => {
           if (c.ws.readyState === WebSocket.OPEN) c.ws.close(1001, 'Server shutdown');
         }, shutdownCloseDelayMs);

@@ -1,0 +1,106 @@
+// The per-frame parsing of the market streams, without sockets: records updated in place,
+// older events dropped (B10), the changed set, and the focused all-market path, which must give
+// exactly what parsing the whole frame gives for the focused symbols.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createMarketData, frameKey, type MiniTicker } from '../../../src/main/exchange/market-frames';
+
+const mini = (s: string, E: number, c: string) => ({ e: '24hrMiniTicker', E, s, c, o: '1.0', h: '2.0', l: '0.5', v: '10', q: '20' });
+const allMarket = (els: readonly object[]): string => JSON.stringify({ stream: '!miniTicker@arr', data: els });
+const snapshot = (m: ReadonlyMap<string, Readonly<MiniTicker>>) => new Map([...m].map(([k, v]) => [k, { ...v }]));
+
+describe('market frames: applying payloads', () => {
+  it('applies mini tickers, book tops and klines, and never moves a value back', () => {
+    const md = createMarketData();
+    expect(md.applyFrame('!miniTicker@arr', [mini('BTCUSDT', 10, '100'), mini('ETHUSDT', 10, '5')])).toBe(true);
+    expect(md.applyFrame('!miniTicker@arr', [mini('BTCUSDT', 9, '99')])).toBe(false); // older
+    expect(md.applyFrame('!miniTicker@arr', [mini('BTCUSDT', 10, '98')])).toBe(false); // same event again
+    expect(md.tickers().get('BTCUSDT')?.last).toBe('100');
+    expect(md.applyFrame('btcusdt@bookTicker', { u: 5, s: 'BTCUSDT', b: '99', B: '1', a: '101', A: '2' })).toBe(true);
+    expect(md.applyFrame('btcusdt@bookTicker', { u: 4, s: 'BTCUSDT', b: '1', B: '1', a: '2', A: '2' })).toBe(false);
+    expect(md.bookTickers().get('BTCUSDT')?.bidPrice).toBe('99');
+    const k = { e: 'kline', E: 7, s: 'BTCUSDT', k: { s: 'BTCUSDT', i: '1m', t: 60_000, T: 119_999, o: '1', c: '2', h: '3', l: '0.5', v: '9', q: '18', x: false } };
+    expect(md.applyFrame('btcusdt@kline_1m', k)).toBe(true);
+    expect(md.klines().get('BTCUSDT@1m')?.close).toBe('2');
+    expect(md.version()).toBe(3);
+  });
+
+  it('drains each changed symbol once, and only what changed since the last drain', () => {
+    const md = createMarketData();
+    md.applyFrame('!miniTicker@arr', [mini('A', 1, '1'), mini('B', 1, '1')]);
+    md.applyFrame('!miniTicker@arr', [mini('A', 2, '2')]);
+    expect([...md.drainChanged()].map(([s]) => s)).toEqual(['A', 'B']);
+    expect([...md.drainChanged()]).toEqual([]);
+    md.applyFrame('!miniTicker@arr', [mini('B', 3, '3')]);
+    expect([...md.drainChanged()].map(([s, t]) => [s, t.last])).toEqual([['B', '3']]);
+  });
+
+  it('frameKey is the event time of the first element, or the book update id', () => {
+    expect(frameKey([mini('A', 42, '1')])).toBe(42);
+    expect(frameKey({ u: 7, s: 'A' })).toBe(7);
+    expect(frameKey([])).toBeUndefined();
+  });
+});
+
+describe('market frames: the focused all-market path', () => {
+  it('applies only the focused symbols, the same values a whole parse gives, and reports the frame key', () => {
+    const focus = new Set(['ETHUSDT', 'BNBBTC']);
+    const text = allMarket([mini('BTCUSDT', 100, '1'), mini('ETHUSDT', 100, '2'), mini('BNBBTC', 100, '3'), mini('XRPUSDT', 100, '4')]);
+    const fast = createMarketData();
+    fast.setFocus(focus);
+    expect(fast.ingestFocused(text)).toEqual({ stream: '!miniTicker@arr', key: 100, changed: true });
+    expect([...fast.tickers().keys()].sort()).toEqual(['BNBBTC', 'ETHUSDT']);
+    const whole = createMarketData();
+    whole.ingest(text);
+    for (const s of focus) expect(fast.tickers().get(s)).toEqual(whole.tickers().get(s));
+    // the same frame again changes nothing
+    expect(fast.ingestFocused(text)?.changed).toBe(false);
+  });
+
+  it('property: for random frames and focuses, the focused path equals a whole parse restricted to the focus', () => {
+    let compared = 0;
+    const sym = fc.constantFrom('BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'XRPBTC', 'SOLETH', 'ADAUSDC', 'DOGEUSDT', 'TRXBTC');
+    const el = fc.record({ s: sym, E: fc.integer({ min: 1, max: 50 }), c: fc.integer({ min: 1, max: 10_000 }).map(String) });
+    fc.assert(fc.property(fc.array(fc.array(el, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }), fc.uniqueArray(sym, { maxLength: 8 }), (frames, focused) => {
+      const focus = new Set<string>(focused);
+      const fast = createMarketData();
+      const slow = createMarketData();
+      fast.setFocus(focus);
+      for (const f of frames) {
+        const text = allMarket(f.map((e) => mini(e.s, e.E, e.c)));
+        expect(fast.ingestFocused(text)).not.toBeNull();
+        slow.ingest(text);
+      }
+      const want = new Map([...snapshot(slow.tickers())].filter(([s]) => focus.has(s)));
+      expect(snapshot(fast.tickers())).toEqual(want);
+      compared += want.size;
+    }), { numRuns: 300 });
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it('hands back (null) every frame it cannot take, so it is parsed whole', () => {
+    const md = createMarketData();
+    const text = allMarket([mini('BTCUSDT', 1, '1')]);
+    expect(md.ingestFocused(text)).toBeNull(); // no focus
+    md.setFocus(new Set(['BTCUSDT', 'ÉTHUSDT']));
+    expect(md.ingestFocused(JSON.stringify({ stream: '!ticker_1h@arr', data: [mini('BTCUSDT', 1, '1')] }))).toBeNull();
+    expect(md.ingestFocused(JSON.stringify({ stream: '!miniTicker@arr', data: [mini('BTCUSDT', 1, '1')] }, null, 1))).toBeNull(); // another layout
+    expect(md.ingestFocused(allMarket([mini('\u00c9THUSDT', 1, '1')]).replace('\u00c9', '\\u00c9'))).toBeNull(); // an escape
+    expect(md.ingestFocused(allMarket([{ ...mini('BTCUSDT', 1, '1'), E: 1.5 }]))).toBeNull(); // not an integer event time
+    expect(md.ingestFocused(text.replace('"c":"1"', '"c":"1'))).toBeNull(); // broken
+    expect(md.tickers().size).toBe(0); // nothing was applied by any of them
+    expect(md.ingestFocused(allMarket([]))).toEqual({ stream: '!miniTicker@arr', key: undefined, changed: false });
+  });
+
+  it('a whole parse honours the focus too, and symbols leaving the focus lose their records', () => {
+    const md = createMarketData();
+    md.applyFrame('!miniTicker@arr', [mini('A', 1, '1'), mini('B', 1, '1')]);
+    md.setFocus(new Set(['A']));
+    expect([...md.tickers().keys()]).toEqual(['A']);
+    md.applyFrame('!miniTicker@arr', [mini('A', 2, '2'), mini('B', 2, '2')]);
+    expect([...md.tickers().keys()]).toEqual(['A']);
+    md.setFocus(null);
+    md.applyFrame('!miniTicker@arr', [mini('B', 3, '3')]);
+    expect(md.tickers().get('B')?.last).toBe('3');
+  });
+});
