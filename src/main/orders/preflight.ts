@@ -241,7 +241,7 @@ function evaluate(input: PreflightInput): PreflightVerdict {
   };
   if (draft.type === 'OCO') {
     if (typed(draft.quoteOrderQty) !== undefined) issues.push({ code: 'PARAMETERS', field: 'quoteOrderQty', message: 'An OCO order takes a quantity, not an amount to spend.', correction: null });
-    if (typed(draft.timeInForce) !== undefined) issues.push({ code: 'PARAMETERS', field: 'timeInForce', message: 'In an OCO only the stop-limit leg has a time in force (stopLimitTimeInForce).', correction: null });
+    if (typed(draft.timeInForce) !== undefined) issues.push({ code: 'PARAMETERS', field: 'timeInForce', message: 'In an OCO only the stop-limit leg has a time in force; choose the stop-limit time in force instead.', correction: null });
     const limitLeg = input.validate({ symbol: draft.symbol, side: draft.side, type: 'LIMIT_MAKER', quantity: typed(draft.quantity), price: typed(draft.price) }, extra);
     const stopTif = draft.stopLimitTimeInForce ?? 'GTC';
     const stopLeg = input.validate({

@@ -154,6 +154,9 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const [v, setV] = useState<FormValues>(EMPTY_FORM);
   const [checked, setChecked] = useState<Checked | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The draft whose check was refused (e.g. a field far too long): its button must not wait for
+  // an answer that will never come.
+  const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const [reviewing, setReviewing] = useState(false);
   const [dialog, setDialog] = useState<NonNullable<PreflightResult['confirmation']> | null>(null);
   // The quote's age moves on screen even when nothing else does.
@@ -181,7 +184,11 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
       if (res.ok) {
         setChecked({ key: k, result: res.value });
         setError(null);
-      } else setError(res.error.message);
+        setRefusedKey(null);
+      } else {
+        setError(res.error.message);
+        setRefusedKey(k);
+      }
     });
   };
 
@@ -236,6 +243,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   if (readOnly) blocker = 'Read-only mode';
   else if (!isSymbolCode(v.symbol)) blocker = 'Choose a symbol';
   else if (missing.length > 0) blocker = `Enter ${missing.map((f) => FIELD_LABELS[f].toLowerCase()).join(' and ')}`;
+  else if (current === null && refusedKey === key) blocker = 'Fix the message below';
   else if (current === null) blocker = 'Checking…';
   else if (!current.ok) blocker = 'Fix the issues above';
   else if (submitting !== null) blocker = 'Another order is being sent';
@@ -249,6 +257,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
       setReviewing(false);
       if (!res.ok) {
         setError(res.error.message);
+        setRefusedKey(k);
         return;
       }
       setChecked({ key: k, result: res.value });
