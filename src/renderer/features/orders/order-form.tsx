@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DraftField, MarketQuote, PreflightIssue, PreflightResult, TradableSymbol } from '../../../shared/domain/orders';
 import { dec, formatDecimal } from '../../../shared/money';
 import { formatClock } from '../../app/format';
@@ -14,7 +14,9 @@ import {
   ORDER_TYPES,
   priceFieldsOf,
   priceShortcuts,
+  symbolOnEnter,
   withField,
+  type SymbolSuggestions,
   type FormValues,
 } from './order-form-model';
 import { amount, maskFigures, priceText, quotesBalance } from './order-format';
@@ -61,18 +63,30 @@ interface Checked {
   readonly result: PreflightResult;
 }
 
+/**
+ * The symbol box: a combobox (WAI-ARIA 1.2 pattern) over the exchange's symbols. Enter picks the
+ * highlighted option or the exact match of what is typed, never a suggestion left over from an
+ * older text (see symbolOnEnter).
+ */
 function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; onChange: (s: string) => void; disabled: boolean }>): React.JSX.Element {
   const store = useStore();
+  const listId = useId();
   const [text, setText] = useState(value);
   const [open, setOpen] = useState(false);
-  const [matches, setMatches] = useState<readonly TradableSymbol[]>([]);
+  const [list, setList] = useState<(SymbolSuggestions & { readonly items: readonly TradableSymbol[] }) | null>(null);
+  const [active, setActive] = useState(-1);
+  const textRef = useRef(text);
+  textRef.current = text;
   useEffect(() => setText(value), [value]);
+  const ask = (query: string): Promise<(SymbolSuggestions & { readonly items: readonly TradableSymbol[] }) | null> =>
+    store.call('orders:symbols', { query, limit: 8 }).then((res) => (res.ok ? { query, symbols: res.value.map((m) => m.symbol), items: res.value } : null));
   useEffect(() => {
     if (!open) return;
     let live = true;
+    const query = normaliseSymbol(text);
     const t = setTimeout(() => {
-      void store.call('orders:symbols', { query: normaliseSymbol(text), limit: 8 }).then((res) => {
-        if (live && res.ok) setMatches(res.value);
+      void ask(query).then((l) => {
+        if (live && l !== null) setList(l);
       });
     }, 150);
     return () => {
@@ -83,12 +97,34 @@ function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; o
   const choose = (s: string): void => {
     setText(s);
     setOpen(false);
+    setActive(-1);
     onChange(s);
+  };
+  const current = list !== null && list.query === normaliseSymbol(text) ? list : null;
+  const shown = open && current !== null && current.items.length > 0;
+  const optionId = (i: number): string => `${listId}-opt-${i}`;
+  const onEnter = (): void => {
+    const typed = text;
+    const r = symbolOnEnter(typed, list, active);
+    if (r === 'ask') {
+      // The list on screen answers an older text: look this one up before picking anything.
+      void ask(normaliseSymbol(typed)).then((l) => {
+        if (l === null || textRef.current !== typed) return;
+        setList(l);
+        const again = symbolOnEnter(typed, l, -1);
+        if (again !== null && again !== 'ask') choose(again.pick);
+      });
+    } else if (r !== null) choose(r.pick);
   };
   return (
     <div className="symbol-picker">
       <input
         aria-label="Symbol"
+        role="combobox"
+        aria-autocomplete="list"
+        aria-expanded={shown}
+        aria-controls={listId}
+        aria-activedescendant={shown && active >= 0 ? optionId(active) : undefined}
         className="symbol-input"
         value={text}
         disabled={disabled}
@@ -100,26 +136,40 @@ function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; o
           const s = normaliseSymbol(e.target.value);
           setText(s);
           setOpen(true);
+          setActive(-1);
           if (isSymbolCode(s)) onChange(s);
         }}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && matches[0] !== undefined) {
+          if (e.key === 'Enter') {
             e.preventDefault();
-            choose(matches[0].symbol);
-          } else if (e.key === 'Escape') setOpen(false);
+            onEnter();
+          } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+            e.preventDefault();
+            setOpen(true);
+            const n = current?.items.length ?? 0;
+            if (n === 0) return;
+            setActive((i) => (e.key === 'ArrowDown' ? (i + 1) % n : i <= 0 ? n - 1 : i - 1));
+          } else if (e.key === 'Escape') {
+            setOpen(false);
+            setActive(-1);
+          }
         }}
       />
-      {open && matches.length > 0 ? (
-        <ul className="symbol-list" role="listbox" aria-label="Matching symbols">
-          {matches.map((m) => (
-            <li key={m.symbol} role="option" aria-selected={m.symbol === value}>
-              <button type="button" onMouseDown={(e) => e.preventDefault()} onClick={() => choose(m.symbol)}>
-                <strong>{m.baseAsset}</strong>/{m.quoteAsset}
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <ul className="symbol-list" id={listId} role="listbox" aria-label="Matching symbols" hidden={!shown}>
+        {shown ? current.items.map((m, i) => (
+          <li
+            key={m.symbol}
+            id={optionId(i)}
+            role="option"
+            aria-selected={i === active}
+            data-current={m.symbol === value ? 'true' : undefined}
+            onMouseDown={(e) => e.preventDefault()}
+            onClick={() => choose(m.symbol)}
+          >
+            <strong>{m.baseAsset}</strong>/{m.quoteAsset}
+          </li>
+        )) : null}
+      </ul>
     </div>
   );
 }
