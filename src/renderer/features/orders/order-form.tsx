@@ -1,6 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DraftField, MarketQuote, PreflightIssue, PreflightResult, TradableSymbol } from '../../../shared/domain/orders';
-import { dec, formatDecimal } from '../../../shared/money';
+import { formatPercentOf } from '../../../shared/money/format';
 import { formatClock } from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
 import { ConfirmDialog } from './confirm-dialog';
@@ -361,9 +361,9 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
           <SymbolPicker value={v.symbol} disabled={readOnly} onChange={(s) => set({ symbol: s, price: '', stopPrice: '', stopLimitPrice: '', quantity: '', quoteOrderQty: '' })} />
         </div>
         <div className={`quote-line${quoteStale ? ' stale' : ''}`} data-testid="market-quote" data-stale={quoteStale ? 'true' : undefined} aria-live="off" style={quoteStale ? { opacity: 0.55 } : undefined}>
-          <span>Bid <strong className="up">{priceText(quote?.bid)}</strong></span>
-          <span>Ask <strong className="down">{priceText(quote?.ask)}</strong></span>
-          <span>Last <strong>{priceText(quote?.last)}</strong></span>
+          <span>Bid <strong className="up">{priceText(quote?.bid, rules?.tickSize)}</strong></span>
+          <span>Ask <strong className="down">{priceText(quote?.ask, rules?.tickSize)}</strong></span>
+          <span>Last <strong>{priceText(quote?.last, rules?.tickSize)}</strong></span>
           {rules && rules.status !== 'TRADING' ? <span className="warn">{rules.status}</span> : null}
           {age !== null ? (
             <span className="muted small" data-testid="quote-age" title={quoteStale ? 'These prices could not be refreshed: the market may have moved.' : undefined}>{age.text}</span>
@@ -461,7 +461,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
         <dl className="estimate" data-testid="estimate">
           <dt>{v.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds'}</dt>
           <dd data-money="">{amount(privacy, est.total, est.totalAsset)}</dd>
-          <dt>Fee ({est.liquidity}, {formatDecimal(dec(est.feeRate).mul(100))} %)</dt>
+          <dt>Fee ({est.liquidity}, {formatPercentOf(est.feeRate, 4)})</dt>
           <dd data-money="">≈ {amount(privacy, est.fee, est.feeAsset)}{est.bnbDiscount ? ' (less in BNB)' : ''}</dd>
           <dt>You receive</dt>
           <dd data-money="">≈ {amount(privacy, est.receive, est.receiveAsset)}</dd>
