@@ -235,7 +235,9 @@ function evaluate(input: PreflightInput): PreflightVerdict {
   let order: ConfirmedOrder | null = null;
   const addIssues = (r: ValidationResult, map: (f: FilterField) => DraftField): void => {
     for (const i of r.issues) {
-      const pi = issueFrom(i, map);
+      let pi = issueFrom(i, map);
+      // The stop leg's limit price is the form's stop-limit price: say so in its message.
+      if (pi.field === 'stopLimitPrice' && i.field === 'price') pi = { ...pi, message: pi.message.replace(/^The price\b/, 'The stop-limit price') };
       if (!issues.some((x) => x.code === pi.code && x.field === pi.field && x.message === pi.message)) issues.push(pi);
     }
   };

@@ -472,16 +472,19 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
           {current.warnings.map((w) => <li key={w.code} data-testid="preflight-warning" data-code={w.code}>{maskFigures(privacy && quotesBalance(w.code), w.message)}</li>)}
         </ul>
       ) : null}
-      {error ? <p className="error" role="alert">{error}</p> : null}
-      <button
-        type="button"
-        className={`primary review side-${v.side.toLowerCase()}`}
-        data-testid="review-order"
-        disabled={!canReview}
-        onClick={review}
-      >
-        {reviewing ? 'Checking…' : blocker ?? `Review ${v.side === 'BUY' ? 'buy' : 'sell'} order…`}
-      </button>
+      {/* Always on screen (sticky in the form's column): the message of a refused check and the action. */}
+      <div className="order-actions" data-testid="order-actions">
+        {error ? <p className="error" role="alert" data-testid="order-form-error">{error}</p> : null}
+        <button
+          type="button"
+          className={`primary review side-${v.side.toLowerCase()}`}
+          data-testid="review-order"
+          disabled={!canReview}
+          onClick={review}
+        >
+          {reviewing ? 'Checking…' : blocker ?? `Review ${v.side === 'BUY' ? 'buy' : 'sell'} order…`}
+        </button>
+      </div>
       {dialog !== null ? <ConfirmDialog confirmation={dialog} onClose={() => setDialog(null)} /> : null}
     </section>
   );
