@@ -211,7 +211,7 @@ function evaluate(input: PreflightInput): PreflightVerdict {
     market: input.market ?? null,
   };
   if (info === undefined) {
-    issues.push({ code: 'SYMBOL', field: 'symbol', message: `${draft.symbol} is not a pair Binance lists (or the trading rules are not loaded yet).`, correction: null });
+    issues.push({ code: 'SYMBOL', field: 'symbol', message: `${draft.symbol} is not a pair Binance lists (or the trading rules are not loaded yet). Pick a pair from the list, like BTCUSDT.`, correction: null });
     return { ...base, ok: false, rules: null, order: null, issues, warnings, estimate: null, available: null, presets: [] };
   }
   const isBuy = draft.side === 'BUY';

@@ -127,7 +127,7 @@ test('bad input in the key form and in Settings: person-readable messages, the b
     await pem.fill(value);
     await attempt(`PEM = ${JSON.stringify(value.slice(0, 20))}`);
   }
-  // the malformed PEM is refused with Perch's own hint intact
+  // the malformed PEM is refused with a message (its wording is checked above)
   await expect(page.getByTestId('key-error')).toBeVisible();
   await screenshot(page, 'bad-input-01-malformed-pem');
   expect(tried).toBeGreaterThan(10);
@@ -146,6 +146,7 @@ test('symbol box: type ETH, wait, paste LINKETH, Enter at once picks the exact m
   const first = options.first();
   await expect(first).toHaveAttribute('aria-selected', 'true');
   await expect(symbol).toHaveAttribute('aria-activedescendant', (await first.getAttribute('id')) ?? '');
+  await screenshot(page, 'symbol-combobox-open');
 
   // paste a different symbol and press Enter before the list for it arrives
   await symbol.fill('LINKETH');
@@ -202,6 +203,12 @@ for (const size of [{ width: 1024, height: 700 }, { width: 1280, height: 800 }])
     await expect(page.getByTestId('order-form-error')).toBeVisible();
     await onScreen(page.getByTestId('order-form-error'), 'the form message');
     await onScreen(review(page), 'Review button with the message');
-    await screenshot(page, `order-form-${size.width}x${size.height}`);
+    await screenshot(page, `order-form-${size.width}x${size.height}-light`);
+    // the same in dark, and with amounts hidden: the action area stays clear of the status bar
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByTestId('privacy-toggle').click();
+    await expect(page.getByTestId('privacy-toggle')).toHaveAttribute('aria-pressed', 'true');
+    await onScreen(review(page), 'Review button (dark, amounts hidden)');
+    await screenshot(page, `order-form-${size.width}x${size.height}-dark-privacy`);
   });
 }
