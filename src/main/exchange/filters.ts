@@ -164,6 +164,8 @@ export interface ValidationContext {
   readonly orderTypes?: readonly string[];
   readonly quoteOrderQtyMarketAllowed?: boolean;
   readonly quoteAssetPrecision?: number;
+  /** Named after order values in messages ("5 USDT"); absent: the figure alone. */
+  readonly quoteAsset?: string;
   /** Reference / average price used for MARKET notional and PERCENT_PRICE checks. */
   readonly avgPrice?: string;
   readonly openOrders?: { readonly symbol?: number; readonly symbolAlgo?: number; readonly symbolIceberg?: number; readonly exchange?: number; readonly exchangeAlgo?: number };
@@ -199,6 +201,7 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
   const px = (d: DecimalInput): string => formatPrice(d, f.price?.tickSize);
   const qx = (d: DecimalInput): string => formatQuantity(d, f.lotSize?.stepSize);
   const fieldText = (field: DraftField, d: DecimalInput): string => (field === 'price' || field === 'stopPrice' ? px(d) : qx(d));
+  const value = (d: DecimalInput): string => formatAmount(d, ctx.quoteAsset);
   const order: { -readonly [K in keyof OrderDraft]: OrderDraft[K] } = { symbol: draft.symbol, side: draft.side, type: draft.type };
   const issue = (filter: string, field: DraftField, message: string, suggestion?: DecimalInput): void => {
     issues.push(suggestion === undefined ? { filter, field, message } : { filter, field, message, suggestion: s(suggestion) });
@@ -333,15 +336,15 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     const nf = f.notional;
     if (nf) {
       if ((!isMarketLike || nf.applyMinToMarket) && notional.lt(nf.minNotional)) {
-        issue('NOTIONAL', notionalField, `The order value ${formatAmount(notional)} is below the minimum ${formatAmount(nf.minNotional)}.`, qtyFor(dec(nf.minNotional), true));
+        issue('NOTIONAL', notionalField, `The order value ${value(notional)} is below the minimum ${value(nf.minNotional)}.`, qtyFor(dec(nf.minNotional), true));
       }
       if ((!isMarketLike || nf.applyMaxToMarket) && !dec(nf.maxNotional).isZero() && notional.gt(nf.maxNotional)) {
-        issue('NOTIONAL', notionalField, `The order value ${formatAmount(notional)} is above the maximum ${formatAmount(nf.maxNotional)}.`, qtyFor(dec(nf.maxNotional), false));
+        issue('NOTIONAL', notionalField, `The order value ${value(notional)} is above the maximum ${value(nf.maxNotional)}.`, qtyFor(dec(nf.maxNotional), false));
       }
     }
     const mf = f.minNotional;
     if (mf && (!isMarketLike || mf.applyToMarket) && notional.lt(mf.minNotional)) {
-      issue('MIN_NOTIONAL', notionalField, `The order value ${formatAmount(notional)} is below the minimum ${formatAmount(mf.minNotional)}.`, qtyFor(dec(mf.minNotional), true));
+      issue('MIN_NOTIONAL', notionalField, `The order value ${value(notional)} is below the minimum ${value(mf.minNotional)}.`, qtyFor(dec(mf.minNotional), true));
     }
   }
 

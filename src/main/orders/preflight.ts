@@ -227,6 +227,7 @@ function evaluate(input: PreflightInput): PreflightVerdict {
   const reference = avg !== undefined && avg.gt(0) ? avg : last;
   const extra = {
     mode: 'strict' as const,
+    quoteAsset: info.quoteAsset,
     ...(reference !== undefined ? { avgPrice: s(reference) } : {}),
     ...(input.openOrders !== undefined ? { openOrders: input.openOrders } : {}),
   };

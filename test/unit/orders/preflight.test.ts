@@ -335,3 +335,20 @@ describe('one-click corrections that work (issue 8, B12)', () => {
     expect(offered, `only ${offered} of ${runs} drafts were offered a correction`).toBeGreaterThanOrEqual(100);
   });
 });
+
+describe('figures in messages: at the tick or step, with separators (issue 8, B17)', () => {
+  it('balance, order value, market price and the confirmation read as the form shows them', () => {
+    const needs = preflight(input(limitBuy('0.1', '40000')));
+    expect(needs.issues.find((i) => i.code === 'BALANCE')?.message).toMatch(/^This order needs 4,000 USDT but only 1,000 USDT is free/);
+    const small = preflight(input(limitBuy('0.00001', '40000')));
+    expect(small.issues.find((i) => i.code === 'NOTIONAL')?.message).toBe('The order value 0.4 USDT is below the minimum 5 USDT.');
+    const big = preflight(input(limitBuy('8999', '999999'), { free: () => '100000000000' }));
+    expect(big.issues.find((i) => i.code === 'NOTIONAL')?.message).toBe('The order value 8,998,991,001 USDT is above the maximum 9,000,000 USDT.');
+    const far = preflight(input(limitBuy('0.001', '40000'), { market: { bid: '64199.21000000', ask: '64199.22000000', last: '64098.00000000', at: 1 } }));
+    expect(far.warnings.find((w) => w.code === 'far-from-market')?.message).toMatch(/market price 64,098\.00\./);
+    const ok = preflight(input(limitBuy('0.001', '40000'), { market: { bid: '64199.21000000', ask: '64199.22000000', last: '64098.00000000', at: 1 } }));
+    const lines = confirmationLines(ok.order!, ok.estimate, ok.rules!, ok.market, 1);
+    expect(lines.find((l) => l.label === 'Price')?.value).toBe('40,000.00 USDT');
+    expect(lines.find((l) => l.label === 'Market')?.value).toMatch(/^bid 64,199\.21 \/ ask 64,199\.22 as of/);
+  });
+});
