@@ -300,7 +300,9 @@ describe('one-click corrections that work (issue 8, B12)', () => {
     const near = (centre: number) => fc.tuple(fc.double({ min: centre * 0.1, max: centre * 8, noNaN: true }), fc.integer({ min: 0, max: 9 })).map(([x, digits]) => x.toFixed(digits));
     const draft = fc.record({
       side: fc.constantFrom('BUY' as const, 'SELL' as const),
-      type: fc.constantFrom('LIMIT' as const, 'LIMIT_MAKER' as const, 'MARKET' as const),
+      type: fc.constantFrom('LIMIT' as const, 'LIMIT_MAKER' as const, 'MARKET' as const, 'STOP_LOSS_LIMIT' as const, 'TAKE_PROFIT_LIMIT' as const, 'OCO' as const),
+      stop: fc.oneof(decimalText, near(50000)),
+      stopLimit: fc.oneof(decimalText, near(50000)),
       byQuote: fc.boolean(),
       quantity: fc.oneof(decimalText, near(0.01), fc.constantFrom('0.0000123', '99999', '0.01', '0.000155')),
       price: fc.oneof(decimalText, near(50000), fc.constantFrom('999999999999', '40000.005', '50000')),
@@ -314,9 +316,11 @@ describe('one-click corrections that work (issue 8, B12)', () => {
       runs++;
       const balances: Record<string, string> = { USDT: d.usdt, BTC: d.btc };
       const base = { symbol: 'BTCUSDT', side: d.side, type: d.type } as const;
-      const x: OrderDraftInput = d.type === 'MARKET'
-        ? (d.byQuote ? { ...base, quoteOrderQty: d.quote } : { ...base, quantity: d.quantity })
-        : { ...base, quantity: d.quantity, price: d.price, ...(d.type === 'LIMIT' ? { timeInForce: 'GTC' as const } : {}) };
+      let x: OrderDraftInput;
+      if (d.type === 'MARKET') x = d.byQuote ? { ...base, quoteOrderQty: d.quote } : { ...base, quantity: d.quantity };
+      else if (d.type === 'OCO') x = { ...base, quantity: d.quantity, price: d.price, stopPrice: d.stop, stopLimitPrice: d.stopLimit };
+      else if (d.type === 'LIMIT_MAKER') x = { ...base, quantity: d.quantity, price: d.price };
+      else x = { ...base, quantity: d.quantity, price: d.price, timeInForce: 'GTC' as const, ...(d.type === 'LIMIT' ? {} : { stopPrice: d.stop }) };
       const over = { free: (a: string) => balances[a] ?? '0' };
       const r = preflight(input(x, over));
       const cs = corrections(r);
@@ -328,9 +332,9 @@ describe('one-click corrections that work (issue 8, B12)', () => {
         const again = preflight(input(applied(x, c), over));
         expect(again.ok, `${JSON.stringify(x)} + ${JSON.stringify(c)} -> ${JSON.stringify(again.issues)}`).toBe(true);
       }
-    }), { numRuns: 600 });
+    }), { numRuns: 1200 });
     // The assertion inside is only reached on drafts that got corrections: make sure there were many.
-    expect(runs).toBe(600);
+    expect(runs).toBe(1200);
     console.info(`corrections offered in ${offered} of ${runs} drafts`);
     expect(offered, `only ${offered} of ${runs} drafts were offered a correction`).toBeGreaterThanOrEqual(100);
   });
