@@ -64,7 +64,17 @@ const FIELDS: Readonly<Record<string, FieldWords>> = {
   'url': { label: 'Link' },
   'id': { label: 'Notice' },
   'limit': { label: 'Number of rows' },
+  'beforeOrderId': { label: 'Order number' },
+  'acknowledgePossibleDuplicate': { label: 'Your acknowledgement of a possible duplicate', hint: 'Confirm again.' },
+  'hideSmallBalances': { label: 'Hide small balances' },
+  'privacyMode': { label: 'Hide amounts' },
+  'startAtLogin': { label: 'Start at login' },
+  'closeToTray': { label: 'Close to tray' },
+  'tradingEnabled': { label: 'Trading enabled' },
 };
+
+/** A field this list does not name yet (e.g. one added to the contract later) still gets a sentence. */
+const SOME_VALUE: FieldWords = { label: 'One of the values entered' };
 
 function wordsFor(path: ReadonlyArray<PropertyKey>): FieldWords | undefined {
   const parts = path.filter((p): p is string => typeof p === 'string');
@@ -120,9 +130,9 @@ const GENERIC = 'Perch could not use this request (a fault in Perch, not in what
 export function describeInvalidInput(issues: ReadonlyArray<InputIssue>, rawInput: unknown): string {
   const sentences: string[] = [];
   for (const issue of issues) {
-    const words = wordsFor(issue.path);
-    // A request with an unknown key or no field to name is the app's own fault, not the person's.
-    if (words === undefined || issue.code === 'unrecognized_keys') continue;
+    // A request with an unknown key or no field at all is the app's own fault, not the person's.
+    if (issue.code === 'unrecognized_keys' || issue.path.length === 0) continue;
+    const words = wordsFor(issue.path) ?? SOME_VALUE;
     const text = `${words.label} ${problem(issue, words, valueAt(rawInput, issue.path))}.${words.hint !== undefined ? ` ${words.hint}` : ''}`;
     if (!sentences.includes(text)) sentences.push(text);
     if (sentences.length === 2) break;

@@ -92,3 +92,11 @@ describe('invalid input is answered in the words of the screen (issue 8, B10)', 
     expect(checked).toBeGreaterThan(60);
   });
 });
+
+describe('a field the message map does not know yet', () => {
+  it('still gets a sentence with the bound, not the validator text', async () => {
+    const { describeInvalidInput } = await import('../../../src/main/ipc/input-messages');
+    expect(describeInvalidInput([{ code: 'too_big', origin: 'string', maximum: 128, path: ['newField'], message: 'Too big: expected string to have <=128 characters' }], { newField: 'x'.repeat(200) }))
+      .toBe('One of the values entered is too long (at most 128 characters).');
+  });
+});
