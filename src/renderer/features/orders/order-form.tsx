@@ -324,6 +324,8 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const base = rules?.baseAsset ?? '';
   const quoteAsset = rules?.quoteAsset ?? '';
   const est = current?.estimate ?? null;
+  // The tick of the symbol on screen only (the last answer may still be about the previous one).
+  const tick = rules !== null && rules.symbol === v.symbol ? rules.tickSize : null;
 
   const input = (f: 'quantity' | 'quoteOrderQty' | 'price' | 'stopPrice' | 'stopLimitPrice', unit: string, isAmount: boolean): React.JSX.Element => (
     <label className="ofield">
@@ -361,9 +363,9 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
           <SymbolPicker value={v.symbol} disabled={readOnly} onChange={(s) => set({ symbol: s, price: '', stopPrice: '', stopLimitPrice: '', quantity: '', quoteOrderQty: '' })} />
         </div>
         <div className={`quote-line${quoteStale ? ' stale' : ''}`} data-testid="market-quote" data-stale={quoteStale ? 'true' : undefined} aria-live="off" style={quoteStale ? { opacity: 0.55 } : undefined}>
-          <span>Bid <strong className="up">{priceText(quote?.bid, rules?.tickSize)}</strong></span>
-          <span>Ask <strong className="down">{priceText(quote?.ask, rules?.tickSize)}</strong></span>
-          <span>Last <strong>{priceText(quote?.last, rules?.tickSize)}</strong></span>
+          <span>Bid <strong className="up">{priceText(quote?.bid, tick)}</strong></span>
+          <span>Ask <strong className="down">{priceText(quote?.ask, tick)}</strong></span>
+          <span>Last <strong>{priceText(quote?.last, tick)}</strong></span>
           {rules && rules.status !== 'TRADING' ? <span className="warn">{rules.status}</span> : null}
           {age !== null ? (
             <span className="muted small" data-testid="quote-age" title={quoteStale ? 'These prices could not be refreshed: the market may have moved.' : undefined}>{age.text}</span>
