@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { Decimal, ceilToStep, dec, floorToStep, formatDecimal, isMultipleOf, parseDecimal, snapToTick, type DecimalInput } from '../../shared/money';
+import { formatAmount, formatPrice, formatQuantity } from '../../shared/money/format';
 
 const Dec = z.string().regex(/^-?\d+(\.\d+)?$/);
 const Int = z.number().int();
@@ -163,6 +164,8 @@ export interface ValidationContext {
   readonly orderTypes?: readonly string[];
   readonly quoteOrderQtyMarketAllowed?: boolean;
   readonly quoteAssetPrecision?: number;
+  /** Named after order values in messages ("5 USDT"); absent: the figure alone. */
+  readonly quoteAsset?: string;
   /** Reference / average price used for MARKET notional and PERCENT_PRICE checks. */
   readonly avgPrice?: string;
   readonly openOrders?: { readonly symbol?: number; readonly symbolAlgo?: number; readonly symbolIceberg?: number; readonly exchange?: number; readonly exchangeAlgo?: number };
@@ -194,6 +197,11 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
   const strict = ctx.mode === 'strict';
   const f = ctx.filters;
   const isBuy = draft.side === 'BUY';
+  // What a person reads: prices at the tick, quantities at the step, values with separators.
+  const px = (d: DecimalInput): string => formatPrice(d, f.price?.tickSize);
+  const qx = (d: DecimalInput): string => formatQuantity(d, f.lotSize?.stepSize);
+  const fieldText = (field: DraftField, d: DecimalInput): string => (field === 'price' || field === 'stopPrice' ? px(d) : qx(d));
+  const value = (d: DecimalInput): string => formatAmount(d, ctx.quoteAsset);
   const order: { -readonly [K in keyof OrderDraft]: OrderDraft[K] } = { symbol: draft.symbol, side: draft.side, type: draft.type };
   const issue = (filter: string, field: DraftField, message: string, suggestion?: DecimalInput): void => {
     issues.push(suggestion === undefined ? { filter, field, message } : { filter, field, message, suggestion: s(suggestion) });
@@ -214,7 +222,7 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     if (raw === undefined || raw.trim() === '') return undefined;
     const d = parseDecimal(raw);
     if (!d || !d.isFinite()) {
-      issue('PARAMETERS', field, `${label(field)} "${raw}" is not a number; use digits and an optional decimal point, e.g. 0.015.`);
+      issue('PARAMETERS', field, `${label(field)} is not a number: use digits and one decimal point, like 0.0012.`);
       return undefined;
     }
     if (d.lte(0)) {
@@ -260,18 +268,18 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
       const snapped = snapToTick(v, pf.tickSize, isBuy ? 'down' : 'up');
       if (snapped.lte(0)) {
         const smallest = Decimal.max(ceilToStep(pf.minPrice, pf.tickSize), dec(pf.tickSize));
-        issue('PRICE_FILTER', field, `${label(field)} is below the minimum ${s(smallest)}.`, smallest);
+        issue('PRICE_FILTER', field, `${label(field)} is below the minimum ${px(smallest)}.`, smallest);
         return v;
       }
       if (strict) {
-        issue('PRICE_FILTER', field, `${label(field)} must be a multiple of the tick size ${s(pf.tickSize)}.`, snapped);
+        issue('PRICE_FILTER', field, `${label(field)} must be a multiple of the tick size ${px(pf.tickSize)}.`, snapped);
         return v;
       }
-      adjustments.push({ filter: 'PRICE_FILTER', field, from: s(v), to: s(snapped), message: `${label(field)} rounded ${isBuy ? 'down' : 'up'} to the tick size ${s(pf.tickSize)}.` });
+      adjustments.push({ filter: 'PRICE_FILTER', field, from: s(v), to: s(snapped), message: `${label(field)} rounded ${isBuy ? 'down' : 'up'} to the tick size ${px(pf.tickSize)}.` });
       v = snapped;
     }
-    if (!dec(pf.minPrice).isZero() && v.lt(pf.minPrice)) issue('PRICE_FILTER', field, `${label(field)} is below the minimum ${s(pf.minPrice)}.`, pf.minPrice);
-    if (!dec(pf.maxPrice).isZero() && v.gt(pf.maxPrice)) issue('PRICE_FILTER', field, `${label(field)} is above the maximum ${s(pf.maxPrice)}.`, pf.maxPrice);
+    if (!dec(pf.minPrice).isZero() && v.lt(pf.minPrice)) issue('PRICE_FILTER', field, `${label(field)} is below the minimum ${px(pf.minPrice)}.`, pf.minPrice);
+    if (!dec(pf.maxPrice).isZero() && v.gt(pf.maxPrice)) issue('PRICE_FILTER', field, `${label(field)} is above the maximum ${px(pf.maxPrice)}.`, pf.maxPrice);
     return v;
   };
   price = priceFilter('price', price);
@@ -285,18 +293,18 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
       const floored = floorToStep(v, lf.stepSize);
       if (floored.lte(0)) {
         const smallest = Decimal.max(ceilToStep(lf.minQty, lf.stepSize), dec(lf.stepSize));
-        issue(filter, field, `${label(field)} is below the minimum ${s(smallest)}.`, smallest);
+        issue(filter, field, `${label(field)} is below the minimum ${fieldText(field, smallest)}.`, smallest);
         return v;
       }
       if (strict) {
-        issue(filter, field, `${label(field)} must be a multiple of the step size ${s(lf.stepSize)}.`, floored);
+        issue(filter, field, `${label(field)} must be a multiple of the step size ${qx(lf.stepSize)}.`, floored);
         return v;
       }
-      adjustments.push({ filter, field, from: s(v), to: s(floored), message: `${label(field)} rounded down to the step size ${s(lf.stepSize)}.` });
+      adjustments.push({ filter, field, from: s(v), to: s(floored), message: `${label(field)} rounded down to the step size ${qx(lf.stepSize)}.` });
       v = floored;
     }
-    if (v.lt(lf.minQty)) issue(filter, field, `${label(field)} is below the minimum ${s(lf.minQty)}.`, lf.minQty);
-    if (!dec(lf.maxQty).isZero() && v.gt(lf.maxQty)) issue(filter, field, `${label(field)} is above the maximum ${s(lf.maxQty)}${filter === 'MARKET_LOT_SIZE' ? ' for market orders' : ''}.`, floorToStep(lf.maxQty, lf.stepSize));
+    if (v.lt(lf.minQty)) issue(filter, field, `${label(field)} is below the minimum ${qx(lf.minQty)}.`, lf.minQty);
+    if (!dec(lf.maxQty).isZero() && v.gt(lf.maxQty)) issue(filter, field, `${label(field)} is above the maximum ${qx(lf.maxQty)}${filter === 'MARKET_LOT_SIZE' ? ' for market orders' : ''}.`, floorToStep(lf.maxQty, lf.stepSize));
     return v;
   };
   qty = lot('LOT_SIZE', 'quantity', qty, f.lotSize);
@@ -328,15 +336,15 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     const nf = f.notional;
     if (nf) {
       if ((!isMarketLike || nf.applyMinToMarket) && notional.lt(nf.minNotional)) {
-        issue('NOTIONAL', notionalField, `The order value ${s(notional.toDecimalPlaces(8, Decimal.ROUND_DOWN))} is below the minimum ${s(nf.minNotional)}.`, qtyFor(dec(nf.minNotional), true));
+        issue('NOTIONAL', notionalField, `The order value ${value(notional)} is below the minimum ${value(nf.minNotional)}.`, qtyFor(dec(nf.minNotional), true));
       }
       if ((!isMarketLike || nf.applyMaxToMarket) && !dec(nf.maxNotional).isZero() && notional.gt(nf.maxNotional)) {
-        issue('NOTIONAL', notionalField, `The order value ${s(notional.toDecimalPlaces(8, Decimal.ROUND_DOWN))} is above the maximum ${s(nf.maxNotional)}.`, qtyFor(dec(nf.maxNotional), false));
+        issue('NOTIONAL', notionalField, `The order value ${value(notional)} is above the maximum ${value(nf.maxNotional)}.`, qtyFor(dec(nf.maxNotional), false));
       }
     }
     const mf = f.minNotional;
     if (mf && (!isMarketLike || mf.applyToMarket) && notional.lt(mf.minNotional)) {
-      issue('MIN_NOTIONAL', notionalField, `The order value ${s(notional.toDecimalPlaces(8, Decimal.ROUND_DOWN))} is below the minimum ${s(mf.minNotional)}.`, qtyFor(dec(mf.minNotional), true));
+      issue('MIN_NOTIONAL', notionalField, `The order value ${value(notional)} is below the minimum ${value(mf.minNotional)}.`, qtyFor(dec(mf.minNotional), true));
     }
   }
 
@@ -346,8 +354,8 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     const range = (filter: string, up: string, down: string): void => {
       const hi = floorToStep(refPrice.mul(up), tick);
       const lo = ceilToStep(refPrice.mul(down), tick);
-      if (price && price.gt(refPrice.mul(up))) issue(filter, 'price', `The price is more than ${pct(up)} above the recent average price ${s(refPrice)}.`, hi);
-      if (price && price.lt(refPrice.mul(down))) issue(filter, 'price', `The price is more than ${pct(down, true)} below the recent average price ${s(refPrice)}.`, lo);
+      if (price && price.gt(refPrice.mul(up))) issue(filter, 'price', `The price is more than ${pct(up)} above the recent average price ${px(refPrice)}.`, hi);
+      if (price && price.lt(refPrice.mul(down))) issue(filter, 'price', `The price is more than ${pct(down, true)} below the recent average price ${px(refPrice)}.`, lo);
     };
     const ps = f.percentPriceBySide;
     if (ps) range('PERCENT_PRICE_BY_SIDE', isBuy ? ps.bidMultiplierUp : ps.askMultiplierUp, isBuy ? ps.bidMultiplierDown : ps.askMultiplierDown);
@@ -357,7 +365,7 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
   // --- iceberg parts, trailing delta, position, open order counts
   if (iceberg && qty && f.icebergParts) {
     const parts = qty.div(iceberg).ceil();
-    if (parts.gt(f.icebergParts.limit)) issue('ICEBERG_PARTS', 'icebergQty', `An iceberg order can have at most ${f.icebergParts.limit} parts; this one would have ${s(parts)}.`, ceilToStep(qty.div(f.icebergParts.limit), step));
+    if (parts.gt(f.icebergParts.limit)) issue('ICEBERG_PARTS', 'icebergQty', `An iceberg order can have at most ${f.icebergParts.limit} parts; this one would have ${formatAmount(parts)}.`, ceilToStep(qty.div(f.icebergParts.limit), step));
   }
   if (draft.trailingDelta !== undefined && f.trailingDelta && ALGO_TYPES.has(draft.type)) {
     const above = (draft.type.startsWith('STOP_LOSS') && isBuy) || (draft.type.startsWith('TAKE_PROFIT') && !isBuy);
@@ -370,7 +378,7 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     const position = dec(ctx.basePosition).plus(qty);
     if (position.gt(f.maxPosition.maxPosition)) {
       const room = floorToStep(Decimal.max(0, dec(f.maxPosition.maxPosition).minus(ctx.basePosition)), step);
-      issue('MAX_POSITION', 'quantity', `This buy would take your position above the maximum ${s(f.maxPosition.maxPosition)}.`, room.gt(0) ? room : undefined);
+      issue('MAX_POSITION', 'quantity', `This buy would take your position above the maximum ${qx(f.maxPosition.maxPosition)}.`, room.gt(0) ? room : undefined);
     }
   }
   const open = ctx.openOrders;
@@ -405,7 +413,7 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
 function label(field: DraftField): string {
   switch (field) {
     case 'quantity': return 'The quantity';
-    case 'quoteOrderQty': return 'The amount';
+    case 'quoteOrderQty': return 'The total';
     case 'price': return 'The price';
     case 'stopPrice': return 'The stop price';
     case 'icebergQty': return 'The visible (iceberg) quantity';

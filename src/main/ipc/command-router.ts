@@ -1,6 +1,7 @@
 import { COMMAND_NAMES, isCommandName, type CommandName } from '../../shared/ipc/channels';
 import { commands, type CommandInput, type CommandOutput } from '../../shared/ipc/contract';
 import { err, isPublicError, ok, type Result } from '../../shared/ipc/result';
+import { describeInvalidInput } from './input-messages';
 
 /**
  * Who sent a command. The Electron adapter fills frameUrl/webContentsId from the IPC event;
@@ -53,6 +54,7 @@ export function scrubMessage(message: string): string {
   return scrubbed.length > MAX_MESSAGE ? `${scrubbed.slice(0, MAX_MESSAGE)}…` : scrubbed;
 }
 
+/** For the log only (output contract breaks): paths and zod's messages, never values. */
 function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
   // Paths and zod's messages only: the rejected values may be secrets and are never echoed.
   return issues
@@ -67,7 +69,9 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
   async function run<C extends CommandName>(name: C, rawInput: unknown, sender: CommandSender): Promise<Result<unknown>> {
     const schema = commands[name];
     const parsed = schema.input.safeParse(rawInput);
-    if (!parsed.success) return err('invalid-input', `${name}: ${describeIssues(parsed.error.issues)}`);
+    // What a person reads: the field in the form's words, what is wrong, what to do (never the
+    // channel, the schema path or the validator's wording).
+    if (!parsed.success) return err('invalid-input', describeInvalidInput(parsed.error.issues, rawInput));
     let value: unknown;
     try {
       const handler = handlers[name] as CommandHandler<C>;

@@ -23,6 +23,7 @@ import { idSchema, isTerminalStatus, orderUpdateFromRest, restOrderSchema } from
 import type { RestClient } from '../exchange/rest-client';
 import type { ConfirmedOrder } from '../../shared/domain/orders';
 import { cmp } from '../../shared/money';
+import { formatAmount } from '../../shared/money/format';
 
 export type OcoStatus = 'sending' | 'unknown' | 'accepted' | 'partially-filled' | 'filled' | 'canceled' | 'expired' | 'rejected' | 'not-placed';
 
@@ -142,12 +143,12 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     const legs = [opts.orders.get(ids.limit), opts.orders.get(ids.stop)].filter((o): o is Readonly<OrderState> => o !== undefined && o.symbol === symbol);
     const base = { listClientOrderId: id, symbol, orderListId, legs, at: clock.now() };
     const filledLeg = legs.find((l) => l.status === 'FILLED');
-    if (filledLeg !== undefined) return { ...base, status: 'filled', message: `One leg filled (${filledLeg.type} ${filledLeg.executedQty}); the other leg was canceled.` };
+    if (filledLeg !== undefined) return { ...base, status: 'filled', message: `The ${filledLeg.type === 'LIMIT_MAKER' ? 'limit' : 'stop-limit'} leg filled (${formatAmount(filledLeg.executedQty)}); the other leg was canceled.` };
     const traded = legs.find((l) => cmp(l.executedQty, '0') > 0);
     if (traded !== undefined) {
       return isTerminalStatus(traded.status)
-        ? { ...base, status: 'filled', message: `Partly filled (${traded.executedQty} of ${traded.origQty}), then the list ended.` }
-        : { ...base, status: 'partially-filled', message: `Partly filled: ${traded.executedQty} of ${traded.origQty}.` };
+        ? { ...base, status: 'filled', message: `Partly filled (${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}), then the list ended.` }
+        : { ...base, status: 'partially-filled', message: `Partly filled: ${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}.` };
     }
     if (legs.length > 0 && legs.every((l) => isTerminalStatus(l.status))) {
       return legs.every((l) => l.status.startsWith('EXPIRED'))

@@ -28,6 +28,7 @@ import type { OrderCommandInput, OrderCommandName, OrderCommandOutput, OrderEven
 import { AppError } from '../../shared/ipc/result';
 import { ConfirmedOrder as ConfirmedOrderSchema } from '../../shared/domain/orders';
 import { dec, formatDecimal, Decimal } from '../../shared/money';
+import { formatAmount } from '../../shared/money/format';
 import { isPermitted, type ExchangeInfo } from '../exchange/exchange-info';
 import type { OrderApi } from '../exchange/order-api';
 import type { OrderOutcome } from '../exchange/order-outcome';
@@ -138,7 +139,8 @@ export function toOrderView(o: Readonly<OrderState>): OrderView {
 function avgPrice(o: Readonly<OrderState>): string | null {
   const q = dec(o.executedQty);
   if (q.isZero()) return null;
-  return formatDecimal(dec(o.cumulativeQuoteQty).div(q).toDecimalPlaces(8, Decimal.ROUND_HALF_UP));
+  // For a person: separators, like every figure on screen.
+  return formatAmount(dec(o.cumulativeQuoteQty).div(q).toDecimalPlaces(8, Decimal.ROUND_HALF_UP));
 }
 
 function outcomeMessage(o: OrderOutcome): string {

@@ -9,6 +9,7 @@
  */
 import type { ConfirmedOrder, Correction, DraftField, MarketQuote, OrderDraftInput, OrderEstimate, AmountPreset, PreflightIssue, PreflightResult, PreflightWarning, SymbolRules } from '../../shared/domain/orders';
 import { Decimal, dec, floorToStep, formatDecimal, parseDecimal } from '../../shared/money';
+import { formatAmount, formatPercentOf, formatPrice, formatQuantity } from '../../shared/money/format';
 import type { SymbolInfo } from '../exchange/exchange-info';
 import type { DraftField as FilterField, FilterIssue, OrderDraft, ValidationContext, ValidationResult } from '../exchange/filters';
 
@@ -116,6 +117,7 @@ function rulesOf(info: SymbolInfo): SymbolRules {
   };
 }
 
+/** A candidate correction; preflight() keeps it only when it makes the whole draft pass. */
 function correction(field: DraftField, value: string | undefined): Correction | null {
   return value === undefined ? null : { field, value, label: `Use ${value}` };
 }
@@ -136,7 +138,69 @@ const stopLegField = (f: FilterField): DraftField => {
   return sameField(f);
 };
 
+/**
+ * The verdict on a draft, with only the one-click corrections that work (issue 8, B12): a
+ * correction is offered only when the draft with that one value changed passes every filter and
+ * the balance check; at most one per field; never zero. A filter's own suggestion can fail
+ * another rule (the step-floored quantity is below the minimum value; the largest quantity is
+ * still unaffordable), so each candidate is checked by running the whole pre-flight again, and
+ * the Max of the balance is tried after the filters' suggestions.
+ */
 export function preflight(input: PreflightInput): PreflightVerdict {
+  const verdict = evaluate(input);
+  if (verdict.issues.length === 0 || input.info === undefined) return verdict;
+  return { ...verdict, issues: vetCorrections(input, verdict) };
+}
+
+function vetCorrections(input: PreflightInput, verdict: PreflightVerdict): PreflightIssue[] {
+  const info = input.info!;
+  const draftFields = new Set(Object.keys(input.draft).filter((k) => typed((input.draft as Record<string, string | undefined>)[k]) !== undefined));
+  // Candidates per field, in order: each issue's own suggestion, then the Max of the balance.
+  const candidates = new Map<DraftField, { value: string; max: boolean }[]>();
+  const add = (field: DraftField, value: string, max: boolean): void => {
+    const list = candidates.get(field) ?? [];
+    if (!list.some((c) => c.value === value)) list.push({ value, max });
+    candidates.set(field, list);
+  };
+  for (const i of verdict.issues) if (i.correction !== null) add(i.correction.field, i.correction.value, false);
+  for (const p of verdict.presets) {
+    if (p.percent === 100 && p.value !== null && verdict.issues.some((i) => i.field === p.field) && draftFields.has(p.field)) add(p.field, p.value, true);
+  }
+  const passes = (field: DraftField, value: string): boolean => {
+    const v = parseDecimal(value);
+    if (v === undefined || v.lte(0)) return false;
+    const r = evaluate({ ...input, draft: { ...input.draft, [field]: value } });
+    return r.issues.length === 0 && r.order !== null;
+  };
+  const chosen = new Map<DraftField, Correction | null>();
+  const pick = (field: DraftField): Correction | null => {
+    if (!chosen.has(field)) {
+      const found = (candidates.get(field) ?? []).find((c) => passes(field, c.value));
+      chosen.set(field, found === undefined ? null : { field, value: found.value, label: correctionLabel(info, field, found.value, found.max) });
+    }
+    return chosen.get(field) ?? null;
+  };
+  const given = new Set<DraftField>();
+  return verdict.issues.map((i) => {
+    // The correction goes with the first issue of its field that offered one (or, when only the
+    // Max rescues the field, with the first issue of that field).
+    const field = i.correction?.field ?? i.field;
+    if (given.has(field) || !candidates.has(field)) return { ...i, correction: null };
+    if (i.correction === null && verdict.issues.some((o) => o !== i && o.correction !== null && o.correction.field === field)) return i;
+    const c = pick(field);
+    if (c !== null) given.add(field);
+    return { ...i, correction: c };
+  });
+}
+
+function correctionLabel(info: SymbolInfo, field: DraftField, value: string, max: boolean): string {
+  const text = field === 'price' || field === 'stopPrice' || field === 'stopLimitPrice'
+    ? formatPrice(value, info.filters.price?.tickSize)
+    : field === 'quoteOrderQty' ? formatAmount(value) : formatQuantity(value, info.filters.lotSize?.stepSize);
+  return max ? `Use the maximum ${text}` : `Use ${text}`;
+}
+
+function evaluate(input: PreflightInput): PreflightVerdict {
   const { draft, info } = input;
   const issues: PreflightIssue[] = [];
   const warnings: PreflightWarning[] = [];
@@ -147,7 +211,7 @@ export function preflight(input: PreflightInput): PreflightVerdict {
     market: input.market ?? null,
   };
   if (info === undefined) {
-    issues.push({ code: 'SYMBOL', field: 'symbol', message: `${draft.symbol} is not a pair Binance lists (or the trading rules are not loaded yet).`, correction: null });
+    issues.push({ code: 'SYMBOL', field: 'symbol', message: `${draft.symbol} is not a pair Binance lists (or the trading rules are not loaded yet). Pick a pair from the list, like BTCUSDT.`, correction: null });
     return { ...base, ok: false, rules: null, order: null, issues, warnings, estimate: null, available: null, presets: [] };
   }
   const isBuy = draft.side === 'BUY';
@@ -157,10 +221,13 @@ export function preflight(input: PreflightInput): PreflightVerdict {
   const last = q?.last ? dec(q.last) : undefined;
   const tick = info.filters.price?.tickSize ?? '0';
   const step = info.filters.lotSize?.stepSize ?? '0';
+  // Figures in messages: prices at the tick, quantities at the step, amounts with separators.
+  const px = (d: Decimal): string => formatPrice(d, info.filters.price?.tickSize);
   const avg = input.avgPrice !== undefined ? parseDecimal(input.avgPrice) : undefined;
   const reference = avg !== undefined && avg.gt(0) ? avg : last;
   const extra = {
     mode: 'strict' as const,
+    quoteAsset: info.quoteAsset,
     ...(reference !== undefined ? { avgPrice: s(reference) } : {}),
     ...(input.openOrders !== undefined ? { openOrders: input.openOrders } : {}),
   };
@@ -169,13 +236,15 @@ export function preflight(input: PreflightInput): PreflightVerdict {
   let order: ConfirmedOrder | null = null;
   const addIssues = (r: ValidationResult, map: (f: FilterField) => DraftField): void => {
     for (const i of r.issues) {
-      const pi = issueFrom(i, map);
+      let pi = issueFrom(i, map);
+      // The stop leg's limit price is the form's stop-limit price: say so in its message.
+      if (pi.field === 'stopLimitPrice' && i.field === 'price') pi = { ...pi, message: pi.message.replace(/^The price\b/, 'The stop-limit price') };
       if (!issues.some((x) => x.code === pi.code && x.field === pi.field && x.message === pi.message)) issues.push(pi);
     }
   };
   if (draft.type === 'OCO') {
     if (typed(draft.quoteOrderQty) !== undefined) issues.push({ code: 'PARAMETERS', field: 'quoteOrderQty', message: 'An OCO order takes a quantity, not an amount to spend.', correction: null });
-    if (typed(draft.timeInForce) !== undefined) issues.push({ code: 'PARAMETERS', field: 'timeInForce', message: 'In an OCO only the stop-limit leg has a time in force (stopLimitTimeInForce).', correction: null });
+    if (typed(draft.timeInForce) !== undefined) issues.push({ code: 'PARAMETERS', field: 'timeInForce', message: 'In an OCO only the stop-limit leg has a time in force; choose the stop-limit time in force instead.', correction: null });
     const limitLeg = input.validate({ symbol: draft.symbol, side: draft.side, type: 'LIMIT_MAKER', quantity: typed(draft.quantity), price: typed(draft.price) }, extra);
     const stopTif = draft.stopLimitTimeInForce ?? 'GTC';
     const stopLeg = input.validate({
@@ -194,8 +263,8 @@ export function preflight(input: PreflightInput): PreflightVerdict {
         issues.push({
           code: 'OCO_PRICES', field: 'price', correction: null,
           message: isBuy
-            ? `For a buy OCO the limit price must be below the market price ${s(last)} and the stop price above it.`
-            : `For a sell OCO the limit price must be above the market price ${s(last)} and the stop price below it.`,
+            ? `For a buy OCO the limit price must be below the market price ${px(last)} and the stop price above it.`
+            : `For a sell OCO the limit price must be above the market price ${px(last)} and the stop price below it.`,
         });
       }
     }
@@ -231,13 +300,13 @@ export function preflight(input: PreflightInput): PreflightVerdict {
     warnings.push({ code: 'symbol-not-trading', message: `${info.symbol} is not trading normally right now (status ${info.status}).` });
   }
   if (bid === undefined || ask === undefined) {
-    warnings.push({ code: 'no-market-data', message: `There is no live best bid and ask for ${info.symbol}; the checks against the market use ${last !== undefined ? `the last price ${s(last)}` : 'nothing'}.` });
+    warnings.push({ code: 'no-market-data', message: `There is no live best bid and ask for ${info.symbol}; the checks against the market use ${last !== undefined ? `the last price ${px(last)}` : 'nothing'}.` });
   } else if (input.now !== undefined && isQuoteStale(q, input.now)) {
     const at = q?.at ?? null;
     const age = at === null ? 'an unknown time' : `${clockTime(at)} (${Math.max(0, Math.round((input.now - at) / 1000))} s ago)`;
     warnings.push({
       code: 'no-market-data',
-      message: `The best bid ${s(bid)} and ask ${s(ask)} for ${info.symbol} are from ${age} and could not be refreshed: the market may have moved, so the estimate, Max and the checks against the market may be wrong.`,
+      message: `The best bid ${px(bid)} and ask ${px(ask)} for ${info.symbol} are from ${age} and could not be refreshed: the market may have moved, so the estimate, Max and the checks against the market may be wrong.`,
     });
   }
   const limitPrice = positive(draft.price);
@@ -247,16 +316,15 @@ export function preflight(input: PreflightInput): PreflightVerdict {
       const fix = isBuy ? floorToStep(ask!.minus(tick), tick) : bid!.plus(tick);
       issues.push({
         code: 'LIMIT_MAKER', field: 'price', correction: fix.gt(0) ? correction('price', s(fix)) : null,
-        message: `A limit maker (post-only) ${isBuy ? 'buy at or above the best ask' : 'sell at or below the best bid'} ${s(isBuy ? ask! : bid!)} would trade at once, so Binance would reject it.`,
+        message: `A limit maker (post-only) ${isBuy ? 'buy at or above the best ask' : 'sell at or below the best bid'} ${px(isBuy ? ask! : bid!)} would trade at once, so Binance would reject it.`,
       });
     } else if (crosses && draft.type === 'LIMIT') {
-      warnings.push({ code: 'immediate-fill', message: `This limit ${isBuy ? 'buy is at or above the best ask' : 'sell is at or below the best bid'} ${s(isBuy ? ask! : bid!)}: it will fill at once as a taker (higher fee), like a market order.` });
+      warnings.push({ code: 'immediate-fill', message: `This limit ${isBuy ? 'buy is at or above the best ask' : 'sell is at or below the best bid'} ${px(isBuy ? ask! : bid!)}: it will fill at once as a taker (higher fee), like a market order.` });
     }
     if (last !== undefined && last.gt(0)) {
       const dist = limitPrice.minus(last).abs().div(last);
       if (dist.gt(farFromMarket)) {
-        const pct = dist.mul(100).toDecimalPlaces(1, Decimal.ROUND_DOWN);
-        warnings.push({ code: 'far-from-market', message: `The limit price is ${s(pct)} % ${limitPrice.gt(last) ? 'above' : 'below'} the market price ${s(last)}. Check it is the price you mean.` });
+        warnings.push({ code: 'far-from-market', message: `The limit price is ${formatPercentOf(dist, 1)} ${limitPrice.gt(last) ? 'above' : 'below'} the market price ${px(last)}. Check it is the price you mean.` });
       }
     }
   }
@@ -267,13 +335,13 @@ export function preflight(input: PreflightInput): PreflightVerdict {
     if (above ? stopPrice.lte(last) : stopPrice.gte(last)) {
       issues.push({
         code: 'STOP_PRICE', field: 'stopPrice', correction: null,
-        message: `The stop price must be ${above ? 'above' : 'below'} the market price ${s(last)} for a ${draft.type === 'STOP_LOSS_LIMIT' ? 'stop-loss' : 'take-profit'} ${isBuy ? 'buy' : 'sell'}; otherwise it would trigger at once and Binance would reject it.`,
+        message: `The stop price must be ${above ? 'above' : 'below'} the market price ${px(last)} for a ${draft.type === 'STOP_LOSS_LIMIT' ? 'stop-loss' : 'take-profit'} ${isBuy ? 'buy' : 'sell'}; otherwise it would trigger at once and Binance would reject it.`,
       });
     }
   }
   if (draft.type === 'MARKET') {
     const ref = isBuy ? ask ?? last : bid ?? last;
-    if (ref !== undefined) warnings.push({ code: 'market-estimate', message: `A market order's price is not known in advance; the estimate uses the ${isBuy ? 'best ask' : 'best bid'} ${s(ref)}.` });
+    if (ref !== undefined) warnings.push({ code: 'market-estimate', message: `A market order's price is not known in advance; the estimate uses the ${isBuy ? 'best ask' : 'best bid'} ${px(ref)}.` });
   }
 
   // ---- price basis for amounts: what one unit costs (buy) or fetches (sell)
@@ -331,11 +399,11 @@ export function preflight(input: PreflightInput): PreflightVerdict {
       if (needed.gt(free)) {
         issues.push({
           code: 'BALANCE', field,
-          message: `This order needs ${s(needed.toDecimalPlaces(8, Decimal.ROUND_UP))} ${spendAsset} but only ${s(free)} ${spendAsset} is free (funds held by open orders do not count).`,
-          correction: max !== null ? { field, value: max, label: `Use the maximum ${max}` } : null,
+          message: `This order needs ${formatAmount(needed.toDecimalPlaces(8, Decimal.ROUND_UP), spendAsset)} but only ${formatAmount(free, spendAsset)} is free (funds held by open orders do not count).`,
+          correction: max !== null ? { field, value: max, label: `Use the maximum ${max}` } : null, // labelled and checked by preflight()
         });
       } else if (free.gt(0) && needed.div(free).gte(mostOfBalance)) {
-        warnings.push({ code: 'most-of-balance', message: `This order uses ${s(needed.div(free).mul(100).toDecimalPlaces(0, Decimal.ROUND_DOWN))} % of your free ${spendAsset}.` });
+        warnings.push({ code: 'most-of-balance', message: `This order uses ${formatPercentOf(needed.div(free), 0)} of your free ${spendAsset}.` });
       }
     }
   }
@@ -371,7 +439,7 @@ function amountPresets(a: {
       const tooSmall = v.lte(0) || v.lt(minNotional);
       out.push({
         percent, field: 'quoteOrderQty', value: tooSmall ? null : s(v), dust: s(raw.minus(v)), dustAsset: info.quoteAsset,
-        note: tooSmall ? `Below the minimum order value ${s(minNotional)} ${info.quoteAsset}.` : isBuy ? null : 'Estimated at the best bid.',
+        note: tooSmall ? `Below the minimum order value ${formatAmount(minNotional, info.quoteAsset)}.` : isBuy ? null : 'Estimated at the best bid.',
       });
       continue;
     }
@@ -388,7 +456,7 @@ function amountPresets(a: {
     out.push({
       percent, field: 'quantity', value: tooSmall ? null : s(v),
       dust: s(Decimal.max(0, dust).toDecimalPlaces(8, Decimal.ROUND_DOWN)), dustAsset: isBuy ? info.quoteAsset : info.baseAsset,
-      note: tooSmall ? 'Below the minimum order size.' : capped ? `Capped at the largest order allowed (${s(maxQty!)}).` : null,
+      note: tooSmall ? 'Below the minimum order size.' : capped ? `Capped at the largest order allowed (${formatQuantity(maxQty!, step)}).` : null,
     });
   }
   return out;
@@ -396,26 +464,29 @@ function amountPresets(a: {
 
 /** The confirmation lines, in the order a person reads them. */
 export function confirmationLines(order: ConfirmedOrder, estimate: OrderEstimate | null, rules: SymbolRules, market?: MarketQuote | null, now?: number): { label: string; value: string }[] {
+  // Every figure as the form shows it: prices at the tick, quantities at the step, separators.
+  const px = (v: string): string => `${formatPrice(v, rules.tickSize)} ${rules.quoteAsset}`;
+  const qx = (v: string): string => formatQuantity(v, rules.stepSize);
   const lines: { label: string; value: string }[] = [
     { label: 'Symbol', value: order.symbol },
     { label: 'Side', value: order.side },
     { label: 'Type', value: order.type },
   ];
-  if (order.quantity !== undefined) lines.push({ label: 'Quantity', value: `${order.quantity} ${rules.baseAsset}` });
-  if (order.quoteOrderQty !== undefined) lines.push({ label: order.side === 'BUY' ? 'Amount to spend' : 'Amount to receive', value: `${order.quoteOrderQty} ${rules.quoteAsset}` });
-  if (order.price !== undefined) lines.push({ label: order.type === 'OCO' ? 'Limit price' : 'Price', value: `${order.price} ${rules.quoteAsset}` });
-  if (order.stopPrice !== undefined) lines.push({ label: 'Stop price', value: `${order.stopPrice} ${rules.quoteAsset}` });
-  if (order.stopLimitPrice !== undefined) lines.push({ label: 'Stop-limit price', value: `${order.stopLimitPrice} ${rules.quoteAsset}` });
+  if (order.quantity !== undefined) lines.push({ label: 'Quantity', value: `${qx(order.quantity)} ${rules.baseAsset}` });
+  if (order.quoteOrderQty !== undefined) lines.push({ label: order.side === 'BUY' ? 'Amount to spend' : 'Amount to receive', value: formatAmount(order.quoteOrderQty, rules.quoteAsset) });
+  if (order.price !== undefined) lines.push({ label: order.type === 'OCO' ? 'Limit price' : 'Price', value: px(order.price) });
+  if (order.stopPrice !== undefined) lines.push({ label: 'Stop price', value: px(order.stopPrice) });
+  if (order.stopLimitPrice !== undefined) lines.push({ label: 'Stop-limit price', value: px(order.stopLimitPrice) });
   if (order.timeInForce !== undefined) lines.push({ label: 'Time in force', value: order.timeInForce });
   if (order.stopLimitTimeInForce !== undefined) lines.push({ label: 'Stop-limit time in force', value: order.stopLimitTimeInForce });
   if (estimate !== null) {
-    lines.push({ label: order.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds', value: `${estimate.total} ${estimate.totalAsset}` });
-    lines.push({ label: 'Estimated fee', value: `${estimate.fee} ${estimate.feeAsset}${estimate.bnbDiscount ? ' (or less, in BNB)' : ''}` });
+    lines.push({ label: order.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds', value: formatAmount(estimate.total, estimate.totalAsset) });
+    lines.push({ label: 'Estimated fee', value: `${formatAmount(estimate.fee, estimate.feeAsset)}${estimate.bnbDiscount ? ' (or less, in BNB)' : ''}` });
   }
   // The estimate is only as good as the quote it used: say how old that is.
   if (market !== undefined && market !== null && market.bid !== null && market.ask !== null && market.at !== null) {
     const stale = now !== undefined && isQuoteStale(market, now);
-    lines.push({ label: 'Market', value: `bid ${market.bid} / ask ${market.ask} as of ${clockTime(market.at)}${stale ? ' (stale: could not be refreshed)' : ''}` });
+    lines.push({ label: 'Market', value: `bid ${formatPrice(market.bid, rules.tickSize)} / ask ${formatPrice(market.ask, rules.tickSize)} as of ${clockTime(market.at)}${stale ? ' (stale: could not be refreshed)' : ''}` });
   }
   return lines;
 }

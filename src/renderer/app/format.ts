@@ -3,6 +3,7 @@
  * figure is never rounded twice or turned into a float before it reaches the screen. This is
  * presentation only: no money is computed here.
  */
+import { groupDigits } from '../../shared/money/format';
 
 export const MASK = '•••••';
 
@@ -67,8 +68,9 @@ export function roundDecimal(value: string, dp: number): string {
   return `${p.negative && !isZero ? '-' : ''}${intPart}${dp > 0 ? `.${fracPart}` : ''}`;
 }
 
+// One grouping for every figure on screen (src/shared/money/format is the one formatter).
 function group(int: string): string {
-  return int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return groupDigits(int);
 }
 
 function render(value: string, opts: { trimZeros: boolean; sign?: boolean }): string {

@@ -48,7 +48,7 @@ test('a limit buy below the market: exact confirmation, appears in open orders, 
   await expect(dialog.getByTestId('confirm-side')).toHaveText('BUY');
   await expect(dialog.getByTestId('confirm-type')).toHaveText('LIMIT');
   await expect(dialog.getByTestId('confirm-quantity')).toHaveText('0.002 BTC');
-  await expect(dialog.getByTestId('confirm-price')).toHaveText('60000 USDT');
+  await expect(dialog.getByTestId('confirm-price')).toHaveText('60,000.00 USDT');
   await expect(dialog.getByTestId('confirm-time-in-force')).toHaveText('GTC');
   await expect(dialog.getByTestId('confirm-estimated-cost')).toHaveText('120 USDT');
   await expect(dialog.getByTestId('confirm-estimated-fee')).toHaveText(/^0\.000002 BTC/);

@@ -42,8 +42,9 @@ const limitBuy = (quantity: string, price: string): OrderDraftInput => ({ symbol
 
 describe('filter failures: explained, corrected in one click, never changed silently', () => {
   const cases: Array<{ name: string; draft: OrderDraftInput; code: string; field: string; fixed: string }> = [
-    { name: 'quantity off the step', draft: limitBuy('0.000015', '40000'), code: 'LOT_SIZE', field: 'quantity', fixed: '0.00001' },
-    { name: 'quantity above the maximum', draft: { ...limitBuy('9500', '1'), symbol: 'BTCUSDT' }, code: 'LOT_SIZE', field: 'quantity', fixed: '9000' },
+    { name: 'quantity off the step', draft: limitBuy('0.000155', '40000'), code: 'LOT_SIZE', field: 'quantity', fixed: '0.00015' },
+    // 9000 (the largest quantity) is still unaffordable: the Max of the balance is offered instead.
+    { name: 'quantity above the maximum', draft: limitBuy('99999', '40000'), code: 'LOT_SIZE', field: 'quantity', fixed: '0.025' },
     { name: 'price off the tick (a buy snaps down)', draft: limitBuy('0.001', '40000.005'), code: 'PRICE_FILTER', field: 'price', fixed: '40000' },
     { name: 'order value below the minimum', draft: limitBuy('0.00001', '40000'), code: 'NOTIONAL', field: 'quantity', fixed: '0.00013' },
     { name: 'price too far above the average', draft: limitBuy('0.001', '260000'), code: 'PERCENT_PRICE_BY_SIDE', field: 'price', fixed: '250000' },
@@ -257,7 +258,7 @@ describe('freshness of what the checks use', () => {
     // Last 50000, but the 5-minute average is 10000: 60000 is more than 5x the average.
     const r = preflight(input(limitBuy('0.0001', '60000'), { avgPrice: '10000' }));
     const issue = r.issues.find((i) => i.code === 'PERCENT_PRICE_BY_SIDE');
-    expect(issue?.message).toMatch(/average price 10000/);
+    expect(issue?.message).toMatch(/average price 10,000\.00/);
     expect(issue?.correction?.value).toBe('50000');
     // Without it the last price stands in, and the same order passes that filter.
     expect(preflight(input(limitBuy('0.0001', '60000'))).issues.filter((i) => i.code === 'PERCENT_PRICE_BY_SIDE')).toEqual([]);
@@ -266,8 +267,104 @@ describe('freshness of what the checks use', () => {
   it('the confirmation says which bid/ask the estimate used and when they are from', () => {
     const r = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 2_000 } }));
     const lines = confirmationLines(r.order!, r.estimate, r.rules!, r.market, NOW);
-    expect(lines.find((l) => l.label === 'Market')?.value).toMatch(/^bid 49999\.99 \/ ask 50000 as of \d\d:\d\d:\d\d$/);
+    expect(lines.find((l) => l.label === 'Market')?.value).toMatch(/^bid 49,999\.99 \/ ask 50,000\.00 as of \d\d:\d\d:\d\d$/);
     const stale = confirmationLines(r.order!, r.estimate, r.rules!, { ...r.market!, at: NOW - 60_000 }, NOW);
     expect(stale.find((l) => l.label === 'Market')?.value).toMatch(/\(stale: could not be refreshed\)$/);
+  });
+});
+
+describe('one-click corrections that work (issue 8, B12)', () => {
+  const corrections = (r: ReturnType<typeof preflight>) => r.issues.flatMap((i) => (i.correction ? [i.correction] : []));
+  const applied = (draft: OrderDraftInput, c: { field: string; value: string }): OrderDraftInput => ({ ...draft, [c.field]: c.value });
+
+  it('a price far beyond every limit is never "corrected" to 0, nor to a price the balance cannot pay', () => {
+    const draft = limitBuy('0.01', '999999999999');
+    const r = preflight(input(draft));
+    expect(r.ok).toBe(false);
+    for (const c of corrections(r)) {
+      expect(dec(c.value).gt(0)).toBe(true);
+      expect(preflight(input(applied(draft, c))).ok).toBe(true);
+    }
+    // 0.01 BTC at the highest allowed price (250,000) costs 2,500 USDT; only 1,000 is free.
+    expect(corrections(r).filter((c) => c.field === 'price')).toEqual([]);
+  });
+
+  it('a quantity off the step and below the minimum value gets one correction, the one that passes', () => {
+    const draft = limitBuy('0.0000123', '40000');
+    const r = preflight(input(draft));
+    const onQuantity = corrections(r).filter((c) => c.field === 'quantity');
+    expect(onQuantity).toHaveLength(1);
+    expect(onQuantity[0]!.value).toBe('0.00013');
+    expect(preflight(input(applied(draft, onQuantity[0]!))).ok).toBe(true);
+  });
+
+  it('a quantity above the largest allowed and unaffordable offers the Max of the balance, not the largest quantity', () => {
+    const r = preflight(input(limitBuy('99999', '40000')));
+    expect(corrections(r)).toEqual([{ field: 'quantity', value: '0.025', label: 'Use the maximum 0.025' }]);
+    // With a balance that pays it, the largest quantity is offered (separators in the label, exact value).
+    const rich = preflight(input(limitBuy('99999', '100'), { free: () => '100000000', market: { bid: '100', ask: '100.01', last: '100', at: 1 } }));
+    expect(corrections(rich)).toEqual([{ field: 'quantity', value: '9000', label: 'Use 9,000' }]);
+  });
+
+  it('property: every correction offered, applied, yields a draft that passes pre-flight', () => {
+    const decimalText = fc.tuple(fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 0, max: 8 }))
+      .map(([i, f, d]) => (d === 0 ? String(i) : `${i}.${String(f).padStart(8, '0').slice(0, d)}`));
+    const near = (centre: number) => fc.tuple(fc.double({ min: centre * 0.1, max: centre * 8, noNaN: true }), fc.integer({ min: 0, max: 9 })).map(([x, digits]) => x.toFixed(digits));
+    const draft = fc.record({
+      side: fc.constantFrom('BUY' as const, 'SELL' as const),
+      type: fc.constantFrom('LIMIT' as const, 'LIMIT_MAKER' as const, 'MARKET' as const, 'STOP_LOSS_LIMIT' as const, 'TAKE_PROFIT_LIMIT' as const, 'OCO' as const),
+      stop: fc.oneof(decimalText, near(50000)),
+      stopLimit: fc.oneof(decimalText, near(50000)),
+      byQuote: fc.boolean(),
+      quantity: fc.oneof(decimalText, near(0.01), fc.constantFrom('0.0000123', '99999', '0.01', '0.000155')),
+      price: fc.oneof(decimalText, near(50000), fc.constantFrom('999999999999', '40000.005', '50000')),
+      quote: fc.oneof(decimalText, near(100)),
+      usdt: fc.constantFrom('0', '50', '1000', '100000000'),
+      btc: fc.constantFrom('0', '0.002', '0.5', '100000'),
+    });
+    let runs = 0;
+    let offered = 0;
+    fc.assert(fc.property(draft, (d) => {
+      runs++;
+      const balances: Record<string, string> = { USDT: d.usdt, BTC: d.btc };
+      const base = { symbol: 'BTCUSDT', side: d.side, type: d.type } as const;
+      let x: OrderDraftInput;
+      if (d.type === 'MARKET') x = d.byQuote ? { ...base, quoteOrderQty: d.quote } : { ...base, quantity: d.quantity };
+      else if (d.type === 'OCO') x = { ...base, quantity: d.quantity, price: d.price, stopPrice: d.stop, stopLimitPrice: d.stopLimit };
+      else if (d.type === 'LIMIT_MAKER') x = { ...base, quantity: d.quantity, price: d.price };
+      else x = { ...base, quantity: d.quantity, price: d.price, timeInForce: 'GTC' as const, ...(d.type === 'LIMIT' ? {} : { stopPrice: d.stop }) };
+      const over = { free: (a: string) => balances[a] ?? '0' };
+      const r = preflight(input(x, over));
+      const cs = corrections(r);
+      if (cs.length > 0) offered++;
+      const fields = cs.map((c) => c.field);
+      expect(new Set(fields).size, 'one correction per field').toBe(fields.length);
+      for (const c of cs) {
+        expect(dec(c.value).gt(0), `never zero: ${JSON.stringify(c)}`).toBe(true);
+        const again = preflight(input(applied(x, c), over));
+        expect(again.ok, `${JSON.stringify(x)} + ${JSON.stringify(c)} -> ${JSON.stringify(again.issues)}`).toBe(true);
+      }
+    }), { numRuns: 1200 });
+    // The assertion inside is only reached on drafts that got corrections: make sure there were many.
+    expect(runs).toBe(1200);
+    console.info(`corrections offered in ${offered} of ${runs} drafts`);
+    expect(offered, `only ${offered} of ${runs} drafts were offered a correction`).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('figures in messages: at the tick or step, with separators (issue 8, B17)', () => {
+  it('balance, order value, market price and the confirmation read as the form shows them', () => {
+    const needs = preflight(input(limitBuy('0.1', '40000')));
+    expect(needs.issues.find((i) => i.code === 'BALANCE')?.message).toMatch(/^This order needs 4,000 USDT but only 1,000 USDT is free/);
+    const small = preflight(input(limitBuy('0.00001', '40000')));
+    expect(small.issues.find((i) => i.code === 'NOTIONAL')?.message).toBe('The order value 0.4 USDT is below the minimum 5 USDT.');
+    const big = preflight(input(limitBuy('8999', '999999'), { free: () => '100000000000' }));
+    expect(big.issues.find((i) => i.code === 'NOTIONAL')?.message).toBe('The order value 8,998,991,001 USDT is above the maximum 9,000,000 USDT.');
+    const far = preflight(input(limitBuy('0.001', '40000'), { market: { bid: '64199.21000000', ask: '64199.22000000', last: '64098.00000000', at: 1 } }));
+    expect(far.warnings.find((w) => w.code === 'far-from-market')?.message).toMatch(/market price 64,098\.00\./);
+    const ok = preflight(input(limitBuy('0.001', '40000'), { market: { bid: '64199.21000000', ask: '64199.22000000', last: '64098.00000000', at: 1 } }));
+    const lines = confirmationLines(ok.order!, ok.estimate, ok.rules!, ok.market, 1);
+    expect(lines.find((l) => l.label === 'Price')?.value).toBe('40,000.00 USDT');
+    expect(lines.find((l) => l.label === 'Market')?.value).toMatch(/^bid 64,199\.21 \/ ask 64,199\.22 as of/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftOf, EMPTY_FORM, keyOf, priceShortcuts, withField } from '../../../src/renderer/features/orders/order-form-model';
+import { draftOf, EMPTY_FORM, keyOf, priceShortcuts, symbolOnEnter, withField } from '../../../src/renderer/features/orders/order-form-model';
 import { groupOpenOrders } from '../../../src/renderer/features/orders/open-orders';
 import type { OrderView } from '../../../src/shared/domain/orders';
 
@@ -45,5 +45,27 @@ describe('open orders grouping', () => {
     expect(groups.map((g) => g.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(groups[0]!.rows.map((r) => r.map((x) => x.orderId))).toEqual([['2', '4'], ['3']]);
     expect(groups[0]!.count).toBe(3);
+  });
+});
+
+describe('symbol box: what Enter picks (issue 8, B11)', () => {
+  const ethList = { query: 'ETH', symbols: ['ETHBTC', 'ETHUSDT', 'LINKETH'] };
+
+  it('a list left over from an older text is never used: type ETH, paste LINKETH, Enter at once', () => {
+    expect(symbolOnEnter('LINKETH', ethList, -1)).toBe('ask');
+    // even with an option highlighted in the old list
+    expect(symbolOnEnter('LINKETH', ethList, 0)).toBe('ask');
+  });
+
+  it('with the list for what is typed: the exact match, or nothing', () => {
+    expect(symbolOnEnter('linketh', { query: 'LINKETH', symbols: ['LINKETH'] }, -1)).toEqual({ pick: 'LINKETH' });
+    expect(symbolOnEnter('ETH', ethList, -1)).toBeNull();
+    expect(symbolOnEnter('LINKET', { query: 'LINKET', symbols: ['LINKETH'] }, -1)).toBeNull();
+  });
+
+  it('an option moved to with the arrow keys is picked; nothing for text that is not a symbol', () => {
+    expect(symbolOnEnter('ETH', ethList, 1)).toEqual({ pick: 'ETHUSDT' });
+    expect(symbolOnEnter('', ethList, -1)).toBeNull();
+    expect(symbolOnEnter('€', null, -1)).toBeNull();
   });
 });

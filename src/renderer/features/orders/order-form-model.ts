@@ -95,6 +95,27 @@ export function isSymbolCode(text: string): boolean {
   return /^[A-Z0-9]{2,30}$/.test(text);
 }
 
+/** What the symbol list shows: the matches and the (normalised) text they answer. */
+export interface SymbolSuggestions {
+  readonly query: string;
+  readonly symbols: readonly string[];
+}
+
+/**
+ * What Enter in the symbol box picks (issue 8, B11): the option the person moved to with the
+ * arrow keys, when it belongs to the list for what is typed now; otherwise the exact match of
+ * what is typed, or nothing. A list for an older text (the person typed or pasted since) is never
+ * used: 'ask' means the list for this text has not arrived, so the caller asks for it first.
+ */
+export function symbolOnEnter(text: string, list: SymbolSuggestions | null, active: number): { pick: string } | 'ask' | null {
+  const typed = normaliseSymbol(text);
+  if (!isSymbolCode(typed)) return null;
+  if (list === null || list.query !== typed) return 'ask';
+  const highlighted = active >= 0 ? list.symbols[active] : undefined;
+  if (highlighted !== undefined) return { pick: highlighted };
+  return list.symbols.includes(typed) ? { pick: typed } : null;
+}
+
 /** Set one field as a correction or a shortcut would. */
 export function withField(v: FormValues, field: DraftField, value: string): FormValues {
   switch (field) {

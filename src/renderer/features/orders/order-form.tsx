@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DraftField, MarketQuote, PreflightIssue, PreflightResult, TradableSymbol } from '../../../shared/domain/orders';
-import { dec, formatDecimal } from '../../../shared/money';
+import { formatPercentOf } from '../../../shared/money/format';
 import { formatClock } from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
 import { ConfirmDialog } from './confirm-dialog';
@@ -14,7 +14,9 @@ import {
   ORDER_TYPES,
   priceFieldsOf,
   priceShortcuts,
+  symbolOnEnter,
   withField,
+  type SymbolSuggestions,
   type FormValues,
 } from './order-form-model';
 import { amount, maskFigures, priceText, quotesBalance } from './order-format';
@@ -61,18 +63,30 @@ interface Checked {
   readonly result: PreflightResult;
 }
 
+/**
+ * The symbol box: a combobox (WAI-ARIA 1.2 pattern) over the exchange's symbols. Enter picks the
+ * highlighted option or the exact match of what is typed, never a suggestion left over from an
+ * older text (see symbolOnEnter).
+ */
 function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; onChange: (s: string) => void; disabled: boolean }>): React.JSX.Element {
   const store = useStore();
+  const listId = useId();
   const [text, setText] = useState(value);
   const [open, setOpen] = useState(false);
-  const [matches, setMatches] = useState<readonly TradableSymbol[]>([]);
+  const [list, setList] = useState<(SymbolSuggestions & { readonly items: readonly TradableSymbol[] }) | null>(null);
+  const [active, setActive] = useState(-1);
+  const textRef = useRef(text);
+  textRef.current = text;
   useEffect(() => setText(value), [value]);
+  const ask = (query: string): Promise<(SymbolSuggestions & { readonly items: readonly TradableSymbol[] }) | null> =>
+    store.call('orders:symbols', { query, limit: 8 }).then((res) => (res.ok ? { query, symbols: res.value.map((m) => m.symbol), items: res.value } : null));
   useEffect(() => {
     if (!open) return;
     let live = true;
+    const query = normaliseSymbol(text);
     const t = setTimeout(() => {
-      void store.call('orders:symbols', { query: normaliseSymbol(text), limit: 8 }).then((res) => {
-        if (live && res.ok) setMatches(res.value);
+      void ask(query).then((l) => {
+        if (live && l !== null) setList(l);
       });
     }, 150);
     return () => {
@@ -83,12 +97,34 @@ function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; o
   const choose = (s: string): void => {
     setText(s);
     setOpen(false);
+    setActive(-1);
     onChange(s);
+  };
+  const current = list !== null && list.query === normaliseSymbol(text) ? list : null;
+  const shown = open && current !== null && current.items.length > 0;
+  const optionId = (i: number): string => `${listId}-opt-${i}`;
+  const onEnter = (): void => {
+    const typed = text;
+    const r = symbolOnEnter(typed, list, active);
+    if (r === 'ask') {
+      // The list on screen answers an older text: look this one up before picking anything.
+      void ask(normaliseSymbol(typed)).then((l) => {
+        if (l === null || textRef.current !== typed) return;
+        setList(l);
+        const again = symbolOnEnter(typed, l, -1);
+        if (again !== null && again !== 'ask') choose(again.pick);
+      });
+    } else if (r !== null) choose(r.pick);
   };
   return (
     <div className="symbol-picker">
       <input
         aria-label="Symbol"
+        role="combobox"
+        aria-autocomplete="list"
+        aria-expanded={shown}
+        aria-controls={listId}
+        aria-activedescendant={shown && active >= 0 ? optionId(active) : undefined}
         className="symbol-input"
         value={text}
         disabled={disabled}
@@ -100,26 +136,40 @@ function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; o
           const s = normaliseSymbol(e.target.value);
           setText(s);
           setOpen(true);
+          setActive(-1);
           if (isSymbolCode(s)) onChange(s);
         }}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && matches[0] !== undefined) {
+          if (e.key === 'Enter') {
             e.preventDefault();
-            choose(matches[0].symbol);
-          } else if (e.key === 'Escape') setOpen(false);
+            onEnter();
+          } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+            e.preventDefault();
+            setOpen(true);
+            const n = current?.items.length ?? 0;
+            if (n === 0) return;
+            setActive((i) => (e.key === 'ArrowDown' ? (i + 1) % n : i <= 0 ? n - 1 : i - 1));
+          } else if (e.key === 'Escape') {
+            setOpen(false);
+            setActive(-1);
+          }
         }}
       />
-      {open && matches.length > 0 ? (
-        <ul className="symbol-list" role="listbox" aria-label="Matching symbols">
-          {matches.map((m) => (
-            <li key={m.symbol} role="option" aria-selected={m.symbol === value}>
-              <button type="button" onMouseDown={(e) => e.preventDefault()} onClick={() => choose(m.symbol)}>
-                <strong>{m.baseAsset}</strong>/{m.quoteAsset}
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <ul className="symbol-list" id={listId} role="listbox" aria-label="Matching symbols" hidden={!shown}>
+        {shown ? current.items.map((m, i) => (
+          <li
+            key={m.symbol}
+            id={optionId(i)}
+            role="option"
+            aria-selected={i === active}
+            data-current={m.symbol === value ? 'true' : undefined}
+            onMouseDown={(e) => e.preventDefault()}
+            onClick={() => choose(m.symbol)}
+          >
+            <strong>{m.baseAsset}</strong>/{m.quoteAsset}
+          </li>
+        )) : null}
+      </ul>
     </div>
   );
 }
@@ -154,6 +204,9 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const [v, setV] = useState<FormValues>(EMPTY_FORM);
   const [checked, setChecked] = useState<Checked | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The draft whose check was refused (e.g. a field far too long): its button must not wait for
+  // an answer that will never come.
+  const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const [reviewing, setReviewing] = useState(false);
   const [dialog, setDialog] = useState<NonNullable<PreflightResult['confirmation']> | null>(null);
   // The quote's age moves on screen even when nothing else does.
@@ -181,7 +234,11 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
       if (res.ok) {
         setChecked({ key: k, result: res.value });
         setError(null);
-      } else setError(res.error.message);
+        setRefusedKey(null);
+      } else {
+        setError(res.error.message);
+        setRefusedKey(k);
+      }
     });
   };
 
@@ -236,6 +293,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   if (readOnly) blocker = 'Read-only mode';
   else if (!isSymbolCode(v.symbol)) blocker = 'Choose a symbol';
   else if (missing.length > 0) blocker = `Enter ${missing.map((f) => FIELD_LABELS[f].toLowerCase()).join(' and ')}`;
+  else if (current === null && refusedKey === key) blocker = 'Fix the message below';
   else if (current === null) blocker = 'Checking…';
   else if (!current.ok) blocker = 'Fix the issues above';
   else if (submitting !== null) blocker = 'Another order is being sent';
@@ -249,6 +307,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
       setReviewing(false);
       if (!res.ok) {
         setError(res.error.message);
+        setRefusedKey(k);
         return;
       }
       setChecked({ key: k, result: res.value });
@@ -265,6 +324,8 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const base = rules?.baseAsset ?? '';
   const quoteAsset = rules?.quoteAsset ?? '';
   const est = current?.estimate ?? null;
+  // The tick of the symbol on screen only (the last answer may still be about the previous one).
+  const tick = rules !== null && rules.symbol === v.symbol ? rules.tickSize : null;
 
   const input = (f: 'quantity' | 'quoteOrderQty' | 'price' | 'stopPrice' | 'stopLimitPrice', unit: string, isAmount: boolean): React.JSX.Element => (
     <label className="ofield">
@@ -302,9 +363,9 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
           <SymbolPicker value={v.symbol} disabled={readOnly} onChange={(s) => set({ symbol: s, price: '', stopPrice: '', stopLimitPrice: '', quantity: '', quoteOrderQty: '' })} />
         </div>
         <div className={`quote-line${quoteStale ? ' stale' : ''}`} data-testid="market-quote" data-stale={quoteStale ? 'true' : undefined} aria-live="off" style={quoteStale ? { opacity: 0.55 } : undefined}>
-          <span>Bid <strong className="up">{priceText(quote?.bid)}</strong></span>
-          <span>Ask <strong className="down">{priceText(quote?.ask)}</strong></span>
-          <span>Last <strong>{priceText(quote?.last)}</strong></span>
+          <span>Bid <strong className="up">{priceText(quote?.bid, tick)}</strong></span>
+          <span>Ask <strong className="down">{priceText(quote?.ask, tick)}</strong></span>
+          <span>Last <strong>{priceText(quote?.last, tick)}</strong></span>
           {rules && rules.status !== 'TRADING' ? <span className="warn">{rules.status}</span> : null}
           {age !== null ? (
             <span className="muted small" data-testid="quote-age" title={quoteStale ? 'These prices could not be refreshed: the market may have moved.' : undefined}>{age.text}</span>
@@ -402,7 +463,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
         <dl className="estimate" data-testid="estimate">
           <dt>{v.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds'}</dt>
           <dd data-money="">{amount(privacy, est.total, est.totalAsset)}</dd>
-          <dt>Fee ({est.liquidity}, {formatDecimal(dec(est.feeRate).mul(100))} %)</dt>
+          <dt>Fee ({est.liquidity}, {formatPercentOf(est.feeRate, 4)})</dt>
           <dd data-money="">≈ {amount(privacy, est.fee, est.feeAsset)}{est.bnbDiscount ? ' (less in BNB)' : ''}</dd>
           <dt>You receive</dt>
           <dd data-money="">≈ {amount(privacy, est.receive, est.receiveAsset)}</dd>
@@ -413,16 +474,19 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
           {current.warnings.map((w) => <li key={w.code} data-testid="preflight-warning" data-code={w.code}>{maskFigures(privacy && quotesBalance(w.code), w.message)}</li>)}
         </ul>
       ) : null}
-      {error ? <p className="error" role="alert">{error}</p> : null}
-      <button
-        type="button"
-        className={`primary review side-${v.side.toLowerCase()}`}
-        data-testid="review-order"
-        disabled={!canReview}
-        onClick={review}
-      >
-        {reviewing ? 'Checking…' : blocker ?? `Review ${v.side === 'BUY' ? 'buy' : 'sell'} order…`}
-      </button>
+      {/* Always on screen (sticky in the form's column): the message of a refused check and the action. */}
+      <div className="order-actions" data-testid="order-actions">
+        {error ? <p className="error" role="alert" data-testid="order-form-error">{error}</p> : null}
+        <button
+          type="button"
+          className={`primary review side-${v.side.toLowerCase()}`}
+          data-testid="review-order"
+          disabled={!canReview}
+          onClick={review}
+        >
+          {reviewing ? 'Checking…' : blocker ?? `Review ${v.side === 'BUY' ? 'buy' : 'sell'} order…`}
+        </button>
+      </div>
       {dialog !== null ? <ConfirmDialog confirmation={dialog} onClose={() => setDialog(null)} /> : null}
     </section>
   );

@@ -1,17 +1,21 @@
-import { formatQuantity, MASK } from '../../app/format';
+import { formatAmount, formatPrice } from '../../../shared/money/format';
+import { MASK } from '../../app/format';
 
-/** An amount (quantity, total, fee, balance): masked in privacy mode. */
+/** An amount (quantity, total, fee, balance), with separators: masked in privacy mode. */
 export function amount(privacy: boolean, value: string | null | undefined, asset?: string): string {
   if (value === null || value === undefined) return '—';
   if (privacy) return asset ? `${MASK} ${asset}` : MASK;
-  return asset ? `${formatQuantity(value)} ${asset}` : formatQuantity(value);
+  return formatAmount(value, asset);
 }
 
-/** A price as the exchange sent it, without trailing zeros; "—" for Binance's "0" (none). */
-export function priceText(value: string | null | undefined): string {
+/**
+ * A price at the symbol's tick when it is known (so bid 64,098.00 sits next to ask 64,098.01),
+ * else without trailing zeros; "—" for Binance's "0" (none).
+ */
+export function priceText(value: string | null | undefined, tick?: string | null): string {
   if (value === null || value === undefined) return '—';
   if (/^0*(\.0*)?$/.test(value)) return '—';
-  return formatQuantity(value);
+  return formatPrice(value, tick);
 }
 
 export function timeText(ms: number | null): string {
