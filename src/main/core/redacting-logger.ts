@@ -31,10 +31,11 @@ export interface RedactingLogger {
 }
 
 /**
- * A PEM block: a BEGIN line followed by key body (base64). A bare BEGIN line with no body is
- * Perch's own hint text ('including the "-----BEGIN PRIVATE KEY-----" line') and stays readable.
+ * A PEM block: a BEGIN line with its END line, or a BEGIN line followed by key body (base64) to
+ * the end of the text (a cut-off block). A bare BEGIN line with neither is Perch's own hint text
+ * ('including the "-----BEGIN PRIVATE KEY-----" line') and stays readable.
  */
-export const PEM_BLOCK = /-----BEGIN [A-Z ]+-----(?=\s*[A-Za-z0-9+/]{16})[\s\S]*?(-----END [A-Z ]+-----|$)/g;
+export const PEM_BLOCK = /-----BEGIN [A-Z ]+-----(?:[\s\S]*?-----END [A-Z ]+-----|(?=\s*[A-Za-z0-9+/]{16})[\s\S]*$)/g;
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [PEM_BLOCK, '[redacted key]'],

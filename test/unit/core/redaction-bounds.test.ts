@@ -58,8 +58,10 @@ describe("Perch's own PEM hint is not redacted", () => {
       expect(redact(`paste the whole file, ${HINT}.`)).toBe(`paste the whole file, ${HINT}.`);
       expect(redact(`got ${pem} back`)).not.toContain(body);
       expect(redact(`got ${pem} back`)).toContain('[redacted key]');
-      // a header with its body on the same line
+      // a header with its body on the same line, cut off before its END line
       expect(redact(`-----BEGIN PRIVATE KEY-----${body}`)).not.toContain(body);
+      // a short block with its END line
+      expect(redact('k=-----BEGIN PRIVATE KEY-----\nMC4CAQ\n-----END PRIVATE KEY----- end')).toBe('k=[redacted key] end');
     }
   });
 });
