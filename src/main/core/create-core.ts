@@ -12,6 +12,7 @@ import type {
   EnvironmentId,
   KeyHealth,
   KeyInfo,
+  KeyMaterial,
   Notice,
   PortfolioEvent,
   Settings,
@@ -269,7 +270,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       emit('status:connections', idleStatus(envId));
       return;
     }
-    logger.addSecret(secretOf(material));
+    // The running session's key: one slot, replaced by the next session's.
+    logger.setSecrets('session', [material.apiKey, secretOf(material)]);
     let credentials;
     try {
       credentials = createCredentials(material);
@@ -326,7 +328,16 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   // ------------------------------------------------------------------ keys
 
   const testKey = async (envId: EnvironmentId, material: CredentialMaterial): Promise<KeyHealth> => {
-    logger.addSecret(secretOf(material));
+    // Released when the test is over: a mistyped secret tried once is not kept for the process's life.
+    const release = logger.holdSecrets([material.apiKey, secretOf(material)]);
+    try {
+      return await testKeyHeld(envId, material);
+    } finally {
+      release();
+    }
+  };
+
+  const testKeyHeld = async (envId: EnvironmentId, material: CredentialMaterial): Promise<KeyHealth> => {
     const env = await environmentFor(envId);
     const credentials = createCredentials(material);
     const governor = createRateLimitGovernor({ now });
@@ -358,6 +369,10 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (envId === 'demo' && ports.settings.get().environment !== 'demo' && session === null) await stopSimulator();
     }
   };
+
+  /** What the renderer sent (a key being tested or saved), registered while the call runs. */
+  const holdMaterial = (material: KeyMaterial): (() => void) =>
+    logger.holdSecrets([material.apiKey, 'secret' in material ? material.secret : '', 'privateKeyPem' in material ? material.privateKeyPem : '']);
 
   const keysChanged = async (envId: EnvironmentId): Promise<void> => {
     const key = await vault.info(envId).catch(() => null);
@@ -439,15 +454,20 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     },
 
     'keys:test': async ({ environment, material }) => {
+      const release = holdMaterial(material);
       try {
         const resolved = await vault.resolve(environment, material);
         return await testKey(environment, resolved.material);
       } catch (e) {
         throw toAppError(e, logger);
+      } finally {
+        release();
       }
     },
 
     'keys:save': async ({ environment, material, acceptWithdrawalRisk }) => {
+      // Held until saved; once saved, the stored key's own slot keeps it registered.
+      const release = holdMaterial(material);
       try {
         const resolved = await vault.resolve(environment, material);
         const health = await testKey(environment, resolved.material);
@@ -460,6 +480,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
         return info;
       } catch (e) {
         throw toAppError(e, logger);
+      } finally {
+        release();
       }
     },
 

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { MarketQuote } from '../../shared/domain/orders';
+import { TEXT_MAX_LENGTH } from '../../shared/domain/primitives';
 import type {
   ConnectionState,
   ConnectionStatus,
@@ -193,7 +194,8 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     state: info?.status ?? fallback,
     lastMessageAt: info?.lastMessageAt ?? null,
     reconnects: info?.reconnectCount ?? 0,
-    lastError: info?.lastError === null || info?.lastError === undefined ? null : logger.redact(info.lastError),
+    // bounded like every string in the contract (an error may quote a long response body)
+    lastError: info?.lastError === null || info?.lastError === undefined ? null : logger.redact(info.lastError).slice(0, TEXT_MAX_LENGTH),
   });
 
   const computeStatus = (): ConnectionsStatus => {

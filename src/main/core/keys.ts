@@ -116,6 +116,12 @@ export function createKeyVault(deps: {
     }
   }
 
+  /** The stored key of an environment is a secret for as long as it is stored (one slot each). */
+  function registerStored(env: EnvironmentId, stored: StoredKey | null): void {
+    if (stored === null) return;
+    logger.setSecrets(`stored:${env}`, [stored.apiKey, stored.secret ?? '', stored.privateKeyPem ?? '']);
+  }
+
   async function load(env: EnvironmentId): Promise<StoredKey | null> {
     if (cache.has(env)) return cache.get(env) ?? null;
     const raw = await guarded(() => secrets.get(KEY_ACCOUNT(env)));
@@ -125,11 +131,7 @@ export function createKeyVault(deps: {
       if (parsed.success) stored = parsed.data;
       else logger.warn('a saved key entry could not be read and is ignored', { environment: env });
     }
-    if (stored !== null) {
-      logger.addSecret(stored.apiKey);
-      if (stored.secret !== undefined) logger.addSecret(stored.secret);
-      if (stored.privateKeyPem !== undefined) logger.addSecret(stored.privateKeyPem);
-    }
+    registerStored(env, stored);
     cache.set(env, stored);
     return stored;
   }
@@ -166,16 +168,12 @@ export function createKeyVault(deps: {
     },
 
     async resolve(env, material) {
-      logger.addSecret(material.apiKey);
-      if (material.kind !== 'ed25519-generated') {
-        const m = materialFromRenderer(material);
-        logger.addSecret(secretOf(m));
-        return { material: m, publicKeyPem: null };
-      }
+      // What the renderer sent is registered by the caller only while it is in use (keys:test).
+      if (material.kind !== 'ed25519-generated') return { material: materialFromRenderer(material), publicKeyPem: null };
       const raw = await guarded(() => secrets.get(PENDING_ACCOUNT(env)));
       const pending = raw === null ? null : PendingPair.safeParse(parseJsonOrUndefined(raw));
       if (pending !== null && pending.success) {
-        logger.addSecret(pending.data.privateKeyPem);
+        logger.setSecrets(`pending:${env}`, [pending.data.privateKeyPem]);
         return {
           material: { type: 'ED25519', apiKey: material.apiKey, privateKeyPem: pending.data.privateKeyPem },
           publicKeyPem: pending.data.publicKeyPem,
@@ -206,6 +204,7 @@ export function createKeyVault(deps: {
       };
       await guarded(() => secrets.set(KEY_ACCOUNT(env), JSON.stringify(stored)));
       cache.set(env, stored);
+      registerStored(env, stored);
       if (publicKeyPem !== null) {
         // The pending pair became the saved key; a failure here only leaves a harmless copy.
         await guarded(() => secrets.delete(PENDING_ACCOUNT(env))).catch(() => undefined);
@@ -226,7 +225,8 @@ export function createKeyVault(deps: {
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');
       const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-      logger.addSecret(privateKeyPem);
+      // Replaces the previous pending pair's key: generating again is not a way to grow the set.
+      logger.setSecrets(`pending:${env}`, [privateKeyPem]);
       await guarded(() => secrets.set(PENDING_ACCOUNT(env), JSON.stringify({ privateKeyPem, publicKeyPem, createdAt: now() })));
       logger.info('generated an Ed25519 key pair; the private key is in the keychain', { environment: env });
       return { publicKeyPem };

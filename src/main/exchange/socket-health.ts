@@ -68,9 +68,11 @@ export interface HeartbeatOptions {
   readonly dataSilenceLimitMs?: () => number | undefined;
   /**
    * Whether data frames alone prove the feed is alive (an always-on stream is subscribed).
-   * Asked at every check, so it may change with the subscriptions. Default: true.
+   * Asked at every check, so it may change with the subscriptions. Required, with no default:
+   * the wrong mode either hides a stalled feed or shows a healthy quiet socket (an account that
+   * answers pings) as stale, so every socket must say which it is.
    */
-  readonly dataDriven?: () => boolean;
+  readonly dataDriven: () => boolean;
   /** Tries to send a ping; false when the throttle refused it (retried on the next check). */
   readonly ping: () => boolean;
   readonly onStale: () => void;
@@ -96,7 +98,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let stale = false;
   let stopped = false;
   let timer: unknown = null;
-  let dataDriven = options.dataDriven?.() ?? true;
+  let dataDriven = options.dataDriven();
   const checkEveryMs = Math.max(10, Math.floor(Math.min(options.pingIntervalMs, options.pongTimeoutMs, options.staleAfterMs) / 4));
   // Frame-driven: a ping unanswered for half the pong timeout is worth showing as stale.
   const unansweredStaleMs = Math.max(1, Math.floor(options.pongTimeoutMs / 2));
@@ -117,7 +119,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       options.onDead(`no frame within ${options.pongTimeoutMs} ms after a ping`);
       return;
     }
-    const nowDataDriven = options.dataDriven?.() ?? true;
+    const nowDataDriven = options.dataDriven();
     // Data only started to count now: the silence before did not mean anything.
     if (nowDataDriven && !dataDriven) lastDataAt = now;
     dataDriven = nowDataDriven;

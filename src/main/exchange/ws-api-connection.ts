@@ -326,6 +326,9 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
       sock.open = true;
       sock.heartbeat = startHeartbeat({
         clock, pingIntervalMs, pongTimeoutMs, staleAfterMs,
+        // The account stream sends only on change: an account can be quiet for hours. The socket
+        // is live while it answers pings; only an unanswered ping (or no frame at all) is stale.
+        dataDriven: () => false,
         ping: () => {
           if (!throttle.tryTake()) return false;
           ws.ping();

@@ -2,6 +2,7 @@ import { COMMAND_NAMES, isCommandName, type CommandName } from '../../shared/ipc
 import { commands, type CommandInput, type CommandOutput } from '../../shared/ipc/contract';
 import { err, isPublicError, ok, type Result } from '../../shared/ipc/result';
 import { describeInvalidInput } from './input-messages';
+import { PEM_BLOCK } from '../core/redacting-logger';
 
 /**
  * Who sent a command. The Electron adapter fills frameUrl/webContentsId from the IPC event;
@@ -48,7 +49,8 @@ const INTERNAL_MESSAGE = 'Perch hit an internal error. Details are in the log fi
  */
 export function scrubMessage(message: string): string {
   const scrubbed = message
-    .replace(/-----BEGIN [A-Z ]+-----[\s\S]*?(-----END [A-Z ]+-----|$)/g, '[redacted key]')
+    // a key body only: Perch's own hint quoting the BEGIN line stays readable
+    .replace(PEM_BLOCK, '[redacted key]')
     .replace(/\b(signature|apiKey|secret|X-MBX-APIKEY)\s*[:=]\s*["']?[A-Za-z0-9+/=_-]+/gi, '$1=[redacted]')
     .replace(/https?:\/\/\S*\?\S*/g, '[url redacted]');
   return scrubbed.length > MAX_MESSAGE ? `${scrubbed.slice(0, MAX_MESSAGE)}…` : scrubbed;

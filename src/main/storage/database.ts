@@ -3,8 +3,9 @@ import type { EnvironmentId } from '../../shared/domain';
 
 /**
  * History on node:sqlite (built into Node 24 / Electron 45's Node; no native module to rebuild).
- * WAL so reads never wait for the writer; every migration runs in a transaction and is recorded
- * in `migrations`, so a half-applied schema cannot happen.
+ * WAL so reads never wait for the writer, synchronous = FULL so a committed order intent survives
+ * an OS crash; every migration runs in a transaction and is recorded in `migrations`, so a
+ * half-applied schema cannot happen.
  */
 export interface Migration {
   readonly version: number;
@@ -78,11 +79,19 @@ export interface Database {
   close(): void;
 }
 
+/** The SQLite synchronous level every connection runs at (2 = FULL); see openDatabase. */
+export const DURABLE_SYNCHRONOUS = 'FULL';
+
 /** Opens (creating if needed) and migrates. `path` ':memory:' works for tests. */
 export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Database {
   const db = new DatabaseSync(path);
   try {
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    // synchronous = FULL: every commit is on disk before it returns. With NORMAL, WAL commits are
+    // synced only at checkpoints, so an OS crash or power loss could drop the order intent written
+    // just before the order was sent, and Perch would not know to reconcile an order that exists.
+    // The write volume (intents, outcomes, a value snapshot a minute, history pages in batches) is
+    // tiny, so the whole connection pays the fsync rather than switching modes per write.
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${DURABLE_SYNCHRONOUS}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
     const schemaVersion = migrate(db, migrations);
     const transaction = <T>(fn: () => T): T => {
       db.exec('BEGIN IMMEDIATE');

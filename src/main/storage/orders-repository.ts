@@ -8,6 +8,7 @@
  * node:sqlite returns INTEGER columns as JS numbers (unsafe above 2^53).
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { EXCHANGE_ID_PATTERN } from '../../shared/domain/orders';
 import { migrate, type Migration } from './database';
 
 export type OrdersMigration = Migration;
@@ -77,9 +78,12 @@ export function migrateOrders(db: DatabaseSync, migrations: readonly OrdersMigra
   return migrate(db, migrations, { table: 'orders_schema', what: 'The orders tables were' });
 }
 
-/** Zero-padded sort key of a non-negative 64-bit id ("42" -> "00000000000000000042"). */
+/**
+ * Zero-padded sort key of a non-negative 64-bit id ("42" -> "00000000000000000042"). The pattern
+ * is the IPC contract's ExchangeId: every id the contract lets through is one this takes.
+ */
 export function idKey(id: string): string {
-  if (!/^\d{1,20}$/.test(id)) throw new RangeError(`not an exchange id: ${id}`);
+  if (!EXCHANGE_ID_PATTERN.test(id)) throw new RangeError(`not an exchange id: ${id}`);
   return id.padStart(20, '0');
 }
 

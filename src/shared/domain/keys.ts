@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EnvironmentId } from './environment';
-import { TimestampMs } from './primitives';
+import { TEXT_MAX_LENGTH, TimestampMs } from './primitives';
 
 export const KeyType = z.enum(['HMAC', 'ED25519', 'RSA']);
 export type KeyType = z.infer<typeof KeyType>;
@@ -29,10 +29,10 @@ export function keyTypeOf(material: Pick<KeyMaterial, 'kind'>): KeyType {
 export const KeyInfo = z.object({
   environment: EnvironmentId,
   /** first 4 + last 4 characters, e.g. "vmPU…GuXh" (see maskApiKey) */
-  apiKeyMasked: z.string(),
+  apiKeyMasked: z.string().max(64),
   type: KeyType,
   /** PEM public key when Perch generated the Ed25519 pair, so it can be shown again */
-  publicKeyPem: z.string().nullable(),
+  publicKeyPem: z.string().max(8192).nullable(),
   savedAt: TimestampMs,
 });
 export type KeyInfo = z.infer<typeof KeyInfo>;
@@ -54,7 +54,7 @@ export type KeyWarningCode = z.infer<typeof KeyWarningCode>;
 export const KeyWarning = z.object({
   code: KeyWarningCode,
   level: z.enum(['info', 'warning', 'danger']),
-  message: z.string(),
+  message: z.string().max(TEXT_MAX_LENGTH),
 });
 export type KeyWarning = z.infer<typeof KeyWarning>;
 

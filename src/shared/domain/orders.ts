@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AssetCode, DecimalString, NonNegativeDecimalString, TimestampMs } from './primitives';
+import { AssetCode, CODE_MAX_LENGTH, DECIMAL_MAX_LENGTH, DecimalString, NonNegativeDecimalString, TEXT_MAX_LENGTH, TimestampMs } from './primitives';
 
 /**
  * Manual orders: the form's draft, the pre-flight verdict, the confirmation, open orders, history
@@ -7,14 +7,23 @@ import { AssetCode, DecimalString, NonNegativeDecimalString, TimestampMs } from 
  * has checked it, so pre-flight can explain a bad value instead of the schema refusing it.
  */
 
-export const SymbolCode = z.string().regex(/^[A-Z0-9]{2,30}$/, 'must be an upper-case symbol like "BTCUSDT"');
+export const SymbolCode = z.string().max(30).regex(/^[A-Z0-9]{2,30}$/, 'must be an upper-case symbol like "BTCUSDT"');
 export type SymbolCode = z.infer<typeof SymbolCode>;
 
-/** 64-bit exchange ids travel as decimal strings (they may exceed 2^53). */
-export const ExchangeId = z.string().regex(/^-?\d{1,20}$/, 'must be a decimal id');
+/**
+ * 64-bit exchange ids travel as decimal strings (they may exceed 2^53). Order and trade ids are
+ * never negative: the same pattern the orders repository keys them by, so an id the contract
+ * lets through is one the repository takes.
+ */
+export const EXCHANGE_ID_PATTERN = /^\d{1,20}$/;
+export const ExchangeId = z.string().max(20).regex(EXCHANGE_ID_PATTERN, 'must be a decimal id');
 export type ExchangeId = z.infer<typeof ExchangeId>;
 
-export const ClientOrderId = z.string().regex(/^[a-zA-Z0-9\-_.]{1,36}$/, 'must be a client order id');
+/** An order list id, or "-1" for an order that is not part of a list (Binance's convention). */
+export const OrderListId = z.string().max(21).regex(/^(-1|\d{1,20})$/, 'must be a decimal id or -1');
+export type OrderListId = z.infer<typeof OrderListId>;
+
+export const ClientOrderId = z.string().max(36).regex(/^[a-zA-Z0-9\-_.]{1,36}$/, 'must be a client order id');
 export type ClientOrderId = z.infer<typeof ClientOrderId>;
 
 export const OrderSide = z.enum(['BUY', 'SELL']);
@@ -28,7 +37,7 @@ export const TimeInForce = z.enum(['GTC', 'IOC', 'FOK']);
 export type TimeInForce = z.infer<typeof TimeInForce>;
 
 /** A value as typed; bounded in length, checked by pre-flight (which can explain what is wrong). */
-const Typed = z.string().max(64);
+const Typed = z.string().max(DECIMAL_MAX_LENGTH);
 
 /**
  * The form's draft. Fields by type:
@@ -73,18 +82,18 @@ export type DraftField = z.infer<typeof DraftField>;
 /** A one-click fix: set `field` to `value`. Never applied by main on its own. */
 export const Correction = z.object({
   field: DraftField,
-  value: z.string(),
+  value: z.string().max(DECIMAL_MAX_LENGTH),
   /** e.g. "Use 0.00123" */
-  label: z.string(),
+  label: z.string().max(TEXT_MAX_LENGTH),
 });
 export type Correction = z.infer<typeof Correction>;
 
 export const PreflightIssue = z.object({
   /** The filter or rule: LOT_SIZE, NOTIONAL, PRICE_FILTER, BALANCE, PARAMETERS, SYMBOL_STATUS, OCO_PRICES ... */
-  code: z.string(),
+  code: z.string().max(CODE_MAX_LENGTH),
   field: DraftField,
   /** What is wrong, in plain words. */
-  message: z.string(),
+  message: z.string().max(TEXT_MAX_LENGTH),
   correction: Correction.nullable(),
 });
 export type PreflightIssue = z.infer<typeof PreflightIssue>;
@@ -102,7 +111,7 @@ export const PreflightWarningCode = z.enum([
 ]);
 export type PreflightWarningCode = z.infer<typeof PreflightWarningCode>;
 
-export const PreflightWarning = z.object({ code: PreflightWarningCode, message: z.string() });
+export const PreflightWarning = z.object({ code: PreflightWarningCode, message: z.string().max(TEXT_MAX_LENGTH) });
 export type PreflightWarning = z.infer<typeof PreflightWarning>;
 
 export const OrderEstimate = z.object({
@@ -134,7 +143,7 @@ export const AmountPreset = z.object({
   /** what stays in the account, unusable because of step rounding */
   dust: NonNegativeDecimalString,
   dustAsset: AssetCode,
-  note: z.string().nullable(),
+  note: z.string().max(TEXT_MAX_LENGTH).nullable(),
 });
 export type AmountPreset = z.infer<typeof AmountPreset>;
 
@@ -150,22 +159,22 @@ export const SymbolRules = z.object({
   symbol: SymbolCode,
   baseAsset: AssetCode,
   quoteAsset: AssetCode,
-  status: z.string(),
+  status: z.string().max(CODE_MAX_LENGTH),
   tickSize: NonNegativeDecimalString.nullable(),
   stepSize: NonNegativeDecimalString.nullable(),
   minQty: NonNegativeDecimalString.nullable(),
   minNotional: NonNegativeDecimalString.nullable(),
-  orderTypes: z.array(z.string()),
+  orderTypes: z.array(z.string().max(CODE_MAX_LENGTH)),
   quoteOrderQtyMarketAllowed: z.boolean(),
 });
 export type SymbolRules = z.infer<typeof SymbolRules>;
 
 /** The lines of the confirmation, exactly as they will be sent. */
 export const ConfirmationSummary = z.object({
-  token: z.string(),
+  token: z.string().max(CODE_MAX_LENGTH),
   expiresAt: TimestampMs,
   order: ConfirmedOrder,
-  lines: z.array(z.object({ label: z.string(), value: z.string() })),
+  lines: z.array(z.object({ label: z.string().max(TEXT_MAX_LENGTH), value: z.string().max(TEXT_MAX_LENGTH) })),
 });
 export type ConfirmationSummary = z.infer<typeof ConfirmationSummary>;
 
@@ -173,7 +182,7 @@ export const PreflightResult = z.object({
   /** No issue and trading allowed: the submit control may enable. */
   ok: z.boolean(),
   /** Why the form is disabled (read-only mode), null when trading is allowed. */
-  disabledReason: z.string().nullable(),
+  disabledReason: z.string().max(TEXT_MAX_LENGTH).nullable(),
   rules: SymbolRules.nullable(),
   market: MarketQuote.nullable(),
   /** What would be sent when ok (canonical strings); null otherwise. */
@@ -194,19 +203,19 @@ export type PreflightResult = z.infer<typeof PreflightResult>;
 export const OrderView = z.object({
   symbol: SymbolCode,
   orderId: ExchangeId,
-  clientOrderId: z.string(),
+  clientOrderId: z.string().max(CODE_MAX_LENGTH),
   /** "-1" when not part of an order list */
-  orderListId: ExchangeId,
+  orderListId: OrderListId,
   side: OrderSide,
-  type: z.string(),
-  timeInForce: z.string(),
+  type: z.string().max(CODE_MAX_LENGTH),
+  timeInForce: z.string().max(CODE_MAX_LENGTH),
   price: NonNegativeDecimalString,
   stopPrice: NonNegativeDecimalString,
   origQty: NonNegativeDecimalString,
   executedQty: NonNegativeDecimalString,
   /** may be negative on old history rows ("not available") */
   cumulativeQuoteQty: DecimalString,
-  status: z.string(),
+  status: z.string().max(CODE_MAX_LENGTH),
   time: TimestampMs.nullable(),
   updateTime: TimestampMs,
 });
@@ -215,7 +224,7 @@ export type OrderView = z.infer<typeof OrderView>;
 export const OpenOrdersEvent = z.object({
   orders: z.array(OrderView),
   /** OCO legs shown together: list id -> the legs' order ids */
-  lists: z.array(z.object({ orderListId: ExchangeId, symbol: SymbolCode, orderIds: z.array(ExchangeId) })),
+  lists: z.array(z.object({ orderListId: OrderListId, symbol: SymbolCode, orderIds: z.array(ExchangeId) })),
   asOf: TimestampMs,
 });
 export type OpenOrdersEvent = z.infer<typeof OpenOrdersEvent>;
@@ -230,12 +239,12 @@ export const OrderOutcomeView = z.object({
   symbol: SymbolCode,
   status: OutcomeStatus,
   /** plain words for the person: what happened, what to do */
-  message: z.string(),
+  message: z.string().max(TEXT_MAX_LENGTH),
   binanceCode: z.number().int().nullable(),
-  binanceMessage: z.string().nullable(),
+  binanceMessage: z.string().max(TEXT_MAX_LENGTH).nullable(),
   /** the exchange order(s), when known */
   orders: z.array(OrderView),
-  orderListId: ExchangeId.nullable(),
+  orderListId: OrderListId.nullable(),
   /** true when the order showed up after it had been concluded not placed */
   corrected: z.boolean(),
   at: TimestampMs,
@@ -251,7 +260,7 @@ export const FillView = z.object({
   qty: NonNegativeDecimalString,
   quoteQty: NonNegativeDecimalString,
   commission: NonNegativeDecimalString,
-  commissionAsset: z.string(),
+  commissionAsset: z.string().max(CODE_MAX_LENGTH),
   time: TimestampMs,
   isMaker: z.boolean(),
 });
@@ -279,7 +288,7 @@ export const SyncProgress = z.object({
   weightUsed: z.number().int().nonnegative().nullable(),
   ordersAdded: z.number().int().nonnegative(),
   fillsAdded: z.number().int().nonnegative(),
-  error: z.string().nullable(),
+  error: z.string().max(TEXT_MAX_LENGTH).nullable(),
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EnvironmentId } from './environment';
-import { TimestampMs } from './primitives';
+import { TEXT_MAX_LENGTH, TimestampMs } from './primitives';
 
 export const ConnectionState = z.enum(['connecting', 'live', 'stale', 'reconnecting', 'resyncing', 'offline']);
 export type ConnectionState = z.infer<typeof ConnectionState>;
@@ -15,7 +15,7 @@ export const ConnectionStatus = z.object({
   lastMessageAt: TimestampMs.nullable(),
   reconnects: z.number().int().nonnegative(),
   /** a message a person can read; never a URL with a signature or a key */
-  lastError: z.string().nullable(),
+  lastError: z.string().max(TEXT_MAX_LENGTH).nullable(),
 });
 export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
 

@@ -11,6 +11,7 @@ import {
   PortfolioSnapshot,
   Settings,
   SettingsPatch,
+  TEXT_MAX_LENGTH,
   TimestampMs,
 } from '../domain';
 import { orderCommands, orderEvents } from './orders-contract';
@@ -24,13 +25,13 @@ export const NoOutput = z.null();
 export const KeychainState = z.object({
   state: z.enum(['available', 'locked', 'unavailable', 'unknown']),
   /** what a person can do about it, when not available */
-  message: z.string().nullable(),
+  message: z.string().max(TEXT_MAX_LENGTH).nullable(),
 });
 export type KeychainState = z.infer<typeof KeychainState>;
 
 /** Everything the renderer needs for its first paint, in one round trip. */
 export const AppState = z.object({
-  version: z.string(),
+  version: z.string().max(64),
   settings: Settings,
   /** true while the built-in simulator is the data source */
   demo: z.boolean(),
@@ -81,7 +82,7 @@ export const commands = {
   'keys:generateEd25519': {
     input: z.object({ environment: EnvironmentId }).strict(),
     // the private key stays in the keychain; only the public half is ever returned
-    output: z.object({ publicKeyPem: z.string() }),
+    output: z.object({ publicKeyPem: z.string().max(8192) }),
   },
   'keys:health': { input: z.object({ environment: EnvironmentId }).strict(), output: KeyHealth },
   'demo:reset': { input: NoInput, output: z.object({ resetAt: TimestampMs }) },

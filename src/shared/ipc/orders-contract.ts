@@ -19,6 +19,7 @@ import {
   SyncProgress,
   TradableSymbol,
 } from '../domain/orders';
+import { TEXT_MAX_LENGTH } from '../domain/primitives';
 
 
 export { ORDER_COMMAND_NAMES, ORDER_EVENT_NAMES };
@@ -33,13 +34,13 @@ export const orderCommands = {
   'orders:listOpen': { input: z.object({ symbol: SymbolCode.optional() }).strict().optional(), output: OpenOrdersEvent },
   'orders:cancel': {
     input: z.object({ symbol: SymbolCode, orderId: ExchangeId, confirmed: Confirmed }).strict(),
-    output: z.object({ status: z.enum(['canceled', 'not-canceled', 'unknown']), message: z.string() }),
+    output: z.object({ status: z.enum(['canceled', 'not-canceled', 'unknown']), message: z.string().max(TEXT_MAX_LENGTH) }),
   },
   'orders:cancelAll': {
     input: z.object({ symbol: SymbolCode, confirmed: Confirmed }).strict(),
     output: z.object({
       status: z.enum(['done', 'rejected', 'unknown']),
-      message: z.string(),
+      message: z.string().max(TEXT_MAX_LENGTH),
       canceled: z.number().int().nonnegative(),
       stillOpen: z.number().int().nonnegative(),
     }),

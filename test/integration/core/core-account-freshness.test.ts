@@ -10,11 +10,12 @@ import type { ConnectionsStatus } from '../../../src/shared/domain';
 import { memoryLogger, memorySecrets, memorySettings } from '../../unit/core/fakes';
 import { waitFor } from './core-harness';
 
-// The WS API goes stale quickly but is declared dead only much later (pong deadline), which is
-// the window in which the account used to look live.
+// The WS API socket is probed after 1 s of silence, shows stale once the ping has gone unanswered
+// for half the pong deadline (~5 s) and is declared dead only at the deadline (~11 s): between the
+// two is the window in which the account used to look live.
 const TUNING = {
   market: { staleAfterMs: 1_500, pingIntervalMs: 500, pongTimeoutMs: 1_000, dataSilenceLimitMs: 3_000, backoff: { baseMs: 100, capMs: 400 } },
-  wsApi: { staleAfterMs: 1_000, pingIntervalMs: 120_000, pongTimeoutMs: 120_000, requestTimeoutMs: 5_000, backoff: { baseMs: 100, capMs: 400 } },
+  wsApi: { staleAfterMs: 1_000, pingIntervalMs: 120_000, pongTimeoutMs: 10_000, requestTimeoutMs: 5_000, backoff: { baseMs: 100, capMs: 400 } },
   bootBackoff: { baseMs: 100, capMs: 400 },
 };
 
@@ -55,7 +56,7 @@ describe('account freshness follows the WS API socket', () => {
 
     (sim as unknown as Simulator).faults.state.silentSockets = true;
 
-    // Deadline far below the 120 s pong deadline: only the socket's own stale state can get here.
+    // Caught before the pong deadline: only the socket's own stale state can get here first.
     await waitFor('the account no longer live', () => account() !== 'live', 15_000);
     expect(account()).toBe('stale');
     await waitFor('a status event with a stale account', () => statuses.slice(before).some((s) => s.connections.find((c) => c.id === 'account')?.state === 'stale'), 15_000);

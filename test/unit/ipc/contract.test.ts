@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { COMMAND_NAMES, EVENT_NAMES, isCommandName, isEventName } from '../../../src/shared/ipc/channels';
 import { commands, events } from '../../../src/shared/ipc/contract';
 import { ERROR_CODES } from '../../../src/shared/ipc/result';
+import { ExchangeId } from '../../../src/shared/domain/orders';
+import { idKey } from '../../../src/main/storage/orders-repository';
 import { applyPortfolioEvent, defaultSettings, maskApiKey, type Holding, type PortfolioSnapshot } from '../../../src/shared/domain';
 
 const commandKeys = Object.keys(commands).sort();
@@ -80,6 +82,72 @@ describe('no secret crosses to the renderer', () => {
   it('masks API keys', () => {
     expect(maskApiKey('vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A')).toBe('vmPU…Eh8A');
     expect(maskApiKey('short')).toBe('…');
+  });
+});
+
+/**
+ * Walks a zod schema's JSON Schema (inputs and outputs) and returns the path of every string
+ * that has no upper bound. A fixed set of values (enum, const) is bounded by itself.
+ */
+function unboundedStrings(schema: z.ZodType): string[] {
+  const found: string[] = [];
+  const walkIo = (io: 'input' | 'output'): void => {
+    const walk = (node: unknown, path: string): void => {
+      if (Array.isArray(node)) { node.forEach((n, i) => walk(n, `${path}[${i}]`)); return; }
+      if (typeof node !== 'object' || node === null) return;
+      const n = node as Record<string, unknown>;
+      const types = Array.isArray(n['type']) ? n['type'] : [n['type']];
+      if (types.includes('string') && n['enum'] === undefined && n['const'] === undefined && typeof n['maxLength'] !== 'number') {
+        found.push(`${io}:${path || '(root)'}`);
+      }
+      for (const [k, v] of Object.entries(n)) walk(v, k === 'properties' || k === 'items' || k === 'anyOf' || k === 'oneOf' ? path : `${path}.${k}`.replace(/^\./, ''));
+      if (typeof n['properties'] === 'object' && n['properties'] !== null) {
+        for (const [k, v] of Object.entries(n['properties'])) walk(v, path ? `${path}.${k}` : k);
+      }
+    };
+    walk(z.toJSONSchema(schema, { unrepresentable: 'any', io }), '');
+  };
+  walkIo('input');
+  walkIo('output');
+  return [...new Set(found)];
+}
+
+describe('every string in the contract is bounded', () => {
+  it.each(COMMAND_NAMES)('%s input and output', (name) => {
+    expect(unboundedStrings(commands[name].input)).toEqual([]);
+    expect(unboundedStrings(commands[name].output)).toEqual([]);
+  });
+  it.each(EVENT_NAMES)('%s payload', (name) => {
+    expect(unboundedStrings(events[name])).toEqual([]);
+  });
+  it('the walker finds an unbounded string, nested or in a list (it can fail)', () => {
+    expect(unboundedStrings(z.object({ a: z.object({ b: z.array(z.string()) }), c: z.string().max(3), d: z.enum(['x']) }))).not.toEqual([]);
+    expect(unboundedStrings(z.object({ n: z.string().nullable() }))).not.toEqual([]);
+    expect(unboundedStrings(z.object({ a: z.object({ b: z.array(z.string().max(9)) }), d: z.enum(['x']) }))).toEqual([]);
+  });
+  it('a 900,001-character threshold is refused; a long but real decimal is accepted', () => {
+    const s = commands['settings:update'].input;
+    expect(s.safeParse({ smallBalanceThreshold: '1'.repeat(900_001) }).success).toBe(false);
+    expect(s.safeParse({ smallBalanceThreshold: `9${'0'.repeat(19)}.12345678` }).success).toBe(true);
+  });
+  it('exchange ids are never negative, in every command that takes one', () => {
+    expect(commands['orders:cancel'].input.safeParse({ symbol: 'BTCUSDT', orderId: '-5', confirmed: true }).success).toBe(false);
+    expect(commands['orders:cancel'].input.safeParse({ symbol: 'BTCUSDT', orderId: '5', confirmed: true }).success).toBe(true);
+    expect(commands['orders:history'].input.safeParse({ symbol: 'BTCUSDT', beforeOrderId: '-1' }).success).toBe(false);
+    expect(commands['orders:history'].input.safeParse({ symbol: 'BTCUSDT', beforeOrderId: '18446744073709551615' }).success).toBe(true);
+  });
+  it('the contract and the orders repository agree on what an exchange id is', () => {
+    const samples = ['0', '1', '-1', '-42', '18446744073709551615', '1'.repeat(20), '1'.repeat(21), '', ' 1', '+1', '1.0', '1e3', '007', 'abc'];
+    const repositoryTakes = (id: string): boolean => {
+      try {
+        idKey(id);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const id of samples) expect([id, ExchangeId.safeParse(id).success]).toEqual([id, repositoryTakes(id)]);
+    expect(ExchangeId.safeParse('-1').success).toBe(false);
   });
 });
 

@@ -119,6 +119,23 @@ describe('order intents', () => {
     expect(db.orderIntents.get('a')).toMatchObject({ state: 'rejected', lastError: 'timeout' });
   });
 
+  it('the intent written before an order is sent is durable: the connection commits with synchronous = FULL', () => {
+    // NORMAL (1) in WAL mode syncs only at checkpoints: an OS crash could drop a committed intent.
+    const db = open();
+    const level = (): number => (db.db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous;
+    expect((db.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
+    expect(level()).toBe(2);
+    db.orderIntents.insert(intent('durable', 1));
+    expect(level()).toBe(2);
+    db.orderIntents.updateState('durable', { state: 'sent', at: 2 });
+    expect(level()).toBe(2);
+    // and a database reopened (the next start) runs at the same level
+    db.close();
+    const again = open();
+    expect((again.db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous).toBe(2);
+    expect(again.orderIntents.get('durable')?.state).toBe('sent');
+  });
+
   it('a duplicate client order id is refused', () => {
     const db = open();
     db.orderIntents.insert(intent('dup', 1));

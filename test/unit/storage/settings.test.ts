@@ -115,6 +115,17 @@ describe('migrations', () => {
     expect(parseSettingsDocument(JSON.stringify({ version: 2, settings: 'x' })).corruptReason).toMatch(/settings/);
   });
 
+  it('the file on disk has the same bounds as the contract: a 900,001-character threshold is neither loaded nor saved', () => {
+    const huge = '1'.repeat(900_001);
+    writeFileSync(file, JSON.stringify({ version: SETTINGS_VERSION, settings: { ...defaultSettings(), smallBalanceThreshold: huge } }));
+    const loaded = parseSettingsDocument(readFileSync(file, 'utf8'));
+    expect(loaded.corruptReason).toMatch(/smallBalanceThreshold/);
+    expect(loaded.document.settings.smallBalanceThreshold).toBe(defaultSettings().smallBalanceThreshold);
+    const store = createSettingsStore(createFileSettingsBackend(file), fixedNow);
+    expect(() => store.update({ smallBalanceThreshold: huge })).toThrow();
+    expect(String(readDoc().settings['smallBalanceThreshold']).length).toBeLessThan(100);
+  });
+
   it('onboarded is set through update like any other setting', () => {
     const store = createSettingsStore(createFileSettingsBackend(file), fixedNow);
     expect(store.get().onboarded).toBe(false);
