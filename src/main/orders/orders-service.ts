@@ -413,12 +413,24 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   const doSubmit = async (input: OrderCommandInput<'orders:submit'>): Promise<OrderOutcomeView> => {
     const { token } = input;
-    const existing = intents.get(token);
+    const stillFinding = (): AppError => new AppError('not-available', 'This order was already submitted; Perch is still finding out what became of it.');
+    let existing;
+    try {
+      existing = intents.get(token);
+    } catch {
+      // Whether this token was sent before is not known: never an answer that reads "not sent".
+      throw new AppError('internal', 'Perch could not read its order journal, so it cannot tell whether this order was already sent. Check Open orders.');
+    }
     if (existing !== null) {
       // Already journaled (this run or an earlier one): that intent's outcome, nothing sent.
-      const view = currentView(token);
+      let view: OrderOutcomeView | null;
+      try {
+        view = currentView(token);
+      } catch {
+        throw stillFinding();
+      }
       if (view !== null) return view;
-      throw new AppError('not-available', 'This order was already submitted; Perch is still finding out what became of it.');
+      throw stillFinding();
     }
     const c = confirmations.get(token);
     if (c === undefined || c.expiresAt <= now()) {
