@@ -30,7 +30,7 @@ import { ConfirmedOrder as ConfirmedOrderSchema } from '../../shared/domain/orde
 import { dec, formatDecimal, Decimal } from '../../shared/money';
 import { isPermitted, type ExchangeInfo } from '../exchange/exchange-info';
 import type { OrderApi } from '../exchange/order-api';
-import type { OrderOutcome } from '../exchange/order-outcome';
+import { notPlacedReason, type OrderOutcome } from '../exchange/order-outcome';
 import { DEFAULT_FOLLOW_UP_MS } from '../exchange/reconciler';
 import type { OrderState, OrderStateStore } from '../exchange/order-state';
 import { orderUpdateFromRest, restOrderSchema } from '../exchange/order-state';
@@ -179,12 +179,17 @@ export function ocoOutcomeView(o: OcoOutcome): OrderOutcomeView {
   };
 }
 
-function journalState(status: OrderOutcomeView['status']): IntentState {
+/**
+ * The journal's state for an outcome. An inferred "not placed" keeps its own state (with its
+ * concluded time in updated_at) so that a restart resumes the follow-up and the duplicate guard;
+ * "never sent" (nothing left Perch) is final.
+ */
+export function journalState(status: OrderOutcomeView['status'], inferred = true): IntentState {
   switch (status) {
     case 'sending': return 'sent';
     case 'unknown': return 'unknown';
     case 'rejected': return 'rejected';
-    case 'not-placed': return 'failed';
+    case 'not-placed': return inferred ? 'not-placed' : 'failed';
     default: return 'accepted';
   }
 }
@@ -289,10 +294,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   // ------------------------------------------------------------------ outcomes and the journal
 
-  const persist = (view: OrderOutcomeView): void => {
+  const persist = (view: OrderOutcomeView, inferred: boolean): void => {
     try {
       intents.updateState(view.clientOrderId, {
-        state: journalState(view.status), at: now(),
+        state: journalState(view.status, inferred), at: now(),
         lastError: view.status === 'rejected' || view.status === 'not-placed' ? view.message : null,
         exchangeOrderId: view.kind === 'order' ? view.orders[0]?.orderId ?? null : view.orderListId,
       });
@@ -342,23 +347,23 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     return `The same order (${g.order.side} ${amount} ${g.order.symbol}) was concluded "probably not placed" ${when} ago, and Binance may still show it late. Check Open orders and your history first: if it was placed after all, this one would trade a second time.`;
   };
 
-  const onView = (view: OrderOutcomeView, previous: string | undefined): void => {
+  const onView = (view: OrderOutcomeView, previous: string | undefined, inferred: boolean): void => {
     if (!tracked.has(view.clientOrderId)) return;
-    persist(view);
+    persist(view, inferred);
     emit('orders:outcome', view);
     notifyOutcome(view, previous);
   };
 
   unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => {
     if (tracked.has(o.clientOrderId)) trackGuard(o.clientOrderId, o.status, o.status === 'not-placed' && o.verified, o.at);
-    onView(orderOutcomeView(o), prev?.status);
+    onView(orderOutcomeView(o), prev?.status, o.status === 'not-placed' && o.verified);
   }));
   let lastOco = new Map<string, string>();
   unsubscribers.push(oco.subscribe((o) => {
     const prev = lastOco.get(o.listClientOrderId);
     lastOco.set(o.listClientOrderId, o.status);
     if (tracked.has(o.listClientOrderId)) trackGuard(o.listClientOrderId, o.status, o.status === 'not-placed' && o.verified === true, o.at);
-    onView(ocoOutcomeView(o), prev);
+    onView(ocoOutcomeView(o), prev, o.status === 'not-placed' && o.verified === true);
   }));
   unsubscribers.push(store.onOrderUpdate(() => scheduleOpen()));
 
@@ -624,6 +629,21 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
           }
           // The grace window counts from when the request was sent (journaled just before), not from now.
           work.push(kind === 'oco' ? oco.reconcile(i.clientOrderId, i.symbol, i.createdAt) : deps.orderApi.reconcile(i.clientOrderId, i.symbol, i.createdAt));
+        }
+        // Concluded "probably not placed" before the restart: the same order is still guarded
+        // against, and (plain orders) still looked for, until the window from the conclusion ends.
+        for (const i of intents.listNotPlacedSince(env, now() - Math.max(duplicateGuardMs, DEFAULT_FOLLOW_UP_MS))) {
+          const parsed = IntentPayloadSchema.safeParse(i.payload);
+          const kind = parsed.success ? parsed.data.kind : 'order';
+          const order = parsed.success ? ConfirmedOrderSchema.safeParse(parsed.data.order) : null;
+          tracked.set(i.clientOrderId, kind);
+          if (order?.success === true) {
+            sentOrders.set(i.clientOrderId, order.data);
+            if (duplicateGuardMs > 0 && i.updatedAt + duplicateGuardMs > now()) {
+              notPlacedGuards.set(i.clientOrderId, { clientOrderId: i.clientOrderId, order: order.data, at: i.updatedAt, until: i.updatedAt + duplicateGuardMs });
+            }
+          }
+          if (kind === 'order') deps.orderApi.reconciler.resumeFollowUp(i.clientOrderId, i.symbol, i.updatedAt, i.lastError ?? notPlacedReason('order', i.updatedAt - i.createdAt));
         }
         await Promise.allSettled(work);
       } finally {

@@ -244,8 +244,12 @@ function createValueSnapshotRepository(db: DatabaseSync): ValueSnapshotRepositor
 // ------------------------------------------------------------------------------------------
 // order intents (written before an order is sent, so a crash never forgets an order)
 
-/** pending: written, not yet sent; sent: request out, answer unknown; the rest are final. */
-export const INTENT_STATES = ['pending', 'sent', 'unknown', 'accepted', 'rejected', 'failed'] as const;
+/**
+ * pending: written, not yet sent; sent: request out, answer unknown; not-placed: concluded
+ * "probably not placed" at updated_at and still looked for (and guarded against a duplicate) for
+ * the follow-up window after that; the rest are final.
+ */
+export const INTENT_STATES = ['pending', 'sent', 'unknown', 'accepted', 'rejected', 'failed', 'not-placed'] as const;
 export type IntentState = (typeof INTENT_STATES)[number];
 const UNFINISHED: readonly IntentState[] = ['pending', 'sent', 'unknown'];
 
@@ -269,6 +273,8 @@ export interface OrderIntentRepository {
   updateState(clientOrderId: string, update: { state: IntentState; at: number; lastError?: string | null; exchangeOrderId?: string | null }): boolean;
   get(clientOrderId: string): OrderIntent | null;
   listUnfinished(environment?: EnvironmentId): OrderIntent[];
+  /** Intents concluded 'not-placed' at or after `since` (their updatedAt), oldest first. */
+  listNotPlacedSince(environment: EnvironmentId, since: number): OrderIntent[];
 }
 
 interface IntentRow {
@@ -315,7 +321,11 @@ function createOrderIntentRepository(db: DatabaseSync): OrderIntentRepository {
   const placeholders = UNFINISHED.map(() => '?').join(',');
   const unfinishedAll = db.prepare(`SELECT * FROM order_intents WHERE state IN (${placeholders}) ORDER BY created_at ASC`);
   const unfinishedEnv = db.prepare(`SELECT * FROM order_intents WHERE environment = ? AND state IN (${placeholders}) ORDER BY created_at ASC`);
+  const notPlacedSince = db.prepare("SELECT * FROM order_intents WHERE environment = ? AND state = 'not-placed' AND updated_at >= ? ORDER BY created_at ASC");
   return {
+    listNotPlacedSince(environment, since) {
+      return (notPlacedSince.all(environment, since) as unknown as IntentRow[]).map(fromRow);
+    },
     insert(i) {
       if (!(INTENT_STATES as readonly string[]).includes(i.state ?? 'pending')) throw new RangeError('unknown intent state');
       insert.run(i.clientOrderId, i.createdAt, i.createdAt, i.environment, i.symbol, i.side, i.type, JSON.stringify(i.payload), i.state ?? 'pending');
