@@ -45,8 +45,8 @@ import { createOcoPlacer, type OcoOutcome, type OcoPlacer } from './oco';
 import { canonicalOrder, confirmationLines, preflight, type PreflightContext, type PreflightThresholds } from './preflight';
 import { z } from 'zod';
 
-/** Commands this service answers; the core answers orders:watchMarket (it is per window). */
-export type ServiceCommandName = Exclude<OrderCommandName, 'orders:watchMarket'>;
+/** Commands this service answers; the core answers orders:watchMarket (it is per window) and orders:unresolved (every environment). */
+export type ServiceCommandName = Exclude<OrderCommandName, 'orders:watchMarket' | 'orders:unresolved'>;
 export type OrderCommandHandler<C extends OrderCommandName> = (input: OrderCommandInput<C>) => Promise<OrderCommandOutput<C>>;
 export type OrderCommandHandlers = { [C in ServiceCommandName]: OrderCommandHandler<C> };
 export type OrderEventListener = <E extends OrderEventName>(name: E, payload: OrderEventPayload<E>) => void;
@@ -71,6 +71,11 @@ export interface OrdersServiceDeps {
   /** canTrade false: the key cannot trade (spotTrading off); null: not known. */
   readonly permissions: () => { readonly canTrade: boolean | null; readonly accountPermissions?: readonly string[] };
   readonly notify: (notice: Omit<Notice, 'at'>) => void;
+  /**
+   * Intents another checker owns (the background reconciler of an earlier session with its own
+   * key): start() leaves them alone, so no intent is ever checked by two reconcilers at once.
+   */
+  readonly ownedElsewhere?: (clientOrderId: string) => boolean;
   readonly clock?: Clock;
   readonly tuning?: {
     readonly confirmationTtlMs?: number;
@@ -177,6 +182,19 @@ export function ocoOutcomeView(o: OcoOutcome): OrderOutcomeView {
     binanceCode: o.code ?? null, binanceMessage: o.binanceMessage ?? null, orders: o.legs.map(toOrderView),
     orderListId: o.orderListId, corrected: o.corrected === true, at: o.at,
   };
+}
+
+/** The notice an outcome transition raises (fills, rejections, "not placed", "placed after all"), if any. */
+export function outcomeNotice(view: OrderOutcomeView, previous: string | undefined): Omit<Notice, 'at'> | null {
+  if (view.status === previous) return null;
+  const what = view.orders[0] !== undefined
+    ? `${view.orders[0].side} ${view.orders[0].origQty} ${view.symbol}${view.kind === 'oco' ? ' (OCO)' : ''}`
+    : `${view.kind === 'oco' ? 'OCO' : 'Order'} on ${view.symbol}`;
+  if (view.corrected && previous === 'not-placed') return { id: `order-${view.clientOrderId}-corrected`, level: 'warning', code: 'order-placed-after-all', message: `Order placed after all: ${what}. Binance now shows this order, which Perch had reported as probably not placed. ${view.message}` };
+  if (view.status === 'filled') return { id: `order-${view.clientOrderId}-filled`, level: 'info', code: 'order-filled', message: `Order filled: ${what}. ${view.message}` };
+  if (view.status === 'rejected') return { id: `order-${view.clientOrderId}-rejected`, level: 'error', code: 'order-rejected', message: `Order rejected: ${what}. ${view.message}` };
+  if (view.status === 'not-placed' && previous === 'unknown') return { id: `order-${view.clientOrderId}-not-placed`, level: 'warning', code: 'order-not-placed', message: `Order probably not placed: ${what}. ${view.message}` };
+  return null;
 }
 
 /**
@@ -308,14 +326,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   };
 
   const notifyOutcome = (view: OrderOutcomeView, previous: string | undefined): void => {
-    if (view.status === previous) return;
-    const what = view.orders[0] !== undefined
-      ? `${view.orders[0].side} ${view.orders[0].origQty} ${view.symbol}${view.kind === 'oco' ? ' (OCO)' : ''}`
-      : `${view.kind === 'oco' ? 'OCO' : 'Order'} on ${view.symbol}`;
-    if (view.corrected && previous === 'not-placed') deps.notify({ id: `order-${view.clientOrderId}-corrected`, level: 'warning', code: 'order-placed-after-all', message: `Order placed after all: ${what}. Binance now shows this order, which Perch had reported as probably not placed. ${view.message}` });
-    else if (view.status === 'filled') deps.notify({ id: `order-${view.clientOrderId}-filled`, level: 'info', code: 'order-filled', message: `Order filled: ${what}. ${view.message}` });
-    else if (view.status === 'rejected') deps.notify({ id: `order-${view.clientOrderId}-rejected`, level: 'error', code: 'order-rejected', message: `Order rejected: ${what}. ${view.message}` });
-    else if (view.status === 'not-placed' && previous === 'unknown') deps.notify({ id: `order-${view.clientOrderId}-not-placed`, level: 'warning', code: 'order-not-placed', message: `Order probably not placed: ${what}. ${view.message}` });
+    const notice = outcomeNotice(view, previous);
+    if (notice !== null) deps.notify(notice);
   };
 
   /** An inferred 'not-placed' starts the guard; any later evidence of the order ends it. */
@@ -617,7 +629,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     async start() {
       try {
         // Every unfinished intent first: what became of it is recorded before anything new is sent.
-        const unfinished = intents.listUnfinished(env);
+        const mine = (i: { readonly clientOrderId: string }): boolean => deps.ownedElsewhere?.(i.clientOrderId) !== true;
+        const unfinished = intents.listUnfinished(env).filter(mine);
         const work: Promise<unknown>[] = [];
         for (const i of unfinished) {
           const parsed = IntentPayloadSchema.safeParse(i.payload);
@@ -632,7 +645,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
         }
         // Concluded "probably not placed" before the restart: the same order is still guarded
         // against, and (plain orders) still looked for, until the window from the conclusion ends.
-        for (const i of intents.listNotPlacedSince(env, now() - Math.max(duplicateGuardMs, DEFAULT_FOLLOW_UP_MS))) {
+        for (const i of intents.listNotPlacedSince(env, now() - Math.max(duplicateGuardMs, DEFAULT_FOLLOW_UP_MS)).filter(mine)) {
           const parsed = IntentPayloadSchema.safeParse(i.payload);
           const kind = parsed.success ? parsed.data.kind : 'order';
           const order = parsed.success ? ConfirmedOrderSchema.safeParse(parsed.data.order) : null;
