@@ -23,6 +23,7 @@ import { AUTOSTART_ARG, createStartAtLogin } from './electron/start-at-login';
 import { applyWebContentsGuards, hardenSession, openExternalSafely } from './electron/security';
 import { APP_ORIGIN, appOrigins } from './electron/security-policy';
 import type { AppShellPort, TrayPort } from './electron/shell-ports';
+import { createStartupDialog } from './electron/startup-dialog';
 import { createTray } from './electron/tray';
 import { createMainWindow } from './electron/window';
 import { createCore } from './core/create-core';
@@ -30,6 +31,7 @@ import { buildAppMenu } from './app-shell/app-menu';
 import { resolveDevMode } from './app-shell/dev-mode';
 import { installAppMenu } from './electron/app-menu';
 import { describeError } from './core/redacting-logger';
+import { failedStartMessage, openStartupDatabase } from './core/startup';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
 import { autostartFilePath, createLinuxAutostart, launchCommand } from './storage/linux-autostart';
@@ -49,7 +51,29 @@ if (!app.requestSingleInstanceLock()) {
   // a second start only brings the running Perch to the front (its 'second-instance' handler)
   app.exit(0);
 } else {
-  void main();
+  main().catch(failStart);
+}
+
+/** Set once main() has a log to write to; a failed start is reported there too. */
+let startupLog: { readonly folder: string; readonly error: (message: string, error: unknown) => void } | null = null;
+
+/**
+ * A start that failed tells the person and ends the process: a windowless Perch holding the
+ * single-instance lock would make every later start quit at once.
+ */
+function failStart(e: unknown): void {
+  try {
+    startupLog?.error('start failed', e);
+  } catch {
+    // the message below matters more than the log line
+  }
+  void createStartupDialog()
+    .show(failedStartMessage(e, startupLog?.folder ?? null))
+    .catch(() => undefined)
+    .finally(() => {
+      app.releaseSingleInstanceLock();
+      app.exit(1);
+    });
 }
 
 async function main(): Promise<void> {
@@ -72,6 +96,7 @@ async function main(): Promise<void> {
 
   const paths = appPaths(app.getPath('userData'), import.meta.dirname);
   const logger = createFileLogger(paths.logs);
+  startupLog = { folder: paths.logs, error: (message, error) => logger.log('error', message, { error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300) }) };
   // DevTools, a dev server origin and payload checks only with the explicit flag, never packaged
   const dev = resolveDevMode({ isPackaged: app.isPackaged, env: process.env, argv: process.argv });
   const devServerUrl = dev.rendererUrl;
@@ -92,7 +117,17 @@ async function main(): Promise<void> {
   // -- adapters
   const settings = createElectronSettingsStore({ userData: paths.userData, name: paths.settingsName });
   const secrets = createKeyringSecretStore();
-  const database = openDatabase(paths.database);
+  // A damaged database is set aside (the person is told); a newer Perch's database is left untouched and we quit.
+  const opened = openStartupDatabase({ path: paths.database, open: openDatabase });
+  if (opened.message !== null) await createStartupDialog().show(opened.message);
+  if (opened.kind === 'refused') {
+    logger.log('error', 'database refused', { reason: opened.message.message });
+    app.releaseSingleInstanceLock();
+    app.exit(1);
+    return;
+  }
+  if (opened.message !== null) logger.log('warn', 'damaged database set aside', { detail: opened.message.detail });
+  const database = opened.database;
   const notifier = createNotifier();
   const power = createPowerPort();
   const startAtLogin = createStartAtLogin({
@@ -190,7 +225,8 @@ async function main(): Promise<void> {
 
   // start streaming while the page loads; a failed start is reported through status and notices
   core.start().catch((e: unknown) => redacting.error('core start failed', { error: describeError(e, redacting) }));
-  await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
+  // The window exists: a page that fails to load is shown and logged, not a reason to quit.
+  await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`).catch((e: unknown) => redacting.error('the page did not load', { error: describeError(e, redacting) }));
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin' || !tray) app.quit();

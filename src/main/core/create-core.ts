@@ -7,6 +7,7 @@
  * old session completely before the new one starts; switches are serialized, so two quick
  * changes cannot leave two sessions delivering events.
  */
+import { ENVIRONMENT_IDS } from '../../shared/domain';
 import type {
   ConnectionsStatus,
   EnvironmentId,
@@ -20,8 +21,9 @@ import type {
 import type { CommandName, EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';
 import { AppError } from '../../shared/ipc/result';
-import { createCredentials, type CredentialMaterial } from '../exchange/credentials';
+import { createCredentials, type CredentialMaterial, type Credentials } from '../exchange/credentials';
 import { environment as publicEnvironment, simulatorEnvironment, type Environment } from '../exchange/environments';
+import { systemClock } from '../exchange/backoff';
 import { createRateLimitGovernor } from '../exchange/rate-limit';
 import { createRestClient } from '../exchange/rest-client';
 import { createTimeSync } from '../exchange/time-sync';
@@ -32,8 +34,12 @@ import {
   type ValueRecorder,
 } from '../history/value-recorder';
 import type { CommandContext, CommandHandler, CommandHandlers, CommandSender } from '../ipc/command-router';
+import { createBackgroundReconciler, openIntents, type BackgroundReconciler } from '../orders/background-reconciler';
 import type { ServiceCommandName } from '../orders/orders-service';
+import type { UnresolvedOrder } from '../../shared/domain/orders';
 import { openDatabase, type Database } from '../storage/database';
+import { createOrdersRepository, type OrdersRepository } from '../storage/orders-repository';
+import type { OrderOutcomeView } from '../../shared/domain/orders';
 import { toAppError } from './errors';
 import { createExchangeSession, type ExchangeSession, type ExchangeSessionOptions } from './exchange-session';
 import { ApiRestrictions, assessKeyHealth, createKeyVault, secretOf } from './keys';
@@ -102,6 +108,10 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   const notices: Notice[] = [...(ports.initialNotices ?? [])];
   let session: ExchangeSession | null = null;
   let orders: SessionOrders | null = null;
+  /** The environment and key the current session signs with (handed to a background checker on a switch). */
+  let sessionAuth: { readonly envId: EnvironmentId; readonly env: Environment; readonly credentials: Credentials } | null = null;
+  /** Checkers of earlier sessions' unresolved orders (see orders/background-reconciler.ts). */
+  const backgrounds: BackgroundReconciler[] = [];
   /** Without a database port the journal lives in memory (opened on first use, closed on stop). */
   let memoryDb: Database | null = null;
   const bookWatchers = new Map<string, string>();
@@ -226,15 +236,79 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     orders?.watch(new Set(bookWatchers.values()));
   };
 
+  let outcomesRepo: { readonly db: unknown; readonly repo: OrdersRepository } | null = null;
+  /** The journal's recorded outcomes (for orders no session of now is following). */
+  const journalOutcomes = (): OrdersRepository => {
+    const db = ordersDatabase().db;
+    if (outcomesRepo === null || outcomesRepo.db !== db) outcomesRepo = { db, repo: createOrdersRepository(db) };
+    return outcomesRepo.repo;
+  };
+
+  const ownedInBackground = (clientOrderId: string): boolean => backgrounds.some((b) => b.owns(clientOrderId));
+
+  /**
+   * The orders of a session that ends while their outcome is still open go on being checked, on
+   * the exchange they were sent to and with the key that sent them (a new key may be another
+   * account, whose "no such order" would prove nothing).
+   */
+  const handOver = (auth: NonNullable<typeof sessionAuth>): void => {
+    const database = ordersDatabase();
+    const open = openIntents(database.orderIntents, auth.envId, now()).filter((i) => !ownedInBackground(i.clientOrderId));
+    if (open.length === 0) return;
+    const governor = createRateLimitGovernor({ now });
+    const timeSync = createTimeSync({ env: auth.env, fetchImpl: ports.fetchImpl, governor, localNow: now });
+    const rest = createRestClient({ env: auth.env, credentials: auth.credentials, timeSync, governor, fetchImpl: ports.fetchImpl });
+    void timeSync.sync('background order checks').catch(() => undefined);
+    const tuning = options.ordersTuning;
+    const checker = createBackgroundReconciler({
+      environment: auth.envId,
+      environmentLabel: auth.env.label,
+      rest,
+      database,
+      notify: addNotice,
+      clock: { ...systemClock, now },
+      tuning: {
+        ...(tuning?.orderApi?.graceMs !== undefined ? { graceMs: tuning.orderApi.graceMs, ocoGraceMs: tuning.orderApi.graceMs } : {}),
+        ...(tuning?.orderApi?.backoff !== undefined ? { backoff: tuning.orderApi.backoff, ocoBackoff: tuning.orderApi.backoff } : {}),
+        ...(tuning?.orderApi?.followUpBackoff !== undefined ? { followUpBackoff: tuning.orderApi.followUpBackoff } : {}),
+      },
+      onDone: () => {
+        timeSync.stop();
+        const i = backgrounds.indexOf(checker);
+        if (i >= 0) backgrounds.splice(i, 1);
+        logger.info('background order checks done', { environment: auth.envId });
+        // The demo exchange was kept running for these checks only.
+        if (auth.envId === 'demo' && !stopped && ports.settings.get().environment !== 'demo' && !backgrounds.some((b) => b.environment === 'demo')) {
+          void serial(async () => {
+            if (session?.environment !== 'demo' && !backgrounds.some((b) => b.environment === 'demo')) await stopSimulator();
+          });
+        }
+      },
+    }, open);
+    if (checker.openCount() > 0) backgrounds.push(checker);
+    logger.info('checking the previous session\'s orders in the background', { environment: auth.envId, orders: open.length });
+  };
+
   const teardown = async (): Promise<void> => {
     const old = session;
     const oldOrders = orders;
+    const oldAuth = sessionAuth;
     session = null;
     orders = null;
+    sessionAuth = null;
     // The orders service goes first: nothing may reconcile or answer on a closing session.
     if (oldOrders !== null) {
       oldOrders.stop();
       emit('orders:open', { orders: [], lists: [], asOf: now() });
+      // ...and what it had not found out yet is handed over, not dropped (unless Perch is quitting:
+      // the journal keeps it for the next start).
+      if (oldAuth !== null && !stopped) {
+        try {
+          handOver(oldAuth);
+        } catch (e) {
+          logger.error('could not hand over the unresolved orders', { error: describeError(e, logger) });
+        }
+      }
     }
     if (old === null) return;
     await old.stop();
@@ -248,7 +322,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     if (stopped || !started) return;
     const settings = ports.settings.get();
     const envId = settings.environment;
-    if (envId !== 'demo') await stopSimulator();
+    // The demo exchange stays up while a background checker still asks it about earlier orders.
+    if (envId !== 'demo' && !backgrounds.some((b) => b.environment === 'demo')) await stopSimulator();
     idleReason = null;
     let material: CredentialMaterial | null;
     let env: Environment;
@@ -304,9 +379,11 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       },
     });
     session = next;
+    sessionAuth = { envId, env, credentials };
     orders = createSessionOrders({
       session: next,
       environment: envId,
+      ownedElsewhere: ownedInBackground,
       database: ordersDatabase(),
       tradingEnabled: () => ports.settings.get().tradingEnabled,
       notify: (n) => {
@@ -531,7 +608,34 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       return orderHandler('orders:preflight')(input, ctx);
     },
     'orders:submit': orderHandler('orders:submit'),
-    'orders:outcome': orderHandler('orders:outcome'),
+    'orders:outcome': async (input, ctx) => {
+      // An order checked in the background (an earlier session's) is answered from the journal.
+      if (ownedInBackground(input.clientOrderId) || orders === null) {
+        const stored = journalOutcomes().getOutcome(input.clientOrderId);
+        if (stored !== null || orders === null) return stored !== null ? stored.view as OrderOutcomeView : null;
+      }
+      return orderHandler('orders:outcome')(input, ctx);
+    },
+
+    'orders:unresolved': async () => {
+      const database = ordersDatabase();
+      const out: UnresolvedOrder[] = [];
+      for (const envId of ENVIRONMENT_IDS) {
+        for (const i of openIntents(database.orderIntents, envId, now())) {
+          const payload = i.payload as { order?: { quantity?: unknown; quoteOrderQty?: unknown } } | null;
+          const qty = payload?.order?.quantity;
+          const quote = payload?.order?.quoteOrderQty;
+          out.push({
+            clientOrderId: i.clientOrderId, environment: i.environment, symbol: i.symbol, side: i.side, type: i.type.slice(0, 40),
+            quantity: typeof qty === 'string' ? qty.slice(0, 60) : typeof quote === 'string' ? `${quote.slice(0, 40)} (quote)` : '',
+            status: i.state === 'not-placed' ? 'not-placed' : 'unknown',
+            at: i.createdAt,
+            checkedInBackground: ownedInBackground(i.clientOrderId),
+          });
+        }
+      }
+      return out.slice(0, 500);
+    },
 
     'orders:watchMarket': async ({ symbol }, ctx: CommandContext) => {
       const key = senderKey(ctx.sender);
@@ -571,6 +675,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       recorder.stop();
       await serial(async () => {
         await teardown();
+        // What they had not found out stays in the journal; the next start checks it again.
+        for (const b of backgrounds.splice(0)) b.stop();
         await stopSimulator();
       });
       listeners.clear();

@@ -63,9 +63,11 @@ export interface SessionOrdersOptions {
   readonly emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
   readonly logger: RedactingLogger;
   readonly now: () => number;
+  /** Intents a background checker of an earlier session owns: this session leaves them alone. */
+  readonly ownedElsewhere?: (clientOrderId: string) => boolean;
   /** Tests: faster reconciliation against the simulator. */
   readonly tuning?: {
-    readonly orderApi?: Partial<Pick<OrderApiOptions, 'graceMs' | 'backoff' | 'placeTimeoutMs' | 'cancelCheckMs' | 'cancelBackoff'>>;
+    readonly orderApi?: Partial<Pick<OrderApiOptions, 'graceMs' | 'backoff' | 'placeTimeoutMs' | 'cancelCheckMs' | 'cancelBackoff' | 'followUpBackoff'>>;
     readonly service?: OrdersServiceDeps['tuning'];
   };
 }
@@ -184,6 +186,7 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
       ...(accountPermissions !== undefined ? { accountPermissions } : {}),
     }),
     notify: o.notify,
+    ...(o.ownedElsewhere !== undefined ? { ownedElsewhere: o.ownedElsewhere } : {}),
     clock: { ...systemClock, now },
     ...(o.tuning?.service !== undefined ? { tuning: o.tuning.service } : {}),
   });

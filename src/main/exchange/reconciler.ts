@@ -92,6 +92,12 @@ export interface Reconciler {
   reconcile(clientOrderId: string, symbol: string, cause?: UnknownCause, sentAt?: number): Promise<OrderOutcome>;
   /** Resolves with the first settled outcome of this intent (at once if already settled). */
   whenSettled(clientOrderId: string): Promise<OrderOutcome>;
+  /**
+   * After a restart: an intent concluded 'not-placed' at `concludedAt` (the journal's time) is
+   * looked for again until its follow-up window (counted from then) ends. Emits nothing until
+   * there is evidence; false when the window is already over or the intent is known otherwise.
+   */
+  resumeFollowUp(clientOrderId: string, symbol: string, concludedAt: number, reason: string): boolean;
   dispose(): void;
 }
 
@@ -244,11 +250,11 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
    * After 'not-placed': keep looking for a while, because an order Binance could not show for a
    * minute or two may still be there. Evidence moves the intent on with `corrected: true`.
    */
-  const followUp = async (id: string, symbol: string): Promise<void> => {
+  const followUp = async (id: string, symbol: string, deadline: number): Promise<void> => {
     const started = clock.now();
     const backoff = createBackoff(followUpBackoff);
     const stillAbsent = (): boolean => !disposed && book.get(id)?.status === 'not-placed';
-    while (stillAbsent() && clock.now() - started < followUpMs) {
+    while (stillAbsent() && clock.now() < deadline) {
       await sleeper.sleep(backoff.next());
       if (!stillAbsent()) return;
       const known = orders.get(id);
@@ -261,10 +267,10 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     }
   };
 
-  const startFollowUp = (id: string, symbol: string): void => {
+  const startFollowUp = (id: string, symbol: string, concludedAt = clock.now()): void => {
     if (followUps.has(id) || disposed || followUpMs <= 0) return;
     followUps.add(id);
-    void followUp(id, symbol)
+    void followUp(id, symbol, concludedAt + followUpMs)
       .catch((e: unknown) => log({ type: 'query', clientOrderId: id, result: 'error', errorKind: 'error', detail: e instanceof Error ? e.message.slice(0, 200) : String(e), elapsedMs: 0 }))
       .finally(() => followUps.delete(id));
   };
@@ -371,6 +377,14 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     applyOrder,
     reconcile,
     whenSettled,
+    resumeFollowUp(clientOrderId, symbol, concludedAt, reason) {
+      if (disposed || followUpMs <= 0 || clock.now() >= concludedAt + followUpMs) return false;
+      const cur = book.get(clientOrderId);
+      if (cur !== undefined && cur.status !== 'not-placed') return false;
+      if (cur === undefined) book.set(clientOrderId, { clientOrderId, symbol, at: concludedAt, status: 'not-placed', verified: true, reason });
+      startFollowUp(clientOrderId, symbol, concludedAt);
+      return true;
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -31,7 +31,7 @@ import { dec, formatDecimal, Decimal } from '../../shared/money';
 import { formatAmount } from '../../shared/money/format';
 import { isPermitted, type ExchangeInfo } from '../exchange/exchange-info';
 import type { OrderApi } from '../exchange/order-api';
-import type { OrderOutcome } from '../exchange/order-outcome';
+import { notPlacedReason, type OrderOutcome } from '../exchange/order-outcome';
 import { DEFAULT_FOLLOW_UP_MS } from '../exchange/reconciler';
 import type { OrderState, OrderStateStore } from '../exchange/order-state';
 import { orderUpdateFromRest, restOrderSchema } from '../exchange/order-state';
@@ -46,8 +46,8 @@ import { createOcoPlacer, type OcoOutcome, type OcoPlacer } from './oco';
 import { canonicalOrder, confirmationLines, preflight, type PreflightContext, type PreflightThresholds } from './preflight';
 import { z } from 'zod';
 
-/** Commands this service answers; the core answers orders:watchMarket (it is per window). */
-export type ServiceCommandName = Exclude<OrderCommandName, 'orders:watchMarket'>;
+/** Commands this service answers; the core answers orders:watchMarket (it is per window) and orders:unresolved (every environment). */
+export type ServiceCommandName = Exclude<OrderCommandName, 'orders:watchMarket' | 'orders:unresolved'>;
 export type OrderCommandHandler<C extends OrderCommandName> = (input: OrderCommandInput<C>) => Promise<OrderCommandOutput<C>>;
 export type OrderCommandHandlers = { [C in ServiceCommandName]: OrderCommandHandler<C> };
 export type OrderEventListener = <E extends OrderEventName>(name: E, payload: OrderEventPayload<E>) => void;
@@ -72,6 +72,11 @@ export interface OrdersServiceDeps {
   /** canTrade false: the key cannot trade (spotTrading off); null: not known. */
   readonly permissions: () => { readonly canTrade: boolean | null; readonly accountPermissions?: readonly string[] };
   readonly notify: (notice: Omit<Notice, 'at'>) => void;
+  /**
+   * Intents another checker owns (the background reconciler of an earlier session with its own
+   * key): start() leaves them alone, so no intent is ever checked by two reconcilers at once.
+   */
+  readonly ownedElsewhere?: (clientOrderId: string) => boolean;
   readonly clock?: Clock;
   readonly tuning?: {
     readonly confirmationTtlMs?: number;
@@ -181,12 +186,30 @@ export function ocoOutcomeView(o: OcoOutcome): OrderOutcomeView {
   };
 }
 
-function journalState(status: OrderOutcomeView['status']): IntentState {
+/** The notice an outcome transition raises (fills, rejections, "not placed", "placed after all"), if any. */
+export function outcomeNotice(view: OrderOutcomeView, previous: string | undefined): Omit<Notice, 'at'> | null {
+  if (view.status === previous) return null;
+  const what = view.orders[0] !== undefined
+    ? `${view.orders[0].side} ${view.orders[0].origQty} ${view.symbol}${view.kind === 'oco' ? ' (OCO)' : ''}`
+    : `${view.kind === 'oco' ? 'OCO' : 'Order'} on ${view.symbol}`;
+  if (view.corrected && previous === 'not-placed') return { id: `order-${view.clientOrderId}-corrected`, level: 'warning', code: 'order-placed-after-all', message: `Order placed after all: ${what}. Binance now shows this order, which Perch had reported as probably not placed. ${view.message}` };
+  if (view.status === 'filled') return { id: `order-${view.clientOrderId}-filled`, level: 'info', code: 'order-filled', message: `Order filled: ${what}. ${view.message}` };
+  if (view.status === 'rejected') return { id: `order-${view.clientOrderId}-rejected`, level: 'error', code: 'order-rejected', message: `Order rejected: ${what}. ${view.message}` };
+  if (view.status === 'not-placed' && previous === 'unknown') return { id: `order-${view.clientOrderId}-not-placed`, level: 'warning', code: 'order-not-placed', message: `Order probably not placed: ${what}. ${view.message}` };
+  return null;
+}
+
+/**
+ * The journal's state for an outcome. An inferred "not placed" keeps its own state (with its
+ * concluded time in updated_at) so that a restart resumes the follow-up and the duplicate guard;
+ * "never sent" (nothing left Perch) is final.
+ */
+export function journalState(status: OrderOutcomeView['status'], inferred = true): IntentState {
   switch (status) {
     case 'sending': return 'sent';
     case 'unknown': return 'unknown';
     case 'rejected': return 'rejected';
-    case 'not-placed': return 'failed';
+    case 'not-placed': return inferred ? 'not-placed' : 'failed';
     default: return 'accepted';
   }
 }
@@ -291,10 +314,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   // ------------------------------------------------------------------ outcomes and the journal
 
-  const persist = (view: OrderOutcomeView): void => {
+  const persist = (view: OrderOutcomeView, inferred: boolean): void => {
     try {
       intents.updateState(view.clientOrderId, {
-        state: journalState(view.status), at: now(),
+        state: journalState(view.status, inferred), at: now(),
         lastError: view.status === 'rejected' || view.status === 'not-placed' ? view.message : null,
         exchangeOrderId: view.kind === 'order' ? view.orders[0]?.orderId ?? null : view.orderListId,
       });
@@ -305,14 +328,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   };
 
   const notifyOutcome = (view: OrderOutcomeView, previous: string | undefined): void => {
-    if (view.status === previous) return;
-    const what = view.orders[0] !== undefined
-      ? `${view.orders[0].side} ${view.orders[0].origQty} ${view.symbol}${view.kind === 'oco' ? ' (OCO)' : ''}`
-      : `${view.kind === 'oco' ? 'OCO' : 'Order'} on ${view.symbol}`;
-    if (view.corrected && previous === 'not-placed') deps.notify({ id: `order-${view.clientOrderId}-corrected`, level: 'warning', code: 'order-placed-after-all', message: `Order placed after all: ${what}. Binance now shows this order, which Perch had reported as probably not placed. ${view.message}` });
-    else if (view.status === 'filled') deps.notify({ id: `order-${view.clientOrderId}-filled`, level: 'info', code: 'order-filled', message: `Order filled: ${what}. ${view.message}` });
-    else if (view.status === 'rejected') deps.notify({ id: `order-${view.clientOrderId}-rejected`, level: 'error', code: 'order-rejected', message: `Order rejected: ${what}. ${view.message}` });
-    else if (view.status === 'not-placed' && previous === 'unknown') deps.notify({ id: `order-${view.clientOrderId}-not-placed`, level: 'warning', code: 'order-not-placed', message: `Order probably not placed: ${what}. ${view.message}` });
+    const notice = outcomeNotice(view, previous);
+    if (notice !== null) deps.notify(notice);
   };
 
   /** An inferred 'not-placed' starts the guard; any later evidence of the order ends it. */
@@ -344,23 +361,23 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     return `The same order (${g.order.side} ${amount} ${g.order.symbol}) was concluded "probably not placed" ${when} ago, and Binance may still show it late. Check Open orders and your history first: if it was placed after all, this one would trade a second time.`;
   };
 
-  const onView = (view: OrderOutcomeView, previous: string | undefined): void => {
+  const onView = (view: OrderOutcomeView, previous: string | undefined, inferred: boolean): void => {
     if (!tracked.has(view.clientOrderId)) return;
-    persist(view);
+    persist(view, inferred);
     emit('orders:outcome', view);
     notifyOutcome(view, previous);
   };
 
   unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => {
     if (tracked.has(o.clientOrderId)) trackGuard(o.clientOrderId, o.status, o.status === 'not-placed' && o.verified, o.at);
-    onView(orderOutcomeView(o), prev?.status);
+    onView(orderOutcomeView(o), prev?.status, o.status === 'not-placed' && o.verified);
   }));
   let lastOco = new Map<string, string>();
   unsubscribers.push(oco.subscribe((o) => {
     const prev = lastOco.get(o.listClientOrderId);
     lastOco.set(o.listClientOrderId, o.status);
     if (tracked.has(o.listClientOrderId)) trackGuard(o.listClientOrderId, o.status, o.status === 'not-placed' && o.verified === true, o.at);
-    onView(ocoOutcomeView(o), prev);
+    onView(ocoOutcomeView(o), prev, o.status === 'not-placed' && o.verified === true);
   }));
   unsubscribers.push(store.onOrderUpdate(() => scheduleOpen()));
 
@@ -415,12 +432,24 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   const doSubmit = async (input: OrderCommandInput<'orders:submit'>): Promise<OrderOutcomeView> => {
     const { token } = input;
-    const existing = intents.get(token);
+    const stillFinding = (): AppError => new AppError('not-available', 'This order was already submitted; Perch is still finding out what became of it.');
+    let existing;
+    try {
+      existing = intents.get(token);
+    } catch {
+      // Whether this token was sent before is not known: never an answer that reads "not sent".
+      throw new AppError('internal', 'Perch could not read its order journal, so it cannot tell whether this order was already sent. Check Open orders.');
+    }
     if (existing !== null) {
       // Already journaled (this run or an earlier one): that intent's outcome, nothing sent.
-      const view = currentView(token);
+      let view: OrderOutcomeView | null;
+      try {
+        view = currentView(token);
+      } catch {
+        throw stillFinding();
+      }
       if (view !== null) return view;
-      throw new AppError('not-available', 'This order was already submitted; Perch is still finding out what became of it.');
+      throw stillFinding();
     }
     const c = confirmations.get(token);
     if (c === undefined || c.expiresAt <= now()) {
@@ -602,7 +631,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     async start() {
       try {
         // Every unfinished intent first: what became of it is recorded before anything new is sent.
-        const unfinished = intents.listUnfinished(env);
+        const mine = (i: { readonly clientOrderId: string }): boolean => deps.ownedElsewhere?.(i.clientOrderId) !== true;
+        const unfinished = intents.listUnfinished(env).filter(mine);
         const work: Promise<unknown>[] = [];
         for (const i of unfinished) {
           const parsed = IntentPayloadSchema.safeParse(i.payload);
@@ -614,6 +644,21 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
           }
           // The grace window counts from when the request was sent (journaled just before), not from now.
           work.push(kind === 'oco' ? oco.reconcile(i.clientOrderId, i.symbol, i.createdAt) : deps.orderApi.reconcile(i.clientOrderId, i.symbol, i.createdAt));
+        }
+        // Concluded "probably not placed" before the restart: the same order is still guarded
+        // against, and (plain orders) still looked for, until the window from the conclusion ends.
+        for (const i of intents.listNotPlacedSince(env, now() - Math.max(duplicateGuardMs, DEFAULT_FOLLOW_UP_MS)).filter(mine)) {
+          const parsed = IntentPayloadSchema.safeParse(i.payload);
+          const kind = parsed.success ? parsed.data.kind : 'order';
+          const order = parsed.success ? ConfirmedOrderSchema.safeParse(parsed.data.order) : null;
+          tracked.set(i.clientOrderId, kind);
+          if (order?.success === true) {
+            sentOrders.set(i.clientOrderId, order.data);
+            if (duplicateGuardMs > 0 && i.updatedAt + duplicateGuardMs > now()) {
+              notPlacedGuards.set(i.clientOrderId, { clientOrderId: i.clientOrderId, order: order.data, at: i.updatedAt, until: i.updatedAt + duplicateGuardMs });
+            }
+          }
+          if (kind === 'order') deps.orderApi.reconciler.resumeFollowUp(i.clientOrderId, i.symbol, i.updatedAt, i.lastError ?? notPlacedReason('order', i.updatedAt - i.createdAt));
         }
         await Promise.allSettled(work);
       } finally {

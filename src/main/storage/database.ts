@@ -134,9 +134,7 @@ export function migrate(
   const row = db.prepare(`SELECT MAX(version) AS v FROM ${table}`).get() as { v: number | null } | undefined;
   let current = row?.v ?? 0;
   const known = Math.max(0, ...migrations.map((m) => m.version));
-  if (current > known) {
-    throw new Error(`${what} created by a newer Perch (schema ${current}, this version knows ${known}).`);
-  }
+  if (current > known) throw new NewerSchemaError(what, current, known);
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
     db.exec('BEGIN IMMEDIATE');
@@ -151,6 +149,68 @@ export function migrate(
     current = m.version;
   }
   return current;
+}
+
+/** The database was written by a newer Perch: this version must not touch it. */
+export class NewerSchemaError extends Error {
+  readonly found: number;
+  readonly known: number;
+  constructor(what: string, found: number, known: number) {
+    super(`${what} created by a newer Perch (schema ${found}, this version knows ${known}).`);
+    this.name = 'NewerSchemaError';
+    this.found = found;
+    this.known = known;
+  }
+}
+
+/** An unfinished order intent as read from a database Perch is about to set aside. */
+export interface IntentSummary {
+  readonly environment: string;
+  readonly symbol: string;
+  readonly side: string;
+  readonly createdAt: number;
+}
+
+export interface DatabasePeek {
+  /** MAX(version) of the migrations table; null when there is none (a new or foreign file) */
+  readonly schemaVersion: number | null;
+}
+
+/**
+ * Looks at an existing database file without writing to it (read-only: no WAL switch, no
+ * migration), so a newer Perch's database can be refused untouched. Throws SQLite's error for a
+ * file that is not a database.
+ */
+export function peekDatabase(path: string): DatabasePeek {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").get();
+    if (table === undefined) return { schemaVersion: null };
+    const row = db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null } | undefined;
+    return { schemaVersion: row?.v ?? null };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Best effort: the unfinished intents a damaged database still lets us read (often none can be
+ * read at all). Never throws.
+ */
+export function readUnfinishedIntents(path: string): IntentSummary[] {
+  try {
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      const placeholders = UNFINISHED.map(() => '?').join(',');
+      const rows = db.prepare(`SELECT environment, symbol, side, created_at FROM order_intents WHERE state IN (${placeholders}) ORDER BY created_at ASC LIMIT 50`)
+        .all(...(UNFINISHED as SQLInputValue[])) as unknown as Array<{ environment: string; symbol: string; side: string; created_at: number }>;
+      return rows.map((r) => ({ environment: String(r.environment), symbol: String(r.symbol), side: String(r.side), createdAt: Number(r.created_at) }));
+    } finally {
+      db.close();
+    }
+  } catch {
+    return [];
+  }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -193,8 +253,12 @@ function createValueSnapshotRepository(db: DatabaseSync): ValueSnapshotRepositor
 // ------------------------------------------------------------------------------------------
 // order intents (written before an order is sent, so a crash never forgets an order)
 
-/** pending: written, not yet sent; sent: request out, answer unknown; the rest are final. */
-export const INTENT_STATES = ['pending', 'sent', 'unknown', 'accepted', 'rejected', 'failed'] as const;
+/**
+ * pending: written, not yet sent; sent: request out, answer unknown; not-placed: concluded
+ * "probably not placed" at updated_at and still looked for (and guarded against a duplicate) for
+ * the follow-up window after that; the rest are final.
+ */
+export const INTENT_STATES = ['pending', 'sent', 'unknown', 'accepted', 'rejected', 'failed', 'not-placed'] as const;
 export type IntentState = (typeof INTENT_STATES)[number];
 const UNFINISHED: readonly IntentState[] = ['pending', 'sent', 'unknown'];
 
@@ -218,6 +282,8 @@ export interface OrderIntentRepository {
   updateState(clientOrderId: string, update: { state: IntentState; at: number; lastError?: string | null; exchangeOrderId?: string | null }): boolean;
   get(clientOrderId: string): OrderIntent | null;
   listUnfinished(environment?: EnvironmentId): OrderIntent[];
+  /** Intents concluded 'not-placed' at or after `since` (their updatedAt), oldest first. */
+  listNotPlacedSince(environment: EnvironmentId, since: number): OrderIntent[];
 }
 
 interface IntentRow {
@@ -264,7 +330,11 @@ function createOrderIntentRepository(db: DatabaseSync): OrderIntentRepository {
   const placeholders = UNFINISHED.map(() => '?').join(',');
   const unfinishedAll = db.prepare(`SELECT * FROM order_intents WHERE state IN (${placeholders}) ORDER BY created_at ASC`);
   const unfinishedEnv = db.prepare(`SELECT * FROM order_intents WHERE environment = ? AND state IN (${placeholders}) ORDER BY created_at ASC`);
+  const notPlacedSince = db.prepare("SELECT * FROM order_intents WHERE environment = ? AND state = 'not-placed' AND updated_at >= ? ORDER BY created_at ASC");
   return {
+    listNotPlacedSince(environment, since) {
+      return (notPlacedSince.all(environment, since) as unknown as IntentRow[]).map(fromRow);
+    },
     insert(i) {
       if (!(INTENT_STATES as readonly string[]).includes(i.state ?? 'pending')) throw new RangeError('unknown intent state');
       insert.run(i.clientOrderId, i.createdAt, i.createdAt, i.environment, i.symbol, i.side, i.type, JSON.stringify(i.payload), i.state ?? 'pending');

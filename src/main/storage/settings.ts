@@ -130,6 +130,13 @@ export interface SettingsStore {
   takeStartupNotices(): Notice[];
 }
 
+function unreadableReason(e: unknown): string {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  if (code === 'EISDIR') return 'it is a folder, not a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'Perch is not allowed to read it';
+  return 'it could not be read';
+}
+
 export function corruptBackupName(settingsFileName: string, at: Date): string {
   const stem = settingsFileName.replace(/\.json$/, '');
   return `${stem}.corrupt-${at.toISOString().replace(/[:.]/g, '-')}.json`;
@@ -137,8 +144,18 @@ export function corruptBackupName(settingsFileName: string, at: Date): string {
 
 export function createSettingsStore(backend: SettingsBackend, now: () => Date = () => new Date()): SettingsStore {
   const notices: Notice[] = [];
-  const raw = backend.readRaw();
-  const loaded = parseSettingsDocument(raw);
+  // A settings path that cannot be read (a folder in its place, no permission) is handled like a
+  // corrupt file: moved aside, defaults, a notice. Throwing here would end the start with no window.
+  let raw: string | null;
+  let unreadable: string | null = null;
+  try {
+    raw = backend.readRaw();
+  } catch (e) {
+    raw = '';
+    unreadable = unreadableReason(e);
+  }
+  const parsed = parseSettingsDocument(unreadable === null ? raw : null);
+  const loaded: LoadedSettings = unreadable === null ? parsed : { ...parsed, corruptReason: unreadable };
   let document = loaded.document;
   if (loaded.corruptReason !== null && raw !== null) {
     const at = now();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EnvironmentId } from './environment';
 import { AssetCode, CODE_MAX_LENGTH, DECIMAL_MAX_LENGTH, DecimalString, NonNegativeDecimalString, TEXT_MAX_LENGTH, TimestampMs } from './primitives';
 
 /**
@@ -250,6 +251,26 @@ export const OrderOutcomeView = z.object({
   at: TimestampMs,
 });
 export type OrderOutcomeView = z.infer<typeof OrderOutcomeView>;
+
+/**
+ * An order whose outcome Perch is still finding out (unknown, or "probably not placed" and still
+ * looked for): what a switch of environment or key warns about.
+ */
+export const UnresolvedOrder = z.object({
+  clientOrderId: ClientOrderId,
+  environment: EnvironmentId,
+  symbol: SymbolCode,
+  side: z.enum(['BUY', 'SELL']),
+  type: z.string().max(40),
+  /** base quantity, or the quote amount with quoteOrderQty */
+  quantity: z.string().max(60),
+  status: z.enum(['unknown', 'not-placed']),
+  /** when it was sent */
+  at: TimestampMs,
+  /** true while a checker of an earlier session (its own environment and key) follows it */
+  checkedInBackground: z.boolean(),
+});
+export type UnresolvedOrder = z.infer<typeof UnresolvedOrder>;
 
 export const FillView = z.object({
   symbol: SymbolCode,

@@ -15,6 +15,7 @@ export const ORDER_COMMAND_NAMES = [
   'orders:submit',
   'orders:outcome',
   'orders:watchMarket',
+  'orders:unresolved',
 ] as const;
 
 export const ORDER_EVENT_NAMES = ['orders:open', 'orders:outcome', 'orders:syncProgress', 'orders:market'] as const;

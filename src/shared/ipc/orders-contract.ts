@@ -18,6 +18,7 @@ import {
   SymbolCode,
   SyncProgress,
   TradableSymbol,
+  UnresolvedOrder,
 } from '../domain/orders';
 import { TEXT_MAX_LENGTH } from '../domain/primitives';
 
@@ -85,6 +86,11 @@ export const orderCommands = {
     output: OrderOutcomeView,
   },
   'orders:outcome': { input: z.object({ clientOrderId: ClientOrderId }).strict(), output: OrderOutcomeView.nullable() },
+  /**
+   * Orders, in every environment, whose outcome Perch is still finding out: the settings warn
+   * about them before a switch of environment or key (the checks go on in the background).
+   */
+  'orders:unresolved': { input: z.object({}).strict().optional(), output: z.array(UnresolvedOrder).max(500) },
   /**
    * The symbol whose best bid/ask the order form shows (null: the form closed). Main watches its
    * book ticker and pushes `orders:market` while it is watched; the answer is the quote known now.

@@ -184,7 +184,7 @@ test('a double click (and repeated Enter) on confirm places exactly one order', 
   expect(await page.getByTestId('outcome').count()).toBe(2);
 });
 
-test('an order whose answer is lost shows "Unknown — checking…" and then the true state, with no second order', async ({ page, host }) => {
+test('an order whose answer is lost shows "Outcome unknown — checking…" and then the true state, with no second order', async ({ page, host }) => {
   await openOrdersTab(page, host);
   await fill(page, 'Price', '60500');
   await fill(page, 'Quantity', '0.001');
@@ -211,19 +211,49 @@ test('an order whose answer is lost shows "Unknown — checking…" and then the
   await host.control('/faults', { silentSockets: true });
   await page.getByTestId('confirm-submit').click();
   const status = page.getByTestId('confirm-dialog').getByTestId('outcome-status');
-  await expect(status).toHaveText('Unknown — checking…');
+  await expect(status).toHaveText('Outcome unknown — checking…');
   await expect(page.getByTestId('confirm-outcome')).toContainText(/./);
   await expect(page.getByTestId('confirm-submit')).toBeDisabled();
   await screenshot(page, 'orders-08-unknown');
   await expect(status).toHaveText('Accepted', { timeout: 60_000 });
   await host.control('/faults', { silentSockets: false });
   const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
-  expect(seen).toContain('Unknown — checking…');
+  expect(seen).toContain('Outcome unknown — checking…');
   expect(seen[seen.length - 1]).toBe('Accepted');
   await screenshot(page, 'orders-09-unknown-resolved');
   await page.getByTestId('confirm-close').click();
   await expect(page.getByTestId('open-order')).toHaveCount(1);
   expect((await simOrders(host, 'BTCUSDT')).length).toBe(1);
+});
+
+test('a submit whose answer is lost with the connection says "Outcome unknown — checking…", never "Not sent"', async ({ page, host }) => {
+  // The page's connection to the host drops right after the submit left it: the order may well
+  // have been placed (here it is), so the answer must not read "Not sent".
+  await page.routeWebSocket(/\/__perch\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      server.send(message);
+      if (typeof message === 'string' && message.includes('"orders:submit"')) setTimeout(() => void ws.close({ code: 1006 }), 50);
+    });
+    server.onMessage((message) => ws.send(message));
+  });
+  await openOrdersTab(page, host);
+  await fill(page, 'Price', '60500');
+  await fill(page, 'Quantity', '0.001');
+  await expect(review(page)).toBeEnabled();
+  await review(page).click();
+  await expect(page.getByTestId('confirm-submit')).toBeEnabled();
+  // the host answers slowly, so the connection is gone before the answer arrives
+  await host.control('/faults', { latencyMs: 1_500 });
+  await page.getByTestId('confirm-submit').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog.getByTestId('outcome-status')).toHaveText('Outcome unknown — checking…');
+  await expect(dialog.getByTestId('confirm-outcome')).toContainText('could not confirm whether this order reached Binance');
+  await expect(dialog.getByText('Not sent')).toHaveCount(0);
+  await expect(dialog.getByTestId('confirm-close')).toBeEnabled();
+  await screenshot(page, 'orders-10-connection-lost-unknown');
+  await host.control('/faults', { latencyMs: 0 });
+  await expect.poll(async () => (await simOrders(host, 'BTCUSDT')).length).toBe(1);
 });
 
 test('privacy mode masks order amounts and totals', async ({ page, host }) => {

@@ -68,6 +68,8 @@ export interface ServiceOptions {
   readonly userData?: boolean;
   readonly placeTimeoutMs?: number;
   readonly graceMs?: number;
+  /** Pacing of the "placed after all" follow-up looks (default: the app's, 5 s and up). */
+  readonly followUpBackoff?: { baseMs: number; capMs: number; minMs: number };
 }
 
 export interface Harness {
@@ -94,6 +96,7 @@ export function buildService(sim: Simulator, client: Client, dbPath: string, o: 
   const api = createOrderApi({
     rest: client.rest, orders: store, graceMs: o.graceMs ?? 400, backoff: { baseMs: 40, capMs: 160, minMs: 20 },
     placeTimeoutMs: o.placeTimeoutMs ?? 3_000, cancelCheckMs: 3_000, cancelBackoff: { baseMs: 40, capMs: 160, minMs: 20 },
+    ...(o.followUpBackoff !== undefined ? { followUpBackoff: o.followUpBackoff } : {}),
   });
   let wsApi: WsApiConnection | null = null;
   let userData: UserDataStream | null = null;

@@ -270,7 +270,8 @@ describe('unknown outcomes end in the true state with no second order', () => {
     expect(final.status).toBe('not-placed');
     expect(posts(client, c.token)).toBe(1);
     expect((await simOrders(client, 'BTCUSDT')).filter((o) => o.clientOrderId === c.token)).toHaveLength(0);
-    expect(h.db.orderIntents.get(c.token)?.state).toBe('failed');
+    // its own state, with the time of the conclusion: a restart resumes the follow-up from it
+    expect(h.db.orderIntents.get(c.token)?.state).toBe('not-placed');
     expect(h.notices.some((n) => n.code === 'order-not-placed')).toBe(true);
   });
 
@@ -373,6 +374,56 @@ describe('restart in the middle', () => {
     expect(again.status).toBe('filled');
     expect(posts(client, c.token)).toBe(1);
     expect((await simOrders(client, 'BTCUSDT')).filter((o) => o.clientOrderId === c.token)).toHaveLength(1);
+  });
+});
+
+describe('restart after "probably not placed"', () => {
+  const market = { symbol: 'BTCUSDT', side: 'BUY' as const, type: 'MARKET' as const, quoteOrderQty: '25' };
+
+  async function concludedNotPlaced(path: string): Promise<{ token: string }> {
+    const first = buildService(sim, client, path);
+    await first.service.start();
+    sim.faults.state.orderFaults.push({ kind: 'http500', execute: false });
+    const c = await confirm(first, market);
+    await first.service.handlers['orders:submit']({ token: c.token, order: c.order, confirmed: true });
+    expect((await settled(first, c.token)).status).toBe('not-placed');
+    first.stop();
+    return { token: c.token };
+  }
+
+  it('the duplicate guard holds across a restart: the same order again needs the acknowledgement', async () => {
+    const f = dbFile();
+    cleanups.push(f.cleanup);
+    const { token } = await concludedNotPlaced(f.path);
+    const second = buildService(sim, client, f.path);
+    harnesses.push(second);
+    await second.service.start();
+    const again = await second.service.handlers['orders:preflight']({ draft: market, confirm: true });
+    expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
+    const refused = await second.service.handlers['orders:submit']({ token: again.confirmation!.token, order: again.confirmation!.order, confirmed: true }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'confirmation-required' });
+    expect(posts(client, again.confirmation!.token)).toBe(0);
+    // the old intent is still what it was, and its outcome is answered from the follow-up
+    expect((await second.service.handlers['orders:outcome']({ clientOrderId: token }))?.status).toBe('not-placed');
+  });
+
+  it('the "placed after all" follow-up resumes after a restart and reports the order when Binance shows it', async () => {
+    const f = dbFile();
+    cleanups.push(f.cleanup);
+    const { token } = await concludedNotPlaced(f.path);
+    const second = buildService(sim, client, f.path, { followUpBackoff: { baseMs: 50, capMs: 200, minMs: 20 } });
+    harnesses.push(second);
+    await second.service.start();
+    // Binance shows the order late (with the intent's own clientOrderId): the follow-up must find it.
+    await client.rest.request({
+      method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1,
+      params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '25', newClientOrderId: token },
+    });
+    await until(async () => (await second.service.handlers['orders:outcome']({ clientOrderId: token }))?.status === 'filled', 'the follow-up to find the order');
+    const view = await second.service.handlers['orders:outcome']({ clientOrderId: token });
+    expect(view?.corrected).toBe(true);
+    expect(second.notices.some((n) => n.code === 'order-placed-after-all')).toBe(true);
+    expect(second.db.orderIntents.get(token)?.state).toBe('accepted');
   });
 });
 

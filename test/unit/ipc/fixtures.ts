@@ -58,6 +58,7 @@ export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'orders:submit': { token: 'perch-1', order: confirmedOrder, confirmed: true },
   'orders:outcome': { clientOrderId: 'perch-1' },
   'orders:watchMarket': { symbol: null },
+  'orders:unresolved': undefined,
 };
 
 /** Inputs that must be rejected before any handler runs (wrong type, bad value or extra key). */
@@ -94,6 +95,7 @@ export const invalidInputs: { [C in CommandName]: unknown[] } = {
   ],
   'orders:outcome': [{}, { clientOrderId: '' }],
   'orders:watchMarket': [{}, { symbol: 'btc/usdt' }],
+  'orders:unresolved': [{ environment: 'demo' }, 'all'],
 };
 
 export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
@@ -125,4 +127,5 @@ export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
   'orders:submit': outcome,
   'orders:outcome': null,
   'orders:watchMarket': { bid: '49999.99', ask: '50000.01', last: '50000', at: 5 },
+  'orders:unresolved': [{ clientOrderId: 'perch-1', environment: 'testnet', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', status: 'unknown', at: 5, checkedInBackground: true }],
 };

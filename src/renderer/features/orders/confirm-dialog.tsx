@@ -6,6 +6,7 @@ import { keyOf, outcomeLabel } from './order-form-model';
 import { isAmountLine, maskFigures, quotesBalance } from './order-format';
 import { useOrders, useOrdersView } from './orders-context';
 import { isSettled } from './orders-store';
+import { classifySubmitError } from './submit-error';
 
 const RECHECK_MS = 1_500;
 
@@ -87,7 +88,9 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
     setSent(true);
     void orders.submit(confirmation.token, confirmation.order, possibleDuplicate && duplicateAck ? { acknowledgePossibleDuplicate: true } : undefined).then((res) => {
       if (res.ok) setAnswer(res.value);
-      else setSubmitError(res.error.message);
+      // Only a refusal that provably happened before anything left Perch is "Not sent"; the
+      // store shows any other error as an unknown outcome and keeps checking it.
+      else if (classifySubmitError(res.error) === 'not-sent') setSubmitError(res.error.message);
     });
   };
 
@@ -149,7 +152,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
           <div className="outcome-box" role="status" data-testid="confirm-outcome">
             {submitError !== null ? (
               <>
-                <span className="outcome-badge outcome-rejected">Not sent</span>
+                <span className="outcome-badge outcome-rejected" data-testid="outcome-status">Not sent</span>
                 <span>{submitError}</span>
               </>
             ) : outcome ? (

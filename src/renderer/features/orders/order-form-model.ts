@@ -211,7 +211,7 @@ export function typeLabel(type: string): string {
 export function outcomeLabel(status: string): string {
   switch (status) {
     case 'sending': return 'Sending…';
-    case 'unknown': return 'Unknown — checking…';
+    case 'unknown': return 'Outcome unknown — checking…';
     case 'accepted': return 'Accepted';
     case 'partially-filled': return 'Partially filled';
     case 'filled': return 'Filled';

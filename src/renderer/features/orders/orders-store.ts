@@ -17,6 +17,7 @@ import type {
 } from '../../../shared/domain/orders';
 import type { PerchBridge } from '../../../shared/ipc/bridge';
 import type { Result } from '../../../shared/ipc/result';
+import { classifySubmitError, unknownOutcomeView } from './submit-error';
 
 export interface OrdersState {
   readonly open: OpenOrdersEvent | null;
@@ -152,13 +153,16 @@ export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number }
       const first = submits.get(token);
       if (first !== undefined) return first;
       if (state.submitting !== null) {
-        return Promise.resolve({ ok: false, error: { code: 'not-available', message: 'Another order is being sent; wait for its outcome.' } });
+        // Refused here, before anything left this window: provably not sent.
+        return Promise.resolve({ ok: false, error: { code: 'not-allowed', message: 'Another order is being sent; wait for its outcome.' } });
       }
       set({ submitting: token });
       const ack = options?.acknowledgePossibleDuplicate === true ? { acknowledgePossibleDuplicate: true as const } : {};
       const p = bridge.call('orders:submit', { token, order, confirmed: true, ...ack }).then((res) => {
         // A refused token is never sent again from here: the person reviews the order anew.
         if (res.ok) putOutcome(res.value, true);
+        // An error that does not prove the order stayed here: show it as unknown and keep following it.
+        else if (classifySubmitError(res.error) === 'unknown') putOutcome(unknownOutcomeView(token, order, res.error, Date.now()), true);
         set({ submitting: null });
         return res;
       });
