@@ -471,6 +471,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
     'keys:generateEd25519': async ({ environment }) => vault.generateEd25519(environment),
 
+    'keys:publicKey': async ({ environment }) => vault.publicKey(environment),
+
     'keys:health': async ({ environment }) => {
       const material = await materialFor(environment);
       if (material === null) throw new AppError('no-key', NO_KEY_MESSAGE);
@@ -487,11 +489,13 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (ports.settings.get().environment !== 'demo' || sim === null) {
         throw new AppError('not-available', 'Reset applies to the built-in demo account; switch to Demo first.');
       }
+      // The demo exchange cancels every open order of the account on reset: count them first.
+      const canceledOrders = orders?.api.reconciler.orders.open().length ?? 0;
       sim.accounts.reset(sim.demoAccountId);
       // The reset restores balances on the exchange; read them back now instead of waiting.
       if (current !== null) await current.resyncAccount('demo reset');
-      logger.info('demo account reset');
-      return { resetAt: now() };
+      logger.info('demo account reset', { canceledOrders });
+      return { resetAt: now(), canceledOrders };
     },
 
     'portfolio:getSnapshot': () => session?.portfolio.snapshot() ?? null,

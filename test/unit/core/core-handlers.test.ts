@@ -149,6 +149,20 @@ describe('core handlers (no network)', () => {
     expect(visible).not.toContain(body);
   });
 
+  it('shows the public key of a generated pair again after the form was closed, derived from the keychain, never the private key', async () => {
+    const h = setup();
+    current = h.core;
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toBeNull();
+    const { publicKeyPem } = await h.call(h.core.handlers['keys:generateEd25519']({ environment: 'production' }, testSender));
+    // the form is gone (nothing kept in the renderer): main still knows the public half
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toEqual({ publicKeyPem, saved: false });
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'testnet' }, testSender))).toBeNull();
+    await h.call(h.core.handlers['keys:save']({ environment: 'production', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, testSender));
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toEqual({ publicKeyPem, saved: true });
+    const privatePem = JSON.parse([...h.secrets.entries.values()][0]!).privateKeyPem as string;
+    expect(JSON.stringify([h.results, h.seen])).not.toContain(privatePem.split('\n')[1]!);
+  });
+
   it('a generated key cannot be saved before one was generated', async () => {
     const h = setup();
     current = h.core;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConfirmationSummary, OrderOutcomeView, PreflightResult } from '../../../shared/domain/orders';
 import { MASK } from '../../app/format';
+import { Modal } from '../../app/modal';
 import { useStore, useView } from '../../app/store-context';
 import { keyOf, outcomeLabel } from './order-form-model';
 import { isAmountLine, maskFigures, quotesBalance } from './order-format';
@@ -40,7 +41,6 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   const [duplicateAck, setDuplicateAck] = useState(false);
   const live = useOrdersView((s) => s.outcomes.find((o) => o.clientOrderId === confirmation.token));
   const outcome = live ?? answer;
-  const dialogRef = useRef<HTMLDivElement>(null);
 
   // Re-validated live while open: the market, balances and rules of this moment.
   useEffect(() => {
@@ -64,10 +64,6 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
       clearInterval(t);
     };
   }, [confirmation, sent, store]);
-
-  useEffect(() => {
-    dialogRef.current?.focus();
-  }, []);
 
   const expired = now >= confirmation.expiresAt;
   const settled = outcome !== null && outcome !== undefined && isSettled(outcome.status);
@@ -97,23 +93,15 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   const warnings = check.state === 'valid' ? check.result.warnings.filter((w) => w.code !== 'market-estimate') : [];
 
   return (
-    <div className="modal-backdrop">
-      <div
-        ref={dialogRef}
-        className="modal confirm-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="confirm-title"
-        tabIndex={-1}
-        data-testid="confirm-dialog"
-        data-client-order-id={confirmation.token}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape' && canClose) onClose();
-        }}
-      >
-        <h2 id="confirm-title" className={`side-${side.toLowerCase()}`}>
-          Confirm {side === 'BUY' ? 'buy' : 'sell'} order
-        </h2>
+    <Modal
+      className="confirm-dialog"
+      titleClassName={`side-${side.toLowerCase()}`}
+      title={`Confirm ${side === 'BUY' ? 'buy' : 'sell'} order`}
+      onClose={onClose}
+      canClose={canClose}
+      testId="confirm-dialog"
+      data={{ 'data-client-order-id': confirmation.token }}
+    >
         <p className="muted small">This is exactly what Perch will send to Binance, once.</p>
         <table className="confirm-lines">
           <tbody>
@@ -164,7 +152,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
         ) : null}
 
         <div className="modal-actions">
-          <button type="button" onClick={onClose} disabled={!canClose} data-testid="confirm-close">
+          <button type="button" onClick={onClose} disabled={!canClose} data-testid="confirm-close" data-autofocus="">
             {sent ? 'Close' : 'Back'}
           </button>
           <button
@@ -178,7 +166,6 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
             {sent ? (settled ? 'Sent' : outcome?.status === 'unknown' ? 'Checking…' : 'Sending…') : side === 'BUY' ? 'Confirm buy' : 'Confirm sell'}
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }
