@@ -39,6 +39,7 @@ import { ApiRestrictions, assessKeyHealth, createKeyVault, secretOf } from './ke
 import type { CorePorts, DemoSimulator } from './ports';
 import { createRedactingLogger, describeError, type RedactingLogger } from './redacting-logger';
 import { createSessionOrders, type SessionOrders, type SessionOrdersOptions } from './session-orders';
+import { convertThreshold } from './threshold';
 
 export type CoreEventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
@@ -424,9 +425,17 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
     'settings:get': () => ports.settings.get(),
 
-    'settings:update': async (patch) => {
+    'settings:update': async (input) => {
       const before = ports.settings.get();
+      let patch = input;
+      let thresholdNote: string | null = null;
+      if (patch.quoteCurrency !== undefined && patch.quoteCurrency !== before.quoteCurrency && patch.smallBalanceThreshold === undefined) {
+        const t = convertThreshold(before.smallBalanceThreshold, before.quoteCurrency, patch.quoteCurrency, session?.portfolio.snapshot() ?? null);
+        patch = { ...patch, smallBalanceThreshold: t.value };
+        thresholdNote = t.message;
+      }
       const next: Settings = await ports.settings.update(patch);
+      if (thresholdNote !== null) addNotice({ id: 'small-balance-threshold', level: 'info', code: 'threshold-converted', message: thresholdNote });
       if (patch.startAtLogin !== undefined && next.startAtLogin !== before.startAtLogin) ports.shell?.setStartAtLogin(next.startAtLogin);
       emit('settings:changed', next);
       if (next.environment !== before.environment) {

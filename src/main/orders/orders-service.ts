@@ -23,7 +23,7 @@ import type {
   ConfirmedOrder, FillView, OpenOrdersEvent, OrderOutcomeView, OrderView, PreflightResult, SyncProgress, TradableSymbol, MarketQuote,
 } from '../../shared/domain/orders';
 import type { Notice } from '../../shared/domain/notice';
-import type { EnvironmentId } from '../../shared/domain/environment';
+import { nameExchange, type EnvironmentId } from '../../shared/domain/environment';
 import type { OrderCommandInput, OrderCommandName, OrderCommandOutput, OrderEventName, OrderEventPayload } from '../../shared/ipc/orders-contract';
 import { AppError } from '../../shared/ipc/result';
 import { ConfirmedOrder as ConfirmedOrderSchema } from '../../shared/domain/orders';
@@ -146,13 +146,13 @@ function outcomeMessage(o: OrderOutcome): string {
     case 'sending': return 'Sending the order to Binance.';
     case 'unknown': return o.message;
     case 'accepted': return 'Binance accepted the order; it is open.';
-    case 'partially-filled': return `Partly filled: ${formatDecimal(o.order.executedQty)} of ${formatDecimal(o.order.origQty)}.`;
+    case 'partially-filled': return `Binance filled part of the order: ${formatDecimal(o.order.executedQty)} of ${formatDecimal(o.order.origQty)}.`;
     case 'filled': {
       const avg = avgPrice(o.order);
-      return `Filled: ${formatDecimal(o.order.executedQty)}${avg !== null ? ` at an average price of ${avg}` : ''}.`;
+      return `Binance filled the order: ${formatDecimal(o.order.executedQty)}${avg !== null ? ` at an average price of ${avg}` : ''}.`;
     }
-    case 'canceled': return dec(o.order.executedQty).gt(0) ? `Canceled after ${formatDecimal(o.order.executedQty)} filled.` : 'Canceled.';
-    case 'expired': return dec(o.order.executedQty).gt(0) ? `Expired after ${formatDecimal(o.order.executedQty)} filled.` : 'Expired without trading (time in force).';
+    case 'canceled': return dec(o.order.executedQty).gt(0) ? `Canceled on Binance after ${formatDecimal(o.order.executedQty)} filled.` : 'Canceled on Binance.';
+    case 'expired': return dec(o.order.executedQty).gt(0) ? `Expired on Binance after ${formatDecimal(o.order.executedQty)} filled.` : 'Expired on Binance without trading (time in force).';
     case 'rejected': return o.binanceMessage !== undefined && !o.reason.includes(o.binanceMessage) ? `${o.reason} Binance said: "${o.binanceMessage}".` : o.reason;
     case 'not-placed': return o.reason;
   }
@@ -342,8 +342,12 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     return `The same order (${g.order.side} ${amount} ${g.order.symbol}) was concluded "probably not placed" ${when} ago, and Binance may still show it late. Check Open orders and your history first: if it was placed after all, this one would trade a second time.`;
   };
 
-  const onView = (view: OrderOutcomeView, previous: string | undefined): void => {
-    if (!tracked.has(view.clientOrderId)) return;
+  /** Every outcome message names the exchange that answered (the demo exchange, the testnet, Binance). */
+  const named = (view: OrderOutcomeView): OrderOutcomeView => ({ ...view, message: nameExchange(view.message, env) });
+
+  const onView = (raw: OrderOutcomeView, previous: string | undefined): void => {
+    if (!tracked.has(raw.clientOrderId)) return;
+    const view = named(raw);
     persist(view);
     emit('orders:outcome', view);
     notifyOutcome(view, previous);
@@ -366,13 +370,13 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     const kind = tracked.get(id);
     if (kind === 'order') {
       const o = deps.orderApi.outcomes.get(id);
-      if (o !== undefined) return orderOutcomeView(o);
+      if (o !== undefined) return named(orderOutcomeView(o));
     } else if (kind === 'oco') {
       const o = oco.get(id);
-      if (o !== undefined) return ocoOutcomeView(o);
+      if (o !== undefined) return named(ocoOutcomeView(o));
     }
     const stored = repo.getOutcome(id);
-    return stored !== null ? stored.view as OrderOutcomeView : null;
+    return stored !== null ? named(stored.view as OrderOutcomeView) : null;
   };
 
   // ------------------------------------------------------------------ pre-flight
@@ -501,8 +505,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       }
       const r = await deps.orderApi.cancel(symbol, { orderId });
       scheduleOpen();
-      if (r.status === 'canceled') return { status: 'canceled', message: dec(r.order.executedQty).gt(0) ? `Canceled; ${formatDecimal(r.order.executedQty)} had already filled.` : 'Canceled.' };
-      return { status: r.status, message: r.reason };
+      if (r.status === 'canceled') return { status: 'canceled', message: nameExchange(dec(r.order.executedQty).gt(0) ? `Canceled on Binance; ${formatDecimal(r.order.executedQty)} had already filled.` : 'Canceled on Binance.', env) };
+      return { status: r.status, message: nameExchange(r.reason, env) };
     },
 
     'orders:cancelAll': async ({ symbol }) => {
@@ -576,7 +580,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       // Synchronously claimed: a second submit of the same token joins this one.
       const inFlight = submits.get(input.token);
       if (inFlight !== undefined) return inFlight.then((first) => currentView(first.clientOrderId) ?? first);
-      const p = doSubmit(input);
+      const p = doSubmit(input).then(named);
       submits.set(input.token, p);
       p.catch(() => {
         // Refused before anything was journaled: the token may be used once the cause is fixed.

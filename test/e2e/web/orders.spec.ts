@@ -75,7 +75,7 @@ test('a limit buy below the market: exact confirmation, appears in open orders, 
   await expect(cancel).toContainText('Buy 0.002 BTCUSDT · Limit at 60,000');
   await screenshot(page, 'orders-04-cancel-confirm');
   await cancel.getByTestId('cancel-confirm').click();
-  await expect(page.getByTestId('cancel-message')).toHaveText('Canceled.');
+  await expect(page.getByTestId('cancel-message')).toHaveText('Canceled on the demo exchange.');
   await expect(page.getByTestId('no-open-orders')).toBeVisible();
   expect((await simOrders(host, 'BTCUSDT')).map((o) => o.status)).toEqual(['CANCELED']);
   expect(consoleErrors).toEqual([]);
@@ -116,7 +116,7 @@ test('a market buy fills and the holdings change', async ({ page, host }) => {
   await expect(dialog.getByTestId('confirm-submit')).toBeEnabled();
   await dialog.getByTestId('confirm-submit').click();
   await expect(dialog.getByTestId('outcome-status')).toHaveText('Filled');
-  await expect(dialog.getByTestId('confirm-outcome')).toContainText('Filled: 0.01');
+  await expect(dialog.getByTestId('confirm-outcome')).toContainText('The demo exchange filled the order: 0.01');
   // the app's notice for a fill
   await expect(page.locator('.notice').filter({ hasText: 'Order filled' })).toBeVisible();
   await screenshot(page, 'orders-05-market-filled');

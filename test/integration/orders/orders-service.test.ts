@@ -50,6 +50,8 @@ describe('order types', () => {
     const before = posts(client);
     const out = await place(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price, timeInForce: 'GTC' });
     expect(out.status).toBe('accepted');
+    // the demo exchange answered, not Binance: the outcome says so
+    expect(out.message).toBe('The demo exchange accepted the order; it is open.');
     expect(out.orders[0]?.price).toBe(price);
     expect(posts(client) - before).toBe(1);
     const intent = h.db.orderIntents.get(out.clientOrderId);

@@ -187,6 +187,11 @@ describe('core handlers (no network)', () => {
     expect(next).toMatchObject({ quoteCurrency: 'BTC', theme: 'dark' });
     expect(h.settings.current().quoteCurrency).toBe('BTC');
     expect(h.seen.find((e) => e.name === 'settings:changed')?.payload).toMatchObject({ quoteCurrency: 'BTC' });
+    // "< 1 USDT" does not become "< 1 BTC": without a price to convert at, a default for BTC, said out loud
+    expect(next.smallBalanceThreshold).toBe('0.00001');
+    expect(h.seen.find((e) => e.name === 'app:notice')?.payload).toMatchObject({ level: 'info', message: expect.stringContaining('0.00001 BTC') });
+    // a threshold sent with the quote is taken as it is
+    expect(await h.core.handlers['settings:update']({ quoteCurrency: 'ETH', smallBalanceThreshold: '0.5' }, testSender)).toMatchObject({ smallBalanceThreshold: '0.5' });
     await expect(h.core.handlers['demo:reset'](undefined, testSender)).rejects.toMatchObject({ code: 'not-available' });
   });
 
