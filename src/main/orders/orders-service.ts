@@ -81,6 +81,8 @@ export interface OrdersServiceDeps {
     readonly thresholds?: PreflightThresholds;
     /** How long a "probably not placed" order guards against an identical new one. Default 10 min. */
     readonly duplicateGuardMs?: number;
+    /** How long after an order of a symbol changed its history is synced (changes coalesce). Default 500 ms. */
+    readonly historyRefreshMs?: number;
   };
 }
 
@@ -351,6 +353,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     persist(view);
     emit('orders:outcome', view);
     notifyOutcome(view, previous);
+    // A placed, filled or canceled order shows in the history without a manual sync.
+    if (view.status !== previous && isOutcomeSettled(view)) refreshHistory(view.symbol);
   };
 
   unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => {
@@ -490,6 +494,17 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     onProgress: (p: SyncProgress) => emit('orders:syncProgress', p),
   });
 
+  /** One sync of a symbol shortly after its orders changed; changes in the meantime join it. */
+  const historyTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const refreshHistory = (symbol: string): void => {
+    if (stopped || historyTimers.has(symbol) || deps.exchangeInfo.symbol(symbol) === undefined) return;
+    historyTimers.set(symbol, setTimeout(() => {
+      historyTimers.delete(symbol);
+      // A failure is reported in the sync progress; the next change or a manual sync tries again.
+      if (!stopped) void history.sync([symbol]).catch(() => undefined);
+    }, deps.tuning?.historyRefreshMs ?? 500));
+  };
+
   // ------------------------------------------------------------------ handlers
 
   const handlers: OrderCommandHandlers = {
@@ -501,10 +516,12 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       if (known !== undefined && known.orderListId !== '-1') {
         const r = await oco.cancelList(symbol, known.orderListId);
         scheduleOpen();
+        refreshHistory(symbol);
         return r;
       }
       const r = await deps.orderApi.cancel(symbol, { orderId });
       scheduleOpen();
+      refreshHistory(symbol);
       if (r.status === 'canceled') return { status: 'canceled', message: nameExchange(dec(r.order.executedQty).gt(0) ? `Canceled on Binance; ${formatDecimal(r.order.executedQty)} had already filled.` : 'Canceled on Binance.', env) };
       return { status: r.status, message: nameExchange(r.reason, env) };
     },
@@ -513,6 +530,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       requireTrading();
       const r = await deps.orderApi.cancelAll(symbol);
       scheduleOpen();
+      refreshHistory(symbol);
       if (r.status === 'done') {
         return {
           status: 'done', canceled: r.canceled.length, stillOpen: r.stillOpen.length,
@@ -629,6 +647,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       stopped = true;
       if (openTimer !== null) clearTimeout(openTimer);
       openTimer = null;
+      for (const t of historyTimers.values()) clearTimeout(t);
+      historyTimers.clear();
       for (const u of unsubscribers.splice(0)) u();
       oco.dispose();
       listeners.clear();

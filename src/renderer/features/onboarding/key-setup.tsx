@@ -15,7 +15,9 @@ export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: st
 type KeyKind = 'hmac' | 'ed25519' | 'generate';
 
 function formatDate(ms: number): string {
-  return `${new Date(ms).toLocaleDateString()} ${formatClock(ms)}`;
+  // formatClock dates any time that is not today; "saved on" reads better with the date always
+  const t = formatClock(ms);
+  return t.includes('-') ? t : `${new Date(ms).toLocaleDateString()} ${t}`;
 }
 
 function Flag({ label, value, bad, wanted }: Readonly<{ label: string; value: boolean | null; bad?: boolean; wanted?: boolean }>): React.JSX.Element {

@@ -1,4 +1,4 @@
-import { formatQuantity, MASK } from '../../app/format';
+import { formatClock, formatQuantity, MASK } from '../../app/format';
 
 /** An amount (quantity, total, fee, balance): masked in privacy mode. */
 export function amount(privacy: boolean, value: string | null | undefined, asset?: string): string {
@@ -14,14 +14,9 @@ export function priceText(value: string | null | undefined): string {
   return formatQuantity(value);
 }
 
-export function timeText(ms: number | null): string {
-  if (ms === null) return '—';
-  const d = new Date(ms);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  const today = new Date();
-  const hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  if (d.toDateString() === today.toDateString()) return hms;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hms}`;
+/** A time with its date unless it is today; "—" when unknown. */
+export function timeText(ms: number | null, now?: number): string {
+  return ms === null ? '—' : formatClock(ms, now);
 }
 
 /** Confirmation lines that carry an amount (masked in privacy mode until revealed). */
