@@ -261,3 +261,28 @@ test('order history syncs on request and shows its progress and request-weight c
   await expect(page.getByTestId('order-form')).not.toContainText('Available: 25,000 USDT');
   await screenshot(page, 'orders-11-history');
 });
+
+test('the order history follows a place and a cancel by itself, without Sync history', async ({ page, host }) => {
+  await openOrdersTab(page, host);
+  const history = page.getByTestId('order-history');
+  await expect(history).toContainText('No orders on BTCUSDT yet.');
+  await fill(page, 'Price', '60000');
+  await fill(page, 'Quantity', '0.002');
+  await expect(review(page)).toBeEnabled();
+  await review(page).click();
+  await page.getByTestId('confirm-submit').click();
+  await expect(page.getByTestId('confirm-dialog').getByTestId('outcome-status')).toHaveText('Accepted');
+  await page.getByTestId('confirm-close').click();
+
+  const rows = history.getByTestId('history-order');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Open');
+  await screenshot(page, 'orders-12-history-after-place');
+
+  await page.getByTestId('open-order').getByRole('button', { name: 'Cancel' }).click();
+  await page.getByTestId('cancel-confirm').click();
+  await expect(page.getByTestId('no-open-orders')).toBeVisible();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Canceled');
+  await screenshot(page, 'orders-13-history-after-cancel');
+});
