@@ -23,7 +23,8 @@ import type {
   ConfirmedOrder, FillView, OpenOrdersEvent, OrderOutcomeView, OrderView, PreflightResult, SyncProgress, TradableSymbol, MarketQuote,
 } from '../../shared/domain/orders';
 import type { Notice } from '../../shared/domain/notice';
-import { nameExchange, type EnvironmentId } from '../../shared/domain/environment';
+import type { EnvironmentId } from '../../shared/domain/environment';
+import { nameExchange } from '../../shared/domain/exchange-name';
 import type { OrderCommandInput, OrderCommandName, OrderCommandOutput, OrderEventName, OrderEventPayload } from '../../shared/ipc/orders-contract';
 import { AppError } from '../../shared/ipc/result';
 import { ConfirmedOrder as ConfirmedOrderSchema } from '../../shared/domain/orders';

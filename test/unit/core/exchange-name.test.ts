@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exchangeName, nameExchange } from '../../../src/shared/domain/environment';
+import { exchangeName, nameExchange } from '../../../src/shared/domain/exchange-name';
 
 describe('naming the exchange that answered', () => {
   it('says which exchange answered in each environment', () => {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConfirmationSummary, OrderOutcomeView, PreflightResult } from '../../../shared/domain/orders';
+import { exchangeName } from '../../../shared/domain/exchange-name';
 import { MASK } from '../../app/format';
 import { Modal } from '../../app/modal';
 import { useStore, useView } from '../../app/store-context';
@@ -30,6 +31,8 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   const store = useStore();
   const orders = useOrders();
   const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const environment = useView((s) => s.settings?.environment ?? 'production');
+  const exchange = exchangeName(environment);
   const [reveal, setReveal] = useState(false);
   const [check, setCheck] = useState<Check>({ state: 'checking' });
   const [now, setNow] = useState(() => Date.now());
@@ -102,7 +105,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
       testId="confirm-dialog"
       data={{ 'data-client-order-id': confirmation.token }}
     >
-        <p className="muted small">This is exactly what Perch will send to Binance, once.</p>
+        <p className="muted small">This is exactly what Perch will send to {exchange}, once.</p>
         <table className="confirm-lines">
           <tbody>
             {confirmation.lines.map((l) => (

@@ -46,6 +46,8 @@ export function SettingsView(): React.JSX.Element {
 
   useEffect(() => {
     if (settings) setThreshold(settings.smallBalanceThreshold);
+    // a new saved value (typed, or converted with the quote currency) ends an old complaint
+    setErrors(({ smallBalanceThreshold: _old, ...rest }) => rest);
   }, [settings?.smallBalanceThreshold]);
 
   if (settings === null) return <div className="panel">Loading settings…</div>;
