@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app';
+import { trackOpeners } from './app/modal';
 import { createAppStore } from './app/store';
 import { StoreProvider } from './app/store-context';
 import { OrdersProvider } from './features/orders/orders-context';
@@ -15,6 +16,7 @@ export function mountApp(): void {
     el.textContent = 'Perch cannot reach its main process (no bridge).';
     return;
   }
+  trackOpeners(document);
   const store = createAppStore(window.perch);
   void store.start();
   const orders = createOrdersStore(window.perch);

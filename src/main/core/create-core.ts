@@ -46,6 +46,7 @@ import { ApiRestrictions, assessKeyHealth, createKeyVault, secretOf } from './ke
 import type { CorePorts, DemoSimulator } from './ports';
 import { createRedactingLogger, describeError, type RedactingLogger } from './redacting-logger';
 import { createSessionOrders, type SessionOrders, type SessionOrdersOptions } from './session-orders';
+import { convertThreshold } from './threshold';
 
 export type CoreEventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
@@ -516,9 +517,17 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
     'settings:get': () => ports.settings.get(),
 
-    'settings:update': async (patch) => {
+    'settings:update': async (input) => {
       const before = ports.settings.get();
+      let patch = input;
+      let thresholdNote: string | null = null;
+      if (patch.quoteCurrency !== undefined && patch.quoteCurrency !== before.quoteCurrency && patch.smallBalanceThreshold === undefined) {
+        const t = convertThreshold(before.smallBalanceThreshold, before.quoteCurrency, patch.quoteCurrency, session?.portfolio.snapshot() ?? null);
+        patch = { ...patch, smallBalanceThreshold: t.value };
+        thresholdNote = t.message;
+      }
       const next: Settings = await ports.settings.update(patch);
+      if (thresholdNote !== null) addNotice({ id: 'small-balance-threshold', level: 'info', code: 'threshold-converted', message: thresholdNote });
       if (patch.startAtLogin !== undefined && next.startAtLogin !== before.startAtLogin) ports.shell?.setStartAtLogin(next.startAtLogin);
       emit('settings:changed', next);
       if (next.environment !== before.environment) {
@@ -570,6 +579,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
     'keys:generateEd25519': async ({ environment }) => vault.generateEd25519(environment),
 
+    'keys:publicKey': async ({ environment }) => vault.publicKey(environment),
+
     'keys:health': async ({ environment }) => {
       const material = await materialFor(environment);
       if (material === null) throw new AppError('no-key', NO_KEY_MESSAGE);
@@ -586,11 +597,13 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (ports.settings.get().environment !== 'demo' || sim === null) {
         throw new AppError('not-available', 'Reset applies to the built-in demo account; switch to Demo first.');
       }
+      // The demo exchange cancels every open order of the account on reset: count them first.
+      const canceledOrders = orders?.api.reconciler.orders.open().length ?? 0;
       sim.accounts.reset(sim.demoAccountId);
       // The reset restores balances on the exchange; read them back now instead of waiting.
       if (current !== null) await current.resyncAccount('demo reset');
-      logger.info('demo account reset');
-      return { resetAt: now() };
+      logger.info('demo account reset', { canceledOrders });
+      return { resetAt: now(), canceledOrders };
     },
 
     'portfolio:getSnapshot': () => session?.portfolio.snapshot() ?? null,

@@ -4,7 +4,7 @@
  * public half of a key pair Perch generated). A generated Ed25519 private key goes straight
  * into the keychain; it is never returned, logged or sent anywhere.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { z } from 'zod';
 import {
   maskApiKey,
@@ -52,6 +52,12 @@ export interface KeyVault {
   save(env: EnvironmentId, material: CredentialMaterial, publicKeyPem: string | null): Promise<KeyInfo>;
   remove(env: EnvironmentId): Promise<boolean>;
   generateEd25519(env: EnvironmentId): Promise<{ publicKeyPem: string }>;
+  /**
+   * The public key of the key pair Perch generated for an environment: the one waiting to be
+   * saved if there is one (saved: false), else the saved Ed25519 key's (saved: true). Derived
+   * from the private key in the keychain, so it can be shown again after the form was closed.
+   */
+  publicKey(env: EnvironmentId): Promise<{ publicKeyPem: string; saved: boolean } | null>;
   keychainState(): KeychainState;
 }
 
@@ -72,6 +78,16 @@ function parseJsonOrUndefined(raw: string): unknown {
     return JSON.parse(raw) as unknown;
   } catch {
     return undefined;
+  }
+}
+
+/** The SPKI PEM of a private key's public half; null when the PEM is not a readable private key. */
+export function publicKeyOf(privateKeyPem: string): string | null {
+  try {
+    return createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
+  } catch {
+    // The error could quote key material: nothing of it is kept.
+    return null;
   }
 }
 
@@ -230,6 +246,20 @@ export function createKeyVault(deps: {
       await guarded(() => secrets.set(PENDING_ACCOUNT(env), JSON.stringify({ privateKeyPem, publicKeyPem, createdAt: now() })));
       logger.info('generated an Ed25519 key pair; the private key is in the keychain', { environment: env });
       return { publicKeyPem };
+    },
+
+    async publicKey(env) {
+      const raw = await guarded(() => secrets.get(PENDING_ACCOUNT(env)));
+      const pending = raw === null ? null : PendingPair.safeParse(parseJsonOrUndefined(raw));
+      if (pending !== null && pending.success) {
+        logger.addSecret(pending.data.privateKeyPem);
+        const publicKeyPem = publicKeyOf(pending.data.privateKeyPem);
+        if (publicKeyPem !== null) return { publicKeyPem, saved: false };
+      }
+      const saved = await load(env);
+      if (saved === null || saved.type !== 'ED25519' || saved.privateKeyPem === undefined) return null;
+      const publicKeyPem = publicKeyOf(saved.privateKeyPem);
+      return publicKeyPem === null ? null : { publicKeyPem, saved: true };
     },
 
     keychainState: () => state,

@@ -22,7 +22,11 @@ const tradeSchema = z.object({
 });
 
 export interface HistorySync {
-  /** Sync these symbols; a second call while one runs joins it. */
+  /**
+   * Sync these symbols. One sync runs at a time and each symbol once in it: a call while one runs
+   * joins it, its symbols not in that run yet are added to the run's end (a symbol already synced
+   * or being synced in this run is never fetched twice), and it resolves when the run is done.
+   */
   sync(symbols: readonly string[]): Promise<SyncProgress>;
   progress(): SyncProgress;
 }
@@ -88,12 +92,17 @@ export function createHistorySync(o: HistorySyncOptions): HistorySync {
     o.repo.markSynced(o.environment, symbol, o.now());
   };
 
-  const run = async (symbols: readonly string[]): Promise<SyncProgress> => {
-    current = { ...idle(), running: true, total: symbols.length };
+  /** The symbols of the running sync, in order; later calls append to it. */
+  let queue: string[] = [];
+
+  const run = async (): Promise<SyncProgress> => {
+    current = { ...idle(), running: true, total: queue.length };
     o.onProgress(current);
     let error: string | null = null;
-    for (const [i, symbol] of symbols.entries()) {
-      report({ symbol, done: i });
+    // queue can grow while this runs (joined calls): read its length each time round.
+    for (let i = 0; i < queue.length; i++) {
+      const symbol = queue[i]!;
+      report({ symbol, done: i, total: queue.length });
       try {
         await syncSymbol(symbol);
       } catch (e) {
@@ -102,13 +111,23 @@ export function createHistorySync(o: HistorySyncOptions): HistorySync {
         break;
       }
     }
-    report({ running: false, symbol: null, done: error === null ? symbols.length : current.done, error });
+    report({ running: false, symbol: null, total: queue.length, done: error === null ? queue.length : current.done, error });
     return current;
   };
 
   return {
     sync(symbols) {
-      running ??= run(symbols).finally(() => {
+      const wanted = [...new Set(symbols)];
+      if (running !== null) {
+        const fresh = wanted.filter((s) => !queue.includes(s));
+        if (fresh.length > 0) {
+          queue.push(...fresh);
+          report({ total: queue.length });
+        }
+        return running;
+      }
+      queue = wanted;
+      running = run().finally(() => {
         running = null;
       });
       return running;

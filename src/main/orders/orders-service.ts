@@ -24,6 +24,7 @@ import type {
 } from '../../shared/domain/orders';
 import type { Notice } from '../../shared/domain/notice';
 import type { EnvironmentId } from '../../shared/domain/environment';
+import { nameExchange } from '../../shared/domain/exchange-name';
 import type { OrderCommandInput, OrderCommandName, OrderCommandOutput, OrderEventName, OrderEventPayload } from '../../shared/ipc/orders-contract';
 import { AppError } from '../../shared/ipc/result';
 import { ConfirmedOrder as ConfirmedOrderSchema } from '../../shared/domain/orders';
@@ -87,6 +88,8 @@ export interface OrdersServiceDeps {
     readonly thresholds?: PreflightThresholds;
     /** How long a "probably not placed" order guards against an identical new one. Default 10 min. */
     readonly duplicateGuardMs?: number;
+    /** How long after an order of a symbol changed its history is synced (changes coalesce). Default 500 ms. */
+    readonly historyRefreshMs?: number;
   };
 }
 
@@ -153,13 +156,13 @@ function outcomeMessage(o: OrderOutcome): string {
     case 'sending': return 'Sending the order to Binance.';
     case 'unknown': return o.message;
     case 'accepted': return 'Binance accepted the order; it is open.';
-    case 'partially-filled': return `Partly filled: ${formatDecimal(o.order.executedQty)} of ${formatDecimal(o.order.origQty)}.`;
+    case 'partially-filled': return `Binance filled part of the order: ${formatDecimal(o.order.executedQty)} of ${formatDecimal(o.order.origQty)}.`;
     case 'filled': {
       const avg = avgPrice(o.order);
-      return `Filled: ${formatDecimal(o.order.executedQty)}${avg !== null ? ` at an average price of ${avg}` : ''}.`;
+      return `Binance filled the order: ${formatDecimal(o.order.executedQty)}${avg !== null ? ` at an average price of ${avg}` : ''}.`;
     }
-    case 'canceled': return dec(o.order.executedQty).gt(0) ? `Canceled after ${formatDecimal(o.order.executedQty)} filled.` : 'Canceled.';
-    case 'expired': return dec(o.order.executedQty).gt(0) ? `Expired after ${formatDecimal(o.order.executedQty)} filled.` : 'Expired without trading (time in force).';
+    case 'canceled': return dec(o.order.executedQty).gt(0) ? `Canceled on Binance after ${formatDecimal(o.order.executedQty)} filled.` : 'Canceled on Binance.';
+    case 'expired': return dec(o.order.executedQty).gt(0) ? `Expired on Binance after ${formatDecimal(o.order.executedQty)} filled.` : 'Expired on Binance without trading (time in force).';
     case 'rejected': return o.binanceMessage !== undefined && !o.reason.includes(o.binanceMessage) ? `${o.reason} Binance said: "${o.binanceMessage}".` : o.reason;
     case 'not-placed': return o.reason;
   }
@@ -361,11 +364,17 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     return `The same order (${g.order.side} ${amount} ${g.order.symbol}) was concluded "probably not placed" ${when} ago, and Binance may still show it late. Check Open orders and your history first: if it was placed after all, this one would trade a second time.`;
   };
 
-  const onView = (view: OrderOutcomeView, previous: string | undefined, inferred: boolean): void => {
-    if (!tracked.has(view.clientOrderId)) return;
+  /** Every outcome message names the exchange that answered (the demo exchange, the testnet, Binance). */
+  const named = (view: OrderOutcomeView): OrderOutcomeView => ({ ...view, message: nameExchange(view.message, env) });
+
+  const onView = (raw: OrderOutcomeView, previous: string | undefined, inferred: boolean): void => {
+    if (!tracked.has(raw.clientOrderId)) return;
+    const view = named(raw);
     persist(view, inferred);
     emit('orders:outcome', view);
     notifyOutcome(view, previous);
+    // A placed, filled or canceled order shows in the history without a manual sync.
+    if (view.status !== previous && isOutcomeSettled(view)) refreshHistory(view.symbol);
   };
 
   unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => {
@@ -385,13 +394,13 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     const kind = tracked.get(id);
     if (kind === 'order') {
       const o = deps.orderApi.outcomes.get(id);
-      if (o !== undefined) return orderOutcomeView(o);
+      if (o !== undefined) return named(orderOutcomeView(o));
     } else if (kind === 'oco') {
       const o = oco.get(id);
-      if (o !== undefined) return ocoOutcomeView(o);
+      if (o !== undefined) return named(ocoOutcomeView(o));
     }
     const stored = repo.getOutcome(id);
-    return stored !== null ? stored.view as OrderOutcomeView : null;
+    return stored !== null ? named(stored.view as OrderOutcomeView) : null;
   };
 
   // ------------------------------------------------------------------ pre-flight
@@ -517,6 +526,17 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     onProgress: (p: SyncProgress) => emit('orders:syncProgress', p),
   });
 
+  /** One sync of a symbol shortly after its orders changed; changes in the meantime join it. */
+  const historyTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const refreshHistory = (symbol: string): void => {
+    if (stopped || historyTimers.has(symbol) || deps.exchangeInfo.symbol(symbol) === undefined) return;
+    historyTimers.set(symbol, setTimeout(() => {
+      historyTimers.delete(symbol);
+      // A failure is reported in the sync progress; the next change or a manual sync tries again.
+      if (!stopped) void history.sync([symbol]).catch(() => undefined);
+    }, deps.tuning?.historyRefreshMs ?? 500));
+  };
+
   // ------------------------------------------------------------------ handlers
 
   const handlers: OrderCommandHandlers = {
@@ -528,18 +548,21 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       if (known !== undefined && known.orderListId !== '-1') {
         const r = await oco.cancelList(symbol, known.orderListId);
         scheduleOpen();
+        refreshHistory(symbol);
         return r;
       }
       const r = await deps.orderApi.cancel(symbol, { orderId });
       scheduleOpen();
-      if (r.status === 'canceled') return { status: 'canceled', message: dec(r.order.executedQty).gt(0) ? `Canceled; ${formatDecimal(r.order.executedQty)} had already filled.` : 'Canceled.' };
-      return { status: r.status, message: r.reason };
+      refreshHistory(symbol);
+      if (r.status === 'canceled') return { status: 'canceled', message: nameExchange(dec(r.order.executedQty).gt(0) ? `Canceled on Binance; ${formatDecimal(r.order.executedQty)} had already filled.` : 'Canceled on Binance.', env) };
+      return { status: r.status, message: nameExchange(r.reason, env) };
     },
 
     'orders:cancelAll': async ({ symbol }) => {
       requireTrading();
       const r = await deps.orderApi.cancelAll(symbol);
       scheduleOpen();
+      refreshHistory(symbol);
       if (r.status === 'done') {
         return {
           status: 'done', canceled: r.canceled.length, stillOpen: r.stillOpen.length,
@@ -607,7 +630,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       // Synchronously claimed: a second submit of the same token joins this one.
       const inFlight = submits.get(input.token);
       if (inFlight !== undefined) return inFlight.then((first) => currentView(first.clientOrderId) ?? first);
-      const p = doSubmit(input);
+      const p = doSubmit(input).then(named);
       submits.set(input.token, p);
       p.catch(() => {
         // Refused before anything was journaled: the token may be used once the cause is fixed.
@@ -672,6 +695,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       stopped = true;
       if (openTimer !== null) clearTimeout(openTimer);
       openTimer = null;
+      for (const t of historyTimers.values()) clearTimeout(t);
+      historyTimers.clear();
       for (const u of unsubscribers.splice(0)) u();
       oco.dispose();
       listeners.clear();

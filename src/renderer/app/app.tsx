@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { HoldingsView } from '../features/holdings/holdings-view';
 import { OrdersView } from '../features/orders/orders-view';
 import { Welcome } from '../features/onboarding/welcome';
+import { ResetDemoButton } from '../features/settings/reset-demo';
 import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
 import { maskFigures } from './format';
@@ -166,17 +167,7 @@ export function App(): React.JSX.Element {
         ) : null}
         <span className="spacer" />
         {demo && !firstStart ? (
-          <button
-            type="button"
-            className="ghost"
-            onClick={() => {
-              void store.call('demo:reset').then((res) => {
-                if (!res.ok) store.reportError(res.error.message);
-              });
-            }}
-          >
-            Reset demo account
-          </button>
+          <ResetDemoButton className="ghost" />
         ) : null}
         <button
           type="button"

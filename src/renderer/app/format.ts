@@ -130,10 +130,13 @@ export function signOf(value: string | null): 'up' | 'down' | 'flat' {
   return c > 0 ? 'up' : c < 0 ? 'down' : 'flat';
 }
 
-export function formatClock(ms: number): string {
+/** "14:05:09" today; "2026-12-03 14:05:09" on any other day (a time alone would mislead). */
+export function formatClock(ms: number, now: number = Date.now()): string {
   const d = new Date(ms);
   const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  if (d.toDateString() === new Date(now).toDateString()) return hms;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hms}`;
 }
 
 /** "0.4 s", "12 s", "3 min", "2 h". */

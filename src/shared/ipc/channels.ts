@@ -30,6 +30,7 @@ export const COMMAND_NAMES = [
   'keys:save',
   'keys:remove',
   'keys:generateEd25519',
+  'keys:publicKey',
   'keys:health',
   'demo:reset',
   'portfolio:getSnapshot',

@@ -85,7 +85,17 @@ export const commands = {
     output: z.object({ publicKeyPem: z.string().max(8192) }),
   },
   'keys:health': { input: z.object({ environment: EnvironmentId }).strict(), output: KeyHealth },
-  'demo:reset': { input: NoInput, output: z.object({ resetAt: TimestampMs }) },
+  'keys:publicKey': {
+    input: z.object({ environment: EnvironmentId }).strict(),
+    // The public half of a key pair Perch generated (saved, or generated and not saved yet),
+    // derived in main from the private key in the keychain; null when there is none.
+    output: z.object({ publicKeyPem: z.string(), saved: z.boolean() }).nullable(),
+  },
+  'demo:reset': {
+    input: NoInput,
+    // canceledOrders: the open orders the reset canceled (the demo exchange cancels every one)
+    output: z.object({ resetAt: TimestampMs, canceledOrders: z.number().int().nonnegative() }),
+  },
   'portfolio:getSnapshot': { input: NoInput, output: PortfolioSnapshot.nullable() },
   ...orderCommands,
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;

@@ -46,6 +46,13 @@ test('onboarding with an HMAC key that can withdraw: health, explicit confirmati
   await expect(page.getByTestId('settings')).toContainText(`${key.apiKey.slice(0, 4)}…${key.apiKey.slice(-4)}`);
   await page.getByRole('button', { name: /Change environment or key/ }).click();
   await page.getByRole('button', { name: 'Remove key' }).click();
+  // the removal asks in the modal: Keep is focused, Escape keeps the key, focus goes back
+  const removeDialog = page.getByRole('dialog', { name: 'Remove this key?' });
+  await expect(removeDialog.getByRole('button', { name: 'Keep' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(removeDialog).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Remove key' })).toBeFocused();
+  await page.getByRole('button', { name: 'Remove key' }).click();
   await page.getByRole('button', { name: 'Yes, remove' }).click();
   await expect(page.getByTestId('saved-key')).toHaveCount(0);
   await expect(page.getByRole('textbox', { name: 'API key' })).toBeVisible();
@@ -65,6 +72,20 @@ test('onboarding with a generated Ed25519 key registered on the exchange, from S
   expect(pem).not.toContain('PRIVATE');
   await screenshot(page, 'onboarding-04-ed25519-public-key');
 
+  // the form is canceled before the key is registered: the public key is not lost
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  const waiting = page.getByTestId('generated-public-key').filter({ has: page.getByTestId('public-key') });
+  await expect(waiting).toHaveAttribute('data-environment', 'testnet');
+  await expect(waiting).toContainText('waiting to be saved');
+  await expect(waiting.getByTestId('public-key')).toHaveText(pem);
+  await expect(waiting.getByRole('button', { name: 'Copy public key' })).toBeVisible();
+  await screenshot(page, 'onboarding-04b-public-key-in-settings');
+  // ... and the form shows the same pair again rather than a new one
+  await page.getByRole('button', { name: /Change environment or key/ }).click();
+  await page.getByRole('radio', { name: /Spot Testnet/ }).check();
+  await page.getByRole('radio', { name: /Generate an Ed25519 key pair/ }).check();
+  await expect(page.getByTestId('key-setup').getByTestId('public-key')).toHaveText(pem);
+
   // "register it on Binance": the simulator's control endpoint plays the API Management page
   const registered = (await host.control('/keys', { type: 'ED25519', publicKeyPem: pem.trim() })) as { apiKey: string };
   await page.getByRole('textbox', { name: 'API key' }).fill(registered.apiKey);
@@ -75,6 +96,10 @@ test('onboarding with a generated Ed25519 key registered on the exchange, from S
   await page.getByRole('button', { name: 'Save key' }).click();
 
   await expect(page.getByTestId('settings')).toContainText('ED25519');
+  // saved: Settings shows the saved key's public half (derived in main), and nothing waits any more
+  await expect(page.getByTestId('generated-public-key')).toHaveCount(1);
+  await expect(page.getByTestId('generated-public-key')).toContainText('registered on Binance');
+  await expect(page.getByTestId('generated-public-key').getByTestId('public-key')).toHaveText(pem);
   await page.getByRole('button', { name: 'Holdings' }).click();
   await expect(page.getByTestId('demo-badge')).toHaveCount(0);
   await expect(page.getByTestId('total-value')).toHaveText(/^[1-9][\d,]*\.\d{2} USDT$/);

@@ -75,7 +75,7 @@ test('a limit buy below the market: exact confirmation, appears in open orders, 
   await expect(cancel).toContainText('Buy 0.002 BTCUSDT · Limit at 60,000');
   await screenshot(page, 'orders-04-cancel-confirm');
   await cancel.getByTestId('cancel-confirm').click();
-  await expect(page.getByTestId('cancel-message')).toHaveText('Canceled.');
+  await expect(page.getByTestId('cancel-message')).toHaveText('Canceled on the demo exchange.');
   await expect(page.getByTestId('no-open-orders')).toBeVisible();
   expect((await simOrders(host, 'BTCUSDT')).map((o) => o.status)).toEqual(['CANCELED']);
   expect(consoleErrors).toEqual([]);
@@ -116,7 +116,7 @@ test('a market buy fills and the holdings change', async ({ page, host }) => {
   await expect(dialog.getByTestId('confirm-submit')).toBeEnabled();
   await dialog.getByTestId('confirm-submit').click();
   await expect(dialog.getByTestId('outcome-status')).toHaveText('Filled');
-  await expect(dialog.getByTestId('confirm-outcome')).toContainText('Filled: 0.01');
+  await expect(dialog.getByTestId('confirm-outcome')).toContainText('The demo exchange filled the order: 0.01');
   // the app's notice for a fill
   await expect(page.locator('.notice').filter({ hasText: 'Order filled' })).toBeVisible();
   await screenshot(page, 'orders-05-market-filled');
@@ -290,4 +290,29 @@ test('order history syncs on request and shows its progress and request-weight c
   // the free balance the form draws on follows the fill
   await expect(page.getByTestId('order-form')).not.toContainText('Available: 25,000 USDT');
   await screenshot(page, 'orders-11-history');
+});
+
+test('the order history follows a place and a cancel by itself, without Sync history', async ({ page, host }) => {
+  await openOrdersTab(page, host);
+  const history = page.getByTestId('order-history');
+  await expect(history).toContainText('No orders on BTCUSDT yet.');
+  await fill(page, 'Price', '60000');
+  await fill(page, 'Quantity', '0.002');
+  await expect(review(page)).toBeEnabled();
+  await review(page).click();
+  await page.getByTestId('confirm-submit').click();
+  await expect(page.getByTestId('confirm-dialog').getByTestId('outcome-status')).toHaveText('Accepted');
+  await page.getByTestId('confirm-close').click();
+
+  const rows = history.getByTestId('history-order');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Open');
+  await screenshot(page, 'orders-12-history-after-place');
+
+  await page.getByTestId('open-order').getByRole('button', { name: 'Cancel' }).click();
+  await page.getByTestId('cancel-confirm').click();
+  await expect(page.getByTestId('no-open-orders')).toBeVisible();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Canceled');
+  await screenshot(page, 'orders-13-history-after-cancel');
 });

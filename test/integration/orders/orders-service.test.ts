@@ -50,6 +50,8 @@ describe('order types', () => {
     const before = posts(client);
     const out = await place(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price, timeInForce: 'GTC' });
     expect(out.status).toBe('accepted');
+    // the demo exchange answered, not Binance: the outcome says so
+    expect(out.message).toBe('The demo exchange accepted the order; it is open.');
     expect(out.orders[0]?.price).toBe(price);
     expect(posts(client) - before).toBe(1);
     const intent = h.db.orderIntents.get(out.clientOrderId);
@@ -64,6 +66,19 @@ describe('order types', () => {
     expect(c.status).toBe('canceled');
     expect((await h.service.handlers['orders:listOpen']({ symbol: 'BTCUSDT' })).orders.map((o) => o.orderId)).not.toContain(orderId);
     expect((await simOrders(client, 'BTCUSDT')).find((o) => o.orderId === orderId)?.status).toBe('CANCELED');
+  });
+
+  it('the order history follows a place and a cancel by itself (no manual sync)', async () => {
+    const h = await service();
+    const historyOf = async () => (await h.service.handlers['orders:history']({ symbol: 'BTCUSDT' })).orders;
+    const ids = async () => (await historyOf()).map((o) => `${o.orderId}:${o.status}`);
+    const before = await ids(); // the first look syncs the symbol once
+    const out = await place(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: priceAt(sim, 'BTCUSDT', '0.9'), timeInForce: 'GTC' });
+    const orderId = out.orders[0]!.orderId;
+    await until(async () => (await ids()).includes(`${orderId}:NEW`), 'the placed order in the history');
+    expect((await ids()).length).toBe(before.length + 1);
+    await h.service.handlers['orders:cancel']({ symbol: 'BTCUSDT', orderId, confirmed: true });
+    await until(async () => (await ids()).includes(`${orderId}:CANCELED`), 'the canceled order in the history');
   });
 
   it('a MARKET buy by quote total fills, and a MARKET sell by quantity fills; fills raise a notice', async () => {

@@ -149,6 +149,20 @@ describe('core handlers (no network)', () => {
     expect(visible).not.toContain(body);
   });
 
+  it('shows the public key of a generated pair again after the form was closed, derived from the keychain, never the private key', async () => {
+    const h = setup();
+    current = h.core;
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toBeNull();
+    const { publicKeyPem } = await h.call(h.core.handlers['keys:generateEd25519']({ environment: 'production' }, testSender));
+    // the form is gone (nothing kept in the renderer): main still knows the public half
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toEqual({ publicKeyPem, saved: false });
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'testnet' }, testSender))).toBeNull();
+    await h.call(h.core.handlers['keys:save']({ environment: 'production', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, testSender));
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toEqual({ publicKeyPem, saved: true });
+    const privatePem = JSON.parse([...h.secrets.entries.values()][0]!).privateKeyPem as string;
+    expect(JSON.stringify([h.results, h.seen])).not.toContain(privatePem.split('\n')[1]!);
+  });
+
   it('a generated key cannot be saved before one was generated', async () => {
     const h = setup();
     current = h.core;
@@ -173,6 +187,11 @@ describe('core handlers (no network)', () => {
     expect(next).toMatchObject({ quoteCurrency: 'BTC', theme: 'dark' });
     expect(h.settings.current().quoteCurrency).toBe('BTC');
     expect(h.seen.find((e) => e.name === 'settings:changed')?.payload).toMatchObject({ quoteCurrency: 'BTC' });
+    // "< 1 USDT" does not become "< 1 BTC": without a price to convert at, a default for BTC, said out loud
+    expect(next.smallBalanceThreshold).toBe('0.00001');
+    expect(h.seen.find((e) => e.name === 'app:notice')?.payload).toMatchObject({ level: 'info', message: expect.stringContaining('0.00001 BTC') });
+    // a threshold sent with the quote is taken as it is
+    expect(await h.core.handlers['settings:update']({ quoteCurrency: 'ETH', smallBalanceThreshold: '0.5' }, testSender)).toMatchObject({ smallBalanceThreshold: '0.5' });
     await expect(h.core.handlers['demo:reset'](undefined, testSender)).rejects.toMatchObject({ code: 'not-available' });
   });
 

@@ -129,7 +129,7 @@ function Row({ h, quote, privacy, top }: Readonly<{ h: Holding; quote: string; p
       <div role="cell" className="c-asset">
         <span className="asset-code">{h.asset}</span>
         {h.priceRoute === 'bridge' ? <span className="route-tag" title={routeHint(h)}>via {h.via}</span> : null}
-        {stale !== null && h.priceAt !== undefined ? <span className="route-tag stale-tag" data-testid="stale-price" title={stale}>as of {formatClock(h.priceAt).slice(0, 5)}</span> : null}
+        {stale !== null && h.priceAt !== undefined ? <span className="route-tag stale-tag" data-testid="stale-price" title={stale}>as of {formatClock(h.priceAt).slice(0, -3)}</span> : null}
       </div>
       <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.free)}</div>
       <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.locked)}</div>

@@ -1,7 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { EnvironmentId, KeyHealth, KeyInfo, KeyMaterial } from '../../../shared/domain';
 import { formatClock } from '../../app/format';
+import { Modal } from '../../app/modal';
 import { useStore, useView } from '../../app/store-context';
+import { PublicKeyBlock } from './public-key';
 
 export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: string }[] = [
   { id: 'demo', label: 'Demo (built-in)', hint: 'A simulated exchange inside Perch with a funded account. No key, no internet, no risk.' },
@@ -13,7 +15,9 @@ export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: st
 type KeyKind = 'hmac' | 'ed25519' | 'generate';
 
 function formatDate(ms: number): string {
-  return `${new Date(ms).toLocaleDateString()} ${formatClock(ms)}`;
+  // formatClock dates any time that is not today; "saved on" reads better with the date always
+  const t = formatClock(ms);
+  return t.includes('-') ? t : `${new Date(ms).toLocaleDateString()} ${t}`;
 }
 
 function Flag({ label, value, bad, wanted }: Readonly<{ label: string; value: boolean | null; bad?: boolean; wanted?: boolean }>): React.JSX.Element {
@@ -84,31 +88,33 @@ function SavedKey({ info, onRemoved }: Readonly<{ info: KeyInfo; onRemoved: () =
         >
           Check key health
         </button>
+        <button type="button" className="danger-outline" onClick={() => setConfirm(true)}>Remove key</button>
         {confirm ? (
-          <>
-            <span className="warn">Delete this key from the keychain?</span>
-            <button
-              type="button"
-              className="danger"
-              disabled={busy}
-              onClick={() => {
-                setBusy(true);
-                setError(null);
-                void store.call('keys:remove', { environment: info.environment }).then((res) => {
-                  setBusy(false);
-                  setConfirm(false);
-                  if (res.ok) onRemoved();
-                  else setError(res.error.message);
-                });
-              }}
-            >
-              Yes, remove
-            </button>
-            <button type="button" onClick={() => setConfirm(false)}>Keep</button>
-          </>
-        ) : (
-          <button type="button" className="danger-outline" onClick={() => setConfirm(true)}>Remove key</button>
-        )}
+          <Modal title="Remove this key?" onClose={() => setConfirm(false)} canClose={!busy} testId="remove-key-dialog">
+            <p>The key <code>{info.apiKeyMasked}</code> ({info.type}) is deleted from the OS keychain. Perch can no longer read this account until you add a key again; the key itself stays valid on Binance until you delete it there.</p>
+            <div className="modal-actions">
+              <button type="button" data-autofocus="" disabled={busy} onClick={() => setConfirm(false)}>Keep</button>
+              <button
+                type="button"
+                className="danger"
+                data-testid="remove-key-confirm"
+                disabled={busy}
+                onClick={() => {
+                  setBusy(true);
+                  setError(null);
+                  void store.call('keys:remove', { environment: info.environment }).then((res) => {
+                    setBusy(false);
+                    setConfirm(false);
+                    if (res.ok) onRemoved();
+                    else setError(res.error.message);
+                  });
+                }}
+              >
+                {busy ? 'Removing…' : 'Yes, remove'}
+              </button>
+            </div>
+          </Modal>
+        ) : null}
       </div>
       {error ? <p className="error" role="alert">{error}</p> : null}
       {health ? <KeyHealthPanel health={health} /> : null}
@@ -200,6 +206,19 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
     if (res.ok) setPublicKey(res.value.publicKeyPem);
     else setError(res.error.message);
   };
+
+  // A pair generated earlier and not saved yet (the form was closed): show it again instead of a
+  // new one, since its public key may already be registered on Binance.
+  useEffect(() => {
+    if (kind !== 'generate' || env === 'demo' || publicKey !== null) return undefined;
+    let alive = true;
+    void store.call('keys:publicKey', { environment: env }).then((res) => {
+      if (alive && res.ok && res.value !== null && !res.value.saved) setPublicKey(res.value.publicKeyPem);
+    });
+    return () => {
+      alive = false;
+    };
+  }, [kind, env, publicKey, store]);
 
   const canWithdraw = health?.withdrawals === true;
   const formReady = apiKey.trim().length > 0 && (kind === 'hmac' ? secret.trim().length > 0 : kind === 'ed25519' ? pem.trim().length > 0 : publicKey !== null);
@@ -309,16 +328,10 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
                 <>
                   <p>
                     Register this public key on Binance (API Management → Create API → <em>Self-generated</em>), then paste the API key Binance shows you below.
+                    {' '}It stays available in Settings until the key is saved.
                   </p>
-                  <pre className="pem" data-testid="public-key">{publicKey}</pre>
-                  <button
-                    type="button"
-                    onClick={() => {
-                      void navigator.clipboard?.writeText(publicKey).catch(() => store.reportError('Could not copy: select the key and copy it by hand.'));
-                    }}
-                  >
-                    Copy public key
-                  </button>
+                  <PublicKeyBlock pem={publicKey} />
+                  <button type="button" className="link small" disabled={busy !== null} onClick={() => void generate()}>Generate a new key pair instead</button>
                 </>
               )}
             </div>

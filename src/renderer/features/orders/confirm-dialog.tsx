@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConfirmationSummary, OrderOutcomeView, PreflightResult } from '../../../shared/domain/orders';
+import { exchangeName } from '../../../shared/domain/exchange-name';
 import { MASK } from '../../app/format';
+import { Modal } from '../../app/modal';
 import { useStore, useView } from '../../app/store-context';
 import { keyOf, outcomeLabel } from './order-form-model';
 import { isAmountLine, maskFigures, quotesBalance } from './order-format';
@@ -30,6 +32,8 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   const store = useStore();
   const orders = useOrders();
   const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const environment = useView((s) => s.settings?.environment ?? 'production');
+  const exchange = exchangeName(environment);
   const [reveal, setReveal] = useState(false);
   const [check, setCheck] = useState<Check>({ state: 'checking' });
   const [now, setNow] = useState(() => Date.now());
@@ -41,7 +45,6 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   const [duplicateAck, setDuplicateAck] = useState(false);
   const live = useOrdersView((s) => s.outcomes.find((o) => o.clientOrderId === confirmation.token));
   const outcome = live ?? answer;
-  const dialogRef = useRef<HTMLDivElement>(null);
 
   // Re-validated live while open: the market, balances and rules of this moment.
   useEffect(() => {
@@ -65,10 +68,6 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
       clearInterval(t);
     };
   }, [confirmation, sent, store]);
-
-  useEffect(() => {
-    dialogRef.current?.focus();
-  }, []);
 
   const expired = now >= confirmation.expiresAt;
   const settled = outcome !== null && outcome !== undefined && isSettled(outcome.status);
@@ -100,24 +99,16 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   const warnings = check.state === 'valid' ? check.result.warnings.filter((w) => w.code !== 'market-estimate') : [];
 
   return (
-    <div className="modal-backdrop">
-      <div
-        ref={dialogRef}
-        className="modal confirm-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="confirm-title"
-        tabIndex={-1}
-        data-testid="confirm-dialog"
-        data-client-order-id={confirmation.token}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape' && canClose) onClose();
-        }}
-      >
-        <h2 id="confirm-title" className={`side-${side.toLowerCase()}`}>
-          Confirm {side === 'BUY' ? 'buy' : 'sell'} order
-        </h2>
-        <p className="muted small">This is exactly what Perch will send to Binance, once.</p>
+    <Modal
+      className="confirm-dialog"
+      titleClassName={`side-${side.toLowerCase()}`}
+      title={`Confirm ${side === 'BUY' ? 'buy' : 'sell'} order`}
+      onClose={onClose}
+      canClose={canClose}
+      testId="confirm-dialog"
+      data={{ 'data-client-order-id': confirmation.token }}
+    >
+        <p className="muted small">This is exactly what Perch will send to {exchange}, once.</p>
         <table className="confirm-lines">
           <tbody>
             {confirmation.lines.map((l) => (
@@ -167,7 +158,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
         ) : null}
 
         <div className="modal-actions">
-          <button type="button" onClick={onClose} disabled={!canClose} data-testid="confirm-close">
+          <button type="button" onClick={onClose} disabled={!canClose} data-testid="confirm-close" data-autofocus="">
             {sent ? 'Close' : 'Back'}
           </button>
           <button
@@ -181,7 +172,6 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
             {sent ? (settled ? 'Sent' : outcome?.status === 'unknown' ? 'Checking…' : 'Sending…') : side === 'BUY' ? 'Confirm buy' : 'Confirm sell'}
           </button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { OpenOrdersEvent, OrderView } from '../../../shared/domain/orders';
+import { Modal } from '../../app/modal';
 import { useStore, useView } from '../../app/store-context';
 import { statusLabel, typeLabel } from './order-form-model';
 import { amount, priceText, timeText } from './order-format';
@@ -124,29 +125,31 @@ export function OpenOrders(): React.JSX.Element {
         </table>
       )}
       {pending !== null ? (
-        <div className="modal-backdrop">
-          <div className="modal" role="dialog" aria-modal="true" aria-labelledby="cancel-title" data-testid="cancel-dialog">
-            <h2 id="cancel-title">{pending.kind === 'all' ? `Cancel all open orders on ${pending.symbol}?` : pending.legs.length > 1 ? 'Cancel this OCO (both legs)?' : 'Cancel this order?'}</h2>
-            {pending.kind === 'one' ? (
-              <ul className="cancel-what">
-                {pending.legs.map((o) => (
-                  <li key={o.orderId}>
-                    {o.side === 'BUY' ? 'Buy' : 'Sell'} <span data-money="">{amount(privacy, o.origQty)}</span> {o.symbol} · {typeLabel(o.type)}
-                    {priceText(o.price) !== '—' ? ` at ${priceText(o.price)}` : ''}{priceText(o.stopPrice) !== '—' ? ` · stop ${priceText(o.stopPrice)}` : ''}
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p>{pending.count} order{pending.count === 1 ? '' : 's'} on {pending.symbol} will be canceled. What has already filled stays filled.</p>
-            )}
-            <div className="modal-actions">
-              <button type="button" onClick={() => setPending(null)} disabled={busy}>Keep</button>
-              <button type="button" className="danger" data-testid="cancel-confirm" disabled={busy} onClick={run}>
-                {busy ? 'Canceling…' : pending.kind === 'all' ? 'Cancel all' : 'Cancel order'}
-              </button>
-            </div>
+        <Modal
+          title={pending.kind === 'all' ? `Cancel all open orders on ${pending.symbol}?` : pending.legs.length > 1 ? 'Cancel this OCO (both legs)?' : 'Cancel this order?'}
+          onClose={() => setPending(null)}
+          canClose={!busy}
+          testId="cancel-dialog"
+        >
+          {pending.kind === 'one' ? (
+            <ul className="cancel-what">
+              {pending.legs.map((o) => (
+                <li key={o.orderId}>
+                  {o.side === 'BUY' ? 'Buy' : 'Sell'} <span data-money="">{amount(privacy, o.origQty)}</span> {o.symbol} · {typeLabel(o.type)}
+                  {priceText(o.price) !== '—' ? ` at ${priceText(o.price)}` : ''}{priceText(o.stopPrice) !== '—' ? ` · stop ${priceText(o.stopPrice)}` : ''}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>{pending.count} order{pending.count === 1 ? '' : 's'} on {pending.symbol} will be canceled. What has already filled stays filled.</p>
+          )}
+          <div className="modal-actions">
+            <button type="button" onClick={() => setPending(null)} disabled={busy} data-autofocus="" data-testid="cancel-keep">Keep</button>
+            <button type="button" className="danger" data-testid="cancel-confirm" disabled={busy} onClick={run}>
+              {busy ? 'Canceling…' : pending.kind === 'all' ? 'Cancel all' : 'Cancel order'}
+            </button>
           </div>
-        </div>
+        </Modal>
       ) : null}
     </section>
   );

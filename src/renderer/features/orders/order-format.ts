@@ -1,5 +1,5 @@
 import { formatAmount, formatPrice } from '../../../shared/money/format';
-import { MASK } from '../../app/format';
+import { formatClock, MASK } from '../../app/format';
 
 /** An amount (quantity, total, fee, balance), with separators: masked in privacy mode. */
 export function amount(privacy: boolean, value: string | null | undefined, asset?: string): string {
@@ -18,14 +18,9 @@ export function priceText(value: string | null | undefined, tick?: string | null
   return formatPrice(value, tick);
 }
 
-export function timeText(ms: number | null): string {
-  if (ms === null) return '—';
-  const d = new Date(ms);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  const today = new Date();
-  const hms = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  if (d.toDateString() === today.toDateString()) return hms;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hms}`;
+/** A time with its date unless it is today; "—" when unknown. */
+export function timeText(ms: number | null, now?: number): string {
+  return ms === null ? '—' : formatClock(ms, now);
 }
 
 /** Confirmation lines that carry an amount (masked in privacy mode until revealed). */

@@ -31,6 +31,11 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
   const store = useStore();
   const privacy = useView((s) => s.settings?.privacyMode ?? false);
   const syncRunning = useOrdersView((s) => s.sync?.running ?? false);
+  // A sync that ended (asked for here, or the one main runs after an order was placed, filled or
+  // canceled) changes what the history holds: read it again.
+  const syncEnded = useOrdersView((s) => (s.sync !== null && !s.sync.running ? s.sync : null));
+  // Locked from the click until main answers, not only once its first progress event arrives.
+  const [requested, setRequested] = useState(false);
   const [page, setPage] = useState<OrderHistoryPage | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -58,9 +63,17 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
     return () => clearTimeout(t);
   }, [symbol, load]);
 
+  useEffect(() => {
+    if (syncEnded !== null) load(symbol);
+    // not on a symbol change: that loads by itself (above); only a newly ended sync reloads here
+  }, [syncEnded, load]);
+
   const sync = (): void => {
+    if (requested || syncRunning) return;
+    setRequested(true);
     setSyncError(null);
     void store.call('orders:syncHistory').then((res) => {
+      setRequested(false);
       if (!res.ok) setSyncError(res.error.message);
       load(symbol);
     });
@@ -73,8 +86,8 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
         <h2>History · {symbol}</h2>
         <span className="muted small">{page?.lastSyncedAt ? `synced ${timeText(page.lastSyncedAt)}` : 'not synced yet'}</span>
         <span className="spacer" />
-        <button type="button" onClick={sync} disabled={syncRunning} title="Fetch new orders and fills for the symbols you hold, have open orders on or traded in Perch (never every symbol on the exchange)">
-          {syncRunning ? 'Syncing…' : 'Sync history'}
+        <button type="button" onClick={sync} disabled={syncRunning || requested} data-testid="sync-history" title="Fetch new orders and fills for the symbols you hold, have open orders on or traded in Perch (never every symbol on the exchange)">
+          {syncRunning || requested ? 'Syncing…' : 'Sync history'}
         </button>
       </div>
       <SyncStatus />
