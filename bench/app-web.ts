@@ -93,7 +93,7 @@ async function openPage(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(PAGE_PROBE);
   const page = await context.newPage();
-  // `url` is the printed one (`/?t=<token>`): the host sets its session cookie and redirects to /
+  // `url` is the printed one (`/#t=<token>`): the page keeps the token and clears it from the address bar
   const res = await page.goto(url);
   if (res === null || res.status() !== 200 || new URL(page.url()).search !== '') {
     throw new Error(`the web host did not serve the page for its printed URL (status ${String(res?.status())}, at ${new URL(page.url()).pathname})`);

@@ -6,9 +6,16 @@ import { COMMAND_NAMES, EVENT_NAMES } from '../shared/ipc/channels';
  * command names resolve to an 'unknown-command' Result, unknown event names throw, `on` returns
  * its own unsubscribe closure, and `call` always resolves with a Result (never rejects).
  *
- * The per-run token is not in this file: it sits in a <meta> tag of index.html, which another
- * origin cannot read, while a script file can be included by any page.
+ * The per-run token is not in this file (any page can include a script): the printed URL carries
+ * it in its fragment (`/#t=…`, never sent over the network), and this script keeps it in
+ * sessionStorage, which only this origin (port included) can read, so a reload still connects.
+ * Never a cookie: browsers send 127.0.0.1 cookies to every local port. Without a token the page
+ * says how to open it and connects nothing.
  */
+export const NO_TOKEN_MESSAGE =
+  'This Perch web host opens only from the address it printed when it started (it ends in /#t=…). ' +
+  'That address is the access key to it: open it again from there, and do not share it.';
+
 export function bridgeScript(): string {
   const commands = JSON.stringify(COMMAND_NAMES);
   const events = JSON.stringify(EVENT_NAMES);
@@ -16,8 +23,23 @@ export function bridgeScript(): string {
   'use strict';
   var COMMANDS = new Set(${commands});
   var EVENTS = new Set(${events});
-  var meta = document.querySelector('meta[name="perch-bridge-token"]');
-  var token = meta ? meta.getAttribute('content') : '';
+  var KEY = 'perch-web-host-token';
+  var token = '';
+  var given = /^#t=([0-9a-f]{1,128})$/.exec(location.hash);
+  try {
+    if (given) sessionStorage.setItem(KEY, given[1]);
+    token = sessionStorage.getItem(KEY) || '';
+  } catch (e) {
+    token = given ? given[1] : '';
+  }
+  // the access key does not stay in the address bar (or in a screenshot of it)
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  if (!token) {
+    document.addEventListener('DOMContentLoaded', function () {
+      document.body.textContent = ${JSON.stringify(NO_TOKEN_MESSAGE)};
+    });
+    return;
+  }
   var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/__perch/ws?token=' + encodeURIComponent(token || '');
   var socket = null;
   var open = false;

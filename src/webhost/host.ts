@@ -5,10 +5,13 @@
  * the real core through it; `npm run web` lets a person click through Perch in a browser.
  *
  * Any local process can connect to a loopback port and send whatever Host and Origin it likes,
- * so those headers only keep out other sites' pages. The page (which carries the token) is
- * served only to whoever presents the per-run token in the printed URL (`/?t=…`) or the session
- * cookie that URL sets; the WebSocket needs that cookie or the token too. Binance's live
- * exchange is refused unless the host was started with `allowProduction`.
+ * so those headers only keep out other sites' pages: the per-run token is what admits a
+ * WebSocket, and it is never in a cookie (browsers send 127.0.0.1 cookies to every port, so any
+ * other local server would get it). The printed URL carries it in the fragment (`/#t=…`), which
+ * browsers never send anywhere; the bridge script moves it into sessionStorage (per origin,
+ * port included), clears it from the address bar and presents it when opening the WebSocket.
+ * The page and its assets hold no secret, so they are served to anyone. Responses forbid
+ * framing. Binance's live exchange is refused unless the host was started with `allowProduction`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -91,13 +94,11 @@ export interface WebHostStats {
 }
 
 export interface WebHost {
-  /** What to open: the page address with the per-run token (`/?t=…`). Only for whoever started the host. */
+  /** What to open: the page address with the per-run token (`/#t=…`). Only for whoever started the host. */
   readonly url: string;
   readonly origin: string;
   readonly port: number;
   readonly token: string;
-  /** The name of the session cookie the token URL sets (per port: cookies ignore ports). */
-  readonly cookieName: string;
   readonly dataDir: string;
   readonly logFile: string;
   readonly simulator: SimulatorInfo;
@@ -127,16 +128,13 @@ function refuseProduction(handlers: CommandHandlers): CommandHandlers {
   return out as CommandHandlers;
 }
 
-function readCookie(header: string | undefined, name: string): string | null {
-  if (header === undefined) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
-
 const NO_STORE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' } as const;
+
+/**
+ * On every response: no other page may frame this one (clickjacking the order form). As HTTP
+ * headers, because a <meta> CSP cannot carry frame-ancestors; X-Frame-Options for old engines.
+ */
+export const FRAME_HEADERS = { 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' } as const;
 
 function tokenEquals(given: string | null, expected: string): boolean {
   if (given === null) return false;
@@ -203,8 +201,6 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const logFile = join(dataDir, 'perch.log');
   const logger = createFileLogger(logFile, options.verbose ?? false);
   const token = randomBytes(32).toString('hex');
-  // what the browser keeps after the token URL: a different secret, so the cookie is not the token
-  const sessionId = randomBytes(32).toString('hex');
   const allowProduction = options.allowProduction ?? false;
 
   const external = options.externalSimulator;
@@ -281,12 +277,10 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   // ---------------------------------------------------------------- HTTP + WS
   let origin = '';
   let hostHeader = '';
-  let cookieName = '';
-  const hasSession = (req: IncomingMessage): boolean => tokenEquals(readCookie(req.headers.cookie, cookieName), sessionId);
   let senderCheck: ReturnType<typeof createOriginSenderCheck> = () => false;
   const router = createCommandRouter({
     handlers: allowProduction ? theCore.handlers : refuseProduction(theCore.handlers),
-    // Only connections that presented the token or the session cookie exist (checked at upgrade);
+    // Only connections that presented the token exist (checked at upgrade);
     // the frame origin must also be this host's own page.
     isTrustedSender: (sender) => sender.transport === 'websocket' && senderCheck(sender),
     validateOutput: true,
@@ -294,6 +288,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     onInternalError: (command, error) => redacting.error(`command ${command} failed`, { error: describeError(error, redacting) }),
   });
 
+  /** The page holds no secret (the bridge takes the token from the URL fragment), so anyone may have it. */
   const html = async (res: ServerResponse): Promise<void> => {
     const file = await readStatic(rendererDir, '/index.html');
     if (file === null) {
@@ -301,39 +296,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       res.end(`The renderer is not built. Run \`npx electron-vite build\` first (looked in ${rendererDir}).\n`);
       return;
     }
-    const body = injectBridge(file.body.toString('utf8'), token);
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...NO_STORE });
-    res.end(body);
-  };
-
-  /**
-   * The page carries the token, so it goes only to whoever holds it: `/?t=<token>` (the printed
-   * URL) sets the session cookie and redirects to `/`, leaving no token in the address bar or
-   * history; `/` then needs that cookie.
-   */
-  const page = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const given = url.searchParams.get('t');
-    if (given !== null && tokenEquals(given, token)) {
-      res.writeHead(303, {
-        Location: '/',
-        'Set-Cookie': `${cookieName}=${sessionId}; HttpOnly; SameSite=Strict; Path=/`,
-        ...NO_STORE,
-      });
-      res.end();
-      return;
-    }
-    if (given !== null || !hasSession(req)) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...NO_STORE });
-      res.end(
-        'This Perch web host serves its page only to whoever started it.\n' +
-          'Open the address it printed when it started (it ends in /?t=...); that address is the access key, so do not share it.\n',
-      );
-      return;
-    }
-    await html(res);
+    res.end(injectBridge(file.body.toString('utf8')));
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    for (const [name, value] of Object.entries(FRAME_HEADERS)) res.setHeader(name, value);
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 is not this host.
     if (req.headers.host !== hostHeader) {
       res.writeHead(421, { 'Content-Type': 'text/plain' });
@@ -368,7 +336,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       return;
     }
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      await page(req, res, url);
+      await html(res);
       return;
     }
     const file = await readStatic(rendererDir, url.pathname);
@@ -389,8 +357,9 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname !== '/__perch/ws' || req.headers.host !== hostHeader) return refuse(socket, 404, 'Not Found');
     // Browsers always send Origin on WebSocket upgrades; another site's page cannot fake it, but
-    // any local program can, so the token or the session cookie is what actually admits a client.
-    const admitted = tokenEquals(url.searchParams.get('token'), token) || hasSession(req);
+    // any local program can, so the token is what actually admits a client. Cookies admit nothing:
+    // the browser would also send them to every other server on 127.0.0.1.
+    const admitted = tokenEquals(url.searchParams.get('token'), token);
     if (req.headers.origin !== origin || !admitted) return refuse(socket, 403, 'Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
@@ -433,7 +402,6 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   hostHeader = `127.0.0.1:${port}`;
   origin = `http://${hostHeader}`;
-  cookieName = `perch_session_${port}`;
   senderCheck = createOriginSenderCheck({ allowedOrigins: [origin] });
 
   await theCore.start();
@@ -441,11 +409,10 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
 
   let stopping: Promise<void> | null = null;
   const host: WebHost = {
-    url: `${origin}/?t=${token}`,
+    url: `${origin}/#t=${token}`,
     origin,
     port,
     token,
-    cookieName,
     dataDir,
     logFile,
     simulator,

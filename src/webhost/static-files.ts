@@ -48,12 +48,13 @@ export async function readStatic(root: string, urlPath: string): Promise<{ path:
 }
 
 /**
- * Adds the token meta tag and the bridge script to the built index.html. The bridge is a
- * classic script placed before the module entry, so `window.perch` exists when the app starts;
- * it is a same-origin file, which the CSP (`script-src 'self'`) allows, never inline code.
+ * Adds the bridge script to the built index.html (no secret: the bridge reads the token from the
+ * URL fragment). The bridge is a classic script placed before the module entry, so `window.perch`
+ * exists when the app starts; it is a same-origin file, which the CSP (`script-src 'self'`)
+ * allows, never inline code.
  */
-export function injectBridge(html: string, token: string): string {
-  const tags = `<meta name="perch-bridge-token" content="${token}" />\n    <script src="/__perch/bridge.js"></script>\n`;
+export function injectBridge(html: string): string {
+  const tags = `<script src="/__perch/bridge.js"></script>\n`;
   const at = html.search(/<script\b/i);
   if (at >= 0) return `${html.slice(0, at)}${tags}    ${html.slice(at)}`;
   return html.replace(/<\/head>/i, `${tags}</head>`);

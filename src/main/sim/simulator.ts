@@ -14,6 +14,7 @@ import { createControlHandler } from './server/control';
 import { startHttpServer } from './server/http';
 import { createRateLimiter } from './server/rate-limit';
 import { serverRoutes } from './server/routes';
+import { sapiListingRoutes } from './server/sapi-listing-routes';
 import { createWsApi } from './server/ws-api';
 import type { AccountsModel, Faults, KeyPermissions, KeyType, MarketModel, MatchingEngine } from './types';
 
@@ -148,7 +149,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     keys,
     limiter,
-    routes: [...marketRoutes(market, clock), ...engine.routes(), ...serverRoutes()],
+    routes: [...marketRoutes(market, clock), ...engine.routes(), ...serverRoutes(), ...sapiListingRoutes({ market, accounts })],
     wsApi,
     streams,
     control,

@@ -185,7 +185,8 @@ export type FaultAction =
 // ---------------------------------------------------------------------------------------------
 // REST routing (server/ implements dispatch; market/ and account/ + matching/ provide routes)
 
-export type Security = 'NONE' | 'USER_STREAM' | 'USER_DATA' | 'TRADE';
+/** MARKET_DATA: an API key, no signature (as USER_STREAM), and no permission needed. */
+export type Security = 'NONE' | 'MARKET_DATA' | 'USER_STREAM' | 'USER_DATA' | 'TRADE';
 
 export interface RestRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';

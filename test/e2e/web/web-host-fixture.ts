@@ -15,8 +15,8 @@ export const screensDir = join(repoRoot, 'test-results', 'screens');
 
 export interface HostInfo {
   /**
-   * The address the host printed, with its access token (`/?t=…`): opening it sets the session
-   * cookie and redirects to `/`. The bare origin answers 403 to a browser without that cookie.
+   * The address the host printed, with its access token in the fragment (`/#t=…`): the page keeps
+   * it in sessionStorage and clears it from the address bar. The bare origin opens nothing.
    */
   readonly url: string;
   readonly origin: string;

@@ -1,4 +1,4 @@
-// Seam: the web host's HTTP/WebSocket boundary (token URL and session cookie, origin, Host header,
+// Seam: the web host's HTTP/WebSocket boundary (token URL, origin, Host header, framing headers,
 // static files, production refusal) in front of the real core in demo mode. A tiny index.html
 // stands in for the built renderer.
 import { generateKeyPairSync } from 'node:crypto';
@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createMemorySecretStore } from '../../../src/main/storage/secret-store';
 import { createFileSettingsBackend, createSettingsStore } from '../../../src/main/storage/settings';
-import { startWebHost, type WebHost } from '../../../src/webhost/host';
+import { FRAME_HEADERS, startWebHost, type WebHost } from '../../../src/webhost/host';
+import { bridgeScript } from '../../../src/webhost/bridge-script';
 import { injectBridge, resolveStaticPath } from '../../../src/webhost/static-files';
 
 let host: WebHost;
@@ -52,14 +53,6 @@ interface Conn {
   events: { name: string; payload: unknown }[];
 }
 
-/** The session cookie a browser gets from the printed URL (`name=value`). */
-async function sessionCookie(on: WebHost = host): Promise<string> {
-  const res = await get(new URL(on.url).pathname + new URL(on.url).search, { Host: `127.0.0.1:${on.port}` }, on);
-  const set = res.headers['set-cookie'];
-  const first = Array.isArray(set) ? set[0] : set;
-  return (first ?? '').split(';')[0] ?? '';
-}
-
 function connect(opts: { token?: string | null; origin?: string; cookie?: string; on?: WebHost } = {}): Promise<Conn> {
   const on = opts.on ?? host;
   const token = opts.token === undefined ? on.token : opts.token;
@@ -91,52 +84,39 @@ function connect(opts: { token?: string | null; origin?: string; cookie?: string
 }
 
 describe('web host', () => {
-  it('answers / without the token 403 with an explanation and nothing secret', async () => {
+  it('puts the token only in the URL fragment, which browsers never send; no response sets a cookie or carries the token', async () => {
+    expect(host.url).toBe(`${host.origin}/#t=${host.token}`);
     const h = { Host: `127.0.0.1:${host.port}` };
-    for (const path of ['/', '/index.html', '/?t=', `/?t=${'0'.repeat(64)}`, `/?t=${host.token.slice(0, 63)}`]) {
+    for (const path of ['/', '/index.html', `/?t=${host.token}`, '/__perch/bridge.js', '/assets/missing.js', '/favicon.ico', '/__perch/stats']) {
       const res = await get(path, h);
-      expect(res.status, path).toBe(403);
-      expect(res.body).toMatch(/address it printed/);
-      expect(res.body).not.toContain(host.token);
-      expect(res.body).not.toContain('perch-bridge-token');
-      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(res.headers['set-cookie'], path).toBeUndefined();
+      expect(res.body, path).not.toContain(host.token);
     }
-    // a cookie that is not this run's session is no better
-    expect((await get('/', { ...h, Cookie: `${host.cookieName}=${host.token}` })).status).toBe(403);
-    expect((await get('/', { ...h, Cookie: `${host.cookieName}=${'a'.repeat(64)}` })).status).toBe(403);
   });
 
-  it('the printed URL sets an HttpOnly SameSite=Strict session cookie and redirects to /', async () => {
-    expect(host.url).toBe(`${host.origin}/?t=${host.token}`);
-    const res = await get(`/?t=${host.token}`, { Host: `127.0.0.1:${host.port}` });
-    expect(res.status).toBe(303);
-    expect(res.headers['location']).toBe('/');
-    expect(res.body).not.toContain(host.token);
-    const set = String(res.headers['set-cookie']);
-    expect(set).toMatch(new RegExp(`^${host.cookieName}=[0-9a-f]{64}; `));
-    expect(set).toContain('HttpOnly');
-    expect(set).toContain('SameSite=Strict');
-    expect(set).toContain('Path=/');
-    // the cookie is its own secret, not the token
-    expect(set).not.toContain(host.token);
-    const page = await get('/', { Host: `127.0.0.1:${host.port}`, Cookie: `other=1; ${set.split(';')[0]!}` });
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('perch-bridge-token');
-  });
-
-  it('serves index.html with the token meta and the bridge script before the app script', async () => {
-    const res = await get('/', { Host: `127.0.0.1:${host.port}`, Cookie: await sessionCookie() });
+  it('serves index.html (no secret in it) with the bridge script before the app script', async () => {
+    const res = await get('/', { Host: `127.0.0.1:${host.port}` });
     expect(res.status).toBe(200);
-    const meta = res.body.indexOf(`<meta name="perch-bridge-token" content="${host.token}"`);
+    expect(res.body).not.toContain(host.token);
     const bridge = res.body.indexOf('<script src="/__perch/bridge.js"></script>');
     const app = res.body.indexOf('<script type="module"');
-    expect(meta).toBeGreaterThan(0);
-    expect(bridge).toBeGreaterThan(meta);
+    expect(bridge).toBeGreaterThan(0);
     expect(app).toBeGreaterThan(bridge);
     const js = await get('/__perch/bridge.js', { Host: `127.0.0.1:${host.port}` });
     expect(js.body).toContain('"portfolio:snapshot"');
-    // the token lives only in the page, not in the script any page could include
-    expect(js.body).not.toContain(host.token);
+    // the bridge keeps the token in per-origin storage, never in a cookie
+    expect(js.body).toContain('sessionStorage');
+    expect(js.body).not.toMatch(/cookie/i);
+    expect(bridgeScript()).toBe(js.body);
+  });
+
+  it('forbids framing on every response, as HTTP headers', async () => {
+    expect(FRAME_HEADERS).toEqual({ 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' });
+    for (const [path, host_] of [['/', `127.0.0.1:${host.port}`], ['/__perch/bridge.js', `127.0.0.1:${host.port}`], ['/nope', `127.0.0.1:${host.port}`], ['/', `perch.example:${host.port}`]] as const) {
+      const res = await get(path, { Host: host_ });
+      expect(res.headers['content-security-policy'], path).toBe("frame-ancestors 'none'");
+      expect(res.headers['x-frame-options'], path).toBe('DENY');
+    }
   });
 
   it('refuses another Host name (DNS rebinding), path traversal and stats without the token', async () => {
@@ -154,21 +134,20 @@ describe('web host', () => {
     expect(resolveStaticPath('/srv/r', '/../r2/x')).toBeNull();
     expect(resolveStaticPath('/srv/r', '/%00')).toBeNull();
     expect(resolveStaticPath('/srv/r', '/%E0%A4%A')).toBeNull();
-    expect(injectBridge('<head></head>', 't')).toContain('<script src="/__perch/bridge.js"></script>');
+    expect(injectBridge('<head></head>')).toContain('<script src="/__perch/bridge.js"></script>');
   });
 
-  it('refuses a WebSocket without the token or session cookie, or from another origin', async () => {
+  it('refuses a WebSocket without the token, whatever cookies and Origin it sends', async () => {
     await expect(connect({ token: 'x'.repeat(64) })).rejects.toThrow(/403/);
     await expect(connect({ token: null })).rejects.toThrow(/403/);
-    await expect(connect({ token: null, cookie: `${host.cookieName}=${host.token}` })).rejects.toThrow(/403/);
     await expect(connect({ origin: 'http://evil.example' })).rejects.toThrow(/403/);
     await expect(connect({ origin: `http://localhost:${host.port}` })).rejects.toThrow(/403/);
-    // a forged Origin alone (any local program can send one) admits nothing
-    await expect(connect({ token: null, origin: host.origin })).rejects.toThrow(/403/);
-    const cookie = await sessionCookie();
-    await expect(connect({ token: null, cookie, origin: 'http://evil.example' })).rejects.toThrow(/403/);
-    // the session cookie alone is enough (what the browser sends after the printed URL)
-    const c = await connect({ token: null, cookie });
+    // a forged Origin (any local program can send one) with any cookie admits nothing: cookies
+    // reach every 127.0.0.1 port, so none may be a credential
+    for (const cookie of [`perch_session_${host.port}=${host.token}`, `t=${host.token}`, `token=${host.token}`, `perch_session_${host.port}=${'a'.repeat(64)}`]) {
+      await expect(connect({ token: null, origin: host.origin, cookie }), cookie).rejects.toThrow(/403/);
+    }
+    const c = await connect();
     try {
       expect(await c.call('settings:get')).toMatchObject({ ok: true });
     } finally {

@@ -4,6 +4,7 @@ import { SimError } from '../../../src/main/sim/errors';
 import { createMarket } from '../../../src/main/sim/market/model';
 import { marketRoutes } from '../../../src/main/sim/market/routes';
 import { serverRoutes } from '../../../src/main/sim/server/routes';
+import { sapiListingRoutes } from '../../../src/main/sim/server/sapi-listing-routes';
 import { parseUrlEncoded } from '../../../src/main/sim/server/params';
 import { createHarness } from './matching-fake-market';
 
@@ -131,7 +132,8 @@ describe('duplicate parameters (Binance error -1101)', () => {
 describe('every route declares the parameters it reads', () => {
   it('market and server routes all carry a params list', () => {
     const clock = createClock({ fixedAtMs: Date.UTC(2026, 4, 20), realNow: () => 0 });
-    for (const r of [...marketRoutes(createMarket({ clock, seed: 1, speed: 1 }), clock), ...serverRoutes()]) {
+    const market = createMarket({ clock, seed: 1, speed: 1 });
+    for (const r of [...marketRoutes(market, clock), ...serverRoutes(), ...sapiListingRoutes({ market, accounts: { balances: () => [] } })]) {
       expect(r.params, r.path).toBeDefined();
     }
   });

@@ -125,7 +125,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
     for (const r of list) {
       routes.set(routeKey(r.method, r.path), r);
       if (r.params !== undefined) {
-        const signed = r.security === 'USER_DATA' || r.security === 'TRADE';
+        // MARKET_DATA /sapi endpoints take a signature without checking it: clients (ccxt) sign
+        // every /sapi call, and Binance answers them rather than -1104.
+        const signed = r.security === 'USER_DATA' || r.security === 'TRADE' || r.security === 'MARKET_DATA';
         accepted.set(r, new Set([...r.params, ...(signed ? SIGNED_REST_PARAMS : [])]));
       }
     }
@@ -237,7 +239,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
       const apiKeyHeader = req.headers['x-mbx-apikey'];
       const apiKey = Array.isArray(apiKeyHeader) ? apiKeyHeader[0] : apiKeyHeader;
       let auth: { timestampMs: number; recvWindowMs: number } | undefined;
-      if (route.security === 'USER_STREAM') {
+      if (route.security === 'USER_STREAM' || route.security === 'MARKET_DATA') {
         apiKeyRecord = lookupKey(keys, apiKey);
       } else if (route.security !== 'NONE') {
         const parts = restSignatureParts(rawQuery, body);
