@@ -212,3 +212,33 @@ for (const size of [{ width: 1024, height: 700 }, { width: 1280, height: 800 }])
     await screenshot(page, `order-form-${size.width}x${size.height}-dark-privacy`);
   });
 }
+
+test('one-click corrections: only ones that make the order pass, one per field, never zero', async ({ page, host }) => {
+  await openDemo(page, host);
+  const form = await openOrderForm(page);
+  const box = (name: string): Locator => form.getByRole('textbox', { name, exact: true });
+  const fixes = page.getByTestId('preflight-issue').getByRole('button', { name: /^Use / });
+
+  // a price far beyond every limit with a quantity the balance cannot pay at any allowed price
+  await box('Price').fill('999999999999');
+  await box('Quantity').fill('0.01');
+  await expect(review(page)).toHaveText('Fix the issues above');
+  await expect(fixes.filter({ hasText: /^Use 0$/ })).toHaveCount(0);
+  for (const label of await fixes.allInnerTexts()) expect(label).not.toMatch(/^Use 0(\.0*)?$/);
+
+  // off the step and below the minimum value: one correction, and it passes
+  await box('Price').fill('60000');
+  await box('Quantity').fill('0.0000123');
+  await expect(fixes).toHaveCount(1);
+  await fixes.first().click();
+  await expect(page.getByTestId('preflight-issue')).toHaveCount(0);
+  await expect(review(page)).toBeEnabled();
+
+  // above the largest quantity and unaffordable: the Max of the balance, and it passes
+  await box('Quantity').fill('99999');
+  await expect(fixes).toHaveCount(1);
+  await expect(fixes.first()).toHaveText(/^Use the maximum \d/);
+  await fixes.first().click();
+  await expect(page.getByTestId('preflight-issue')).toHaveCount(0);
+  await expect(review(page)).toBeEnabled();
+});
