@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { EnvironmentId, KeyHealth, KeyInfo, KeyMaterial } from '../../../shared/domain';
 import { formatClock } from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
+import { useSwitchGuard, type EnvironmentLabels } from '../settings/switch-warning';
 
 export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: string }[] = [
   { id: 'demo', label: 'Demo (built-in)', hint: 'A simulated exchange inside Perch with a funded account. No key, no internet, no risk.' },
@@ -11,6 +12,8 @@ export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: st
 ];
 
 type KeyKind = 'hmac' | 'ed25519' | 'generate';
+
+const ENVIRONMENT_LABELS: EnvironmentLabels = Object.fromEntries(ENVIRONMENTS.map((e) => [e.id, e.label])) as unknown as EnvironmentLabels;
 
 function formatDate(ms: number): string {
   return `${new Date(ms).toLocaleDateString()} ${formatClock(ms)}`;
@@ -51,7 +54,7 @@ export function KeyHealthPanel({ health }: Readonly<{ health: KeyHealth }>): Rea
   );
 }
 
-function SavedKey({ info, onRemoved }: Readonly<{ info: KeyInfo; onRemoved: () => void }>): React.JSX.Element {
+function SavedKey({ info, onRemoved, guard }: Readonly<{ info: KeyInfo; onRemoved: () => void; guard: (action: () => void) => void }>): React.JSX.Element {
   const store = useStore();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -91,7 +94,7 @@ function SavedKey({ info, onRemoved }: Readonly<{ info: KeyInfo; onRemoved: () =
               type="button"
               className="danger"
               disabled={busy}
-              onClick={() => {
+              onClick={() => guard(() => {
                 setBusy(true);
                 setError(null);
                 void store.call('keys:remove', { environment: info.environment }).then((res) => {
@@ -100,7 +103,7 @@ function SavedKey({ info, onRemoved }: Readonly<{ info: KeyInfo; onRemoved: () =
                   if (res.ok) onRemoved();
                   else setError(res.error.message);
                 });
-              }}
+              })}
             >
               Yes, remove
             </button>
@@ -142,6 +145,8 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
   const [replacing, setReplacing] = useState(false);
 
   const saved = keys.find((k) => k.environment === env) ?? null;
+  // Switching environment or key while orders are unresolved warns first (the checks go on).
+  const switchGuard = useSwitchGuard(ENVIRONMENT_LABELS);
   const showForm = env !== 'demo' && (saved === null || replacing);
 
   const material = (): KeyMaterial => {
@@ -206,6 +211,7 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
 
   return (
     <div className="key-setup" data-testid="key-setup">
+      {switchGuard.warning}
       <fieldset className="env-choice">
         <legend>Environment</legend>
         {ENVIRONMENTS.map((e) => (
@@ -236,13 +242,13 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
             type="button"
             className="primary"
             disabled={busy !== null}
-            onClick={() => {
+            onClick={() => switchGuard.guard(() => {
               setBusy('switch');
               void switchTo('demo').then((ok) => {
                 setBusy(null);
                 if (ok) onDone();
               });
-            }}
+            })}
           >
             Use the demo
           </button>
@@ -252,20 +258,20 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
 
       {env !== 'demo' && saved !== null && !replacing ? (
         <>
-          <SavedKey info={saved} onRemoved={() => setReplacing(false)} />
+          <SavedKey info={saved} onRemoved={() => setReplacing(false)} guard={switchGuard.guard} />
           <div className="row gap">
             <button type="button" onClick={() => setReplacing(true)}>Replace key</button>
             <button
               type="button"
               className="primary"
               disabled={busy !== null || settings?.environment === env}
-              onClick={() => {
+              onClick={() => switchGuard.guard(() => {
                 setBusy('switch');
                 void switchTo(env).then((ok) => {
                   setBusy(null);
                   if (ok) onDone();
                 });
-              }}
+              })}
             >
               {settings?.environment === env ? 'In use' : 'Use this environment'}
             </button>
@@ -347,7 +353,7 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
 
           <div className="row gap">
             <button type="submit" disabled={!formReady || busy !== null}>{busy === 'test' ? 'Testing…' : 'Test connection'}</button>
-            <button type="button" className="primary" disabled={!formReady || busy !== null || health === null || (canWithdraw && !acceptWithdrawals)} onClick={() => void save()}>
+            <button type="button" className="primary" disabled={!formReady || busy !== null || health === null || (canWithdraw && !acceptWithdrawals)} onClick={() => switchGuard.guard(() => void save())}>
               {busy === 'save' ? 'Saving…' : saved ? 'Replace key' : 'Save key'}
             </button>
             {replacing ? <button type="button" onClick={() => setReplacing(false)}>Keep the saved key</button> : null}
