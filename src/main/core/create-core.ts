@@ -290,6 +290,31 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     logger.info('checking the previous session\'s orders in the background', { environment: auth.envId, orders: open.length });
   };
 
+  /**
+   * After a restart, the unresolved orders of environments other than the current one are
+   * checked in the background with that environment's saved key (the current one's are the
+   * session's). Demo orders are not: the built-in exchange starts afresh with every start.
+   */
+  const resumeOtherEnvironments = async (): Promise<void> => {
+    const current = ports.settings.get().environment;
+    const database = ordersDatabase();
+    for (const envId of ENVIRONMENT_IDS) {
+      if (stopped || envId === current || envId === 'demo') continue;
+      if (openIntents(database.orderIntents, envId, now()).length === 0) continue;
+      try {
+        const material = await vault.material(envId);
+        if (material === null) {
+          logger.warn('unresolved orders of an environment without a saved key are not checked', { environment: envId });
+          continue;
+        }
+        logger.addSecret(secretOf(material));
+        handOver({ envId, env: await environmentFor(envId), credentials: createCredentials(material) });
+      } catch (e) {
+        logger.warn('could not resume checking unresolved orders', { environment: envId, error: describeError(e, logger) });
+      }
+    }
+  };
+
   const teardown = async (): Promise<void> => {
     const old = session;
     const oldOrders = orders;
@@ -681,6 +706,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       started = true;
       recorder.start();
       await rebuild('start');
+      await serial(resumeOtherEnvironments);
     },
     async stop() {
       if (stopped) return;

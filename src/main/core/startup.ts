@@ -107,8 +107,8 @@ export function openStartupDatabase(o: OpenStartupDatabaseOptions): StartupDatab
       const { schemaVersion } = peek(o.path);
       if (schemaVersion !== null && schemaVersion > known) return { kind: 'refused', message: newerSchemaMessage(schemaVersion, known, o.path) };
     } catch (e) {
-      if (!isCorruptDatabaseError(e)) throw cannotOpen(o.path, e);
-      corrupt = e;
+      // Anything else (a read-only look can fail where a normal open works): the open below decides.
+      if (isCorruptDatabaseError(e)) corrupt = e;
     }
   }
   if (corrupt === null) {

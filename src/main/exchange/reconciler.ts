@@ -256,7 +256,7 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     const stillAbsent = (): boolean => !disposed && book.get(id)?.status === 'not-placed';
     while (stillAbsent() && clock.now() < deadline) {
       await sleeper.sleep(backoff.next());
-      if (!stillAbsent()) return;
+      if (!stillAbsent() || clock.now() >= deadline) return;
       const known = orders.get(id);
       if (known !== undefined && known.symbol === symbol) advanceFromOrder(known);
       if (!stillAbsent()) return;

@@ -48,15 +48,35 @@ async function testnetOrders(symbol: string): Promise<z.infer<typeof SimOrderRow
   return z.array(SimOrderRow).parse(await res.json());
 }
 
-async function startOnTestnet(): Promise<{ core: Core; settings: ReturnType<typeof memorySettings>; notices: Notice[]; database: Database }> {
+interface Started {
+  core: Core;
+  settings: ReturnType<typeof memorySettings>;
+  notices: Notice[];
+  database: Database;
+  secrets: ReturnType<typeof memorySecrets>;
+}
+
+function newDatabase(): Database {
   const dir = mkdtempSync(join(tmpdir(), 'perch-switch-orders-'));
   dirs.push(dir);
   const database = openDatabase(join(dir, 'perch.sqlite'));
   databases.push(database);
-  const settings = memorySettings({ environment: 'testnet', tradingEnabled: true, onboarded: true });
+  return database;
+}
+
+async function startOnTestnet(): Promise<Started> {
+  const started = await startCore({ environment: 'testnet', database: newDatabase(), secrets: memorySecrets() });
+  await started.core.handlers['keys:save']({ environment: 'testnet', material: { kind: 'hmac', apiKey: testnet.apiKey, secret: testnet.apiSecret } }, testSender);
+  await waitFor('testnet orders ready', () => started.core.inspect.orders()?.isReady() && started.core.inspect.session()?.environment === 'testnet');
+  return started;
+}
+
+async function startCore(o: { environment: 'testnet' | 'demo'; database: Database; secrets: ReturnType<typeof memorySecrets> }): Promise<Started> {
+  const { database, secrets } = o;
+  const settings = memorySettings({ environment: o.environment, tradingEnabled: true, onboarded: true });
   const core = createCore(
     {
-      secrets: memorySecrets(),
+      secrets,
       settings,
       logger: memoryLogger(),
       database,
@@ -78,9 +98,7 @@ async function startOnTestnet(): Promise<{ core: Core; settings: ReturnType<type
     if (name === 'app:notice') notices.push(payload as Notice);
   });
   await core.start();
-  await core.handlers['keys:save']({ environment: 'testnet', material: { kind: 'hmac', apiKey: testnet.apiKey, secret: testnet.apiSecret } }, testSender);
-  await waitFor('testnet orders ready', () => core.inspect.orders()?.isReady() && core.inspect.session()?.environment === 'testnet');
-  return { core, settings, notices, database };
+  return { core, settings, notices, database, secrets };
 }
 
 /** Places a market buy on Testnet whose answer is lost and whose checks fail until `release()`. */
@@ -157,5 +175,20 @@ describe('an unknown outcome survives a switch of environment', () => {
     await waitFor('the background check to find the order', () => database.orderIntents.get(token)?.state === 'accepted');
     expect((await core.handlers['orders:outcome']({ clientOrderId: token }, testSender))?.status).toBe('filled');
     expect((await testnetOrders('BTCUSDT')).filter((o) => o.clientOrderId === token)).toHaveLength(1);
+  }, 90_000);
+
+  it('after a restart in another environment, the saved key of the environment an order was sent to keeps checking it', async () => {
+    const first = await startOnTestnet();
+    const { token, release } = await unknownOrder(first.core);
+    // Perch quits while the outcome is unknown; it starts again, on Demo this time.
+    await first.core.stop();
+    running.splice(running.indexOf(first.core), 1);
+    expect(first.database.orderIntents.get(token)?.state).toBe('unknown');
+    release();
+    const second = await startCore({ environment: 'demo', database: first.database, secrets: first.secrets });
+    expect(second.core.inspect.session()?.environment).toBe('demo');
+    await waitFor('the background check to find the order', () => first.database.orderIntents.get(token)?.state === 'accepted');
+    expect(second.notices.some((n) => n.code === 'order-filled' && n.message.startsWith('Spot Testnet: '))).toBe(true);
+    expect(await second.core.handlers['orders:unresolved'](undefined, testSender)).toEqual([]);
   }, 90_000);
 });

@@ -271,3 +271,35 @@ describe('cancel-all after -2011', () => {
     expect(await api.cancelAll('BTCUSDT')).toEqual({ status: 'done', canceled: [], stillOpen: [], confirmed: true });
   });
 });
+
+describe('resuming a follow-up after a restart (the journal\'s concluded time)', () => {
+  function resumed(clock: FakeClock, visibleAt: number) {
+    const ex = laggingExchange(clock, visibleAt);
+    const r = createReconciler({ rest: ex.rest, clock, followUpBackoff: { baseMs: 5_000, capMs: 20_000, minMs: 2_000, random: () => 0.5 } });
+    reconcilers.push(r);
+    return { r, seen: track(r), calls: ex.calls };
+  }
+
+  it('an order that shows up inside the window counted from the conclusion is reported, corrected', async () => {
+    const clock = fakeClock();
+    const { r, seen } = resumed(clock, 0);
+    // concluded at t = -4 min: six minutes of follow-up are left
+    expect(r.resumeFollowUp(ID, 'BTCUSDT', -240_000, 'Probably not placed.')).toBe(true);
+    expect(r.outcomes.get(ID)).toMatchObject({ status: 'not-placed', verified: true });
+    await clock.runUntil(() => r.outcomes.get(ID)?.status === 'filled', 400_000);
+    expect(r.outcomes.get(ID)).toMatchObject({ status: 'filled', corrected: true });
+    expect(seen.map((s) => s.status)).toEqual(['filled']);
+  });
+
+  it('the window is not restarted: it ends ten minutes after the conclusion, not after the restart', async () => {
+    const clock = fakeClock();
+    const { r, calls } = resumed(clock, Infinity);
+    expect(r.resumeFollowUp(ID, 'BTCUSDT', -540_000, 'Probably not placed.')).toBe(true);
+    await clock.runUntil(() => false, 1_000_000);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(Math.max(...calls.map((c) => c.at))).toBeLessThanOrEqual(60_000);
+    expect(r.outcomes.get(ID)?.status).toBe('not-placed');
+    // and one whose window is over is not looked for at all
+    expect(r.resumeFollowUp('perch-old', 'BTCUSDT', -600_000, 'Probably not placed.')).toBe(false);
+  });
+});

@@ -4,6 +4,7 @@ import { formatClock } from '../../app/format';
 import { Modal } from '../../app/modal';
 import { useStore, useView } from '../../app/store-context';
 import { PublicKeyBlock } from './public-key';
+import { useSwitchGuard, type EnvironmentLabels } from '../settings/switch-warning';
 
 export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: string }[] = [
   { id: 'demo', label: 'Demo (built-in)', hint: 'A simulated exchange inside Perch with a funded account. No key, no internet, no risk.' },
@@ -13,6 +14,8 @@ export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: st
 ];
 
 type KeyKind = 'hmac' | 'ed25519' | 'generate';
+
+const ENVIRONMENT_LABELS: EnvironmentLabels = Object.fromEntries(ENVIRONMENTS.map((e) => [e.id, e.label])) as unknown as EnvironmentLabels;
 
 function formatDate(ms: number): string {
   // formatClock dates any time that is not today; "saved on" reads better with the date always
@@ -55,7 +58,7 @@ export function KeyHealthPanel({ health }: Readonly<{ health: KeyHealth }>): Rea
   );
 }
 
-function SavedKey({ info, onRemoved }: Readonly<{ info: KeyInfo; onRemoved: () => void }>): React.JSX.Element {
+function SavedKey({ info, onRemoved, guard }: Readonly<{ info: KeyInfo; onRemoved: () => void; guard: (action: () => void) => void }>): React.JSX.Element {
   const store = useStore();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -99,7 +102,7 @@ function SavedKey({ info, onRemoved }: Readonly<{ info: KeyInfo; onRemoved: () =
                 className="danger"
                 data-testid="remove-key-confirm"
                 disabled={busy}
-                onClick={() => {
+                onClick={() => guard(() => {
                   setBusy(true);
                   setError(null);
                   void store.call('keys:remove', { environment: info.environment }).then((res) => {
@@ -108,7 +111,7 @@ function SavedKey({ info, onRemoved }: Readonly<{ info: KeyInfo; onRemoved: () =
                     if (res.ok) onRemoved();
                     else setError(res.error.message);
                   });
-                }}
+                })}
               >
                 {busy ? 'Removing…' : 'Yes, remove'}
               </button>
@@ -148,6 +151,8 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
   const [replacing, setReplacing] = useState(false);
 
   const saved = keys.find((k) => k.environment === env) ?? null;
+  // Switching environment or key while orders are unresolved warns first (the checks go on).
+  const switchGuard = useSwitchGuard(ENVIRONMENT_LABELS);
   const showForm = env !== 'demo' && (saved === null || replacing);
 
   const material = (): KeyMaterial => {
@@ -225,6 +230,7 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
 
   return (
     <div className="key-setup" data-testid="key-setup">
+      {switchGuard.warning}
       <fieldset className="env-choice">
         <legend>Environment</legend>
         {ENVIRONMENTS.map((e) => (
@@ -255,13 +261,13 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
             type="button"
             className="primary"
             disabled={busy !== null}
-            onClick={() => {
+            onClick={() => switchGuard.guard(() => {
               setBusy('switch');
               void switchTo('demo').then((ok) => {
                 setBusy(null);
                 if (ok) onDone();
               });
-            }}
+            })}
           >
             Use the demo
           </button>
@@ -271,20 +277,20 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
 
       {env !== 'demo' && saved !== null && !replacing ? (
         <>
-          <SavedKey info={saved} onRemoved={() => setReplacing(false)} />
+          <SavedKey info={saved} onRemoved={() => setReplacing(false)} guard={switchGuard.guard} />
           <div className="row gap">
             <button type="button" onClick={() => setReplacing(true)}>Replace key</button>
             <button
               type="button"
               className="primary"
               disabled={busy !== null || settings?.environment === env}
-              onClick={() => {
+              onClick={() => switchGuard.guard(() => {
                 setBusy('switch');
                 void switchTo(env).then((ok) => {
                   setBusy(null);
                   if (ok) onDone();
                 });
-              }}
+              })}
             >
               {settings?.environment === env ? 'In use' : 'Use this environment'}
             </button>
@@ -360,7 +366,7 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
 
           <div className="row gap">
             <button type="submit" disabled={!formReady || busy !== null}>{busy === 'test' ? 'Testing…' : 'Test connection'}</button>
-            <button type="button" className="primary" disabled={!formReady || busy !== null || health === null || (canWithdraw && !acceptWithdrawals)} onClick={() => void save()}>
+            <button type="button" className="primary" disabled={!formReady || busy !== null || health === null || (canWithdraw && !acceptWithdrawals)} onClick={() => switchGuard.guard(() => void save())}>
               {busy === 'save' ? 'Saving…' : saved ? 'Replace key' : 'Save key'}
             </button>
             {replacing ? <button type="button" onClick={() => setReplacing(false)}>Keep the saved key</button> : null}
