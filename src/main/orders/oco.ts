@@ -143,25 +143,28 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     const legs = [opts.orders.get(ids.limit), opts.orders.get(ids.stop)].filter((o): o is Readonly<OrderState> => o !== undefined && o.symbol === symbol);
     const base = { listClientOrderId: id, symbol, orderListId, legs, at: clock.now() };
     const filledLeg = legs.find((l) => l.status === 'FILLED');
-    if (filledLeg !== undefined) return { ...base, status: 'filled', message: `The ${filledLeg.type === 'LIMIT_MAKER' ? 'limit' : 'stop-limit'} leg filled (${formatAmount(filledLeg.executedQty)}); the other leg was canceled.` };
+    if (filledLeg !== undefined) return { ...base, status: 'filled', message: `Binance filled the ${filledLeg.type === 'LIMIT_MAKER' ? 'limit' : 'stop-limit'} leg (${formatAmount(filledLeg.executedQty)}) and canceled the other.` };
     const traded = legs.find((l) => cmp(l.executedQty, '0') > 0);
     if (traded !== undefined) {
       return isTerminalStatus(traded.status)
-        ? { ...base, status: 'filled', message: `Partly filled (${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}), then the list ended.` }
-        : { ...base, status: 'partially-filled', message: `Partly filled: ${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}.` };
+        ? { ...base, status: 'filled', message: `Binance filled part (${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}), then the list ended.` }
+        : { ...base, status: 'partially-filled', message: `Binance filled part of the OCO: ${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}.` };
     }
     if (legs.length > 0 && legs.every((l) => isTerminalStatus(l.status))) {
       return legs.every((l) => l.status.startsWith('EXPIRED'))
-        ? { ...base, status: 'expired', message: 'The OCO expired without trading.' }
-        : { ...base, status: 'canceled', message: 'The OCO was canceled without trading.' };
+        ? { ...base, status: 'expired', message: 'The OCO expired on Binance without trading.' }
+        : { ...base, status: 'canceled', message: 'The OCO was canceled on Binance without trading.' };
     }
     return { ...base, status: 'accepted', message: 'Binance accepted the OCO; both legs are open.' };
   };
 
+  /** Lists whose legs are being read in now: their outcome is put once, with every leg. */
+  const applying = new Set<string>();
+
   const unsubscribe = opts.orders.onOrderUpdate(({ order }) => {
     if (order.orderListId === '-1') return;
     const id = byListId.get(order.orderListId);
-    if (id === undefined) return;
+    if (id === undefined || applying.has(id)) return;
     const cur = book.get(id);
     if (cur !== undefined) put(fromLegs(id, cur.symbol, order.orderListId));
   });
@@ -189,9 +192,15 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
 
   const applyList = async (id: string, symbol: string, list: z.infer<typeof listSchema>): Promise<OcoOutcome> => {
     byListId.set(list.orderListId, id);
-    applyReports(list.orderReports);
-    const known = list.orders.filter((o) => opts.orders.get(o.orderId) !== undefined).length;
-    if (known < list.orders.length) await queryLegs(symbol, list.orders);
+    // Not an OCO with one leg while the other is still being read: one outcome, with both.
+    applying.add(id);
+    try {
+      applyReports(list.orderReports);
+      const known = list.orders.filter((o) => opts.orders.get(o.orderId) !== undefined).length;
+      if (known < list.orders.length) await queryLegs(symbol, list.orders);
+    } finally {
+      applying.delete(id);
+    }
     return put(fromLegs(id, symbol, list.orderListId));
   };
 
@@ -378,7 +387,7 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
           params: { symbol, orderListId }, schema: listSchema,
         });
         if (!applyReports(list.orderReports)) await queryLegs(symbol, list.orders);
-        return { status: 'canceled', message: 'The OCO was canceled (both legs).' };
+        return { status: 'canceled', message: 'Binance canceled the OCO (both legs).' };
       } catch (e) {
         if (!isExchangeError(e)) throw e;
         if (e.mayHaveExecuted) return { status: 'unknown', message: 'Binance did not confirm the cancel; check the order before trying again.' };

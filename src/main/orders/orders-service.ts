@@ -549,7 +549,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
         const r = await oco.cancelList(symbol, known.orderListId);
         scheduleOpen();
         refreshHistory(symbol);
-        return r;
+        return { ...r, message: nameExchange(r.message, env) };
       }
       const r = await deps.orderApi.cancel(symbol, { orderId });
       scheduleOpen();

@@ -81,7 +81,8 @@ function useShellShortcuts(enabled: boolean, setTab: (t: Tab) => void, setDialog
 
 function Notices(): React.JSX.Element | null {
   const store = useStore();
-  const notices = useView((s) => s.notices);
+  // A notice about one setting is shown beside that setting (Settings), not here.
+  const notices = useView((s) => s.notices).filter((n) => n.code !== 'threshold-converted');
   const errors = useView((s) => s.errors);
   // Notices can carry amounts ("Order filled: BUY 0.01 BTC ..."): privacy mode hides them too.
   const privacy = useView((s) => s.settings?.privacyMode ?? false);

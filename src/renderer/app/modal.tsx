@@ -83,7 +83,9 @@ export function Modal({ title, onClose, canClose = true, children, className, ti
     const onNativeClose = (): void => {
       // Closed by the browser anyway (a repeated Escape can no longer be prevented): keep the
       // state and the screen in agreement.
-      if (!dialog.isConnected) return;
+      // Ignored when it is ours: the dialog is gone, or open again (React's development mode
+      // closes and reopens it once on mount; the close event arrives after that).
+      if (!dialog.isConnected || dialog.open) return;
       if (latest.current.canClose) latest.current.onClose();
       else dialog.showModal();
     };

@@ -7,4 +7,3 @@ import { z } from 'zod';
 export const ENVIRONMENT_IDS = ['demo', 'demo-mode', 'testnet', 'production'] as const;
 export const EnvironmentId = z.enum(ENVIRONMENT_IDS);
 export type EnvironmentId = z.infer<typeof EnvironmentId>;
-

@@ -316,3 +316,28 @@ test('the order history follows a place and a cancel by itself, without Sync his
   await expect(rows.first()).toContainText('Canceled');
   await screenshot(page, 'orders-13-history-after-cancel');
 });
+
+test('Sync history is locked while a sync runs, and ten requests at once cost one sync', async ({ page, host }) => {
+  await openOrdersTab(page, host);
+  await expect(page.getByTestId('order-history')).toContainText('No orders on BTCUSDT yet.');
+  // every REST answer takes a while, so the sync is still running while we look
+  await host.control('/faults', { latencyMs: 300 });
+  const button = page.getByTestId('sync-history');
+  await button.click();
+  await expect(button).toBeDisabled();
+  await expect(button).toHaveText('Syncing…');
+  await expect(page.getByTestId('sync-status')).toContainText('Syncing');
+  // nine more asks straight to main while it runs (what ten clicks would send): they join it
+  const results = await page.evaluate(async () => {
+    const perch = (window as unknown as { perch: { call(n: string): Promise<{ ok: boolean; value: { weightCost: number; total: number } }> } }).perch;
+    return Promise.all(Array.from({ length: 9 }, () => perch.call('orders:syncHistory')));
+  });
+  await expect(button).toBeEnabled({ timeout: 60_000 });
+  await host.control('/faults', { latencyMs: 0 });
+  expect(results.every((r) => r.ok)).toBe(true);
+  const first = results[0]!.value;
+  // one sync: allOrders and myTrades (20 weight each) once per symbol, whatever the number of asks
+  expect(first.weightCost).toBe(40 * first.total);
+  expect(results.every((r) => r.value.weightCost === first.weightCost)).toBe(true);
+  await expect(page.getByTestId('sync-status')).toContainText(`request weight ${first.weightCost}`);
+});

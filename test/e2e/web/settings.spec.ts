@@ -58,6 +58,8 @@ test('settings: an invalid threshold is put back on blur with the reason beside 
   // the quote changes: 100 USDT is converted at the current price, and the person is told
   await page.getByTestId('settings').getByRole('combobox').filter({ hasText: 'USDT' }).selectOption('BTC');
   await expect(threshold).toHaveValue(/^0\.00\d+$/);
-  await expect(page.getByRole('status').filter({ hasText: 'The small-balance threshold is now' })).toContainText(/now 0\.00\d+ BTC \(100 USDT at the current price\)/);
+  // said beside the threshold, not in a bar at the top that pushes the page down
+  await expect(row.getByTestId('threshold-note')).toContainText(/^The small-balance threshold is now 0\.00\d+ BTC \(100 USDT at the current price\)/);
+  await expect(page.locator('.notices')).toHaveCount(0);
   await screenshot(page, 'settings-04-threshold-converted');
 });

@@ -156,6 +156,7 @@ describe('core in demo mode against the simulator', () => {
     await waitFor('BTC 3.5', () => holding(h.mirror(), 'BTC')?.total === '3.5');
     const r = await h.core.handlers['demo:reset'](undefined, testSender);
     expect(r.resetAt).toBeGreaterThan(0);
+    expect(r.canceledOrders).toBe(0);
     await waitFor('BTC back to 0.5', () => holding(h.mirror(), 'BTC')?.total === '0.5');
   });
 

@@ -39,6 +39,8 @@ export function SettingsView(): React.JSX.Element {
   const key = useView((s) => s.key);
   const keychain = useView((s) => s.keychain);
   const version = useView((s) => s.version);
+  // What main did to the threshold when the quote currency changed, said beside the threshold.
+  const thresholdNote = useView((s) => s.notices.find((n) => n.code === 'threshold-converted') ?? null);
   // Each error belongs to the setting it is about and is shown beside it.
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [keysOpen, setKeysOpen] = useState(false);
@@ -85,6 +87,7 @@ export function SettingsView(): React.JSX.Element {
       setThreshold(saved);
       return;
     }
+    if (thresholdNote !== null) store.dismissNotice(thresholdNote.id);
     update({ smallBalanceThreshold: typed });
   };
   const envLabel = ENVIRONMENTS.find((e) => e.id === settings.environment)?.label ?? settings.environment;
@@ -135,6 +138,13 @@ export function SettingsView(): React.JSX.Element {
           <span className="setting-label">
             Small-balance threshold
             <Hint id="hint-smallBalanceThreshold" error={errors.smallBalanceThreshold} hint={`In ${settings.quoteCurrency}; applied when you press Enter or leave the field.`} />
+            {thresholdNote !== null && errors.smallBalanceThreshold === undefined ? (
+              <span className="setting-hint setting-note" role="status" data-testid="threshold-note">
+                {thresholdNote.message}
+                {' '}
+                <button type="button" className="link small" onClick={() => store.dismissNotice(thresholdNote.id)}>Dismiss</button>
+              </span>
+            ) : null}
           </span>
           <span className="threshold-input">
             <input
