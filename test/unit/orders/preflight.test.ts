@@ -220,7 +220,9 @@ describe('money properties', () => {
     // ones included, which carry the balance check) and corrections, not passed on empty lists.
     expect(presetsSeen).toBeGreaterThanOrEqual(RUNS * 2);
     expect(sellPresetsSeen).toBeGreaterThanOrEqual(RUNS);
-    expect(correctionsSeen).toBeGreaterThanOrEqual(RUNS);
+    // A correction is offered only when the whole draft then passes (so random drafts that fail
+    // on several counts get none): ~140 of 500 runs offer one; 100 is the floor.
+    expect(correctionsSeen).toBeGreaterThanOrEqual(RUNS / 5);
   });
 
   it('the canonical form ignores key order and absent fields', () => {
