@@ -89,7 +89,7 @@ export const commands = {
     input: z.object({ environment: EnvironmentId }).strict(),
     // The public half of a key pair Perch generated (saved, or generated and not saved yet),
     // derived in main from the private key in the keychain; null when there is none.
-    output: z.object({ publicKeyPem: z.string(), saved: z.boolean() }).nullable(),
+    output: z.object({ publicKeyPem: z.string().max(8192), saved: z.boolean() }).nullable(),
   },
   'demo:reset': {
     input: NoInput,

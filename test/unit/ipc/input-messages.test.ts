@@ -39,7 +39,7 @@ describe('invalid input is answered in the words of the screen (issue 8, B10)', 
     expect(await message('keys:test', hmac({ apiKey: 'abcd🔑efgh12345' }))).toBe('API key may contain only letters and digits. Copy it again from API Management on Binance.');
     expect(await message('keys:save', { environment: 'testnet', material: { kind: 'ed25519', apiKey: 'abcdefgh12345678', privateKeyPem: 'not a pem at all, only some words that are long enough' } }))
       .toMatch(/^Private key must be a PEM private key\. Paste the whole file/);
-    expect(await message('orders:preflight', limit({ quantity: '1'.repeat(10_000) }))).toBe('Quantity is too long (at most 64 characters).');
+    expect(await message('orders:preflight', limit({ quantity: '1'.repeat(10_000) }))).toBe('Quantity is too long (at most 40 characters).');
     expect(await message('orders:preflight', limit({ quantity: 0.001 }))).toBe('Quantity must be a number like 0.0012.');
     expect(await message('settings:update', { smallBalanceThreshold: 'lots' })).toMatch(/^Small-balance threshold must be a number like 10/);
   });
