@@ -19,6 +19,7 @@ import type {
 } from '../../shared/domain';
 import type { CommandName, EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';
+import { APP_HEARTBEAT_MS } from '../../shared/ipc/liveness';
 import { AppError } from '../../shared/ipc/result';
 import { createCredentials, type CredentialMaterial } from '../exchange/credentials';
 import { environment as publicEnvironment, simulatorEnvironment, type Environment } from '../exchange/environments';
@@ -113,6 +114,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   let stopped = false;
   let suspended = false;
   let chain: Promise<void> = Promise.resolve();
+  let heartbeatTimer: ReturnType<typeof setInterval> | null = null;
 
   const recorder = createValueRecorder({
     store,
@@ -563,12 +565,17 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (started || stopped) return;
       started = true;
       recorder.start();
+      // Main's liveness for every window: one that hears nothing for a few seconds says so.
+      heartbeatTimer = setInterval(() => emit('app:heartbeat', { at: now() }), APP_HEARTBEAT_MS);
+      heartbeatTimer.unref?.();
       await rebuild('start');
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       recorder.stop();
+      if (heartbeatTimer !== null) clearInterval(heartbeatTimer);
+      heartbeatTimer = null;
       await serial(async () => {
         await teardown();
         await stopSimulator();

@@ -41,6 +41,7 @@ export const EVENT_NAMES = [
   'settings:changed',
   'keys:changed',
   'app:notice',
+  'app:heartbeat',
   ...ORDER_EVENT_NAMES,
 ] as const;
 

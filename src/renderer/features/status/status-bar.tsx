@@ -28,7 +28,16 @@ function useNow(periodMs: number): number {
   return now;
 }
 
-function Connection({ label, c, now }: Readonly<{ label: string; c: ConnectionStatus | undefined; now: number }>): React.JSX.Element {
+function Connection({ label, c, now, lost }: Readonly<{ label: string; c: ConnectionStatus | undefined; now: number; lost: boolean }>): React.JSX.Element {
+  // With main silent, what it last said about the exchange is not known to hold: never "live".
+  if (lost) {
+    return (
+      <span className="conn conn-lost" title={`${label}: not known (no word from Perch)`} data-testid={`conn-${c?.id ?? label}`} data-state="unknown">
+        <span className="dot" aria-hidden="true" />
+        {label} <strong>unknown</strong>
+      </span>
+    );
+  }
   const state = c?.state ?? 'offline';
   const age = c?.lastMessageAt != null ? formatAge(now - c.lastMessageAt) : '—';
   const title = [
@@ -49,6 +58,8 @@ function Connection({ label, c, now }: Readonly<{ label: string; c: ConnectionSt
 export function StatusBar(): React.JSX.Element {
   const status = useView((s) => s.status);
   const portfolio = useView((s) => s.portfolio);
+  const lost = useView((s) => s.bridgeLost);
+  const lastHeardAt = useView((s) => s.lastHeardAt);
   const now = useNow(1000);
   const market = status?.connections.find((c) => c.id === 'market');
   const account = status?.connections.find((c) => c.id === 'account');
@@ -59,8 +70,13 @@ export function StatusBar(): React.JSX.Element {
   return (
     <footer className="statusbar" role="status" aria-label="Connection status" data-testid="status-bar">
       <span className="env">{status ? ENV_LABEL[status.environment] ?? status.environment : '…'}</span>
-      <Connection label="Market" c={market} now={now} />
-      <Connection label="Account" c={account} now={now} />
+      {lost ? (
+        <span className="bridge-lost" role="alert" data-testid="bridge-lost">
+          Connection to Perch lost{lastHeardAt !== null ? ` at ${formatClock(lastHeardAt)}` : ''} — figures shown are not current
+        </span>
+      ) : null}
+      <Connection label="Market" c={market} now={now} lost={lost} />
+      <Connection label="Account" c={account} now={now} lost={lost} />
       <span title={portfolio ? `figures computed at ${formatClock(portfolio.asOf)}` : undefined}>
         Data age <strong data-testid="data-age">{dataAge}</strong>
       </span>
@@ -71,8 +87,8 @@ export function StatusBar(): React.JSX.Element {
       <span title="Request weight used in the current minute">
         Weight <strong>{status?.weightUsed != null ? `${status.weightUsed}${status.weightLimit ? ` / ${status.weightLimit}` : ''}` : '—'}</strong>
       </span>
-      {offline && portfolio ? <span className="offline-note">Offline — showing the snapshot of {formatClock(portfolio.asOf)}</span> : null}
-      {error && !offline ? <span className="status-error" title={error}>{error}</span> : null}
+      {offline && portfolio && !lost ? <span className="offline-note">Offline — showing the snapshot of {formatClock(portfolio.asOf)}</span> : null}
+      {error && !offline && !lost ? <span className="status-error" title={error}>{error}</span> : null}
     </footer>
   );
 }
