@@ -71,8 +71,8 @@ export function StatusBar(): React.JSX.Element {
     <footer className="statusbar" role="status" aria-label="Connection status" data-testid="status-bar">
       <span className="env">{status ? ENV_LABEL[status.environment] ?? status.environment : '…'}</span>
       {lost ? (
-        <span className="bridge-lost" role="alert" data-testid="bridge-lost">
-          Connection to Perch lost{lastHeardAt !== null ? ` at ${formatClock(lastHeardAt)}` : ''} — figures shown are not current
+        <span className="bridge-lost" role="alert" data-testid="bridge-lost" title="Perch's backend stopped answering: the figures shown are the last it sent and may be out of date.">
+          Connection to Perch lost{lastHeardAt !== null ? ` at ${formatClock(lastHeardAt)}` : ''}
         </span>
       ) : null}
       <Connection label="Market" c={market} now={now} lost={lost} />
@@ -80,13 +80,18 @@ export function StatusBar(): React.JSX.Element {
       <span title={portfolio ? `figures computed at ${formatClock(portfolio.asOf)}` : undefined}>
         Data age <strong data-testid="data-age">{dataAge}</strong>
       </span>
-      <span>Reconnects <strong data-testid="reconnects">{reconnects}</strong></span>
-      <span title="Exchange clock minus this computer's clock">
-        Clock <strong>{status?.clockOffsetMs != null ? formatOffset(status.clockOffsetMs) : '—'}</strong>
-      </span>
-      <span title="Request weight used in the current minute">
-        Weight <strong>{status?.weightUsed != null ? `${status.weightUsed}${status.weightLimit ? ` / ${status.weightLimit}` : ''}` : '—'}</strong>
-      </span>
+      {/* Main's counters are not current either while it is silent: left out rather than shown as if they were. */}
+      {lost ? null : (
+        <>
+          <span>Reconnects <strong data-testid="reconnects">{reconnects}</strong></span>
+          <span title="Exchange clock minus this computer's clock">
+            Clock <strong>{status?.clockOffsetMs != null ? formatOffset(status.clockOffsetMs) : '—'}</strong>
+          </span>
+          <span title="Request weight used in the current minute">
+            Weight <strong>{status?.weightUsed != null ? `${status.weightUsed}${status.weightLimit ? ` / ${status.weightLimit}` : ''}` : '—'}</strong>
+          </span>
+        </>
+      )}
       {offline && portfolio && !lost ? <span className="offline-note">Offline — showing the snapshot of {formatClock(portfolio.asOf)}</span> : null}
       {error && !offline && !lost ? <span className="status-error" title={error}>{error}</span> : null}
     </footer>
