@@ -6,6 +6,7 @@ import { createAppStore } from './app/store';
 import { StoreProvider } from './app/store-context';
 import { OrdersProvider } from './features/orders/orders-context';
 import { createOrdersStore } from './features/orders/orders-store';
+import { BRIDGE_CLOSED_EVENT } from '../shared/ipc/liveness';
 import './styles/app.css';
 
 /** Wires the store to the bridge (window.perch, from the preload or the web host) and mounts. */
@@ -17,7 +18,14 @@ export function mountApp(): void {
     return;
   }
   trackOpeners(document);
-  const store = createAppStore(window.perch);
+  const store = createAppStore(window.perch, {
+    // The web host's bridge says at once when its socket closed (Electron's has no such event:
+    // there, silence from main is how a lost bridge shows).
+    onBridgeClosed: (fn) => {
+      window.addEventListener(BRIDGE_CLOSED_EVENT, fn);
+      return () => window.removeEventListener(BRIDGE_CLOSED_EVENT, fn);
+    },
+  });
   void store.start();
   const orders = createOrdersStore(window.perch);
   orders.start();

@@ -1,4 +1,5 @@
 import { COMMAND_NAMES, EVENT_NAMES } from '../shared/ipc/channels';
+import { BRIDGE_CLOSED_EVENT } from '../shared/ipc/liveness';
 
 /**
  * The browser side of the web host: a classic script served as /__perch/bridge.js that defines
@@ -80,6 +81,8 @@ export function bridgeScript(): string {
       pending.forEach(function (resolve) { resolve(unreachable('Lost the connection to the Perch web host.')); });
       pending.clear();
       queue = [];
+      // The page shows at once that nothing it shows is current (the renderer listens for this).
+      try { window.dispatchEvent(new Event('${BRIDGE_CLOSED_EVENT}')); } catch (e) { /* nothing to tell */ }
     });
   }
 

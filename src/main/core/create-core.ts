@@ -20,6 +20,7 @@ import type {
 } from '../../shared/domain';
 import type { CommandName, EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';
+import { APP_HEARTBEAT_MS } from '../../shared/ipc/liveness';
 import { AppError } from '../../shared/ipc/result';
 import { createCredentials, type CredentialMaterial, type Credentials } from '../exchange/credentials';
 import { environment as publicEnvironment, simulatorEnvironment, type Environment } from '../exchange/environments';
@@ -124,6 +125,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   let stopped = false;
   let suspended = false;
   let chain: Promise<void> = Promise.resolve();
+  let heartbeatTimer: ReturnType<typeof setInterval> | null = null;
 
   const recorder = createValueRecorder({
     store,
@@ -705,6 +707,9 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (started || stopped) return;
       started = true;
       recorder.start();
+      // Main's liveness for every window: one that hears nothing for a few seconds says so.
+      heartbeatTimer = setInterval(() => emit('app:heartbeat', { at: now() }), APP_HEARTBEAT_MS);
+      heartbeatTimer.unref?.();
       await rebuild('start');
       await serial(resumeOtherEnvironments);
     },
@@ -712,6 +717,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (stopped) return;
       stopped = true;
       recorder.stop();
+      if (heartbeatTimer !== null) clearInterval(heartbeatTimer);
+      heartbeatTimer = null;
       await serial(async () => {
         await teardown();
         // What they had not found out stays in the journal; the next start checks it again.

@@ -14,8 +14,9 @@ import type {
   SettingsPatch,
 } from '../../shared/domain';
 import { applyPortfolioEvent } from '../../shared/domain/portfolio-events';
-import type { CommandName } from '../../shared/ipc/channels';
-import type { AppMenuEvent, AppState, CommandArgs, CommandOutput, KeychainState } from '../../shared/ipc/contract';
+import type { CommandName, EventName } from '../../shared/ipc/channels';
+import type { AppMenuEvent, AppState, CommandArgs, CommandOutput, EventPayload, KeychainState } from '../../shared/ipc/contract';
+import { BRIDGE_LOST_AFTER_MS } from '../../shared/ipc/liveness';
 import type { PerchBridge } from '../../shared/ipc/bridge';
 import type { Result } from '../../shared/ipc/result';
 
@@ -34,6 +35,13 @@ export interface ViewState {
   readonly errors: readonly { readonly id: number; readonly message: string }[];
   /** the newest application-menu request (Electron's menu), numbered so a repeat is seen */
   readonly menu: { readonly seq: number; readonly request: AppMenuEvent } | null;
+  /**
+   * Main has gone silent (no heartbeat for BRIDGE_LOST_AFTER_MS) or the web host's socket closed:
+   * nothing shown is current, whatever it said; the figures are shown stale.
+   */
+  readonly bridgeLost: boolean;
+  /** When main was last heard from (any event), local clock. */
+  readonly lastHeardAt: number | null;
 }
 
 const INITIAL: ViewState = {
@@ -49,6 +57,25 @@ const INITIAL: ViewState = {
   notices: [],
   errors: [],
   menu: null,
+  bridgeLost: false,
+  lastHeardAt: null,
+};
+
+/** Seams for the bridge's liveness (tests drive a fake clock). */
+export interface AppStoreOptions {
+  readonly now?: () => number;
+  /** Runs `fn` every `ms`; returns the stop function. */
+  readonly every?: (ms: number, fn: () => void) => () => void;
+  /** The transport says the bridge is gone for good (the web host's socket closed). */
+  readonly onBridgeClosed?: (fn: () => void) => () => void;
+}
+
+/** How often the store checks that main is still talking. */
+const LIVENESS_CHECK_MS = 500;
+
+const defaultEvery = (ms: number, fn: () => void): (() => void) => {
+  const t = setInterval(fn, ms);
+  return () => clearInterval(t);
 };
 
 export interface AppStore {
@@ -69,8 +96,13 @@ export interface AppStore {
 const REFETCH_BASE_MS = 250;
 const REFETCH_CAP_MS = 5_000;
 
-export function createAppStore(bridge: PerchBridge): AppStore {
+export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {}): AppStore {
+  const now = options.now ?? Date.now;
+  const every = options.every ?? defaultEvery;
   let state: ViewState = INITIAL;
+  let lastHeard = now();
+  let lastCheck = now();
+  let closedForGood = false;
   const listeners = new Set<() => void>();
   const unsubscribers: Array<() => void> = [];
   let loaded = false;
@@ -190,6 +222,41 @@ export function createAppStore(bridge: PerchBridge): AppStore {
     });
   };
 
+  /** Nothing from main for too long, or the transport closed: nothing shown is current. */
+  const markBridgeLost = (): void => {
+    if (state.bridgeLost) return;
+    set({ bridgeLost: true });
+    markOutOfSync();
+  };
+
+  /** Main spoke (any event): alive. After a loss, read back what changed meanwhile. */
+  const heard = (): void => {
+    lastHeard = now();
+    if (state.lastHeardAt === null || lastHeard - state.lastHeardAt >= 1_000 || state.bridgeLost) set({ lastHeardAt: lastHeard });
+    if (!state.bridgeLost || closedForGood) return;
+    set({ bridgeLost: false });
+    refetchSnapshot();
+    void bridge.call('app:getState').then((res) => {
+      if (res.ok && !state.bridgeLost) set({ status: res.value.status, notices: res.value.notices });
+    }, () => undefined);
+  };
+
+  const checkLiveness = (): void => {
+    const t = now();
+    // Our own timer was held up (system sleep, a throttled background tab): the silence we did
+    // not watch says nothing about main. Start counting again from here.
+    if (t - lastCheck >= BRIDGE_LOST_AFTER_MS) lastHeard = t;
+    lastCheck = t;
+    if (t - lastHeard >= BRIDGE_LOST_AFTER_MS) markBridgeLost();
+  };
+
+  /** Every listener counts as hearing from main. */
+  const listen = <E extends EventName>(name: E, fn: (payload: EventPayload<E>) => void): (() => void) =>
+    bridge.on(name, (payload) => {
+      heard();
+      fn(payload);
+    });
+
   const applyOne = (event: PortfolioEvent): void => {
     if (event.kind === 'cleared') {
       resetPortfolio();
@@ -246,25 +313,35 @@ export function createAppStore(bridge: PerchBridge): AppStore {
       };
     },
     async start() {
+      lastHeard = now();
+      lastCheck = lastHeard;
       unsubscribers.push(
-        bridge.on('portfolio:snapshot', applyPortfolio),
-        bridge.on('status:connections', (status) => set({ status })),
-        bridge.on('settings:changed', (settings) => {
+        every(LIVENESS_CHECK_MS, checkLiveness),
+        bridge.on('app:heartbeat', () => heard()),
+        listen('portfolio:snapshot', applyPortfolio),
+        listen('status:connections', (status) => set({ status })),
+        listen('settings:changed', (settings) => {
           const envChanged = state.settings !== null && state.settings.environment !== settings.environment;
           set({ settings, key: state.keys.find((k) => k.environment === settings.environment) ?? null });
           if (envChanged || forSelected(state.portfolio, settings) === null) resetPortfolio();
         }),
-        bridge.on('keys:changed', ({ environment, key }) => {
+        listen('keys:changed', ({ environment, key }) => {
           const keys = keysWith(environment, key);
           set({ keys, key: keys.find((k) => k.environment === state.settings?.environment) ?? null });
         }),
-        bridge.on('app:notice', (notice) => {
+        listen('app:notice', (notice) => {
           set({ notices: [...state.notices.filter((n) => n.id !== notice.id), notice] });
         }),
-        bridge.on('app:menu', (request) => {
+        listen('app:menu', (request) => {
           set({ menu: { seq: (state.menu?.seq ?? 0) + 1, request } });
         }),
       );
+      if (options.onBridgeClosed) {
+        unsubscribers.push(options.onBridgeClosed(() => {
+          closedForGood = true;
+          markBridgeLost();
+        }));
+      }
       const res = await bridge.call('app:getState');
       if (!res.ok) {
         set({ phase: 'failed', loadError: res.error.message });

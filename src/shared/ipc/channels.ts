@@ -44,6 +44,7 @@ export const EVENT_NAMES = [
   'keys:changed',
   'app:notice',
   'app:menu',
+  'app:heartbeat',
   ...ORDER_EVENT_NAMES,
 ] as const;
 

@@ -107,6 +107,11 @@ export const events = {
   'keys:changed': z.object({ environment: EnvironmentId, key: KeyInfo.nullable() }),
   'app:notice': Notice,
   'app:menu': AppMenuEvent,
+  /**
+   * Main is alive: sent every second. A window that hears nothing from main for a few seconds
+   * says the connection to Perch is lost and shows its figures as stale (see liveness.ts).
+   */
+  'app:heartbeat': z.object({ at: TimestampMs }).strict(),
   ...orderEvents,
 } satisfies Record<EventName, z.ZodType>;
 

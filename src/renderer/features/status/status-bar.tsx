@@ -28,7 +28,16 @@ function useNow(periodMs: number): number {
   return now;
 }
 
-function Connection({ label, c, now }: Readonly<{ label: string; c: ConnectionStatus | undefined; now: number }>): React.JSX.Element {
+function Connection({ label, c, now, lost }: Readonly<{ label: string; c: ConnectionStatus | undefined; now: number; lost: boolean }>): React.JSX.Element {
+  // With main silent, what it last said about the exchange is not known to hold: never "live".
+  if (lost) {
+    return (
+      <span className="conn conn-lost" title={`${label}: not known (no word from Perch)`} data-testid={`conn-${c?.id ?? label}`} data-state="unknown">
+        <span className="dot" aria-hidden="true" />
+        {label} <strong>unknown</strong>
+      </span>
+    );
+  }
   const state = c?.state ?? 'offline';
   const age = c?.lastMessageAt != null ? formatAge(now - c.lastMessageAt) : '—';
   const title = [
@@ -49,6 +58,8 @@ function Connection({ label, c, now }: Readonly<{ label: string; c: ConnectionSt
 export function StatusBar(): React.JSX.Element {
   const status = useView((s) => s.status);
   const portfolio = useView((s) => s.portfolio);
+  const lost = useView((s) => s.bridgeLost);
+  const lastHeardAt = useView((s) => s.lastHeardAt);
   const now = useNow(1000);
   const market = status?.connections.find((c) => c.id === 'market');
   const account = status?.connections.find((c) => c.id === 'account');
@@ -59,20 +70,30 @@ export function StatusBar(): React.JSX.Element {
   return (
     <footer className="statusbar" role="status" aria-label="Connection status" data-testid="status-bar">
       <span className="env">{status ? ENV_LABEL[status.environment] ?? status.environment : '…'}</span>
-      <Connection label="Market" c={market} now={now} />
-      <Connection label="Account" c={account} now={now} />
+      {lost ? (
+        <span className="bridge-lost" role="alert" data-testid="bridge-lost" title="Perch's backend stopped answering: the figures shown are the last it sent and may be out of date.">
+          Connection to Perch lost{lastHeardAt !== null ? ` at ${formatClock(lastHeardAt)}` : ''}
+        </span>
+      ) : null}
+      <Connection label="Market" c={market} now={now} lost={lost} />
+      <Connection label="Account" c={account} now={now} lost={lost} />
       <span title={portfolio ? `figures computed at ${formatClock(portfolio.asOf)}` : undefined}>
         Data age <strong data-testid="data-age">{dataAge}</strong>
       </span>
-      <span>Reconnects <strong data-testid="reconnects">{reconnects}</strong></span>
-      <span title="Exchange clock minus this computer's clock">
-        Clock <strong>{status?.clockOffsetMs != null ? formatOffset(status.clockOffsetMs) : '—'}</strong>
-      </span>
-      <span title="Request weight used in the current minute">
-        Weight <strong>{status?.weightUsed != null ? `${status.weightUsed}${status.weightLimit ? ` / ${status.weightLimit}` : ''}` : '—'}</strong>
-      </span>
-      {offline && portfolio ? <span className="offline-note">Offline — showing the snapshot of {formatClock(portfolio.asOf)}</span> : null}
-      {error && !offline ? <span className="status-error" title={error}>{error}</span> : null}
+      {/* Main's counters are not current either while it is silent: left out rather than shown as if they were. */}
+      {lost ? null : (
+        <>
+          <span>Reconnects <strong data-testid="reconnects">{reconnects}</strong></span>
+          <span title="Exchange clock minus this computer's clock">
+            Clock <strong>{status?.clockOffsetMs != null ? formatOffset(status.clockOffsetMs) : '—'}</strong>
+          </span>
+          <span title="Request weight used in the current minute">
+            Weight <strong>{status?.weightUsed != null ? `${status.weightUsed}${status.weightLimit ? ` / ${status.weightLimit}` : ''}` : '—'}</strong>
+          </span>
+        </>
+      )}
+      {offline && portfolio && !lost ? <span className="offline-note">Offline — showing the snapshot of {formatClock(portfolio.asOf)}</span> : null}
+      {error && !offline && !lost ? <span className="status-error" title={error}>{error}</span> : null}
     </footer>
   );
 }
