@@ -1,44 +1,29 @@
 /**
  * The keyboard shortcut list (`?`, Help → Keyboard Shortcuts) and the About window (version and
- * the licences of everything a package ships), both on the native <dialog>: it traps focus,
- * closes on Escape and returns focus to where it was.
+ * the licences of everything a package ships), both in the app's one modal (modal.tsx).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { Modal } from './modal';
 import { OTHER_SHORTCUTS, shortcutLabel, viewShortcuts } from '../../shared/shortcuts';
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 
-function NativeDialog(props: { readonly title: string; readonly testId: string; readonly onClose: () => void; readonly children: React.ReactNode }): React.JSX.Element {
-  const ref = useRef<HTMLDialogElement>(null);
-  const { onClose } = props;
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return undefined;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (!dialog.open) dialog.showModal();
-    const closed = (): void => onClose();
-    dialog.addEventListener('close', closed);
-    return () => {
-      dialog.removeEventListener('close', closed);
-      opener?.focus();
-    };
-  }, [onClose]);
-  const titleId = `${props.testId}-title`;
+/** The app's one modal (modal.tsx) with a Close button that has the initial focus. */
+function ShellDialog(props: { readonly title: string; readonly testId: string; readonly onClose: () => void; readonly children: React.ReactNode }): React.JSX.Element {
   return (
-    <dialog ref={ref} className="shell-dialog" aria-labelledby={titleId} data-testid={props.testId}>
-      <h2 id={titleId}>{props.title}</h2>
+    <Modal title={props.title} testId={props.testId} onClose={props.onClose} className="shell-dialog">
       {props.children}
-      <div className="shell-dialog-actions">
-        <button type="button" autoFocus onClick={() => ref.current?.close()}>Close</button>
+      <div className="modal-actions">
+        <button type="button" data-autofocus="" onClick={props.onClose}>Close</button>
       </div>
-    </dialog>
+    </Modal>
   );
 }
 
 export function ShortcutsDialog(props: { readonly onClose: () => void; readonly onAbout: () => void }): React.JSX.Element {
   const rows = [...viewShortcuts(), ...OTHER_SHORTCUTS];
   return (
-    <NativeDialog title="Keyboard shortcuts" testId="shortcuts-dialog" onClose={props.onClose}>
+    <ShellDialog title="Keyboard shortcuts" testId="shortcuts-dialog" onClose={props.onClose}>
       <table className="shortcut-table">
         <tbody>
           {rows.map((s) => (
@@ -52,7 +37,7 @@ export function ShortcutsDialog(props: { readonly onClose: () => void; readonly 
       <p>
         <button type="button" className="link" onClick={props.onAbout} data-testid="about-button">About Perch and its licences</button>
       </p>
-    </NativeDialog>
+    </ShellDialog>
   );
 }
 
@@ -84,7 +69,7 @@ export function AboutDialog(props: { readonly version: string; readonly onClose:
     };
   }, []);
   return (
-    <NativeDialog title="About Perch" testId="about-dialog" onClose={props.onClose}>
+    <ShellDialog title="About Perch" testId="about-dialog" onClose={props.onClose}>
       <p>
         Perch <span data-testid="about-version">{props.version}</span> — a desktop portfolio monitor for Binance spot accounts.
       </p>
@@ -109,6 +94,6 @@ export function AboutDialog(props: { readonly version: string; readonly onClose:
           </table>
         </div>
       ) : null}
-    </NativeDialog>
+    </ShellDialog>
   );
 }
