@@ -34,7 +34,7 @@ export const ALERT_COMMAND_NAMES = [
   'tray:get',
 ] as const;
 
-export const ALERT_EVENT_NAMES = ['alerts:changed', 'alerts:fired', 'watchlist:changed', 'tray:model'] as const;
+export const ALERT_EVENT_NAMES = ['alerts:changed', 'alerts:fired', 'watchlist:changed', 'tray:model', 'notifications:shown', 'app:openView'] as const;
 
 export const COMMAND_NAMES = [
   'app:getState',

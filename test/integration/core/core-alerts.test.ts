@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
 import { createCore, type Core } from '../../../src/main/core/create-core';
 import { startSimulator, type Simulator } from '../../../src/main/sim/simulator';
-import { applyPortfolioEvent, type AlertLogEntry, type ConnectionsStatus, type PortfolioSnapshot } from '../../../src/shared/domain';
+import { AlertRuleInput, applyPortfolioEvent, type AlertLogEntry, type ConnectionsStatus, type PortfolioSnapshot } from '../../../src/shared/domain';
 import { memoryLogger, memorySecrets, memorySettings, testSender } from '../../unit/core/fakes';
 import { FAST_SESSION_TUNING, waitFor } from './core-harness';
 
@@ -74,8 +74,8 @@ describe('alerts against the simulator', () => {
     const h = await startDemo();
     const now = await btcPrice(h);
     const level = now.times(1.1).toDecimalPlaces(2);
-    const rule = await h.core.handlers['alerts:create']({ kind: 'price-above', symbol: 'BTCUSDT', level: level.toFixed() }, testSender);
-    expect(await h.core.handlers['alerts:check']({ kind: 'price-above', symbol: 'BTCUSDT', level: now.times(0.9).toDecimalPlaces(2).toFixed() }, testSender)).toMatchObject({ wouldFireNow: true });
+    const rule = await h.core.handlers['alerts:create'](AlertRuleInput.parse({ kind: 'price-above', symbol: 'BTCUSDT', level: level.toFixed() }), testSender);
+    expect(await h.core.handlers['alerts:check'](AlertRuleInput.parse({ kind: 'price-above', symbol: 'BTCUSDT', level: now.times(0.9).toDecimalPlaces(2).toFixed() }), testSender)).toMatchObject({ wouldFireNow: true });
     h.sim().market.setPrice('BTCUSDT', level.times(1.05).toFixed(2));
     const entry = await waitFor('the alert', () => h.fired.find((e) => e.ruleId === rule.id), 2_000);
     expect(entry.message).toMatch(/^BTCUSDT crossed above [\d,]+(\.\d+)? \(now [\d,.]+\)$/);
@@ -95,7 +95,7 @@ describe('alerts against the simulator', () => {
     await waitFor('the market feed stale', () => marketState(h) !== 'live' && marketState(h) !== undefined);
     sim.market.setPrice('SOLUSDT', level.times(0.95).toFixed(2));
     // SOL is not held: the alert puts it on the streams, and its price is read by REST at once
-    await h.core.handlers['alerts:create']({ kind: 'price-below', symbol: 'SOLUSDT', level: level.toFixed() }, testSender);
+    await h.core.handlers['alerts:create'](AlertRuleInput.parse({ kind: 'price-below', symbol: 'SOLUSDT', level: level.toFixed() }), testSender);
     await waitFor('the REST read of SOLUSDT', () => h.core.inspect.alerts().lastPrice('SOLUSDT'));
     // many flushes while stale: nothing may fire
     const seen = h.statuses.length;
@@ -110,7 +110,7 @@ describe('alerts against the simulator', () => {
     const h = await startDemo();
     const now = await btcPrice(h);
     const level = now.times(1.1).toDecimalPlaces(2);
-    await h.core.handlers['alerts:create']({ kind: 'price-above', symbol: 'BTCUSDT', level: level.toFixed(), repeat: true, rearmPercent: '1', cooldownMs: 0 }, testSender);
+    await h.core.handlers['alerts:create'](AlertRuleInput.parse({ kind: 'price-above', symbol: 'BTCUSDT', level: level.toFixed(), repeat: true, rearmPercent: '1', cooldownMs: 0 }), testSender);
     // the checkpoint of how far prices were evaluated is written while live
     await waitFor('a checkpoint', () => h.statuses.filter((s) => s.connections[0]?.state === 'live').length > 3);
     const sim = h.sim();
