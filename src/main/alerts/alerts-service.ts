@@ -111,12 +111,19 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
   let lastCheckpoint = 0;
   let klineSource: ((symbol: string, from: number, to: number) => Promise<Kline[]>) | null = null;
   let catchUp: Promise<void> = Promise.resolve();
+  /** Alert and watch symbols: the only tickers of a 2,500-symbol frame that are looked at. */
+  let interest = new Set<string>();
+  const refreshInterest = (): void => {
+    interest = new Set(engine.symbols());
+    for (const s of watch) interest.add(s);
+  };
 
   const loadRules = (): void => {
     if (env === null) return;
     const rows = repo.rules(env);
     rules = rows.map((r) => r.rule);
     engine.setRules(rules, new Map(rows.map((r) => [r.rule.id, { armed: r.armed, done: r.rule.done, lastFiredAt: r.rule.lastFiredAt }])));
+    refreshInterest();
   };
 
   const toEntry = (f: FiredAlert): NewLogEntry => ({
@@ -146,7 +153,10 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       const rt = changed.get(r.id);
       return rt === undefined ? r : { ...r, done: rt.done, lastFiredAt: rt.lastFiredAt };
     });
-    if (changed.size > 0) deps.onRulesChanged();
+    if (changed.size > 0) {
+      refreshInterest();
+      deps.onRulesChanged();
+    }
     deliver(written, fired.some((f) => f.sound));
   };
 
@@ -211,6 +221,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       lastLiveAt = null;
       loadRules();
       watch = repo.watchlist(e);
+      refreshInterest();
       deps.onRulesChanged();
       deps.onWatchlistChanged();
     },
@@ -252,11 +263,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       return settings;
     },
 
-    symbols() {
-      const out = new Set(engine.symbols());
-      for (const s of watch) out.add(s);
-      return out;
-    },
+    symbols: () => new Set(interest),
 
     watchlist: () => [...watch],
 
@@ -264,6 +271,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       if (env === null) return;
       const unique = [...new Set(symbols)].slice(0, MAX_WATCH);
       watch = unique;
+      refreshInterest();
       repo.saveWatchlist(env, unique);
       deps.onWatchlistChanged();
     },
@@ -283,7 +291,10 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
 
     observeTickers(tickers, live, source) {
       const t = now();
+      const mine: TickerUpdate[] = [];
       for (const k of tickers) {
+        if (!interest.has(k.symbol)) continue;
+        mine.push(k);
         if (source === 'stream' || !prices.has(k.symbol)) prices.set(k.symbol, { last: k.last, open: k.open, at: t });
       }
       const wasLive = marketLive;
@@ -303,8 +314,8 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
         lastCheckpoint = t;
         repo.setEvaluatedThrough(env, t);
       }
-      if (source !== 'stream' || tickers.length === 0) return;
-      const r = engine.observePrices(tickers.map((k) => ({ symbol: k.symbol, last: k.last, open: k.open, at: t, fresh: true })), t);
+      if (source !== 'stream' || mine.length === 0) return;
+      const r = engine.observePrices(mine.map((k) => ({ symbol: k.symbol, last: k.last, open: k.open, at: t, fresh: true })), t);
       persist(r.changed, r.fired);
     },
 

@@ -109,21 +109,33 @@ interface Entry {
   level: Decimal;
   /** the value at which a fired repeating rule re-arms */
   rearm: Decimal;
+  /** the same as floats, only to skip values that are clearly far from both (see `surelyNothing`) */
+  levelN: number;
+  rearmN: number;
+  above: boolean;
+  /** change-window rules: the symbol's price window (shared by rules with the same span) */
+  win: PriceWindow | undefined;
   rt: RuleRuntime;
 }
 
-/** Monotonic min/max queues over the window of one symbol (change-window rules). */
+/**
+ * Monotonic min/max queues over the window of one symbol (change-window rules). Ordered by the
+ * float of each price (exchange prices have far fewer than 15 significant digits, so the order is
+ * exact); the decimal text is kept for the exact comparison.
+ */
+interface Sample { t: number; n: number; s: string }
 interface PriceWindow {
   windowMs: number;
-  min: Array<{ t: number; p: Decimal }>;
-  max: Array<{ t: number; p: Decimal }>;
+  min: Sample[];
+  max: Sample[];
 }
 
-function pushWindow(w: PriceWindow, t: number, p: Decimal): void {
-  while (w.min.length > 0 && w.min[w.min.length - 1]!.p.gte(p)) w.min.pop();
-  w.min.push({ t, p });
-  while (w.max.length > 0 && w.max[w.max.length - 1]!.p.lte(p)) w.max.pop();
-  w.max.push({ t, p });
+function pushWindow(w: PriceWindow, t: number, n: number, s: string): void {
+  const sample = { t, n, s };
+  while (w.min.length > 0 && w.min[w.min.length - 1]!.n >= n) w.min.pop();
+  w.min.push(sample);
+  while (w.max.length > 0 && w.max[w.max.length - 1]!.n <= n) w.max.pop();
+  w.max.push(sample);
   const from = t - w.windowMs;
   while (w.min.length > 0 && w.min[0]!.t < from) w.min.shift();
   while (w.max.length > 0 && w.max[0]!.t < from) w.max.shift();
@@ -182,7 +194,47 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     const rt: RuleRuntime = sameCondition ? prev.rt
       : prev === undefined && saved !== undefined ? saved
         : { armed: !rule.done, done: rule.done, lastFiredAt: rule.lastFiredAt };
-    return { rule, level, rearm: rearmLevel(rule, level), rt };
+    const rearm = rearmLevel(rule, level);
+    return { rule, level, rearm, levelN: level.toNumber(), rearmN: rearm.toNumber(), above: isAbove(rule.kind), win: undefined, rt };
+  };
+
+  /**
+   * The hot path: with hundreds of rules against every frame, most values are nowhere near a
+   * level. A float says so cheaply; only a value within a hair of the level or the re-arm point
+   * (or beyond it) goes through the exact decimal comparison in `step`.
+   */
+  const surelyNothing = (e: Entry, v: number): boolean => {
+    if (e.rt.done) return true;
+    if (!Number.isFinite(v)) return false;
+    if (e.rt.armed) {
+      const tol = Math.abs(e.levelN) * 1e-9 + 1e-9;
+      return e.above ? v < e.levelN - tol : v > e.levelN + tol;
+    }
+    const tol = Math.abs(e.rearmN) * 1e-9 + 1e-9;
+    return e.above ? v > e.rearmN + tol : v < e.rearmN - tol;
+  };
+
+  /** The float twin of `changeValue`, or null when it cannot be computed. */
+  const changeValueN = (e: Entry, o: PriceObservation, last: number): number | null => {
+    let up: number;
+    let down: number;
+    if (e.rule.kind === 'change-24h') {
+      if (o.open === undefined) return null;
+      const open = Number(o.open);
+      if (!(open > 0)) return null;
+      up = ((last - open) / open) * 100;
+      down = up;
+    } else {
+      const w = e.win;
+      const lo = w?.min[0]?.n;
+      const hi = w?.max[0]?.n;
+      if (lo === undefined || hi === undefined || !(lo > 0) || !(hi > 0)) return null;
+      up = ((last - lo) / lo) * 100;
+      down = ((last - hi) / hi) * 100;
+    }
+    if (e.rule.direction === 'up') return up;
+    if (e.rule.direction === 'down') return -down;
+    return Math.max(up, -down);
   };
 
   const active = (e: Entry): boolean => !e.rule.paused && !e.rt.done;
@@ -257,10 +309,13 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       up = last.minus(open).div(open).times(HUNDRED);
       down = up;
     } else {
-      const w = windows.get(`${e.rule.symbol}|${e.rule.windowMs}`);
-      const lo = w?.min[0]?.p;
-      const hi = w?.max[0]?.p;
-      if (lo === undefined || hi === undefined || lo.isZero() || hi.isZero()) return null;
+      const w = e.win;
+      const loS = w?.min[0]?.s;
+      const hiS = w?.max[0]?.s;
+      if (loS === undefined || hiS === undefined) return null;
+      const lo = new Decimal(loS);
+      const hi = new Decimal(hiS);
+      if (lo.isZero() || hi.isZero()) return null;
       up = last.minus(lo).div(lo).times(HUNDRED);
       down = last.minus(hi).div(hi).times(HUNDRED);
     }
@@ -297,6 +352,9 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       for (const k of wanted) {
         if (!windows.has(k)) windows.set(k, { windowMs: Number(k.split('|')[1]), min: [], max: [] });
       }
+      for (const e of byId.values()) {
+        if (e.rule.kind === 'change-window') e.win = windows.get(`${e.rule.symbol}|${e.rule.windowMs}`);
+      }
     },
 
     setSettings(s) {
@@ -311,16 +369,19 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         if (list === undefined) continue;
         // Stale: the rule waits (no firing, no arming, no window sample).
         if (!o.fresh || now - o.at > maxAgeMs) continue;
-        const last = new Decimal(o.last);
+        const lastN = Number(o.last);
+        let lastD: Decimal | null = null;
         for (const e of list) {
-          if (e.rule.kind === 'change-window') {
-            const w = windows.get(`${e.rule.symbol}|${e.rule.windowMs}`);
-            if (w !== undefined && (w.max.length === 0 || w.max[w.max.length - 1]!.t !== o.at)) pushWindow(w, o.at, last);
-          }
+          const w = e.win;
+          if (w !== undefined && (w.max.length === 0 || w.max[w.max.length - 1]!.t !== o.at)) pushWindow(w, o.at, lastN, o.last);
         }
         for (const e of list) {
           if (!active(e)) continue;
-          const value = e.rule.kind === 'price-above' || e.rule.kind === 'price-below' ? last : changeValue(e, o, last);
+          const isPrice = e.rule.kind === 'price-above' || e.rule.kind === 'price-below';
+          const fast = isPrice ? lastN : changeValueN(e, o, lastN);
+          if (fast !== null && surelyNothing(e, fast)) continue;
+          lastD ??= new Decimal(o.last);
+          const value = isPrice ? lastD : changeValue(e, o, lastD);
           if (value === null) continue;
           apply(e, step(e, value, o.at), value, o.at, now, false, fired, changed);
         }
