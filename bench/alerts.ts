@@ -68,7 +68,7 @@ const b: number[] = [];
 /** frames of the side with alerts in which something fired (a database write and a banner) */
 const firing: number[] = [];
 const quiet: number[] = [];
-let fired = 0;
+
 const before = withAlerts.log(100_000).length;
 for (let f = 0; f < FRAMES + WARMUP; f++) {
   clock += 1000;
@@ -85,7 +85,7 @@ for (let f = 0; f < FRAMES + WARMUP; f++) {
     if (f >= WARMUP && side === 0) (firedSoFar > n0 ? firing : quiet).push(dt);
   }
 }
-fired = withAlerts.log(100_000).length - before;
+const fired = withAlerts.log(100_000).length - before;
 const q = (xs: number[], p: number): number => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 const fmt = (x: number): string => `${x.toFixed(4)} ms`;
