@@ -67,8 +67,11 @@ export interface AlertsService {
   watchItems(): WatchItem[];
   /** Last known price and 24 h open of a symbol seen here (for the "would fire at once" check). */
   lastPrice(symbol: string): string | null;
-  /** Every flush: the changed tickers and whether the market feed is live. `source` 'rest': a REST read (never fires). */
-  observeTickers(tickers: readonly TickerUpdate[], marketLive: boolean, source: 'stream' | 'rest'): void;
+  /**
+   * Every flush: the changed tickers and whether the market feed is live. `source` 'rest': a REST
+   * read (never fires). True when what the watchlist shows changed (a price, or live/stale).
+   */
+  observeTickers(tickers: readonly TickerUpdate[], marketLive: boolean, source: 'stream' | 'rest'): boolean;
   observeTotal(quote: string, total: string, fresh: boolean): void;
   /** Set how gaps are read back (the session's REST client); null when there is no session. */
   setKlineSource(source: ((symbol: string, from: number, to: number) => Promise<Kline[]>) | null): void;
@@ -298,10 +301,12 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
         if (source === 'stream' || !prices.has(k.symbol)) prices.set(k.symbol, { last: k.last, open: k.open, at: t });
       }
       const wasLive = marketLive;
-      marketLive = live;
+      if (source === 'stream') marketLive = live;
+      let watchChanged = marketLive !== wasLive && watch.length > 0;
+      for (const k of mine) if (watch.includes(k.symbol)) watchChanged = true;
       if (!live) {
-        liveSince = null;
-        return;
+        if (source === 'stream') liveSince = null;
+        return watchChanged;
       }
       if (!wasLive || liveSince === null) {
         liveSince = t;
@@ -314,9 +319,10 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
         lastCheckpoint = t;
         repo.setEvaluatedThrough(env, t);
       }
-      if (source !== 'stream' || mine.length === 0) return;
+      if (source !== 'stream' || mine.length === 0) return watchChanged;
       const r = engine.observePrices(mine.map((k) => ({ symbol: k.symbol, last: k.last, open: k.open, at: t, fresh: true })), t);
       persist(r.changed, r.fired);
+      return watchChanged;
     },
 
     observeTotal(quote, total, fresh) {

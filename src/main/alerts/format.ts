@@ -17,7 +17,7 @@ export function groupDecimal(value: string): string {
 /** A percent with sign and two decimals at most: "+5.12 %". */
 export function signedPercent(value: string): string {
   const d = formatDecimal(value, 2);
-  return `${d.startsWith('-') ? '' : '+'}${d} %`;
+  return `${d.startsWith('-') || d === '0' ? '' : '+'}${d} %`;
 }
 
 function pad(n: number): string {

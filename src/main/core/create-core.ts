@@ -190,6 +190,25 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     }, wait);
   };
 
+  /** Watchlist prices go out at most once a second (like the tray, they need not be faster). */
+  let watchTimer: ReturnType<typeof setTimeout> | null = null;
+  const scheduleWatch = (): void => {
+    if (watchTimer !== null || stopped) return;
+    watchTimer = setTimeout(() => {
+      watchTimer = null;
+      if (!stopped) emit('watchlist:changed', alerts().watchItems());
+    }, 1_000);
+  };
+
+  /** Privacy mode masks the tray at once: amounts must not linger there for seconds. */
+  const trayNow = (): void => {
+    if (trayTimer !== null) clearTimeout(trayTimer);
+    trayTimer = null;
+    if (stopped) return;
+    lastTrayAt = now();
+    emit('tray:model', trayModel());
+  };
+
   const pauseAll = (until: '1h' | 'tomorrow' | 'resume') => {
     const t = now();
     const pausedUntil = until === 'resume' ? null : until === '1h' ? t + 3_600_000 : tomorrowMorning(t, offsetMinutes);
@@ -377,7 +396,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       onTickers: (tickers, live, source) => {
         if (session !== next) return;
         try {
-          alerts().observeTickers(tickers, live, source);
+          if (alerts().observeTickers(tickers, live, source)) scheduleWatch();
         } catch (e) {
           logger.warn('could not evaluate alerts', { error: describeError(e, logger) });
         }
@@ -548,7 +567,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       const next: Settings = await ports.settings.update(patch);
       if (patch.startAtLogin !== undefined && next.startAtLogin !== before.startAtLogin) ports.shell?.setStartAtLogin(next.startAtLogin);
       emit('settings:changed', next);
-      if (next.privacyMode !== before.privacyMode) scheduleTray();
+      if (next.privacyMode !== before.privacyMode) trayNow();
       if (next.environment !== before.environment) {
         await rebuild('environment changed');
       } else if (next.quoteCurrency !== before.quoteCurrency) {
@@ -655,8 +674,12 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
         throw alertError(e);
       }
     },
-    'alerts:check': (rule) => {
-      const last = alerts().lastPrice(rule.symbol) ?? session?.quote(rule.symbol)?.last ?? null;
+    'alerts:check': async (rule) => {
+      const s = session;
+      if (rule.kind !== 'price-above' && rule.kind !== 'price-below') return { wouldFireNow: false, last: null };
+      // a symbol on no stream yet is read by REST (weight 4): the form asks once per level typed
+      const last = alerts().lastPrice(rule.symbol) ?? s?.quote(rule.symbol)?.last ?? (s !== null && s.exchangeInfo.isLoaded() && s.exchangeInfo.symbols().some((x) => x.symbol === rule.symbol)
+        ? (await s.refreshQuote(rule.symbol))?.last ?? null : null);
       if (last === null || (rule.kind !== 'price-above' && rule.kind !== 'price-below')) return { wouldFireNow: false, last };
       const c = cmp(last, rule.level);
       return { wouldFireNow: rule.kind === 'price-above' ? c >= 0 : c <= 0, last };
@@ -724,7 +747,9 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       stopped = true;
       recorder.stop();
       if (trayTimer !== null) clearTimeout(trayTimer);
+      if (watchTimer !== null) clearTimeout(watchTimer);
       trayTimer = null;
+      watchTimer = null;
       await serial(async () => {
         await teardown();
         await stopSimulator();
