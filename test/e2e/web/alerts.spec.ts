@@ -5,8 +5,11 @@ test('create a price alert in the UI, move the simulated price: the notification
   // the tray model (as the core computes it for the OS tray) is in the page in the web host
   await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — [\d,]+\.\d{2} USDT/);
 
-  await page.getByRole('button', { name: 'Alerts', exact: true }).click();
+  // "Alert…" on a holding row opens the alert form for its market
+  await page.locator('.hbody .hrow[data-asset="BTC"]').hover();
+  await page.locator('.hbody .hrow[data-asset="BTC"]').getByRole('button', { name: 'Alert…' }).click();
   await expect(page.getByTestId('no-alerts')).toBeVisible();
+  await expect(page.getByTestId('alert-form').getByLabel('Symbol')).toHaveValue('BTCUSDT');
   await screenshot(page, 'alerts-01-empty');
 
   const sol = (await host.control('/price', { symbol: 'SOLUSDT', price: '150.00' })) as { price: string };

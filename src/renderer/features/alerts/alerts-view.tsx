@@ -244,7 +244,7 @@ function AlertSettingsPanel(): React.JSX.Element | null {
       <label className="setting toggle"><span className="setting-label">Sound</span>
         <input type="checkbox" checked={s.sound} onChange={(e) => patch({ sound: e.target.checked })} /></label>
       <div className="setting"><span className="setting-label">Quiet hours<span className="setting-hint">Logged, no banner or sound.</span></span>
-        <span className="row gap">
+        <span className="row gap quiet-times">
           <input type="checkbox" aria-label="Quiet hours on" checked={s.quietHours.enabled} onChange={(e) => patch({ quietHours: { ...s.quietHours, enabled: e.target.checked } })} />
           <input type="time" aria-label="Quiet from" value={hm(s.quietHours.start)} onChange={(e) => patch({ quietHours: { ...s.quietHours, start: toMin(e.target.value) } })} />
           to
@@ -302,7 +302,7 @@ export function AlertsView(): React.JSX.Element {
         <section className="panel">
           <h2>Alerts</h2>
           {error ? <p className="error" role="alert">{error}</p> : null}
-          {rules.length === 0 ? <p className="muted" data-testid="no-alerts">No alerts yet. Create one here, or with “Alert” on a watch symbol.</p> : (
+          {rules.length === 0 ? <p className="muted" data-testid="no-alerts">No alerts yet. Create one here, or with “Alert…” on a holding row or a watch symbol.</p> : (
             <table className="atable" data-testid="alert-rules">
               <thead><tr><th>Alert</th><th>State</th><th>Last fired</th><th /></tr></thead>
               <tbody>
