@@ -115,6 +115,8 @@ interface Entry {
   above: boolean;
   /** change-window rules: the symbol's price window (shared by rules with the same span) */
   win: PriceWindow | undefined;
+  /** "either way" change rules: whether the last move compared was a rise (for the message) */
+  rose: boolean;
   rt: RuleRuntime;
 }
 
@@ -195,7 +197,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       : prev === undefined && saved !== undefined ? saved
         : { armed: !rule.done, done: rule.done, lastFiredAt: rule.lastFiredAt };
     const rearm = rearmLevel(rule, level);
-    return { rule, level, rearm, levelN: level.toNumber(), rearmN: rearm.toNumber(), above: isAbove(rule.kind), win: undefined, rt };
+    return { rule, level, rearm, levelN: level.toNumber(), rearmN: rearm.toNumber(), above: isAbove(rule.kind), win: undefined, rose: true, rt };
   };
 
   /**
@@ -278,7 +280,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       what = `${title} (now ${groupDecimal(value.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed())} ${r.symbol})`;
     } else {
       const span = r.kind === 'change-24h' ? 'in 24 h' : `within ${windowText(r.windowMs)}`;
-      const shown = r.direction === 'either' ? value : r.direction === 'down' ? value.neg() : value;
+      const shown = r.direction === 'down' || (r.direction === 'either' && !e.rose) ? value.neg() : value;
       title = `${r.symbol} ${KIND_WORDS[r.kind]} ${signedPercent(shown.toFixed())} ${span}`;
       what = title;
     }
@@ -322,6 +324,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     if (e.rule.direction === 'up') return up;
     // "down" compares the fall as a positive number, so both directions share one rule shape
     if (e.rule.direction === 'down') return down.neg();
+    e.rose = up.gte(down.neg());
     return Decimal.max(up, down.neg());
   };
 

@@ -652,14 +652,16 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     'orders:outcome': orderHandler('orders:outcome'),
 
     'alerts:get': () => alertsState(alerts()),
-    'alerts:create': (input) => {
+    'alerts:create': async (input) => {
+      requireMarket(input.kind, input.symbol);
       try {
         return alerts().create(input);
       } catch (e) {
         throw alertError(e);
       }
     },
-    'alerts:update': ({ id, rule }) => {
+    'alerts:update': async ({ id, rule }) => {
+      requireMarket(rule.kind, rule.symbol);
       try {
         return alerts().update(id, rule);
       } catch (e) {
@@ -719,6 +721,15 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   };
 
   // ------------------------------------------------------------------ lifecycle
+
+  /** An alert on a market this exchange does not list would never fire: refused with why. */
+  function requireMarket(kind: string, symbol: string): void {
+    const s = session;
+    if (kind.startsWith('portfolio') || s === null || !s.exchangeInfo.isLoaded()) return;
+    if (!s.exchangeInfo.symbols().some((x) => x.symbol === symbol)) {
+      throw new AppError('invalid-input', `Symbol: ${symbol} is not a market on ${s.env.label}. Pick one from the list as you type.`);
+    }
+  }
 
   /** Plain words for a rule that is refused (too many, or gone). */
   function alertError(e: unknown): AppError {

@@ -56,6 +56,12 @@ describe('alert engine examples', () => {
     expect(e.observePrices([px('95', T0 + 1, true, '100')], T0 + 1).fired[0]?.message).toBe('BTCUSDT changed -5 % in 24 h');
   });
 
+  it('an "either way" change says which way it went', () => {
+    const e = createAlertEngine({ offsetMinutes: utc });
+    e.setRules([rule({ kind: 'change-24h', level: '5', direction: 'either' })]);
+    expect(e.observePrices([px('94', T0, true, '100')], T0).fired[0]?.message).toBe('BTCUSDT changed -6 % in 24 h');
+  });
+
   it('change within a window measures from the window low, and forgets what left the window', () => {
     const e = createAlertEngine({ offsetMinutes: utc });
     e.setRules([rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000 })]);
