@@ -282,7 +282,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       const span = r.kind === 'change-24h' ? 'in 24 h' : `within ${windowText(r.windowMs)}`;
       const shown = r.direction === 'down' || (r.direction === 'either' && !e.rose) ? value.neg() : value;
       title = `${r.symbol} ${KIND_WORDS[r.kind]} ${signedPercent(shown.toFixed())} ${span}`;
-      what = title;
+      what = catchUp ? `${title} at ${clockText(at, now, opts.offsetMinutes)}` : title;
     }
     const note = r.note.trim() === '' ? '' : ` — ${r.note.trim()}`;
     const d = delivery(now);
@@ -326,6 +326,41 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     if (e.rule.direction === 'down') return down.neg();
     e.rose = up.gte(down.neg());
     return Decimal.max(up, down.neg());
+  };
+
+  /**
+   * A change within a window, replayed over klines: each candle's high is measured from the
+   * lowest low of the earlier candles in the window (its low from their highest high). Moves inside
+   * one candle are not counted: their order is unknown.
+   */
+  const catchUpWindow = (e: Entry, klines: readonly Kline[]): { first: { at: number; value: Decimal } | null } | null => {
+    let first: { at: number; value: Decimal } | null = null;
+    let touched = false;
+    const lows = klines.map((k) => new Decimal(k.low));
+    const highs = klines.map((k) => new Decimal(k.high));
+    for (let i = 0; i < klines.length; i++) {
+      const k = klines[i]!;
+      if (e.rt.lastFiredAt !== null && k.openTime <= e.rt.lastFiredAt) continue;
+      let lo: Decimal | null = null;
+      let hi: Decimal | null = null;
+      for (let j = i - 1; j >= 0 && klines[j]!.openTime >= k.openTime - e.rule.windowMs; j--) {
+        const l = lows[j]!;
+        const h = highs[j]!;
+        lo = lo === null || l.lt(lo) ? l : lo;
+        hi = hi === null || h.gt(hi) ? h : hi;
+      }
+      if (lo === null || hi === null || lo.isZero() || hi.isZero()) continue;
+      const up = highs[i]!.minus(lo).div(lo).times(HUNDRED);
+      const down = lows[i]!.minus(hi).div(hi).times(HUNDRED).neg();
+      const value = e.rule.direction === 'up' ? up : e.rule.direction === 'down' ? down : Decimal.max(up, down);
+      if (e.rule.direction === 'either') e.rose = up.gte(down);
+      const next = step(e, value, k.openTime);
+      if (next === null) continue;
+      if (next.lastFiredAt !== e.rt.lastFiredAt && first === null) first = { at: k.openTime, value };
+      e.rt = next;
+      touched = true;
+    }
+    return touched ? { first } : null;
   };
 
   const apply = (e: Entry, next: RuleRuntime | null, value: Decimal, at: number, now: number, catchUp: boolean,
@@ -409,6 +444,14 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       const changed = new Map<string, RuleRuntime>();
       const list = bySymbol.get(symbol) ?? [];
       for (const e of list) {
+        if (active(e) && e.rule.kind === 'change-window') {
+          const r = catchUpWindow(e, klines);
+          if (r !== null) {
+            changed.set(e.rule.id, e.rt);
+            if (r.first !== null) fired.push(describe(e, r.first.value, r.first.at, now, true));
+          }
+          continue;
+        }
         if (!active(e) || (e.rule.kind !== 'price-above' && e.rule.kind !== 'price-below')) continue;
         const above = e.rule.kind === 'price-above';
         let first: { at: number; value: Decimal } | null = null;

@@ -156,7 +156,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       onLog: (entry) => emit('alerts:fired', entry),
       onRulesChanged: () => {
         session?.watchExtra(a.symbols());
-        emit('alerts:changed', alertsState(a));
+        scheduleAlertsChanged();
       },
       onWatchlistChanged: () => {
         session?.watchExtra(a.symbols());
@@ -188,6 +188,19 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       lastTrayAt = now();
       emit('tray:model', trayModel());
     }, wait);
+  };
+
+  /**
+   * Rule changes (a firing, a re-arm in a busy market) are sent coalesced: the state carries the
+   * log read from SQLite, which need not happen on every price frame.
+   */
+  let alertsTimer: ReturnType<typeof setTimeout> | null = null;
+  const scheduleAlertsChanged = (): void => {
+    if (alertsTimer !== null || stopped) return;
+    alertsTimer = setTimeout(() => {
+      alertsTimer = null;
+      if (!stopped) emit('alerts:changed', alertsState(alerts()));
+    }, 200);
   };
 
   /** Watchlist prices go out at most once a second (like the tray, they need not be faster). */
@@ -759,6 +772,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       recorder.stop();
       if (trayTimer !== null) clearTimeout(trayTimer);
       if (watchTimer !== null) clearTimeout(watchTimer);
+      if (alertsTimer !== null) clearTimeout(alertsTimer);
+      alertsTimer = null;
       trayTimer = null;
       watchTimer = null;
       await serial(async () => {

@@ -116,6 +116,20 @@ describe('alert engine examples', () => {
     expect(e2.catchUp('BTCUSDT', klines, Date.UTC(2026, 11, 6, 9)).fired[0]?.message).toBe('While you were away: BTCUSDT crossed 70,000 at 5 Dec 03:12');
   });
 
+  it('catch-up replays a change within a window from the klines, once', () => {
+    const e = createAlertEngine({ offsetMinutes: utc });
+    e.setRules([rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000, repeat: true, rearmPercent: '1' })]);
+    const t = Date.UTC(2026, 11, 4, 3, 0);
+    const k = (min: number, low: string, high: string) => ({ openTime: t + min * 60_000, low, high, close: low });
+    const klines = [k(0, '100', '101'), k(30, '100', '103'), k(50, '103', '105.5'), k(55, '104', '105'), k(200, '100', '101'), k(220, '100', '106')];
+    const r = e.catchUp('BTCUSDT', klines, t + 5 * 3_600_000);
+    expect(r.fired.map((f) => f.message)).toEqual(['While you were away: BTCUSDT moved +5.5 % within 1 h at 03:50']);
+    // 90 minutes apart: outside the window, so no move of 5 % within it
+    const quiet = createAlertEngine({ offsetMinutes: utc });
+    quiet.setRules([rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000 })]);
+    expect(quiet.catchUp('BTCUSDT', [k(0, '100', '100'), k(90, '105', '106')], t + 5 * 3_600_000).fired).toEqual([]);
+  });
+
   it('a rule restored with its runtime (after a restart) does not fire again for the same crossing', () => {
     const e = createAlertEngine({ offsetMinutes: utc });
     e.setRules([rule({ repeat: true })]);
