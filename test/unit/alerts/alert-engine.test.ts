@@ -188,7 +188,7 @@ describe('alert engine properties (fake clock)', () => {
       if (!r.repeat) expect(fired.length).toBeLessThanOrEqual(1);
       for (let i = 1; i < fired.length; i++) expect(fired[i]!.at - fired[i - 1]!.at).toBeGreaterThanOrEqual(r.cooldownMs);
       if (fired.length >= 2 && r.cooldownMs > 0) repeatedFires++;
-    }), { numRuns: 400 });
+    }), { numRuns: 1000 });
     // the property saw repeating rules fire more than once with a cooldown in force
     expect(repeatedFires).toBeGreaterThan(20);
   });
