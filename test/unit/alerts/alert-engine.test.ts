@@ -205,7 +205,7 @@ describe('alert engine properties (fake clock)', () => {
         expect(wentBack).toBe(true);
         checked++;
       }
-    }), { numRuns: 400 });
+    }), { numRuns: 800 });
     expect(checked).toBeGreaterThan(50);
   });
 
