@@ -89,6 +89,7 @@ const CHECKPOINT_MS = 5_000;
 const PRICE_STALE_MS = 10 * 60_000;
 const MAX_RULES = 500;
 const MAX_WATCH = 50;
+const PARTIAL_FILL_QUIET_MS = 60_000;
 
 function intervalFor(spanMs: number): { interval: string; ms: number } {
   for (const [interval, ms] of [['1m', 60_000], ['5m', 300_000], ['15m', 900_000], ['1h', 3_600_000]] as const) {
@@ -114,6 +115,8 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
   let lastCheckpoint = 0;
   let klineSource: ((symbol: string, from: number, to: number) => Promise<Kline[]>) | null = null;
   let catchUp: Promise<void> = Promise.resolve();
+  /** When each order's last partial-fill alert went out. */
+  const partials = new Map<string, number>();
   /** Alert and watch symbols: the only tickers of a 2,500-symbol frame that are looked at. */
   let interest = new Set<string>();
   const refreshInterest = (): void => {
@@ -341,8 +344,21 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       const what = `${order.side === 'BUY' ? 'Buy' : 'Sell'} ${order.symbol}`;
       const amounts = deps.privacy() ? '' : ` ${groupDecimal(order.executedQty)} of ${groupDecimal(order.origQty)}`;
       let title: string | null = null;
-      if (order.status === 'FILLED') title = 'Order filled';
-      else if (order.status === 'PARTIALLY_FILLED') title = 'Order partially filled';
+      if (order.status === 'FILLED') {
+        title = 'Order filled';
+        partials.delete(order.orderId);
+      } else if (order.status === 'PARTIALLY_FILLED') {
+        // One banner per order a minute at most, none for a market order (it is done in a moment):
+        // an order filling against many small orders must not flood the screen.
+        const last = partials.get(order.orderId);
+        if (order.type === 'MARKET' || (last !== undefined && now() - last < PARTIAL_FILL_QUIET_MS)) return;
+        partials.set(order.orderId, now());
+        for (const k of partials.keys()) {
+          if (partials.size <= 200) break;
+          partials.delete(k);
+        }
+        title = 'Order partially filled';
+      }
       else if (order.status === 'EXPIRED' || order.status === 'EXPIRED_IN_MATCH') title = 'Order expired';
       else if (order.status === 'CANCELED') title = 'Order canceled';
       if (title === null) return;

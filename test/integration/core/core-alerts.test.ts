@@ -107,6 +107,22 @@ describe('alerts against the simulator', () => {
     expect(h.fired[0]?.message).toMatch(/^SOLUSDT crossed below/);
   });
 
+  it('an order filled on the exchange (placed outside Perch) is a fill alert; in privacy mode without amounts', async () => {
+    const h = await startDemo();
+    await btcPrice(h);
+    const session = h.core.inspect.session()!;
+    await waitFor('the account stream', () => h.statuses.at(-1)?.connections.find((c) => c.id === 'account')?.state === 'live');
+    await session.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, changesState: true, params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' } });
+    const fill = await waitFor('the fill alert', () => h.fired.find((e) => e.kind === 'order'));
+    expect(fill).toMatchObject({ title: 'Order filled', view: 'orders' });
+    expect(fill.message).toBe('Order filled: Buy BTCUSDT, 0.01 of 0.01 filled');
+    await h.core.handlers['settings:update']({ privacyMode: true }, testSender);
+    await session.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, changesState: true, params: { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.01' } });
+    const second = await waitFor('the second fill alert', () => h.fired.filter((e) => e.kind === 'order')[1]);
+    expect(second.message).toBe('Order filled: Sell BTCUSDT');
+    expect(h.banners.map((b) => b.body)).toContain('Order filled: Sell BTCUSDT');
+  });
+
   it('a night asleep with the price crossing and coming back gives exactly one catch-up report', async () => {
     const h = await startDemo();
     const now = await btcPrice(h);

@@ -123,6 +123,15 @@ describe('alerts service', () => {
     p.service.observeOrder({ order: { ...order, orderId: '9', status: 'PARTIALLY_FILLED', executedQty: '0.2' }, previous: { ...order, status: 'NEW', executedQty: '0' }, source: 'event' });
     p.service.observeOrder({ order: { ...order, orderId: '10', status: 'EXPIRED', executedQty: '0' }, previous: { ...order, status: 'NEW', executedQty: '0' }, source: 'event' });
     expect(p.shown.map((n) => n.body)).toEqual(['Order partially filled: Buy BTCUSDT', 'Order expired: Buy BTCUSDT']);
+    // further partial fills of the same order within a minute, and of a market order, are not news
+    const q = build(db, clock);
+    const partial = { ...order, orderId: '11', status: 'PARTIALLY_FILLED' as const, executedQty: '0.1' };
+    q.service.observeOrder({ order: partial, previous: { ...order, status: 'NEW', executedQty: '0' }, source: 'event' });
+    q.service.observeOrder({ order: { ...partial, executedQty: '0.2' }, previous: partial, source: 'event' });
+    q.service.observeOrder({ order: { ...partial, orderId: '12', type: 'MARKET' }, previous: { ...partial, orderId: '12', type: 'MARKET', status: 'NEW', executedQty: '0' }, source: 'event' });
+    clock.t += 61_000;
+    q.service.observeOrder({ order: { ...partial, executedQty: '0.3' }, previous: { ...partial, executedQty: '0.2' }, source: 'event' });
+    expect(q.shown.map((n) => n.body)).toEqual(['Order partially filled: Buy BTCUSDT, 0.1 of 0.5 filled', 'Order partially filled: Buy BTCUSDT, 0.3 of 0.5 filled']);
   });
 
   it('a key whose trading permission lapses is reported once', () => {
