@@ -137,12 +137,16 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
     kind: f.catchUp ? 'catch-up' : 'price', title: f.title, message: f.message, banner: f.banner, view: 'alerts',
   });
 
+  /** A portfolio total is an amount: in privacy mode its banner shows no figures (prices do). */
+  const bannerText = (e: AlertLogEntry, text: string): string =>
+    deps.privacy() && e.ruleId !== '' && rules.some((r) => r.id === e.ruleId && r.kind.startsWith('portfolio')) ? text.replace(/\d[\d,.]*/g, '•••••') : text;
+
   const deliver = (entries: readonly AlertLogEntry[], sound: boolean): void => {
     for (const e of entries) {
       deps.onLog(e);
       if (e.banner) {
         try {
-          deps.notifications?.show({ title: e.title, body: e.message, silent: !sound, view: e.view });
+          deps.notifications?.show({ title: bannerText(e, e.title), body: bannerText(e, e.message), silent: !sound, view: e.view });
         } catch (err) {
           deps.onError('could not show a notification', err);
         }

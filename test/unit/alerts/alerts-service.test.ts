@@ -134,6 +134,16 @@ describe('alerts service', () => {
     expect(q.shown.map((n) => n.body)).toEqual(['Order partially filled: Buy BTCUSDT, 0.1 of 0.5 filled', 'Order partially filled: Buy BTCUSDT, 0.3 of 0.5 filled']);
   });
 
+  it('a portfolio alert banner shows no figures in privacy mode (the log keeps them)', () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 };
+    const a = build(db, clock, true);
+    a.service.create({ kind: 'portfolio-below', symbol: 'USDT', level: '50000' });
+    a.service.observeTotal('USDT', '49000.5', true);
+    expect(a.shown.map((n) => [n.title, n.body])).toEqual([['Portfolio fell below ••••• USDT', 'Portfolio fell below ••••• USDT (now ••••• USDT)']]);
+    expect(a.logged[0]?.message).toBe('Portfolio fell below 50,000 USDT (now 49,000.5 USDT)');
+  });
+
   it('a key whose trading permission lapses is reported once', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
