@@ -85,6 +85,10 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.getByTestId('watch-table').locator('tbody tr')).toHaveCount(2);
     await expect(page.getByTestId('watch-table')).not.toContainText('no price yet');
     await screenshot(page, `watchlist-${scheme}-1024`);
+    await page.getByTestId('privacy-toggle').click();
+    await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — ••••• /);
+    await screenshot(page, `watchlist-${scheme}-1024-privacy`);
+    await page.getByTestId('privacy-toggle').click();
     await page.getByRole('button', { name: 'Alerts', exact: true }).click();
     await page.getByTestId('alert-form').getByLabel('Symbol').fill('SOLUSDT');
     await page.getByTestId('alert-level').fill('100');

@@ -243,7 +243,7 @@ function AlertSettingsPanel(): React.JSX.Element | null {
         <input type="checkbox" checked={s.notifications} onChange={(e) => patch({ notifications: e.target.checked })} /></label>
       <label className="setting toggle"><span className="setting-label">Sound</span>
         <input type="checkbox" checked={s.sound} onChange={(e) => patch({ sound: e.target.checked })} /></label>
-      <div className="setting"><span className="setting-label">Quiet hours<span className="setting-hint">Logged, no banner or sound.</span></span>
+      <div className="setting quiet"><span className="setting-label">Quiet hours<span className="setting-hint">Alerts are logged, with no banner or sound.</span></span>
         <span className="row gap quiet-times">
           <input type="checkbox" aria-label="Quiet hours on" checked={s.quietHours.enabled} onChange={(e) => patch({ quietHours: { ...s.quietHours, enabled: e.target.checked } })} />
           <input type="time" aria-label="Quiet from" value={hm(s.quietHours.start)} onChange={(e) => patch({ quietHours: { ...s.quietHours, start: toMin(e.target.value) } })} />
