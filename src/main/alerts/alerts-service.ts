@@ -384,8 +384,11 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       const id = `key-lapse:${health.environment}:${at}`;
       if (repo.log(env, 200).some((e) => e.ruleId === id)) return;
       const when = clockText(at, now(), offsetMinutes);
-      logAccount(id, '', 'account', 'Trading permission ends soon',
-        `Binance ends the trading permission of this key at ${when}. Restrict the key to your IP address in API Management to keep it.`, 'settings');
+      const ended = at <= now();
+      logAccount(id, '', 'account', ended ? 'Trading permission ended' : 'Trading permission ends soon',
+        ended
+          ? `Binance ended the trading permission of this key at ${when}. Restrict the key to your IP address in API Management and enable trading again.`
+          : `Binance ends the trading permission of this key at ${when}. Restrict the key to your IP address in API Management to keep it.`, 'settings');
     },
 
     idle: () => catchUp,

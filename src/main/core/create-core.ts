@@ -609,6 +609,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
         }
         const info = await vault.save(environment, resolved.material, resolved.publicKeyPem);
         await keysChanged(environment);
+        if (session?.environment === environment) alerts().observeKeyHealth(health);
         return info;
       } catch (e) {
         throw toAppError(e, logger);

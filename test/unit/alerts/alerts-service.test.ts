@@ -152,6 +152,8 @@ describe('alerts service', () => {
     a.service.observeKeyHealth(health);
     a.service.observeKeyHealth(health);
     expect(a.logged.map((e) => e.message)).toEqual(['Binance ends the trading permission of this key at 20 Dec 09:30. Restrict the key to your IP address in API Management to keep it.']);
+    a.service.observeKeyHealth({ ...health, tradingAuthorityExpiresAt: T0 - 3_600_000 });
+    expect(a.logged[1]?.title).toBe('Trading permission ended');
   });
 
   it('the watchlist keeps its order across a restart and counts towards the watched symbols', () => {
