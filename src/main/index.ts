@@ -8,7 +8,7 @@
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Notice, Settings } from '../shared/domain';
+import type { Notice, Settings, TrayModel } from '../shared/domain';
 import { createCommandRouter } from './ipc/command-router';
 import { createEventBroadcaster } from './ipc/event-broadcaster';
 import { createOriginSenderCheck } from './ipc/sender-check';
@@ -16,7 +16,7 @@ import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './electron/app-proto
 import { createElectronSettingsStore } from './electron/electron-settings-store';
 import { createFileLogger } from './electron/file-logger';
 import { registerIpcCommands } from './electron/ipc';
-import { createNotifier } from './electron/notifier';
+import { createNotificationPort, createNotifier } from './electron/notifier';
 import { appPaths } from './electron/paths';
 import { createPowerPort } from './electron/power';
 import { AUTOSTART_ARG, createStartAtLogin } from './electron/start-at-login';
@@ -36,8 +36,8 @@ import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
 import { autostartFilePath, createLinuxAutostart, launchCommand } from './storage/linux-autostart';
 
+// A fill is told by the fill alerts (they follow quiet hours, pause and privacy mode).
 const ORDER_NOTICE_TITLES: Readonly<Record<string, string>> = {
-  'order-filled': 'Order filled',
   'order-rejected': 'Order rejected',
   'order-not-placed': 'Order not placed',
 };
@@ -156,8 +156,26 @@ async function main(): Promise<void> {
     // a validation error may quote the payload; `core` exists by the time an event is sent
     onError: (event, error) => core.inspect.logger.error(`event ${event} not sent`, { error: describeError(error, core.inspect.logger) }),
   });
+  const onTraySelect = (id: string): void => {
+    if (id === 'quit') app.quit();
+    else if (id === 'toggle-window') {
+      if (mainWindow?.isVisible() === true && mainWindow.isFocused()) mainWindow.hide();
+      else showWindow();
+    } else if (id === 'show' || id.startsWith('open:')) showWindow();
+    else core.tray.action(id).catch((e: unknown) => redacting.error('tray action failed', { error: describeError(e, redacting) }));
+  };
+  /** The core computes what the tray shows (at most every few seconds); this only draws it. */
+  const drawTray = (model: TrayModel): void => {
+    if (!tray) return;
+    tray.setTooltip(model.tooltip);
+    tray.setTitle?.(model.title);
+    tray.setMenu(model.items, onTraySelect);
+  };
   const syncTray = (closeToTray: boolean): void => {
-    if (closeToTray && !tray) tray = createTray((id) => (id === 'quit' ? app.quit() : showWindow()));
+    if (closeToTray && !tray) {
+      tray = createTray(onTraySelect);
+      drawTray(core.tray.model());
+    }
     if (!closeToTray && tray) {
       tray.destroy();
       tray = null;
@@ -176,6 +194,10 @@ async function main(): Promise<void> {
     secrets,
     settings,
     database,
+    notifications: createNotificationPort((view) => {
+      showWindow();
+      broadcast('app:openView', { view: view as 'alerts' });
+    }),
     shell: shellPort,
     logger,
     appVersion: app.getVersion(),
@@ -186,6 +208,7 @@ async function main(): Promise<void> {
   const offEvents = core.onEvent((name, payload) => {
     if (name === 'settings:changed') syncTray((payload as Settings).closeToTray);
     if (name === 'app:notice') notifyOrder(payload as Notice);
+    if (name === 'tray:model') drawTray(payload as TrayModel);
     broadcast(name, payload);
   });
   const offSuspend = power.onSuspend(() => core.suspend());
@@ -213,6 +236,8 @@ async function main(): Promise<void> {
     startHidden: process.argv.includes(AUTOSTART_ARG) && settings.get().closeToTray,
   });
   trustedIds.add(mainWindow.webContents.id);
+  mainWindow.on('show', () => core.tray.setWindowVisible(true));
+  mainWindow.on('hide', () => core.tray.setWindowVisible(false));
   mainWindow.on('closed', () => {
     mainWindow = null;
   });

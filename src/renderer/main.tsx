@@ -7,6 +7,8 @@ import { StoreProvider } from './app/store-context';
 import { OrdersProvider } from './features/orders/orders-context';
 import { createOrdersStore } from './features/orders/orders-store';
 import { BRIDGE_CLOSED_EVENT } from '../shared/ipc/liveness';
+import { AlertsProvider } from './features/alerts/alerts-context';
+import { createAlertsStore } from './features/alerts/alerts-store';
 import './styles/app.css';
 
 /** Wires the store to the bridge (window.perch, from the preload or the web host) and mounts. */
@@ -29,11 +31,15 @@ export function mountApp(): void {
   void store.start();
   const orders = createOrdersStore(window.perch);
   orders.start();
+  const alerts = createAlertsStore(window.perch);
+  alerts.start();
   createRoot(el).render(
     <StrictMode>
       <StoreProvider store={store}>
         <OrdersProvider store={orders}>
-          <App />
+          <AlertsProvider store={alerts}>
+            <App />
+          </AlertsProvider>
         </OrdersProvider>
       </StoreProvider>
     </StrictMode>,

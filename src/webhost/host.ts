@@ -221,6 +221,8 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   }
   let database: Database | null = null;
   let theCore: Core;
+  /** The notification port of the web host: banners become an in-page list (tests read it there). */
+  let showNotification: (n: { title: string; body: string; view: 'alerts' | 'orders' | 'holdings' | 'settings' }) => void = () => undefined;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   try {
     const settings = createSettingsStore(createFileSettingsBackend(join(dataDir, 'settings.json')));
@@ -238,6 +240,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       database,
       logger,
       appVersion: '0.1.0-web',
+      notifications: { show: (n) => showNotification(n) },
       initialNotices: settings.takeStartupNotices(),
       demo: { seed: options.seed ?? 1, startSimulator: async () => facade },
       ...(options.localEnvironments ? { environmentOverrides: { testnet: simEnv, 'demo-mode': simEnv } } : {}),
@@ -273,6 +276,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     onError: (event, error) => redacting.error(`event ${event} not sent`, { error: describeError(error, redacting) }),
   });
   theCore.onEvent((name, payload) => broadcast(name, payload));
+  showNotification = ({ title, body, view }) => broadcast('notifications:shown', { title, body, view, at: Date.now() });
 
   // ---------------------------------------------------------------- HTTP + WS
   let origin = '';

@@ -48,6 +48,13 @@ import type { CorePorts, DemoSimulator } from './ports';
 import { createRedactingLogger, describeError, type RedactingLogger } from './redacting-logger';
 import { createSessionOrders, type SessionOrders, type SessionOrdersOptions } from './session-orders';
 import { convertThreshold } from './threshold';
+import { createAlertsService, klineIntervalFor, type AlertsService } from '../alerts/alerts-service';
+import { systemOffsetMinutes } from '../alerts/format';
+import { computeTrayModel, tomorrowMorning, TRAY_MIN_INTERVAL_MS } from '../alerts/tray-model';
+import { createAlertsRepository } from '../storage/alerts-repository';
+import type { TrayModel } from '../../shared/domain';
+import { z } from 'zod';
+import { cmp } from '../../shared/money';
 
 export type CoreEventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
@@ -62,8 +69,16 @@ export interface Core {
   suspend(): void;
   /** Woke up: resync the clock, reconnect and resync balances now. */
   resume(): Promise<void>;
+  /** The tray: the model to draw, and what its menu items do ('quit' and 'toggle-window' are the shell's). */
+  readonly tray: {
+    model(): TrayModel;
+    action(id: string): Promise<void>;
+    /** The shell tells whether the window is visible (the menu says Show or Hide). */
+    setWindowVisible(visible: boolean): void;
+  };
   /** Diagnostics and tests. */
   readonly inspect: {
+    alerts(): AlertsService;
     session(): ExchangeSession | null;
     /** The orders feature of the current session. */
     orders(): SessionOrders | null;
@@ -82,6 +97,8 @@ export interface CoreOptions {
   readonly ordersTuning?: SessionOrdersOptions['tuning'];
 }
 
+/** The tray acts as the person, from main itself. */
+const TRAY_CONTEXT: CommandContext = { sender: { transport: 'test', frameUrl: null, webContentsId: null } };
 const NO_KEY_MESSAGE = 'No API key is saved for this environment. Add one in Settings, or switch to Demo.';
 const ORDERS_NOT_READY = 'Perch is still connecting to the exchange (unfinished orders are checked first); try again in a moment.';
 /** Order forms open at once, across windows; the oldest is dropped beyond this. */
@@ -126,6 +143,107 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   let suspended = false;
   let chain: Promise<void> = Promise.resolve();
   let heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+
+  // ------------------------------------------------------------------ alerts, watchlist, tray
+
+  const offsetMinutes = ports.offsetMinutes ?? systemOffsetMinutes;
+  const alertsDb = (): import('node:sqlite').DatabaseSync => {
+    if (ports.database?.db !== undefined) return ports.database.db;
+    memoryDb ??= openDatabase(':memory:');
+    return memoryDb.db;
+  };
+  let alertsService: AlertsService | null = null;
+  let windowVisible = true;
+  let lastTrayAt = 0;
+  let trayTimer: ReturnType<typeof setTimeout> | null = null;
+  const KlineRows = z.array(z.tuple([z.number(), z.string(), z.string(), z.string(), z.string()]).rest(z.unknown()));
+
+  const alertsState = (a: AlertsService) => ({ rules: a.rules(), settings: a.settings(), log: a.log(200) });
+  const alerts = (): AlertsService => {
+    if (alertsService !== null) return alertsService;
+    const a: AlertsService = createAlertsService({
+      repo: createAlertsRepository(alertsDb()),
+      now,
+      offsetMinutes,
+      ...(ports.notifications !== undefined ? { notifications: ports.notifications } : {}),
+      privacy: () => ports.settings.get().privacyMode,
+      onLog: (entry) => emit('alerts:fired', entry),
+      onRulesChanged: () => {
+        session?.watchExtra(a.symbols());
+        scheduleAlertsChanged();
+      },
+      onWatchlistChanged: () => {
+        session?.watchExtra(a.symbols());
+        emit('watchlist:changed', a.watchItems());
+      },
+      onError: (what, e) => logger.warn(what, { error: describeError(e, logger) }),
+    });
+    alertsService = a;
+    return a;
+  };
+
+  const trayModel = (): TrayModel => computeTrayModel({
+    snapshot: session?.portfolio.snapshot() ?? null,
+    privacy: ports.settings.get().privacyMode,
+    settings: alerts().settings(),
+    watch: alerts().watchItems(),
+    windowVisible,
+    now: now(),
+    offsetMinutes,
+  });
+
+  /** At most one tray update every few seconds; the last change is never lost. */
+  const scheduleTray = (): void => {
+    if (trayTimer !== null || stopped) return;
+    const wait = Math.max(0, lastTrayAt + TRAY_MIN_INTERVAL_MS - now());
+    trayTimer = setTimeout(() => {
+      trayTimer = null;
+      if (stopped) return;
+      lastTrayAt = now();
+      emit('tray:model', trayModel());
+    }, wait);
+  };
+
+  /**
+   * Rule changes (a firing, a re-arm in a busy market) are sent coalesced: the state carries the
+   * log read from SQLite, which need not happen on every price frame.
+   */
+  let alertsTimer: ReturnType<typeof setTimeout> | null = null;
+  const scheduleAlertsChanged = (): void => {
+    if (alertsTimer !== null || stopped) return;
+    alertsTimer = setTimeout(() => {
+      alertsTimer = null;
+      if (!stopped) emit('alerts:changed', alertsState(alerts()));
+    }, 200);
+  };
+
+  /** Watchlist prices go out at most once a second (like the tray, they need not be faster). */
+  let watchTimer: ReturnType<typeof setTimeout> | null = null;
+  const scheduleWatch = (): void => {
+    if (watchTimer !== null || stopped) return;
+    watchTimer = setTimeout(() => {
+      watchTimer = null;
+      if (!stopped) emit('watchlist:changed', alerts().watchItems());
+    }, 1_000);
+  };
+
+  /** Privacy mode masks the tray at once: amounts must not linger there for seconds. */
+  const trayNow = (): void => {
+    if (trayTimer !== null) clearTimeout(trayTimer);
+    trayTimer = null;
+    if (stopped) return;
+    lastTrayAt = now();
+    emit('tray:model', trayModel());
+  };
+
+  const pauseAll = (until: '1h' | 'tomorrow' | 'resume') => {
+    const t = now();
+    const pausedUntil = until === 'resume' ? null : until === '1h' ? t + 3_600_000 : tomorrowMorning(t, offsetMinutes);
+    const next = alerts().updateSettings({ pausedUntil });
+    emit('alerts:changed', alertsState(alerts()));
+    scheduleTray();
+    return next;
+  };
 
   const recorder = createValueRecorder({
     store,
@@ -393,9 +511,26 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       fetchImpl: ports.fetchImpl,
       flushIntervalMs,
       tuning: options.sessionTuning,
+      onTickers: (tickers, live, source) => {
+        if (session !== next) return;
+        try {
+          if (alerts().observeTickers(tickers, live, source)) scheduleWatch();
+        } catch (e) {
+          logger.warn('could not evaluate alerts', { error: describeError(e, logger) });
+        }
+      },
       onPortfolioEvent: (ev: PortfolioEvent) => {
         if (session !== next) return;
         emit('portfolio:snapshot', ev);
+        const totals = next.portfolio.valuation();
+        if (totals !== null) {
+          try {
+            alerts().observeTotal(totals.quote, totals.total, totals.freshness.state === 'live' && totals.pending === 0);
+          } catch (e) {
+            logger.warn('could not evaluate alerts', { error: describeError(e, logger) });
+          }
+        }
+        scheduleTray();
         try {
           recorder.observe();
         } catch (e) {
@@ -408,6 +543,20 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     });
     session = next;
     sessionAuth = { envId, env, credentials };
+    const a = alerts();
+    a.setEnvironment(envId);
+    next.watchExtra(a.symbols());
+    a.setKlineSource(async (symbol, from, to) => {
+      const { interval, ms } = klineIntervalFor(to - from);
+      const rows = await next.rest.request({
+        method: 'GET', path: '/api/v3/klines', security: 'NONE', weight: 2, priority: 'normal', schema: KlineRows,
+        params: { symbol, interval, startTime: String(Math.floor(from / ms) * ms), endTime: String(to), limit: '1000' },
+      });
+      return rows.map((r) => ({ openTime: r[0], high: r[2], low: r[3], close: r[4] }));
+    });
+    next.orders.onOrderUpdate((n) => {
+      if (session === next) alerts().observeOrder(n);
+    });
     orders = createSessionOrders({
       session: next,
       environment: envId,
@@ -415,7 +564,9 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       database: ordersDatabase(),
       tradingEnabled: () => ports.settings.get().tradingEnabled,
       notify: (n) => {
-        if (session === next) addNotice(n);
+        if (session !== next) return;
+        addNotice(n);
+        alerts().observeOrderOutcome(n.code ?? '', n.message);
       },
       emit: (name, payload) => {
         if (session === next) emit(name, payload);
@@ -557,6 +708,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (thresholdNote !== null) addNotice({ id: 'small-balance-threshold', level: 'info', code: 'threshold-converted', message: thresholdNote });
       if (patch.startAtLogin !== undefined && next.startAtLogin !== before.startAtLogin) ports.shell?.setStartAtLogin(next.startAtLogin);
       emit('settings:changed', next);
+      if (next.privacyMode !== before.privacyMode) trayNow();
       if (next.environment !== before.environment) {
         await rebuild('environment changed');
       } else if (next.quoteCurrency !== before.quoteCurrency) {
@@ -590,6 +742,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
         }
         const info = await vault.save(environment, resolved.material, resolved.publicKeyPem);
         await keysChanged(environment);
+        if (session?.environment === environment) alerts().observeKeyHealth(health);
         return info;
       } catch (e) {
         throw toAppError(e, logger);
@@ -615,6 +768,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       const health = await testKey(environment, material);
       // What the check found about trading applies to the running session's orders at once.
       if (current !== null && current === orders && session?.environment === environment) current.setKeyCanTrade(health.spotTrading);
+      if (session?.environment === environment) alerts().observeKeyHealth(health);
       return health;
     },
 
@@ -677,6 +831,59 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       return out.slice(0, 500);
     },
 
+    'alerts:get': () => alertsState(alerts()),
+    'alerts:create': async (input) => {
+      requireMarket(input.kind, input.symbol);
+      try {
+        return alerts().create(input);
+      } catch (e) {
+        throw alertError(e);
+      }
+    },
+    'alerts:update': async ({ id, rule }) => {
+      requireMarket(rule.kind, rule.symbol);
+      try {
+        return alerts().update(id, rule);
+      } catch (e) {
+        throw alertError(e);
+      }
+    },
+    'alerts:delete': ({ id }) => ({ removed: alerts().remove(id) }),
+    'alerts:setPaused': ({ id, paused }) => {
+      try {
+        return alerts().setPaused(id, paused);
+      } catch (e) {
+        throw alertError(e);
+      }
+    },
+    'alerts:check': async (rule) => {
+      const s = session;
+      if (rule.kind !== 'price-above' && rule.kind !== 'price-below') return { wouldFireNow: false, last: null };
+      // a symbol on no stream yet is read by REST (weight 4): the form asks once per level typed
+      const last = alerts().lastPrice(rule.symbol) ?? s?.quote(rule.symbol)?.last ?? (s !== null && s.exchangeInfo.isLoaded() && s.exchangeInfo.symbols().some((x) => x.symbol === rule.symbol)
+        ? (await s.refreshQuote(rule.symbol))?.last ?? null : null);
+      if (last === null || (rule.kind !== 'price-above' && rule.kind !== 'price-below')) return { wouldFireNow: false, last };
+      const c = cmp(last, rule.level);
+      return { wouldFireNow: rule.kind === 'price-above' ? c >= 0 : c <= 0, last };
+    },
+    'alerts:updateSettings': (patch) => {
+      const next = alerts().updateSettings(patch);
+      emit('alerts:changed', alertsState(alerts()));
+      scheduleTray();
+      return next;
+    },
+    'alerts:pauseAll': ({ until }) => pauseAll(until),
+    'watchlist:get': () => alerts().watchItems(),
+    'watchlist:set': ({ symbols }) => {
+      const known = session?.exchangeInfo.isLoaded() === true ? new Set(session.exchangeInfo.symbols().map((x) => x.symbol)) : null;
+      const unknown = known === null ? [] : symbols.filter((x) => !known.has(x));
+      if (unknown.length > 0) throw new AppError('invalid-input', `${unknown.join(', ')} is not a market on this exchange. Pick a symbol from the search.`);
+      alerts().setWatchlist(symbols);
+      scheduleTray();
+      return alerts().watchItems();
+    },
+    'tray:get': () => trayModel(),
+
     'orders:watchMarket': async ({ symbol }, ctx: CommandContext) => {
       const key = senderKey(ctx.sender);
       bookWatchers.delete(key);
@@ -694,6 +901,23 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   };
 
   // ------------------------------------------------------------------ lifecycle
+
+  /** An alert on a market this exchange does not list would never fire: refused with why. */
+  function requireMarket(kind: string, symbol: string): void {
+    const s = session;
+    if (kind.startsWith('portfolio') || s === null || !s.exchangeInfo.isLoaded()) return;
+    if (!s.exchangeInfo.symbols().some((x) => x.symbol === symbol)) {
+      throw new AppError('invalid-input', `Symbol: ${symbol} is not a market on ${s.env.label}. Pick one from the list as you type.`);
+    }
+  }
+
+  /** Plain words for a rule that is refused (too many, or gone). */
+  function alertError(e: unknown): AppError {
+    if (e instanceof AppError) return e;
+    if (e instanceof RangeError) return new AppError('invalid-input', e.message);
+    const mapped = toAppError(e, logger);
+    return mapped instanceof AppError ? mapped : new AppError('invalid-input', 'This alert could not be saved; check its fields.');
+  }
 
   return {
     handlers,
@@ -719,6 +943,12 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       recorder.stop();
       if (heartbeatTimer !== null) clearInterval(heartbeatTimer);
       heartbeatTimer = null;
+      if (trayTimer !== null) clearTimeout(trayTimer);
+      if (watchTimer !== null) clearTimeout(watchTimer);
+      if (alertsTimer !== null) clearTimeout(alertsTimer);
+      alertsTimer = null;
+      trayTimer = null;
+      watchTimer = null;
       await serial(async () => {
         await teardown();
         // What they had not found out stays in the journal; the next start checks it again.
@@ -737,7 +967,22 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       suspended = false;
       await session?.resume();
     },
+    tray: {
+      model: () => trayModel(),
+      async action(id) {
+        if (id === 'privacy') await handlers['settings:update']({ privacyMode: !ports.settings.get().privacyMode }, TRAY_CONTEXT);
+        else if (id === 'pause-1h') pauseAll('1h');
+        else if (id === 'pause-tomorrow') pauseAll('tomorrow');
+        else if (id === 'resume-alerts') pauseAll('resume');
+      },
+      setWindowVisible(visible) {
+        if (visible === windowVisible) return;
+        windowVisible = visible;
+        scheduleTray();
+      },
+    },
     inspect: {
+      alerts: () => alerts(),
       session: () => session,
       orders: () => orders,
       simulator: () => simulator,

@@ -67,6 +67,11 @@ export interface ExchangeSessionOptions {
   readonly flushIntervalMs: number;
   readonly onPortfolioEvent: (event: PortfolioEvent) => void;
   readonly onStatus: (status: ConnectionsStatus) => void;
+  /**
+   * Every flush: the tickers that changed since the last one (the alerts' coalesced price path)
+   * and whether the market feed is live; 'rest' for prices read by REST (seeds and re-checks).
+   */
+  readonly onTickers?: (tickers: readonly TickerInput[], marketLive: boolean, source: 'stream' | 'rest') => void;
   /** Tests: faster heartbeats and backoff against the simulator. */
   readonly tuning?: {
     readonly market?: Partial<Pick<MarketStreamsOptions, 'staleAfterMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'dataSilenceLimitMs' | 'backoff'>>;
@@ -93,6 +98,8 @@ export interface ExchangeSession {
   quote(symbol: string): MarketQuote | undefined;
   /** The market and account connection states right now (not the last status event). */
   connectionStates(): { readonly market: ConnectionState; readonly account: ConnectionState };
+  /** Symbols watched beside the holdings (alerts, the watchlist): they count towards the stream budget. */
+  watchExtra(symbols: ReadonlySet<string>): void;
   /** Symbols whose book (and last price) the order forms show: watched on the market streams. */
   watchBooks(symbols: ReadonlySet<string>): void;
   /** Read the quote by REST now (a symbol not yet on the streams); resolves to what is known. */
@@ -179,6 +186,7 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   const unsubscribers: Array<() => void> = [];
   let currentStreams = new Set<string>();
   let portfolioSymbols: ReadonlySet<string> = new Set();
+  let extraSymbols: ReadonlySet<string> = new Set();
   /** Quotes read by REST (until the streams deliver), and when each watched book last arrived. */
   const restQuotes = new Map<string, MarketQuote>();
   const bookArrived = new Map<string, number>();
@@ -240,6 +248,7 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
       const tickers = list.filter((t) => wanted.has(t.symbol)).map((t) => ({ symbol: t.symbol, last: t.lastPrice, open: t.openPrice, eventTime: t.closeTime }));
       if (verify) portfolio.verifyTickers(tickers);
       else portfolio.applyTickers(tickers);
+      o.onTickers?.(tickers, false, 'rest');
     } catch (e) {
       if (stopped) return;
       if (verify) logger.warn('could not re-read silent prices; they turn stale if nothing confirms them', { symbols: symbols.length, error: describeError(e, logger) });
@@ -253,9 +262,10 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   const applyStreams = (): void => {
     if (stopped) return;
     const next = new Set<string>();
-    const all = portfolioSymbols.size > ALL_MARKET_THRESHOLD;
+    const watched = extraSymbols.size === 0 ? portfolioSymbols : new Set([...portfolioSymbols, ...extraSymbols]);
+    const all = watched.size > ALL_MARKET_THRESHOLD;
     if (all) next.add(ALL_MINI_TICKERS);
-    else for (const s of portfolioSymbols) next.add(`${s.toLowerCase()}@miniTicker`);
+    else for (const s of watched) next.add(`${s.toLowerCase()}@miniTicker`);
     for (const s of bookSymbols) {
       next.add(`${s.toLowerCase()}@bookTicker`);
       if (!all) next.add(`${s.toLowerCase()}@miniTicker`);
@@ -322,9 +332,11 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
 
   const flush = (): void => {
     if (stopped) return;
-    portfolio.applyTickers(tickerValues(market.drainChanged()));
+    const changed = o.onTickers === undefined ? null : [...tickerValues(market.drainChanged())];
+    portfolio.applyTickers(changed ?? tickerValues(market.drainChanged()));
     const status = computeStatus();
     const [m, a] = status.connections;
+    o.onTickers?.(changed ?? [], m?.state === 'live', 'stream');
     portfolio.setConnections({ market: m?.state ?? 'connecting', account: a?.state ?? 'connecting' });
     const ev = portfolio.commit();
     if (ev !== null) o.onPortfolioEvent(ev);
@@ -391,6 +403,17 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
       return { market: m?.state ?? 'connecting', account: a?.state ?? 'connecting' };
     },
 
+    watchExtra(symbols) {
+      const next = new Set(symbols);
+      if (next.size === extraSymbols.size && [...next].every((s) => extraSymbols.has(s))) return;
+      extraSymbols = next;
+      if (!started) return;
+      applyStreams();
+      const fresh = [...next].filter((s) => !seeded.has(s) && !portfolioSymbols.has(s));
+      for (const s of fresh) seeded.add(s);
+      void seedPrices(fresh);
+    },
+
     watchBooks(symbols) {
       const next = new Set([...symbols].slice(0, MAX_BOOK_SYMBOLS));
       if (next.size === bookSymbols.size && [...next].every((s) => bookSymbols.has(s))) return;
@@ -409,7 +432,11 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
         else if (ev.type === 'resynced') portfolio.replaceBalances(userData.balances().values());
       }));
       flushTimer = setInterval(flush, o.flushIntervalMs);
-      if (bookSymbols.size > 0) applyStreams();
+      if (bookSymbols.size > 0 || extraSymbols.size > 0) applyStreams();
+      if (extraSymbols.size > 0) {
+        for (const s of extraSymbols) seeded.add(s);
+        void seedPrices([...extraSymbols]);
+      }
       void boot();
     },
 

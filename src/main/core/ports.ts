@@ -9,6 +9,7 @@ import type { EnvironmentId, Notice, Settings, SettingsPatch } from '../../share
 import type { Environment } from '../exchange/environments';
 import type { ValuePointStore, ValueSnapshotRepositoryLike } from '../history/value-recorder';
 import type { OrderIntentRepository } from '../storage/database';
+import type { NotificationPort } from '../alerts/alerts-service';
 
 /** The OS keychain (src/main/storage/secret-store.ts implements it). */
 export interface SecretStorePort {
@@ -90,6 +91,10 @@ export interface CorePorts {
    */
   readonly environmentOverrides?: Partial<Record<Exclude<EnvironmentId, 'demo'>, Environment>>;
   readonly fetchImpl?: typeof fetch;
+  /** Alert and fill banners (Electron's Notification; the web host's in-page list). */
+  readonly notifications?: NotificationPort;
+  /** The local UTC offset at t, minutes (quiet hours, "at 03:12"); the machine's by default. */
+  readonly offsetMinutes?: (t: number) => number;
   /** Coalescing period of portfolio events, ms (default 250: at most 4 per second). */
   readonly flushIntervalMs?: number;
 }

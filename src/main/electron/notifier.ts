@@ -1,4 +1,5 @@
 import { Notification } from 'electron';
+import type { NotificationPort } from '../alerts/alerts-service';
 import type { NotifierPort } from './shell-ports';
 
 /** Main-process notifications: the page needs no notification permission (all are denied). */
@@ -8,6 +9,29 @@ export function createNotifier(): NotifierPort {
     notify({ title, body, silent }) {
       if (!Notification.isSupported()) return;
       new Notification({ title, body, silent: silent ?? false }).show();
+    },
+  };
+}
+
+/**
+ * Alert and fill banners for the core. A click brings Perch to the front on the view the alert is
+ * about. The Notification objects are kept until closed: one collected early loses its click.
+ */
+export function createNotificationPort(onClick: (view: string) => void): NotificationPort {
+  const live = new Set<Notification>();
+  return {
+    show({ title, body, silent, view }) {
+      if (!Notification.isSupported()) return;
+      const n = new Notification({ title, body, silent });
+      live.add(n);
+      n.on('click', () => onClick(view));
+      n.on('close', () => live.delete(n));
+      n.show();
+      // at most a handful are remembered; the OS keeps its own list
+      for (const old of live) {
+        if (live.size <= 20) break;
+        live.delete(old);
+      }
     },
   };
 }

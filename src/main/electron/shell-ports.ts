@@ -18,10 +18,14 @@ export interface TrayMenuItem {
   readonly id: string;
   readonly label: string;
   readonly enabled?: boolean;
+  /** a check box (privacy mode) */
+  readonly checked?: boolean;
 }
 
 export interface TrayPort {
   setTooltip(text: string): void;
+  /** the text beside the icon (macOS only; ignored elsewhere) */
+  setTitle?(text: string): void;
   /** Linux (AppIndicator) ignores clicks, so every action is also a menu item */
   setMenu(items: readonly TrayMenuItem[], onSelect: (id: string) => void): void;
   destroy(): void;

@@ -26,11 +26,19 @@ export function createTray(onSelect: (id: string) => void): TrayPort {
     setTooltip(text) {
       tray.setToolTip(text);
     },
+    setTitle(text) {
+      // only macOS shows a title beside the icon
+      if (process.platform === 'darwin') tray.setTitle(text);
+    },
     setMenu(items: readonly TrayMenuItem[], handler) {
       select = handler;
       // Linux needs the whole menu set again after any change
       tray.setContextMenu(
-        Menu.buildFromTemplate(items.map((i) => ({ id: i.id, label: i.label, enabled: i.enabled ?? true, click: () => select(i.id) }))),
+        Menu.buildFromTemplate(items.map((i): Electron.MenuItemConstructorOptions => (i.id.startsWith('separator:')
+          ? { type: 'separator' }
+          : i.checked !== undefined
+            ? { id: i.id, label: i.label, type: 'checkbox', checked: i.checked, enabled: i.enabled ?? true, click: () => select(i.id) }
+            : { id: i.id, label: i.label, enabled: i.enabled ?? true, click: () => select(i.id) }))),
       );
     },
     destroy() {

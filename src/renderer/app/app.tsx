@@ -5,6 +5,11 @@ import { Welcome } from '../features/onboarding/welcome';
 import { ResetDemoButton } from '../features/settings/reset-demo';
 import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
+import { AlertsView } from '../features/alerts/alerts-view';
+import { useAlertsStore } from '../features/alerts/alerts-context';
+import { useAlertsState } from '../features/alerts/alerts-store';
+import { DesktopPreview, isWebHost } from '../features/alerts/desktop-preview';
+import { WatchlistView } from '../features/alerts/watchlist-view';
 import { maskFigures } from './format';
 import { AboutDialog, ShortcutsDialog } from './shell-dialogs';
 import { useStore, useView } from './store-context';
@@ -12,6 +17,12 @@ import { viewForKey, type ViewId } from '../../shared/shortcuts';
 
 type Tab = ViewId;
 type ShellDialog = 'shortcuts' | 'about' | null;
+
+/** Stand-in when no alerts store is mounted (a test rendering the shell alone). */
+const NO_ALERTS = {
+  get: () => ({ openView: null }),
+  subscribe: () => () => undefined,
+} as unknown as Parameters<typeof useAlertsState>[0];
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 export const PRIVACY_SHORTCUT = IS_MAC ? '⌘⇧H' : 'Ctrl+Shift+H';
@@ -116,6 +127,12 @@ export function App(): React.JSX.Element {
   const version = useView((s) => s.version);
   useTheme();
   usePrivacyShortcut();
+  // A clicked notification (or "Alert" on a watch symbol) opens its view.
+  const alertsStore = useAlertsStore();
+  const openView = useAlertsState(alertsStore ?? NO_ALERTS, (s) => s.openView);
+  useEffect(() => {
+    if (openView !== null) setTab(openView.view);
+  }, [openView]);
   const onboarded = settings?.onboarded ?? false;
   const hasKey = keys.length > 0;
   const firstStart = !onboarded && !hasKey;
@@ -163,6 +180,8 @@ export function App(): React.JSX.Element {
           <nav className="tabs" aria-label="Sections">
             <button type="button" className={tab === 'holdings' ? 'active' : ''} aria-current={tab === 'holdings' ? 'page' : undefined} onClick={() => setTab('holdings')}>Holdings</button>
             <button type="button" className={tab === 'orders' ? 'active' : ''} aria-current={tab === 'orders' ? 'page' : undefined} onClick={() => setTab('orders')}>Orders</button>
+            <button type="button" className={tab === 'watchlist' ? 'active' : ''} aria-current={tab === 'watchlist' ? 'page' : undefined} onClick={() => setTab('watchlist')}>Watchlist</button>
+            <button type="button" className={tab === 'alerts' ? 'active' : ''} aria-current={tab === 'alerts' ? 'page' : undefined} onClick={() => setTab('alerts')}>Alerts</button>
             <button type="button" className={tab === 'settings' ? 'active' : ''} aria-current={tab === 'settings' ? 'page' : undefined} onClick={() => setTab('settings')}>Settings</button>
           </nav>
         ) : null}
@@ -188,8 +207,10 @@ export function App(): React.JSX.Element {
       {shellDialog === 'about' ? <AboutDialog version={version} onClose={() => setShellDialog(null)} /> : null}
       <Notices />
       <main className="content">
-        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'orders' ? <OrdersView /> : <SettingsView />}
+        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'orders' ? <OrdersView />
+          : tab === 'alerts' ? <AlertsView /> : tab === 'watchlist' ? <WatchlistView /> : <SettingsView />}
       </main>
+      {alertsStore !== null && isWebHost() ? <DesktopPreview /> : null}
       <StatusBar />
     </div>
   );

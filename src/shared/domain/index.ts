@@ -5,3 +5,4 @@ export * from './settings';
 export * from './status';
 export * from './keys';
 export * from './portfolio';
+export * from './alerts';

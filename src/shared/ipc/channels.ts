@@ -20,6 +20,23 @@ export const ORDER_COMMAND_NAMES = [
 
 export const ORDER_EVENT_NAMES = ['orders:open', 'orders:outcome', 'orders:syncProgress', 'orders:market'] as const;
 
+/** Alerts, watchlist and tray (alerts-contract.ts maps them to schemas). */
+export const ALERT_COMMAND_NAMES = [
+  'alerts:get',
+  'alerts:create',
+  'alerts:update',
+  'alerts:delete',
+  'alerts:setPaused',
+  'alerts:check',
+  'alerts:updateSettings',
+  'alerts:pauseAll',
+  'watchlist:get',
+  'watchlist:set',
+  'tray:get',
+] as const;
+
+export const ALERT_EVENT_NAMES = ['alerts:changed', 'alerts:fired', 'watchlist:changed', 'tray:model', 'notifications:shown', 'app:openView'] as const;
+
 export const COMMAND_NAMES = [
   'app:getState',
   'app:openExternal',
@@ -35,6 +52,7 @@ export const COMMAND_NAMES = [
   'demo:reset',
   'portfolio:getSnapshot',
   ...ORDER_COMMAND_NAMES,
+  ...ALERT_COMMAND_NAMES,
 ] as const;
 
 export const EVENT_NAMES = [
@@ -46,6 +64,7 @@ export const EVENT_NAMES = [
   'app:menu',
   'app:heartbeat',
   ...ORDER_EVENT_NAMES,
+  ...ALERT_EVENT_NAMES,
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

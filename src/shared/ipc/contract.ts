@@ -16,6 +16,7 @@ import {
 } from '../domain';
 import { orderCommands, orderEvents } from './orders-contract';
 import { VIEW_IDS } from '../shortcuts';
+import { alertCommands, alertEvents } from './alerts-contract';
 
 /** Commands without input accept nothing or `{}` (JSON transports turn undefined into nothing). */
 export const NoInput = z.object({}).strict().optional();
@@ -98,6 +99,7 @@ export const commands = {
   },
   'portfolio:getSnapshot': { input: NoInput, output: PortfolioSnapshot.nullable() },
   ...orderCommands,
+  ...alertCommands,
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -113,6 +115,7 @@ export const events = {
    */
   'app:heartbeat': z.object({ at: TimestampMs }).strict(),
   ...orderEvents,
+  ...alertEvents,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a handler receives (after parsing). */

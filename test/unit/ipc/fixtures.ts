@@ -60,6 +60,17 @@ export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'orders:outcome': { clientOrderId: 'perch-1' },
   'orders:watchMarket': { symbol: null },
   'orders:unresolved': undefined,
+  'alerts:get': {},
+  'alerts:create': { kind: 'price-above', symbol: 'BTCUSDT', level: '70000' },
+  'alerts:update': { id: 'r1', rule: { kind: 'price-below', symbol: 'BTCUSDT', level: '60000', note: 'n' } },
+  'alerts:delete': { id: 'r1' },
+  'alerts:setPaused': { id: 'r1', paused: true },
+  'alerts:check': { kind: 'price-above', symbol: 'BTCUSDT', level: '70000' },
+  'alerts:updateSettings': { sound: false },
+  'alerts:pauseAll': { until: '1h' },
+  'watchlist:get': {},
+  'watchlist:set': { symbols: ['ETHBTC', 'BNBUSDT'] },
+  'tray:get': {},
 };
 
 /** Inputs that must be rejected before any handler runs (wrong type, bad value or extra key). */
@@ -98,6 +109,17 @@ export const invalidInputs: { [C in CommandName]: unknown[] } = {
   'orders:outcome': [{}, { clientOrderId: '' }],
   'orders:watchMarket': [{}, { symbol: 'btc/usdt' }],
   'orders:unresolved': [{ environment: 'demo' }, 'all'],
+  'alerts:get': [{ x: 1 }],
+  'alerts:create': [{}, { kind: 'price-above', symbol: 'BTCUSDT', level: '-1' }, { kind: 'price-above', symbol: 'BTCUSDT', level: '0' }, { kind: 'price-above', symbol: 'BTCUSDT', level: '1', note: 'x'.repeat(201) }],
+  'alerts:update': [{ id: 'r1' }, { id: 'x'.repeat(65), rule: { kind: 'price-above', symbol: 'BTCUSDT', level: '1' } }],
+  'alerts:delete': [{}, { id: '' }],
+  'alerts:setPaused': [{ id: 'r1' }],
+  'alerts:check': [{ kind: 'nope', symbol: 'BTCUSDT', level: '1' }],
+  'alerts:updateSettings': [{ quietHours: { enabled: true, start: 1440, end: 0 } }, { unknown: true }],
+  'alerts:pauseAll': [{ until: 'forever' }],
+  'watchlist:get': [{ a: 1 }],
+  'watchlist:set': [{ symbols: ['btc usdt'] }, { symbols: Array.from({ length: 51 }, (_, i) => `S${i}`) }],
+  'tray:get': [{ a: 1 }],
 };
 
 export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
@@ -131,4 +153,15 @@ export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
   'orders:outcome': null,
   'orders:watchMarket': { bid: '49999.99', ask: '50000.01', last: '50000', at: 5 },
   'orders:unresolved': [{ clientOrderId: 'perch-1', environment: 'testnet', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', status: 'unknown', at: 5, checkedInBackground: true }],
+  'alerts:get': { rules: [{ id: 'r1', environment: 'demo' as const, kind: 'price-above' as const, symbol: 'BTCUSDT', level: '70000', direction: 'either' as const, windowMs: 3600000, repeat: false, cooldownMs: 0, rearmPercent: '0.5', note: '', paused: false, createdAt: 1, done: false, lastFiredAt: null }], settings: { notifications: true, sound: true, quietHours: { enabled: false, start: 1320, end: 420 }, trayShows: 'holdings' as const, pausedUntil: null }, log: [] },
+  'alerts:create': { id: 'r1', environment: 'demo' as const, kind: 'price-above' as const, symbol: 'BTCUSDT', level: '70000', direction: 'either' as const, windowMs: 3600000, repeat: false, cooldownMs: 0, rearmPercent: '0.5', note: '', paused: false, createdAt: 1, done: false, lastFiredAt: null },
+  'alerts:update': { id: 'r1', environment: 'demo' as const, kind: 'price-above' as const, symbol: 'BTCUSDT', level: '70000', direction: 'either' as const, windowMs: 3600000, repeat: false, cooldownMs: 0, rearmPercent: '0.5', note: '', paused: false, createdAt: 1, done: false, lastFiredAt: null },
+  'alerts:delete': { removed: true },
+  'alerts:setPaused': { id: 'r1', environment: 'demo' as const, kind: 'price-above' as const, symbol: 'BTCUSDT', level: '70000', direction: 'either' as const, windowMs: 3600000, repeat: false, cooldownMs: 0, rearmPercent: '0.5', note: '', paused: false, createdAt: 1, done: false, lastFiredAt: null },
+  'alerts:check': { wouldFireNow: false, last: '69000' },
+  'alerts:updateSettings': { notifications: true, sound: true, quietHours: { enabled: false, start: 1320, end: 420 }, trayShows: 'holdings' as const, pausedUntil: null },
+  'alerts:pauseAll': { notifications: true, sound: true, quietHours: { enabled: false, start: 1320, end: 420 }, trayShows: 'holdings' as const, pausedUntil: null },
+  'watchlist:get': [{ symbol: 'ETHBTC', last: '0.05', changePercent: '1.2', stale: false }],
+  'watchlist:set': [],
+  'tray:get': { tooltip: 'Perch', title: '', items: [{ id: 'quit', label: 'Quit Perch', enabled: true }], asOf: 1 },
 };

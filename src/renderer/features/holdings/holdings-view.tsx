@@ -1,3 +1,4 @@
+import { useAlertsStore } from '../alerts/alerts-context';
 import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { EnvironmentId, Freshness, Holding, PortfolioSnapshot } from '../../../shared/domain';
@@ -111,6 +112,13 @@ export function stalePriceLabel(h: Holding): string | null {
   return h.priceAt !== undefined ? `Price as of ${formatClock(h.priceAt)}: not kept current by a live feed` : 'Price not current: not kept current by a live feed';
 }
 
+/** "Alert…" on a holding priced by its direct market: opens the alert form for that symbol. */
+function AlertLink({ symbol }: Readonly<{ symbol: string }>): React.JSX.Element | null {
+  const alerts = useAlertsStore();
+  if (alerts === null) return null;
+  return <button type="button" className="link row-alert" title={`Create an alert on ${symbol}`} onClick={() => alerts.draftFor(symbol)}>Alert…</button>;
+}
+
 const STALE_ROW_STYLE = { opacity: 0.55 } as const;
 
 function Row({ h, quote, privacy, top }: Readonly<{ h: Holding; quote: string; privacy: boolean; top: number }>): React.JSX.Element {
@@ -130,6 +138,7 @@ function Row({ h, quote, privacy, top }: Readonly<{ h: Holding; quote: string; p
         <span className="asset-code">{h.asset}</span>
         {h.priceRoute === 'bridge' ? <span className="route-tag" title={routeHint(h)}>via {h.via}</span> : null}
         {stale !== null && h.priceAt !== undefined ? <span className="route-tag stale-tag" data-testid="stale-price" title={stale}>as of {formatClock(h.priceAt).slice(0, -3)}</span> : null}
+        {h.priceRoute === 'direct' ? <AlertLink symbol={`${h.asset}${quote}`} /> : null}
       </div>
       <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.free)}</div>
       <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.locked)}</div>

@@ -1,0 +1,90 @@
+/**
+ * The renderer's view of alerts, the watchlist, the tray model and (in the web host) the banners
+ * shown: a projection of main's truth, loaded once and kept current by events.
+ */
+import { useSyncExternalStore } from 'react';
+import type { AlertLogEntry, AlertRule, AlertSettings, TrayModel, WatchItem } from '../../../shared/domain';
+import type { PerchBridge } from '../../../shared/ipc/bridge';
+
+export interface ShownNotification { readonly title: string; readonly body: string; readonly view: AlertLogEntry['view']; readonly at: number }
+
+export interface AlertsState {
+  readonly rules: readonly AlertRule[];
+  readonly settings: AlertSettings | null;
+  readonly log: readonly AlertLogEntry[];
+  readonly watch: readonly WatchItem[];
+  readonly tray: TrayModel | null;
+  readonly shown: readonly ShownNotification[];
+  /** a notification was clicked: the view to open (consumed by the app shell) */
+  readonly openView: { readonly view: AlertLogEntry['view']; readonly n: number } | null;
+  /** a symbol to prefill in the alert form (from a holding row or a watch symbol) */
+  readonly draftSymbol: { readonly symbol: string; readonly n: number } | null;
+}
+
+export interface AlertsStore {
+  get(): AlertsState;
+  subscribe(listener: () => void): () => void;
+  start(): void;
+  stop(): void;
+  readonly bridge: PerchBridge;
+  reload(): Promise<void>;
+  /** "Alert…" on a holding row or a watch symbol: open the alerts view with this symbol */
+  draftFor(symbol: string): void;
+}
+
+const MAX_LOG = 200;
+const MAX_SHOWN = 20;
+const INITIAL: AlertsState = { rules: [], settings: null, log: [], watch: [], tray: null, shown: [], openView: null, draftSymbol: null };
+
+export function createAlertsStore(bridge: PerchBridge): AlertsStore {
+  let state = INITIAL;
+  const listeners = new Set<() => void>();
+  const off: Array<() => void> = [];
+  let n = 0;
+  const set = (patch: Partial<AlertsState>): void => {
+    state = { ...state, ...patch };
+    for (const l of [...listeners]) l();
+  };
+
+  const reload = async (): Promise<void> => {
+    const [a, w, t] = await Promise.all([bridge.call('alerts:get'), bridge.call('watchlist:get'), bridge.call('tray:get')]);
+    set({
+      ...(a.ok ? { rules: a.value.rules, settings: a.value.settings, log: a.value.log } : {}),
+      ...(w.ok ? { watch: w.value } : {}),
+      ...(t.ok ? { tray: t.value } : {}),
+    });
+  };
+
+  return {
+    bridge,
+    get: () => state,
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    start() {
+      if (off.length > 0) return;
+      off.push(bridge.on('alerts:changed', (s) => set({ rules: s.rules, settings: s.settings, log: s.log })));
+      off.push(bridge.on('alerts:fired', (e) => {
+        if (state.log.some((x) => x.id === e.id)) return;
+        set({ log: [e, ...state.log].slice(0, MAX_LOG) });
+      }));
+      off.push(bridge.on('watchlist:changed', (w) => set({ watch: w })));
+      off.push(bridge.on('tray:model', (t) => set({ tray: t })));
+      off.push(bridge.on('notifications:shown', (x) => set({ shown: [x, ...state.shown].slice(0, MAX_SHOWN) })));
+      off.push(bridge.on('app:openView', ({ view }) => set({ openView: { view, n: ++n } })));
+      void reload();
+    },
+    stop() {
+      for (const u of off.splice(0)) u();
+    },
+    reload,
+    draftFor(symbol) {
+      set({ draftSymbol: { symbol, n: ++n }, openView: { view: 'alerts', n: ++n } });
+    },
+  };
+}
+
+export function useAlertsState<T>(store: AlertsStore, select: (s: AlertsState) => T): T {
+  return useSyncExternalStore(store.subscribe, () => select(store.get()));
+}

@@ -1,0 +1,347 @@
+import { useEffect, useId, useState } from 'react';
+import type { AlertKind, AlertLogEntry, AlertRule, AlertRuleInput, ChangeDirection } from '../../../shared/domain';
+import { formatPrice, maskFigures, money } from '../../app/format';
+import { useView } from '../../app/store-context';
+import { useAlerts, useAlertsView } from './alerts-context';
+import './alerts.css';
+
+const KINDS: ReadonlyArray<{ id: AlertKind; label: string }> = [
+  { id: 'price-above', label: 'Price crosses above' },
+  { id: 'price-below', label: 'Price crosses below' },
+  { id: 'change-window', label: 'Price moves within a time window' },
+  { id: 'change-24h', label: '24 h change beyond' },
+  { id: 'portfolio-above', label: 'Portfolio total rises above' },
+  { id: 'portfolio-below', label: 'Portfolio total falls below' },
+];
+const WINDOWS = [
+  { ms: 900_000, label: '15 minutes' },
+  { ms: 3_600_000, label: '1 hour' },
+  { ms: 14_400_000, label: '4 hours' },
+  { ms: 86_400_000, label: '24 hours' },
+];
+const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
+const isPortfolio = (k: AlertKind): boolean => k === 'portfolio-above' || k === 'portfolio-below';
+const isChange = (k: AlertKind): boolean => k === 'change-24h' || k === 'change-window';
+
+const QUOTES = ['FDUSD', 'USDT', 'USDC', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'TRY'];
+/** The quote asset a symbol ends with, for its price precision. */
+export function quoteFromSymbol(symbol: string): string {
+  return QUOTES.find((q) => symbol.endsWith(q)) ?? 'USDT';
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** "14:03" today, "3 Dec 2026 14:03" on any other day. */
+export function dateTime(ms: number, now = Date.now()): string {
+  const d = new Date(ms);
+  const t = new Date(now);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (d.toDateString() === t.toDateString()) return hm;
+  return `${d.getDate()} ${d.toLocaleString('en', { month: 'short' })} ${d.getFullYear()} ${hm}`;
+}
+
+function groupNumber(s: string): string {
+  const [i = '', f] = s.split('.');
+  return `${i.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${f !== undefined ? `.${f}` : ''}`;
+}
+
+/** The rule in a person's words. */
+export function describeRule(r: Pick<AlertRule, 'kind' | 'symbol' | 'level' | 'direction' | 'windowMs'>, privacy: boolean): string {
+  const dir = r.direction === 'up' ? 'up' : r.direction === 'down' ? 'down' : 'up or down';
+  switch (r.kind) {
+    case 'price-above': return `${r.symbol} crosses above ${groupNumber(r.level)}`;
+    case 'price-below': return `${r.symbol} crosses below ${groupNumber(r.level)}`;
+    case 'change-window': return `${r.symbol} moves ${dir} ${r.level} % within ${WINDOWS.find((w) => w.ms === r.windowMs)?.label ?? `${Math.round(r.windowMs / 60_000)} minutes`}`;
+    case 'change-24h': return `${r.symbol} 24 h change ${dir} ${r.level} %`;
+    case 'portfolio-above': return `Portfolio total above ${money(privacy, groupNumber(r.level))} ${r.symbol}`;
+    case 'portfolio-below': return `Portfolio total below ${money(privacy, groupNumber(r.level))} ${r.symbol}`;
+  }
+}
+
+interface Draft {
+  kind: AlertKind;
+  symbol: string;
+  level: string;
+  direction: ChangeDirection;
+  windowMs: number;
+  repeat: boolean;
+  cooldownMin: string;
+  rearmPercent: string;
+  note: string;
+}
+
+const emptyDraft = (symbol = ''): Draft => ({ kind: 'price-above', symbol, level: '', direction: 'either', windowMs: 3_600_000, repeat: false, cooldownMin: '15', rearmPercent: '0.5', note: '' });
+
+function fromRule(r: AlertRule): Draft {
+  return { kind: r.kind, symbol: r.symbol, level: r.level, direction: r.direction, windowMs: r.windowMs, repeat: r.repeat, cooldownMin: String(Math.round(r.cooldownMs / 60_000)), rearmPercent: r.rearmPercent, note: r.note };
+}
+
+function SymbolField({ value, onChange, id }: Readonly<{ value: string; onChange: (v: string) => void; id: string }>): React.JSX.Element {
+  const store = useAlerts();
+  const [options, setOptions] = useState<string[]>([]);
+  useEffect(() => {
+    const q = value.trim();
+    if (q.length === 0) return;
+    let live = true;
+    void store.bridge.call('orders:symbols', { query: q.slice(0, 30), limit: 20 }).then((r) => {
+      if (live && r.ok) setOptions(r.value.map((s) => s.symbol));
+    });
+    return () => {
+      live = false;
+    };
+  }, [value, store]);
+  return (
+    <>
+      <input id={id} className="symbol-input" value={value} list={`${id}-list`} autoComplete="off" placeholder="BTCUSDT"
+        onChange={(e) => onChange(e.target.value.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 30))} />
+      <datalist id={`${id}-list`}>{options.map((o) => <option key={o} value={o} />)}</datalist>
+    </>
+  );
+}
+
+function AlertForm({ editing, onDone }: Readonly<{ editing: AlertRule | null; onDone: () => void }>): React.JSX.Element {
+  const store = useAlerts();
+  const quote = useView((s) => s.settings?.quoteCurrency ?? 'USDT');
+  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const draftSymbol = useAlertsView((s) => s.draftSymbol);
+  const [d, setD] = useState<Draft>(() => (editing ? fromRule(editing) : emptyDraft()));
+  const [error, setError] = useState<string | null>(null);
+  const [warning, setWarning] = useState<string | null>(null);
+  const id = useId();
+
+  useEffect(() => {
+    if (editing) setD(fromRule(editing));
+  }, [editing]);
+  useEffect(() => {
+    if (draftSymbol && !editing) setD((x) => ({ ...x, symbol: draftSymbol.symbol, kind: isPortfolio(x.kind) ? 'price-above' : x.kind }));
+  }, [draftSymbol, editing]);
+
+  const symbol = isPortfolio(d.kind) ? quote : d.symbol;
+  const levelOk = DECIMAL.test(d.level) && !/^0(\.0+)?$/.test(d.level);
+  const input = (): AlertRuleInput => ({
+    kind: d.kind, symbol, level: d.level, direction: d.direction, windowMs: d.windowMs, repeat: d.repeat,
+    cooldownMs: Math.max(0, Math.round(Number(d.cooldownMin || '0') * 60_000)), rearmPercent: d.rearmPercent || '0', note: d.note.slice(0, 200), paused: editing?.paused ?? false,
+  });
+
+  // A "crosses above" level the price is already above fires at once: say so before saving.
+  useEffect(() => {
+    setWarning(null);
+    if (!levelOk || symbol === '' || (d.kind !== 'price-above' && d.kind !== 'price-below')) return;
+    let live = true;
+    void store.bridge.call('alerts:check', input()).then((r) => {
+      if (!live || !r.ok || !r.value.wouldFireNow || r.value.last === null) return;
+      setWarning(`${symbol} is at ${formatPrice(r.value.last, quoteFromSymbol(symbol))} now: this alert would fire at once.`);
+    });
+    return () => {
+      live = false;
+    };
+  }, [d.kind, symbol, d.level, levelOk]);
+
+  const levelLabel = isChange(d.kind) ? 'Percent' : isPortfolio(d.kind) ? `Total in ${quote}` : 'Price';
+  const levelProblem = d.level !== '' && !levelOk ? `${levelLabel}: type a number above zero, like ${isChange(d.kind) ? '5' : '70000'}.` : null;
+  const canSave = levelOk && symbol !== '';
+
+  const save = (): void => {
+    setError(null);
+    const p = editing ? store.bridge.call('alerts:update', { id: editing.id, rule: input() }) : store.bridge.call('alerts:create', input());
+    void p.then((r) => {
+      if (!r.ok) setError(r.error.message);
+      else {
+        setD(emptyDraft());
+        onDone();
+      }
+    });
+  };
+
+  return (
+    <form className="alert-form" data-testid="alert-form" onSubmit={(e) => { e.preventDefault(); if (canSave) save(); }}>
+      <label className="ofield"><span>When</span>
+        <select value={d.kind} onChange={(e) => setD({ ...d, kind: e.target.value as AlertKind })} data-testid="alert-kind">
+          {KINDS.map((k) => <option key={k.id} value={k.id}>{k.label}</option>)}
+        </select>
+      </label>
+      {!isPortfolio(d.kind) ? (
+        <label className="ofield" htmlFor={`${id}-sym`}><span>Symbol</span>
+          <SymbolField id={`${id}-sym`} value={d.symbol} onChange={(v) => setD({ ...d, symbol: v })} />
+        </label>
+      ) : null}
+      <label className="ofield"><span>{levelLabel}</span>
+        <input className={`${levelProblem ? 'invalid' : ''}${isPortfolio(d.kind) && privacy ? ' masked' : ''}`} value={d.level} inputMode="decimal" data-testid="alert-level"
+          onChange={(e) => setD({ ...d, level: e.target.value.trim().slice(0, 40) })} placeholder={isChange(d.kind) ? '5' : '70000'} />
+      </label>
+      {isChange(d.kind) ? (
+        <div className="row gap">
+          <label className="ofield"><span>Direction</span>
+            <select value={d.direction} onChange={(e) => setD({ ...d, direction: e.target.value as ChangeDirection })}>
+              <option value="either">Up or down</option><option value="up">Up</option><option value="down">Down</option>
+            </select>
+          </label>
+          {d.kind === 'change-window' ? (
+            <label className="ofield"><span>Within</span>
+              <select value={d.windowMs} onChange={(e) => setD({ ...d, windowMs: Number(e.target.value) })}>
+                {WINDOWS.map((w) => <option key={w.ms} value={w.ms}>{w.label}</option>)}
+              </select>
+            </label>
+          ) : null}
+        </div>
+      ) : null}
+      <label className="check"><input type="checkbox" checked={d.repeat} onChange={(e) => setD({ ...d, repeat: e.target.checked })} /> Repeat (otherwise it fires once)</label>
+      {d.repeat ? (
+        <div className="row gap">
+          <label className="ofield"><span>Not again within (minutes)</span>
+            <input value={d.cooldownMin} inputMode="numeric" onChange={(e) => setD({ ...d, cooldownMin: e.target.value.replace(/\D/g, '').slice(0, 5) })} />
+          </label>
+          <label className="ofield"><span>Re-arm after moving back (%)</span>
+            <input value={d.rearmPercent} inputMode="decimal" onChange={(e) => setD({ ...d, rearmPercent: e.target.value.trim().slice(0, 10) })} />
+          </label>
+        </div>
+      ) : null}
+      <label className="ofield"><span>Note (optional)</span>
+        <input value={d.note} maxLength={200} onChange={(e) => setD({ ...d, note: e.target.value })} placeholder="why this level matters" />
+      </label>
+      {levelProblem ? <p className="issue" role="alert">{levelProblem}</p> : null}
+      {warning ? <p className="alert-warning" role="status" data-testid="alert-fires-now">{warning}</p> : null}
+      {error ? <p className="error" role="alert">{error}</p> : null}
+      <div className="row gap">
+        <button type="submit" className="primary" disabled={!canSave} data-testid="alert-save">{editing ? 'Save changes' : 'Create alert'}</button>
+        {editing ? <button type="button" onClick={onDone}>Cancel</button> : null}
+      </div>
+    </form>
+  );
+}
+
+function ruleState(r: AlertRule): string {
+  if (r.paused) return 'Paused';
+  if (r.done) return 'Fired (done)';
+  return r.repeat ? 'Active, repeating' : 'Active';
+}
+
+function AlertSettingsPanel(): React.JSX.Element | null {
+  const store = useAlerts();
+  const s = useAlertsView((x) => x.settings);
+  const [error, setError] = useState<string | null>(null);
+  if (s === null) return null;
+  const patch = (p: Parameters<typeof store.bridge.call<'alerts:updateSettings'>>[1]): void => {
+    setError(null);
+    void store.bridge.call('alerts:updateSettings', p).then((r) => {
+      if (!r.ok) setError(r.error.message);
+    });
+  };
+  const hm = (m: number): string => `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
+  const toMin = (v: string): number => {
+    const [h = '0', m = '0'] = v.split(':');
+    return Math.min(1439, Number(h) * 60 + Number(m));
+  };
+  const paused = s.pausedUntil !== null && s.pausedUntil > Date.now();
+  return (
+    <section className="panel" data-testid="alert-settings">
+      <h2>Notifications</h2>
+      {error ? <p className="error" role="alert">{error}</p> : null}
+      <label className="setting toggle"><span className="setting-label">Show notifications<span className="setting-hint">Alerts are always written to the log.</span></span>
+        <input type="checkbox" checked={s.notifications} onChange={(e) => patch({ notifications: e.target.checked })} /></label>
+      <label className="setting toggle"><span className="setting-label">Sound</span>
+        <input type="checkbox" checked={s.sound} onChange={(e) => patch({ sound: e.target.checked })} /></label>
+      <div className="setting quiet"><span className="setting-label">Quiet hours<span className="setting-hint">Alerts are logged, with no banner or sound.</span></span>
+        <span className="row gap quiet-times">
+          <input type="checkbox" aria-label="Quiet hours on" checked={s.quietHours.enabled} onChange={(e) => patch({ quietHours: { ...s.quietHours, enabled: e.target.checked } })} />
+          <input type="time" aria-label="Quiet from" value={hm(s.quietHours.start)} onChange={(e) => patch({ quietHours: { ...s.quietHours, start: toMin(e.target.value) } })} />
+          to
+          <input type="time" aria-label="Quiet until" value={hm(s.quietHours.end)} onChange={(e) => patch({ quietHours: { ...s.quietHours, end: toMin(e.target.value) } })} />
+        </span>
+      </div>
+      <label className="setting"><span className="setting-label">The tray menu lists</span>
+        <select value={s.trayShows} onChange={(e) => patch({ trayShows: e.target.value as 'holdings' | 'watchlist' })}>
+          <option value="holdings">Top holdings</option><option value="watchlist">Watchlist</option>
+        </select></label>
+      <div className="setting"><span className="setting-label">Pause alerts{paused ? <span className="setting-hint" data-testid="paused-until">Paused until {dateTime(s.pausedUntil ?? 0)}</span> : null}</span>
+        <span className="row gap">
+          {paused ? <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: 'resume' })}>Resume</button> : (
+            <>
+              <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: '1h' })}>For 1 hour</button>
+              <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: 'tomorrow' })}>Until tomorrow</button>
+            </>
+          )}
+        </span>
+      </div>
+    </section>
+  );
+}
+
+function logText(e: AlertLogEntry, privacy: boolean): string {
+  // order and portfolio messages carry amounts; price alerts carry market prices (always shown)
+  return e.kind === 'order' || e.message.startsWith('Portfolio') || e.message.includes('Portfolio ') ? maskFigures(privacy, e.message) : e.message;
+}
+
+export function AlertsView(): React.JSX.Element {
+  const store = useAlerts();
+  const rules = useAlertsView((s) => s.rules);
+  const log = useAlertsView((s) => s.log);
+  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const [editing, setEditing] = useState<AlertRule | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const act = (p: Promise<{ ok: boolean; error?: { message: string } }>): void => {
+    setError(null);
+    void p.then((r) => {
+      if (!r.ok) setError(r.error?.message ?? 'That did not work; try again.');
+    });
+  };
+
+  return (
+    <div className="alerts" data-testid="alerts-view">
+      <div className="alerts-left">
+        <section className="panel">
+          <h2>{editing ? 'Edit alert' : 'New alert'}</h2>
+          <AlertForm editing={editing} onDone={() => setEditing(null)} />
+        </section>
+        <AlertSettingsPanel />
+      </div>
+      <div className="alerts-right">
+        <section className="panel">
+          <h2>Alerts</h2>
+          {error ? <p className="error" role="alert">{error}</p> : null}
+          {rules.length === 0 ? <p className="muted" data-testid="no-alerts">No alerts yet. Create one here, or with “Alert…” on a holding row or a watch symbol.</p> : (
+            <table className="atable" data-testid="alert-rules">
+              <thead><tr><th>Alert</th><th>State</th><th>Last fired</th><th /></tr></thead>
+              <tbody>
+                {rules.map((r) => (
+                  <tr key={r.id} className={r.paused || r.done ? 'dim' : ''}>
+                    <td>{describeRule(r, privacy)}{r.note ? <div className="muted small">{r.note}</div> : null}</td>
+                    <td>{ruleState(r)}</td>
+                    <td className="nowrap">{r.lastFiredAt === null ? '—' : dateTime(r.lastFiredAt)}</td>
+                    <td className="actions">
+                      <button type="button" className="link" onClick={() => setEditing(r)}>Edit</button>
+                      <button type="button" className="link" onClick={() => act(store.bridge.call('alerts:setPaused', { id: r.id, paused: !r.paused }))}>{r.paused ? 'Resume' : 'Pause'}</button>
+                      {confirmDelete === r.id ? (
+                        <>
+                          <button type="button" className="link danger-text" onClick={() => { setConfirmDelete(null); act(store.bridge.call('alerts:delete', { id: r.id })); }}>Confirm delete</button>
+                          <button type="button" className="link" onClick={() => setConfirmDelete(null)}>Keep</button>
+                        </>
+                      ) : <button type="button" className="link" onClick={() => setConfirmDelete(r.id)}>Delete</button>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section className="panel">
+          <h2>History</h2>
+          {log.length === 0 ? <p className="muted">Nothing has fired yet.</p> : (
+            <ol className="alert-log" data-testid="alert-log">
+              {log.map((e) => (
+                <li key={e.id} className={`log-${e.kind}`}>
+                  <span className="log-time">{dateTime(e.at)}</span>
+                  <span className="log-text">{logText(e, privacy)}</span>
+                  {!e.banner ? <span className="muted small" title="Quiet hours, paused or notifications off">no banner</span> : null}
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

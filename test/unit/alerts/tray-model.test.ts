@@ -1,0 +1,58 @@
+/**
+ * The tray model is computed in the core (no Electron), so what the tray says is tested in Node:
+ * total and 24 h change in the tooltip and title, masked in privacy mode; the menu lists the top
+ * holdings or the watch symbols with price and change, and the pause/resume items.
+ */
+import { describe, expect, it } from 'vitest';
+import { computeTrayModel, tomorrowMorning, TRAY_MASK } from '../../../src/main/alerts/tray-model';
+import { defaultAlertSettings, type PortfolioSnapshot } from '../../../src/shared/domain';
+
+const T0 = Date.UTC(2026, 11, 4, 12, 0);
+const snapshot: PortfolioSnapshot = {
+  environment: 'demo', seq: 3, quote: 'USDT', total: '58123.456', total24hChange: '512.1', total24hChangePct: '0.89',
+  asOf: T0, freshness: { state: 'live', since: T0 },
+  holdings: [
+    { asset: 'USDT', free: '25000', locked: '0', total: '25000', price: '1', value: '25000', change24hPct: '0', share: '43', priceRoute: 'quote' },
+    { asset: 'BTC', free: '0.5', locked: '0', total: '0.5', price: '64250.5', value: '32125.25', change24hPct: '-1.5', share: '55', priceRoute: 'direct' },
+    { asset: 'ETH', free: '0.3', locked: '0', total: '0.3', price: '3120', value: '936', change24hPct: '2.25', share: '1.6', priceRoute: 'direct' },
+  ],
+};
+const base = { snapshot, privacy: false, settings: defaultAlertSettings(), watch: [], windowVisible: true, now: T0, offsetMinutes: () => 0 };
+
+describe('tray model', () => {
+  it('shows the total and 24 h change, and the top holdings by value with price and change', () => {
+    const m = computeTrayModel(base);
+    expect(m.tooltip).toBe('Perch — 58,123.45 USDT (+0.89 % 24 h)');
+    expect(m.title).toBe('58,123.45 USDT');
+    expect(m.items.map((i) => i.label)).toEqual([
+      'Hide Perch', 'Hide amounts', '', 'BTC  64,250.5  -1.5 %', 'ETH  3,120  +2.25 %', '',
+      'Pause alerts for 1 hour', 'Pause alerts until tomorrow', '', 'Quit Perch',
+    ]);
+    expect(m.items.find((i) => i.id === 'privacy')?.checked).toBe(false);
+  });
+
+  it('masks the total in privacy mode (market prices stay)', () => {
+    const m = computeTrayModel({ ...base, privacy: true });
+    expect(m.tooltip).toBe(`Perch — ${TRAY_MASK} (+0.89 % 24 h)`);
+    expect(m.title).toBe(TRAY_MASK);
+    expect(JSON.stringify(m)).not.toContain('58,123');
+    expect(m.items.find((i) => i.id === 'privacy')?.checked).toBe(true);
+  });
+
+  it('lists the watch symbols when chosen, says stale, and offers resume while paused', () => {
+    const m = computeTrayModel({
+      ...base, windowVisible: false,
+      settings: { ...defaultAlertSettings(), trayShows: 'watchlist', pausedUntil: T0 + 3_600_000 },
+      watch: [{ symbol: 'SOLUSDT', last: '145.62', changePercent: '3.1', stale: false }, { symbol: 'XRPUSDT', last: '0.52345', changePercent: null, stale: true }],
+    });
+    expect(m.items.map((i) => i.label)).toEqual([
+      'Show Perch', 'Hide amounts', '', 'SOLUSDT  145.62  +3.1 %', 'XRPUSDT  0.5234  (stale)', '',
+      'Alerts paused until 13:00', 'Resume alerts', '', 'Quit Perch',
+    ]);
+  });
+
+  it('a stale portfolio says so; "until tomorrow" is the next local 08:00', () => {
+    expect(computeTrayModel({ ...base, snapshot: { ...snapshot, freshness: { state: 'stale', since: T0 } } }).tooltip).toMatch(/— stale$/);
+    expect(tomorrowMorning(T0, () => 60)).toBe(Date.UTC(2026, 11, 5, 7, 0));
+  });
+});
