@@ -90,7 +90,7 @@ const ALL_MINI_TICKERS = '!miniTicker@arr';
 /** Binance's layout of that frame: compact JSON, the event type first, then the event time. */
 const MINI_ARRAY_HEAD = '{"stream":"!miniTicker@arr","data":[';
 const MINI_FIRST = '{"e":"24hrMiniTicker","E":';
-const SYMBOL_MARK = '"s":"';
+const SYMBOL_AFTER_E = ',"s":"';
 
 /** A non-negative integer literal at `at`, ended by `,` or `}`; undefined for anything else. */
 function intAt(text: string, at: number): number | undefined {
@@ -294,25 +294,34 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     },
     ingestFocused(text) {
       if (focus === null || !text.startsWith(MINI_ARRAY_HEAD) || !text.endsWith(']}')) return null;
-      // An escape could hide a symbol from the scan or a quote from the bounds: parse whole.
-      if (text.indexOf('\\') !== -1) return null;
       const from = MINI_ARRAY_HEAD.length;
       if (text.charCodeAt(from) === 93 /* ] */) return { stream: ALL_MINI_TICKERS, key: undefined, changed: false };
-      if (!text.startsWith(MINI_FIRST, from)) return null;
-      const key = intAt(text, from + MINI_FIRST.length);
-      if (key === undefined) return null;
+      let key: number | undefined;
       bounds.length = 0;
-      for (let at = text.indexOf(SYMBOL_MARK, from); at !== -1;) {
-        const s0 = at + SYMBOL_MARK.length;
+      // Element by element on Binance's layout: {"e":"24hrMiniTicker","E":<int>,"s":"<symbol>",…}.
+      // Only `}` (one per element) is searched for; anything off the layout goes to the whole parse.
+      for (let at = from; ;) {
+        if (!text.startsWith(MINI_FIRST, at)) return null;
+        const eAt = at + MINI_FIRST.length;
+        const E = intAt(text, eAt);
+        if (E === undefined) return null;
+        key ??= E;
+        let s0 = eAt;
+        while (text.charCodeAt(s0) >= 48 && text.charCodeAt(s0) <= 57) s0++;
+        if (!text.startsWith(SYMBOL_AFTER_E, s0)) return null;
+        s0 += SYMBOL_AFTER_E.length;
         const s1 = text.indexOf('"', s0);
         if (s1 === -1) return null;
-        if (focus.has(text.slice(s0, s1))) {
-          const start = text.lastIndexOf('{', at);
-          const end = text.indexOf('}', s1);
-          if (start < from || end === -1) return null;
-          bounds.push(start, end + 1);
-        }
-        at = text.indexOf(SYMBOL_MARK, s1);
+        const end = text.indexOf('}', s1);
+        if (end === -1) return null;
+        const symbol = text.slice(s0, s1);
+        // An escaped symbol would not match its focus entry: parse whole.
+        if (symbol.includes('\\')) return null;
+        if (focus.has(symbol)) bounds.push(at, end + 1);
+        const next = text.charCodeAt(end + 1);
+        if (next === 93 /* ] */) break;
+        if (next !== 44 /* , */) return null;
+        at = end + 2;
       }
       // Every focused element parses before any is applied: a broken frame is refused whole,
       // as the full parse would refuse it.
