@@ -80,7 +80,6 @@ function meter(args: ClientArgs, extra: () => Partial<Result> = () => ({})): { f
     frame() {
       if (done) return;
       seen++;
-      if (process.env.PERCH_BENCH_DEBUG) console.error(args.client, seen, Date.now(), JSON.stringify(process.cpuUsage()));
       if (seen === args.warmup) start = process.cpuUsage();
       if (start !== null && seen === args.warmup + args.frames) {
         const used = process.cpuUsage(start);
