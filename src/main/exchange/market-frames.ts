@@ -73,7 +73,7 @@ export interface MarketData {
   setFocus(symbols: ReadonlySet<string> | null): void;
   /**
    * The cheap path for an all-market mini-ticker frame while a focus is set: the focused
-   * symbols' elements are found in the text and parsed alone; the rest is skipped unparsed.
+   * symbols' elements are found in the frame's bytes and only they are decoded and parsed.
    * Null when the frame is not one it can take (no focus, another stream or layout, escapes,
    * anything unparseable): parse it whole then, with the same result.
    */
