@@ -11,14 +11,16 @@
  *            market costs)
  *   binance  the `binance` npm package, default options, subscribeAllMini24hrTickers('spot')
  *   ccxt     ccxt.pro binance watchTickers() (its default stream is !miniTicker@arr)
- * and measures process.cpuUsage() over --frames frames after a warm-up. The figure includes
- * everything the process spends meanwhile (socket reads, UTF-8 decoding, GC, timers).
+ * All clients run at the same time on the same frames, so the load of the moment weighs on each
+ * alike; each measures its own process.cpuUsage() over --frames frames after a warm-up (JIT
+ * compilation settles in it). The figure includes everything the process spends meanwhile
+ * (socket reads, decoding, GC, timers, V8's background threads).
  *
  * The peers are never dependencies of Perch: install them elsewhere, e.g.
  *   mkdir -p /tmp/peers && cd /tmp/peers && npm init -y && npm install binance ccxt
  * and point PERCH_BENCH_PEERS at that folder (default /tmp/peers); missing peers are skipped.
  *
- * Run: npm run bench:streams -- [--frames 40] [--warmup 20] [--watched 250] [--symbols 2500] [--only floor,perch]
+ * Run: npm run bench:streams -- [--frames 60] [--warmup 20] [--watched 250] [--symbols 2500] [--only floor,perch]
  * Target (issue 9): perch <= 1.25x floor and cheaper than every peer.
  */
 import { fork } from 'node:child_process';
@@ -219,7 +221,7 @@ async function main(): Promise<void> {
       'stream-url': { type: 'string' },
       'rest-url': { type: 'string' },
       'watched-file': { type: 'string', default: '' },
-      frames: { type: 'string', default: '40' },
+      frames: { type: 'string', default: '60' },
       warmup: { type: 'string', default: '20' },
       watched: { type: 'string', default: '250' },
       symbols: { type: 'string', default: '2500' },
@@ -250,29 +252,23 @@ async function main(): Promise<void> {
   const watchedFile = join(dir, 'watched.json');
   writeFileSync(watchedFile, JSON.stringify(watched));
   const chosen = values.only.split(',').map((s) => s.trim()).filter((s): s is ClientName => (CLIENTS as readonly string[]).includes(s));
-  console.log(`simulator: ${sim.symbols.length} symbols, !miniTicker@arr at 1 frame/s; ${warmup} warm-up + ${frames} measured frames per client, each in its own process`);
+  console.log(`simulator: ${sim.symbols.length} symbols, !miniTicker@arr at 1 frame/s; ${warmup} warm-up + ${frames} measured frames; clients ${chosen.join(', ')} at the same time, each in its own process …`);
 
+  // All clients at once, on the same frames: whatever else the machine does meanwhile weighs on
+  // every client alike (run one after the other, the load of the moment decided the ranking).
   const results: Result[] = [];
   try {
-    for (const client of chosen) {
+    const runs = chosen.map(async (client): Promise<Result> => {
       const missing = peerMissing(client);
-      if (missing !== null) {
-        console.log(`${client}: ${missing}`);
-        results.push({ client, skipped: missing });
-        continue;
-      }
-      process.stdout.write(`${client}: measuring … `);
+      if (missing !== null) return { client, skipped: missing };
       try {
-        const r = (await runChild(self, ['--client', client, '--stream-url', sim.streamUrl, '--rest-url', sim.restUrl, '--watched-file', watchedFile,
+        return (await runChild(self, ['--client', client, '--stream-url', sim.streamUrl, '--rest-url', sim.restUrl, '--watched-file', watchedFile,
           '--frames', String(frames), '--warmup', String(warmup)], (frames + warmup) * 1000 * 3 + 60_000)) as Result;
-        console.log(`${r.cpuMsPerFrame!.toFixed(2)} ms/frame`);
-        results.push(r);
       } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        console.log(`failed: ${why}`);
-        results.push({ client, skipped: `failed: ${why}` });
+        return { client, skipped: `failed: ${e instanceof Error ? e.message : String(e)}` };
       }
-    }
+    });
+    results.push(...(await Promise.all(runs)));
   } finally {
     simChild.send('stop');
     rmSync(dir, { recursive: true, force: true });

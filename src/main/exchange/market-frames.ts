@@ -77,7 +77,7 @@ export interface MarketData {
    * Null when the frame is not one it can take (no focus, another stream or layout, escapes,
    * anything unparseable): parse it whole then, with the same result.
    */
-  ingestFocused(bytes: Uint8Array): FocusedFrame | null;
+  ingestFocused(bytes: Buffer): FocusedFrame | null;
 }
 
 /** What `ingestFocused` learnt about a frame: its stream, its key (B10) and whether anything changed. */
@@ -89,7 +89,6 @@ export interface FocusedFrame {
 
 const ALL_MINI_TICKERS = '!miniTicker@arr';
 const utf8 = new TextEncoder();
-const decoder = new TextDecoder();
 /** Binance's layout of that frame: compact JSON, the event type first, then the event time. */
 const MINI_ARRAY_HEAD = utf8.encode('{"stream":"!miniTicker@arr","data":[');
 const MINI_FIRST = utf8.encode('{"e":"24hrMiniTicker","E":');
@@ -360,7 +359,8 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
       // as the full parse would refuse it.
       elements.length = 0;
       try {
-        for (let i = 0; i < bounds.length; i += 2) elements.push(JSON.parse(decoder.decode(bytes.subarray(bounds[i], bounds[i + 1]))) as Record<string, unknown>);
+        // Buffer#toString(encoding, start, end) decodes in place: no view object per element.
+        for (let i = 0; i < bounds.length; i += 2) elements.push(JSON.parse(bytes.toString('utf8', bounds[i], bounds[i + 1])) as Record<string, unknown>);
       } catch {
         return null;
       }

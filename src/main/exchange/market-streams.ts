@@ -215,7 +215,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   const onFrame = (conn: Conn, raw: WebSocket.RawData): void => {
     const now = clock.now();
     if (conn.phase === 'closed') return;
-    if (conn.role === 'current' && raw instanceof Uint8Array) {
+    if (conn.role === 'current' && Buffer.isBuffer(raw)) {
       // The focused all-market path, on the socket's bytes: only the watched symbols' elements
       // are decoded and parsed. Null: not such a frame (or no focus); the whole parse follows.
       const f = book.ingestFocused(raw);
