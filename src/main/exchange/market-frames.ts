@@ -6,7 +6,8 @@
  *
  * While the all-market stream is on, only the symbols someone looks at (the portfolio's markets
  * and the order forms') need applying: with a focus set, `ingestFocused` finds those symbols'
- * elements in the frame's text and parses only them, which costs less than parsing the frame.
+ * elements in the frame's bytes and parses only them, which costs less than decoding and
+ * parsing the frame.
  */
 export interface MiniTicker {
   readonly symbol: string;
@@ -72,11 +73,11 @@ export interface MarketData {
   setFocus(symbols: ReadonlySet<string> | null): void;
   /**
    * The cheap path for an all-market mini-ticker frame while a focus is set: the focused
-   * symbols' elements are found in the text and parsed alone; the rest is skipped unparsed.
+   * symbols' elements are found in the frame's bytes and only they are decoded and parsed.
    * Null when the frame is not one it can take (no focus, another stream or layout, escapes,
    * anything unparseable): parse it whole then, with the same result.
    */
-  ingestFocused(text: string): FocusedFrame | null;
+  ingestFocused(bytes: Buffer): FocusedFrame | null;
 }
 
 /** What `ingestFocused` learnt about a frame: its stream, its key (B10) and whether anything changed. */
@@ -87,23 +88,31 @@ export interface FocusedFrame {
 }
 
 const ALL_MINI_TICKERS = '!miniTicker@arr';
+const utf8 = new TextEncoder();
 /** Binance's layout of that frame: compact JSON, the event type first, then the event time. */
-const MINI_ARRAY_HEAD = '{"stream":"!miniTicker@arr","data":[';
-const MINI_FIRST = '{"e":"24hrMiniTicker","E":';
-const SYMBOL_MARK = '"s":"';
+const MINI_ARRAY_HEAD = utf8.encode('{"stream":"!miniTicker@arr","data":[');
+const MINI_FIRST = utf8.encode('{"e":"24hrMiniTicker","E":');
+const SYMBOL_AFTER_E = utf8.encode(',"s":"');
+/** 32-bit FNV-1a over a symbol's UTF-8 bytes: a cheap first test of "is this one focused?". */
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
-/** A non-negative integer literal at `at`, ended by `,` or `}`; undefined for anything else. */
-function intAt(text: string, at: number): number | undefined {
-  let n = 0;
-  let i = at;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) break;
-    n = n * 10 + (c - 48);
-  }
-  if (i === at || i - at > 15) return undefined;
-  const end = text.charCodeAt(i);
-  return end === 44 || end === 125 ? n : undefined;
+function fnv1a(bytes: Uint8Array): number {
+  let h = FNV_OFFSET;
+  for (const c of bytes) h = Math.imul(h ^ c, FNV_PRIME);
+  return h;
+}
+
+function bytesAt(bytes: Uint8Array, at: number, pattern: Uint8Array): boolean {
+  if (at + pattern.length > bytes.length) return false;
+  for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false;
+  return true;
+}
+
+function sameBytes(bytes: Uint8Array, from: number, to: number, want: Uint8Array): boolean {
+  if (to - from !== want.length) return false;
+  for (let i = 0; i < want.length; i++) if (bytes[from + i] !== want[i]) return false;
+  return true;
 }
 
 /**
@@ -178,6 +187,8 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
   const klines = createChangeList<KlineBar>();
   let versionCounter = 0;
   let focus: ReadonlySet<string> | null = null;
+  /** The focused symbols' UTF-8 bytes by their hash. */
+  const focusIndex = new Map<number, Uint8Array[]>();
   /** Start and end offsets of the focused elements of the frame being ingested; reused. */
   const bounds: number[] = [];
   const elements: Record<string, unknown>[] = [];
@@ -285,40 +296,71 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     },
     setFocus(symbols) {
       focus = symbols === null ? null : new Set(symbols);
+      focusIndex.clear();
       if (focus === null) return;
+      for (const s of focus) {
+        const b = utf8.encode(s);
+        const h = fnv1a(b);
+        const list = focusIndex.get(h);
+        if (list === undefined) focusIndex.set(h, [b]);
+        else list.push(b);
+      }
       for (const s of tickers.slots.keys()) {
         if (focus.has(s)) continue;
         tickers.slots.delete(s);
         tickers.map.delete(s);
       }
     },
-    ingestFocused(text) {
-      if (focus === null || !text.startsWith(MINI_ARRAY_HEAD) || !text.endsWith(']}')) return null;
-      // An escape could hide a symbol from the scan or a quote from the bounds: parse whole.
-      if (text.indexOf('\\') !== -1) return null;
+    ingestFocused(bytes) {
+      if (focus === null) return null;
+      const n = bytes.length;
+      if (n < MINI_ARRAY_HEAD.length + 2 || !bytesAt(bytes, 0, MINI_ARRAY_HEAD) || bytes[n - 2] !== 93 /* ] */ || bytes[n - 1] !== 125 /* } */) return null;
       const from = MINI_ARRAY_HEAD.length;
-      if (text.charCodeAt(from) === 93 /* ] */) return { stream: ALL_MINI_TICKERS, key: undefined, changed: false };
-      if (!text.startsWith(MINI_FIRST, from)) return null;
-      const key = intAt(text, from + MINI_FIRST.length);
-      if (key === undefined) return null;
+      if (bytes[from] === 93 /* ] */) return { stream: ALL_MINI_TICKERS, key: undefined, changed: false };
+      let key: number | undefined;
       bounds.length = 0;
-      for (let at = text.indexOf(SYMBOL_MARK, from); at !== -1;) {
-        const s0 = at + SYMBOL_MARK.length;
-        const s1 = text.indexOf('"', s0);
-        if (s1 === -1) return null;
-        if (focus.has(text.slice(s0, s1))) {
-          const start = text.lastIndexOf('{', at);
-          const end = text.indexOf('}', s1);
-          if (start < from || end === -1) return null;
-          bounds.push(start, end + 1);
+      // Element by element on Binance's layout, {"e":"24hrMiniTicker","E":<int>,"s":"<symbol>",…},
+      // straight on the socket's bytes (no decoding of the whole frame). The symbol is hashed as
+      // it is read and compared only when the hash is a focused one. Anything off the layout, or
+      // an escape in a symbol, goes to the whole parse.
+      for (let at = from; ;) {
+        if (!bytesAt(bytes, at, MINI_FIRST)) return null;
+        let i = at + MINI_FIRST.length;
+        const e0 = i;
+        let E = 0;
+        for (; i < n; i++) {
+          const c = bytes[i]!;
+          if (c < 48 || c > 57) break;
+          E = E * 10 + (c - 48);
         }
-        at = text.indexOf(SYMBOL_MARK, s1);
+        if (i === e0 || i - e0 > 15) return null;
+        key ??= E;
+        if (!bytesAt(bytes, i, SYMBOL_AFTER_E)) return null;
+        i += SYMBOL_AFTER_E.length;
+        const s0 = i;
+        let h = FNV_OFFSET;
+        for (; i < n; i++) {
+          const c = bytes[i]!;
+          if (c === 34 /* " */) break;
+          if (c === 92 /* \ */) return null;
+          h = Math.imul(h ^ c, FNV_PRIME);
+        }
+        if (i >= n) return null;
+        const end = bytes.indexOf(125 /* } */, i);
+        if (end === -1) return null;
+        const candidates = focusIndex.get(h);
+        if (candidates !== undefined && candidates.some((c) => sameBytes(bytes, s0, i, c))) bounds.push(at, end + 1);
+        const next = bytes[end + 1];
+        if (next === 93 /* ] */) break;
+        if (next !== 44 /* , */) return null;
+        at = end + 2;
       }
       // Every focused element parses before any is applied: a broken frame is refused whole,
       // as the full parse would refuse it.
       elements.length = 0;
       try {
-        for (let i = 0; i < bounds.length; i += 2) elements.push(JSON.parse(text.slice(bounds[i], bounds[i + 1])) as Record<string, unknown>);
+        // Buffer#toString(encoding, start, end) decodes in place: no view object per element.
+        for (let i = 0; i < bounds.length; i += 2) elements.push(JSON.parse(bytes.toString('utf8', bounds[i], bounds[i + 1])) as Record<string, unknown>);
       } catch {
         return null;
       }

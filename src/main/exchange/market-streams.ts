@@ -215,10 +215,10 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   const onFrame = (conn: Conn, raw: WebSocket.RawData): void => {
     const now = clock.now();
     if (conn.phase === 'closed') return;
-    const text = typeof raw === 'string' ? raw : raw.toString();
-    if (conn.role === 'current') {
-      // The focused all-market path: only the watched symbols' elements are parsed.
-      const f = book.ingestFocused(text);
+    if (conn.role === 'current' && Buffer.isBuffer(raw)) {
+      // The focused all-market path, on the socket's bytes: only the watched symbols' elements
+      // are decoded and parsed. Null: not such a frame (or no focus); the whole parse follows.
+      const f = book.ingestFocused(raw);
       if (f !== null) {
         conn.heartbeat?.data(now);
         if (f.key !== undefined) conn.lastKey.set(f.stream, f.key);
@@ -229,7 +229,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     }
     let msg: unknown;
     try {
-      msg = JSON.parse(text);
+      msg = JSON.parse(typeof raw === 'string' ? raw : raw.toString());
     } catch {
       conn.shard.reporter.error(new Error('unparseable stream frame'));
       return;

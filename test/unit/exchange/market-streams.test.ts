@@ -136,6 +136,30 @@ describe('market streams: parsing and coalesced reads', () => {
     expect([...client.drainChangedBookTickers()].length).toBe(1);
   });
 
+  it('with a focus, applies only the focused symbols of all-market frames, whatever their layout', async () => {
+    fake = await startFake();
+    client = createMarketStreams({ streamUrl: fake.url });
+    client.watch(['!miniTicker@arr']);
+    client.focus(new Set(['ETHUSDT', 'BNBUSDT']));
+    await until(() => fake!.openConns().length === 1, 'connection');
+    await until(() => client!.connections()[0]?.status === 'live', 'live');
+    const conn = fake.openConns()[0]!;
+    // Binance's compact layout (the cheap path) ...
+    fake.send('!miniTicker@arr', [mini('BTCUSDT', 1000, '50000'), mini('ETHUSDT', 1000, '3000'), mini('XRPUSDT', 1000, '1')]);
+    await until(() => client!.tickers().size === 1, 'the focused ticker');
+    expect(client.tickers().get('ETHUSDT')?.last).toBe('3000');
+    expect(client.connections()[0]?.lastMessageAt).not.toBeNull();
+    // ... and any other layout (the whole parse) give the same result.
+    fake.sendRaw(conn, JSON.stringify({ stream: '!miniTicker@arr', data: [mini('BNBUSDT', 1001, '600'), mini('BTCUSDT', 1001, '50001')] }, null, 2));
+    await until(() => client!.tickers().size === 2, 'the second focused ticker');
+    expect([...client.tickers().keys()].sort()).toEqual(['BNBUSDT', 'ETHUSDT']);
+    expect([...client.drainChanged()].map(([s]) => s).sort()).toEqual(['BNBUSDT', 'ETHUSDT']);
+    // Without a focus, every symbol is applied again.
+    client.focus(null);
+    fake.send('!miniTicker@arr', [mini('BTCUSDT', 1002, '50002')]);
+    await until(() => client!.tickers().has('BTCUSDT'), 'every symbol');
+  });
+
   it('skips and reports invalid stream names instead of throwing', () => {
     const problems: string[] = [];
     client = createMarketStreams({ streamUrl: 'ws://127.0.0.1:1', onStreamProblem: (s) => problems.push(s) });
