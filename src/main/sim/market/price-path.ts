@@ -214,7 +214,9 @@ export function createPricePath(o: PricePathOpts): PricePath {
     return sd;
   };
 
-  const hourSummaries = new GenCache<RawAgg>(32);
+  // The rolling 24 h window reads 23 full hours on every tick: 26 holds them plus the hour rolling
+  // in, so the cache settles at 49–52 entries within a few hours instead of growing for days.
+  const hourSummaries = new GenCache<RawAgg>(26);
   const daySummaries = new GenCache<RawAgg>(64);
 
   const emptyAgg = (): RawAgg & { empty: boolean } => ({ empty: true, o: 0, h: -Infinity, l: Infinity, c: 0, v: 0, q: 0, tb: 0, tq: 0 });
