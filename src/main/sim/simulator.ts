@@ -39,8 +39,11 @@ export interface SimulatorOptions {
   readonly pongTimeoutMs?: number;
   readonly marketStepMs?: number;
   readonly controlToken?: string;
-  /** Override Binance's limits (REQUEST_WEIGHT 6000/min, ORDERS 100/10 s and 200000/day), e.g. for load tests. */
-  readonly rateLimits?: { readonly weight?: number; readonly orders10s?: number; readonly orders1d?: number };
+  /**
+   * Override Binance's limits (REQUEST_WEIGHT 6000/min, ORDERS 100/10 s and 200000/day, 300 WebSocket
+   * connection attempts per 5 min), e.g. for load tests and time-compressed soaks.
+   */
+  readonly rateLimits?: { readonly weight?: number; readonly orders10s?: number; readonly orders1d?: number; readonly wsConnections5m?: number };
 }
 
 export interface RegisterKeyInput {

@@ -78,6 +78,16 @@ describe('WS API connection attempts', () => {
     clock.jump(300_000);
     expect(caught(() => rl.admitConnection('ip'))).toBeUndefined();
   });
+
+  it('the limit can be set (a time-compressed soak lifts it), and its message names it', () => {
+    const clock = createClock({ fixedAtMs: Date.UTC(2026, 0, 15, 10, 0, 0), realNow: () => 0 });
+    const rl = createRateLimiter(clock, { wsConnections5m: 2 });
+    rl.admitConnection('ip');
+    rl.admitConnection('ip');
+    const err = caught(() => rl.admitConnection('ip'));
+    expect(err?.httpStatus).toBe(429);
+    expect(err?.message).toBe('Too many connection attempts; current limit is 2 per 5 MINUTE.');
+  });
 });
 
 describe('ORDERS', () => {

@@ -49,6 +49,9 @@ class GenCache<T> {
     if (o !== undefined) this.set(key, o);
     return o;
   }
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
   set(key: number, value: T): void {
     this.young.set(key, value);
     if (this.young.size >= this.cap) {
@@ -105,6 +108,8 @@ export interface PricePath {
   tradesBefore(sec: number): number;
   /** Number of order book updates before market second `sec`. */
   bookUpdatesBefore(sec: number): number;
+  /** Entries held by the caches (diagnostics and tests: they stay bounded over any run). */
+  cachedEntries(): { readonly seconds: number; readonly minutes: number; readonly hours: number; readonly days: number };
 }
 
 export function createPricePath(o: PricePathOpts): PricePath {
@@ -144,7 +149,11 @@ export function createPricePath(o: PricePathOpts): PricePath {
   const cumV = (m: number): number => rateV * (m + 0.9 * unit(mix32(seed, 4, m)));
   const cumN = (m: number): number => Math.floor(rateN * (m + 0.9 * unit(mix32(seed, 6, m))));
 
-  const minuteCache = new GenCache<MinuteData>(48);
+  // Cache sizes: what streaming touches (the current minute and hour, the rolling 24 h window of
+  // hour summaries) plus a little. Anything older is recomputed on demand (it is deterministic):
+  // larger caches filled with every simulated hour of a long run (4 days of minute data per
+  // symbol, years of hour summaries), which a memory soak showed as steady growth.
+  const minuteCache = new GenCache<MinuteData>(4);
   const minuteData = (hour: number): MinuteData => {
     let md = minuteCache.get(hour);
     if (md) return md;
@@ -174,7 +183,7 @@ export function createPricePath(o: PricePathOpts): PricePath {
     return md;
   };
 
-  const secondCache = new GenCache<SecondData>(24);
+  const secondCache = new GenCache<SecondData>(4);
   const secondData = (minute: number): SecondData => {
     let sd = secondCache.get(minute);
     if (sd) return sd;
@@ -205,8 +214,10 @@ export function createPricePath(o: PricePathOpts): PricePath {
     return sd;
   };
 
-  const hourSummaries = new GenCache<RawAgg>(8192);
-  const daySummaries = new GenCache<RawAgg>(4096);
+  // The rolling 24 h window reads 23 full hours on every tick: 26 holds them plus the hour rolling
+  // in, so the cache settles at 49–52 entries within a few hours instead of growing for days.
+  const hourSummaries = new GenCache<RawAgg>(26);
+  const daySummaries = new GenCache<RawAgg>(64);
 
   const emptyAgg = (): RawAgg & { empty: boolean } => ({ empty: true, o: 0, h: -Infinity, l: Infinity, c: 0, v: 0, q: 0, tb: 0, tq: 0 });
 
@@ -350,7 +361,10 @@ export function createPricePath(o: PricePathOpts): PricePath {
 
   const bookUpdatesBefore = (sec: number): number => Math.floor(rateU * (sec + 0.9 * unit(mix32(seed, 8, sec))));
 
-  return { valueAt, aggregate, tradesBefore, bookUpdatesBefore };
+  const cachedEntries = (): ReturnType<PricePath['cachedEntries']> => ({
+    seconds: secondCache.size, minutes: minuteCache.size, hours: hourSummaries.size, days: daySummaries.size,
+  });
+  return { valueAt, aggregate, tradesBefore, bookUpdatesBefore, cachedEntries };
 }
 
 export function newAgg(): RawAgg & { empty: boolean } {

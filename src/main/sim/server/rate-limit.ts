@@ -74,8 +74,9 @@ function read(counter: Counter, bucket: number): number {
   return counter.bucket === bucket ? counter.count : 0;
 }
 
-export function createRateLimiter(clock: SimClock, limits: { weight?: number; orders10s?: number; orders1d?: number } = {}): RateLimiter {
+export function createRateLimiter(clock: SimClock, limits: { weight?: number; orders10s?: number; orders1d?: number; wsConnections5m?: number } = {}): RateLimiter {
   const weightLimit = limits.weight ?? REQUEST_WEIGHT_LIMIT;
+  const wsConnectionsLimit = limits.wsConnections5m ?? WS_CONNECTIONS_LIMIT;
   const orders10sLimit = limits.orders10s ?? ORDERS_10S_LIMIT;
   const orders1dLimit = limits.orders1d ?? ORDERS_1D_LIMIT;
   const ips = new Map<string, IpState>();
@@ -169,9 +170,9 @@ export function createRateLimiter(clock: SimClock, limits: { weight?: number; or
     admitConnection(ip) {
       const now = clock.now();
       const s = ipState(ip);
-      if (bump(s.wsConnects, Math.floor(now / FIVE_MINUTES), 1) > WS_CONNECTIONS_LIMIT) {
+      if (bump(s.wsConnects, Math.floor(now / FIVE_MINUTES), 1) > wsConnectionsLimit) {
         const next = (Math.floor(now / FIVE_MINUTES) + 1) * FIVE_MINUTES;
-        throw new SimError(429, -1003, `Too many connection attempts; current limit is ${WS_CONNECTIONS_LIMIT} per 5 MINUTE.`, {
+        throw new SimError(429, -1003, `Too many connection attempts; current limit is ${wsConnectionsLimit} per 5 MINUTE.`, {
           'Retry-After': String(Math.max(1, Math.ceil((next - now) / 1000))),
         });
       }
