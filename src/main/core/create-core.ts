@@ -577,6 +577,6 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 /** Loaded on first use: a person on a real exchange never pays for the simulator's start-up. */
 async function defaultStartSimulator(opts: { seed?: number; symbolCount?: number }): Promise<DemoSimulator> {
   const { startSimulator } = await import('../sim/simulator');
-  // Port 0: the OS picks a free loopback port.
-  return startSimulator({ seed: opts.seed, symbolCount: opts.symbolCount });
+  // Port 0: the OS picks a free loopback port. The demo account starts with a year of history.
+  return startSimulator({ seed: opts.seed, symbolCount: opts.symbolCount, demoHistory: true });
 }

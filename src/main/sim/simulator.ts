@@ -15,6 +15,7 @@ import { startHttpServer } from './server/http';
 import { createRateLimiter } from './server/rate-limit';
 import { serverRoutes } from './server/routes';
 import { createWsApi } from './server/ws-api';
+import type { DemoHistory } from './account/demo-history';
 import type { AccountsModel, Faults, KeyPermissions, KeyType, MarketModel, MatchingEngine } from './types';
 
 export interface SimulatorOptions {
@@ -40,6 +41,8 @@ export interface SimulatorOptions {
   readonly controlToken?: string;
   /** Override Binance's limits (REQUEST_WEIGHT 6000/min, ORDERS 100/10 s and 200000/day), e.g. for load tests. */
   readonly rateLimits?: { readonly weight?: number; readonly orders10s?: number; readonly orders1d?: number };
+  /** Give the demo account a year of history (trades, deposits, withdrawals, dust) ending at its opening balances. */
+  readonly demoHistory?: boolean;
 }
 
 export interface RegisterKeyInput {
@@ -68,6 +71,8 @@ export interface Simulator {
   readonly accounts: AccountsModel;
   readonly faults: Faults;
   readonly engine: MatchingEngine;
+  /** The demo account's seeded history (with `demoHistory: true`). */
+  readonly demoHistory: DemoHistory | undefined;
   registerKey(o: RegisterKeyInput): { apiKey: string; secret?: string };
   stop(): Promise<void>;
 }
@@ -110,6 +115,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const exchange = createExchangeModel({ clock, faults, market, orderRateUsage: (id) => limiter.orderRateUsage(id) });
   const { accounts, userData, engine } = exchange;
   accounts.createAccount(DEMO_ACCOUNT_ID, DEMO_BALANCES);
+  const demoHistory = opts.demoHistory === true ? exchange.seedDemoHistory(DEMO_ACCOUNT_ID) : undefined;
 
   const registerKey = (o: RegisterKeyInput): { apiKey: string; secret?: string } => {
     const accountId = o.accountId ?? DEMO_ACCOUNT_ID;
@@ -174,6 +180,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     accounts,
     faults,
     engine,
+    demoHistory,
     registerKey,
     stop() {
       stopped ??= (async () => {

@@ -8,6 +8,7 @@ import { createAccounts } from '../account/accounts';
 import { createCommissionBook, createConverter, type CommissionBook } from '../account/commission';
 import { accountRoutes, type OrderRateUsage } from '../account/routes';
 import { createUserDataBus } from '../account/user-data-bus';
+import { buildDemoHistory, type DemoHistory } from '../account/demo-history';
 import { createEngine, type Engine } from './engine';
 import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
@@ -31,6 +32,12 @@ export interface ExchangeModel {
   readonly commission: CommissionBook;
   /** The engine's internals, for in-process tests and demo tooling. */
   readonly core: Engine;
+  /**
+   * Gives an account a year of history ending at its opening balances (trades in myTrades,
+   * deposits, withdrawals, a dust conversion). Call right after createAccount.
+   */
+  seedDemoHistory(accountId: string): DemoHistory;
+  demoHistory(accountId: string): DemoHistory | undefined;
 }
 
 export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
@@ -47,8 +54,26 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   accounts.setResetHook((accountId) => core.cancelAll(accountId));
   const unsubscribeTicks = ctx.market.onTick((changed) => core.onTick(changed));
 
+  const demoHistories = new Map<string, DemoHistory>();
+  const seedDemoHistory = (accountId: string): DemoHistory => {
+    const history = buildDemoHistory(accounts.ledger.account(accountId), { market: ctx.market });
+    const book = core.book(accountId);
+    // Ids in time order, before any live trade: the history is older than everything else.
+    const seeded = history.trades.map((t) => ({
+      symbol: t.symbol, id: ids.nextTradeId(), orderId: ids.nextOrderId(), orderListId: -1 as const,
+      price: t.price, qty: t.qty, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset,
+      time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker,
+    }));
+    book.trades.unshift(...seeded);
+    demoHistories.set(accountId, history);
+    return history;
+  };
+
   const routes = [
-    ...accountRoutes({ clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert }),
+    ...accountRoutes({
+      clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert,
+      demoHistory: (id) => demoHistories.get(id),
+    }),
     ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
   ];
   const engine: MatchingEngine = {
@@ -56,6 +81,6 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     resetAccount: (accountId) => accounts.model.reset(accountId),
     stop: () => unsubscribeTicks(),
   };
-  return { accounts: accounts.model, userData, engine, ids, commission, core };
+  return { accounts: accounts.model, userData, engine, ids, commission, core, seedDemoHistory, demoHistory: (id) => demoHistories.get(id) };
 }
 
