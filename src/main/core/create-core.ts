@@ -39,6 +39,8 @@ import { ApiRestrictions, assessKeyHealth, createKeyVault, secretOf } from './ke
 import type { CorePorts, DemoSimulator } from './ports';
 import { createRedactingLogger, describeError, type RedactingLogger } from './redacting-logger';
 import { createSessionOrders, type SessionOrders, type SessionOrdersOptions } from './session-orders';
+import { createSessionPnl, type SessionPnl } from './session-pnl';
+import { PNL_COMMAND_NAMES, type PnlCommandName } from '../../shared/ipc/pnl-contract';
 
 export type CoreEventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
@@ -101,6 +103,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   const notices: Notice[] = [...(ports.initialNotices ?? [])];
   let session: ExchangeSession | null = null;
   let orders: SessionOrders | null = null;
+  /** The P&L feature (whole-history sync, engine) of the current session. */
+  let pnl: SessionPnl | null = null;
   /** Without a database port the journal lives in memory (opened on first use, closed on stop). */
   let memoryDb: Database | null = null;
   const bookWatchers = new Map<string, string>();
@@ -230,6 +234,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     const oldOrders = orders;
     session = null;
     orders = null;
+    pnl?.stop();
+    pnl = null;
     // The orders service goes first: nothing may reconcile or answer on a closing session.
     if (oldOrders !== null) {
       oldOrders.stop();
@@ -317,6 +323,17 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       now,
       ...(options.ordersTuning !== undefined ? { tuning: options.ordersTuning } : {}),
     });
+    pnl = createSessionPnl({
+      session: next,
+      environment: envId,
+      db: ordersDatabase().db,
+      quote: () => ports.settings.get().quoteCurrency,
+      now,
+      emit: (name, payload) => {
+        if (session === next) emit(name, payload);
+      },
+      recordedValues: (from, to) => store.range({ environment: envId, quote: ports.settings.get().quoteCurrency, from, to }).map((p) => ({ ts: p.at, total: p.total })),
+    });
     applyBookWatch();
     logger.info('exchange session starting', { environment: envId, reason, keyType: credentials.type });
     next.start();
@@ -384,6 +401,17 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       }
     };
   }
+
+  // ------------------------------------------------------------------ P&L
+
+  const pnlHandlers = (): { [C in PnlCommandName]: CommandHandlers[C] } => {
+    const wrap = <C extends PnlCommandName>(name: C): CommandHandlers[C] => (async (input: Parameters<SessionPnl['handlers'][C]>[0]) => {
+      const p = pnl;
+      if (p === null) throw new Error('Perch is still connecting to the exchange; your history is read once it is connected.');
+      return p.handlers[name](input);
+    }) as unknown as CommandHandlers[C];
+    return Object.fromEntries(PNL_COMMAND_NAMES.map((n) => [n, wrap(n)])) as { [C in PnlCommandName]: CommandHandlers[C] };
+  };
 
   // ------------------------------------------------------------------ handlers
 
@@ -508,6 +536,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       await o.quote(input.draft.symbol);
       return orderHandler('orders:preflight')(input, ctx);
     },
+    ...pnlHandlers(),
     'orders:submit': orderHandler('orders:submit'),
     'orders:outcome': orderHandler('orders:outcome'),
 

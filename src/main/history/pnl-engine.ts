@@ -97,6 +97,8 @@ export interface PnlInput {
   readonly asOf: number;
   /** Times at which to sample value, net invested and P&L (ascending not required). */
   readonly sampleTimes?: readonly number[];
+  /** Record this asset's quantity and cost basis after every event that changes it (the per-asset chart). */
+  readonly trailAsset?: string;
 }
 
 export type DisposalKind = 'trade' | 'convert' | 'fee' | 'withdrawal';
@@ -174,6 +176,8 @@ export interface PnlResult {
   readonly assumedDepositCost: Decimal;
   readonly samples: readonly ValueSample[];
   readonly issues: readonly PnlIssue[];
+  /** The trailed asset's position after each event that touched it. */
+  readonly trail: ReadonlyArray<{ readonly time: number; readonly qty: Decimal; readonly cost: Decimal }>;
 }
 
 const ZERO = new Decimal(0);
@@ -440,10 +444,17 @@ export function computePnl(input: PnlInput): PnlResult {
   const sampleTimes = [...(input.sampleTimes ?? [])].sort((a, b) => a - b);
   const samples: ValueSample[] = [];
   let si = 0;
+  const trail: Array<{ time: number; qty: Decimal; cost: Decimal }> = [];
+  const trailed = input.trailAsset;
   for (const e of events) {
     // A sample at time t includes every event at or before t.
     while (si < sampleTimes.length && sampleTimes[si]! < e.time) samples.push(snapshot(sampleTimes[si++]!));
+    const before = trailed !== undefined ? positions.get(trailed)?.qty : undefined;
     apply(e);
+    if (trailed !== undefined) {
+      const p = positions.get(trailed);
+      if (p && (before === undefined || !before.eq(p.qty))) trail.push({ time: e.time, qty: p.qty, cost: p.cost });
+    }
   }
   while (si < sampleTimes.length) samples.push(snapshot(sampleTimes[si++]!));
 
@@ -483,7 +494,7 @@ export function computePnl(input: PnlInput): PnlResult {
   const netInvested = deposits.minus(withdrawals);
   return {
     quote: Q, method, holdings, disposals, realized: realizedTotal, unrealized, value, valueComplete,
-    deposits, withdrawals, netInvested, totalReturn: value.minus(netInvested), assumedDepositCost, samples, issues,
+    deposits, withdrawals, netInvested, totalReturn: value.minus(netInvested), assumedDepositCost, samples, issues, trail,
   };
 }
 

@@ -19,6 +19,10 @@ export const ORDER_COMMAND_NAMES = [
 
 export const ORDER_EVENT_NAMES = ['orders:open', 'orders:outcome', 'orders:syncProgress', 'orders:market'] as const;
 
+/** The P&L feature's names (pnl-contract.ts maps them to schemas). */
+export const PNL_COMMAND_NAMES = ['pnl:overview', 'pnl:trades', 'pnl:asset', 'pnl:sync', 'pnl:cancelSync', 'pnl:addSymbol', 'pnl:exportCsv'] as const;
+export const PNL_EVENT_NAMES = ['pnl:syncProgress'] as const;
+
 export const COMMAND_NAMES = [
   'app:getState',
   'app:openExternal',
@@ -33,6 +37,7 @@ export const COMMAND_NAMES = [
   'demo:reset',
   'portfolio:getSnapshot',
   ...ORDER_COMMAND_NAMES,
+  ...PNL_COMMAND_NAMES,
 ] as const;
 
 export const EVENT_NAMES = [
@@ -42,6 +47,7 @@ export const EVENT_NAMES = [
   'keys:changed',
   'app:notice',
   ...ORDER_EVENT_NAMES,
+  ...PNL_EVENT_NAMES,
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -14,6 +14,7 @@ import {
   TimestampMs,
 } from '../domain';
 import { orderCommands, orderEvents } from './orders-contract';
+import { pnlCommands, pnlEvents } from './pnl-contract';
 
 /** Commands without input accept nothing or `{}` (JSON transports turn undefined into nothing). */
 export const NoInput = z.object({}).strict().optional();
@@ -77,6 +78,7 @@ export const commands = {
   'demo:reset': { input: NoInput, output: z.object({ resetAt: TimestampMs }) },
   'portfolio:getSnapshot': { input: NoInput, output: PortfolioSnapshot.nullable() },
   ...orderCommands,
+  ...pnlCommands,
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -86,6 +88,7 @@ export const events = {
   'keys:changed': z.object({ environment: EnvironmentId, key: KeyInfo.nullable() }),
   'app:notice': Notice,
   ...orderEvents,
+  ...pnlEvents,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a handler receives (after parsing). */

@@ -1,3 +1,4 @@
+import type { HistorySyncProgress } from '../../../src/shared/domain/pnl';
 // Sample inputs and outputs for every command: a missing command is a type error here too.
 import type { CommandName } from '../../../src/shared/ipc/channels';
 import type { CommandInputArg, CommandOutput } from '../../../src/shared/ipc/contract';
@@ -35,6 +36,11 @@ export const syncProgress: SyncProgress = {
   running: false, done: 1, total: 1, symbol: null, weightCost: 20, weightUsed: 40, ordersAdded: 1, fillsAdded: 0, error: null,
 };
 
+export const pnlSync: HistorySyncProgress = {
+  phase: 'done', symbolsDone: 3, symbolsTotal: 3, symbol: null, tradesFound: 10, weightCost: 60, weightUsed: 60, weightLimit: 6000,
+  etaMs: 0, pausedUntil: null, firstSyncDone: true, lastSyncedAt: 5, transfers: 'synced', error: null,
+};
+
 export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'app:getState': undefined,
   'app:openExternal': { url: 'https://www.binance.com/en/my/settings/api-management' },
@@ -58,6 +64,13 @@ export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'orders:submit': { token: 'perch-1', order: confirmedOrder, confirmed: true },
   'orders:outcome': { clientOrderId: 'perch-1' },
   'orders:watchMarket': { symbol: null },
+  'pnl:overview': { method: 'fifo', range: '30d' },
+  'pnl:trades': { asset: 'BTC', side: 'BUY', limit: 100 },
+  'pnl:asset': { asset: 'BTC', method: 'average' },
+  'pnl:sync': {},
+  'pnl:cancelSync': undefined,
+  'pnl:addSymbol': { symbol: 'DOGEUSDT' },
+  'pnl:exportCsv': { kind: 'gains', method: 'fifo' },
 };
 
 /** Inputs that must be rejected before any handler runs (wrong type, bad value or extra key). */
@@ -94,6 +107,13 @@ export const invalidInputs: { [C in CommandName]: unknown[] } = {
   ],
   'orders:outcome': [{}, { clientOrderId: '' }],
   'orders:watchMarket': [{}, { symbol: 'btc/usdt' }],
+  'pnl:overview': [{}, { method: 'lifo', range: '30d' }, { method: 'fifo', range: '2y' }],
+  'pnl:trades': [{ asset: 'btc' }, { limit: 5000 }, { side: 'HOLD' }],
+  'pnl:asset': [{}, { asset: 'B'.repeat(21), method: 'fifo' }],
+  'pnl:sync': [{ extra: 1 }],
+  'pnl:cancelSync': [{ extra: 1 }],
+  'pnl:addSymbol': [{}, { symbol: 'X'.repeat(41) }],
+  'pnl:exportCsv': [{ kind: 'pdf', method: 'fifo' }, { kind: 'trades' }],
 };
 
 export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
@@ -125,4 +145,11 @@ export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
   'orders:submit': outcome,
   'orders:outcome': null,
   'orders:watchMarket': { bid: '49999.99', ask: '50000.01', last: '50000', at: 5 },
+  'pnl:overview': { summary: null, sync: pnlSync, series: [{ t: 1, value: '10', pnl: null }], daily: [], message: 'Reading your history…' },
+  'pnl:trades': { rows: [], total: 0 },
+  'pnl:asset': { asset: 'BTC', symbol: 'BTCUSDT', candles: [], fills: [], averageCost: [] },
+  'pnl:sync': pnlSync,
+  'pnl:cancelSync': pnlSync,
+  'pnl:addSymbol': { added: true, message: 'DOGEUSDT is covered from now on.' },
+  'pnl:exportCsv': { filename: 'perch-gains.csv', csv: 'a,b\n' },
 };
