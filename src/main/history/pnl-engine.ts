@@ -97,6 +97,11 @@ export interface PnlInput {
   readonly asOf: number;
   /** Times at which to sample value, net invested and P&L (ascending not required). */
   readonly sampleTimes?: readonly number[];
+  /**
+   * False for an asset with no price source at all (no market): it is left out of sampled values
+   * (and reported as unpriced in the holdings) instead of turning every sample into a gap.
+   */
+  readonly hasPriceSource?: (asset: string) => boolean;
   /** Record this asset's quantity and cost basis after every event that changes it (the per-asset chart). */
   readonly trailAsset?: string;
 }
@@ -432,6 +437,7 @@ export function computePnl(input: PnlInput): PnlResult {
       if (!p.qty.gt(0)) continue;
       const price = priceAt(asset, time);
       if (price === undefined) {
+        if (input.hasPriceSource?.(asset) === false) continue;
         value = null;
         break;
       }

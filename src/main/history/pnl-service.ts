@@ -37,6 +37,8 @@ export function restDailyFetcher(rest: { request<T>(r: { method: 'GET'; path: st
 
 export interface PriceBook {
   priceAt: PriceAt;
+  /** The asset has a market to price it by (after load). */
+  covers(asset: string): boolean;
   /** Loads the candles the assets need (direct pair, inverse pair, or through BTC). */
   load(assets: Iterable<string>, since: number): Promise<void>;
 }
@@ -77,6 +79,7 @@ export function createPriceBook(o: { quote: string; symbols: () => readonly Symb
         for (const leg of r) if (!candles.has(leg.symbol)) candles.set(leg.symbol, await o.fetchDaily(leg.symbol, since - DAY));
       }
     },
+    covers: (asset) => asset === o.quote || routes.has(asset),
     priceAt(asset, time) {
       if (asset === o.quote) return new Decimal(1);
       const r = routes.get(asset);
@@ -176,7 +179,7 @@ export async function computeAccountPnl(o: {
   }
   await o.prices.load(assets, first ?? o.now);
   const result = computePnl({
-    quote: o.quote, method: o.method, events, priceAt: o.prices.priceAt, asOf: o.now,
+    quote: o.quote, method: o.method, events, priceAt: o.prices.priceAt, asOf: o.now, hasPriceSource: o.prices.covers,
     sampleTimes: first === null ? [o.now] : dailySampleTimes(first, o.now),
   });
   const summary = summarise(result, { asOf: o.now, firstEventAt: first, tradeCount: events.filter((e) => e.kind === 'trade').length, coveredSymbols: o.coveredSymbols });

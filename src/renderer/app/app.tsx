@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
 import { HoldingsView } from '../features/holdings/holdings-view';
 import { OrdersView } from '../features/orders/orders-view';
+import { PnlView } from '../features/pnl/pnl-view';
 import { Welcome } from '../features/onboarding/welcome';
 import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
 import { maskFigures } from './format';
 import { useStore, useView } from './store-context';
 
-type Tab = 'holdings' | 'orders' | 'settings';
+type Tab = 'holdings' | 'pnl' | 'orders' | 'settings';
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 export const PRIVACY_SHORTCUT = IS_MAC ? '⌘⇧H' : 'Ctrl+Shift+H';
@@ -114,6 +115,7 @@ export function App(): React.JSX.Element {
         {!firstStart ? (
           <nav className="tabs" aria-label="Sections">
             <button type="button" className={tab === 'holdings' ? 'active' : ''} aria-current={tab === 'holdings' ? 'page' : undefined} onClick={() => setTab('holdings')}>Holdings</button>
+            <button type="button" className={tab === 'pnl' ? 'active' : ''} aria-current={tab === 'pnl' ? 'page' : undefined} onClick={() => setTab('pnl')}>P&amp;L</button>
             <button type="button" className={tab === 'orders' ? 'active' : ''} aria-current={tab === 'orders' ? 'page' : undefined} onClick={() => setTab('orders')}>Orders</button>
             <button type="button" className={tab === 'settings' ? 'active' : ''} aria-current={tab === 'settings' ? 'page' : undefined} onClick={() => setTab('settings')}>Settings</button>
           </nav>
@@ -145,7 +147,7 @@ export function App(): React.JSX.Element {
       </header>
       <Notices />
       <main className="content">
-        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'orders' ? <OrdersView /> : <SettingsView />}
+        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'pnl' ? <PnlView /> : tab === 'orders' ? <OrdersView /> : <SettingsView />}
       </main>
       <StatusBar />
     </div>

@@ -119,6 +119,11 @@ describe('P&L engine: golden example (computed by hand)', () => {
     expect(r.samples.map((s) => s.value?.toString())).toEqual(['10000', '10300', '10297']);
     expect(g.samples.map((s) => s.value === null)).toEqual([false, true, false]);
     expect(dailyPnl(g.samples).map((d) => d.pnl)).toEqual([null, null]);
+    // An asset that has no market at all is left out of the samples, not a gap for ever.
+    const withDust: HistoryEvent[] = [...events, { kind: 'deposit', id: 'dx', time: 1500, asset: 'DUSTX', amount: '42' }];
+    const d = computePnl({ quote: 'USDT', method: 'fifo', events: withDust, priceAt: prices, asOf: 8000, sampleTimes: [2500], hasPriceSource: (a) => a !== 'DUSTX' });
+    expect(d.samples.map((s) => s.value?.toString())).toEqual(['10300']);
+    expect(d.valueComplete).toBe(false);
   });
 
   it('a deposit cost entered by the user, or the value at deposit time, is not marked assumed', () => {
