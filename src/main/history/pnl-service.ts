@@ -135,7 +135,10 @@ const s8 = (d: Decimal): string => {
 export function summarise(r: PnlResult, o: { asOf: number; firstEventAt: number | null; tradeCount: number; coveredSymbols: readonly string[] }): PnlSummaryView {
   const periods: Array<[string, number]> = [['24 h', DAY], ['7 d', 7 * DAY], ['30 d', 30 * DAY], ['90 d', 90 * DAY], ['1 y', 365 * DAY], ['All', Infinity]];
   const pnlAt = (t: number): Decimal | null => {
-    // The sample at or just before t (samples are day ends and now).
+    // The sample at or just before t (samples are day ends and now); before the first event nothing
+    // was invested and nothing gained, so a period longer than the history starts from zero.
+    const firstSample = r.samples[0];
+    if (firstSample === undefined || o.firstEventAt === null || t < o.firstEventAt) return new Decimal(0);
     let found: Decimal | null = null;
     for (const x of r.samples) if (x.time <= t) found = x.pnl;
     return found;

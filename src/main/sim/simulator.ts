@@ -15,7 +15,7 @@ import { startHttpServer } from './server/http';
 import { createRateLimiter } from './server/rate-limit';
 import { serverRoutes } from './server/routes';
 import { createWsApi } from './server/ws-api';
-import type { DemoHistory } from './account/demo-history';
+import type { DemoHistory, DemoTrade } from './account/demo-history';
 import type { AccountsModel, Faults, KeyPermissions, KeyType, MarketModel, MatchingEngine } from './types';
 
 export interface SimulatorOptions {
@@ -73,6 +73,8 @@ export interface Simulator {
   readonly engine: MatchingEngine;
   /** The demo account's seeded history (with `demoHistory: true`). */
   readonly demoHistory: DemoHistory | undefined;
+  /** Adds past trades to an account's myTrades (benchmarks); balances are not touched. */
+  seedTrades(accountId: string, trades: readonly DemoTrade[]): void;
   registerKey(o: RegisterKeyInput): { apiKey: string; secret?: string };
   stop(): Promise<void>;
 }
@@ -181,6 +183,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     engine,
     demoHistory,
+    seedTrades: (accountId, trades) => exchange.seedTrades(accountId, trades),
     registerKey,
     stop() {
       stopped ??= (async () => {

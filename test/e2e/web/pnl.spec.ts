@@ -25,6 +25,7 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   expect(new Set(years).size).toBeGreaterThanOrEqual(2);
   // P&L per period is known (no gap at the end of the history).
   await expect(view.getByLabel('P&L per period').locator('b').first()).toHaveText(/\d/);
+  for (const t of await view.getByLabel('P&L per period').locator('b').allTextContents()) expect(t).toMatch(/\d/);
   expect(await page.getByTestId('daily-chart').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(100);
   await expect(page.getByTestId('allocation').locator('li')).not.toHaveCount(0);
   await expect(page.getByTestId('pnl-sync')).toContainText('Deposits and withdrawals: included');

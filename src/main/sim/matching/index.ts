@@ -8,7 +8,7 @@ import { createAccounts } from '../account/accounts';
 import { createCommissionBook, createConverter, type CommissionBook } from '../account/commission';
 import { accountRoutes, type OrderRateUsage } from '../account/routes';
 import { createUserDataBus } from '../account/user-data-bus';
-import { buildDemoHistory, type DemoHistory } from '../account/demo-history';
+import { buildDemoHistory, type DemoHistory, type DemoTrade } from '../account/demo-history';
 import { createEngine, type Engine } from './engine';
 import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
@@ -37,6 +37,8 @@ export interface ExchangeModel {
    * deposits, withdrawals, a dust conversion). Call right after createAccount.
    */
   seedDemoHistory(accountId: string): DemoHistory;
+  /** Adds past trades to an account's myTrades (benchmarks of the history sync); balances are not touched. */
+  seedTrades(accountId: string, trades: readonly DemoTrade[]): void;
   demoHistory(accountId: string): DemoHistory | undefined;
 }
 
@@ -55,16 +57,18 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   const unsubscribeTicks = ctx.market.onTick((changed) => core.onTick(changed));
 
   const demoHistories = new Map<string, DemoHistory>();
-  const seedDemoHistory = (accountId: string): DemoHistory => {
-    const history = buildDemoHistory(accounts.ledger.account(accountId), { market: ctx.market });
-    const book = core.book(accountId);
+  const seedTrades = (accountId: string, trades: readonly DemoTrade[]): void => {
     // Ids in time order, before any live trade: the history is older than everything else.
-    const seeded = history.trades.map((t) => ({
+    const seeded = [...trades].sort((a, b) => a.time - b.time).map((t) => ({
       symbol: t.symbol, id: ids.nextTradeId(), orderId: ids.nextOrderId(), orderListId: -1 as const,
       price: t.price, qty: t.qty, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset,
       time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker,
     }));
-    book.trades.unshift(...seeded);
+    core.book(accountId).trades.unshift(...seeded);
+  };
+  const seedDemoHistory = (accountId: string): DemoHistory => {
+    const history = buildDemoHistory(accounts.ledger.account(accountId), { market: ctx.market });
+    seedTrades(accountId, history.trades);
     demoHistories.set(accountId, history);
     return history;
   };
@@ -81,6 +85,6 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     resetAccount: (accountId) => accounts.model.reset(accountId),
     stop: () => unsubscribeTicks(),
   };
-  return { accounts: accounts.model, userData, engine, ids, commission, core, seedDemoHistory, demoHistory: (id) => demoHistories.get(id) };
+  return { accounts: accounts.model, userData, engine, ids, commission, core, seedDemoHistory, seedTrades, demoHistory: (id) => demoHistories.get(id) };
 }
 
