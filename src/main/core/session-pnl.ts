@@ -26,7 +26,7 @@ const RANGES: Record<PnlRange, number> = { '24h': DAY, '7d': 7 * DAY, '30d': 30 
 type Handlers = { [C in PnlCommandName]: (input: z.output<(typeof pnlCommands)[C]['input']>) => Promise<z.output<(typeof pnlCommands)[C]['output']>> };
 
 export interface SessionPnlOptions {
-  readonly session: Pick<ExchangeSession, 'rest' | 'exchangeInfo' | 'freeBalances' | 'ready'>;
+  readonly session: Pick<ExchangeSession, 'rest' | 'exchangeInfo' | 'freeBalances' | 'ready' | 'orders'>;
   readonly environment: EnvironmentId;
   readonly db: DatabaseSync;
   readonly quote: () => string;
@@ -91,6 +91,17 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
     }
     return p;
   };
+
+  // A fill on the user data stream: read that symbol's new trades (debounced, one request per symbol).
+  const pendingFills = new Map<string, ReturnType<typeof setTimeout>>();
+  const unsubscribeOrders = o.session.orders.onOrderUpdate(({ order, previous }) => {
+    if (stopped || previous === undefined || !new Decimal(order.executedQty).gt(previous.executedQty)) return;
+    if (pendingFills.has(order.symbol)) return;
+    pendingFills.set(order.symbol, setTimeout(() => {
+      pendingFills.delete(order.symbol);
+      if (!stopped) void sync.refreshSymbol(order.symbol);
+    }, 1500));
+  });
 
   const start = async (): Promise<void> => {
     try {
@@ -220,6 +231,8 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       stopped = true;
       sync.cancel();
       if (timer) clearInterval(timer);
+      unsubscribeOrders();
+      for (const t of pendingFills.values()) clearTimeout(t);
     },
   };
 }

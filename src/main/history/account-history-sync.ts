@@ -91,6 +91,11 @@ export interface AccountHistorySync {
   addSymbol(symbol: string): boolean;
   /** A fill from the user data stream; stored at once (the next page fetch skips it as known). */
   ingestFill(row: TradeRow): boolean;
+  /**
+   * New trades of one symbol now (an order of it just filled): one myTrades page from its cursor,
+   * after a running sync. A symbol not covered yet is covered from then on.
+   */
+  refreshSymbol(symbol: string): Promise<number>;
 }
 
 class Cancelled extends Error {}
@@ -249,6 +254,18 @@ export function createAccountHistorySync(o: AccountHistorySyncOptions): AccountH
     },
     ingestFill(row) {
       return o.repo.insertTrades(env, [row]) > 0;
+    },
+    async refreshSymbol(symbol) {
+      if (!o.symbols().some((x) => x.symbol === symbol)) return 0;
+      await (running ?? Promise.resolve()).catch(() => undefined);
+      const before = o.repo.tradeCount(env);
+      cancelled = false;
+      try {
+        await syncSymbol(symbol);
+      } catch (e) {
+        if (!(e instanceof Cancelled)) report({ error: e instanceof Error ? e.message.slice(0, 200) : 'The new trades could not be read.' });
+      }
+      return o.repo.tradeCount(env) - before;
     },
   };
 }

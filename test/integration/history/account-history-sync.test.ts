@@ -147,6 +147,15 @@ describe('whole-history sync against the simulator', () => {
     expect(second.tradesFound).toBe(0);
     expect(repo.trades('demo').length).toBe(before);
     expect(repo.symbolStates('demo').find((s) => s.symbol === 'BTCUSDT')!.nextFromId).not.toBe('0');
+    // A new fill (as the user data stream reports it): that symbol's new trades are read at once.
+    const { createHmac } = await import('node:crypto');
+    const query = new URLSearchParams({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '100', timestamp: String(sim.clock.now()) }).toString();
+    const sig = createHmac('sha256', sim.apiSecret).update(query).digest('hex');
+    const res = await fetch(`${sim.restUrl}/api/v3/order?${query}&signature=${sig}`, { method: 'POST', headers: { 'X-MBX-APIKEY': sim.apiKey } });
+    expect(res.status).toBe(200);
+    const added = await sync.refreshSymbol('BTCUSDT');
+    expect(added).toBeGreaterThan(0);
+    expect(repo.trades('demo').length).toBe(before + added);
     expect(sync.addSymbol('dogeusdt')).toBe(true);
     expect(sync.addSymbol('NOPEXYZ')).toBe(false);
     expect(sync.coveredSymbols()).toContain('DOGEUSDT');

@@ -242,8 +242,8 @@ export function buildDemoHistory(
     else if (diff.lt(0)) {
       const fee = dec(netOf(asset).fee);
       // Too little to pay a network fee: an internal transfer (no fee) to another Binance account.
-      if (diff.neg().gt(fee.mul(2)) && fee.gt(0)) withdraw(asset, diff.neg().minus(fee), at(361));
-      else withdraw(asset, diff.neg(), at(361), true);
+      if (diff.neg().gt(fee.mul(2)) && fee.gt(0)) withdraw(asset, diff.neg().minus(fee), at(358));
+      else withdraw(asset, diff.neg(), at(358), true);
     }
   }
   deposits.sort((a, b) => b.insertTime - a.insertTime);
