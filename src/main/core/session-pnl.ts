@@ -10,11 +10,15 @@ import type { EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';
 import type { PnlCommandName, PnlRange, PnlSeriesPoint, PnlTradeRow } from '../../shared/ipc/pnl-contract';
 import { pnlCommands } from '../../shared/ipc/pnl-contract';
-import type { z } from 'zod';
 import { Decimal } from '../../shared/money';
 import { createAccountHistorySync, type AccountHistorySync, type SymbolPair } from '../history/account-history-sync';
 import { downsample } from '../history/downsample';
-import { computePnl, type CostMethod } from '../history/pnl-engine';
+import { computePnl, type CostMethod, type DepositCost } from '../history/pnl-engine';
+import { DepositCostInput } from '../../shared/ipc/pnl-contract';
+import { z } from 'zod';
+
+/** Deposit costs the user chose, stored as JSON: checked when read back (a trust boundary: the disk). */
+const DepositCosts = z.record(z.string().max(100), DepositCostInput);
 import { computeAccountPnl, createPriceBook, historyEvents, restDailyFetcher, type PnlComputation, type PriceBook } from '../history/pnl-service';
 import { createHistoryRepository, type HistoryRepository } from '../storage/history-repository';
 import type { ExchangeSession } from './exchange-session';
@@ -79,13 +83,23 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
     return prices;
   };
 
+  const depositCosts = (): Record<string, DepositCost> => {
+    try {
+      const parsed = DepositCosts.safeParse(JSON.parse(repo.meta(env, 'depositCosts') ?? '{}'));
+      return parsed.success ? parsed.data : {};
+    } catch {
+      return {};
+    }
+  };
+  let costsVersion = 0;
+
   const cache = new Map<string, Promise<PnlComputation>>();
   const compute = (method: CostMethod): Promise<PnlComputation> => {
-    const key = `${method}:${o.quote()}:${repo.tradeCount(env)}:${repo.transfers(env).length}:${Math.floor(o.now() / 60_000)}`;
+    const key = `${method}:${o.quote()}:${repo.tradeCount(env)}:${repo.transfers(env).length}:${costsVersion}:${Math.floor(o.now() / 60_000)}`;
     let p = cache.get(key);
     if (!p) {
       cache.clear();
-      p = computeAccountPnl({ repo, environment: env, symbols: symbols(), quote: o.quote(), method, now: o.now(), prices: priceBook(), coveredSymbols: sync.coveredSymbols() });
+      p = computeAccountPnl({ repo, environment: env, symbols: symbols(), quote: o.quote(), method, now: o.now(), prices: priceBook(), coveredSymbols: sync.coveredSymbols(), costs: depositCosts() });
       p.catch(() => cache.delete(key));
       cache.set(key, p);
     }
@@ -171,7 +185,7 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
     async 'pnl:asset'({ asset, method }) {
       const q = o.quote();
       const symbol = symbols().find((s) => s.baseAsset === asset && s.quoteAsset === q)?.symbol ?? null;
-      const events = historyEvents(repo, env, symbols());
+      const events = historyEvents(repo, env, symbols(), depositCosts());
       const first = events.reduce((m, e) => Math.min(m, e.time), o.now());
       const candles = symbol ? (await restDailyFetcher(o.session.rest)(symbol, first - DAY)).map(([t, close]) => ({ t, close })) : [];
       const book = priceBook();
@@ -196,6 +210,32 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       if (!sync.addSymbol(s)) return { added: false, message: `The exchange has no symbol “${s}”. Write it as base and quote together, like DOGEUSDT.` };
       void sync.sync();
       return { added: true, message: `${s} is covered from now on; its trades are being read.` };
+    },
+    async 'pnl:deposits'() {
+      const costs = depositCosts();
+      const book = priceBook();
+      const deposits = repo.transfers(env).filter((t) => t.kind === 'deposit');
+      const first = deposits.reduce((m, d) => Math.min(m, d.time), o.now());
+      await book.load(new Set(deposits.map((d) => d.asset)), first);
+      return {
+        quote: o.quote(),
+        rows: deposits.slice(-5000).reverse().map((d) => {
+          const px = book.priceAt(d.asset, d.time);
+          return {
+            id: d.id, time: d.time, asset: d.asset, amount: d.amount, cost: costs[d.id] ?? { kind: 'unknown' as const },
+            valueAtDeposit: px ? plain(px.mul(d.amount)) : null,
+          };
+        }),
+      };
+    },
+    async 'pnl:setDepositCost'({ id, cost }) {
+      if (!repo.transfers(env).some((t) => t.kind === 'deposit' && t.id === id)) return { saved: false };
+      const costs = depositCosts();
+      if (cost.kind === 'unknown') delete costs[id];
+      else costs[id] = cost;
+      repo.setMeta(env, 'depositCosts', JSON.stringify(costs));
+      costsVersion += 1;
+      return { saved: true };
     },
     async 'pnl:exportCsv'({ kind, method }) {
       const { result } = await compute(method);

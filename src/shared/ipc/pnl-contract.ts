@@ -44,6 +44,22 @@ export const PnlAssetDetail = z.object({
 });
 export type PnlAssetDetail = z.infer<typeof PnlAssetDetail>;
 
+export const DepositCostInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('unknown') }).strict(),
+  z.object({ kind: z.literal('market') }).strict(),
+  z.object({ kind: z.literal('entered'), total: Amount.refine((v) => !v.startsWith('-'), 'A cost cannot be negative.') }).strict(),
+]);
+export type DepositCostInput = z.infer<typeof DepositCostInput>;
+
+export const PnlDepositRow = z.object({
+  id: z.string().max(100), time: z.number().int(), asset: Asset, amount: Amount,
+  /** what applies: unknown (counted at its value on arrival, marked), market (the user chose that value), entered */
+  cost: DepositCostInput,
+  /** the value on arrival in the quote currency, when a price is known */
+  valueAtDeposit: Amount.nullable(),
+});
+export type PnlDepositRow = z.infer<typeof PnlDepositRow>;
+
 export const pnlCommands = {
   'pnl:overview': { input: z.object({ method: CostMethodSchema, range: PnlRange }).strict(), output: PnlOverview },
   'pnl:trades': {
@@ -62,6 +78,8 @@ export const pnlCommands = {
     input: z.object({ kind: z.enum(['trades', 'gains', 'values']), method: CostMethodSchema }).strict(),
     output: z.object({ filename: z.string().max(100), csv: z.string().max(50_000_000) }),
   },
+  'pnl:deposits': { input: z.object({}).strict().optional(), output: z.object({ quote: Asset, rows: z.array(PnlDepositRow).max(5000) }) },
+  'pnl:setDepositCost': { input: z.object({ id: z.string().min(1).max(100), cost: DepositCostInput }).strict(), output: z.object({ saved: z.boolean() }) },
 } satisfies Record<PnlCommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export const pnlEvents = {

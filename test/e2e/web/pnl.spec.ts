@@ -71,4 +71,22 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   for (const side of await rows.locator('td:nth-child(3)').allTextContents()) expect(side).toBe('Sell');
   for (const date of (await rows.locator('td:nth-child(1)').allTextContents()).slice(0, 20)) expect(date).toMatch(/\d{4}|today/);
   await screenshot(page, 'pnl-06-trades');
+
+  // A deposit of unknown cost: the person enters what it cost; figures follow, the row says which cost applies.
+  await page.getByRole('button', { name: 'Overview' }).click();
+  const unrealizedBefore = await view.locator('.pnl-figure', { hasText: 'Unrealized P&L' }).locator('.pnl-figure-value').innerText();
+  await page.getByRole('button', { name: 'Deposits' }).click();
+  const btcDeposit = page.getByTestId('pnl-deposits').locator('tr', { hasText: '0.25' }).filter({ hasText: 'BTC' }).first();
+  await expect(btcDeposit).toContainText('unknown: counted at its value on arrival');
+  await btcDeposit.getByRole('combobox').selectOption('entered');
+  await btcDeposit.getByRole('textbox').fill('abc');
+  await expect(btcDeposit).toContainText('Enter what you paid in USDT');
+  await btcDeposit.getByRole('textbox').fill('5000');
+  await btcDeposit.getByRole('button', { name: 'Save' }).click();
+  await expect(btcDeposit).toContainText('Saved.');
+  await screenshot(page, 'pnl-07-deposits');
+  await page.getByRole('button', { name: 'Overview' }).click();
+  await expect(view.locator('.pnl-figure', { hasText: 'Unrealized P&L' }).locator('.pnl-figure-value')).not.toHaveText(unrealizedBefore);
+  await page.getByRole('button', { name: 'Deposits' }).click();
+  await expect(page.getByTestId('pnl-deposits').locator('tr', { hasText: '0.25' }).filter({ hasText: 'BTC' }).first()).toContainText('your cost');
 });

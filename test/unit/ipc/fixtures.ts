@@ -71,6 +71,8 @@ export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'pnl:cancelSync': undefined,
   'pnl:addSymbol': { symbol: 'DOGEUSDT' },
   'pnl:exportCsv': { kind: 'gains', method: 'fifo' },
+  'pnl:deposits': undefined,
+  'pnl:setDepositCost': { id: '123', cost: { kind: 'entered', total: '250.5' } },
 };
 
 /** Inputs that must be rejected before any handler runs (wrong type, bad value or extra key). */
@@ -114,6 +116,8 @@ export const invalidInputs: { [C in CommandName]: unknown[] } = {
   'pnl:cancelSync': [{ extra: 1 }],
   'pnl:addSymbol': [{}, { symbol: 'X'.repeat(41) }],
   'pnl:exportCsv': [{ kind: 'pdf', method: 'fifo' }, { kind: 'trades' }],
+  'pnl:deposits': [{ extra: 1 }],
+  'pnl:setDepositCost': [{ id: '1', cost: { kind: 'entered', total: '-5' } }, { id: '1', cost: { kind: 'guess' } }, { id: '', cost: { kind: 'market' } }],
 };
 
 export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
@@ -152,4 +156,6 @@ export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
   'pnl:cancelSync': pnlSync,
   'pnl:addSymbol': { added: true, message: 'DOGEUSDT is covered from now on.' },
   'pnl:exportCsv': { filename: 'perch-gains.csv', csv: 'a,b\n' },
+  'pnl:deposits': { quote: 'USDT', rows: [{ id: '1', time: 5, asset: 'BTC', amount: '0.25', cost: { kind: 'unknown' }, valueAtDeposit: '15000' }] },
+  'pnl:setDepositCost': { saved: true },
 };

@@ -10,13 +10,13 @@ import {
   Bar, BarChart, CartesianGrid, Cell, ComposedChart, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis,
 } from 'recharts';
 import type { PnlHoldingView, PnlSummaryView } from '../../../shared/domain/pnl';
-import type { PnlAssetDetail, PnlOverview, PnlRange, PnlTradeRow } from '../../../shared/ipc/pnl-contract';
+import type { DepositCostInput, PnlAssetDetail, PnlDepositRow, PnlOverview, PnlRange, PnlTradeRow } from '../../../shared/ipc/pnl-contract';
 import { MASK, formatPercent, formatPrice, formatQuantity, formatSignedValue, formatValue, money, signOf } from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
 import './pnl.css';
 
 type Method = 'average' | 'fifo';
-type Sub = 'overview' | 'trades' | 'asset';
+type Sub = 'overview' | 'trades' | 'deposits' | 'asset';
 const RANGES: ReadonlyArray<[PnlRange, string]> = [['24h', '24 h'], ['7d', '7 d'], ['30d', '30 d'], ['90d', '90 d'], ['1y', '1 y'], ['all', 'All']];
 
 const dateText = (t: number): string => {
@@ -282,6 +282,72 @@ function AllTrades({ privacy }: Readonly<{ privacy: boolean }>): React.JSX.Eleme
   );
 }
 
+function DepositCostRow({ row, quote, privacy, onSaved }: Readonly<{ row: PnlDepositRow; quote: string; privacy: boolean; onSaved: () => void }>): React.JSX.Element {
+  const store = useStore();
+  const [kind, setKind] = useState<DepositCostInput['kind']>(row.cost.kind);
+  const [total, setTotal] = useState(row.cost.kind === 'entered' ? row.cost.total : '');
+  const [message, setMessage] = useState<string | null>(null);
+  const valid = kind !== 'entered' || /^\d+(\.\d+)?$/.test(total.trim());
+  const save = (): void => {
+    const cost: DepositCostInput = kind === 'entered' ? { kind, total: total.trim() } : { kind };
+    void store.call('pnl:setDepositCost', { id: row.id, cost }).then((res) => {
+      setMessage(res.ok ? (res.value.saved ? 'Saved.' : 'This deposit is no longer in the history.') : res.error.message);
+      if (res.ok && res.value.saved) onSaved();
+    });
+  };
+  if (row.asset === quote) {
+    return (
+      <tr>
+        <td>{dateText(row.time)}</td><td>{row.asset}</td>
+        <td className="num" data-money="">{money(privacy, formatQuantity(row.amount))}</td>
+        <td className="num" data-money="">{money(privacy, formatValue(row.amount, quote))}</td>
+        <td>its own amount ({quote} is your valuation currency)</td><td />
+      </tr>
+    );
+  }
+  const applies = row.cost.kind === 'entered' ? 'your cost' : row.cost.kind === 'market' ? 'value at deposit time (your choice)' : 'unknown: counted at its value on arrival *';
+  return (
+    <tr>
+      <td>{dateText(row.time)}</td>
+      <td>{row.asset}</td>
+      <td className="num" data-money="">{money(privacy, formatQuantity(row.amount))}</td>
+      <td className="num" data-money="">{row.valueAtDeposit === null ? 'no price' : money(privacy, formatValue(row.valueAtDeposit, quote))}</td>
+      <td>{applies}</td>
+      <td>
+        <select aria-label={`Cost of the ${row.asset} deposit`} value={kind} onChange={(e) => setKind(e.target.value as DepositCostInput['kind'])}>
+          <option value="unknown">Unknown</option>
+          <option value="market">Value at deposit time</option>
+          <option value="entered">I paid…</option>
+        </select>
+        {kind === 'entered' ? <input aria-label={`What the ${row.asset} deposit cost you, in ${quote}`} className="pnl-cost-input" value={total} maxLength={40} placeholder={quote} onChange={(e) => setTotal(e.target.value)} /> : null}
+        <button type="button" disabled={!valid} onClick={save}>Save</button>
+        {!valid ? <span className="warn small"> Enter what you paid in {quote}, like 1250.50.</span> : null}
+        {message ? <span className="small" role="status"> {message}</span> : null}
+      </td>
+    </tr>
+  );
+}
+
+function Deposits({ privacy, onChanged }: Readonly<{ privacy: boolean; onChanged: () => void }>): React.JSX.Element {
+  const store = useStore();
+  const [data, setData] = useState<{ quote: string; rows: PnlDepositRow[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void store.call('pnl:deposits').then((res) => (res.ok ? setData(res.value) : setError(res.error.message)));
+  }, [store]);
+  if (error) return <p className="warn">{error}</p>;
+  if (!data) return <p className="muted">Loading deposits…</p>;
+  return (
+    <section aria-label="Deposits and their cost">
+      <p className="small muted">Perch cannot know what coins that came from elsewhere cost you. Until you say, a deposit counts at its value on the day it arrived and is marked *. Enter what you paid, or confirm the value at deposit time.</p>
+      <table className="pnl-table" data-testid="pnl-deposits">
+        <thead><tr><th>Date</th><th>Asset</th><th className="num">Amount</th><th className="num">Value on arrival</th><th>Cost used</th><th>Change</th></tr></thead>
+        <tbody>{data.rows.map((r) => <DepositCostRow key={r.id} row={r} quote={data.quote} privacy={privacy} onSaved={onChanged} />)}</tbody>
+      </table>
+    </section>
+  );
+}
+
 function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string; method: Method; summary: PnlSummaryView; privacy: boolean }>): React.JSX.Element {
   const store = useStore();
   const [detail, setDetail] = useState<PnlAssetDetail | null>(null);
@@ -392,6 +458,7 @@ export function PnlView(): React.JSX.Element {
         <nav className="tabs sub-tabs" aria-label="P&L sections">
           <button type="button" className={sub === 'overview' ? 'active' : ''} aria-current={sub === 'overview' ? 'page' : undefined} onClick={() => setSub('overview')}>Overview</button>
           <button type="button" className={sub === 'trades' ? 'active' : ''} aria-current={sub === 'trades' ? 'page' : undefined} onClick={() => setSub('trades')}>All trades</button>
+          <button type="button" className={sub === 'deposits' ? 'active' : ''} aria-current={sub === 'deposits' ? 'page' : undefined} onClick={() => setSub('deposits')}>Deposits</button>
           {asset ? <button type="button" className={sub === 'asset' ? 'active' : ''} aria-current={sub === 'asset' ? 'page' : undefined} onClick={() => setSub('asset')}>{asset}</button> : null}
         </nav>
         <label className="small">Cost basis <select value={method} onChange={(e) => setMethod(e.target.value as Method)}><option value="average">Average cost</option><option value="fifo">FIFO</option></select></label>
@@ -419,6 +486,7 @@ export function PnlView(): React.JSX.Element {
         </>
       ) : null}
       {sub === 'trades' ? <AllTrades privacy={privacy} /> : null}
+      {sub === 'deposits' ? <Deposits privacy={privacy} onChanged={refresh} /> : null}
       {summary && sub === 'asset' && asset ? <AssetPage asset={asset} method={method} summary={summary} privacy={privacy} /> : null}
     </div>
   );
