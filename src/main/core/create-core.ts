@@ -405,12 +405,25 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   // ------------------------------------------------------------------ P&L
 
   const pnlHandlers = (): { [C in PnlCommandName]: CommandHandlers[C] } => {
-    const wrap = <C extends PnlCommandName>(name: C): CommandHandlers[C] => (async (input: Parameters<SessionPnl['handlers'][C]>[0]) => {
+    type Own = Exclude<PnlCommandName, 'pnl:saveCsv'>;
+    const wrap = <C extends Own>(name: C): CommandHandlers[C] => (async (input: Parameters<SessionPnl['handlers'][C]>[0]) => {
       const p = pnl;
       if (p === null) throw new Error('Perch is still connecting to the exchange; your history is read once it is connected.');
       return p.handlers[name](input);
     }) as unknown as CommandHandlers[C];
-    return Object.fromEntries(PNL_COMMAND_NAMES.map((n) => [n, wrap(n)])) as { [C in PnlCommandName]: CommandHandlers[C] };
+    const own = PNL_COMMAND_NAMES.filter((n): n is Own => n !== 'pnl:saveCsv');
+    const all = Object.fromEntries(own.map((n) => [n, wrap(n)])) as unknown as { [C in PnlCommandName]: CommandHandlers[C] };
+    // The CSV goes through the desktop's save dialog; without one (web host) the window downloads it.
+    all['pnl:saveCsv'] = async ({ kind, method }) => {
+      const save = ports.shell?.saveTextFile;
+      if (save === undefined) return { status: 'unavailable' as const, path: null };
+      const p = pnl;
+      if (p === null) throw new Error('Perch is still connecting to the exchange; your history is read once it is connected.');
+      const file = await p.handlers['pnl:exportCsv']({ kind, method });
+      const r = await save.call(ports.shell, { defaultName: file.filename, content: file.csv });
+      return { status: r.saved ? 'saved' as const : 'cancelled' as const, path: r.path };
+    };
+    return all;
   };
 
   // ------------------------------------------------------------------ handlers

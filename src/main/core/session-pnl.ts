@@ -27,7 +27,8 @@ const DAY = 86_400_000;
 const RESYNC_MS = 5 * 60_000;
 const RANGES: Record<PnlRange, number> = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY, '90d': 90 * DAY, '1y': 365 * DAY, all: Infinity };
 
-type Handlers = { [C in PnlCommandName]: (input: z.output<(typeof pnlCommands)[C]['input']>) => Promise<z.output<(typeof pnlCommands)[C]['output']>> };
+/** pnl:saveCsv needs the desktop shell: the core answers it (with exportCsv's file). */
+type Handlers = { [C in Exclude<PnlCommandName, 'pnl:saveCsv'>]: (input: z.output<(typeof pnlCommands)[C]['input']>) => Promise<z.output<(typeof pnlCommands)[C]['output']>> };
 
 export interface SessionPnlOptions {
   readonly session: Pick<ExchangeSession, 'rest' | 'exchangeInfo' | 'freeBalances' | 'ready' | 'orders'>;

@@ -20,7 +20,7 @@ export const ORDER_COMMAND_NAMES = [
 export const ORDER_EVENT_NAMES = ['orders:open', 'orders:outcome', 'orders:syncProgress', 'orders:market'] as const;
 
 /** The P&L feature's names (pnl-contract.ts maps them to schemas). */
-export const PNL_COMMAND_NAMES = ['pnl:overview', 'pnl:trades', 'pnl:asset', 'pnl:sync', 'pnl:cancelSync', 'pnl:addSymbol', 'pnl:exportCsv', 'pnl:deposits', 'pnl:setDepositCost'] as const;
+export const PNL_COMMAND_NAMES = ['pnl:overview', 'pnl:trades', 'pnl:asset', 'pnl:sync', 'pnl:cancelSync', 'pnl:addSymbol', 'pnl:exportCsv', 'pnl:deposits', 'pnl:setDepositCost', 'pnl:saveCsv'] as const;
 export const PNL_EVENT_NAMES = ['pnl:syncProgress'] as const;
 
 export const COMMAND_NAMES = [

@@ -78,6 +78,11 @@ export const pnlCommands = {
     input: z.object({ kind: z.enum(['trades', 'gains', 'values']), method: CostMethodSchema }).strict(),
     output: z.object({ filename: z.string().max(100), csv: z.string().max(50_000_000) }),
   },
+  /** Desktop: a save dialog, then the file written. Where there is no dialog (web host): 'unavailable', download instead. */
+  'pnl:saveCsv': {
+    input: z.object({ kind: z.enum(['trades', 'gains', 'values']), method: CostMethodSchema }).strict(),
+    output: z.object({ status: z.enum(['saved', 'cancelled', 'unavailable']), path: z.string().max(4096).nullable() }),
+  },
   'pnl:deposits': { input: z.object({}).strict().optional(), output: z.object({ quote: Asset, rows: z.array(PnlDepositRow).max(5000) }) },
   'pnl:setDepositCost': { input: z.object({ id: z.string().min(1).max(100), cost: DepositCostInput }).strict(), output: z.object({ saved: z.boolean() }) },
 } satisfies Record<PnlCommandName, { input: z.ZodType; output: z.ZodType }>;

@@ -72,6 +72,7 @@ export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'pnl:addSymbol': { symbol: 'DOGEUSDT' },
   'pnl:exportCsv': { kind: 'gains', method: 'fifo' },
   'pnl:deposits': undefined,
+  'pnl:saveCsv': { kind: 'trades', method: 'average' },
   'pnl:setDepositCost': { id: '123', cost: { kind: 'entered', total: '250.5' } },
 };
 
@@ -117,6 +118,7 @@ export const invalidInputs: { [C in CommandName]: unknown[] } = {
   'pnl:addSymbol': [{}, { symbol: 'X'.repeat(41) }],
   'pnl:exportCsv': [{ kind: 'pdf', method: 'fifo' }, { kind: 'trades' }],
   'pnl:deposits': [{ extra: 1 }],
+  'pnl:saveCsv': [{ kind: 'xls', method: 'average' }],
   'pnl:setDepositCost': [{ id: '1', cost: { kind: 'entered', total: '-5' } }, { id: '1', cost: { kind: 'guess' } }, { id: '', cost: { kind: 'market' } }],
 };
 
@@ -158,4 +160,5 @@ export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
   'pnl:exportCsv': { filename: 'perch-gains.csv', csv: 'a,b\n' },
   'pnl:deposits': { quote: 'USDT', rows: [{ id: '1', time: 5, asset: 'BTC', amount: '0.25', cost: { kind: 'unknown' }, valueAtDeposit: '15000' }] },
   'pnl:setDepositCost': { saved: true },
+  'pnl:saveCsv': { status: 'unavailable', path: null },
 };

@@ -436,8 +436,22 @@ export function PnlView(): React.JSX.Element {
     return () => clearInterval(t);
   }, [waiting, refresh]);
 
+  const [saved, setSaved] = useState<string | null>(null);
   const download = (kind: 'trades' | 'gains' | 'values'): void => {
-    void store.call('pnl:exportCsv', { kind, method }).then((res) => {
+    setSaved(null);
+    // The desktop app asks where to save; the web host answers 'unavailable' and the browser downloads it.
+    void store.call('pnl:saveCsv', { kind, method }).then((first) => {
+      if (!first.ok) {
+        store.reportError(first.error.message);
+        return;
+      }
+      if (first.value.status === 'saved') setSaved(`Saved to ${first.value.path ?? 'the chosen file'}.`);
+      if (first.value.status !== 'unavailable') return;
+      void downloadInBrowser(kind);
+    });
+  };
+  const downloadInBrowser = (kind: 'trades' | 'gains' | 'values'): Promise<void> => {
+    return store.call('pnl:exportCsv', { kind, method }).then((res) => {
       if (!res.ok) {
         store.reportError(res.error.message);
         return;
@@ -467,6 +481,7 @@ export function PnlView(): React.JSX.Element {
         <button type="button" className="ghost" onClick={() => download('trades')}>Trades</button>
         <button type="button" className="ghost" onClick={() => download('gains')}>Realized gains</button>
         <button type="button" className="ghost" onClick={() => download('values')}>Value history</button>
+        {saved ? <span className="small" role="status">{saved}</span> : null}
       </div>
       <SyncBar overview={overview} onChanged={refresh} />
       {error ? <p className="muted" role="status">{error}</p> : null}
