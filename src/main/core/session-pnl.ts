@@ -19,7 +19,7 @@ import { z } from 'zod';
 
 /** Deposit costs the user chose, stored as JSON: checked when read back (a trust boundary: the disk). */
 const DepositCosts = z.record(z.string().max(100), DepositCostInput);
-import { computeAccountPnl, createPriceBook, historyEvents, restDailyFetcher, type PnlComputation, type PriceBook } from '../history/pnl-service';
+import { computeAccountPnl, createPriceBook, historyEvents, restDailyFetcher, restHourlyFetcher, type PnlComputation, type PriceBook } from '../history/pnl-service';
 import { createHistoryRepository, type HistoryRepository } from '../storage/history-repository';
 import type { ExchangeSession } from './exchange-session';
 
@@ -77,7 +77,10 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
   const priceBook = (): PriceBook => {
     // Daily candles change once a day; a new book after an hour picks up today's close.
     if (!prices || pricesQuote !== o.quote() || o.now() - pricesAt > 3_600_000) {
-      prices = createPriceBook({ quote: o.quote(), symbols, fetchDaily: restDailyFetcher(o.session.rest) });
+      prices = createPriceBook({
+        quote: o.quote(), symbols, fetchDaily: restDailyFetcher(o.session.rest),
+        fetchHourly: restHourlyFetcher(o.session.rest), hourlySince: o.now() - 365 * DAY,
+      });
       pricesQuote = o.quote();
       pricesAt = o.now();
     }

@@ -20,19 +20,32 @@ export type FetchDaily = (symbol: string, startTime: number) => Promise<readonly
 
 const klineSchema = z.array(z.tuple([z.number(), z.string(), z.string(), z.string(), z.string()]).rest(z.unknown()));
 
-/** GET /api/v3/klines interval 1d, 1,000 days per request (weight 2). */
-export function restDailyFetcher(rest: { request<T>(r: { method: 'GET'; path: string; security: 'NONE'; weight: number; priority: 'optional'; params: Record<string, string | number>; schema: z.ZodType<T> }): Promise<T> }): FetchDaily {
+type KlineRest = { request<T>(r: { method: 'GET'; path: string; security: 'NONE'; weight: number; priority: 'optional'; params: Record<string, string | number>; schema: z.ZodType<T> }): Promise<T> };
+
+/** GET /api/v3/klines, 1,000 candles per request (weight 2), at most `pages` requests. */
+export function restCandleFetcher(rest: KlineRest, interval: '1d' | '1h', pages: number): FetchDaily {
+  const span = interval === '1d' ? DAY : 3_600_000;
   return async (symbol, startTime) => {
     const out: DailyCandle[] = [];
     let from = startTime;
-    for (let i = 0; i < 5; i++) {
-      const rows = await rest.request({ method: 'GET', path: '/api/v3/klines', security: 'NONE', weight: 2, priority: 'optional', params: { symbol, interval: '1d', startTime: from, limit: 1000 }, schema: klineSchema });
-      for (const r of rows) out.push([r[0], r[4], r[0] + DAY - 1]);
+    for (let i = 0; i < pages; i++) {
+      const rows = await rest.request({ method: 'GET', path: '/api/v3/klines', security: 'NONE', weight: 2, priority: 'optional', params: { symbol, interval, startTime: from, limit: 1000 }, schema: klineSchema });
+      for (const r of rows) out.push([r[0], r[4], r[0] + span - 1]);
       if (rows.length < 1000) break;
-      from = rows[rows.length - 1]![0] + DAY;
+      from = rows[rows.length - 1]![0] + span;
     }
     return out;
   };
+}
+
+/** Daily candles (1,000 days per request, five requests at most). */
+export function restDailyFetcher(rest: KlineRest): FetchDaily {
+  return restCandleFetcher(rest, '1d', 5);
+}
+
+/** Hourly candles of the last year (nine requests): a trade's fee is valued at its hour, not its day. */
+export function restHourlyFetcher(rest: KlineRest): FetchDaily {
+  return restCandleFetcher(rest, '1h', 10);
 }
 
 export interface PriceBook {
@@ -43,8 +56,13 @@ export interface PriceBook {
   load(assets: Iterable<string>, since: number): Promise<void>;
 }
 
-export function createPriceBook(o: { quote: string; symbols: () => readonly SymbolPair[]; fetchDaily: FetchDaily }): PriceBook {
+export function createPriceBook(o: {
+  quote: string; symbols: () => readonly SymbolPair[]; fetchDaily: FetchDaily;
+  /** Hourly candles for the recent past (`hourlySince`), preferred where they exist. */
+  fetchHourly?: FetchDaily; hourlySince?: number;
+}): PriceBook {
   const candles = new Map<string, readonly DailyCandle[]>();
+  const hourly = new Map<string, readonly DailyCandle[]>();
   const routes = new Map<string, Array<{ symbol: string; invert: boolean }>>();
   const has = (s: string): boolean => o.symbols().some((x) => x.symbol === s);
   const route = (asset: string): Array<{ symbol: string; invert: boolean }> | null => {
@@ -54,7 +72,11 @@ export function createPriceBook(o: { quote: string; symbols: () => readonly Symb
     return null;
   };
   const closeAt = (symbol: string, time: number): Decimal | undefined => {
-    const list = candles.get(symbol);
+    const fine = hourly.get(symbol);
+    if (fine && fine.length > 1 && time >= fine[1]![0]) return closeIn(fine, time);
+    return closeIn(candles.get(symbol), time);
+  };
+  const closeIn = (list: readonly DailyCandle[] | undefined, time: number): Decimal | undefined => {
     if (!list || list.length === 0) return undefined;
     // The last close known at `time`: the candle that closed before it, or the running candle's latest.
     let lo = 0;
@@ -76,7 +98,10 @@ export function createPriceBook(o: { quote: string; symbols: () => readonly Symb
         const r = route(asset);
         if (!r) continue;
         routes.set(asset, r);
-        for (const leg of r) if (!candles.has(leg.symbol)) candles.set(leg.symbol, await o.fetchDaily(leg.symbol, since - DAY));
+        for (const leg of r) {
+          if (!candles.has(leg.symbol)) candles.set(leg.symbol, await o.fetchDaily(leg.symbol, since - DAY));
+          if (o.fetchHourly && !hourly.has(leg.symbol)) hourly.set(leg.symbol, await o.fetchHourly(leg.symbol, Math.max(since, o.hourlySince ?? since) - 3_600_000));
+        }
       }
     },
     covers: (asset) => asset === o.quote || routes.has(asset),
