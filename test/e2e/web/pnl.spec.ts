@@ -8,6 +8,8 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   const view = page.getByTestId('pnl-view');
   // The year of demo history is read from the simulator on its own, then the figures appear.
   await expect(view.getByText('Total return')).toBeVisible({ timeout: 60_000 });
+  // Figures can show while the first sync still runs; the checks below are about the whole history.
+  await expect(page.getByTestId('pnl-sync')).toContainText('History read', { timeout: 60_000 });
   await expect(view.getByText('Unrealized P&L')).toBeVisible();
   const holdings = page.getByTestId('pnl-holdings');
   await expect(holdings.getByRole('button', { name: 'BTC' })).toBeVisible();
