@@ -285,7 +285,7 @@ export function computePnl(input: PnlInput): PnlResult {
     if (method === 'average') {
       const pool = p.lots[0];
       if (pool && pool.qty.gt(0)) {
-        const take = Decimal.min(left, pool.qty);
+        const take = left.lt(pool.qty) ? left : pool.qty;
         // The whole pool leaves with its whole cost, so nothing is left behind by rounding.
         const c = share(pool.cost, take, pool.qty);
         pool.qty = pool.qty.minus(take);
@@ -298,7 +298,7 @@ export function computePnl(input: PnlInput): PnlResult {
     } else {
       while (left.gt(0) && p.head < p.lots.length) {
         const lot = p.lots[p.head]!;
-        const take = Decimal.min(left, lot.qty);
+        const take = left.lt(lot.qty) ? left : lot.qty;
         const c = share(lot.cost, take, lot.qty);
         lot.qty = lot.qty.minus(take);
         lot.cost = lot.cost.minus(c);
@@ -316,7 +316,8 @@ export function computePnl(input: PnlInput): PnlResult {
     }
     const missing = left.gt(0);
     if (missing) p.missingHistory = true;
-    p.qty = Decimal.max(ZERO, p.qty.minus(qty));
+    const rest = p.qty.minus(qty);
+    p.qty = rest.isNegative() ? ZERO : rest;
     p.cost = p.cost.minus(cost);
     if (p.qty.isZero()) p.cost = ZERO;
     return { cost, from, to, assumed, missing };
@@ -334,7 +335,8 @@ export function computePnl(input: PnlInput): PnlResult {
     if (asset === Q) return;
     const gain = proceeds.minus(r.cost);
     realizedTotal = realizedTotal.plus(gain);
-    position(asset).realized = position(asset).realized.plus(gain);
+    const pos = position(asset);
+    pos.realized = pos.realized.plus(gain);
     if (r.missing) issues.push({ eventId: e.id, time: e.time, problem: 'missing-history', asset });
     disposals.push({
       eventId: e.id, kind, time: e.time, asset, qty, proceeds, costBasis: r.cost, gain, method,
@@ -373,7 +375,7 @@ export function computePnl(input: PnlInput): PnlResult {
       }
     }
     recordDisposal(e, kind, sold.asset, sold.amount, proceeds, soldOut);
-    acquire(bought.asset, Decimal.max(ZERO, boughtQty), boughtCost, e.time, soldOut.assumed && sold.asset !== Q);
+    acquire(bought.asset, boughtQty.isNegative() ? ZERO : boughtQty, boughtCost, e.time, soldOut.assumed && sold.asset !== Q);
   };
 
   const apply = (e: HistoryEvent): void => {
