@@ -31,6 +31,8 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   expect(await page.getByTestId('daily-chart').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(100);
   await expect(page.getByTestId('allocation').locator('li')).not.toHaveCount(0);
   await expect(page.getByTestId('pnl-sync')).toContainText('Deposits and withdrawals: included');
+  await page.getByTestId('pnl-sync').getByText('Covered symbols').click();
+  await expect(page.getByTestId('pnl-sync').locator('.pnl-covered')).toContainText('ARDRBTC');
   await screenshot(page, 'pnl-01-overview-light');
 
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -70,7 +72,7 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   await page.getByLabel('Side').selectOption('SELL');
   const rows = page.getByTestId('pnl-trades').locator('tbody tr');
   await expect(rows.first()).toBeVisible();
-  for (const side of await rows.locator('td:nth-child(3)').allTextContents()) expect(side).toBe('Sell');
+  await expect.poll(async () => (await rows.locator('td:nth-child(3)').allTextContents()).every((side) => side === 'Sell')).toBe(true);
   for (const date of (await rows.locator('td:nth-child(1)').allTextContents()).slice(0, 20)) expect(date).toMatch(/\d{4}|today/);
   await screenshot(page, 'pnl-06-trades');
 

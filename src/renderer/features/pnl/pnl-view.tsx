@@ -58,6 +58,12 @@ function SyncBar({ overview, onChanged }: Readonly<{ overview: PnlOverview | nul
           <span>Deposits and withdrawals: {s.transfers === 'synced' ? 'included' : 'not available on this environment'} · </span>
           <span title={overview.summary?.coveredSymbols.join(', ') ?? ''}>Trades of {overview.summary?.coveredSymbols.length ?? s.symbolsTotal} symbols are covered (the assets you hold or held against common quotes).</span>
           <button type="button" className="link" onClick={() => void store.call('pnl:sync').then(onChanged)}>Read again</button>
+          {overview.summary ? (
+            <details>
+              <summary>Covered symbols</summary>
+              <p className="pnl-covered">{overview.summary.coveredSymbols.join(', ')}</p>
+            </details>
+          ) : null}
         </div>
       )}
       <form
@@ -260,12 +266,18 @@ function AllTrades({ privacy }: Readonly<{ privacy: boolean }>): React.JSX.Eleme
       ...(to !== '' ? { to: Date.parse(to) + 86_399_999 } : {}),
       limit: 500,
     };
+    // A reply to an older filter must not replace the reply to the newer one.
+    let current = true;
     void store.call('pnl:trades', input).then((res) => {
+      if (!current) return;
       if (res.ok) {
         setResult(res.value);
         setError(null);
       } else setError(res.error.message);
     });
+    return () => {
+      current = false;
+    };
   }, [store, asset, side, from, to]);
   return (
     <section aria-label="All trades">
@@ -354,7 +366,15 @@ function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setDetail(null);
-    void store.call('pnl:asset', { asset, method }).then((res) => (res.ok ? setDetail(res.value) : setError(res.error.message)));
+    let current = true;
+    void store.call('pnl:asset', { asset, method }).then((res) => {
+      if (!current) return;
+      if (res.ok) setDetail(res.value);
+      else setError(res.error.message);
+    });
+    return () => {
+      current = false;
+    };
   }, [store, asset, method]);
   const q = summary.quote;
   const h = summary.holdings.find((x) => x.asset === asset);
