@@ -5,7 +5,8 @@
  * before `app.whenReady()` (scheme privileges, single-instance lock, userData path) runs here
  * synchronously at the top of the module.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } from 'electron';
+import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Notice, Settings, TrayModel } from '../shared/domain';
@@ -147,6 +148,13 @@ async function main(): Promise<void> {
     setStartAtLogin: (enabled) => startAtLogin.set(enabled, () => settings.update({ startAtLogin: !enabled })),
     showWindow,
     quit: () => app.quit(),
+    saveTextFile: async ({ defaultName, content }) => {
+      const options = { defaultPath: join(app.getPath('downloads'), defaultName), filters: [{ name: 'CSV', extensions: ['csv'] }] };
+      const r = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+      if (r.canceled || !r.filePath) return { saved: false, path: null };
+      await writeFile(r.filePath, content, 'utf8');
+      return { saved: true, path: r.filePath };
+    },
   };
 
   const trustedIds = new Set<number>();

@@ -3,11 +3,12 @@
  * handling (the web host has no menu) and the shortcut list a person opens with `?`.
  * `Mod` is Cmd on macOS and Ctrl elsewhere; the menu and the list spell it for the platform.
  */
-export const VIEW_IDS = ['holdings', 'orders', 'watchlist', 'alerts', 'settings'] as const;
+export const VIEW_IDS = ['holdings', 'pnl', 'orders', 'watchlist', 'alerts', 'settings'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 export const VIEW_LABELS: Readonly<Record<ViewId, string>> = {
   holdings: 'Holdings',
+  pnl: 'P&L',
   orders: 'Orders',
   watchlist: 'Watchlist',
   alerts: 'Alerts',

@@ -205,7 +205,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
 
   const external = options.externalSimulator;
   const local: Simulator | null = external === undefined
-    ? await startSimulator({ seed: options.seed ?? 1, ...(options.symbolCount !== undefined ? { symbolCount: options.symbolCount } : {}) })
+    ? await startSimulator({ seed: options.seed ?? 1, demoHistory: true, ...(options.symbolCount !== undefined ? { symbolCount: options.symbolCount } : {}) })
     : null;
   const simulator: SimulatorInfo = local ?? (external as SimulatorInfo);
   const control = async (path: string, body: unknown): Promise<void> => {

@@ -55,6 +55,8 @@ import { createAlertsRepository } from '../storage/alerts-repository';
 import type { TrayModel } from '../../shared/domain';
 import { z } from 'zod';
 import { cmp } from '../../shared/money';
+import { createSessionPnl, type SessionPnl } from './session-pnl';
+import { PNL_COMMAND_NAMES, type PnlCommandName } from '../../shared/ipc/pnl-contract';
 
 export type CoreEventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 
@@ -131,6 +133,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   let sessionAuth: { readonly envId: EnvironmentId; readonly env: Environment; readonly credentials: Credentials } | null = null;
   /** Checkers of earlier sessions' unresolved orders (see orders/background-reconciler.ts). */
   const backgrounds: BackgroundReconciler[] = [];
+  /** The P&L feature (whole-history sync, engine) of the current session. */
+  let pnl: SessionPnl | null = null;
   /** Without a database port the journal lives in memory (opened on first use, closed on stop). */
   let memoryDb: Database | null = null;
   const bookWatchers = new Map<string, string>();
@@ -442,6 +446,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     session = null;
     orders = null;
     sessionAuth = null;
+    pnl?.stop();
+    pnl = null;
     // The orders service goes first: nothing may reconcile or answer on a closing session.
     if (oldOrders !== null) {
       oldOrders.stop();
@@ -575,6 +581,17 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       now,
       ...(options.ordersTuning !== undefined ? { tuning: options.ordersTuning } : {}),
     });
+    pnl = createSessionPnl({
+      session: next,
+      environment: envId,
+      db: ordersDatabase().db,
+      quote: () => ports.settings.get().quoteCurrency,
+      now,
+      emit: (name, payload) => {
+        if (session === next) emit(name, payload);
+      },
+      recordedValues: (from, to) => store.range({ environment: envId, quote: ports.settings.get().quoteCurrency, from, to }).map((p) => ({ ts: p.at, total: p.total })),
+    });
     applyBookWatch();
     logger.info('exchange session starting', { environment: envId, reason, keyType: credentials.type });
     next.start();
@@ -655,6 +672,30 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       }
     };
   }
+
+  // ------------------------------------------------------------------ P&L
+
+  const pnlHandlers = (): { [C in PnlCommandName]: CommandHandlers[C] } => {
+    type Own = Exclude<PnlCommandName, 'pnl:saveCsv'>;
+    const wrap = <C extends Own>(name: C): CommandHandlers[C] => (async (input: Parameters<SessionPnl['handlers'][C]>[0]) => {
+      const p = pnl;
+      if (p === null) throw new Error('Perch is still connecting to the exchange; your history is read once it is connected.');
+      return p.handlers[name](input);
+    }) as unknown as CommandHandlers[C];
+    const own = PNL_COMMAND_NAMES.filter((n): n is Own => n !== 'pnl:saveCsv');
+    const all = Object.fromEntries(own.map((n) => [n, wrap(n)])) as unknown as { [C in PnlCommandName]: CommandHandlers[C] };
+    // The CSV goes through the desktop's save dialog; without one (web host) the window downloads it.
+    all['pnl:saveCsv'] = async ({ kind, method }) => {
+      const save = ports.shell?.saveTextFile;
+      if (save === undefined) return { status: 'unavailable' as const, path: null };
+      const p = pnl;
+      if (p === null) throw new Error('Perch is still connecting to the exchange; your history is read once it is connected.');
+      const file = await p.handlers['pnl:exportCsv']({ kind, method });
+      const r = await save.call(ports.shell, { defaultName: file.filename, content: file.csv });
+      return { status: r.saved ? 'saved' as const : 'cancelled' as const, path: r.path };
+    };
+    return all;
+  };
 
   // ------------------------------------------------------------------ handlers
 
@@ -801,6 +842,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       await o.quote(input.draft.symbol);
       return orderHandler('orders:preflight')(input, ctx);
     },
+    ...pnlHandlers(),
     'orders:submit': orderHandler('orders:submit'),
     'orders:outcome': async (input, ctx) => {
       // An order checked in the background (an earlier session's) is answered from the journal.
@@ -996,6 +1038,6 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 /** Loaded on first use: a person on a real exchange never pays for the simulator's start-up. */
 async function defaultStartSimulator(opts: { seed?: number; symbolCount?: number }): Promise<DemoSimulator> {
   const { startSimulator } = await import('../sim/simulator');
-  // Port 0: the OS picks a free loopback port.
-  return startSimulator({ seed: opts.seed, symbolCount: opts.symbolCount });
+  // Port 0: the OS picks a free loopback port. The demo account starts with a year of history.
+  return startSimulator({ seed: opts.seed, symbolCount: opts.symbolCount, demoHistory: true });
 }

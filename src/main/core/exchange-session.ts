@@ -276,7 +276,7 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     if (add.length > 0) market.watch(add);
     // An all-market frame lists every symbol; only the watched ones are applied, the rest is
     // skipped without being parsed (a symbol leaving the watch loses its record: see updateWatch).
-    market.focus(all ? new Set([...portfolioSymbols, ...bookSymbols]) : null);
+    market.focus(all ? new Set([...watched, ...bookSymbols]) : null);
     currentStreams = next;
   };
 

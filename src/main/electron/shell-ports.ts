@@ -37,6 +37,8 @@ export interface AppShellPort {
   /** opens an allow-listed https URL in the system browser; false when refused */
   openExternal(url: string): boolean;
   setStartAtLogin(enabled: boolean): void;
+  /** A save dialog, then the file written (CSV export). */
+  saveTextFile?(file: { readonly defaultName: string; readonly content: string }): Promise<{ readonly saved: boolean; readonly path: string | null }>;
   showWindow(): void;
   quit(): void;
 }

@@ -16,6 +16,7 @@ import { createRateLimiter } from './server/rate-limit';
 import { serverRoutes } from './server/routes';
 import { sapiListingRoutes } from './server/sapi-listing-routes';
 import { createWsApi } from './server/ws-api';
+import type { DemoHistory, DemoTrade } from './account/demo-history';
 import type { AccountsModel, Faults, KeyPermissions, KeyType, MarketModel, MatchingEngine } from './types';
 
 export interface SimulatorOptions {
@@ -44,6 +45,8 @@ export interface SimulatorOptions {
    * connection attempts per 5 min), e.g. for load tests and time-compressed soaks.
    */
   readonly rateLimits?: { readonly weight?: number; readonly orders10s?: number; readonly orders1d?: number; readonly wsConnections5m?: number };
+  /** Give the demo account a year of history (trades, deposits, withdrawals, dust) ending at its opening balances. */
+  readonly demoHistory?: boolean;
 }
 
 export interface RegisterKeyInput {
@@ -72,6 +75,10 @@ export interface Simulator {
   readonly accounts: AccountsModel;
   readonly faults: Faults;
   readonly engine: MatchingEngine;
+  /** The demo account's seeded history (with `demoHistory: true`). */
+  readonly demoHistory: DemoHistory | undefined;
+  /** Adds past trades to an account's myTrades (benchmarks); balances are not touched. */
+  seedTrades(accountId: string, trades: readonly DemoTrade[]): void;
   registerKey(o: RegisterKeyInput): { apiKey: string; secret?: string };
   stop(): Promise<void>;
 }
@@ -114,6 +121,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const exchange = createExchangeModel({ clock, faults, market, orderRateUsage: (id) => limiter.orderRateUsage(id) });
   const { accounts, userData, engine } = exchange;
   accounts.createAccount(DEMO_ACCOUNT_ID, DEMO_BALANCES);
+  const demoHistory = opts.demoHistory === true ? exchange.seedDemoHistory(DEMO_ACCOUNT_ID) : undefined;
 
   const registerKey = (o: RegisterKeyInput): { apiKey: string; secret?: string } => {
     const accountId = o.accountId ?? DEMO_ACCOUNT_ID;
@@ -178,6 +186,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     accounts,
     faults,
     engine,
+    demoHistory,
+    seedTrades: (accountId, trades) => exchange.seedTrades(accountId, trades),
     registerKey,
     stop() {
       stopped ??= (async () => {

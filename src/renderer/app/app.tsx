@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { HoldingsView } from '../features/holdings/holdings-view';
 import { OrdersView } from '../features/orders/orders-view';
+import { PnlView } from '../features/pnl/pnl-view';
 import { Welcome } from '../features/onboarding/welcome';
 import { ResetDemoButton } from '../features/settings/reset-demo';
 import { SettingsView } from '../features/settings/settings-view';
@@ -179,6 +180,7 @@ export function App(): React.JSX.Element {
         {!firstStart ? (
           <nav className="tabs" aria-label="Sections">
             <button type="button" className={tab === 'holdings' ? 'active' : ''} aria-current={tab === 'holdings' ? 'page' : undefined} onClick={() => setTab('holdings')}>Holdings</button>
+            <button type="button" className={tab === 'pnl' ? 'active' : ''} aria-current={tab === 'pnl' ? 'page' : undefined} onClick={() => setTab('pnl')}>P&amp;L</button>
             <button type="button" className={tab === 'orders' ? 'active' : ''} aria-current={tab === 'orders' ? 'page' : undefined} onClick={() => setTab('orders')}>Orders</button>
             <button type="button" className={tab === 'watchlist' ? 'active' : ''} aria-current={tab === 'watchlist' ? 'page' : undefined} onClick={() => setTab('watchlist')}>Watchlist</button>
             <button type="button" className={tab === 'alerts' ? 'active' : ''} aria-current={tab === 'alerts' ? 'page' : undefined} onClick={() => setTab('alerts')}>Alerts</button>
@@ -207,7 +209,7 @@ export function App(): React.JSX.Element {
       {shellDialog === 'about' ? <AboutDialog version={version} onClose={() => setShellDialog(null)} /> : null}
       <Notices />
       <main className="content">
-        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'orders' ? <OrdersView />
+        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'pnl' ? <PnlView /> : tab === 'orders' ? <OrdersView />
           : tab === 'alerts' ? <AlertsView /> : tab === 'watchlist' ? <WatchlistView /> : <SettingsView />}
       </main>
       {alertsStore !== null && isWebHost() ? <DesktopPreview /> : null}

@@ -36,6 +36,9 @@ export const ALERT_COMMAND_NAMES = [
 ] as const;
 
 export const ALERT_EVENT_NAMES = ['alerts:changed', 'alerts:fired', 'watchlist:changed', 'tray:model', 'notifications:shown', 'app:openView'] as const;
+/** The P&L feature's names (pnl-contract.ts maps them to schemas). */
+export const PNL_COMMAND_NAMES = ['pnl:overview', 'pnl:trades', 'pnl:asset', 'pnl:sync', 'pnl:cancelSync', 'pnl:addSymbol', 'pnl:exportCsv', 'pnl:deposits', 'pnl:setDepositCost', 'pnl:saveCsv'] as const;
+export const PNL_EVENT_NAMES = ['pnl:syncProgress'] as const;
 
 export const COMMAND_NAMES = [
   'app:getState',
@@ -53,6 +56,7 @@ export const COMMAND_NAMES = [
   'portfolio:getSnapshot',
   ...ORDER_COMMAND_NAMES,
   ...ALERT_COMMAND_NAMES,
+  ...PNL_COMMAND_NAMES,
 ] as const;
 
 export const EVENT_NAMES = [
@@ -65,6 +69,7 @@ export const EVENT_NAMES = [
   'app:heartbeat',
   ...ORDER_EVENT_NAMES,
   ...ALERT_EVENT_NAMES,
+  ...PNL_EVENT_NAMES,
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -17,6 +17,7 @@ import {
 import { orderCommands, orderEvents } from './orders-contract';
 import { VIEW_IDS } from '../shortcuts';
 import { alertCommands, alertEvents } from './alerts-contract';
+import { pnlCommands, pnlEvents } from './pnl-contract';
 
 /** Commands without input accept nothing or `{}` (JSON transports turn undefined into nothing). */
 export const NoInput = z.object({}).strict().optional();
@@ -100,6 +101,7 @@ export const commands = {
   'portfolio:getSnapshot': { input: NoInput, output: PortfolioSnapshot.nullable() },
   ...orderCommands,
   ...alertCommands,
+  ...pnlCommands,
 } satisfies Record<CommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -116,6 +118,7 @@ export const events = {
   'app:heartbeat': z.object({ at: TimestampMs }).strict(),
   ...orderEvents,
   ...alertEvents,
+  ...pnlEvents,
 } satisfies Record<EventName, z.ZodType>;
 
 /** What a handler receives (after parsing). */

@@ -4,8 +4,10 @@ test('keyboard shortcuts switch views, ? lists them, About shows the version and
   await openDemo(page, host);
   const tab = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name });
 
-  await page.keyboard.press('Control+2');
+  await page.keyboard.press('Control+3');
   await expect(tab('Orders')).toHaveAttribute('aria-current', 'page');
+  await page.keyboard.press('Control+2');
+  await expect(tab('P&L')).toHaveAttribute('aria-current', 'page');
   await page.keyboard.press('Control+,');
   await expect(tab('Settings')).toHaveAttribute('aria-current', 'page');
   await page.keyboard.press('Control+1');

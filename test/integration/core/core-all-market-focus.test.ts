@@ -47,7 +47,11 @@ describe('all-market stream with a focus on the watched markets', () => {
       return w.size > 200 ? w : null;
     });
     const all = sim!.market.symbols().map((s) => s.symbol);
-    const unwatched = all.filter((s) => !watched.has(s));
+    // An alert or watchlist symbol the portfolio does not hold is watched too (watchExtra): the
+    // focus must let its frames through, or its alerts would never see a price.
+    const extra = all.find((s) => !watched.has(s) && s.endsWith('BTC'))!;
+    session.watchExtra(new Set([extra]));
+    const unwatched = all.filter((s) => !watched.has(s) && s !== extra);
     expect(unwatched.length).toBeGreaterThan(100);
 
     // Frames arrive once a second: wait until most watched markets have a streamed last price.
@@ -56,5 +60,9 @@ describe('all-market stream with a focus on the watched markets', () => {
     const seenFrames = session.status().connections[0]!.lastMessageAt!;
     await waitFor('three more frames', () => (session.status().connections[0]!.lastMessageAt ?? 0) >= seenFrames + 3_000, 30_000);
     expect(unwatched.filter((s) => session.quote(s) !== undefined)).toEqual([]);
-  });
+    // the extra symbol's price keeps moving with the stream (its REST seed is read only once)
+    const first = await waitFor('a price for the extra symbol', () => session.quote(extra)?.last ?? null, 30_000);
+    await waitFor('the extra symbol streamed', () => { const last = session.quote(extra)?.last; return last != null && last !== first ? last : null; }, 30_000);
+
+  }, 120_000);
 });

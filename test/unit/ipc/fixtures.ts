@@ -1,3 +1,4 @@
+import type { HistorySyncProgress } from '../../../src/shared/domain/pnl';
 // Sample inputs and outputs for every command: a missing command is a type error here too.
 import type { CommandName } from '../../../src/shared/ipc/channels';
 import type { CommandInputArg, CommandOutput } from '../../../src/shared/ipc/contract';
@@ -33,6 +34,11 @@ export const outcome: OrderOutcomeView = {
 };
 export const syncProgress: SyncProgress = {
   running: false, done: 1, total: 1, symbol: null, weightCost: 20, weightUsed: 40, ordersAdded: 1, fillsAdded: 0, error: null,
+};
+
+export const pnlSync: HistorySyncProgress = {
+  phase: 'done', symbolsDone: 3, symbolsTotal: 3, symbol: null, tradesFound: 10, weightCost: 60, weightUsed: 60, weightLimit: 6000,
+  etaMs: 0, pausedUntil: null, firstSyncDone: true, lastSyncedAt: 5, transfers: 'synced', error: null,
 };
 
 export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
@@ -71,6 +77,16 @@ export const validInputs: { [C in CommandName]: CommandInputArg<C> } = {
   'watchlist:get': {},
   'watchlist:set': { symbols: ['ETHBTC', 'BNBUSDT'] },
   'tray:get': {},
+  'pnl:overview': { method: 'fifo', range: '30d' },
+  'pnl:trades': { asset: 'BTC', side: 'BUY', limit: 100 },
+  'pnl:asset': { asset: 'BTC', method: 'average' },
+  'pnl:sync': {},
+  'pnl:cancelSync': undefined,
+  'pnl:addSymbol': { symbol: 'DOGEUSDT' },
+  'pnl:exportCsv': { kind: 'gains', method: 'fifo' },
+  'pnl:deposits': undefined,
+  'pnl:saveCsv': { kind: 'trades', method: 'average' },
+  'pnl:setDepositCost': { id: '123', cost: { kind: 'entered', total: '250.5' } },
 };
 
 /** Inputs that must be rejected before any handler runs (wrong type, bad value or extra key). */
@@ -120,6 +136,16 @@ export const invalidInputs: { [C in CommandName]: unknown[] } = {
   'watchlist:get': [{ a: 1 }],
   'watchlist:set': [{ symbols: ['btc usdt'] }, { symbols: Array.from({ length: 51 }, (_, i) => `S${i}`) }],
   'tray:get': [{ a: 1 }],
+  'pnl:overview': [{}, { method: 'lifo', range: '30d' }, { method: 'fifo', range: '2y' }],
+  'pnl:trades': [{ asset: 'btc' }, { limit: 5000 }, { side: 'HOLD' }],
+  'pnl:asset': [{}, { asset: 'B'.repeat(21), method: 'fifo' }],
+  'pnl:sync': [{ extra: 1 }],
+  'pnl:cancelSync': [{ extra: 1 }],
+  'pnl:addSymbol': [{}, { symbol: 'X'.repeat(41) }],
+  'pnl:exportCsv': [{ kind: 'pdf', method: 'fifo' }, { kind: 'trades' }],
+  'pnl:deposits': [{ extra: 1 }],
+  'pnl:saveCsv': [{ kind: 'xls', method: 'average' }],
+  'pnl:setDepositCost': [{ id: '1', cost: { kind: 'entered', total: '-5' } }, { id: '1', cost: { kind: 'guess' } }, { id: '', cost: { kind: 'market' } }],
 };
 
 export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
@@ -164,4 +190,14 @@ export const sampleOutputs: { [C in CommandName]: CommandOutput<C> } = {
   'watchlist:get': [{ symbol: 'ETHBTC', last: '0.05', changePercent: '1.2', stale: false }],
   'watchlist:set': [],
   'tray:get': { tooltip: 'Perch', title: '', items: [{ id: 'quit', label: 'Quit Perch', enabled: true }], asOf: 1 },
+  'pnl:overview': { summary: null, sync: pnlSync, series: [{ t: 1, value: '10', pnl: null }], daily: [], message: 'Reading your history…' },
+  'pnl:trades': { rows: [], total: 0 },
+  'pnl:asset': { asset: 'BTC', symbol: 'BTCUSDT', candles: [], fills: [], averageCost: [] },
+  'pnl:sync': pnlSync,
+  'pnl:cancelSync': pnlSync,
+  'pnl:addSymbol': { added: true, message: 'DOGEUSDT is covered from now on.' },
+  'pnl:exportCsv': { filename: 'perch-gains.csv', csv: 'a,b\n' },
+  'pnl:deposits': { quote: 'USDT', rows: [{ id: '1', time: 5, asset: 'BTC', amount: '0.25', cost: { kind: 'unknown' }, valueAtDeposit: '15000' }] },
+  'pnl:setDepositCost': { saved: true },
+  'pnl:saveCsv': { status: 'unavailable', path: null },
 };

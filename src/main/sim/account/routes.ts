@@ -5,6 +5,7 @@ import type { MarketModel, RestRequest, RestRoute } from '../types';
 import type { Ledger, AccountRecord } from './accounts';
 import type { CommissionBook } from './commission';
 import { buildHistory, parseUtcText, type WalletHistory } from './history';
+import type { DemoHistory } from './demo-history';
 import { Decimal, ZERO, dec, fmt8 } from './money';
 import { boolParam, intParam, optional, required, timeParam, timeWindowError } from '../matching/params';
 
@@ -23,10 +24,14 @@ export function accountRoutes(deps: {
   clock: SimClock; market: MarketModel; ledger: Ledger; commission: CommissionBook;
   orderRateUsage: OrderRateUsage;
   convert: (amount: Decimal, from: string, to: string) => Decimal | undefined;
+  /** The seeded year of history of an account (the demo), if it has one. */
+  demoHistory?: (accountId: string) => DemoHistory | undefined;
 }): RestRoute[] {
   const { clock, market, ledger, commission } = deps;
   const histories = new Map<string, { createdAt: number; history: WalletHistory }>();
   const historyOf = (record: AccountRecord): WalletHistory => {
+    const demo = deps.demoHistory?.(record.id);
+    if (demo) return demo;
     const cached = histories.get(record.id);
     if (cached && cached.createdAt === record.createdAt) return cached.history;
     const history = buildHistory(record);
@@ -172,5 +177,22 @@ export function accountRoutes(deps: {
     },
   };
 
-  return [account, commissionRoute, rateLimitOrder, deposits, withdrawals, snapshot];
+  const dribblet: RestRoute = {
+    method: 'GET', path: '/sapi/v1/asset/dribblet', security: 'USER_DATA', weight: 1, sapi: true,
+    params: ['accountType', 'startTime', 'endTime'],
+    handler(req) {
+      const p = req.params;
+      const type = optional(p, 'accountType') ?? 'SPOT';
+      if (type !== 'SPOT' && type !== 'MARGIN') throw errors.invalidParamValue("Data sent for parameter 'accountType' is not valid.");
+      const start = timeParam(p, 'startTime') ?? 0;
+      const end = timeParam(p, 'endTime') ?? clock.now();
+      const all = type === 'SPOT' ? deps.demoHistory?.(accountIdOf(req))?.dribblets ?? [] : [];
+      // Newest first, the last 100 records at most.
+      const rows = all.filter((d) => d.operateTime >= start && d.operateTime <= end)
+        .sort((a, b) => b.operateTime - a.operateTime).slice(0, 100);
+      return { total: rows.length, userAssetDribblets: rows };
+    },
+  };
+
+  return [account, commissionRoute, rateLimitOrder, deposits, withdrawals, snapshot, dribblet];
 }

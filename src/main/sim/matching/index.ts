@@ -8,6 +8,7 @@ import { createAccounts } from '../account/accounts';
 import { createCommissionBook, createConverter, type CommissionBook } from '../account/commission';
 import { accountRoutes, type OrderRateUsage } from '../account/routes';
 import { createUserDataBus } from '../account/user-data-bus';
+import { buildDemoHistory, type DemoHistory, type DemoTrade } from '../account/demo-history';
 import { createEngine, type Engine } from './engine';
 import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
@@ -31,6 +32,14 @@ export interface ExchangeModel {
   readonly commission: CommissionBook;
   /** The engine's internals, for in-process tests and demo tooling. */
   readonly core: Engine;
+  /**
+   * Gives an account a year of history ending at its opening balances (trades in myTrades,
+   * deposits, withdrawals, a dust conversion). Call right after createAccount.
+   */
+  seedDemoHistory(accountId: string): DemoHistory;
+  /** Adds past trades to an account's myTrades (benchmarks of the history sync); balances are not touched. */
+  seedTrades(accountId: string, trades: readonly DemoTrade[]): void;
+  demoHistory(accountId: string): DemoHistory | undefined;
 }
 
 export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
@@ -47,8 +56,28 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   accounts.setResetHook((accountId) => core.cancelAll(accountId));
   const unsubscribeTicks = ctx.market.onTick((changed) => core.onTick(changed));
 
+  const demoHistories = new Map<string, DemoHistory>();
+  const seedTrades = (accountId: string, trades: readonly DemoTrade[]): void => {
+    // Ids in time order, before any live trade: the history is older than everything else.
+    const seeded = [...trades].sort((a, b) => a.time - b.time).map((t) => ({
+      symbol: t.symbol, id: ids.nextTradeId(), orderId: ids.nextOrderId(), orderListId: -1 as const,
+      price: t.price, qty: t.qty, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset,
+      time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker,
+    }));
+    core.book(accountId).trades.unshift(...seeded);
+  };
+  const seedDemoHistory = (accountId: string): DemoHistory => {
+    const history = buildDemoHistory(accounts.ledger.account(accountId), { market: ctx.market });
+    seedTrades(accountId, history.trades);
+    demoHistories.set(accountId, history);
+    return history;
+  };
+
   const routes = [
-    ...accountRoutes({ clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert }),
+    ...accountRoutes({
+      clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert,
+      demoHistory: (id) => demoHistories.get(id),
+    }),
     ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
   ];
   const engine: MatchingEngine = {
@@ -56,6 +85,6 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     resetAccount: (accountId) => accounts.model.reset(accountId),
     stop: () => unsubscribeTicks(),
   };
-  return { accounts: accounts.model, userData, engine, ids, commission, core };
+  return { accounts: accounts.model, userData, engine, ids, commission, core, seedDemoHistory, seedTrades, demoHistory: (id) => demoHistories.get(id) };
 }
 

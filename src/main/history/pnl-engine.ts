@@ -1,0 +1,530 @@
+/**
+ * The P&L engine: a pure function from the account's history (trades, deposits, withdrawals,
+ * conversions) and a historical price function to lots, cost basis, realized and unrealized P&L,
+ * and the value over time. No I/O, no clock: everything it needs comes in, so the same history
+ * always gives the same figures, and property tests can drive it with random sequences.
+ *
+ * Accounting rules (all amounts in the valuation currency `quote`, exact decimals):
+ * - The valuation currency itself is cash: no lots, its cost is its amount.
+ * - A swap (a trade, a conversion) disposes of what was sold at the swap's value V and acquires
+ *   what was bought at cost V. V is the valuation-currency side when there is one, else the sold
+ *   side at its price then, else the bought side at its price then.
+ * - Fees are part of the cost: a fee taken from the bought asset just reduces the lot (same cost,
+ *   fewer units); a fee in another asset (BNB) is a disposal of that asset at its value F then,
+ *   and F is added to the bought lot's cost, or taken off the proceeds when the bought asset is the
+ *   valuation currency.
+ * - Deposits add lots at their cost: entered by the user, or the value at deposit time (marked
+ *   "cost unknown" until the user enters one or chooses the value at deposit time).
+ * - Withdrawals are disposals at their value then (net deposits fall by that value); the network
+ *   fee is a loss of its cost.
+ * So at every moment: total cost basis = net invested + realized, hence
+ * realized + unrealized = value − net invested.
+ *
+ * Same-time events are ordered by a defined rule (time, deposits first, then trades and
+ * conversions, then withdrawals, then the event id, numerically when both ids are numbers), so the
+ * input order never changes a figure.
+ */
+import { Decimal } from '../../shared/money';
+
+export type CostMethod = 'average' | 'fifo';
+
+/** How a deposit's cost is known. */
+export type DepositCost =
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'market' }
+  | { readonly kind: 'entered'; readonly total: string };
+
+export interface TradeEvent {
+  readonly kind: 'trade';
+  readonly id: string;
+  readonly time: number;
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly qty: string;
+  readonly quoteQty: string;
+  readonly fee: string;
+  readonly feeAsset: string;
+}
+
+export interface DepositEvent {
+  readonly kind: 'deposit';
+  readonly id: string;
+  readonly time: number;
+  readonly asset: string;
+  readonly amount: string;
+  /** Absent: unknown. */
+  readonly cost?: DepositCost;
+}
+
+export interface WithdrawalEvent {
+  readonly kind: 'withdrawal';
+  readonly id: string;
+  readonly time: number;
+  readonly asset: string;
+  /** What left the account besides the fee. */
+  readonly amount: string;
+  /** Network fee, in the same asset (the balance falls by amount + fee). */
+  readonly fee: string;
+}
+
+/** A conversion (small balances to BNB, Convert): `toAmount` is what arrived, after the fee. */
+export interface ConvertEvent {
+  readonly kind: 'convert';
+  readonly id: string;
+  readonly time: number;
+  readonly from: string;
+  readonly fromAmount: string;
+  readonly to: string;
+  readonly toAmount: string;
+  /** Fee in `to`, already taken off toAmount. */
+  readonly fee: string;
+}
+
+export type HistoryEvent = TradeEvent | DepositEvent | WithdrawalEvent | ConvertEvent;
+
+/** Value of one unit of `asset` in the valuation currency at `time`; undefined when not known. */
+export type PriceAt = (asset: string, time: number) => Decimal | undefined;
+
+export interface PnlInput {
+  /** The valuation currency (the user's quote currency), e.g. USDT. */
+  readonly quote: string;
+  readonly method: CostMethod;
+  readonly events: readonly HistoryEvent[];
+  readonly priceAt: PriceAt;
+  /** Holdings are valued at this time (now). */
+  readonly asOf: number;
+  /** Times at which to sample value, net invested and P&L (ascending not required). */
+  readonly sampleTimes?: readonly number[];
+  /**
+   * False for an asset with no price source at all (no market): it is left out of sampled values
+   * (and reported as unpriced in the holdings) instead of turning every sample into a gap.
+   */
+  readonly hasPriceSource?: (asset: string) => boolean;
+  /** Record this asset's quantity and cost basis after every event that changes it (the per-asset chart). */
+  readonly trailAsset?: string;
+}
+
+export type DisposalKind = 'trade' | 'convert' | 'fee' | 'withdrawal';
+
+export interface Disposal {
+  readonly eventId: string;
+  readonly kind: DisposalKind;
+  readonly time: number;
+  readonly asset: string;
+  readonly qty: Decimal;
+  readonly proceeds: Decimal;
+  readonly costBasis: Decimal;
+  readonly gain: Decimal;
+  readonly method: CostMethod;
+  /** Earliest and latest acquisition among the lots used (FIFO); null for average cost. */
+  readonly acquiredFrom: number | null;
+  readonly acquiredTo: number | null;
+  /** Some of the cost came from deposits of unknown cost (valued at deposit time). */
+  readonly costAssumed: boolean;
+  /** More was disposed of than the history shows was held: the excess has no cost (history incomplete). */
+  readonly missingHistory: boolean;
+}
+
+export interface Holding {
+  readonly asset: string;
+  readonly qty: Decimal;
+  readonly costBasis: Decimal;
+  /** costBasis / qty; null when nothing is held. */
+  readonly averageCost: Decimal | null;
+  readonly price: Decimal | null;
+  readonly value: Decimal | null;
+  readonly unrealized: Decimal | null;
+  /** unrealized / costBasis × 100; null when the cost is zero or the value unknown. */
+  readonly unrealizedPct: Decimal | null;
+  readonly realized: Decimal;
+  readonly costAssumed: boolean;
+  readonly missingHistory: boolean;
+  /** Open lots, oldest first (FIFO), or the one pooled lot (average cost). */
+  readonly lots: ReadonlyArray<{ readonly qty: Decimal; readonly cost: Decimal; readonly time: number }>;
+}
+
+export interface ValueSample {
+  readonly time: number;
+  /** null: some holding had no price then (a gap, never an invented value). */
+  readonly value: Decimal | null;
+  readonly netInvested: Decimal;
+  readonly realized: Decimal;
+  /** value − net invested; null with value. */
+  readonly pnl: Decimal | null;
+}
+
+export interface PnlIssue {
+  readonly eventId: string;
+  readonly time: number;
+  readonly problem: 'no-price' | 'missing-history';
+  readonly asset: string;
+}
+
+export interface PnlResult {
+  readonly quote: string;
+  readonly method: CostMethod;
+  readonly holdings: readonly Holding[];
+  readonly disposals: readonly Disposal[];
+  readonly realized: Decimal;
+  /** Sum over priced holdings; complete only when `valueComplete`. */
+  readonly unrealized: Decimal;
+  readonly value: Decimal;
+  readonly valueComplete: boolean;
+  readonly deposits: Decimal;
+  readonly withdrawals: Decimal;
+  readonly netInvested: Decimal;
+  /** value − net invested. */
+  readonly totalReturn: Decimal;
+  /** Cost basis of the deposits whose cost is assumed (value at deposit time, user chose nothing). */
+  readonly assumedDepositCost: Decimal;
+  readonly samples: readonly ValueSample[];
+  readonly issues: readonly PnlIssue[];
+  /** The trailed asset's position after each event that touched it. */
+  readonly trail: ReadonlyArray<{ readonly time: number; readonly qty: Decimal; readonly cost: Decimal }>;
+}
+
+const ZERO = new Decimal(0);
+/**
+ * A share of a lot's cost (cost × taken / held) is rounded to this many decimals of the valuation
+ * currency: far below anything shown, and it keeps every later sum exact (the same rounded share
+ * leaves the lot and enters the disposal, so cost basis = net invested + realized holds exactly)
+ * and the figures short, which keeps a recompute of 100,000 trades fast.
+ */
+const COST_DECIMALS = 18;
+const share = (cost: Decimal, take: Decimal, held: Decimal): Decimal =>
+  take.eq(held) ? cost : cost.mul(take).div(held).toDecimalPlaces(COST_DECIMALS, Decimal.ROUND_HALF_EVEN);
+
+interface Lot { qty: Decimal; cost: Decimal; time: number; assumed: boolean }
+
+interface Position {
+  /** FIFO: the lots from head on; average: one pooled lot at index 0. */
+  lots: Lot[];
+  head: number;
+  qty: Decimal;
+  cost: Decimal;
+  realized: Decimal;
+  missingHistory: boolean;
+}
+
+interface Removal { cost: Decimal; from: number | null; to: number | null; assumed: boolean; missing: boolean }
+
+const KIND_RANK: Record<HistoryEvent['kind'], number> = { deposit: 0, trade: 1, convert: 1, withdrawal: 2 };
+const NUMERIC = /^\d+$/;
+
+/** The defined order of events (see the file comment). */
+export function compareEvents(a: HistoryEvent, b: HistoryEvent): number {
+  if (a.time !== b.time) return a.time - b.time;
+  const r = KIND_RANK[a.kind] - KIND_RANK[b.kind];
+  if (r !== 0) return r;
+  const sa = a.kind === 'trade' ? a.symbol : '';
+  const sb = b.kind === 'trade' ? b.symbol : '';
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  if (NUMERIC.test(a.id) && NUMERIC.test(b.id)) {
+    if (a.id.length !== b.id.length) return a.id.length - b.id.length;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function computePnl(input: PnlInput): PnlResult {
+  const { quote: Q, method, priceAt } = input;
+  // History usually comes from the database already in order: checking is O(n), sorting is not.
+  const inOrder = input.events.every((e, i) => i === 0 || compareEvents(input.events[i - 1]!, e) <= 0);
+  const events = inOrder ? input.events : [...input.events].sort(compareEvents);
+  const positions = new Map<string, Position>();
+  let cash = ZERO;
+  let deposits = ZERO;
+  let withdrawals = ZERO;
+  let realizedTotal = ZERO;
+  let assumedDepositCost = ZERO;
+  const disposals: Disposal[] = [];
+  const issues: PnlIssue[] = [];
+
+  const position = (asset: string): Position => {
+    let p = positions.get(asset);
+    if (!p) {
+      p = { lots: [], head: 0, qty: ZERO, cost: ZERO, realized: ZERO, missingHistory: false };
+      positions.set(asset, p);
+    }
+    return p;
+  };
+
+  const acquire = (asset: string, qty: Decimal, cost: Decimal, time: number, assumed: boolean): void => {
+    if (asset === Q) {
+      cash = cash.plus(qty);
+      return;
+    }
+    const p = position(asset);
+    p.qty = p.qty.plus(qty);
+    p.cost = p.cost.plus(cost);
+    if (method === 'fifo') {
+      p.lots.push({ qty, cost, time, assumed });
+    } else {
+      const pool = p.lots[0];
+      if (pool) {
+        pool.qty = p.qty;
+        pool.cost = p.cost;
+        pool.assumed = pool.assumed || assumed;
+      } else p.lots.push({ qty: p.qty, cost: p.cost, time, assumed });
+    }
+  };
+
+  /** Takes qty out of the asset's lots and returns the cost that leaves with it. */
+  const remove = (asset: string, qty: Decimal): Removal => {
+    if (asset === Q) {
+      cash = cash.minus(qty);
+      return { cost: qty, from: null, to: null, assumed: false, missing: false };
+    }
+    const p = position(asset);
+    let left = qty;
+    let cost = ZERO;
+    let from: number | null = null;
+    let to: number | null = null;
+    let assumed = false;
+    if (method === 'average') {
+      const pool = p.lots[0];
+      if (pool && pool.qty.gt(0)) {
+        const take = left.lt(pool.qty) ? left : pool.qty;
+        // The whole pool leaves with its whole cost, so nothing is left behind by rounding.
+        const c = share(pool.cost, take, pool.qty);
+        pool.qty = pool.qty.minus(take);
+        pool.cost = pool.cost.minus(c);
+        cost = c;
+        left = left.minus(take);
+        assumed = pool.assumed;
+        if (pool.qty.isZero()) pool.assumed = false;
+      }
+    } else {
+      while (left.gt(0) && p.head < p.lots.length) {
+        const lot = p.lots[p.head]!;
+        const take = left.lt(lot.qty) ? left : lot.qty;
+        const c = share(lot.cost, take, lot.qty);
+        lot.qty = lot.qty.minus(take);
+        lot.cost = lot.cost.minus(c);
+        cost = cost.plus(c);
+        left = left.minus(take);
+        from ??= lot.time;
+        to = lot.time;
+        assumed = assumed || lot.assumed;
+        if (lot.qty.isZero()) p.head += 1;
+      }
+      if (p.head > 64 && p.head * 2 > p.lots.length) {
+        p.lots = p.lots.slice(p.head);
+        p.head = 0;
+      }
+    }
+    const missing = left.gt(0);
+    if (missing) p.missingHistory = true;
+    const rest = p.qty.minus(qty);
+    p.qty = rest.isNegative() ? ZERO : rest;
+    p.cost = p.cost.minus(cost);
+    if (p.qty.isZero()) p.cost = ZERO;
+    return { cost, from, to, assumed, missing };
+  };
+
+  const valueOf = (asset: string, qty: Decimal, time: number): Decimal | undefined => {
+    if (asset === Q) return qty;
+    const price = priceAt(asset, time);
+    return price === undefined ? undefined : price.mul(qty);
+  };
+
+  const recordDisposal = (
+    e: HistoryEvent, kind: DisposalKind, asset: string, qty: Decimal, proceeds: Decimal, r: Removal,
+  ): void => {
+    if (asset === Q) return;
+    const gain = proceeds.minus(r.cost);
+    realizedTotal = realizedTotal.plus(gain);
+    const pos = position(asset);
+    pos.realized = pos.realized.plus(gain);
+    if (r.missing) issues.push({ eventId: e.id, time: e.time, problem: 'missing-history', asset });
+    disposals.push({
+      eventId: e.id, kind, time: e.time, asset, qty, proceeds, costBasis: r.cost, gain, method,
+      acquiredFrom: r.from, acquiredTo: r.to, costAssumed: r.assumed, missingHistory: r.missing,
+    });
+  };
+
+  const swap = (
+    e: HistoryEvent, kind: 'trade' | 'convert',
+    sold: { asset: string; amount: Decimal }, bought: { asset: string; amount: Decimal },
+    fee: { asset: string; amount: Decimal } | null,
+  ): void => {
+    const valued = sold.asset === Q ? sold.amount
+      : bought.asset === Q ? bought.amount
+        : valueOf(sold.asset, sold.amount, e.time) ?? valueOf(bought.asset, bought.amount, e.time);
+    const soldOut = remove(sold.asset, sold.amount);
+    if (valued === undefined) issues.push({ eventId: e.id, time: e.time, problem: 'no-price', asset: sold.asset });
+    // Without any price the swap carries its cost over: no gain is invented.
+    const value = valued ?? soldOut.cost;
+    let proceeds = value;
+    let boughtQty = bought.amount;
+    let boughtCost = value;
+    if (fee && fee.amount.gt(0)) {
+      if (fee.asset === bought.asset) {
+        // The fee came out of what was bought: fewer units for the same cost.
+        boughtQty = boughtQty.minus(fee.amount);
+        if (bought.asset === Q) proceeds = proceeds.minus(fee.amount);
+      } else {
+        const feeValued = valueOf(fee.asset, fee.amount, e.time);
+        const feeOut = remove(fee.asset, fee.amount);
+        if (feeValued === undefined) issues.push({ eventId: e.id, time: e.time, problem: 'no-price', asset: fee.asset });
+        const feeValue = feeValued ?? feeOut.cost;
+        recordDisposal(e, 'fee', fee.asset, fee.amount, feeValue, feeOut);
+        if (bought.asset === Q) proceeds = proceeds.minus(feeValue);
+        else boughtCost = boughtCost.plus(feeValue);
+      }
+    }
+    recordDisposal(e, kind, sold.asset, sold.amount, proceeds, soldOut);
+    acquire(bought.asset, boughtQty.isNegative() ? ZERO : boughtQty, boughtCost, e.time, soldOut.assumed && sold.asset !== Q);
+  };
+
+  const apply = (e: HistoryEvent): void => {
+    switch (e.kind) {
+      case 'trade': {
+        const qty = new Decimal(e.qty);
+        const quoteQty = new Decimal(e.quoteQty);
+        const base = { asset: e.base, amount: qty };
+        const quoteSide = { asset: e.quote, amount: quoteQty };
+        const fee = { asset: e.feeAsset, amount: new Decimal(e.fee) };
+        if (e.side === 'BUY') swap(e, 'trade', quoteSide, base, fee);
+        else swap(e, 'trade', base, quoteSide, fee);
+        return;
+      }
+      case 'convert': {
+        const fee = new Decimal(e.fee);
+        swap(e, 'convert', { asset: e.from, amount: new Decimal(e.fromAmount) },
+          { asset: e.to, amount: new Decimal(e.toAmount).plus(fee) }, { asset: e.to, amount: fee });
+        return;
+      }
+      case 'deposit': {
+        const amount = new Decimal(e.amount);
+        const costKind = e.cost?.kind ?? 'unknown';
+        let cost: Decimal;
+        let assumed = false;
+        if (e.asset === Q) cost = amount;
+        else if (e.cost?.kind === 'entered') cost = new Decimal(e.cost.total);
+        else {
+          const v = valueOf(e.asset, amount, e.time);
+          if (v === undefined) issues.push({ eventId: e.id, time: e.time, problem: 'no-price', asset: e.asset });
+          cost = v ?? ZERO;
+          assumed = costKind === 'unknown';
+          if (assumed) assumedDepositCost = assumedDepositCost.plus(cost);
+        }
+        deposits = deposits.plus(cost);
+        acquire(e.asset, amount, cost, e.time, assumed);
+        return;
+      }
+      case 'withdrawal': {
+        const amount = new Decimal(e.amount);
+        const fee = new Decimal(e.fee);
+        const valued = valueOf(e.asset, amount, e.time);
+        const out = remove(e.asset, amount);
+        if (valued === undefined) issues.push({ eventId: e.id, time: e.time, problem: 'no-price', asset: e.asset });
+        const value = valued ?? out.cost;
+        withdrawals = withdrawals.plus(value);
+        recordDisposal(e, 'withdrawal', e.asset, amount, value, out);
+        if (fee.gt(0)) {
+          const feeOut = remove(e.asset, fee);
+          if (e.asset === Q) realizedTotal = realizedTotal.minus(fee);
+          else recordDisposal(e, 'fee', e.asset, fee, ZERO, feeOut);
+        }
+        return;
+      }
+    }
+  };
+
+  const snapshot = (time: number): ValueSample => {
+    let value: Decimal | null = cash;
+    for (const [asset, p] of positions) {
+      if (!p.qty.gt(0)) continue;
+      const price = priceAt(asset, time);
+      if (price === undefined) {
+        if (input.hasPriceSource?.(asset) === false) continue;
+        value = null;
+        break;
+      }
+      value = value.plus(price.mul(p.qty));
+    }
+    const netInvested = deposits.minus(withdrawals);
+    return { time, value, netInvested, realized: realizedTotal, pnl: value === null ? null : value.minus(netInvested) };
+  };
+
+  const sampleTimes = [...(input.sampleTimes ?? [])].sort((a, b) => a - b);
+  const samples: ValueSample[] = [];
+  let si = 0;
+  const trail: Array<{ time: number; qty: Decimal; cost: Decimal }> = [];
+  const trailed = input.trailAsset;
+  for (const e of events) {
+    // A sample at time t includes every event at or before t.
+    while (si < sampleTimes.length && sampleTimes[si]! < e.time) samples.push(snapshot(sampleTimes[si++]!));
+    const before = trailed !== undefined ? positions.get(trailed)?.qty : undefined;
+    apply(e);
+    if (trailed !== undefined) {
+      const p = positions.get(trailed);
+      if (p && (before === undefined || !before.eq(p.qty))) trail.push({ time: e.time, qty: p.qty, cost: p.cost });
+    }
+  }
+  while (si < sampleTimes.length) samples.push(snapshot(sampleTimes[si++]!));
+
+  const holdings: Holding[] = [];
+  let value = cash;
+  let unrealized = ZERO;
+  let valueComplete = true;
+  if (!cash.isZero()) {
+    holdings.push({
+      asset: Q, qty: cash, costBasis: cash, averageCost: new Decimal(1), price: new Decimal(1), value: cash,
+      unrealized: ZERO, unrealizedPct: cash.gt(0) ? ZERO : null, realized: ZERO, costAssumed: false, missingHistory: cash.lt(0),
+      lots: [],
+    });
+  }
+  for (const [asset, p] of [...positions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!p.qty.gt(0) && p.realized.isZero()) continue;
+    const price = p.qty.gt(0) ? priceAt(asset, input.asOf) ?? null : null;
+    const v = price === null ? (p.qty.gt(0) ? null : ZERO) : price.mul(p.qty);
+    const u = v === null ? null : v.minus(p.cost);
+    if (v === null) valueComplete = false;
+    else {
+      value = value.plus(v);
+      unrealized = unrealized.plus(u!);
+    }
+    const costAssumed = method === 'fifo'
+      ? p.lots.slice(p.head).some((l) => l.assumed && l.qty.gt(0))
+      : (p.lots[0]?.assumed ?? false) && p.qty.gt(0);
+    holdings.push({
+      asset, qty: p.qty, costBasis: p.cost,
+      averageCost: p.qty.gt(0) ? p.cost.div(p.qty) : null,
+      price, value: v, unrealized: u,
+      unrealizedPct: u !== null && p.cost.gt(0) ? u.div(p.cost).mul(100) : null,
+      realized: p.realized, costAssumed, missingHistory: p.missingHistory,
+      lots: p.lots.slice(p.head).filter((l) => l.qty.gt(0)).map((l) => ({ qty: l.qty, cost: l.cost, time: l.time })),
+    });
+  }
+  const netInvested = deposits.minus(withdrawals);
+  return {
+    quote: Q, method, holdings, disposals, realized: realizedTotal, unrealized, value, valueComplete,
+    deposits, withdrawals, netInvested, totalReturn: value.minus(netInvested), assumedDepositCost, samples, issues, trail,
+  };
+}
+
+/** Realized gains with from <= time < to, per asset and in total. */
+export function realizedBetween(disposals: readonly Disposal[], from: number, to: number): { total: Decimal; byAsset: Map<string, Decimal> } {
+  let total = ZERO;
+  const byAsset = new Map<string, Decimal>();
+  for (const d of disposals) {
+    if (d.time < from || d.time >= to) continue;
+    total = total.plus(d.gain);
+    byAsset.set(d.asset, (byAsset.get(d.asset) ?? ZERO).plus(d.gain));
+  }
+  return { total, byAsset };
+}
+
+/** Daily P&L from samples at consecutive day ends: the change of (value − net invested); null across a gap. */
+export function dailyPnl(samples: readonly ValueSample[]): Array<{ time: number; pnl: Decimal | null }> {
+  const out: Array<{ time: number; pnl: Decimal | null }> = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!.pnl;
+    const b = samples[i]!.pnl;
+    out.push({ time: samples[i]!.time, pnl: a === null || b === null ? null : b.minus(a) });
+  }
+  return out;
+}

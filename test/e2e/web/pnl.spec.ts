@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { expect, openDemo, screenshot, test } from './web-host-fixture';
+
+test('P&L in demo mode at first start: totals, value chart back to the first trade, daily P&L, allocation, gains, trades, asset page, export, privacy', async ({ page, host }) => {
+  test.setTimeout(120_000);
+  await openDemo(page, host);
+  await page.getByRole('button', { name: 'P&L' }).click();
+  const view = page.getByTestId('pnl-view');
+  // The year of demo history is read from the simulator on its own, then the figures appear.
+  await expect(view.getByText('Total return')).toBeVisible({ timeout: 60_000 });
+  // Figures can show while the first sync still runs; the checks below are about the whole history.
+  await expect(page.getByTestId('pnl-sync')).toContainText('History read', { timeout: 60_000 });
+  await expect(view.getByText('Unrealized P&L')).toBeVisible();
+  const holdings = page.getByTestId('pnl-holdings');
+  await expect(holdings.getByRole('button', { name: 'BTC' })).toBeVisible();
+  // Average cost and unrealized P&L of BTC are figures, not dashes.
+  const btcRow = holdings.locator('tr', { has: page.getByRole('button', { name: 'BTC' }) });
+  await expect(btcRow.locator('td').nth(2)).toHaveText(/^\d[\d,]*\.\d+$/);
+  await expect(btcRow.locator('td').nth(4)).toHaveText(/^[+−-]?\d[\d,]*\.\d{2}$/);
+  // The value chart is drawn and reaches back about a year (range "1 y" is the default).
+  await expect(page.getByTestId('value-chart').locator('.recharts-line-curve').first()).toBeVisible();
+  await page.getByRole('button', { name: 'All', exact: true }).click();
+  await expect(page.getByTestId('value-chart').locator('.recharts-cartesian-axis-tick-value').first()).toBeVisible();
+  const ticks = await page.getByTestId('value-chart').locator('.recharts-cartesian-axis-tick-value').allTextContents();
+  // Dates from about a year ago to today on the time axis.
+  const years = ticks.map((t) => /, (\d{2})$/.exec(t)?.[1]).filter((y) => y !== undefined);
+  expect(new Set(years).size).toBeGreaterThanOrEqual(2);
+  // P&L per period is known (no gap at the end of the history).
+  await expect(view.getByLabel('P&L per period').locator('b').first()).toHaveText(/\d/);
+  for (const t of await view.getByLabel('P&L per period').locator('b').allTextContents()) expect(t).toMatch(/\d/);
+  expect(await page.getByTestId('daily-chart').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(100);
+  await expect(page.getByTestId('allocation').locator('li')).not.toHaveCount(0);
+  await expect(page.getByTestId('pnl-sync')).toContainText('Deposits and withdrawals: included');
+  await page.getByTestId('pnl-sync').getByText('Covered symbols').click();
+  await expect(page.getByTestId('pnl-sync').locator('.pnl-covered')).toContainText('ARDRBTC');
+  await screenshot(page, 'pnl-01-overview-light');
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'pnl-02-overview-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await screenshot(page, 'pnl-03-overview-1024x700');
+
+  // Export: realized gains per disposal as CSV.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Realized gains' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^perch-gains-average-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  expect(csv.split('\n')[0]).toBe('acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,value_currency');
+  expect(csv.split('\n').length).toBeGreaterThan(30);
+
+  // Privacy mode: no amount in figures, tables, axes.
+  await page.getByTestId('privacy-toggle').click();
+  for (const t of await view.locator('[data-money]').allTextContents()) expect(t).not.toMatch(/\d/);
+  const axis = await page.getByTestId('value-chart').locator('.recharts-cartesian-axis-tick-value').allTextContents();
+  expect(axis.filter((t) => t === '•••••').length).toBeGreaterThan(2);
+  for (const t of axis) expect(t === '•••••' || /^[A-Z][a-z]{2} \d{1,2}, \d{2}$/.test(t)).toBe(true);
+  await screenshot(page, 'pnl-04-privacy');
+  await page.getByTestId('privacy-toggle').click();
+
+  // Per-asset page: price chart with fills, average cost, its trades.
+  await page.getByTestId('pnl-holdings').getByRole('button', { name: 'BTC' }).click();
+  const assetPage = page.getByTestId('pnl-asset');
+  await expect(assetPage.getByRole('heading', { name: 'BTC', exact: true })).toBeVisible();
+  // Fills marked on the price chart: one symbol per BTCUSDT trade.
+  await expect.poll(() => page.getByTestId('asset-chart').locator('.recharts-scatter .recharts-symbols').count(), { timeout: 20_000 }).toBeGreaterThan(10);
+  await expect(assetPage.getByTestId('pnl-trades').locator('tbody tr')).not.toHaveCount(0);
+  await screenshot(page, 'pnl-05-asset-btc');
+
+  // All trades, filtered by side; every row carries a date.
+  await page.getByRole('button', { name: 'All trades' }).click();
+  await page.getByLabel('Side').selectOption('SELL');
+  const rows = page.getByTestId('pnl-trades').locator('tbody tr');
+  await expect(rows.first()).toBeVisible();
+  await expect.poll(async () => (await rows.locator('td:nth-child(3)').allTextContents()).every((side) => side === 'Sell')).toBe(true);
+  for (const date of (await rows.locator('td:nth-child(1)').allTextContents()).slice(0, 20)) expect(date).toMatch(/\d{4}|today/);
+  await screenshot(page, 'pnl-06-trades');
+
+  // A deposit of unknown cost: the person enters what it cost; figures follow, the row says which cost applies.
+  await page.getByRole('button', { name: 'Overview' }).click();
+  const unrealizedBefore = await view.locator('.pnl-figure', { hasText: 'Unrealized P&L' }).locator('.pnl-figure-value').innerText();
+  await page.getByRole('button', { name: 'Deposits' }).click();
+  const btcDeposit = page.getByTestId('pnl-deposits').locator('tr', { hasText: '0.25' }).filter({ hasText: 'BTC' }).first();
+  await expect(btcDeposit).toContainText('unknown: counted at its value on arrival');
+  await btcDeposit.getByRole('combobox').selectOption('entered');
+  await btcDeposit.getByRole('textbox').fill('abc');
+  await expect(btcDeposit).toContainText('Enter what you paid in USDT');
+  await btcDeposit.getByRole('textbox').fill('5000');
+  await btcDeposit.getByRole('button', { name: 'Save' }).click();
+  await expect(btcDeposit).toContainText('Saved.');
+  await screenshot(page, 'pnl-07-deposits');
+  await page.getByRole('button', { name: 'Overview' }).click();
+  await expect(view.locator('.pnl-figure', { hasText: 'Unrealized P&L' }).locator('.pnl-figure-value')).not.toHaveText(unrealizedBefore);
+  await page.getByRole('button', { name: 'Deposits' }).click();
+  await expect(page.getByTestId('pnl-deposits').locator('tr', { hasText: '0.25' }).filter({ hasText: 'BTC' }).first()).toContainText('your cost');
+});

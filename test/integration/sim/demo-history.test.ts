@@ -1,0 +1,130 @@
+/**
+ * The demo account's year of history: it adds up to the opening balances, never spends what was
+ * not held, uses the market's own past prices, and is served by the history endpoints with the
+ * documented parameters, limits and weights.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../../../src/shared/money';
+import { DEMO_BALANCES, startSimulator, type Simulator } from '../../../src/main/sim/simulator';
+import type { DemoHistory } from '../../../src/main/sim/account/demo-history';
+
+const DAY = 86_400_000;
+let sim: Simulator;
+let history: DemoHistory;
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 3, demoHistory: true });
+  history = sim.demoHistory!;
+});
+afterAll(async () => {
+  await sim.stop();
+});
+
+async function rest(path: string, params: Record<string, string>): Promise<{ status: number; weight: number; body: unknown }> {
+  const query = new URLSearchParams({ ...params, timestamp: String(sim.clock.now()) }).toString();
+  const signature = createHmac('sha256', sim.apiSecret).update(query).digest('hex');
+  const res = await fetch(`${sim.restUrl}${path}?${query}&signature=${signature}`, { headers: { 'X-MBX-APIKEY': sim.apiKey } });
+  return { status: res.status, weight: Number(res.headers.get('x-mbx-used-weight-1m')), body: JSON.parse(await res.text()) as unknown };
+}
+
+type Move = { time: number; asset: string; delta: Decimal };
+
+/** Every balance change the history records, from its own fields only. */
+function moves(h: DemoHistory): Move[] {
+  const out: Move[] = [];
+  const symbols = new Map(sim.market.symbols().map((s) => [s.symbol, s]));
+  for (const d of h.deposits) if (d.status === 1) out.push({ time: d.insertTime, asset: d.coin, delta: new Decimal(d.amount) });
+  for (const w of h.withdrawals) {
+    if (w.status !== 6) continue;
+    out.push({ time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`), asset: w.coin, delta: new Decimal(w.amount).plus(w.transactionFee).neg() });
+  }
+  for (const t of h.trades) {
+    const s = symbols.get(t.symbol)!;
+    const sign = t.isBuyer ? 1 : -1;
+    out.push({ time: t.time, asset: s.baseAsset, delta: new Decimal(t.qty.toString()).mul(sign) });
+    out.push({ time: t.time, asset: s.quoteAsset, delta: new Decimal(t.quoteQty.toString()).mul(-sign) });
+    out.push({ time: t.time, asset: t.commissionAsset, delta: new Decimal(t.commission.toString()).neg() });
+  }
+  for (const d of h.dribblets) {
+    for (const x of d.userAssetDribbletDetails) {
+      out.push({ time: x.operateTime, asset: x.fromAsset, delta: new Decimal(x.amount).neg() });
+      out.push({ time: x.operateTime, asset: 'BNB', delta: new Decimal(x.transferedAmount) });
+    }
+  }
+  return out.sort((a, b) => a.time - b.time || (a.delta.gt(0) ? -1 : 1));
+}
+
+describe('demo history', () => {
+  it('adds up to the opening balances exactly, and never spends what was not held', () => {
+    const held = new Map<string, Decimal>();
+    for (const m of moves(history)) {
+      const next = (held.get(m.asset) ?? new Decimal(0)).plus(m.delta);
+      expect(next.gte(0), `${m.asset} at ${new Date(m.time).toISOString()}`).toBe(true);
+      held.set(m.asset, next);
+    }
+    for (const [asset, amount] of Object.entries(DEMO_BALANCES)) expect(held.get(asset)?.toString(), asset).toBe(new Decimal(amount).toString());
+    for (const [asset, amount] of held) if (!(asset in DEMO_BALANCES)) expect(amount.isZero(), asset).toBe(true);
+  });
+
+  it('is about a year of believable activity: trades across assets, fees in BNB, a dust conversion', () => {
+    const now = sim.clock.now();
+    const first = Math.min(...history.deposits.map((d) => d.insertTime), ...history.trades.map((t) => t.time));
+    expect(now - first).toBeGreaterThan(360 * DAY);
+    expect(Math.max(...history.trades.map((t) => t.time))).toBeLessThan(now);
+    expect(history.trades.length).toBeGreaterThan(80);
+    expect(new Set(history.trades.map((t) => t.symbol)).size).toBeGreaterThanOrEqual(6);
+    expect(history.trades.filter((t) => t.commissionAsset === 'BNB').length).toBeGreaterThan(history.trades.length / 2);
+    expect(history.trades.filter((t) => !t.isBuyer).length).toBeGreaterThan(15);
+    expect(history.dribblets).toHaveLength(1);
+    expect(history.dribblets[0]!.userAssetDribbletDetails.map((d) => d.fromAsset).sort()).toEqual(['ADA', 'SOL']);
+    expect(history.withdrawals.length).toBeGreaterThan(0);
+  });
+
+  it('trades at the market’s own price of that minute (the klines)', () => {
+    for (const t of history.trades.filter((_, i) => i % 10 === 0)) {
+      const k = sim.market.klines(t.symbol, '1m', { startTime: Math.floor(t.time / 60_000) * 60_000, limit: 1 })[0]!;
+      expect(t.price.toString()).toBe(new Decimal(k[4]).toString());
+    }
+  });
+});
+
+describe('history endpoints for the demo account', () => {
+  it('myTrades: every trade of a symbol page by page with fromId, limit ≤ 1000, weight 20', async () => {
+    const expected = history.trades.filter((t) => t.symbol === 'BTCUSDT');
+    const got: Array<Record<string, unknown>> = [];
+    let fromId = '0';
+    let before = (await rest('/api/v3/myTrades', { symbol: 'BTCUSDT', fromId, limit: '7' })).weight;
+    for (;;) {
+      const r = await rest('/api/v3/myTrades', { symbol: 'BTCUSDT', fromId, limit: '7' });
+      expect(r.weight - before).toBe(20);
+      before = r.weight;
+      const page = r.body as Array<Record<string, unknown>>;
+      got.push(...page);
+      if (page.length < 7) break;
+      fromId = String(Number(page[page.length - 1]!['id']) + 1);
+    }
+    expect(got.length).toBe(expected.length);
+    expect(got.map((t) => t['qty'])).toEqual(expected.map((t) => t.qty.toFixed(8)));
+    expect(got[0]).toMatchObject({ symbol: 'BTCUSDT', commissionAsset: expect.any(String), isBuyer: expect.any(Boolean) });
+    expect((await rest('/api/v3/myTrades', { symbol: 'BTCUSDT', limit: '1001' })).status).toBe(400);
+  });
+
+  it('deposit and withdrawal history: the 90-day window, older records by startTime/endTime', async () => {
+    const now = sim.clock.now();
+    const recent = (await rest('/sapi/v1/capital/deposit/hisrec', {})).body as Array<Record<string, unknown>>;
+    expect(recent.every((d) => Number(d['insertTime']) >= now - 90 * DAY)).toBe(true);
+    const old = (await rest('/sapi/v1/capital/deposit/hisrec', { startTime: String(now - 366 * DAY), endTime: String(now - 276 * DAY) })).body as Array<Record<string, unknown>>;
+    expect(old.map((d) => d['coin'])).toContain('USDT');
+    const w = (await rest('/sapi/v1/capital/withdraw/history', { startTime: String(now - 89 * DAY), endTime: String(now) })).body as Array<Record<string, unknown>>;
+    expect(w.length).toBeGreaterThan(0);
+  });
+
+  it('dribblet: the dust log in the documented shape', async () => {
+    const r = await rest('/sapi/v1/asset/dribblet', {});
+    const body = r.body as { total: number; userAssetDribblets: Array<Record<string, unknown>> };
+    expect(body.total).toBe(1);
+    expect(Object.keys(body.userAssetDribblets[0]!).sort()).toEqual(['operateTime', 'totalServiceChargeAmount', 'totalTransferedAmount', 'transId', 'userAssetDribbletDetails']);
+    expect((await rest('/sapi/v1/asset/dribblet', { accountType: 'FUTURES' })).status).toBe(400);
+  });
+});
