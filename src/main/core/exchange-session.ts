@@ -286,7 +286,8 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     portfolioSymbols = new Set(symbols);
     applyStreams();
     // Under the all-market focus a symbol watched again got no updates meanwhile: read it anew.
-    const focused = portfolioSymbols.size > ALL_MARKET_THRESHOLD;
+    // (The focus is on when holdings and extra symbols together pass the threshold.)
+    const focused = portfolioSymbols.size + extraSymbols.size > ALL_MARKET_THRESHOLD;
     const newlyWatched = [...symbols].filter((s) => !seeded.has(s) || (focused && !previous.has(s)));
     for (const s of newlyWatched) seeded.add(s);
     void seedPrices(newlyWatched);

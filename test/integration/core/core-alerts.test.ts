@@ -69,7 +69,8 @@ async function btcPrice(h: Harness): Promise<Decimal> {
   return new Decimal(p);
 }
 
-describe('alerts against the simulator', () => {
+// several live-price waits in a row: a loaded 2-core machine needs more than the default 30 s
+describe('alerts against the simulator', { timeout: 90_000 }, () => {
   it('a price moved on the exchange fires its alert within 2 s, once, with a banner and a log entry', async () => {
     const h = await startDemo();
     const now = await btcPrice(h);
