@@ -54,7 +54,9 @@ export async function readStatic(root: string, urlPath: string): Promise<{ path:
  * allows, never inline code.
  */
 export function injectBridge(html: string): string {
-  const tags = `<script src="/__perch/bridge.js"></script>\n`;
+  // the meta tag tells the renderer it runs in the web host (no tray or notification center:
+  // it shows them in the page); it carries no credential
+  const tags = `<meta name="perch-web-host" content="1">\n    <script src="/__perch/bridge.js"></script>\n`;
   const at = html.search(/<script\b/i);
   if (at >= 0) return `${html.slice(0, at)}${tags}    ${html.slice(at)}`;
   return html.replace(/<\/head>/i, `${tags}</head>`);

@@ -6,7 +6,7 @@ import { dateTime } from './alerts-view';
  * notifications shown through its port here, in the page (so browser tests see them).
  */
 export function isWebHost(): boolean {
-  return typeof document !== 'undefined' && document.querySelector('meta[name="perch-bridge-token"]') !== null;
+  return typeof document !== 'undefined' && document.querySelector('meta[name="perch-web-host"]') !== null;
 }
 
 export function DesktopPreview(): React.JSX.Element {

@@ -178,8 +178,10 @@ function Issues({ issues, onFix, privacy }: Readonly<{ issues: readonly Prefligh
   if (issues.length === 0) return null;
   return (
     <ul className="issues">
-      {issues.map((i) => (
-        <li key={`${i.code}-${i.field}-${i.message}`} className="issue" data-testid="preflight-issue" data-code={i.code}>
+      {/* keyed by what the issue is, not its wording: a message quoting a live price changes on every
+          check, and a remounted element would flicker (and lose a screen reader's place) */}
+      {issues.map((i, n) => (
+        <li key={`${i.code}-${i.field}-${n}`} className="issue" data-testid="preflight-issue" data-code={i.code}>
           <span>{maskFigures(privacy && quotesBalance(i.code), i.message)}</span>
           {i.correction ? (
             <button type="button" className="fix" onClick={() => onFix(i)} title={privacy ? undefined : `Set ${FIELD_LABELS[i.correction.field].toLowerCase()} to ${i.correction.value}`}>
