@@ -133,7 +133,14 @@ async function main(): Promise<void> {
     // connection has been healthy for 60 s. Compressed, drops come every few real seconds, which
     // the core would rightly treat as flapping and back off up to 30 s; capping the backoff at 1 s
     // keeps "one drop, one prompt reconnect", as over a real day.
-    sessionTuning: { market: { backoff: FAST_BACKOFF }, wsApi: { backoff: FAST_BACKOFF }, bootBackoff: FAST_BACKOFF },
+    // Likewise its connection budget (200 attempts per 5 minutes, under Binance's 300) runs on real
+    // time: its window is scaled to 5 simulated minutes, where a real day's drops would land.
+    sessionTuning: {
+      market: { backoff: FAST_BACKOFF },
+      wsApi: { backoff: FAST_BACKOFF },
+      bootBackoff: FAST_BACKOFF,
+      connectionBudget: { windowMs: Math.max(1_000, (5 * 60_000) / speed) },
+    },
   });
   // What a window would receive: counted, then dropped (the renderer is not part of this process).
   let events = 0;

@@ -37,7 +37,10 @@ export function bridgeScript(): string {
   if (location.hash) history.replaceState(null, '', location.pathname + location.search);
   if (!token) {
     document.addEventListener('DOMContentLoaded', function () {
-      document.body.textContent = ${JSON.stringify(NO_TOKEN_MESSAGE)};
+      var note = document.createElement('p');
+      note.textContent = ${JSON.stringify(NO_TOKEN_MESSAGE)};
+      note.style.cssText = 'margin:2rem auto;padding:0 1.5rem;max-width:40rem;font:16px/1.5 system-ui,sans-serif';
+      document.body.replaceChildren(note);
     });
     return;
   }

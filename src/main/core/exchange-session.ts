@@ -18,7 +18,7 @@ import type {
   EnvironmentId,
   PortfolioEvent,
 } from '../../shared/domain';
-import { createConnectionBudget, createBackoff, type BackoffOptions } from '../exchange/backoff';
+import { createConnectionBudget, createBackoff, type BackoffOptions, type ConnectionBudgetOptions } from '../exchange/backoff';
 import { createConnectionState, type ConnectionInfo } from '../exchange/connection-state';
 import type { Credentials } from '../exchange/credentials';
 import type { Environment } from '../exchange/environments';
@@ -78,6 +78,8 @@ export interface ExchangeSessionOptions {
     readonly wsApi?: Partial<Pick<WsApiConnectionOptions, 'staleAfterMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'requestTimeoutMs' | 'backoff'>>;
     readonly restTimeoutMs?: number;
     readonly bootBackoff?: BackoffOptions;
+    /** Connection attempts allowed per window, all sockets together (a time-compressed soak scales the window). */
+    readonly connectionBudget?: Pick<ConnectionBudgetOptions, 'maxAttempts' | 'windowMs'>;
   };
 }
 
@@ -153,7 +155,7 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     weightUsed: () => governor.weightUsed(),
     clockOffsetMs: () => timeSync.offsetMs(),
   });
-  const budget = createConnectionBudget({ clock });
+  const budget = createConnectionBudget({ clock, ...o.tuning?.connectionBudget });
   const exchangeInfo: ExchangeInfo = createExchangeInfo({
     rest, governor, now,
     onError: (e) => logger.warn('exchangeInfo refresh failed (keeping the last good copy)', { error: describeError(e, logger) }),

@@ -19,10 +19,10 @@ describe('price path caches over a long run', () => {
       const c = path.cachedEntries();
       most = { seconds: Math.max(most.seconds, c.seconds), minutes: Math.max(most.minutes, c.minutes), hours: Math.max(most.hours, c.hours), days: Math.max(most.days, c.days) };
     }
-    // a few minutes of second data, a few hours of minute data, under three days of hour summaries
+    // a few minutes of second data, a few hours of minute data, about a day of hour summaries
     expect(most.seconds).toBeLessThanOrEqual(8);
     expect(most.minutes).toBeLessThanOrEqual(8);
-    expect(most.hours).toBeLessThanOrEqual(64);
+    expect(most.hours).toBeLessThanOrEqual(26);
     expect(most.days).toBeLessThanOrEqual(128);
   });
 

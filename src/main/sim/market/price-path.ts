@@ -61,6 +61,33 @@ class GenCache<T> {
   }
 }
 
+/**
+ * Least-recently-used cache of exactly at most `cap` entries (a Map keeps insertion order; a hit
+ * moves the entry to the end). For the hour summaries: the rolling 24 h window reads the same 23
+ * every tick, so a fixed size reaches its steady state within hours, where the two-generation
+ * cache kept growing up to twice its size.
+ */
+class LruCache<T> {
+  private readonly map = new Map<number, T>();
+  constructor(private readonly cap: number) {}
+  get size(): number {
+    return this.map.size;
+  }
+  get(key: number): T | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: number, value: T): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.cap) this.map.delete(this.map.keys().next().value as number);
+  }
+}
+
 /** 32-bit mix of three integers (murmur3 finaliser style); inputs may be up to 2^32. */
 export function mix32(a: number, b: number, c: number): number {
   let h = Math.imul((a ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ (b >>> 0);
@@ -214,9 +241,8 @@ export function createPricePath(o: PricePathOpts): PricePath {
     return sd;
   };
 
-  // The rolling 24 h window reads 23 full hours on every tick: 26 holds them plus the hour rolling
-  // in, so the cache settles at 49–52 entries within a few hours instead of growing for days.
-  const hourSummaries = new GenCache<RawAgg>(26);
+  // The rolling 24 h window reads 23 full hours on every tick: 26 holds them plus the hour rolling in.
+  const hourSummaries = new LruCache<RawAgg>(26);
   const daySummaries = new GenCache<RawAgg>(64);
 
   const emptyAgg = (): RawAgg & { empty: boolean } => ({ empty: true, o: 0, h: -Infinity, l: Infinity, c: 0, v: 0, q: 0, tb: 0, tq: 0 });
