@@ -346,13 +346,26 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     notPlacedGuards.set(clientOrderId, { clientOrderId, order, at, until: at + duplicateGuardMs });
   };
 
-  /** The guard an identical order falls under now, if any. */
+  /**
+   * The guard an identical order falls under now, if any. The journal is the authority: an intent
+   * concluded "probably not placed" by anyone (this session, an earlier one, a background checker
+   * that owns it) guards for its window, whoever follows it up.
+   */
   const possibleDuplicateOf = (order: ConfirmedOrder): NotPlacedGuard | undefined => {
     const key = contentKey(order);
     const t = now();
     for (const [id, g] of notPlacedGuards) {
       if (g.until <= t) notPlacedGuards.delete(id);
       else if (contentKey(g.order) === key) return g;
+    }
+    if (duplicateGuardMs <= 0) return undefined;
+    for (const i of intents.listNotPlacedSince(env, t - duplicateGuardMs)) {
+      if (i.updatedAt + duplicateGuardMs <= t) continue;
+      const parsed = IntentPayloadSchema.safeParse(i.payload);
+      const sent = parsed.success ? ConfirmedOrderSchema.safeParse(parsed.data.order) : null;
+      if (sent?.success === true && contentKey(sent.data) === key) {
+        return { clientOrderId: i.clientOrderId, order: sent.data, at: i.updatedAt, until: i.updatedAt + duplicateGuardMs };
+      }
     }
     return undefined;
   };

@@ -192,3 +192,35 @@ describe('an unknown outcome survives a switch of environment', () => {
     expect(await second.core.handlers['orders:unresolved'](undefined, testSender)).toEqual([]);
   }, 90_000);
 });
+
+describe('the duplicate guard survives a switch of environment', () => {
+  it('an order concluded "probably not placed" on Testnet still guards the same order after Testnet -> Demo -> Testnet', async () => {
+    const { core, database } = await startOnTestnet();
+    const draft = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '31' } as const;
+    const pre = await core.handlers['orders:preflight']({ draft, confirm: true }, testSender);
+    if (pre.confirmation === null) throw new Error(`not confirmable: ${JSON.stringify(pre.issues)}`);
+    const token = pre.confirmation.token;
+    // Not executed, answer lost, no events: the checks find nothing and conclude "probably not placed".
+    testnet.faults.state.silentSockets = true;
+    testnet.faults.state.orderFaults.push({ kind: 'code-1007', execute: false });
+    const first = await core.handlers['orders:submit']({ token, order: pre.confirmation.order, confirmed: true }, testSender);
+    expect(['unknown', 'not-placed']).toContain(first.status);
+    await waitFor('the "probably not placed" conclusion', () => database.orderIntents.get(token)?.state === 'not-placed');
+    testnet.faults.state.silentSockets = false;
+
+    await core.handlers['settings:update']({ environment: 'demo' }, testSender);
+    await waitFor('the demo session', () => core.inspect.session()?.environment === 'demo');
+    await core.handlers['settings:update']({ environment: 'testnet' }, testSender);
+    await waitFor('testnet orders ready again', () => core.inspect.session()?.environment === 'testnet' && core.inspect.orders()?.isReady());
+    // The follow-up belongs to the background check; the guard does not depend on who follows it up.
+    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([expect.objectContaining({ clientOrderId: token, checkedInBackground: true })]);
+
+    const again = await core.handlers['orders:preflight']({ draft, confirm: true }, testSender);
+    expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
+    if (again.confirmation === null) throw new Error('not confirmable');
+    await expect(core.handlers['orders:submit']({ token: again.confirmation.token, order: again.confirmation.order, confirmed: true }, testSender))
+      .rejects.toMatchObject({ code: 'confirmation-required' });
+    // Nothing was sent by the refused submit.
+    expect((await testnetOrders('BTCUSDT')).filter((o) => o.clientOrderId === again.confirmation?.token)).toEqual([]);
+  }, 90_000);
+});
