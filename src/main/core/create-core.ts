@@ -22,6 +22,7 @@ import type { CommandName, EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';
 import { APP_HEARTBEAT_MS } from '../../shared/ipc/liveness';
 import { AppError } from '../../shared/ipc/result';
+import { exchangeName } from '../../shared/domain/exchange-name';
 import { createCredentials, type CredentialMaterial, type Credentials } from '../exchange/credentials';
 import { environment as publicEnvironment, simulatorEnvironment, type Environment } from '../exchange/environments';
 import { systemClock } from '../exchange/backoff';
@@ -370,6 +371,30 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   };
 
   const ownedInBackground = (clientOrderId: string): boolean => backgrounds.some((b) => b.owns(clientOrderId));
+
+  /** Tokens an orders:submit is under way for (counted: a repeated submit of a token joins the first). */
+  const submitsInFlight = new Map<string, number>();
+  /** Whether the journal has an intent for this token; true when that cannot be read (it may). */
+  const journaled = (token: string): boolean => {
+    try {
+      return ordersDatabase().orderIntents.get(token) !== null;
+    } catch {
+      return true;
+    }
+  };
+  /**
+   * The answer for a token that was never journaled and is not being submitted: nothing left
+   * Perch, and nothing will (the confirmation is gone with its session), so the asker can stop
+   * checking. Null when the asker did not say what it shows (no symbol) or when it may exist.
+   */
+  const neverSent = (input: { readonly clientOrderId: string; readonly symbol?: string | undefined; readonly kind?: 'order' | 'oco' | undefined }): OrderOutcomeView | null => {
+    if (input.symbol === undefined || submitsInFlight.has(input.clientOrderId) || journaled(input.clientOrderId)) return null;
+    return {
+      clientOrderId: input.clientOrderId, kind: input.kind ?? 'order', symbol: input.symbol, status: 'not-placed',
+      message: 'Not sent: Perch has no record of sending this order, so nothing reached the exchange. Review it and place it again if you still want it.',
+      binanceCode: null, binanceMessage: null, orders: [], orderListId: null, corrected: false, at: now(),
+    };
+  };
 
   /**
    * The orders of a session that ends while their outcome is still open go on being checked, on
@@ -843,14 +868,33 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       return orderHandler('orders:preflight')(input, ctx);
     },
     ...pnlHandlers(),
-    'orders:submit': orderHandler('orders:submit'),
+    'orders:submit': async (input, ctx) => {
+      const o = orders;
+      // No session to send it yet, nothing journaled for this token and no submit of it under
+      // way: provably not sent, so the person is told so (not "outcome unknown").
+      if ((o === null || !o.isReady()) && !submitsInFlight.has(input.token) && !journaled(input.token)) {
+        const env = ports.settings.get().environment;
+        throw new AppError('not-sent', o === null && idleReason !== null
+          ? `Nothing was sent. ${idleReason}`
+          : `Perch is still connecting to ${exchangeName(env)}; nothing was sent. Try again in a moment.`);
+      }
+      submitsInFlight.set(input.token, (submitsInFlight.get(input.token) ?? 0) + 1);
+      try {
+        return await orderHandler('orders:submit')(input, ctx);
+      } finally {
+        const n = (submitsInFlight.get(input.token) ?? 1) - 1;
+        if (n > 0) submitsInFlight.set(input.token, n);
+        else submitsInFlight.delete(input.token);
+      }
+    },
     'orders:outcome': async (input, ctx) => {
       // An order checked in the background (an earlier session's) is answered from the journal.
       if (ownedInBackground(input.clientOrderId) || orders === null) {
         const stored = journalOutcomes().getOutcome(input.clientOrderId);
-        if (stored !== null || orders === null) return stored !== null ? stored.view as OrderOutcomeView : null;
+        if (stored !== null) return stored.view as OrderOutcomeView;
+        if (orders === null) return neverSent(input);
       }
-      return orderHandler('orders:outcome')(input, ctx);
+      return (await orderHandler('orders:outcome')(input, ctx)) ?? neverSent(input);
     },
 
     'orders:unresolved': async () => {
