@@ -23,6 +23,7 @@ import type { EventPayload } from '../../shared/ipc/contract';
 import { APP_HEARTBEAT_MS } from '../../shared/ipc/liveness';
 import { AppError } from '../../shared/ipc/result';
 import { exchangeName } from '../../shared/domain/exchange-name';
+import { checkableWith, keyFingerprint } from '../orders/key-fingerprint';
 import { createCredentials, type CredentialMaterial, type Credentials } from '../exchange/credentials';
 import { environment as publicEnvironment, simulatorEnvironment, type Environment } from '../exchange/environments';
 import { systemClock } from '../exchange/backoff';
@@ -131,7 +132,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   let session: ExchangeSession | null = null;
   let orders: SessionOrders | null = null;
   /** The environment and key the current session signs with (handed to a background checker on a switch). */
-  let sessionAuth: { readonly envId: EnvironmentId; readonly env: Environment; readonly credentials: Credentials } | null = null;
+  let sessionAuth: { readonly envId: EnvironmentId; readonly env: Environment; readonly credentials: Credentials; readonly fingerprint: string } | null = null;
   /** Checkers of earlier sessions' unresolved orders (see orders/background-reconciler.ts). */
   const backgrounds: BackgroundReconciler[] = [];
   /** The P&L feature (whole-history sync, engine) of the current session. */
@@ -403,7 +404,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
    */
   const handOver = (auth: NonNullable<typeof sessionAuth>): void => {
     const database = ordersDatabase();
-    const open = openIntents(database.orderIntents, auth.envId, now()).filter((i) => !ownedInBackground(i.clientOrderId));
+    // Only the intents this key sent: another account's "no such order" would prove nothing.
+    const open = openIntents(database.orderIntents, auth.envId, now()).filter((i) => !ownedInBackground(i.clientOrderId) && checkableWith(i, auth.fingerprint));
     if (open.length === 0) return;
     const governor = createRateLimitGovernor({ now });
     const timeSync = createTimeSync({ env: auth.env, fetchImpl: ports.fetchImpl, governor, localNow: now });
@@ -440,6 +442,29 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   };
 
   /**
+   * Unresolved orders of an environment that no saved key can check (sent with a key that was
+   * replaced or removed; fingerprint null: no key saved): they stay unknown, never concluded "not
+   * placed" on another key's word, and the person is told where to look.
+   */
+  const reportUncheckable = (envId: EnvironmentId, label: string, fingerprint: string | null): void => {
+    const n = openIntents(ordersDatabase().orderIntents, envId, now())
+      .filter((i) => !ownedInBackground(i.clientOrderId) && !checkableWith(i, fingerprint)).length;
+    if (n === 0) return;
+    addNotice({
+      id: `orders-uncheckable:${envId}`, level: 'warning', code: 'orders-uncheckable',
+      message: `${n} order${n === 1 ? '' : 's'} sent with a key that is no longer saved (${label}) cannot be checked by Perch; look at ${n === 1 ? 'it' : 'them'} on Binance.`,
+    });
+  };
+
+  const reportUncheckableSafely = (envId: EnvironmentId, label: string, fingerprint: string | null): void => {
+    try {
+      reportUncheckable(envId, label, fingerprint);
+    } catch (e) {
+      logger.warn('could not read the unresolved orders', { environment: envId, error: describeError(e, logger) });
+    }
+  };
+
+  /**
    * After a restart, the unresolved orders of environments other than the current one are
    * checked in the background with that environment's saved key (the current one's are the
    * session's). Demo orders are not: the built-in exchange starts afresh with every start.
@@ -452,12 +477,16 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (openIntents(database.orderIntents, envId, now()).length === 0) continue;
       try {
         const material = await vault.material(envId);
+        const env = await environmentFor(envId);
         if (material === null) {
           logger.warn('unresolved orders of an environment without a saved key are not checked', { environment: envId });
+          reportUncheckable(envId, env.label, null);
           continue;
         }
         logger.addSecret(secretOf(material));
-        handOver({ envId, env: await environmentFor(envId), credentials: createCredentials(material) });
+        const fingerprint = keyFingerprint(material.apiKey);
+        handOver({ envId, env, credentials: createCredentials(material), fingerprint });
+        reportUncheckable(envId, env.label, fingerprint);
       } catch (e) {
         logger.warn('could not resume checking unresolved orders', { environment: envId, error: describeError(e, logger) });
       }
@@ -520,8 +549,10 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     if (material === null) {
       idleReason = NO_KEY_MESSAGE;
       emit('status:connections', idleStatus(envId));
+      if (envId !== 'demo') reportUncheckableSafely(envId, env.label, null);
       return;
     }
+    const fingerprint = keyFingerprint(material.apiKey);
     // The running session's key: one slot, replaced by the next session's.
     logger.setSecrets('session', [material.apiKey, secretOf(material)]);
     let credentials;
@@ -573,7 +604,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       },
     });
     session = next;
-    sessionAuth = { envId, env, credentials };
+    sessionAuth = { envId, env, credentials, fingerprint };
     const a = alerts();
     a.setEnvironment(envId);
     next.watchExtra(a.symbols());
@@ -592,6 +623,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       session: next,
       environment: envId,
       ownedElsewhere: ownedInBackground,
+      // The demo exchange starts afresh (with a new key) every time: its orders are not told apart by key.
+      ...(envId !== 'demo' ? { keyFingerprint: fingerprint } : {}),
       database: ordersDatabase(),
       tradingEnabled: () => ports.settings.get().tradingEnabled,
       notify: (n) => {
@@ -619,6 +652,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     });
     applyBookWatch();
     logger.info('exchange session starting', { environment: envId, reason, keyType: credentials.type });
+    if (envId !== 'demo') reportUncheckableSafely(envId, env.label, fingerprint);
     next.start();
     if (suspended) next.suspend();
   });
