@@ -22,6 +22,8 @@ import type { CommandName, EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';
 import { APP_HEARTBEAT_MS } from '../../shared/ipc/liveness';
 import { AppError } from '../../shared/ipc/result';
+import { exchangeName } from '../../shared/domain/exchange-name';
+import { checkableWith, keyFingerprint } from '../orders/key-fingerprint';
 import { createCredentials, type CredentialMaterial, type Credentials } from '../exchange/credentials';
 import { environment as publicEnvironment, simulatorEnvironment, type Environment } from '../exchange/environments';
 import { systemClock } from '../exchange/backoff';
@@ -130,7 +132,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   let session: ExchangeSession | null = null;
   let orders: SessionOrders | null = null;
   /** The environment and key the current session signs with (handed to a background checker on a switch). */
-  let sessionAuth: { readonly envId: EnvironmentId; readonly env: Environment; readonly credentials: Credentials } | null = null;
+  let sessionAuth: { readonly envId: EnvironmentId; readonly env: Environment; readonly credentials: Credentials; readonly fingerprint: string } | null = null;
   /** Checkers of earlier sessions' unresolved orders (see orders/background-reconciler.ts). */
   const backgrounds: BackgroundReconciler[] = [];
   /** The P&L feature (whole-history sync, engine) of the current session. */
@@ -371,6 +373,30 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
   const ownedInBackground = (clientOrderId: string): boolean => backgrounds.some((b) => b.owns(clientOrderId));
 
+  /** Tokens an orders:submit is under way for (counted: a repeated submit of a token joins the first). */
+  const submitsInFlight = new Map<string, number>();
+  /** Whether the journal has an intent for this token; true when that cannot be read (it may). */
+  const journaled = (token: string): boolean => {
+    try {
+      return ordersDatabase().orderIntents.get(token) !== null;
+    } catch {
+      return true;
+    }
+  };
+  /**
+   * The answer for a token that was never journaled and is not being submitted: nothing left
+   * Perch, and nothing will (the confirmation is gone with its session), so the asker can stop
+   * checking. Null when the asker did not say what it shows (no symbol) or when it may exist.
+   */
+  const neverSent = (input: { readonly clientOrderId: string; readonly symbol?: string | undefined; readonly kind?: 'order' | 'oco' | undefined }): OrderOutcomeView | null => {
+    if (input.symbol === undefined || submitsInFlight.has(input.clientOrderId) || journaled(input.clientOrderId)) return null;
+    return {
+      clientOrderId: input.clientOrderId, kind: input.kind ?? 'order', symbol: input.symbol, status: 'not-placed',
+      message: 'Not sent: Perch has no record of sending this order, so nothing reached the exchange. Review it and place it again if you still want it.',
+      binanceCode: null, binanceMessage: null, orders: [], orderListId: null, corrected: false, at: now(),
+    };
+  };
+
   /**
    * The orders of a session that ends while their outcome is still open go on being checked, on
    * the exchange they were sent to and with the key that sent them (a new key may be another
@@ -378,7 +404,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
    */
   const handOver = (auth: NonNullable<typeof sessionAuth>): void => {
     const database = ordersDatabase();
-    const open = openIntents(database.orderIntents, auth.envId, now()).filter((i) => !ownedInBackground(i.clientOrderId));
+    // Only the intents this key sent: another account's "no such order" would prove nothing.
+    const open = openIntents(database.orderIntents, auth.envId, now()).filter((i) => !ownedInBackground(i.clientOrderId) && checkableWith(i, auth.fingerprint));
     if (open.length === 0) return;
     const governor = createRateLimitGovernor({ now });
     const timeSync = createTimeSync({ env: auth.env, fetchImpl: ports.fetchImpl, governor, localNow: now });
@@ -415,6 +442,29 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   };
 
   /**
+   * Unresolved orders of an environment that no saved key can check (sent with a key that was
+   * replaced or removed; fingerprint null: no key saved): they stay unknown, never concluded "not
+   * placed" on another key's word, and the person is told where to look.
+   */
+  const reportUncheckable = (envId: EnvironmentId, label: string, fingerprint: string | null): void => {
+    const n = openIntents(ordersDatabase().orderIntents, envId, now())
+      .filter((i) => !ownedInBackground(i.clientOrderId) && !checkableWith(i, fingerprint)).length;
+    if (n === 0) return;
+    addNotice({
+      id: `orders-uncheckable:${envId}`, level: 'warning', code: 'orders-uncheckable',
+      message: `${n} order${n === 1 ? '' : 's'} sent with a key that is no longer saved (${label}) cannot be checked by Perch; look at ${n === 1 ? 'it' : 'them'} on Binance.`,
+    });
+  };
+
+  const reportUncheckableSafely = (envId: EnvironmentId, label: string, fingerprint: string | null): void => {
+    try {
+      reportUncheckable(envId, label, fingerprint);
+    } catch (e) {
+      logger.warn('could not read the unresolved orders', { environment: envId, error: describeError(e, logger) });
+    }
+  };
+
+  /**
    * After a restart, the unresolved orders of environments other than the current one are
    * checked in the background with that environment's saved key (the current one's are the
    * session's). Demo orders are not: the built-in exchange starts afresh with every start.
@@ -427,12 +477,16 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (openIntents(database.orderIntents, envId, now()).length === 0) continue;
       try {
         const material = await vault.material(envId);
+        const env = await environmentFor(envId);
         if (material === null) {
           logger.warn('unresolved orders of an environment without a saved key are not checked', { environment: envId });
+          reportUncheckable(envId, env.label, null);
           continue;
         }
         logger.addSecret(secretOf(material));
-        handOver({ envId, env: await environmentFor(envId), credentials: createCredentials(material) });
+        const fingerprint = keyFingerprint(material.apiKey);
+        handOver({ envId, env, credentials: createCredentials(material), fingerprint });
+        reportUncheckable(envId, env.label, fingerprint);
       } catch (e) {
         logger.warn('could not resume checking unresolved orders', { environment: envId, error: describeError(e, logger) });
       }
@@ -495,8 +549,10 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     if (material === null) {
       idleReason = NO_KEY_MESSAGE;
       emit('status:connections', idleStatus(envId));
+      if (envId !== 'demo') reportUncheckableSafely(envId, env.label, null);
       return;
     }
+    const fingerprint = keyFingerprint(material.apiKey);
     // The running session's key: one slot, replaced by the next session's.
     logger.setSecrets('session', [material.apiKey, secretOf(material)]);
     let credentials;
@@ -548,7 +604,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       },
     });
     session = next;
-    sessionAuth = { envId, env, credentials };
+    sessionAuth = { envId, env, credentials, fingerprint };
     const a = alerts();
     a.setEnvironment(envId);
     next.watchExtra(a.symbols());
@@ -567,6 +623,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       session: next,
       environment: envId,
       ownedElsewhere: ownedInBackground,
+      // The demo exchange starts afresh (with a new key) every time: its orders are not told apart by key.
+      ...(envId !== 'demo' ? { keyFingerprint: fingerprint } : {}),
       database: ordersDatabase(),
       tradingEnabled: () => ports.settings.get().tradingEnabled,
       notify: (n) => {
@@ -594,6 +652,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     });
     applyBookWatch();
     logger.info('exchange session starting', { environment: envId, reason, keyType: credentials.type });
+    if (envId !== 'demo') reportUncheckableSafely(envId, env.label, fingerprint);
     next.start();
     if (suspended) next.suspend();
   });
@@ -843,14 +902,33 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       return orderHandler('orders:preflight')(input, ctx);
     },
     ...pnlHandlers(),
-    'orders:submit': orderHandler('orders:submit'),
+    'orders:submit': async (input, ctx) => {
+      const o = orders;
+      // No session to send it yet, nothing journaled for this token and no submit of it under
+      // way: provably not sent, so the person is told so (not "outcome unknown").
+      if ((o === null || !o.isReady()) && !submitsInFlight.has(input.token) && !journaled(input.token)) {
+        const env = ports.settings.get().environment;
+        throw new AppError('not-sent', o === null && idleReason !== null
+          ? `Nothing was sent. ${idleReason}`
+          : `Perch is still connecting to ${exchangeName(env)}; nothing was sent. Try again in a moment.`);
+      }
+      submitsInFlight.set(input.token, (submitsInFlight.get(input.token) ?? 0) + 1);
+      try {
+        return await orderHandler('orders:submit')(input, ctx);
+      } finally {
+        const n = (submitsInFlight.get(input.token) ?? 1) - 1;
+        if (n > 0) submitsInFlight.set(input.token, n);
+        else submitsInFlight.delete(input.token);
+      }
+    },
     'orders:outcome': async (input, ctx) => {
       // An order checked in the background (an earlier session's) is answered from the journal.
       if (ownedInBackground(input.clientOrderId) || orders === null) {
         const stored = journalOutcomes().getOutcome(input.clientOrderId);
-        if (stored !== null || orders === null) return stored !== null ? stored.view as OrderOutcomeView : null;
+        if (stored !== null) return stored.view as OrderOutcomeView;
+        if (orders === null) return neverSent(input);
       }
-      return orderHandler('orders:outcome')(input, ctx);
+      return (await orderHandler('orders:outcome')(input, ctx)) ?? neverSent(input);
     },
 
     'orders:unresolved': async () => {

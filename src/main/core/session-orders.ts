@@ -65,6 +65,8 @@ export interface SessionOrdersOptions {
   readonly now: () => number;
   /** Intents a background checker of an earlier session owns: this session leaves them alone. */
   readonly ownedElsewhere?: (clientOrderId: string) => boolean;
+  /** The fingerprint of the session's key (recorded in intents; only its intents are checked). */
+  readonly keyFingerprint?: string;
   /** Tests: faster reconciliation against the simulator. */
   readonly tuning?: {
     readonly orderApi?: Partial<Pick<OrderApiOptions, 'graceMs' | 'backoff' | 'placeTimeoutMs' | 'cancelCheckMs' | 'cancelBackoff' | 'followUpBackoff'>>;
@@ -187,6 +189,7 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
     }),
     notify: o.notify,
     ...(o.ownedElsewhere !== undefined ? { ownedElsewhere: o.ownedElsewhere } : {}),
+    ...(o.keyFingerprint !== undefined ? { keyFingerprint: o.keyFingerprint } : {}),
     clock: { ...systemClock, now },
     ...(o.tuning?.service !== undefined ? { tuning: o.tuning.service } : {}),
   });

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { Decimal, ceilToStep, dec, floorToStep, formatDecimal, isMultipleOf, parseDecimal, snapToTick, type DecimalInput } from '../../shared/money';
-import { formatAmount, formatPrice, formatQuantity } from '../../shared/money/format';
+import { formatAmount, formatFigure, formatPrice, formatQuantity } from '../../shared/money/format';
 
 const Dec = z.string().regex(/^-?\d+(\.\d+)?$/);
 const Int = z.number().int();
@@ -201,7 +201,12 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
   const px = (d: DecimalInput): string => formatPrice(d, f.price?.tickSize);
   const qx = (d: DecimalInput): string => formatQuantity(d, f.lotSize?.stepSize);
   const fieldText = (field: DraftField, d: DecimalInput): string => (field === 'price' || field === 'stopPrice' ? px(d) : qx(d));
-  const value = (d: DecimalInput): string => formatAmount(d, ctx.quoteAsset);
+  // A value compared with a limit is rounded away from it (and the limit towards the value's side),
+  // so "below the minimum" never reads "5 USDT is below the minimum 5 USDT".
+  const valueAs = (d: DecimalInput, rounding: 'down' | 'up'): string => {
+    const text = formatFigure(d, { rounding });
+    return ctx.quoteAsset ? `${text} ${ctx.quoteAsset}` : text;
+  };
   const order: { -readonly [K in keyof OrderDraft]: OrderDraft[K] } = { symbol: draft.symbol, side: draft.side, type: draft.type };
   const issue = (filter: string, field: DraftField, message: string, suggestion?: DecimalInput): void => {
     issues.push(suggestion === undefined ? { filter, field, message } : { filter, field, message, suggestion: s(suggestion) });
@@ -336,15 +341,15 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     const nf = f.notional;
     if (nf) {
       if ((!isMarketLike || nf.applyMinToMarket) && notional.lt(nf.minNotional)) {
-        issue('NOTIONAL', notionalField, `The order value ${value(notional)} is below the minimum ${value(nf.minNotional)}.`, qtyFor(dec(nf.minNotional), true));
+        issue('NOTIONAL', notionalField, `The order value ${valueAs(notional, 'down')} is below the minimum ${valueAs(nf.minNotional, 'up')}.`, qtyFor(dec(nf.minNotional), true));
       }
       if ((!isMarketLike || nf.applyMaxToMarket) && !dec(nf.maxNotional).isZero() && notional.gt(nf.maxNotional)) {
-        issue('NOTIONAL', notionalField, `The order value ${value(notional)} is above the maximum ${value(nf.maxNotional)}.`, qtyFor(dec(nf.maxNotional), false));
+        issue('NOTIONAL', notionalField, `The order value ${valueAs(notional, 'up')} is above the maximum ${valueAs(nf.maxNotional, 'down')}.`, qtyFor(dec(nf.maxNotional), false));
       }
     }
     const mf = f.minNotional;
     if (mf && (!isMarketLike || mf.applyToMarket) && notional.lt(mf.minNotional)) {
-      issue('MIN_NOTIONAL', notionalField, `The order value ${value(notional)} is below the minimum ${value(mf.minNotional)}.`, qtyFor(dec(mf.minNotional), true));
+      issue('MIN_NOTIONAL', notionalField, `The order value ${valueAs(notional, 'down')} is below the minimum ${valueAs(mf.minNotional, 'up')}.`, qtyFor(dec(mf.minNotional), true));
     }
   }
 

@@ -44,6 +44,7 @@ import { createOrdersRepository, type OrdersRepository } from '../storage/orders
 import { createCommissionSource, type CommissionSource } from './commission';
 import { createHistorySync, type HistorySync } from './history-sync';
 import { createOcoPlacer, type OcoOutcome, type OcoPlacer } from './oco';
+import { checkableWith } from './key-fingerprint';
 import { canonicalOrder, confirmationLines, preflight, type PreflightContext, type PreflightThresholds } from './preflight';
 import { z } from 'zod';
 
@@ -78,6 +79,11 @@ export interface OrdersServiceDeps {
    * key): start() leaves them alone, so no intent is ever checked by two reconcilers at once.
    */
   readonly ownedElsewhere?: (clientOrderId: string) => boolean;
+  /**
+   * The fingerprint of the key this session signs with (see key-fingerprint.ts): recorded in every
+   * intent, and start() checks only intents sent with this key. Absent: not recorded, all checked.
+   */
+  readonly keyFingerprint?: string;
   readonly clock?: Clock;
   readonly tuning?: {
     readonly confirmationTtlMs?: number;
@@ -115,6 +121,8 @@ interface IntentPayload {
   readonly kind: 'order' | 'oco';
   readonly order: ConfirmedOrder;
   readonly confirmedAt: number;
+  /** Which key sent it (never the key itself): only that key can tell whether it was placed. */
+  readonly keyFingerprint?: string;
 }
 
 const IntentPayloadSchema = z.object({ kind: z.enum(['order', 'oco']), order: z.record(z.string(), z.unknown()), confirmedAt: z.number() });
@@ -346,13 +354,26 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     notPlacedGuards.set(clientOrderId, { clientOrderId, order, at, until: at + duplicateGuardMs });
   };
 
-  /** The guard an identical order falls under now, if any. */
+  /**
+   * The guard an identical order falls under now, if any. The journal is the authority: an intent
+   * concluded "probably not placed" by anyone (this session, an earlier one, a background checker
+   * that owns it) guards for its window, whoever follows it up.
+   */
   const possibleDuplicateOf = (order: ConfirmedOrder): NotPlacedGuard | undefined => {
     const key = contentKey(order);
     const t = now();
     for (const [id, g] of notPlacedGuards) {
       if (g.until <= t) notPlacedGuards.delete(id);
       else if (contentKey(g.order) === key) return g;
+    }
+    if (duplicateGuardMs <= 0) return undefined;
+    for (const i of intents.listNotPlacedSince(env, t - duplicateGuardMs)) {
+      if (i.updatedAt + duplicateGuardMs <= t) continue;
+      const parsed = IntentPayloadSchema.safeParse(i.payload);
+      const sent = parsed.success ? ConfirmedOrderSchema.safeParse(parsed.data.order) : null;
+      if (sent?.success === true && contentKey(sent.data) === key) {
+        return { clientOrderId: i.clientOrderId, order: sent.data, at: i.updatedAt, until: i.updatedAt + duplicateGuardMs };
+      }
     }
     return undefined;
   };
@@ -479,7 +500,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     if (duplicate !== undefined && input.acknowledgePossibleDuplicate !== true) {
       throw new AppError('confirmation-required', `${possibleDuplicateMessage(duplicate)} To place it anyway, confirm that you checked.`);
     }
-    const payload: IntentPayload = { kind: c.order.type === 'OCO' ? 'oco' : 'order', order: c.order, confirmedAt: now() };
+    const payload: IntentPayload = {
+      kind: c.order.type === 'OCO' ? 'oco' : 'order', order: c.order, confirmedAt: now(),
+      ...(deps.keyFingerprint !== undefined ? { keyFingerprint: deps.keyFingerprint } : {}),
+    };
     // The journal entry exists before anything is sent; if it cannot be written, nothing is sent.
     try {
       intents.insert({
@@ -654,7 +678,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     async start() {
       try {
         // Every unfinished intent first: what became of it is recorded before anything new is sent.
-        const mine = (i: { readonly clientOrderId: string }): boolean => deps.ownedElsewhere?.(i.clientOrderId) !== true;
+        // Not another checker's, and sent with this session's key: another key's "no such order"
+        // proves nothing (the core tells the person about the ones no saved key can check).
+        const mine = (i: { readonly clientOrderId: string; readonly payload: unknown }): boolean => deps.ownedElsewhere?.(i.clientOrderId) !== true
+          && (deps.keyFingerprint === undefined || checkableWith(i, deps.keyFingerprint));
         const unfinished = intents.listUnfinished(env).filter(mine);
         const work: Promise<unknown>[] = [];
         for (const i of unfinished) {

@@ -193,17 +193,21 @@ export function peekDatabase(path: string): DatabasePeek {
   }
 }
 
+/** How long a "probably not placed" intent is still looked for after its conclusion (the reconciler's follow-up). */
+export const NOT_PLACED_FOLLOW_UP_MS = 10 * 60_000;
+
 /**
  * Best effort: the unfinished intents a damaged database still lets us read (often none can be
- * read at all). Never throws.
+ * read at all), with the "probably not placed" ones still inside their follow-up window (Binance
+ * may yet show them). Never throws.
  */
-export function readUnfinishedIntents(path: string): IntentSummary[] {
+export function readUnfinishedIntents(path: string, now: number = Date.now()): IntentSummary[] {
   try {
     const db = new DatabaseSync(path, { readOnly: true });
     try {
       const placeholders = UNFINISHED.map(() => '?').join(',');
-      const rows = db.prepare(`SELECT environment, symbol, side, created_at FROM order_intents WHERE state IN (${placeholders}) ORDER BY created_at ASC LIMIT 50`)
-        .all(...(UNFINISHED as SQLInputValue[])) as unknown as Array<{ environment: string; symbol: string; side: string; created_at: number }>;
+      const rows = db.prepare(`SELECT environment, symbol, side, created_at FROM order_intents WHERE state IN (${placeholders}) OR (state = 'not-placed' AND updated_at >= ?) ORDER BY created_at ASC LIMIT 50`)
+        .all(...(UNFINISHED as SQLInputValue[]), now - NOT_PLACED_FOLLOW_UP_MS) as unknown as Array<{ environment: string; symbol: string; side: string; created_at: number }>;
       return rows.map((r) => ({ environment: String(r.environment), symbol: String(r.symbol), side: String(r.side), createdAt: Number(r.created_at) }));
     } finally {
       db.close();

@@ -85,7 +85,14 @@ export const orderCommands = {
     }).strict(),
     output: OrderOutcomeView,
   },
-  'orders:outcome': { input: z.object({ clientOrderId: ClientOrderId }).strict(), output: OrderOutcomeView.nullable() },
+  /**
+   * symbol/kind (what the asker shows for this token): with them, a token Perch has no record of
+   * sending and is not sending answers a definite "not sent" view instead of null.
+   */
+  'orders:outcome': {
+    input: z.object({ clientOrderId: ClientOrderId, symbol: SymbolCode.optional(), kind: z.enum(['order', 'oco']).optional() }).strict(),
+    output: OrderOutcomeView.nullable(),
+  },
   /**
    * Orders, in every environment, whose outcome Perch is still finding out: the settings warn
    * about them before a switch of environment or key (the checks go on in the background).

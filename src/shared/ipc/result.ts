@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'rate-limited', // 429/418 from the exchange
   'clock-skew', // local clock too far from the exchange's
   'not-available', // not possible in this environment / state
+  'not-sent', // an order refused before anything was journaled or sent (e.g. no session yet)
   'storage', // disk full, unwritable file, database error
   'internal', // a bug: details are in the log, not here
 ] as const;

@@ -67,7 +67,7 @@ function dbPath(): string {
   return join(dir, 'perch.sqlite');
 }
 
-async function startCore(opts: { settings?: Partial<Settings>; database?: Database; placeTimeoutMs?: number } = {}): Promise<Harness> {
+async function startCore(opts: { settings?: Partial<Settings>; database?: Database; placeTimeoutMs?: number; waitReady?: boolean } = {}): Promise<Harness> {
   const settings = memorySettings({ environment: 'demo', tradingEnabled: true, ...opts.settings });
   const core = createCore(
     {
@@ -99,7 +99,7 @@ async function startCore(opts: { settings?: Partial<Settings>; database?: Databa
     if (name === 'orders:open') lastOpen = payload as OpenOrdersEvent;
   });
   await core.start();
-  await waitFor('orders ready (intents reconciled)', () => core.inspect.orders()?.isReady());
+  if (opts.waitReady !== false) await waitFor('orders ready (intents reconciled)', () => core.inspect.orders()?.isReady());
   return { core, settings, payloads, mirror: () => mirror, lastOpen: () => lastOpen };
 }
 
@@ -263,4 +263,39 @@ describe('orders through the core (demo mode, built-in simulator)', () => {
     expect(rows.filter((o) => o.clientOrderId === reached)).toHaveLength(1);
     expect(rows.filter((o) => o.clientOrderId === lost)).toHaveLength(0);
   });
+});
+
+describe('confirming while no session is ready', () => {
+  it('a switch to an environment without a key in between: submit says "nothing was sent", and orders:outcome answers "not sent"', async () => {
+    const database = openDatabase(dbPath());
+    databases.push(database);
+    const h = await startCore({ database });
+    const c = await confirmDraft(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: priceAt('BTCUSDT', '0.9') });
+    await h.core.handlers['settings:update']({ environment: 'testnet' }, testSender);
+    await waitFor('no session (no Testnet key)', () => h.core.inspect.orders() === null);
+
+    const e = await refusal(h.core.handlers['orders:submit']({ token: c.token, order: c.order, confirmed: true }, testSender));
+    expect(e.code).toBe('not-sent');
+    expect(e.message).toMatch(/^Nothing was sent\. No API key is saved/);
+    expect(database.orderIntents.get(c.token)).toBeNull();
+    // The renderer's poll says what it shows: a definite "not sent", so it stops checking.
+    const view = await h.core.handlers['orders:outcome']({ clientOrderId: c.token, symbol: 'BTCUSDT', kind: 'order' }, testSender);
+    expect(view).toMatchObject({ clientOrderId: c.token, symbol: 'BTCUSDT', status: 'not-placed', orders: [] });
+    expect(view?.message).toMatch(/^Not sent/);
+    // Without what it shows, the old answer: nothing known.
+    expect(await h.core.handlers['orders:outcome']({ clientOrderId: c.token }, testSender)).toBeNull();
+  }, 60_000);
+
+  it('while the session is still connecting: "still connecting; nothing was sent", never an unknown outcome', async () => {
+    // The account never answers, so the session (and its orders) never become ready.
+    sim.faults.state.hangPaths = ['/api/v3/account'];
+    const h = await startCore({ waitReady: false });
+    await waitFor('an orders service that is not ready', () => h.core.inspect.orders() !== null);
+    expect(h.core.inspect.orders()?.isReady()).toBe(false);
+    const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '1000', timeInForce: 'GTC' } as const;
+    const e = await refusal(h.core.handlers['orders:submit']({ token: 'web_notjournaled000001', order, confirmed: true }, testSender));
+    expect(e.code).toBe('not-sent');
+    expect(e.message).toBe('Perch is still connecting to the demo exchange; nothing was sent. Try again in a moment.');
+    expect((await h.core.handlers['orders:outcome']({ clientOrderId: 'web_notjournaled000001', symbol: 'BTCUSDT' }, testSender))?.status).toBe('not-placed');
+  }, 60_000);
 });

@@ -14,6 +14,7 @@ import { createCore, type Core } from '../../../src/main/core/create-core';
 import { simulatorEnvironment } from '../../../src/main/exchange/environments';
 import { startSimulator, type Simulator } from '../../../src/main/sim/simulator';
 import { openDatabase, type Database } from '../../../src/main/storage/database';
+import { keyFingerprint } from '../../../src/main/orders/key-fingerprint';
 import type { Notice } from '../../../src/shared/domain';
 import { memoryLogger, memorySecrets, memorySettings, testSender } from '../../unit/core/fakes';
 import { FAST_SESSION_TUNING, waitFor } from './core-harness';
@@ -190,5 +191,84 @@ describe('an unknown outcome survives a switch of environment', () => {
     await waitFor('the background check to find the order', () => first.database.orderIntents.get(token)?.state === 'accepted');
     expect(second.notices.some((n) => n.code === 'order-filled' && n.message.startsWith('Spot Testnet: '))).toBe(true);
     expect(await second.core.handlers['orders:unresolved'](undefined, testSender)).toEqual([]);
+  }, 90_000);
+});
+
+describe('the duplicate guard survives a switch of environment', () => {
+  it('an order concluded "probably not placed" on Testnet still guards the same order after Testnet -> Demo -> Testnet', async () => {
+    const { core, database } = await startOnTestnet();
+    const draft = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '31' } as const;
+    const pre = await core.handlers['orders:preflight']({ draft, confirm: true }, testSender);
+    if (pre.confirmation === null) throw new Error(`not confirmable: ${JSON.stringify(pre.issues)}`);
+    const token = pre.confirmation.token;
+    // Not executed, answer lost, no events: the checks find nothing and conclude "probably not placed".
+    testnet.faults.state.silentSockets = true;
+    testnet.faults.state.orderFaults.push({ kind: 'code-1007', execute: false });
+    const first = await core.handlers['orders:submit']({ token, order: pre.confirmation.order, confirmed: true }, testSender);
+    expect(['unknown', 'not-placed']).toContain(first.status);
+    await waitFor('the "probably not placed" conclusion', () => database.orderIntents.get(token)?.state === 'not-placed');
+    testnet.faults.state.silentSockets = false;
+
+    await core.handlers['settings:update']({ environment: 'demo' }, testSender);
+    await waitFor('the demo session', () => core.inspect.session()?.environment === 'demo');
+    await core.handlers['settings:update']({ environment: 'testnet' }, testSender);
+    await waitFor('testnet orders ready again', () => core.inspect.session()?.environment === 'testnet' && core.inspect.orders()?.isReady());
+    // The follow-up belongs to the background check; the guard does not depend on who follows it up.
+    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([expect.objectContaining({ clientOrderId: token, checkedInBackground: true })]);
+
+    const again = await core.handlers['orders:preflight']({ draft, confirm: true }, testSender);
+    expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
+    if (again.confirmation === null) throw new Error('not confirmable');
+    await expect(core.handlers['orders:submit']({ token: again.confirmation.token, order: again.confirmation.order, confirmed: true }, testSender))
+      .rejects.toMatchObject({ code: 'confirmation-required' });
+    // Nothing was sent by the refused submit.
+    expect((await testnetOrders('BTCUSDT')).filter((o) => o.clientOrderId === again.confirmation?.token)).toEqual([]);
+  }, 90_000);
+});
+
+describe('an unknown outcome is checked only with the key that sent it', () => {
+  /** The saved Testnet key replaced (outside Perch's session) by `to`, or removed (null). */
+  function replaceSavedKey(secrets: ReturnType<typeof memorySecrets>, to: { apiKey: string; secret: string } | null): void {
+    for (const [k, v] of [...secrets.entries]) {
+      if (!v.includes(testnet.apiKey)) continue;
+      if (to === null) secrets.entries.delete(k);
+      else secrets.entries.set(k, v.replaceAll(testnet.apiKey, to.apiKey).replaceAll(testnet.apiSecret, to.secret));
+    }
+  }
+
+  it('after a restart with the key replaced by another account\'s, the order stays unknown (never "not placed") and the person is told to look on Binance', async () => {
+    const first = await startOnTestnet();
+    const { token, release } = await unknownOrder(first.core);
+    // The journal knows which key sent it, never the key itself.
+    const payload = JSON.stringify(first.database.orderIntents.get(token)?.payload);
+    expect(payload).toContain(`"keyFingerprint":"${keyFingerprint(testnet.apiKey)}"`);
+    expect(payload).not.toContain(testnet.apiKey);
+    await first.core.stop();
+    running.splice(running.indexOf(first.core), 1);
+    release();
+    const other = testnet.registerKey({ type: 'HMAC', accountId: 'another-account' });
+    replaceSavedKey(first.secrets, { apiKey: other.apiKey, secret: other.secret ?? '' });
+
+    const second = await startCore({ environment: 'testnet', database: first.database, secrets: first.secrets });
+    // Ready means every intent this session checks has been reconciled.
+    await waitFor('testnet orders ready', () => second.core.inspect.orders()?.isReady() && second.core.inspect.session()?.environment === 'testnet');
+    expect(first.database.orderIntents.get(token)?.state).toBe('unknown');
+    expect(second.notices).toContainEqual(expect.objectContaining({
+      code: 'orders-uncheckable', level: 'warning',
+      message: '1 order sent with a key that is no longer saved (Spot Testnet) cannot be checked by Perch; look at it on Binance.',
+    }));
+  }, 90_000);
+
+  it('after a restart in another environment, an environment without a saved key raises the notice (not only a log line)', async () => {
+    const first = await startOnTestnet();
+    const { token } = await unknownOrder(first.core);
+    await first.core.stop();
+    running.splice(running.indexOf(first.core), 1);
+    replaceSavedKey(first.secrets, null);
+    const second = await startCore({ environment: 'demo', database: first.database, secrets: first.secrets });
+    await waitFor('the notice', () => second.notices.some((n) => n.code === 'orders-uncheckable'));
+    expect(second.notices.find((n) => n.code === 'orders-uncheckable')?.message)
+      .toBe('1 order sent with a key that is no longer saved (Spot Testnet) cannot be checked by Perch; look at it on Binance.');
+    expect(first.database.orderIntents.get(token)?.state).toBe('unknown');
   }, 90_000);
 });

@@ -422,6 +422,26 @@ describe('restart after "probably not placed"', () => {
     expect((await second.service.handlers['orders:outcome']({ clientOrderId: token }))?.status).toBe('not-placed');
   });
 
+  it('the guard comes from the journal: a "not placed" another checker records after this session started still guards the same order', async () => {
+    const f = dbFile();
+    cleanups.push(f.cleanup);
+    const h = buildService(sim, client, f.path);
+    harnesses.push(h);
+    await h.service.start();
+    const first = await confirm(h, market);
+    expect(first.result.warnings.map((w) => w.code)).not.toContain('possible-duplicate');
+    // A background checker (an earlier session's, with its own key) concludes on an intent this
+    // session never tracked: it only writes the journal.
+    const at = Date.now();
+    h.db.orderIntents.insert({ clientOrderId: 'bg_checked_elsewhere_1', createdAt: at - 5_000, environment: 'demo', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', payload: { kind: 'order', order: first.order, confirmedAt: at - 5_000 } });
+    h.db.orderIntents.updateState('bg_checked_elsewhere_1', { state: 'not-placed', at });
+    const again = await h.service.handlers['orders:preflight']({ draft: market, confirm: true });
+    expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
+    const refused = await h.service.handlers['orders:submit']({ token: again.confirmation!.token, order: again.confirmation!.order, confirmed: true }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'confirmation-required' });
+    expect(posts(client, again.confirmation!.token)).toBe(0);
+  });
+
   it('the "placed after all" follow-up resumes after a restart and reports the order when Binance shows it', async () => {
     const f = dbFile();
     cleanups.push(f.cleanup);

@@ -109,6 +109,17 @@ describe('validating an order draft (B6)', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('NOTIONAL: a value just below the minimum (or above the maximum) never reads as equal to it', () => {
+    const only = parseSymbolFilters([{ filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '100.00000000', applyMaxToMarket: true, avgPriceMins: 5 }]);
+    const c: ValidationContext = { filters: only, avgPrice: '50000.00', status: 'TRADING', quoteAsset: 'USDT' };
+    const market = (quoteOrderQty: string): OrderDraft => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty });
+    // Half up at 8 decimals, 4.999999999 would read "5 USDT is below the minimum 5 USDT".
+    expect(validateOrderDraft(market('4.999999999'), c).issues.find((i) => i.filter === 'NOTIONAL')?.message)
+      .toBe('The order value 4.99999999 USDT is below the minimum 5 USDT.');
+    expect(validateOrderDraft(market('100.000000001'), c).issues.find((i) => i.filter === 'NOTIONAL')?.message)
+      .toBe('The order value 100.00000001 USDT is above the maximum 100 USDT.');
+  });
+
   it('NOTIONAL: below the minimum suggests the smallest quantity that passes', () => {
     const r = validateOrderDraft(limitBuy({ quantity: '0.00001', price: '30000' }), ctx); // 0.3 < 5
     const issue = r.issues.find((i) => i.filter === 'NOTIONAL');

@@ -8,7 +8,7 @@ import { classifySubmitError } from '../../../src/renderer/features/orders/submi
 const ORDER: ConfirmedOrder = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '60000', timeInForce: 'GTC' };
 
 /** Refusals that provably happen before the intent is journaled and anything is sent. */
-const PROVABLY_NOT_SENT = ['invalid-input', 'unknown-command', 'untrusted-sender', 'confirmation-required', 'not-allowed', 'no-key', 'keychain-locked', 'keychain-unavailable', 'storage'];
+const PROVABLY_NOT_SENT = ['invalid-input', 'unknown-command', 'untrusted-sender', 'confirmation-required', 'not-allowed', 'no-key', 'keychain-locked', 'keychain-unavailable', 'storage', 'not-sent'];
 
 describe('classifySubmitError', () => {
   it.each(ERROR_CODES.map((c) => [c]))('%s is mapped on purpose', (code) => {
@@ -19,6 +19,10 @@ describe('classifySubmitError', () => {
     for (const code of ['network', 'not-available', 'internal', 'rate-limited', 'auth', 'clock-skew'] as const) expect(classifySubmitError({ code })).toBe('unknown');
   });
 
+  it('"still connecting; nothing was sent" (no session ready, nothing journaled) is not sent', () => {
+    expect(classifySubmitError({ code: 'not-sent' })).toBe('not-sent');
+  });
+
   it('a code this build does not know is unknown', () => {
     expect(classifySubmitError({ code: 'bridge-lost' } as unknown as ResultError)).toBe('unknown');
     expect(classifySubmitError({ code: 'toString' } as unknown as ResultError)).toBe('unknown');
@@ -27,9 +31,11 @@ describe('classifySubmitError', () => {
 
 function bridgeAnswering(submitAnswer: ResultError, outcomes: Array<OrderOutcomeView | null>) {
   const calls: string[] = [];
+  const inputs: unknown[] = [];
   const bridge = {
-    call: (name: string) => {
+    call: (name: string, input?: unknown) => {
       calls.push(name);
+      if (name === 'orders:outcome') inputs.push(input);
       if (name === 'orders:submit') return Promise.resolve({ ok: false, error: submitAnswer });
       if (name === 'orders:outcome') return Promise.resolve({ ok: true, value: outcomes.shift() ?? null });
       if (name === 'orders:listOpen') return Promise.resolve({ ok: true, value: { orders: [], lists: [], asOf: 1 } });
@@ -37,7 +43,7 @@ function bridgeAnswering(submitAnswer: ResultError, outcomes: Array<OrderOutcome
     },
     on: () => () => undefined,
   } as unknown as PerchBridge;
-  return { bridge, calls };
+  return { bridge, calls, inputs };
 }
 
 describe('orders store after an error answer to submit', () => {
@@ -62,6 +68,29 @@ describe('orders store after an error answer to submit', () => {
     store.start();
     await store.submit('tok1', ORDER);
     expect(store.outcomeOf('tok1')).toBeUndefined();
+    store.stop();
+  });
+
+  it('"nothing was sent" because no session was ready yet leaves no outcome to follow', async () => {
+    const f = bridgeAnswering({ code: 'not-sent', message: 'Perch is still connecting to Binance; nothing was sent. Try again in a moment.' }, []);
+    const store = createOrdersStore(f.bridge, { pollMs: 5 });
+    store.start();
+    await store.submit('tok1', ORDER);
+    expect(store.outcomeOf('tok1')).toBeUndefined();
+    store.stop();
+  });
+
+  it('the poll says what it shows, so a token main never journaled is answered "not sent" and the checking stops', async () => {
+    const notSent: OrderOutcomeView = {
+      clientOrderId: 'tok1', kind: 'order', symbol: 'BTCUSDT', status: 'not-placed', message: 'Not sent.', binanceCode: null, binanceMessage: null,
+      orders: [], orderListId: null, corrected: false, at: Date.now() + 1,
+    };
+    const f = bridgeAnswering({ code: 'network', message: 'The connection to Perch was lost.' }, [notSent]);
+    const store = createOrdersStore(f.bridge, { pollMs: 5 });
+    store.start();
+    await store.submit('tok1', ORDER);
+    await expect.poll(() => store.outcomeOf('tok1')?.status).toBe('not-placed');
+    expect(f.inputs[0]).toEqual({ clientOrderId: 'tok1', symbol: 'BTCUSDT', kind: 'order' });
     store.stop();
   });
 });

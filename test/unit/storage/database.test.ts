@@ -4,7 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, MIGRATIONS, openDatabase, type Database } from '../../../src/main/storage/database';
+import { migrate, MIGRATIONS, openDatabase, readUnfinishedIntents, type Database } from '../../../src/main/storage/database';
 
 let dir: string;
 let opened: Database[] = [];
@@ -117,6 +117,24 @@ describe('order intents', () => {
     db.orderIntents.updateState('a', { state: 'unknown', at: 7, lastError: 'timeout' });
     db.orderIntents.updateState('a', { state: 'rejected', at: 8 });
     expect(db.orderIntents.get('a')).toMatchObject({ state: 'rejected', lastError: 'timeout' });
+  });
+
+  it('the damaged-database notice lists "probably not placed" intents still inside their 10-minute follow-up', () => {
+    const file = join(dir, 'perch.sqlite');
+    const db = open(file);
+    const now = 100 * 60_000;
+    db.orderIntents.insert(intent('open', 1));
+    db.orderIntents.updateState('open', { state: 'unknown', at: 2 });
+    db.orderIntents.insert(intent('recent', 3, 'testnet'));
+    db.orderIntents.updateState('recent', { state: 'not-placed', at: now - 9 * 60_000 });
+    db.orderIntents.insert(intent('old', 4));
+    db.orderIntents.updateState('old', { state: 'not-placed', at: now - 11 * 60_000 });
+    db.orderIntents.insert(intent('done', 5));
+    db.orderIntents.updateState('done', { state: 'accepted', at: 6 });
+    expect(readUnfinishedIntents(file, now)).toEqual([
+      { environment: 'demo', symbol: 'BTCUSDT', side: 'BUY', createdAt: 1 },
+      { environment: 'testnet', symbol: 'BTCUSDT', side: 'BUY', createdAt: 3 },
+    ]);
   });
 
   it('the intent written before an order is sent is durable: the connection commits with synchronous = FULL', () => {

@@ -100,7 +100,8 @@ export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number }
       pollTimer = setInterval(() => {
         for (const o of state.outcomes) {
           if (isSettled(o.status)) continue;
-          void bridge.call('orders:outcome', { clientOrderId: o.clientOrderId }).then((res) => {
+          // symbol and kind: a token the main process never journaled is answered "not sent" (it stops here).
+          void bridge.call('orders:outcome', { clientOrderId: o.clientOrderId, symbol: o.symbol, kind: o.kind }).then((res) => {
             if (res.ok && res.value !== null) putOutcome(res.value, false);
           });
         }

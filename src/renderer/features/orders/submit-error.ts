@@ -20,6 +20,7 @@ const SUBMIT_ERROR_CLASS: Readonly<Record<ErrorCode, SubmitErrorClass>> = {
   'keychain-locked': 'not-sent',
   'keychain-unavailable': 'not-sent',
   storage: 'not-sent', // the journal entry could not be written, so nothing was sent
+  'not-sent': 'not-sent', // refused before the journal entry (no session ready yet)
   // Transport and exchange errors may come from after the request left; "not-available" is also
   // "already submitted, still finding out".
   network: 'unknown',
