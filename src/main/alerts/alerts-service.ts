@@ -382,13 +382,15 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       const at = health.tradingAuthorityExpiresAt;
       if (at === null || env === null || health.spotTrading !== true) return;
       const id = `key-lapse:${health.environment}:${at}`;
-      if (repo.log(env, 200).some((e) => e.ruleId === id)) return;
+      // A flag, not a look through the log: the log is trimmed and fills up with price alerts.
+      if (repo.flagged(id)) return;
       const when = clockText(at, now(), offsetMinutes);
       const ended = at <= now();
       logAccount(id, '', 'account', ended ? 'Trading permission ended' : 'Trading permission ends soon',
         ended
           ? `Binance ended the trading permission of this key at ${when}. Restrict the key to your IP address in API Management and enable trading again.`
           : `Binance ends the trading permission of this key at ${when}. Restrict the key to your IP address in API Management to keep it.`, 'settings');
+      repo.setFlag(id);
     },
 
     idle: () => catchUp,

@@ -156,6 +156,22 @@ describe('alerts service', () => {
     expect(a.logged[1]?.title).toBe('Trading permission ended');
   });
 
+  it('a key-lapse warning is not repeated after many other log entries or a restart', () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 };
+    const a = build(db, clock);
+    const health = { environment: 'demo' as const, type: 'HMAC' as const, reading: true, spotTrading: true, withdrawals: false, ipRestricted: false, createdAt: null, tradingAuthorityExpiresAt: Date.UTC(2026, 11, 20, 9, 30), warnings: [], checkedAt: T0 };
+    a.service.observeKeyHealth(health);
+    for (let i = 0; i < 250; i++) {
+      clock.t += 1000;
+      a.service.observeOrderOutcome('order-not-placed', `Order probably not placed: BUY 1 BTCUSDT #${i}`);
+    }
+    a.service.observeKeyHealth(health);
+    const b = build(db, clock);
+    b.service.observeKeyHealth(health);
+    expect([...a.logged, ...b.logged].filter((e) => e.ruleId.startsWith('key-lapse:')).map((e) => e.title)).toEqual(['Trading permission ends soon']);
+  });
+
   it('the watchlist keeps its order across a restart and counts towards the watched symbols', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
