@@ -100,15 +100,38 @@ describe('alerts service', () => {
     ];
     b.service.setKlineSource(async (_s, from, to) => {
       asked.push([from, to]);
-      return klines;
+      return { klines, intervalMs: 60_000 };
     });
     b.service.observeTickers(btc('68500'), true, 'stream');
     await b.service.idle();
     expect(asked).toEqual([[stopAt, clock.t]]);
-    expect(b.logged.map((e) => [e.kind, e.message])).toEqual([['catch-up', 'While you were away: BTCUSDT crossed 70,000 at 13:00']]);
+    expect(b.logged.map((e) => [e.kind, e.message])).toEqual([['catch-up', 'While you were away: BTCUSDT crossed 70,000 between 13:00 and 13:01']]);
     b.service.observeTickers(btc('68600'), true, 'stream');
     await b.service.idle();
     expect(b.logged).toHaveLength(1);
+  });
+
+  it('a long gap read as 5-minute candles keeps the candle it started in, and says the span of the crossing', async () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 + 150_000 };
+    const a = build(db, clock);
+    a.service.create({ kind: 'price-above', symbol: 'BTCUSDT', level: '70000' });
+    a.service.observeTickers(btc('69000'), true, 'stream');
+    // stopped at 12:02:30; back 20 hours later: the gap is read in 5-minute candles from 12:00
+    clock.t += 20 * 3_600_000;
+    const b = build(db, clock);
+    const five = 300_000;
+    b.service.setKlineSource(async () => ({
+      klines: [
+        { openTime: T0, high: '70200', low: '68900', close: '69100' },
+        { openTime: T0 + five, high: '69500', low: '69000', close: '69200' },
+        { openTime: T0 + 2 * five, high: '69400', low: '68800', close: '69000' },
+      ],
+      intervalMs: five,
+    }));
+    b.service.observeTickers(btc('69000'), true, 'stream');
+    await b.service.idle();
+    expect(b.logged.map((e) => e.message)).toEqual(['While you were away: BTCUSDT crossed 70,000 between 4 Dec 12:00 and 12:05']);
   });
 
   it('fill alerts name amounts, except in privacy mode; snapshots are not news', () => {
