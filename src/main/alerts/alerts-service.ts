@@ -379,7 +379,9 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
     },
 
     observeOrderOutcome(code, message) {
-      const titles: Record<string, string> = { 'order-not-placed': 'Order probably not placed', 'order-placed-after-all': 'Order placed after all' };
+      const titles: Record<string, string> = {
+        'order-rejected': 'Order rejected', 'order-not-placed': 'Order probably not placed', 'order-placed-after-all': 'Order placed after all',
+      };
       const title = titles[code];
       if (title === undefined) return;
       // The outcome text names amounts; in privacy mode only the title goes out.

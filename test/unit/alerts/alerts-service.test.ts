@@ -157,6 +157,25 @@ describe('alerts service', () => {
     expect(q.shown.map((n) => n.body)).toEqual(['Order partially filled: Buy BTCUSDT, 0.1 of 0.5 filled', 'Order partially filled: Buy BTCUSDT, 0.3 of 0.5 filled']);
   });
 
+  it('a rejected or probably-not-placed order is one banner that follows privacy mode and quiet hours', () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 };
+    const rejected = 'Order rejected: BUY 0.00100000 BTCUSDT. Account has insufficient balance for requested action.';
+    const a = build(db, clock);
+    a.service.observeOrderOutcome('order-rejected', rejected);
+    expect(a.shown.map((n) => [n.title, n.body])).toEqual([['Order rejected', rejected]]);
+    const p = build(db, clock, true);
+    p.service.observeOrderOutcome('order-rejected', rejected);
+    p.service.observeOrderOutcome('order-not-placed', 'Order probably not placed: BUY 0.00100000 BTCUSDT. Binance does not show it.');
+    expect(p.shown.map((n) => [n.title, n.body])).toEqual([['Order rejected', 'Order rejected'], ['Order probably not placed', 'Order probably not placed']]);
+    expect(JSON.stringify(p.shown)).not.toContain('0.001');
+    const q = build(db, clock);
+    q.service.updateSettings({ quietHours: { enabled: true, start: 11 * 60, end: 13 * 60 } });
+    q.service.observeOrderOutcome('order-rejected', rejected);
+    expect(q.shown).toEqual([]);
+    expect(q.logged.map((e) => [e.kind, e.title, e.banner])).toEqual([['order', 'Order rejected', false]]);
+  });
+
   it('a portfolio alert banner shows no figures in privacy mode (the log keeps them)', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
