@@ -31,7 +31,7 @@ import { createCore } from './core/create-core';
 import { buildAppMenu } from './app-shell/app-menu';
 import { resolveDevMode } from './app-shell/dev-mode';
 import { installAppMenu } from './electron/app-menu';
-import { describeError } from './core/redacting-logger';
+import { createRedactingLogger, describeError, type RedactingLogger } from './core/redacting-logger';
 import { failedStartMessage, openStartupDatabase } from './core/startup';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
@@ -91,7 +91,10 @@ async function main(): Promise<void> {
 
   const paths = appPaths(app.getPath('userData'), import.meta.dirname);
   const logger = createFileLogger(paths.logs);
-  startupLog = { folder: paths.logs, error: (message, error) => logger.log('error', message, { error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300) }) };
+  // An error's text may quote a key or a signed URL: it goes through the core's redaction (its
+  // patterns until the core exists, then the core's redactor, which also knows the secrets it holds).
+  let startRedactor: RedactingLogger = createRedactingLogger(logger);
+  startupLog = { folder: paths.logs, error: (message, error) => startRedactor.error(message, { error: describeError(error, startRedactor).slice(0, 300) }) };
   // DevTools, a dev server origin and payload checks only with the explicit flag, never packaged
   const dev = resolveDevMode({ isPackaged: app.isPackaged, env: process.env, argv: process.argv });
   const devServerUrl = dev.rendererUrl;
@@ -201,6 +204,7 @@ async function main(): Promise<void> {
   });
   /** The core's redactor (it knows every secret the core has handled) in front of the file log. */
   const redacting = core.inspect.logger;
+  startRedactor = redacting;
   const offEvents = core.onEvent((name, payload) => {
     if (name === 'settings:changed') syncTray((payload as Settings).closeToTray);
     if (name === 'tray:model') drawTray(payload as TrayModel);
