@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../../../src/shared/ipc/channels';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/security-policy';
+import { openDatabase } from '../../../src/main/storage/database';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');
@@ -117,6 +118,18 @@ describe.skipIf(!built)(`main process composition${why}`, () => {
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(statSync(path).mtimeMs).toBe(mtime);
     expect(readdirSync(userData).filter((f) => f.startsWith('perch.'))).toEqual(['perch.sqlite']);
+  }, 120_000);
+
+  it('an order found not placed reaches the desktop once, as an alert (no second banner from the shell)', async () => {
+    const userData = newUserData();
+    const database = openDatabase(join(userData, 'perch.sqlite'));
+    // sent an hour ago, outcome never learned: the start-up check finds it was not placed
+    const sentAt = Date.now() - 3_600_000;
+    database.orderIntents.insert({ clientOrderId: 'perch-smoke-lost-1', createdAt: sentAt, environment: 'demo', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', payload: { kind: 'order', order: {}, confirmedAt: sentAt }, state: 'unknown' });
+    database.close();
+    const r = await runMain({ FAKE_ELECTRON_NOTIFICATIONS: '1', FAKE_WAIT_NOTICE: 'order-not-placed' }, userData);
+    const shown = r['notifications'] as Array<{ title: string; body: string }>;
+    expect(shown.filter((n) => /not placed/i.test(`${n.title} ${n.body}`))).toEqual([expect.objectContaining({ title: 'Order probably not placed' })]);
   }, 120_000);
 
   it('a database with a newer alerts schema is left untouched: Perch says so and exits, like a newer main schema', async () => {
