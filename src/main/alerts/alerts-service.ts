@@ -392,8 +392,13 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       const at = health.tradingAuthorityExpiresAt;
       if (at === null || env === null || health.spotTrading !== true) return;
       const id = `key-lapse:${health.environment}:${at}`;
-      // A flag, not a look through the log: the log is trimmed and fills up with price alerts.
+      // A flag, not a look through the log: the log fills up with price alerts. A warning logged
+      // by a Perch that kept no flag yet counts too (and gets its flag).
       if (repo.flagged(id)) return;
+      if (repo.log(env, 200).some((e) => e.ruleId === id)) {
+        repo.setFlag(id);
+        return;
+      }
       const when = clockText(at, now(), offsetMinutes);
       const ended = at <= now();
       logAccount(id, '', 'account', ended ? 'Trading permission ended' : 'Trading permission ends soon',

@@ -214,6 +214,16 @@ describe('alerts service', () => {
     expect([...a.logged, ...b.logged].filter((e) => e.ruleId.startsWith('key-lapse:')).map((e) => e.title)).toEqual(['Trading permission ends soon']);
   });
 
+  it('a key-lapse warning logged before the flag existed is not given again', () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 };
+    const at = Date.UTC(2026, 11, 20, 9, 30);
+    createAlertsRepository(db).record([], [{ at: T0 - 60_000, ruleId: `key-lapse:demo:${at}`, environment: 'demo', symbol: '', kind: 'account', title: 'Trading permission ends soon', message: 'earlier', banner: true, view: 'settings' }]);
+    const a = build(db, clock);
+    a.service.observeKeyHealth({ environment: 'demo', type: 'HMAC', reading: true, spotTrading: true, withdrawals: false, ipRestricted: false, createdAt: null, tradingAuthorityExpiresAt: at, warnings: [], checkedAt: T0 });
+    expect(a.logged).toEqual([]);
+  });
+
   it('the watchlist keeps its order across a restart and counts towards the watched symbols', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
