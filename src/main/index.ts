@@ -9,7 +9,7 @@ import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } fr
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Notice, Settings, TrayModel } from '../shared/domain';
+import type { Settings, TrayModel } from '../shared/domain';
 import { createCommandRouter } from './ipc/command-router';
 import { createEventBroadcaster } from './ipc/event-broadcaster';
 import { createOriginSenderCheck } from './ipc/sender-check';
@@ -17,7 +17,7 @@ import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './electron/app-proto
 import { createElectronSettingsStore } from './electron/electron-settings-store';
 import { createFileLogger } from './electron/file-logger';
 import { registerIpcCommands } from './electron/ipc';
-import { createNotificationPort, createNotifier } from './electron/notifier';
+import { createNotificationPort } from './electron/notifier';
 import { appPaths } from './electron/paths';
 import { createPowerPort } from './electron/power';
 import { AUTOSTART_ARG, createStartAtLogin } from './electron/start-at-login';
@@ -31,17 +31,11 @@ import { createCore } from './core/create-core';
 import { buildAppMenu } from './app-shell/app-menu';
 import { resolveDevMode } from './app-shell/dev-mode';
 import { installAppMenu } from './electron/app-menu';
-import { describeError } from './core/redacting-logger';
+import { createRedactingLogger, describeError, type RedactingLogger } from './core/redacting-logger';
 import { failedStartMessage, openStartupDatabase } from './core/startup';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
 import { autostartFilePath, createLinuxAutostart, launchCommand } from './storage/linux-autostart';
-
-// A fill is told by the fill alerts (they follow quiet hours, pause and privacy mode).
-const ORDER_NOTICE_TITLES: Readonly<Record<string, string>> = {
-  'order-rejected': 'Order rejected',
-  'order-not-placed': 'Order not placed',
-};
 
 // Tests (and people running two profiles) point Perch at another profile directory.
 if (process.env['PERCH_USER_DATA_DIR']) app.setPath('userData', process.env['PERCH_USER_DATA_DIR']);
@@ -97,7 +91,10 @@ async function main(): Promise<void> {
 
   const paths = appPaths(app.getPath('userData'), import.meta.dirname);
   const logger = createFileLogger(paths.logs);
-  startupLog = { folder: paths.logs, error: (message, error) => logger.log('error', message, { error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300) }) };
+  // An error's text may quote a key or a signed URL: it goes through the core's redaction (its
+  // patterns until the core exists, then the core's redactor, which also knows the secrets it holds).
+  let startRedactor: RedactingLogger = createRedactingLogger(logger);
+  startupLog = { folder: paths.logs, error: (message, error) => startRedactor.error(message, { error: describeError(error, startRedactor).slice(0, 300) }) };
   // DevTools, a dev server origin and payload checks only with the explicit flag, never packaged
   const dev = resolveDevMode({ isPackaged: app.isPackaged, env: process.env, argv: process.argv });
   const devServerUrl = dev.rendererUrl;
@@ -129,7 +126,6 @@ async function main(): Promise<void> {
   }
   if (opened.message !== null) logger.log('warn', 'damaged database set aside', { detail: opened.message.detail });
   const database = opened.database;
-  const notifier = createNotifier();
   const power = createPowerPort();
   const startAtLogin = createStartAtLogin({
     platform: process.platform,
@@ -190,14 +186,9 @@ async function main(): Promise<void> {
     }
   };
 
-  /** A fill or a rejection also reaches the person when the window is hidden or in the tray. */
-  const notifyOrder = (notice: Notice): void => {
-    const title = ORDER_NOTICE_TITLES[notice.code ?? ''];
-    if (title === undefined || (mainWindow?.isFocused() ?? false)) return;
-    notifier.notify({ title, body: notice.message });
-  };
-
-  // -- the core (no Electron inside): every command handler and every event comes from it
+  // -- the core (no Electron inside): every command handler and every event comes from it. Its
+  // alerts are the only desktop banners (fills, rejections, "not placed" included): they follow
+  // quiet hours, pause and privacy mode.
   const core = createCore({
     secrets,
     settings,
@@ -213,9 +204,9 @@ async function main(): Promise<void> {
   });
   /** The core's redactor (it knows every secret the core has handled) in front of the file log. */
   const redacting = core.inspect.logger;
+  startRedactor = redacting;
   const offEvents = core.onEvent((name, payload) => {
     if (name === 'settings:changed') syncTray((payload as Settings).closeToTray);
-    if (name === 'app:notice') notifyOrder(payload as Notice);
     if (name === 'tray:model') drawTray(payload as TrayModel);
     broadcast(name, payload);
   });

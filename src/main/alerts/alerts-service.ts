@@ -30,6 +30,13 @@ export interface NotificationPort {
   show(n: { readonly title: string; readonly body: string; readonly silent: boolean; readonly view: AlertLogEntry['view'] }): void;
 }
 
+/** The candles of a gap and their length (it grows with the gap: see klineIntervalFor). */
+export interface GapKlines {
+  readonly klines: readonly Kline[];
+  readonly intervalMs: number;
+}
+export type KlineSource = (symbol: string, from: number, to: number) => Promise<GapKlines>;
+
 export interface TickerUpdate {
   readonly symbol: string;
   readonly last: string;
@@ -74,7 +81,7 @@ export interface AlertsService {
   observeTickers(tickers: readonly TickerUpdate[], marketLive: boolean, source: 'stream' | 'rest'): boolean;
   observeTotal(quote: string, total: string, fresh: boolean): void;
   /** Set how gaps are read back (the session's REST client); null when there is no session. */
-  setKlineSource(source: ((symbol: string, from: number, to: number) => Promise<Kline[]>) | null): void;
+  setKlineSource(source: KlineSource | null): void;
   observeOrder(notice: OrderUpdateNotice): void;
   observeKeyHealth(health: KeyHealth): void;
   /** A reconciled "unknown" outcome, as the orders feature reports it. */
@@ -113,7 +120,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
   let liveSince: number | null = null;
   let lastLiveAt: number | null = null;
   let lastCheckpoint = 0;
-  let klineSource: ((symbol: string, from: number, to: number) => Promise<Kline[]>) | null = null;
+  let klineSource: KlineSource | null = null;
   let catchUp: Promise<void> = Promise.resolve();
   /** When each order's last partial-fill alert went out. */
   const partials = new Map<string, number>();
@@ -198,8 +205,9 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
     catchUp = catchUp.then(async () => {
       for (const symbol of symbols) {
         try {
-          const klines = await source(symbol, from, to);
-          const r = engine.catchUp(symbol, klines.filter((k) => k.openTime + 60_000 > from && k.openTime <= to), now());
+          const { klines, intervalMs } = await source(symbol, from, to);
+          // The candle the gap starts in counts (a 5 m candle opened at 07:00 covers 07:02:30).
+          const r = engine.catchUp(symbol, klines.filter((k) => k.openTime + intervalMs > from && k.openTime <= to), now(), intervalMs);
           persist(r.changed, r.fired);
         } catch (e) {
           deps.onError(`could not read the prices of ${symbol} over the gap`, e);
@@ -371,7 +379,9 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
     },
 
     observeOrderOutcome(code, message) {
-      const titles: Record<string, string> = { 'order-not-placed': 'Order probably not placed', 'order-placed-after-all': 'Order placed after all' };
+      const titles: Record<string, string> = {
+        'order-rejected': 'Order rejected', 'order-not-placed': 'Order probably not placed', 'order-placed-after-all': 'Order placed after all',
+      };
       const title = titles[code];
       if (title === undefined) return;
       // The outcome text names amounts; in privacy mode only the title goes out.
@@ -382,13 +392,20 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       const at = health.tradingAuthorityExpiresAt;
       if (at === null || env === null || health.spotTrading !== true) return;
       const id = `key-lapse:${health.environment}:${at}`;
-      if (repo.log(env, 200).some((e) => e.ruleId === id)) return;
+      // A flag, not a look through the log: the log fills up with price alerts. A warning logged
+      // by a Perch that kept no flag yet counts too (and gets its flag).
+      if (repo.flagged(id)) return;
+      if (repo.log(env, 200).some((e) => e.ruleId === id)) {
+        repo.setFlag(id);
+        return;
+      }
       const when = clockText(at, now(), offsetMinutes);
       const ended = at <= now();
       logAccount(id, '', 'account', ended ? 'Trading permission ended' : 'Trading permission ends soon',
         ended
           ? `Binance ended the trading permission of this key at ${when}. Restrict the key to your IP address in API Management and enable trading again.`
           : `Binance ends the trading permission of this key at ${when}. Restrict the key to your IP address in API Management to keep it.`, 'settings');
+      repo.setFlag(id);
     },
 
     idle: () => catchUp,

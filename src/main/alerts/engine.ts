@@ -93,9 +93,10 @@ export interface AlertEngine {
   /**
    * The klines of a gap (sleep, offline, a restart) for one symbol: each crossing rule on it that
    * would have fired is reported once ("While you were away: …"), and its runtime follows what
-   * the klines show. Only the price crossing kinds are replayed.
+   * the klines show. Only the price crossing kinds are replayed. `intervalMs`: the candles'
+   * length; a crossing is known only to lie within its candle, so the report names that span.
    */
-  catchUp(symbol: string, klines: readonly Kline[], now: number): EngineResult;
+  catchUp(symbol: string, klines: readonly Kline[], now: number, intervalMs?: number): EngineResult;
   /** Symbols that have an active rule (they are watched on the market streams). */
   symbols(): ReadonlySet<string>;
   runtime(ruleId: string): RuleRuntime | undefined;
@@ -268,13 +269,23 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     return { armed: false, done: !e.rule.repeat, lastFiredAt: firedAt };
   };
 
-  const describe = (e: Entry, value: Decimal, at: number, now: number, catchUp: boolean): FiredAlert => {
+  /** Where a caught-up crossing lies: somewhere within its candle, not at the candle's open. */
+  const spanText = (at: number, now: number, intervalMs: number): string => {
+    const end = Math.min(at + intervalMs, now);
+    const from = clockText(at, now, opts.offsetMinutes);
+    const to = clockText(end, now, opts.offsetMinutes);
+    // the same date is not said twice: "between 5 Dec 03:10 and 03:15"
+    const sameDate = from.includes(' ') && to.includes(' ') && from.slice(0, from.lastIndexOf(' ')) === to.slice(0, to.lastIndexOf(' '));
+    return `between ${from} and ${sameDate ? to.slice(to.lastIndexOf(' ') + 1) : to}`;
+  };
+
+  const describe = (e: Entry, value: Decimal, at: number, now: number, catchUp: boolean, intervalMs = 60_000): FiredAlert => {
     const r = e.rule;
     let title: string;
     let what: string;
     if (r.kind === 'price-above' || r.kind === 'price-below') {
       title = `${r.symbol} ${KIND_WORDS[r.kind]} ${groupDecimal(r.level)}`;
-      what = catchUp ? `${r.symbol} crossed ${groupDecimal(r.level)} at ${clockText(at, now, opts.offsetMinutes)}` : `${title} (now ${groupDecimal(value.toFixed())})`;
+      what = catchUp ? `${r.symbol} crossed ${groupDecimal(r.level)} ${spanText(at, now, intervalMs)}` : `${title} (now ${groupDecimal(value.toFixed())})`;
     } else if (r.kind === 'portfolio-above' || r.kind === 'portfolio-below') {
       title = `Portfolio ${KIND_WORDS[r.kind]} ${groupDecimal(r.level)} ${r.symbol}`;
       what = `${title} (now ${groupDecimal(value.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed())} ${r.symbol})`;
@@ -282,7 +293,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       const span = r.kind === 'change-24h' ? 'in 24 h' : `within ${windowText(r.windowMs)}`;
       const shown = r.direction === 'down' || (r.direction === 'either' && !e.rose) ? value.neg() : value;
       title = `${r.symbol} ${KIND_WORDS[r.kind]} ${signedPercent(shown.toFixed())} ${span}`;
-      what = catchUp ? `${title} at ${clockText(at, now, opts.offsetMinutes)}` : title;
+      what = catchUp ? `${title} ${spanText(at, now, intervalMs)}` : title;
     }
     const note = r.note.trim() === '' ? '' : ` — ${r.note.trim()}`;
     const d = delivery(now);
@@ -439,7 +450,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       return { fired, changed };
     },
 
-    catchUp(symbol, klines, now) {
+    catchUp(symbol, klines, now, intervalMs = 60_000) {
       const fired: FiredAlert[] = [];
       const changed = new Map<string, RuleRuntime>();
       const list = bySymbol.get(symbol) ?? [];
@@ -448,7 +459,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
           const r = catchUpWindow(e, klines);
           if (r !== null) {
             changed.set(e.rule.id, e.rt);
-            if (r.first !== null) fired.push(describe(e, r.first.value, r.first.at, now, true));
+            if (r.first !== null) fired.push(describe(e, r.first.value, r.first.at, now, true, intervalMs));
           }
           continue;
         }
@@ -471,7 +482,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
           }
         }
         // Reported once, at the first crossing, however often it went back and forth.
-        if (first !== null) fired.push(describe(e, first.value, first.at, now, true));
+        if (first !== null) fired.push(describe(e, first.value, first.at, now, true, intervalMs));
       }
       return { fired, changed };
     },

@@ -1,6 +1,6 @@
 /**
  * What the tray shows, computed in the core (no Electron): the tooltip and macOS title with the
- * total and its 24 h change (masked in privacy mode), and the menu. The Electron adapter draws
+ * total and its 24 h change (both masked in privacy mode), and the menu. The Electron adapter draws
  * it; the web host shows the same model in the page.
  */
 import type { AlertSettings, PortfolioSnapshot, TrayItem, TrayModel, WatchItem } from '../../shared/domain';
@@ -40,7 +40,8 @@ export function computeTrayModel(i: TrayInput): TrayModel {
   let title = '';
   if (s !== null) {
     const total = i.privacy ? TRAY_MASK : `${priceText(s.total)} ${s.quote}`;
-    const pct = s.total24hChangePct === null ? '' : ` (${signedPercent(s.total24hChangePct)} 24 h)`;
+    // The total's change is about the amount held (the window hides it in privacy mode too).
+    const pct = s.total24hChangePct === null || i.privacy ? '' : ` (${signedPercent(s.total24hChangePct)} 24 h)`;
     const stale = s.freshness.state === 'live' ? '' : ` — ${s.freshness.state}`;
     summary = `Perch — ${total}${pct}${stale}`;
     title = i.privacy ? TRAY_MASK : `${priceText(s.total)} ${s.quote}`;

@@ -614,7 +614,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
         method: 'GET', path: '/api/v3/klines', security: 'NONE', weight: 2, priority: 'normal', schema: KlineRows,
         params: { symbol, interval, startTime: String(Math.floor(from / ms) * ms), endTime: String(to), limit: '1000' },
       });
-      return rows.map((r) => ({ openTime: r[0], high: r[2], low: r[3], close: r[4] }));
+      return { klines: rows.map((r) => ({ openTime: r[0], high: r[2], low: r[3], close: r[4] })), intervalMs: ms };
     });
     next.orders.onOrderUpdate((n) => {
       if (session === next) alerts().observeOrder(n);

@@ -7,14 +7,18 @@
  *    and -shm files as perch.corrupt-<time>.sqlite and a new one is started; the person is told,
  *    including that order intents in the old one may need checking on Binance;
  *  - a database written by a newer Perch is never touched (read-only look first, no WAL switch,
- *    no migration): Perch says so and quits;
+ *    no migration): Perch says so and quits. Alerts, orders and P&L keep their own migration
+ *    ledgers; a newer version in any of them counts the same as a newer main schema;
  *  - anything else (a folder where the file should be, no permission, a full disk) is not ours
  *    to move: it ends the start with a message (failedStartMessage) instead of a windowless
  *    process.
  */
 import { existsSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { MIGRATIONS, NewerSchemaError, peekDatabase, readUnfinishedIntents, type Database, type IntentSummary } from '../storage/database';
+import { ALERT_MIGRATIONS } from '../storage/alerts-repository';
+import { MIGRATIONS, NewerSchemaError, peekDatabase, readUnfinishedIntents, type Database, type DatabasePeek, type IntentSummary } from '../storage/database';
+import { HISTORY_MIGRATIONS } from '../storage/history-repository';
+import { ORDERS_MIGRATIONS } from '../storage/orders-repository';
 
 export interface StartupMessage {
   readonly level: 'warning' | 'error';
@@ -40,14 +44,34 @@ export interface StartupFs {
 export interface OpenStartupDatabaseOptions {
   readonly path: string;
   readonly open: (path: string) => Database;
-  readonly peek?: (path: string) => { readonly schemaVersion: number | null };
+  readonly peek?: (path: string, featureTables: readonly string[]) => DatabasePeek;
   readonly knownVersion?: number;
+  /** The feature ledgers and the newest version of each this build knows (default: featureSchemas()). */
+  readonly features?: readonly FeatureSchema[];
   readonly readUnfinished?: (path: string) => IntentSummary[];
   readonly fs?: StartupFs;
   readonly now?: () => Date;
 }
 
 const nodeFs: StartupFs = { exists: existsSync, rename: renameSync };
+
+export interface FeatureSchema {
+  readonly table: string;
+  /** what the person reads: "alerts data version 3" */
+  readonly what: string;
+  readonly known: number;
+}
+
+const newest = (ms: ReadonlyArray<{ readonly version: number }>): number => Math.max(0, ...ms.map((m) => m.version));
+
+/** Each feature's own migration ledger in the database and the newest version this build knows. */
+export function featureSchemas(): FeatureSchema[] {
+  return [
+    { table: 'alert_migrations', what: 'alerts', known: newest(ALERT_MIGRATIONS) },
+    { table: 'orders_schema', what: 'orders', known: newest(ORDERS_MIGRATIONS) },
+    { table: 'pnl_schema', what: 'P&L history', known: newest(HISTORY_MIGRATIONS) },
+  ];
+}
 
 /** SQLite's "file is not a database" (26) and "database disk image is malformed" (11). */
 export function isCorruptDatabaseError(e: unknown): boolean {
@@ -65,12 +89,12 @@ export function corruptDatabaseName(path: string, at: Date): string {
   return join(dirname(path), `${stem}.corrupt-${at.toISOString().replace(/[:.]/g, '-')}${ext}`);
 }
 
-function newerSchemaMessage(found: number, known: number, path: string): StartupMessage {
+function newerSchemaMessage(found: number, known: number, path: string, feature?: string): StartupMessage {
   return {
     level: 'error',
     title: 'Perch is older than its data',
     message: 'Your Perch data was saved by a newer version of Perch. This version cannot use it and has not changed it.',
-    detail: `Install the newer Perch again to keep using this data (the database is ${path}, data version ${found}; this Perch knows up to ${known}). Perch will now quit.`,
+    detail: `Install the newer Perch again to keep using this data (the database is ${path}, ${feature !== undefined ? `${feature} ` : ''}data version ${found}; this Perch knows up to ${known}). Perch will now quit.`,
   };
 }
 
@@ -100,12 +124,17 @@ export function openStartupDatabase(o: OpenStartupDatabaseOptions): StartupDatab
   const fs = o.fs ?? nodeFs;
   const now = o.now ?? (() => new Date());
   const peek = o.peek ?? peekDatabase;
-  const known = o.knownVersion ?? Math.max(0, ...MIGRATIONS.map((m) => m.version));
+  const known = o.knownVersion ?? newest(MIGRATIONS);
+  const features = o.features ?? featureSchemas();
   let corrupt: unknown = null;
   if (fs.exists(o.path)) {
     try {
-      const { schemaVersion } = peek(o.path);
-      if (schemaVersion !== null && schemaVersion > known) return { kind: 'refused', message: newerSchemaMessage(schemaVersion, known, o.path) };
+      const seen = peek(o.path, features.map((f) => f.table));
+      if (seen.schemaVersion !== null && seen.schemaVersion > known) return { kind: 'refused', message: newerSchemaMessage(seen.schemaVersion, known, o.path) };
+      for (const f of features) {
+        const v = seen.features?.[f.table] ?? null;
+        if (v !== null && v > f.known) return { kind: 'refused', message: newerSchemaMessage(v, f.known, o.path, f.what) };
+      }
     } catch (e) {
       // Anything else (a read-only look can fail where a normal open works): the open below decides.
       if (isCorruptDatabaseError(e)) corrupt = e;

@@ -1,21 +1,11 @@
 import { Notification } from 'electron';
 import type { NotificationPort } from '../alerts/alerts-service';
-import type { NotifierPort } from './shell-ports';
-
-/** Main-process notifications: the page needs no notification permission (all are denied). */
-export function createNotifier(): NotifierPort {
-  return {
-    isSupported: () => Notification.isSupported(),
-    notify({ title, body, silent }) {
-      if (!Notification.isSupported()) return;
-      new Notification({ title, body, silent: silent ?? false }).show();
-    },
-  };
-}
 
 /**
- * Alert and fill banners for the core. A click brings Perch to the front on the view the alert is
- * about. The Notification objects are kept until closed: one collected early loses its click.
+ * Alert and order banners for the core, the only desktop notifications Perch shows (from main:
+ * the page needs no notification permission, all are denied). A click brings Perch to the front
+ * on the view the alert is about. The Notification objects are kept until closed: one collected
+ * early loses its click.
  */
 export function createNotificationPort(onClick: (view: string) => void): NotificationPort {
   const live = new Set<Notification>();

@@ -3,11 +3,6 @@
  * these, index.ts passes the Electron adapters, the web host and tests pass fakes.
  */
 
-export interface NotifierPort {
-  isSupported(): boolean;
-  notify(notification: { readonly title: string; readonly body: string; readonly silent?: boolean }): void;
-}
-
 /** Sleep/resume: the exchange client re-syncs time and reconnects on resume (B15). */
 export interface PowerPort {
   onSuspend(listener: () => void): () => void;

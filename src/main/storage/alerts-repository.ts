@@ -81,6 +81,9 @@ export interface AlertsRepository {
   saveWatchlist(environment: EnvironmentId, symbols: readonly string[]): void;
   evaluatedThrough(environment: EnvironmentId): number | null;
   setEvaluatedThrough(environment: EnvironmentId, at: number): void;
+  /** A one-time warning already given (kept for good: the log is read newest first and only so far). */
+  flagged(key: string): boolean;
+  setFlag(key: string): void;
 }
 
 interface RuleDbRow { rule: string; armed: number; done: number; last_fired_at: number | null }
@@ -203,6 +206,12 @@ export function createAlertsRepository(db: DatabaseSync): AlertsRepository {
 
     setEvaluatedThrough(environment, at) {
       setMeta.run(`evaluated:${environment}`, String(at));
+    },
+
+    flagged: (key) => getMeta.get(`flag:${key}`) !== undefined,
+
+    setFlag(key) {
+      setMeta.run(`flag:${key}`, '1');
     },
   };
 }

@@ -174,6 +174,8 @@ export interface IntentSummary {
 export interface DatabasePeek {
   /** MAX(version) of the migrations table; null when there is none (a new or foreign file) */
   readonly schemaVersion: number | null;
+  /** MAX(version) of each feature ledger asked for (alerts, orders, P&L keep their own); null when absent */
+  readonly features?: Readonly<Record<string, number | null>>;
 }
 
 /**
@@ -181,13 +183,19 @@ export interface DatabasePeek {
  * migration), so a newer Perch's database can be refused untouched. Throws SQLite's error for a
  * file that is not a database.
  */
-export function peekDatabase(path: string): DatabasePeek {
+export function peekDatabase(path: string, featureTables: readonly string[] = []): DatabasePeek {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
-    const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").get();
-    if (table === undefined) return { schemaVersion: null };
-    const row = db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null } | undefined;
-    return { schemaVersion: row?.v ?? null };
+    const version = (table: string): number | null => {
+      if (!/^[a-z_]+$/.test(table)) throw new Error(`bad migrations table name: ${table}`);
+      const found = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
+      if (found === undefined) return null;
+      const row = db.prepare(`SELECT MAX(version) AS v FROM ${table}`).get() as { v: number | null } | undefined;
+      return row?.v ?? null;
+    };
+    const features: Record<string, number | null> = {};
+    for (const t of featureTables) features[t] = version(t);
+    return { schemaVersion: version('migrations'), features };
   } finally {
     db.close();
   }

@@ -150,6 +150,6 @@ describe('alerts against the simulator', { timeout: 90_000 }, () => {
     await waitFor('more live status reports', () => h.statuses.length >= seen + 4 && marketState(h) === 'live', 20_000);
     expect(h.fired.map((e) => e.kind)).toEqual(['catch-up']);
     // the night may cross midnight: then the time carries its date
-    expect(h.fired[0]?.message).toMatch(/^While you were away: BTCUSDT crossed [\d,.]+ at (\d{1,2} [A-Z][a-z]{2} )?\d\d:\d\d$/);
+    expect(h.fired[0]?.message).toMatch(/^While you were away: BTCUSDT crossed [\d,.]+ between (\d{1,2} [A-Z][a-z]{2} )?\d\d:\d\d and (\d{1,2} [A-Z][a-z]{2} )?\d\d:\d\d$/);
   });
 });

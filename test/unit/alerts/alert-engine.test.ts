@@ -108,12 +108,12 @@ describe('alert engine examples', () => {
       { openTime: night + 120_000, high: '70500', low: '68500', close: '69000' },
     ];
     const r = e.catchUp('BTCUSDT', klines, night + 3_600_000);
-    expect(r.fired.map((f) => f.message)).toEqual(['While you were away: BTCUSDT crossed 70,000 at 03:12']);
+    expect(r.fired.map((f) => f.message)).toEqual(['While you were away: BTCUSDT crossed 70,000 between 03:12 and 03:13']);
     expect(r.fired[0]?.catchUp).toBe(true);
     expect(e.catchUp('BTCUSDT', klines.slice(0, 2), Date.UTC(2026, 11, 6, 9)).fired.map((f) => f.message)).toEqual([]);
     const e2 = createAlertEngine({ offsetMinutes: utc });
     e2.setRules([rule()]);
-    expect(e2.catchUp('BTCUSDT', klines, Date.UTC(2026, 11, 6, 9)).fired[0]?.message).toBe('While you were away: BTCUSDT crossed 70,000 at 5 Dec 03:12');
+    expect(e2.catchUp('BTCUSDT', klines, Date.UTC(2026, 11, 6, 9)).fired[0]?.message).toBe('While you were away: BTCUSDT crossed 70,000 between 5 Dec 03:12 and 03:13');
   });
 
   it('catch-up replays a change within a window from the klines, once', () => {
@@ -123,7 +123,7 @@ describe('alert engine examples', () => {
     const k = (min: number, low: string, high: string) => ({ openTime: t + min * 60_000, low, high, close: low });
     const klines = [k(0, '100', '101'), k(30, '100', '103'), k(50, '103', '105.5'), k(55, '104', '105'), k(200, '100', '101'), k(220, '100', '106')];
     const r = e.catchUp('BTCUSDT', klines, t + 5 * 3_600_000);
-    expect(r.fired.map((f) => f.message)).toEqual(['While you were away: BTCUSDT moved +5.5 % within 1 h at 03:50']);
+    expect(r.fired.map((f) => f.message)).toEqual(['While you were away: BTCUSDT moved +5.5 % within 1 h between 03:50 and 03:51']);
     // 90 minutes apart: outside the window, so no move of 5 % within it
     const quiet = createAlertEngine({ offsetMinutes: utc });
     quiet.setRules([rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000 })]);

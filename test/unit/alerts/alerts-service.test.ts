@@ -100,15 +100,38 @@ describe('alerts service', () => {
     ];
     b.service.setKlineSource(async (_s, from, to) => {
       asked.push([from, to]);
-      return klines;
+      return { klines, intervalMs: 60_000 };
     });
     b.service.observeTickers(btc('68500'), true, 'stream');
     await b.service.idle();
     expect(asked).toEqual([[stopAt, clock.t]]);
-    expect(b.logged.map((e) => [e.kind, e.message])).toEqual([['catch-up', 'While you were away: BTCUSDT crossed 70,000 at 13:00']]);
+    expect(b.logged.map((e) => [e.kind, e.message])).toEqual([['catch-up', 'While you were away: BTCUSDT crossed 70,000 between 13:00 and 13:01']]);
     b.service.observeTickers(btc('68600'), true, 'stream');
     await b.service.idle();
     expect(b.logged).toHaveLength(1);
+  });
+
+  it('a long gap read as 5-minute candles keeps the candle it started in, and says the span of the crossing', async () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 + 150_000 };
+    const a = build(db, clock);
+    a.service.create({ kind: 'price-above', symbol: 'BTCUSDT', level: '70000' });
+    a.service.observeTickers(btc('69000'), true, 'stream');
+    // stopped at 12:02:30; back 20 hours later: the gap is read in 5-minute candles from 12:00
+    clock.t += 20 * 3_600_000;
+    const b = build(db, clock);
+    const five = 300_000;
+    b.service.setKlineSource(async () => ({
+      klines: [
+        { openTime: T0, high: '70200', low: '68900', close: '69100' },
+        { openTime: T0 + five, high: '69500', low: '69000', close: '69200' },
+        { openTime: T0 + 2 * five, high: '69400', low: '68800', close: '69000' },
+      ],
+      intervalMs: five,
+    }));
+    b.service.observeTickers(btc('69000'), true, 'stream');
+    await b.service.idle();
+    expect(b.logged.map((e) => e.message)).toEqual(['While you were away: BTCUSDT crossed 70,000 between 4 Dec 12:00 and 12:05']);
   });
 
   it('fill alerts name amounts, except in privacy mode; snapshots are not news', () => {
@@ -134,6 +157,25 @@ describe('alerts service', () => {
     expect(q.shown.map((n) => n.body)).toEqual(['Order partially filled: Buy BTCUSDT, 0.1 of 0.5 filled', 'Order partially filled: Buy BTCUSDT, 0.3 of 0.5 filled']);
   });
 
+  it('a rejected or probably-not-placed order is one banner that follows privacy mode and quiet hours', () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 };
+    const rejected = 'Order rejected: BUY 0.00100000 BTCUSDT. Account has insufficient balance for requested action.';
+    const a = build(db, clock);
+    a.service.observeOrderOutcome('order-rejected', rejected);
+    expect(a.shown.map((n) => [n.title, n.body])).toEqual([['Order rejected', rejected]]);
+    const p = build(db, clock, true);
+    p.service.observeOrderOutcome('order-rejected', rejected);
+    p.service.observeOrderOutcome('order-not-placed', 'Order probably not placed: BUY 0.00100000 BTCUSDT. Binance does not show it.');
+    expect(p.shown.map((n) => [n.title, n.body])).toEqual([['Order rejected', 'Order rejected'], ['Order probably not placed', 'Order probably not placed']]);
+    expect(JSON.stringify(p.shown)).not.toContain('0.001');
+    const q = build(db, clock);
+    q.service.updateSettings({ quietHours: { enabled: true, start: 11 * 60, end: 13 * 60 } });
+    q.service.observeOrderOutcome('order-rejected', rejected);
+    expect(q.shown).toEqual([]);
+    expect(q.logged.map((e) => [e.kind, e.title, e.banner])).toEqual([['order', 'Order rejected', false]]);
+  });
+
   it('a portfolio alert banner shows no figures in privacy mode (the log keeps them)', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
@@ -154,6 +196,32 @@ describe('alerts service', () => {
     expect(a.logged.map((e) => e.message)).toEqual(['Binance ends the trading permission of this key at 20 Dec 09:30. Restrict the key to your IP address in API Management to keep it.']);
     a.service.observeKeyHealth({ ...health, tradingAuthorityExpiresAt: T0 - 3_600_000 });
     expect(a.logged[1]?.title).toBe('Trading permission ended');
+  });
+
+  it('a key-lapse warning is not repeated after many other log entries or a restart', () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 };
+    const a = build(db, clock);
+    const health = { environment: 'demo' as const, type: 'HMAC' as const, reading: true, spotTrading: true, withdrawals: false, ipRestricted: false, createdAt: null, tradingAuthorityExpiresAt: Date.UTC(2026, 11, 20, 9, 30), warnings: [], checkedAt: T0 };
+    a.service.observeKeyHealth(health);
+    for (let i = 0; i < 250; i++) {
+      clock.t += 1000;
+      a.service.observeOrderOutcome('order-not-placed', `Order probably not placed: BUY 1 BTCUSDT #${i}`);
+    }
+    a.service.observeKeyHealth(health);
+    const b = build(db, clock);
+    b.service.observeKeyHealth(health);
+    expect([...a.logged, ...b.logged].filter((e) => e.ruleId.startsWith('key-lapse:')).map((e) => e.title)).toEqual(['Trading permission ends soon']);
+  });
+
+  it('a key-lapse warning logged before the flag existed is not given again', () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 };
+    const at = Date.UTC(2026, 11, 20, 9, 30);
+    createAlertsRepository(db).record([], [{ at: T0 - 60_000, ruleId: `key-lapse:demo:${at}`, environment: 'demo', symbol: '', kind: 'account', title: 'Trading permission ends soon', message: 'earlier', banner: true, view: 'settings' }]);
+    const a = build(db, clock);
+    a.service.observeKeyHealth({ environment: 'demo', type: 'HMAC', reading: true, spotTrading: true, withdrawals: false, ipRestricted: false, createdAt: null, tradingAuthorityExpiresAt: at, warnings: [], checkedAt: T0 });
+    expect(a.logged).toEqual([]);
   });
 
   it('the watchlist keeps its order across a restart and counts towards the watched symbols', () => {

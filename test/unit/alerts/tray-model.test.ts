@@ -31,9 +31,9 @@ describe('tray model', () => {
     expect(m.items.find((i) => i.id === 'privacy')?.checked).toBe(false);
   });
 
-  it('masks the total in privacy mode (market prices stay)', () => {
+  it('masks the total and its 24 h change in privacy mode (market prices stay)', () => {
     const m = computeTrayModel({ ...base, privacy: true });
-    expect(m.tooltip).toBe(`Perch — ${TRAY_MASK} (+0.89 % 24 h)`);
+    expect(m.tooltip).toBe(`Perch — ${TRAY_MASK}`);
     expect(m.title).toBe(TRAY_MASK);
     expect(JSON.stringify(m)).not.toContain('58,123');
     expect(m.items.find((i) => i.id === 'privacy')?.checked).toBe(true);

@@ -1,6 +1,7 @@
 // The start-up decisions in plain Node: what happens to a damaged or newer database and to an
 // unreadable settings path (the built main bundle is exercised in test/unit/electron/main-smoke).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,33 @@ describe('openStartupDatabase', () => {
     });
     expect(opened).toBe(false);
     expect(r).toMatchObject({ kind: 'refused', message: { level: 'error', title: 'Perch is older than its data' } });
+  });
+
+  it.each([
+    ['alert_migrations', 'alerts'],
+    ['pnl_schema', 'P&L history'],
+    ['orders_schema', 'orders'],
+  ])('refuses a database whose %s ledger is newer than this build knows, and leaves it untouched', (table, what) => {
+    const path = join(tempDir(), 'perch.sqlite');
+    openDatabase(path).close();
+    const raw = new DatabaseSync(path);
+    raw.exec(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+    raw.exec(`INSERT INTO ${table} VALUES (999, 'from the future', 0)`);
+    raw.close();
+    const before = readFileSync(path);
+    let opened = false;
+    const r = openStartupDatabase({
+      path,
+      open: (p) => {
+        opened = true;
+        return openDatabase(p);
+      },
+    });
+    if (r.kind === 'opened') r.database.close();
+    expect(opened).toBe(false);
+    expect(r).toMatchObject({ kind: 'refused', message: { level: 'error', title: 'Perch is older than its data' } });
+    expect(r.message?.detail).toContain(`${what} data version 999`);
+    expect(readFileSync(path).equals(before)).toBe(true);
   });
 });
 

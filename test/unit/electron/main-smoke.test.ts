@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../../../src/shared/ipc/channels';
 import { CONTENT_SECURITY_POLICY } from '../../../src/main/electron/security-policy';
+import { openDatabase } from '../../../src/main/storage/database';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');
@@ -119,6 +120,37 @@ describe.skipIf(!built)(`main process composition${why}`, () => {
     expect(readdirSync(userData).filter((f) => f.startsWith('perch.'))).toEqual(['perch.sqlite']);
   }, 120_000);
 
+  it('an order found not placed reaches the desktop once, as an alert (no second banner from the shell)', async () => {
+    const userData = newUserData();
+    const database = openDatabase(join(userData, 'perch.sqlite'));
+    // sent an hour ago, outcome never learned: the start-up check finds it was not placed
+    const sentAt = Date.now() - 3_600_000;
+    database.orderIntents.insert({ clientOrderId: 'perch-smoke-lost-1', createdAt: sentAt, environment: 'demo', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', payload: { kind: 'order', order: {}, confirmedAt: sentAt }, state: 'unknown' });
+    database.close();
+    const r = await runMain({ FAKE_ELECTRON_NOTIFICATIONS: '1', FAKE_WAIT_NOTICE: 'order-not-placed' }, userData);
+    const shown = r['notifications'] as Array<{ title: string; body: string }>;
+    expect(shown.filter((n) => /not placed/i.test(`${n.title} ${n.body}`))).toEqual([expect.objectContaining({ title: 'Order probably not placed' })]);
+  }, 120_000);
+
+  it('a database with a newer alerts schema is left untouched: Perch says so and exits, like a newer main schema', async () => {
+    const userData = newUserData();
+    const path = join(userData, 'perch.sqlite');
+    const db = new DatabaseSync(path);
+    db.exec('CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    db.exec("INSERT INTO migrations VALUES (1, 'one', 0)");
+    db.exec('CREATE TABLE alert_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    db.exec("INSERT INTO alert_migrations VALUES (1, 'one', 0), (99, 'from the future', 0)");
+    db.close();
+    const before = readFileSync(path);
+    const r = await runMain({}, userData);
+    expect(r['dialogs']).toEqual([expect.objectContaining({ kind: 'errorBox', title: 'Perch is older than its data' })]);
+    expect(r['exitCode']).toBe(1);
+    expect(r['lockReleased']).toBe(true);
+    expect(r['windows']).toBe(0);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readdirSync(userData).filter((f) => f.startsWith('perch.'))).toEqual(['perch.sqlite']);
+  }, 120_000);
+
   it('a settings path that is a folder is moved aside like a corrupt file: defaults, a notice, the app runs', async () => {
     const userData = newUserData();
     mkdirSync(join(userData, 'settings.json'));
@@ -147,5 +179,18 @@ describe.skipIf(!built)(`main process composition${why}`, () => {
     expect(r['lockReleased']).toBe(true);
     expect(r['windows']).toBe(0);
     expect(statSync(join(userData, 'perch.sqlite')).isDirectory()).toBe(true);
+  }, 120_000);
+
+  it('a failed start is logged through the redaction: key material in the error text never reaches the log', async () => {
+    // a 64-hex run after "signature=" is what a signed request's URL carries
+    const hex = 'ab12'.repeat(16);
+    const userData = join(newUserData(), `signature=${hex}`);
+    mkdirSync(join(userData, 'perch.sqlite'), { recursive: true });
+    const r = await runMain({}, userData);
+    expect(r['exitCode']).toBe(1);
+    const log = readFileSync(join(userData, 'logs', 'main.log'), 'utf8');
+    expect(log).toContain('start failed');
+    expect(log).toContain('could not open its database');
+    expect(log).not.toContain(hex);
   }, 120_000);
 });
