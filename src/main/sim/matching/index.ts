@@ -3,7 +3,7 @@
  * bus and the account/trading REST routes, built from one context.
  */
 import type { SimClock } from '../clock';
-import type { AccountsModel, Faults, MarketModel, MatchingEngine, UserDataBus } from '../types';
+import type { AccountsModel, Faults, MarketModel, MatchingEngine, UserDataBus, UserDataEvent } from '../types';
 import { createAccounts } from '../account/accounts';
 import { createCommissionBook, createConverter, type CommissionBook } from '../account/commission';
 import { accountRoutes, type OrderRateUsage } from '../account/routes';
@@ -11,6 +11,7 @@ import { createUserDataBus } from '../account/user-data-bus';
 import { createEngine, type Engine } from './engine';
 import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
+import { accountReadRoutes } from './read-routes';
 import { tradingRoutes } from './routes';
 
 export interface ExchangeContext {
@@ -20,6 +21,8 @@ export interface ExchangeContext {
   readonly orderRateUsage: OrderRateUsage;
   /** Test knob: exchange filters the engine enforces instead of the published ones. */
   readonly exchangeFilters?: readonly Readonly<Record<string, string | number>>[];
+  /** Sees every user data event (the public trade tape takes the accounts' fills from it). */
+  readonly onUserEvent?: (accountId: string, event: UserDataEvent) => void;
 }
 
 export interface ExchangeModel {
@@ -34,7 +37,7 @@ export interface ExchangeModel {
 }
 
 export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
-  const userData = createUserDataBus();
+  const userData = createUserDataBus(ctx.onUserEvent);
   const accounts = createAccounts({ clock: ctx.clock, userData });
   const ids = createIds(ctx.faults);
   const convert = createConverter(ctx.market);
@@ -50,6 +53,7 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   const routes = [
     ...accountRoutes({ clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert }),
     ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
+    ...accountReadRoutes({ market: ctx.market, engine: core }),
   ];
   const engine: MatchingEngine = {
     routes: () => routes,
