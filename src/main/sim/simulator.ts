@@ -145,7 +145,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const controlToken = opts.controlToken ?? randomBytes(24).toString('hex');
 
   const streams = createStreamServer({ market, clock, faults, lifetimeMs, pingIntervalMs, pongTimeoutMs });
-  const wsApi = createWsApi({ clock, faults, keys, limiter, userData, lifetimeMs, pingIntervalMs, pongTimeoutMs });
+  const routes = [...marketRoutes(market, clock), ...marketReadRoutes(market, tape, clock), ...engine.routes(), ...serverRoutes(), ...sapiListingRoutes({ market, accounts })];
+  const wsApi = createWsApi({ clock, faults, keys, limiter, userData, lifetimeMs, pingIntervalMs, pongTimeoutMs, routes: () => routes });
   const control = createControlHandler({
     token: controlToken,
     clock,
@@ -163,7 +164,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     keys,
     limiter,
-    routes: [...marketRoutes(market, clock), ...marketReadRoutes(market, tape, clock), ...engine.routes(), ...serverRoutes(), ...sapiListingRoutes({ market, accounts })],
+    routes,
     wsApi,
     streams,
     control,
