@@ -1,0 +1,179 @@
+/**
+ * The public trade tape agrees with the price path (klines) and with the account's own fills;
+ * WebSocket API trading runs the REST engine: same orders, same user data events, same errors.
+ */
+import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startSimulator } from '../../../src/main/sim/simulator';
+import type { Simulator } from '../../../src/main/sim/simulator';
+
+type Obj = Record<string, unknown>;
+const sym = 'BTCUSDT';
+
+describe('public trades and WebSocket API trading', () => {
+  let sim: Simulator;
+  const sockets: WebSocket[] = [];
+
+  beforeEach(async () => {
+    sim = await startSimulator({ seed: 3, clockMs: Date.UTC(2026, 5, 1, 12, 0, 0) });
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.terminate();
+    await sim.stop();
+  });
+
+  const signQuery = (q: string): string => `${q}&signature=${createHmac('sha256', sim.apiSecret).update(q).digest('hex')}`;
+  const rest = async (method: string, path: string, params: Record<string, string>, signed = false): Promise<{ status: number; body: unknown }> => {
+    let q = new URLSearchParams(params).toString();
+    if (signed) q = signQuery(`${q}&timestamp=${sim.clock.now()}`);
+    const res = await fetch(`${sim.restUrl}${path}?${q}`, { method, headers: { 'X-MBX-APIKEY': sim.apiKey } });
+    return { status: res.status, body: JSON.parse(await res.text()) as unknown };
+  };
+
+  const connect = async (): Promise<{ call: (method: string, params: Obj, signed?: boolean) => Promise<Obj>; events: Obj[] }> => {
+    const ws = new WebSocket(sim.wsApiUrl);
+    sockets.push(ws);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const events: Obj[] = [];
+    const waiting = new Map<number, (m: Obj) => void>();
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as Obj;
+      if (m['event'] !== undefined) events.push(m['event'] as Obj);
+      const w = waiting.get(m['id'] as number);
+      if (w) w(m);
+    });
+    let n = 0;
+    const call = (method: string, params: Obj, signed = false): Promise<Obj> => {
+      const id = ++n;
+      let p = { ...params };
+      if (signed) {
+        p = { ...p, apiKey: sim.apiKey, timestamp: sim.clock.now() };
+        const payload = Object.keys(p).sort().map((k) => `${k}=${String(p[k])}`).join('&');
+        p['signature'] = createHmac('sha256', sim.apiSecret).update(payload).digest('hex');
+      }
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ id, method, params: p }));
+      });
+    };
+    return { call, events };
+  };
+
+  it('trade ids are consecutive and the last trade of each second is that second\'s 1s close', async () => {
+    const trades = (await rest('GET', '/api/v3/trades', { symbol: sym, limit: '200' })).body as Obj[];
+    expect(trades.length).toBe(200);
+    trades.forEach((t, i) => {
+      if (i > 0) expect(t['id']).toBe((trades[i - 1]!['id'] as number) + 1);
+      if (i > 0) expect(t['time'] as number).toBeGreaterThanOrEqual(trades[i - 1]!['time'] as number);
+    });
+    const last = trades[trades.length - 1]!;
+    // The 1s candle that ends when that trade was stamped closes at its price, and counts its trades.
+    const [candle] = (await rest('GET', '/api/v3/klines', { symbol: sym, interval: '1s', endTime: String((last['time'] as number) - 1), limit: '1' })).body as unknown[][];
+    expect(candle![4]).toBe(last['price']);
+    const inSecond = trades.filter((t) => t['time'] === last['time']);
+    expect(candle![8]).toBeGreaterThanOrEqual(inSecond.length);
+    // historicalTrades from an id gives the same trades; aggTrades by time finds them.
+    const again = (await rest('GET', '/api/v3/historicalTrades', { symbol: sym, fromId: String(trades[0]!['id']), limit: '200' })).body as Obj[];
+    expect(again).toEqual(trades);
+    const aggs = (await rest('GET', '/api/v3/aggTrades', { symbol: sym, startTime: String(last['time']), limit: '1000' })).body as Obj[];
+    expect(aggs[0]!['T']).toBe(last['time']);
+    expect(aggs.every((a) => (a['T'] as number) >= (last['time'] as number))).toBe(true);
+  });
+
+  it('an own fill appears on the public tape with its price, quantity and side', async () => {
+    const placed = await rest('POST', '/api/v3/order', { symbol: sym, side: 'BUY', type: 'MARKET', quantity: '0.01000', newOrderRespType: 'FULL' }, true);
+    expect(placed.status).toBe(200);
+    const fills = (placed.body as Obj)['fills'] as Obj[];
+    expect(fills.length).toBeGreaterThan(0);
+    const recent = (await rest('GET', '/api/v3/trades', { symbol: sym, limit: String(fills.length) })).body as Obj[];
+    expect(recent.map((t) => [t['price'], t['qty'], t['isBuyerMaker']])).toEqual(fills.map((f) => [f['price'], f['qty'], false]));
+    // The tape's ids stay consecutive around the spliced fills, and stay put as time passes.
+    const before = (await rest('GET', '/api/v3/historicalTrades', { symbol: sym, fromId: String((recent[0]!['id'] as number) - 3), limit: '10' })).body as Obj[];
+    before.forEach((t, i) => i > 0 && expect(t['id']).toBe((before[i - 1]!['id'] as number) + 1));
+    sim.clock.jump(5000);
+    const later = (await rest('GET', '/api/v3/historicalTrades', { symbol: sym, fromId: String(recent[0]!['id']), limit: String(fills.length) })).body as Obj[];
+    expect(later).toEqual(recent);
+  });
+
+  it('order.place over the WebSocket API fills on the same engine and sends the same user data events as REST', async () => {
+    const { call, events } = await connect();
+    const sub = await call('userDataStream.subscribe.signature', {}, true);
+    expect(sub['status']).toBe(200);
+    const placed = await call('order.place', { symbol: sym, side: 'BUY', type: 'MARKET', quoteOrderQty: '100', newOrderRespType: 'FULL' }, true);
+    expect(placed['status']).toBe(200);
+    const order = placed['result'] as Obj;
+    expect(order['status']).toBe('FILLED');
+    // REST sees the order the WebSocket API placed.
+    const viaRest = (await rest('GET', '/api/v3/order', { symbol: sym, orderId: String(order['orderId']) }, true)).body as Obj;
+    expect(viaRest['executedQty']).toBe(order['executedQty']);
+    await expect.poll(() => events.filter((e) => e['e'] === 'executionReport').length).toBeGreaterThanOrEqual(2);
+    const reports = events.filter((e) => e['e'] === 'executionReport');
+    expect(reports[0]!['x']).toBe('NEW');
+    expect(reports.slice(1).every((e) => e['x'] === 'TRADE' && e['i'] === order['orderId'])).toBe(true);
+    await expect.poll(() => events.some((e) => e['e'] === 'outboundAccountPosition')).toBe(true);
+
+    // A resting order, cancelled over the WebSocket API, then cancel-all and an OCO.
+    const price = Number(sim.market.lastPrice(sym));
+    const px = (f: number): string => (Math.round(price * f * 100) / 100).toFixed(2);
+    const limit = await call('order.place', { symbol: sym, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: px(0.8) }, true);
+    const cancelled = await call('order.cancel', { symbol: sym, orderId: (limit['result'] as Obj)['orderId'] }, true);
+    expect((cancelled['result'] as Obj)['status']).toBe('CANCELED');
+    const oco = await call('orderList.place.oco', {
+      symbol: sym, side: 'SELL', quantity: '0.00100', aboveType: 'LIMIT_MAKER', abovePrice: px(1.2),
+      belowType: 'STOP_LOSS_LIMIT', belowPrice: px(0.7), belowStopPrice: px(0.71), belowTimeInForce: 'GTC',
+    }, true);
+    expect(oco['status']).toBe(200);
+    const lists = await call('openOrderLists.status', {}, true);
+    expect((lists['result'] as Obj[]).length).toBe(1);
+    const all = await call('openOrders.cancelAll', { symbol: sym }, true);
+    expect(all['status']).toBe(200);
+    expect((await call('openOrders.status', { symbol: sym }, true))['result']).toEqual([]);
+    // Order counts are reported like REST's X-MBX-ORDER-COUNT headers.
+    const rl = placed['rateLimits'] as Obj[];
+    expect(rl.some((r) => r['rateLimitType'] === 'ORDERS' && r['interval'] === 'SECOND' && r['count'] === 1)).toBe(true);
+  });
+
+  it('errors over the WebSocket API are the REST errors', async () => {
+    const { call } = await connect();
+    const cases: Array<[Obj, string]> = [
+      [{ symbol: 'NOPE', side: 'BUY', type: 'MARKET', quantity: '1' }, 'symbol=NOPE&side=BUY&type=MARKET&quantity=1'],
+      [{ symbol: sym, side: 'BUY', type: 'MARKET', quantity: '100' }, `symbol=${sym}&side=BUY&type=MARKET&quantity=100`],
+      [{ symbol: sym, side: 'BUY', type: 'LIMIT', quantity: '1', price: '1' }, `symbol=${sym}&side=BUY&type=LIMIT&quantity=1&price=1`],
+      [{ symbol: sym, side: 'BUY', type: 'MARKET', quantity: '1', timeInforce: 'GTC' }, `symbol=${sym}&side=BUY&type=MARKET&quantity=1&timeInforce=GTC`],
+    ];
+    for (const [params, query] of cases) {
+      const viaWs = await call('order.place', params, true);
+      const viaRest = await rest('POST', '/api/v3/order', Object.fromEntries(new URLSearchParams(query)), true);
+      expect(viaWs['status']).toBe(viaRest.status);
+      const wsError = viaWs['error'] as Obj;
+      const restError = viaRest.body as Obj;
+      expect(wsError['code']).toBe(restError['code']);
+      // -1104 counts the parameters sent, and a WebSocket request also sends apiKey.
+      if (restError['code'] !== -1104) expect(wsError['msg']).toBe(restError['msg']);
+    }
+    // Unsigned and wrongly signed requests.
+    expect(((await call('account.status', {})) ['error'] as Obj)['code']).toBe(-1102);
+    expect(((await call('account.status', { apiKey: sim.apiKey, timestamp: sim.clock.now(), signature: '0'.repeat(64) }))['error'] as Obj)['code']).toBe(-1022);
+  });
+
+  it('after session.logon, signed methods need neither apiKey nor signature', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const { apiKey } = sim.registerKey({ type: 'ED25519', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const { call } = await connect();
+    const logon: Obj = { apiKey, timestamp: sim.clock.now() };
+    const payload = Object.keys(logon).sort().map((k) => `${k}=${String(logon[k])}`).join('&');
+    logon['signature'] = cryptoSign(null, Buffer.from(payload), privateKey).toString('base64');
+    expect((await call('session.logon', logon))['status']).toBe(200);
+    const account = await call('account.status', { timestamp: sim.clock.now() });
+    expect(account['status']).toBe(200);
+    expect(Array.isArray((account['result'] as Obj)['balances'])).toBe(true);
+    const placed = await call('order.test', { symbol: sym, side: 'BUY', type: 'MARKET', quantity: '0.001', timestamp: sim.clock.now() });
+    expect(placed).toMatchObject({ status: 200, result: {} });
+    // The timestamp is still checked.
+    expect(((await call('account.status', { timestamp: sim.clock.now() - 120_000 }))['error'] as Obj)['code']).toBe(-1021);
+  });
+});
