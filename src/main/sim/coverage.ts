@@ -5,7 +5,6 @@
  */
 
 export const REST_NOT_SERVED: Readonly<Record<string, string>> = {
-  'POST /api/v3/order/cancelReplace': 'the matching engine has no atomic cancel-and-replace yet',
   'POST /api/v3/order/oco': 'deprecated by Binance in favour of POST /api/v3/orderList/oco, which is served',
   'POST /api/v3/orderList/oto': 'the matching engine has no one-triggers-the-other lists yet',
   'POST /api/v3/orderList/otoco': 'the matching engine has no one-triggers-the-other lists yet',
@@ -17,7 +16,6 @@ export const REST_NOT_SERVED: Readonly<Record<string, string>> = {
 };
 
 export const WS_API_NOT_SERVED: Readonly<Record<string, string>> = {
-  'order.cancelReplace': REST_NOT_SERVED['POST /api/v3/order/cancelReplace']!,
   'order.amend.keepPriority': REST_NOT_SERVED['PUT /api/v3/order/amend/keepPriority']!,
   'orderList.place': 'deprecated by Binance in favour of orderList.place.oco, which is served',
   'orderList.place.oto': REST_NOT_SERVED['POST /api/v3/orderList/oto']!,

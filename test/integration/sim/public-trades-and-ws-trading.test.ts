@@ -155,6 +155,10 @@ describe('public trades and WebSocket API trading', () => {
       // -1104 counts the parameters sent, and a WebSocket request also sends apiKey.
       if (restError['code'] !== -1104) expect(wsError['msg']).toBe(restError['msg']);
     }
+    // Cancel-replace failures carry their `data` over the WebSocket API too.
+    const px = (Math.round(Number(sim.market.lastPrice(sym)) * 0.8 * 100) / 100).toFixed(2);
+    const cr = await call('order.cancelReplace', { symbol: sym, cancelReplaceMode: 'STOP_ON_FAILURE', cancelOrderId: 999999, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: px }, true);
+    expect(cr).toMatchObject({ status: 400, error: { code: -2022, data: { cancelResult: 'FAILURE', newOrderResult: 'NOT_ATTEMPTED' } } });
     // Unsigned and wrongly signed requests.
     expect(((await call('account.status', {})) ['error'] as Obj)['code']).toBe(-1102);
     expect(((await call('account.status', { apiKey: sim.apiKey, timestamp: sim.clock.now(), signature: '0'.repeat(64) }))['error'] as Obj)['code']).toBe(-1022);
@@ -175,5 +179,54 @@ describe('public trades and WebSocket API trading', () => {
     expect(placed).toMatchObject({ status: 200, result: {} });
     // The timestamp is still checked.
     expect(((await call('account.status', { timestamp: sim.clock.now() - 120_000 }))['error'] as Obj)['code']).toBe(-1021);
+  });
+});
+
+describe('cancel-replace', () => {
+  let sim: Simulator;
+  beforeEach(async () => {
+    sim = await startSimulator({ seed: 4 });
+  });
+  afterEach(async () => {
+    await sim.stop();
+  });
+  const call = async (method: string, path: string, params: Record<string, string>): Promise<{ status: number; body: Obj }> => {
+    const q = new URLSearchParams({ ...params, timestamp: String(sim.clock.now()) }).toString();
+    const res = await fetch(`${sim.restUrl}${path}?${q}&signature=${createHmac('sha256', sim.apiSecret).update(q).digest('hex')}`, { method, headers: { 'X-MBX-APIKEY': sim.apiKey } });
+    return { status: res.status, body: JSON.parse(await res.text()) as Obj };
+  };
+  const limitAt = (f: number): Record<string, string> => {
+    const price = Number(sim.market.lastPrice(sym));
+    return { symbol: sym, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: (Math.round(price * f * 100) / 100).toFixed(2) };
+  };
+
+  it('cancels and places in one request, with the documented outcomes when one part fails', async () => {
+    const first = await call('POST', '/api/v3/order', limitAt(0.8));
+    const orderId = String(first.body['orderId']);
+    const ok = await call('POST', '/api/v3/order/cancelReplace', { ...limitAt(0.75), cancelReplaceMode: 'STOP_ON_FAILURE', cancelOrderId: orderId });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ cancelResult: 'SUCCESS', newOrderResult: 'SUCCESS', cancelResponse: { status: 'CANCELED', orderId: Number(orderId) }, newOrderResponse: { status: 'NEW' } });
+    // The order is gone: STOP_ON_FAILURE does not place the new one (-2022, 400) ...
+    const stop = await call('POST', '/api/v3/order/cancelReplace', { ...limitAt(0.75), cancelReplaceMode: 'STOP_ON_FAILURE', cancelOrderId: orderId });
+    expect(stop.status).toBe(400);
+    expect(stop.body).toEqual({
+      code: -2022, msg: 'Order cancel-replace failed.',
+      data: { cancelResult: 'FAILURE', newOrderResult: 'NOT_ATTEMPTED', cancelResponse: { code: -2011, msg: 'Unknown order sent.' }, newOrderResponse: null },
+    });
+    // ... ALLOW_FAILURE does (-2021, 409), and the new order exists.
+    const allow = await call('POST', '/api/v3/order/cancelReplace', { ...limitAt(0.75), cancelReplaceMode: 'ALLOW_FAILURE', cancelOrderId: orderId });
+    expect(allow.status).toBe(409);
+    expect(allow.body).toMatchObject({ code: -2021, data: { cancelResult: 'FAILURE', newOrderResult: 'SUCCESS' } });
+    const open = await call('GET', '/api/v3/openOrders', { symbol: sym });
+    expect((open.body as unknown as Obj[]).length).toBe(2);
+    // A new order that fails after a successful cancel: -2021 with the new order's error.
+    const target = String((open.body as unknown as Obj[])[0]!['orderId']);
+    const price = Number(sim.market.lastPrice(sym));
+    const bad = await call('POST', '/api/v3/order/cancelReplace', {
+      symbol: sym, side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.00100', price: (Math.round(price * 1.05 * 100) / 100).toFixed(2),
+      cancelReplaceMode: 'STOP_ON_FAILURE', cancelOrderId: target,
+    });
+    expect(bad.status).toBe(409);
+    expect(bad.body).toMatchObject({ code: -2021, data: { cancelResult: 'SUCCESS', newOrderResult: 'FAILURE', newOrderResponse: { code: -2010, msg: 'Order would immediately match and take.' } } });
   });
 });

@@ -11,6 +11,7 @@ import { createUserDataBus } from '../account/user-data-bus';
 import { createEngine, type Engine } from './engine';
 import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
+import { cancelReplaceRoute } from './cancel-replace';
 import { accountReadRoutes } from './read-routes';
 import { tradingRoutes } from './routes';
 
@@ -54,6 +55,7 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     ...accountRoutes({ clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert }),
     ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
     ...accountReadRoutes({ market: ctx.market, engine: core }),
+    cancelReplaceRoute({ market: ctx.market, faults: ctx.faults, engine: core, newClientId }),
   ];
   const engine: MatchingEngine = {
     routes: () => routes,

@@ -16,7 +16,7 @@ import { cancelReply, listReply, orderQuery, orderReply } from './reports';
 const DAY = 86_400_000;
 
 /** Parameter tables of https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md (SIGNED routes: the dispatcher adds timestamp, recvWindow, signature). */
-const NEW_ORDER_PARAMS = [
+export const NEW_ORDER_PARAMS = [
   'symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price', 'newClientOrderId', 'strategyId',
   'strategyType', 'stopPrice', 'trailingDelta', 'icebergQty', 'newOrderRespType', 'selfTradePreventionMode',
   'pegPriceType', 'pegOffsetValue', 'pegOffsetType',

@@ -298,7 +298,8 @@ export function createWsApi(opts: WsApiOptions): WsApi {
     let returnRateLimits = conn.returnRateLimitsDefault;
     const rateLimits = (): unknown[] => [limiter.weightRateLimit(conn.ip)];
     const fail = (err: SimError, disconnect = false): void => {
-      const body: Record<string, unknown> = { code: err.code, msg: err.message };
+      // toJSON: the code and message, and the `data` some errors carry (cancel-replace outcomes).
+      const body: Record<string, unknown> = { ...err.toJSON() };
       if (err.httpStatus === 429 || err.httpStatus === 418) {
         const retry = err.headers['Retry-After'];
         const now = clock.now();
