@@ -6,8 +6,6 @@
 
 export const REST_NOT_SERVED: Readonly<Record<string, string>> = {
   'POST /api/v3/order/oco': 'deprecated by Binance in favour of POST /api/v3/orderList/oco, which is served',
-  'POST /api/v3/orderList/oto': 'the matching engine has no one-triggers-the-other lists yet',
-  'POST /api/v3/orderList/otoco': 'the matching engine has no one-triggers-the-other lists yet',
   'POST /api/v3/orderList/opo': 'the matching engine has no one-pays-the-other lists',
   'POST /api/v3/orderList/opoco': 'the matching engine has no one-pays-the-other lists',
   'POST /api/v3/sor/order': 'no smart order routing: the simulator has one book per symbol',
@@ -18,8 +16,6 @@ export const REST_NOT_SERVED: Readonly<Record<string, string>> = {
 export const WS_API_NOT_SERVED: Readonly<Record<string, string>> = {
   'order.amend.keepPriority': REST_NOT_SERVED['PUT /api/v3/order/amend/keepPriority']!,
   'orderList.place': 'deprecated by Binance in favour of orderList.place.oco, which is served',
-  'orderList.place.oto': REST_NOT_SERVED['POST /api/v3/orderList/oto']!,
-  'orderList.place.otoco': REST_NOT_SERVED['POST /api/v3/orderList/otoco']!,
   'orderList.place.opo': REST_NOT_SERVED['POST /api/v3/orderList/opo']!,
   'orderList.place.opoco': REST_NOT_SERVED['POST /api/v3/orderList/opoco']!,
   'sor.order.place': REST_NOT_SERVED['POST /api/v3/sor/order']!,

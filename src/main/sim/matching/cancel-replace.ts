@@ -10,7 +10,7 @@ import { SimError, errors } from '../errors';
 import type { Faults, MarketModel, RestRoute } from '../types';
 import { accountIdOf } from '../account/routes';
 import type { Engine } from './engine';
-import { isOpen, type SimOrder } from './model';
+import { isLive, type SimOrder } from './model';
 import { lookupSymbol, parseOrderRequest } from './order-input';
 import { clientIdParam, eitherMissing, enumParam, longParam, origClientIdParam, type Params } from './params';
 import { cancelReply, orderReply } from './reports';
@@ -75,7 +75,7 @@ export function cancelReplaceRoute(deps: { market: MarketModel; faults: Faults; 
       let cancelError: { code: number; msg: string } | undefined;
       try {
         if (info.status !== 'TRADING' && info.status !== 'CANCEL_ONLY') throw errors.cancelRejected('Market is closed.');
-        if (!target || !isOpen(target)) throw errors.cancelRejected('Unknown order sent.');
+        if (!target || !isLive(target)) throw errors.cancelRejected('Unknown order sent.');
         if ((restriction === 'ONLY_NEW' && target.status !== 'NEW') || (restriction === 'ONLY_PARTIALLY_FILLED' && target.status !== 'PARTIALLY_FILLED')) {
           throw errors.cancelRejected('Order was not canceled due to cancel restrictions.');
         }

@@ -12,6 +12,7 @@ import { createEngine, type Engine } from './engine';
 import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
 import { cancelReplaceRoute } from './cancel-replace';
+import { otoRoutes } from './oto-routes';
 import { accountReadRoutes } from './read-routes';
 import { tradingRoutes } from './routes';
 
@@ -56,6 +57,7 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
     ...accountReadRoutes({ market: ctx.market, engine: core }),
     cancelReplaceRoute({ market: ctx.market, faults: ctx.faults, engine: core, newClientId }),
+    ...otoRoutes({ market: ctx.market, faults: ctx.faults, engine: core }),
   ];
   const engine: MatchingEngine = {
     routes: () => routes,

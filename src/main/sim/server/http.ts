@@ -275,7 +275,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
       };
       const result = await route.handler(request);
       if (closing) return;
-      if (orderAccount !== undefined) limiter.addOrders(orderAccount, path.includes('/orderList/') || path.endsWith('/order/oco') ? 2 : 1);
+      if (orderAccount !== undefined) limiter.addOrders(orderAccount, path.endsWith('/orderList/otoco') ? 3 : path.includes('/orderList/') || path.endsWith('/order/oco') ? 2 : 1);
       send(res, 200, toJson(result), headers());
     } catch (err) {
       if (closing) return;

@@ -166,7 +166,7 @@ export function createWsRestBridge(opts: {
         }
         const request: RestRequest = { method: route.method, path: route.path, params, ...(key !== undefined ? { key } : {}), receivedAt };
         const result = await route.handler(request);
-        if (orderAccount !== undefined) limiter.addOrders(orderAccount, route.path.includes('/orderList/') || route.path.endsWith('/order/oco') ? 2 : 1);
+        if (orderAccount !== undefined) limiter.addOrders(orderAccount, route.path.endsWith('/orderList/otoco') ? 3 : route.path.includes('/orderList/') || route.path.endsWith('/order/oco') ? 2 : 1);
         return orderAccount !== undefined ? { result, orderAccount } : { result };
       } catch (err) {
         if (zeroOnSuccess) limiter.addWeight(ctx.ip, weight);
