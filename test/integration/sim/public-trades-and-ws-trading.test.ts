@@ -230,3 +230,36 @@ describe('cancel-replace', () => {
     expect(bad.body).toMatchObject({ code: -2021, data: { cancelResult: 'SUCCESS', newOrderResult: 'FAILURE', newOrderResponse: { code: -2010, msg: 'Order would immediately match and take.' } } });
   });
 });
+
+describe('trade streams', () => {
+  it('the trade stream sends the tape\'s trades, own fills included, with the ids REST lists', async () => {
+    const sim = await startSimulator({ seed: 6, marketStepMs: 50 });
+    const ws = new WebSocket(`${sim.streamUrl}/ws/btcusdt@trade`);
+    try {
+      const seen: Obj[] = [];
+      ws.on('message', (d) => seen.push(JSON.parse(d.toString()) as Obj));
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      // The subscription is in place once a first trade has arrived.
+      await expect.poll(() => seen.length, { timeout: 5000 }).toBeGreaterThan(0);
+      const q = `symbol=${sym}&side=BUY&type=MARKET&quantity=0.01000&newOrderRespType=FULL&timestamp=${sim.clock.now()}`;
+      const res = await fetch(`${sim.restUrl}/api/v3/order?${q}&signature=${createHmac('sha256', sim.apiSecret).update(q).digest('hex')}`, { method: 'POST', headers: { 'X-MBX-APIKEY': sim.apiKey } });
+      const fills = (JSON.parse(await res.text()) as Obj)['fills'] as Obj[];
+      const tape = JSON.parse(await (await fetch(`${sim.restUrl}/api/v3/trades?symbol=${sym}&limit=${fills.length}`)).text()) as Obj[];
+      const ownIds = tape.map((t) => t['id'] as number);
+      await expect.poll(() => ownIds.every((id) => seen.some((e) => e['t'] === id)), { timeout: 5000 }).toBe(true);
+      for (const t of tape) {
+        const e = seen.find((x) => x['t'] === t['id'])!;
+        expect([e['p'], e['q'], e['T'], e['m']]).toEqual([t['price'], t['qty'], t['time'], t['isBuyerMaker']]);
+      }
+      // Increasing ids on the stream: nothing twice, nothing out of order.
+      const ids = seen.map((e) => e['t'] as number);
+      ids.forEach((id, i) => i > 0 && expect(id).toBeGreaterThan(ids[i - 1]!));
+    } finally {
+      ws.terminate();
+      await sim.stop();
+    }
+  });
+});
