@@ -144,7 +144,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     : undefined;
   const controlToken = opts.controlToken ?? randomBytes(24).toString('hex');
 
-  const streams = createStreamServer({ market, clock, faults, lifetimeMs, pingIntervalMs, pongTimeoutMs });
+  const streams = createStreamServer({ market, clock, faults, lifetimeMs, pingIntervalMs, pongTimeoutMs, tape });
   const routes = [...marketRoutes(market, clock), ...marketReadRoutes(market, tape, clock), ...engine.routes(), ...serverRoutes(), ...sapiListingRoutes({ market, accounts })];
   const wsApi = createWsApi({ clock, faults, keys, limiter, userData, lifetimeMs, pingIntervalMs, pongTimeoutMs, routes: () => routes });
   const control = createControlHandler({

@@ -31,7 +31,7 @@ export interface StreamServerOptions {
 }
 
 /** At most this many trades per symbol and tick on a trade / aggTrade stream (the newest). */
-const MAX_TAPE_TRADES_PER_TICK = 50;
+const MAX_TAPE_TRADES_PER_TICK = 1000;
 
 export interface StreamServer extends UpgradeHandler {
   /** Detach from the market and the faults handle and close every connection. */
