@@ -81,6 +81,9 @@ describe('placing over the WebSocket API', () => {
     expect(out.status).toBe('rejected');
     expect(out).toMatchObject({ code: -2010 });
     expect(places()).toBe(1);
+    // Nothing was placed, so resubmitting the same intent goes to the wire again (same id).
+    expect((await h.api.place(i)).status).toBe('rejected');
+    expect(places()).toBe(2);
   });
 
   it('a lost answer (-1006, the order executed) is unknown, then reconciled by clientOrderId, never resent', async () => {
