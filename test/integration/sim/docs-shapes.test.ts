@@ -4,7 +4,7 @@
  * at the commit named in its SOURCE.md), and every documented one is either served or listed
  * in src/main/sim/coverage.ts with a reason.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -304,6 +304,59 @@ describe('responses have the docs examples\' shapes', () => {
     ws.close();
     expect(notServed).toEqual([]);
     expect(problems).toEqual([]);
+  });
+
+  it('the WebSocket API\'s own methods (connectivity, session, user data stream) match their docs examples', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    // Another account: one connection holds one subscription per account.
+    const { apiKey } = sim.registerKey({ type: 'ED25519', accountId: 'second', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const ws = new WebSocket(sim.wsApiUrl);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    let n = 0;
+    const call = (method: string, params: Record<string, unknown> = {}): Promise<Record<string, Json>> => new Promise((resolve) => {
+      const id = ++n;
+      const onMessage = (data: WebSocket.RawData): void => {
+        const msg = JSON.parse(data.toString()) as Record<string, Json>;
+        if (msg['id'] !== id) return;
+        ws.off('message', onMessage);
+        resolve(msg);
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+    const signedEd = (): Record<string, unknown> => {
+      const p: Record<string, unknown> = { apiKey, timestamp: sim.clock.now() };
+      const payload = Object.keys(p).sort().map((k) => `${k}=${String(p[k])}`).join('&');
+      return { ...p, signature: cryptoSign(null, Buffer.from(payload), privateKey).toString('base64') };
+    };
+    const signedHmac = (): Record<string, unknown> => {
+      const p: Record<string, unknown> = { apiKey: sim.apiKey, timestamp: sim.clock.now() };
+      const payload = Object.keys(p).sort().map((k) => `${k}=${String(p[k])}`).join('&');
+      return { ...p, signature: createHmac('sha256', sim.apiSecret).update(payload).digest('hex') };
+    };
+    // In an order where each call succeeds: logon, subscribe, status, a second (signature) subscription, list, unsubscribe, logout.
+    const steps: Array<[string, Record<string, unknown>]> = [
+      ['ping', {}], ['time', {}], ['session.logon', signedEd()], ['userDataStream.subscribe', {}], ['session.status', {}],
+      ['userDataStream.subscribe.signature', signedHmac()], ['session.subscriptions', {}],
+      ['userDataStream.unsubscribe', { subscriptionId: 1 }], ['session.logout', {}],
+    ];
+    const problems: string[] = [];
+    for (const [method, params] of steps) {
+      const msg = await call(method, params);
+      if (msg['status'] !== 200) {
+        problems.push(`${method}: ${JSON.stringify(msg)}`);
+        continue;
+      }
+      for (const d of bestDiff(wsDocs[method]!, msg['result'] as Json, KNOWN[method] ?? [])) problems.push(`${method} ${d}`);
+    }
+    ws.close();
+    expect(problems).toEqual([]);
+    // Every served method is covered by this test or the one above.
+    const covered = new Set([...steps.map(([m]) => m), ...Object.keys(WS_REST_METHODS).filter((m) => WS_API_NOT_SERVED[m] === undefined)]);
+    expect(Object.keys(wsDocs).filter((m) => WS_API_NOT_SERVED[m] === undefined && !covered.has(m))).toEqual([]);
   });
 
   it('every documented endpoint and method is served or listed as not served with a reason', async () => {
