@@ -10,11 +10,9 @@ export const REST_NOT_SERVED: Readonly<Record<string, string>> = {
   'POST /api/v3/orderList/opoco': 'the matching engine has no one-pays-the-other lists',
   'POST /api/v3/sor/order': 'no smart order routing: the simulator has one book per symbol',
   'POST /api/v3/sor/order/test': 'no smart order routing: the simulator has one book per symbol',
-  'PUT /api/v3/order/amend/keepPriority': 'the matching engine cannot amend an order in place',
 };
 
 export const WS_API_NOT_SERVED: Readonly<Record<string, string>> = {
-  'order.amend.keepPriority': REST_NOT_SERVED['PUT /api/v3/order/amend/keepPriority']!,
   'orderList.place': 'deprecated by Binance in favour of orderList.place.oco, which is served',
   'orderList.place.opo': REST_NOT_SERVED['POST /api/v3/orderList/opo']!,
   'orderList.place.opoco': REST_NOT_SERVED['POST /api/v3/orderList/opoco']!,

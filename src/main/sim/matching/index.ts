@@ -11,6 +11,7 @@ import { createUserDataBus } from '../account/user-data-bus';
 import { createEngine, type Engine } from './engine';
 import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
+import { amendRoute } from './amend-routes';
 import { cancelReplaceRoute } from './cancel-replace';
 import { otoRoutes } from './oto-routes';
 import { accountReadRoutes } from './read-routes';
@@ -58,6 +59,7 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     ...accountReadRoutes({ market: ctx.market, engine: core }),
     cancelReplaceRoute({ market: ctx.market, faults: ctx.faults, engine: core, newClientId }),
     ...otoRoutes({ market: ctx.market, faults: ctx.faults, engine: core }),
+    amendRoute({ market: ctx.market, engine: core, newClientId }),
   ];
   const engine: MatchingEngine = {
     routes: () => routes,

@@ -25,7 +25,8 @@ export interface SimOrder {
   readonly symbol: string;
   readonly orderId: bigint;
   list: SimOrderList | undefined;
-  readonly clientOrderId: string;
+  /** Changes only when the order is amended (amend keep priority takes a new client id). */
+  clientOrderId: string;
   readonly side: Side;
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
@@ -76,6 +77,18 @@ export interface SimTrade {
   readonly time: number;
   readonly isBuyer: boolean;
   readonly isMaker: boolean;
+}
+
+/** One amend-keep-priority of an order (GET /api/v3/order/amendments). */
+export interface Amendment {
+  readonly symbol: string;
+  readonly orderId: bigint;
+  readonly executionId: number;
+  readonly origClientOrderId: string;
+  readonly newClientOrderId: string;
+  readonly origQty: Decimal;
+  readonly newQty: Decimal;
+  readonly time: number;
 }
 
 export interface Fill { readonly price: Decimal; readonly qty: Decimal; readonly commission: Decimal; readonly commissionAsset: string; readonly tradeId: bigint }

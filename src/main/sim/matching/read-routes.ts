@@ -2,14 +2,14 @@
  * Account reads beyond routes.ts (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § Account endpoints): all order
  * lists, prevented matches, SOR allocations, order amendments and the account's filters.
  *
- * The simulator's own orders never meet each other (they trade against the simulated book), it
- * has no smart order routing and no amend-keep-priority, so prevented matches, allocations and
- * amendments are always empty lists: the truthful answer for this exchange, with the documented
- * parameters, weights and errors.
+ * The simulator's own orders never meet each other (they trade against the simulated book) and it
+ * has no smart order routing, so prevented matches and allocations are always empty lists: the
+ * truthful answer for this exchange, with the documented parameters, weights and errors.
  */
 import { errors } from '../errors';
 import type { MarketModel, RestRoute } from '../types';
 import { accountIdOf } from '../account/routes';
+import { fmt8 } from '../account/money';
 import { EXCHANGE_FILTERS } from '../market/symbols';
 import type { Engine } from './engine';
 import { lookupSymbol } from './order-input';
@@ -88,11 +88,18 @@ export function accountReadRoutes(deps: { market: MarketModel; engine: Engine })
       const info = lookupSymbol(market, p);
       const orderId = longParam(p, 'orderId');
       if (orderId === undefined) throw errors.mandatoryParamMissing('orderId');
-      longParam(p, 'fromExecutionId');
-      limitParam(p);
-      const o = engine.book(accountIdOf(req)).orders.get(orderId);
+      const accountId = accountIdOf(req);
+      const from = longParam(p, 'fromExecutionId');
+      const limit = limitParam(p);
+      const o = engine.book(accountId).orders.get(orderId);
       if (!o || o.symbol !== info.symbol) throw errors.noSuchOrder();
-      return [];
+      return engine.amendments(accountId, orderId)
+        .filter((a) => from === undefined || BigInt(a.executionId) >= from)
+        .slice(0, limit)
+        .map((a) => ({
+          symbol: a.symbol, orderId: a.orderId, executionId: a.executionId, origClientOrderId: a.origClientOrderId,
+          newClientOrderId: a.newClientOrderId, origQty: fmt8(a.origQty), newQty: fmt8(a.newQty), time: a.time,
+        }));
     },
   };
 

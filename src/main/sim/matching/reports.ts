@@ -121,7 +121,7 @@ export function listReply(list: SimOrderList, extra?: { orderReports: Record<str
 }
 
 export interface ReportFields {
-  readonly x: 'NEW' | 'CANCELED' | 'TRADE' | 'EXPIRED';
+  readonly x: 'NEW' | 'CANCELED' | 'TRADE' | 'EXPIRED' | 'REPLACED';
   readonly now: number;
   readonly executionId: number;
   /** The cancel's client id (`c`) and the cancelled order's id (`C`). */
