@@ -5,7 +5,6 @@
  */
 
 export const REST_NOT_SERVED: Readonly<Record<string, string>> = {
-  'POST /api/v3/order/oco': 'deprecated by Binance in favour of POST /api/v3/orderList/oco, which is served',
   'POST /api/v3/orderList/opo': 'the matching engine has no one-pays-the-other lists',
   'POST /api/v3/orderList/opoco': 'the matching engine has no one-pays-the-other lists',
   'POST /api/v3/sor/order': 'no smart order routing: the simulator has one book per symbol',
@@ -13,7 +12,6 @@ export const REST_NOT_SERVED: Readonly<Record<string, string>> = {
 };
 
 export const WS_API_NOT_SERVED: Readonly<Record<string, string>> = {
-  'orderList.place': 'deprecated by Binance in favour of orderList.place.oco, which is served',
   'orderList.place.opo': REST_NOT_SERVED['POST /api/v3/orderList/opo']!,
   'orderList.place.opoco': REST_NOT_SERVED['POST /api/v3/orderList/opoco']!,
   'sor.order.place': REST_NOT_SERVED['POST /api/v3/sor/order']!,

@@ -3,7 +3,7 @@
  * bus and the account/trading REST routes, built from one context.
  */
 import type { SimClock } from '../clock';
-import type { AccountsModel, Faults, MarketModel, MatchingEngine, UserDataBus, UserDataEvent } from '../types';
+import type { AccountsModel, Faults, MarketModel, MatchingEngine, RestRoute, UserDataBus, UserDataEvent } from '../types';
 import { createAccounts } from '../account/accounts';
 import { createCommissionBook, createConverter, type CommissionBook } from '../account/commission';
 import { accountRoutes, type OrderRateUsage } from '../account/routes';
@@ -13,6 +13,7 @@ import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
 import { amendRoute } from './amend-routes';
 import { cancelReplaceRoute } from './cancel-replace';
+import { legacyOcoRoute } from './legacy-oco';
 import { otoRoutes } from './oto-routes';
 import { accountReadRoutes } from './read-routes';
 import { tradingRoutes } from './routes';
@@ -53,7 +54,7 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   accounts.setResetHook((accountId) => core.cancelAll(accountId));
   const unsubscribeTicks = ctx.market.onTick((changed) => core.onTick(changed));
 
-  const routes = [
+  const routes: RestRoute[] = [
     ...accountRoutes({ clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert }),
     ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
     ...accountReadRoutes({ market: ctx.market, engine: core }),
@@ -61,6 +62,8 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     ...otoRoutes({ market: ctx.market, faults: ctx.faults, engine: core }),
     amendRoute({ market: ctx.market, engine: core, newClientId }),
   ];
+  const oco = routes.find((r) => r.method === 'POST' && r.path === '/api/v3/orderList/oco');
+  if (oco !== undefined) routes.push(legacyOcoRoute(oco));
   const engine: MatchingEngine = {
     routes: () => routes,
     resetAccount: (accountId) => accounts.model.reset(accountId),
