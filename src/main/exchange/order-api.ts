@@ -21,8 +21,10 @@
  * is what prevents a second order after the first one filled.
  *
  * Ids: orderId values stay decimal strings end to end (B7); cancels send them as strings.
- * Placement over the WS API (order.place) is not used: the simulator does not offer it and REST
- * gives the same guarantees here.
+ * Placement may go over the WebSocket API instead (`placeTransport`, ws-order-transport.ts): the
+ * same parameters, the same single send, and the same outcomes - its errors are classified like
+ * REST's (a dropped socket or a missed deadline with the request pending is 'unknown'), and the
+ * reconciliation that follows is the same query by clientOrderId over REST.
  */
 import { z } from 'zod';
 import type { BackoffOptions } from './backoff';
@@ -37,6 +39,7 @@ import {
 import type { OrderState, OrderStatus, OrderUpdateInput } from './order-state';
 import { idSchema, isTerminalStatus, orderStatusSchema, orderUpdateFromRest, restOrderSchema } from './order-state';
 import { createReconciler, type OrderOutcomes, type Reconciler, type ReconcilerOptions } from './reconciler';
+import type { PlaceTransport } from './ws-order-transport';
 
 export interface OrderIntent {
   /** From newClientOrderId(), stored with the intent before the first send. */
@@ -86,6 +89,8 @@ export interface OrderApiOptions extends ReconcilerOptions {
   readonly newId?: () => string;
   /** Share a reconciler (and its outcomes) instead of creating one from these options. */
   readonly reconciler?: Reconciler;
+  /** Place over this transport (the WebSocket API) instead of POST /api/v3/order. */
+  readonly placeTransport?: PlaceTransport;
 }
 
 export interface OrderApi {
@@ -197,17 +202,25 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     const symbol = order.symbol;
     let res: z.infer<typeof newOrderResponseSchema>;
     const sentAt = clock.now();
+    const params = {
+      symbol, side: order.side, type: order.type, timeInForce: order.timeInForce,
+      quantity: order.quantity, quoteOrderQty: order.quoteOrderQty, price: order.price,
+      stopPrice: order.stopPrice, icebergQty: order.icebergQty, trailingDelta: order.trailingDelta,
+      newClientOrderId: clientOrderId, newOrderRespType: respType,
+    };
     try {
-      res = await opts.rest.request({
-        method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
-        params: {
-          symbol, side: order.side, type: order.type, timeInForce: order.timeInForce,
-          quantity: order.quantity, quoteOrderQty: order.quoteOrderQty, price: order.price,
-          stopPrice: order.stopPrice, icebergQty: order.icebergQty, trailingDelta: order.trailingDelta,
-          newClientOrderId: clientOrderId, newOrderRespType: respType,
-        },
-        schema: newOrderResponseSchema, ...timeout,
-      });
+      if (opts.placeTransport !== undefined) {
+        const raw = await opts.placeTransport(params, timeout);
+        const parsed = newOrderResponseSchema.safeParse(raw);
+        // An unreadable answer to a placement that was sent: the order may exist. Find out.
+        if (!parsed.success) return startUnknown(clientOrderId, symbol, undefined, sentAt);
+        res = parsed.data;
+      } else {
+        res = await opts.rest.request({
+          method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
+          params, schema: newOrderResponseSchema, ...timeout,
+        });
+      }
     } catch (e) {
       if (isDuplicateOrderError(e)) return startUnknown(clientOrderId, symbol, e, sentAt);
       if (isExchangeError(e)) {

@@ -8,6 +8,8 @@ import { createClock } from './clock';
 import type { SimClock } from './clock';
 import { createFaults } from './faults';
 import { BRIDGE_ASSET, NO_MARKET_ASSET, createMarket, createStreamServer, marketRoutes } from './market/index';
+import { marketReadRoutes } from './market/read-routes';
+import { createTradeTape } from './market/trades';
 import { createExchangeModel } from './matching/index';
 import { createKeyRegistry, randomAlnum } from './server/auth';
 import { createControlHandler } from './server/control';
@@ -118,7 +120,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ...(opts.symbolCount !== undefined ? { symbolCount: opts.symbolCount } : {}),
     ...(opts.marketStepMs !== undefined ? { stepMs: opts.marketStepMs } : {}),
   });
-  const exchange = createExchangeModel({ clock, faults, market, orderRateUsage: (id) => limiter.orderRateUsage(id) });
+  const tape = createTradeTape((symbol) => market.tapeSource(symbol));
+  const exchange = createExchangeModel({
+    clock, faults, market, orderRateUsage: (id) => limiter.orderRateUsage(id),
+    // Every fill of an account's order is a public trade too.
+    onUserEvent: (_accountId, ev) => {
+      if (ev.e !== 'executionReport' || ev['x'] !== 'TRADE') return;
+      const str = (k: string): string => String(ev[k]);
+      tape.recordFill(str('s'), {
+        price: str('L'), qty: str('l'), quoteQty: str('Y'), time: Number(ev['T']),
+        isBuyerMaker: (ev['S'] === 'BUY') === (ev['m'] === true),
+      });
+    },
+  });
   const { accounts, userData, engine } = exchange;
   accounts.createAccount(DEMO_ACCOUNT_ID, DEMO_BALANCES);
   const demoHistory = opts.demoHistory === true ? exchange.seedDemoHistory(DEMO_ACCOUNT_ID) : undefined;
@@ -141,8 +155,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     : undefined;
   const controlToken = opts.controlToken ?? randomBytes(24).toString('hex');
 
-  const streams = createStreamServer({ market, clock, faults, lifetimeMs, pingIntervalMs, pongTimeoutMs });
-  const wsApi = createWsApi({ clock, faults, keys, limiter, userData, lifetimeMs, pingIntervalMs, pongTimeoutMs });
+  const streams = createStreamServer({ market, clock, faults, lifetimeMs, pingIntervalMs, pongTimeoutMs, tape });
+  const routes = [...marketRoutes(market, clock), ...marketReadRoutes(market, tape, clock), ...engine.routes(), ...serverRoutes(), ...sapiListingRoutes({ market, accounts })];
+  const wsApi = createWsApi({ clock, faults, keys, limiter, userData, lifetimeMs, pingIntervalMs, pongTimeoutMs, routes: () => routes });
   const control = createControlHandler({
     token: controlToken,
     clock,
@@ -160,7 +175,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     keys,
     limiter,
-    routes: [...marketRoutes(market, clock), ...engine.routes(), ...serverRoutes(), ...sapiListingRoutes({ market, accounts })],
+    routes,
     wsApi,
     streams,
     control,

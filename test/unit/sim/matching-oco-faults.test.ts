@@ -161,3 +161,21 @@ describe('ids', () => {
     expect(h.model.ids.nextOrderId() > 9007199254740993n).toBe(true);
   });
 });
+
+describe('the deprecated POST /api/v3/order/oco', () => {
+  it('places the same two legs as orderList/oco: LIMIT_MAKER at price, STOP_LOSS_LIMIT at stopPrice / stopLimitPrice', async () => {
+    const h = createHarness();
+    const r = obj(await h.call('POST', '/api/v3/order/oco', {
+      symbol: 'BTCUSDT', side: 'SELL', quantity: '0.2', price: '62000', stopPrice: '58000', stopLimitPrice: '57900', stopLimitTimeInForce: 'GTC',
+      listClientOrderId: 'legacy1', limitClientOrderId: 'tp1', stopClientOrderId: 'sl1',
+    }));
+    expect(r).toMatchObject({ contingencyType: 'OCO', listClientOrderId: 'legacy1' });
+    expect(arr(r['orderReports']).map((o) => [o['clientOrderId'], o['type'], o['price'], o['stopPrice']])).toEqual([
+      ['sl1', 'STOP_LOSS_LIMIT', '57900.00000000', '58000.00000000'], ['tp1', 'LIMIT_MAKER', '62000.00000000', undefined],
+    ]);
+    expect(h.balance('BTC')).toEqual({ free: '1.80000000', locked: '0.20000000' });
+    // A BUY puts the limit leg below and the stop leg above; without stopLimitPrice the stop leg is STOP_LOSS.
+    const b = obj(await h.call('POST', '/api/v3/order/oco', { symbol: 'BTCUSDT', side: 'BUY', quantity: '0.1', price: '58000', stopPrice: '62000' }));
+    expect(arr(b['orderReports']).map((o) => o['type'])).toEqual(['LIMIT_MAKER', 'STOP_LOSS']);
+  });
+});

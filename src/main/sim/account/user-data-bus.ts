@@ -1,10 +1,20 @@
 import type { UserDataBus, UserDataEvent } from '../types';
 
-/** Per-account fan-out of user data events, in publication order. */
-export function createUserDataBus(): UserDataBus {
+/**
+ * Per-account fan-out of user data events, in publication order. `tap` sees every event of every
+ * account, subscribed or not (the public trade tape learns the accounts' fills from it).
+ */
+export function createUserDataBus(tap?: (accountId: string, event: UserDataEvent) => void): UserDataBus {
   const listeners = new Map<string, Set<(event: UserDataEvent) => void>>();
   return {
     publish(accountId, event) {
+      if (tap !== undefined) {
+        try {
+          tap(accountId, event);
+        } catch {
+          // The tap is an observer; it must not break delivery.
+        }
+      }
       const set = listeners.get(accountId);
       if (!set) return;
       // Copy: a listener may unsubscribe itself while being called.

@@ -40,6 +40,38 @@ export interface SimMarket extends MarketModel {
   miniTicker24h(symbol: string): MiniTicker24h;
   /** Runs one market step now (what the timer does every stepMs). */
   step(): void;
+  /**
+   * Statistics of the window [openTime, now] (rolling-window and trading-day tickers); the reply's
+   * closeTime is `closeTime` (default now).
+   */
+  windowTicker(symbol: string, openTime: number, closeTime?: number): WindowTicker;
+  /** What market/trades.ts needs to derive the public trade tape from the price path. */
+  tapeSource(symbol: string): TapeSource;
+}
+
+export type WindowTicker = Omit<Ticker24h, 'prevClosePrice' | 'lastQty' | 'bidPrice' | 'bidQty' | 'askPrice' | 'askQty'>;
+
+/** A symbol's price path seen second by second, for the public trade tape. */
+export interface TapeSource {
+  readonly seed: number;
+  readonly listingSec: number;
+  /** Market second now (trades of earlier seconds are public). */
+  nowSec(): number;
+  /** Synthetic trades before market second `sec` (ids 0..n-1 in time order). */
+  tradesBefore(sec: number): number;
+  /** Market second of the first trade after `tradeCount` trades (binary search). */
+  secondOfTrade(index: number): number;
+  /** Log price at the boundary of market second `sec`. */
+  logAt(sec: number): number;
+  fmtPrice(logPrice: number): string;
+  /** A quantity of `steps` step sizes, formatted. */
+  fmtSteps(steps: number): string;
+  /** Typical trade size in steps. */
+  readonly tradeSteps: number;
+  /** Server clock time (epoch ms) at which market time reached `tauMs`. */
+  clockMsAt(tauMs: number): number;
+  /** Market time (ms) at server clock time `t`. */
+  tauMsAt(t: number): number;
 }
 
 export type MiniTicker24h = Pick<Ticker24h, 'symbol' | 'openPrice' | 'highPrice' | 'lowPrice' | 'lastPrice' | 'volume' | 'quoteVolume' | 'openTime' | 'closeTime' | 'firstId' | 'lastId' | 'count'>;
@@ -218,8 +250,8 @@ export function createMarket(opts: { clock: SimClock; seed: number; speed: numbe
   };
 
   /** The 24 h rolling window: from the first whole minute after now − 24 h up to now. */
-  const window24 = (st: SymState, now: number) => {
-    const openTime = Math.ceil((now - DAY) / MIN) * MIN;
+  const window24 = (st: SymState, now: number) => windowAt(st, Math.ceil((now - DAY) / MIN) * MIN, now);
+  const windowAt = (st: SymState, openTime: number, now: number) => {
     const a = Math.max(tauSec(st, openTime), st.listingSec);
     const b = Math.max(tauSec(st, now), a);
     const g = aggregate(st, a, b, true);
@@ -273,6 +305,61 @@ export function createMarket(opts: { clock: SimClock; seed: number; speed: numbe
       count,
     };
   };
+
+  const windowTicker = (st: SymState, openTime: number, now: number, closeTime: number): WindowTicker => {
+    const { g, first, count, openTicks, lastTicks } = windowAt(st, openTime, now);
+    return {
+      symbol: st.info.symbol,
+      priceChange: fmtTicks(st, lastTicks - openTicks),
+      priceChangePercent: (((lastTicks - openTicks) / openTicks) * 100).toFixed(3),
+      weightedAvgPrice: g.v > 0 ? fixed8(g.q / g.v) : fmtTicks(st, lastTicks),
+      openPrice: fmtTicks(st, openTicks),
+      highPrice: fmtPrice(st, g.h),
+      lowPrice: fmtPrice(st, g.l),
+      lastPrice: fmtTicks(st, lastTicks),
+      volume: fmtQty(st, g.v),
+      quoteVolume: fixed8(g.q),
+      openTime,
+      closeTime,
+      firstId: count > 0 ? first : -1,
+      lastId: count > 0 ? first + count - 1 : -1,
+      count,
+    };
+  };
+
+  /** Inverse of tauMs: the clock time at which the symbol's market time reached `tau`. */
+  const clockMsAt = (st: SymState, tau: number): number => {
+    const segs = st.segs ?? globalSegs;
+    for (let i = segs.length - 1; i >= 0; i--) {
+      const s = segs[i]!;
+      if (s.tau <= tau) return s.rate > 0 ? s.t + (tau - s.tau) / s.rate : s.t;
+    }
+    return tau;
+  };
+
+  const tapeSource = (st: SymState): TapeSource => ({
+    seed: st.seed,
+    listingSec: st.listingSec,
+    nowSec: () => tauSec(st, clock.now()),
+    tradesBefore: (sec) => st.path.tradesBefore(Math.max(sec, st.listingSec)),
+    secondOfTrade(index) {
+      // The first second s with tradesBefore(s + 1) > index.
+      let lo = st.listingSec;
+      let hi = Math.max(lo, tauSec(st, clock.now()));
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (st.path.tradesBefore(mid + 1) > index) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    },
+    logAt: (sec) => logAt(st, sec),
+    fmtPrice: (logPrice) => fmtPrice(st, logPrice),
+    fmtSteps: (steps) => formatUnits(Math.max(1, Math.round(steps)) * st.stepUnit, st.stepDec),
+    tradeSteps: Math.max(1, st.tradeQty / st.step),
+    clockMsAt: (tau) => clockMsAt(st, tau),
+    tauMsAt: (t) => tauMs(st, t),
+  });
 
   const listeners = new Set<(changed: readonly string[]) => void>();
   const emit = (changed: readonly string[]): void => {
@@ -398,5 +485,10 @@ export function createMarket(opts: { clock: SimClock; seed: number; speed: numbe
     },
     miniTicker24h: (symbol) => mini(need(symbol), clock.now()),
     step,
+    windowTicker(symbol, openTime, closeTime) {
+      const now = clock.now();
+      return windowTicker(need(symbol), openTime, now, closeTime ?? now);
+    },
+    tapeSource: (symbol) => tapeSource(need(symbol)),
   };
 }

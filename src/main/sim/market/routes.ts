@@ -26,22 +26,22 @@ export const marketErrors = {
   invalidData: (param: string) => new SimError(400, -1130, `Data sent for parameter '${param}' is not valid.`),
 };
 
-const has = (p: Params, k: string): boolean => p[k] !== undefined;
+export const has = (p: Params, k: string): boolean => p[k] !== undefined;
 
-function mandatory(p: Params, k: string): string {
+export function mandatory(p: Params, k: string): string {
   const v = p[k];
   if (v === undefined || v === '') throw errors.mandatoryParamMissing(k);
   return v;
 }
 
-function lookup(market: MarketModel, symbol: string): SymbolInfo {
+export function lookup(market: MarketModel, symbol: string): SymbolInfo {
   if (!SYMBOL_RE.test(symbol)) throw marketErrors.illegal('symbol', '^[A-Z0-9-_.]{1,20}$');
   const info = market.symbol(symbol);
   if (!info) throw errors.badSymbol();
   return info;
 }
 
-function parseSymbols(market: MarketModel, raw: string): SymbolInfo[] {
+export function parseSymbols(market: MarketModel, raw: string): SymbolInfo[] {
   if (!SYMBOLS_RE.test(raw)) throw marketErrors.illegal('symbols', SYMBOLS_RANGE);
   const names = JSON.parse(raw) as string[];
   return names.map((n) => {
@@ -52,7 +52,7 @@ function parseSymbols(market: MarketModel, raw: string): SymbolInfo[] {
 }
 
 /** Number of symbols in a `symbols` parameter, for weights (0 when malformed: the request fails anyway). */
-function symbolsCount(raw: string | undefined): number {
+export function symbolsCount(raw: string | undefined): number {
   if (raw === undefined || !SYMBOLS_RE.test(raw)) return 0;
   return raw === '[]' ? 0 : raw.split(',').length;
 }
@@ -64,7 +64,7 @@ function parseSymbolStatus(p: Params): SymbolStatus | undefined {
   return s as SymbolStatus;
 }
 
-function parseLong(p: Params, k: string): number | undefined {
+export function parseLong(p: Params, k: string): number | undefined {
   const v = p[k];
   if (v === undefined) return undefined;
   if (!/^[0-9]{1,20}$/.test(v)) throw marketErrors.illegal(k, NUMBER_RANGE);
@@ -73,7 +73,7 @@ function parseLong(p: Params, k: string): number | undefined {
   return n > 1e14 ? Math.floor(n / 1000) : n;
 }
 
-function parseInt32(p: Params, k: string): number | undefined {
+export function parseInt32(p: Params, k: string): number | undefined {
   const v = p[k];
   if (v === undefined) return undefined;
   if (!/^[0-9]{1,20}$/.test(v)) throw marketErrors.illegal(k, NUMBER_RANGE);
@@ -84,7 +84,7 @@ function parseInt32(p: Params, k: string): number | undefined {
  * The symbol selection of ticker-like endpoints: one symbol (object reply), a `symbols` list or
  * all (array reply); `symbolStatus` errors for one symbol, filters the others.
  */
-function selectSymbols(market: MarketModel, p: Params): { single: SymbolInfo | undefined; list: SymbolInfo[] } {
+export function selectSymbols(market: MarketModel, p: Params): { single: SymbolInfo | undefined; list: SymbolInfo[] } {
   if (has(p, 'symbol') && has(p, 'symbols')) throw marketErrors.badCombo();
   const status = parseSymbolStatus(p);
   if (has(p, 'symbol')) {

@@ -11,6 +11,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { SimClock } from '../clock';
 import type { Faults, FaultAction, MarketModel, UpgradeHandler } from '../types';
 import { isKlineInterval, type KlineInterval } from './intervals';
+import type { TradeTape } from './trades';
 import type { MiniTicker24h, SimMarket } from './model';
 
 export interface StreamServerOptions {
@@ -25,7 +26,12 @@ export interface StreamServerOptions {
   pongTimeoutMs?: number;
   /** Delay between the serverShutdown event and the close (default 1 s). */
   shutdownCloseDelayMs?: number;
+  /** The public trade tape: trade and aggTrade streams then send the trades REST lists. */
+  tape?: TradeTape;
 }
+
+/** At most this many trades per symbol and tick on a trade / aggTrade stream (the newest). */
+const MAX_TAPE_TRADES_PER_TICK = 1000;
 
 export interface StreamServer extends UpgradeHandler {
   /** Detach from the market and the faults handle and close every connection. */
@@ -435,6 +441,17 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
         case 'trade':
         case 'aggTrade': {
           if (!changedSet.has(spec.symbol)) break;
+          if (opts.tape !== undefined) {
+            const last = opts.tape.lastId(spec.symbol);
+            const from = Math.max((state.lastTradeId ?? last - 1) + 1, last - MAX_TAPE_TRADES_PER_TICK + 1);
+            state.lastTradeId = last;
+            for (const t of opts.tape.from(spec.symbol, from, last - from + 1)) {
+              payloads.push(spec.kind === 'trade'
+                ? `{"e":"trade","E":${now},"s":"${spec.symbol}","t":${t.id},"p":"${t.price}","q":"${t.qty}","T":${t.time},"m":${t.isBuyerMaker},"M":true}`
+                : `{"e":"aggTrade","E":${now},"s":"${spec.symbol}","a":${t.id},"p":"${t.price}","q":"${t.qty}","f":${t.id},"l":${t.id},"T":${t.time},"m":${t.isBuyerMaker},"M":true}`);
+            }
+            break;
+          }
           const lastId = lastIdOf(spec.symbol);
           const prev = state.lastTradeId ?? lastId - 1;
           state.lastTradeId = lastId;

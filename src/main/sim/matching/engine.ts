@@ -11,13 +11,13 @@ import type { Ledger } from '../account/accounts';
 import type { CommissionBook } from '../account/commission';
 import { DISCOUNT_ASSET } from '../account/commission';
 import { Decimal, ZERO, dec, floorToStep, maxDec, minDec, round8, roundToStep } from '../account/money';
-import { errors } from '../errors';
+import { errors, SimError } from '../errors';
 import { EXCHANGE_FILTERS } from '../market/symbols';
 import { ALGO_TYPES, checkFilters, filterValue, lotStep, marketStep, type FilterSubject } from './filters';
 import type { IdSource } from './ids';
 import {
-  hasLimitPrice, isOpen, isStopType,
-  type ExpiryReason, type Fill, type Lock, type SimOrder, type SimOrderList, type SimTrade,
+  hasLimitPrice, isLive, isOpen, isStopType,
+  type Amendment, type ExpiryReason, type Fill, type Lock, type SimOrder, type SimOrderList, type SimTrade,
 } from './model';
 import { isLimitLeg, rejected, type OcoRequest, type OrderRequest } from './order-input';
 import { executionReport, listStatusEvent, type ReportFields } from './reports';
@@ -50,11 +50,26 @@ interface Book {
 
 export interface PlaceResult { readonly order: SimOrder; readonly fills: Fill[]; readonly transactTime: number }
 export interface OcoResult { readonly list: SimOrderList; readonly transactTime: number }
+export interface OtoRequest {
+  readonly info: SymbolInfo;
+  readonly listClientOrderId?: string;
+  readonly working: OrderRequest;
+  /** OTO: one pending order; OTOCO: the pending OCO pair. */
+  readonly pending: { readonly kind: 'OTO'; readonly order: OrderRequest } | { readonly kind: 'OTOCO'; readonly pair: OcoRequest };
+}
 
 export interface Engine {
   /** Validate (filters; and, unless test, the matching engine's checks) and execute. */
   place(accountId: string, req: OrderRequest, test: boolean): PlaceResult | undefined;
   placeOco(accountId: string, req: OcoRequest): OcoResult;
+  /**
+   * Amend keep priority: reduce an open (or pending) order's quantity in place, with a new client
+   * id; both legs of an OCO pair together. Returns the REPLACED report's executionId.
+   */
+  amend(accountId: string, order: SimOrder, newQty: Decimal, newClientOrderId: string): { transactTime: number; executionId: number };
+  amendments(accountId: string, orderId: bigint): readonly Amendment[];
+  /** OTO (one pending order) or OTOCO (a pending OCO pair) behind a LIMIT / LIMIT_MAKER working order. */
+  placeOtoList(accountId: string, req: OtoRequest): OcoResult;
   /** Cancel an open order (and its whole order list). Throws -2011 when it is not open. */
   cancel(accountId: string, order: SimOrder, cancelClientOrderId: string): { transactTime: number };
   cancelList(accountId: string, list: SimOrderList, cancelClientOrderId: string): { transactTime: number };
@@ -95,7 +110,7 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   const openOrders = (accountId: string, symbol?: string): SimOrder[] =>
-    [...book(accountId).orders.values()].filter((o) => isOpen(o) && (!symbol || o.symbol === symbol)).sort(byId);
+    [...book(accountId).orders.values()].filter((o) => isLive(o) && (!symbol || o.symbol === symbol)).sort(byId);
 
   // ---- market access --------------------------------------------------------------------
 
@@ -212,8 +227,61 @@ export function createEngine(deps: EngineDeps): Engine {
     });
     fills.push({ price, qty, commission: fee.amount, commissionAsset: fee.asset, tradeId });
     report(b, o, { x: 'TRADE', last: { qty, price, commission: fee.amount, commissionAsset: fee.asset, tradeId, isMaker } });
-    if (o.status === 'FILLED') closeOrder(o, b);
+    if (o.status === 'FILLED') {
+      closeOrder(o, b);
+      releasePending(o, b);
+    }
   };
+
+  /**
+   * The working order of an OTO / OTOCO filled completely: its pending order(s) go on the book
+   * now, holding their funds from now on (one shared lock for an OTOCO's OCO pair). An OTO has
+   * no contingency left (ALL_DONE); an OTOCO stays EXECUTING until one of its pair executes.
+   */
+  function releasePending(o: SimOrder, b: Batch): void {
+    const list = o.list;
+    if (!list || (list.contingencyType !== 'OTO' && list.contingencyType !== 'OTOCO') || list.orders[0] !== o) return;
+    const pending = list.orders.slice(1).filter((p) => p.status === 'PENDING_NEW');
+    if (pending.length === 0) return;
+    const first = pending[0]!;
+    const perUnit = first.side === 'BUY'
+      ? pending.map((p) => (hasLimitPrice(p.type) ? p.price : p.stopPrice)).reduce((a, x) => maxDec(a, x), ZERO)
+      : new Decimal(1);
+    const asset = first.side === 'BUY' ? first.info.quoteAsset : first.info.baseAsset;
+    const needed = first.type === 'MARKET' && first.side === 'BUY' ? simulateTake(first.symbol, 'BUY', first.origQty).cost : first.side === 'BUY' ? perUnit.mul(first.origQty) : first.origQty;
+    if (ledger.free(o.accountId, asset).lessThan(round8(needed, Decimal.ROUND_UP))) {
+      for (const p of pending) expire(p, 'INSUFFICIENT_LIQUIDITY', b);
+      finishList(list, b);
+      return;
+    }
+    if (first.type !== 'MARKET') {
+      const lock = makeLock(o.accountId, first.info, first.side, perUnit, first.origQty, b);
+      for (const p of pending) {
+        p.lock = lock;
+        lock.holders += 1;
+      }
+    }
+    for (const p of pending) {
+      p.status = 'NEW';
+      p.updateTime = b.now;
+      if (!isStopType(p.type)) p.workingTime = b.now;
+      report(b, p, { x: 'NEW' });
+    }
+    if (list.contingencyType === 'OTO') finishList(list, b);
+    for (const p of pending) {
+      if (!isOpen(p)) continue;
+      if (p.type === 'MARKET') workMarket(p, b, []);
+      else if (p.type === 'LIMIT') workLimit(p, b, []);
+    }
+  }
+
+  function finishList(list: SimOrderList, b: Batch): void {
+    if (list.listOrderStatus === 'ALL_DONE') return;
+    list.listStatusType = 'ALL_DONE';
+    list.listOrderStatus = 'ALL_DONE';
+    list.transactionTime = b.now;
+    b.lists.push(listStatusEvent(list, b.now));
+  }
 
   /** Take liquidity from the book up to `limit` (none = market). */
   const takeFromBook = (o: SimOrder, b: Batch, fills: Fill[], limit?: Decimal): void => {
@@ -239,14 +307,26 @@ export function createEngine(deps: EngineDeps): Engine {
     o.updateTime = b.now;
     report(b, o, { x: 'EXPIRED' });
     closeOrder(o, b);
+    // A working order that expires unfilled takes its pending orders with it.
+    const list = o.list;
+    if (list && (list.contingencyType === 'OTO' || list.contingencyType === 'OTOCO') && list.orders[0] === o) {
+      for (const p of list.orders.slice(1)) if (p.status === 'PENDING_NEW') expire(p, reason, b);
+      finishList(list, b);
+    }
   };
 
-  /** The contingent part of an OCO: one leg starts working, the other expires. */
+  /**
+   * The contingent part of an OCO: one leg starts working, the other expires. In an OTOCO the
+   * OCO pair is the two pending orders; the working order of an OTO / OTOCO triggers nothing
+   * here (its pending orders are placed when it fills: releasePending).
+   */
   const activateList = (o: SimOrder, b: Batch): void => {
     const list = o.list;
     if (!list || list.listOrderStatus === 'ALL_DONE') return;
+    if (list.contingencyType === 'OTO') return;
+    if (list.contingencyType === 'OTOCO' && o === list.orders[0]) return;
     for (const other of list.orders) {
-      if (other !== o && isOpen(other)) expire(other, 'OCO_TRIGGER', b);
+      if (other !== o && other !== (list.contingencyType === 'OTOCO' ? list.orders[0] : undefined) && isOpen(other)) expire(other, 'OCO_TRIGGER', b);
     }
     list.listStatusType = 'ALL_DONE';
     list.listOrderStatus = 'ALL_DONE';
@@ -448,6 +528,27 @@ export function createEngine(deps: EngineDeps): Engine {
     return { order: o, fills, transactTime: b.now };
   };
 
+  /** The OCO pair's prices against the last price, and a LIMIT_MAKER leg that would take. */
+  const checkOcoPrices = (req: OcoRequest): void => {
+    const { info } = req;
+    const side = req.side;
+    // Price relationship (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New Order list - OCO): limit leg beyond the last price, stop leg on the other side.
+    const last = dec(market.lastPrice(info.symbol));
+    const limitLeg = isLimitLeg(req.above.type) ? req.above : req.below;
+    const stopLeg = limitLeg === req.above ? req.below : req.above;
+    const limitRef = limitLeg.type === 'TAKE_PROFIT' ? limitLeg.stopPrice : limitLeg.price;
+    const ok = (x: Decimal | undefined, cmp: 'gt' | 'lt'): boolean => !!x && (cmp === 'gt' ? x.greaterThan(last) : x.lessThan(last));
+    const good = side === 'SELL'
+      ? ok(limitRef, 'gt') && ok(stopLeg.stopPrice, 'lt') && (limitLeg.type !== 'TAKE_PROFIT_LIMIT' || ok(limitLeg.stopPrice, 'gt'))
+      : ok(limitRef, 'lt') && ok(stopLeg.stopPrice, 'gt') && (limitLeg.type !== 'TAKE_PROFIT_LIMIT' || ok(limitLeg.stopPrice, 'lt'));
+    if (!good) throw rejected('The relationship of the prices for the orders is not correct.');
+    if (limitLeg.type === 'LIMIT_MAKER' && limitLeg.price) {
+      const bt = market.bookTicker(info.symbol);
+      const touch = dec(side === 'BUY' ? bt.askPrice : bt.bidPrice);
+      if (touch.gt(0) && crosses(side, touch, limitLeg.price)) throw rejected('Order would immediately match and take.');
+    }
+  };
+
   const placeOco = (accountId: string, req: OcoRequest): OcoResult => {
     const { info } = req;
     for (const leg of [req.below, req.above]) {
@@ -471,22 +572,8 @@ export function createEngine(deps: EngineDeps): Engine {
     for (const id of ids2) checkDuplicate(accountId, id);
     if (req.listClientOrderId && open.some((o) => o.list?.listClientOrderId === req.listClientOrderId)) throw rejected('Duplicate order sent.');
 
-    // Price relationship (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § New Order list - OCO): limit leg beyond the last price, stop leg on the other side.
-    const last = dec(market.lastPrice(info.symbol));
-    const limitLeg = isLimitLeg(req.above.type) ? req.above : req.below;
-    const stopLeg = limitLeg === req.above ? req.below : req.above;
-    const limitRef = limitLeg.type === 'TAKE_PROFIT' ? limitLeg.stopPrice : limitLeg.price;
-    const ok = (x: Decimal | undefined, cmp: 'gt' | 'lt'): boolean => !!x && (cmp === 'gt' ? x.greaterThan(last) : x.lessThan(last));
+    checkOcoPrices(req);
     const side = req.side;
-    const good = side === 'SELL'
-      ? ok(limitRef, 'gt') && ok(stopLeg.stopPrice, 'lt') && (limitLeg.type !== 'TAKE_PROFIT_LIMIT' || ok(limitLeg.stopPrice, 'gt'))
-      : ok(limitRef, 'lt') && ok(stopLeg.stopPrice, 'gt') && (limitLeg.type !== 'TAKE_PROFIT_LIMIT' || ok(limitLeg.stopPrice, 'lt'));
-    if (!good) throw rejected('The relationship of the prices for the orders is not correct.');
-    if (limitLeg.type === 'LIMIT_MAKER' && limitLeg.price) {
-      const bt = market.bookTicker(info.symbol);
-      const touch = dec(side === 'BUY' ? bt.askPrice : bt.bidPrice);
-      if (touch.gt(0) && crosses(side, touch, limitLeg.price)) throw rejected('Order would immediately match and take.');
-    }
     let perUnit = new Decimal(1);
     if (side === 'BUY') {
       const prices = [req.above, req.below].map((l) => (hasLimitPrice(l.type) ? l.price : l.stopPrice) ?? ZERO);
@@ -516,6 +603,68 @@ export function createEngine(deps: EngineDeps): Engine {
     return { list, transactTime: b.now };
   };
 
+  const placeOtoList = (accountId: string, req: OtoRequest): OcoResult => {
+    const { info, working } = req;
+    const pendingOrders = req.pending.kind === 'OTO' ? [req.pending.order] : [req.pending.pair.below, req.pending.pair.above];
+    const all = [working, ...pendingOrders];
+    const qtyOf = (r: OrderRequest): Decimal | undefined => (req.pending.kind === 'OTOCO' && r !== working ? req.pending.pair.quantity : r.quantity);
+    const adds = {
+      total: all.length,
+      algo: all.filter((r) => ALGO_TYPES.has(r.type)).length,
+      iceberg: all.filter((r) => r.icebergQty).length,
+      lists: 1,
+    };
+    for (const r of all) {
+      checkFilters(info, subjectOf(r, qtyOf(r)), {
+        refPrice: refPrice(info.symbol), open: openCounts(accountId, info.symbol), adds, position: position(accountId, info),
+      });
+    }
+    checkExchangeFilters(accountId, { total: adds.total, algo: adds.algo });
+    checkTradable(info);
+    const clientIds = all.map((r) => r.clientOrderId).filter((x): x is string => !!x);
+    if (new Set(clientIds).size !== clientIds.length) throw rejected('Duplicate order sent.');
+    for (const id of clientIds) checkDuplicate(accountId, id);
+    if (req.listClientOrderId && openOrders(accountId).some((o) => o.list?.listClientOrderId === req.listClientOrderId)) throw rejected('Duplicate order sent.');
+    if (req.pending.kind === 'OTOCO') checkOcoPrices(req.pending.pair);
+    const qty = working.quantity ?? ZERO;
+    const price = working.price ?? ZERO;
+    if (working.type === 'LIMIT_MAKER') {
+      const bt = market.bookTicker(info.symbol);
+      const touch = dec(working.side === 'BUY' ? bt.askPrice : bt.bidPrice);
+      if (touch.gt(0) && crosses(working.side, touch, price)) throw rejected('Order would immediately match and take.');
+    }
+    // Only the working order holds funds now; the pending ones hold theirs once they are placed.
+    if (working.side === 'BUY') {
+      if (ledger.free(accountId, info.quoteAsset).lessThan(round8(price.mul(qty), Decimal.ROUND_UP))) throw insufficient();
+    } else if (ledger.free(accountId, info.baseAsset).lessThan(qty)) {
+      throw insufficient();
+    }
+
+    const b = newBatch(accountId);
+    const list: SimOrderList = {
+      accountId, symbol: info.symbol, orderListId: ids.nextOrderListId(),
+      listClientOrderId: req.listClientOrderId ?? deps.newClientId(),
+      listStatusType: 'EXEC_STARTED', listOrderStatus: 'EXECUTING', transactionTime: b.now, orders: [],
+      contingencyType: req.pending.kind,
+    };
+    const w = newOrder(accountId, working, qty, b, list);
+    w.lock = makeLock(accountId, info, working.side, working.side === 'BUY' ? price : new Decimal(1), qty, b);
+    w.lock.holders = 1;
+    list.orders.push(w);
+    for (const r of pendingOrders) {
+      const p = newOrder(accountId, r, qtyOf(r) ?? ZERO, b, list);
+      p.status = 'PENDING_NEW';
+      p.workingTime = -1;
+      list.orders.push(p);
+    }
+    book(accountId).lists.set(list.orderListId, list);
+    for (const o of list.orders) report(b, o, { x: 'NEW' });
+    b.lists.push(listStatusEvent(list, b.now));
+    if (working.type === 'LIMIT') workLimit(w, b, []);
+    flush(b);
+    return { list, transactTime: b.now };
+  };
+
   const cancelOne = (o: SimOrder, cancelClientOrderId: string, b: Batch): void => {
     o.status = 'CANCELED';
     o.updateTime = b.now;
@@ -524,7 +673,7 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   const cancelListIn = (list: SimOrderList, cancelClientOrderId: string, b: Batch): void => {
-    for (const leg of list.orders) if (isOpen(leg)) cancelOne(leg, cancelClientOrderId, b);
+    for (const leg of list.orders) if (isLive(leg)) cancelOne(leg, cancelClientOrderId, b);
     if (list.listOrderStatus !== 'ALL_DONE') {
       list.listStatusType = 'ALL_DONE';
       list.listOrderStatus = 'ALL_DONE';
@@ -535,11 +684,70 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const unknownOrder = () => errors.cancelRejected('Unknown order sent.');
 
+  const amendmentLog = new Map<string, Amendment[]>();
+  /** A flag the catalogue's symbols carry beyond SymbolInfo (amendAllowed); undefined when absent. */
+  const symbolExtraBool = (info: SymbolInfo, key: string): boolean | undefined => {
+    const v = (info as unknown as Readonly<Record<string, unknown>>)[key];
+    return typeof v === 'boolean' ? v : undefined;
+  };
+  const amendRejected = (msg: string): SimError => new SimError(400, -2038, msg);
+
+  const amend = (accountId: string, order: SimOrder, newQty: Decimal, newClientOrderId: string): { transactTime: number; executionId: number } => {
+    if (!isLive(order)) throw amendRejected('Unknown order sent.');
+    if (symbolExtraBool(order.info, 'amendAllowed') === false) throw amendRejected('Order amend is not supported for this symbol.');
+    if (!newQty.lessThan(order.origQty)) throw amendRejected('Order amend (quantity increase) is not supported.');
+    // Binance does not document the answer for amending to or below the executed quantity; the simulator refuses it.
+    if (!newQty.greaterThan(order.executedQty)) throw amendRejected('Order amend rejected: newQty must be above the executed quantity.');
+    const step = lotStep(order.info);
+    if (!step.isZero() && !newQty.mod(step).isZero()) throw errors.filterFailure('LOT_SIZE');
+    const key = `${accountId}:${order.orderId}`;
+    const log = amendmentLog.get(key) ?? [];
+    const maxAmends = filterValue(order.info, 'MAX_NUM_ORDER_AMENDS', 'maxNumOrderAmends');
+    if (maxAmends !== undefined && log.length >= maxAmends.toNumber()) throw errors.filterFailure('MAX_NUM_ORDER_AMENDS');
+    if (newClientOrderId !== order.clientOrderId) checkDuplicate(accountId, newClientOrderId);
+
+    const b = newBatch(accountId);
+    // The legs of an OCO pair share one quantity: amending one amends both (one shared lock).
+    const list = order.list;
+    const pairOf = (o: SimOrder): SimOrder[] => {
+      if (!list || list.contingencyType === 'OTO') return [o];
+      if (list.contingencyType === 'OTOCO') return o === list.orders[0] ? [o] : list.orders.slice(1);
+      return list.orders.filter(isLive);
+    };
+    const targets = pairOf(order);
+    const lock = order.lock;
+    if (lock && lock.amount.gt(0)) {
+      const release = order.side === 'BUY' ? round8(lock.perUnit.mul(order.origQty.minus(newQty)), Decimal.ROUND_DOWN) : order.origQty.minus(newQty);
+      const amount = minDec(release, lock.amount);
+      lock.amount = lock.amount.minus(amount);
+      ledger.unlock(accountId, lock.asset, amount);
+      b.assets.add(lock.asset);
+    }
+    let replacedId = 0;
+    for (const o of targets) {
+      const orig = o.clientOrderId;
+      const origQty = o.origQty;
+      o.origQty = newQty;
+      if (o === order) o.clientOrderId = newClientOrderId;
+      o.updateTime = b.now;
+      report(b, o, { x: 'REPLACED' });
+      if (o === order) replacedId = executionId;
+      const entries = amendmentLog.get(`${accountId}:${o.orderId}`) ?? [];
+      entries.push({ symbol: o.symbol, orderId: o.orderId, executionId, origClientOrderId: orig, newClientOrderId: o.clientOrderId, origQty, newQty, time: b.now });
+      amendmentLog.set(`${accountId}:${o.orderId}`, entries);
+    }
+    flush(b);
+    return { transactTime: b.now, executionId: replacedId };
+  };
+
   return {
     place,
     placeOco,
+    placeOtoList,
+    amend,
+    amendments: (accountId, orderId) => amendmentLog.get(`${accountId}:${orderId}`) ?? [],
     cancel(accountId, order, cancelClientOrderId) {
-      if (!isOpen(order)) throw unknownOrder();
+      if (!isLive(order)) throw unknownOrder();
       const b = newBatch(accountId);
       if (order.list) cancelListIn(order.list, cancelClientOrderId, b);
       else cancelOne(order, cancelClientOrderId, b);
@@ -547,7 +755,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return { transactTime: b.now };
     },
     cancelList(accountId, list, cancelClientOrderId) {
-      if (!list.orders.some(isOpen)) throw unknownOrder();
+      if (!list.orders.some(isLive)) throw unknownOrder();
       const b = newBatch(accountId);
       cancelListIn(list, cancelClientOrderId, b);
       flush(b);
@@ -556,7 +764,7 @@ export function createEngine(deps: EngineDeps): Engine {
     cancelAll(accountId, symbol) {
       const b = newBatch(accountId);
       for (const o of openOrders(accountId, symbol)) {
-        if (!isOpen(o)) continue;
+        if (!isLive(o)) continue;
         if (o.list) cancelListIn(o.list, deps.newClientId(), b);
         else cancelOne(o, deps.newClientId(), b);
       }

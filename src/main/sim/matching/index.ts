@@ -3,7 +3,7 @@
  * bus and the account/trading REST routes, built from one context.
  */
 import type { SimClock } from '../clock';
-import type { AccountsModel, Faults, MarketModel, MatchingEngine, UserDataBus } from '../types';
+import type { AccountsModel, Faults, MarketModel, MatchingEngine, RestRoute, UserDataBus, UserDataEvent } from '../types';
 import { createAccounts } from '../account/accounts';
 import { createCommissionBook, createConverter, type CommissionBook } from '../account/commission';
 import { accountRoutes, type OrderRateUsage } from '../account/routes';
@@ -12,6 +12,11 @@ import { buildDemoHistory, type DemoHistory, type DemoTrade } from '../account/d
 import { createEngine, type Engine } from './engine';
 import { createIds } from './ids';
 import { createClientIdGenerator } from './params';
+import { amendRoute } from './amend-routes';
+import { cancelReplaceRoute } from './cancel-replace';
+import { legacyOcoRoute } from './legacy-oco';
+import { otoRoutes } from './oto-routes';
+import { accountReadRoutes } from './read-routes';
 import { tradingRoutes } from './routes';
 
 export interface ExchangeContext {
@@ -21,6 +26,8 @@ export interface ExchangeContext {
   readonly orderRateUsage: OrderRateUsage;
   /** Test knob: exchange filters the engine enforces instead of the published ones. */
   readonly exchangeFilters?: readonly Readonly<Record<string, string | number>>[];
+  /** Sees every user data event (the public trade tape takes the accounts' fills from it). */
+  readonly onUserEvent?: (accountId: string, event: UserDataEvent) => void;
 }
 
 export interface ExchangeModel {
@@ -43,7 +50,7 @@ export interface ExchangeModel {
 }
 
 export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
-  const userData = createUserDataBus();
+  const userData = createUserDataBus(ctx.onUserEvent);
   const accounts = createAccounts({ clock: ctx.clock, userData });
   const ids = createIds(ctx.faults);
   const convert = createConverter(ctx.market);
@@ -73,13 +80,19 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     return history;
   };
 
-  const routes = [
+  const routes: RestRoute[] = [
     ...accountRoutes({
       clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert,
       demoHistory: (id) => demoHistories.get(id),
     }),
     ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
+    ...accountReadRoutes({ market: ctx.market, engine: core }),
+    cancelReplaceRoute({ market: ctx.market, faults: ctx.faults, engine: core, newClientId }),
+    ...otoRoutes({ market: ctx.market, faults: ctx.faults, engine: core }),
+    amendRoute({ market: ctx.market, engine: core, newClientId }),
   ];
+  const oco = routes.find((r) => r.method === 'POST' && r.path === '/api/v3/orderList/oco');
+  if (oco !== undefined) routes.push(legacyOcoRoute(oco));
   const engine: MatchingEngine = {
     routes: () => routes,
     resetAccount: (accountId) => accounts.model.reset(accountId),

@@ -5,7 +5,8 @@ import type { Decimal } from '../account/money';
 export type Side = 'BUY' | 'SELL';
 export type OrderType = 'LIMIT' | 'MARKET' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT' | 'LIMIT_MAKER';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
-export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
+/** PENDING_NEW: the pending order(s) of an OTO / OTOCO list, until its working order fills. */
+export type OrderStatus = 'PENDING_NEW' | 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
 export type RespType = 'ACK' | 'RESULT' | 'FULL';
 export type ExpiryReason = 'OCO_TRIGGER' | 'UNFILLED_IOC_QUANTITY_EXPIRED' | 'UNFILLED_FOK_ORDER_EXPIRED' | 'INSUFFICIENT_LIQUIDITY' | 'EXCHANGE_CANCELED';
 
@@ -24,7 +25,8 @@ export interface SimOrder {
   readonly symbol: string;
   readonly orderId: bigint;
   list: SimOrderList | undefined;
-  readonly clientOrderId: string;
+  /** Changes only when the order is amended (amend keep priority takes a new client id). */
+  clientOrderId: string;
   readonly side: Side;
   readonly type: OrderType;
   readonly timeInForce: TimeInForce;
@@ -56,6 +58,8 @@ export interface SimOrderList {
   readonly listClientOrderId: string;
   listStatusType: 'EXEC_STARTED' | 'ALL_DONE';
   listOrderStatus: 'EXECUTING' | 'ALL_DONE';
+  /** Absent: OCO. OTO / OTOCO lists: orders[0] is the working order, the rest are pending. */
+  readonly contingencyType?: 'OCO' | 'OTO' | 'OTOCO';
   transactionTime: number;
   readonly orders: SimOrder[];
 }
@@ -75,8 +79,22 @@ export interface SimTrade {
   readonly isMaker: boolean;
 }
 
+/** One amend-keep-priority of an order (GET /api/v3/order/amendments). */
+export interface Amendment {
+  readonly symbol: string;
+  readonly orderId: bigint;
+  readonly executionId: number;
+  readonly origClientOrderId: string;
+  readonly newClientOrderId: string;
+  readonly origQty: Decimal;
+  readonly newQty: Decimal;
+  readonly time: number;
+}
+
 export interface Fill { readonly price: Decimal; readonly qty: Decimal; readonly commission: Decimal; readonly commissionAsset: string; readonly tradeId: bigint }
 
 export const isStopType = (t: OrderType): boolean => t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';
 export const hasLimitPrice = (t: OrderType): boolean => t === 'LIMIT' || t === 'LIMIT_MAKER' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT_LIMIT';
 export const isOpen = (o: SimOrder): boolean => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED';
+/** Open, or pending in an OTO / OTOCO list: counted as open, cancellable. */
+export const isLive = (o: SimOrder): boolean => isOpen(o) || o.status === 'PENDING_NEW';

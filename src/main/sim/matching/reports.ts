@@ -108,7 +108,7 @@ export function orderQuery(o: SimOrder): Record<string, unknown> {
 export function listReply(list: SimOrderList, extra?: { orderReports: Record<string, unknown>[] }): Record<string, unknown> {
   const r: Record<string, unknown> = {
     orderListId: list.orderListId,
-    contingencyType: 'OCO',
+    contingencyType: list.contingencyType ?? 'OCO',
     listStatusType: list.listStatusType,
     listOrderStatus: list.listOrderStatus,
     listClientOrderId: list.listClientOrderId,
@@ -121,7 +121,7 @@ export function listReply(list: SimOrderList, extra?: { orderReports: Record<str
 }
 
 export interface ReportFields {
-  readonly x: 'NEW' | 'CANCELED' | 'TRADE' | 'EXPIRED';
+  readonly x: 'NEW' | 'CANCELED' | 'TRADE' | 'EXPIRED' | 'REPLACED';
   readonly now: number;
   readonly executionId: number;
   /** The cancel's client id (`c`) and the cancelled order's id (`C`). */
@@ -182,7 +182,7 @@ export function listStatusEvent(list: SimOrderList, now: number): UserDataEvent 
     E: now,
     s: list.symbol,
     g: list.orderListId,
-    c: 'OCO',
+    c: list.contingencyType ?? 'OCO',
     l: list.listStatusType,
     L: list.listOrderStatus,
     r: 'NONE',

@@ -5,7 +5,7 @@ import type { CommissionBook } from '../account/commission';
 import { fmt8 } from '../account/money';
 import { accountIdOf } from '../account/routes';
 import type { Engine } from './engine';
-import { isOpen, type SimOrder, type SimOrderList } from './model';
+import { isLive, type SimOrder, type SimOrderList } from './model';
 import { lookupSymbol, parseOcoRequest, parseOrderRequest } from './order-input';
 import {
   badCombo, boolParam, clientIdParam, eitherMissing, enumParam, intParam, longParam, optional, origClientIdParam,
@@ -16,7 +16,7 @@ import { cancelReply, listReply, orderQuery, orderReply } from './reports';
 const DAY = 86_400_000;
 
 /** Parameter tables of https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md (SIGNED routes: the dispatcher adds timestamp, recvWindow, signature). */
-const NEW_ORDER_PARAMS = [
+export const NEW_ORDER_PARAMS = [
   'symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price', 'newClientOrderId', 'strategyId',
   'strategyType', 'stopPrice', 'trailingDelta', 'icebergQty', 'newOrderRespType', 'selfTradePreventionMode',
   'pegPriceType', 'pegOffsetValue', 'pegOffsetType',
@@ -146,7 +146,7 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
         () => new SimError(400, -1145, 'Invalid cancelRestrictions'));
       const o = findOrder(accountId, info.symbol, req.params);
       checkCancelAllowed(info.symbol);
-      if (!o || !isOpen(o)) throw errors.cancelRejected('Unknown order sent.');
+      if (!o || !isLive(o)) throw errors.cancelRejected('Unknown order sent.');
       if ((restriction === 'ONLY_NEW' && o.status !== 'NEW') || (restriction === 'ONLY_PARTIALLY_FILLED' && o.status !== 'PARTIALLY_FILLED')) {
         throw errors.cancelRejected('Order was not canceled due to cancel restrictions.');
       }
@@ -167,11 +167,11 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
       const out: unknown[] = [];
       const doneLists = new Set<SimOrderList>();
       for (const o of open) {
-        if (!isOpen(o)) continue;
+        if (!isLive(o)) continue;
         if (o.list) {
           if (doneLists.has(o.list)) continue;
           doneLists.add(o.list);
-          const legs = o.list.orders.filter(isOpen);
+          const legs = o.list.orders.filter(isLive);
           const { transactTime } = engine.cancelList(accountId, o.list, cancelId);
           out.push(listReply(o.list, { orderReports: legs.map((l) => cancelReply(l, cancelId, transactTime)) }));
         } else {
@@ -286,8 +286,8 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
       const cancelId = clientIdParam(req.params, 'newClientOrderId') ?? deps.newClientId();
       const list = findList(accountId, req.params, 'orderListId', 'listClientOrderId');
       checkCancelAllowed(info.symbol);
-      if (!list || list.symbol !== info.symbol || !list.orders.some(isOpen)) throw errors.cancelRejected('Unknown order sent.');
-      const legs = list.orders.filter(isOpen);
+      if (!list || list.symbol !== info.symbol || !list.orders.some(isLive)) throw errors.cancelRejected('Unknown order sent.');
+      const legs = list.orders.filter(isLive);
       const { transactTime } = engine.cancelList(accountId, list, cancelId);
       return listReply(list, { orderReports: legs.map((l) => cancelReply(l, cancelId, transactTime)) });
     },

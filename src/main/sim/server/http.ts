@@ -17,7 +17,7 @@ import { checkAllRead, collectParams, SIGNED_REST_PARAMS } from './params';
 import type { RateLimiter } from './rate-limit';
 
 /** Successful calls of these cost 0 weight since 2026-04-02 (CHANGELOG 2026-03-27); failures pay. */
-const ZERO_WEIGHT_ON_SUCCESS = new Set([
+export const ZERO_WEIGHT_ON_SUCCESS: ReadonlySet<string> = new Set([
   'POST /api/v3/order',
   'POST /api/v3/sor/order',
   'DELETE /api/v3/order',
@@ -275,7 +275,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
       };
       const result = await route.handler(request);
       if (closing) return;
-      if (orderAccount !== undefined) limiter.addOrders(orderAccount, path.includes('/orderList/') || path.endsWith('/order/oco') ? 2 : 1);
+      if (orderAccount !== undefined) limiter.addOrders(orderAccount, path.endsWith('/orderList/otoco') ? 3 : path.includes('/orderList/') || path.endsWith('/order/oco') ? 2 : 1);
       send(res, 200, toJson(result), headers());
     } catch (err) {
       if (closing) return;

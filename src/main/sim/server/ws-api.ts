@@ -1,6 +1,7 @@
 /**
- * The WebSocket API (/ws-api/v3), the subset Perch uses: ping, time, session.logon/status/logout,
- * session.subscriptions, userDataStream.subscribe(.signature)/unsubscribe, with user data events
+ * The WebSocket API (/ws-api/v3): ping, time, session.logon/status/logout, session.subscriptions,
+ * userDataStream.subscribe(.signature)/unsubscribe here; every method with a REST twin (market
+ * data, account reads, trading) through ws-api-methods.ts on the REST handlers; user data events
  * delivered as {"subscriptionId":N,"event":{...}}, serverShutdown, server pings, pong timeout and
  * the 24 h connection lifetime (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md; https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/user-data-stream.md).
  */
@@ -16,6 +17,8 @@ import { authenticateSigned, paramToString, wsSignaturePayload } from './auth';
 import type { KeyRegistry } from './auth';
 import { checkAllRead } from './params';
 import type { RateLimiter } from './rate-limit';
+import type { RestRoute } from '../types';
+import { createWsRestBridge } from './ws-api-methods';
 
 export const WS_API_PATH = '/ws-api/v3';
 const DAY_MS = 86_400_000;
@@ -39,6 +42,8 @@ export interface WsApiOptions {
   readonly reorderFlushMs?: number;
   /** After the serverShutdown event, connections are closed this much later (default 1 s). */
   readonly shutdownCloseDelayMs?: number;
+  /** The REST routes; methods with a REST twin run these handlers (ws-api-methods.ts). */
+  readonly routes?: () => readonly RestRoute[];
 }
 
 export interface WsApi extends UpgradeHandler {
@@ -117,6 +122,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
   const shutdownCloseDelayMs = opts.shutdownCloseDelayMs ?? 1000;
   const wss = new WebSocketServer({ noServer: true, autoPong: false, perMessageDeflate: false });
   const connections = new Set<Connection>();
+  const bridge = createWsRestBridge({ clock, keys, limiter, routes: opts.routes ?? (() => []) });
 
   const bus = (): UserDataBus | undefined => (typeof opts.userData === 'function' ? opts.userData() : opts.userData);
 
@@ -292,7 +298,8 @@ export function createWsApi(opts: WsApiOptions): WsApi {
     let returnRateLimits = conn.returnRateLimitsDefault;
     const rateLimits = (): unknown[] => [limiter.weightRateLimit(conn.ip)];
     const fail = (err: SimError, disconnect = false): void => {
-      const body: Record<string, unknown> = { code: err.code, msg: err.message };
+      // toJSON: the code and message, and the `data` some errors carry (cancel-replace outcomes).
+      const body: Record<string, unknown> = { ...err.toJSON() };
       if (err.httpStatus === 429 || err.httpStatus === 418) {
         const retry = err.headers['Retry-After'];
         const now = clock.now();
@@ -332,6 +339,24 @@ export function createWsApi(opts: WsApiOptions): WsApi {
         return;
       }
       throw err;
+    }
+    if (!Object.hasOwn(METHOD_PARAMS, method) && bridge.routeOf(method) !== undefined) {
+      let key: ApiKeyRecord | undefined;
+      try {
+        key = sessionKey(conn);
+      } catch (err) {
+        fail(err instanceof SimError ? err : errors.unknown());
+        return;
+      }
+      bridge.call(method, params, { ip: conn.ip, sessionKey: key }).then(
+        ({ result, orderAccount }) => {
+          const msg: Record<string, unknown> = { id, status: 200, result };
+          if (returnRateLimits) msg.rateLimits = [...rateLimits(), ...(orderAccount !== undefined ? limiter.orderRateUsage(orderAccount) : [])];
+          reply(conn, toJson(msg));
+        },
+        (err: unknown) => fail(err instanceof SimError ? err : errors.unknown()),
+      );
+      return;
     }
     limiter.addWeight(conn.ip, METHOD_WEIGHTS[method] ?? 1);
     try {
