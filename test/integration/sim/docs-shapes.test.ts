@@ -1,7 +1,7 @@
 /**
  * Every served /api/v3 endpoint and WebSocket API method answers with the keys and JSON types
- * of the official docs' response examples (test/fixtures/binance-docs, extracted from the docs
- * at the commit named in its SOURCE.md), and every documented one is either served or listed
+ * of the official docs' response examples (extracted into test/fixtures/binance-docs/ from the
+ * docs at the commit that test/fixtures/binance-docs/SOURCE.md names), and every documented one is either served or listed
  * in src/main/sim/coverage.ts with a reason.
  */
 import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
