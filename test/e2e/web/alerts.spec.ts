@@ -37,7 +37,7 @@ test('create a price alert in the UI, move the simulated price: the notification
   // the tray model updates (at most every few seconds) and masks the total in privacy mode
   await page.getByTestId('privacy-toggle').click();
   // masked at once, not after the tray's few-second pace
-  await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — ••••• /, { timeout: 1_000 });
+  await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — •••••$/, { timeout: 1_000 });
   await expect(page.getByTestId('tray-tooltip')).not.toContainText(/\d[\d,]*\.\d{2} USDT/);
   await page.locator('.tray-preview summary').click();
   await expect(page.getByTestId('tray-menu')).toContainText('☑ Hide amounts');
@@ -86,7 +86,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.getByTestId('watch-table')).not.toContainText('no price yet');
     await screenshot(page, `watchlist-${scheme}-1024`);
     await page.getByTestId('privacy-toggle').click();
-    await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — ••••• /);
+    await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — •••••$/);
     await screenshot(page, `watchlist-${scheme}-1024-privacy`);
     await page.getByTestId('privacy-toggle').click();
     await page.getByRole('button', { name: 'Alerts', exact: true }).click();
@@ -113,7 +113,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await screenshot(page, `alerts-${scheme}-1024`);
     await page.getByTestId('privacy-toggle').click();
     await expect(page.getByTestId('alert-rules')).toContainText('Portfolio total below ••••• USDT');
-    await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — ••••• /);
+    await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — •••••$/);
     await screenshot(page, `alerts-${scheme}-1024-privacy`);
   });
 }
