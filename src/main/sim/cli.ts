@@ -23,6 +23,7 @@ Options:
   --clock-offset MS         server clock = real clock + MS
   --control-token TOKEN     bearer token for the control endpoint (default random)
   --request-weight-limit N  REQUEST_WEIGHT per minute per IP (default 6000, as Binance; raise for load tests)
+  --market-step-ms N        market model step in ms (a large value keeps prices still; crash tests move them by control)
   --json                    print one JSON line with the URLs and keys, nothing else
   -h, --help                show this help
 `;
@@ -72,6 +73,7 @@ function parseCliArgs(argv: readonly string[]): { help: boolean; json: boolean; 
         'clock-offset': { type: 'string' },
         'control-token': { type: 'string' },
         'request-weight-limit': { type: 'string' },
+        'market-step-ms': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -106,6 +108,7 @@ function parseCliArgs(argv: readonly string[]): { help: boolean; json: boolean; 
   const clockMs = int('clock', v.clock, 1_483_228_800_000, 8_640_000_000_000);
   const clockOffsetMs = int('clock-offset', v['clock-offset'], -1e13, 1e13);
   const weightLimit = int('request-weight-limit', v['request-weight-limit'], 1, 1e12);
+  const marketStepMs = int('market-step-ms', v['market-step-ms'], 1, 1e10);
   const options: SimulatorOptions = {
     ...(port !== undefined ? { port } : {}),
     ...(seed !== undefined ? { seed } : {}),
@@ -118,6 +121,7 @@ function parseCliArgs(argv: readonly string[]): { help: boolean; json: boolean; 
     ...(clockOffsetMs !== undefined ? { clockOffsetMs } : {}),
     ...(v['control-token'] !== undefined ? { controlToken: v['control-token'] } : {}),
     ...(weightLimit !== undefined ? { rateLimits: { weight: weightLimit } } : {}),
+    ...(marketStepMs !== undefined ? { marketStepMs } : {}),
   };
   return { help: v.help === true, json: v.json === true, options };
 }

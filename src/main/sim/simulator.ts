@@ -9,6 +9,7 @@ import type { SimClock } from './clock';
 import { createFaults } from './faults';
 import { BRIDGE_ASSET, NO_MARKET_ASSET, createMarket, createStreamServer, marketRoutes } from './market/index';
 import { createExchangeModel } from './matching/index';
+import { ledgerView } from './matching/ledger-view';
 import { createKeyRegistry, randomAlnum } from './server/auth';
 import { createControlHandler } from './server/control';
 import { startHttpServer } from './server/http';
@@ -141,6 +142,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     market,
     accounts,
     resetAccount: (id) => engine.resetAccount(id),
+    ledger: () => ledgerView(exchange.core, accounts, DEMO_ACCOUNT_ID),
     registerKey,
   });
 
