@@ -83,14 +83,15 @@ const journal: OrderIntentRepository = {
   ...real,
   insert(intent) {
     point('before-journal');
-    real.insert(intent);
+    // Self-check of the runner only: a core that sends without journaling must be caught.
+    if (process.env.PERCH_CHAOS_SABOTAGE !== 'skip-journal') real.insert(intent);
     point('after-journal');
   },
   updateState(id, update) {
     if (update.state !== 'pending' && update.state !== 'sent') point('before-journal-update');
     return real.updateState(id, update);
   },
-  get: (id) => real.get(id),
+  get: (id) => (process.env.PERCH_CHAOS_SABOTAGE === 'skip-journal' ? null : real.get(id)),
   listUnfinished: (env) => real.listUnfinished(env),
   listNotPlacedSince: (env, since) => real.listNotPlacedSince(env, since),
 };

@@ -28,6 +28,10 @@ export interface ChaosOptions {
   /** How many times the core is killed. */
   readonly kills: number;
   readonly log?: (line: string) => void;
+  /** Self-check of the checks: run a deliberately broken core ('skip-journal' sends without journaling). */
+  readonly sabotage?: 'skip-journal';
+  /** End the run at the first check that finds a violation (the self-check needs no more). */
+  readonly stopOnViolation?: boolean;
 }
 
 export interface KillRecord {
@@ -171,7 +175,7 @@ class CoreProcess {
   }
 }
 
-function startCore(dataDir: string, sim: SimInfo, kill: string, flightMs: number): CoreProcess {
+function startCore(dataDir: string, sim: SimInfo, kill: string, flightMs: number, sabotage: string): CoreProcess {
   const proc = fork(join(ROOT, 'scripts/chaos/core-process.ts'), [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx'],
@@ -182,6 +186,7 @@ function startCore(dataDir: string, sim: SimInfo, kill: string, flightMs: number
       PERCH_CHAOS_SIM: JSON.stringify(sim),
       PERCH_CHAOS_KILL: kill,
       PERCH_CHAOS_FLIGHT_MS: String(flightMs),
+      PERCH_CHAOS_SABOTAGE: sabotage,
     },
   });
   return new CoreProcess(proc);
@@ -243,7 +248,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   };
 
   const bootCore = async (kill: string, flightMs: number): Promise<CoreProcess> => {
-    const c = startCore(dataDir, sim, kill, flightMs);
+    const c = startCore(dataDir, sim, kill, flightMs, opts.sabotage ?? '');
     const deadline = Date.now() + 60_000;
     while (c.alive && !(c.started && (await c.ready()))) {
       if (Date.now() > deadline) throw new Error('the core did not become ready within 60 s');
@@ -455,9 +460,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       core = await bootCore('', 20);
       if (!core.alive) throw new Error('the core died on a clean restart');
       await check(core, round, `after kill ${fired}`);
+      if (opts.stopOnViolation === true && violations.length > 0) break;
     }
     round++;
-    await check(core, round, 'final');
+    if (!(opts.stopOnViolation === true && violations.length > 0)) await check(core, round, 'final');
     const l = await ledger(sim);
     const intents = readJournal(dataDir).length;
     await core.stop();
