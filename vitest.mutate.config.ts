@@ -17,6 +17,7 @@ export default defineConfig({
       'test/unit/exchange/filters.test.ts',
       'test/unit/exchange/order-state.test.ts',
       'test/unit/exchange/order-outcome.test.ts',
+      'test/unit/exchange/order-outcome-edges.test.ts',
       'test/unit/exchange/reconciler-grace.test.ts',
       'test/unit/exchange/order-api.test.ts',
       'test/unit/exchange/money.test.ts',
