@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ExchangeError } from '../../../src/main/exchange/errors';
 import {
   advanceOutcome, CLOCK_REJECTION_REASON, explainRejection, isDuplicateOrderError, isFinal, isPlaced, notPlacedReason,
-  outcomeFromOrder, rejectionFields, unknownCauseOf, UNKNOWN_MESSAGES, type OrderOutcome,
+  outcomeFromOrder, outcomeRank, rejectionFields, unknownCauseOf, UNKNOWN_MESSAGES, type OrderOutcome,
 } from '../../../src/main/exchange/order-outcome';
 import type { OrderState, OrderStatus } from '../../../src/main/exchange/order-state';
 
@@ -35,6 +35,17 @@ describe('final and placed', () => {
   it('placed: never for an intent the exchange has no order of', () => {
     for (const o of [sending, unknown, notPlaced, rejected]) expect(isPlaced(o)).toBe(false);
     for (const o of [placed('NEW'), placed('PARTIALLY_FILLED', '0.1'), placed('FILLED', '1'), placed('CANCELED'), placed('EXPIRED')]) expect(isPlaced(o)).toBe(true);
+  });
+});
+
+describe('ranks and exchange states', () => {
+  it('stages rank sending < unknown = not placed < accepted < partly filled < every terminal state', () => {
+    expect(['sending', 'unknown', 'not-placed', 'accepted', 'partially-filled', 'filled', 'canceled', 'expired', 'rejected'].map((s) => outcomeRank(s as OrderOutcome['status'])))
+      .toEqual([0, 1, 1, 2, 3, 4, 4, 4, 4]);
+  });
+
+  it('an order the exchange accepted and then rejected says so', () => {
+    expect(placed('REJECTED')).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/accepted the order and then rejected it; nothing was traded/) });
   });
 });
 
@@ -94,9 +105,11 @@ describe('why an outcome is unknown', () => {
   });
 
   it('each cause has its own sentence', () => {
-    const sentences = Object.values(UNKNOWN_MESSAGES);
-    expect(new Set(sentences).size).toBe(sentences.length);
-    for (const s of sentences) expect(s.length).toBeGreaterThan(20);
+    const causes = ['server-error', 'timeout', 'connection', 'bad-response', 'duplicate', 'restart', 'other'] as const;
+    expect(Object.keys(UNKNOWN_MESSAGES).sort()).toEqual([...causes].sort());
+    const sentences = causes.map((c) => UNKNOWN_MESSAGES[c]);
+    expect(new Set(sentences).size).toBe(causes.length);
+    for (const s of sentences) expect(s).toMatch(/Binance|Perch/);
   });
 });
 
