@@ -379,7 +379,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     };
     const last = await settle(async () => {
       const p = await consistency();
-      return p.length === 0 ? null : p.join('; ');
+      return p.length === 0 ? null : `${p.slice(0, 5).join('; ')}${p.length > 5 ? ` (and ${p.length - 5} more)` : ''}`;
     }, 10_000);
     if (last !== null) violate(round, `${label}: ${last}`);
 
@@ -405,7 +405,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }
   };
 
-  const ACTIONS = ['limit-rest', 'limit-cross', 'market-qty', 'market-quote', 'stop-limit', 'oco', 'cancel', 'replace', 'move-price'] as const;
+  const ACTIONS = ['limit-rest', 'limit-cross', 'market-qty', 'market-quote', 'stop-limit', 'oco', 'cancel', 'cancel', 'cancel-all', 'replace', 'move-price'] as const;
   let round = 0;
   try {
     core = await bootCore('', 20);
@@ -433,13 +433,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         await check(core, round, `after start-up kill ${planned}`);
         continue;
       }
-      const randomAt = usePoint ? Number.POSITIVE_INFINITY : Date.now() + rng.int(50, 2_500);
-      if (!usePoint) setTimeout(() => core?.kill(), randomAt - Date.now());
+      // A random-time kill is aimed at this life of the core only (never at the next one).
+      const victim = core;
+      const timer = usePoint ? null : setTimeout(() => victim.kill(), rng.int(50, 2_500));
       let ops = 0;
       while (core.alive && ops < 10) {
         ops++;
         const action = rng.pick(ACTIONS);
         if (action === 'cancel') await cancelOne(core);
+        else if (action === 'cancel-all') await core.call('orders:cancelAll', { symbol: rng.pick(SYMBOLS), confirmed: true });
         else if (action === 'replace') {
           await cancelOne(core);
           if (core.alive) await place(core, rng.pick(['limit-rest', 'stop-limit', 'oco']));
@@ -453,6 +455,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       // The planned point was not reached in this life: the driver kills now (a kill at a random time).
       if (core.alive) core.kill();
       const how = await core.exited;
+      if (timer !== null) clearTimeout(timer);
       const fired = how.dying ?? (usePoint ? 'not-reached' : 'random-time');
       kills.push({ round, planned, fired });
       log(`round ${round}: planned ${planned}, killed at ${fired} (latency ${latencyMs} ms)`);
