@@ -16,6 +16,7 @@ export default defineConfig({
     include: [
       'test/unit/exchange/filters.test.ts',
       'test/unit/exchange/order-state.test.ts',
+      'test/unit/exchange/order-state-store-edges.test.ts',
       'test/unit/exchange/order-outcome.test.ts',
       'test/unit/exchange/order-outcome-edges.test.ts',
       'test/unit/exchange/reconciler-grace.test.ts',
