@@ -122,6 +122,8 @@ class CoreProcess {
   started = false;
 
   constructor(readonly proc: ChildProcess) {
+    // Writing to a core that is being killed fails with EPIPE, reported as an 'error' event: expected here.
+    proc.on('error', () => undefined);
     proc.on('message', (raw) => {
       const m = raw as { t: string; id?: number; result?: CallResult; point?: string; n?: number };
       if (m.t === 'result' && m.id !== undefined) {
@@ -146,11 +148,16 @@ class CoreProcess {
     const id = this.nextId++;
     return new Promise((ok) => {
       this.waiting.set(id, ok);
-      try {
-        this.proc.send({ ...msg, id });
-      } catch {
+      const closed = (): void => {
         this.waiting.delete(id);
         ok({ ok: false, error: { code: 'died', message: 'channel closed' } });
+      };
+      try {
+        this.proc.send({ ...msg, id }, (err) => {
+          if (err !== null) closed();
+        });
+      } catch {
+        closed();
       }
     });
   }
@@ -170,7 +177,7 @@ class CoreProcess {
 
   async stop(): Promise<void> {
     if (!this.alive) return;
-    this.proc.send({ t: 'stop' });
+    this.proc.send({ t: 'stop' }, () => undefined);
     await Promise.race([this.exited, sleep(5_000).then(() => this.kill())]);
   }
 }
