@@ -4,7 +4,9 @@
  * listener that throws.
  */
 import { describe, expect, it } from 'vitest';
-import { createOrderStateStore, type OrderUpdateInput } from '../../../src/main/exchange/order-state';
+import {
+  createOrderStateStore, idSchema, isTerminalStatus, orderUpdateFromRest, restOrderSchema, type OrderUpdateInput,
+} from '../../../src/main/exchange/order-state';
 
 function upd(orderId: string, status: OrderUpdateInput['status'], over: Partial<OrderUpdateInput> = {}): OrderUpdateInput {
   return {
@@ -65,5 +67,49 @@ describe('order-state store bookkeeping', () => {
     expect(store.listenerCount()).toBe(1);
     store.clear();
     expect(store.all()).toEqual([]);
+  });
+});
+
+describe('order-state parsing edges', () => {
+  it('terminal statuses are exactly the five finished ones', () => {
+    for (const s of ['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH']) expect(isTerminalStatus(s), s).toBe(true);
+    for (const s of ['NEW', 'PENDING_NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL', '']) expect(isTerminalStatus(s), s).toBe(false);
+  });
+
+  it('ids are whole decimal numbers only, kept as text (no prefix, no suffix)', () => {
+    expect(idSchema.parse('8389765612825190229')).toBe('8389765612825190229');
+    expect(idSchema.parse(-1)).toBe('-1');
+    for (const bad of ['x12', '12x', '1.5', '']) expect(idSchema.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('a REST order without the optional fields gets stop price 0, no list and no creation time', () => {
+    const o = restOrderSchema.parse({
+      symbol: 'BTCUSDT', orderId: 7, clientOrderId: 'c-7', price: '100.00', origQty: '1.0', executedQty: '0.0', cummulativeQuoteQty: '0.0',
+      status: 'NEW', timeInForce: 'GTC', type: 'LIMIT', side: 'BUY', updateTime: 5,
+    });
+    expect(orderUpdateFromRest(o)).toMatchObject({ orderId: '7', stopPrice: '0', orderListId: '-1', createdAt: null, updateTime: 5 });
+    for (const bad of ['1.0x', 'x1.0', '1.', '.5']) {
+      expect(restOrderSchema.safeParse({ ...o, orderId: '7', price: bad }).success, bad).toBe(false);
+    }
+    const full = restOrderSchema.parse({ ...o, orderId: '7', stopPrice: '90.5', orderListId: 3, time: 4 });
+    expect(orderUpdateFromRest(full)).toMatchObject({ stopPrice: '90.5', orderListId: '3', createdAt: 4 });
+  });
+
+  it('open() lists only unfinished orders; all() lists every order kept', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'NEW'), 'event');
+    store.apply(upd('2', 'PARTIALLY_FILLED', { executedQty: '0.5', cumulativeQuoteQty: '50' }), 'event');
+    store.apply(upd('3', 'CANCELED'), 'event');
+    expect(store.open().map((o) => o.orderId).sort()).toEqual(['1', '2']);
+    expect(store.all().map((o) => o.orderId).sort()).toEqual(['1', '2', '3']);
+  });
+
+  it('a cancel never moves a finished order back, and a later stage wins at the same fill', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'NEW'), 'event');
+    expect(store.apply(upd('1', 'PENDING_CANCEL', { updateTime: 2 }), 'event')?.status).toBe('PENDING_CANCEL');
+    expect(store.apply(upd('1', 'CANCELED', { updateTime: 2 }), 'event')?.status).toBe('CANCELED');
+    expect(store.apply(upd('1', 'NEW', { updateTime: 9 }), 'event')).toBeUndefined();
+    expect(store.get('1')?.status).toBe('CANCELED');
   });
 });
