@@ -113,3 +113,85 @@ describe('order-state parsing edges', () => {
     expect(store.get('1')?.status).toBe('CANCELED');
   });
 });
+
+describe('order-state merge rules, edge by edge', () => {
+  it('a finished order keeps its figures even if a later report claims more filled', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'CANCELED', { executedQty: '0.3', cumulativeQuoteQty: '30', updateTime: 5 }), 'event');
+    store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.5', cumulativeQuoteQty: '50', updateTime: 9 }), 'event');
+    expect(store.get('1')).toMatchObject({ status: 'CANCELED', executedQty: '0.3' });
+  });
+
+  it('at the same fill and stage an older picture is ignored; a later stage wins even with an older time', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.5', updateTime: 5 }), 'event');
+    expect(store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.5', price: '99', updateTime: 3 }), 'event')).toBeUndefined();
+    expect(store.get('1')?.price).toBe('100');
+    const b = createOrderStateStore();
+    b.apply(upd('2', 'NEW', { updateTime: 5 }), 'event');
+    expect(b.apply(upd('2', 'PENDING_CANCEL', { updateTime: 3 }), 'event')?.status).toBe('PENDING_CANCEL');
+    expect(b.apply(upd('2', 'NEW', { updateTime: 9 }), 'event')).toBeUndefined();
+    const c = createOrderStateStore();
+    c.apply(upd('3', 'NEW', { updateTime: 5 }), 'event');
+    expect(c.apply(upd('3', 'PARTIALLY_FILLED', { updateTime: 3 }), 'event')?.status).toBe('PARTIALLY_FILLED');
+  });
+
+  it('more filled wins but never moves the status back a stage; a sparse source keeps the creation time', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.1', createdAt: 7, updateTime: 5 }), 'event');
+    const next = store.apply(upd('1', 'NEW', { executedQty: '0.2', createdAt: null, updateTime: 6 }), 'snapshot');
+    expect(next).toMatchObject({ status: 'PARTIALLY_FILLED', executedQty: '0.2', createdAt: 7, source: 'snapshot' });
+  });
+
+  it('the same execution is applied once, the same trade is recorded once', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'NEW', { executionId: '1' }), 'event');
+    expect(store.apply(upd('1', 'FILLED', { executionId: '1', updateTime: 9 }), 'event')).toBeUndefined();
+    expect(store.get('1')?.status).toBe('NEW');
+    expect(store.apply(upd('1', 'PARTIALLY_FILLED', { executionId: '2', executedQty: '0.2', updateTime: 3 }), 'event')?.status).toBe('PARTIALLY_FILLED');
+    expect(store.apply(upd('1', 'FILLED', { executionId: '2', updateTime: 9 }), 'event')).toBeUndefined();
+    const fill = { tradeId: 't1', qty: '0.5', price: '100', quoteQty: '50', commission: '0', commissionAsset: null, time: 1, maker: false };
+    const f = createOrderStateStore();
+    f.apply(upd('5', 'PARTIALLY_FILLED', { executionId: '10', executedQty: '0.5', fill }), 'event');
+    f.apply(upd('5', 'PARTIALLY_FILLED', { executionId: '11', executedQty: '0.5', fill }), 'event');
+    f.apply(upd('5', 'PARTIALLY_FILLED', { executionId: '12', executedQty: '0.5', fill }), 'event');
+    expect(f.get('5')?.fills).toHaveLength(1);
+    const g = createOrderStateStore();
+    g.apply(upd('6', 'NEW', { executionId: '20' }), 'event');
+    g.apply(upd('6', 'PARTIALLY_FILLED', { executionId: '21', executedQty: '0.5', fill }), 'event');
+    g.apply(upd('6', 'PARTIALLY_FILLED', { executionId: '22', executedQty: '0.5', fill }), 'event');
+    expect(g.get('6')?.fills).toHaveLength(1);
+  });
+
+  it('an order that finishes by an update counts toward the finished orders kept', () => {
+    const store = createOrderStateStore({ maxTerminalOrders: 1 });
+    store.apply(upd('1', 'NEW'), 'event');
+    store.apply(upd('2', 'NEW'), 'event');
+    store.apply(upd('1', 'FILLED', { updateTime: 10 }), 'event');
+    store.apply(upd('2', 'FILLED', { updateTime: 11 }), 'event');
+    expect(store.get('1')).toBeUndefined();
+    expect(store.get('2')?.status).toBe('FILLED');
+  });
+
+  it('a new client id for the same order is found by that id too; clear forgets both keys', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'NEW'), 'event');
+    store.apply(upd('1', 'PARTIALLY_FILLED', { clientOrderId: 'renamed', executedQty: '0.1', updateTime: 4 }), 'event');
+    expect(store.get('renamed')?.orderId).toBe('1');
+    store.clear();
+    expect(store.get('renamed')).toBeUndefined();
+    expect(store.get('c-1')).toBeUndefined();
+  });
+
+  it('every Binance order status is accepted from REST; a snapshot-only order is marked as such', () => {
+    for (const status of ['NEW', 'PENDING_NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH']) {
+      expect(restOrderSchema.safeParse({
+        symbol: 'BTCUSDT', orderId: '1', clientOrderId: 'c', price: '1', origQty: '1', executedQty: '0', cummulativeQuoteQty: '0',
+        status, timeInForce: 'GTC', type: 'LIMIT', side: 'BUY', updateTime: 1,
+      }).success, status).toBe(true);
+    }
+    const store = createOrderStateStore();
+    store.applyOpenOrdersSnapshot([upd('9', 'NEW')]);
+    expect(store.get('9')?.source).toBe('snapshot');
+  });
+});
