@@ -195,3 +195,39 @@ describe('order-state merge rules, edge by edge', () => {
     expect(store.get('9')?.source).toBe('snapshot');
   });
 });
+
+describe('order-state merge rules at equal fill', () => {
+  it('at the same fill and stage only a strictly later picture replaces the current one; less filled never does', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.5', updateTime: 5 }), 'event');
+    expect(store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.5', price: '98', updateTime: 5 }), 'event')).toBeUndefined();
+    expect(store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.5', price: '99', updateTime: 7 }), 'event')?.price).toBe('99');
+    expect(store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.3', price: '97', updateTime: 8 }), 'event')).toBeUndefined();
+    expect(store.apply(upd('1', 'FILLED', { executedQty: '0.4', updateTime: 9 }), 'event')).toBeUndefined();
+    expect(store.get('1')).toMatchObject({ status: 'PARTIALLY_FILLED', executedQty: '0.5', price: '99' });
+  });
+
+  it('within a stage the newer status is taken (partly filled, then cancel pending)', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'PARTIALLY_FILLED', { executedQty: '0.5', updateTime: 5 }), 'event');
+    expect(store.apply(upd('1', 'PENDING_CANCEL', { executedQty: '0.5', updateTime: 7 }), 'event')?.status).toBe('PENDING_CANCEL');
+  });
+
+  it('an update of an older order with a reused client id does not take that id from the newer order', () => {
+    const store = createOrderStateStore();
+    store.apply(upd('1', 'NEW', { clientOrderId: 'same' }), 'event');
+    store.apply(upd('2', 'NEW', { clientOrderId: 'same' }), 'event');
+    store.apply(upd('1', 'PARTIALLY_FILLED', { clientOrderId: 'same', executedQty: '0.1', updateTime: 9 }), 'event');
+    expect(store.get('same')?.orderId).toBe('2');
+  });
+
+  it('a late fill of a finished order does not count it as finished twice', () => {
+    const store = createOrderStateStore({ maxTerminalOrders: 2 });
+    store.apply(upd('1', 'FILLED'), 'event');
+    const fill = { tradeId: 't9', qty: '1', price: '100', quoteQty: '100', commission: '0', commissionAsset: null, time: 1, maker: false };
+    expect(store.apply(upd('1', 'FILLED', { executionId: '77', fill }), 'event')?.fills).toHaveLength(1);
+    store.apply(upd('2', 'FILLED'), 'event');
+    expect(store.get('1')?.status).toBe('FILLED');
+    expect(store.get('2')?.status).toBe('FILLED');
+  });
+});
