@@ -325,16 +325,31 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   // ------------------------------------------------------------------ outcomes and the journal
 
+  /**
+   * The journal's state and the stored outcome change together or not at all: a crash between
+   * the two writes once left an intent 'accepted' in the journal (so never reconciled again)
+   * with its stored outcome still 'sending', shown as such after every restart.
+   */
   const persist = (view: OrderOutcomeView, inferred: boolean): void => {
+    const db = deps.database.db;
+    const own = !db.isTransaction;
     try {
-      intents.updateState(view.clientOrderId, {
-        state: journalState(view.status, inferred), at: now(),
-        lastError: view.status === 'rejected' || view.status === 'not-placed' ? view.message : null,
-        exchangeOrderId: view.kind === 'order' ? view.orders[0]?.orderId ?? null : view.orderListId,
-      });
-      repo.putOutcome({ clientOrderId: view.clientOrderId, environment: env, kind: view.kind, symbol: view.symbol, status: view.status, view, updatedAt: now() });
+      if (own) db.exec('BEGIN IMMEDIATE');
+      try {
+        intents.updateState(view.clientOrderId, {
+          state: journalState(view.status, inferred), at: now(),
+          lastError: view.status === 'rejected' || view.status === 'not-placed' ? view.message : null,
+          exchangeOrderId: view.kind === 'order' ? view.orders[0]?.orderId ?? null : view.orderListId,
+        });
+        repo.putOutcome({ clientOrderId: view.clientOrderId, environment: env, kind: view.kind, symbol: view.symbol, status: view.status, view, updatedAt: now() });
+        if (own) db.exec('COMMIT');
+      } catch (e) {
+        if (own && db.isTransaction) db.exec('ROLLBACK');
+        throw e;
+      }
     } catch {
-      // The outcome still reaches the UI; the journal keeps the last state it could record.
+      // The outcome still reaches the UI; the journal keeps the last state it could record
+      // (an unfinished one is reconciled again by the next start).
     }
   };
 

@@ -24,6 +24,7 @@ Options:
   --control-token TOKEN     bearer token for the control endpoint (default random)
   --request-weight-limit N  REQUEST_WEIGHT per minute per IP (default 6000, as Binance; raise for load tests)
   --orders-limit N          ORDERS per 10 s per account (default 100, as Binance; the daily limit rises with it)
+  --market-step-ms N        market model step in ms (a large value keeps prices still; crash tests move them by control)
   --json                    print one JSON line with the URLs and keys, nothing else
   -h, --help                show this help
 `;
@@ -74,6 +75,7 @@ function parseCliArgs(argv: readonly string[]): { help: boolean; json: boolean; 
         'control-token': { type: 'string' },
         'request-weight-limit': { type: 'string' },
         'orders-limit': { type: 'string' },
+        'market-step-ms': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -109,6 +111,7 @@ function parseCliArgs(argv: readonly string[]): { help: boolean; json: boolean; 
   const clockOffsetMs = int('clock-offset', v['clock-offset'], -1e13, 1e13);
   const weightLimit = int('request-weight-limit', v['request-weight-limit'], 1, 1e12);
   const ordersLimit = int('orders-limit', v['orders-limit'], 1, 1e12);
+  const marketStepMs = int('market-step-ms', v['market-step-ms'], 1, 1e10);
   const options: SimulatorOptions = {
     ...(port !== undefined ? { port } : {}),
     ...(seed !== undefined ? { seed } : {}),
@@ -128,6 +131,7 @@ function parseCliArgs(argv: readonly string[]): { help: boolean; json: boolean; 
         },
       }
       : {}),
+    ...(marketStepMs !== undefined ? { marketStepMs } : {}),
   };
   return { help: v.help === true, json: v.json === true, options };
 }

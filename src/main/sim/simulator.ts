@@ -11,6 +11,7 @@ import { BRIDGE_ASSET, NO_MARKET_ASSET, createMarket, createStreamServer, market
 import { marketReadRoutes } from './market/read-routes';
 import { createTradeTape } from './market/trades';
 import { createExchangeModel } from './matching/index';
+import { ledgerView } from './matching/ledger-view';
 import { createKeyRegistry, randomAlnum } from './server/auth';
 import { createControlHandler } from './server/control';
 import { startHttpServer } from './server/http';
@@ -167,6 +168,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     market,
     accounts,
     resetAccount: (id) => engine.resetAccount(id),
+    ledger: () => ledgerView(exchange.core, accounts, DEMO_ACCOUNT_ID),
     registerKey,
   });
 

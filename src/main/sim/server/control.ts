@@ -8,6 +8,8 @@
  * Replies are JSON: the route's result, or {"error":"..."} with 400/404.
  *
  *   GET  /__control/state                  -> { serverTime, clockOffsetMs, faults: {...every knob...} }
+ *   GET  /__control/ledger                 -> { orders, orderLists, trades, balances } of the demo account (read-only;
+ *                                            the exchange's own records, which crash tests compare Perch against)
  *   POST /__control/faults                 { latencyMs?, hangPaths?, force429?, banUntil?, silentSockets?,
  *                                            noPongs?, refuseUpgrades? (0|429|503), reorderUserEvents?,
  *                                            duplicateUserEvents?, bigIds? }  -> state (sets only what is sent)
@@ -47,6 +49,8 @@ export interface ControlDeps {
   readonly market?: MarketModel;
   readonly accounts?: AccountsModel;
   readonly resetAccount?: (accountId: string) => void;
+  /** The demo account's orders, order lists, trades and balances as the engine holds them (read-only). */
+  readonly ledger?: () => unknown;
   readonly registerKey: (o: {
     type: KeyType; secret?: string; publicKeyPem?: string; permissions?: Partial<KeyPermissions>; accountId?: string; apiKey?: string;
   }) => { apiKey: string; secret?: string };
@@ -151,6 +155,7 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
 
   const routes: Record<string, (body: Buffer) => unknown> = {
     'GET /state': () => stateView(),
+    'GET /ledger': () => need(deps.ledger, 'ledger')(),
     'POST /faults': (body) => {
       const b = parse(faultsBody, body);
       Object.assign(faults.state, b);
