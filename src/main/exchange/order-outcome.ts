@@ -106,11 +106,6 @@ export function isSettled(o: OrderOutcome): boolean {
   return o.status !== 'sending' && o.status !== 'unknown';
 }
 
-/** Nothing more will happen to this order (not-placed can still be corrected by late evidence). */
-export function isFinal(o: OrderOutcome): boolean {
-  return RANK[o.status] === 4 || o.status === 'not-placed';
-}
-
 /** The exchange has (or had) an order for this intent. */
 export function isPlaced(o: OrderOutcome): boolean {
   return o.status === 'accepted' || o.status === 'partially-filled' || o.status === 'filled'

@@ -123,6 +123,7 @@ export function App(): React.JSX.Element {
   useEffect(() => {
     // the welcome screen ends on Holdings, whichever tab was open when it (re)appeared; set here,
     // not when a choice is answered, so a click on another tab in the meantime is not undone
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the tab follows the welcome screen's appearance, an event outside React's render
     if (firstStart) setTab('holdings');
   }, [firstStart]);
   useEffect(() => {

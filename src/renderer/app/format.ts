@@ -157,8 +157,3 @@ export function formatOffset(ms: number): string {
 export function maskFigures(privacy: boolean, text: string): string {
   return privacy ? text.replace(/\d[\d,.]*/g, MASK) : text;
 }
-
-/** A money figure, or the mask in privacy mode. */
-export function money(privacy: boolean, text: string): string {
-  return privacy ? MASK : text;
-}

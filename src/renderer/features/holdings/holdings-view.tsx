@@ -157,6 +157,7 @@ function HoldingsTable({ rows, quote, privacy, stale, staleLabel, sortKey, sortD
   onSort: (key: SortKey) => void;
 }>): React.JSX.Element {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- Perch does not use the React Compiler; the virtualiser's own re-renders are what we want
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,

@@ -76,7 +76,9 @@ function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; o
   const [list, setList] = useState<(SymbolSuggestions & { readonly items: readonly TradableSymbol[] }) | null>(null);
   const [active, setActive] = useState(-1);
   const textRef = useRef(text);
+  // eslint-disable-next-line react-hooks/refs -- the latest text for the debounced lookup; written every render, read only in callbacks
   textRef.current = text;
+  // eslint-disable-next-line react-hooks/set-state-in-effect -- the field follows a symbol chosen elsewhere (a row's Trade button); typing in between is kept until then
   useEffect(() => setText(value), [value]);
   const ask = (query: string): Promise<(SymbolSuggestions & { readonly items: readonly TradableSymbol[] }) | null> =>
     store.call('orders:symbols', { query, limit: 8 }).then((res) => (res.ok ? { query, symbols: res.value.map((m) => m.symbol), items: res.value } : null));
@@ -93,6 +95,7 @@ function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; o
       live = false;
       clearTimeout(t);
     };
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `ask` is rebuilt every render from `store`, which is listed
   }, [text, open, store]);
   const choose = (s: string): void => {
     setText(s);
@@ -157,6 +160,7 @@ function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; o
       />
       <ul className="symbol-list" id={listId} role="listbox" aria-label="Matching symbols" hidden={!shown}>
         {shown ? current.items.map((m, i) => (
+          // eslint-disable-next-line jsx-a11y/click-events-have-key-events -- the options are chosen by keyboard through the combobox input (arrows + Enter); a click is the pointer's way
           <li
             key={m.symbol}
             id={optionId(i)}
@@ -245,6 +249,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   useEffect(() => {
     const t = setTimeout(() => run(draft), DEBOUNCE_MS);
     return () => clearTimeout(t);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` is the draft's identity; a new `run` every render must not restart the debounce
   }, [key]);
 
   // Market, balances and open orders move: the verdict on screen is kept current.
@@ -253,11 +258,13 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
       if (dialog === null) run(draftRef.current);
     }, REFRESH_MS);
     return () => clearInterval(t);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `run` reads refs and the store; only an open or closed dialog restarts the refresh
   }, [dialog]);
 
   // An order placed, filled or canceled changes the free balance and the open-order counts.
   useEffect(() => {
     if (dialog === null) run(draftRef.current);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of the open orders or an outcome re-checks here; the dialog is read as of that moment
   }, [openAsOf, lastOutcome]);
 
   useEffect(() => {

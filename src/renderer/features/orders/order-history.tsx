@@ -58,14 +58,17 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
   }, [store]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- another symbol's page is cleared at once, before the debounced load
     setPage(null);
     const t = setTimeout(() => load(symbol), 300);
     return () => clearTimeout(t);
   }, [symbol, load]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a newly ended sync reloads the list (load sets state when its answer arrives)
     if (syncEnded !== null) load(symbol);
     // not on a symbol change: that loads by itself (above); only a newly ended sync reloads here
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- not on a symbol change: the effect above loads that
   }, [syncEnded, load]);
 
   const sync = (): void => {

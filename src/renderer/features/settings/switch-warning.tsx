@@ -53,6 +53,7 @@ export function useSwitchGuard(labels: EnvironmentLabels): SwitchGuard {
         Perch keeps checking {pending.orders.length === 1 ? 'it' : 'them'} after the switch, on the environment {pending.orders.length === 1 ? 'it was' : 'they were'} sent to and with the key that sent {pending.orders.length === 1 ? 'it' : 'them'}, and tells you what it finds. Until then, do not place the same order again: check Open orders on Binance first.
       </p>
       <div className="row gap">
+        {/* eslint-disable-next-line jsx-a11y/no-autofocus -- an alert dialog puts focus on its safe choice when it opens (WAI-ARIA alertdialog pattern) */}
         <button type="button" onClick={() => setPending(null)} autoFocus>Cancel</button>
         <button
           type="button"
