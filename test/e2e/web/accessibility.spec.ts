@@ -81,3 +81,47 @@ test('holdings, orders (form, confirmation), settings, shortcuts and about, ligh
   }
   expect(checked.filter((s) => s !== 'welcome' && s !== 'key setup')).toHaveLength(12);
 });
+
+test('the status bar announces state changes only: the ages that tick every second are outside any live region', async ({ page, host }) => {
+  await openDemo(page, host);
+  const announcement = page.getByRole('status').filter({ hasText: 'market' });
+  await expect(announcement).toHaveText('Demo (simulated) — market live, account live');
+  const ages = [page.getByTestId('data-age'), page.getByTestId('conn-market'), page.getByTestId('conn-account')];
+  for (const age of ages) {
+    await expect(age).toBeVisible();
+    const live = await age.evaluate((el) => el.closest('[role="status"], [role="alert"], [role="log"], [role="timer"], [aria-live]')?.outerHTML.slice(0, 80) ?? null);
+    expect(live).toBeNull();
+  }
+});
+
+test('radio groups: Tab reaches the checked option, the arrow keys move the choice', async ({ page, host }) => {
+  await openDemo(page, host);
+  await tab(page, 'Orders').click();
+  await page.getByRole('button', { name: 'Turn trading on' }).click();
+  const side = page.getByRole('radiogroup', { name: 'Side' });
+  const buy = side.getByRole('radio', { name: 'Buy' });
+  const sell = side.getByRole('radio', { name: 'Sell' });
+  await expect(buy).toHaveAttribute('aria-checked', 'true');
+  await expect(sell).toHaveAttribute('tabindex', '-1');
+  await expect(buy).toBeEnabled(); // trading switched on
+  await buy.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(sell).toHaveAttribute('aria-checked', 'true');
+  await expect(sell).toBeFocused();
+  await expect(buy).toHaveAttribute('tabindex', '-1');
+  await page.keyboard.press('ArrowRight'); // wraps
+  await expect(buy).toHaveAttribute('aria-checked', 'true');
+  await expect(buy).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await expect(sell).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByTestId('review-order')).toHaveClass(/side-sell/);
+
+  await page.getByRole('combobox', { name: 'Order type' }).selectOption('MARKET');
+  const by = page.getByRole('radiogroup', { name: 'Market order by' });
+  const first = by.getByRole('radio').first();
+  await expect(first).toBeChecked();
+  await first.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(by.getByRole('radio').nth(1)).toBeChecked();
+  await expect(by.getByRole('radio').nth(1)).toBeFocused();
+});

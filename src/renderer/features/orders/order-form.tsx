@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DraftField, MarketQuote, PreflightIssue, PreflightResult, TradableSymbol } from '../../../shared/domain/orders';
 import { formatPercentOf } from '../../../shared/money/format';
 import { formatClock } from '../../app/format';
+import { RadioButtons, type RadioOption } from '../../app/radio-buttons';
 import { useStore, useView } from '../../app/store-context';
 import { ConfirmDialog } from './confirm-dialog';
 import {
@@ -23,6 +24,10 @@ import { amount, maskFigures, priceText, quotesBalance } from './order-format';
 import { useOrders, useOrdersView } from './orders-context';
 
 const DEBOUNCE_MS = 250;
+const SIDES: readonly RadioOption<'BUY' | 'SELL'>[] = [
+  { value: 'BUY', label: 'Buy' },
+  { value: 'SELL', label: 'Sell' },
+];
 const REFRESH_MS = 2_000;
 /**
  * A bid/ask older than this is shown as stale. Main re-reads a quote once it is 5 s old (the
@@ -198,6 +203,7 @@ function Issues({ issues, onFix, privacy }: Readonly<{ issues: readonly Prefligh
 
 export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbol: string) => void }>): React.JSX.Element {
   const store = useStore();
+  const marketByName = useId();
   const orders = useOrders();
   const settings = useView((s) => s.settings);
   const privacy = settings?.privacyMode ?? false;
@@ -378,20 +384,14 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
             <span className="muted small" data-testid="quote-age" title={quoteStale ? 'These prices could not be refreshed: the market may have moved.' : undefined}>{age.text}</span>
           ) : null}
         </div>
-        <div className="side-toggle" role="radiogroup" aria-label="Side">
-          {(['BUY', 'SELL'] as const).map((s) => (
-            <button
-              key={s}
-              type="button"
-              role="radio"
-              aria-checked={v.side === s}
-              className={`side side-${s.toLowerCase()}${v.side === s ? ' on' : ''}`}
-              onClick={() => set({ side: s })}
-            >
-              {s === 'BUY' ? 'Buy' : 'Sell'}
-            </button>
-          ))}
-        </div>
+        <RadioButtons
+          label="Side"
+          className="side-toggle"
+          options={SIDES}
+          value={v.side}
+          onChange={(side) => set({ side })}
+          optionClassName={(s, on) => `side side-${s.toLowerCase()}${on ? ' on' : ''}`}
+        />
         <label className="ofield">
           <span>Type</span>
           <select aria-label="Order type" value={v.type} onChange={(e) => fix('type', e.target.value)}>
@@ -401,8 +401,9 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
         </label>
         {v.type === 'MARKET' ? (
           <div className="market-by" role="radiogroup" aria-label="Market order by">
-            <label className="radio"><input type="radio" checked={v.marketBy === 'quantity'} onChange={() => set({ marketBy: 'quantity' })} /> Amount{base ? ` of ${base}` : ''}</label>
-            <label className="radio"><input type="radio" checked={v.marketBy === 'quote'} onChange={() => set({ marketBy: 'quote' })} /> Total in {quoteAsset || 'quote'}</label>
+            {/* one name: the arrow keys move between them, like any native radio group */}
+            <label className="radio"><input type="radio" name={marketByName} checked={v.marketBy === 'quantity'} onChange={() => set({ marketBy: 'quantity' })} /> Amount{base ? ` of ${base}` : ''}</label>
+            <label className="radio"><input type="radio" name={marketByName} checked={v.marketBy === 'quote'} onChange={() => set({ marketBy: 'quote' })} /> Total in {quoteAsset || 'quote'}</label>
           </div>
         ) : null}
         {fields.has('stopPrice') && v.type !== 'OCO' ? input('stopPrice', quoteAsset, false) : null}

@@ -56,9 +56,18 @@ export function StatusBar(): React.JSX.Element {
   const offline = portfolio !== null && portfolio.freshness.state === 'offline';
   const dataAge = portfolio !== null ? formatAge(now - portfolio.asOf) : '—';
   const error = market?.lastError ?? account?.lastError ?? null;
+  const env = status ? ENV_LABEL[status.environment] ?? status.environment : '…';
+  // What a screen reader announces: the states only. The ages below change every second and are
+  // outside any live region, or they would be read out constantly.
+  const announcement = [
+    `${env} — market ${STATE_LABEL[market?.state ?? 'offline']}, account ${STATE_LABEL[account?.state ?? 'offline']}`,
+    offline && portfolio ? `Offline, showing the snapshot of ${formatClock(portfolio.asOf)}` : '',
+    error && !offline ? error : '',
+  ].filter(Boolean).join('. ');
   return (
-    <footer className="statusbar" role="status" aria-label="Connection status" data-testid="status-bar">
-      <span className="env">{status ? ENV_LABEL[status.environment] ?? status.environment : '…'}</span>
+    <footer className="statusbar" aria-label="Connection status" data-testid="status-bar">
+      <span className="visually-hidden" role="status" data-testid="status-announcement">{announcement}</span>
+      <span className="env">{env}</span>
       <Connection label="Market" c={market} now={now} />
       <Connection label="Account" c={account} now={now} />
       <span title={portfolio ? `figures computed at ${formatClock(portfolio.asOf)}` : undefined}>
