@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, openApp, openDemo, test } from './web-host-fixture';
+import { expect, openApp, openDemo, startHost, test } from './web-host-fixture';
 
 // An automated accessibility check (axe-core, WCAG 2.1 A/AA and best practices) on every screen
 // and dialog: no serious or critical finding. Each finding is listed with the elements it is on.
@@ -124,4 +124,26 @@ test('radio groups: Tab reaches the checked option, the arrow keys move the choi
   await page.keyboard.press('ArrowDown');
   await expect(by.getByRole('radio').nth(1)).toBeChecked();
   await expect(by.getByRole('radio').nth(1)).toBeFocused();
+});
+
+test('the virtualised holdings table says where each drawn row is (aria-rowindex of aria-rowcount)', async ({ page }) => {
+  const host = await startHost(['--symbols', '300', '--holdings', '200']);
+  try {
+    await openDemo(page, host);
+    const table = page.getByRole('table', { name: 'Holdings' });
+    // the header, the demo's own assets and the 200 synthetic ones
+    await expect(table).toHaveAttribute('aria-rowcount', /^2\d\d$/);
+    const count = Number(await table.getAttribute('aria-rowcount'));
+    await expect(table.getByRole('row').first()).toHaveAttribute('aria-rowindex', '1');
+    const drawn = page.locator('.hbody .hrow');
+    expect(await drawn.count()).toBeLessThan(count - 1); // virtualised: not every row exists
+    await expect(drawn.first()).toHaveAttribute('aria-rowindex', '2');
+    await page.getByTestId('holdings-scroll').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect(table.locator(`[aria-rowindex="${count}"]`)).toBeVisible();
+    const indexes = await drawn.evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('aria-rowindex'))));
+    expect(indexes.every((i) => i >= 2 && i <= count)).toBe(true);
+    expect(new Set(indexes).size).toBe(indexes.length);
+  } finally {
+    await host.stop();
+  }
 });
