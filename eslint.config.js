@@ -96,7 +96,7 @@ export default tseslint.config(
           paths: [{ name: 'zod', message: 'The renderer does not validate with zod; main does.', allowTypeImports: true }],
           patterns: [
             {
-              regex: '(^|/)shared/(domain(/(?!(portfolio-events|exchange-name)$)[^/]+)?|ipc/(orders-)?contract)$',
+              regex: '(^|/)shared/(domain(/(?!(portfolio-events|exchange-name|order-status)$)[^/]+)?|ipc/(orders-)?contract)$',
               message:
                 'Import only types from the zod schema modules in the renderer (runtime helpers live in zod-free modules such as shared/domain/portfolio-events).',
               allowTypeImports: true,

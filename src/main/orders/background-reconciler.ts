@@ -29,6 +29,7 @@ import { createOcoPlacer } from './oco';
 import { journalState, ocoOutcomeView, orderOutcomeView, outcomeNotice } from './orders-service';
 import type { OrderOutcomeView } from '../../shared/domain/orders';
 import { z } from 'zod';
+import { isSettledStatus } from '../../shared/domain/order-status';
 
 export interface BackgroundReconcilerDeps {
   readonly environment: EnvironmentId;
@@ -144,7 +145,7 @@ export function createBackgroundReconciler(deps: BackgroundReconcilerDeps, inten
     if (notice !== null) deps.notify({ ...notice, message: `${deps.environmentLabel}: ${notice.message}` });
     if (view.status === 'not-placed' && inferred) {
       followUntil.set(view.clientOrderId, clock.now() + followUpMs);
-    } else if (view.status !== 'sending' && view.status !== 'unknown') {
+    } else if (isSettledStatus(view.status)) {
       followUntil.delete(view.clientOrderId);
       open.delete(view.clientOrderId);
     }

@@ -46,6 +46,7 @@ import { createHistorySync, type HistorySync } from './history-sync';
 import { createOcoPlacer, type OcoOutcome, type OcoPlacer } from './oco';
 import { canonicalOrder, confirmationLines, preflight, type PreflightContext, type PreflightThresholds } from './preflight';
 import { z } from 'zod';
+import { isSettledStatus } from '../../shared/domain/order-status';
 
 /** Commands this service answers; the core answers orders:watchMarket (it is per window) and orders:unresolved (every environment). */
 export type ServiceCommandName = Exclude<OrderCommandName, 'orders:watchMarket' | 'orders:unresolved'>;
@@ -374,7 +375,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     emit('orders:outcome', view);
     notifyOutcome(view, previous);
     // A placed, filled or canceled order shows in the history without a manual sync.
-    if (view.status !== previous && isOutcomeSettled(view)) refreshHistory(view.symbol);
+    if (view.status !== previous && isSettledStatus(view.status)) refreshHistory(view.symbol);
   };
 
   unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => {
@@ -704,9 +705,4 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     },
     recovered: () => recoveredPromise,
   };
-}
-
-/** True when nothing more is awaited for this outcome. */
-export function isOutcomeSettled(view: OrderOutcomeView): boolean {
-  return view.status !== 'sending' && view.status !== 'unknown';
 }

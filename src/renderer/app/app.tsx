@@ -7,7 +7,7 @@ import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
 import { maskFigures } from './format';
 import { AboutDialog, ShortcutsDialog } from './shell-dialogs';
-import { useStore, useView } from './store-context';
+import { usePrivacy, useStore, useView } from './store-context';
 import { viewForKey, type ViewId } from '../../shared/shortcuts';
 
 type Tab = ViewId;
@@ -85,7 +85,7 @@ function Notices(): React.JSX.Element | null {
   const notices = useView((s) => s.notices).filter((n) => n.code !== 'threshold-converted');
   const errors = useView((s) => s.errors);
   // Notices can carry amounts ("Order filled: BUY 0.01 BTC ..."): privacy mode hides them too.
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   if (notices.length === 0 && errors.length === 0) return null;
   return (
     <div className="notices">

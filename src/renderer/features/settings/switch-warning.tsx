@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { EnvironmentId } from '../../../shared/domain';
 import type { UnresolvedOrder } from '../../../shared/domain/orders';
 import { formatClock, MASK } from '../../app/format';
-import { useStore, useView } from '../../app/store-context';
+import { usePrivacy, useStore } from '../../app/store-context';
 
 export type EnvironmentLabels = Readonly<Record<EnvironmentId, string>>;
 
@@ -33,7 +33,7 @@ export interface SwitchGuard {
 
 export function useSwitchGuard(labels: EnvironmentLabels): SwitchGuard {
   const store = useStore();
-  const hideAmounts = useView((s) => s.settings?.privacyMode ?? false);
+  const hideAmounts = usePrivacy();
   const [pending, setPending] = useState<{ readonly orders: readonly UnresolvedOrder[]; readonly action: () => void } | null>(null);
   const guard = (action: () => void): void => {
     void store.call('orders:unresolved').then((res) => {
