@@ -26,7 +26,7 @@ import type { RestClient } from '../exchange/rest-client';
 import type { OrderIntent, OrderIntentRepository } from '../storage/database';
 import { createOrdersRepository } from '../storage/orders-repository';
 import { createOcoPlacer } from './oco';
-import { journalState, ocoOutcomeView, orderOutcomeView, outcomeNotice } from './orders-service';
+import { journalState, ocoOutcomeView, orderOutcomeView, outcomeNotice } from './order-views';
 import type { OrderOutcomeView } from '../../shared/domain/orders';
 import { z } from 'zod';
 import { isSettledStatus } from '../../shared/domain/order-status';
