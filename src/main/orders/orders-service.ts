@@ -17,6 +17,10 @@
  *    acknowledgePossibleDuplicate: true - a new token means a new clientOrderId, which Binance
  *    would not catch as a duplicate;
  *  - read-only mode (trading off in Settings, or a key that cannot trade) refuses submit and cancel.
+ *
+ * Over 500 lines on purpose: the rules above are one transaction from confirmation to outcome
+ * (token, journal, guard, reconcile); the views (order-views.ts), the duplicate guard
+ * (duplicate-guard.ts), OCO placement, history sync and pre-flight live in their own modules.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type {

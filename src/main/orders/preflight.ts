@@ -6,6 +6,9 @@
  * price is an issue with a one-click correction to the nearest valid value, never an adjustment
  * the person did not see. The normalised order (canonical strings) is returned only when there is
  * no issue; that exact object is what the confirmation shows and what is sent.
+ *
+ * About 500 lines: preflight() is split along its sections (checkFilters, checkMarket,
+ * checkBalance, then vetCorrections); the confirmation lines are in preflight-confirmation.ts.
  */
 import type { ConfirmedOrder, Correction, DraftField, MarketQuote, OrderDraftInput, OrderEstimate, AmountPreset, PreflightIssue, PreflightResult, PreflightWarning, SymbolRules } from '../../shared/domain/orders';
 import { Decimal, dec, floorToStep, formatDecimal, parseDecimal } from '../../shared/money';
