@@ -10,6 +10,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { EXCHANGE_ID_PATTERN } from '../../shared/domain/orders';
 import { migrate, type Migration } from './database';
+import { readRows, type Columns } from './rows';
 
 export type OrdersMigration = Migration;
 
@@ -162,6 +163,18 @@ interface FillRowDb {
   commission: string; commission_asset: string; time: number; is_maker: number;
 }
 
+const readOrderRow = (c: Columns): OrderRowDb => ({
+  symbol: c.text('symbol'), order_id: c.text('order_id'), client_order_id: c.text('client_order_id'), order_list_id: c.text('order_list_id'),
+  side: c.text('side'), type: c.text('type'), time_in_force: c.text('time_in_force'), price: c.text('price'), stop_price: c.text('stop_price'),
+  orig_qty: c.text('orig_qty'), executed_qty: c.text('executed_qty'), cum_quote_qty: c.text('cum_quote_qty'), status: c.text('status'),
+  time: c.intOrNull('time'), update_time: c.int('update_time'),
+});
+const readFillRow = (c: Columns): FillRowDb => ({
+  symbol: c.text('symbol'), trade_id: c.text('trade_id'), order_id: c.text('order_id'), side: c.oneOf('side', ['BUY', 'SELL'] as const),
+  price: c.text('price'), qty: c.text('qty'), quote_qty: c.text('quote_qty'), commission: c.text('commission'),
+  commission_asset: c.text('commission_asset'), time: c.int('time'), is_maker: c.int('is_maker'),
+});
+
 export function createOrdersRepository(db: DatabaseSync): OrdersRepository {
   migrateOrders(db);
   const putOutcome = db.prepare(`INSERT INTO order_outcomes (client_order_id, environment, kind, symbol, status, view, updated_at)
@@ -248,15 +261,15 @@ export function createOrdersRepository(db: DatabaseSync): OrdersRepository {
     orders(environment, symbol, limit, beforeOrderId) {
       const rows = (beforeOrderId === undefined
         ? ordersNewest.all(environment, symbol, limit)
-        : ordersBefore.all(environment, symbol, idKey(beforeOrderId), limit)) as unknown as OrderRowDb[];
-      return rows.map(toOrder);
+        : ordersBefore.all(environment, symbol, idKey(beforeOrderId), limit));
+      return readRows('order_history', rows, readOrderRow).map(toOrder);
     },
     fillsOfOrders(environment, symbol, orderIds) {
       if (orderIds.length === 0) return [];
       const marks = orderIds.map(() => '?').join(',');
       const rows = db.prepare(`SELECT * FROM order_fills WHERE environment = ? AND symbol = ? AND order_id IN (${marks}) ORDER BY trade_key DESC`)
-        .all(environment, symbol, ...orderIds) as unknown as FillRowDb[];
-      return rows.map(toFill);
+        .all(environment, symbol, ...orderIds);
+      return readRows('order_fills', rows, readFillRow).map(toFill);
     },
     orderCursor(environment, symbol) {
       const open = oldestOpen.get(environment, symbol) as { order_id: string } | undefined;
