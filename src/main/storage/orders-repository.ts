@@ -10,7 +10,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { EXCHANGE_ID_PATTERN } from '../../shared/domain/orders';
 import { migrate, type Migration } from './database';
-import { readRows, type Columns } from './rows';
+import { readRow, readRows, type Columns } from './rows';
 
 export type OrdersMigration = Migration;
 
@@ -231,9 +231,11 @@ export function createOrdersRepository(db: DatabaseSync): OrdersRepository {
       putOutcome.run(o.clientOrderId, o.environment, o.kind, o.symbol, o.status, JSON.stringify(o.view), o.updatedAt);
     },
     getOutcome(id) {
-      const r = getOutcome.get(id) as { client_order_id: string; environment: string; kind: 'order' | 'oco'; symbol: string; status: string; view: string; updated_at: number } | undefined;
-      if (r === undefined) return null;
-      return { clientOrderId: r.client_order_id, environment: r.environment, kind: r.kind, symbol: r.symbol, status: r.status, view: JSON.parse(r.view) as unknown, updatedAt: r.updated_at };
+      const r = readRow('order_outcomes', getOutcome.get(id), (c) => ({
+        clientOrderId: c.text('client_order_id'), environment: c.text('environment'), kind: c.oneOf('kind', ['order', 'oco'] as const),
+        symbol: c.text('symbol'), status: c.text('status'), view: JSON.parse(c.text('view')) as unknown, updatedAt: c.int('updated_at'),
+      }));
+      return r ?? null;
     },
     upsertOrders(environment, rows) {
       return tx(() => {
@@ -272,24 +274,20 @@ export function createOrdersRepository(db: DatabaseSync): OrdersRepository {
       return readRows('order_fills', rows, readFillRow).map(toFill);
     },
     orderCursor(environment, symbol) {
-      const open = oldestOpen.get(environment, symbol) as { order_id: string } | undefined;
-      if (open !== undefined) return open.order_id;
-      const last = newest.get(environment, symbol) as { order_id: string } | undefined;
-      return last?.order_id ?? null;
+      const orderId = (c: Columns): string => c.text('order_id');
+      return readRow('order_history', oldestOpen.get(environment, symbol), orderId) ?? readRow('order_history', newest.get(environment, symbol), orderId) ?? null;
     },
     lastTradeId(environment, symbol) {
-      const r = newestTrade.get(environment, symbol) as { trade_id: string } | undefined;
-      return r?.trade_id ?? null;
+      return readRow('order_fills', newestTrade.get(environment, symbol), (c) => c.text('trade_id')) ?? null;
     },
     markSynced(environment, symbol, at) {
       markSynced.run(environment, symbol, at);
     },
     syncedAt(environment, symbol) {
-      const r = syncedAt.get(environment, symbol) as { synced_at: number } | undefined;
-      return r?.synced_at ?? null;
+      return readRow('order_sync', syncedAt.get(environment, symbol), (c) => c.int('synced_at')) ?? null;
     },
     knownSymbols(environment) {
-      return (known.all(environment) as { symbol: string }[]).map((r) => r.symbol);
+      return readRows('order_history', known.all(environment), (c) => c.text('symbol'));
     },
   };
 }
