@@ -59,7 +59,7 @@ test('bad input in every order-form field: person-readable messages, the button 
   await sweep('Quantity', { Price: '60000' });
   // far too long for the contract: refused before any check, said in words, the button recovers
   await box('Quantity').fill('1'.repeat(10_000));
-  await expect(page.getByTestId('order-form-error')).toHaveText('Quantity is too long (at most 64 characters).');
+  await expect(page.getByTestId('order-form-error')).toHaveText('Quantity is too long (at most 40 characters).');
   await expect(review(page)).toHaveText('Fix the message below');
   await box('Quantity').fill('0.001');
   await expect(page.getByTestId('order-form-error')).toHaveCount(0);

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { EnvironmentId, KeyHealth, KeyMaterial } from '../../../shared/domain';
+import { useState } from 'react';
+import type { EnvironmentId, KeyHealth } from '../../../shared/domain';
 import { useStore, useView } from '../../app/store-context';
 import { KeyHealthPanel } from './key-health-panel';
 import { PublicKeyBlock } from './public-key';
 import { SavedKey } from './saved-key';
+import { useKeyForm } from './use-key-form';
 import { useSwitchGuard, type EnvironmentLabels } from '../settings/switch-warning';
 
 export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: string }[] = [
@@ -12,8 +13,6 @@ export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: st
   { id: 'testnet', label: 'Spot Testnet', hint: 'testnet.binance.vision: test funds, separate keys (log in with GitHub to create one).' },
   { id: 'production', label: 'Production', hint: 'Your real Binance account. Real money: use a key without withdrawals, restricted to your IP.' },
 ];
-
-type KeyKind = 'hmac' | 'ed25519' | 'generate';
 
 const labelOf = (id: EnvironmentId): string => ENVIRONMENTS.find((e) => e.id === id)?.label ?? id;
 const ENVIRONMENT_LABELS: EnvironmentLabels = { demo: labelOf('demo'), 'demo-mode': labelOf('demo-mode'), testnet: labelOf('testnet'), production: labelOf('production') };
@@ -32,27 +31,17 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
   const keys = useView((s) => s.keys);
   const settings = useView((s) => s.settings);
   const [env, setEnv] = useState<EnvironmentId>(initialEnvironment ?? settings?.environment ?? 'demo');
-  const [kind, setKind] = useState<KeyKind>('hmac');
-  const [apiKey, setApiKey] = useState('');
-  const [secret, setSecret] = useState('');
-  const [pem, setPem] = useState('');
-  const [publicKey, setPublicKey] = useState<string | null>(null);
   const [health, setHealth] = useState<KeyHealth | null>(null);
   const [acceptWithdrawals, setAcceptWithdrawals] = useState(false);
   const [busy, setBusy] = useState<null | 'test' | 'save' | 'generate' | 'switch'>(null);
   const [error, setError] = useState<string | null>(null);
   const [replacing, setReplacing] = useState(false);
+  const { kind, setKind, apiKey, setApiKey, secret, setSecret, pem, setPem, publicKey, setPublicKey, material, ready: formReady } = useKeyForm(env);
 
   const saved = keys.find((k) => k.environment === env) ?? null;
   // Switching environment or key while orders are unresolved warns first (the checks go on).
   const switchGuard = useSwitchGuard(ENVIRONMENT_LABELS);
   const showForm = env !== 'demo' && (saved === null || replacing);
-
-  const material = (): KeyMaterial => {
-    if (kind === 'hmac') return { kind: 'hmac', apiKey, secret };
-    if (kind === 'ed25519') return { kind: 'ed25519', apiKey, privateKeyPem: pem };
-    return { kind: 'ed25519-generated', apiKey };
-  };
 
   const resetResult = (): void => {
     setHealth(null);
@@ -105,21 +94,7 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
     else setError(res.error.message);
   };
 
-  // A pair generated earlier and not saved yet (the form was closed): show it again instead of a
-  // new one, since its public key may already be registered on Binance.
-  useEffect(() => {
-    if (kind !== 'generate' || env === 'demo' || publicKey !== null) return undefined;
-    let alive = true;
-    void store.call('keys:publicKey', { environment: env }).then((res) => {
-      if (alive && res.ok && res.value !== null && !res.value.saved) setPublicKey(res.value.publicKeyPem);
-    });
-    return () => {
-      alive = false;
-    };
-  }, [kind, env, publicKey, store]);
-
   const canWithdraw = health?.withdrawals === true;
-  const formReady = apiKey.trim().length > 0 && (kind === 'hmac' ? secret.trim().length > 0 : kind === 'ed25519' ? pem.trim().length > 0 : publicKey !== null);
 
   return (
     <div className="key-setup" data-testid="key-setup">
