@@ -5,6 +5,7 @@ import { formatClock } from '../../app/format';
 import { RadioButtons, type RadioOption } from '../../app/radio-buttons';
 import { useStore, useView } from '../../app/store-context';
 import { ConfirmDialog } from './confirm-dialog';
+import { FIELD_LABELS, Issues } from './preflight-issues';
 import { SymbolPicker } from './symbol-picker';
 import { useLivePreflight } from './use-live-preflight';
 import {
@@ -45,37 +46,6 @@ export function quoteAge(quote: MarketQuote | null, now: number): { readonly tex
   if (quote.at === null) return { text: 'bid/ask time unknown', stale: true };
   const stale = now - quote.at > QUOTE_STALE_MS;
   return { text: `bid/ask as of ${formatClock(quote.at)}${stale ? ' (stale)' : ''}`, stale };
-}
-
-const FIELD_LABELS: Record<DraftField, string> = {
-  symbol: 'Symbol',
-  side: 'Side',
-  type: 'Type',
-  quantity: 'Quantity',
-  quoteOrderQty: 'Total',
-  price: 'Price',
-  stopPrice: 'Stop price',
-  timeInForce: 'Time in force',
-  stopLimitPrice: 'Stop-limit price',
-  stopLimitTimeInForce: 'Stop-limit time in force',
-};
-
-function Issues({ issues, onFix, privacy }: Readonly<{ issues: readonly PreflightIssue[]; onFix: (i: PreflightIssue) => void; privacy: boolean }>): React.JSX.Element | null {
-  if (issues.length === 0) return null;
-  return (
-    <ul className="issues">
-      {issues.map((i) => (
-        <li key={`${i.code}-${i.field}-${i.message}`} className="issue" data-testid="preflight-issue" data-code={i.code}>
-          <span>{maskFigures(privacy && quotesBalance(i.code), i.message)}</span>
-          {i.correction ? (
-            <button type="button" className="fix" onClick={() => onFix(i)} title={privacy ? undefined : `Set ${FIELD_LABELS[i.correction.field].toLowerCase()} to ${i.correction.value}`}>
-              {maskFigures(privacy && quotesBalance(i.code), i.correction.label)}
-            </button>
-          ) : null}
-        </li>
-      ))}
-    </ul>
-  );
 }
 
 export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbol: string) => void }>): React.JSX.Element {
