@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 rm -f test-results/vitest.json test-results/playwright.json
 source scripts/ensure-node.sh
 echo "[perch] node $(node --version)"
-echo "[perch] 1/4 typecheck"; npx tsc -p tsconfig.json --noEmit
-echo "[perch] 2/4 lint"; npx eslint --max-warnings=0 .
-echo "[perch] 3/4 build (electron-vite; static build tests and the main-process smoke test read out/)"
+echo "[perch] 1/5 typecheck"; npx tsc -p tsconfig.json --noEmit
+echo "[perch] 2/5 lint"; npx eslint --max-warnings=0 .
+echo "[perch] 3/5 dead code (knip: unused files, exports, dependencies)"; npx knip
+echo "[perch] 4/5 build (electron-vite; static build tests and the main-process smoke test read out/)"
 npx electron-vite build >/dev/null
-echo "[perch] 4/4 unit + integration + browser end-to-end"
+echo "[perch] 5/5 unit + integration + browser end-to-end"
 # Keychain tests need a Secret Service: a private D-Bus session with an unlocked gnome-keyring.
 # gnome-keyring keeps keyrings under $XDG_DATA_HOME/keyrings; a fresh folder per run means an
 # old keyring with another password can never make every keychain test report "locked".

@@ -32,6 +32,7 @@ import { buildAppMenu } from './app-shell/app-menu';
 import { resolveDevMode } from './app-shell/dev-mode';
 import { installAppMenu } from './electron/app-menu';
 import { createRedactingLogger, describeError, type RedactingLogger } from './core/redacting-logger';
+import { toAppError } from './core/errors';
 import { failedStartMessage, openStartupDatabase } from './core/startup';
 import { createKeyringSecretStore } from './storage/secret-store';
 import { openDatabase } from './storage/database';
@@ -222,6 +223,8 @@ async function main(): Promise<void> {
     validateOutput: dev.validatePayloads,
     // An unexpected error's message may quote its input (V8's JSON.parse does): only redacted text is logged.
     onInternalError: (command, error) => redacting.error(`command ${command} failed`, { error: describeError(error, redacting) }),
+    // exchange errors become Result codes with a person's message, here for every command
+    toPublicError: (error) => toAppError(error, redacting),
   });
   const unregisterIpc = registerIpcCommands(ipcMain, router);
 

@@ -25,6 +25,7 @@ import { AppError } from '../shared/ipc/result';
 import { createCore, type Core } from '../main/core/create-core';
 import type { DemoSimulator, LoggerPort, LogLevel, SecretStorePort } from '../main/core/ports';
 import { describeError } from '../main/core/redacting-logger';
+import { toAppError } from '../main/core/errors';
 import { simulatorEnvironment } from '../main/exchange/environments';
 import { createCommandRouter, type CommandHandler, type CommandHandlers } from '../main/ipc/command-router';
 import { createEventBroadcaster, type EventTarget } from '../main/ipc/event-broadcaster';
@@ -290,6 +291,8 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     validateOutput: true,
     // An unexpected error's message may quote its input (V8's JSON.parse does): only redacted text is logged.
     onInternalError: (command, error) => redacting.error(`command ${command} failed`, { error: describeError(error, redacting) }),
+    // exchange errors become Result codes with a person's message, here for every command
+    toPublicError: (error) => toAppError(error, redacting),
   });
 
   /** The page holds no secret (the bridge takes the token from the URL fragment), so anyone may have it. */

@@ -281,4 +281,4 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
   };
 }
 
-export type { HistorySyncProgress };
+

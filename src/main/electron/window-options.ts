@@ -21,7 +21,6 @@ export function secureWebPreferences(options: { readonly preloadPath: string; re
     devTools: options.devTools,
   } as const;
 }
-export type SecureWebPreferences = ReturnType<typeof secureWebPreferences>;
 
 export interface Rect {
   readonly x: number;

@@ -1,7 +1,7 @@
 import { BrowserWindow, screen } from 'electron';
 import { clampBounds, MIN_SIZE, secureWebPreferences, type WindowBounds } from './window-options';
 
-export { clampBounds, secureWebPreferences } from './window-options';
+export { secureWebPreferences } from './window-options';
 export type { WindowBounds } from './window-options';
 
 export interface MainWindowOptions {

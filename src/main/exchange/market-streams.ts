@@ -27,8 +27,7 @@ import { createControlThrottle, startHeartbeat } from './socket-health';
 import { createMarketData, frameKey, type BookTop, type KlineBar, type MarketUpdate, type MiniTicker } from './market-frames';
 import { createSubscriptionPacer, type PacedConnection } from './subscription-pacer';
 
-export type { BookTop, KlineBar, MarketData, MarketUpdate, MiniTicker } from './market-frames';
-export { createMarketData } from './market-frames';
+export type { BookTop, KlineBar, MarketUpdate, MiniTicker } from './market-frames';
 
 export interface MarketStreamsOptions {
   /** Base stream URL, e.g. wss://stream.binance.com:9443 or the simulator's ws://127.0.0.1:P. */

@@ -18,6 +18,7 @@
 import { isExchangeError, type ExchangeError, type ExchangeErrorKind } from './errors';
 import type { OrderState } from './order-state';
 import { cmp } from '../../shared/money';
+import { isSettledStatus } from '../../shared/domain/order-status';
 
 export type PlacedStatus = 'accepted' | 'partially-filled' | 'filled' | 'canceled' | 'expired';
 export type OrderOutcomeStatus = 'sending' | 'unknown' | PlacedStatus | 'rejected' | 'not-placed';
@@ -103,12 +104,7 @@ export function outcomeRank(status: OrderOutcomeStatus): number {
 
 /** No longer waiting for an answer: the caller can show a definite result. */
 export function isSettled(o: OrderOutcome): boolean {
-  return o.status !== 'sending' && o.status !== 'unknown';
-}
-
-/** Nothing more will happen to this order (not-placed can still be corrected by late evidence). */
-export function isFinal(o: OrderOutcome): boolean {
-  return RANK[o.status] === 4 || o.status === 'not-placed';
+  return isSettledStatus(o.status);
 }
 
 /** The exchange has (or had) an order for this intent. */

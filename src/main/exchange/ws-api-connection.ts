@@ -9,6 +9,10 @@
  * Whoever needs per-connection setup (the user data subscription, B11) registers a session
  * initializer: it runs on every new socket before that socket becomes the current one, so a
  * rollover switches over only once the replacement is subscribed.
+ *
+ * Over 500 lines on purpose: the socket lifecycle (reconnect, rollover, heartbeat) and the pending
+ * requests' fate are one state machine; pieces that stand alone (backoff, rate limit, socket
+ * health) already live in their own modules.
  */
 import WebSocket from 'ws';
 import type { BackoffOptions, Clock, ConnectionBudget } from './backoff';

@@ -33,6 +33,11 @@ export interface CommandRouterOptions {
   readonly validateOutput?: boolean;
   /** receives unexpected errors for the log; the Result carries only a generic message */
   readonly onInternalError?: (command: string, error: unknown) => void;
+  /**
+   * The one place a handler's error becomes a public one (an exchange error → its Result code and
+   * a person's message): handlers just throw. What it returns is still checked for a public code.
+   */
+  readonly toPublicError?: (error: unknown) => unknown;
 }
 
 export interface CommandRouter {
@@ -66,7 +71,7 @@ function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>
 }
 
 export function createCommandRouter(options: CommandRouterOptions): CommandRouter {
-  const { handlers, isTrustedSender, validateOutput = false, onInternalError } = options;
+  const { handlers, isTrustedSender, validateOutput = false, onInternalError, toPublicError } = options;
 
   async function run<C extends CommandName>(name: C, rawInput: unknown, sender: CommandSender): Promise<Result<unknown>> {
     const schema = commands[name];
@@ -78,9 +83,10 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
     try {
       const handler = handlers[name] as CommandHandler<C>;
       value = await handler(parsed.data as CommandInput<C>, { sender });
-    } catch (e) {
+    } catch (thrown) {
+      const e = toPublicError !== undefined ? toPublicError(thrown) : thrown;
       if (isPublicError(e)) return err(e.code, scrubMessage(e.message));
-      onInternalError?.(name, e);
+      onInternalError?.(name, thrown);
       return err('internal', INTERNAL_MESSAGE);
     }
     if (validateOutput) {

@@ -26,9 +26,10 @@ import type { RestClient } from '../exchange/rest-client';
 import type { OrderIntent, OrderIntentRepository } from '../storage/database';
 import { createOrdersRepository } from '../storage/orders-repository';
 import { createOcoPlacer } from './oco';
-import { journalState, ocoOutcomeView, orderOutcomeView, outcomeNotice } from './orders-service';
+import { journalState, ocoOutcomeView, orderOutcomeView, outcomeNotice } from './order-views';
 import type { OrderOutcomeView } from '../../shared/domain/orders';
 import { z } from 'zod';
+import { isSettledStatus } from '../../shared/domain/order-status';
 
 export interface BackgroundReconcilerDeps {
   readonly environment: EnvironmentId;
@@ -144,7 +145,7 @@ export function createBackgroundReconciler(deps: BackgroundReconcilerDeps, inten
     if (notice !== null) deps.notify({ ...notice, message: `${deps.environmentLabel}: ${notice.message}` });
     if (view.status === 'not-placed' && inferred) {
       followUntil.set(view.clientOrderId, clock.now() + followUpMs);
-    } else if (view.status !== 'sending' && view.status !== 'unknown') {
+    } else if (isSettledStatus(view.status)) {
       followUntil.delete(view.clientOrderId);
       open.delete(view.clientOrderId);
     }

@@ -17,6 +17,10 @@
  *    acknowledgePossibleDuplicate: true - a new token means a new clientOrderId, which Binance
  *    would not catch as a duplicate;
  *  - read-only mode (trading off in Settings, or a key that cannot trade) refuses submit and cancel.
+ *
+ * Over 500 lines on purpose: the rules above are one transaction from confirmation to outcome
+ * (token, journal, guard, reconcile); the views (order-views.ts), the duplicate guard
+ * (duplicate-guard.ts), OCO placement, history sync and pre-flight live in their own modules.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type {
@@ -28,25 +32,27 @@ import { nameExchange } from '../../shared/domain/exchange-name';
 import type { OrderCommandInput, OrderCommandName, OrderCommandOutput, OrderEventName, OrderEventPayload } from '../../shared/ipc/orders-contract';
 import { AppError } from '../../shared/ipc/result';
 import { ConfirmedOrder as ConfirmedOrderSchema } from '../../shared/domain/orders';
-import { dec, formatDecimal, Decimal } from '../../shared/money';
-import { formatAmount } from '../../shared/money/format';
+import { dec, formatDecimal } from '../../shared/money';
 import { isPermitted, type ExchangeInfo } from '../exchange/exchange-info';
 import type { OrderApi } from '../exchange/order-api';
-import { notPlacedReason, type OrderOutcome } from '../exchange/order-outcome';
+import { notPlacedReason } from '../exchange/order-outcome';
 import { DEFAULT_FOLLOW_UP_MS } from '../exchange/reconciler';
 import type { OrderState, OrderStateStore } from '../exchange/order-state';
 import { orderUpdateFromRest, restOrderSchema } from '../exchange/order-state';
 import type { RestClient } from '../exchange/rest-client';
 import type { BackoffOptions, Clock } from '../exchange/backoff';
 import { systemClock } from '../exchange/backoff';
-import type { IntentState, OrderIntentRepository } from '../storage/database';
+import type { OrderIntentRepository } from '../storage/database';
 import { createOrdersRepository, type OrdersRepository } from '../storage/orders-repository';
 import { createCommissionSource, type CommissionSource } from './commission';
 import { createHistorySync, type HistorySync } from './history-sync';
-import { createOcoPlacer, type OcoOutcome, type OcoPlacer } from './oco';
+import { createOcoPlacer, type OcoPlacer } from './oco';
 import { checkableWith } from './key-fingerprint';
 import { canonicalOrder, confirmationLines, preflight, type PreflightContext, type PreflightThresholds } from './preflight';
+import { createDuplicateGuard } from './duplicate-guard';
+import { journalState, ocoOutcomeView, orderOutcomeView, outcomeNotice, toOrderView } from './order-views';
 import { z } from 'zod';
+import { isSettledStatus } from '../../shared/domain/order-status';
 
 /** Commands this service answers; the core answers orders:watchMarket (it is per window) and orders:unresolved (every environment). */
 export type ServiceCommandName = Exclude<OrderCommandName, 'orders:watchMarket' | 'orders:unresolved'>;
@@ -129,102 +135,6 @@ const IntentPayloadSchema = z.object({ kind: z.enum(['order', 'oco']), order: z.
 const MAX_CONFIRMATIONS = 100;
 const MAJOR_QUOTES = ['USDT', 'USDC', 'FDUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'TRY', 'BRL', 'JPY'];
 
-/** What makes two orders "the same order" for the duplicate guard. */
-function contentKey(o: ConfirmedOrder): string {
-  const d = (v: string | undefined): string | null => (v === undefined ? null : formatDecimal(v));
-  return JSON.stringify([o.symbol, o.side, o.type, d(o.quantity), d(o.quoteOrderQty), d(o.price)]);
-}
-
-interface NotPlacedGuard {
-  readonly clientOrderId: string;
-  readonly order: ConfirmedOrder;
-  readonly at: number;
-  readonly until: number;
-}
-
-export function toOrderView(o: Readonly<OrderState>): OrderView {
-  return {
-    symbol: o.symbol, orderId: o.orderId, clientOrderId: o.clientOrderId, orderListId: o.orderListId,
-    side: o.side === 'SELL' ? 'SELL' : 'BUY', type: o.type, timeInForce: o.timeInForce,
-    price: formatDecimal(o.price), stopPrice: formatDecimal(o.stopPrice), origQty: formatDecimal(o.origQty),
-    executedQty: formatDecimal(o.executedQty), cumulativeQuoteQty: formatDecimal(o.cumulativeQuoteQty),
-    status: o.status, time: o.createdAt, updateTime: o.updateTime,
-  };
-}
-
-function avgPrice(o: Readonly<OrderState>): string | null {
-  const q = dec(o.executedQty);
-  if (q.isZero()) return null;
-  // For a person: separators, like every figure on screen.
-  return formatAmount(dec(o.cumulativeQuoteQty).div(q).toDecimalPlaces(8, Decimal.ROUND_HALF_UP));
-}
-
-function outcomeMessage(o: OrderOutcome): string {
-  switch (o.status) {
-    case 'sending': return 'Sending the order to Binance.';
-    case 'unknown': return o.message;
-    case 'accepted': return 'Binance accepted the order; it is open.';
-    case 'partially-filled': return `Binance filled part of the order: ${formatDecimal(o.order.executedQty)} of ${formatDecimal(o.order.origQty)}.`;
-    case 'filled': {
-      const avg = avgPrice(o.order);
-      return `Binance filled the order: ${formatDecimal(o.order.executedQty)}${avg !== null ? ` at an average price of ${avg}` : ''}.`;
-    }
-    case 'canceled': return dec(o.order.executedQty).gt(0) ? `Canceled on Binance after ${formatDecimal(o.order.executedQty)} filled.` : 'Canceled on Binance.';
-    case 'expired': return dec(o.order.executedQty).gt(0) ? `Expired on Binance after ${formatDecimal(o.order.executedQty)} filled.` : 'Expired on Binance without trading (time in force).';
-    case 'rejected': return o.binanceMessage !== undefined && !o.reason.includes(o.binanceMessage) ? `${o.reason} Binance said: "${o.binanceMessage}".` : o.reason;
-    case 'not-placed': return o.reason;
-  }
-}
-
-export function orderOutcomeView(o: OrderOutcome): OrderOutcomeView {
-  const order = 'order' in o && o.order !== undefined ? o.order : undefined;
-  return {
-    clientOrderId: o.clientOrderId, kind: 'order', symbol: o.symbol, status: o.status, message: outcomeMessage(o),
-    binanceCode: o.status === 'rejected' && o.code !== undefined ? o.code : o.status === 'unknown' && o.code !== undefined ? o.code : null,
-    binanceMessage: o.status === 'rejected' && o.binanceMessage !== undefined ? o.binanceMessage : null,
-    orders: order !== undefined ? [toOrderView(order)] : [],
-    orderListId: order !== undefined && order.orderListId !== '-1' ? order.orderListId : null,
-    corrected: 'corrected' in o && o.corrected === true,
-    at: o.at,
-  };
-}
-
-export function ocoOutcomeView(o: OcoOutcome): OrderOutcomeView {
-  return {
-    clientOrderId: o.listClientOrderId, kind: 'oco', symbol: o.symbol, status: o.status, message: o.message,
-    binanceCode: o.code ?? null, binanceMessage: o.binanceMessage ?? null, orders: o.legs.map(toOrderView),
-    orderListId: o.orderListId, corrected: o.corrected === true, at: o.at,
-  };
-}
-
-/** The notice an outcome transition raises (fills, rejections, "not placed", "placed after all"), if any. */
-export function outcomeNotice(view: OrderOutcomeView, previous: string | undefined): Omit<Notice, 'at'> | null {
-  if (view.status === previous) return null;
-  const what = view.orders[0] !== undefined
-    ? `${view.orders[0].side} ${view.orders[0].origQty} ${view.symbol}${view.kind === 'oco' ? ' (OCO)' : ''}`
-    : `${view.kind === 'oco' ? 'OCO' : 'Order'} on ${view.symbol}`;
-  if (view.corrected && previous === 'not-placed') return { id: `order-${view.clientOrderId}-corrected`, level: 'warning', code: 'order-placed-after-all', message: `Order placed after all: ${what}. Binance now shows this order, which Perch had reported as probably not placed. ${view.message}` };
-  if (view.status === 'filled') return { id: `order-${view.clientOrderId}-filled`, level: 'info', code: 'order-filled', message: `Order filled: ${what}. ${view.message}` };
-  if (view.status === 'rejected') return { id: `order-${view.clientOrderId}-rejected`, level: 'error', code: 'order-rejected', message: `Order rejected: ${what}. ${view.message}` };
-  if (view.status === 'not-placed' && previous === 'unknown') return { id: `order-${view.clientOrderId}-not-placed`, level: 'warning', code: 'order-not-placed', message: `Order probably not placed: ${what}. ${view.message}` };
-  return null;
-}
-
-/**
- * The journal's state for an outcome. An inferred "not placed" keeps its own state (with its
- * concluded time in updated_at) so that a restart resumes the follow-up and the duplicate guard;
- * "never sent" (nothing left Perch) is final.
- */
-export function journalState(status: OrderOutcomeView['status'], inferred = true): IntentState {
-  switch (status) {
-    case 'sending': return 'sent';
-    case 'unknown': return 'unknown';
-    case 'rejected': return 'rejected';
-    case 'not-placed': return inferred ? 'not-placed' : 'failed';
-    default: return 'accepted';
-  }
-}
-
 export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   const clock = deps.clock ?? systemClock;
   const now = (): number => clock.now();
@@ -247,11 +157,17 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   const submits = new Map<string, Promise<OrderOutcomeView>>();
   /** Intents of this database (this app), by clientOrderId / listClientOrderId. */
   const tracked = new Map<string, 'order' | 'oco'>();
-  /** The order behind each tracked intent (for the duplicate guard). */
-  const sentOrders = new Map<string, ConfirmedOrder>();
-  /** Intents concluded "probably not placed" that are still being checked, by clientOrderId. */
-  const notPlacedGuards = new Map<string, NotPlacedGuard>();
-  const duplicateGuardMs = deps.tuning?.duplicateGuardMs ?? DEFAULT_FOLLOW_UP_MS;
+  const guard = createDuplicateGuard({
+    now: () => now(),
+    guardMs: deps.tuning?.duplicateGuardMs ?? DEFAULT_FOLLOW_UP_MS,
+    journaled: function* (since) {
+      for (const i of intents.listNotPlacedSince(env, since)) {
+        const parsed = IntentPayloadSchema.safeParse(i.payload);
+        const sent = parsed.success ? ConfirmedOrderSchema.safeParse(parsed.data.order) : null;
+        if (sent?.success === true) yield { clientOrderId: i.clientOrderId, order: sent.data, at: i.updatedAt };
+      }
+    },
+  });
   const unsubscribers: Array<() => void> = [];
   let openTimer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
@@ -358,48 +274,6 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     if (notice !== null) deps.notify(notice);
   };
 
-  /** An inferred 'not-placed' starts the guard; any later evidence of the order ends it. */
-  const trackGuard = (clientOrderId: string, status: string, inferred: boolean, at: number): void => {
-    if (status !== 'not-placed') {
-      notPlacedGuards.delete(clientOrderId);
-      return;
-    }
-    const order = sentOrders.get(clientOrderId);
-    if (!inferred || order === undefined || duplicateGuardMs <= 0) return;
-    notPlacedGuards.set(clientOrderId, { clientOrderId, order, at, until: at + duplicateGuardMs });
-  };
-
-  /**
-   * The guard an identical order falls under now, if any. The journal is the authority: an intent
-   * concluded "probably not placed" by anyone (this session, an earlier one, a background checker
-   * that owns it) guards for its window, whoever follows it up.
-   */
-  const possibleDuplicateOf = (order: ConfirmedOrder): NotPlacedGuard | undefined => {
-    const key = contentKey(order);
-    const t = now();
-    for (const [id, g] of notPlacedGuards) {
-      if (g.until <= t) notPlacedGuards.delete(id);
-      else if (contentKey(g.order) === key) return g;
-    }
-    if (duplicateGuardMs <= 0) return undefined;
-    for (const i of intents.listNotPlacedSince(env, t - duplicateGuardMs)) {
-      if (i.updatedAt + duplicateGuardMs <= t) continue;
-      const parsed = IntentPayloadSchema.safeParse(i.payload);
-      const sent = parsed.success ? ConfirmedOrderSchema.safeParse(parsed.data.order) : null;
-      if (sent?.success === true && contentKey(sent.data) === key) {
-        return { clientOrderId: i.clientOrderId, order: sent.data, at: i.updatedAt, until: i.updatedAt + duplicateGuardMs };
-      }
-    }
-    return undefined;
-  };
-
-  const possibleDuplicateMessage = (g: NotPlacedGuard): string => {
-    const secs = Math.max(0, Math.round((now() - g.at) / 1000));
-    const when = secs < 120 ? `${secs} s` : `${Math.round(secs / 60)} min`;
-    const amount = g.order.quantity ?? (g.order.quoteOrderQty !== undefined ? `${g.order.quoteOrderQty} (quote)` : '');
-    return `The same order (${g.order.side} ${amount} ${g.order.symbol}) was concluded "probably not placed" ${when} ago, and Binance may still show it late. Check Open orders and your history first: if it was placed after all, this one would trade a second time.`;
-  };
-
   /** Every outcome message names the exchange that answered (the demo exchange, the testnet, Binance). */
   const named = (view: OrderOutcomeView): OrderOutcomeView => ({ ...view, message: nameExchange(view.message, env) });
 
@@ -410,18 +284,18 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     emit('orders:outcome', view);
     notifyOutcome(view, previous);
     // A placed, filled or canceled order shows in the history without a manual sync.
-    if (view.status !== previous && isOutcomeSettled(view)) refreshHistory(view.symbol);
+    if (view.status !== previous && isSettledStatus(view.status)) refreshHistory(view.symbol);
   };
 
   unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => {
-    if (tracked.has(o.clientOrderId)) trackGuard(o.clientOrderId, o.status, o.status === 'not-placed' && o.verified, o.at);
+    if (tracked.has(o.clientOrderId)) guard.track(o.clientOrderId, o.status, o.status === 'not-placed' && o.verified, o.at);
     onView(orderOutcomeView(o), prev?.status, o.status === 'not-placed' && o.verified);
   }));
   let lastOco = new Map<string, string>();
   unsubscribers.push(oco.subscribe((o) => {
     const prev = lastOco.get(o.listClientOrderId);
     lastOco.set(o.listClientOrderId, o.status);
-    if (tracked.has(o.listClientOrderId)) trackGuard(o.listClientOrderId, o.status, o.status === 'not-placed' && o.verified === true, o.at);
+    if (tracked.has(o.listClientOrderId)) guard.track(o.listClientOrderId, o.status, o.status === 'not-placed' && o.verified === true, o.at);
     onView(ocoOutcomeView(o), prev, o.status === 'not-placed' && o.verified === true);
   }));
   unsubscribers.push(store.onOrderUpdate(() => scheduleOpen()));
@@ -511,9 +385,9 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       const first = check.issues[0];
       throw new AppError('invalid-input', `The order no longer passes the checks${first !== undefined ? `: ${first.message}` : ''}. Review it and confirm again.`);
     }
-    const duplicate = possibleDuplicateOf(c.order);
+    const duplicate = guard.possibleDuplicateOf(c.order);
     if (duplicate !== undefined && input.acknowledgePossibleDuplicate !== true) {
-      throw new AppError('confirmation-required', `${possibleDuplicateMessage(duplicate)} To place it anyway, confirm that you checked.`);
+      throw new AppError('confirmation-required', `${guard.message(duplicate)} To place it anyway, confirm that you checked.`);
     }
     const payload: IntentPayload = {
       kind: c.order.type === 'OCO' ? 'oco' : 'order', order: c.order, confirmedAt: now(),
@@ -530,7 +404,7 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     }
     confirmations.delete(token);
     tracked.set(token, payload.kind);
-    sentOrders.set(token, c.order);
+    guard.remember(token, c.order);
     if (payload.kind === 'oco') return ocoOutcomeView(await oco.place(token, c.order));
     const o = c.order;
     const outcome = await deps.orderApi.place({
@@ -654,9 +528,9 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
 
     'orders:preflight': async ({ draft, confirm }) => {
       const found = await runPreflight(draft);
-      const duplicate = found.order !== null ? possibleDuplicateOf(found.order) : undefined;
+      const duplicate = found.order !== null ? guard.possibleDuplicateOf(found.order) : undefined;
       const verdict = duplicate === undefined ? found
-        : { ...found, warnings: [...found.warnings, { code: 'possible-duplicate' as const, message: possibleDuplicateMessage(duplicate) }] };
+        : { ...found, warnings: [...found.warnings, { code: 'possible-duplicate' as const, message: guard.message(duplicate) }] };
       let confirmation: PreflightResult['confirmation'] = null;
       if (confirm === true && verdict.ok && verdict.order !== null && verdict.rules !== null) {
         const c = issueConfirmation(verdict.order);
@@ -705,23 +579,20 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
           tracked.set(i.clientOrderId, kind);
           if (parsed.success) {
             const order = ConfirmedOrderSchema.safeParse(parsed.data.order);
-            if (order.success) sentOrders.set(i.clientOrderId, order.data);
+            if (order.success) guard.remember(i.clientOrderId, order.data);
           }
           // The grace window counts from when the request was sent (journaled just before), not from now.
           work.push(kind === 'oco' ? oco.reconcile(i.clientOrderId, i.symbol, i.createdAt) : deps.orderApi.reconcile(i.clientOrderId, i.symbol, i.createdAt));
         }
         // Concluded "probably not placed" before the restart: the same order is still guarded
         // against, and (plain orders) still looked for, until the window from the conclusion ends.
-        for (const i of intents.listNotPlacedSince(env, now() - Math.max(duplicateGuardMs, DEFAULT_FOLLOW_UP_MS)).filter(mine)) {
+        for (const i of intents.listNotPlacedSince(env, now() - Math.max(guard.guardMs, DEFAULT_FOLLOW_UP_MS)).filter(mine)) {
           const parsed = IntentPayloadSchema.safeParse(i.payload);
           const kind = parsed.success ? parsed.data.kind : 'order';
           const order = parsed.success ? ConfirmedOrderSchema.safeParse(parsed.data.order) : null;
           tracked.set(i.clientOrderId, kind);
           if (order?.success === true) {
-            sentOrders.set(i.clientOrderId, order.data);
-            if (duplicateGuardMs > 0 && i.updatedAt + duplicateGuardMs > now()) {
-              notPlacedGuards.set(i.clientOrderId, { clientOrderId: i.clientOrderId, order: order.data, at: i.updatedAt, until: i.updatedAt + duplicateGuardMs });
-            }
+            guard.restore(i.clientOrderId, order.data, i.updatedAt);
           }
           if (kind === 'order') deps.orderApi.reconciler.resumeFollowUp(i.clientOrderId, i.symbol, i.updatedAt, i.lastError ?? notPlacedReason('order', i.updatedAt - i.createdAt));
         }
@@ -746,9 +617,4 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     },
     recovered: () => recoveredPromise,
   };
-}
-
-/** True when nothing more is awaited for this outcome. */
-export function isOutcomeSettled(view: OrderOutcomeView): boolean {
-  return view.status !== 'sending' && view.status !== 'unknown';
 }

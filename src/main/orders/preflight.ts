@@ -6,12 +6,17 @@
  * price is an issue with a one-click correction to the nearest valid value, never an adjustment
  * the person did not see. The normalised order (canonical strings) is returned only when there is
  * no issue; that exact object is what the confirmation shows and what is sent.
+ *
+ * About 500 lines: preflight() is split along its sections (checkFilters, checkMarket,
+ * checkBalance, then vetCorrections); the confirmation lines are in preflight-confirmation.ts.
  */
 import type { ConfirmedOrder, Correction, DraftField, MarketQuote, OrderDraftInput, OrderEstimate, AmountPreset, PreflightIssue, PreflightResult, PreflightWarning, SymbolRules } from '../../shared/domain/orders';
 import { Decimal, dec, floorToStep, formatDecimal, parseDecimal } from '../../shared/money';
 import { formatAmount, formatPercentOf, formatPrice, formatQuantity } from '../../shared/money/format';
 import type { SymbolInfo } from '../exchange/exchange-info';
 import type { DraftField as FilterField, FilterIssue, OrderDraft, ValidationContext, ValidationResult } from '../exchange/filters';
+
+export { canonicalOrder, confirmationLines } from './preflight-confirmation';
 
 export interface CommissionRates {
   /** Rates for this side already summed (standard + tax + special + buyer/seller). */
@@ -200,12 +205,26 @@ function correctionLabel(info: SymbolInfo, field: DraftField, value: string, max
   return max ? `Use the maximum ${text}` : `Use ${text}`;
 }
 
+/** What every section of the pre-flight reads, and the lists they add to. */
+interface Checking {
+  readonly draft: PreflightInput['draft'];
+  readonly info: SymbolInfo;
+  readonly issues: PreflightIssue[];
+  readonly warnings: PreflightWarning[];
+  readonly isBuy: boolean;
+  readonly q: MarketQuote | null | undefined;
+  readonly bid: Decimal | undefined;
+  readonly ask: Decimal | undefined;
+  readonly last: Decimal | undefined;
+  readonly tick: string;
+  /** A price at the symbol's tick, for messages. */
+  readonly px: (d: Decimal) => string;
+}
+
 function evaluate(input: PreflightInput): PreflightVerdict {
   const { draft, info } = input;
   const issues: PreflightIssue[] = [];
   const warnings: PreflightWarning[] = [];
-  const farFromMarket = dec(input.thresholds?.farFromMarket ?? '0.05');
-  const mostOfBalance = dec(input.thresholds?.mostOfBalance ?? '0.9');
   const base = {
     disabledReason: input.disabledReason,
     market: input.market ?? null,
@@ -232,7 +251,50 @@ function evaluate(input: PreflightInput): PreflightVerdict {
     ...(input.openOrders !== undefined ? { openOrders: input.openOrders } : {}),
   };
 
+  const c: Checking = { draft, info, issues, warnings, isBuy, q, bid, ask, last, tick, px };
+
   // ---- filters (each leg of an OCO on its own)
+  let order = checkFilters(input, c, extra);
+
+  // ---- market conditions
+  checkMarket(input, c);
+
+  // ---- price basis for amounts: what one unit costs (buy) or fetches (sell)
+  const limitPrice = positive(draft.price);
+  const marketRef = isBuy ? ask ?? last : bid ?? last;
+  let unitPrice: Decimal | undefined;
+  if (draft.type === 'MARKET') unitPrice = marketRef;
+  else if (draft.type === 'OCO' && isBuy) {
+    const sl = positive(draft.stopLimitPrice);
+    unitPrice = limitPrice !== undefined && sl !== undefined ? Decimal.max(limitPrice, sl) : limitPrice ?? sl;
+  } else unitPrice = limitPrice;
+
+  const spendAsset = isBuy ? info.quoteAsset : info.baseAsset;
+  const free = dec(input.free(spendAsset) || '0');
+  const available = { asset: spendAsset, free: s(free) };
+  const byQuote = draft.type === 'MARKET' && typed(draft.quoteOrderQty) !== undefined;
+
+  // ---- 25 / 50 / 75 / Max
+  const presets = amountPresets({ info, isBuy, byQuote, free, unitPrice, market: marketRef, step });
+
+  // ---- balance and estimate (only for a well-formed order)
+  const estimate = checkBalance(input, c, { order, marketRef, unitPrice, free, spendAsset, presets });
+
+  if (input.accountLive === false) {
+    issues.push({
+      code: 'ACCOUNT_DATA', field: 'symbol', correction: null,
+      message: 'The account data is not live (reconnecting or re-reading): the free balance and open orders shown may be wrong. Wait until it is live again.',
+    });
+    order = null;
+  }
+
+  const ok = issues.length === 0 && order !== null && input.disabledReason === null;
+  return { ...base, ok, rules: rulesOf(info), order: issues.length === 0 ? order : null, issues, warnings, estimate, available, presets };
+}
+
+/** The exchange's filters, each leg of an OCO on its own: the issues, and the order when there are none. */
+function checkFilters(input: PreflightInput, c: Checking, extra: Parameters<PreflightInput['validate']>[1]): ConfirmedOrder | null {
+  const { draft, issues, isBuy, last, px } = c;
   let order: ConfirmedOrder | null = null;
   const addIssues = (r: ValidationResult, map: (f: FilterField) => DraftField): void => {
     for (const i of r.issues) {
@@ -294,8 +356,13 @@ function evaluate(input: PreflightInput): PreflightVerdict {
       };
     }
   }
+  return order;
+}
 
-  // ---- market conditions
+/** Market conditions: the symbol's status, the age of the quote, prices that cross or stray from the market. */
+function checkMarket(input: PreflightInput, c: Checking): void {
+  const { draft, info, issues, warnings, isBuy, bid, ask, last, tick, px, q } = c;
+  const farFromMarket = dec(input.thresholds?.farFromMarket ?? '0.05');
   if (info.status !== 'TRADING') {
     warnings.push({ code: 'symbol-not-trading', message: `${info.symbol} is not trading normally right now (status ${info.status}).` });
   }
@@ -343,25 +410,17 @@ function evaluate(input: PreflightInput): PreflightVerdict {
     const ref = isBuy ? ask ?? last : bid ?? last;
     if (ref !== undefined) warnings.push({ code: 'market-estimate', message: `A market order's price is not known in advance; the estimate uses the ${isBuy ? 'best ask' : 'best bid'} ${px(ref)}.` });
   }
+}
 
-  // ---- price basis for amounts: what one unit costs (buy) or fetches (sell)
-  const marketRef = isBuy ? ask ?? last : bid ?? last;
-  let unitPrice: Decimal | undefined;
-  if (draft.type === 'MARKET') unitPrice = marketRef;
-  else if (draft.type === 'OCO' && isBuy) {
-    const sl = positive(draft.stopLimitPrice);
-    unitPrice = limitPrice !== undefined && sl !== undefined ? Decimal.max(limitPrice, sl) : limitPrice ?? sl;
-  } else unitPrice = limitPrice;
-
-  const spendAsset = isBuy ? info.quoteAsset : info.baseAsset;
-  const free = dec(input.free(spendAsset) || '0');
-  const available = { asset: spendAsset, free: s(free) };
-  const byQuote = draft.type === 'MARKET' && typed(draft.quoteOrderQty) !== undefined;
-
-  // ---- 25 / 50 / 75 / Max
-  const presets = amountPresets({ info, isBuy, byQuote, free, unitPrice, market: marketRef, step });
-
-  // ---- balance and estimate (only for a well-formed order)
+/** The estimate (fee, what is received) and the free balance it needs, for a well-formed order. */
+function checkBalance(
+  input: PreflightInput,
+  c: Checking,
+  a: { readonly order: ConfirmedOrder | null; readonly marketRef: Decimal | undefined; readonly unitPrice: Decimal | undefined; readonly free: Decimal; readonly spendAsset: string; readonly presets: readonly AmountPreset[] },
+): OrderEstimate | null {
+  const { draft, info, issues, warnings, isBuy, bid, ask } = c;
+  const { order, marketRef, unitPrice, free, spendAsset, presets } = a;
+  const mostOfBalance = dec(input.thresholds?.mostOfBalance ?? '0.9');
   let estimate: OrderEstimate | null = null;
   if (order !== null) {
     const qty = order.quantity !== undefined ? dec(order.quantity) : undefined;
@@ -407,17 +466,7 @@ function evaluate(input: PreflightInput): PreflightVerdict {
       }
     }
   }
-
-  if (input.accountLive === false) {
-    issues.push({
-      code: 'ACCOUNT_DATA', field: 'symbol', correction: null,
-      message: 'The account data is not live (reconnecting or re-reading): the free balance and open orders shown may be wrong. Wait until it is live again.',
-    });
-    order = null;
-  }
-
-  const ok = issues.length === 0 && order !== null && input.disabledReason === null;
-  return { ...base, ok, rules: rulesOf(info), order: issues.length === 0 ? order : null, issues, warnings, estimate, available, presets };
+  return estimate;
 }
 
 function amountPresets(a: {
@@ -460,39 +509,4 @@ function amountPresets(a: {
     });
   }
   return out;
-}
-
-/** The confirmation lines, in the order a person reads them. */
-export function confirmationLines(order: ConfirmedOrder, estimate: OrderEstimate | null, rules: SymbolRules, market?: MarketQuote | null, now?: number): { label: string; value: string }[] {
-  // Every figure as the form shows it: prices at the tick, quantities at the step, separators.
-  const px = (v: string): string => `${formatPrice(v, rules.tickSize)} ${rules.quoteAsset}`;
-  const qx = (v: string): string => formatQuantity(v, rules.stepSize);
-  const lines: { label: string; value: string }[] = [
-    { label: 'Symbol', value: order.symbol },
-    { label: 'Side', value: order.side },
-    { label: 'Type', value: order.type },
-  ];
-  if (order.quantity !== undefined) lines.push({ label: 'Quantity', value: `${qx(order.quantity)} ${rules.baseAsset}` });
-  if (order.quoteOrderQty !== undefined) lines.push({ label: order.side === 'BUY' ? 'Amount to spend' : 'Amount to receive', value: formatAmount(order.quoteOrderQty, rules.quoteAsset) });
-  if (order.price !== undefined) lines.push({ label: order.type === 'OCO' ? 'Limit price' : 'Price', value: px(order.price) });
-  if (order.stopPrice !== undefined) lines.push({ label: 'Stop price', value: px(order.stopPrice) });
-  if (order.stopLimitPrice !== undefined) lines.push({ label: 'Stop-limit price', value: px(order.stopLimitPrice) });
-  if (order.timeInForce !== undefined) lines.push({ label: 'Time in force', value: order.timeInForce });
-  if (order.stopLimitTimeInForce !== undefined) lines.push({ label: 'Stop-limit time in force', value: order.stopLimitTimeInForce });
-  if (estimate !== null) {
-    lines.push({ label: order.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds', value: formatAmount(estimate.total, estimate.totalAsset) });
-    lines.push({ label: 'Estimated fee', value: `${formatAmount(estimate.fee, estimate.feeAsset)}${estimate.bnbDiscount ? ' (or less, in BNB)' : ''}` });
-  }
-  // The estimate is only as good as the quote it used: say how old that is.
-  if (market !== undefined && market !== null && market.bid !== null && market.ask !== null && market.at !== null) {
-    const stale = now !== undefined && isQuoteStale(market, now);
-    lines.push({ label: 'Market', value: `bid ${formatPrice(market.bid, rules.tickSize)} / ask ${formatPrice(market.ask, rules.tickSize)} as of ${clockTime(market.at)}${stale ? ' (stale: could not be refreshed)' : ''}` });
-  }
-  return lines;
-}
-
-/** Canonical text of an order, to compare what is submitted with what was confirmed. */
-export function canonicalOrder(o: ConfirmedOrder): string {
-  const keys = Object.keys(o).sort() as (keyof ConfirmedOrder)[];
-  return JSON.stringify(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }

@@ -20,6 +20,9 @@
  * The committed snapshot and the events form one chain (each delta's baseSeq is the previous
  * event's seq), so `snapshot()` never advances the sequence by itself: it returns what the
  * last commit produced. A renderer that fetched it can apply the next delta.
+ *
+ * Over 500 lines on purpose: balances, tickers and freshness are marked and committed together so
+ * each delta is consistent; the valuation itself is in valuation.ts.
  */
 import type {
   ConnectionState,

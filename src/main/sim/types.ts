@@ -13,7 +13,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { SimClock } from './clock.js';
 
 // ---------------------------------------------------------------------------------------------
 // Market (market/)
@@ -239,16 +238,4 @@ export interface MatchingEngine {
    * invoke a route handler by its REST path with already-authenticated params.
    */
   stop(): void;
-}
-
-export interface SimContext {
-  readonly clock: SimClock;
-  readonly faults: Faults;
-  readonly market: MarketModel;
-  readonly accounts: AccountsModel;
-  readonly userData: UserDataBus;
-  /** Id generators (respect faults.state.bigIds): decimal strings, since ids may exceed 2^53. */
-  nextOrderId(): bigint;
-  nextTradeId(): bigint;
-  nextOrderListId(): bigint;
 }

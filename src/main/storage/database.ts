@@ -1,5 +1,7 @@
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { EnvironmentId } from '../../shared/domain';
+import { ENVIRONMENT_IDS } from '../../shared/domain/environment';
+import { readRow, readRows, type Columns } from './rows';
 
 /**
  * History on node:sqlite (built into Node 24 / Electron 45's Node; no native module to rebuild).
@@ -215,8 +217,8 @@ export function readUnfinishedIntents(path: string, now: number = Date.now()): I
     try {
       const placeholders = UNFINISHED.map(() => '?').join(',');
       const rows = db.prepare(`SELECT environment, symbol, side, created_at FROM order_intents WHERE state IN (${placeholders}) OR (state = 'not-placed' AND updated_at >= ?) ORDER BY created_at ASC LIMIT 50`)
-        .all(...(UNFINISHED as SQLInputValue[]), now - NOT_PLACED_FOLLOW_UP_MS) as unknown as Array<{ environment: string; symbol: string; side: string; created_at: number }>;
-      return rows.map((r) => ({ environment: String(r.environment), symbol: String(r.symbol), side: String(r.side), createdAt: Number(r.created_at) }));
+        .all(...(UNFINISHED as SQLInputValue[]), now - NOT_PLACED_FOLLOW_UP_MS);
+      return readRows('order_intents', rows, (c) => ({ environment: c.text('environment'), symbol: c.text('symbol'), side: c.text('side'), createdAt: c.int('created_at') }));
     } finally {
       db.close();
     }
@@ -243,6 +245,13 @@ export interface ValueSnapshotRepository {
   latest(environment: EnvironmentId, quote: string): ValueSnapshot | null;
 }
 
+const readSnapshot = (c: Columns): ValueSnapshot => ({
+  ts: c.int('ts'),
+  environment: c.oneOf('environment', ENVIRONMENT_IDS),
+  quote: c.text('quote'),
+  total: c.text('total'),
+});
+
 function createValueSnapshotRepository(db: DatabaseSync): ValueSnapshotRepository {
   const insert = db.prepare('INSERT OR REPLACE INTO value_snapshots (ts, environment, quote, total) VALUES (?, ?, ?, ?)');
   const range = db.prepare(
@@ -254,10 +263,10 @@ function createValueSnapshotRepository(db: DatabaseSync): ValueSnapshotRepositor
       insert.run(s.ts, s.environment, s.quote, s.total);
     },
     range(q) {
-      return range.all(q.environment, q.quote, q.from, q.to, q.limit ?? 100_000) as unknown as ValueSnapshot[];
+      return readRows('value_snapshots', range.all(q.environment, q.quote, q.from, q.to, q.limit ?? 100_000), readSnapshot);
     },
     latest(environment, quote) {
-      return (latest.get(environment, quote) as unknown as ValueSnapshot | undefined) ?? null;
+      return readRow('value_snapshots', latest.get(environment, quote), readSnapshot) ?? null;
     },
   };
 }
@@ -312,6 +321,21 @@ interface IntentRow {
   exchange_order_id: string | null;
 }
 
+const readIntentRow = (c: Columns): IntentRow => ({
+  client_order_id: c.text('client_order_id'),
+  created_at: c.int('created_at'),
+  updated_at: c.int('updated_at'),
+  environment: c.oneOf('environment', ENVIRONMENT_IDS),
+  symbol: c.text('symbol'),
+  side: c.oneOf('side', SIDES),
+  type: c.text('type'),
+  payload: c.text('payload'),
+  state: c.oneOf('state', INTENT_STATES),
+  last_error: c.textOrNull('last_error'),
+  exchange_order_id: c.textOrNull('exchange_order_id'),
+});
+const SIDES = ['BUY', 'SELL'] as const;
+
 function fromRow(r: IntentRow): OrderIntent {
   return {
     clientOrderId: r.client_order_id,
@@ -345,7 +369,7 @@ function createOrderIntentRepository(db: DatabaseSync): OrderIntentRepository {
   const notPlacedSince = db.prepare("SELECT * FROM order_intents WHERE environment = ? AND state = 'not-placed' AND updated_at >= ? ORDER BY created_at ASC");
   return {
     listNotPlacedSince(environment, since) {
-      return (notPlacedSince.all(environment, since) as unknown as IntentRow[]).map(fromRow);
+      return readRows('order_intents', notPlacedSince.all(environment, since), readIntentRow).map(fromRow);
     },
     insert(i) {
       if (!(INTENT_STATES as readonly string[]).includes(i.state ?? 'pending')) throw new RangeError('unknown intent state');
@@ -357,14 +381,14 @@ function createOrderIntentRepository(db: DatabaseSync): OrderIntentRepository {
       return Number(res.changes) > 0;
     },
     get(id) {
-      const row = get.get(id) as unknown as IntentRow | undefined;
+      const row = readRow('order_intents', get.get(id), readIntentRow);
       return row ? fromRow(row) : null;
     },
     listUnfinished(environment) {
       const rows = (environment
         ? unfinishedEnv.all(environment, ...(UNFINISHED as SQLInputValue[]))
-        : unfinishedAll.all(...(UNFINISHED as SQLInputValue[]))) as unknown as IntentRow[];
-      return rows.map(fromRow);
+        : unfinishedAll.all(...(UNFINISHED as SQLInputValue[])));
+      return readRows('order_intents', rows, readIntentRow).map(fromRow);
     },
   };
 }

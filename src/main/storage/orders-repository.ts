@@ -10,6 +10,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { EXCHANGE_ID_PATTERN } from '../../shared/domain/orders';
 import { migrate, type Migration } from './database';
+import { readRow, readRows, type Columns } from './rows';
 
 export type OrdersMigration = Migration;
 
@@ -162,6 +163,18 @@ interface FillRowDb {
   commission: string; commission_asset: string; time: number; is_maker: number;
 }
 
+const readOrderRow = (c: Columns): OrderRowDb => ({
+  symbol: c.text('symbol'), order_id: c.text('order_id'), client_order_id: c.text('client_order_id'), order_list_id: c.text('order_list_id'),
+  side: c.text('side'), type: c.text('type'), time_in_force: c.text('time_in_force'), price: c.text('price'), stop_price: c.text('stop_price'),
+  orig_qty: c.text('orig_qty'), executed_qty: c.text('executed_qty'), cum_quote_qty: c.text('cum_quote_qty'), status: c.text('status'),
+  time: c.intOrNull('time'), update_time: c.int('update_time'),
+});
+const readFillRow = (c: Columns): FillRowDb => ({
+  symbol: c.text('symbol'), trade_id: c.text('trade_id'), order_id: c.text('order_id'), side: c.oneOf('side', ['BUY', 'SELL'] as const),
+  price: c.text('price'), qty: c.text('qty'), quote_qty: c.text('quote_qty'), commission: c.text('commission'),
+  commission_asset: c.text('commission_asset'), time: c.int('time'), is_maker: c.int('is_maker'),
+});
+
 export function createOrdersRepository(db: DatabaseSync): OrdersRepository {
   migrateOrders(db);
   const putOutcome = db.prepare(`INSERT INTO order_outcomes (client_order_id, environment, kind, symbol, status, view, updated_at)
@@ -218,9 +231,11 @@ export function createOrdersRepository(db: DatabaseSync): OrdersRepository {
       putOutcome.run(o.clientOrderId, o.environment, o.kind, o.symbol, o.status, JSON.stringify(o.view), o.updatedAt);
     },
     getOutcome(id) {
-      const r = getOutcome.get(id) as { client_order_id: string; environment: string; kind: 'order' | 'oco'; symbol: string; status: string; view: string; updated_at: number } | undefined;
-      if (r === undefined) return null;
-      return { clientOrderId: r.client_order_id, environment: r.environment, kind: r.kind, symbol: r.symbol, status: r.status, view: JSON.parse(r.view) as unknown, updatedAt: r.updated_at };
+      const r = readRow('order_outcomes', getOutcome.get(id), (c) => ({
+        clientOrderId: c.text('client_order_id'), environment: c.text('environment'), kind: c.oneOf('kind', ['order', 'oco'] as const),
+        symbol: c.text('symbol'), status: c.text('status'), view: JSON.parse(c.text('view')) as unknown, updatedAt: c.int('updated_at'),
+      }));
+      return r ?? null;
     },
     upsertOrders(environment, rows) {
       return tx(() => {
@@ -248,35 +263,31 @@ export function createOrdersRepository(db: DatabaseSync): OrdersRepository {
     orders(environment, symbol, limit, beforeOrderId) {
       const rows = (beforeOrderId === undefined
         ? ordersNewest.all(environment, symbol, limit)
-        : ordersBefore.all(environment, symbol, idKey(beforeOrderId), limit)) as unknown as OrderRowDb[];
-      return rows.map(toOrder);
+        : ordersBefore.all(environment, symbol, idKey(beforeOrderId), limit));
+      return readRows('order_history', rows, readOrderRow).map(toOrder);
     },
     fillsOfOrders(environment, symbol, orderIds) {
       if (orderIds.length === 0) return [];
       const marks = orderIds.map(() => '?').join(',');
       const rows = db.prepare(`SELECT * FROM order_fills WHERE environment = ? AND symbol = ? AND order_id IN (${marks}) ORDER BY trade_key DESC`)
-        .all(environment, symbol, ...orderIds) as unknown as FillRowDb[];
-      return rows.map(toFill);
+        .all(environment, symbol, ...orderIds);
+      return readRows('order_fills', rows, readFillRow).map(toFill);
     },
     orderCursor(environment, symbol) {
-      const open = oldestOpen.get(environment, symbol) as { order_id: string } | undefined;
-      if (open !== undefined) return open.order_id;
-      const last = newest.get(environment, symbol) as { order_id: string } | undefined;
-      return last?.order_id ?? null;
+      const orderId = (c: Columns): string => c.text('order_id');
+      return readRow('order_history', oldestOpen.get(environment, symbol), orderId) ?? readRow('order_history', newest.get(environment, symbol), orderId) ?? null;
     },
     lastTradeId(environment, symbol) {
-      const r = newestTrade.get(environment, symbol) as { trade_id: string } | undefined;
-      return r?.trade_id ?? null;
+      return readRow('order_fills', newestTrade.get(environment, symbol), (c) => c.text('trade_id')) ?? null;
     },
     markSynced(environment, symbol, at) {
       markSynced.run(environment, symbol, at);
     },
     syncedAt(environment, symbol) {
-      const r = syncedAt.get(environment, symbol) as { synced_at: number } | undefined;
-      return r?.synced_at ?? null;
+      return readRow('order_sync', syncedAt.get(environment, symbol), (c) => c.int('synced_at')) ?? null;
     },
     knownSymbols(environment) {
-      return (known.all(environment) as { symbol: string }[]).map((r) => r.symbol);
+      return readRows('order_history', known.all(environment), (c) => c.text('symbol'));
     },
   };
 }

@@ -13,7 +13,7 @@ import { DesktopPreview, isWebHost } from '../features/alerts/desktop-preview';
 import { WatchlistView } from '../features/alerts/watchlist-view';
 import { maskFigures } from './format';
 import { AboutDialog, ShortcutsDialog } from './shell-dialogs';
-import { useStore, useView } from './store-context';
+import { usePrivacy, useStore, useView } from './store-context';
 import { viewForKey, type ViewId } from '../../shared/shortcuts';
 
 type Tab = ViewId;
@@ -97,7 +97,7 @@ function Notices(): React.JSX.Element | null {
   const notices = useView((s) => s.notices).filter((n) => n.code !== 'threshold-converted');
   const errors = useView((s) => s.errors);
   // Notices can carry amounts ("Order filled: BUY 0.01 BTC ..."): privacy mode hides them too.
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   if (notices.length === 0 && errors.length === 0) return null;
   return (
     <div className="notices">
@@ -132,6 +132,7 @@ export function App(): React.JSX.Element {
   const alertsStore = useAlertsStore();
   const openView = useAlertsState(alertsStore ?? NO_ALERTS, (s) => s.openView);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a clicked notification opens its view: an event from main, not derived state
     if (openView !== null) setTab(openView.view);
   }, [openView]);
   const onboarded = settings?.onboarded ?? false;
@@ -141,6 +142,7 @@ export function App(): React.JSX.Element {
   useEffect(() => {
     // the welcome screen ends on Holdings, whichever tab was open when it (re)appeared; set here,
     // not when a choice is answered, so a click on another tab in the meantime is not undone
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the tab follows the welcome screen's appearance, an event outside React's render
     if (firstStart) setTab('holdings');
   }, [firstStart]);
   useEffect(() => {

@@ -54,6 +54,7 @@ export function Modal({ title, onClose, canClose = true, children, className, ti
   const titleId = useId();
   // The latest callbacks, read by the native listeners without re-opening the dialog.
   const latest = useRef({ onClose, canClose });
+  // eslint-disable-next-line react-hooks/refs -- the latest callbacks for the native dialog listeners; written every render, read only in events
   latest.current = { onClose, canClose };
 
   useLayoutEffect(() => {

@@ -1,6 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import type { AppStore, ViewState } from './store';
-import { useViewState } from './store';
+import { useSelected } from './view-store';
 
 const StoreContext = createContext<AppStore | null>(null);
 
@@ -16,5 +16,10 @@ export function useStore(): AppStore {
 
 /** Select one stable slice of the view state (return a field, not a new object). */
 export function useView<T>(select: (s: ViewState) => T): T {
-  return useViewState(useStore(), select);
+  return useSelected(useStore(), select);
+}
+
+/** Privacy mode: every amount is hidden (the one place that reads it from the settings). */
+export function usePrivacy(): boolean {
+  return useView((s) => s.settings?.privacyMode ?? false);
 }

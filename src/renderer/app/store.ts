@@ -3,7 +3,6 @@
  * current by events. Subscriptions are wired once, outside React, so StrictMode's double effects
  * cannot create duplicate listeners (docs/ARCHITECTURE.md §1: the renderer holds only a view of main).
  */
-import { useSyncExternalStore } from 'react';
 import type {
   ConnectionsStatus,
   KeyInfo,
@@ -18,6 +17,7 @@ import type { CommandName, EventName } from '../../shared/ipc/channels';
 import type { AppMenuEvent, AppState, CommandArgs, CommandOutput, EventPayload, KeychainState } from '../../shared/ipc/contract';
 import { BRIDGE_LOST_AFTER_MS } from '../../shared/ipc/liveness';
 import type { PerchBridge } from '../../shared/ipc/bridge';
+import { createViewStore } from './view-store';
 import type { Result } from '../../shared/ipc/result';
 
 export interface ViewState {
@@ -99,11 +99,10 @@ const REFETCH_CAP_MS = 5_000;
 export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {}): AppStore {
   const now = options.now ?? Date.now;
   const every = options.every ?? defaultEvery;
-  let state: ViewState = INITIAL;
+  const viewState = createViewStore<ViewState>(INITIAL);
   let lastHeard = now();
   let lastCheck = now();
   let closedForGood = false;
-  const listeners = new Set<() => void>();
   const unsubscribers: Array<() => void> = [];
   let loaded = false;
   const early: PortfolioEvent[] = [];
@@ -122,18 +121,15 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
   let retryDelayMs = REFETCH_BASE_MS;
   let stopped = false;
 
-  const set = (patch: Partial<ViewState>): void => {
-    state = { ...state, ...patch };
-    for (const l of [...listeners]) l();
-  };
+  const set = viewState.set;
 
   const reportError = (message: string): void => {
     errorId += 1;
-    set({ errors: [...state.errors.slice(-3), { id: errorId, message }] });
+    set({ errors: [...viewState.get().errors.slice(-3), { id: errorId, message }] });
   };
 
   /** A portfolio of another environment than the one selected is never shown. */
-  const forSelected = (p: PortfolioSnapshot | null, settings: Settings | null = state.settings): PortfolioSnapshot | null =>
+  const forSelected = (p: PortfolioSnapshot | null, settings: Settings | null = viewState.get().settings): PortfolioSnapshot | null =>
     p !== null && settings !== null && p.environment !== settings.environment ? null : p;
 
   const cancelRetry = (): void => {
@@ -171,7 +167,7 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
    * they are shown stale until a snapshot arrives.
    */
   const markOutOfSync = (): void => {
-    const p = state.portfolio;
+    const p = viewState.get().portfolio;
     if (p !== null && p.freshness.state === 'live') set({ portfolio: { ...p, freshness: { state: 'stale', since: p.asOf } } });
   };
 
@@ -224,7 +220,7 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
 
   /** Nothing from main for too long, or the transport closed: nothing shown is current. */
   const markBridgeLost = (): void => {
-    if (state.bridgeLost) return;
+    if (viewState.get().bridgeLost) return;
     set({ bridgeLost: true });
     markOutOfSync();
   };
@@ -232,12 +228,13 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
   /** Main spoke (any event): alive. After a loss, read back what changed meanwhile. */
   const heard = (): void => {
     lastHeard = now();
-    if (state.lastHeardAt === null || lastHeard - state.lastHeardAt >= 1_000 || state.bridgeLost) set({ lastHeardAt: lastHeard });
-    if (!state.bridgeLost || closedForGood) return;
+    const heardAt = viewState.get().lastHeardAt;
+    if (heardAt === null || lastHeard - heardAt >= 1_000 || viewState.get().bridgeLost) set({ lastHeardAt: lastHeard });
+    if (!viewState.get().bridgeLost || closedForGood) return;
     set({ bridgeLost: false });
     refetchSnapshot();
     void bridge.call('app:getState').then((res) => {
-      if (res.ok && !state.bridgeLost) set({ status: res.value.status, notices: res.value.notices });
+      if (res.ok && !viewState.get().bridgeLost) set({ status: res.value.status, notices: res.value.notices });
     }, () => undefined);
   };
 
@@ -264,13 +261,14 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
     }
     if (event.kind === 'full' && forSelected(event.snapshot) === null) return;
     noteSeq(event);
-    const next = applyPortfolioEvent(state.portfolio, event);
+    const next = applyPortfolioEvent(viewState.get().portfolio, event);
     if (next !== null) {
       set({ portfolio: next });
       return;
     }
     // A delta that does not follow: only worth a refetch when it is newer than what is shown.
-    if (state.portfolio === null || event.kind !== 'delta' || event.seq > state.portfolio.seq) {
+    const shown = viewState.get().portfolio;
+    if (shown === null || event.kind !== 'delta' || event.seq > shown.seq) {
       markOutOfSync();
       refetchSnapshot();
     }
@@ -285,7 +283,7 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
   };
 
   const keysWith = (env: KeyInfo['environment'], key: KeyInfo | null): KeyInfo[] => {
-    const rest = state.keys.filter((k) => k.environment !== env);
+    const rest = viewState.get().keys.filter((k) => k.environment !== env);
     return key ? [...rest, key] : rest;
   };
 
@@ -305,13 +303,8 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
   };
 
   const store: AppStore = {
-    get: () => state,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    get: viewState.get,
+    subscribe: viewState.subscribe,
     async start() {
       lastHeard = now();
       lastCheck = lastHeard;
@@ -321,19 +314,20 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
         listen('portfolio:snapshot', applyPortfolio),
         listen('status:connections', (status) => set({ status })),
         listen('settings:changed', (settings) => {
-          const envChanged = state.settings !== null && state.settings.environment !== settings.environment;
-          set({ settings, key: state.keys.find((k) => k.environment === settings.environment) ?? null });
-          if (envChanged || forSelected(state.portfolio, settings) === null) resetPortfolio();
+          const previous = viewState.get().settings;
+          const envChanged = previous !== null && previous.environment !== settings.environment;
+          set({ settings, key: viewState.get().keys.find((k) => k.environment === settings.environment) ?? null });
+          if (envChanged || forSelected(viewState.get().portfolio, settings) === null) resetPortfolio();
         }),
         listen('keys:changed', ({ environment, key }) => {
           const keys = keysWith(environment, key);
-          set({ keys, key: keys.find((k) => k.environment === state.settings?.environment) ?? null });
+          set({ keys, key: keys.find((k) => k.environment === viewState.get().settings?.environment) ?? null });
         }),
         listen('app:notice', (notice) => {
-          set({ notices: [...state.notices.filter((n) => n.id !== notice.id), notice] });
+          set({ notices: [...viewState.get().notices.filter((n) => n.id !== notice.id), notice] });
         }),
         listen('app:menu', (request) => {
-          set({ menu: { seq: (state.menu?.seq ?? 0) + 1, request } });
+          set({ menu: { seq: (viewState.get().menu?.seq ?? 0) + 1, request } });
         }),
       );
       if (options.onBridgeClosed) {
@@ -348,7 +342,8 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
         return;
       }
       adopt(res.value);
-      if (state.portfolio !== null) newestSeq = state.portfolio.seq;
+      const loadedPortfolio = viewState.get().portfolio;
+      if (loadedPortfolio !== null) newestSeq = loadedPortfolio.seq;
       loaded = true;
       // events that raced the first answer: fulls replace, deltas apply only if they follow
       // (older ones are already in the answer), a cleared event empties
@@ -361,23 +356,23 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
     },
     call: (name, ...args) => bridge.call(name, ...args),
     async updateSettings(patch) {
-      const before = state.settings;
+      const before = viewState.get().settings;
       // Controls answer at once; main's answer (or the old value, on error) replaces the guess.
       if (before !== null) set({ settings: { ...before, ...patch } as Settings });
       // The old environment's figures go the moment another one is chosen.
       const switching = before !== null && patch.environment !== undefined && patch.environment !== before.environment;
       if (switching) resetPortfolio();
       const res = await bridge.call('settings:update', patch);
-      if (res.ok) set({ settings: res.value, key: state.keys.find((k) => k.environment === res.value.environment) ?? null });
+      if (res.ok) set({ settings: res.value, key: viewState.get().keys.find((k) => k.environment === res.value.environment) ?? null });
       else if (before !== null) {
-        set({ settings: { ...(state.settings ?? before), ...pick(before, patch) } });
+        set({ settings: { ...(viewState.get().settings ?? before), ...pick(before, patch) } });
         // Refused: main still runs the old session, whose figures were dropped here; read them back.
         if (switching) refetchSnapshot();
       }
       return res;
     },
     togglePrivacy() {
-      const current = state.settings;
+      const current = viewState.get().settings;
       if (current === null) return;
       // Hide at once; main persists it. If saving fails, the screen stays hidden (the safe side).
       set({ settings: { ...current, privacyMode: !current.privacyMode } });
@@ -387,15 +382,15 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
     },
     reportError,
     dismissError(id) {
-      set({ errors: state.errors.filter((e) => e.id !== id) });
+      set({ errors: viewState.get().errors.filter((e) => e.id !== id) });
     },
     dismissNotice(id) {
-      set({ notices: state.notices.filter((n) => n.id !== id) });
+      set({ notices: viewState.get().notices.filter((n) => n.id !== id) });
       void bridge.call('app:dismissNotice', { id }).then((res) => {
         if (!res.ok) reportError(res.error.message);
       });
     },
-    isDemo: () => state.settings?.environment === 'demo',
+    isDemo: () => viewState.get().settings?.environment === 'demo',
   };
   return store;
 }
@@ -407,6 +402,3 @@ function pick(from: Settings, patch: SettingsPatch): Partial<Settings> {
   return out as Partial<Settings>;
 }
 
-export function useViewState<T>(store: AppStore, select: (s: ViewState) => T): T {
-  return useSyncExternalStore(store.subscribe, () => select(store.get()));
-}

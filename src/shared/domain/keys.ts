@@ -21,10 +21,6 @@ export const KeyMaterial = z.discriminatedUnion('kind', [
 ]);
 export type KeyMaterial = z.infer<typeof KeyMaterial>;
 
-export function keyTypeOf(material: Pick<KeyMaterial, 'kind'>): KeyType {
-  return material.kind === 'hmac' ? 'HMAC' : material.kind === 'rsa' ? 'RSA' : 'ED25519';
-}
-
 /** What the renderer may know about a saved key. */
 export const KeyInfo = z.object({
   environment: EnvironmentId,

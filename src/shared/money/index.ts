@@ -111,6 +111,3 @@ export function div(a: DecimalInput, b: DecimalInput, maxDecimals = 18): string 
 export function cmp(a: DecimalInput, b: DecimalInput): -1 | 0 | 1 {
   return dec(a).comparedTo(dec(b)) as -1 | 0 | 1;
 }
-export function isZero(a: DecimalInput): boolean {
-  return dec(a).isZero();
-}

@@ -29,6 +29,7 @@ import { createUserDataStream, type UserDataStream } from '../../../src/main/exc
 import { createWsApiConnection, type WsApiConnection } from '../../../src/main/exchange/ws-api-connection';
 import { startSimulator, type Simulator } from '../../../src/main/sim/simulator';
 import { dec, formatDecimal } from '../../../src/shared/money';
+import { until } from '../../helpers/until';
 
 interface Sent { method: string; path: string; params: URLSearchParams }
 
@@ -50,14 +51,6 @@ afterEach(async () => {
   await sim?.stop();
   sim = undefined;
 });
-
-async function until(cond: () => boolean, what: string, timeoutMs = 25_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function failure(p: Promise<unknown>): Promise<ExchangeError> {
   try {

@@ -13,6 +13,7 @@ import { createTimeSync, type TimeSync } from '../../../src/main/exchange/time-s
 import type { OrderDraft } from '../../../src/main/exchange/filters';
 import type { Simulator } from '../../../src/main/sim/simulator';
 import { dec, formatDecimal, snapToTick } from '../../../src/shared/money';
+import { until } from '../../helpers/until';
 
 export interface SentRequest {
   readonly method: string;
@@ -109,11 +110,5 @@ export function intent(api: OrderApi, order: OrderDraft): OrderIntent {
   return { clientOrderId: api.newClientOrderId(), order };
 }
 
-/** Poll until cond() holds (no fixed sleeps in tests). */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// the shared poll-until helper (test/helpers), where the order tests import it from
+export { until };

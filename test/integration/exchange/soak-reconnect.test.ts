@@ -17,6 +17,7 @@ import { createMarketStreams } from '../../../src/main/exchange/market-streams';
 import { createWsApiConnection } from '../../../src/main/exchange/ws-api-connection';
 import { createUserDataStream } from '../../../src/main/exchange/user-data-stream';
 import { createStreamsLifecycle } from '../../../src/main/exchange/lifecycle';
+import { until } from '../../helpers/until';
 
 const CYCLES = Number(process.env.SOAK_CYCLES ?? '1000');
 
@@ -34,14 +35,6 @@ function excess(now: Map<string, number>, base: Map<string, number>, tolerance: 
   const out: string[] = [];
   for (const [type, n] of now) if (n > (base.get(type) ?? 0) + tolerance) out.push(`${type}: ${n} (baseline ${base.get(type) ?? 0})`);
   return out;
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 describe('B15: resource hygiene under 1,000 reconnect cycles', () => {
@@ -86,7 +79,7 @@ describe('B15: resource hygiene under 1,000 reconnect cycles', () => {
         const g = wsApi.currentGeneration();
         const m = market.connections()[0]!;
         return g !== null && g !== gen && uds.isSynced() && uds.subscriptionId() !== null && m.status === 'live' && m.reconnectCount > marketReconnects;
-      }, `cycle ${i}`);
+      }, `cycle ${i}`, 20_000, 2); // checked every 2 ms: 1,000 cycles
       gen = wsApi.currentGeneration()!;
       marketReconnects = market.connections()[0]!.reconnectCount;
     }

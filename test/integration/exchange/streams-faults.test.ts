@@ -7,6 +7,7 @@ import { startSimulator, type Simulator } from '../../../src/main/sim/simulator'
 import { createMarketStreams, type MarketStreams } from '../../../src/main/exchange/market-streams';
 import { createConnectionBudget, type ConnectionBudget } from '../../../src/main/exchange/backoff';
 import { createConnectionState, type ConnectionStateRegistry } from '../../../src/main/exchange/connection-state';
+import { until } from '../../helpers/until';
 
 let sim: Simulator | undefined;
 let client: MarketStreams | undefined;
@@ -17,14 +18,6 @@ afterEach(async () => {
   await sim?.stop();
   sim = undefined;
 });
-
-async function until(cond: () => boolean, what: string, timeoutMs = 25_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A budget that records when attempts were made. */
 function countingBudget(maxAttempts = 200, windowMs = 300_000): ConnectionBudget & { attempts: number[] } {

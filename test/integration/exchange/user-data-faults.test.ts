@@ -16,6 +16,7 @@ import { createWsApiConnection, type WsApiConnection } from '../../../src/main/e
 import { createUserDataStream, type UserDataStream } from '../../../src/main/exchange/user-data-stream';
 import { createStreamsLifecycle } from '../../../src/main/exchange/lifecycle';
 import { isExchangeError } from '../../../src/main/exchange/errors';
+import { until } from '../../helpers/until';
 
 interface Rig {
   sim: Simulator;
@@ -36,14 +37,6 @@ afterEach(async () => {
   await rig?.sim.stop();
   rig = undefined;
 });
-
-async function until(cond: () => boolean, what: string, timeoutMs = 25_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function startRig(opts: { material?: (sim: Simulator) => CredentialMaterial; method?: 'signature' | 'logon'; ed25519PublicKeyPem?: string; simLifetimeMs?: number; clientLifetimeMs?: number } = {}): Promise<Rig> {
   const sim = await startSimulator({

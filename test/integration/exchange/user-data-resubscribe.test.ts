@@ -15,6 +15,7 @@ import { createRestClient } from '../../../src/main/exchange/rest-client';
 import { createConnectionState } from '../../../src/main/exchange/connection-state';
 import { createWsApiConnection, type WsApiConnection } from '../../../src/main/exchange/ws-api-connection';
 import { createUserDataStream, type UserDataStream } from '../../../src/main/exchange/user-data-stream';
+import { until } from '../../helpers/until';
 
 interface Rig {
   sim: Simulator;
@@ -30,14 +31,6 @@ afterEach(async () => {
   await rig?.sim.stop();
   rig = undefined;
 });
-
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function startRig(): Promise<Rig> {
   const sim = await startSimulator({ symbolCount: 10, marketStepMs: 50, rateLimits: { weight: 1_000_000_000 } });

@@ -15,6 +15,7 @@ import { createRestClient, type RestClient, type RestRequest } from '../../../sr
 import { createConnectionState } from '../../../src/main/exchange/connection-state';
 import { createWsApiConnection, type WsApiConnection } from '../../../src/main/exchange/ws-api-connection';
 import { createUserDataStream, type UserDataStream } from '../../../src/main/exchange/user-data-stream';
+import { until } from '../../helpers/until';
 
 let sim: Simulator | undefined;
 let wsApi: WsApiConnection | undefined;
@@ -26,14 +27,6 @@ afterEach(async () => {
   await sim?.stop();
   sim = wsApi = uds = undefined;
 });
-
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('user data resync racing a reconnect (B12)', () => {
   it('a resync ending with no subscription stays unsynced; an event sent before the new subscribe reply is applied after its snapshot', async () => {

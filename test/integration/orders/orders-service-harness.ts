@@ -24,6 +24,7 @@ import type { Notice } from '../../../src/shared/domain/notice';
 import type { ConfirmedOrder, OrderDraftInput, OrderOutcomeView, PreflightResult } from '../../../src/shared/domain/orders';
 import type { OrderEventName } from '../../../src/shared/ipc/orders-contract';
 import { dec, floorToStep, formatDecimal } from '../../../src/shared/money';
+import { until } from '../../helpers/until';
 
 export interface SentRequest {
   readonly method: string;
@@ -195,13 +196,7 @@ export function posts(client: Client, clientOrderId?: string): number {
     && (clientOrderId === undefined || r.params.get('newClientOrderId') === clientOrderId || r.params.get('listClientOrderId') === clientOrderId)).length;
 }
 
-export async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until };
 
 /** A price `factor` times the last price, on the tick. */
 export function priceAt(sim: Simulator, symbol: string, factor: string, tick = '0.01'): string {

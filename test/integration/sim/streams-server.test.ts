@@ -6,6 +6,7 @@ import { createClock, type SimClock } from '../../../src/main/sim/clock';
 import { createMarket, type SimMarket } from '../../../src/main/sim/market/model';
 import { createStreamServer, type StreamServer } from '../../../src/main/sim/market/streams';
 import type { FaultAction, Faults, FaultsState } from '../../../src/main/sim/types';
+import { until } from '../../helpers/until';
 
 // ------------------------------------------------------------------------------------ fixtures
 
@@ -92,13 +93,6 @@ function connect(url: string, opts: WebSocket.ClientOptions = {}): Promise<Clien
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (cond: () => boolean, what: string, timeout = 15_000): Promise<void> => {
-  const end = Date.now() + timeout;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-};
 
 type O = Record<string, unknown>;
 const objs = (c: Client): O[] => c.msgs.filter((m): m is O => typeof m === 'object' && m !== null && !Array.isArray(m));

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { createMarketStreams, type MarketStreams } from '../../../src/main/exchange/market-streams';
 import { createConnectionState } from '../../../src/main/exchange/connection-state';
+import { until } from '../../helpers/until';
 
 interface Control {
   readonly method: string;
@@ -106,14 +107,6 @@ async function startFake(): Promise<Fake> {
     });
   });
   return fake;
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const mini = (symbol: string, E: number) => ({ e: '24hrMiniTicker', E, s: symbol, c: '1', o: '1', h: '1', l: '1', v: '0', q: '0' });

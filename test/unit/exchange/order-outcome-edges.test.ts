@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExchangeError } from '../../../src/main/exchange/errors';
 import {
-  advanceOutcome, CLOCK_REJECTION_REASON, explainRejection, isDuplicateOrderError, isFinal, isPlaced, notPlacedReason,
+  advanceOutcome, CLOCK_REJECTION_REASON, explainRejection, isDuplicateOrderError, isPlaced, notPlacedReason,
   outcomeFromOrder, outcomeRank, rejectionFields, unknownCauseOf, UNKNOWN_MESSAGES, type OrderOutcome,
 } from '../../../src/main/exchange/order-outcome';
 import type { OrderState, OrderStatus } from '../../../src/main/exchange/order-state';
@@ -26,12 +26,7 @@ const unknown: OrderOutcome = { ...base, status: 'unknown', cause: 'timeout', me
 const notPlaced: OrderOutcome = { ...base, status: 'not-placed', reason: 'r', verified: true };
 const rejected: OrderOutcome = { ...base, status: 'rejected', reason: 'r' };
 
-describe('final and placed', () => {
-  it('final: terminal outcomes and "not placed"; never while sending, unknown or open', () => {
-    for (const o of [placed('FILLED', '1'), placed('CANCELED'), placed('EXPIRED'), rejected, notPlaced]) expect(isFinal(o)).toBe(true);
-    for (const o of [sending, unknown, placed('NEW'), placed('PARTIALLY_FILLED', '0.5')]) expect(isFinal(o)).toBe(false);
-  });
-
+describe('placed', () => {
   it('placed: never for an intent the exchange has no order of', () => {
     for (const o of [sending, unknown, notPlaced, rejected]) expect(isPlaced(o)).toBe(false);
     for (const o of [placed('NEW'), placed('PARTIALLY_FILLED', '0.1'), placed('FILLED', '1'), placed('CANCELED'), placed('EXPIRED')]) expect(isPlaced(o)).toBe(true);

@@ -12,44 +12,7 @@ import { createOrderApi, type OrderApi } from '../../../src/main/exchange/order-
 import type { OrderOutcome } from '../../../src/main/exchange/order-outcome';
 import { createReconciler, type ReconcileLogEvent, type Reconciler } from '../../../src/main/exchange/reconciler';
 import type { RestRequest } from '../../../src/main/exchange/rest-client';
-
-interface FakeClock extends Clock {
-  readonly pending: () => number;
-  /** Run timers in order until `done()` or the clock reaches `limitMs`. */
-  runUntil(done: () => boolean, limitMs: number): Promise<void>;
-}
-
-function fakeClock(): FakeClock {
-  let t = 0;
-  const timers: { at: number; fn: () => void }[] = [];
-  const flush = async (): Promise<void> => {
-    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
-  };
-  return {
-    now: () => t,
-    setTimeout(fn, ms) {
-      const e = { at: t + ms, fn };
-      timers.push(e);
-      return e;
-    },
-    clearTimeout(h) {
-      const i = timers.indexOf(h as { at: number; fn: () => void });
-      if (i >= 0) timers.splice(i, 1);
-    },
-    pending: () => timers.length,
-    async runUntil(done, limitMs) {
-      await flush();
-      while (!done() && t <= limitMs) {
-        timers.sort((a, b) => a.at - b.at);
-        const next = timers.shift();
-        if (next === undefined) break;
-        t = Math.max(t, next.at);
-        next.fn();
-        await flush();
-      }
-    },
-  };
-}
+import { fakeClock, type FakeClock } from '../../helpers/fake-clock';
 
 const notFound = (): ExchangeError => new ExchangeError({ kind: 'not-found', httpStatus: 400, binanceCode: -2013, binanceMsg: 'Order does not exist.', message: 'Order does not exist.' });
 const serverError = (): ExchangeError => new ExchangeError({ kind: 'unknown-outcome', httpStatus: 503, binanceCode: -1007, message: 'Timeout waiting for response.' });

@@ -3,52 +3,8 @@
  * wakes every pending sleep, clears its timer and makes later sleeps resolve at once.
  */
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/main/exchange/backoff';
 import { createSleeper } from '../../../src/main/exchange/sleeper';
-
-interface Timer { readonly at: number; readonly fn: () => void }
-
-interface FakeClock extends Clock {
-  readonly timers: () => readonly Timer[];
-  readonly cleared: () => number;
-  /** Move time forward, firing due timers in order. */
-  advance(ms: number): void;
-}
-
-function fakeClock(): FakeClock {
-  let t = 0;
-  let cleared = 0;
-  const timers: Timer[] = [];
-  return {
-    now: () => t,
-    setTimeout(fn, ms) {
-      const e = { at: t + ms, fn };
-      timers.push(e);
-      return e;
-    },
-    clearTimeout(h) {
-      const i = timers.indexOf(h as Timer);
-      if (i >= 0) {
-        timers.splice(i, 1);
-        cleared++;
-      }
-    },
-    timers: () => [...timers],
-    cleared: () => cleared,
-    advance(ms) {
-      const until = t + ms;
-      for (;;) {
-        timers.sort((a, b) => a.at - b.at);
-        const next = timers[0];
-        if (next === undefined || next.at > until) break;
-        timers.shift();
-        t = next.at;
-        next.fn();
-      }
-      t = until;
-    },
-  };
-}
+import { fakeClock } from '../../helpers/fake-clock';
 
 /** Let resolved promises run their continuations. */
 const flush = async (): Promise<void> => {

@@ -13,6 +13,7 @@ import { createUserDataStream, type UserDataStream } from '../../../src/main/exc
 import { createCredentials } from '../../../src/main/exchange/credentials';
 import { isExchangeError } from '../../../src/main/exchange/errors';
 import type { RestRequest } from '../../../src/main/exchange/rest-client';
+import { until } from '../../helpers/until';
 
 const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
 const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
@@ -78,14 +79,6 @@ async function startFakeApi(): Promise<FakeApi> {
     });
   });
   return api;
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 let api: FakeApi | undefined;

@@ -6,9 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../../src/main/exchange/backoff';
 import { createConnectionState } from '../../../src/main/exchange/connection-state';
 import { createWsApiConnection, type WsApiConnection } from '../../../src/main/exchange/ws-api-connection';
+import { until } from '../../helpers/until';
+import { fakeClock } from '../../helpers/fake-clock';
 
 interface Req { id: number; method: string }
 interface ServerConn { ws: WebSocket; open: boolean; held: Req[] }
@@ -44,48 +45,6 @@ async function startServer(): Promise<Server> {
   return server;
 }
 
-interface FakeClock extends Clock {
-  advance(ms: number): void;
-}
-
-/** Timers run only when the test advances time. */
-function fakeClock(): FakeClock {
-  let now = 1_000_000;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      const id = ++seq;
-      timers.set(id, { at: now + ms, fn });
-      return id;
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number);
-    },
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        let next: [number, { at: number; fn: () => void }] | undefined;
-        for (const entry of timers) if (entry[1].at <= end && (next === undefined || entry[1].at < next[1].at)) next = entry;
-        if (next === undefined) break;
-        timers.delete(next[0]);
-        now = next[1].at;
-        next[1].fn();
-      }
-      now = end;
-    },
-  };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 let server: Server | undefined;
 let conn: WsApiConnection | undefined;
 
@@ -100,7 +59,7 @@ describe('WS API rollover drain (B10, B18)', () => {
   it('an order pending on the replaced socket that is answered after 7 s resolves; the old socket closes once it is answered', async () => {
     server = await startServer();
     const srv = server;
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     // Defaults: a request may take 10 s.
     const c = createWsApiConnection({ url: srv.url, clock });
     conn = c;
@@ -130,7 +89,7 @@ describe('WS API rollover drain (B10, B18)', () => {
   it('an order never answered on the replaced socket fails at its own deadline, and the socket goes with it', async () => {
     server = await startServer();
     const srv = server;
-    const clock = fakeClock();
+    const clock = fakeClock(1_000_000);
     const c = createWsApiConnection({ url: srv.url, clock, requestTimeoutMs: 10_000, drainMs: 500 });
     conn = c;
     c.start();

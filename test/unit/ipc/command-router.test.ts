@@ -6,6 +6,8 @@ import { createCommandRouter, scrubMessage, type CommandHandlers, type CommandSe
 import { createOriginSenderCheck, normalizeOrigin } from '../../../src/main/ipc/sender-check';
 import { createEventBroadcaster } from '../../../src/main/ipc/event-broadcaster';
 import { invalidInputs, sampleOutputs, SECRET, snapshot, validInputs } from './fixtures';
+import { ExchangeError } from '../../../src/main/exchange/errors';
+import { toAppError } from '../../../src/main/core/errors';
 
 const trusted: CommandSender = { transport: 'test', frameUrl: 'app://perch/index.html', webContentsId: 1 };
 const foreign: CommandSender = { transport: 'test', frameUrl: 'https://evil.example/', webContentsId: 1 };
@@ -81,6 +83,22 @@ describe('router behaviour', () => {
     const router = createCommandRouter({ handlers, isTrustedSender: isTrusted });
     const res = await router.dispatch('keys:save', validInputs['keys:save'], trusted);
     expect(res).toMatchObject({ ok: false, error: { code: 'keychain-locked' } });
+  });
+
+  it('maps an error to a public one in one place (toPublicError): handlers just throw', async () => {
+    const handlers = stubHandlers();
+    const clock = new ExchangeError({ kind: 'clock', httpStatus: 400, binanceCode: -1021, message: "Your computer's clock is 2 s ahead of Binance's. Sync the clock and retry." });
+    handlers['keys:test'].mockRejectedValue(clock);
+    const internal = vi.fn();
+    const router = createCommandRouter({ handlers, isTrustedSender: isTrusted, onInternalError: internal, toPublicError: (e) => toAppError(e, { redact: (t) => t }) });
+    const res = await router.dispatch('keys:test', validInputs['keys:test'], trusted);
+    expect(res).toEqual({ ok: false, error: { code: 'clock-skew', message: "Your computer's clock is 2 s ahead of Binance's. Sync the clock and retry." } });
+    expect(internal).not.toHaveBeenCalled();
+    // what the mapper does not know stays internal, and the log gets the original error
+    const bug = new TypeError('x is undefined');
+    handlers['keys:test'].mockRejectedValue(bug);
+    expect(await router.dispatch('keys:test', validInputs['keys:test'], trusted)).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(internal).toHaveBeenCalledWith('keys:test', bug);
   });
 
   it('unknown command names are refused', async () => {

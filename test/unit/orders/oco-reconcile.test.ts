@@ -4,44 +4,12 @@
  * rejection; absence needs the window (from the send) and two looks; a late list corrects it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/main/exchange/backoff';
 import { ExchangeError } from '../../../src/main/exchange/errors';
 import { createOrderStateStore } from '../../../src/main/exchange/order-state';
 import type { RestRequest } from '../../../src/main/exchange/rest-client';
 import { createOcoPlacer, legIds, type OcoOutcome, type OcoPlacer } from '../../../src/main/orders/oco';
 import type { ConfirmedOrder } from '../../../src/shared/domain/orders';
-
-function fakeClock(): Clock & { runUntil(done: () => boolean, limitMs: number): Promise<void>; pending(): number } {
-  let t = 0;
-  const timers: { at: number; fn: () => void }[] = [];
-  const flush = async (): Promise<void> => {
-    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
-  };
-  return {
-    now: () => t,
-    setTimeout(fn, ms) {
-      const e = { at: t + ms, fn };
-      timers.push(e);
-      return e;
-    },
-    clearTimeout(h) {
-      const i = timers.indexOf(h as { at: number; fn: () => void });
-      if (i >= 0) timers.splice(i, 1);
-    },
-    pending: () => timers.length,
-    async runUntil(done, limitMs) {
-      await flush();
-      while (!done() && t <= limitMs) {
-        timers.sort((a, b) => a.at - b.at);
-        const next = timers.shift();
-        if (next === undefined) break;
-        t = Math.max(t, next.at);
-        next.fn();
-        await flush();
-      }
-    },
-  };
-}
+import { fakeClock } from '../../helpers/fake-clock';
 
 const LIST = 'perch-oco-1';
 const ids = legIds(LIST);

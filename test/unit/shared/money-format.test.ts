@@ -39,7 +39,7 @@ describe('one formatter for every figure a person reads', () => {
 
 describe('outcome messages use the same formatter', () => {
   it('a fill states its average price with separators', async () => {
-    const { orderOutcomeView } = await import('../../../src/main/orders/orders-service');
+    const { orderOutcomeView } = await import('../../../src/main/orders/order-views');
     const order = {
       symbol: 'BTCUSDT', orderId: '1', clientOrderId: 'perch-1', side: 'BUY', type: 'MARKET', timeInForce: 'GTC', price: '0.00000000',
       origQty: '0.01000000', stopPrice: '0.00000000', status: 'FILLED' as const, executedQty: '0.01000000', cumulativeQuoteQty: '642.57720000',

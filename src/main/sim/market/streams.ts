@@ -4,6 +4,9 @@
  * messages/s, 1024 streams), server pings with a pong deadline, the connection lifetime, and the
  * connection faults. Each stream's payload is serialised once per market tick and the same
  * bytes go to every subscriber.
+ *
+ * Over 500 lines on purpose: one server's connection lifecycle, limits and faults share the
+ * per-connection state; the payloads come from the market model.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';

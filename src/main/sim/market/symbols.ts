@@ -5,13 +5,11 @@
  * sizes, NOTIONAL 5 USDT, ...); prices are plausible starting points, not quotes.
  */
 import Decimal from 'decimal.js';
-import type { SymbolInfo, SymbolStatus } from '../types';
+import type { SymbolInfo } from '../types';
 import { hash32 } from '../rng';
 
 /** Traded only against BTC (ARDRBTC): a holding of it is valued through the BTC bridge. */
 export const BRIDGE_ASSET = 'ARDR';
-/** Traded only against BTC and ETH (WBTCBTC, WBTCETH). */
-export const BRIDGE_ASSETS: readonly string[] = ['ARDR', 'WBTC'];
 /** An asset that exists in accounts but has no market at all (never part of any symbol). */
 export const NO_MARKET_ASSET = 'DUSTX';
 
@@ -291,4 +289,3 @@ export function exchangeInfoSymbol(s: SymbolInfo, showPermissionSets: boolean): 
   };
 }
 
-export const SYMBOL_STATUSES: readonly SymbolStatus[] = ['TRADING', 'END_OF_DAY', 'HALT', 'BREAK', 'CANCEL_ONLY'];

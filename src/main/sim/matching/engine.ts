@@ -4,6 +4,9 @@
  * crosses their price, at most half their size per tick so partial fills happen; stop and
  * take-profit orders wait for the last price to reach their stop price. Every state change
  * produces the user data events Binance sends, in Binance's order.
+ *
+ * Over 500 lines on purpose: one engine owns every order's state change and the events it emits, in
+ * Binance's order; split, the ordering guarantees would span files.
  */
 import type { SimClock } from '../clock';
 import type { MarketModel, SymbolInfo, UserDataBus, UserDataEvent } from '../types';

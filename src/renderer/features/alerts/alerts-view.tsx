@@ -112,9 +112,11 @@ function AlertForm({ editing, onDone }: Readonly<{ editing: AlertRule | null; on
   const id = useId();
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the form is reset when another rule is chosen for editing
     if (editing) setD(fromRule(editing));
   }, [editing]);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- "Alert…" on a holding or watch symbol prefills the form: an event, not derived state
     if (draftSymbol && !editing) setD((x) => ({ ...x, symbol: draftSymbol.symbol, kind: isPortfolio(x.kind) ? 'price-above' : x.kind }));
   }, [draftSymbol, editing]);
 
@@ -127,6 +129,7 @@ function AlertForm({ editing, onDone }: Readonly<{ editing: AlertRule | null; on
 
   // A "crosses above" level the price is already above fires at once: say so before saving.
   useEffect(() => {
+// eslint-disable-next-line react-hooks/set-state-in-effect -- the old warning goes at once; the new one comes from main's answer
     setWarning(null);
     if (!levelOk || symbol === '' || (d.kind !== 'price-above' && d.kind !== 'price-below')) return;
     let live = true;
@@ -137,6 +140,7 @@ function AlertForm({ editing, onDone }: Readonly<{ editing: AlertRule | null; on
     return () => {
       live = false;
     };
+// eslint-disable-next-line react-hooks/exhaustive-deps -- asks again only when what the check reads changes (input() is rebuilt every render)
   }, [d.kind, symbol, d.level, levelOk]);
 
   const levelLabel = isChange(d.kind) ? 'Percent' : isPortfolio(d.kind) ? `Total in ${quote}` : 'Price';
@@ -234,6 +238,7 @@ function AlertSettingsPanel(): React.JSX.Element | null {
     const [h = '0', m = '0'] = v.split(':');
     return Math.min(1439, Number(h) * 60 + Number(m));
   };
+  // eslint-disable-next-line react-hooks/purity -- re-rendered by every alerts event; a pause that ended shows so on the next one
   const paused = s.pausedUntil !== null && s.pausedUntil > Date.now();
   return (
     <section className="panel" data-testid="alert-settings">

@@ -14,6 +14,7 @@ export function WatchlistView(): React.JSX.Element {
   useEffect(() => {
     const q = query.trim();
     if (q.length === 0) {
+// eslint-disable-next-line react-hooks/set-state-in-effect -- an emptied search clears its suggestions at once
       setOptions([]);
       return;
     }

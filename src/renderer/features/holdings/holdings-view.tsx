@@ -121,7 +121,7 @@ function AlertLink({ symbol }: Readonly<{ symbol: string }>): React.JSX.Element 
 
 const STALE_ROW_STYLE = { opacity: 0.55 } as const;
 
-function Row({ h, quote, privacy, top }: Readonly<{ h: Holding; quote: string; privacy: boolean; top: number }>): React.JSX.Element {
+function Row({ h, quote, privacy, top, rowIndex }: Readonly<{ h: Holding; quote: string; privacy: boolean; top: number; rowIndex: number }>): React.JSX.Element {
   const change = signOf(h.change24hPct);
   const noPrice = h.price === null;
   const stale = stalePriceLabel(h);
@@ -129,6 +129,7 @@ function Row({ h, quote, privacy, top }: Readonly<{ h: Holding; quote: string; p
     <div
       className={`hrow${stale !== null ? ' stale-price' : ''}`}
       role="row"
+      aria-rowindex={rowIndex}
       data-asset={h.asset}
       data-stale={stale !== null ? 'true' : undefined}
       title={stale ?? undefined}
@@ -166,6 +167,7 @@ function HoldingsTable({ rows, quote, privacy, stale, staleLabel, sortKey, sortD
   onSort: (key: SortKey) => void;
 }>): React.JSX.Element {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- Perch does not use the React Compiler; the virtualiser's own re-renders are what we want
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -174,8 +176,10 @@ function HoldingsTable({ rows, quote, privacy, stale, staleLabel, sortKey, sortD
     getItemKey: (i) => rows[i]?.asset ?? i,
   });
   return (
-    <div className={`htable${stale ? ' is-stale' : ''}`} role="table" aria-label="Holdings" aria-rowcount={rows.length} title={staleLabel ?? undefined}>
-      <div className="hrow hhead" role="row">
+    <div className={`htable${stale ? ' is-stale' : ''}`} role="table" aria-label="Holdings" aria-rowcount={rows.length + 1} title={staleLabel ?? undefined}>
+      {/* Only the rows in view exist: each says where it is (the header is row 1), so a screen
+          reader announces "row 40 of 2,501" instead of counting what happens to be drawn. */}
+      <div className="hrow hhead" role="row" aria-rowindex={1}>
         {COLUMNS.map((c) => {
           const active = c.key === sortKey;
           return (
@@ -193,7 +197,7 @@ function HoldingsTable({ rows, quote, privacy, stale, staleLabel, sortKey, sortD
         <div className="hbody-inner" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           {virtualizer.getVirtualItems().map((v) => {
             const h = rows[v.index];
-            return h ? <Row key={v.key} h={h} quote={quote} privacy={privacy} top={v.start} /> : null;
+            return h ? <Row key={v.key} h={h} quote={quote} privacy={privacy} top={v.start} rowIndex={v.index + 2} /> : null;
           })}
         </div>
       </div>

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { EnvironmentId, KeyHealth, KeyInfo, KeyMaterial } from '../../../shared/domain';
-import { formatClock } from '../../app/format';
-import { Modal } from '../../app/modal';
+import { useState } from 'react';
+import type { EnvironmentId, KeyHealth } from '../../../shared/domain';
 import { useStore, useView } from '../../app/store-context';
+import { KeyHealthPanel } from './key-health-panel';
 import { PublicKeyBlock } from './public-key';
+import { SavedKey } from './saved-key';
+import { useKeyForm } from './use-key-form';
 import { useSwitchGuard, type EnvironmentLabels } from '../settings/switch-warning';
 
 export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: string }[] = [
@@ -13,117 +14,8 @@ export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: st
   { id: 'production', label: 'Production', hint: 'Your real Binance account. Real money: use a key without withdrawals, restricted to your IP.' },
 ];
 
-type KeyKind = 'hmac' | 'ed25519' | 'generate';
-
-const ENVIRONMENT_LABELS: EnvironmentLabels = Object.fromEntries(ENVIRONMENTS.map((e) => [e.id, e.label])) as unknown as EnvironmentLabels;
-
-function formatDate(ms: number): string {
-  // formatClock dates any time that is not today; "saved on" reads better with the date always
-  const t = formatClock(ms);
-  return t.includes('-') ? t : `${new Date(ms).toLocaleDateString()} ${t}`;
-}
-
-function Flag({ label, value, bad, wanted }: Readonly<{ label: string; value: boolean | null; bad?: boolean; wanted?: boolean }>): React.JSX.Element {
-  const text = value === null ? 'unknown here' : value ? 'yes' : 'no';
-  const tone = value === null ? 'unknown' : bad ? (value ? 'danger' : 'good') : value ? 'good' : wanted ? 'warn' : 'muted';
-  return (
-    <div className={`flag flag-${tone}`}>
-      <span>{label}</span>
-      <strong>{text}</strong>
-    </div>
-  );
-}
-
-export function KeyHealthPanel({ health }: Readonly<{ health: KeyHealth }>): React.JSX.Element {
-  return (
-    <div className="health" data-testid="key-health">
-      <div className="health-flags">
-        <Flag label="Reading" value={health.reading} />
-        <Flag label="Spot trading" value={health.spotTrading} />
-        <Flag label="Withdrawals" value={health.withdrawals} bad />
-        <Flag label="IP restricted" value={health.ipRestricted} wanted />
-      </div>
-      {health.tradingAuthorityExpiresAt !== null ? (
-        <p className="warn">Binance ends trading permission of this unrestricted key on {formatDate(health.tradingAuthorityExpiresAt)}.</p>
-      ) : null}
-      {health.warnings.length > 0 ? (
-        <ul className="warnings">
-          {health.warnings.map((w) => (
-            <li key={w.code} className={`warning-${w.level}`} data-code={w.code}>{w.message}</li>
-          ))}
-        </ul>
-      ) : null}
-      <p className="muted small">Checked at {formatClock(health.checkedAt)}.</p>
-    </div>
-  );
-}
-
-function SavedKey({ info, onRemoved, guard }: Readonly<{ info: KeyInfo; onRemoved: () => void; guard: (action: () => void) => void }>): React.JSX.Element {
-  const store = useStore();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState(false);
-  const [health, setHealth] = useState<KeyHealth | null>(null);
-  return (
-    <div className="saved-key" data-testid="saved-key">
-      <div>
-        Saved key <code>{info.apiKeyMasked}</code> ({info.type}), saved {formatDate(info.savedAt)}.
-      </div>
-      {info.publicKeyPem ? (
-        <details>
-          <summary>Public key (registered on Binance)</summary>
-          <pre className="pem">{info.publicKeyPem}</pre>
-        </details>
-      ) : null}
-      <div className="row gap">
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() => {
-            setBusy(true);
-            setError(null);
-            void store.call('keys:health', { environment: info.environment }).then((res) => {
-              setBusy(false);
-              if (res.ok) setHealth(res.value);
-              else setError(res.error.message);
-            });
-          }}
-        >
-          Check key health
-        </button>
-        <button type="button" className="danger-outline" onClick={() => setConfirm(true)}>Remove key</button>
-        {confirm ? (
-          <Modal title="Remove this key?" onClose={() => setConfirm(false)} canClose={!busy} testId="remove-key-dialog">
-            <p>The key <code>{info.apiKeyMasked}</code> ({info.type}) is deleted from the OS keychain. Perch can no longer read this account until you add a key again; the key itself stays valid on Binance until you delete it there.</p>
-            <div className="modal-actions">
-              <button type="button" data-autofocus="" disabled={busy} onClick={() => setConfirm(false)}>Keep</button>
-              <button
-                type="button"
-                className="danger"
-                data-testid="remove-key-confirm"
-                disabled={busy}
-                onClick={() => guard(() => {
-                  setBusy(true);
-                  setError(null);
-                  void store.call('keys:remove', { environment: info.environment }).then((res) => {
-                    setBusy(false);
-                    setConfirm(false);
-                    if (res.ok) onRemoved();
-                    else setError(res.error.message);
-                  });
-                })}
-              >
-                {busy ? 'Removing…' : 'Yes, remove'}
-              </button>
-            </div>
-          </Modal>
-        ) : null}
-      </div>
-      {error ? <p className="error" role="alert">{error}</p> : null}
-      {health ? <KeyHealthPanel health={health} /> : null}
-    </div>
-  );
-}
+const labelOf = (id: EnvironmentId): string => ENVIRONMENTS.find((e) => e.id === id)?.label ?? id;
+const ENVIRONMENT_LABELS: EnvironmentLabels = { demo: labelOf('demo'), 'demo-mode': labelOf('demo-mode'), testnet: labelOf('testnet'), production: labelOf('production') };
 
 /**
  * Choose an environment, enter or generate a key, test it, see its health, save it. Used by the
@@ -139,27 +31,17 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
   const keys = useView((s) => s.keys);
   const settings = useView((s) => s.settings);
   const [env, setEnv] = useState<EnvironmentId>(initialEnvironment ?? settings?.environment ?? 'demo');
-  const [kind, setKind] = useState<KeyKind>('hmac');
-  const [apiKey, setApiKey] = useState('');
-  const [secret, setSecret] = useState('');
-  const [pem, setPem] = useState('');
-  const [publicKey, setPublicKey] = useState<string | null>(null);
   const [health, setHealth] = useState<KeyHealth | null>(null);
   const [acceptWithdrawals, setAcceptWithdrawals] = useState(false);
   const [busy, setBusy] = useState<null | 'test' | 'save' | 'generate' | 'switch'>(null);
   const [error, setError] = useState<string | null>(null);
   const [replacing, setReplacing] = useState(false);
+  const { kind, setKind, apiKey, setApiKey, secret, setSecret, pem, setPem, publicKey, setPublicKey, material, ready: formReady } = useKeyForm(env);
 
   const saved = keys.find((k) => k.environment === env) ?? null;
   // Switching environment or key while orders are unresolved warns first (the checks go on).
   const switchGuard = useSwitchGuard(ENVIRONMENT_LABELS);
   const showForm = env !== 'demo' && (saved === null || replacing);
-
-  const material = (): KeyMaterial => {
-    if (kind === 'hmac') return { kind: 'hmac', apiKey, secret };
-    if (kind === 'ed25519') return { kind: 'ed25519', apiKey, privateKeyPem: pem };
-    return { kind: 'ed25519-generated', apiKey };
-  };
 
   const resetResult = (): void => {
     setHealth(null);
@@ -212,21 +94,7 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
     else setError(res.error.message);
   };
 
-  // A pair generated earlier and not saved yet (the form was closed): show it again instead of a
-  // new one, since its public key may already be registered on Binance.
-  useEffect(() => {
-    if (kind !== 'generate' || env === 'demo' || publicKey !== null) return undefined;
-    let alive = true;
-    void store.call('keys:publicKey', { environment: env }).then((res) => {
-      if (alive && res.ok && res.value !== null && !res.value.saved) setPublicKey(res.value.publicKeyPem);
-    });
-    return () => {
-      alive = false;
-    };
-  }, [kind, env, publicKey, store]);
-
   const canWithdraw = health?.withdrawals === true;
-  const formReady = apiKey.trim().length > 0 && (kind === 'hmac' ? secret.trim().length > 0 : kind === 'ed25519' ? pem.trim().length > 0 : publicKey !== null);
 
   return (
     <div className="key-setup" data-testid="key-setup">

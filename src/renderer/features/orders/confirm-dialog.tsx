@@ -3,12 +3,12 @@ import type { ConfirmationSummary, OrderOutcomeView, PreflightResult } from '../
 import { exchangeName } from '../../../shared/domain/exchange-name';
 import { MASK } from '../../app/format';
 import { Modal } from '../../app/modal';
-import { useStore, useView } from '../../app/store-context';
+import { usePrivacy, useStore, useView } from '../../app/store-context';
 import { keyOf, outcomeLabel } from './order-form-model';
 import { isAmountLine, maskFigures, quotesBalance } from './order-format';
 import { useOrders, useOrdersView } from './orders-context';
-import { isSettled } from './orders-store';
 import { classifySubmitError } from './submit-error';
+import { isSettledStatus } from '../../../shared/domain/order-status';
 
 const RECHECK_MS = 1_500;
 
@@ -31,7 +31,7 @@ export function OutcomeBadge({ outcome }: Readonly<{ outcome: OrderOutcomeView }
 export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation: ConfirmationSummary; onClose: () => void }>): React.JSX.Element {
   const store = useStore();
   const orders = useOrders();
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   const environment = useView((s) => s.settings?.environment ?? 'production');
   const exchange = exchangeName(environment);
   const [reveal, setReveal] = useState(false);
@@ -70,7 +70,7 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   }, [confirmation, sent, store]);
 
   const expired = now >= confirmation.expiresAt;
-  const settled = outcome !== null && outcome !== undefined && isSettled(outcome.status);
+  const settled = outcome !== null && outcome !== undefined && isSettledStatus(outcome.status);
   let confirmBlocker: string | null = null;
   if (sent) confirmBlocker = settled ? 'Sent' : 'Sending…';
   else if (expired) confirmBlocker = 'This confirmation expired: close it and review the order again.';

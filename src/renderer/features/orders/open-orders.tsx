@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { OpenOrdersEvent, OrderView } from '../../../shared/domain/orders';
 import { Modal } from '../../app/modal';
-import { useStore, useView } from '../../app/store-context';
+import { usePrivacy, useStore, useView } from '../../app/store-context';
 import { statusLabel, typeLabel } from './order-form-model';
 import { amount, priceText, timeText } from './order-format';
 import { useOrders, useOrdersView } from './orders-context';
@@ -64,7 +64,7 @@ export function OpenOrders(): React.JSX.Element {
   const orders = useOrders();
   const open = useOrdersView((s) => s.open);
   const openError = useOrdersView((s) => s.openError);
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   const tradingEnabled = useView((s) => s.settings?.tradingEnabled ?? false);
   const [pending, setPending] = useState<Pending | null>(null);
   const [busy, setBusy] = useState(false);

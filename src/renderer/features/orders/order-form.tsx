@@ -1,29 +1,32 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { DraftField, MarketQuote, PreflightIssue, PreflightResult, TradableSymbol } from '../../../shared/domain/orders';
+import type { DraftField, MarketQuote, PreflightIssue, PreflightResult } from '../../../shared/domain/orders';
 import { formatPercentOf } from '../../../shared/money/format';
 import { formatClock } from '../../app/format';
+import { RadioButtons, type RadioOption } from '../../app/radio-buttons';
 import { useStore, useView } from '../../app/store-context';
 import { ConfirmDialog } from './confirm-dialog';
+import { FIELD_LABELS, Issues } from './preflight-issues';
+import { SymbolPicker } from './symbol-picker';
+import { useLivePreflight } from './use-live-preflight';
 import {
   draftOf,
   EMPTY_FORM,
   fieldsOf,
   isSymbolCode,
   keyOf,
-  normaliseSymbol,
   ORDER_TYPES,
   priceFieldsOf,
   priceShortcuts,
-  symbolOnEnter,
   withField,
-  type SymbolSuggestions,
   type FormValues,
 } from './order-form-model';
 import { amount, maskFigures, priceText, quotesBalance } from './order-format';
 import { useOrders, useOrdersView } from './orders-context';
 
-const DEBOUNCE_MS = 250;
-const REFRESH_MS = 2_000;
+const SIDES: readonly RadioOption<'BUY' | 'SELL'>[] = [
+  { value: 'BUY', label: 'Buy' },
+  { value: 'SELL', label: 'Sell' },
+];
 /**
  * A bid/ask older than this is shown as stale. Main re-reads a quote once it is 5 s old (the
  * form's pre-flight every 2 s asks for that), so a working feed never gets here.
@@ -45,157 +48,9 @@ export function quoteAge(quote: MarketQuote | null, now: number): { readonly tex
   return { text: `bid/ask as of ${formatClock(quote.at)}${stale ? ' (stale)' : ''}`, stale };
 }
 
-const FIELD_LABELS: Record<DraftField, string> = {
-  symbol: 'Symbol',
-  side: 'Side',
-  type: 'Type',
-  quantity: 'Quantity',
-  quoteOrderQty: 'Total',
-  price: 'Price',
-  stopPrice: 'Stop price',
-  timeInForce: 'Time in force',
-  stopLimitPrice: 'Stop-limit price',
-  stopLimitTimeInForce: 'Stop-limit time in force',
-};
-
-interface Checked {
-  readonly key: string;
-  readonly result: PreflightResult;
-}
-
-/**
- * The symbol box: a combobox (WAI-ARIA 1.2 pattern) over the exchange's symbols. Enter picks the
- * highlighted option or the exact match of what is typed, never a suggestion left over from an
- * older text (see symbolOnEnter).
- */
-function SymbolPicker({ value, onChange, disabled }: Readonly<{ value: string; onChange: (s: string) => void; disabled: boolean }>): React.JSX.Element {
-  const store = useStore();
-  const listId = useId();
-  const [text, setText] = useState(value);
-  const [open, setOpen] = useState(false);
-  const [list, setList] = useState<(SymbolSuggestions & { readonly items: readonly TradableSymbol[] }) | null>(null);
-  const [active, setActive] = useState(-1);
-  const textRef = useRef(text);
-  textRef.current = text;
-  useEffect(() => setText(value), [value]);
-  const ask = (query: string): Promise<(SymbolSuggestions & { readonly items: readonly TradableSymbol[] }) | null> =>
-    store.call('orders:symbols', { query, limit: 8 }).then((res) => (res.ok ? { query, symbols: res.value.map((m) => m.symbol), items: res.value } : null));
-  useEffect(() => {
-    if (!open) return;
-    let live = true;
-    const query = normaliseSymbol(text);
-    const t = setTimeout(() => {
-      void ask(query).then((l) => {
-        if (live && l !== null) setList(l);
-      });
-    }, 150);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [text, open, store]);
-  const choose = (s: string): void => {
-    setText(s);
-    setOpen(false);
-    setActive(-1);
-    onChange(s);
-  };
-  const current = list !== null && list.query === normaliseSymbol(text) ? list : null;
-  const shown = open && current !== null && current.items.length > 0;
-  const optionId = (i: number): string => `${listId}-opt-${i}`;
-  const onEnter = (): void => {
-    const typed = text;
-    const r = symbolOnEnter(typed, list, active);
-    if (r === 'ask') {
-      // The list on screen answers an older text: look this one up before picking anything.
-      void ask(normaliseSymbol(typed)).then((l) => {
-        if (l === null || textRef.current !== typed) return;
-        setList(l);
-        const again = symbolOnEnter(typed, l, -1);
-        if (again !== null && again !== 'ask') choose(again.pick);
-      });
-    } else if (r !== null) choose(r.pick);
-  };
-  return (
-    <div className="symbol-picker">
-      <input
-        aria-label="Symbol"
-        role="combobox"
-        aria-autocomplete="list"
-        aria-expanded={shown}
-        aria-controls={listId}
-        aria-activedescendant={shown && active >= 0 ? optionId(active) : undefined}
-        className="symbol-input"
-        value={text}
-        disabled={disabled}
-        spellCheck={false}
-        autoComplete="off"
-        onFocus={() => setOpen(true)}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
-        onChange={(e) => {
-          const s = normaliseSymbol(e.target.value);
-          setText(s);
-          setOpen(true);
-          setActive(-1);
-          if (isSymbolCode(s)) onChange(s);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') {
-            e.preventDefault();
-            onEnter();
-          } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-            e.preventDefault();
-            setOpen(true);
-            const n = current?.items.length ?? 0;
-            if (n === 0) return;
-            setActive((i) => (e.key === 'ArrowDown' ? (i + 1) % n : i <= 0 ? n - 1 : i - 1));
-          } else if (e.key === 'Escape') {
-            setOpen(false);
-            setActive(-1);
-          }
-        }}
-      />
-      <ul className="symbol-list" id={listId} role="listbox" aria-label="Matching symbols" hidden={!shown}>
-        {shown ? current.items.map((m, i) => (
-          <li
-            key={m.symbol}
-            id={optionId(i)}
-            role="option"
-            aria-selected={i === active}
-            data-current={m.symbol === value ? 'true' : undefined}
-            onMouseDown={(e) => e.preventDefault()}
-            onClick={() => choose(m.symbol)}
-          >
-            <strong>{m.baseAsset}</strong>/{m.quoteAsset}
-          </li>
-        )) : null}
-      </ul>
-    </div>
-  );
-}
-
-function Issues({ issues, onFix, privacy }: Readonly<{ issues: readonly PreflightIssue[]; onFix: (i: PreflightIssue) => void; privacy: boolean }>): React.JSX.Element | null {
-  if (issues.length === 0) return null;
-  return (
-    <ul className="issues">
-      {/* keyed by what the issue is, not its wording: a message quoting a live price changes on every
-          check, and a remounted element would flicker (and lose a screen reader's place) */}
-      {issues.map((i, n) => (
-        <li key={`${i.code}-${i.field}-${n}`} className="issue" data-testid="preflight-issue" data-code={i.code}>
-          <span>{maskFigures(privacy && quotesBalance(i.code), i.message)}</span>
-          {i.correction ? (
-            <button type="button" className="fix" onClick={() => onFix(i)} title={privacy ? undefined : `Set ${FIELD_LABELS[i.correction.field].toLowerCase()} to ${i.correction.value}`}>
-              {maskFigures(privacy && quotesBalance(i.code), i.correction.label)}
-            </button>
-          ) : null}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbol: string) => void }>): React.JSX.Element {
   const store = useStore();
+  const marketByName = useId();
   const orders = useOrders();
   const settings = useView((s) => s.settings);
   const privacy = settings?.privacyMode ?? false;
@@ -204,11 +59,6 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const openAsOf = useOrdersView((s) => s.open?.asOf ?? 0);
   const lastOutcome = useOrdersView((s) => s.outcomes[0]);
   const [v, setV] = useState<FormValues>(EMPTY_FORM);
-  const [checked, setChecked] = useState<Checked | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // The draft whose check was refused (e.g. a field far too long): its button must not wait for
-  // an answer that will never come.
-  const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const [reviewing, setReviewing] = useState(false);
   const [dialog, setDialog] = useState<NonNullable<PreflightResult['confirmation']> | null>(null);
   // The quote's age moves on screen even when nothing else does.
@@ -217,50 +67,12 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
     const t = setInterval(() => setClock(Date.now()), 1_000);
     return () => clearInterval(t);
   }, []);
-  const seq = useRef(0);
-  const applied = useRef(0);
+
   const draft = useMemo(() => draftOf(v), [v]);
-  const key = keyOf(draft);
+  const live = useLivePreflight(draft, { paused: dialog !== null, openAsOf, lastOutcome });
+  const { key, checked, error, refusedKey } = live;
   const draftRef = useRef(draft);
   draftRef.current = draft;
-
-  const run = (d: typeof draft): void => {
-    if (!isSymbolCode(d.symbol)) return;
-    const mine = ++seq.current;
-    const k = keyOf(d);
-    void store.call('orders:preflight', { draft: d }).then((res) => {
-      // An answer older than one already shown is dropped; one overtaken by a check still on its
-      // way is shown (a slow check must not starve the form while the market data is stale).
-      if (mine < applied.current) return;
-      applied.current = mine;
-      if (res.ok) {
-        setChecked({ key: k, result: res.value });
-        setError(null);
-        setRefusedKey(null);
-      } else {
-        setError(res.error.message);
-        setRefusedKey(k);
-      }
-    });
-  };
-
-  useEffect(() => {
-    const t = setTimeout(() => run(draft), DEBOUNCE_MS);
-    return () => clearTimeout(t);
-  }, [key]);
-
-  // Market, balances and open orders move: the verdict on screen is kept current.
-  useEffect(() => {
-    const t = setInterval(() => {
-      if (dialog === null) run(draftRef.current);
-    }, REFRESH_MS);
-    return () => clearInterval(t);
-  }, [dialog]);
-
-  // An order placed, filled or canceled changes the free balance and the open-order counts.
-  useEffect(() => {
-    if (dialog === null) run(draftRef.current);
-  }, [openAsOf, lastOutcome]);
 
   useEffect(() => {
     if (isSymbolCode(v.symbol)) orders.watch(v.symbol);
@@ -308,11 +120,10 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
     void store.call('orders:preflight', { draft, confirm: true }).then((res) => {
       setReviewing(false);
       if (!res.ok) {
-        setError(res.error.message);
-        setRefusedKey(k);
+        live.refuse(k, res.error.message);
         return;
       }
-      setChecked({ key: k, result: res.value });
+      live.show(k, res.value);
       if (res.value.ok && res.value.confirmation !== null && keyOf(draftRef.current) === k) setDialog(res.value.confirmation);
     });
   };
@@ -373,20 +184,14 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
             <span className="muted small" data-testid="quote-age" title={quoteStale ? 'These prices could not be refreshed: the market may have moved.' : undefined}>{age.text}</span>
           ) : null}
         </div>
-        <div className="side-toggle" role="radiogroup" aria-label="Side">
-          {(['BUY', 'SELL'] as const).map((s) => (
-            <button
-              key={s}
-              type="button"
-              role="radio"
-              aria-checked={v.side === s}
-              className={`side side-${s.toLowerCase()}${v.side === s ? ' on' : ''}`}
-              onClick={() => set({ side: s })}
-            >
-              {s === 'BUY' ? 'Buy' : 'Sell'}
-            </button>
-          ))}
-        </div>
+        <RadioButtons
+          label="Side"
+          className="side-toggle"
+          options={SIDES}
+          value={v.side}
+          onChange={(side) => set({ side })}
+          optionClassName={(s, on) => `side side-${s.toLowerCase()}${on ? ' on' : ''}`}
+        />
         <label className="ofield">
           <span>Type</span>
           <select aria-label="Order type" value={v.type} onChange={(e) => fix('type', e.target.value)}>
@@ -396,8 +201,9 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
         </label>
         {v.type === 'MARKET' ? (
           <div className="market-by" role="radiogroup" aria-label="Market order by">
-            <label className="radio"><input type="radio" checked={v.marketBy === 'quantity'} onChange={() => set({ marketBy: 'quantity' })} /> Amount{base ? ` of ${base}` : ''}</label>
-            <label className="radio"><input type="radio" checked={v.marketBy === 'quote'} onChange={() => set({ marketBy: 'quote' })} /> Total in {quoteAsset || 'quote'}</label>
+            {/* one name: the arrow keys move between them, like any native radio group */}
+            <label className="radio"><input type="radio" name={marketByName} checked={v.marketBy === 'quantity'} onChange={() => set({ marketBy: 'quantity' })} /> Amount{base ? ` of ${base}` : ''}</label>
+            <label className="radio"><input type="radio" name={marketByName} checked={v.marketBy === 'quote'} onChange={() => set({ marketBy: 'quote' })} /> Total in {quoteAsset || 'quote'}</label>
           </div>
         ) : null}
         {fields.has('stopPrice') && v.type !== 'OCO' ? input('stopPrice', quoteAsset, false) : null}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { OrderHistoryPage } from '../../../shared/domain/orders';
-import { useStore, useView } from '../../app/store-context';
+import { usePrivacy, useStore } from '../../app/store-context';
 import { isSymbolCode, statusLabel, typeLabel } from './order-form-model';
 import { amount, priceText, timeText } from './order-format';
 import { useOrdersView } from './orders-context';
@@ -29,7 +29,7 @@ function SyncStatus(): React.JSX.Element | null {
 
 export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JSX.Element {
   const store = useStore();
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   const syncRunning = useOrdersView((s) => s.sync?.running ?? false);
   // A sync that ended (asked for here, or the one main runs after an order was placed, filled or
   // canceled) changes what the history holds: read it again.
@@ -58,14 +58,17 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
   }, [store]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- another symbol's page is cleared at once, before the debounced load
     setPage(null);
     const t = setTimeout(() => load(symbol), 300);
     return () => clearTimeout(t);
   }, [symbol, load]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a newly ended sync reloads the list (load sets state when its answer arrives)
     if (syncEnded !== null) load(symbol);
     // not on a symbol change: that loads by itself (above); only a newly ended sync reloads here
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- not on a symbol change: the effect above loads that
   }, [syncEnded, load]);
 
   const sync = (): void => {

@@ -1,5 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import { useOrdersState, type OrdersState, type OrdersStore } from './orders-store';
+import { useSelected } from '../../app/view-store';
+import type { OrdersState, OrdersStore } from './orders-store';
 
 const OrdersContext = createContext<OrdersStore | null>(null);
 
@@ -15,5 +16,5 @@ export function useOrders(): OrdersStore {
 
 /** Select one stable slice of the orders state. */
 export function useOrdersView<T>(select: (s: OrdersState) => T): T {
-  return useOrdersState(useOrders(), select);
+  return useSelected(useOrders(), select);
 }

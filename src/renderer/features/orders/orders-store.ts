@@ -7,7 +7,6 @@
  * submitted at most once (a second call returns the first call's promise), and while one submit
  * is on its way no other is sent.
  */
-import { useSyncExternalStore } from 'react';
 import type {
   ConfirmedOrder,
   MarketQuote,
@@ -18,6 +17,8 @@ import type {
 import type { PerchBridge } from '../../../shared/ipc/bridge';
 import type { Result } from '../../../shared/ipc/result';
 import { classifySubmitError, unknownOutcomeView } from './submit-error';
+import { createViewStore } from '../../app/view-store';
+import { isSettledStatus } from '../../../shared/domain/order-status';
 
 export interface OrdersState {
   readonly open: OpenOrdersEvent | null;
@@ -34,18 +35,14 @@ const INITIAL: OrdersState = { open: null, outcomes: [], sync: null, market: nul
 const MAX_OUTCOMES = 20;
 const POLL_MS = 3_000;
 
-export function isSettled(status: OrderOutcomeView['status']): boolean {
-  return status !== 'sending' && status !== 'unknown';
-}
-
 /**
  * Which of two views of the same intent to keep: a known state never falls back to
  * "unknown"/"sending", and among known states the later one wins.
  */
 export function mergeOutcome(prev: OrderOutcomeView | undefined, next: OrderOutcomeView): OrderOutcomeView {
   if (prev === undefined) return next;
-  if (isSettled(prev.status) && !isSettled(next.status)) return prev;
-  if (isSettled(prev.status) === isSettled(next.status) && next.at < prev.at) return prev;
+  if (isSettledStatus(prev.status) && !isSettledStatus(next.status)) return prev;
+  if (isSettledStatus(prev.status) === isSettledStatus(next.status) && next.at < prev.at) return prev;
   return next;
 }
 
@@ -59,34 +56,30 @@ export interface OrdersStore {
   /** `acknowledgePossibleDuplicate`: the person ticked the 'possible-duplicate' acknowledgement. */
   submit(token: string, order: ConfirmedOrder, options?: { readonly acknowledgePossibleDuplicate?: boolean }): Promise<Result<OrderOutcomeView>>;
   outcomeOf(clientOrderId: string): OrderOutcomeView | undefined;
-  /** Watch a symbol's book ticker (null stops); the quote arrives in state.market. */
+  /** Watch a symbol's book ticker (null stops); the quote arrives in viewState.get().market. */
   watch(symbol: string | null): void;
 }
 
 export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number } = {}): OrdersStore {
-  let state: OrdersState = INITIAL;
-  const listeners = new Set<() => void>();
+  const viewState = createViewStore<OrdersState>(INITIAL);
   const unsubscribers: Array<() => void> = [];
   const submits = new Map<string, Promise<Result<OrderOutcomeView>>>();
   let pollTimer: ReturnType<typeof setInterval> | null = null;
   let watched: string | null = null;
   let started = false;
 
-  const set = (patch: Partial<OrdersState>): void => {
-    state = { ...state, ...patch };
-    for (const l of [...listeners]) l();
-  };
+  const set = viewState.set;
 
   const putOutcome = (view: OrderOutcomeView, create: boolean): void => {
-    const i = state.outcomes.findIndex((o) => o.clientOrderId === view.clientOrderId);
+    const i = viewState.get().outcomes.findIndex((o) => o.clientOrderId === view.clientOrderId);
     if (i < 0) {
       // Outcomes of intents this window did not submit (e.g. recovered after a restart) are shown too.
-      if (!create && !submits.has(view.clientOrderId) && !isSettled(view.status)) return;
-      set({ outcomes: [view, ...state.outcomes].slice(0, MAX_OUTCOMES) });
+      if (!create && !submits.has(view.clientOrderId) && !isSettledStatus(view.status)) return;
+      set({ outcomes: [view, ...viewState.get().outcomes].slice(0, MAX_OUTCOMES) });
     } else {
-      const merged = mergeOutcome(state.outcomes[i], view);
-      if (merged === state.outcomes[i]) return;
-      const outcomes = state.outcomes.slice();
+      const merged = mergeOutcome(viewState.get().outcomes[i], view);
+      if (merged === viewState.get().outcomes[i]) return;
+      const outcomes = viewState.get().outcomes.slice();
       outcomes[i] = merged;
       set({ outcomes });
     }
@@ -95,11 +88,11 @@ export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number }
 
   // Events are the main path; a slow poll covers an event lost while the connection was down.
   const syncPolling = (): void => {
-    const pending = state.outcomes.some((o) => !isSettled(o.status));
+    const pending = viewState.get().outcomes.some((o) => !isSettledStatus(o.status));
     if (pending && pollTimer === null && started) {
       pollTimer = setInterval(() => {
-        for (const o of state.outcomes) {
-          if (isSettled(o.status)) continue;
+        for (const o of viewState.get().outcomes) {
+          if (isSettledStatus(o.status)) continue;
           // symbol and kind: a token the main process never journaled is answered "not sent" (it stops here).
           void bridge.call('orders:outcome', { clientOrderId: o.clientOrderId, symbol: o.symbol, kind: o.kind }).then((res) => {
             if (res.ok && res.value !== null) putOutcome(res.value, false);
@@ -119,19 +112,15 @@ export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number }
   };
 
   const store: OrdersStore = {
-    get: () => state,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    get: viewState.get,
+    subscribe: viewState.subscribe,
     start() {
       if (started) return;
       started = true;
       unsubscribers.push(
         bridge.on('orders:open', (open) => {
-          if (state.open === null || open.asOf >= state.open.asOf) set({ open, openError: null });
+          const shown = viewState.get().open;
+          if (shown === null || open.asOf >= shown.asOf) set({ open, openError: null });
         }),
         bridge.on('orders:outcome', (view) => putOutcome(view, false)),
         bridge.on('orders:syncProgress', (sync) => set({ sync })),
@@ -153,7 +142,7 @@ export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number }
     submit(token, order, options) {
       const first = submits.get(token);
       if (first !== undefined) return first;
-      if (state.submitting !== null) {
+      if (viewState.get().submitting !== null) {
         // Refused here, before anything left this window: provably not sent.
         return Promise.resolve({ ok: false, error: { code: 'not-allowed', message: 'Another order is being sent; wait for its outcome.' } });
       }
@@ -170,21 +159,17 @@ export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number }
       submits.set(token, p);
       return p;
     },
-    outcomeOf: (id) => state.outcomes.find((o) => o.clientOrderId === id),
+    outcomeOf: (id) => viewState.get().outcomes.find((o) => o.clientOrderId === id),
     watch(symbol) {
       if (symbol === watched) return;
       watched = symbol;
       set({ market: null });
       void bridge.call('orders:watchMarket', { symbol }).then((res) => {
-        if (res.ok && res.value !== null && symbol !== null && watched === symbol && state.market === null) {
+        if (res.ok && res.value !== null && symbol !== null && watched === symbol && viewState.get().market === null) {
           set({ market: { symbol, quote: res.value } });
         }
       });
     },
   };
   return store;
-}
-
-export function useOrdersState<T>(store: OrdersStore, select: (s: OrdersState) => T): T {
-  return useSyncExternalStore(store.subscribe, () => select(store.get()));
 }

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import './orders.css';
-import { useView } from '../../app/store-context';
+import { usePrivacy } from '../../app/store-context';
 import { OutcomeBadge } from './confirm-dialog';
 import { OpenOrders } from './open-orders';
 import { OrderForm } from './order-form';
@@ -11,7 +11,7 @@ import { useOrdersView } from './orders-context';
 /** What became of the orders placed from this window, newest first, live from orders:outcome. */
 function Outcomes(): React.JSX.Element | null {
   const outcomes = useOrdersView((s) => s.outcomes);
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   if (outcomes.length === 0) return null;
   return (
     <section className="panel outcomes" aria-label="Orders placed from Perch" data-testid="outcomes">

@@ -365,6 +365,7 @@ function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string
   const [detail, setDetail] = useState<PnlAssetDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+// eslint-disable-next-line react-hooks/set-state-in-effect -- another asset's page is cleared at once, before its answer arrives
     setDetail(null);
     let current = true;
     void store.call('pnl:asset', { asset, method }).then((res) => {

@@ -47,9 +47,11 @@ export function SettingsView(): React.JSX.Element {
   const [threshold, setThreshold] = useState(settings?.smallBalanceThreshold ?? '1');
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the field follows a newly saved value (typed here, or converted by main with the quote currency)
     if (settings) setThreshold(settings.smallBalanceThreshold);
     // a new saved value (typed, or converted with the quote currency) ends an old complaint
     setErrors(({ smallBalanceThreshold: _old, ...rest }) => rest);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new saved threshold resets the field, not any other settings change
   }, [settings?.smallBalanceThreshold]);
 
   if (settings === null) return <div className="panel">Loading settings…</div>;

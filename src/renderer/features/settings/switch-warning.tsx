@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { EnvironmentId } from '../../../shared/domain';
 import type { UnresolvedOrder } from '../../../shared/domain/orders';
 import { formatClock, MASK } from '../../app/format';
-import { useStore, useView } from '../../app/store-context';
+import { usePrivacy, useStore } from '../../app/store-context';
 
 export type EnvironmentLabels = Readonly<Record<EnvironmentId, string>>;
 
@@ -33,7 +33,7 @@ export interface SwitchGuard {
 
 export function useSwitchGuard(labels: EnvironmentLabels): SwitchGuard {
   const store = useStore();
-  const hideAmounts = useView((s) => s.settings?.privacyMode ?? false);
+  const hideAmounts = usePrivacy();
   const [pending, setPending] = useState<{ readonly orders: readonly UnresolvedOrder[]; readonly action: () => void } | null>(null);
   const guard = (action: () => void): void => {
     void store.call('orders:unresolved').then((res) => {
@@ -53,6 +53,7 @@ export function useSwitchGuard(labels: EnvironmentLabels): SwitchGuard {
         Perch keeps checking {pending.orders.length === 1 ? 'it' : 'them'} after the switch, on the environment {pending.orders.length === 1 ? 'it was' : 'they were'} sent to and with the key that sent {pending.orders.length === 1 ? 'it' : 'them'}, and tells you what it finds. Until then, do not place the same order again: check Open orders on Binance first.
       </p>
       <div className="row gap">
+        {/* eslint-disable-next-line jsx-a11y/no-autofocus -- an alert dialog puts focus on its safe choice when it opens (WAI-ARIA alertdialog pattern) */}
         <button type="button" onClick={() => setPending(null)} autoFocus>Cancel</button>
         <button
           type="button"

@@ -67,9 +67,20 @@ export function StatusBar(): React.JSX.Element {
   const offline = portfolio !== null && portfolio.freshness.state === 'offline';
   const dataAge = portfolio !== null ? formatAge(now - portfolio.asOf) : '—';
   const error = market?.lastError ?? account?.lastError ?? null;
+  const env = status ? ENV_LABEL[status.environment] ?? status.environment : '…';
+  // What a screen reader announces: the states only. The ages below change every second and are
+  // outside any live region, or they would be read out constantly.
+  const announcement = lost
+    ? `${env} — connection to Perch lost`
+    : [
+      `${env} — market ${STATE_LABEL[market?.state ?? 'offline']}, account ${STATE_LABEL[account?.state ?? 'offline']}`,
+      offline && portfolio ? `Offline, showing the snapshot of ${formatClock(portfolio.asOf)}` : '',
+      error && !offline ? error : '',
+    ].filter(Boolean).join('. ');
   return (
-    <footer className="statusbar" role="status" aria-label="Connection status" data-testid="status-bar">
-      <span className="env">{status ? ENV_LABEL[status.environment] ?? status.environment : '…'}</span>
+    <footer className="statusbar" aria-label="Connection status" data-testid="status-bar">
+      <span className="visually-hidden" role="status" data-testid="status-announcement">{announcement}</span>
+      <span className="env">{env}</span>
       {lost ? (
         <span className="bridge-lost" role="alert" data-testid="bridge-lost" title="Perch's backend stopped answering: the figures shown are the last it sent and may be out of date.">
           Connection to Perch lost{lastHeardAt !== null ? ` at ${formatClock(lastHeardAt)}` : ''}

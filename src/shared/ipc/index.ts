@@ -1,4 +1,0 @@
-export * from './channels';
-export * from './result';
-export * from './contract';
-export type { PerchBridge } from './bridge';
