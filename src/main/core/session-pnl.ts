@@ -5,7 +5,6 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type { EnvironmentId } from '../../shared/domain';
-import type { HistorySyncProgress } from '../../shared/domain/pnl';
 import type { EventName } from '../../shared/ipc/channels';
 import type { EventPayload } from '../../shared/ipc/contract';
 import type { PnlCommandName, PnlRange, PnlSeriesPoint, PnlTradeRow } from '../../shared/ipc/pnl-contract';
