@@ -195,17 +195,22 @@ const ZERO = new Decimal(0);
 const COST_DECIMALS = 18;
 const share = (cost: Decimal, take: Decimal, held: Decimal): Decimal =>
   take.eq(held) ? cost : cost.mul(take).div(held).toDecimalPlaces(COST_DECIMALS, Decimal.ROUND_HALF_EVEN);
+/** x > 0 without building a Decimal for the 0 (the hot path compares a lot). */
+const positive = (x: Decimal): boolean => x.isPositive() && !x.isZero();
 
 interface Lot { qty: Decimal; cost: Decimal; time: number; assumed: boolean }
 
 interface Position {
-  /** FIFO: the lots from head on; average: one pooled lot at index 0. */
+  /** FIFO: the lots from head on; average: unused (the pool is qty and cost below). */
   lots: Lot[];
   head: number;
   qty: Decimal;
   cost: Decimal;
   realized: Decimal;
   missingHistory: boolean;
+  /** Average cost: the pool holds some cost of unknown-cost deposits; the pool's first acquisition. */
+  assumed: boolean;
+  since: number | null;
 }
 
 interface Removal { cost: Decimal; from: number | null; to: number | null; assumed: boolean; missing: boolean }
@@ -244,7 +249,7 @@ export function computePnl(input: PnlInput): PnlResult {
   const position = (asset: string): Position => {
     let p = positions.get(asset);
     if (!p) {
-      p = { lots: [], head: 0, qty: ZERO, cost: ZERO, realized: ZERO, missingHistory: false };
+      p = { lots: [], head: 0, qty: ZERO, cost: ZERO, realized: ZERO, missingHistory: false, assumed: false, since: null };
       positions.set(asset, p);
     }
     return p;
@@ -261,12 +266,9 @@ export function computePnl(input: PnlInput): PnlResult {
     if (method === 'fifo') {
       p.lots.push({ qty, cost, time, assumed });
     } else {
-      const pool = p.lots[0];
-      if (pool) {
-        pool.qty = p.qty;
-        pool.cost = p.cost;
-        pool.assumed = pool.assumed || assumed;
-      } else p.lots.push({ qty: p.qty, cost: p.cost, time, assumed });
+      // The pool is the position itself; it keeps the time of the asset's first acquisition.
+      p.assumed = p.assumed || assumed;
+      p.since ??= time;
     }
   };
 
@@ -277,26 +279,38 @@ export function computePnl(input: PnlInput): PnlResult {
       return { cost: qty, from: null, to: null, assumed: false, missing: false };
     }
     const p = position(asset);
+    if (method === 'average') {
+      const held = p.qty;
+      if (!positive(held)) {
+        const missing = positive(qty);
+        if (missing) p.missingHistory = true;
+        p.qty = ZERO;
+        p.cost = ZERO;
+        return { cost: ZERO, from: null, to: null, assumed: false, missing };
+      }
+      const missing = qty.gt(held);
+      // The whole pool leaves with its whole cost, so nothing is left behind by rounding.
+      const cost = share(p.cost, missing ? held : qty, held);
+      const assumed = p.assumed;
+      if (missing) p.missingHistory = true;
+      const rest = held.minus(qty);
+      if (rest.isZero() || rest.isNegative()) {
+        p.qty = ZERO;
+        p.cost = ZERO;
+        p.assumed = false;
+      } else {
+        p.qty = rest;
+        p.cost = p.cost.minus(cost);
+      }
+      return { cost, from: null, to: null, assumed, missing };
+    }
     let left = qty;
     let cost = ZERO;
     let from: number | null = null;
     let to: number | null = null;
     let assumed = false;
-    if (method === 'average') {
-      const pool = p.lots[0];
-      if (pool && pool.qty.gt(0)) {
-        const take = left.lt(pool.qty) ? left : pool.qty;
-        // The whole pool leaves with its whole cost, so nothing is left behind by rounding.
-        const c = share(pool.cost, take, pool.qty);
-        pool.qty = pool.qty.minus(take);
-        pool.cost = pool.cost.minus(c);
-        cost = c;
-        left = left.minus(take);
-        assumed = pool.assumed;
-        if (pool.qty.isZero()) pool.assumed = false;
-      }
-    } else {
-      while (left.gt(0) && p.head < p.lots.length) {
+    {
+      while (positive(left) && p.head < p.lots.length) {
         const lot = p.lots[p.head]!;
         const take = left.lt(lot.qty) ? left : lot.qty;
         const c = share(lot.cost, take, lot.qty);
@@ -314,7 +328,7 @@ export function computePnl(input: PnlInput): PnlResult {
         p.head = 0;
       }
     }
-    const missing = left.gt(0);
+    const missing = positive(left);
     if (missing) p.missingHistory = true;
     const rest = p.qty.minus(qty);
     p.qty = rest.isNegative() ? ZERO : rest;
@@ -359,7 +373,7 @@ export function computePnl(input: PnlInput): PnlResult {
     let proceeds = value;
     let boughtQty = bought.amount;
     let boughtCost = value;
-    if (fee && fee.amount.gt(0)) {
+    if (fee && positive(fee.amount)) {
       if (fee.asset === bought.asset) {
         // The fee came out of what was bought: fewer units for the same cost.
         boughtQty = boughtQty.minus(fee.amount);
@@ -423,7 +437,7 @@ export function computePnl(input: PnlInput): PnlResult {
         const value = valued ?? out.cost;
         withdrawals = withdrawals.plus(value);
         recordDisposal(e, 'withdrawal', e.asset, amount, value, out);
-        if (fee.gt(0)) {
+        if (positive(fee)) {
           const feeOut = remove(e.asset, fee);
           if (e.asset === Q) realizedTotal = realizedTotal.minus(fee);
           else recordDisposal(e, 'fee', e.asset, fee, ZERO, feeOut);
@@ -436,7 +450,7 @@ export function computePnl(input: PnlInput): PnlResult {
   const snapshot = (time: number): ValueSample => {
     let value: Decimal | null = cash;
     for (const [asset, p] of positions) {
-      if (!p.qty.gt(0)) continue;
+      if (!positive(p.qty)) continue;
       const price = priceAt(asset, time);
       if (price === undefined) {
         if (input.hasPriceSource?.(asset) === false) continue;
@@ -489,14 +503,16 @@ export function computePnl(input: PnlInput): PnlResult {
     }
     const costAssumed = method === 'fifo'
       ? p.lots.slice(p.head).some((l) => l.assumed && l.qty.gt(0))
-      : (p.lots[0]?.assumed ?? false) && p.qty.gt(0);
+      : p.assumed && p.qty.gt(0);
     holdings.push({
       asset, qty: p.qty, costBasis: p.cost,
       averageCost: p.qty.gt(0) ? p.cost.div(p.qty) : null,
       price, value: v, unrealized: u,
       unrealizedPct: u !== null && p.cost.gt(0) ? u.div(p.cost).mul(100) : null,
       realized: p.realized, costAssumed, missingHistory: p.missingHistory,
-      lots: p.lots.slice(p.head).filter((l) => l.qty.gt(0)).map((l) => ({ qty: l.qty, cost: l.cost, time: l.time })),
+      lots: method === 'fifo'
+        ? p.lots.slice(p.head).filter((l) => l.qty.gt(0)).map((l) => ({ qty: l.qty, cost: l.cost, time: l.time }))
+        : p.qty.gt(0) ? [{ qty: p.qty, cost: p.cost, time: p.since ?? 0 }] : [],
     });
   }
   const netInvested = deposits.minus(withdrawals);

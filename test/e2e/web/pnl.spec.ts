@@ -94,3 +94,25 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   await page.getByRole('button', { name: 'Deposits' }).click();
   await expect(page.getByTestId('pnl-deposits').locator('tr', { hasText: '0.25' }).filter({ hasText: 'BTC' }).first()).toContainText('your cost');
 });
+
+test('"Alert…" on the per-asset P&L page opens the alert form with that market', async ({ page, host }) => {
+  test.setTimeout(120_000);
+  await openDemo(page, host);
+  await page.getByRole('button', { name: 'P&L' }).click();
+  await expect(page.getByTestId('pnl-holdings').getByRole('button', { name: 'BTC' })).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('pnl-holdings').getByRole('button', { name: 'BTC' }).click();
+  const assetPage = page.getByTestId('pnl-asset');
+  await expect(assetPage.getByRole('heading', { name: 'BTC', exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(assetPage.getByRole('button', { name: 'Alert…' })).toBeVisible();
+  await screenshot(page, 'pnl-08-asset-alert-action-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('privacy-toggle').click();
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await screenshot(page, 'pnl-09-asset-alert-action-dark-privacy-1024x700');
+  await page.getByTestId('privacy-toggle').click();
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await assetPage.getByRole('button', { name: 'Alert…' }).click();
+  await expect(page.getByTestId('alert-form').getByLabel('Symbol')).toHaveValue('BTCUSDT');
+  await screenshot(page, 'pnl-10-alert-form-from-asset');
+});

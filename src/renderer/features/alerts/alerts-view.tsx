@@ -307,7 +307,7 @@ export function AlertsView(): React.JSX.Element {
         <section className="panel">
           <h2>Alerts</h2>
           {error ? <p className="error" role="alert">{error}</p> : null}
-          {rules.length === 0 ? <p className="muted" data-testid="no-alerts">No alerts yet. Create one here, or with “Alert…” on a holding row or a watch symbol.</p> : (
+          {rules.length === 0 ? <p className="muted" data-testid="no-alerts">No alerts yet. Create one here, or with “Alert…” on a holding row, a watch symbol or an asset’s P&L page.</p> : (
             <table className="atable" data-testid="alert-rules">
               <thead><tr><th>Alert</th><th>State</th><th>Last fired</th><th /></tr></thead>
               <tbody>

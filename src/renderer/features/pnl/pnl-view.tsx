@@ -13,6 +13,7 @@ import type { PnlHoldingView, PnlSummaryView } from '../../../shared/domain/pnl'
 import type { DepositCostInput, PnlAssetDetail, PnlDepositRow, PnlOverview, PnlRange, PnlTradeRow } from '../../../shared/ipc/pnl-contract';
 import { MASK, formatPercent, formatPrice, formatQuantity, formatSignedValue, formatValue, money, signOf } from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
+import { useAlertsStore } from '../alerts/alerts-context';
 import './pnl.css';
 
 type Method = 'average' | 'fifo';
@@ -360,6 +361,13 @@ function Deposits({ privacy, onChanged }: Readonly<{ privacy: boolean; onChanged
   );
 }
 
+/** Opens the alerts view with this asset's market prefilled, as a holding row does. */
+function AlertLink({ symbol }: Readonly<{ symbol: string }>): React.JSX.Element | null {
+  const alerts = useAlertsStore();
+  if (alerts === null) return null;
+  return <button type="button" className="link" title={`Create an alert on ${symbol}`} onClick={() => alerts.draftFor(symbol)}>Alert…</button>;
+}
+
 function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string; method: Method; summary: PnlSummaryView; privacy: boolean }>): React.JSX.Element {
   const store = useStore();
   const [detail, setDetail] = useState<PnlAssetDetail | null>(null);
@@ -390,7 +398,10 @@ function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string
   if (!detail) return <p className="muted">Loading {asset}…</p>;
   return (
     <section aria-label={`${asset} P&L`} data-testid="pnl-asset">
-      <h2>{asset}</h2>
+      <div className="pnl-asset-head">
+        <h2>{asset}</h2>
+        {detail.symbol !== null ? <AlertLink symbol={detail.symbol} /> : null}
+      </div>
       {h ? (
         <div className="pnl-figures">
           <Figure label="Amount" value={money(privacy, formatQuantity(h.qty))} />
