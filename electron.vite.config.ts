@@ -23,7 +23,9 @@ function devCspRelax(): Plugin {
     name: 'perch:dev-csp-relax',
     apply: 'serve',
     transformIndexHtml(html) {
-      return html.replace(/script-src 'self'/, "script-src 'self' 'unsafe-inline'").replace(/connect-src 'self'/, "connect-src 'self' ws: http:");
+      return html
+        .replace(/script-src 'self'/, "script-src 'self' 'unsafe-inline'")
+        .replace(/connect-src 'self'/, "connect-src 'self' ws: http:");
     },
   };
 }
@@ -43,7 +45,11 @@ function licensesAsset(): Plugin {
           if (name !== null) bundled.add(name);
         }
       }
-      this.emitFile({ type: 'asset', fileName: 'licenses.json', source: JSON.stringify(collectLicenses(import.meta.dirname, [...bundled])) });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'licenses.json',
+        source: JSON.stringify(collectLicenses(import.meta.dirname, [...bundled])),
+      });
     },
   };
 }

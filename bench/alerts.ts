@@ -92,7 +92,13 @@ const fmt = (x: number): string => `${x.toFixed(4)} ms`;
 console.log(`alerts bench: ${ALERTS} alerts, ${SYMBOLS}-symbol frames, ${FRAMES} frames, ${fired} alerts fired and logged`);
 console.log(`  with alerts: median ${fmt(q(a, 0.5))}  p99 ${fmt(q(a, 0.99))}  mean ${fmt(mean(a))}`);
 console.log(`  no alerts:   median ${fmt(q(b, 0.5))}  p99 ${fmt(q(b, 0.99))}  mean ${fmt(mean(b))}`);
-console.log(`  frames with alerts where nothing fired (${quiet.length}): median ${fmt(q(quiet, 0.5))}  p99 ${fmt(q(quiet, 0.99))}  mean ${fmt(mean(quiet))}`);
-console.log(`  frames where something fired (${firing.length}; logged in SQLite, banner): median ${fmt(q(firing, 0.5))}  p99 ${fmt(q(firing, 0.99))}`);
-console.log(`  evaluation added per frame (nothing fired): median ${fmt(q(quiet, 0.5) - q(b, 0.5))}  mean ${fmt(mean(quiet) - mean(b))}  (target <= 0.2 ms)`);
+console.log(
+  `  frames with alerts where nothing fired (${quiet.length}): median ${fmt(q(quiet, 0.5))}  p99 ${fmt(q(quiet, 0.99))}  mean ${fmt(mean(quiet))}`,
+);
+console.log(
+  `  frames where something fired (${firing.length}; logged in SQLite, banner): median ${fmt(q(firing, 0.5))}  p99 ${fmt(q(firing, 0.99))}`,
+);
+console.log(
+  `  evaluation added per frame (nothing fired): median ${fmt(q(quiet, 0.5) - q(b, 0.5))}  mean ${fmt(mean(quiet) - mean(b))}  (target <= 0.2 ms)`,
+);
 console.log(`  added per frame: median ${fmt(q(a, 0.5) - q(b, 0.5))}  mean ${fmt(mean(a) - mean(b))}  (target <= 0.2 ms)`);

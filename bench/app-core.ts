@@ -33,8 +33,14 @@ async function runSimulatorChild(symbolCount: number): Promise<void> {
   const bases = new Set(sim.market.symbols().map((s) => s.baseAsset));
   for (const asset of bases) sim.accounts.adjustBalance(sim.demoAccountId, asset, '3');
   const info: SimInfo = {
-    restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl, apiKey: sim.apiKey, apiSecret: sim.apiSecret,
-    demoAccountId: sim.demoAccountId, funded: bases.size, symbols: sim.market.symbols().length,
+    restUrl: sim.restUrl,
+    streamUrl: sim.streamUrl,
+    wsApiUrl: sim.wsApiUrl,
+    apiKey: sim.apiKey,
+    apiSecret: sim.apiSecret,
+    demoAccountId: sim.demoAccountId,
+    funded: bases.size,
+    symbols: sim.market.symbols().length,
   };
   process.send?.(info);
   process.on('message', (m) => {
@@ -55,7 +61,11 @@ function startChild(symbolCount: number): Promise<{ child: ChildProcess; info: S
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { child: { type: 'boolean', default: false }, seconds: { type: 'string', default: '20' }, symbols: { type: 'string', default: '2500' } },
+    options: {
+      child: { type: 'boolean', default: false },
+      seconds: { type: 'string', default: '20' },
+      symbols: { type: 'string', default: '2500' },
+    },
   });
   const symbolCount = Number(values.symbols);
   if (values.child) {
@@ -67,7 +77,11 @@ async function main(): Promise<void> {
   console.log(`simulator (child pid ${child.pid}): ${info.symbols} symbols, demo account holds ${info.funded} assets`);
 
   const remote: DemoSimulator = {
-    restUrl: info.restUrl, streamUrl: info.streamUrl, wsApiUrl: info.wsApiUrl, apiKey: info.apiKey, apiSecret: info.apiSecret,
+    restUrl: info.restUrl,
+    streamUrl: info.streamUrl,
+    wsApiUrl: info.wsApiUrl,
+    apiKey: info.apiKey,
+    apiSecret: info.apiSecret,
     demoAccountId: info.demoAccountId,
     accounts: { reset: () => undefined },
     stop: async () => {
@@ -78,7 +92,11 @@ async function main(): Promise<void> {
   let settings: Settings = defaultSettings();
   const secrets = new Map<string, string>();
   const core = createCore({
-    secrets: { get: async (a) => secrets.get(a) ?? null, set: async (a, v) => void secrets.set(a, v), delete: async (a) => secrets.delete(a) },
+    secrets: {
+      get: async (a) => secrets.get(a) ?? null,
+      set: async (a, v) => void secrets.set(a, v),
+      delete: async (a) => secrets.delete(a),
+    },
     settings: { get: () => settings, update: (p) => (settings = { ...settings, ...p }) },
     demo: { startSimulator: async () => remote },
   });
@@ -131,9 +149,15 @@ async function main(): Promise<void> {
   const pct = (cpuMs / wallMs) * 100;
   console.log(`core ready (live, ${watched} markets watched, ${holdings} holdings) after ${readyMs.toFixed(0)} ms`);
   console.log(`window: ${(wallMs / 1000).toFixed(1)} s`);
-  console.log(`main-process CPU: ${pct.toFixed(2)} % of one core (${cpuMs.toFixed(0)} ms CPU; user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms)  target <= 5 %  ${pct <= 5 ? 'OK' : 'OVER'}`);
-  console.log(`events to the renderer: ${(portfolioEvents / (wallMs / 1000)).toFixed(2)} portfolio/s (full ${fullEvents} at start), ${(statusEvents / (wallMs / 1000)).toFixed(2)} status/s`);
-  console.log(`IPC payload: ${(bytes / (wallMs / 1000) / 1024).toFixed(1)} KiB/s, ${(changedHoldings / Math.max(1, portfolioEvents)).toFixed(0)} changed holdings per delta on average`);
+  console.log(
+    `main-process CPU: ${pct.toFixed(2)} % of one core (${cpuMs.toFixed(0)} ms CPU; user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms)  target <= 5 %  ${pct <= 5 ? 'OK' : 'OVER'}`,
+  );
+  console.log(
+    `events to the renderer: ${(portfolioEvents / (wallMs / 1000)).toFixed(2)} portfolio/s (full ${fullEvents} at start), ${(statusEvents / (wallMs / 1000)).toFixed(2)} status/s`,
+  );
+  console.log(
+    `IPC payload: ${(bytes / (wallMs / 1000) / 1024).toFixed(1)} KiB/s, ${(changedHoldings / Math.max(1, portfolioEvents)).toFixed(0)} changed holdings per delta on average`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -62,7 +62,9 @@ interface HostStats {
 }
 
 async function stats(host: Spawned): Promise<HostStats & { at: number }> {
-  const res = await fetch(`${String(host.line['origin'])}/__perch/stats`, { headers: { Authorization: `Bearer ${String(host.line['token'])}` } });
+  const res = await fetch(`${String(host.line['origin'])}/__perch/stats`, {
+    headers: { Authorization: `Bearer ${String(host.line['token'])}` },
+  });
   return { ...((await res.json()) as HostStats), at: performance.now() };
 }
 
@@ -96,9 +98,13 @@ async function openPage(browser: Browser, url: string): Promise<Page> {
   // `url` is the printed one (`/#t=<token>`): the page keeps the token and clears it from the address bar
   const res = await page.goto(url);
   if (res === null || res.status() !== 200 || new URL(page.url()).search !== '') {
-    throw new Error(`the web host did not serve the page for its printed URL (status ${String(res?.status())}, at ${new URL(page.url()).pathname})`);
+    throw new Error(
+      `the web host did not serve the page for its printed URL (status ${String(res?.status())}, at ${new URL(page.url()).pathname})`,
+    );
   }
-  await page.waitForFunction(() => (window as unknown as { __bench: PageBench }).__bench.firstRowPaint !== null, undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => (window as unknown as { __bench: PageBench }).__bench.firstRowPaint !== null, undefined, {
+    timeout: 120_000,
+  });
   return page;
 }
 
@@ -108,11 +114,17 @@ function fmtMs(ms: number): string {
   return `${Math.round(ms)} ms`;
 }
 
-async function measureStreaming(browser: Browser, label: string, host: Spawned): Promise<{ cpuPct: number; bytesPerSec: number; eventsPerSec: number; longest: number; longtasks: number; loadLongest: number }> {
+async function measureStreaming(
+  browser: Browser,
+  label: string,
+  host: Spawned,
+): Promise<{ cpuPct: number; bytesPerSec: number; eventsPerSec: number; longest: number; longtasks: number; loadLongest: number }> {
   const page = await openPage(browser, String(host.line['url']));
   const rows = await page.locator('.hbody .hrow').count();
   const held = await page.locator('.summary-count').innerText();
-  process.stdout.write(`  [${label}] ${held.split(' ')[0] ?? '?'} holdings, ${rows} rows in the DOM (virtualised); warming up ${WARMUP_MS / 1000} s\n`);
+  process.stdout.write(
+    `  [${label}] ${held.split(' ')[0] ?? '?'} holdings, ${rows} rows in the DOM (virtualised); warming up ${WARMUP_MS / 1000} s\n`,
+  );
   await page.waitForTimeout(WARMUP_MS);
   const s0 = await stats(host);
   const pageT0 = await page.evaluate(() => performance.now());
@@ -164,7 +176,9 @@ async function main(): Promise<void> {
     const total = navAt - host.spawnedAt + firstPaint;
     await stop(host);
     host = null;
-    process.stdout.write(`first holdings paint: ${fmtMs(firstPaint)} from opening the page; ${fmtMs(total)} from process start (host ready after ${fmtMs(boot)}, incl. tsx) (target <= 1500 ms)\n`);
+    process.stdout.write(
+      `first holdings paint: ${fmtMs(firstPaint)} from opening the page; ${fmtMs(total)} from process start (host ready after ${fmtMs(boot)}, incl. tsx) (target <= 1500 ms)\n`,
+    );
 
     // 2-3. 2,500 symbols, portfolio holding all of them; simulator in its own process
     sim = await spawnJson(['src/main/sim/cli.ts', '--json', '--symbols', '2500', '--request-weight-limit', '1000000']);
@@ -174,20 +188,30 @@ async function main(): Promise<void> {
     await stop(host);
     host = null;
     process.stdout.write(`main-process CPU, 2,500 symbols streaming, all held: ${all.cpuPct.toFixed(1)} % of a core (target <= 5 %)\n`);
-    process.stdout.write(`IPC to the renderer: ${Math.round(all.bytesPerSec).toLocaleString('en-US')} B/s in ${all.eventsPerSec.toFixed(1)} events/s\n`);
+    process.stdout.write(
+      `IPC to the renderer: ${Math.round(all.bytesPerSec).toLocaleString('en-US')} B/s in ${all.eventsPerSec.toFixed(1)} events/s\n`,
+    );
     process.stdout.write(`  renderer with 2,500 holdings: longest task ${fmtMs(all.longest)} (${all.longtasks} tasks > 50 ms)\n`);
 
     // 4. 300 holdings updating live (7 opening balances + 293 synthetic assets)
     const simControl = `${String(sim.line['controlUrl'])}/account/reset`;
-    const reset = await fetch(simControl, { method: 'POST', headers: { Authorization: `Bearer ${String(sim.line['controlToken'])}`, 'Content-Type': 'application/json' }, body: '{}' });
+    const reset = await fetch(simControl, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${String(sim.line['controlToken'])}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     if (!reset.ok) throw new Error(`could not reset the demo account: ${reset.status}`);
     host = await spawnJson(['src/webhost/cli.ts', '--json', '--sim-json', simJson, '--holdings', '293']);
     const some = await measureStreaming(browser, '300 holdings', host);
     await stop(host);
     host = null;
-    process.stdout.write(`longest renderer task while 300 holdings update: ${fmtMs(some.longest)} (${some.longtasks} tasks > 50 ms; target: none over 50 ms)\n`);
+    process.stdout.write(
+      `longest renderer task while 300 holdings update: ${fmtMs(some.longest)} (${some.longtasks} tasks > 50 ms; target: none over 50 ms)\n`,
+    );
     process.stdout.write(`  (for comparison, the longest task while the page loaded and warmed up: ${fmtMs(some.loadLongest)})\n`);
-    process.stdout.write(`  with 300 holdings: main CPU ${some.cpuPct.toFixed(1)} % of a core, IPC ${Math.round(some.bytesPerSec).toLocaleString('en-US')} B/s\n`);
+    process.stdout.write(
+      `  with 300 holdings: main CPU ${some.cpuPct.toFixed(1)} % of a core, IPC ${Math.round(some.bytesPerSec).toLocaleString('en-US')} B/s\n`,
+    );
   } finally {
     await stop(host);
     await stop(sim);

@@ -34,7 +34,17 @@ function signCost(creds: Credentials, iterations: number): { medianUs: number } 
   for (let s = 0; s < SAMPLES; s += 1) {
     const t0 = performance.now();
     for (let i = 0; i < batch; i += 1) {
-      const payload = encodeParams({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00123', price: '64250.12', newClientOrderId: `perch-${s}-${i}`, recvWindow: 5000, timestamp: 1_700_000_000_000 + i });
+      const payload = encodeParams({
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.00123',
+        price: '64250.12',
+        newClientOrderId: `perch-${s}-${i}`,
+        recvWindow: 5000,
+        timestamp: 1_700_000_000_000 + i,
+      });
       creds.sign(payload);
     }
     perCall.push(((performance.now() - t0) * 1000) / batch);
@@ -50,8 +60,24 @@ async function main(): Promise<void> {
   try {
     const signers: Array<[string, Credentials, number]> = [
       ['HMAC-SHA256', createCredentials({ type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret }), SIGN_ITERATIONS],
-      ['Ed25519', createCredentials({ type: 'ED25519', apiKey: sim.apiKey, privateKeyPem: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }), SIGN_ITERATIONS],
-      ['RSA-2048', createCredentials({ type: 'RSA', apiKey: sim.apiKey, privateKeyPem: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }), Math.max(SAMPLES, Math.floor(SIGN_ITERATIONS / 20))],
+      [
+        'Ed25519',
+        createCredentials({
+          type: 'ED25519',
+          apiKey: sim.apiKey,
+          privateKeyPem: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        }),
+        SIGN_ITERATIONS,
+      ],
+      [
+        'RSA-2048',
+        createCredentials({
+          type: 'RSA',
+          apiKey: sim.apiKey,
+          privateKeyPem: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        }),
+        Math.max(SAMPLES, Math.floor(SIGN_ITERATIONS / 20)),
+      ],
     ];
     console.log('Signing cost per request (encode params + sign, cached KeyObject), median of batches:');
     for (const [name, creds, n] of signers) {
@@ -65,7 +91,8 @@ async function main(): Promise<void> {
     const timeSync = createTimeSync({ env });
     await timeSync.sync('bench');
     const rest = createRestClient({ env, timeSync, governor, credentials: signers[0]![1] });
-    const one = () => rest.request({ method: 'GET', path: '/api/v3/openOrders', params: { symbol: 'BTCUSDT' }, security: 'USER_DATA', weight: 6 });
+    const one = () =>
+      rest.request({ method: 'GET', path: '/api/v3/openOrders', params: { symbol: 'BTCUSDT' }, security: 'USER_DATA', weight: 6 });
     for (let i = 0; i < 50; i += 1) await one();
 
     const runs: Array<[string, number]> = [];
@@ -74,12 +101,14 @@ async function main(): Promise<void> {
       for (let round = 0; round < 3; round += 1) {
         let next = 0;
         const t0 = performance.now();
-        await Promise.all(Array.from({ length: concurrency }, async () => {
-          while (next < REQUESTS) {
-            next += 1;
-            await one();
-          }
-        }));
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next < REQUESTS) {
+              next += 1;
+              await one();
+            }
+          }),
+        );
         samples.push(REQUESTS / ((performance.now() - t0) / 1000));
       }
       runs.push([`concurrency ${concurrency}`, median(samples)]);

@@ -59,7 +59,9 @@ function frame(seq: number): string {
   for (let i = 0; i < SYMBOLS; i++) {
     const p = prices[i]! * (1 + Math.sin(seq + i) * 0.01);
     const fmt = (x: number): string => x.toFixed(8);
-    parts.push(`{"e":"24hrMiniTicker","E":${E0},"s":"${symbols[i]}","c":"${fmt(p)}","o":"${fmt(p * 0.98)}","h":"${fmt(p * 1.03)}","l":"${fmt(p * 0.95)}","v":"${fmt(1000 + i)}","q":"${fmt((1000 + i) * p)}"}`);
+    parts.push(
+      `{"e":"24hrMiniTicker","E":${E0},"s":"${symbols[i]}","c":"${fmt(p)}","o":"${fmt(p * 0.98)}","h":"${fmt(p * 1.03)}","l":"${fmt(p * 0.95)}","v":"${fmt(1000 + i)}","q":"${fmt((1000 + i) * p)}"}`,
+    );
   }
   return `{"stream":"!miniTicker@arr","data":[${parts.join(',')}]}`;
 }
@@ -171,7 +173,8 @@ function main(): void {
     const hits = (win: Float64Array): number => {
       let frames = 0;
       for (let k = 0; k < FRAMES; k++) {
-        const a = win[2 * k]!, b = win[2 * k + 1]!;
+        const a = win[2 * k]!,
+          b = win[2 * k + 1]!;
         if (gcStarts.some((s) => s >= a && s < b)) frames++;
       }
       return frames;
@@ -182,11 +185,19 @@ function main(): void {
     const dr = stats([...drain]);
     const gcMs = gcDurations.reduce((a, b) => a + b, 0);
     const ms = (x: number): string => `${x.toFixed(3)} ms`;
-    console.log(`!miniTicker@arr, ${SYMBOLS} symbols per frame, ${(bytes / 1024).toFixed(0)} KB, ${FRAMES} frames after ${WARMUP} warm-up (node ${process.version})`);
-    console.log(`  bare JSON.parse (floor)   median ${ms(f.median)}  p99 ${ms(f.p99)}  max ${ms(f.max)}  mean ${ms(f.mean)}  GC started in ${hits(floorWin)} frames`);
-    console.log(`  parse + apply (client)    median ${ms(o.median)}  p99 ${ms(o.p99)}  max ${ms(o.max)}  mean ${ms(o.mean)}  GC started in ${hits(oursWin)} frames`);
+    console.log(
+      `!miniTicker@arr, ${SYMBOLS} symbols per frame, ${(bytes / 1024).toFixed(0)} KB, ${FRAMES} frames after ${WARMUP} warm-up (node ${process.version})`,
+    );
+    console.log(
+      `  bare JSON.parse (floor)   median ${ms(f.median)}  p99 ${ms(f.p99)}  max ${ms(f.max)}  mean ${ms(f.mean)}  GC started in ${hits(floorWin)} frames`,
+    );
+    console.log(
+      `  parse + apply (client)    median ${ms(o.median)}  p99 ${ms(o.p99)}  max ${ms(o.max)}  mean ${ms(o.mean)}  GC started in ${hits(oursWin)} frames`,
+    );
     console.log(`  ratio client / floor      median ${(o.median / f.median).toFixed(2)}x  p99 ${(o.p99 / f.p99).toFixed(2)}x`);
-    console.log(`  not in either figure: socket Buffer -> string median ${ms(d.median)}; drain of ${SYMBOLS} changed median ${ms(dr.median)} p99 ${ms(dr.p99)}`);
+    console.log(
+      `  not in either figure: socket Buffer -> string median ${ms(d.median)}; drain of ${SYMBOLS} changed median ${ms(dr.median)} p99 ${ms(dr.p99)}`,
+    );
     console.log(`  GC over the whole run: ${gcDurations.length} pauses, ${gcMs.toFixed(1)} ms`);
     const pass = o.p99 <= 2 && o.p99 / f.p99 <= 2 && o.median / f.median <= 2;
     console.log(`  target p99 <= 2 ms and <= 2x floor (median and p99): ${pass ? 'met' : 'NOT met'}`);

@@ -77,7 +77,10 @@ const PAGE_PROBE = `
   } catch (e) {}
 `;
 
-interface Answer { bytes: number; points: number }
+interface Answer {
+  bytes: number;
+  points: number;
+}
 
 /** In the page: clicks a range button, resolves when the value line's path has changed and a frame was painted. */
 const SWITCH_RANGE = `
@@ -108,7 +111,10 @@ const SWITCH_RANGE = `
 `;
 
 function switchRange(page: Page, label: string): Promise<{ drawnMs: number; longest: number }> {
-  return page.evaluate((name) => (window as unknown as { __switchRange(n: string): Promise<{ drawnMs: number; longest: number }> }).__switchRange(name), label);
+  return page.evaluate(
+    (name) => (window as unknown as { __switchRange(n: string): Promise<{ drawnMs: number; longest: number }> }).__switchRange(name),
+    label,
+  );
 }
 
 async function main(): Promise<void> {
@@ -149,16 +155,25 @@ async function main(): Promise<void> {
     // Let the refreshes that follow the first sync settle before measuring.
     await page.waitForTimeout(3_000);
 
-    process.stdout.write(`P&L value chart (web host + Debian Chromium), ${seeded.toLocaleString('en-US')} recorded 5-minute values over a year:\n`);
+    process.stdout.write(
+      `P&L value chart (web host + Debian Chromium), ${seeded.toLocaleString('en-US')} recorded 5-minute values over a year:\n`,
+    );
     // Each range is entered from a different one, so the line really changes; "1 y" twice (warm).
     // "1 y" and "All" draw the daily points of the P&L engine; the recorded values fill in the
     // shorter ranges, so "90 d" (~26,000 recorded values) is where the downsampling in main works hardest.
-    for (const [from, to] of [['90 d', '1 y'], ['30 d', '1 y'], ['1 y', '90 d'], ['1 y', '30 d']] as const) {
+    for (const [from, to] of [
+      ['90 d', '1 y'],
+      ['30 d', '1 y'],
+      ['1 y', '90 d'],
+      ['1 y', '30 d'],
+    ] as const) {
       await switchRange(page, from);
       const n = answers.length;
       const { drawnMs, longest } = await switchRange(page, to);
       const a = answers.slice(n).at(-1);
-      process.stdout.write(`  ${to.padEnd(5)}: pnl:overview answer ${a ? `${(a.bytes / 1024).toFixed(1)} KiB, ${a.points} points sent` : '(not seen)'}; chart drawn ${Math.round(drawnMs)} ms after the click; longest renderer task ${Math.round(longest)} ms (targets: ≤ 2,000 points, ≤ 100 ms, no task over 50 ms)\n`);
+      process.stdout.write(
+        `  ${to.padEnd(5)}: pnl:overview answer ${a ? `${(a.bytes / 1024).toFixed(1)} KiB, ${a.points} points sent` : '(not seen)'}; chart drawn ${Math.round(drawnMs)} ms after the click; longest renderer task ${Math.round(longest)} ms (targets: ≤ 2,000 points, ≤ 100 ms, no task over 50 ms)\n`,
+      );
     }
     await context.close();
   } finally {

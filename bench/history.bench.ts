@@ -21,7 +21,10 @@ import { createHistoryRepository } from '../src/main/storage/history-repository'
 async function syncBench(): Promise<void> {
   const sim = await startSimulator({ seed: 9 });
   try {
-    const symbols = sim.market.symbols().filter((s) => s.quoteAsset === 'USDT').slice(0, 40);
+    const symbols = sim.market
+      .symbols()
+      .filter((s) => s.quoteAsset === 'USDT')
+      .slice(0, 40);
     const account = 'bench';
     const key = sim.registerKey({ type: 'HMAC', accountId: account, permissions: { reading: true, spotTrading: true } });
     const trades: DemoTrade[] = [];
@@ -30,24 +33,48 @@ async function syncBench(): Promise<void> {
       const s = symbols[i % symbols.length]!;
       const price = new Decimal(sim.market.lastPrice(s.symbol));
       const qty = new Decimal('0.001').mul(1 + (i % 7));
-      trades.push({ symbol: s.symbol, price, qty, quoteQty: price.mul(qty), commission: new Decimal('0.00001'), commissionAsset: 'BNB', time: start + i * 3_000_000, isBuyer: i % 3 !== 0, isMaker: false });
+      trades.push({
+        symbol: s.symbol,
+        price,
+        qty,
+        quoteQty: price.mul(qty),
+        commission: new Decimal('0.00001'),
+        commissionAsset: 'BNB',
+        time: start + i * 3_000_000,
+        isBuyer: i % 3 !== 0,
+        isMaker: false,
+      });
     }
     sim.seedTrades(account, trades);
     const env = simulatorEnvironment({ restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl });
     const governor = createRateLimitGovernor();
     const timeSync = createTimeSync({ env, governor });
-    const rest = createRestClient({ env, timeSync, governor, credentials: createCredentials({ type: 'HMAC', apiKey: key.apiKey, secret: key.secret! }) });
+    const rest = createRestClient({
+      env,
+      timeSync,
+      governor,
+      credentials: createCredentials({ type: 'HMAC', apiKey: key.apiKey, secret: key.secret! }),
+    });
     let maxUsed = 0;
     const sync = createAccountHistorySync({
-      rest, repo: createHistoryRepository(new DatabaseSync(':memory:')), environment: 'bench',
+      rest,
+      repo: createHistoryRepository(new DatabaseSync(':memory:')),
+      environment: 'bench',
       symbols: () => sim.market.symbols().map((s) => ({ symbol: s.symbol, baseAsset: s.baseAsset, quoteAsset: s.quoteAsset })),
-      heldAssets: () => symbols.map((s) => s.baseAsset), transfersAvailable: false, now: () => sim.clock.now(),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)), onProgress: (p) => { maxUsed = Math.max(maxUsed, p.weightUsed ?? 0); },
+      heldAssets: () => symbols.map((s) => s.baseAsset),
+      transfersAvailable: false,
+      now: () => sim.clock.now(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      onProgress: (p) => {
+        maxUsed = Math.max(maxUsed, p.weightUsed ?? 0);
+      },
     });
     const t0 = performance.now();
     const p = await sync.sync();
     const ms = performance.now() - t0;
-    console.log(`First sync: ${p.tradesFound} trades over ${p.symbolsTotal} symbols (40 with trades) in ${(ms / 1000).toFixed(1)} s, request weight ${p.weightCost}, at most ${maxUsed} of 6,000 used in a minute (${p.phase})`);
+    console.log(
+      `First sync: ${p.tradesFound} trades over ${p.symbolsTotal} symbols (40 with trades) in ${(ms / 1000).toFixed(1)} s, request weight ${p.weightCost}, at most ${maxUsed} of 6,000 used in a minute (${p.phase})`,
+    );
   } finally {
     await sim.stop();
   }
@@ -55,19 +82,25 @@ async function syncBench(): Promise<void> {
 
 function downsampleBench(): void {
   const n = 365 * 288;
-  const points = Array.from({ length: n }, (_, i) => ({ t: i * 300_000, v: 1000 + Math.sin(i / 300) * 50, data: { t: i * 300_000, value: String(1000 + Math.sin(i / 300) * 50), pnl: '0' } }));
+  const points = Array.from({ length: n }, (_, i) => ({
+    t: i * 300_000,
+    v: 1000 + Math.sin(i / 300) * 50,
+    data: { t: i * 300_000, value: String(1000 + Math.sin(i / 300) * 50), pnl: '0' },
+  }));
   const t0 = performance.now();
   const out = downsample(points, 2000);
   const ms = performance.now() - t0;
   const bytes = JSON.stringify(out.map((p) => p.data)).length;
-  console.log(`Downsampling ${n.toLocaleString()} points (1 year of 5-minute samples): ${out.length} points sent, ${Math.round(bytes / 1024)} KiB over IPC, ${ms.toFixed(0)} ms in main`);
+  console.log(
+    `Downsampling ${n.toLocaleString()} points (1 year of 5-minute samples): ${out.length} points sent, ${Math.round(bytes / 1024)} KiB over IPC, ${ms.toFixed(0)} ms in main`,
+  );
 }
 
 function pnlBench(): void {
   const assets = ['BTC', 'ETH', 'BNB', 'SOL', 'XRP', 'ADA', 'DOGE', 'LINK'];
   const events: HistoryEvent[] = [{ kind: 'deposit', id: '0', time: 0, asset: 'USDT', amount: '100000000' }];
   let seed = 7;
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const held = new Map<string, number>();
   for (let i = 1; i <= 100_000; i++) {
     const asset = assets[i % assets.length]!;
@@ -80,8 +113,16 @@ function pnlBench(): void {
     const quoteQty = new Decimal(qty).mul(price).toString();
     const bnbFee = i % 3 === 0;
     events.push({
-      kind: 'trade', id: String(i), time: i * 60_000, symbol: `${asset}USDT`, base: asset, quote: 'USDT',
-      side: sell ? 'SELL' : 'BUY', qty: String(qty), quoteQty, fee: bnbFee ? '0.0001' : new Decimal(quoteQty).mul('0.001').toString(),
+      kind: 'trade',
+      id: String(i),
+      time: i * 60_000,
+      symbol: `${asset}USDT`,
+      base: asset,
+      quote: 'USDT',
+      side: sell ? 'SELL' : 'BUY',
+      qty: String(qty),
+      quoteQty,
+      fee: bnbFee ? '0.0001' : new Decimal(quoteQty).mul('0.001').toString(),
       feeAsset: bnbFee && asset !== 'BNB' ? 'BNB' : sell ? 'USDT' : asset,
     });
   }
@@ -95,7 +136,9 @@ function pnlBench(): void {
     const r = computePnl({ quote: 'USDT', method, events, priceAt, asOf: Date.now() });
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
-    console.log(`P&L recompute, ${events.length - 1} trades, ${method}: ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU (target ≤ 500 ms), ${r.disposals.length} disposals`);
+    console.log(
+      `P&L recompute, ${events.length - 1} trades, ${method}: ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU (target ≤ 500 ms), ${r.disposals.length} disposals`,
+    );
   }
 }
 

@@ -19,13 +19,23 @@ import { createWsPlaceTransport } from '../src/main/exchange/ws-order-transport'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '200');
 
-interface SimInfo { restUrl: string; streamUrl: string; wsApiUrl: string; apiKey: string; apiSecret: string }
+interface SimInfo {
+  restUrl: string;
+  streamUrl: string;
+  wsApiUrl: string;
+  apiKey: string;
+  apiSecret: string;
+}
 
 function startSimProcess(): Promise<{ child: ChildProcess; info: SimInfo }> {
   const cli = fileURLToPath(new URL('../src/main/sim/cli.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--json', '--port', '0', '--request-weight-limit', '1000000000', '--orders-limit', '1000000'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, '--json', '--port', '0', '--request-weight-limit', '1000000000', '--orders-limit', '1000000'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
     rl.once('line', (line) => resolve({ child, info: JSON.parse(line) as SimInfo }));
@@ -33,14 +43,18 @@ function startSimProcess(): Promise<{ child: ChildProcess; info: SimInfo }> {
   });
 }
 
-const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const pct = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function run(label: string, api: OrderApi, price: () => string): Promise<void> {
   const times: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const clientOrderId = api.newClientOrderId();
     const t0 = performance.now();
-    const out = await api.place({ clientOrderId, order: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: price() } });
+    const out = await api.place({
+      clientOrderId,
+      order: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: price() },
+    });
     times.push(performance.now() - t0);
     if (out.status !== 'accepted') throw new Error(`${label}: ${out.status} ${JSON.stringify(out)}`);
     await api.cancel('BTCUSDT', { clientOrderId });
@@ -58,7 +72,13 @@ async function main(): Promise<void> {
     const governor = createRateLimitGovernor();
     const timeSync = createTimeSync({ env, governor });
     const rest = createRestClient({ env, timeSync, governor, credentials });
-    const ticker = await rest.request<{ price: string }>({ method: 'GET', path: '/api/v3/ticker/price', params: { symbol: 'BTCUSDT' }, security: 'NONE', weight: 2 });
+    const ticker = await rest.request<{ price: string }>({
+      method: 'GET',
+      path: '/api/v3/ticker/price',
+      params: { symbol: 'BTCUSDT' },
+      security: 'NONE',
+      weight: 2,
+    });
     const price = (): string => (Math.floor(Number(ticker.price) * 0.8 * 100) / 100).toFixed(2);
     const ws = createWsApiConnection({ url: env.wsApiUrl });
     ws.start();

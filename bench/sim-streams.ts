@@ -28,8 +28,18 @@ function quietFaults(): Faults {
   const listeners = new Set<(a: FaultAction) => void>();
   return {
     state: {
-      latencyMs: 0, hangPaths: [], orderFaults: [], unknownOrderQueries: new Map(), force429: 0, banUntil: 0,
-      silentSockets: false, noPongs: false, refuseUpgrades: 0, reorderUserEvents: false, duplicateUserEvents: false, bigIds: false,
+      latencyMs: 0,
+      hangPaths: [],
+      orderFaults: [],
+      unknownOrderQueries: new Map(),
+      force429: 0,
+      banUntil: 0,
+      silentSockets: false,
+      noPongs: false,
+      refuseUpgrades: 0,
+      reorderUserEvents: false,
+      duplicateUserEvents: false,
+      bigIds: false,
     },
     takeOrderFault: () => undefined,
     takeUnknownOrderQuery: () => false,
@@ -37,7 +47,10 @@ function quietFaults(): Faults {
     closeAll: () => undefined,
     serverShutdown: () => undefined,
     eventStreamTerminated: () => undefined,
-    onAction: (l) => { listeners.add(l); return () => listeners.delete(l); },
+    onAction: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
   };
 }
 
@@ -66,7 +79,10 @@ export async function benchMiniTickerArr(opts: { symbols: number; seconds: numbe
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const child = spawn(process.execPath, ['-e', CLIENT, `ws://127.0.0.1:${port}/ws/!miniTicker@arr`], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', CLIENT, `ws://127.0.0.1:${port}/ws/!miniTicker@arr`], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 
   const frames: { bytes: number; symbols: number }[] = [];
   let buffered = '';
@@ -81,10 +97,16 @@ export async function benchMiniTickerArr(opts: { symbols: number; seconds: numbe
       onFrame?.();
     }
   });
-  const waitFrames = (count: number) => new Promise<void>((resolve) => {
-    if (frames.length >= count) return resolve();
-    onFrame = () => { if (frames.length >= count) { onFrame = undefined; resolve(); } };
-  });
+  const waitFrames = (count: number) =>
+    new Promise<void>((resolve) => {
+      if (frames.length >= count) return resolve();
+      onFrame = () => {
+        if (frames.length >= count) {
+          onFrame = undefined;
+          resolve();
+        }
+      };
+    });
 
   market.start();
   try {

@@ -19,7 +19,11 @@ const DURATION_MS = Number(process.env.BENCH_SECONDS ?? '5') * 1000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? '8');
 const TARGET_RPS = 500;
 
-interface SimInfo { restUrl: string; apiKey: string; apiSecret: string }
+interface SimInfo {
+  restUrl: string;
+  apiKey: string;
+  apiSecret: string;
+}
 
 function startSimProcess(): Promise<{ child: ChildProcess; info: SimInfo }> {
   const cli = fileURLToPath(new URL('../src/main/sim/cli.ts', import.meta.url));
@@ -63,7 +67,13 @@ async function benchSignedRest(): Promise<void> {
       const signature = createHmac('sha256', info.apiSecret).update(query).digest('hex');
       const started = performance.now();
       const req = request(
-        { host: url.hostname, port: url.port, path: `/api/v3/account?${query}&signature=${signature}`, agent, headers: { 'X-MBX-APIKEY': info.apiKey } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: `/api/v3/account?${query}&signature=${signature}`,
+          agent,
+          headers: { 'X-MBX-APIKEY': info.apiKey },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -81,18 +91,22 @@ async function benchSignedRest(): Promise<void> {
   try {
     // Warm-up (JIT, connections).
     const warmEnd = Date.now() + 1000;
-    await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-      while (Date.now() < warmEnd) await once();
-    }));
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (Date.now() < warmEnd) await once();
+      }),
+    );
     counts.ok = 0;
     counts.other.clear();
     latencySum = 0;
     const cpuBefore = child.pid !== undefined ? cpuSecondsOf(child.pid) : undefined;
     const t0 = performance.now();
     const end = Date.now() + DURATION_MS;
-    await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-      while (Date.now() < end) await once();
-    }));
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (Date.now() < end) await once();
+      }),
+    );
     const seconds = (performance.now() - t0) / 1000;
     const cpuAfter = child.pid !== undefined ? cpuSecondsOf(child.pid) : undefined;
     const total = counts.ok + [...counts.other.values()].reduce((a, b) => a + b, 0);
@@ -100,8 +114,12 @@ async function benchSignedRest(): Promise<void> {
     console.log('signed REST (GET /api/v3/account, HMAC signed per request, simulator in its own process)');
     console.log(`  connections          ${CONNECTIONS} keep-alive`);
     console.log(`  duration             ${seconds.toFixed(2)} s`);
-    console.log(`  200 replies          ${counts.ok} of ${total}${counts.other.size > 0 ? `  (others: ${JSON.stringify(Object.fromEntries(counts.other))})` : ''}`);
-    console.log(`  sustained            ${rps.toFixed(0)} signed req/s   (target >= ${TARGET_RPS}: ${rps >= TARGET_RPS ? 'met' : 'NOT met'})`);
+    console.log(
+      `  200 replies          ${counts.ok} of ${total}${counts.other.size > 0 ? `  (others: ${JSON.stringify(Object.fromEntries(counts.other))})` : ''}`,
+    );
+    console.log(
+      `  sustained            ${rps.toFixed(0)} signed req/s   (target >= ${TARGET_RPS}: ${rps >= TARGET_RPS ? 'met' : 'NOT met'})`,
+    );
     console.log(`  mean latency         ${(latencySum / Math.max(1, total)).toFixed(2)} ms`);
     if (cpuBefore !== undefined && cpuAfter !== undefined) {
       console.log(`  simulator CPU        ${(((cpuAfter - cpuBefore) / seconds) * 100).toFixed(0)}% of one core`);
@@ -128,7 +146,10 @@ async function benchMiniTicker(): Promise<void> {
     console.log('!miniTicker@arr: bench/sim-streams.ts exports no benchMiniTickerArr');
     return;
   }
-  const result: unknown = await (fn as (o: { symbols: number; seconds: number }) => unknown)({ symbols: 2500, seconds: DURATION_MS / 1000 });
+  const result: unknown = await (fn as (o: { symbols: number; seconds: number }) => unknown)({
+    symbols: 2500,
+    seconds: DURATION_MS / 1000,
+  });
   console.log('!miniTicker@arr, 2,500 symbols at 1 Hz');
   if (result !== undefined && result !== null) {
     if (typeof result === 'object') for (const [k, v] of Object.entries(result)) console.log(`  ${k.padEnd(20)} ${String(v)}`);

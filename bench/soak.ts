@@ -101,14 +101,30 @@ async function main(): Promise<void> {
   // Binance's per-window limits (request weight per minute, 300 connection attempts per 5 min)
   // run on real time; compressed, a day's 144 drops and 288 orders would land inside a few of those
   // windows, so they are lifted here (over a real day this load stays far below them).
-  const sim = await startSimulator({ seed: 7, speed, symbolCount: holdings + 80, rateLimits: { weight: 1_000_000, orders10s: 1_000_000, wsConnections5m: 1_000_000 } });
-  const synthetic = [...new Set(sim.market.symbols().map((s) => s.baseAsset).filter((a) => a.startsWith('SYN')))].slice(0, holdings);
+  const sim = await startSimulator({
+    seed: 7,
+    speed,
+    symbolCount: holdings + 80,
+    rateLimits: { weight: 1_000_000, orders10s: 1_000_000, wsConnections5m: 1_000_000 },
+  });
+  const synthetic = [
+    ...new Set(
+      sim.market
+        .symbols()
+        .map((s) => s.baseAsset)
+        .filter((a) => a.startsWith('SYN')),
+    ),
+  ].slice(0, holdings);
   for (const asset of synthetic) sim.accounts.adjustBalance(sim.demoAccountId, asset, '1000');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'perch-soak-'));
   const database = openDatabase(join(dataDir, 'perch.sqlite'));
   const facade: DemoSimulator = {
-    restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl, apiKey: sim.apiKey, apiSecret: sim.apiSecret,
+    restUrl: sim.restUrl,
+    streamUrl: sim.streamUrl,
+    wsApiUrl: sim.wsApiUrl,
+    apiKey: sim.apiKey,
+    apiSecret: sim.apiSecret,
     demoAccountId: sim.demoAccountId,
     accounts: { reset: (id) => sim.engine.resetAccount(id) },
     stop: async () => undefined,
@@ -117,31 +133,38 @@ async function main(): Promise<void> {
   const secrets = new Map<string, string>();
   const logCounts: Record<LogLevel, number> = { debug: 0, info: 0, warn: 0, error: 0 };
   const lastErrors: string[] = [];
-  const core = createCore({
-    secrets: { get: async (a) => secrets.get(a) ?? null, set: async (a, v) => void secrets.set(a, v), delete: async (a) => secrets.delete(a) },
-    settings: { get: () => settings, update: (p) => (settings = { ...settings, ...p }) },
-    database,
-    logger: {
-      log: (level, message) => {
-        logCounts[level]++;
-        if (level === 'error') lastErrors.splice(0, lastErrors.length - 4, message);
+  const core = createCore(
+    {
+      secrets: {
+        get: async (a) => secrets.get(a) ?? null,
+        set: async (a, v) => void secrets.set(a, v),
+        delete: async (a) => secrets.delete(a),
+      },
+      settings: { get: () => settings, update: (p) => (settings = { ...settings, ...p }) },
+      database,
+      logger: {
+        log: (level, message) => {
+          logCounts[level]++;
+          if (level === 'error') lastErrors.splice(0, lastErrors.length - 4, message);
+        },
+      },
+      demo: { seed: 7, startSimulator: async () => facade },
+    },
+    {
+      // In a real day the drops are 10 minutes apart, and the core's reconnect backoff resets once a
+      // connection has been healthy for 60 s. Compressed, drops come every few real seconds, which
+      // the core would rightly treat as flapping and back off up to 30 s; capping the backoff at 1 s
+      // keeps "one drop, one prompt reconnect", as over a real day.
+      // Likewise its connection budget (200 attempts per 5 minutes, under Binance's 300) runs on real
+      // time: its window is scaled to 5 simulated minutes, where a real day's drops would land.
+      sessionTuning: {
+        market: { backoff: FAST_BACKOFF },
+        wsApi: { backoff: FAST_BACKOFF },
+        bootBackoff: FAST_BACKOFF,
+        connectionBudget: { windowMs: Math.max(1_000, (5 * 60_000) / speed) },
       },
     },
-    demo: { seed: 7, startSimulator: async () => facade },
-  }, {
-    // In a real day the drops are 10 minutes apart, and the core's reconnect backoff resets once a
-    // connection has been healthy for 60 s. Compressed, drops come every few real seconds, which
-    // the core would rightly treat as flapping and back off up to 30 s; capping the backoff at 1 s
-    // keeps "one drop, one prompt reconnect", as over a real day.
-    // Likewise its connection budget (200 attempts per 5 minutes, under Binance's 300) runs on real
-    // time: its window is scaled to 5 simulated minutes, where a real day's drops would land.
-    sessionTuning: {
-      market: { backoff: FAST_BACKOFF },
-      wsApi: { backoff: FAST_BACKOFF },
-      bootBackoff: FAST_BACKOFF,
-      connectionBudget: { windowMs: Math.max(1_000, (5 * 60_000) / speed) },
-    },
-  });
+  );
   // What a window would receive: counted, then dropped (the renderer is not part of this process).
   let events = 0;
   let lastStatus: unknown = null;
@@ -183,17 +206,21 @@ async function main(): Promise<void> {
         return;
       }
       const price = new Decimal(sim.market.lastPrice('BTCUSDT')).mul('0.8').toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2);
-      const draft = s === 0
-        ? { symbol: 'BTCUSDT', side: 'BUY' as const, type: 'MARKET' as const, quantity: '0.0002' }
-        : s === 1
-          ? { symbol: 'BTCUSDT', side: 'BUY' as const, type: 'LIMIT' as const, quantity: '0.0002', price }
-          : { symbol: 'BTCUSDT', side: 'SELL' as const, type: 'MARKET' as const, quantity: '0.0002' };
+      const draft =
+        s === 0
+          ? { symbol: 'BTCUSDT', side: 'BUY' as const, type: 'MARKET' as const, quantity: '0.0002' }
+          : s === 1
+            ? { symbol: 'BTCUSDT', side: 'BUY' as const, type: 'LIMIT' as const, quantity: '0.0002', price }
+            : { symbol: 'BTCUSDT', side: 'SELL' as const, type: 'MARKET' as const, quantity: '0.0002' };
       const pre = await core.handlers['orders:preflight']({ draft, confirm: true }, sender);
       if (pre.confirmation === null) {
         refused++;
         return;
       }
-      const out = await core.handlers['orders:submit']({ token: pre.confirmation.token, order: pre.confirmation.order, confirmed: true }, sender);
+      const out = await core.handlers['orders:submit'](
+        { token: pre.confirmation.token, order: pre.confirmation.order, confirmed: true },
+        sender,
+      );
       orders++;
       if (s === 1) restingId = out.orders[0]?.orderId ?? null;
     } catch {
@@ -205,12 +232,13 @@ async function main(): Promise<void> {
   };
   let reconnects = 0;
   const orderTimer = orderEveryMin > 0 ? setInterval(() => void placeNext(), orderEveryMin * simMinute) : undefined;
-  const dropTimer = reconnectEveryMin > 0
-    ? setInterval(() => {
-      reconnects++;
-      sim.faults.closeAll('all');
-    }, reconnectEveryMin * simMinute)
-    : undefined;
+  const dropTimer =
+    reconnectEveryMin > 0
+      ? setInterval(() => {
+          reconnects++;
+          sim.faults.closeAll('all');
+        }, reconnectEveryMin * simMinute)
+      : undefined;
 
   // ------------------------------------------------------------------ samples
   const samples: Sample[] = [];
@@ -269,7 +297,10 @@ async function main(): Promise<void> {
   const settleEnd = performance.now() + 15_000;
   while (!live() && performance.now() < settleEnd) await sleep(100);
   const liveAtEnd = live();
-  if (!liveAtEnd) console.log(`not live at the end; last connection status: ${JSON.stringify(lastStatus)}; freshness ${JSON.stringify(core.inspect.session()?.portfolio.snapshot()?.freshness)}`);
+  if (!liveAtEnd)
+    console.log(
+      `not live at the end; last connection status: ${JSON.stringify(lastStatus)}; freshness ${JSON.stringify(core.inspect.session()?.portfolio.snapshot()?.freshness)}`,
+    );
 
   await core.stop();
   database.close();
@@ -287,12 +318,20 @@ async function main(): Promise<void> {
   const rssFlatOk = rssSpread <= 0.1;
   const rssOk = rssPeak <= 200;
   console.log('');
-  console.log(`orders sent ${orders}, refused or skipped ${refused}; forced reconnects ${reconnects}; events to the renderer ${events}; log warn ${logCounts.warn}, error ${logCounts.error}`);
+  console.log(
+    `orders sent ${orders}, refused or skipped ${refused}; forced reconnects ${reconnects}; events to the renderer ${events}; log warn ${logCounts.warn}, error ${logCounts.error}`,
+  );
   if (lastErrors.length > 0) console.log(`last errors logged: ${lastErrors.join(' | ')}`);
-  console.log(`after the ${warmupHours} h warm-up: heap ${Math.min(...after.map((s) => s.heapMb)).toFixed(1)}–${Math.max(...after.map((s) => s.heapMb)).toFixed(1)} MB (spread ${(heapSpread * 100).toFixed(1)} %, target ≤ 10 %) ${heapOk ? 'OK' : 'OVER'}`);
-  console.log(`after the ${warmupHours} h warm-up: RSS ${Math.min(...after.map((s) => s.rssMb)).toFixed(1)}–${Math.max(...after.map((s) => s.rssMb)).toFixed(1)} MB (spread ${(rssSpread * 100).toFixed(1)} %, target ≤ 10 %) ${rssFlatOk ? 'OK' : 'OVER'}`);
+  console.log(
+    `after the ${warmupHours} h warm-up: heap ${Math.min(...after.map((s) => s.heapMb)).toFixed(1)}–${Math.max(...after.map((s) => s.heapMb)).toFixed(1)} MB (spread ${(heapSpread * 100).toFixed(1)} %, target ≤ 10 %) ${heapOk ? 'OK' : 'OVER'}`,
+  );
+  console.log(
+    `after the ${warmupHours} h warm-up: RSS ${Math.min(...after.map((s) => s.rssMb)).toFixed(1)}–${Math.max(...after.map((s) => s.rssMb)).toFixed(1)} MB (spread ${(rssSpread * 100).toFixed(1)} %, target ≤ 10 %) ${rssFlatOk ? 'OK' : 'OVER'}`,
+  );
   console.log(`RSS peak ${rssPeak.toFixed(1)} MB (core + simulator in one process, target ≤ 200 MB) ${rssOk ? 'OK' : 'OVER'}`);
-  console.log(`portfolio live ${livePct.toFixed(0)} % of the time after the warm-up (it reconnects after every forced drop); live at the end: ${liveAtEnd ? 'yes' : 'NO'}`);
+  console.log(
+    `portfolio live ${livePct.toFixed(0)} % of the time after the warm-up (it reconnects after every forced drop); live at the end: ${liveAtEnd ? 'yes' : 'NO'}`,
+  );
   const pass = heapOk && rssFlatOk && rssOk && liveAtEnd;
   console.log(`verdict: ${pass ? 'PASS' : 'FAIL'}`);
   process.exit(pass ? 0 : 1);

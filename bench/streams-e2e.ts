@@ -150,7 +150,12 @@ function peer(name: string): unknown {
 }
 
 async function runBinance(args: ClientArgs): Promise<void> {
-  const { WebsocketClient } = peer('binance') as { WebsocketClient: new (o: object) => { on(e: string, f: (d: unknown) => void): void; subscribeAllMini24hrTickers(market: 'spot'): Promise<unknown> } };
+  const { WebsocketClient } = peer('binance') as {
+    WebsocketClient: new (o: object) => {
+      on(e: string, f: (d: unknown) => void): void;
+      subscribeAllMini24hrTickers(market: 'spot'): Promise<unknown>;
+    };
+  };
   const m = meter(args);
   const client = new WebsocketClient({ wsUrl: `${args.streamUrl}/ws` });
   client.on('message', () => m.frame());
@@ -159,7 +164,16 @@ async function runBinance(args: ClientArgs): Promise<void> {
 }
 
 async function runCcxt(args: ClientArgs): Promise<void> {
-  const ccxt = peer('ccxt') as { pro: { binance: new (o: object) => { urls: { api: Record<string, unknown> & { ws: Record<string, string> } }; loadMarkets(): Promise<unknown>; loadHttpProxyAgent(): Promise<unknown>; watchTickers(): Promise<unknown> } } };
+  const ccxt = peer('ccxt') as {
+    pro: {
+      binance: new (o: object) => {
+        urls: { api: Record<string, unknown> & { ws: Record<string, string> } };
+        loadMarkets(): Promise<unknown>;
+        loadHttpProxyAgent(): Promise<unknown>;
+        watchTickers(): Promise<unknown>;
+      };
+    };
+  };
   const ex = new ccxt.pro.binance({ options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false } });
   ex.urls.api.ws.spot = `${args.streamUrl}/ws`;
   ex.urls.api.public = `${args.restUrl}/api/v3`;
@@ -175,11 +189,16 @@ async function runCcxt(args: ClientArgs): Promise<void> {
 
 async function runClient(args: ClientArgs): Promise<void> {
   switch (args.client) {
-    case 'floor': return runFloor(args);
-    case 'perch': return runPerch(args, true);
-    case 'perch-all': return runPerch(args, false);
-    case 'binance': return runBinance(args);
-    case 'ccxt': return runCcxt(args);
+    case 'floor':
+      return runFloor(args);
+    case 'perch':
+      return runPerch(args, true);
+    case 'perch-all':
+      return runPerch(args, false);
+    case 'binance':
+      return runBinance(args);
+    case 'ccxt':
+      return runCcxt(args);
   }
 }
 
@@ -233,13 +252,20 @@ async function main(): Promise<void> {
   if (values.sim) return runSimulator(Number(values.symbols));
   if (values.client !== undefined) {
     return runClient({
-      client: values.client as ClientName, streamUrl: values['stream-url']!, restUrl: values['rest-url']!,
-      frames, warmup, watchedFile: values['watched-file'],
+      client: values.client as ClientName,
+      streamUrl: values['stream-url']!,
+      restUrl: values['rest-url']!,
+      frames,
+      warmup,
+      watchedFile: values['watched-file'],
     });
   }
 
   const self = new URL(import.meta.url).pathname;
-  const simChild = fork(self, ['--sim', '--symbols', values.symbols], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const simChild = fork(self, ['--sim', '--symbols', values.symbols], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const sim = await new Promise<SimInfo>((resolve, reject) => {
     simChild.once('message', (m) => resolve(m as SimInfo));
     simChild.once('exit', (code) => reject(new Error(`simulator exited with ${String(code)}`)));
@@ -251,8 +277,13 @@ async function main(): Promise<void> {
   const watched = Array.from({ length: want }, (_, i) => sim.symbols[Math.floor(i * step)]!);
   const watchedFile = join(dir, 'watched.json');
   writeFileSync(watchedFile, JSON.stringify(watched));
-  const chosen = values.only.split(',').map((s) => s.trim()).filter((s): s is ClientName => (CLIENTS as readonly string[]).includes(s));
-  console.log(`simulator: ${sim.symbols.length} symbols, !miniTicker@arr at 1 frame/s; ${warmup} warm-up + ${frames} measured frames; clients ${chosen.join(', ')} at the same time, each in its own process …`);
+  const chosen = values.only
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s): s is ClientName => (CLIENTS as readonly string[]).includes(s));
+  console.log(
+    `simulator: ${sim.symbols.length} symbols, !miniTicker@arr at 1 frame/s; ${warmup} warm-up + ${frames} measured frames; clients ${chosen.join(', ')} at the same time, each in its own process …`,
+  );
 
   // All clients at once, on the same frames: whatever else the machine does meanwhile weighs on
   // every client alike (run one after the other, the load of the moment decided the ranking).
@@ -262,8 +293,24 @@ async function main(): Promise<void> {
       const missing = peerMissing(client);
       if (missing !== null) return { client, skipped: missing };
       try {
-        return (await runChild(self, ['--client', client, '--stream-url', sim.streamUrl, '--rest-url', sim.restUrl, '--watched-file', watchedFile,
-          '--frames', String(frames), '--warmup', String(warmup)], (frames + warmup) * 1000 * 3 + 60_000)) as Result;
+        return (await runChild(
+          self,
+          [
+            '--client',
+            client,
+            '--stream-url',
+            sim.streamUrl,
+            '--rest-url',
+            sim.restUrl,
+            '--watched-file',
+            watchedFile,
+            '--frames',
+            String(frames),
+            '--warmup',
+            String(warmup),
+          ],
+          (frames + warmup) * 1000 * 3 + 60_000,
+        )) as Result;
       } catch (e) {
         return { client, skipped: `failed: ${e instanceof Error ? e.message : String(e)}` };
       }
@@ -277,7 +324,9 @@ async function main(): Promise<void> {
   const floor = results.find((r) => r.client === 'floor' && r.cpuMsPerFrame !== undefined);
   console.log('');
   if (floor?.bytesPerFrame !== undefined) {
-    console.log(`frames: ${(floor.bytesPerFrame / 1024).toFixed(0)} KiB, ${floor.elementsPerFrame!.toFixed(0)} tickers each; perch watches ${want} symbols`);
+    console.log(
+      `frames: ${(floor.bytesPerFrame / 1024).toFixed(0)} KiB, ${floor.elementsPerFrame!.toFixed(0)} tickers each; perch watches ${want} symbols`,
+    );
   }
   console.log('| client | CPU ms / frame | × floor | RSS MiB |');
   console.log('|---|---:|---:|---:|');

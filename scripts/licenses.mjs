@@ -31,7 +31,10 @@ function licenseText(pkg) {
 export function packageOfModule(id) {
   const i = id.replace(/\\/g, '/').lastIndexOf('/node_modules/');
   if (i === -1) return null;
-  const parts = id.replace(/\\/g, '/').slice(i + '/node_modules/'.length).split('/');
+  const parts = id
+    .replace(/\\/g, '/')
+    .slice(i + '/node_modules/'.length)
+    .split('/');
   return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 

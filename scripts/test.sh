@@ -6,12 +6,13 @@ cd "$(dirname "$0")/.."
 rm -f test-results/vitest.json test-results/playwright.json
 source scripts/ensure-node.sh
 echo "[perch] node $(node --version)"
-echo "[perch] 1/5 typecheck"; npx tsc -p tsconfig.json --noEmit
-echo "[perch] 2/5 lint"; npx eslint --max-warnings=0 .
-echo "[perch] 3/5 dead code (knip: unused files, exports, dependencies)"; npx knip
-echo "[perch] 4/5 build (electron-vite; static build tests and the main-process smoke test read out/)"
+echo "[perch] 1/6 typecheck"; npx tsc -p tsconfig.json --noEmit
+echo "[perch] 2/6 format (Prettier; 'npm run format' fixes it)"; npx prettier --check --log-level=warn .
+echo "[perch] 3/6 lint"; npx eslint --max-warnings=0 .
+echo "[perch] 4/6 dead code (knip: unused files, exports, dependencies)"; npx knip
+echo "[perch] 5/6 build (electron-vite; static build tests and the main-process smoke test read out/)"
 npx electron-vite build >/dev/null
-echo "[perch] 5/5 unit + integration + browser end-to-end"
+echo "[perch] 6/6 unit + integration + browser end-to-end"
 # Keychain tests need a Secret Service: a private D-Bus session with an unlocked gnome-keyring.
 # gnome-keyring keeps keyrings under $XDG_DATA_HOME/keyrings; a fresh folder per run means an
 # old keyring with another password can never make every keychain test report "locked".

@@ -101,8 +101,14 @@ if (!settings.get().tradingEnabled || settings.get().environment !== 'demo') {
   await settings.update({ environment: 'demo', tradingEnabled: true });
 }
 const facade: DemoSimulator = {
-  restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl, apiKey: sim.apiKey, apiSecret: sim.apiSecret,
-  demoAccountId: DEMO_ACCOUNT_ID, accounts: { reset: () => undefined }, stop: async () => undefined,
+  restUrl: sim.restUrl,
+  streamUrl: sim.streamUrl,
+  wsApiUrl: sim.wsApiUrl,
+  apiKey: sim.apiKey,
+  apiSecret: sim.apiSecret,
+  demoAccountId: DEMO_ACCOUNT_ID,
+  accounts: { reset: () => undefined },
+  stop: async () => undefined,
 };
 const logLines: string[] = [];
 const core = createCore(
@@ -111,21 +117,49 @@ const core = createCore(
     settings,
     database: { ...database, orderIntents: journal },
     fetchImpl: chaosFetch,
-    logger: { log: (level, message) => { if (level !== 'debug') logLines.push(`${level} ${message}`); } },
+    logger: {
+      log: (level, message) => {
+        if (level !== 'debug') logLines.push(`${level} ${message}`);
+      },
+    },
     appVersion: '0.1.0-chaos',
     demo: { seed: 1, startSimulator: async () => facade },
     flushIntervalMs: 50,
   },
   {
     sessionTuning: {
-      market: { staleAfterMs: 3_000, pingIntervalMs: 1_000, pongTimeoutMs: 2_000, dataSilenceLimitMs: 6_000, backoff: { baseMs: 100, capMs: 400 } },
-      wsApi: { staleAfterMs: 3_000, pingIntervalMs: 1_000, pongTimeoutMs: 2_000, requestTimeoutMs: 5_000, backoff: { baseMs: 100, capMs: 400 } },
+      market: {
+        staleAfterMs: 3_000,
+        pingIntervalMs: 1_000,
+        pongTimeoutMs: 2_000,
+        dataSilenceLimitMs: 6_000,
+        backoff: { baseMs: 100, capMs: 400 },
+      },
+      wsApi: {
+        staleAfterMs: 3_000,
+        pingIntervalMs: 1_000,
+        pongTimeoutMs: 2_000,
+        requestTimeoutMs: 5_000,
+        backoff: { baseMs: 100, capMs: 400 },
+      },
       bootBackoff: { baseMs: 100, capMs: 400 },
     },
     // Seconds instead of minutes: the grace window after which "not found" may conclude "not placed".
     ordersTuning: {
-      orderApi: { graceMs: 1_500, backoff: { baseMs: 50, capMs: 200, minMs: 20 }, placeTimeoutMs: 2_000, cancelCheckMs: 3_000, cancelBackoff: { baseMs: 50, capMs: 200, minMs: 20 } },
-      service: { openCoalesceMs: 20, placeTimeoutMs: 2_000, ocoGraceMs: 1_500, ocoBackoff: { baseMs: 50, capMs: 200, minMs: 20 }, historyRefreshMs: 100 },
+      orderApi: {
+        graceMs: 1_500,
+        backoff: { baseMs: 50, capMs: 200, minMs: 20 },
+        placeTimeoutMs: 2_000,
+        cancelCheckMs: 3_000,
+        cancelBackoff: { baseMs: 50, capMs: 200, minMs: 20 },
+      },
+      service: {
+        openCoalesceMs: 20,
+        placeTimeoutMs: 2_000,
+        ocoGraceMs: 1_500,
+        ocoBackoff: { baseMs: 50, capMs: 200, minMs: 20 },
+        historyRefreshMs: 100,
+      },
     },
   },
 );

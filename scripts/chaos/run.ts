@@ -16,8 +16,10 @@ process.stdout.write(`chaos: seed ${seed}, ${kills} kills (replay: npm run test:
 const report = await runChaos({ seed, kills, log: (line) => process.stdout.write(`${line}\n`) });
 const byPoint = new Map<string, number>();
 for (const k of report.kills) byPoint.set(k.fired.split(':')[0] ?? k.fired, (byPoint.get(k.fired.split(':')[0] ?? k.fired) ?? 0) + 1);
-process.stdout.write(`\nchaos: seed ${report.seed}; ${report.kills.length} kills (${[...byPoint].map(([p, n]) => `${p} ${n}`).join(', ')}); `
-  + `${report.intents} intents, ${report.exchangeOrders} exchange orders, ${report.trades} trades; ${report.checks} checks; `
-  + `${report.violations.length} violations; ${Math.round(report.ms / 1000)} s\n`);
+process.stdout.write(
+  `\nchaos: seed ${report.seed}; ${report.kills.length} kills (${[...byPoint].map(([p, n]) => `${p} ${n}`).join(', ')}); ` +
+    `${report.intents} intents, ${report.exchangeOrders} exchange orders, ${report.trades} trades; ${report.checks} checks; ` +
+    `${report.violations.length} violations; ${Math.round(report.ms / 1000)} s\n`,
+);
 for (const v of report.violations) process.stdout.write(`  ${v}\n`);
 process.exit(report.violations.length === 0 ? 0 : 1);

@@ -64,7 +64,13 @@ interface SimInfo {
 }
 
 interface LedgerOrder {
-  symbol: string; orderId: string; clientOrderId: string; orderListId: string; listClientOrderId: string | null; status: string; type: string;
+  symbol: string;
+  orderId: string;
+  clientOrderId: string;
+  orderListId: string;
+  listClientOrderId: string | null;
+  status: string;
+  type: string;
 }
 interface Ledger {
   orders: LedgerOrder[];
@@ -98,9 +104,14 @@ export function createRng(seed: number): { next(): number; int(lo: number, hi: n
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function startSim(seed: number): Promise<{ info: SimInfo; proc: ChildProcess }> {
-  const proc = spawn(TSX, ['src/main/sim/cli.ts', '--json', '--seed', String(seed), '--market-step-ms', '3600000', '--request-weight-limit', '10000000'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const proc = spawn(
+    TSX,
+    ['src/main/sim/cli.ts', '--json', '--seed', String(seed), '--market-step-ms', '3600000', '--request-weight-limit', '10000000'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const info = await new Promise<SimInfo>((ok, fail) => {
     let buf = '';
     proc.stdout?.on('data', (d: Buffer) => {
@@ -132,11 +143,13 @@ class CoreProcess {
       } else if (m.t === 'dying') this.dying = `${m.point}:${m.n}`;
       else if (m.t === 'started') this.started = true;
     });
-    this.exited = new Promise((ok) => proc.once('exit', (_code, signal) => {
-      for (const w of this.waiting.values()) w({ ok: false, error: { code: 'died', message: 'the core process died' } });
-      this.waiting.clear();
-      ok({ signal, dying: this.dying });
-    }));
+    this.exited = new Promise((ok) =>
+      proc.once('exit', (_code, signal) => {
+        for (const w of this.waiting.values()) w({ ok: false, error: { code: 'died', message: 'the core process died' } });
+        this.waiting.clear();
+        ok({ signal, dying: this.dying });
+      }),
+    );
   }
 
   get alive(): boolean {
@@ -211,7 +224,12 @@ async function control(sim: SimInfo, method: 'GET' | 'POST', path: string, body?
 
 const ledger = async (sim: SimInfo): Promise<Ledger> => (await control(sim, 'GET', '/ledger')) as Ledger;
 
-interface IntentRow { client_order_id: string; state: string; type: string; symbol: string }
+interface IntentRow {
+  client_order_id: string;
+  state: string;
+  type: string;
+  symbol: string;
+}
 
 function readJournal(dataDir: string): IntentRow[] {
   const db = new DatabaseSync(join(dataDir, 'perch.sqlite'), { readOnly: true });
@@ -277,12 +295,35 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const p = await price(symbol);
     const qty = symbol === 'BTCUSDT' ? '0.001' : '0.01';
     switch (kind) {
-      case 'limit-rest': return { symbol, side: 'BUY', type: 'LIMIT', quantity: qty, price: at(p, 0.97), timeInForce: 'GTC' };
-      case 'limit-cross': return { symbol, side: rng.pick(['BUY', 'SELL']), type: 'LIMIT', quantity: qty, price: at(p, 1), timeInForce: 'GTC' };
-      case 'market-qty': return { symbol, side: rng.pick(['BUY', 'SELL']), type: 'MARKET', quantity: qty };
-      case 'market-quote': return { symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: '25' };
-      case 'stop-limit': return { symbol, side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: qty, stopPrice: at(p, 0.96), price: at(p, 0.95), timeInForce: 'GTC' };
-      default: return { symbol, side: 'SELL', type: 'OCO', quantity: qty, price: at(p, 1.04), stopPrice: at(p, 0.96), stopLimitPrice: at(p, 0.95), stopLimitTimeInForce: 'GTC' };
+      case 'limit-rest':
+        return { symbol, side: 'BUY', type: 'LIMIT', quantity: qty, price: at(p, 0.97), timeInForce: 'GTC' };
+      case 'limit-cross':
+        return { symbol, side: rng.pick(['BUY', 'SELL']), type: 'LIMIT', quantity: qty, price: at(p, 1), timeInForce: 'GTC' };
+      case 'market-qty':
+        return { symbol, side: rng.pick(['BUY', 'SELL']), type: 'MARKET', quantity: qty };
+      case 'market-quote':
+        return { symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: '25' };
+      case 'stop-limit':
+        return {
+          symbol,
+          side: 'SELL',
+          type: 'STOP_LOSS_LIMIT',
+          quantity: qty,
+          stopPrice: at(p, 0.96),
+          price: at(p, 0.95),
+          timeInForce: 'GTC',
+        };
+      default:
+        return {
+          symbol,
+          side: 'SELL',
+          type: 'OCO',
+          quantity: qty,
+          price: at(p, 1.04),
+          stopPrice: at(p, 0.96),
+          stopLimitPrice: at(p, 0.95),
+          stopLimitTimeInForce: 'GTC',
+        };
     }
   };
 
@@ -294,7 +335,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       if (pre.error.code !== 'died') log(`  (${kind} pre-flight refused: ${pre.error.message})`);
       return null;
     }
-    const v = pre.value as { confirmation: { token: string; order: unknown } | null; issues: Array<{ message: string }>; warnings: Array<{ code: string }> };
+    const v = pre.value as {
+      confirmation: { token: string; order: unknown } | null;
+      issues: Array<{ message: string }>;
+      warnings: Array<{ code: string }>;
+    };
     if (v.confirmation === null) {
       log(`  (${kind} not confirmable: ${v.issues.map((i) => i.message).join('; ')})`);
       return null;
@@ -303,9 +348,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // As the form does: the possible-duplicate warning is acknowledged only when it was shown.
     const ack = v.warnings.some((w) => w.code === 'possible-duplicate') ? { acknowledgePossibleDuplicate: true } : {};
     const sub = await c.call('orders:submit', { token: v.confirmation.token, order: v.confirmation.order, confirmed: true, ...ack });
-    if (process.env.PERCH_CHAOS_VERBOSE === '1') log(`  ${kind} ${JSON.stringify(draft)} -> ${sub.ok ? (sub.value as { status: string }).status : sub.error.message}`);
+    if (process.env.PERCH_CHAOS_VERBOSE === '1')
+      log(`  ${kind} ${JSON.stringify(draft)} -> ${sub.ok ? (sub.value as { status: string }).status : sub.error.message}`);
     // The same confirmation twice (a double click): must never send a second order.
-    if (sub.ok && rng.next() < 0.2) await c.call('orders:submit', { token: v.confirmation.token, order: v.confirmation.order, confirmed: true, ...ack });
+    if (sub.ok && rng.next() < 0.2)
+      await c.call('orders:submit', { token: v.confirmation.token, order: v.confirmation.order, confirmed: true, ...ack });
     return v.confirmation.token;
   };
 
@@ -324,7 +371,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // Reconciliation of what the crash left is allowed its grace window (1.5 s here) and the two looks.
     const pending = await settle(async () => {
       const open = readJournal(dataDir).filter((r) => UNFINISHED.has(r.state));
-      return open.length === 0 ? null : `${open.length} intent(s) still unfinished after restart: ${open.map((r) => `${r.client_order_id}=${r.state}`).join(', ')}`;
+      return open.length === 0
+        ? null
+        : `${open.length} intent(s) still unfinished after restart: ${open.map((r) => `${r.client_order_id}=${r.state}`).join(', ')}`;
     }, 30_000);
     if (pending !== null) violate(round, `${label}: ${pending}`);
 
@@ -348,7 +397,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         else if (j.state !== 'accepted') problems.push(`lost: intent ${intent} is on the exchange but the journal says ${j.state}`);
       }
       for (const [id, j] of journal) {
-        if (j.state === 'accepted' && !byIntent.has(id)) problems.push(`phantom: journal says ${id} was placed, the exchange has no such order`);
+        if (j.state === 'accepted' && !byIntent.has(id))
+          problems.push(`phantom: journal says ${id} was placed, the exchange has no such order`);
       }
       for (const id of placedTokens) {
         if (byIntent.has(id) && !journal.has(id)) problems.push(`unjournaled: ${id} was sent without a journal entry`);
@@ -357,9 +407,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       for (const [id, j] of journal) {
         if (UNFINISHED.has(j.state)) continue;
         const r = await c.call('orders:outcome', { clientOrderId: id });
-        if (!r.ok) { problems.push(`outcome of ${id}: ${r.error.message}`); continue; }
+        if (!r.ok) {
+          problems.push(`outcome of ${id}: ${r.error.message}`);
+          continue;
+        }
         const v = r.value as { status: string } | null;
-        if (v !== null && (v.status === 'sending' || v.status === 'unknown')) problems.push(`outcome of ${id} is ${v.status} while the journal says ${j.state}`);
+        if (v !== null && (v.status === 'sending' || v.status === 'unknown'))
+          problems.push(`outcome of ${id} is ${v.status} while the journal says ${j.state}`);
       }
       // Open orders on screen == the exchange's.
       const open = await c.call('orders:listOpen');
@@ -374,12 +428,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const snap = await c.call('portfolio:getSnapshot');
       if (!snap.ok || snap.value === null) problems.push('no portfolio snapshot');
       else {
-        const holdings = new Map((snap.value as { holdings: Array<{ asset: string; free: string; locked: string }> }).holdings.map((h) => [h.asset, h]));
+        const holdings = new Map(
+          (snap.value as { holdings: Array<{ asset: string; free: string; locked: string }> }).holdings.map((h) => [h.asset, h]),
+        );
         for (const b of l.balances) {
           const h = holdings.get(b.asset);
           const free = new Decimal(h?.free ?? '0');
           const locked = new Decimal(h?.locked ?? '0');
-          if (!free.eq(b.free) || !locked.eq(b.locked)) problems.push(`balance ${b.asset}: shown ${free.toFixed()}/${locked.toFixed()} (free/locked), exchange ${b.free}/${b.locked}`);
+          if (!free.eq(b.free) || !locked.eq(b.locked))
+            problems.push(`balance ${b.asset}: shown ${free.toFixed()}/${locked.toFixed()} (free/locked), exchange ${b.free}/${b.locked}`);
         }
       }
       return problems;
@@ -398,7 +455,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       if (!sync.ok) violate(round, `${label}: history sync failed: ${sync.error.message}`);
       for (const symbol of symbols) {
         const h = await c.call('orders:history', { symbol, limit: 500 });
-        if (!h.ok) { violate(round, `${label}: history ${symbol}: ${h.error.message}`); continue; }
+        if (!h.ok) {
+          violate(round, `${label}: history ${symbol}: ${h.error.message}`);
+          continue;
+        }
         const fills = (h.value as { fills: Array<{ tradeId: string }> }).fills.map((f) => f.tradeId);
         const seen = new Set<string>();
         for (const f of fills) {
@@ -412,7 +472,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }
   };
 
-  const ACTIONS = ['limit-rest', 'limit-cross', 'market-qty', 'market-quote', 'stop-limit', 'oco', 'cancel', 'cancel', 'cancel-all', 'replace', 'move-price'] as const;
+  const ACTIONS = [
+    'limit-rest',
+    'limit-cross',
+    'market-qty',
+    'market-quote',
+    'stop-limit',
+    'oco',
+    'cancel',
+    'cancel',
+    'cancel-all',
+    'replace',
+    'move-price',
+  ] as const;
   let round = 0;
   try {
     core = await bootCore('', 20);
@@ -427,7 +499,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       await control(sim, 'POST', '/faults/reset');
       const latencyMs = rng.pick([0, 0, 50, 200]);
       await control(sim, 'POST', '/faults', { latencyMs });
-      if (rng.next() < 0.25) await control(sim, 'POST', '/faults/order', { kind: rng.pick(['http500', 'timeout-hang', 'code-1006']), execute: rng.next() < 0.5 });
+      if (rng.next() < 0.25)
+        await control(sim, 'POST', '/faults/order', {
+          kind: rng.pick(['http500', 'timeout-hang', 'code-1006']),
+          execute: rng.next() < 0.5,
+        });
       await core.stop();
       core = await bootCore(usePoint ? planned : '', flightMs);
       if (!core.alive) {
@@ -477,7 +553,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const l = await ledger(sim);
     const intents = readJournal(dataDir).length;
     await core.stop();
-    return { seed: opts.seed, kills, violations, intents, exchangeOrders: l.orders.length, trades: l.trades.length, checks, ms: Date.now() - t0 };
+    return {
+      seed: opts.seed,
+      kills,
+      violations,
+      intents,
+      exchangeOrders: l.orders.length,
+      trades: l.trades.length,
+      checks,
+      ms: Date.now() - t0,
+    };
   } finally {
     core?.kill();
     simProc.kill('SIGTERM');

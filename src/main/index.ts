@@ -95,7 +95,10 @@ async function main(): Promise<void> {
   // An error's text may quote a key or a signed URL: it goes through the core's redaction (its
   // patterns until the core exists, then the core's redactor, which also knows the secrets it holds).
   let startRedactor: RedactingLogger = createRedactingLogger(logger);
-  startupLog = { folder: paths.logs, error: (message, error) => startRedactor.error(message, { error: describeError(error, startRedactor).slice(0, 300) }) };
+  startupLog = {
+    folder: paths.logs,
+    error: (message, error) => startRedactor.error(message, { error: describeError(error, startRedactor).slice(0, 300) }),
+  };
   // DevTools, a dev server origin and payload checks only with the explicit flag, never packaged
   const dev = resolveDevMode({ isPackaged: app.isPackaged, env: process.env, argv: process.argv });
   const devServerUrl = dev.rendererUrl;
@@ -133,7 +136,13 @@ async function main(): Promise<void> {
     setLoginItemSettings: (s) => app.setLoginItemSettings(s),
     linux: () => ({
       autostart: createLinuxAutostart({ path: autostartFilePath(process.env, homedir()) }),
-      command: launchCommand({ execPath: process.execPath, env: process.env, isPackaged: app.isPackaged, appPath: app.getAppPath(), args: [AUTOSTART_ARG] }),
+      command: launchCommand({
+        execPath: process.execPath,
+        env: process.env,
+        isPackaged: app.isPackaged,
+        appPath: app.getAppPath(),
+        args: [AUTOSTART_ARG],
+      }),
     }),
   });
   const startAtLoginNotice = startAtLogin.refresh(settings.get().startAtLogin, Date.now());
@@ -253,7 +262,9 @@ async function main(): Promise<void> {
   // start streaming while the page loads; a failed start is reported through status and notices
   core.start().catch((e: unknown) => redacting.error('core start failed', { error: describeError(e, redacting) }));
   // The window exists: a page that fails to load is shown and logged, not a reason to quit.
-  await mainWindow.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`).catch((e: unknown) => redacting.error('the page did not load', { error: describeError(e, redacting) }));
+  await mainWindow
+    .loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`)
+    .catch((e: unknown) => redacting.error('the page did not load', { error: describeError(e, redacting) }));
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin' || !tray) app.quit();

@@ -38,10 +38,7 @@ export const OTHER_SHORTCUTS: readonly Shortcut[] = [
 /** "CmdOrCtrl+Shift+H" → "⌘⇧H" on macOS, "Ctrl+Shift+H" elsewhere. */
 export function shortcutLabel(accelerator: string, mac: boolean): string {
   if (!mac) return accelerator.replace('CmdOrCtrl', 'Ctrl');
-  return accelerator
-    .replace('CmdOrCtrl+', '⌘')
-    .replace('Shift+', '⇧')
-    .replace('Alt+', '⌥');
+  return accelerator.replace('CmdOrCtrl+', '⌘').replace('Shift+', '⇧').replace('Alt+', '⌥');
 }
 
 /** The view a key press asks for, or null: Mod+digit or Mod+comma, nothing else held. */

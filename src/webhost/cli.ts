@@ -108,24 +108,26 @@ async function main(argv: readonly string[]): Promise<void> {
   const host = await startWebHost(options);
   if (values.json) {
     const sim = host.simulator;
-    process.stdout.write(`${JSON.stringify({
-      url: host.url,
-      origin: host.origin,
-      port: host.port,
-      token: host.token,
-      pid: process.pid,
-      dataDir: host.dataDir,
-      logFile: host.logFile,
-      simulator: {
-        restUrl: sim.restUrl,
-        streamUrl: sim.streamUrl,
-        wsApiUrl: sim.wsApiUrl,
-        controlUrl: sim.controlUrl,
-        controlToken: sim.controlToken,
-        apiKey: sim.apiKey,
-        apiSecret: sim.apiSecret,
-      },
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        url: host.url,
+        origin: host.origin,
+        port: host.port,
+        token: host.token,
+        pid: process.pid,
+        dataDir: host.dataDir,
+        logFile: host.logFile,
+        simulator: {
+          restUrl: sim.restUrl,
+          streamUrl: sim.streamUrl,
+          wsApiUrl: sim.wsApiUrl,
+          controlUrl: sim.controlUrl,
+          controlToken: sim.controlToken,
+          apiKey: sim.apiKey,
+          apiSecret: sim.apiSecret,
+        },
+      })}\n`,
+    );
   } else {
     process.stdout.write(
       `Perch web host (demo mode). Open:\n  ${host.url}\n` +

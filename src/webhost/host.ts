@@ -205,9 +205,14 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const allowProduction = options.allowProduction ?? false;
 
   const external = options.externalSimulator;
-  const local: Simulator | null = external === undefined
-    ? await startSimulator({ seed: options.seed ?? 1, demoHistory: true, ...(options.symbolCount !== undefined ? { symbolCount: options.symbolCount } : {}) })
-    : null;
+  const local: Simulator | null =
+    external === undefined
+      ? await startSimulator({
+          seed: options.seed ?? 1,
+          demoHistory: true,
+          ...(options.symbolCount !== undefined ? { symbolCount: options.symbolCount } : {}),
+        })
+      : null;
   const simulator: SimulatorInfo = local ?? (external as SimulatorInfo);
   const control = async (path: string, body: unknown): Promise<void> => {
     const res = await fetch(`${simulator.controlUrl}${path}`, {
@@ -231,9 +236,15 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
       throw new AppError('not-allowed', `${PRODUCTION_REFUSED_MESSAGE} (The settings in ${dataDir} select it.)`);
     }
     database = openDatabase(join(dataDir, 'perch.sqlite'));
-    const facade = demoFacade(simulator, local
-      ? (id) => local.engine.resetAccount(id)
-      : (id) => void control('/account/reset', { accountId: id }).catch((e: unknown) => logger.log('warn', 'demo reset failed', { error: String(e) })));
+    const facade = demoFacade(
+      simulator,
+      local
+        ? (id) => local.engine.resetAccount(id)
+        : (id) =>
+            void control('/account/reset', { accountId: id }).catch((e: unknown) =>
+              logger.log('warn', 'demo reset failed', { error: String(e) }),
+            ),
+    );
     const simEnv = simulatorEnvironment(simulator, { label: 'Simulated exchange (local)' });
     theCore = createCore({
       secrets: options.secrets ?? createMemorySecretStore(),
@@ -261,16 +272,17 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   let eventMessages = 0;
   let eventBytes = 0;
   const bytesByEvent: Record<string, number> = {};
-  const targets = (): Iterable<EventTarget> => [...clients].map((ws) => ({
-    isDestroyed: () => ws.readyState !== ws.OPEN,
-    send: (channel: EventName, payload: unknown) => {
-      const text = JSON.stringify({ t: 'event', name: channel, payload });
-      eventMessages++;
-      eventBytes += Buffer.byteLength(text);
-      bytesByEvent[channel] = (bytesByEvent[channel] ?? 0) + Buffer.byteLength(text);
-      ws.send(text);
-    },
-  }));
+  const targets = (): Iterable<EventTarget> =>
+    [...clients].map((ws) => ({
+      isDestroyed: () => ws.readyState !== ws.OPEN,
+      send: (channel: EventName, payload: unknown) => {
+        const text = JSON.stringify({ t: 'event', name: channel, payload });
+        eventMessages++;
+        eventBytes += Buffer.byteLength(text);
+        bytesByEvent[channel] = (bytesByEvent[channel] ?? 0) + Buffer.byteLength(text);
+        ws.send(text);
+      },
+    }));
   const broadcast = createEventBroadcaster({
     targets,
     validate: true,
@@ -322,7 +334,11 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     }
     const url = new URL(req.url ?? '/', origin);
     if (url.pathname === '/__perch/bridge.js') {
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      res.writeHead(200, {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      });
       res.end(bridgeScript());
       return;
     }
@@ -424,7 +440,14 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     logFile,
     simulator,
     core: theCore,
-    stats: () => ({ clients: clients.size, eventMessages, eventBytes, bytesByEvent: { ...bytesByEvent }, startedAt, cpu: process.cpuUsage() }),
+    stats: () => ({
+      clients: clients.size,
+      eventMessages,
+      eventBytes,
+      bytesByEvent: { ...bytesByEvent },
+      startedAt,
+      cpu: process.cpuUsage(),
+    }),
     stop() {
       stopping ??= (async () => {
         for (const ws of clients) ws.terminate();

@@ -99,7 +99,12 @@ const MAX_WATCH = 50;
 const PARTIAL_FILL_QUIET_MS = 60_000;
 
 function intervalFor(spanMs: number): { interval: string; ms: number } {
-  for (const [interval, ms] of [['1m', 60_000], ['5m', 300_000], ['15m', 900_000], ['1h', 3_600_000]] as const) {
+  for (const [interval, ms] of [
+    ['1m', 60_000],
+    ['5m', 300_000],
+    ['15m', 900_000],
+    ['1h', 3_600_000],
+  ] as const) {
     if (spanMs / ms <= 1000) return { interval, ms };
   }
   return { interval: '4h', ms: 14_400_000 };
@@ -140,13 +145,22 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
   };
 
   const toEntry = (f: FiredAlert): NewLogEntry => ({
-    at: f.catchUp ? now() : f.at, ruleId: f.ruleId, environment: env ?? 'demo', symbol: f.symbol,
-    kind: f.catchUp ? 'catch-up' : 'price', title: f.title, message: f.message, banner: f.banner, view: 'alerts',
+    at: f.catchUp ? now() : f.at,
+    ruleId: f.ruleId,
+    environment: env ?? 'demo',
+    symbol: f.symbol,
+    kind: f.catchUp ? 'catch-up' : 'price',
+    title: f.title,
+    message: f.message,
+    banner: f.banner,
+    view: 'alerts',
   });
 
   /** A portfolio total is an amount: in privacy mode its banner shows no figures (prices do). */
   const bannerText = (e: AlertLogEntry, text: string): string =>
-    deps.privacy() && e.ruleId !== '' && rules.some((r) => r.id === e.ruleId && r.kind.startsWith('portfolio')) ? text.replace(/\d[\d,.]*/g, '•••••') : text;
+    deps.privacy() && e.ruleId !== '' && rules.some((r) => r.id === e.ruleId && r.kind.startsWith('portfolio'))
+      ? text.replace(/\d[\d,.]*/g, '•••••')
+      : text;
 
   const deliver = (entries: readonly AlertLogEntry[], sound: boolean): void => {
     for (const e of entries) {
@@ -174,7 +188,10 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       refreshInterest();
       deps.onRulesChanged();
     }
-    deliver(written, fired.some((f) => f.sound));
+    deliver(
+      written,
+      fired.some((f) => f.sound),
+    );
   };
 
   /** A banner and sound for account events follow the same settings as price alerts. */
@@ -184,14 +201,21 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
     const quiet = (() => {
       const q = settings.quietHours;
       if (!q.enabled || q.start === q.end) return false;
-      const m = (((Math.floor((t + offsetMinutes(t) * 60_000) / 60_000)) % 1440) + 1440) % 1440;
+      const m = ((Math.floor((t + offsetMinutes(t) * 60_000) / 60_000) % 1440) + 1440) % 1440;
       return q.start < q.end ? m >= q.start && m < q.end : m >= q.start || m < q.end;
     })();
     const banner = settings.notifications && !paused && !quiet;
     return { banner, sound: banner && settings.sound };
   };
 
-  const logAccount = (ruleId: string, symbol: string, kind: 'order' | 'account', title: string, message: string, view: AlertLogEntry['view']): void => {
+  const logAccount = (
+    ruleId: string,
+    symbol: string,
+    kind: 'order' | 'account',
+    title: string,
+    message: string,
+    view: AlertLogEntry['view'],
+  ): void => {
     if (env === null) return;
     const d = delivery();
     const written = repo.record([], [{ at: now(), ruleId, environment: env, symbol, kind, title, message, banner: d.banner, view }]);
@@ -207,7 +231,12 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
         try {
           const { klines, intervalMs } = await source(symbol, from, to);
           // The candle the gap starts in counts (a 5 m candle opened at 07:00 covers 07:02:30).
-          const r = engine.catchUp(symbol, klines.filter((k) => k.openTime + intervalMs > from && k.openTime <= to), now(), intervalMs);
+          const r = engine.catchUp(
+            symbol,
+            klines.filter((k) => k.openTime + intervalMs > from && k.openTime <= to),
+            now(),
+            intervalMs,
+          );
           persist(r.changed, r.fired);
         } catch (e) {
           deps.onError(`could not read the prices of ${symbol} over the gap`, e);
@@ -335,7 +364,10 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
         repo.setEvaluatedThrough(env, t);
       }
       if (source !== 'stream' || mine.length === 0) return watchChanged;
-      const r = engine.observePrices(mine.map((k) => ({ symbol: k.symbol, last: k.last, open: k.open, at: t, fresh: true })), t);
+      const r = engine.observePrices(
+        mine.map((k) => ({ symbol: k.symbol, last: k.last, open: k.open, at: t, fresh: true })),
+        t,
+      );
       persist(r.changed, r.fired);
       return watchChanged;
     },
@@ -352,7 +384,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
     observeOrder({ order, previous, source }) {
       // Only what the exchange reported as it happened; a snapshot or query catch-up of an
       // order Perch already knew about is not news.
-      if (source !== 'event' || previous?.status === order.status && previous.executedQty === order.executedQty) return;
+      if (source !== 'event' || (previous?.status === order.status && previous.executedQty === order.executedQty)) return;
       const what = `${order.side === 'BUY' ? 'Buy' : 'Sell'} ${order.symbol}`;
       const amounts = deps.privacy() ? '' : ` ${groupDecimal(order.executedQty)} of ${groupDecimal(order.origQty)}`;
       let title: string | null = null;
@@ -370,8 +402,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
           partials.delete(k);
         }
         title = 'Order partially filled';
-      }
-      else if (order.status === 'EXPIRED' || order.status === 'EXPIRED_IN_MATCH') title = 'Order expired';
+      } else if (order.status === 'EXPIRED' || order.status === 'EXPIRED_IN_MATCH') title = 'Order expired';
       else if (order.status === 'CANCELED') title = 'Order canceled';
       if (title === null) return;
       const message = deps.privacy() ? `${title}: ${what}` : `${title}: ${what},${amounts} filled`;
@@ -380,7 +411,9 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
 
     observeOrderOutcome(code, message) {
       const titles: Record<string, string> = {
-        'order-rejected': 'Order rejected', 'order-not-placed': 'Order probably not placed', 'order-placed-after-all': 'Order placed after all',
+        'order-rejected': 'Order rejected',
+        'order-not-placed': 'Order probably not placed',
+        'order-placed-after-all': 'Order placed after all',
       };
       const title = titles[code];
       if (title === undefined) return;
@@ -401,10 +434,16 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       }
       const when = clockText(at, now(), offsetMinutes);
       const ended = at <= now();
-      logAccount(id, '', 'account', ended ? 'Trading permission ended' : 'Trading permission ends soon',
+      logAccount(
+        id,
+        '',
+        'account',
+        ended ? 'Trading permission ended' : 'Trading permission ends soon',
         ended
           ? `Binance ended the trading permission of this key at ${when}. Restrict the key to your IP address in API Management and enable trading again.`
-          : `Binance ends the trading permission of this key at ${when}. Restrict the key to your IP address in API Management to keep it.`, 'settings');
+          : `Binance ends the trading permission of this key at ${when}. Restrict the key to your IP address in API Management to keep it.`,
+        'settings',
+      );
       repo.setFlag(id);
     },
 

@@ -126,7 +126,11 @@ interface Entry {
  * float of each price (exchange prices have far fewer than 15 significant digits, so the order is
  * exact); the decimal text is kept for the exact comparison.
  */
-interface Sample { t: number; n: number; s: string }
+interface Sample {
+  t: number;
+  n: number;
+  s: string;
+}
 interface PriceWindow {
   windowMs: number;
   min: Sample[];
@@ -147,7 +151,7 @@ function pushWindow(w: PriceWindow, t: number, n: number, s: string): void {
 export function isQuietAt(settings: AlertSettings, t: number, offsetMinutes: (t: number) => number): boolean {
   const q = settings.quietHours;
   if (!q.enabled || q.start === q.end) return false;
-  const minute = (((Math.floor((t + offsetMinutes(t) * 60_000) / 60_000)) % 1440) + 1440) % 1440;
+  const minute = ((Math.floor((t + offsetMinutes(t) * 60_000) / 60_000) % 1440) + 1440) % 1440;
   return q.start < q.end ? minute >= q.start && minute < q.end : minute >= q.start || minute < q.end;
 }
 
@@ -191,14 +195,31 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
 
   const build = (rule: AlertRule, prev: Entry | undefined, saved: RuleRuntime | undefined): Entry => {
     const level = new Decimal(rule.level);
-    const sameCondition = prev !== undefined && prev.rule.level === rule.level && prev.rule.kind === rule.kind
-      && prev.rule.symbol === rule.symbol && prev.rule.direction === rule.direction && prev.rule.windowMs === rule.windowMs;
+    const sameCondition =
+      prev !== undefined &&
+      prev.rule.level === rule.level &&
+      prev.rule.kind === rule.kind &&
+      prev.rule.symbol === rule.symbol &&
+      prev.rule.direction === rule.direction &&
+      prev.rule.windowMs === rule.windowMs;
     // An edited level or kind is a new condition: armed again (unless a one-shot already fired).
-    const rt: RuleRuntime = sameCondition ? prev.rt
-      : prev === undefined && saved !== undefined ? saved
+    const rt: RuleRuntime = sameCondition
+      ? prev.rt
+      : prev === undefined && saved !== undefined
+        ? saved
         : { armed: !rule.done, done: rule.done, lastFiredAt: rule.lastFiredAt };
     const rearm = rearmLevel(rule, level);
-    return { rule, level, rearm, levelN: level.toNumber(), rearmN: rearm.toNumber(), above: isAbove(rule.kind), win: undefined, rose: true, rt };
+    return {
+      rule,
+      level,
+      rearm,
+      levelN: level.toNumber(),
+      rearmN: rearm.toNumber(),
+      above: isAbove(rule.kind),
+      win: undefined,
+      rose: true,
+      rt,
+    };
   };
 
   /**
@@ -285,7 +306,9 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     let what: string;
     if (r.kind === 'price-above' || r.kind === 'price-below') {
       title = `${r.symbol} ${KIND_WORDS[r.kind]} ${groupDecimal(r.level)}`;
-      what = catchUp ? `${r.symbol} crossed ${groupDecimal(r.level)} ${spanText(at, now, intervalMs)}` : `${title} (now ${groupDecimal(value.toFixed())})`;
+      what = catchUp
+        ? `${r.symbol} crossed ${groupDecimal(r.level)} ${spanText(at, now, intervalMs)}`
+        : `${title} (now ${groupDecimal(value.toFixed())})`;
     } else if (r.kind === 'portfolio-above' || r.kind === 'portfolio-below') {
       title = `Portfolio ${KIND_WORDS[r.kind]} ${groupDecimal(r.level)} ${r.symbol}`;
       what = `${title} (now ${groupDecimal(value.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed())} ${r.symbol})`;
@@ -374,8 +397,16 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     return touched ? { first } : null;
   };
 
-  const apply = (e: Entry, next: RuleRuntime | null, value: Decimal, at: number, now: number, catchUp: boolean,
-    fired: FiredAlert[], changed: Map<string, RuleRuntime>): void => {
+  const apply = (
+    e: Entry,
+    next: RuleRuntime | null,
+    value: Decimal,
+    at: number,
+    now: number,
+    catchUp: boolean,
+    fired: FiredAlert[],
+    changed: Map<string, RuleRuntime>,
+  ): void => {
     if (next === null) return;
     const didFire = next.lastFiredAt !== e.rt.lastFiredAt;
     e.rt = next;
@@ -396,7 +427,9 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         if (list === undefined) bySymbol.set(key, [e]);
         else list.push(e);
       }
-      const wanted = new Set([...byId.values()].filter((e) => e.rule.kind === 'change-window').map((e) => `${e.rule.symbol}|${e.rule.windowMs}`));
+      const wanted = new Set(
+        [...byId.values()].filter((e) => e.rule.kind === 'change-window').map((e) => `${e.rule.symbol}|${e.rule.windowMs}`),
+      );
       for (const k of [...windows.keys()]) if (!wanted.has(k)) windows.delete(k);
       for (const k of wanted) {
         if (!windows.has(k)) windows.set(k, { windowMs: Number(k.split('|')[1]), min: [], max: [] });

@@ -25,7 +25,9 @@ export interface TrayInput {
 function priceText(value: string): string {
   const d = new Decimal(value);
   // a price keeps enough digits to be useful: 2 decimals above 1, significant digits below
-  return groupDecimal(d.gte(1) ? d.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed() : d.toSignificantDigits(4, Decimal.ROUND_DOWN).toFixed());
+  return groupDecimal(
+    d.gte(1) ? d.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed() : d.toSignificantDigits(4, Decimal.ROUND_DOWN).toFixed(),
+  );
 }
 
 function row(id: string, label: string, price: string | null, change: string | null, stale: boolean): TrayItem {
@@ -54,15 +56,21 @@ export function computeTrayModel(i: TrayInput): TrayModel {
   if (i.settings.trayShows === 'watchlist') {
     for (const w of i.watch.slice(0, MAX_ROWS)) items.push(row(`open:${w.symbol}`, w.symbol, w.last, w.changePercent, w.stale));
   } else if (s !== null) {
-    const top = [...s.holdings].filter((h) => h.value !== null && h.priceRoute !== 'quote')
-      .sort((a, b) => new Decimal(b.value ?? '0').cmp(new Decimal(a.value ?? '0'))).slice(0, MAX_ROWS);
+    const top = [...s.holdings]
+      .filter((h) => h.value !== null && h.priceRoute !== 'quote')
+      .sort((a, b) => new Decimal(b.value ?? '0').cmp(new Decimal(a.value ?? '0')))
+      .slice(0, MAX_ROWS);
     // Prices are market data (visible in privacy mode); the holding's value is not shown here.
     for (const h of top) items.push(row(`open:${h.asset}`, h.asset, h.price, h.change24hPct, h.stale === true));
   }
   items.push({ id: 'separator:2', label: '', enabled: false });
   const paused = i.settings.pausedUntil !== null && i.settings.pausedUntil > i.now;
   if (paused) {
-    items.push({ id: 'alerts-paused', label: `Alerts paused until ${clockText(i.settings.pausedUntil ?? i.now, i.now, i.offsetMinutes)}`, enabled: false });
+    items.push({
+      id: 'alerts-paused',
+      label: `Alerts paused until ${clockText(i.settings.pausedUntil ?? i.now, i.now, i.offsetMinutes)}`,
+      enabled: false,
+    });
     items.push({ id: 'resume-alerts', label: 'Resume alerts', enabled: true });
   } else {
     items.push({ id: 'pause-1h', label: 'Pause alerts for 1 hour', enabled: true });

@@ -8,9 +8,29 @@ import { VIEW_LABELS, viewShortcuts, type ViewId } from '../../shared/shortcuts'
 
 /** Standard roles Electron implements natively (copy/paste in every field comes from these). */
 export type MenuRole =
-  | 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'pasteAndMatchStyle' | 'delete' | 'selectAll'
-  | 'minimize' | 'zoom' | 'close' | 'front' | 'togglefullscreen' | 'resetZoom' | 'zoomIn' | 'zoomOut'
-  | 'hide' | 'hideOthers' | 'unhide' | 'quit' | 'services' | 'toggleDevTools' | 'reload';
+  | 'undo'
+  | 'redo'
+  | 'cut'
+  | 'copy'
+  | 'paste'
+  | 'pasteAndMatchStyle'
+  | 'delete'
+  | 'selectAll'
+  | 'minimize'
+  | 'zoom'
+  | 'close'
+  | 'front'
+  | 'togglefullscreen'
+  | 'resetZoom'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'hide'
+  | 'hideOthers'
+  | 'unhide'
+  | 'quit'
+  | 'services'
+  | 'toggleDevTools'
+  | 'reload';
 
 export type MenuAction =
   | { readonly kind: 'navigate'; readonly view: ViewId }
@@ -22,7 +42,12 @@ export type MenuItemModel =
   | { readonly type: 'separator' }
   | { readonly type: 'role'; readonly role: MenuRole; readonly label?: string }
   | { readonly type: 'action'; readonly label: string; readonly accelerator?: string; readonly action: MenuAction }
-  | { readonly type: 'submenu'; readonly label: string; readonly role?: 'appMenu' | 'windowMenu' | 'help' | 'services'; readonly items: readonly MenuItemModel[] };
+  | {
+      readonly type: 'submenu';
+      readonly label: string;
+      readonly role?: 'appMenu' | 'windowMenu' | 'help' | 'services';
+      readonly items: readonly MenuItemModel[];
+    };
 
 export interface AppMenuInput {
   readonly platform: string;
@@ -42,12 +67,28 @@ function viewItems(includeSettings: boolean): MenuItemModel[] {
 
 export function buildAppMenu(input: AppMenuInput): readonly MenuItemModel[] {
   const mac = input.platform === 'darwin';
-  const settingsItem: MenuItemModel = { type: 'action', label: mac ? 'Settings…' : 'Settings', accelerator: 'CmdOrCtrl+,', action: { kind: 'navigate', view: 'settings' } };
+  const settingsItem: MenuItemModel = {
+    type: 'action',
+    label: mac ? 'Settings…' : 'Settings',
+    accelerator: 'CmdOrCtrl+,',
+    action: { kind: 'navigate', view: 'settings' },
+  };
   const aboutItem: MenuItemModel = { type: 'action', label: `About ${input.appName}`, action: { kind: 'about' } };
   const edit: MenuItemModel = {
     type: 'submenu',
     label: 'Edit',
-    items: [role('undo'), role('redo'), SEP, role('cut'), role('copy'), role('paste'), ...(mac ? [role('pasteAndMatchStyle')] : []), role('delete'), SEP, role('selectAll')],
+    items: [
+      role('undo'),
+      role('redo'),
+      SEP,
+      role('cut'),
+      role('copy'),
+      role('paste'),
+      ...(mac ? [role('pasteAndMatchStyle')] : []),
+      role('delete'),
+      SEP,
+      role('selectAll'),
+    ],
   };
   const view: MenuItemModel = {
     type: 'submenu',
@@ -57,7 +98,11 @@ export function buildAppMenu(input: AppMenuInput): readonly MenuItemModel[] {
       SEP,
       { type: 'action', label: 'Hide Amounts', accelerator: 'CmdOrCtrl+Shift+H', action: { kind: 'togglePrivacy' } },
       SEP,
-      role('resetZoom'), role('zoomIn'), role('zoomOut'), SEP, role('togglefullscreen'),
+      role('resetZoom'),
+      role('zoomIn'),
+      role('zoomOut'),
+      SEP,
+      role('togglefullscreen'),
       ...(input.devTools ? [SEP, role('reload'), role('toggleDevTools')] : []),
     ],
   };
@@ -83,7 +128,19 @@ export function buildAppMenu(input: AppMenuInput): readonly MenuItemModel[] {
         type: 'submenu',
         label: input.appName,
         role: 'appMenu',
-        items: [aboutItem, SEP, settingsItem, SEP, { type: 'submenu', label: 'Services', role: 'services', items: [] }, SEP, role('hide'), role('hideOthers'), role('unhide'), SEP, role('quit', `Quit ${input.appName}`)],
+        items: [
+          aboutItem,
+          SEP,
+          settingsItem,
+          SEP,
+          { type: 'submenu', label: 'Services', role: 'services', items: [] },
+          SEP,
+          role('hide'),
+          role('hideOthers'),
+          role('unhide'),
+          SEP,
+          role('quit', `Quit ${input.appName}`),
+        ],
       },
       edit,
       view,
@@ -91,13 +148,7 @@ export function buildAppMenu(input: AppMenuInput): readonly MenuItemModel[] {
       help,
     ];
   }
-  return [
-    { type: 'submenu', label: 'File', items: [settingsItem, SEP, role('quit', 'Quit')] },
-    edit,
-    view,
-    windowMenu,
-    help,
-  ];
+  return [{ type: 'submenu', label: 'File', items: [settingsItem, SEP, role('quit', 'Quit')] }, edit, view, windowMenu, help];
 }
 
 /** Every accelerator in the menu, to check that none is bound twice. */

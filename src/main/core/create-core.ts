@@ -110,7 +110,13 @@ const MAX_BOOK_WATCHERS = 8;
 
 /** Commands the orders service answers that need the exchange loaded and intents reconciled. */
 const ORDER_COMMANDS_NEEDING_READY: ReadonlySet<ServiceCommandName> = new Set<ServiceCommandName>([
-  'orders:cancel', 'orders:cancelAll', 'orders:history', 'orders:syncHistory', 'orders:symbols', 'orders:preflight', 'orders:submit',
+  'orders:cancel',
+  'orders:cancelAll',
+  'orders:history',
+  'orders:syncHistory',
+  'orders:symbols',
+  'orders:preflight',
+  'orders:submit',
 ]);
 
 /** One key per window (Electron) or per page origin (web host): its order form's watched symbol. */
@@ -123,16 +129,22 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   const logger = createRedactingLogger(ports.logger);
   const vault = createKeyVault({ secrets: ports.secrets, logger, now });
   const flushIntervalMs = ports.flushIntervalMs ?? 250;
-  const store = ports.database !== undefined
-    ? valuePointStoreFromRepository(ports.database.valueSnapshots)
-    : ports.valuePoints ?? createMemoryValuePointStore();
+  const store =
+    ports.database !== undefined
+      ? valuePointStoreFromRepository(ports.database.valueSnapshots)
+      : (ports.valuePoints ?? createMemoryValuePointStore());
 
   const listeners = new Set<CoreEventListener>();
   const notices: Notice[] = [...(ports.initialNotices ?? [])];
   let session: ExchangeSession | null = null;
   let orders: SessionOrders | null = null;
   /** The environment and key the current session signs with (handed to a background checker on a switch). */
-  let sessionAuth: { readonly envId: EnvironmentId; readonly env: Environment; readonly credentials: Credentials; readonly fingerprint: string } | null = null;
+  let sessionAuth: {
+    readonly envId: EnvironmentId;
+    readonly env: Environment;
+    readonly credentials: Credentials;
+    readonly fingerprint: string;
+  } | null = null;
   /** Checkers of earlier sessions' unresolved orders (see orders/background-reconciler.ts). */
   const backgrounds: BackgroundReconciler[] = [];
   /** The P&L feature (whole-history sync, engine) of the current session. */
@@ -188,15 +200,16 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     return a;
   };
 
-  const trayModel = (): TrayModel => computeTrayModel({
-    snapshot: session?.portfolio.snapshot() ?? null,
-    privacy: ports.settings.get().privacyMode,
-    settings: alerts().settings(),
-    watch: alerts().watchItems(),
-    windowVisible,
-    now: now(),
-    offsetMinutes,
-  });
+  const trayModel = (): TrayModel =>
+    computeTrayModel({
+      snapshot: session?.portfolio.snapshot() ?? null,
+      privacy: ports.settings.get().privacyMode,
+      settings: alerts().settings(),
+      watch: alerts().watchItems(),
+      windowVisible,
+      now: now(),
+      offsetMinutes,
+    });
 
   /** At most one tray update every few seconds; the last change is never lost. */
   const scheduleTray = (): void => {
@@ -316,7 +329,10 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   const environmentFor = async (id: EnvironmentId): Promise<Environment> => {
     if (id === 'demo') {
       const sim = await ensureSimulator();
-      return simulatorEnvironment({ restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl }, { label: 'Demo (simulated exchange)' });
+      return simulatorEnvironment(
+        { restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl },
+        { label: 'Demo (simulated exchange)' },
+      );
     }
     return ports.environmentOverrides?.[id] ?? publicEnvironment(id);
   };
@@ -388,12 +404,25 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
    * Perch, and nothing will (the confirmation is gone with its session), so the asker can stop
    * checking. Null when the asker did not say what it shows (no symbol) or when it may exist.
    */
-  const neverSent = (input: { readonly clientOrderId: string; readonly symbol?: string | undefined; readonly kind?: 'order' | 'oco' | undefined }): OrderOutcomeView | null => {
+  const neverSent = (input: {
+    readonly clientOrderId: string;
+    readonly symbol?: string | undefined;
+    readonly kind?: 'order' | 'oco' | undefined;
+  }): OrderOutcomeView | null => {
     if (input.symbol === undefined || submitsInFlight.has(input.clientOrderId) || journaled(input.clientOrderId)) return null;
     return {
-      clientOrderId: input.clientOrderId, kind: input.kind ?? 'order', symbol: input.symbol, status: 'not-placed',
-      message: 'Not sent: Perch has no record of sending this order, so nothing reached the exchange. Review it and place it again if you still want it.',
-      binanceCode: null, binanceMessage: null, orders: [], orderListId: null, corrected: false, at: now(),
+      clientOrderId: input.clientOrderId,
+      kind: input.kind ?? 'order',
+      symbol: input.symbol,
+      status: 'not-placed',
+      message:
+        'Not sent: Perch has no record of sending this order, so nothing reached the exchange. Review it and place it again if you still want it.',
+      binanceCode: null,
+      binanceMessage: null,
+      orders: [],
+      orderListId: null,
+      corrected: false,
+      at: now(),
     };
   };
 
@@ -405,40 +434,50 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
   const handOver = (auth: NonNullable<typeof sessionAuth>): void => {
     const database = ordersDatabase();
     // Only the intents this key sent: another account's "no such order" would prove nothing.
-    const open = openIntents(database.orderIntents, auth.envId, now()).filter((i) => !ownedInBackground(i.clientOrderId) && checkableWith(i, auth.fingerprint));
+    const open = openIntents(database.orderIntents, auth.envId, now()).filter(
+      (i) => !ownedInBackground(i.clientOrderId) && checkableWith(i, auth.fingerprint),
+    );
     if (open.length === 0) return;
     const governor = createRateLimitGovernor({ now });
     const timeSync = createTimeSync({ env: auth.env, fetchImpl: ports.fetchImpl, governor, localNow: now });
     const rest = createRestClient({ env: auth.env, credentials: auth.credentials, timeSync, governor, fetchImpl: ports.fetchImpl });
     void timeSync.sync('background order checks').catch(() => undefined);
     const tuning = options.ordersTuning;
-    const checker = createBackgroundReconciler({
-      environment: auth.envId,
-      environmentLabel: auth.env.label,
-      rest,
-      database,
-      notify: addNotice,
-      clock: { ...systemClock, now },
-      tuning: {
-        ...(tuning?.orderApi?.graceMs !== undefined ? { graceMs: tuning.orderApi.graceMs, ocoGraceMs: tuning.orderApi.graceMs } : {}),
-        ...(tuning?.orderApi?.backoff !== undefined ? { backoff: tuning.orderApi.backoff, ocoBackoff: tuning.orderApi.backoff } : {}),
-        ...(tuning?.orderApi?.followUpBackoff !== undefined ? { followUpBackoff: tuning.orderApi.followUpBackoff } : {}),
+    const checker = createBackgroundReconciler(
+      {
+        environment: auth.envId,
+        environmentLabel: auth.env.label,
+        rest,
+        database,
+        notify: addNotice,
+        clock: { ...systemClock, now },
+        tuning: {
+          ...(tuning?.orderApi?.graceMs !== undefined ? { graceMs: tuning.orderApi.graceMs, ocoGraceMs: tuning.orderApi.graceMs } : {}),
+          ...(tuning?.orderApi?.backoff !== undefined ? { backoff: tuning.orderApi.backoff, ocoBackoff: tuning.orderApi.backoff } : {}),
+          ...(tuning?.orderApi?.followUpBackoff !== undefined ? { followUpBackoff: tuning.orderApi.followUpBackoff } : {}),
+        },
+        onDone: () => {
+          timeSync.stop();
+          const i = backgrounds.indexOf(checker);
+          if (i >= 0) backgrounds.splice(i, 1);
+          logger.info('background order checks done', { environment: auth.envId });
+          // The demo exchange was kept running for these checks only.
+          if (
+            auth.envId === 'demo' &&
+            !stopped &&
+            ports.settings.get().environment !== 'demo' &&
+            !backgrounds.some((b) => b.environment === 'demo')
+          ) {
+            void serial(async () => {
+              if (session?.environment !== 'demo' && !backgrounds.some((b) => b.environment === 'demo')) await stopSimulator();
+            });
+          }
+        },
       },
-      onDone: () => {
-        timeSync.stop();
-        const i = backgrounds.indexOf(checker);
-        if (i >= 0) backgrounds.splice(i, 1);
-        logger.info('background order checks done', { environment: auth.envId });
-        // The demo exchange was kept running for these checks only.
-        if (auth.envId === 'demo' && !stopped && ports.settings.get().environment !== 'demo' && !backgrounds.some((b) => b.environment === 'demo')) {
-          void serial(async () => {
-            if (session?.environment !== 'demo' && !backgrounds.some((b) => b.environment === 'demo')) await stopSimulator();
-          });
-        }
-      },
-    }, open);
+      open,
+    );
     if (checker.openCount() > 0) backgrounds.push(checker);
-    logger.info('checking the previous session\'s orders in the background', { environment: auth.envId, orders: open.length });
+    logger.info("checking the previous session's orders in the background", { environment: auth.envId, orders: open.length });
   };
 
   /**
@@ -447,11 +486,14 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
    * placed" on another key's word, and the person is told where to look.
    */
   const reportUncheckable = (envId: EnvironmentId, label: string, fingerprint: string | null): void => {
-    const n = openIntents(ordersDatabase().orderIntents, envId, now())
-      .filter((i) => !ownedInBackground(i.clientOrderId) && !checkableWith(i, fingerprint)).length;
+    const n = openIntents(ordersDatabase().orderIntents, envId, now()).filter(
+      (i) => !ownedInBackground(i.clientOrderId) && !checkableWith(i, fingerprint),
+    ).length;
     if (n === 0) return;
     addNotice({
-      id: `orders-uncheckable:${envId}`, level: 'warning', code: 'orders-uncheckable',
+      id: `orders-uncheckable:${envId}`,
+      level: 'warning',
+      code: 'orders-uncheckable',
       message: `${n} order${n === 1 ? '' : 's'} sent with a key that is no longer saved (${label}) cannot be checked by Perch; look at ${n === 1 ? 'it' : 'them'} on Binance.`,
     });
   };
@@ -523,139 +565,148 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     emit('portfolio:snapshot', { kind: 'cleared', environment: ports.settings.get().environment, at: now() });
   };
 
-  const rebuild = (reason: string): Promise<void> => serial(async () => {
-    await teardown();
-    if (stopped || !started) return;
-    const settings = ports.settings.get();
-    const envId = settings.environment;
-    // The demo exchange stays up while a background checker still asks it about earlier orders.
-    if (envId !== 'demo' && !backgrounds.some((b) => b.environment === 'demo')) await stopSimulator();
-    idleReason = null;
-    let material: CredentialMaterial | null;
-    let env: Environment;
-    try {
-      env = await environmentFor(envId);
-      material = await materialFor(envId);
-    } catch (e) {
-      const mapped = toAppError(e, logger);
-      idleReason = mapped instanceof AppError ? mapped.message : 'Perch could not start the connection; details are in the log.';
-      if (mapped instanceof AppError && (mapped.code === 'keychain-locked' || mapped.code === 'keychain-unavailable')) {
-        addNotice({ id: `keychain:${mapped.code}`, level: 'error', code: mapped.code, message: mapped.message });
-      }
-      logger.warn('no exchange session', { environment: envId, reason: describeError(e, logger) });
-      emit('status:connections', idleStatus(envId));
-      return;
-    }
-    if (material === null) {
-      idleReason = NO_KEY_MESSAGE;
-      emit('status:connections', idleStatus(envId));
-      if (envId !== 'demo') reportUncheckableSafely(envId, env.label, null);
-      return;
-    }
-    const fingerprint = keyFingerprint(material.apiKey);
-    // The running session's key: one slot, replaced by the next session's.
-    logger.setSecrets('session', [material.apiKey, secretOf(material)]);
-    let credentials;
-    try {
-      credentials = createCredentials(material);
-    } catch (e) {
-      idleReason = describeError(toAppError(e, logger), logger);
-      emit('status:connections', idleStatus(envId));
-      return;
-    }
-    const next: ExchangeSession = createExchangeSession({
-      environment: envId,
-      env,
-      credentials,
-      quote: settings.quoteCurrency,
-      logger,
-      now,
-      fetchImpl: ports.fetchImpl,
-      flushIntervalMs,
-      tuning: options.sessionTuning,
-      onTickers: (tickers, live, source) => {
-        if (session !== next) return;
-        try {
-          if (alerts().observeTickers(tickers, live, source)) scheduleWatch();
-        } catch (e) {
-          logger.warn('could not evaluate alerts', { error: describeError(e, logger) });
+  const rebuild = (reason: string): Promise<void> =>
+    serial(async () => {
+      await teardown();
+      if (stopped || !started) return;
+      const settings = ports.settings.get();
+      const envId = settings.environment;
+      // The demo exchange stays up while a background checker still asks it about earlier orders.
+      if (envId !== 'demo' && !backgrounds.some((b) => b.environment === 'demo')) await stopSimulator();
+      idleReason = null;
+      let material: CredentialMaterial | null;
+      let env: Environment;
+      try {
+        env = await environmentFor(envId);
+        material = await materialFor(envId);
+      } catch (e) {
+        const mapped = toAppError(e, logger);
+        idleReason = mapped instanceof AppError ? mapped.message : 'Perch could not start the connection; details are in the log.';
+        if (mapped instanceof AppError && (mapped.code === 'keychain-locked' || mapped.code === 'keychain-unavailable')) {
+          addNotice({ id: `keychain:${mapped.code}`, level: 'error', code: mapped.code, message: mapped.message });
         }
-      },
-      onPortfolioEvent: (ev: PortfolioEvent) => {
-        if (session !== next) return;
-        emit('portfolio:snapshot', ev);
-        const totals = next.portfolio.valuation();
-        if (totals !== null) {
+        logger.warn('no exchange session', { environment: envId, reason: describeError(e, logger) });
+        emit('status:connections', idleStatus(envId));
+        return;
+      }
+      if (material === null) {
+        idleReason = NO_KEY_MESSAGE;
+        emit('status:connections', idleStatus(envId));
+        if (envId !== 'demo') reportUncheckableSafely(envId, env.label, null);
+        return;
+      }
+      const fingerprint = keyFingerprint(material.apiKey);
+      // The running session's key: one slot, replaced by the next session's.
+      logger.setSecrets('session', [material.apiKey, secretOf(material)]);
+      let credentials;
+      try {
+        credentials = createCredentials(material);
+      } catch (e) {
+        idleReason = describeError(toAppError(e, logger), logger);
+        emit('status:connections', idleStatus(envId));
+        return;
+      }
+      const next: ExchangeSession = createExchangeSession({
+        environment: envId,
+        env,
+        credentials,
+        quote: settings.quoteCurrency,
+        logger,
+        now,
+        fetchImpl: ports.fetchImpl,
+        flushIntervalMs,
+        tuning: options.sessionTuning,
+        onTickers: (tickers, live, source) => {
+          if (session !== next) return;
           try {
-            alerts().observeTotal(totals.quote, totals.total, totals.freshness.state === 'live' && totals.pending === 0);
+            if (alerts().observeTickers(tickers, live, source)) scheduleWatch();
           } catch (e) {
             logger.warn('could not evaluate alerts', { error: describeError(e, logger) });
           }
-        }
-        scheduleTray();
-        try {
-          recorder.observe();
-        } catch (e) {
-          logger.warn('could not record the portfolio value', { error: describeError(e, logger) });
-        }
-      },
-      onStatus: (status) => {
-        if (session === next) emit('status:connections', status);
-      },
-    });
-    session = next;
-    sessionAuth = { envId, env, credentials, fingerprint };
-    const a = alerts();
-    a.setEnvironment(envId);
-    next.watchExtra(a.symbols());
-    a.setKlineSource(async (symbol, from, to) => {
-      const { interval, ms } = klineIntervalFor(to - from);
-      const rows = await next.rest.request({
-        method: 'GET', path: '/api/v3/klines', security: 'NONE', weight: 2, priority: 'normal', schema: KlineRows,
-        params: { symbol, interval, startTime: String(Math.floor(from / ms) * ms), endTime: String(to), limit: '1000' },
+        },
+        onPortfolioEvent: (ev: PortfolioEvent) => {
+          if (session !== next) return;
+          emit('portfolio:snapshot', ev);
+          const totals = next.portfolio.valuation();
+          if (totals !== null) {
+            try {
+              alerts().observeTotal(totals.quote, totals.total, totals.freshness.state === 'live' && totals.pending === 0);
+            } catch (e) {
+              logger.warn('could not evaluate alerts', { error: describeError(e, logger) });
+            }
+          }
+          scheduleTray();
+          try {
+            recorder.observe();
+          } catch (e) {
+            logger.warn('could not record the portfolio value', { error: describeError(e, logger) });
+          }
+        },
+        onStatus: (status) => {
+          if (session === next) emit('status:connections', status);
+        },
       });
-      return { klines: rows.map((r) => ({ openTime: r[0], high: r[2], low: r[3], close: r[4] })), intervalMs: ms };
+      session = next;
+      sessionAuth = { envId, env, credentials, fingerprint };
+      const a = alerts();
+      a.setEnvironment(envId);
+      next.watchExtra(a.symbols());
+      a.setKlineSource(async (symbol, from, to) => {
+        const { interval, ms } = klineIntervalFor(to - from);
+        const rows = await next.rest.request({
+          method: 'GET',
+          path: '/api/v3/klines',
+          security: 'NONE',
+          weight: 2,
+          priority: 'normal',
+          schema: KlineRows,
+          params: { symbol, interval, startTime: String(Math.floor(from / ms) * ms), endTime: String(to), limit: '1000' },
+        });
+        return { klines: rows.map((r) => ({ openTime: r[0], high: r[2], low: r[3], close: r[4] })), intervalMs: ms };
+      });
+      next.orders.onOrderUpdate((n) => {
+        if (session === next) alerts().observeOrder(n);
+      });
+      orders = createSessionOrders({
+        session: next,
+        environment: envId,
+        ownedElsewhere: ownedInBackground,
+        // The demo exchange starts afresh (with a new key) every time: its orders are not told apart by key.
+        ...(envId !== 'demo' ? { keyFingerprint: fingerprint } : {}),
+        database: ordersDatabase(),
+        tradingEnabled: () => ports.settings.get().tradingEnabled,
+        notify: (n) => {
+          if (session !== next) return;
+          addNotice(n);
+          alerts().observeOrderOutcome(n.code ?? '', n.message);
+        },
+        emit: (name, payload) => {
+          if (session === next) emit(name, payload);
+        },
+        logger,
+        now,
+        ...(options.ordersTuning !== undefined ? { tuning: options.ordersTuning } : {}),
+      });
+      pnl = createSessionPnl({
+        session: next,
+        environment: envId,
+        db: ordersDatabase().db,
+        quote: () => ports.settings.get().quoteCurrency,
+        now,
+        emit: (name, payload) => {
+          if (session === next) emit(name, payload);
+        },
+        recordedValues: (from, to) =>
+          store
+            .range({ environment: envId, quote: ports.settings.get().quoteCurrency, from, to })
+            .map((p) => ({ ts: p.at, total: p.total })),
+      });
+      applyBookWatch();
+      logger.info('exchange session starting', { environment: envId, reason, keyType: credentials.type });
+      if (envId !== 'demo') reportUncheckableSafely(envId, env.label, fingerprint);
+      next.start();
+      if (suspended) next.suspend();
     });
-    next.orders.onOrderUpdate((n) => {
-      if (session === next) alerts().observeOrder(n);
-    });
-    orders = createSessionOrders({
-      session: next,
-      environment: envId,
-      ownedElsewhere: ownedInBackground,
-      // The demo exchange starts afresh (with a new key) every time: its orders are not told apart by key.
-      ...(envId !== 'demo' ? { keyFingerprint: fingerprint } : {}),
-      database: ordersDatabase(),
-      tradingEnabled: () => ports.settings.get().tradingEnabled,
-      notify: (n) => {
-        if (session !== next) return;
-        addNotice(n);
-        alerts().observeOrderOutcome(n.code ?? '', n.message);
-      },
-      emit: (name, payload) => {
-        if (session === next) emit(name, payload);
-      },
-      logger,
-      now,
-      ...(options.ordersTuning !== undefined ? { tuning: options.ordersTuning } : {}),
-    });
-    pnl = createSessionPnl({
-      session: next,
-      environment: envId,
-      db: ordersDatabase().db,
-      quote: () => ports.settings.get().quoteCurrency,
-      now,
-      emit: (name, payload) => {
-        if (session === next) emit(name, payload);
-      },
-      recordedValues: (from, to) => store.range({ environment: envId, quote: ports.settings.get().quoteCurrency, from, to }).map((p) => ({ ts: p.at, total: p.total })),
-    });
-    applyBookWatch();
-    logger.info('exchange session starting', { environment: envId, reason, keyType: credentials.type });
-    if (envId !== 'demo') reportUncheckableSafely(envId, env.label, fingerprint);
-    next.start();
-    if (suspended) next.suspend();
-  });
 
   // ------------------------------------------------------------------ keys
 
@@ -678,11 +729,20 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       await timeSync.sync('key test');
       const rest = createRestClient({ env, credentials, timeSync, governor, fetchImpl: ports.fetchImpl });
       try {
-        await rest.request({ method: 'GET', path: '/api/v3/account', params: { omitZeroBalances: 'true' }, security: 'USER_DATA', weight: 20 });
+        await rest.request({
+          method: 'GET',
+          path: '/api/v3/account',
+          params: { omitZeroBalances: 'true' },
+          security: 'USER_DATA',
+          weight: 20,
+        });
       } catch (e) {
         const mapped = toAppError(e, logger);
         if (mapped instanceof AppError && mapped.code === 'auth') {
-          throw new AppError('auth', `${env.label} did not accept this key: ${mapped.message} Check that the key and its secret belong together and to this environment.`);
+          throw new AppError(
+            'auth',
+            `${env.label} did not accept this key: ${mapped.message} Check that the key and its secret belong together and to this environment.`,
+          );
         }
         throw mapped;
       }
@@ -704,7 +764,11 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
   /** What the renderer sent (a key being tested or saved), registered while the call runs. */
   const holdMaterial = (material: KeyMaterial): (() => void) =>
-    logger.holdSecrets([material.apiKey, 'secret' in material ? material.secret : '', 'privateKeyPem' in material ? material.privateKeyPem : '']);
+    logger.holdSecrets([
+      material.apiKey,
+      'secret' in material ? material.secret : '',
+      'privateKeyPem' in material ? material.privateKeyPem : '',
+    ]);
 
   const keysChanged = async (envId: EnvironmentId): Promise<void> => {
     const key = await vault.info(envId).catch(() => null);
@@ -736,11 +800,12 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
   const pnlHandlers = (): { [C in PnlCommandName]: CommandHandlers[C] } => {
     type Own = Exclude<PnlCommandName, 'pnl:saveCsv'>;
-    const wrap = <C extends Own>(name: C): CommandHandlers[C] => (async (input: Parameters<SessionPnl['handlers'][C]>[0]) => {
-      const p = pnl;
-      if (p === null) throw new Error('Perch is still connecting to the exchange; your history is read once it is connected.');
-      return p.handlers[name](input);
-    }) as unknown as CommandHandlers[C];
+    const wrap = <C extends Own>(name: C): CommandHandlers[C] =>
+      (async (input: Parameters<SessionPnl['handlers'][C]>[0]) => {
+        const p = pnl;
+        if (p === null) throw new Error('Perch is still connecting to the exchange; your history is read once it is connected.');
+        return p.handlers[name](input);
+      }) as unknown as CommandHandlers[C];
     const own = PNL_COMMAND_NAMES.filter((n): n is Own => n !== 'pnl:saveCsv');
     const all = Object.fromEntries(own.map((n) => [n, wrap(n)])) as unknown as { [C in PnlCommandName]: CommandHandlers[C] };
     // The CSV goes through the desktop's save dialog; without one (web host) the window downloads it.
@@ -751,7 +816,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       if (p === null) throw new Error('Perch is still connecting to the exchange; your history is read once it is connected.');
       const file = await p.handlers['pnl:exportCsv']({ kind, method });
       const r = await save.call(ports.shell, { defaultName: file.filename, content: file.csv });
-      return { status: r.saved ? 'saved' as const : 'cancelled' as const, path: r.path };
+      return { status: r.saved ? ('saved' as const) : ('cancelled' as const), path: r.path };
     };
     return all;
   };
@@ -783,7 +848,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
 
     'app:openExternal': async ({ url }) => {
       if (ports.shell === undefined) throw new AppError('not-available', 'Opening links is not available here.');
-      if (!ports.shell.openExternal(url)) throw new AppError('not-allowed', 'Perch only opens https links to Binance and the project pages.');
+      if (!ports.shell.openExternal(url))
+        throw new AppError('not-allowed', 'Perch only opens https links to Binance and the project pages.');
       return null;
     },
 
@@ -800,12 +866,18 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       let patch = input;
       let thresholdNote: string | null = null;
       if (patch.quoteCurrency !== undefined && patch.quoteCurrency !== before.quoteCurrency && patch.smallBalanceThreshold === undefined) {
-        const t = convertThreshold(before.smallBalanceThreshold, before.quoteCurrency, patch.quoteCurrency, session?.portfolio.snapshot() ?? null);
+        const t = convertThreshold(
+          before.smallBalanceThreshold,
+          before.quoteCurrency,
+          patch.quoteCurrency,
+          session?.portfolio.snapshot() ?? null,
+        );
         patch = { ...patch, smallBalanceThreshold: t.value };
         thresholdNote = t.message;
       }
       const next: Settings = await ports.settings.update(patch);
-      if (thresholdNote !== null) addNotice({ id: 'small-balance-threshold', level: 'info', code: 'threshold-converted', message: thresholdNote });
+      if (thresholdNote !== null)
+        addNotice({ id: 'small-balance-threshold', level: 'info', code: 'threshold-converted', message: thresholdNote });
       if (patch.startAtLogin !== undefined && next.startAtLogin !== before.startAtLogin) ports.shell?.setStartAtLogin(next.startAtLogin);
       emit('settings:changed', next);
       if (next.privacyMode !== before.privacyMode) trayNow();
@@ -836,9 +908,13 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       try {
         const resolved = await vault.resolve(environment, material);
         const health = await testKey(environment, resolved.material);
-        if (!health.reading) throw new AppError('auth', 'This key cannot read the account, so it was not saved. Enable reading for it in API Management.');
+        if (!health.reading)
+          throw new AppError('auth', 'This key cannot read the account, so it was not saved. Enable reading for it in API Management.');
         if (health.withdrawals === true && acceptWithdrawalRisk !== true) {
-          throw new AppError('confirmation-required', 'This key can withdraw funds. Confirm explicitly that you accept the risk, or create a key without withdrawals (recommended).');
+          throw new AppError(
+            'confirmation-required',
+            'This key can withdraw funds. Confirm explicitly that you accept the risk, or create a key without withdrawals (recommended).',
+          );
         }
         const info = await vault.save(environment, resolved.material, resolved.publicKeyPem);
         await keysChanged(environment);
@@ -908,9 +984,12 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       // way: provably not sent, so the person is told so (not "outcome unknown").
       if ((o === null || !o.isReady()) && !submitsInFlight.has(input.token) && !journaled(input.token)) {
         const env = ports.settings.get().environment;
-        throw new AppError('not-sent', o === null && idleReason !== null
-          ? `Nothing was sent. ${idleReason}`
-          : `Perch is still connecting to ${exchangeName(env)}; nothing was sent. Try again in a moment.`);
+        throw new AppError(
+          'not-sent',
+          o === null && idleReason !== null
+            ? `Nothing was sent. ${idleReason}`
+            : `Perch is still connecting to ${exchangeName(env)}; nothing was sent. Try again in a moment.`,
+        );
       }
       submitsInFlight.set(input.token, (submitsInFlight.get(input.token) ?? 0) + 1);
       try {
@@ -940,7 +1019,11 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
           const qty = payload?.order?.quantity;
           const quote = payload?.order?.quoteOrderQty;
           out.push({
-            clientOrderId: i.clientOrderId, environment: i.environment, symbol: i.symbol, side: i.side, type: i.type.slice(0, 40),
+            clientOrderId: i.clientOrderId,
+            environment: i.environment,
+            symbol: i.symbol,
+            side: i.side,
+            type: i.type.slice(0, 40),
             quantity: typeof qty === 'string' ? qty.slice(0, 60) : typeof quote === 'string' ? `${quote.slice(0, 40)} (quote)` : '',
             status: i.state === 'not-placed' ? 'not-placed' : 'unknown',
             at: i.createdAt,
@@ -980,8 +1063,12 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
       const s = session;
       if (rule.kind !== 'price-above' && rule.kind !== 'price-below') return { wouldFireNow: false, last: null };
       // a symbol on no stream yet is read by REST (weight 4): the form asks once per level typed
-      const last = alerts().lastPrice(rule.symbol) ?? s?.quote(rule.symbol)?.last ?? (s !== null && s.exchangeInfo.isLoaded() && s.exchangeInfo.symbols().some((x) => x.symbol === rule.symbol)
-        ? (await s.refreshQuote(rule.symbol))?.last ?? null : null);
+      const last =
+        alerts().lastPrice(rule.symbol) ??
+        s?.quote(rule.symbol)?.last ??
+        (s !== null && s.exchangeInfo.isLoaded() && s.exchangeInfo.symbols().some((x) => x.symbol === rule.symbol)
+          ? ((await s.refreshQuote(rule.symbol))?.last ?? null)
+          : null);
       if (last === null || (rule.kind !== 'price-above' && rule.kind !== 'price-below')) return { wouldFireNow: false, last };
       const c = cmp(last, rule.level);
       return { wouldFireNow: rule.kind === 'price-above' ? c >= 0 : c <= 0, last };
@@ -997,7 +1084,8 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
     'watchlist:set': ({ symbols }) => {
       const known = session?.exchangeInfo.isLoaded() === true ? new Set(session.exchangeInfo.symbols().map((x) => x.symbol)) : null;
       const unknown = known === null ? [] : symbols.filter((x) => !known.has(x));
-      if (unknown.length > 0) throw new AppError('invalid-input', `${unknown.join(', ')} is not a market on this exchange. Pick a symbol from the search.`);
+      if (unknown.length > 0)
+        throw new AppError('invalid-input', `${unknown.join(', ')} is not a market on this exchange. Pick a symbol from the search.`);
       alerts().setWatchlist(symbols);
       scheduleTray();
       return alerts().watchItems();

@@ -11,13 +11,7 @@
 import { z } from 'zod';
 import type { MarketQuote } from '../../shared/domain/orders';
 import { TEXT_MAX_LENGTH } from '../../shared/domain/primitives';
-import type {
-  ConnectionState,
-  ConnectionStatus,
-  ConnectionsStatus,
-  EnvironmentId,
-  PortfolioEvent,
-} from '../../shared/domain';
+import type { ConnectionState, ConnectionStatus, ConnectionsStatus, EnvironmentId, PortfolioEvent } from '../../shared/domain';
 import { createConnectionBudget, createBackoff, type BackoffOptions, type ConnectionBudgetOptions } from '../exchange/backoff';
 import { createConnectionState, type ConnectionInfo } from '../exchange/connection-state';
 import type { Credentials } from '../exchange/credentials';
@@ -74,8 +68,12 @@ export interface ExchangeSessionOptions {
   readonly onTickers?: (tickers: readonly TickerInput[], marketLive: boolean, source: 'stream' | 'rest') => void;
   /** Tests: faster heartbeats and backoff against the simulator. */
   readonly tuning?: {
-    readonly market?: Partial<Pick<MarketStreamsOptions, 'staleAfterMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'dataSilenceLimitMs' | 'backoff'>>;
-    readonly wsApi?: Partial<Pick<WsApiConnectionOptions, 'staleAfterMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'requestTimeoutMs' | 'backoff'>>;
+    readonly market?: Partial<
+      Pick<MarketStreamsOptions, 'staleAfterMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'dataSilenceLimitMs' | 'backoff'>
+    >;
+    readonly wsApi?: Partial<
+      Pick<WsApiConnectionOptions, 'staleAfterMs' | 'pingIntervalMs' | 'pongTimeoutMs' | 'requestTimeoutMs' | 'backoff'>
+    >;
     readonly restTimeoutMs?: number;
     readonly bootBackoff?: BackoffOptions;
     /** Connection attempts allowed per window, all sockets together (a time-compressed soak scales the window). */
@@ -122,7 +120,12 @@ export interface ExchangeSession {
 }
 
 const SEVERITY: Readonly<Record<ConnectionState, number>> = {
-  live: 0, connecting: 1, resyncing: 2, stale: 3, reconnecting: 4, offline: 5,
+  live: 0,
+  connecting: 1,
+  resyncing: 2,
+  stale: 3,
+  reconnecting: 4,
+  offline: 5,
 };
 
 function worst(infos: readonly ConnectionInfo[]): ConnectionInfo | null {
@@ -145,9 +148,21 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   const governor = createRateLimitGovernor({ now });
   const timeSync: TimeSync = createTimeSync({ env, fetchImpl: o.fetchImpl, governor, localNow: now });
   const rest = createRestClient({
-    env, credentials, timeSync, governor, fetchImpl: o.fetchImpl, timeoutMs: o.tuning?.restTimeoutMs,
+    env,
+    credentials,
+    timeSync,
+    governor,
+    fetchImpl: o.fetchImpl,
+    timeoutMs: o.tuning?.restTimeoutMs,
     log: (e) => {
-      if (e.errorKind !== undefined) logger.debug('REST request failed', { method: e.method, path: e.path, status: e.httpStatus, kind: e.errorKind, code: e.binanceCode });
+      if (e.errorKind !== undefined)
+        logger.debug('REST request failed', {
+          method: e.method,
+          path: e.path,
+          status: e.httpStatus,
+          kind: e.errorKind,
+          code: e.binanceCode,
+        });
     },
   });
   const registry = createConnectionState({
@@ -157,12 +172,18 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   });
   const budget = createConnectionBudget({ clock, ...o.tuning?.connectionBudget });
   const exchangeInfo: ExchangeInfo = createExchangeInfo({
-    rest, governor, now,
+    rest,
+    governor,
+    now,
     onError: (e) => logger.warn('exchangeInfo refresh failed (keeping the last good copy)', { error: describeError(e, logger) }),
   });
   let bookSymbols: ReadonlySet<string> = new Set();
   const market: MarketStreams = createMarketStreams({
-    streamUrl: env.streamUrl, connectionState: registry, id: 'market', budget, ...o.tuning?.market,
+    streamUrl: env.streamUrl,
+    connectionState: registry,
+    id: 'market',
+    budget,
+    ...o.tuning?.market,
     // The book record carries no time: a quote's age is when its last update arrived here.
     // Only the few watched books are stamped, so the all-market tickers stay cheap.
     onApply: (u) => {
@@ -172,7 +193,10 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   const wsApi = createWsApiConnection({ url: env.wsApiUrl, connectionState: registry, id: 'ws-api', budget, ...o.tuning?.wsApi });
   const userData: UserDataStream = createUserDataStream({ wsApi, rest, credentials, timeSync, connectionState: registry, id: 'account' });
   const lifecycle = createStreamsLifecycle({
-    market, wsApi, userData, timeSync,
+    market,
+    wsApi,
+    userData,
+    timeSync,
     onError: (e) => logger.warn('clock resync failed', { error: describeError(e, logger) }),
   });
   const portfolio = createPortfolioState({ environment: o.environment, quote: o.quote, now });
@@ -217,11 +241,14 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     // the subscription itself still counts as live (it learns of a dead socket only at its close).
     const wsApi = snap.connections.find((c) => c.id === 'ws-api');
     const socketWorse = accountInfo !== null && wsApi !== undefined && SEVERITY[wsApi.status] > SEVERITY[accountInfo.status] ? wsApi : null;
-    const account = accountInfo === null ? null : {
-      ...accountInfo,
-      lastMessageAt: Math.max(accountInfo.lastMessageAt ?? 0, wsApi?.lastMessageAt ?? 0) || null,
-      ...(socketWorse !== null ? { status: socketWorse.status, lastError: socketWorse.lastError ?? accountInfo.lastError } : {}),
-    };
+    const account =
+      accountInfo === null
+        ? null
+        : {
+            ...accountInfo,
+            lastMessageAt: Math.max(accountInfo.lastMessageAt ?? 0, wsApi?.lastMessageAt ?? 0) || null,
+            ...(socketWorse !== null ? { status: socketWorse.status, lastError: socketWorse.lastError ?? accountInfo.lastError } : {}),
+          };
     // Nothing to watch (an empty account) is not a market outage.
     const marketFallback: ConnectionState = currentStreams.size === 0 && started ? 'live' : 'connecting';
     const marketWorst = currentStreams.size === 0 ? null : worst(marketConns);
@@ -244,16 +271,30 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
       // Quiet markets send nothing on the all-market stream: seed every watched price by REST.
       const params = symbols.length > 100 ? { type: 'MINI' } : { symbols: [...symbols], type: 'MINI' };
       const weight = symbols.length > 100 ? 80 : symbols.length > 20 ? 40 : 2;
-      const list = await rest.request({ method: 'GET', path: '/api/v3/ticker/24hr', params, security: 'NONE', weight, priority: 'normal', schema: MiniTicker24hList });
+      const list = await rest.request({
+        method: 'GET',
+        path: '/api/v3/ticker/24hr',
+        params,
+        security: 'NONE',
+        weight,
+        priority: 'normal',
+        schema: MiniTicker24hList,
+      });
       if (stopped) return;
       const wanted = new Set(symbols);
-      const tickers = list.filter((t) => wanted.has(t.symbol)).map((t) => ({ symbol: t.symbol, last: t.lastPrice, open: t.openPrice, eventTime: t.closeTime }));
+      const tickers = list
+        .filter((t) => wanted.has(t.symbol))
+        .map((t) => ({ symbol: t.symbol, last: t.lastPrice, open: t.openPrice, eventTime: t.closeTime }));
       if (verify) portfolio.verifyTickers(tickers);
       else portfolio.applyTickers(tickers);
       o.onTickers?.(tickers, false, 'rest');
     } catch (e) {
       if (stopped) return;
-      if (verify) logger.warn('could not re-read silent prices; they turn stale if nothing confirms them', { symbols: symbols.length, error: describeError(e, logger) });
+      if (verify)
+        logger.warn('could not re-read silent prices; they turn stale if nothing confirms them', {
+          symbols: symbols.length,
+          error: describeError(e, logger),
+        });
       else logger.warn('could not load initial prices; waiting for the market stream', { error: describeError(e, logger) });
     } finally {
       seedInFlight--;
@@ -301,13 +342,13 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     const rq = restQuotes.get(symbol);
     if (book === undefined && ticker === undefined && rq === undefined) return undefined;
     // A book of a symbol no longer watched has no arrival time: its age is unknown (null).
-    const bookAt = book !== undefined ? bookArrived.get(symbol) ?? null : null;
+    const bookAt = book !== undefined ? (bookArrived.get(symbol) ?? null) : null;
     // The newer of the stream's book and the REST read wins.
     const useRest = rq !== undefined && (book === undefined || bookAt === null || (rq.at ?? 0) > bookAt);
     return {
-      bid: useRest ? rq.bid : book?.bidPrice ?? null,
-      ask: useRest ? rq.ask : book?.askPrice ?? null,
-      last: useRest ? rq.last ?? ticker?.last ?? null : ticker?.last ?? rq?.last ?? null,
+      bid: useRest ? rq.bid : (book?.bidPrice ?? null),
+      ask: useRest ? rq.ask : (book?.askPrice ?? null),
+      last: useRest ? (rq.last ?? ticker?.last ?? null) : (ticker?.last ?? rq?.last ?? null),
       at: useRest ? rq.at : bookAt,
     };
   };
@@ -315,8 +356,24 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
   const refreshQuote = async (symbol: string): Promise<MarketQuote | undefined> => {
     try {
       const [book, price] = await Promise.all([
-        rest.request({ method: 'GET', path: '/api/v3/ticker/bookTicker', params: { symbol }, security: 'NONE', weight: 2, priority: 'normal', schema: BookTickerRest }),
-        rest.request({ method: 'GET', path: '/api/v3/ticker/price', params: { symbol }, security: 'NONE', weight: 2, priority: 'normal', schema: PriceRest }),
+        rest.request({
+          method: 'GET',
+          path: '/api/v3/ticker/bookTicker',
+          params: { symbol },
+          security: 'NONE',
+          weight: 2,
+          priority: 'normal',
+          schema: BookTickerRest,
+        }),
+        rest.request({
+          method: 'GET',
+          path: '/api/v3/ticker/price',
+          params: { symbol },
+          security: 'NONE',
+          weight: 2,
+          priority: 'normal',
+          schema: PriceRest,
+        }),
       ]);
       if (!stopped) {
         restQuotes.delete(symbol);
@@ -347,7 +404,10 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     // messages flow so the age of the data shown stays true.
     // The first message of a connection counts as a change, so the age shows at once instead of
     // "no message yet" until the next refresh.
-    const key = JSON.stringify([status.connections.map((c) => [c.state, c.reconnects, c.lastError, c.lastMessageAt === null]), status.clockOffsetMs]);
+    const key = JSON.stringify([
+      status.connections.map((c) => [c.state, c.reconnects, c.lastError, c.lastMessageAt === null]),
+      status.clockOffsetMs,
+    ]);
     const t = now();
     // A ticker stream only sends what changed: a long-silent symbol is asked for by REST, so a
     // quiet market is confirmed and a feed that silently lost it is caught (portfolio-state).
@@ -376,7 +436,11 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
     } catch (e) {
       if (stopped) return;
       const delay = bootBackoff.next();
-      logger.warn('could not reach the exchange; retrying', { environment: o.environment, error: describeError(e, logger), retryInMs: delay });
+      logger.warn('could not reach the exchange; retrying', {
+        environment: o.environment,
+        error: describeError(e, logger),
+        retryInMs: delay,
+      });
       bootTimer = setTimeout(() => {
         bootTimer = null;
         void boot();
@@ -430,10 +494,12 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
       started = true;
       unsubscribers.push(portfolio.onWatchedSymbolsChange(updateWatch));
       unsubscribers.push(exchangeInfo.onChange(() => portfolio.setSymbols(exchangeInfo.symbols().map(toSymbolInput))));
-      unsubscribers.push(userData.onEvent((ev) => {
-        if (ev.type === 'balances') portfolio.applyBalances(ev.changed);
-        else if (ev.type === 'resynced') portfolio.replaceBalances(userData.balances().values());
-      }));
+      unsubscribers.push(
+        userData.onEvent((ev) => {
+          if (ev.type === 'balances') portfolio.applyBalances(ev.changed);
+          else if (ev.type === 'resynced') portfolio.replaceBalances(userData.balances().values());
+        }),
+      );
       flushTimer = setInterval(flush, o.flushIntervalMs);
       if (bookSymbols.size > 0 || extraSymbols.size > 0) applyStreams();
       if (extraSymbols.size > 0) {

@@ -196,14 +196,21 @@ export function createKeyVault(deps: {
         };
       }
       // The entry's content is never quoted: a damaged entry is most likely part of a private key.
-      if (pending !== null) logger.warn('a generated key pair entry in the keychain could not be read and is ignored', { environment: env });
+      if (pending !== null)
+        logger.warn('a generated key pair entry in the keychain could not be read and is ignored', { environment: env });
       // Maybe it was already saved: re-testing a saved generated key is allowed.
       const saved = await load(env);
       if (saved !== null && saved.type === 'ED25519' && saved.publicKeyPem !== null && saved.privateKeyPem !== undefined) {
-        return { material: { type: 'ED25519', apiKey: material.apiKey, privateKeyPem: saved.privateKeyPem }, publicKeyPem: saved.publicKeyPem };
+        return {
+          material: { type: 'ED25519', apiKey: material.apiKey, privateKeyPem: saved.privateKeyPem },
+          publicKeyPem: saved.publicKeyPem,
+        };
       }
       if (pending !== null) {
-        throw new AppError('keychain-unavailable', 'The key pair Perch generated for this environment could not be read from the keychain (the entry is damaged). Generate a new key pair.');
+        throw new AppError(
+          'keychain-unavailable',
+          'The key pair Perch generated for this environment could not be read from the keychain (the entry is damaged). Generate a new key pair.',
+        );
       }
       throw new AppError('not-available', 'No generated key pair is waiting for this environment. Generate a new key pair first.');
     },
@@ -269,14 +276,16 @@ export function createKeyVault(deps: {
 /** Binance's documented rule for keys without an IP whitelist (https://www.binance.com/en/support/announcement/cda0a4b53da04396b5d27881e93abf78). */
 export const UNRESTRICTED_TRADING_DAYS = 30;
 
-export const ApiRestrictions = z.object({
-  ipRestrict: z.boolean(),
-  createTime: z.number().optional(),
-  enableReading: z.boolean(),
-  enableWithdrawals: z.boolean(),
-  enableSpotAndMarginTrading: z.boolean(),
-  tradingAuthorityExpirationTime: z.number().optional(),
-}).passthrough();
+export const ApiRestrictions = z
+  .object({
+    ipRestrict: z.boolean(),
+    createTime: z.number().optional(),
+    enableReading: z.boolean(),
+    enableWithdrawals: z.boolean(),
+    enableSpotAndMarginTrading: z.boolean(),
+    tradingAuthorityExpirationTime: z.number().optional(),
+  })
+  .passthrough();
 export type ApiRestrictions = z.infer<typeof ApiRestrictions>;
 
 /**
@@ -295,20 +304,33 @@ export function assessKeyHealth(input: {
   const warnings: KeyWarning[] = [];
   const reading = r === null ? input.reading : r.enableReading && input.reading;
   if (!reading) {
-    warnings.push({ code: 'no-reading', level: 'danger', message: 'This key cannot read the account, so Perch cannot show your holdings. Enable "Enable Reading" for it in API Management.' });
+    warnings.push({
+      code: 'no-reading',
+      level: 'danger',
+      message: 'This key cannot read the account, so Perch cannot show your holdings. Enable "Enable Reading" for it in API Management.',
+    });
   }
   if (r !== null && r.enableWithdrawals) {
     warnings.push({
       code: 'can-withdraw',
       level: 'danger',
-      message: 'This key can WITHDRAW funds. Perch never needs that: anyone who obtains this key could move your money off Binance. Create a key with withdrawals disabled. Saving this one needs your explicit confirmation.',
+      message:
+        'This key can WITHDRAW funds. Perch never needs that: anyone who obtains this key could move your money off Binance. Create a key with withdrawals disabled. Saving this one needs your explicit confirmation.',
     });
   }
   if (r !== null && !r.ipRestrict) {
-    warnings.push({ code: 'not-ip-restricted', level: 'warning', message: 'This key is not restricted to trusted IP addresses: whoever holds it can use it from anywhere. Restrict it to your IP in API Management if you can.' });
+    warnings.push({
+      code: 'not-ip-restricted',
+      level: 'warning',
+      message:
+        'This key is not restricted to trusted IP addresses: whoever holds it can use it from anywhere. Restrict it to your IP in API Management if you can.',
+    });
     if (r.enableSpotAndMarginTrading) {
       const until = r.tradingAuthorityExpirationTime;
-      const when = until === undefined ? `about ${UNRESTRICTED_TRADING_DAYS} days after it was created or last enabled` : `on ${new Date(until).toISOString().slice(0, 10)}`;
+      const when =
+        until === undefined
+          ? `about ${UNRESTRICTED_TRADING_DAYS} days after it was created or last enabled`
+          : `on ${new Date(until).toISOString().slice(0, 10)}`;
       warnings.push({
         code: 'trading-unrestricted-ip',
         level: 'warning',
@@ -317,7 +339,12 @@ export function assessKeyHealth(input: {
     }
   }
   if (r === null) {
-    warnings.push({ code: 'restrictions-unknown', level: 'info', message: 'This environment does not report key permissions (only the live exchange does), so withdrawal and IP settings could not be checked.' });
+    warnings.push({
+      code: 'restrictions-unknown',
+      level: 'info',
+      message:
+        'This environment does not report key permissions (only the live exchange does), so withdrawal and IP settings could not be checked.',
+    });
   }
   return {
     environment: input.environment,

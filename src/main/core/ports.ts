@@ -38,7 +38,10 @@ export interface ShellPort {
   openExternal(url: string): boolean;
   setStartAtLogin(enabled: boolean): void;
   /** Asks where to save a text file (a save dialog) and writes it; absent where there is no dialog (the web host). */
-  saveTextFile?(file: { readonly defaultName: string; readonly content: string }): Promise<{ readonly saved: boolean; readonly path: string | null }>;
+  saveTextFile?(file: {
+    readonly defaultName: string;
+    readonly content: string;
+  }): Promise<{ readonly saved: boolean; readonly path: string | null }>;
 }
 
 export interface ClockPort {

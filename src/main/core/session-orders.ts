@@ -49,10 +49,12 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 
 const AvgPriceRest = z.object({ mins: z.number().optional(), price: z.string() }).passthrough();
 
-const AccountTrading = z.object({
-  canTrade: z.boolean().optional(),
-  permissions: z.array(z.string()).optional(),
-}).passthrough();
+const AccountTrading = z
+  .object({
+    canTrade: z.boolean().optional(),
+    permissions: z.array(z.string()).optional(),
+  })
+  .passthrough();
 
 export interface SessionOrdersOptions {
   readonly session: ExchangeSession;
@@ -69,7 +71,9 @@ export interface SessionOrdersOptions {
   readonly keyFingerprint?: string;
   /** Tests: faster reconciliation against the simulator. */
   readonly tuning?: {
-    readonly orderApi?: Partial<Pick<OrderApiOptions, 'graceMs' | 'backoff' | 'placeTimeoutMs' | 'cancelCheckMs' | 'cancelBackoff' | 'followUpBackoff'>>;
+    readonly orderApi?: Partial<
+      Pick<OrderApiOptions, 'graceMs' | 'backoff' | 'placeTimeoutMs' | 'cancelCheckMs' | 'cancelBackoff' | 'followUpBackoff'>
+    >;
     readonly service?: OrdersServiceDeps['tuning'];
   };
 }
@@ -142,7 +146,15 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
     if (pending !== undefined) return pending;
     const p = (async (): Promise<string | undefined> => {
       try {
-        const r = await session.rest.request({ method: 'GET', path: '/api/v3/avgPrice', params: { symbol }, security: 'NONE', weight: 2, priority: 'normal', schema: AvgPriceRest });
+        const r = await session.rest.request({
+          method: 'GET',
+          path: '/api/v3/avgPrice',
+          params: { symbol },
+          security: 'NONE',
+          weight: 2,
+          priority: 'normal',
+          schema: AvgPriceRest,
+        });
         if (stopped) return undefined;
         avgPrices.delete(symbol);
         avgPrices.set(symbol, { price: r.price, at: now() });
@@ -184,7 +196,7 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
     settings: () => ({ tradingEnabled: o.tradingEnabled() }),
     permissions: () => ({
       // Either source saying "cannot trade" is enough; unknown is not a refusal (Binance decides).
-      canTrade: accountCanTrade === false || keyCanTrade === false ? false : accountCanTrade ?? keyCanTrade,
+      canTrade: accountCanTrade === false || keyCanTrade === false ? false : (accountCanTrade ?? keyCanTrade),
       ...(accountPermissions !== undefined ? { accountPermissions } : {}),
     }),
     notify: o.notify,
@@ -201,17 +213,31 @@ export function createSessionOrders(o: SessionOrdersOptions): SessionOrders {
   const loadPermissions = async (): Promise<void> => {
     try {
       const account = await session.rest.request({
-        method: 'GET', path: '/api/v3/account', params: { omitZeroBalances: 'true' }, security: 'USER_DATA', weight: 20, priority: 'normal', schema: AccountTrading,
+        method: 'GET',
+        path: '/api/v3/account',
+        params: { omitZeroBalances: 'true' },
+        security: 'USER_DATA',
+        weight: 20,
+        priority: 'normal',
+        schema: AccountTrading,
       });
       if (stopped) return;
       if (account.canTrade !== undefined) accountCanTrade = account.canTrade;
       if (account.permissions !== undefined) accountPermissions = account.permissions;
       if (session.env.hasSapi) {
-        const r = await session.rest.request({ method: 'GET', path: '/sapi/v1/account/apiRestrictions', security: 'USER_DATA', weight: 1, priority: 'normal', schema: ApiRestrictions });
+        const r = await session.rest.request({
+          method: 'GET',
+          path: '/sapi/v1/account/apiRestrictions',
+          security: 'USER_DATA',
+          weight: 1,
+          priority: 'normal',
+          schema: ApiRestrictions,
+        });
         if (!stopped && !r.enableSpotAndMarginTrading) keyCanTrade = false;
       }
     } catch (e) {
-      if (!stopped) logger.warn('could not read the key\'s trading permission; Binance will decide per order', { error: describeError(e, logger) });
+      if (!stopped)
+        logger.warn("could not read the key's trading permission; Binance will decide per order", { error: describeError(e, logger) });
     }
   };
 

@@ -18,7 +18,15 @@ import { z } from 'zod';
 
 /** Deposit costs the user chose, stored as JSON: checked when read back (a trust boundary: the disk). */
 const DepositCosts = z.record(z.string().max(100), DepositCostInput);
-import { computeAccountPnl, createPriceBook, historyEvents, restDailyFetcher, restHourlyFetcher, type PnlComputation, type PriceBook } from '../history/pnl-service';
+import {
+  computeAccountPnl,
+  createPriceBook,
+  historyEvents,
+  restDailyFetcher,
+  restHourlyFetcher,
+  type PnlComputation,
+  type PriceBook,
+} from '../history/pnl-service';
 import { createHistoryRepository, type HistoryRepository } from '../storage/history-repository';
 import type { ExchangeSession } from './exchange-session';
 
@@ -27,7 +35,11 @@ const RESYNC_MS = 5 * 60_000;
 const RANGES: Record<PnlRange, number> = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY, '90d': 90 * DAY, '1y': 365 * DAY, all: Infinity };
 
 /** pnl:saveCsv needs the desktop shell: the core answers it (with exportCsv's file). */
-type Handlers = { [C in Exclude<PnlCommandName, 'pnl:saveCsv'>]: (input: z.output<(typeof pnlCommands)[C]['input']>) => Promise<z.output<(typeof pnlCommands)[C]['output']>> };
+type Handlers = {
+  [C in Exclude<PnlCommandName, 'pnl:saveCsv'>]: (
+    input: z.output<(typeof pnlCommands)[C]['input']>,
+  ) => Promise<z.output<(typeof pnlCommands)[C]['output']>>;
+};
 
 export interface SessionPnlOptions {
   readonly session: Pick<ExchangeSession, 'rest' | 'exchangeInfo' | 'freeBalances' | 'ready' | 'orders'>;
@@ -56,12 +68,19 @@ const plain = (d: Decimal): string => (d.isZero() ? '0' : d.toDecimalPlaces(8, D
 export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
   const env = o.environment;
   const repo: HistoryRepository = createHistoryRepository(o.db);
-  const symbols = (): SymbolPair[] => o.session.exchangeInfo.symbols().map((s) => ({ symbol: s.symbol, baseAsset: s.baseAsset, quoteAsset: s.quoteAsset }));
+  const symbols = (): SymbolPair[] =>
+    o.session.exchangeInfo.symbols().map((s) => ({ symbol: s.symbol, baseAsset: s.baseAsset, quoteAsset: s.quoteAsset }));
   let stopped = false;
   let timer: ReturnType<typeof setInterval> | null = null;
   const sync = createAccountHistorySync({
-    rest: o.session.rest, repo, environment: env, symbols,
-    heldAssets: () => Object.entries(o.session.freeBalances()).filter(([, v]) => new Decimal(v || '0').gt(0)).map(([a]) => a),
+    rest: o.session.rest,
+    repo,
+    environment: env,
+    symbols,
+    heldAssets: () =>
+      Object.entries(o.session.freeBalances())
+        .filter(([, v]) => new Decimal(v || '0').gt(0))
+        .map(([a]) => a),
     transfersAvailable: env === 'demo' || env === 'production',
     now: o.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -77,8 +96,11 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
     // Daily candles change once a day; a new book after an hour picks up today's close.
     if (!prices || pricesQuote !== o.quote() || o.now() - pricesAt > 3_600_000) {
       prices = createPriceBook({
-        quote: o.quote(), symbols, fetchDaily: restDailyFetcher(o.session.rest),
-        fetchHourly: restHourlyFetcher(o.session.rest), hourlySince: o.now() - 365 * DAY,
+        quote: o.quote(),
+        symbols,
+        fetchDaily: restDailyFetcher(o.session.rest),
+        fetchHourly: restHourlyFetcher(o.session.rest),
+        hourlySince: o.now() - 365 * DAY,
       });
       pricesQuote = o.quote();
       pricesAt = o.now();
@@ -102,7 +124,17 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
     let p = cache.get(key);
     if (!p) {
       cache.clear();
-      p = computeAccountPnl({ repo, environment: env, symbols: symbols(), quote: o.quote(), method, now: o.now(), prices: priceBook(), coveredSymbols: sync.coveredSymbols(), costs: depositCosts() });
+      p = computeAccountPnl({
+        repo,
+        environment: env,
+        symbols: symbols(),
+        quote: o.quote(),
+        method,
+        now: o.now(),
+        prices: priceBook(),
+        coveredSymbols: sync.coveredSymbols(),
+        costs: depositCosts(),
+      });
       p.catch(() => cache.delete(key));
       cache.set(key, p);
     }
@@ -114,10 +146,13 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
   const unsubscribeOrders = o.session.orders.onOrderUpdate(({ order, previous }) => {
     if (stopped || previous === undefined || !new Decimal(order.executedQty).gt(previous.executedQty)) return;
     if (pendingFills.has(order.symbol)) return;
-    pendingFills.set(order.symbol, setTimeout(() => {
-      pendingFills.delete(order.symbol);
-      if (!stopped) void sync.refreshSymbol(order.symbol);
-    }, 1500));
+    pendingFills.set(
+      order.symbol,
+      setTimeout(() => {
+        pendingFills.delete(order.symbol);
+        if (!stopped) void sync.refreshSymbol(order.symbol);
+      }, 1500),
+    );
   });
 
   const start = async (): Promise<void> => {
@@ -139,10 +174,21 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
     return repo.trades(env).flatMap((t) => {
       const info = bySymbol.get(t.symbol);
       if (!info) return [];
-      return [{
-        time: t.time, symbol: t.symbol, base: info.baseAsset, quote: info.quoteAsset, side: t.isBuyer ? 'BUY' as const : 'SELL' as const,
-        price: t.price, qty: t.qty, quoteQty: t.quoteQty, fee: t.commission, feeAsset: t.commissionAsset, tradeId: t.tradeId,
-      }];
+      return [
+        {
+          time: t.time,
+          symbol: t.symbol,
+          base: info.baseAsset,
+          quote: info.quoteAsset,
+          side: t.isBuyer ? ('BUY' as const) : ('SELL' as const),
+          price: t.price,
+          qty: t.qty,
+          quoteQty: t.quoteQty,
+          fee: t.commission,
+          feeAsset: t.commissionAsset,
+          tradeId: t.tradeId,
+        },
+      ];
     });
   };
 
@@ -151,8 +197,14 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       const progress = sync.progress();
       if (repo.tradeCount(env) === 0 && repo.transfers(env).length === 0) {
         return {
-          summary: null, sync: progress, series: [], daily: [],
-          message: progress.phase === 'done' ? 'No trades or transfers were found for the covered symbols.' : 'Reading your trade history from the exchange…',
+          summary: null,
+          sync: progress,
+          series: [],
+          daily: [],
+          message:
+            progress.phase === 'done'
+              ? 'No trades or transfers were found for the covered symbols.'
+              : 'Reading your trade history from the exchange…',
         };
       }
       const { summary, result, daily } = await compute(method);
@@ -161,7 +213,11 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       const points: Array<{ t: number; v: number | null; data: PnlSeriesPoint }> = [];
       for (const s of result.samples) {
         if (s.time < from) continue;
-        points.push({ t: s.time, v: s.value === null ? null : s.value.toNumber(), data: { t: s.time, value: s.value ? plain(s.value) : null, pnl: s.pnl ? plain(s.pnl) : null } });
+        points.push({
+          t: s.time,
+          v: s.value === null ? null : s.value.toNumber(),
+          data: { t: s.time, value: s.value ? plain(s.value) : null, pnl: s.pnl ? plain(s.pnl) : null },
+        });
       }
       // Recorded values fill in between the daily points for short ranges (their P&L uses the day's net deposits).
       if (o.recordedValues && range !== 'all' && range !== '1y') {
@@ -174,14 +230,25 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       }
       const series = downsample(points, 2000).map((p) => p.data);
       return {
-        summary, sync: progress, series,
-        daily: daily.filter((d) => d.time >= from).slice(-400).map((d) => ({ t: d.time, pnl: d.pnl ? plain(d.pnl) : null })),
+        summary,
+        sync: progress,
+        series,
+        daily: daily
+          .filter((d) => d.time >= from)
+          .slice(-400)
+          .map((d) => ({ t: d.time, pnl: d.pnl ? plain(d.pnl) : null })),
         message: null,
       };
     },
     async 'pnl:trades'({ asset, side, from, to, limit }) {
-      const rows = tradeRows().filter((r) => (asset === undefined || r.base === asset || r.quote === asset)
-        && (side === undefined || r.side === side) && (from === undefined || r.time >= from) && (to === undefined || r.time <= to))
+      const rows = tradeRows()
+        .filter(
+          (r) =>
+            (asset === undefined || r.base === asset || r.quote === asset) &&
+            (side === undefined || r.side === side) &&
+            (from === undefined || r.time >= from) &&
+            (to === undefined || r.time <= to),
+        )
         .sort((a, b) => b.time - a.time);
       return { rows: rows.slice(0, limit ?? 500), total: rows.length };
     },
@@ -195,9 +262,15 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       await book.load([asset], first);
       const r = computePnl({ quote: q, method, events, priceAt: book.priceAt, asOf: o.now(), trailAsset: asset });
       return {
-        asset, symbol, candles: candles.slice(-2000),
-        fills: tradeRows().filter((t) => t.base === asset).slice(-2000),
-        averageCost: r.trail.slice(-2000).map((x) => ({ t: x.time, qty: plain(x.qty), cost: x.qty.gt(0) ? plain(x.cost.div(x.qty)) : null })),
+        asset,
+        symbol,
+        candles: candles.slice(-2000),
+        fills: tradeRows()
+          .filter((t) => t.base === asset)
+          .slice(-2000),
+        averageCost: r.trail
+          .slice(-2000)
+          .map((x) => ({ t: x.time, qty: plain(x.qty), cost: x.qty.gt(0) ? plain(x.cost.div(x.qty)) : null })),
       };
     },
     async 'pnl:sync'() {
@@ -210,7 +283,8 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
     },
     async 'pnl:addSymbol'({ symbol }) {
       const s = symbol.trim().toUpperCase();
-      if (!sync.addSymbol(s)) return { added: false, message: `The exchange has no symbol “${s}”. Write it as base and quote together, like DOGEUSDT.` };
+      if (!sync.addSymbol(s))
+        return { added: false, message: `The exchange has no symbol “${s}”. Write it as base and quote together, like DOGEUSDT.` };
       void sync.sync();
       return { added: true, message: `${s} is covered from now on; its trades are being read.` };
     },
@@ -222,13 +296,20 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       await book.load(new Set(deposits.map((d) => d.asset)), first);
       return {
         quote: o.quote(),
-        rows: deposits.slice(-5000).reverse().map((d) => {
-          const px = book.priceAt(d.asset, d.time);
-          return {
-            id: d.id, time: d.time, asset: d.asset, amount: d.amount, cost: costs[d.id] ?? { kind: 'unknown' as const },
-            valueAtDeposit: px ? plain(px.mul(d.amount)) : null,
-          };
-        }),
+        rows: deposits
+          .slice(-5000)
+          .reverse()
+          .map((d) => {
+            const px = book.priceAt(d.asset, d.time);
+            return {
+              id: d.id,
+              time: d.time,
+              asset: d.asset,
+              amount: d.amount,
+              cost: costs[d.id] ?? { kind: 'unknown' as const },
+              valueAtDeposit: px ? plain(px.mul(d.amount)) : null,
+            };
+          }),
       };
     },
     async 'pnl:setDepositCost'({ id, cost }) {
@@ -249,20 +330,50 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
         for (const t of tradeRows()) {
           const fee = new Decimal(t.fee);
           const px = t.feeAsset === result.quote ? new Decimal(1) : book.priceAt(t.feeAsset, t.time);
-          lines.push([iso(t.time), t.symbol, t.side, t.price, t.qty, t.quoteQty, t.fee, t.feeAsset, px ? plain(fee.mul(px)) : '', result.quote].map(csvCell).join(','));
+          lines.push(
+            [iso(t.time), t.symbol, t.side, t.price, t.qty, t.quoteQty, t.fee, t.feeAsset, px ? plain(fee.mul(px)) : '', result.quote]
+              .map(csvCell)
+              .join(','),
+          );
         }
         return { filename: `perch-trades-${day}.csv`, csv: `${lines.join('\n')}\n` };
       }
       if (kind === 'gains') {
         const lines = ['acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,value_currency'];
         for (const d of result.disposals) {
-          const acquired = d.acquiredFrom === null ? 'average cost' : d.acquiredFrom === d.acquiredTo ? iso(d.acquiredFrom) : `${iso(d.acquiredFrom)}..${iso(d.acquiredTo!)}`;
-          lines.push([acquired, iso(d.time), d.asset, d.qty.toFixed(), plain(d.proceeds), plain(d.costBasis), plain(d.gain), d.method, d.kind, d.costAssumed ? 'yes' : 'no', result.quote].map(csvCell).join(','));
+          const acquired =
+            d.acquiredFrom === null
+              ? 'average cost'
+              : d.acquiredFrom === d.acquiredTo
+                ? iso(d.acquiredFrom)
+                : `${iso(d.acquiredFrom)}..${iso(d.acquiredTo!)}`;
+          lines.push(
+            [
+              acquired,
+              iso(d.time),
+              d.asset,
+              d.qty.toFixed(),
+              plain(d.proceeds),
+              plain(d.costBasis),
+              plain(d.gain),
+              d.method,
+              d.kind,
+              d.costAssumed ? 'yes' : 'no',
+              result.quote,
+            ]
+              .map(csvCell)
+              .join(','),
+          );
         }
         return { filename: `perch-gains-${method}-${day}.csv`, csv: `${lines.join('\n')}\n` };
       }
       const lines = ['time,value,net_deposits,pnl,value_currency'];
-      for (const s of result.samples) lines.push([iso(s.time), s.value ? plain(s.value) : '', plain(s.netInvested), s.pnl ? plain(s.pnl) : '', result.quote].map(csvCell).join(','));
+      for (const s of result.samples)
+        lines.push(
+          [iso(s.time), s.value ? plain(s.value) : '', plain(s.netInvested), s.pnl ? plain(s.pnl) : '', result.quote]
+            .map(csvCell)
+            .join(','),
+        );
       return { filename: `perch-value-history-${day}.csv`, csv: `${lines.join('\n')}\n` };
     },
   };
@@ -279,5 +390,3 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
     },
   };
 }
-
-

@@ -16,7 +16,15 @@
 import { existsSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ALERT_MIGRATIONS } from '../storage/alerts-repository';
-import { MIGRATIONS, NewerSchemaError, peekDatabase, readUnfinishedIntents, type Database, type DatabasePeek, type IntentSummary } from '../storage/database';
+import {
+  MIGRATIONS,
+  NewerSchemaError,
+  peekDatabase,
+  readUnfinishedIntents,
+  type Database,
+  type DatabasePeek,
+  type IntentSummary,
+} from '../storage/database';
 import { HISTORY_MIGRATIONS } from '../storage/history-repository';
 import { ORDERS_MIGRATIONS } from '../storage/orders-repository';
 
@@ -99,17 +107,22 @@ function newerSchemaMessage(found: number, known: number, path: string, feature?
 }
 
 function intentLines(intents: readonly IntentSummary[]): string {
-  return intents.slice(0, 10).map((i) => `${i.side} ${i.symbol} (${i.environment}, ${new Date(i.createdAt).toISOString().replace('T', ' ').slice(0, 16)} UTC)`).join('; ');
+  return intents
+    .slice(0, 10)
+    .map((i) => `${i.side} ${i.symbol} (${i.environment}, ${new Date(i.createdAt).toISOString().replace('T', ' ').slice(0, 16)} UTC)`)
+    .join('; ');
 }
 
 function corruptMessage(backup: string, intents: readonly IntentSummary[]): StartupMessage {
-  const found = intents.length > 0
-    ? ` It still lists ${intents.length} order${intents.length === 1 ? '' : 's'} whose outcome was not known: ${intentLines(intents)}. Check ${intents.length === 1 ? 'it' : 'them'} in Open orders and your order history on Binance.`
-    : ' If you placed orders shortly before this, Perch may not have learned what became of them: check Open orders and your order history on Binance.';
+  const found =
+    intents.length > 0
+      ? ` It still lists ${intents.length} order${intents.length === 1 ? '' : 's'} whose outcome was not known: ${intentLines(intents)}. Check ${intents.length === 1 ? 'it' : 'them'} in Open orders and your order history on Binance.`
+      : ' If you placed orders shortly before this, Perch may not have learned what became of them: check Open orders and your order history on Binance.';
   return {
     level: 'warning',
     title: 'Perch started with a new database',
-    message: 'Perch could not read its database (the file is damaged), so it started a new one. Your value history and the journal of orders sent from Perch start again from now.',
+    message:
+      'Perch could not read its database (the file is damaged), so it started a new one. Your value history and the journal of orders sent from Perch start again from now.',
     detail: `The damaged file was kept as ${basename(backup)} next to the new one.${found}`,
   };
 }
@@ -129,8 +142,12 @@ export function openStartupDatabase(o: OpenStartupDatabaseOptions): StartupDatab
   let corrupt: unknown = null;
   if (fs.exists(o.path)) {
     try {
-      const seen = peek(o.path, features.map((f) => f.table));
-      if (seen.schemaVersion !== null && seen.schemaVersion > known) return { kind: 'refused', message: newerSchemaMessage(seen.schemaVersion, known, o.path) };
+      const seen = peek(
+        o.path,
+        features.map((f) => f.table),
+      );
+      if (seen.schemaVersion !== null && seen.schemaVersion > known)
+        return { kind: 'refused', message: newerSchemaMessage(seen.schemaVersion, known, o.path) };
       for (const f of features) {
         const v = seen.features?.[f.table] ?? null;
         if (v !== null && v > f.known) return { kind: 'refused', message: newerSchemaMessage(v, f.known, o.path, f.what) };

@@ -9,7 +9,14 @@ import { dec, formatDecimal } from '../../shared/money';
 
 /** About one US dollar in each quote Perch offers; others get 1. */
 const DEFAULTS: Readonly<Record<string, string>> = {
-  USDT: '1', USDC: '1', FDUSD: '1', EUR: '1', TRY: '40', BTC: '0.00001', ETH: '0.0003', BNB: '0.002',
+  USDT: '1',
+  USDC: '1',
+  FDUSD: '1',
+  EUR: '1',
+  TRY: '40',
+  BTC: '0.00001',
+  ETH: '0.0003',
+  BNB: '0.002',
 };
 
 export interface ConvertedThreshold {
@@ -26,7 +33,11 @@ export function convertThreshold(threshold: string, from: string, to: string, po
   if (price !== null && held?.stale !== true && dec(price).gt(0)) {
     // Two significant digits: a threshold is a rough line, not an amount to trade.
     const value = formatDecimal(dec(threshold).div(price).toSignificantDigits(2));
-    return { value, converted: true, message: `The small-balance threshold is now ${value} ${to} (${threshold} ${from} at the current price).` };
+    return {
+      value,
+      converted: true,
+      message: `The small-balance threshold is now ${value} ${to} (${threshold} ${from} at the current price).`,
+    };
   }
   const value = DEFAULTS[to] ?? '1';
   return {

@@ -1,7 +1,13 @@
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Store from 'electron-store';
-import { corruptBackupName, createSettingsStore, type SettingsBackend, type SettingsDocument, type SettingsStore } from '../storage/settings';
+import {
+  corruptBackupName,
+  createSettingsStore,
+  type SettingsBackend,
+  type SettingsDocument,
+  type SettingsStore,
+} from '../storage/settings';
 
 /**
  * Settings in electron-store (atomic writes via conf). Validation, migrations and corruption

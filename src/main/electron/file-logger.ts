@@ -7,7 +7,9 @@ export type ShellLogLevel = 'debug' | 'info' | 'warn' | 'error';
  * Appends one line per entry to logs/main.log. Callers pass already-redacted text (the core's
  * redacting logger); the shell itself only logs URLs it blocked and lifecycle events.
  */
-export function createFileLogger(dir: string): { log(level: ShellLogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void } {
+export function createFileLogger(dir: string): {
+  log(level: ShellLogLevel, message: string, fields?: Readonly<Record<string, unknown>>): void;
+} {
   let ready = false;
   return {
     log(level, message, fields) {

@@ -23,12 +23,14 @@ export interface GuardOptions {
  * https link goes to the system browser instead), <webview> cannot attach.
  */
 export function applyWebContentsGuards(contents: GuardedContents, options: GuardOptions): void {
-  const block = (kind: string) => (event: ElectronEvent, url: string): void => {
-    if (!isNavigationAllowed(url, options.allowedOrigins)) {
-      event.preventDefault();
-      options.onBlocked?.(kind, url);
-    }
-  };
+  const block =
+    (kind: string) =>
+    (event: ElectronEvent, url: string): void => {
+      if (!isNavigationAllowed(url, options.allowedOrigins)) {
+        event.preventDefault();
+        options.onBlocked?.(kind, url);
+      }
+    };
   contents.on('will-navigate', block('navigation'));
   contents.on('will-frame-navigate', (details) => {
     if (!isNavigationAllowed(details.url, options.allowedOrigins)) {

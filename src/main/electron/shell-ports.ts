@@ -33,7 +33,10 @@ export interface AppShellPort {
   openExternal(url: string): boolean;
   setStartAtLogin(enabled: boolean): void;
   /** A save dialog, then the file written (CSV export). */
-  saveTextFile?(file: { readonly defaultName: string; readonly content: string }): Promise<{ readonly saved: boolean; readonly path: string | null }>;
+  saveTextFile?(file: {
+    readonly defaultName: string;
+    readonly content: string;
+  }): Promise<{ readonly saved: boolean; readonly path: string | null }>;
   showWindow(): void;
   quit(): void;
 }

@@ -39,7 +39,9 @@ export function createStartAtLogin(deps: StartAtLoginDeps): StartAtLogin {
   const asAppError = (e: unknown, enabled: boolean): AppError =>
     e instanceof AppError
       ? e
-      : new AppError('storage', isPublicError(e) ? e.message : `Perch could not turn ${enabled ? 'on' : 'off'} start at login.`, { cause: e });
+      : new AppError('storage', isPublicError(e) ? e.message : `Perch could not turn ${enabled ? 'on' : 'off'} start at login.`, {
+          cause: e,
+        });
 
   return {
     set(enabled, revert) {

@@ -34,17 +34,27 @@ export function createTray(onSelect: (id: string) => void): TrayPort {
       select = handler;
       // Linux needs the whole menu set again after any change
       tray.setContextMenu(
-        Menu.buildFromTemplate(items.map((i): Electron.MenuItemConstructorOptions => (i.id.startsWith('separator:')
-          ? { type: 'separator' }
-          : i.checked !== undefined
-            ? { id: i.id, label: i.label, type: 'checkbox', checked: i.checked, enabled: i.enabled ?? true, click: () => select(i.id) }
-            : { id: i.id, label: i.label, enabled: i.enabled ?? true, click: () => select(i.id) }))),
+        Menu.buildFromTemplate(
+          items.map((i): Electron.MenuItemConstructorOptions =>
+            i.id.startsWith('separator:')
+              ? { type: 'separator' }
+              : i.checked !== undefined
+                ? { id: i.id, label: i.label, type: 'checkbox', checked: i.checked, enabled: i.enabled ?? true, click: () => select(i.id) }
+                : { id: i.id, label: i.label, enabled: i.enabled ?? true, click: () => select(i.id) },
+          ),
+        ),
       );
     },
     destroy() {
       tray.destroy();
     },
   };
-  port.setMenu([{ id: 'show', label: 'Show Perch' }, { id: 'quit', label: 'Quit Perch' }], onSelect);
+  port.setMenu(
+    [
+      { id: 'show', label: 'Show Perch' },
+      { id: 'quit', label: 'Quit Perch' },
+    ],
+    onSelect,
+  );
   return port;
 }

@@ -89,19 +89,29 @@ export function errorMessage(error: unknown): string {
 
 export function createConnectionState(options: ConnectionStateOptions = {}): ConnectionStateRegistry {
   const clock = options.clock ?? systemClock;
-  const entries = new Map<string, {
-    status: ConnectionStatus; since: number; lastMessageAt: number | null;
-    reconnectCount: number; lastError: string | null;
-  }>();
+  const entries = new Map<
+    string,
+    {
+      status: ConnectionStatus;
+      since: number;
+      lastMessageAt: number | null;
+      reconnectCount: number;
+      lastError: string | null;
+    }
+  >();
   const listeners = new Set<(snapshot: ConnectionStateSnapshot) => void>();
 
   const infoOf = (id: string, now: number): ConnectionInfo | undefined => {
     const e = entries.get(id);
     if (e === undefined) return undefined;
     return {
-      id, status: e.status, since: e.since, lastMessageAt: e.lastMessageAt,
+      id,
+      status: e.status,
+      since: e.since,
+      lastMessageAt: e.lastMessageAt,
       ageMs: e.lastMessageAt === null ? null : Math.max(0, now - e.lastMessageAt),
-      reconnectCount: e.reconnectCount, lastError: e.lastError,
+      reconnectCount: e.reconnectCount,
+      lastError: e.lastError,
     };
   };
 
@@ -131,7 +141,13 @@ export function createConnectionState(options: ConnectionStateOptions = {}): Con
   return {
     register(id, initial = 'offline'): ConnectionReporter {
       if (entries.has(id)) throw new Error(`connection id already registered: ${id}`);
-      const entry = { status: initial, since: clock.now(), lastMessageAt: null as number | null, reconnectCount: 0, lastError: null as string | null };
+      const entry = {
+        status: initial,
+        since: clock.now(),
+        lastMessageAt: null as number | null,
+        reconnectCount: 0,
+        lastError: null as string | null,
+      };
       entries.set(id, entry);
       let released = false;
       notify();
@@ -156,10 +172,16 @@ export function createConnectionState(options: ConnectionStateOptions = {}): Con
           if (released) return;
           entry.reconnectCount += 1;
         },
-        info: () => infoOf(id, clock.now()) ?? {
-          id, status: entry.status, since: entry.since, lastMessageAt: entry.lastMessageAt, ageMs: null,
-          reconnectCount: entry.reconnectCount, lastError: entry.lastError,
-        },
+        info: () =>
+          infoOf(id, clock.now()) ?? {
+            id,
+            status: entry.status,
+            since: entry.since,
+            lastMessageAt: entry.lastMessageAt,
+            ageMs: null,
+            reconnectCount: entry.reconnectCount,
+            lastError: entry.lastError,
+          },
         release() {
           if (released) return;
           released = true;

@@ -26,7 +26,11 @@ const API_KEY_PATTERN = /^[A-Za-z0-9]{8,128}$/;
 export function createCredentials(material: CredentialMaterial): Credentials {
   const apiKey = material.apiKey.trim();
   if (!API_KEY_PATTERN.test(apiKey)) {
-    throw new ExchangeError({ kind: 'auth', code: 'exchange.auth.bad-api-key', message: 'The API key does not look like a Binance API key (letters and digits only). Copy it again from API Management.' });
+    throw new ExchangeError({
+      kind: 'auth',
+      code: 'exchange.auth.bad-api-key',
+      message: 'The API key does not look like a Binance API key (letters and digits only). Copy it again from API Management.',
+    });
   }
   const signer = buildSigner(material);
   const description = `Credentials(${material.type}, apiKey ${redactApiKey(apiKey)})`;
@@ -53,7 +57,11 @@ export function redactApiKey(apiKey: string): string {
 function buildSigner(material: CredentialMaterial): (payload: string) => string {
   if (material.type === 'HMAC') {
     if (material.secret.trim().length === 0) {
-      throw new ExchangeError({ kind: 'auth', code: 'exchange.auth.bad-secret', message: 'The API secret is empty. Paste the secret shown when the key was created.' });
+      throw new ExchangeError({
+        kind: 'auth',
+        code: 'exchange.auth.bad-secret',
+        message: 'The API secret is empty. Paste the secret shown when the key was created.',
+      });
     }
     const key = createSecretKey(Buffer.from(material.secret.trim(), 'utf8'));
     return (payload) => createHmac('sha256', key).update(payload, 'utf8').digest('hex');
@@ -70,22 +78,38 @@ function loadPrivateKey(pem: string, type: 'RSA' | 'ED25519'): KeyObject {
   const expected = type === 'RSA' ? 'rsa' : 'ed25519';
   const label = type === 'RSA' ? 'RSA' : 'Ed25519';
   if (/ENCRYPTED/.test(pem)) {
-    throw new ExchangeError({ kind: 'auth', code: 'exchange.auth.bad-private-key', message: `The ${label} private key is protected by a passphrase; export it unencrypted (PKCS#8 PEM) for Perch.` });
+    throw new ExchangeError({
+      kind: 'auth',
+      code: 'exchange.auth.bad-private-key',
+      message: `The ${label} private key is protected by a passphrase; export it unencrypted (PKCS#8 PEM) for Perch.`,
+    });
   }
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch {
     // The crypto error text can quote parts of the input; say what is wrong in our own words.
-    throw new ExchangeError({ kind: 'auth', code: 'exchange.auth.bad-private-key', message: `The ${label} private key could not be read; paste the whole PKCS#8 PEM file, including the "-----BEGIN PRIVATE KEY-----" line.` });
+    throw new ExchangeError({
+      kind: 'auth',
+      code: 'exchange.auth.bad-private-key',
+      message: `The ${label} private key could not be read; paste the whole PKCS#8 PEM file, including the "-----BEGIN PRIVATE KEY-----" line.`,
+    });
   }
   if (key.asymmetricKeyType !== expected) {
-    throw new ExchangeError({ kind: 'auth', code: 'exchange.auth.bad-private-key', message: `The private key is a ${key.asymmetricKeyType ?? 'unknown'} key, but the API key was registered as ${label}.` });
+    throw new ExchangeError({
+      kind: 'auth',
+      code: 'exchange.auth.bad-private-key',
+      message: `The private key is a ${key.asymmetricKeyType ?? 'unknown'} key, but the API key was registered as ${label}.`,
+    });
   }
   if (type === 'RSA') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits < 2048) {
-      throw new ExchangeError({ kind: 'auth', code: 'exchange.auth.bad-private-key', message: `The RSA key has ${bits} bits; Binance requires 2048 to 4096.` });
+      throw new ExchangeError({
+        kind: 'auth',
+        code: 'exchange.auth.bad-private-key',
+        message: `The RSA key has ${bits} bits; Binance requires 2048 to 4096.`,
+      });
     }
   }
   return key;

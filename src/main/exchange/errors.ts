@@ -144,8 +144,8 @@ const FILTER_HELP: Readonly<Record<string, string>> = {
 
 const AUTH_CODES = new Set([-1002, -1022, -2014, -2015]);
 const PARAM_CODES = new Set([
-  -1100, -1101, -1102, -1103, -1104, -1105, -1106, -1108, -1111, -1112, -1114, -1115, -1116, -1117, -1118, -1119,
-  -1120, -1121, -1125, -1127, -1128, -1130, -1131, -1134, -1135, -1145, -1151, -1220,
+  -1100, -1101, -1102, -1103, -1104, -1105, -1106, -1108, -1111, -1112, -1114, -1115, -1116, -1117, -1118, -1119, -1120, -1121, -1125,
+  -1127, -1128, -1130, -1131, -1134, -1135, -1145, -1151, -1220,
 ]);
 
 export interface HttpFailure {
@@ -167,14 +167,21 @@ export function classifyHttpFailure(f: HttpFailure): ExchangeError {
   const { httpStatus: status, binanceCode: code, binanceMsg: msg, headers, method, path, changesState } = f;
   const where = `${method} ${path}`;
   const base = { httpStatus: status, binanceCode: code, binanceMsg: msg, headers, method, path };
-  const detail = msg ? ` Binance said: "${msg}"${code !== undefined ? ` (code ${code})` : ''}.` : code !== undefined ? ` (code ${code}).` : '';
+  const detail = msg
+    ? ` Binance said: "${msg}"${code !== undefined ? ` (code ${code})` : ''}.`
+    : code !== undefined
+      ? ` (code ${code}).`
+      : '';
   const retryAfterMs = retryAfterMsFrom(headers);
   const now = f.nowMs ?? Date.now();
 
   if (status === 418) {
     const bannedUntil = bannedUntilFrom(msg) ?? now + (retryAfterMs ?? 120_000);
     return new ExchangeError({
-      ...base, kind: 'banned', retryAfterMs: Math.max(0, bannedUntil - now), bannedUntil,
+      ...base,
+      kind: 'banned',
+      retryAfterMs: Math.max(0, bannedUntil - now),
+      bannedUntil,
       message: `Binance has temporarily banned this IP address for sending too many requests (until ${new Date(bannedUntil).toISOString()}). Perch will not contact Binance until then.${detail}`,
     });
   }
@@ -182,37 +189,44 @@ export function classifyHttpFailure(f: HttpFailure): ExchangeError {
     const wait = retryAfterMs ?? 60_000;
     const what = code === -1015 ? 'Too many new orders in a short time' : 'Too many requests to Binance';
     return new ExchangeError({
-      ...base, kind: 'rate-limited', retryAfterMs: wait,
+      ...base,
+      kind: 'rate-limited',
+      retryAfterMs: wait,
       message: `${what}; Perch is pausing requests for ${Math.ceil(wait / 1000)} s to avoid an IP ban.${detail}`,
     });
   }
   if (code === -1006 || code === -1007 || status >= 500) {
     if (changesState) {
       return new ExchangeError({
-        ...base, kind: 'unknown-outcome',
+        ...base,
+        kind: 'unknown-outcome',
         message: `Binance did not confirm ${where}: it may or may not have been carried out. Check your open orders before trying again.${detail}`,
       });
     }
     return new ExchangeError({
-      ...base, kind: code === -1007 ? 'timeout' : 'network',
+      ...base,
+      kind: code === -1007 ? 'timeout' : 'network',
       message: `Binance had a temporary problem answering ${where} (HTTP ${status}); try again in a moment.${detail}`,
     });
   }
   if (code === -1021) {
     return new ExchangeError({
-      ...base, kind: 'clock',
+      ...base,
+      kind: 'clock',
       message: `Your computer's clock and Binance's clock disagree, so the request was refused. Perch resynchronises automatically; if this keeps happening, turn on automatic time setting in your system.${detail}`,
     });
   }
   if ((code !== undefined && AUTH_CODES.has(code)) || status === 401) {
     return new ExchangeError({
-      ...base, kind: 'auth',
+      ...base,
+      kind: 'auth',
       message: `Binance refused the API key: check that the key and secret are correct, that the key has the needed permissions and, if it is IP-restricted, that this IP is allowed.${detail}`,
     });
   }
   if (code === -2013 || code === -2026 || (code === -2011 && !/restriction/i.test(msg ?? ''))) {
     return new ExchangeError({
-      ...base, kind: 'not-found',
+      ...base,
+      kind: 'not-found',
       message: `Binance does not know this order (it may not exist, may not be visible yet, or was archived).${detail}`,
     });
   }
@@ -220,7 +234,9 @@ export function classifyHttpFailure(f: HttpFailure): ExchangeError {
     const filter = /Filter failure:\s*([A-Z_]+)/.exec(msg ?? '')?.[1];
     const help = filter ? FILTER_HELP[filter] : undefined;
     return new ExchangeError({
-      ...base, kind: 'filter', filter,
+      ...base,
+      kind: 'filter',
+      filter,
       message: help
         ? `Binance rejected the order because ${help} (${filter}). Adjust the order and try again.`
         : `Binance rejected the order as invalid; adjust it and try again.${detail}`,
@@ -228,31 +244,38 @@ export function classifyHttpFailure(f: HttpFailure): ExchangeError {
   }
   if (code === -1111) {
     return new ExchangeError({
-      ...base, kind: 'filter',
+      ...base,
+      kind: 'filter',
       message: `Binance rejected a value with too many decimal places; round it to the symbol's precision.${detail}`,
     });
   }
   if (status === 403) {
     return new ExchangeError({
-      ...base, kind: 'rejected',
+      ...base,
+      kind: 'rejected',
       message: `Binance's firewall blocked ${where} (HTTP 403). Wait a little and try again.${detail}`,
     });
   }
   if (status === 404 || status === 410) {
     return new ExchangeError({
-      ...base, kind: 'unavailable',
+      ...base,
+      kind: 'unavailable',
       message: `${where} is not available on this Binance environment (HTTP ${status}).${detail}`,
     });
   }
   if (code !== undefined && PARAM_CODES.has(code)) {
     return new ExchangeError({
-      ...base, kind: 'rejected',
+      ...base,
+      kind: 'rejected',
       message: `Binance rejected a parameter of the request.${detail}`,
     });
   }
   return new ExchangeError({
-    ...base, kind: 'rejected',
-    message: msg ? `Binance rejected the request: ${msg}${code !== undefined ? ` (code ${code})` : ''}.` : `Binance rejected ${where} (HTTP ${status}).`,
+    ...base,
+    kind: 'rejected',
+    message: msg
+      ? `Binance rejected the request: ${msg}${code !== undefined ? ` (code ${code})` : ''}.`
+      : `Binance rejected ${where} (HTTP ${status}).`,
   });
 }
 

@@ -6,11 +6,26 @@
  */
 import { z } from 'zod';
 import { ExchangeError } from './errors';
-import { FilterParseError, parseExchangeFilters, parseSymbolFilters, validateOrderDraft, type ExchangeFilters, type OrderDraft, type SymbolFilters, type ValidationContext, type ValidationResult } from './filters';
+import {
+  FilterParseError,
+  parseExchangeFilters,
+  parseSymbolFilters,
+  validateOrderDraft,
+  type ExchangeFilters,
+  type OrderDraft,
+  type SymbolFilters,
+  type ValidationContext,
+  type ValidationResult,
+} from './filters';
 import type { RateLimitGovernor, RequestPriority } from './rate-limit';
 import type { RestClient } from './rest-client';
 
-const RateLimitSchema = z.object({ rateLimitType: z.string(), interval: z.string(), intervalNum: z.number().int(), limit: z.number().int() });
+const RateLimitSchema = z.object({
+  rateLimitType: z.string(),
+  interval: z.string(),
+  intervalNum: z.number().int(),
+  limit: z.number().int(),
+});
 const SymbolSchema = z.object({
   symbol: z.string().min(1),
   status: z.string(),
@@ -116,7 +131,15 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
   };
 
   async function fetchInfo(params: Record<string, string | readonly string[]>, priority: RequestPriority): Promise<RawExchangeInfo> {
-    const raw = await opts.rest.request({ method: 'GET', path: PATH, params, security: 'NONE', weight: EXCHANGE_INFO_WEIGHT, priority, schema: ExchangeInfoSchema });
+    const raw = await opts.rest.request({
+      method: 'GET',
+      path: PATH,
+      params,
+      security: 'NONE',
+      weight: EXCHANGE_INFO_WEIGHT,
+      priority,
+      schema: ExchangeInfoSchema,
+    });
     if (raw.rateLimits.length > 0) opts.governor?.setLimits(raw.rateLimits);
     return raw;
   }
@@ -131,7 +154,12 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
         filters = parseSymbolFilters(s.filters);
       } catch (e) {
         if (e instanceof FilterParseError) {
-          throw new ExchangeError({ kind: 'bad-response', method: 'GET', path: PATH, message: `Binance sent trading rules for ${s.symbol} that Perch cannot read (${e.message}). Perch may need an update.` });
+          throw new ExchangeError({
+            kind: 'bad-response',
+            method: 'GET',
+            path: PATH,
+            message: `Binance sent trading rules for ${s.symbol} that Perch cannot read (${e.message}). Perch may need an update.`,
+          });
         }
         throw e;
       }
@@ -150,7 +178,8 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
         fetchedAt: t,
       };
       const before = cache.get(s.symbol);
-      if (!before || before.status !== info.status || JSON.stringify(before.filters) !== JSON.stringify(info.filters)) changed.push(s.symbol);
+      if (!before || before.status !== info.status || JSON.stringify(before.filters) !== JSON.stringify(info.filters))
+        changed.push(s.symbol);
       cache.set(s.symbol, info);
       seen.add(s.symbol);
     }
@@ -211,12 +240,16 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
       // A filter failure or an unknown symbol means our copy of the rules may be out of date.
       unsubscribeErrors ??= opts.rest.onError?.((error, req) => {
         const symbol = req.params?.symbol;
-        if (typeof symbol === 'string' && (error.kind === 'filter' || error.binanceCode === -1121 || error.binanceCode === -1220)) markStale(symbol);
+        if (typeof symbol === 'string' && (error.kind === 'filter' || error.binanceCode === -1121 || error.binanceCode === -1220))
+          markStale(symbol);
       });
       if (!refreshTimer) {
-        refreshTimer = setInterval(() => {
-          refresh('periodic', 'optional').catch((e: unknown) => opts.onError?.(e));
-        }, opts.refreshIntervalMs ?? 60 * 60_000);
+        refreshTimer = setInterval(
+          () => {
+            refresh('periodic', 'optional').catch((e: unknown) => opts.onError?.(e));
+          },
+          opts.refreshIntervalMs ?? 60 * 60_000,
+        );
         refreshTimer.unref?.();
       }
       await refresh('start');
@@ -254,7 +287,13 @@ export function createExchangeInfo(opts: ExchangeInfoOptions): ExchangeInfo {
           ok: false,
           order: draft,
           adjustments: [],
-          issues: [{ filter: 'SYMBOL', field: 'symbol', message: `${draft.symbol} is not a symbol Binance lists${loadedAt === undefined ? ' (trading rules not loaded yet)' : ''}.` }],
+          issues: [
+            {
+              filter: 'SYMBOL',
+              field: 'symbol',
+              message: `${draft.symbol} is not a symbol Binance lists${loadedAt === undefined ? ' (trading rules not loaded yet)' : ''}.`,
+            },
+          ],
         };
       }
       return validateOrderDraft(draft, {

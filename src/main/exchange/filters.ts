@@ -6,7 +6,17 @@
  * value as a suggestion. Output strings never carry an exponent or float noise.
  */
 import { z } from 'zod';
-import { Decimal, ceilToStep, dec, floorToStep, formatDecimal, isMultipleOf, parseDecimal, snapToTick, type DecimalInput } from '../../shared/money';
+import {
+  Decimal,
+  ceilToStep,
+  dec,
+  floorToStep,
+  formatDecimal,
+  isMultipleOf,
+  parseDecimal,
+  snapToTick,
+  type DecimalInput,
+} from '../../shared/money';
 import { formatAmount, formatFigure, formatPrice, formatQuantity } from '../../shared/money/format';
 
 const Dec = z.string().regex(/^-?\d+(\.\d+)?$/);
@@ -15,17 +25,34 @@ const Int = z.number().int();
 const filterSchemas = {
   PRICE_FILTER: z.object({ minPrice: Dec, maxPrice: Dec, tickSize: Dec }),
   PERCENT_PRICE: z.object({ multiplierUp: Dec, multiplierDown: Dec, avgPriceMins: Int }),
-  PERCENT_PRICE_BY_SIDE: z.object({ bidMultiplierUp: Dec, bidMultiplierDown: Dec, askMultiplierUp: Dec, askMultiplierDown: Dec, avgPriceMins: Int }),
+  PERCENT_PRICE_BY_SIDE: z.object({
+    bidMultiplierUp: Dec,
+    bidMultiplierDown: Dec,
+    askMultiplierUp: Dec,
+    askMultiplierDown: Dec,
+    avgPriceMins: Int,
+  }),
   LOT_SIZE: z.object({ minQty: Dec, maxQty: Dec, stepSize: Dec }),
   MARKET_LOT_SIZE: z.object({ minQty: Dec, maxQty: Dec, stepSize: Dec }),
   MIN_NOTIONAL: z.object({ minNotional: Dec, applyToMarket: z.boolean(), avgPriceMins: Int }),
-  NOTIONAL: z.object({ minNotional: Dec, applyMinToMarket: z.boolean(), maxNotional: Dec, applyMaxToMarket: z.boolean(), avgPriceMins: Int }),
+  NOTIONAL: z.object({
+    minNotional: Dec,
+    applyMinToMarket: z.boolean(),
+    maxNotional: Dec,
+    applyMaxToMarket: z.boolean(),
+    avgPriceMins: Int,
+  }),
   ICEBERG_PARTS: z.object({ limit: Int }),
   MAX_NUM_ORDERS: z.object({ maxNumOrders: Int }),
   MAX_NUM_ALGO_ORDERS: z.object({ maxNumAlgoOrders: Int }),
   MAX_NUM_ICEBERG_ORDERS: z.object({ maxNumIcebergOrders: Int }),
   MAX_POSITION: z.object({ maxPosition: Dec }),
-  TRAILING_DELTA: z.object({ minTrailingAboveDelta: Int, maxTrailingAboveDelta: Int, minTrailingBelowDelta: Int, maxTrailingBelowDelta: Int }),
+  TRAILING_DELTA: z.object({
+    minTrailingAboveDelta: Int,
+    maxTrailingAboveDelta: Int,
+    minTrailingBelowDelta: Int,
+    maxTrailingBelowDelta: Int,
+  }),
   MAX_NUM_ORDER_AMENDS: z.object({ maxNumOrderAmends: Int }),
   MAX_NUM_ORDER_LISTS: z.object({ maxNumOrderLists: Int }),
   EXCHANGE_MAX_NUM_ORDERS: z.object({ maxNumOrders: Int }),
@@ -66,25 +93,44 @@ export interface ExchangeFilters {
 }
 
 const SYMBOL_KEYS: Partial<Record<FilterName, keyof Omit<SymbolFilters, 'unknown'>>> = {
-  PRICE_FILTER: 'price', PERCENT_PRICE: 'percentPrice', PERCENT_PRICE_BY_SIDE: 'percentPriceBySide', LOT_SIZE: 'lotSize',
-  MARKET_LOT_SIZE: 'marketLotSize', MIN_NOTIONAL: 'minNotional', NOTIONAL: 'notional', ICEBERG_PARTS: 'icebergParts',
-  MAX_NUM_ORDERS: 'maxNumOrders', MAX_NUM_ALGO_ORDERS: 'maxNumAlgoOrders', MAX_NUM_ICEBERG_ORDERS: 'maxNumIcebergOrders',
-  MAX_POSITION: 'maxPosition', TRAILING_DELTA: 'trailingDelta', MAX_NUM_ORDER_AMENDS: 'maxNumOrderAmends', MAX_NUM_ORDER_LISTS: 'maxNumOrderLists',
+  PRICE_FILTER: 'price',
+  PERCENT_PRICE: 'percentPrice',
+  PERCENT_PRICE_BY_SIDE: 'percentPriceBySide',
+  LOT_SIZE: 'lotSize',
+  MARKET_LOT_SIZE: 'marketLotSize',
+  MIN_NOTIONAL: 'minNotional',
+  NOTIONAL: 'notional',
+  ICEBERG_PARTS: 'icebergParts',
+  MAX_NUM_ORDERS: 'maxNumOrders',
+  MAX_NUM_ALGO_ORDERS: 'maxNumAlgoOrders',
+  MAX_NUM_ICEBERG_ORDERS: 'maxNumIcebergOrders',
+  MAX_POSITION: 'maxPosition',
+  TRAILING_DELTA: 'trailingDelta',
+  MAX_NUM_ORDER_AMENDS: 'maxNumOrderAmends',
+  MAX_NUM_ORDER_LISTS: 'maxNumOrderLists',
 };
 const EXCHANGE_KEYS: Partial<Record<FilterName, keyof Omit<ExchangeFilters, 'unknown'>>> = {
-  EXCHANGE_MAX_NUM_ORDERS: 'maxNumOrders', EXCHANGE_MAX_NUM_ALGO_ORDERS: 'maxNumAlgoOrders',
-  EXCHANGE_MAX_NUM_ICEBERG_ORDERS: 'maxNumIcebergOrders', EXCHANGE_MAX_NUM_ORDER_LISTS: 'maxNumOrderLists',
+  EXCHANGE_MAX_NUM_ORDERS: 'maxNumOrders',
+  EXCHANGE_MAX_NUM_ALGO_ORDERS: 'maxNumAlgoOrders',
+  EXCHANGE_MAX_NUM_ICEBERG_ORDERS: 'maxNumIcebergOrders',
+  EXCHANGE_MAX_NUM_ORDER_LISTS: 'maxNumOrderLists',
 };
 
 /** Thrown when a known filter has an unexpected shape (the caller maps it to 'bad-response'). */
 export class FilterParseError extends Error {
-  constructor(readonly filterType: string, detail: string) {
+  constructor(
+    readonly filterType: string,
+    detail: string,
+  ) {
     super(`exchangeInfo filter ${filterType} has an unexpected shape: ${detail}`);
     this.name = 'FilterParseError';
   }
 }
 
-function parseInto(raw: readonly unknown[], keys: Partial<Record<FilterName, string>>): { out: Record<string, unknown>; unknown: Record<string, unknown>[] } {
+function parseInto(
+  raw: readonly unknown[],
+  keys: Partial<Record<FilterName, string>>,
+): { out: Record<string, unknown>; unknown: Record<string, unknown>[] } {
   const out: Record<string, unknown> = {};
   const unknown: Record<string, unknown>[] = [];
   for (const item of raw) {
@@ -137,7 +183,8 @@ export interface OrderDraft {
   readonly trailingDelta?: number;
 }
 
-export type DraftField = 'symbol' | 'type' | 'quantity' | 'quoteOrderQty' | 'price' | 'stopPrice' | 'timeInForce' | 'icebergQty' | 'trailingDelta';
+export type DraftField =
+  'symbol' | 'type' | 'quantity' | 'quoteOrderQty' | 'price' | 'stopPrice' | 'timeInForce' | 'icebergQty' | 'trailingDelta';
 
 export interface FilterIssue {
   /** Filter name (LOT_SIZE, NOTIONAL, ...) or PARAMETERS / SYMBOL_STATUS / ORDER_TYPE for non-filter rules. */
@@ -168,7 +215,13 @@ export interface ValidationContext {
   readonly quoteAsset?: string;
   /** Reference / average price used for MARKET notional and PERCENT_PRICE checks. */
   readonly avgPrice?: string;
-  readonly openOrders?: { readonly symbol?: number; readonly symbolAlgo?: number; readonly symbolIceberg?: number; readonly exchange?: number; readonly exchangeAlgo?: number };
+  readonly openOrders?: {
+    readonly symbol?: number;
+    readonly symbolAlgo?: number;
+    readonly symbolIceberg?: number;
+    readonly exchange?: number;
+    readonly exchangeAlgo?: number;
+  };
   /** Free + locked base asset + open BUY quantity, for MAX_POSITION. */
   readonly basePosition?: string;
   /** 'adjust' (default): off-grid quantity/price are fixed and reported; 'strict': they are issues. */
@@ -213,9 +266,13 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
   };
 
   if (ctx.status !== undefined && ctx.status !== 'TRADING') {
-    issue('SYMBOL_STATUS', 'symbol', ctx.status === 'CANCEL_ONLY'
-      ? `${draft.symbol} is in cancel-only mode: open orders can be cancelled, but no new orders are accepted.`
-      : `${draft.symbol} is not trading right now (status ${ctx.status}); new orders are not accepted.`);
+    issue(
+      'SYMBOL_STATUS',
+      'symbol',
+      ctx.status === 'CANCEL_ONLY'
+        ? `${draft.symbol} is in cancel-only mode: open orders can be cancelled, but no new orders are accepted.`
+        : `${draft.symbol} is not trading right now (status ${ctx.status}); new orders are not accepted.`,
+    );
   }
   if (ctx.orderTypes && !ctx.orderTypes.includes(draft.type)) {
     issue('ORDER_TYPE', 'type', `${draft.symbol} does not accept ${draft.type} orders (allowed: ${ctx.orderTypes.join(', ')}).`);
@@ -244,16 +301,19 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
   const hasRaw = (field: keyof OrderDraft): boolean => draft[field] !== undefined && String(draft[field]).trim() !== '';
 
   if (draft.type === 'MARKET') {
-    if (hasRaw('quantity') && hasRaw('quoteOrderQty')) issue('PARAMETERS', 'quoteOrderQty', 'A market order takes either a quantity or an amount to spend, not both.');
+    if (hasRaw('quantity') && hasRaw('quoteOrderQty'))
+      issue('PARAMETERS', 'quoteOrderQty', 'A market order takes either a quantity or an amount to spend, not both.');
     else if (!hasRaw('quantity') && !hasRaw('quoteOrderQty')) issue('PARAMETERS', 'quantity', 'Enter a quantity, or an amount to spend.');
-    if (hasRaw('quoteOrderQty') && ctx.quoteOrderQtyMarketAllowed === false) issue('PARAMETERS', 'quoteOrderQty', `${draft.symbol} does not accept market orders by amount; enter a quantity instead.`);
+    if (hasRaw('quoteOrderQty') && ctx.quoteOrderQtyMarketAllowed === false)
+      issue('PARAMETERS', 'quoteOrderQty', `${draft.symbol} does not accept market orders by amount; enter a quantity instead.`);
   } else {
     if (!hasRaw('quantity')) issue('PARAMETERS', 'quantity', 'Enter a quantity.');
     if (hasRaw('quoteOrderQty')) issue('PARAMETERS', 'quoteOrderQty', 'An amount to spend is only possible on market orders.');
   }
   if (NEEDS_PRICE.has(draft.type) && !hasRaw('price')) issue('PARAMETERS', 'price', 'Enter a limit price.');
   if (!NEEDS_PRICE.has(draft.type) && hasRaw('price')) issue('PARAMETERS', 'price', `${draft.type} orders have no limit price.`);
-  if (ALGO_TYPES.has(draft.type) && !hasRaw('stopPrice') && draft.trailingDelta === undefined) issue('PARAMETERS', 'stopPrice', 'Enter a stop (trigger) price.');
+  if (ALGO_TYPES.has(draft.type) && !hasRaw('stopPrice') && draft.trailingDelta === undefined)
+    issue('PARAMETERS', 'stopPrice', 'Enter a stop (trigger) price.');
   if (!ALGO_TYPES.has(draft.type) && hasRaw('stopPrice')) issue('PARAMETERS', 'stopPrice', `${draft.type} orders have no stop price.`);
   if (NEEDS_TIF.has(draft.type)) {
     order.timeInForce = draft.timeInForce ?? 'GTC';
@@ -280,18 +340,31 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
         issue('PRICE_FILTER', field, `${label(field)} must be a multiple of the tick size ${px(pf.tickSize)}.`, snapped);
         return v;
       }
-      adjustments.push({ filter: 'PRICE_FILTER', field, from: s(v), to: s(snapped), message: `${label(field)} rounded ${isBuy ? 'down' : 'up'} to the tick size ${px(pf.tickSize)}.` });
+      adjustments.push({
+        filter: 'PRICE_FILTER',
+        field,
+        from: s(v),
+        to: s(snapped),
+        message: `${label(field)} rounded ${isBuy ? 'down' : 'up'} to the tick size ${px(pf.tickSize)}.`,
+      });
       v = snapped;
     }
-    if (!dec(pf.minPrice).isZero() && v.lt(pf.minPrice)) issue('PRICE_FILTER', field, `${label(field)} is below the minimum ${px(pf.minPrice)}.`, pf.minPrice);
-    if (!dec(pf.maxPrice).isZero() && v.gt(pf.maxPrice)) issue('PRICE_FILTER', field, `${label(field)} is above the maximum ${px(pf.maxPrice)}.`, pf.maxPrice);
+    if (!dec(pf.minPrice).isZero() && v.lt(pf.minPrice))
+      issue('PRICE_FILTER', field, `${label(field)} is below the minimum ${px(pf.minPrice)}.`, pf.minPrice);
+    if (!dec(pf.maxPrice).isZero() && v.gt(pf.maxPrice))
+      issue('PRICE_FILTER', field, `${label(field)} is above the maximum ${px(pf.maxPrice)}.`, pf.maxPrice);
     return v;
   };
   price = priceFilter('price', price);
   stop = priceFilter('stopPrice', stop);
 
   // --- LOT_SIZE (every order) and MARKET_LOT_SIZE (market orders) on quantity
-  const lot = (filter: 'LOT_SIZE' | 'MARKET_LOT_SIZE', field: 'quantity' | 'icebergQty', value: Decimal | undefined, lf: FilterOf<'LOT_SIZE'> | undefined): Decimal | undefined => {
+  const lot = (
+    filter: 'LOT_SIZE' | 'MARKET_LOT_SIZE',
+    field: 'quantity' | 'icebergQty',
+    value: Decimal | undefined,
+    lf: FilterOf<'LOT_SIZE'> | undefined,
+  ): Decimal | undefined => {
     if (!value || !lf) return value;
     let v = value;
     if (!isMultipleOf(v, lf.stepSize)) {
@@ -305,11 +378,23 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
         issue(filter, field, `${label(field)} must be a multiple of the step size ${qx(lf.stepSize)}.`, floored);
         return v;
       }
-      adjustments.push({ filter, field, from: s(v), to: s(floored), message: `${label(field)} rounded down to the step size ${qx(lf.stepSize)}.` });
+      adjustments.push({
+        filter,
+        field,
+        from: s(v),
+        to: s(floored),
+        message: `${label(field)} rounded down to the step size ${qx(lf.stepSize)}.`,
+      });
       v = floored;
     }
     if (v.lt(lf.minQty)) issue(filter, field, `${label(field)} is below the minimum ${qx(lf.minQty)}.`, lf.minQty);
-    if (!dec(lf.maxQty).isZero() && v.gt(lf.maxQty)) issue(filter, field, `${label(field)} is above the maximum ${qx(lf.maxQty)}${filter === 'MARKET_LOT_SIZE' ? ' for market orders' : ''}.`, floorToStep(lf.maxQty, lf.stepSize));
+    if (!dec(lf.maxQty).isZero() && v.gt(lf.maxQty))
+      issue(
+        filter,
+        field,
+        `${label(field)} is above the maximum ${qx(lf.maxQty)}${filter === 'MARKET_LOT_SIZE' ? ' for market orders' : ''}.`,
+        floorToStep(lf.maxQty, lf.stepSize),
+      );
     return v;
   };
   qty = lot('LOT_SIZE', 'quantity', qty, f.lotSize);
@@ -318,9 +403,21 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
 
   if (quoteQty && ctx.quoteAssetPrecision !== undefined && quoteQty.decimalPlaces() > ctx.quoteAssetPrecision) {
     const floored = quoteQty.toDecimalPlaces(ctx.quoteAssetPrecision, Decimal.ROUND_DOWN);
-    if (strict || floored.lte(0)) issue('PARAMETERS', 'quoteOrderQty', `The amount has more than ${ctx.quoteAssetPrecision} decimals.`, floored.gt(0) ? floored : undefined);
+    if (strict || floored.lte(0))
+      issue(
+        'PARAMETERS',
+        'quoteOrderQty',
+        `The amount has more than ${ctx.quoteAssetPrecision} decimals.`,
+        floored.gt(0) ? floored : undefined,
+      );
     else {
-      adjustments.push({ filter: 'PARAMETERS', field: 'quoteOrderQty', from: s(quoteQty), to: s(floored), message: `Amount rounded down to ${ctx.quoteAssetPrecision} decimals.` });
+      adjustments.push({
+        filter: 'PARAMETERS',
+        field: 'quoteOrderQty',
+        from: s(quoteQty),
+        to: s(floored),
+        message: `Amount rounded down to ${ctx.quoteAssetPrecision} decimals.`,
+      });
       quoteQty = floored;
     }
   }
@@ -328,7 +425,7 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
   // --- notional (price x quantity)
   const isMarketLike = MARKET_LIKE.has(draft.type);
   const refPrice = ctx.avgPrice !== undefined ? parseDecimal(ctx.avgPrice) : undefined;
-  const notionalPrice = isMarketLike ? (draft.type === 'MARKET' ? refPrice : stop ?? refPrice) : price;
+  const notionalPrice = isMarketLike ? (draft.type === 'MARKET' ? refPrice : (stop ?? refPrice)) : price;
   const notional = quoteQty ?? (qty && notionalPrice ? qty.mul(notionalPrice) : undefined);
   const step = f.lotSize?.stepSize ?? '0';
   const qtyFor = (target: Decimal, up: boolean): Decimal | undefined => {
@@ -341,15 +438,30 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     const nf = f.notional;
     if (nf) {
       if ((!isMarketLike || nf.applyMinToMarket) && notional.lt(nf.minNotional)) {
-        issue('NOTIONAL', notionalField, `The order value ${valueAs(notional, 'down')} is below the minimum ${valueAs(nf.minNotional, 'up')}.`, qtyFor(dec(nf.minNotional), true));
+        issue(
+          'NOTIONAL',
+          notionalField,
+          `The order value ${valueAs(notional, 'down')} is below the minimum ${valueAs(nf.minNotional, 'up')}.`,
+          qtyFor(dec(nf.minNotional), true),
+        );
       }
       if ((!isMarketLike || nf.applyMaxToMarket) && !dec(nf.maxNotional).isZero() && notional.gt(nf.maxNotional)) {
-        issue('NOTIONAL', notionalField, `The order value ${valueAs(notional, 'up')} is above the maximum ${valueAs(nf.maxNotional, 'down')}.`, qtyFor(dec(nf.maxNotional), false));
+        issue(
+          'NOTIONAL',
+          notionalField,
+          `The order value ${valueAs(notional, 'up')} is above the maximum ${valueAs(nf.maxNotional, 'down')}.`,
+          qtyFor(dec(nf.maxNotional), false),
+        );
       }
     }
     const mf = f.minNotional;
     if (mf && (!isMarketLike || mf.applyToMarket) && notional.lt(mf.minNotional)) {
-      issue('MIN_NOTIONAL', notionalField, `The order value ${valueAs(notional, 'down')} is below the minimum ${valueAs(mf.minNotional, 'up')}.`, qtyFor(dec(mf.minNotional), true));
+      issue(
+        'MIN_NOTIONAL',
+        notionalField,
+        `The order value ${valueAs(notional, 'down')} is below the minimum ${valueAs(mf.minNotional, 'up')}.`,
+        qtyFor(dec(mf.minNotional), true),
+      );
     }
   }
 
@@ -359,49 +471,92 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
     const range = (filter: string, up: string, down: string): void => {
       const hi = floorToStep(refPrice.mul(up), tick);
       const lo = ceilToStep(refPrice.mul(down), tick);
-      if (price && price.gt(refPrice.mul(up))) issue(filter, 'price', `The price is more than ${pct(up)} above the recent average price ${px(refPrice)}.`, hi);
-      if (price && price.lt(refPrice.mul(down))) issue(filter, 'price', `The price is more than ${pct(down, true)} below the recent average price ${px(refPrice)}.`, lo);
+      if (price && price.gt(refPrice.mul(up)))
+        issue(filter, 'price', `The price is more than ${pct(up)} above the recent average price ${px(refPrice)}.`, hi);
+      if (price && price.lt(refPrice.mul(down)))
+        issue(filter, 'price', `The price is more than ${pct(down, true)} below the recent average price ${px(refPrice)}.`, lo);
     };
     const ps = f.percentPriceBySide;
-    if (ps) range('PERCENT_PRICE_BY_SIDE', isBuy ? ps.bidMultiplierUp : ps.askMultiplierUp, isBuy ? ps.bidMultiplierDown : ps.askMultiplierDown);
+    if (ps)
+      range('PERCENT_PRICE_BY_SIDE', isBuy ? ps.bidMultiplierUp : ps.askMultiplierUp, isBuy ? ps.bidMultiplierDown : ps.askMultiplierDown);
     if (f.percentPrice) range('PERCENT_PRICE', f.percentPrice.multiplierUp, f.percentPrice.multiplierDown);
   }
 
   // --- iceberg parts, trailing delta, position, open order counts
   if (iceberg && qty && f.icebergParts) {
     const parts = qty.div(iceberg).ceil();
-    if (parts.gt(f.icebergParts.limit)) issue('ICEBERG_PARTS', 'icebergQty', `An iceberg order can have at most ${f.icebergParts.limit} parts; this one would have ${formatAmount(parts)}.`, ceilToStep(qty.div(f.icebergParts.limit), step));
+    if (parts.gt(f.icebergParts.limit))
+      issue(
+        'ICEBERG_PARTS',
+        'icebergQty',
+        `An iceberg order can have at most ${f.icebergParts.limit} parts; this one would have ${formatAmount(parts)}.`,
+        ceilToStep(qty.div(f.icebergParts.limit), step),
+      );
   }
   if (draft.trailingDelta !== undefined && f.trailingDelta && ALGO_TYPES.has(draft.type)) {
     const above = (draft.type.startsWith('STOP_LOSS') && isBuy) || (draft.type.startsWith('TAKE_PROFIT') && !isBuy);
     const min = above ? f.trailingDelta.minTrailingAboveDelta : f.trailingDelta.minTrailingBelowDelta;
     const max = above ? f.trailingDelta.maxTrailingAboveDelta : f.trailingDelta.maxTrailingBelowDelta;
-    if (draft.trailingDelta < min) issue('TRAILING_DELTA', 'trailingDelta', `The trailing delta must be at least ${min} basis points.`, String(min));
-    if (draft.trailingDelta > max) issue('TRAILING_DELTA', 'trailingDelta', `The trailing delta must be at most ${max} basis points.`, String(max));
+    if (draft.trailingDelta < min)
+      issue('TRAILING_DELTA', 'trailingDelta', `The trailing delta must be at least ${min} basis points.`, String(min));
+    if (draft.trailingDelta > max)
+      issue('TRAILING_DELTA', 'trailingDelta', `The trailing delta must be at most ${max} basis points.`, String(max));
   }
   if (isBuy && qty && f.maxPosition && ctx.basePosition !== undefined) {
     const position = dec(ctx.basePosition).plus(qty);
     if (position.gt(f.maxPosition.maxPosition)) {
       const room = floorToStep(Decimal.max(0, dec(f.maxPosition.maxPosition).minus(ctx.basePosition)), step);
-      issue('MAX_POSITION', 'quantity', `This buy would take your position above the maximum ${qx(f.maxPosition.maxPosition)}.`, room.gt(0) ? room : undefined);
+      issue(
+        'MAX_POSITION',
+        'quantity',
+        `This buy would take your position above the maximum ${qx(f.maxPosition.maxPosition)}.`,
+        room.gt(0) ? room : undefined,
+      );
     }
   }
   const open = ctx.openOrders;
   if (open) {
     if (f.maxNumOrders && open.symbol !== undefined && open.symbol >= f.maxNumOrders.maxNumOrders) {
-      issue('MAX_NUM_ORDERS', 'symbol', `You already have ${open.symbol} open orders on ${draft.symbol}, the most allowed (${f.maxNumOrders.maxNumOrders}). Cancel one first.`);
+      issue(
+        'MAX_NUM_ORDERS',
+        'symbol',
+        `You already have ${open.symbol} open orders on ${draft.symbol}, the most allowed (${f.maxNumOrders.maxNumOrders}). Cancel one first.`,
+      );
     }
-    if (ALGO_TYPES.has(draft.type) && f.maxNumAlgoOrders && open.symbolAlgo !== undefined && open.symbolAlgo >= f.maxNumAlgoOrders.maxNumAlgoOrders) {
-      issue('MAX_NUM_ALGO_ORDERS', 'type', `You already have ${open.symbolAlgo} open stop/take-profit orders on ${draft.symbol}, the most allowed. Cancel one first.`);
+    if (
+      ALGO_TYPES.has(draft.type) &&
+      f.maxNumAlgoOrders &&
+      open.symbolAlgo !== undefined &&
+      open.symbolAlgo >= f.maxNumAlgoOrders.maxNumAlgoOrders
+    ) {
+      issue(
+        'MAX_NUM_ALGO_ORDERS',
+        'type',
+        `You already have ${open.symbolAlgo} open stop/take-profit orders on ${draft.symbol}, the most allowed. Cancel one first.`,
+      );
     }
-    if (iceberg && f.maxNumIcebergOrders && open.symbolIceberg !== undefined && open.symbolIceberg >= f.maxNumIcebergOrders.maxNumIcebergOrders) {
+    if (
+      iceberg &&
+      f.maxNumIcebergOrders &&
+      open.symbolIceberg !== undefined &&
+      open.symbolIceberg >= f.maxNumIcebergOrders.maxNumIcebergOrders
+    ) {
       issue('MAX_NUM_ICEBERG_ORDERS', 'icebergQty', `You already have the most open iceberg orders allowed on ${draft.symbol}.`);
     }
     const ex = ctx.exchangeFilters;
     if (ex?.maxNumOrders && open.exchange !== undefined && open.exchange >= ex.maxNumOrders.maxNumOrders) {
-      issue('EXCHANGE_MAX_NUM_ORDERS', 'symbol', `You already have ${open.exchange} open orders across Binance, the most allowed. Cancel one first.`);
+      issue(
+        'EXCHANGE_MAX_NUM_ORDERS',
+        'symbol',
+        `You already have ${open.exchange} open orders across Binance, the most allowed. Cancel one first.`,
+      );
     }
-    if (ALGO_TYPES.has(draft.type) && ex?.maxNumAlgoOrders && open.exchangeAlgo !== undefined && open.exchangeAlgo >= ex.maxNumAlgoOrders.maxNumAlgoOrders) {
+    if (
+      ALGO_TYPES.has(draft.type) &&
+      ex?.maxNumAlgoOrders &&
+      open.exchangeAlgo !== undefined &&
+      open.exchangeAlgo >= ex.maxNumAlgoOrders.maxNumAlgoOrders
+    ) {
       issue('EXCHANGE_MAX_NUM_ALGO_ORDERS', 'type', 'You already have the most open stop/take-profit orders allowed across Binance.');
     }
   }
@@ -417,12 +572,18 @@ export function validateOrderDraft(draft: OrderDraft, ctx: ValidationContext): V
 
 function label(field: DraftField): string {
   switch (field) {
-    case 'quantity': return 'The quantity';
-    case 'quoteOrderQty': return 'The total';
-    case 'price': return 'The price';
-    case 'stopPrice': return 'The stop price';
-    case 'icebergQty': return 'The visible (iceberg) quantity';
-    default: return `The ${field}`;
+    case 'quantity':
+      return 'The quantity';
+    case 'quoteOrderQty':
+      return 'The total';
+    case 'price':
+      return 'The price';
+    case 'stopPrice':
+      return 'The stop price';
+    case 'icebergQty':
+      return 'The visible (iceberg) quantity';
+    default:
+      return `The ${field}`;
   }
 }
 

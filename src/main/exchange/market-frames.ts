@@ -194,9 +194,25 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
   const elements: Record<string, unknown>[] = [];
 
   const applyMini = (el: Record<string, unknown>): boolean => {
-    const s = el.s, E = el.E, c = el.c, o = el.o, h = el.h, l = el.l, v = el.v, q = el.q;
-    if (typeof s !== 'string' || typeof E !== 'number' || typeof c !== 'string' || typeof o !== 'string'
-      || typeof h !== 'string' || typeof l !== 'string' || typeof v !== 'string' || typeof q !== 'string') return false;
+    const s = el.s,
+      E = el.E,
+      c = el.c,
+      o = el.o,
+      h = el.h,
+      l = el.l,
+      v = el.v,
+      q = el.q;
+    if (
+      typeof s !== 'string' ||
+      typeof E !== 'number' ||
+      typeof c !== 'string' ||
+      typeof o !== 'string' ||
+      typeof h !== 'string' ||
+      typeof l !== 'string' ||
+      typeof v !== 'string' ||
+      typeof q !== 'string'
+    )
+      return false;
     let slot = tickers.slots.get(s);
     if (slot === undefined) {
       slot = addSlot(tickers, s, { symbol: s, last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E });
@@ -204,7 +220,13 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
       const t = slot.value;
       // Older or the same event (reordering, rollover overlap): never move backwards or repeat.
       if (E <= t.eventTime) return false;
-      t.last = c; t.open = o; t.high = h; t.low = l; t.volume = v; t.quoteVolume = q; t.eventTime = E;
+      t.last = c;
+      t.open = o;
+      t.high = h;
+      t.low = l;
+      t.volume = v;
+      t.quoteVolume = q;
+      t.eventTime = E;
     }
     markChanged(tickers, slot);
     if (onApply !== undefined) onApply({ kind: 'miniTicker', value: slot.value });
@@ -212,16 +234,32 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
   };
 
   const applyBook = (d: Record<string, unknown>): boolean => {
-    const s = d.s, u = d.u, b = d.b, B = d.B, a = d.a, A = d.A;
-    if (typeof s !== 'string' || typeof u !== 'number' || typeof b !== 'string' || typeof B !== 'string'
-      || typeof a !== 'string' || typeof A !== 'string') return false;
+    const s = d.s,
+      u = d.u,
+      b = d.b,
+      B = d.B,
+      a = d.a,
+      A = d.A;
+    if (
+      typeof s !== 'string' ||
+      typeof u !== 'number' ||
+      typeof b !== 'string' ||
+      typeof B !== 'string' ||
+      typeof a !== 'string' ||
+      typeof A !== 'string'
+    )
+      return false;
     let slot = books.slots.get(s);
     if (slot === undefined) {
       slot = addSlot(books, s, { symbol: s, bidPrice: b, bidQty: B, askPrice: a, askQty: A, updateId: u });
     } else {
       const t = slot.value;
       if (u <= t.updateId) return false;
-      t.bidPrice = b; t.bidQty = B; t.askPrice = a; t.askQty = A; t.updateId = u;
+      t.bidPrice = b;
+      t.bidQty = B;
+      t.askPrice = a;
+      t.askQty = A;
+      t.updateId = u;
     }
     markChanged(books, slot);
     if (onApply !== undefined) onApply({ kind: 'bookTicker', value: slot.value });
@@ -229,21 +267,64 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
   };
 
   const applyKline = (d: Record<string, unknown>): boolean => {
-    const E = d.E, k = d.k as Record<string, unknown> | null | undefined;
+    const E = d.E,
+      k = d.k as Record<string, unknown> | null | undefined;
     if (typeof E !== 'number' || typeof k !== 'object' || k === null) return false;
-    const s = k.s, i = k.i, t0 = k.t, t1 = k.T, o = k.o, c = k.c, h = k.h, l = k.l, v = k.v, q = k.q, x = k.x;
-    if (typeof s !== 'string' || typeof i !== 'string' || typeof t0 !== 'number' || typeof t1 !== 'number'
-      || typeof o !== 'string' || typeof c !== 'string' || typeof h !== 'string' || typeof l !== 'string'
-      || typeof v !== 'string' || typeof q !== 'string' || typeof x !== 'boolean') return false;
+    const s = k.s,
+      i = k.i,
+      t0 = k.t,
+      t1 = k.T,
+      o = k.o,
+      c = k.c,
+      h = k.h,
+      l = k.l,
+      v = k.v,
+      q = k.q,
+      x = k.x;
+    if (
+      typeof s !== 'string' ||
+      typeof i !== 'string' ||
+      typeof t0 !== 'number' ||
+      typeof t1 !== 'number' ||
+      typeof o !== 'string' ||
+      typeof c !== 'string' ||
+      typeof h !== 'string' ||
+      typeof l !== 'string' ||
+      typeof v !== 'string' ||
+      typeof q !== 'string' ||
+      typeof x !== 'boolean'
+    )
+      return false;
     const key = `${s}@${i}`;
     let slot = klines.slots.get(key);
     if (slot === undefined) {
-      slot = addSlot(klines, key, { symbol: s, interval: i, openTime: t0, closeTime: t1, open: o, high: h, low: l, close: c, volume: v, quoteVolume: q, closed: x, eventTime: E });
+      slot = addSlot(klines, key, {
+        symbol: s,
+        interval: i,
+        openTime: t0,
+        closeTime: t1,
+        open: o,
+        high: h,
+        low: l,
+        close: c,
+        volume: v,
+        quoteVolume: q,
+        closed: x,
+        eventTime: E,
+      });
     } else {
       const bar = slot.value;
       if (t0 < bar.openTime || (t0 === bar.openTime && E <= bar.eventTime)) return false;
-      bar.openTime = t0; bar.closeTime = t1; bar.open = o; bar.high = h; bar.low = l; bar.close = c;
-      bar.volume = v; bar.quoteVolume = q; bar.closed = x; bar.eventTime = E;
+      bar.openTime = t0;
+      bar.closeTime = t1;
+      bar.open = o;
+      bar.high = h;
+      bar.low = l;
+      bar.close = c;
+      bar.volume = v;
+      bar.quoteVolume = q;
+      bar.closed = x;
+      bar.eventTime = E;
     }
     markChanged(klines, slot);
     if (onApply !== undefined) onApply({ kind: 'kline', value: slot.value });
@@ -256,8 +337,14 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
       // !miniTicker@arr (and any other array of miniTickers)
       for (let idx = 0; idx < data.length; idx++) {
         const el = data[idx] as Record<string, unknown> | null;
-        if (el !== null && typeof el === 'object' && el.e === '24hrMiniTicker'
-          && (focus === null || focus.has(el.s as string)) && applyMini(el)) changed = true;
+        if (
+          el !== null &&
+          typeof el === 'object' &&
+          el.e === '24hrMiniTicker' &&
+          (focus === null || focus.has(el.s as string)) &&
+          applyMini(el)
+        )
+          changed = true;
       }
     } else if (typeof data === 'object' && data !== null) {
       const d = data as Record<string, unknown>;
@@ -314,7 +401,13 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     ingestFocused(bytes) {
       if (focus === null) return null;
       const n = bytes.length;
-      if (n < MINI_ARRAY_HEAD.length + 2 || !bytesAt(bytes, 0, MINI_ARRAY_HEAD) || bytes[n - 2] !== 93 /* ] */ || bytes[n - 1] !== 125 /* } */) return null;
+      if (
+        n < MINI_ARRAY_HEAD.length + 2 ||
+        !bytesAt(bytes, 0, MINI_ARRAY_HEAD) ||
+        bytes[n - 2] !== 93 /* ] */ ||
+        bytes[n - 1] !== 125 /* } */
+      )
+        return null;
       const from = MINI_ARRAY_HEAD.length;
       if (bytes[from] === 93 /* ] */) return { stream: ALL_MINI_TICKERS, key: undefined, changed: false };
       let key: number | undefined;
@@ -360,7 +453,8 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
       elements.length = 0;
       try {
         // Buffer#toString(encoding, start, end) decodes in place: no view object per element.
-        for (let i = 0; i < bounds.length; i += 2) elements.push(JSON.parse(bytes.toString('utf8', bounds[i], bounds[i + 1])) as Record<string, unknown>);
+        for (let i = 0; i < bounds.length; i += 2)
+          elements.push(JSON.parse(bytes.toString('utf8', bounds[i], bounds[i + 1])) as Record<string, unknown>);
       } catch {
         return null;
       }

@@ -202,7 +202,9 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
   /** The client's life: running, suspended (asleep; state kept) or disposed (for good). */
   let life: 'running' | 'suspended' | 'disposed' = 'running';
   const pacer = createSubscriptionPacer({
-    clock, batchSize, retryBaseMs: subscribeRetryBaseMs,
+    clock,
+    batchSize,
+    retryBaseMs: subscribeRetryBaseMs,
     nextId: () => ++requestId,
     onControlFrame: options.onControlFrame,
     onError: (conn, error) => (conn as Conn).shard.reporter.error(error),
@@ -238,7 +240,10 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const stream = frame.stream;
     if (typeof stream === 'string') {
       const data = frame.data;
-      if (stream === '!serverShutdown' || (typeof data === 'object' && data !== null && (data as Record<string, unknown>).e === 'serverShutdown')) {
+      if (
+        stream === '!serverShutdown' ||
+        (typeof data === 'object' && data !== null && (data as Record<string, unknown>).e === 'serverShutdown')
+      ) {
         conn.heartbeat?.frame(now);
         startRollover(conn.shard, 'serverShutdown');
         return;
@@ -295,7 +300,12 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
       streams: new Set(),
       suspect: new Set(),
       reporter: registry.register(`${idPrefix}#${index}`, 'offline'),
-      backoff: createBackoff({ random: options.backoff?.random, baseMs: options.backoff?.baseMs, capMs: options.backoff?.capMs, minMs: options.backoff?.minMs }),
+      backoff: createBackoff({
+        random: options.backoff?.random,
+        baseMs: options.backoff?.baseMs,
+        capMs: options.backoff?.capMs,
+        minMs: options.backoff?.minMs,
+      }),
       current: null,
       candidate: null,
       reconnectTimer: null,
@@ -359,11 +369,29 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const { url, streams: inUrl } = urlFor(shard);
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
     const conn: Conn = {
-      n: ++connCounter, ws, shard, role, phase: 'connecting', held: [], lifetimeDue: false,
-      wanted: shard.streams, suspect: shard.suspect, send: (text) => ws.send(text),
-      subscribed: new Set(inUrl), pending: new Map(), retry: [], retrying: new Set(), rejected: new Set(), lastKey: new Map(),
+      n: ++connCounter,
+      ws,
+      shard,
+      role,
+      phase: 'connecting',
+      held: [],
+      lifetimeDue: false,
+      wanted: shard.streams,
+      suspect: shard.suspect,
+      send: (text) => ws.send(text),
+      subscribed: new Set(inUrl),
+      pending: new Map(),
+      retry: [],
+      retrying: new Set(),
+      rejected: new Set(),
+      lastKey: new Map(),
       throttle: createControlThrottle(clock, controlPerSecond),
-      heartbeat: null, flushTimer: null, flushWaitsForRetry: false, lifetimeTimer: null, rolloverTimer: null, retryAfterMs: 0,
+      heartbeat: null,
+      flushTimer: null,
+      flushWaitsForRetry: false,
+      lifetimeTimer: null,
+      rolloverTimer: null,
+      retryAfterMs: 0,
     };
 
     ws.on('unexpected-response', (_req, res) => {
@@ -400,7 +428,10 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     conn.phase = 'open';
     const now = clock.now();
     conn.heartbeat = startHeartbeat({
-      clock, pingIntervalMs, pongTimeoutMs, staleAfterMs,
+      clock,
+      pingIntervalMs,
+      pongTimeoutMs,
+      staleAfterMs,
       dataDriven: () => hasAlwaysOn(conn.subscribed),
       dataSilenceLimitMs: () => dataSilenceLimitMs,
       ping: () => {

@@ -33,9 +33,7 @@ import { createSleeper } from './sleeper';
 import { isValidClientOrderId, newClientOrderId } from './client-order-id';
 import { isExchangeError, type ExchangeError } from './errors';
 import type { OrderDraft } from './filters';
-import {
-  isDuplicateOrderError, rejectionFields, unknownCauseOf, UNKNOWN_MESSAGES, type OrderOutcome,
-} from './order-outcome';
+import { isDuplicateOrderError, rejectionFields, unknownCauseOf, UNKNOWN_MESSAGES, type OrderOutcome } from './order-outcome';
 import type { OrderState, OrderStatus, OrderUpdateInput } from './order-state';
 import { idSchema, isTerminalStatus, orderStatusSchema, orderUpdateFromRest, restOrderSchema } from './order-state';
 import { createReconciler, type OrderOutcomes, type Reconciler, type ReconcilerOptions } from './reconciler';
@@ -53,26 +51,26 @@ export type OrderRef = { readonly orderId: string } | { readonly clientOrderId: 
 export type CancelOutcome =
   | { readonly status: 'canceled'; readonly order: Readonly<OrderState> }
   | {
-    readonly status: 'not-canceled';
-    /** Plain-language explanation. */
-    readonly reason: string;
-    readonly code?: number;
-    readonly binanceMessage?: string;
-    /** The order's true state when it could be read (e.g. FILLED for a cancel that came too late). */
-    readonly order?: Readonly<OrderState>;
-  }
+      readonly status: 'not-canceled';
+      /** Plain-language explanation. */
+      readonly reason: string;
+      readonly code?: number;
+      readonly binanceMessage?: string;
+      /** The order's true state when it could be read (e.g. FILLED for a cancel that came too late). */
+      readonly order?: Readonly<OrderState>;
+    }
   | { readonly status: 'unknown'; readonly reason: string };
 
 export type CancelAllOutcome =
   | {
-    readonly status: 'done';
-    /** Orders Binance reports canceled by this request (or, after an unknown outcome, found canceled). */
-    readonly canceled: readonly Readonly<OrderState>[];
-    /** Orders of the symbol still open afterwards, when that was checked. */
-    readonly stillOpen: readonly Readonly<OrderState>[];
-    /** false when the request's own answer was lost and the result comes from queries. */
-    readonly confirmed: boolean;
-  }
+      readonly status: 'done';
+      /** Orders Binance reports canceled by this request (or, after an unknown outcome, found canceled). */
+      readonly canceled: readonly Readonly<OrderState>[];
+      /** Orders of the symbol still open afterwards, when that was checked. */
+      readonly stillOpen: readonly Readonly<OrderState>[];
+      /** false when the request's own answer was lost and the result comes from queries. */
+      readonly confirmed: boolean;
+    }
   | { readonly status: 'rejected'; readonly reason: string; readonly code?: number; readonly binanceMessage?: string }
   | { readonly status: 'unknown'; readonly reason: string };
 
@@ -106,7 +104,9 @@ export interface OrderApi {
    */
   reconcile(clientOrderId: string, symbol: string, sentAt?: number): Promise<OrderOutcome>;
   /** Reconcile many intents (the app's unfinished ones after a restart) before anything else. */
-  reconcileAll(intents: readonly { readonly clientOrderId: string; readonly symbol: string; readonly sentAt?: number }[]): Promise<readonly OrderOutcome[]>;
+  reconcileAll(
+    intents: readonly { readonly clientOrderId: string; readonly symbol: string; readonly sentAt?: number }[],
+  ): Promise<readonly OrderOutcome[]>;
   /** Resolves with the first settled outcome of the intent. */
   whenSettled(clientOrderId: string): Promise<OrderOutcome>;
   /** Intents in this process whose outcome is not settled (persist them; reconcile them on start). */
@@ -158,10 +158,9 @@ const cancelResponseSchema = z.object({
 type CancelResponse = z.infer<typeof cancelResponseSchema>;
 
 /** DELETE /api/v3/openOrders: plain cancels and, for order lists, a list report with orderReports. */
-const cancelAllResponseSchema = z.array(z.union([
-  z.object({ orderListId: idSchema, orderReports: z.array(cancelResponseSchema) }),
-  cancelResponseSchema,
-]));
+const cancelAllResponseSchema = z.array(
+  z.union([z.object({ orderListId: idSchema, orderReports: z.array(cancelResponseSchema) }), cancelResponseSchema]),
+);
 const openOrdersSchema = z.array(restOrderSchema);
 
 const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
@@ -183,7 +182,13 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     const cause = unknownCauseOf(e);
     const now = clock.now();
     reconciler.record({
-      clientOrderId, symbol, at: now, status: 'unknown', cause, message: UNKNOWN_MESSAGES[cause], since: Math.min(sentAt, now),
+      clientOrderId,
+      symbol,
+      at: now,
+      status: 'unknown',
+      cause,
+      message: UNKNOWN_MESSAGES[cause],
+      since: Math.min(sentAt, now),
       ...(isExchangeError(e) && e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
       ...(isExchangeError(e) && e.binanceCode !== undefined ? { code: e.binanceCode } : {}),
     });
@@ -203,10 +208,18 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     let res: z.infer<typeof newOrderResponseSchema>;
     const sentAt = clock.now();
     const params = {
-      symbol, side: order.side, type: order.type, timeInForce: order.timeInForce,
-      quantity: order.quantity, quoteOrderQty: order.quoteOrderQty, price: order.price,
-      stopPrice: order.stopPrice, icebergQty: order.icebergQty, trailingDelta: order.trailingDelta,
-      newClientOrderId: clientOrderId, newOrderRespType: respType,
+      symbol,
+      side: order.side,
+      type: order.type,
+      timeInForce: order.timeInForce,
+      quantity: order.quantity,
+      quoteOrderQty: order.quoteOrderQty,
+      price: order.price,
+      stopPrice: order.stopPrice,
+      icebergQty: order.icebergQty,
+      trailingDelta: order.trailingDelta,
+      newClientOrderId: clientOrderId,
+      newOrderRespType: respType,
     };
     try {
       if (opts.placeTransport !== undefined) {
@@ -217,8 +230,15 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
         res = parsed.data;
       } else {
         res = await opts.rest.request({
-          method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
-          params, schema: newOrderResponseSchema, ...timeout,
+          method: 'POST',
+          path: '/api/v3/order',
+          security: 'TRADE',
+          weight: 1,
+          priority: 'critical',
+          changesState: true,
+          params,
+          schema: newOrderResponseSchema,
+          ...timeout,
         });
       }
     } catch (e) {
@@ -227,7 +247,14 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
         if (e.mayHaveExecuted) return startUnknown(clientOrderId, symbol, e, sentAt);
         if (e.kind === 'network') {
           // Proven not written to the wire (connection refused, DNS, ...).
-          return reconciler.record({ clientOrderId, symbol, at: clock.now(), status: 'not-placed', verified: false, reason: `${e.message} Nothing was sent, so no order was placed.` });
+          return reconciler.record({
+            clientOrderId,
+            symbol,
+            at: clock.now(),
+            status: 'not-placed',
+            verified: false,
+            reason: `${e.message} Nothing was sent, so no order was placed.`,
+          });
         }
         return reconciler.record({ clientOrderId, symbol, at: clock.now(), status: 'rejected', ...rejectionFields(e) });
       }
@@ -240,11 +267,21 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     }
     const status: OrderStatus = res.status ?? 'NEW';
     const update: OrderUpdateInput = {
-      symbol: res.symbol, orderId: res.orderId, clientOrderId: res.clientOrderId, side: res.side ?? order.side,
-      type: res.type ?? order.type, timeInForce: res.timeInForce ?? order.timeInForce ?? '', price: res.price ?? order.price ?? '0',
-      origQty: res.origQty ?? order.quantity ?? '0', stopPrice: res.stopPrice ?? order.stopPrice ?? '0', status,
-      executedQty: res.executedQty ?? '0', cumulativeQuoteQty: res.cummulativeQuoteQty ?? '0',
-      orderListId: res.orderListId ?? '-1', createdAt: res.transactTime, updateTime: res.transactTime,
+      symbol: res.symbol,
+      orderId: res.orderId,
+      clientOrderId: res.clientOrderId,
+      side: res.side ?? order.side,
+      type: res.type ?? order.type,
+      timeInForce: res.timeInForce ?? order.timeInForce ?? '',
+      price: res.price ?? order.price ?? '0',
+      origQty: res.origQty ?? order.quantity ?? '0',
+      stopPrice: res.stopPrice ?? order.stopPrice ?? '0',
+      status,
+      executedQty: res.executedQty ?? '0',
+      cumulativeQuoteQty: res.cummulativeQuoteQty ?? '0',
+      orderListId: res.orderListId ?? '-1',
+      createdAt: res.transactTime,
+      updateTime: res.transactTime,
     };
     reconciler.applyOrder(update, 'query');
     return current(clientOrderId);
@@ -259,7 +296,9 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     for (const field of ['quantity', 'quoteOrderQty', 'price', 'stopPrice', 'icebergQty'] as const) {
       const v = order[field];
       if (v !== undefined && !PLAIN_DECIMAL.test(v)) {
-        return Promise.reject(new TypeError(`${field} must be a plain decimal string (validate the draft with filters.ts first): ${JSON.stringify(v)}`));
+        return Promise.reject(
+          new TypeError(`${field} must be a plain decimal string (validate the draft with filters.ts first): ${JSON.stringify(v)}`),
+        );
       }
     }
     const pending = inFlight.get(clientOrderId);
@@ -275,12 +314,27 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
 
   // ---------------------------------------------------------------- cancels
 
-  const applyCancel = (c: CancelResponse): Readonly<OrderState> | undefined => reconciler.applyOrder({
-    symbol: c.symbol, orderId: c.orderId, clientOrderId: c.origClientOrderId, side: c.side, type: c.type,
-    timeInForce: c.timeInForce, price: c.price, origQty: c.origQty, stopPrice: c.stopPrice ?? '0', status: c.status,
-    executedQty: c.executedQty, cumulativeQuoteQty: c.cummulativeQuoteQty, orderListId: c.orderListId ?? '-1',
-    createdAt: null, updateTime: c.transactTime ?? clock.now(),
-  }, 'query');
+  const applyCancel = (c: CancelResponse): Readonly<OrderState> | undefined =>
+    reconciler.applyOrder(
+      {
+        symbol: c.symbol,
+        orderId: c.orderId,
+        clientOrderId: c.origClientOrderId,
+        side: c.side,
+        type: c.type,
+        timeInForce: c.timeInForce,
+        price: c.price,
+        origQty: c.origQty,
+        stopPrice: c.stopPrice ?? '0',
+        status: c.status,
+        executedQty: c.executedQty,
+        cumulativeQuoteQty: c.cummulativeQuoteQty,
+        orderListId: c.orderListId ?? '-1',
+        createdAt: null,
+        updateTime: c.transactTime ?? clock.now(),
+      },
+      'query',
+    );
 
   const refParams = (ref: OrderRef): { orderId: string } | { origClientOrderId: string } =>
     'orderId' in ref ? { orderId: ref.orderId } : { origClientOrderId: ref.clientOrderId };
@@ -289,8 +343,13 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
   const queryOrder = async (symbol: string, ref: OrderRef): Promise<Readonly<OrderState> | undefined> => {
     try {
       const o = await opts.rest.request({
-        method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'critical',
-        params: { symbol, ...refParams(ref) }, schema: restOrderSchema,
+        method: 'GET',
+        path: '/api/v3/order',
+        security: 'USER_DATA',
+        weight: 4,
+        priority: 'critical',
+        params: { symbol, ...refParams(ref) },
+        schema: restOrderSchema,
         ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
       });
       const update = orderUpdateFromRest(o);
@@ -303,26 +362,36 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
 
   const whyNotCanceled = (order: Readonly<OrderState>): string => {
     switch (order.status) {
-      case 'FILLED': return 'The order had already been filled, so there was nothing left to cancel.';
-      case 'CANCELED': return 'The order was already canceled.';
+      case 'FILLED':
+        return 'The order had already been filled, so there was nothing left to cancel.';
+      case 'CANCELED':
+        return 'The order was already canceled.';
       case 'EXPIRED':
-      case 'EXPIRED_IN_MATCH': return 'The order had already expired.';
-      case 'REJECTED': return 'The order had been rejected; there was nothing to cancel.';
-      default: return 'Binance did not cancel the order; it is still open. You can try to cancel it again.';
+      case 'EXPIRED_IN_MATCH':
+        return 'The order had already expired.';
+      case 'REJECTED':
+        return 'The order had been rejected; there was nothing to cancel.';
+      default:
+        return 'Binance did not cancel the order; it is still open. You can try to cancel it again.';
     }
   };
 
   const fromQuery = (order: Readonly<OrderState> | undefined, e?: ExchangeError): CancelOutcome => {
     if (order === undefined) {
       return {
-        status: 'not-canceled', reason: 'Binance does not know this order (it may never have been placed, or it was archived).',
-        ...(e?.binanceCode !== undefined ? { code: e.binanceCode } : {}), ...(e?.binanceMsg !== undefined ? { binanceMessage: e.binanceMsg } : {}),
+        status: 'not-canceled',
+        reason: 'Binance does not know this order (it may never have been placed, or it was archived).',
+        ...(e?.binanceCode !== undefined ? { code: e.binanceCode } : {}),
+        ...(e?.binanceMsg !== undefined ? { binanceMessage: e.binanceMsg } : {}),
       };
     }
     if (order.status === 'CANCELED') return { status: 'canceled', order };
     return {
-      status: 'not-canceled', reason: whyNotCanceled(order), order,
-      ...(e?.binanceCode !== undefined ? { code: e.binanceCode } : {}), ...(e?.binanceMsg !== undefined ? { binanceMessage: e.binanceMsg } : {}),
+      status: 'not-canceled',
+      reason: whyNotCanceled(order),
+      order,
+      ...(e?.binanceCode !== undefined ? { code: e.binanceCode } : {}),
+      ...(e?.binanceMsg !== undefined ? { binanceMessage: e.binanceMsg } : {}),
     };
   };
 
@@ -345,20 +414,32 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
       await sleeper.sleep(backoff.next());
     }
     if (seen) return fromQuery(last);
-    return { status: 'unknown', reason: `Binance did not confirm the cancel and the order could not be checked (${lastError}). Check the order before trying again.` };
+    return {
+      status: 'unknown',
+      reason: `Binance did not confirm the cancel and the order could not be checked (${lastError}). Check the order before trying again.`,
+    };
   };
 
   const cancel = async (symbol: string, ref: OrderRef): Promise<CancelOutcome> => {
     if (disposed) throw new Error('order API disposed');
     try {
       const res = await opts.rest.request({
-        method: 'DELETE', path: '/api/v3/order', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
-        params: { symbol, ...refParams(ref) }, schema: cancelResponseSchema, ...timeout,
+        method: 'DELETE',
+        path: '/api/v3/order',
+        security: 'TRADE',
+        weight: 1,
+        priority: 'critical',
+        changesState: true,
+        params: { symbol, ...refParams(ref) },
+        schema: cancelResponseSchema,
+        ...timeout,
       });
       const order = applyCancel(res);
       if (order !== undefined && order.status === 'CANCELED') return { status: 'canceled', order };
       // The store knows a later state (e.g. an event said FILLED first); report that truth.
-      return order !== undefined ? fromQuery(order) : { status: 'canceled', order: { ...orderUpdateFromCancel(res), fills: [], source: 'query' } };
+      return order !== undefined
+        ? fromQuery(order)
+        : { status: 'canceled', order: { ...orderUpdateFromCancel(res), fills: [], source: 'query' } };
     } catch (e) {
       if (!isExchangeError(e)) throw e;
       if (e.mayHaveExecuted) return checkCancel(symbol, ref);
@@ -367,7 +448,11 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
         try {
           return fromQuery(await queryOrder(symbol, ref), e);
         } catch (qe) {
-          return { status: 'not-canceled', reason: `${e.message} Its current state could not be read: ${qe instanceof Error ? qe.message : String(qe)}`, ...codeOf(e) };
+          return {
+            status: 'not-canceled',
+            reason: `${e.message} Its current state could not be read: ${qe instanceof Error ? qe.message : String(qe)}`,
+            ...codeOf(e),
+          };
         }
       }
       const f = rejectionFields(e);
@@ -377,8 +462,13 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
 
   const openOrdersOf = async (symbol: string): Promise<readonly Readonly<OrderState>[]> => {
     const list = await opts.rest.request({
-      method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA', weight: 6, priority: 'critical',
-      params: { symbol }, schema: openOrdersSchema,
+      method: 'GET',
+      path: '/api/v3/openOrders',
+      security: 'USER_DATA',
+      weight: 6,
+      priority: 'critical',
+      params: { symbol },
+      schema: openOrdersSchema,
       ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
     });
     return list.map((o) => {
@@ -393,8 +483,15 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
     const before = reconciler.orders.open().filter((o) => o.symbol === symbol);
     try {
       const res = await opts.rest.request({
-        method: 'DELETE', path: '/api/v3/openOrders', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
-        params: { symbol }, schema: cancelAllResponseSchema, ...timeout,
+        method: 'DELETE',
+        path: '/api/v3/openOrders',
+        security: 'TRADE',
+        weight: 1,
+        priority: 'critical',
+        changesState: true,
+        params: { symbol },
+        schema: cancelAllResponseSchema,
+        ...timeout,
       });
       const canceled: Readonly<OrderState>[] = [];
       for (const item of res) {
@@ -444,7 +541,10 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
       if (disposed || clock.now() - started >= cancelCheckMs) break;
       await sleeper.sleep(backoff.next());
     }
-    return { status: 'unknown', reason: `Binance did not confirm the cancel and the open orders could not be read (${lastError}). Check your open orders.` };
+    return {
+      status: 'unknown',
+      reason: `Binance did not confirm the cancel and the open orders could not be read (${lastError}). Check your open orders.`,
+    };
   };
 
   return {
@@ -469,10 +569,21 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
 
 function orderUpdateFromCancel(c: CancelResponse): Omit<OrderState, 'fills' | 'source'> {
   return {
-    symbol: c.symbol, orderId: c.orderId, clientOrderId: c.origClientOrderId, side: c.side, type: c.type,
-    timeInForce: c.timeInForce, price: c.price, origQty: c.origQty, stopPrice: c.stopPrice ?? '0', status: c.status,
-    executedQty: c.executedQty, cumulativeQuoteQty: c.cummulativeQuoteQty, orderListId: c.orderListId ?? '-1',
-    createdAt: null, updateTime: c.transactTime ?? 0,
+    symbol: c.symbol,
+    orderId: c.orderId,
+    clientOrderId: c.origClientOrderId,
+    side: c.side,
+    type: c.type,
+    timeInForce: c.timeInForce,
+    price: c.price,
+    origQty: c.origQty,
+    stopPrice: c.stopPrice ?? '0',
+    status: c.status,
+    executedQty: c.executedQty,
+    cumulativeQuoteQty: c.cummulativeQuoteQty,
+    orderListId: c.orderListId ?? '-1',
+    createdAt: null,
+    updateTime: c.transactTime ?? 0,
   };
 }
 

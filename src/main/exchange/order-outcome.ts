@@ -43,43 +43,43 @@ interface OutcomeBase {
 export type OrderOutcome =
   | (OutcomeBase & { readonly status: 'sending' })
   | (OutcomeBase & {
-    readonly status: 'unknown';
-    readonly cause: UnknownCause;
-    /** Plain-language explanation for the UI. */
-    readonly message: string;
-    /** When the outcome became unknown (the grace window counts from here). */
-    readonly since: number;
-    readonly httpStatus?: number;
-    readonly code?: number;
-  })
+      readonly status: 'unknown';
+      readonly cause: UnknownCause;
+      /** Plain-language explanation for the UI. */
+      readonly message: string;
+      /** When the outcome became unknown (the grace window counts from here). */
+      readonly since: number;
+      readonly httpStatus?: number;
+      readonly code?: number;
+    })
   | (OutcomeBase & {
-    readonly status: PlacedStatus;
-    readonly order: Readonly<OrderState>;
-    /** The order showed up after it had been concluded not placed. */
-    readonly corrected?: boolean;
-  })
+      readonly status: PlacedStatus;
+      readonly order: Readonly<OrderState>;
+      /** The order showed up after it had been concluded not placed. */
+      readonly corrected?: boolean;
+    })
   | (OutcomeBase & {
-    readonly status: 'rejected';
-    /** Binance error code, when Binance refused the request (absent when the order itself ended REJECTED). */
-    readonly code?: number;
-    /** Binance's own message, verbatim. */
-    readonly binanceMessage?: string;
-    /** Plain-language explanation (what happened, what to do). */
-    readonly reason: string;
-    readonly kind?: ExchangeErrorKind;
-    readonly filter?: string;
-    readonly retryAfterMs?: number;
-    /** The order, when the exchange accepted it and then rejected it (status REJECTED). */
-    readonly order?: Readonly<OrderState>;
-    /** -1021: the request was not processed; the clock was resynchronised; resubmitting is safe. */
-    readonly clockResynced?: boolean;
-  })
+      readonly status: 'rejected';
+      /** Binance error code, when Binance refused the request (absent when the order itself ended REJECTED). */
+      readonly code?: number;
+      /** Binance's own message, verbatim. */
+      readonly binanceMessage?: string;
+      /** Plain-language explanation (what happened, what to do). */
+      readonly reason: string;
+      readonly kind?: ExchangeErrorKind;
+      readonly filter?: string;
+      readonly retryAfterMs?: number;
+      /** The order, when the exchange accepted it and then rejected it (status REJECTED). */
+      readonly order?: Readonly<OrderState>;
+      /** -1021: the request was not processed; the clock was resynchronised; resubmitting is safe. */
+      readonly clockResynced?: boolean;
+    })
   | (OutcomeBase & {
-    readonly status: 'not-placed';
-    readonly reason: string;
-    /** The exchange was asked and had no such order (false: the request was never sent). */
-    readonly verified: boolean;
-  });
+      readonly status: 'not-placed';
+      readonly reason: string;
+      /** The exchange was asked and had no such order (false: the request was never sent). */
+      readonly verified: boolean;
+    });
 
 /** An outcome in which the exchange has (or had) the order. */
 export type PlacedOutcome = Extract<OrderOutcome, { status: PlacedStatus }>;
@@ -109,8 +109,14 @@ export function isSettled(o: OrderOutcome): boolean {
 
 /** The exchange has (or had) an order for this intent. */
 export function isPlaced(o: OrderOutcome): boolean {
-  return o.status === 'accepted' || o.status === 'partially-filled' || o.status === 'filled'
-    || o.status === 'canceled' || o.status === 'expired' || (o.status === 'rejected' && o.order !== undefined);
+  return (
+    o.status === 'accepted' ||
+    o.status === 'partially-filled' ||
+    o.status === 'filled' ||
+    o.status === 'canceled' ||
+    o.status === 'expired' ||
+    (o.status === 'rejected' && o.order !== undefined)
+  );
 }
 
 /** A new attempt with the same clientOrderId cannot create a second order from this state. */
@@ -133,11 +139,15 @@ export function advanceOutcome(cur: OrderOutcome | undefined, next: OrderOutcome
   if (rc === 4) return undefined;
   if (cur.status === 'not-placed') {
     // Only evidence from the exchange overrides the inference.
-    return rn >= 2 && 'order' in next && next.order !== undefined ? { ...next, corrected: true } as OrderOutcome : undefined;
+    return rn >= 2 && 'order' in next && next.order !== undefined ? ({ ...next, corrected: true } as OrderOutcome) : undefined;
   }
   if (next.status === 'not-placed') return cur.status === 'sending' || cur.status === 'unknown' ? next : undefined;
   if (rn > rc) return next;
-  if (rn === rc && (next.status === 'accepted' || next.status === 'partially-filled') && (cur.status === 'accepted' || cur.status === 'partially-filled')) {
+  if (
+    rn === rc &&
+    (next.status === 'accepted' || next.status === 'partially-filled') &&
+    (cur.status === 'accepted' || cur.status === 'partially-filled')
+  ) {
     // Same stage: only a fuller (or, at the same fill, later) picture of the order.
     const filled = cmp(next.order.executedQty, cur.order.executedQty);
     if (filled > 0 || (filled === 0 && next.order.updateTime > cur.order.updateTime)) return next;
@@ -171,7 +181,10 @@ export function outcomeFromOrder(order: Readonly<OrderState>, at: number): Order
 
 const MESSAGE_HELP: readonly (readonly [RegExp, string])[] = [
   [/insufficient balance/i, 'Your free balance is not enough for this order (funds held by open orders do not count).'],
-  [/immediately match and take/i, 'A post-only (limit maker) order would have traded at once, so Binance refused it. Move the price away from the market.'],
+  [
+    /immediately match and take/i,
+    'A post-only (limit maker) order would have traded at once, so Binance refused it. Move the price away from the market.',
+  ],
   [/trigger immediately/i, 'The stop price has already been reached, so the stop order would trigger at once. Adjust the stop price.'],
   [/market is closed/i, 'Trading on this pair is paused right now; try again when it reopens.'],
   [/not supported for this symbol|not support for this symbol/i, 'This order type is not available on this pair.'],
@@ -184,7 +197,7 @@ const MESSAGE_HELP: readonly (readonly [RegExp, string])[] = [
 ];
 
 export const CLOCK_REJECTION_REASON =
-  'Binance refused the order because your computer\'s clock was out of step with Binance\'s; nothing was placed. Perch has resynchronised its clock: you can send the order again.';
+  "Binance refused the order because your computer's clock was out of step with Binance's; nothing was placed. Perch has resynchronised its clock: you can send the order again.";
 
 /** A sentence for the user about why Binance refused a request. */
 export function explainRejection(e: ExchangeError): string {
@@ -197,7 +210,13 @@ export function explainRejection(e: ExchangeError): string {
 
 /** Rejection fields for an outcome, from the error that caused it. */
 export function rejectionFields(e: ExchangeError): {
-  reason: string; code?: number; binanceMessage?: string; kind: ExchangeErrorKind; filter?: string; retryAfterMs?: number; clockResynced?: boolean;
+  reason: string;
+  code?: number;
+  binanceMessage?: string;
+  kind: ExchangeErrorKind;
+  filter?: string;
+  retryAfterMs?: number;
+  clockResynced?: boolean;
 } {
   return {
     reason: explainRejection(e),
@@ -243,7 +262,8 @@ export function notPlacedReason(kind: 'order' | 'oco', elapsedMs: number): strin
 }
 
 export const UNKNOWN_MESSAGES: Readonly<Record<UnknownCause, string>> = {
-  'server-error': 'Binance reported an internal problem and could not confirm the order; it may or may not have been placed. Perch is checking with Binance.',
+  'server-error':
+    'Binance reported an internal problem and could not confirm the order; it may or may not have been placed. Perch is checking with Binance.',
   timeout: 'Binance did not answer in time; the order may or may not have been placed. Perch is checking with Binance.',
   connection: 'The connection dropped before Binance answered; the order may or may not have been placed. Perch is checking with Binance.',
   'bad-response': 'Binance answered with something Perch could not read; the order was probably placed. Perch is checking with Binance.',

@@ -15,8 +15,7 @@ import Decimal from 'decimal.js';
 import { z } from 'zod';
 
 export type OrderStatus =
-  | 'NEW' | 'PENDING_NEW' | 'PARTIALLY_FILLED' | 'PENDING_CANCEL'
-  | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
+  'NEW' | 'PENDING_NEW' | 'PARTIALLY_FILLED' | 'PENDING_CANCEL' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
 
 const TERMINAL: ReadonlySet<string> = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH']);
 
@@ -81,10 +80,21 @@ export interface OrderUpdateInput extends OrderFields {
 // ------------------------------------------------------------------ payload schemas
 
 /** Ids arrive as numbers, or as strings when the parser kept a value above 2^53. */
-export const idSchema = z.union([z.string().regex(/^-?\d+$/), z.number().int().refine(Number.isSafeInteger, 'unsafe integer id')])
+export const idSchema = z
+  .union([z.string().regex(/^-?\d+$/), z.number().int().refine(Number.isSafeInteger, 'unsafe integer id')])
   .transform((v) => String(v));
 const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/);
-export const orderStatusSchema = z.enum(['NEW', 'PENDING_NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH']);
+export const orderStatusSchema = z.enum([
+  'NEW',
+  'PENDING_NEW',
+  'PARTIALLY_FILLED',
+  'PENDING_CANCEL',
+  'FILLED',
+  'CANCELED',
+  'REJECTED',
+  'EXPIRED',
+  'EXPIRED_IN_MATCH',
+]);
 
 /** executionReport (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/user-data-stream.md § Order Update); unknown fields pass through unchecked. */
 export const executionReportSchema = z.object({
@@ -146,19 +156,45 @@ export function orderUpdateFromExecutionReport(ev: ExecutionReport): OrderUpdate
   const clientOrderId = original ?? ev.c;
   const traded = ev.x === 'TRADE' && ev.t !== '-1';
   return {
-    symbol: ev.s, orderId: ev.i, clientOrderId, side: ev.S, type: ev.o, timeInForce: ev.f,
-    price: ev.p, origQty: ev.q, stopPrice: ev.P, status: ev.X, executedQty: ev.z, cumulativeQuoteQty: ev.Z,
-    orderListId: ev.g, createdAt: ev.O, updateTime: ev.T, executionId: ev.I,
-    fill: traded ? { tradeId: ev.t, qty: ev.l, price: ev.L, quoteQty: ev.Y, commission: ev.n, commissionAsset: ev.N, time: ev.T, maker: ev.m } : undefined,
+    symbol: ev.s,
+    orderId: ev.i,
+    clientOrderId,
+    side: ev.S,
+    type: ev.o,
+    timeInForce: ev.f,
+    price: ev.p,
+    origQty: ev.q,
+    stopPrice: ev.P,
+    status: ev.X,
+    executedQty: ev.z,
+    cumulativeQuoteQty: ev.Z,
+    orderListId: ev.g,
+    createdAt: ev.O,
+    updateTime: ev.T,
+    executionId: ev.I,
+    fill: traded
+      ? { tradeId: ev.t, qty: ev.l, price: ev.L, quoteQty: ev.Y, commission: ev.n, commissionAsset: ev.N, time: ev.T, maker: ev.m }
+      : undefined,
   };
 }
 
 export function orderUpdateFromRest(o: RestOrder): OrderUpdateInput {
   return {
-    symbol: o.symbol, orderId: o.orderId, clientOrderId: o.clientOrderId, side: o.side, type: o.type,
-    timeInForce: o.timeInForce, price: o.price, origQty: o.origQty, stopPrice: o.stopPrice ?? '0',
-    status: o.status, executedQty: o.executedQty, cumulativeQuoteQty: o.cummulativeQuoteQty,
-    orderListId: o.orderListId ?? '-1', createdAt: o.time ?? null, updateTime: o.updateTime,
+    symbol: o.symbol,
+    orderId: o.orderId,
+    clientOrderId: o.clientOrderId,
+    side: o.side,
+    type: o.type,
+    timeInForce: o.timeInForce,
+    price: o.price,
+    origQty: o.origQty,
+    stopPrice: o.stopPrice ?? '0',
+    status: o.status,
+    executedQty: o.executedQty,
+    cumulativeQuoteQty: o.cummulativeQuoteQty,
+    orderListId: o.orderListId ?? '-1',
+    createdAt: o.time ?? null,
+    updateTime: o.updateTime,
   };
 }
 
@@ -262,20 +298,19 @@ export function createOrderStateStore(options: OrderStateOptions = {}): OrderSta
     const filled = cmp(u.executedQty, cur.executedQty);
     const stageCur = stage(cur.status);
     const stageNew = stage(u.status);
-    const advances = stageCur < 2 && (
-      filled > 0
-      || (filled === 0 && stageNew > stageCur)
-      || (filled === 0 && stageNew === stageCur && u.updateTime > cur.updateTime));
+    const advances =
+      stageCur < 2 &&
+      (filled > 0 || (filled === 0 && stageNew > stageCur) || (filled === 0 && stageNew === stageCur && u.updateTime > cur.updateTime));
     if (!advances && fills === cur.fills) return undefined;
     const next: OrderState = advances
       ? {
-        ...stateFields(u),
-        // Keep what a sparser source (a REST snapshot) may lack.
-        createdAt: u.createdAt ?? cur.createdAt,
-        status: stageNew >= stageCur ? u.status : cur.status,
-        fills,
-        source,
-      }
+          ...stateFields(u),
+          // Keep what a sparser source (a REST snapshot) may lack.
+          createdAt: u.createdAt ?? cur.createdAt,
+          status: stageNew >= stageCur ? u.status : cur.status,
+          fills,
+          source,
+        }
       : { ...cur, fills };
     entry.state = next;
     if (next.clientOrderId !== cur.clientOrderId) byClientId.set(next.clientOrderId, entry);
@@ -326,9 +361,20 @@ export function createOrderStateStore(options: OrderStateOptions = {}): OrderSta
 
 function stateFields(u: OrderUpdateInput): Omit<OrderState, 'fills' | 'source'> {
   return {
-    symbol: u.symbol, orderId: u.orderId, clientOrderId: u.clientOrderId, side: u.side, type: u.type,
-    timeInForce: u.timeInForce, price: u.price, origQty: u.origQty, stopPrice: u.stopPrice, status: u.status,
-    executedQty: u.executedQty, cumulativeQuoteQty: u.cumulativeQuoteQty, orderListId: u.orderListId,
-    createdAt: u.createdAt, updateTime: u.updateTime,
+    symbol: u.symbol,
+    orderId: u.orderId,
+    clientOrderId: u.clientOrderId,
+    side: u.side,
+    type: u.type,
+    timeInForce: u.timeInForce,
+    price: u.price,
+    origQty: u.origQty,
+    stopPrice: u.stopPrice,
+    status: u.status,
+    executedQty: u.executedQty,
+    cumulativeQuoteQty: u.cumulativeQuoteQty,
+    orderListId: u.orderListId,
+    createdAt: u.createdAt,
+    updateTime: u.updateTime,
   };
 }

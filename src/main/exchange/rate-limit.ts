@@ -90,14 +90,21 @@ export function createRateLimitGovernor(opts: GovernorOptions = {}): RateLimitGo
       const ban = activeBan();
       if (ban !== undefined) {
         throw new ExchangeError({
-          kind: 'banned', method: req.method, path: req.path, bannedUntil: ban, retryAfterMs: ban - t,
+          kind: 'banned',
+          method: req.method,
+          path: req.path,
+          bannedUntil: ban,
+          retryAfterMs: ban - t,
           message: `Binance has banned this IP address until ${new Date(ban).toISOString()} for too many requests; Perch sends nothing until then.`,
         });
       }
       const pause = activePause();
       if (pause !== undefined) {
         throw new ExchangeError({
-          kind: 'rate-limited', method: req.method, path: req.path, retryAfterMs: pause - t,
+          kind: 'rate-limited',
+          method: req.method,
+          path: req.path,
+          retryAfterMs: pause - t,
           message: `Binance asked Perch to slow down; requests resume in ${Math.ceil((pause - t) / 1000)} s.`,
         });
       }
@@ -106,7 +113,11 @@ export function createRateLimitGovernor(opts: GovernorOptions = {}): RateLimitGo
       if (projected > weightLimit * threshold) {
         const untilNextMinute = (minuteOf(t) + 1) * MINUTE - t;
         throw new ExchangeError({
-          kind: 'rate-limited', code: 'exchange.rate-limited.local', method: req.method, path: req.path, retryAfterMs: untilNextMinute,
+          kind: 'rate-limited',
+          code: 'exchange.rate-limited.local',
+          method: req.method,
+          path: req.path,
+          retryAfterMs: untilNextMinute,
           message: `Perch is holding back ${req.priority} requests: ${weightUsed()} of ${weightLimit} request weight already used this minute. It resumes in ${Math.ceil(untilNextMinute / 1000)} s.`,
         });
       }
@@ -128,7 +139,8 @@ export function createRateLimitGovernor(opts: GovernorOptions = {}): RateLimitGo
       }
       const counts: Record<string, number> = {};
       for (const [name, value] of Object.entries(h)) {
-        if (name.startsWith('x-mbx-order-count-') && Number.isFinite(Number(value))) counts[name.slice('x-mbx-order-count-'.length).toUpperCase()] = Number(value);
+        if (name.startsWith('x-mbx-order-count-') && Number.isFinite(Number(value)))
+          counts[name.slice('x-mbx-order-count-'.length).toUpperCase()] = Number(value);
       }
       if (Object.keys(counts).length > 0) orderCounts = { ...orderCounts, ...counts };
       const retryAfter = retryAfterMsFrom(h);

@@ -24,8 +24,14 @@ import { createBackoff, systemClock } from './backoff';
 import { createSleeper } from './sleeper';
 import { isExchangeError } from './errors';
 import {
-  advanceOutcome, isSettled, notPlacedReason, outcomeFromOrder, resubmittable, UNKNOWN_MESSAGES,
-  type OrderOutcome, type UnknownCause,
+  advanceOutcome,
+  isSettled,
+  notPlacedReason,
+  outcomeFromOrder,
+  resubmittable,
+  UNKNOWN_MESSAGES,
+  type OrderOutcome,
+  type UnknownCause,
 } from './order-outcome';
 import type { OrderState, OrderStateStore, OrderUpdateInput, OrderUpdateSource } from './order-state';
 import { createOrderStateStore, orderUpdateFromRest, restOrderSchema } from './order-state';
@@ -58,8 +64,20 @@ export interface ReconcilerOptions {
 
 export type ReconcileLogEvent =
   | { readonly type: 'transition'; readonly clientOrderId: string; readonly from?: string; readonly to: string }
-  | { readonly type: 'query'; readonly clientOrderId: string; readonly result: 'found' | 'not-found' | 'error'; readonly errorKind?: string; readonly detail?: string; readonly elapsedMs: number }
-  | { readonly type: 'list-check'; readonly clientOrderId: string; readonly result: 'found' | 'absent' | 'error'; readonly detail?: string };
+  | {
+      readonly type: 'query';
+      readonly clientOrderId: string;
+      readonly result: 'found' | 'not-found' | 'error';
+      readonly errorKind?: string;
+      readonly detail?: string;
+      readonly elapsedMs: number;
+    }
+  | {
+      readonly type: 'list-check';
+      readonly clientOrderId: string;
+      readonly result: 'found' | 'absent' | 'error';
+      readonly detail?: string;
+    };
 
 export type OutcomeListener = (outcome: OrderOutcome, previous: OrderOutcome | undefined) => void;
 
@@ -204,8 +222,14 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
   const listCheck = async (id: string, symbol: string): Promise<'found' | 'absent' | 'error'> => {
     try {
       const list = await opts.rest.request({
-        method: 'GET', path: '/api/v3/allOrders', security: 'USER_DATA', weight: 20, priority: 'critical',
-        params: { symbol, limit: 1000 }, schema: allOrdersSchema, ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
+        method: 'GET',
+        path: '/api/v3/allOrders',
+        security: 'USER_DATA',
+        weight: 20,
+        priority: 'critical',
+        params: { symbol, limit: 1000 },
+        schema: allOrdersSchema,
+        ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
       });
       // The newest order with this id, as GET /api/v3/order would return it.
       let found: (typeof list)[number] | undefined;
@@ -218,17 +242,31 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
       log({ type: 'list-check', clientOrderId: id, result: 'found' });
       return 'found';
     } catch (e) {
-      log({ type: 'list-check', clientOrderId: id, result: 'error', ...(isExchangeError(e) ? {} : { detail: e instanceof Error ? e.message : String(e) }) });
+      log({
+        type: 'list-check',
+        clientOrderId: id,
+        result: 'error',
+        ...(isExchangeError(e) ? {} : { detail: e instanceof Error ? e.message : String(e) }),
+      });
       return 'error';
     }
   };
 
   /** One GET order; 'found' when it settled (or corrected) the intent. */
-  const queryOnce = async (id: string, symbol: string, since: number): Promise<{ result: 'found' | 'not-found' | 'error'; error?: unknown }> => {
+  const queryOnce = async (
+    id: string,
+    symbol: string,
+    since: number,
+  ): Promise<{ result: 'found' | 'not-found' | 'error'; error?: unknown }> => {
     try {
       const o = await opts.rest.request({
-        method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'critical',
-        params: { symbol, origClientOrderId: id }, schema: restOrderSchema,
+        method: 'GET',
+        path: '/api/v3/order',
+        security: 'USER_DATA',
+        weight: 4,
+        priority: 'critical',
+        params: { symbol, origClientOrderId: id },
+        schema: restOrderSchema,
         ...(opts.queryTimeoutMs !== undefined ? { timeoutMs: opts.queryTimeoutMs } : {}),
       });
       log({ type: 'query', clientOrderId: id, result: 'found', elapsedMs: clock.now() - since });
@@ -241,7 +279,14 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
         return { result: 'not-found' };
       }
       const kind = isExchangeError(e) ? e.kind : 'error';
-      log({ type: 'query', clientOrderId: id, result: 'error', errorKind: kind, elapsedMs: elapsed, ...(isExchangeError(e) ? {} : { detail: e instanceof Error ? e.message.slice(0, 200) : String(e) }) });
+      log({
+        type: 'query',
+        clientOrderId: id,
+        result: 'error',
+        errorKind: kind,
+        elapsedMs: elapsed,
+        ...(isExchangeError(e) ? {} : { detail: e instanceof Error ? e.message.slice(0, 200) : String(e) }),
+      });
       return { result: 'error', error: e };
     }
   };
@@ -271,7 +316,16 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
     if (followUps.has(id) || disposed || followUpMs <= 0) return;
     followUps.add(id);
     void followUp(id, symbol, concludedAt + followUpMs)
-      .catch((e: unknown) => log({ type: 'query', clientOrderId: id, result: 'error', errorKind: 'error', detail: e instanceof Error ? e.message.slice(0, 200) : String(e), elapsedMs: 0 }))
+      .catch((e: unknown) =>
+        log({
+          type: 'query',
+          clientOrderId: id,
+          result: 'error',
+          errorKind: 'error',
+          detail: e instanceof Error ? e.message.slice(0, 200) : String(e),
+          elapsedMs: 0,
+        }),
+      )
       .finally(() => followUps.delete(id));
   };
 
@@ -305,7 +359,14 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
             if (firstAbsentAt === undefined) {
               firstAbsentAt = lookedAt;
             } else {
-              record({ clientOrderId: id, symbol, at: clock.now(), status: 'not-placed', verified: true, reason: notPlacedReason('order', clock.now() - since) });
+              record({
+                clientOrderId: id,
+                symbol,
+                at: clock.now(),
+                status: 'not-placed',
+                verified: true,
+                reason: notPlacedReason('order', clock.now() - since),
+              });
               startFollowUp(id, symbol);
               return;
             }
@@ -337,7 +398,15 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
       if (cur === undefined) {
         book.set(clientOrderId, { clientOrderId, symbol, at: now, status: 'sending' });
       }
-      record({ clientOrderId, symbol, at: now, status: 'unknown', cause, message: UNKNOWN_MESSAGES[cause], since: Math.min(sentAt ?? now, now) });
+      record({
+        clientOrderId,
+        symbol,
+        at: now,
+        status: 'unknown',
+        cause,
+        message: UNKNOWN_MESSAGES[cause],
+        since: Math.min(sentAt ?? now, now),
+      });
     }
     const settled = whenSettled(clientOrderId);
     const now = book.get(clientOrderId);
@@ -381,7 +450,8 @@ export function createReconciler(opts: ReconcilerOptions): Reconciler {
       if (disposed || followUpMs <= 0 || clock.now() >= concludedAt + followUpMs) return false;
       const cur = book.get(clientOrderId);
       if (cur !== undefined && cur.status !== 'not-placed') return false;
-      if (cur === undefined) book.set(clientOrderId, { clientOrderId, symbol, at: concludedAt, status: 'not-placed', verified: true, reason });
+      if (cur === undefined)
+        book.set(clientOrderId, { clientOrderId, symbol, at: concludedAt, status: 'not-placed', verified: true, reason });
       startFollowUp(clientOrderId, symbol, concludedAt);
       return true;
     },

@@ -83,7 +83,20 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RECV_WINDOW_MS = 5_000;
 const MAX_TIMEOUT_MS = 60_000;
 // Errors from fetch that prove nothing was written to the server.
-const NOT_SENT_CODES = new Set(['BAD_PORT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+const NOT_SENT_CODES = new Set([
+  'BAD_PORT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 export function createRestClient(opts: RestClientOptions): RestClient {
   const fetchImpl = opts.fetchImpl ?? fetch;
@@ -109,13 +122,21 @@ export function createRestClient(opts: RestClientOptions): RestClient {
     }
     if (path.startsWith('/sapi/') && !opts.env.hasSapi) {
       throw new ExchangeError({
-        kind: 'unavailable', method, path,
+        kind: 'unavailable',
+        method,
+        path,
         message: `This feature is not available on this environment (${opts.env.label}): Binance serves ${path.split('/').slice(0, 3).join('/')} only on the live exchange.`,
       });
     }
     const signed = req.security === 'USER_DATA' || req.security === 'TRADE';
     if ((signed || req.security === 'USER_STREAM') && !opts.credentials) {
-      throw new ExchangeError({ kind: 'auth', code: 'exchange.auth.no-key', method, path, message: 'This needs a Binance API key; add one in Settings.' });
+      throw new ExchangeError({
+        kind: 'auth',
+        code: 'exchange.auth.no-key',
+        method,
+        path,
+        message: 'This needs a Binance API key; add one in Settings.',
+      });
     }
     const changesState = req.changesState ?? method !== 'GET';
     const retryOnClock = signed && !changesState;
@@ -126,7 +147,10 @@ export function createRestClient(opts: RestClientOptions): RestClient {
       } catch (e) {
         if (isExchangeError(e) && e.kind === 'clock') {
           // Resync whatever happens next; a clean -1021 means the request was not accepted.
-          const synced = await opts.timeSync.sync('clock-error').then(() => true, () => false);
+          const synced = await opts.timeSync.sync('clock-error').then(
+            () => true,
+            () => false,
+          );
           if (synced && retryOnClock && attempt === 1) {
             attempt += 1;
             continue;
@@ -181,7 +205,15 @@ export function createRestClient(opts: RestClientOptions): RestClient {
       const errorBody = res.ok ? undefined : readErrorBody(text);
       opts.governor?.observe(res.status, res.headers, errorBody?.msg);
       if (!res.ok) {
-        throw classifyHttpFailure({ httpStatus: res.status, binanceCode: errorBody?.code, binanceMsg: errorBody?.msg, headers: rl, method, path, changesState });
+        throw classifyHttpFailure({
+          httpStatus: res.status,
+          binanceCode: errorBody?.code,
+          binanceMsg: errorBody?.msg,
+          headers: rl,
+          method,
+          path,
+          changesState,
+        });
       }
       let data: unknown;
       try {
@@ -194,7 +226,14 @@ export function createRestClient(opts: RestClientOptions): RestClient {
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
           const where = issue && issue.path.length > 0 ? ` at "${issue.path.join('.')}"` : '';
-          throw badResponse(method, path, res.status, rl, changesState, `its reply did not have the expected shape${where}: ${issue?.message ?? 'invalid'}`);
+          throw badResponse(
+            method,
+            path,
+            res.status,
+            rl,
+            changesState,
+            `its reply did not have the expected shape${where}: ${issue?.message ?? 'invalid'}`,
+          );
         }
         data = parsed.data;
       }
@@ -203,8 +242,13 @@ export function createRestClient(opts: RestClientOptions): RestClient {
       return { data: data as T, httpStatus: res.status, headers: rl, durationMs };
     } catch (e) {
       opts.log?.({
-        method, path, attempt, httpStatus, durationMs: performance.now() - started,
-        errorKind: isExchangeError(e) ? e.kind : 'error', binanceCode: isExchangeError(e) ? e.binanceCode : undefined,
+        method,
+        path,
+        attempt,
+        httpStatus,
+        durationMs: performance.now() - started,
+        errorKind: isExchangeError(e) ? e.kind : 'error',
+        binanceCode: isExchangeError(e) ? e.binanceCode : undefined,
       });
       throw e;
     } finally {
@@ -240,20 +284,41 @@ function readErrorBody(text: string): { code?: number; msg?: string } | undefine
   return undefined;
 }
 
-function badResponse(method: string, path: string, httpStatus: number, headers: Record<string, string>, changesState: boolean, why: string): ExchangeError {
+function badResponse(
+  method: string,
+  path: string,
+  httpStatus: number,
+  headers: Record<string, string>,
+  changesState: boolean,
+  why: string,
+): ExchangeError {
   return new ExchangeError({
-    kind: 'bad-response', method, path, httpStatus, headers, mayHaveExecuted: changesState,
+    kind: 'bad-response',
+    method,
+    path,
+    httpStatus,
+    headers,
+    mayHaveExecuted: changesState,
     message: changesState
       ? `Binance accepted ${method} ${path} but ${why}; the action probably happened. Check your open orders before trying again.`
       : `Binance answered ${method} ${path}, but ${why}. Try again; if it persists, Perch may need an update.`,
   });
 }
 
-function transportError(e: unknown, aborted: boolean, timeoutMs: number, method: string, path: string, changesState: boolean): ExchangeError {
+function transportError(
+  e: unknown,
+  aborted: boolean,
+  timeoutMs: number,
+  method: string,
+  path: string,
+  changesState: boolean,
+): ExchangeError {
   const code = errorCode(e);
   if (aborted) {
     return new ExchangeError({
-      kind: changesState ? 'unknown-outcome' : 'timeout', method, path,
+      kind: changesState ? 'unknown-outcome' : 'timeout',
+      method,
+      path,
       message: changesState
         ? `Binance did not answer ${method} ${path} within ${timeoutMs / 1000} s; it may or may not have been carried out. Check your open orders before trying again.`
         : `Binance did not answer ${method} ${path} within ${timeoutMs / 1000} s; check your connection and try again.`,
@@ -262,12 +327,18 @@ function transportError(e: unknown, aborted: boolean, timeoutMs: number, method:
   const notSent = code !== undefined && NOT_SENT_CODES.has(code);
   if (changesState && !notSent) {
     return new ExchangeError({
-      kind: 'unknown-outcome', method, path, code: 'exchange.unknown-outcome.connection',
+      kind: 'unknown-outcome',
+      method,
+      path,
+      code: 'exchange.unknown-outcome.connection',
       message: `The connection to Binance failed during ${method} ${path}${code ? ` (${code})` : ''}; it may or may not have been carried out. Check your open orders before trying again.`,
     });
   }
   return new ExchangeError({
-    kind: 'network', method, path, mayHaveExecuted: false,
+    kind: 'network',
+    method,
+    path,
+    mayHaveExecuted: false,
     message: `Could not reach Binance${code ? ` (${code})` : ''}; check your internet connection.`,
   });
 }

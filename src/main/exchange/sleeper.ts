@@ -18,21 +18,22 @@ export function createSleeper(clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>)
   let disposed = false;
 
   return {
-    sleep: (ms) => new Promise<void>((resolve) => {
-      if (disposed) {
-        resolve();
-        return;
-      }
-      const entry = {
-        handle: undefined as unknown,
-        wake: () => {
-          sleepers.delete(entry);
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        if (disposed) {
           resolve();
-        },
-      };
-      entry.handle = clock.setTimeout(entry.wake, ms);
-      sleepers.add(entry);
-    }),
+          return;
+        }
+        const entry = {
+          handle: undefined as unknown,
+          wake: () => {
+            sleepers.delete(entry);
+            resolve();
+          },
+        };
+        entry.handle = clock.setTimeout(entry.wake, ms);
+        sleepers.add(entry);
+      }),
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -82,7 +82,11 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions): Subs
     const wanted = conn.wanted;
     for (;;) {
       const removes: string[] = [];
-      for (const s of conn.subscribed) if (!wanted.has(s)) { removes.push(s); if (removes.length >= batchSize) break; }
+      for (const s of conn.subscribed)
+        if (!wanted.has(s)) {
+          removes.push(s);
+          if (removes.length >= batchSize) break;
+        }
       let adds: string[] = [];
       let depth = 0;
       let retryIndex = -1;
@@ -91,7 +95,10 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions): Subs
         const now = clock.now();
         for (let i = 0; i < conn.retry.length; i++) {
           const r = conn.retry[i]!;
-          if (r.dueAt <= now) { retryIndex = i; break; }
+          if (r.dueAt <= now) {
+            retryIndex = i;
+            break;
+          }
           nextRetryAt = Math.min(nextRetryAt, r.dueAt);
         }
         if (retryIndex >= 0) {
@@ -100,9 +107,18 @@ export function createSubscriptionPacer(options: SubscriptionPacerOptions): Subs
           depth = r.depth;
         } else {
           const fresh = (s: string): boolean => !conn.subscribed.has(s) && !conn.retrying.has(s) && !conn.rejected.has(s);
-          for (const s of wanted) if (fresh(s) && !conn.suspect.has(s)) { adds.push(s); if (adds.length >= batchSize) break; }
+          for (const s of wanted)
+            if (fresh(s) && !conn.suspect.has(s)) {
+              adds.push(s);
+              if (adds.length >= batchSize) break;
+            }
           // Names rejected before go last, together, so they cannot take good ones down with them.
-          if (adds.length === 0) for (const s of conn.suspect) if (wanted.has(s) && fresh(s)) { adds.push(s); if (adds.length >= batchSize) break; }
+          if (adds.length === 0)
+            for (const s of conn.suspect)
+              if (wanted.has(s) && fresh(s)) {
+                adds.push(s);
+                if (adds.length >= batchSize) break;
+              }
         }
       }
       if (retryIndex >= 0 && adds.length === 0) {

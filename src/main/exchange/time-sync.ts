@@ -136,18 +136,35 @@ function defaultFetcher(opts: TimeSyncOptions): () => Promise<number> {
       const res = await fetchImpl(`${env.restUrl}${path}`, { method: 'GET', signal: controller.signal });
       opts.governor?.observe(res.status, res.headers);
       const text = await res.text();
-      if (!res.ok) throw new ExchangeError({ kind: 'network', httpStatus: res.status, method: 'GET', path, message: `Could not read Binance's clock (HTTP ${res.status}); try again shortly.` });
+      if (!res.ok)
+        throw new ExchangeError({
+          kind: 'network',
+          httpStatus: res.status,
+          method: 'GET',
+          path,
+          message: `Could not read Binance's clock (HTTP ${res.status}); try again shortly.`,
+        });
       const body = parseJson(text) as { serverTime?: unknown };
       if (typeof body?.serverTime !== 'number' || !Number.isFinite(body.serverTime)) {
-        throw new ExchangeError({ kind: 'bad-response', method: 'GET', path, message: 'Binance answered the time request with something unexpected.' });
+        throw new ExchangeError({
+          kind: 'bad-response',
+          method: 'GET',
+          path,
+          message: 'Binance answered the time request with something unexpected.',
+        });
       }
       return body.serverTime;
     } catch (e) {
       if (isExchangeError(e)) throw e;
       const aborted = controller.signal.aborted;
       throw new ExchangeError({
-        kind: aborted ? 'timeout' : 'network', method: 'GET', path, cause: e,
-        message: aborted ? `Binance did not answer the time request within ${timeoutMs / 1000} s.` : 'Could not reach Binance to read its clock; check your connection.',
+        kind: aborted ? 'timeout' : 'network',
+        method: 'GET',
+        path,
+        cause: e,
+        message: aborted
+          ? `Binance did not answer the time request within ${timeoutMs / 1000} s.`
+          : 'Could not reach Binance to read its clock; check your connection.',
       });
     } finally {
       clearTimeout(timer);

@@ -25,8 +25,13 @@ import type { Credentials } from './credentials';
 import { isExchangeError } from './errors';
 import type { OrderState, OrderStateStore } from './order-state';
 import {
-  createOrderStateStore, executionReportSchema, idSchema, isTerminalStatus, orderUpdateFromExecutionReport,
-  orderUpdateFromRest, restOrderSchema,
+  createOrderStateStore,
+  executionReportSchema,
+  idSchema,
+  isTerminalStatus,
+  orderUpdateFromExecutionReport,
+  orderUpdateFromRest,
+  restOrderSchema,
 } from './order-state';
 import type { RestClient } from './rest-client';
 import { wsApiSignaturePayload } from './signing';
@@ -51,8 +56,16 @@ const accountPositionSchema = z.object({
 const balanceUpdateSchema = z.object({ e: z.literal('balanceUpdate'), E: z.number(), a: z.string(), d: decimalString, T: z.number() });
 const externalLockSchema = z.object({ e: z.literal('externalLockUpdate'), E: z.number(), a: z.string(), d: decimalString, T: z.number() });
 const listStatusSchema = z.object({
-  e: z.literal('listStatus'), E: z.number(), s: z.string(), g: idSchema, c: z.string(), l: z.string(), L: z.string(),
-  r: z.string(), C: z.string(), T: z.number(),
+  e: z.literal('listStatus'),
+  E: z.number(),
+  s: z.string(),
+  g: idSchema,
+  c: z.string(),
+  l: z.string(),
+  L: z.string(),
+  r: z.string(),
+  C: z.string(),
+  T: z.number(),
   O: z.array(z.object({ s: z.string(), i: idSchema, c: z.string() })),
 });
 
@@ -67,10 +80,25 @@ const SUBSCRIPTION_ACTIVE = -2035;
 
 export type UserDataEvent =
   | { readonly type: 'balances'; readonly eventTime: number; readonly changed: readonly Balance[] }
-  | { readonly type: 'balanceDelta'; readonly eventTime: number; readonly asset: string; readonly delta: string; readonly clearTime: number }
+  | {
+      readonly type: 'balanceDelta';
+      readonly eventTime: number;
+      readonly asset: string;
+      readonly delta: string;
+      readonly clearTime: number;
+    }
   | { readonly type: 'externalLock'; readonly eventTime: number; readonly asset: string; readonly delta: string; readonly time: number }
   | { readonly type: 'order'; readonly order: Readonly<OrderState> }
-  | { readonly type: 'listStatus'; readonly eventTime: number; readonly symbol: string; readonly orderListId: string; readonly listClientOrderId: string; readonly listStatusType: string; readonly listOrderStatus: string; readonly orders: readonly { symbol: string; orderId: string; clientOrderId: string }[] }
+  | {
+      readonly type: 'listStatus';
+      readonly eventTime: number;
+      readonly symbol: string;
+      readonly orderListId: string;
+      readonly listClientOrderId: string;
+      readonly listStatusType: string;
+      readonly listOrderStatus: string;
+      readonly orders: readonly { symbol: string; orderId: string; clientOrderId: string }[];
+    }
   | { readonly type: 'resynced'; readonly at: number; readonly reason: string };
 
 type Validated =
@@ -190,8 +218,13 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
         return;
       case 'list':
         emit({
-          type: 'listStatus', eventTime: v.ev.E, symbol: v.ev.s, orderListId: v.ev.g, listClientOrderId: v.ev.C,
-          listStatusType: v.ev.l, listOrderStatus: v.ev.L,
+          type: 'listStatus',
+          eventTime: v.ev.E,
+          symbol: v.ev.s,
+          orderListId: v.ev.g,
+          listClientOrderId: v.ev.C,
+          listStatusType: v.ev.l,
+          listOrderStatus: v.ev.L,
           orders: v.ev.O.map((o) => ({ symbol: o.s, orderId: o.i, clientOrderId: o.c })),
         });
         return;
@@ -202,16 +235,34 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
     const parse = <T>(schema: z.ZodType<T>): T | null => {
       const r = schema.safeParse(ev);
       if (r.success) return r.data;
-      reporter.error(new Error(`invalid ${String(ev.e)} event: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? ''}`));
+      reporter.error(
+        new Error(`invalid ${String(ev.e)} event: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? ''}`),
+      );
       return null;
     };
     switch (ev.e) {
-      case 'outboundAccountPosition': { const p = parse(accountPositionSchema); return p && { kind: 'position', ev: p }; }
-      case 'balanceUpdate': { const p = parse(balanceUpdateSchema); return p && { kind: 'delta', ev: p }; }
-      case 'externalLockUpdate': { const p = parse(externalLockSchema); return p && { kind: 'lock', ev: p }; }
-      case 'executionReport': { const p = parse(executionReportSchema); return p && { kind: 'order', ev: p }; }
-      case 'listStatus': { const p = parse(listStatusSchema); return p && { kind: 'list', ev: p }; }
-      default: return null;
+      case 'outboundAccountPosition': {
+        const p = parse(accountPositionSchema);
+        return p && { kind: 'position', ev: p };
+      }
+      case 'balanceUpdate': {
+        const p = parse(balanceUpdateSchema);
+        return p && { kind: 'delta', ev: p };
+      }
+      case 'externalLockUpdate': {
+        const p = parse(externalLockSchema);
+        return p && { kind: 'lock', ev: p };
+      }
+      case 'executionReport': {
+        const p = parse(executionReportSchema);
+        return p && { kind: 'order', ev: p };
+      }
+      case 'listStatus': {
+        const p = parse(listStatusSchema);
+        return p && { kind: 'list', ev: p };
+      }
+      default:
+        return null;
     }
   };
 
@@ -322,11 +373,14 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
     const gen = session.generation;
     if (disposed || subscribeTimers.has(gen) || !session.isOpen()) return;
     const delay = subscribeBackoff.next();
-    subscribeTimers.set(gen, clock.setTimeout(() => {
-      subscribeTimers.delete(gen);
-      if (disposed || !session.isOpen() || subs.has(gen)) return;
-      void initializer(session, 'connect');
-    }, delay));
+    subscribeTimers.set(
+      gen,
+      clock.setTimeout(() => {
+        subscribeTimers.delete(gen);
+        if (disposed || !session.isOpen() || subs.has(gen)) return;
+        void initializer(session, 'connect');
+      }, delay),
+    );
   };
 
   // Resubscribe on the socket that carried eventStreamTerminated.
@@ -341,8 +395,22 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
 
   const fetchSnapshot = async (): Promise<{ account: z.infer<typeof accountSchema>; open: z.infer<typeof openOrdersSchema> }> => {
     const [account, open] = await Promise.all([
-      rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20, priority: 'critical', schema: accountSchema }),
-      rest.request({ method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA', weight: 80, priority: 'critical', schema: openOrdersSchema }),
+      rest.request({
+        method: 'GET',
+        path: '/api/v3/account',
+        security: 'USER_DATA',
+        weight: 20,
+        priority: 'critical',
+        schema: accountSchema,
+      }),
+      rest.request({
+        method: 'GET',
+        path: '/api/v3/openOrders',
+        security: 'USER_DATA',
+        weight: 80,
+        priority: 'critical',
+        schema: openOrdersSchema,
+      }),
     ]);
     return { account, open };
   };
@@ -382,7 +450,15 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
       if (now !== undefined && isTerminalStatus(now.status)) continue;
       queried++;
       try {
-        const r = await rest.request({ method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'normal', params: { symbol: o.symbol, orderId: o.orderId }, schema: restOrderSchema });
+        const r = await rest.request({
+          method: 'GET',
+          path: '/api/v3/order',
+          security: 'USER_DATA',
+          weight: 4,
+          priority: 'normal',
+          params: { symbol: o.symbol, orderId: o.orderId },
+          schema: restOrderSchema,
+        });
         orders.apply(orderUpdateFromRest(r), 'query');
       } catch (e) {
         reporter.error(e);
@@ -442,23 +518,27 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
     start() {
       if (started || disposed) return;
       started = true;
-      unsubscribers.push(wsApi.addSessionInitializer(async (session, reason) => {
-        sessions.set(session.generation, session);
-        await initializer(session, reason);
-      }));
+      unsubscribers.push(
+        wsApi.addSessionInitializer(async (session, reason) => {
+          sessions.set(session.generation, session);
+          await initializer(session, reason);
+        }),
+      );
       unsubscribers.push(wsApi.onEvent(onEvent));
-      unsubscribers.push(wsApi.onSessionClosed((generation) => {
-        sessions.delete(generation);
-        subscribing.delete(generation);
-        const t = subscribeTimers.get(generation);
-        if (t !== undefined) clock.clearTimeout(t);
-        subscribeTimers.delete(generation);
-        if (subs.delete(generation) && subs.size === 0 && !disposed) {
-          synced = false;
-          buffering = true;
-          reporter.setStatus('reconnecting');
-        }
-      }));
+      unsubscribers.push(
+        wsApi.onSessionClosed((generation) => {
+          sessions.delete(generation);
+          subscribing.delete(generation);
+          const t = subscribeTimers.get(generation);
+          if (t !== undefined) clock.clearTimeout(t);
+          subscribeTimers.delete(generation);
+          if (subs.delete(generation) && subs.size === 0 && !disposed) {
+            synced = false;
+            buffering = true;
+            reporter.setStatus('reconnecting');
+          }
+        }),
+      );
       reporter.setStatus('connecting');
       wsApi.start();
     },
@@ -471,7 +551,7 @@ export function createUserDataStream(options: UserDataStreamOptions): UserDataSt
     },
     subscriptionId() {
       const gen = wsApi.currentGeneration();
-      return gen === null ? null : subs.get(gen) ?? null;
+      return gen === null ? null : (subs.get(gen) ?? null);
     },
     isSynced: () => synced && resyncRunning === null,
     info: () => reporter.info(),

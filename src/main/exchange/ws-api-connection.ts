@@ -108,7 +108,8 @@ export interface WsApiConnection {
 const DRAIN_MARGIN_MS = 1_000;
 
 // Methods that can change an account: placing, cancelling, amending (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § Trading requests).
-const STATE_CHANGING = /^(v3\/)?(order\.(place|cancel|cancelReplace|amend)|orderList\.(place|cancel)|sor\.order\.place|openOrders\.cancelAll)/;
+const STATE_CHANGING =
+  /^(v3\/)?(order\.(place|cancel|cancelReplace|amend)|orderList\.(place|cancel)|sor\.order\.place|openOrders\.cancelAll)/;
 
 interface Pending {
   readonly method: string;
@@ -169,7 +170,13 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
   let retryAfterMs = 0;
 
   const notSent = (method: string, why: string): ExchangeError =>
-    new ExchangeError({ kind: 'network', method, path: method, mayHaveExecuted: false, message: `The request ${method} was not sent: ${why}. It is safe to try again.` });
+    new ExchangeError({
+      kind: 'network',
+      method,
+      path: method,
+      mayHaveExecuted: false,
+      message: `The request ${method} was not sent: ${why}. It is safe to try again.`,
+    });
 
   const sendRequest = <T>(sock: Sock, method: string, params: WsParams | undefined, opts: WsRequestOptions = {}): Promise<T> => {
     if (!sock.open || sock.closed) return Promise.reject(notSent(method, 'the WebSocket API connection is not open'));
@@ -181,12 +188,32 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
       const timeoutMs = opts.timeoutMs ?? requestTimeoutMs;
       const timer = clock.setTimeout(() => {
         sock.pending.delete(id);
-        reject(changesState
-          ? new ExchangeError({ kind: 'unknown-outcome', method, path: method, message: `Binance did not answer ${method} within ${timeoutMs / 1000} s: it may or may not have been carried out. Check before trying again.` })
-          : new ExchangeError({ kind: 'timeout', method, path: method, mayHaveExecuted: false, message: `Binance did not answer ${method} within ${timeoutMs / 1000} s; try again.` }));
+        reject(
+          changesState
+            ? new ExchangeError({
+                kind: 'unknown-outcome',
+                method,
+                path: method,
+                message: `Binance did not answer ${method} within ${timeoutMs / 1000} s: it may or may not have been carried out. Check before trying again.`,
+              })
+            : new ExchangeError({
+                kind: 'timeout',
+                method,
+                path: method,
+                mayHaveExecuted: false,
+                message: `Binance did not answer ${method} within ${timeoutMs / 1000} s; try again.`,
+              }),
+        );
         maybeFinishRetiring(sock);
       }, timeoutMs);
-      sock.pending.set(id, { method, changesState, resolve: resolve as (v: unknown) => void, reject, timer, deadline: clock.now() + timeoutMs });
+      sock.pending.set(id, {
+        method,
+        changesState,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+        deadline: clock.now() + timeoutMs,
+      });
       const frame = params === undefined ? { id, method } : { id, method, params };
       try {
         sock.ws.send(JSON.stringify(frame));
@@ -202,9 +229,22 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
     for (const [id, p] of sock.pending) {
       clock.clearTimeout(p.timer);
       sock.pending.delete(id);
-      p.reject(p.changesState
-        ? new ExchangeError({ kind: 'unknown-outcome', method: p.method, path: p.method, message: `The connection to Binance closed before ${p.method} was answered (${why}): it may or may not have been carried out. Check before trying again.` })
-        : new ExchangeError({ kind: 'network', method: p.method, path: p.method, mayHaveExecuted: false, message: `The connection to Binance closed before ${p.method} was answered (${why}); it is safe to try again.` }));
+      p.reject(
+        p.changesState
+          ? new ExchangeError({
+              kind: 'unknown-outcome',
+              method: p.method,
+              path: p.method,
+              message: `The connection to Binance closed before ${p.method} was answered (${why}): it may or may not have been carried out. Check before trying again.`,
+            })
+          : new ExchangeError({
+              kind: 'network',
+              method: p.method,
+              path: p.method,
+              mayHaveExecuted: false,
+              message: `The connection to Binance closed before ${p.method} was answered (${why}); it is safe to try again.`,
+            }),
+      );
     }
   };
 
@@ -230,7 +270,8 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
         return;
       }
       const sub = frame.subscriptionId;
-      const meta: WsApiEventMeta = typeof sub === 'number' ? { generation: sock.generation, subscriptionId: sub } : { generation: sock.generation };
+      const meta: WsApiEventMeta =
+        typeof sub === 'number' ? { generation: sock.generation, subscriptionId: sub } : { generation: sock.generation };
       for (const listener of [...eventListeners]) {
         try {
           listener(ev, meta);
@@ -262,11 +303,17 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
         // The WS API gives retryAfter as an epoch ms (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/web-socket-api.md § Rate limits); the taxonomy wants seconds.
         headers['retry-after'] = String(Math.max(0, Math.ceil((ra - clock.now()) / 1000)));
       }
-      p.reject(classifyHttpFailure({
-        httpStatus: status, binanceCode: typeof err.code === 'number' ? err.code : undefined,
-        binanceMsg: typeof err.msg === 'string' ? err.msg : undefined, headers, method: 'WS', path: p.method,
-        changesState: p.changesState,
-      }));
+      p.reject(
+        classifyHttpFailure({
+          httpStatus: status,
+          binanceCode: typeof err.code === 'number' ? err.code : undefined,
+          binanceMsg: typeof err.msg === 'string' ? err.msg : undefined,
+          headers,
+          method: 'WS',
+          path: p.method,
+          changesState: p.changesState,
+        }),
+      );
     }
     maybeFinishRetiring(sock);
   };
@@ -309,7 +356,15 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
     const ws = new WebSocket(options.url, { perMessageDeflate: false, handshakeTimeout: handshakeTimeoutMs });
     const generation = ++generationCounter;
     const sock: Sock = {
-      generation, ws, role, open: false, closed: false, heartbeat: null, lifetimeTimer: null, drainTimer: null, lifetimeDue: false,
+      generation,
+      ws,
+      role,
+      open: false,
+      closed: false,
+      heartbeat: null,
+      lifetimeTimer: null,
+      drainTimer: null,
+      lifetimeDue: false,
       pending: new Map(),
       session: {
         generation,
@@ -329,7 +384,10 @@ export function createWsApiConnection(options: WsApiConnectionOptions): WsApiCon
       if (sock.closed) return;
       sock.open = true;
       sock.heartbeat = startHeartbeat({
-        clock, pingIntervalMs, pongTimeoutMs, staleAfterMs,
+        clock,
+        pingIntervalMs,
+        pongTimeoutMs,
+        staleAfterMs,
         // The account stream sends only on change: an account can be quiet for hours. The socket
         // is live while it answers pings; only an unanswered ping (or no frame at all) is stale.
         dataDriven: () => false,

@@ -12,7 +12,10 @@ import type { TimeSync } from './time-sync';
 import type { WsApiConnection, WsParams } from './ws-api-connection';
 
 /** Sends one placement; resolves with the raw result (the order API validates it). */
-export type PlaceTransport = (params: Readonly<Record<string, string | number | undefined>>, options: { readonly timeoutMs?: number }) => Promise<unknown>;
+export type PlaceTransport = (
+  params: Readonly<Record<string, string | number | undefined>>,
+  options: { readonly timeoutMs?: number },
+) => Promise<unknown>;
 
 export interface WsPlaceTransportOptions {
   readonly wsApi: Pick<WsApiConnection, 'request'>;
@@ -29,6 +32,9 @@ export function createWsPlaceTransport(opts: WsPlaceTransportOptions): PlaceTran
     p['timestamp'] = Math.floor(opts.timeSync.now());
     if (opts.recvWindowMs !== undefined) p['recvWindow'] = opts.recvWindowMs;
     const signed: WsParams = { ...p, signature: opts.credentials.sign(wsApiSignaturePayload(p)) };
-    return opts.wsApi.request('order.place', signed, { changesState: true, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+    return opts.wsApi.request('order.place', signed, {
+      changesState: true,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
   };
 }

@@ -20,27 +20,62 @@ const DAY = 86_400_000;
 const WINDOW = 89 * DAY;
 export const COMMON_QUOTES: readonly string[] = ['USDT', 'USDC', 'FDUSD', 'BTC', 'ETH', 'BNB'];
 
-const Dec = z.string().regex(/^-?\d+(\.\d+)?$/).max(80);
+const Dec = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/)
+  .max(80);
 const tradeSchema = z.object({
-  symbol: z.string().max(40), id: idSchema, orderId: idSchema, price: Dec, qty: Dec, quoteQty: Dec, commission: Dec,
-  commissionAsset: z.string().max(20).nullable(), time: z.number().int(), isBuyer: z.boolean(), isMaker: z.boolean(),
+  symbol: z.string().max(40),
+  id: idSchema,
+  orderId: idSchema,
+  price: Dec,
+  qty: Dec,
+  quoteQty: Dec,
+  commission: Dec,
+  commissionAsset: z.string().max(20).nullable(),
+  time: z.number().int(),
+  isBuyer: z.boolean(),
+  isMaker: z.boolean(),
 });
-const depositSchema = z.object({ id: z.union([z.string(), z.number()]).transform(String), amount: Dec, coin: z.string().max(20), status: z.number().int(), insertTime: z.number().int() });
+const depositSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  amount: Dec,
+  coin: z.string().max(20),
+  status: z.number().int(),
+  insertTime: z.number().int(),
+});
 const withdrawalSchema = z.object({
-  id: z.string().max(100), amount: Dec, transactionFee: Dec, coin: z.string().max(20), status: z.number().int(), applyTime: z.string().max(30),
+  id: z.string().max(100),
+  amount: Dec,
+  transactionFee: Dec,
+  coin: z.string().max(20),
+  status: z.number().int(),
+  applyTime: z.string().max(30),
 });
 const dustSchema = z.object({
   total: z.number().int(),
-  userAssetDribblets: z.array(z.object({
-    operateTime: z.number().int(),
-    userAssetDribbletDetails: z.array(z.object({
-      transId: z.union([z.string(), z.number()]).transform(String), serviceChargeAmount: Dec, amount: Dec, operateTime: z.number().int(),
-      transferedAmount: Dec, fromAsset: z.string().max(20),
-    })),
-  })),
+  userAssetDribblets: z.array(
+    z.object({
+      operateTime: z.number().int(),
+      userAssetDribbletDetails: z.array(
+        z.object({
+          transId: z.union([z.string(), z.number()]).transform(String),
+          serviceChargeAmount: Dec,
+          amount: Dec,
+          operateTime: z.number().int(),
+          transferedAmount: Dec,
+          fromAsset: z.string().max(20),
+        }),
+      ),
+    }),
+  ),
 });
 
-export interface SymbolPair { readonly symbol: string; readonly baseAsset: string; readonly quoteAsset: string }
+export interface SymbolPair {
+  readonly symbol: string;
+  readonly baseAsset: string;
+  readonly quoteAsset: string;
+}
 
 /** The symbols worth asking myTrades about (see the file comment). */
 export function chooseSymbols(o: {
@@ -106,10 +141,20 @@ export function createAccountHistorySync(o: AccountHistorySyncOptions): AccountH
   const pauseAt = Math.floor(limit * (o.pauseAt ?? 0.7));
   const historyDays = o.historyDays ?? 400;
   const base = (): HistorySyncProgress => ({
-    phase: 'idle', symbolsDone: 0, symbolsTotal: 0, symbol: null, tradesFound: 0, weightCost: 0, weightUsed: null, weightLimit: limit,
-    etaMs: null, pausedUntil: null, firstSyncDone: o.repo.meta(env, 'firstSyncDone') === '1',
+    phase: 'idle',
+    symbolsDone: 0,
+    symbolsTotal: 0,
+    symbol: null,
+    tradesFound: 0,
+    weightCost: 0,
+    weightUsed: null,
+    weightLimit: limit,
+    etaMs: null,
+    pausedUntil: null,
+    firstSyncDone: o.repo.meta(env, 'firstSyncDone') === '1',
     lastSyncedAt: Number(o.repo.meta(env, 'lastSyncedAt') ?? '') || null,
-    transfers: o.transfersAvailable ? 'synced' : 'not-available', error: null,
+    transfers: o.transfersAvailable ? 'synced' : 'not-available',
+    error: null,
   });
   let current = base();
   let running: Promise<HistorySyncProgress> | null = null;
@@ -162,16 +207,46 @@ export function createAccountHistorySync(o: AccountHistorySyncOptions): AccountH
     for (let start = since - DAY; start < now; start += WINDOW) {
       const end = Math.min(now, start + WINDOW);
       for (let offset = 0; ; offset += PAGE) {
-        const page = await get('/sapi/v1/capital/deposit/hisrec', { startTime: start, endTime: end, offset, limit: PAGE }, 1, z.array(depositSchema));
+        const page = await get(
+          '/sapi/v1/capital/deposit/hisrec',
+          { startTime: start, endTime: end, offset, limit: PAGE },
+          1,
+          z.array(depositSchema),
+        );
         // 1 success, 6 credited but cannot withdraw yet: both are in the balance.
-        for (const d of page) if (d.status === 1 || d.status === 6) rows.push({ kind: 'deposit', id: d.id, time: d.insertTime, asset: d.coin, amount: d.amount, fee: '0', toAsset: null, toAmount: null });
+        for (const d of page)
+          if (d.status === 1 || d.status === 6)
+            rows.push({
+              kind: 'deposit',
+              id: d.id,
+              time: d.insertTime,
+              asset: d.coin,
+              amount: d.amount,
+              fee: '0',
+              toAsset: null,
+              toAmount: null,
+            });
         if (page.length < PAGE) break;
       }
       for (let offset = 0; ; offset += PAGE) {
-        const page = await get('/sapi/v1/capital/withdraw/history', { startTime: start, endTime: end, offset, limit: PAGE }, 1, z.array(withdrawalSchema));
+        const page = await get(
+          '/sapi/v1/capital/withdraw/history',
+          { startTime: start, endTime: end, offset, limit: PAGE },
+          1,
+          z.array(withdrawalSchema),
+        );
         for (const w of page) {
           if (w.status !== 6) continue;
-          rows.push({ kind: 'withdrawal', id: w.id, time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`), asset: w.coin, amount: w.amount, fee: w.transactionFee, toAsset: null, toAmount: null });
+          rows.push({
+            kind: 'withdrawal',
+            id: w.id,
+            time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`),
+            asset: w.coin,
+            amount: w.amount,
+            fee: w.transactionFee,
+            toAsset: null,
+            toAmount: null,
+          });
         }
         if (page.length < PAGE) break;
       }
@@ -179,7 +254,16 @@ export function createAccountHistorySync(o: AccountHistorySyncOptions): AccountH
     const dust = await get('/sapi/v1/asset/dribblet', { startTime: since - DAY, endTime: now }, 1, dustSchema);
     for (const d of dust.userAssetDribblets) {
       for (const x of d.userAssetDribbletDetails) {
-        rows.push({ kind: 'convert', id: x.transId, time: x.operateTime, asset: x.fromAsset, amount: x.amount, fee: x.serviceChargeAmount, toAsset: 'BNB', toAmount: x.transferedAmount });
+        rows.push({
+          kind: 'convert',
+          id: x.transId,
+          time: x.operateTime,
+          asset: x.fromAsset,
+          amount: x.amount,
+          fee: x.serviceChargeAmount,
+          toAsset: 'BNB',
+          toAmount: x.transferedAmount,
+        });
       }
     }
     o.repo.insertTransfers(env, rows);
@@ -192,8 +276,17 @@ export function createAccountHistorySync(o: AccountHistorySyncOptions): AccountH
     for (;;) {
       const page = await get('/api/v3/myTrades', { symbol, fromId, limit: PAGE }, MY_TRADES_WEIGHT, z.array(tradeSchema));
       const rows: TradeRow[] = page.map((t) => ({
-        symbol, tradeId: t.id, orderId: t.orderId, time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker,
-        price: t.price, qty: t.qty, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset ?? '',
+        symbol,
+        tradeId: t.id,
+        orderId: t.orderId,
+        time: t.time,
+        isBuyer: t.isBuyer,
+        isMaker: t.isMaker,
+        price: t.price,
+        qty: t.qty,
+        quoteQty: t.quoteQty,
+        commission: t.commission,
+        commissionAsset: t.commissionAsset ?? '',
       }));
       const added = o.repo.insertTrades(env, rows);
       const lastRow = rows.at(-1);
@@ -263,7 +356,8 @@ export function createAccountHistorySync(o: AccountHistorySyncOptions): AccountH
       try {
         await syncSymbol(symbol);
       } catch (e) {
-        if (!(e instanceof Cancelled)) report({ error: e instanceof Error ? e.message.slice(0, 200) : 'The new trades could not be read.' });
+        if (!(e instanceof Cancelled))
+          report({ error: e instanceof Error ? e.message.slice(0, 200) : 'The new trades could not be read.' });
       }
       return o.repo.tradeCount(env) - before;
     },

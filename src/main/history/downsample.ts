@@ -4,7 +4,11 @@
  * on the line. A gap (value null) survives as a gap: a bucket that holds one emits a null point
  * where it was, so the chart breaks the line there instead of drawing across missing data.
  */
-export interface SeriesPoint<V> { readonly t: number; readonly v: number | null; readonly data: V }
+export interface SeriesPoint<V> {
+  readonly t: number;
+  readonly v: number | null;
+  readonly data: V;
+}
 
 export function downsample<V>(points: readonly SeriesPoint<V>[], max: number): SeriesPoint<V>[] {
   if (points.length <= max) return [...points];

@@ -29,10 +29,7 @@ import { Decimal } from '../../shared/money';
 export type CostMethod = 'average' | 'fifo';
 
 /** How a deposit's cost is known. */
-export type DepositCost =
-  | { readonly kind: 'unknown' }
-  | { readonly kind: 'market' }
-  | { readonly kind: 'entered'; readonly total: string };
+export type DepositCost = { readonly kind: 'unknown' } | { readonly kind: 'market' } | { readonly kind: 'entered'; readonly total: string };
 
 export interface TradeEvent {
   readonly kind: 'trade';
@@ -198,7 +195,12 @@ const share = (cost: Decimal, take: Decimal, held: Decimal): Decimal =>
 /** x > 0 without building a Decimal for the 0 (the hot path compares a lot). */
 const positive = (x: Decimal): boolean => x.isPositive() && !x.isZero();
 
-interface Lot { qty: Decimal; cost: Decimal; time: number; assumed: boolean }
+interface Lot {
+  qty: Decimal;
+  cost: Decimal;
+  time: number;
+  assumed: boolean;
+}
 
 interface Position {
   /** FIFO: the lots from head on; average: unused (the pool is qty and cost below). */
@@ -213,7 +215,13 @@ interface Position {
   since: number | null;
 }
 
-interface Removal { cost: Decimal; from: number | null; to: number | null; assumed: boolean; missing: boolean }
+interface Removal {
+  cost: Decimal;
+  from: number | null;
+  to: number | null;
+  assumed: boolean;
+  missing: boolean;
+}
 
 const KIND_RANK: Record<HistoryEvent['kind'], number> = { deposit: 0, trade: 1, convert: 1, withdrawal: 2 };
 const NUMERIC = /^\d+$/;
@@ -343,9 +351,7 @@ export function computePnl(input: PnlInput): PnlResult {
     return price === undefined ? undefined : price.mul(qty);
   };
 
-  const recordDisposal = (
-    e: HistoryEvent, kind: DisposalKind, asset: string, qty: Decimal, proceeds: Decimal, r: Removal,
-  ): void => {
+  const recordDisposal = (e: HistoryEvent, kind: DisposalKind, asset: string, qty: Decimal, proceeds: Decimal, r: Removal): void => {
     if (asset === Q) return;
     const gain = proceeds.minus(r.cost);
     realizedTotal = realizedTotal.plus(gain);
@@ -353,19 +359,35 @@ export function computePnl(input: PnlInput): PnlResult {
     pos.realized = pos.realized.plus(gain);
     if (r.missing) issues.push({ eventId: e.id, time: e.time, problem: 'missing-history', asset });
     disposals.push({
-      eventId: e.id, kind, time: e.time, asset, qty, proceeds, costBasis: r.cost, gain, method,
-      acquiredFrom: r.from, acquiredTo: r.to, costAssumed: r.assumed, missingHistory: r.missing,
+      eventId: e.id,
+      kind,
+      time: e.time,
+      asset,
+      qty,
+      proceeds,
+      costBasis: r.cost,
+      gain,
+      method,
+      acquiredFrom: r.from,
+      acquiredTo: r.to,
+      costAssumed: r.assumed,
+      missingHistory: r.missing,
     });
   };
 
   const swap = (
-    e: HistoryEvent, kind: 'trade' | 'convert',
-    sold: { asset: string; amount: Decimal }, bought: { asset: string; amount: Decimal },
+    e: HistoryEvent,
+    kind: 'trade' | 'convert',
+    sold: { asset: string; amount: Decimal },
+    bought: { asset: string; amount: Decimal },
     fee: { asset: string; amount: Decimal } | null,
   ): void => {
-    const valued = sold.asset === Q ? sold.amount
-      : bought.asset === Q ? bought.amount
-        : valueOf(sold.asset, sold.amount, e.time) ?? valueOf(bought.asset, bought.amount, e.time);
+    const valued =
+      sold.asset === Q
+        ? sold.amount
+        : bought.asset === Q
+          ? bought.amount
+          : (valueOf(sold.asset, sold.amount, e.time) ?? valueOf(bought.asset, bought.amount, e.time));
     const soldOut = remove(sold.asset, sold.amount);
     if (valued === undefined) issues.push({ eventId: e.id, time: e.time, problem: 'no-price', asset: sold.asset });
     // Without any price the swap carries its cost over: no gain is invented.
@@ -406,8 +428,13 @@ export function computePnl(input: PnlInput): PnlResult {
       }
       case 'convert': {
         const fee = new Decimal(e.fee);
-        swap(e, 'convert', { asset: e.from, amount: new Decimal(e.fromAmount) },
-          { asset: e.to, amount: new Decimal(e.toAmount).plus(fee) }, { asset: e.to, amount: fee });
+        swap(
+          e,
+          'convert',
+          { asset: e.from, amount: new Decimal(e.fromAmount) },
+          { asset: e.to, amount: new Decimal(e.toAmount).plus(fee) },
+          { asset: e.to, amount: fee },
+        );
         return;
       }
       case 'deposit': {
@@ -486,14 +513,23 @@ export function computePnl(input: PnlInput): PnlResult {
   let valueComplete = true;
   if (!cash.isZero()) {
     holdings.push({
-      asset: Q, qty: cash, costBasis: cash, averageCost: new Decimal(1), price: new Decimal(1), value: cash,
-      unrealized: ZERO, unrealizedPct: cash.gt(0) ? ZERO : null, realized: ZERO, costAssumed: false, missingHistory: cash.lt(0),
+      asset: Q,
+      qty: cash,
+      costBasis: cash,
+      averageCost: new Decimal(1),
+      price: new Decimal(1),
+      value: cash,
+      unrealized: ZERO,
+      unrealizedPct: cash.gt(0) ? ZERO : null,
+      realized: ZERO,
+      costAssumed: false,
+      missingHistory: cash.lt(0),
       lots: [],
     });
   }
   for (const [asset, p] of [...positions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!p.qty.gt(0) && p.realized.isZero()) continue;
-    const price = p.qty.gt(0) ? priceAt(asset, input.asOf) ?? null : null;
+    const price = p.qty.gt(0) ? (priceAt(asset, input.asOf) ?? null) : null;
     const v = price === null ? (p.qty.gt(0) ? null : ZERO) : price.mul(p.qty);
     const u = v === null ? null : v.minus(p.cost);
     if (v === null) valueComplete = false;
@@ -501,29 +537,57 @@ export function computePnl(input: PnlInput): PnlResult {
       value = value.plus(v);
       unrealized = unrealized.plus(u!);
     }
-    const costAssumed = method === 'fifo'
-      ? p.lots.slice(p.head).some((l) => l.assumed && l.qty.gt(0))
-      : p.assumed && p.qty.gt(0);
+    const costAssumed = method === 'fifo' ? p.lots.slice(p.head).some((l) => l.assumed && l.qty.gt(0)) : p.assumed && p.qty.gt(0);
     holdings.push({
-      asset, qty: p.qty, costBasis: p.cost,
+      asset,
+      qty: p.qty,
+      costBasis: p.cost,
       averageCost: p.qty.gt(0) ? p.cost.div(p.qty) : null,
-      price, value: v, unrealized: u,
+      price,
+      value: v,
+      unrealized: u,
       unrealizedPct: u !== null && p.cost.gt(0) ? u.div(p.cost).mul(100) : null,
-      realized: p.realized, costAssumed, missingHistory: p.missingHistory,
-      lots: method === 'fifo'
-        ? p.lots.slice(p.head).filter((l) => l.qty.gt(0)).map((l) => ({ qty: l.qty, cost: l.cost, time: l.time }))
-        : p.qty.gt(0) ? [{ qty: p.qty, cost: p.cost, time: p.since ?? 0 }] : [],
+      realized: p.realized,
+      costAssumed,
+      missingHistory: p.missingHistory,
+      lots:
+        method === 'fifo'
+          ? p.lots
+              .slice(p.head)
+              .filter((l) => l.qty.gt(0))
+              .map((l) => ({ qty: l.qty, cost: l.cost, time: l.time }))
+          : p.qty.gt(0)
+            ? [{ qty: p.qty, cost: p.cost, time: p.since ?? 0 }]
+            : [],
     });
   }
   const netInvested = deposits.minus(withdrawals);
   return {
-    quote: Q, method, holdings, disposals, realized: realizedTotal, unrealized, value, valueComplete,
-    deposits, withdrawals, netInvested, totalReturn: value.minus(netInvested), assumedDepositCost, samples, issues, trail,
+    quote: Q,
+    method,
+    holdings,
+    disposals,
+    realized: realizedTotal,
+    unrealized,
+    value,
+    valueComplete,
+    deposits,
+    withdrawals,
+    netInvested,
+    totalReturn: value.minus(netInvested),
+    assumedDepositCost,
+    samples,
+    issues,
+    trail,
   };
 }
 
 /** Realized gains with from <= time < to, per asset and in total. */
-export function realizedBetween(disposals: readonly Disposal[], from: number, to: number): { total: Decimal; byAsset: Map<string, Decimal> } {
+export function realizedBetween(
+  disposals: readonly Disposal[],
+  from: number,
+  to: number,
+): { total: Decimal; byAsset: Map<string, Decimal> } {
   let total = ZERO;
   const byAsset = new Map<string, Decimal>();
   for (const d of disposals) {

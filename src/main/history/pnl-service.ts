@@ -8,7 +8,16 @@ import { z } from 'zod';
 import { Decimal } from '../../shared/money';
 import type { PnlSummaryView } from '../../shared/domain/pnl';
 import type { HistoryRepository } from '../storage/history-repository';
-import { computePnl, dailyPnl, realizedBetween, type CostMethod, type DepositCost, type HistoryEvent, type PnlResult, type PriceAt } from './pnl-engine';
+import {
+  computePnl,
+  dailyPnl,
+  realizedBetween,
+  type CostMethod,
+  type DepositCost,
+  type HistoryEvent,
+  type PnlResult,
+  type PriceAt,
+} from './pnl-engine';
 import type { SymbolPair } from './account-history-sync';
 
 const DAY = 86_400_000;
@@ -20,7 +29,17 @@ export type FetchDaily = (symbol: string, startTime: number) => Promise<readonly
 
 const klineSchema = z.array(z.tuple([z.number(), z.string(), z.string(), z.string(), z.string()]).rest(z.unknown()));
 
-type KlineRest = { request<T>(r: { method: 'GET'; path: string; security: 'NONE'; weight: number; priority: 'optional'; params: Record<string, string | number>; schema: z.ZodType<T> }): Promise<T> };
+type KlineRest = {
+  request<T>(r: {
+    method: 'GET';
+    path: string;
+    security: 'NONE';
+    weight: number;
+    priority: 'optional';
+    params: Record<string, string | number>;
+    schema: z.ZodType<T>;
+  }): Promise<T>;
+};
 
 /** GET /api/v3/klines, 1,000 candles per request (weight 2), at most `pages` requests. */
 export function restCandleFetcher(rest: KlineRest, interval: '1d' | '1h', pages: number): FetchDaily {
@@ -29,7 +48,15 @@ export function restCandleFetcher(rest: KlineRest, interval: '1d' | '1h', pages:
     const out: DailyCandle[] = [];
     let from = startTime;
     for (let i = 0; i < pages; i++) {
-      const rows = await rest.request({ method: 'GET', path: '/api/v3/klines', security: 'NONE', weight: 2, priority: 'optional', params: { symbol, interval, startTime: from, limit: 1000 }, schema: klineSchema });
+      const rows = await rest.request({
+        method: 'GET',
+        path: '/api/v3/klines',
+        security: 'NONE',
+        weight: 2,
+        priority: 'optional',
+        params: { symbol, interval, startTime: from, limit: 1000 },
+        schema: klineSchema,
+      });
       for (const r of rows) out.push([r[0], r[4], r[0] + span - 1]);
       if (rows.length < 1000) break;
       from = rows[rows.length - 1]![0] + span;
@@ -57,9 +84,12 @@ export interface PriceBook {
 }
 
 export function createPriceBook(o: {
-  quote: string; symbols: () => readonly SymbolPair[]; fetchDaily: FetchDaily;
+  quote: string;
+  symbols: () => readonly SymbolPair[];
+  fetchDaily: FetchDaily;
   /** Hourly candles for the recent past (`hourlySince`), preferred where they exist. */
-  fetchHourly?: FetchDaily; hourlySince?: number;
+  fetchHourly?: FetchDaily;
+  hourlySince?: number;
 }): PriceBook {
   const candles = new Map<string, readonly DailyCandle[]>();
   const hourly = new Map<string, readonly DailyCandle[]>();
@@ -68,7 +98,11 @@ export function createPriceBook(o: {
   const route = (asset: string): Array<{ symbol: string; invert: boolean }> | null => {
     if (has(asset + o.quote)) return [{ symbol: asset + o.quote, invert: false }];
     if (has(o.quote + asset)) return [{ symbol: o.quote + asset, invert: true }];
-    if (asset !== 'BTC' && has(`${asset}BTC`) && has(`BTC${o.quote}`)) return [{ symbol: `${asset}BTC`, invert: false }, { symbol: `BTC${o.quote}`, invert: false }];
+    if (asset !== 'BTC' && has(`${asset}BTC`) && has(`BTC${o.quote}`))
+      return [
+        { symbol: `${asset}BTC`, invert: false },
+        { symbol: `BTC${o.quote}`, invert: false },
+      ];
     return null;
   };
   const closeAt = (symbol: string, time: number): Decimal | undefined => {
@@ -100,7 +134,8 @@ export function createPriceBook(o: {
         routes.set(asset, r);
         for (const leg of r) {
           if (!candles.has(leg.symbol)) candles.set(leg.symbol, await o.fetchDaily(leg.symbol, since - DAY));
-          if (o.fetchHourly && !hourly.has(leg.symbol)) hourly.set(leg.symbol, await o.fetchHourly(leg.symbol, Math.max(since, o.hourlySince ?? since) - 3_600_000));
+          if (o.fetchHourly && !hourly.has(leg.symbol))
+            hourly.set(leg.symbol, await o.fetchHourly(leg.symbol, Math.max(since, o.hourlySince ?? since) - 3_600_000));
         }
       }
     },
@@ -121,23 +156,48 @@ export function createPriceBook(o: {
 }
 
 /** The stored history as engine events. Deposit costs the user chose are applied by id. */
-export function historyEvents(repo: HistoryRepository, environment: string, symbols: readonly SymbolPair[], costs: Readonly<Record<string, DepositCost>> = {}): HistoryEvent[] {
+export function historyEvents(
+  repo: HistoryRepository,
+  environment: string,
+  symbols: readonly SymbolPair[],
+  costs: Readonly<Record<string, DepositCost>> = {},
+): HistoryEvent[] {
   const bySymbol = new Map(symbols.map((s) => [s.symbol, s]));
   const events: HistoryEvent[] = [];
   for (const t of repo.trades(environment)) {
     const info = bySymbol.get(t.symbol);
     if (!info) continue;
     events.push({
-      kind: 'trade', id: t.tradeId, time: t.time, symbol: t.symbol, base: info.baseAsset, quote: info.quoteAsset,
-      side: t.isBuyer ? 'BUY' : 'SELL', qty: t.qty, quoteQty: t.quoteQty, fee: t.commission, feeAsset: t.commissionAsset || info.quoteAsset,
+      kind: 'trade',
+      id: t.tradeId,
+      time: t.time,
+      symbol: t.symbol,
+      base: info.baseAsset,
+      quote: info.quoteAsset,
+      side: t.isBuyer ? 'BUY' : 'SELL',
+      qty: t.qty,
+      quoteQty: t.quoteQty,
+      fee: t.commission,
+      feeAsset: t.commissionAsset || info.quoteAsset,
     });
   }
   for (const x of repo.transfers(environment)) {
     if (x.kind === 'deposit') {
       const cost = costs[x.id];
       events.push({ kind: 'deposit', id: x.id, time: x.time, asset: x.asset, amount: x.amount, ...(cost ? { cost } : {}) });
-    } else if (x.kind === 'withdrawal') events.push({ kind: 'withdrawal', id: x.id, time: x.time, asset: x.asset, amount: x.amount, fee: x.fee });
-    else events.push({ kind: 'convert', id: x.id, time: x.time, from: x.asset, fromAmount: x.amount, to: x.toAsset ?? 'BNB', toAmount: x.toAmount ?? '0', fee: x.fee });
+    } else if (x.kind === 'withdrawal')
+      events.push({ kind: 'withdrawal', id: x.id, time: x.time, asset: x.asset, amount: x.amount, fee: x.fee });
+    else
+      events.push({
+        kind: 'convert',
+        id: x.id,
+        time: x.time,
+        from: x.asset,
+        fromAmount: x.amount,
+        to: x.toAsset ?? 'BNB',
+        toAmount: x.toAmount ?? '0',
+        fee: x.fee,
+      });
   }
   return events;
 }
@@ -157,8 +217,18 @@ const s8 = (d: Decimal): string => {
 };
 
 /** What the P&L view shows (amounts rounded to 8 decimals for display; the engine keeps them exact). */
-export function summarise(r: PnlResult, o: { asOf: number; firstEventAt: number | null; tradeCount: number; coveredSymbols: readonly string[] }): PnlSummaryView {
-  const periods: Array<[string, number]> = [['24 h', DAY], ['7 d', 7 * DAY], ['30 d', 30 * DAY], ['90 d', 90 * DAY], ['1 y', 365 * DAY], ['All', Infinity]];
+export function summarise(
+  r: PnlResult,
+  o: { asOf: number; firstEventAt: number | null; tradeCount: number; coveredSymbols: readonly string[] },
+): PnlSummaryView {
+  const periods: Array<[string, number]> = [
+    ['24 h', DAY],
+    ['7 d', 7 * DAY],
+    ['30 d', 30 * DAY],
+    ['90 d', 90 * DAY],
+    ['1 y', 365 * DAY],
+    ['All', Infinity],
+  ];
   const pnlAt = (t: number): Decimal | null => {
     // The sample at or just before t (samples are day ends and now); before the first event nothing
     // was invested and nothing gained, so a period longer than the history starts from zero.
@@ -170,32 +240,64 @@ export function summarise(r: PnlResult, o: { asOf: number; firstEventAt: number 
   };
   const nowPnl = r.samples.at(-1)?.pnl ?? null;
   return {
-    quote: r.quote, method: r.method, asOf: o.asOf, value: s8(r.value), valueComplete: r.valueComplete, realized: s8(r.realized),
-    unrealized: s8(r.unrealized), deposits: s8(r.deposits), withdrawals: s8(r.withdrawals), netInvested: s8(r.netInvested),
-    totalReturn: s8(r.totalReturn), assumedDepositCost: s8(r.assumedDepositCost), firstEventAt: o.firstEventAt, tradeCount: o.tradeCount,
+    quote: r.quote,
+    method: r.method,
+    asOf: o.asOf,
+    value: s8(r.value),
+    valueComplete: r.valueComplete,
+    realized: s8(r.realized),
+    unrealized: s8(r.unrealized),
+    deposits: s8(r.deposits),
+    withdrawals: s8(r.withdrawals),
+    netInvested: s8(r.netInvested),
+    totalReturn: s8(r.totalReturn),
+    assumedDepositCost: s8(r.assumedDepositCost),
+    firstEventAt: o.firstEventAt,
+    tradeCount: o.tradeCount,
     holdings: r.holdings.map((h) => ({
-      asset: h.asset, qty: s(h.qty), costBasis: s8(h.costBasis), averageCost: h.averageCost ? s8(h.averageCost) : null,
-      price: h.price ? s(h.price) : null, value: h.value ? s8(h.value) : null, unrealized: h.unrealized ? s8(h.unrealized) : null,
-      unrealizedPct: h.unrealizedPct ? h.unrealizedPct.toFixed(2) : null, realized: s8(h.realized), costAssumed: h.costAssumed, missingHistory: h.missingHistory,
+      asset: h.asset,
+      qty: s(h.qty),
+      costBasis: s8(h.costBasis),
+      averageCost: h.averageCost ? s8(h.averageCost) : null,
+      price: h.price ? s(h.price) : null,
+      value: h.value ? s8(h.value) : null,
+      unrealized: h.unrealized ? s8(h.unrealized) : null,
+      unrealizedPct: h.unrealizedPct ? h.unrealizedPct.toFixed(2) : null,
+      realized: s8(h.realized),
+      costAssumed: h.costAssumed,
+      missingHistory: h.missingHistory,
     })),
     periods: periods.map(([label, span]) => {
       const from = span === Infinity ? 0 : o.asOf - span;
       const before = span === Infinity ? new Decimal(0) : pnlAt(from);
       return {
-        label, realized: s8(realizedBetween(r.disposals, from, o.asOf + 1).total),
+        label,
+        realized: s8(realizedBetween(r.disposals, from, o.asOf + 1).total),
         pnl: nowPnl !== null && before !== null ? s8(nowPnl.minus(before)) : null,
       };
     }),
-    coveredSymbols: [...o.coveredSymbols], issues: r.issues.length,
+    coveredSymbols: [...o.coveredSymbols],
+    issues: r.issues.length,
   };
 }
 
-export interface PnlComputation { readonly result: PnlResult; readonly summary: PnlSummaryView; readonly daily: ReturnType<typeof dailyPnl> }
+export interface PnlComputation {
+  readonly result: PnlResult;
+  readonly summary: PnlSummaryView;
+  readonly daily: ReturnType<typeof dailyPnl>;
+}
 
 /** Loads prices and runs the engine over the stored history. */
 export async function computeAccountPnl(o: {
-  repo: HistoryRepository; environment: string; symbols: readonly SymbolPair[]; quote: string; method: CostMethod; now: number;
-  prices: PriceBook; coveredSymbols: readonly string[]; costs?: Readonly<Record<string, DepositCost>>;
+  repo: HistoryRepository;
+  environment: string;
+  symbols: readonly SymbolPair[];
+  quote: string;
+  method: CostMethod;
+  now: number;
+  prices: PriceBook;
+  coveredSymbols: readonly string[];
+  costs?: Readonly<Record<string, DepositCost>>;
 }): Promise<PnlComputation> {
   const events = historyEvents(o.repo, o.environment, o.symbols, o.costs);
   const first = events.reduce<number | null>((m, e) => (m === null || e.time < m ? e.time : m), null);
@@ -207,9 +309,19 @@ export async function computeAccountPnl(o: {
   }
   await o.prices.load(assets, first ?? o.now);
   const result = computePnl({
-    quote: o.quote, method: o.method, events, priceAt: o.prices.priceAt, asOf: o.now, hasPriceSource: o.prices.covers,
+    quote: o.quote,
+    method: o.method,
+    events,
+    priceAt: o.prices.priceAt,
+    asOf: o.now,
+    hasPriceSource: o.prices.covers,
     sampleTimes: first === null ? [o.now] : dailySampleTimes(first, o.now),
   });
-  const summary = summarise(result, { asOf: o.now, firstEventAt: first, tradeCount: events.filter((e) => e.kind === 'trade').length, coveredSymbols: o.coveredSymbols });
+  const summary = summarise(result, {
+    asOf: o.now,
+    firstEventAt: first,
+    tradeCount: events.filter((e) => e.kind === 'trade').length,
+    coveredSymbols: o.coveredSymbols,
+  });
   return { result, summary, daily: dailyPnl(result.samples) };
 }

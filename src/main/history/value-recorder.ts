@@ -25,7 +25,12 @@ export interface ValuePoint {
 export interface ValuePointStore {
   insert(point: ValuePoint): void;
   /** Points with from <= at <= to, oldest first. */
-  range(query: { readonly environment: EnvironmentId; readonly quote: string; readonly from: number; readonly to: number }): readonly ValuePoint[];
+  range(query: {
+    readonly environment: EnvironmentId;
+    readonly quote: string;
+    readonly from: number;
+    readonly to: number;
+  }): readonly ValuePoint[];
   latest(query: { readonly environment: EnvironmentId; readonly quote: string }): ValuePoint | null;
 }
 
@@ -156,13 +161,16 @@ export function createValueRecorder(options: ValueRecorderOptions): ValueRecorde
     start() {
       if (timer !== null) return;
       // The regular point: without it a quiet market (no events) would leave gaps.
-      timer = setTimer(() => {
-        try {
-          observe();
-        } catch (e) {
-          options.onError?.(e);
-        }
-      }, Math.max(1_000, Math.floor(intervalMs / 4)));
+      timer = setTimer(
+        () => {
+          try {
+            observe();
+          } catch (e) {
+            options.onError?.(e);
+          }
+        },
+        Math.max(1_000, Math.floor(intervalMs / 4)),
+      );
     },
     stop() {
       if (timer === null) return;
@@ -196,14 +204,23 @@ export function createMemoryValuePointStore(): ValuePointStore & { readonly poin
 /** The storage module's value_snapshots repository, as far as the recorder needs it. */
 export interface ValueSnapshotRepositoryLike {
   record(snapshot: { ts: number; environment: EnvironmentId; quote: string; total: string }): void;
-  range(query: { environment: EnvironmentId; quote: string; from: number; to: number; limit?: number }): ReadonlyArray<{ ts: number; environment: EnvironmentId; quote: string; total: string }>;
+  range(query: {
+    environment: EnvironmentId;
+    quote: string;
+    from: number;
+    to: number;
+    limit?: number;
+  }): ReadonlyArray<{ ts: number; environment: EnvironmentId; quote: string; total: string }>;
   latest(environment: EnvironmentId, quote: string): { ts: number; environment: EnvironmentId; quote: string; total: string } | null;
 }
 
 /** Adapts the database repository (ts) to the recorder's store (at). */
 export function valuePointStoreFromRepository(repo: ValueSnapshotRepositoryLike): ValuePointStore {
   const toPoint = (s: { ts: number; environment: EnvironmentId; quote: string; total: string }): ValuePoint => ({
-    at: s.ts, environment: s.environment, quote: s.quote, total: s.total,
+    at: s.ts,
+    environment: s.environment,
+    quote: s.quote,
+    total: s.total,
   });
   return {
     insert: (p) => repo.record({ ts: p.at, environment: p.environment, quote: p.quote, total: p.total }),

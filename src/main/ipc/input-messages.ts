@@ -39,38 +39,38 @@ const FIELDS: Readonly<Record<string, FieldWords>> = {
     hint: 'Paste the whole file, from the line -----BEGIN PRIVATE KEY----- to the END line.',
   },
   'material.kind': { label: 'Key type', hint: 'Choose one of the key types offered.' },
-  'material': { label: 'Key', hint: 'Choose a key type and fill in its fields.' },
-  'environment': { label: 'Environment', hint: 'Choose one of the environments offered.' },
-  'acceptWithdrawalRisk': { label: 'The withdrawal confirmation' },
-  'quantity': { label: 'Quantity', format: NUMBER },
-  'quoteOrderQty': { label: 'Total', format: NUMBER },
-  'price': { label: 'Price', format: NUMBER },
-  'stopPrice': { label: 'Stop price', format: NUMBER },
-  'stopLimitPrice': { label: 'Stop-limit price', format: NUMBER },
-  'timeInForce': { label: 'Time in force', hint: 'Choose GTC, IOC or FOK.' },
-  'stopLimitTimeInForce': { label: 'Stop-limit time in force', hint: 'Choose GTC, IOC or FOK.' },
-  'side': { label: 'Side', hint: 'Choose Buy or Sell.' },
-  'type': { label: 'Order type', hint: 'Choose one of the order types offered.' },
-  'symbol': { label: 'Symbol', format: 'must be a pair like BTCUSDT (letters and digits)', hint: 'Pick one from the list.' },
-  'symbols': { label: 'Symbols' },
-  'query': { label: 'Symbol search', hint: 'Type the first letters of a pair, like BTC.' },
-  'orderId': { label: 'Order number' },
-  'clientOrderId': { label: 'Order reference' },
-  'token': { label: 'Order confirmation', hint: 'Review the order again.' },
-  'confirmed': { label: 'Your confirmation', hint: 'Confirm again.' },
-  'smallBalanceThreshold': { label: 'Small-balance threshold', format: 'must be a number like 10 or 0.5 (digits and one decimal point)' },
-  'quoteCurrency': { label: 'Value currency', format: 'must be an asset code like USDT' },
-  'theme': { label: 'Theme', hint: 'Choose System, Light or Dark.' },
-  'url': { label: 'Link' },
-  'id': { label: 'Notice' },
-  'limit': { label: 'Number of rows' },
-  'beforeOrderId': { label: 'Order number' },
-  'acknowledgePossibleDuplicate': { label: 'Your acknowledgement of a possible duplicate', hint: 'Confirm again.' },
-  'hideSmallBalances': { label: 'Hide small balances' },
-  'privacyMode': { label: 'Hide amounts' },
-  'startAtLogin': { label: 'Start at login' },
-  'closeToTray': { label: 'Close to tray' },
-  'tradingEnabled': { label: 'Trading enabled' },
+  material: { label: 'Key', hint: 'Choose a key type and fill in its fields.' },
+  environment: { label: 'Environment', hint: 'Choose one of the environments offered.' },
+  acceptWithdrawalRisk: { label: 'The withdrawal confirmation' },
+  quantity: { label: 'Quantity', format: NUMBER },
+  quoteOrderQty: { label: 'Total', format: NUMBER },
+  price: { label: 'Price', format: NUMBER },
+  stopPrice: { label: 'Stop price', format: NUMBER },
+  stopLimitPrice: { label: 'Stop-limit price', format: NUMBER },
+  timeInForce: { label: 'Time in force', hint: 'Choose GTC, IOC or FOK.' },
+  stopLimitTimeInForce: { label: 'Stop-limit time in force', hint: 'Choose GTC, IOC or FOK.' },
+  side: { label: 'Side', hint: 'Choose Buy or Sell.' },
+  type: { label: 'Order type', hint: 'Choose one of the order types offered.' },
+  symbol: { label: 'Symbol', format: 'must be a pair like BTCUSDT (letters and digits)', hint: 'Pick one from the list.' },
+  symbols: { label: 'Symbols' },
+  query: { label: 'Symbol search', hint: 'Type the first letters of a pair, like BTC.' },
+  orderId: { label: 'Order number' },
+  clientOrderId: { label: 'Order reference' },
+  token: { label: 'Order confirmation', hint: 'Review the order again.' },
+  confirmed: { label: 'Your confirmation', hint: 'Confirm again.' },
+  smallBalanceThreshold: { label: 'Small-balance threshold', format: 'must be a number like 10 or 0.5 (digits and one decimal point)' },
+  quoteCurrency: { label: 'Value currency', format: 'must be an asset code like USDT' },
+  theme: { label: 'Theme', hint: 'Choose System, Light or Dark.' },
+  url: { label: 'Link' },
+  id: { label: 'Notice' },
+  limit: { label: 'Number of rows' },
+  beforeOrderId: { label: 'Order number' },
+  acknowledgePossibleDuplicate: { label: 'Your acknowledgement of a possible duplicate', hint: 'Confirm again.' },
+  hideSmallBalances: { label: 'Hide small balances' },
+  privacyMode: { label: 'Hide amounts' },
+  startAtLogin: { label: 'Start at login' },
+  closeToTray: { label: 'Close to tray' },
+  tradingEnabled: { label: 'Trading enabled' },
 };
 
 /** A field this list does not name yet (e.g. one added to the contract later) still gets a sentence. */
@@ -105,11 +105,12 @@ function problem(issue: InputIssue, words: FieldWords | undefined, value: unknow
       return `is too large (at most ${num(issue.maximum)})`;
     case 'too_small':
       if (empty) return 'is required';
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'is required' : `is too short (at least ${num(issue.minimum)} characters)`;
+      if (issue.origin === 'string')
+        return Number(issue.minimum) <= 1 ? 'is required' : `is too short (at least ${num(issue.minimum)} characters)`;
       if (issue.origin === 'array' || issue.origin === 'set') return 'is required';
       return `is too small (at least ${num(issue.minimum)})`;
     case 'invalid_format':
-      return empty ? 'is required' : words?.format ?? 'is not in the right format';
+      return empty ? 'is required' : (words?.format ?? 'is not in the right format');
     case 'invalid_type':
       if (value === undefined || value === null) return 'is required';
       return words?.format ?? 'is not in the right form';

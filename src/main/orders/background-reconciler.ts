@@ -66,7 +66,12 @@ export interface BackgroundReconciler {
 const IntentPayload = z.object({ kind: z.enum(['order', 'oco']), order: z.record(z.string(), z.unknown()) }).passthrough();
 
 /** The intents of this environment whose outcome is still being found out. */
-export function openIntents(intents: OrderIntentRepository, environment: EnvironmentId, now: number, followUpMs = DEFAULT_FOLLOW_UP_MS): OrderIntent[] {
+export function openIntents(
+  intents: OrderIntentRepository,
+  environment: EnvironmentId,
+  now: number,
+  followUpMs = DEFAULT_FOLLOW_UP_MS,
+): OrderIntent[] {
   return [...intents.listUnfinished(environment), ...intents.listNotPlacedSince(environment, now - followUpMs)];
 }
 
@@ -75,13 +80,18 @@ export function createBackgroundReconciler(deps: BackgroundReconcilerDeps, inten
   const followUpMs = deps.tuning?.followUpMs ?? DEFAULT_FOLLOW_UP_MS;
   const store = createOrderStateStore();
   const reconciler = createReconciler({
-    rest: deps.rest, orders: store, clock, followUpMs,
+    rest: deps.rest,
+    orders: store,
+    clock,
+    followUpMs,
     ...(deps.tuning?.graceMs !== undefined ? { graceMs: deps.tuning.graceMs } : {}),
     ...(deps.tuning?.backoff !== undefined ? { backoff: deps.tuning.backoff } : {}),
     ...(deps.tuning?.followUpBackoff !== undefined ? { followUpBackoff: deps.tuning.followUpBackoff } : {}),
   });
   const oco = createOcoPlacer({
-    rest: deps.rest, orders: store, clock,
+    rest: deps.rest,
+    orders: store,
+    clock,
     ...(deps.tuning?.ocoGraceMs !== undefined ? { graceMs: deps.tuning.ocoGraceMs } : {}),
     ...(deps.tuning?.ocoBackoff !== undefined ? { backoff: deps.tuning.ocoBackoff } : {}),
   });
@@ -115,10 +125,11 @@ export function createBackgroundReconciler(deps: BackgroundReconcilerDeps, inten
   const check = (): void => {
     if (stopped) return;
     const t = clock.now();
-    for (const [id, until] of followUntil) if (until <= t) {
-      followUntil.delete(id);
-      open.delete(id);
-    }
+    for (const [id, until] of followUntil)
+      if (until <= t) {
+        followUntil.delete(id);
+        open.delete(id);
+      }
     if (open.size === 0) {
       finish();
       return;
@@ -133,11 +144,20 @@ export function createBackgroundReconciler(deps: BackgroundReconcilerDeps, inten
     if (!owned.has(view.clientOrderId)) return;
     try {
       deps.database.orderIntents.updateState(view.clientOrderId, {
-        state: journalState(view.status, inferred), at: clock.now(),
+        state: journalState(view.status, inferred),
+        at: clock.now(),
         lastError: view.status === 'rejected' || view.status === 'not-placed' ? view.message : null,
-        exchangeOrderId: view.kind === 'order' ? view.orders[0]?.orderId ?? null : view.orderListId,
+        exchangeOrderId: view.kind === 'order' ? (view.orders[0]?.orderId ?? null) : view.orderListId,
       });
-      repo.putOutcome({ clientOrderId: view.clientOrderId, environment: deps.environment, kind: view.kind, symbol: view.symbol, status: view.status, view, updatedAt: clock.now() });
+      repo.putOutcome({
+        clientOrderId: view.clientOrderId,
+        environment: deps.environment,
+        kind: view.kind,
+        symbol: view.symbol,
+        status: view.status,
+        view,
+        updatedAt: clock.now(),
+      });
     } catch {
       // The notice below still tells the person; the journal keeps its last state.
     }
@@ -152,7 +172,9 @@ export function createBackgroundReconciler(deps: BackgroundReconcilerDeps, inten
     check();
   };
 
-  const unsubscribeOrders = reconciler.outcomes.subscribe((o, prev) => record(orderOutcomeView(o), prev?.status, o.status === 'not-placed' && o.verified));
+  const unsubscribeOrders = reconciler.outcomes.subscribe((o, prev) =>
+    record(orderOutcomeView(o), prev?.status, o.status === 'not-placed' && o.verified),
+  );
   const lastOco = new Map<string, string>();
   const unsubscribeOco = oco.subscribe((o) => {
     const prev = lastOco.get(o.listClientOrderId);
@@ -165,13 +187,24 @@ export function createBackgroundReconciler(deps: BackgroundReconcilerDeps, inten
     const kind = parsed.success ? parsed.data.kind : 'order';
     if (i.state === 'not-placed') {
       // Only plain orders have a follow-up to resume; an OCO "not placed" is final here.
-      const resumed = kind === 'order' && parsed.success && ConfirmedOrderSchema.safeParse(parsed.data.order).success
-        && reconciler.resumeFollowUp(i.clientOrderId, i.symbol, i.updatedAt, i.lastError ?? notPlacedReason('order', i.updatedAt - i.createdAt));
+      const resumed =
+        kind === 'order' &&
+        parsed.success &&
+        ConfirmedOrderSchema.safeParse(parsed.data.order).success &&
+        reconciler.resumeFollowUp(
+          i.clientOrderId,
+          i.symbol,
+          i.updatedAt,
+          i.lastError ?? notPlacedReason('order', i.updatedAt - i.createdAt),
+        );
       if (resumed) followUntil.set(i.clientOrderId, i.updatedAt + followUpMs);
       else open.delete(i.clientOrderId);
       continue;
     }
-    const work = kind === 'oco' ? oco.reconcile(i.clientOrderId, i.symbol, i.createdAt) : reconciler.reconcile(i.clientOrderId, i.symbol, 'restart', i.createdAt);
+    const work =
+      kind === 'oco'
+        ? oco.reconcile(i.clientOrderId, i.symbol, i.createdAt)
+        : reconciler.reconcile(i.clientOrderId, i.symbol, 'restart', i.createdAt);
     void work.catch(() => undefined);
   }
   check();

@@ -15,7 +15,10 @@ const CommissionSchema = z.object({
   standardCommission: RatesSchema,
   taxCommission: RatesSchema.optional(),
   specialCommission: RatesSchema.optional(),
-  discount: z.object({ enabledForAccount: z.boolean(), enabledForSymbol: z.boolean(), discountAsset: z.string(), discount: Dec }).partial().optional(),
+  discount: z
+    .object({ enabledForAccount: z.boolean(), enabledForSymbol: z.boolean(), discountAsset: z.string(), discount: Dec })
+    .partial()
+    .optional(),
 });
 export type CommissionReply = z.infer<typeof CommissionSchema>;
 
@@ -26,9 +29,16 @@ export interface CommissionSource {
 
 /** Binance charges standard + tax + special, each maker/taker plus the buyer/seller part. */
 export function ratesFromReply(r: CommissionReply, side: 'BUY' | 'SELL'): CommissionRates {
-  const parts = [r.standardCommission, r.taxCommission, r.specialCommission].filter((p): p is z.infer<typeof RatesSchema> => p !== undefined);
-  const sum = (liq: 'maker' | 'taker'): string => formatDecimal(parts.reduce((acc, p) => acc.plus(dec(p[liq])).plus(dec(side === 'BUY' ? p.buyer : p.seller)), new Decimal(0)));
-  return { maker: sum('maker'), taker: sum('taker'), bnbDiscount: r.discount?.enabledForAccount === true && r.discount.enabledForSymbol === true };
+  const parts = [r.standardCommission, r.taxCommission, r.specialCommission].filter(
+    (p): p is z.infer<typeof RatesSchema> => p !== undefined,
+  );
+  const sum = (liq: 'maker' | 'taker'): string =>
+    formatDecimal(parts.reduce((acc, p) => acc.plus(dec(p[liq])).plus(dec(side === 'BUY' ? p.buyer : p.seller)), new Decimal(0)));
+  return {
+    maker: sum('maker'),
+    taker: sum('taker'),
+    bnbDiscount: r.discount?.enabledForAccount === true && r.discount.enabledForSymbol === true,
+  };
 }
 
 export function createCommissionSource(opts: {
@@ -47,13 +57,25 @@ export function createCommissionSource(opts: {
     const hit = cache.get(symbol);
     if (hit?.pending !== undefined) return hit.pending;
     if (hit !== undefined && now() - hit.at < (hit.reply === null ? failureTtl : ttl)) return Promise.resolve(hit.reply);
-    const pending = opts.rest.request({
-      method: 'GET', path: '/api/v3/account/commission', security: 'USER_DATA', weight: 20, priority: 'normal',
-      params: { symbol }, schema: CommissionSchema, timeoutMs: opts.timeoutMs ?? 5_000,
-    }).then((reply) => reply, () => null).then((reply) => {
-      cache.set(symbol, { at: now(), reply });
-      return reply;
-    });
+    const pending = opts.rest
+      .request({
+        method: 'GET',
+        path: '/api/v3/account/commission',
+        security: 'USER_DATA',
+        weight: 20,
+        priority: 'normal',
+        params: { symbol },
+        schema: CommissionSchema,
+        timeoutMs: opts.timeoutMs ?? 5_000,
+      })
+      .then(
+        (reply) => reply,
+        () => null,
+      )
+      .then((reply) => {
+        cache.set(symbol, { at: now(), reply });
+        return reply;
+      });
     cache.set(symbol, { at: hit?.at ?? 0, reply: hit?.reply ?? null, pending });
     return pending;
   };

@@ -84,7 +84,8 @@ export function createDuplicateGuard(deps: {
       }
       if (guardMs <= 0 || deps.journaled === undefined) return undefined;
       for (const j of deps.journaled(t - guardMs)) {
-        if (j.at + guardMs > t && contentKey(j.order) === key) return { clientOrderId: j.clientOrderId, order: j.order, at: j.at, until: j.at + guardMs };
+        if (j.at + guardMs > t && contentKey(j.order) === key)
+          return { clientOrderId: j.clientOrderId, order: j.order, at: j.at, until: j.at + guardMs };
       }
       return undefined;
     },

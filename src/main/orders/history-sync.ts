@@ -17,8 +17,17 @@ const MY_TRADES_WEIGHT = 20;
 
 const Dec = z.string().regex(/^-?\d+(\.\d+)?$/);
 const tradeSchema = z.object({
-  symbol: z.string(), id: idSchema, orderId: idSchema, price: Dec, qty: Dec, quoteQty: Dec, commission: Dec,
-  commissionAsset: z.string().nullable(), time: z.number(), isBuyer: z.boolean(), isMaker: z.boolean(),
+  symbol: z.string(),
+  id: idSchema,
+  orderId: idSchema,
+  price: Dec,
+  qty: Dec,
+  quoteQty: Dec,
+  commission: Dec,
+  commissionAsset: z.string().nullable(),
+  time: z.number(),
+  isBuyer: z.boolean(),
+  isMaker: z.boolean(),
 });
 
 export interface HistorySync {
@@ -41,7 +50,17 @@ export interface HistorySyncOptions {
   readonly maxPagesPerSymbol?: number;
 }
 
-const idle = (): SyncProgress => ({ running: false, done: 0, total: 0, symbol: null, weightCost: 0, weightUsed: null, ordersAdded: 0, fillsAdded: 0, error: null });
+const idle = (): SyncProgress => ({
+  running: false,
+  done: 0,
+  total: 0,
+  symbol: null,
+  weightCost: 0,
+  weightUsed: null,
+  ordersAdded: 0,
+  fillsAdded: 0,
+  error: null,
+});
 
 export function createHistorySync(o: HistorySyncOptions): HistorySync {
   let current: SyncProgress = idle();
@@ -65,9 +84,21 @@ export function createHistorySync(o: HistorySyncOptions): HistorySync {
     for (let page = 0; page < maxPages; page++) {
       const list = await get('/api/v3/allOrders', { symbol, orderId: cursor, limit: PAGE }, ALL_ORDERS_WEIGHT, z.array(restOrderSchema));
       const rows: HistoryOrderRow[] = list.map((r) => ({
-        symbol: r.symbol, orderId: r.orderId, clientOrderId: r.clientOrderId, orderListId: r.orderListId ?? '-1', side: r.side, type: r.type,
-        timeInForce: r.timeInForce, price: r.price, stopPrice: r.stopPrice ?? '0', origQty: r.origQty, executedQty: r.executedQty,
-        cumulativeQuoteQty: r.cummulativeQuoteQty, status: r.status, time: r.time ?? null, updateTime: r.updateTime,
+        symbol: r.symbol,
+        orderId: r.orderId,
+        clientOrderId: r.clientOrderId,
+        orderListId: r.orderListId ?? '-1',
+        side: r.side,
+        type: r.type,
+        timeInForce: r.timeInForce,
+        price: r.price,
+        stopPrice: r.stopPrice ?? '0',
+        origQty: r.origQty,
+        executedQty: r.executedQty,
+        cumulativeQuoteQty: r.cummulativeQuoteQty,
+        status: r.status,
+        time: r.time ?? null,
+        updateTime: r.updateTime,
       }));
       const added = o.repo.upsertOrders(o.environment, rows);
       report({ ordersAdded: current.ordersAdded + added });
@@ -80,8 +111,17 @@ export function createHistorySync(o: HistorySyncOptions): HistorySync {
     for (let page = 0; page < maxPages; page++) {
       const trades = await get('/api/v3/myTrades', { symbol, fromId, limit: PAGE }, MY_TRADES_WEIGHT, z.array(tradeSchema));
       const rows: FillRow[] = trades.map((t) => ({
-        symbol: t.symbol, tradeId: t.id, orderId: t.orderId, side: t.isBuyer ? 'BUY' : 'SELL', price: t.price, qty: t.qty, quoteQty: t.quoteQty,
-        commission: t.commission, commissionAsset: t.commissionAsset ?? '', time: t.time, isMaker: t.isMaker,
+        symbol: t.symbol,
+        tradeId: t.id,
+        orderId: t.orderId,
+        side: t.isBuyer ? 'BUY' : 'SELL',
+        price: t.price,
+        qty: t.qty,
+        quoteQty: t.quoteQty,
+        commission: t.commission,
+        commissionAsset: t.commissionAsset ?? '',
+        time: t.time,
+        isMaker: t.isMaker,
       }));
       const added = o.repo.insertFills(o.environment, rows);
       report({ fillsAdded: current.fillsAdded + added });

@@ -25,7 +25,8 @@ import type { ConfirmedOrder } from '../../shared/domain/orders';
 import { cmp } from '../../shared/money';
 import { formatAmount } from '../../shared/money/format';
 
-export type OcoStatus = 'sending' | 'unknown' | 'accepted' | 'partially-filled' | 'filled' | 'canceled' | 'expired' | 'rejected' | 'not-placed';
+export type OcoStatus =
+  'sending' | 'unknown' | 'accepted' | 'partially-filled' | 'filled' | 'canceled' | 'expired' | 'rejected' | 'not-placed';
 
 export interface OcoOutcome {
   readonly listClientOrderId: string;
@@ -71,10 +72,17 @@ export interface OcoPlacerOptions {
   readonly followUpBackoff?: BackoffOptions;
   readonly placeTimeoutMs?: number;
   /** Diagnostics (ids and error texts only). */
-  readonly log?: (event: { readonly type: 'oco-query-error' | 'oco-reconcile-failed'; readonly listClientOrderId: string; readonly detail: string }) => void;
+  readonly log?: (event: {
+    readonly type: 'oco-query-error' | 'oco-reconcile-failed';
+    readonly listClientOrderId: string;
+    readonly detail: string;
+  }) => void;
 }
 
-export const legIds = (listClientOrderId: string): { limit: string; stop: string } => ({ limit: `${listClientOrderId}-l`, stop: `${listClientOrderId}-s` });
+export const legIds = (listClientOrderId: string): { limit: string; stop: string } => ({
+  limit: `${listClientOrderId}-l`,
+  stop: `${listClientOrderId}-s`,
+});
 
 /** Order reports inside a list answer: no updateTime there, transactTime instead. */
 const reportSchema = restOrderSchema.partial({ updateTime: true }).extend({ transactTime: z.number().optional() });
@@ -89,8 +97,26 @@ const listSchema = z.object({
   orderReports: z.array(z.unknown()).optional(),
 });
 
-const SETTLED: ReadonlySet<OcoStatus> = new Set(['accepted', 'partially-filled', 'filled', 'canceled', 'expired', 'rejected', 'not-placed']);
-const RANK: Record<OcoStatus, number> = { sending: 0, unknown: 1, 'not-placed': 1, accepted: 2, 'partially-filled': 3, filled: 4, canceled: 4, expired: 4, rejected: 4 };
+const SETTLED: ReadonlySet<OcoStatus> = new Set([
+  'accepted',
+  'partially-filled',
+  'filled',
+  'canceled',
+  'expired',
+  'rejected',
+  'not-placed',
+]);
+const RANK: Record<OcoStatus, number> = {
+  sending: 0,
+  unknown: 1,
+  'not-placed': 1,
+  accepted: 2,
+  'partially-filled': 3,
+  filled: 4,
+  canceled: 4,
+  expired: 4,
+  rejected: 4,
+};
 
 export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
   const clock = opts.clock ?? systemClock;
@@ -116,11 +142,12 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     if (cur !== undefined) {
       if (RANK[cur.status] === 4) return cur;
       if (cur.status === 'not-placed' && next.legs.length === 0) return cur;
-      const forward = RANK[next.status] > RANK[cur.status]
+      const forward =
+        RANK[next.status] > RANK[cur.status] ||
         // Same rank, but a conclusion: without this an absent list stayed 'unknown' for good.
-        || (next.status === 'not-placed' && (cur.status === 'unknown' || cur.status === 'sending'))
-        || (next.status === cur.status && next.legs.length > 0 && legsChanged(cur.legs, next.legs))
-        || (cur.status === 'not-placed' && next.legs.length > 0);
+        (next.status === 'not-placed' && (cur.status === 'unknown' || cur.status === 'sending')) ||
+        (next.status === cur.status && next.legs.length > 0 && legsChanged(cur.legs, next.legs)) ||
+        (cur.status === 'not-placed' && next.legs.length > 0);
       if (!forward) return cur;
       // Once corrected, later updates of the same list stay marked as such.
       if (cur.status === 'not-placed' || cur.corrected === true) next = { ...next, corrected: true };
@@ -140,15 +167,30 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
   /** The list's state from its legs in the store. */
   const fromLegs = (id: string, symbol: string, orderListId: string): OcoOutcome => {
     const ids = legIds(id);
-    const legs = [opts.orders.get(ids.limit), opts.orders.get(ids.stop)].filter((o): o is Readonly<OrderState> => o !== undefined && o.symbol === symbol);
+    const legs = [opts.orders.get(ids.limit), opts.orders.get(ids.stop)].filter(
+      (o): o is Readonly<OrderState> => o !== undefined && o.symbol === symbol,
+    );
     const base = { listClientOrderId: id, symbol, orderListId, legs, at: clock.now() };
     const filledLeg = legs.find((l) => l.status === 'FILLED');
-    if (filledLeg !== undefined) return { ...base, status: 'filled', message: `Binance filled the ${filledLeg.type === 'LIMIT_MAKER' ? 'limit' : 'stop-limit'} leg (${formatAmount(filledLeg.executedQty)}) and canceled the other.` };
+    if (filledLeg !== undefined)
+      return {
+        ...base,
+        status: 'filled',
+        message: `Binance filled the ${filledLeg.type === 'LIMIT_MAKER' ? 'limit' : 'stop-limit'} leg (${formatAmount(filledLeg.executedQty)}) and canceled the other.`,
+      };
     const traded = legs.find((l) => cmp(l.executedQty, '0') > 0);
     if (traded !== undefined) {
       return isTerminalStatus(traded.status)
-        ? { ...base, status: 'filled', message: `Binance filled part (${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}), then the list ended.` }
-        : { ...base, status: 'partially-filled', message: `Binance filled part of the OCO: ${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}.` };
+        ? {
+            ...base,
+            status: 'filled',
+            message: `Binance filled part (${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}), then the list ended.`,
+          }
+        : {
+            ...base,
+            status: 'partially-filled',
+            message: `Binance filled part of the OCO: ${formatAmount(traded.executedQty)} of ${formatAmount(traded.origQty)}.`,
+          };
     }
     if (legs.length > 0 && legs.every((l) => isTerminalStatus(l.status))) {
       return legs.every((l) => l.status.startsWith('EXPIRED'))
@@ -172,7 +214,8 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
   const applyReports = (raw: readonly unknown[] | undefined): boolean => {
     const reports = reportsSchema.safeParse(raw ?? []);
     if (!reports.success || reports.data.length === 0) return false;
-    for (const r of reports.data) opts.orders.apply(orderUpdateFromRest({ ...r, updateTime: r.updateTime ?? r.transactTime ?? clock.now() }), 'query');
+    for (const r of reports.data)
+      opts.orders.apply(orderUpdateFromRest({ ...r, updateTime: r.updateTime ?? r.transactTime ?? clock.now() }), 'query');
     return true;
   };
 
@@ -180,8 +223,13 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     for (const o of orders) {
       try {
         const r = await opts.rest.request({
-          method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'critical',
-          params: { symbol, orderId: o.orderId }, schema: restOrderSchema,
+          method: 'GET',
+          path: '/api/v3/order',
+          security: 'USER_DATA',
+          weight: 4,
+          priority: 'critical',
+          params: { symbol, orderId: o.orderId },
+          schema: restOrderSchema,
         });
         opts.orders.apply(orderUpdateFromRest(r), 'query');
       } catch {
@@ -215,8 +263,13 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
   const queryList = async (id: string, symbol: string): Promise<{ result: 'found' | 'not-found' | 'error'; retryAfterMs?: number }> => {
     try {
       const list = await opts.rest.request({
-        method: 'GET', path: '/api/v3/orderList', security: 'USER_DATA', weight: 4, priority: 'critical',
-        params: { origClientOrderId: id }, schema: listSchema,
+        method: 'GET',
+        path: '/api/v3/orderList',
+        security: 'USER_DATA',
+        weight: 4,
+        priority: 'critical',
+        params: { origClientOrderId: id },
+        schema: listSchema,
       });
       await applyList(id, symbol, list);
       return { result: 'found' };
@@ -269,7 +322,13 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
               firstAbsentAt = lookedAt;
             } else {
               put({
-                listClientOrderId: id, symbol, status: 'not-placed', orderListId: null, legs: [], at: clock.now(), verified: true,
+                listClientOrderId: id,
+                symbol,
+                status: 'not-placed',
+                orderListId: null,
+                legs: [],
+                at: clock.now(),
+                verified: true,
                 message: notPlacedReason('oco', clock.now() - since),
               });
               startFollowUp(id, symbol);
@@ -293,8 +352,13 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
   const listCheck = async (id: string, symbol: string): Promise<'found' | 'absent' | 'error'> => {
     try {
       const all = await opts.rest.request({
-        method: 'GET', path: '/api/v3/allOrders', security: 'USER_DATA', weight: 20, priority: 'critical',
-        params: { symbol, limit: 1000 }, schema: z.array(restOrderSchema),
+        method: 'GET',
+        path: '/api/v3/allOrders',
+        security: 'USER_DATA',
+        weight: 20,
+        priority: 'critical',
+        params: { symbol, limit: 1000 },
+        schema: z.array(restOrderSchema),
       });
       const ids = legIds(id);
       const legs = all.filter((o) => o.clientOrderId === ids.limit || o.clientOrderId === ids.stop);
@@ -313,7 +377,15 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     if (cur !== undefined && SETTLED.has(cur.status)) return Promise.resolve(cur);
     if (sentAt !== undefined && !sentAtById.has(id)) sentAtById.set(id, Math.min(sentAt, clock.now()));
     if (cur === undefined || cur.status === 'sending') {
-      put({ listClientOrderId: id, symbol, status: 'unknown', orderListId: null, legs: [], at: clock.now(), message: UNKNOWN_MESSAGES.restart });
+      put({
+        listClientOrderId: id,
+        symbol,
+        status: 'unknown',
+        orderListId: null,
+        legs: [],
+        at: clock.now(),
+        message: UNKNOWN_MESSAGES.restart,
+      });
     }
     let r = running.get(id);
     if (r === undefined) {
@@ -333,36 +405,90 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     const { symbol, side } = order;
     const ids = legIds(id);
     const limitLeg = { Type: 'LIMIT_MAKER', Price: order.price, ClientOrderId: ids.limit };
-    const stopLeg = { Type: 'STOP_LOSS_LIMIT', Price: order.stopLimitPrice, StopPrice: order.stopPrice, TimeInForce: order.stopLimitTimeInForce ?? 'GTC', ClientOrderId: ids.stop };
+    const stopLeg = {
+      Type: 'STOP_LOSS_LIMIT',
+      Price: order.stopLimitPrice,
+      StopPrice: order.stopPrice,
+      TimeInForce: order.stopLimitTimeInForce ?? 'GTC',
+      ClientOrderId: ids.stop,
+    };
     // SELL: the limit leg is above the market and the stop below; BUY: the other way round.
     const [above, below] = side === 'SELL' ? [limitLeg, stopLeg] : [stopLeg, limitLeg];
-    const params: Record<string, string> = { symbol, side, quantity: order.quantity ?? '', listClientOrderId: id, newOrderRespType: 'RESULT' };
-    for (const [prefix, leg] of [['above', above], ['below', below]] as const) {
+    const params: Record<string, string> = {
+      symbol,
+      side,
+      quantity: order.quantity ?? '',
+      listClientOrderId: id,
+      newOrderRespType: 'RESULT',
+    };
+    for (const [prefix, leg] of [
+      ['above', above],
+      ['below', below],
+    ] as const) {
       for (const [k, v] of Object.entries(leg)) if (v !== undefined) params[`${prefix}${k}`] = v;
     }
     const sentAt = clock.now();
     sentAtById.set(id, sentAt);
-    put({ listClientOrderId: id, symbol, status: 'sending', orderListId: null, legs: [], at: sentAt, message: 'Sending the OCO to Binance.' });
+    put({
+      listClientOrderId: id,
+      symbol,
+      status: 'sending',
+      orderListId: null,
+      legs: [],
+      at: sentAt,
+      message: 'Sending the OCO to Binance.',
+    });
     try {
       const list = await opts.rest.request({
-        method: 'POST', path: '/api/v3/orderList/oco', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
-        params, schema: listSchema, ...(opts.placeTimeoutMs !== undefined ? { timeoutMs: opts.placeTimeoutMs } : {}),
+        method: 'POST',
+        path: '/api/v3/orderList/oco',
+        security: 'TRADE',
+        weight: 1,
+        priority: 'critical',
+        changesState: true,
+        params,
+        schema: listSchema,
+        ...(opts.placeTimeoutMs !== undefined ? { timeoutMs: opts.placeTimeoutMs } : {}),
       });
       return await applyList(id, symbol, list);
     } catch (e) {
       if (isDuplicateOrderError(e) || (isExchangeError(e) && e.mayHaveExecuted) || !isExchangeError(e)) {
         const cause = unknownCauseOf(e);
-        put({ listClientOrderId: id, symbol, status: 'unknown', orderListId: null, legs: [], at: clock.now(), message: UNKNOWN_MESSAGES[cause] });
+        put({
+          listClientOrderId: id,
+          symbol,
+          status: 'unknown',
+          orderListId: null,
+          legs: [],
+          at: clock.now(),
+          message: UNKNOWN_MESSAGES[cause],
+        });
         void reconcile(id, symbol, sentAt).catch(() => undefined);
         return book.get(id) as OcoOutcome;
       }
       if (e.kind === 'network') {
-        return put({ listClientOrderId: id, symbol, status: 'not-placed', orderListId: null, legs: [], at: clock.now(), verified: false, message: `${e.message} Nothing was sent, so no order was placed.` });
+        return put({
+          listClientOrderId: id,
+          symbol,
+          status: 'not-placed',
+          orderListId: null,
+          legs: [],
+          at: clock.now(),
+          verified: false,
+          message: `${e.message} Nothing was sent, so no order was placed.`,
+        });
       }
       const f = rejectionFields(e);
       return put({
-        listClientOrderId: id, symbol, status: 'rejected', orderListId: null, legs: [], at: clock.now(), message: f.reason,
-        ...(f.code !== undefined ? { code: f.code } : {}), ...(f.binanceMessage !== undefined ? { binanceMessage: f.binanceMessage } : {}),
+        listClientOrderId: id,
+        symbol,
+        status: 'rejected',
+        orderListId: null,
+        legs: [],
+        at: clock.now(),
+        message: f.reason,
+        ...(f.code !== undefined ? { code: f.code } : {}),
+        ...(f.binanceMessage !== undefined ? { binanceMessage: f.binanceMessage } : {}),
       });
     }
   };
@@ -383,15 +509,23 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
     async cancelList(symbol, orderListId) {
       try {
         const list = await opts.rest.request({
-          method: 'DELETE', path: '/api/v3/orderList', security: 'TRADE', weight: 1, priority: 'critical', changesState: true,
-          params: { symbol, orderListId }, schema: listSchema,
+          method: 'DELETE',
+          path: '/api/v3/orderList',
+          security: 'TRADE',
+          weight: 1,
+          priority: 'critical',
+          changesState: true,
+          params: { symbol, orderListId },
+          schema: listSchema,
         });
         if (!applyReports(list.orderReports)) await queryLegs(symbol, list.orders);
         return { status: 'canceled', message: 'Binance canceled the OCO (both legs).' };
       } catch (e) {
         if (!isExchangeError(e)) throw e;
-        if (e.mayHaveExecuted) return { status: 'unknown', message: 'Binance did not confirm the cancel; check the order before trying again.' };
-        if (e.kind === 'not-found') return { status: 'not-canceled', message: 'The OCO is no longer open (it filled or was already canceled).' };
+        if (e.mayHaveExecuted)
+          return { status: 'unknown', message: 'Binance did not confirm the cancel; check the order before trying again.' };
+        if (e.kind === 'not-found')
+          return { status: 'not-canceled', message: 'The OCO is no longer open (it filled or was already canceled).' };
         return { status: 'not-canceled', message: rejectionFields(e).reason };
       }
     },

@@ -24,12 +24,26 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import type {
-  ConfirmedOrder, FillView, OpenOrdersEvent, OrderOutcomeView, OrderView, PreflightResult, SyncProgress, TradableSymbol, MarketQuote,
+  ConfirmedOrder,
+  FillView,
+  OpenOrdersEvent,
+  OrderOutcomeView,
+  OrderView,
+  PreflightResult,
+  SyncProgress,
+  TradableSymbol,
+  MarketQuote,
 } from '../../shared/domain/orders';
 import type { Notice } from '../../shared/domain/notice';
 import type { EnvironmentId } from '../../shared/domain/environment';
 import { nameExchange } from '../../shared/domain/exchange-name';
-import type { OrderCommandInput, OrderCommandName, OrderCommandOutput, OrderEventName, OrderEventPayload } from '../../shared/ipc/orders-contract';
+import type {
+  OrderCommandInput,
+  OrderCommandName,
+  OrderCommandOutput,
+  OrderEventName,
+  OrderEventPayload,
+} from '../../shared/ipc/orders-contract';
 import { AppError } from '../../shared/ipc/result';
 import { ConfirmedOrder as ConfirmedOrderSchema } from '../../shared/domain/orders';
 import { dec, formatDecimal } from '../../shared/money';
@@ -146,7 +160,9 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   const store: OrderStateStore = deps.orderApi.reconciler.orders;
   const commission = deps.commission ?? createCommissionSource({ rest: deps.rest, now });
   const oco: OcoPlacer = createOcoPlacer({
-    rest: deps.rest, orders: store, clock,
+    rest: deps.rest,
+    orders: store,
+    clock,
     ...(deps.tuning?.ocoGraceMs !== undefined ? { graceMs: deps.tuning.ocoGraceMs } : {}),
     ...(deps.tuning?.ocoBackoff !== undefined ? { backoff: deps.tuning.ocoBackoff } : {}),
     ...(deps.tuning?.placeTimeoutMs !== undefined ? { placeTimeoutMs: deps.tuning.placeTimeoutMs } : {}),
@@ -187,8 +203,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   };
 
   const disabledReason = (): string | null => {
-    if (!deps.settings().tradingEnabled) return 'Trading is switched off in Settings (read-only mode). Switch it on to place or cancel orders.';
-    if (deps.permissions().canTrade === false) return 'This API key is not allowed to trade (spot trading is not enabled for it on Binance). Perch is in read-only mode; use a key with spot trading enabled to place or cancel orders.';
+    if (!deps.settings().tradingEnabled)
+      return 'Trading is switched off in Settings (read-only mode). Switch it on to place or cancel orders.';
+    if (deps.permissions().canTrade === false)
+      return 'This API key is not allowed to trade (spot trading is not enabled for it on Binance). Perch is in read-only mode; use a key with spot trading enabled to place or cancel orders.';
     return null;
   };
   const requireTrading = (): void => {
@@ -199,8 +217,11 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   // ------------------------------------------------------------------ open orders
 
   const openOrders = (symbol?: string): OpenOrdersEvent => {
-    const orders = store.open().filter((o) => symbol === undefined || o.symbol === symbol)
-      .slice().sort((a, b) => (b.createdAt ?? b.updateTime) - (a.createdAt ?? a.updateTime));
+    const orders = store
+      .open()
+      .filter((o) => symbol === undefined || o.symbol === symbol)
+      .slice()
+      .sort((a, b) => (b.createdAt ?? b.updateTime) - (a.createdAt ?? a.updateTime));
     const lists = new Map<string, { orderListId: string; symbol: string; orderIds: string[] }>();
     for (const o of orders) {
       if (o.orderListId === '-1') continue;
@@ -221,15 +242,25 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   const loadOpenOrders = async (): Promise<void> => {
     const list = await deps.rest.request({
-      method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA', weight: 80, priority: 'normal', schema: z.array(restOrderSchema),
+      method: 'GET',
+      path: '/api/v3/openOrders',
+      security: 'USER_DATA',
+      weight: 80,
+      priority: 'normal',
+      schema: z.array(restOrderSchema),
     });
     const missing = store.applyOpenOrdersSnapshot(list.map(orderUpdateFromRest));
     for (const o of missing.slice(0, 20)) {
       // Ended while we were not looking: learn how.
       try {
         const r = await deps.rest.request({
-          method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, priority: 'normal',
-          params: { symbol: o.symbol, orderId: o.orderId }, schema: restOrderSchema,
+          method: 'GET',
+          path: '/api/v3/order',
+          security: 'USER_DATA',
+          weight: 4,
+          priority: 'normal',
+          params: { symbol: o.symbol, orderId: o.orderId },
+          schema: restOrderSchema,
         });
         store.apply(orderUpdateFromRest(r), 'query');
       } catch {
@@ -253,11 +284,20 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       if (own) db.exec('BEGIN IMMEDIATE');
       try {
         intents.updateState(view.clientOrderId, {
-          state: journalState(view.status, inferred), at: now(),
+          state: journalState(view.status, inferred),
+          at: now(),
           lastError: view.status === 'rejected' || view.status === 'not-placed' ? view.message : null,
-          exchangeOrderId: view.kind === 'order' ? view.orders[0]?.orderId ?? null : view.orderListId,
+          exchangeOrderId: view.kind === 'order' ? (view.orders[0]?.orderId ?? null) : view.orderListId,
         });
-        repo.putOutcome({ clientOrderId: view.clientOrderId, environment: env, kind: view.kind, symbol: view.symbol, status: view.status, view, updatedAt: now() });
+        repo.putOutcome({
+          clientOrderId: view.clientOrderId,
+          environment: env,
+          kind: view.kind,
+          symbol: view.symbol,
+          status: view.status,
+          view,
+          updatedAt: now(),
+        });
         if (own) db.exec('COMMIT');
       } catch (e) {
         if (own && db.isTransaction) db.exec('ROLLBACK');
@@ -287,17 +327,22 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     if (view.status !== previous && isSettledStatus(view.status)) refreshHistory(view.symbol);
   };
 
-  unsubscribers.push(deps.orderApi.outcomes.subscribe((o, prev) => {
-    if (tracked.has(o.clientOrderId)) guard.track(o.clientOrderId, o.status, o.status === 'not-placed' && o.verified, o.at);
-    onView(orderOutcomeView(o), prev?.status, o.status === 'not-placed' && o.verified);
-  }));
+  unsubscribers.push(
+    deps.orderApi.outcomes.subscribe((o, prev) => {
+      if (tracked.has(o.clientOrderId)) guard.track(o.clientOrderId, o.status, o.status === 'not-placed' && o.verified, o.at);
+      onView(orderOutcomeView(o), prev?.status, o.status === 'not-placed' && o.verified);
+    }),
+  );
   let lastOco = new Map<string, string>();
-  unsubscribers.push(oco.subscribe((o) => {
-    const prev = lastOco.get(o.listClientOrderId);
-    lastOco.set(o.listClientOrderId, o.status);
-    if (tracked.has(o.listClientOrderId)) guard.track(o.listClientOrderId, o.status, o.status === 'not-placed' && o.verified === true, o.at);
-    onView(ocoOutcomeView(o), prev, o.status === 'not-placed' && o.verified === true);
-  }));
+  unsubscribers.push(
+    oco.subscribe((o) => {
+      const prev = lastOco.get(o.listClientOrderId);
+      lastOco.set(o.listClientOrderId, o.status);
+      if (tracked.has(o.listClientOrderId))
+        guard.track(o.listClientOrderId, o.status, o.status === 'not-placed' && o.verified === true, o.at);
+      onView(ocoOutcomeView(o), prev, o.status === 'not-placed' && o.verified === true);
+    }),
+  );
   unsubscribers.push(store.onOrderUpdate(() => scheduleOpen()));
 
   const currentView = (id: string): OrderOutcomeView | null => {
@@ -326,8 +371,18 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     const algo = (o: Readonly<OrderState>): boolean => o.type.startsWith('STOP_LOSS') || o.type.startsWith('TAKE_PROFIT');
     const mine = open.filter((o) => o.symbol === draft.symbol);
     return preflight({
-      draft, info, validate: (d, extra) => deps.exchangeInfo.validate(d, extra), market: deps.market(draft.symbol), free: freeOf, rates,
-      openOrders: { symbol: mine.length, symbolAlgo: mine.filter(algo).length, exchange: open.length, exchangeAlgo: open.filter(algo).length },
+      draft,
+      info,
+      validate: (d, extra) => deps.exchangeInfo.validate(d, extra),
+      market: deps.market(draft.symbol),
+      free: freeOf,
+      rates,
+      openOrders: {
+        symbol: mine.length,
+        symbolAlgo: mine.filter(algo).length,
+        exchange: open.length,
+        exchangeAlgo: open.filter(algo).length,
+      },
       disabledReason: disabledReason(),
       ...context,
       ...(deps.tuning?.thresholds !== undefined ? { thresholds: deps.tuning.thresholds } : {}),
@@ -351,13 +406,17 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   const doSubmit = async (input: OrderCommandInput<'orders:submit'>): Promise<OrderOutcomeView> => {
     const { token } = input;
-    const stillFinding = (): AppError => new AppError('not-available', 'This order was already submitted; Perch is still finding out what became of it.');
+    const stillFinding = (): AppError =>
+      new AppError('not-available', 'This order was already submitted; Perch is still finding out what became of it.');
     let existing;
     try {
       existing = intents.get(token);
     } catch {
       // Whether this token was sent before is not known: never an answer that reads "not sent".
-      throw new AppError('internal', 'Perch could not read its order journal, so it cannot tell whether this order was already sent. Check Open orders.');
+      throw new AppError(
+        'internal',
+        'Perch could not read its order journal, so it cannot tell whether this order was already sent. Check Open orders.',
+      );
     }
     if (existing !== null) {
       // Already journaled (this run or an earlier one): that intent's outcome, nothing sent.
@@ -383,24 +442,38 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     const check = await runPreflight(c.order);
     if (check.order === null || canonicalOrder(check.order) !== c.canonical) {
       const first = check.issues[0];
-      throw new AppError('invalid-input', `The order no longer passes the checks${first !== undefined ? `: ${first.message}` : ''}. Review it and confirm again.`);
+      throw new AppError(
+        'invalid-input',
+        `The order no longer passes the checks${first !== undefined ? `: ${first.message}` : ''}. Review it and confirm again.`,
+      );
     }
     const duplicate = guard.possibleDuplicateOf(c.order);
     if (duplicate !== undefined && input.acknowledgePossibleDuplicate !== true) {
       throw new AppError('confirmation-required', `${guard.message(duplicate)} To place it anyway, confirm that you checked.`);
     }
     const payload: IntentPayload = {
-      kind: c.order.type === 'OCO' ? 'oco' : 'order', order: c.order, confirmedAt: now(),
+      kind: c.order.type === 'OCO' ? 'oco' : 'order',
+      order: c.order,
+      confirmedAt: now(),
       ...(deps.keyFingerprint !== undefined ? { keyFingerprint: deps.keyFingerprint } : {}),
     };
     // The journal entry exists before anything is sent; if it cannot be written, nothing is sent.
     try {
       intents.insert({
-        clientOrderId: token, createdAt: now(), environment: env, symbol: c.order.symbol, side: c.order.side,
-        type: c.order.type, payload, state: 'pending',
+        clientOrderId: token,
+        createdAt: now(),
+        environment: env,
+        symbol: c.order.symbol,
+        side: c.order.side,
+        type: c.order.type,
+        payload,
+        state: 'pending',
       });
     } catch (e) {
-      throw new AppError('storage', `The order was not sent: Perch could not record it first (${e instanceof Error ? e.message : String(e)}).`);
+      throw new AppError(
+        'storage',
+        `The order was not sent: Perch could not record it first (${e instanceof Error ? e.message : String(e)}).`,
+      );
     }
     confirmations.delete(token);
     tracked.set(token, payload.kind);
@@ -410,7 +483,9 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     const outcome = await deps.orderApi.place({
       clientOrderId: token,
       order: {
-        symbol: o.symbol, side: o.side, type: o.type as Exclude<ConfirmedOrder['type'], 'OCO'>,
+        symbol: o.symbol,
+        side: o.side,
+        type: o.type as Exclude<ConfirmedOrder['type'], 'OCO'>,
         ...(o.quantity !== undefined ? { quantity: o.quantity } : {}),
         ...(o.quoteOrderQty !== undefined ? { quoteOrderQty: o.quoteOrderQty } : {}),
         ...(o.price !== undefined ? { price: o.price } : {}),
@@ -424,7 +499,11 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   // ------------------------------------------------------------------ history
 
   const candidateSymbols = (): string[] => {
-    const held = new Set(Object.entries(deps.balances()).filter(([, v]) => dec(v || '0').gt(0)).map(([a]) => a));
+    const held = new Set(
+      Object.entries(deps.balances())
+        .filter(([, v]) => dec(v || '0').gt(0))
+        .map(([a]) => a),
+    );
     const out = new Set<string>();
     for (const s of deps.exchangeInfo.symbols()) {
       if (held.has(s.baseAsset) && (held.has(s.quoteAsset) || MAJOR_QUOTES.includes(s.quoteAsset))) out.add(s.symbol);
@@ -435,7 +514,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   };
 
   const history: HistorySync = createHistorySync({
-    rest: deps.rest, repo, environment: env, now,
+    rest: deps.rest,
+    repo,
+    environment: env,
+    now,
     onProgress: (p: SyncProgress) => emit('orders:syncProgress', p),
   });
 
@@ -443,11 +525,14 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
   const historyTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const refreshHistory = (symbol: string): void => {
     if (stopped || historyTimers.has(symbol) || deps.exchangeInfo.symbol(symbol) === undefined) return;
-    historyTimers.set(symbol, setTimeout(() => {
-      historyTimers.delete(symbol);
-      // A failure is reported in the sync progress; the next change or a manual sync tries again.
-      if (!stopped) void history.sync([symbol]).catch(() => undefined);
-    }, deps.tuning?.historyRefreshMs ?? 500));
+    historyTimers.set(
+      symbol,
+      setTimeout(() => {
+        historyTimers.delete(symbol);
+        // A failure is reported in the sync progress; the next change or a manual sync tries again.
+        if (!stopped) void history.sync([symbol]).catch(() => undefined);
+      }, deps.tuning?.historyRefreshMs ?? 500),
+    );
   };
 
   // ------------------------------------------------------------------ handlers
@@ -467,7 +552,16 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       const r = await deps.orderApi.cancel(symbol, { orderId });
       scheduleOpen();
       refreshHistory(symbol);
-      if (r.status === 'canceled') return { status: 'canceled', message: nameExchange(dec(r.order.executedQty).gt(0) ? `Canceled on Binance; ${formatDecimal(r.order.executedQty)} had already filled.` : 'Canceled on Binance.', env) };
+      if (r.status === 'canceled')
+        return {
+          status: 'canceled',
+          message: nameExchange(
+            dec(r.order.executedQty).gt(0)
+              ? `Canceled on Binance; ${formatDecimal(r.order.executedQty)} had already filled.`
+              : 'Canceled on Binance.',
+            env,
+          ),
+        };
       return { status: r.status, message: nameExchange(r.reason, env) };
     },
 
@@ -478,10 +572,13 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
       refreshHistory(symbol);
       if (r.status === 'done') {
         return {
-          status: 'done', canceled: r.canceled.length, stillOpen: r.stillOpen.length,
-          message: r.canceled.length === 0 && r.stillOpen.length === 0
-            ? `There were no open orders on ${symbol}.`
-            : `Canceled ${r.canceled.length} order${r.canceled.length === 1 ? '' : 's'} on ${symbol}${r.stillOpen.length > 0 ? `; ${r.stillOpen.length} still open` : ''}.`,
+          status: 'done',
+          canceled: r.canceled.length,
+          stillOpen: r.stillOpen.length,
+          message:
+            r.canceled.length === 0 && r.stillOpen.length === 0
+              ? `There were no open orders on ${symbol}.`
+              : `Canceled ${r.canceled.length} order${r.canceled.length === 1 ? '' : 's'} on ${symbol}${r.stillOpen.length > 0 ? `; ${r.stillOpen.length} still open` : ''}.`,
         };
       }
       return { status: r.status, message: r.reason, canceled: 0, stillOpen: 0 };
@@ -490,17 +587,41 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     'orders:history': async ({ symbol, limit, beforeOrderId }) => {
       if (repo.syncedAt(env, symbol) === null && deps.exchangeInfo.symbol(symbol) !== undefined) await history.sync([symbol]);
       const orders = repo.orders(env, symbol, limit ?? 100, beforeOrderId);
-      const fills: FillView[] = repo.fillsOfOrders(env, symbol, orders.map((o) => o.orderId)).map((f) => ({
-        ...f, price: formatDecimal(f.price), qty: formatDecimal(f.qty), quoteQty: formatDecimal(f.quoteQty), commission: formatDecimal(f.commission),
-      }));
+      const fills: FillView[] = repo
+        .fillsOfOrders(
+          env,
+          symbol,
+          orders.map((o) => o.orderId),
+        )
+        .map((f) => ({
+          ...f,
+          price: formatDecimal(f.price),
+          qty: formatDecimal(f.qty),
+          quoteQty: formatDecimal(f.quoteQty),
+          commission: formatDecimal(f.commission),
+        }));
       const views: OrderView[] = orders.map((o) => ({
-        symbol: o.symbol, orderId: o.orderId, clientOrderId: o.clientOrderId, orderListId: o.orderListId, side: o.side === 'SELL' ? 'SELL' : 'BUY',
-        type: o.type, timeInForce: o.timeInForce, price: formatDecimal(o.price), stopPrice: formatDecimal(o.stopPrice), origQty: formatDecimal(o.origQty),
-        executedQty: formatDecimal(o.executedQty), cumulativeQuoteQty: formatDecimal(o.cumulativeQuoteQty), status: o.status, time: o.time, updateTime: o.updateTime,
+        symbol: o.symbol,
+        orderId: o.orderId,
+        clientOrderId: o.clientOrderId,
+        orderListId: o.orderListId,
+        side: o.side === 'SELL' ? 'SELL' : 'BUY',
+        type: o.type,
+        timeInForce: o.timeInForce,
+        price: formatDecimal(o.price),
+        stopPrice: formatDecimal(o.stopPrice),
+        origQty: formatDecimal(o.origQty),
+        executedQty: formatDecimal(o.executedQty),
+        cumulativeQuoteQty: formatDecimal(o.cumulativeQuoteQty),
+        status: o.status,
+        time: o.time,
+        updateTime: o.updateTime,
       }));
       const lastRow = orders.at(-1);
       return {
-        symbol, orders: views, fills,
+        symbol,
+        orders: views,
+        fills,
         nextBeforeOrderId: lastRow !== undefined && orders.length === (limit ?? 100) ? lastRow.orderId : null,
         lastSyncedAt: repo.syncedAt(env, symbol),
       };
@@ -512,7 +633,10 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     },
 
     'orders:symbols': async ({ query, limit }) => {
-      const q = query.trim().toUpperCase().replace(/[^A-Z0-9]/g, '');
+      const q = query
+        .trim()
+        .toUpperCase()
+        .replace(/[^A-Z0-9]/g, '');
       const perms = deps.permissions().accountPermissions;
       const matches: TradableSymbol[] = [];
       for (const s of deps.exchangeInfo.symbols()) {
@@ -529,12 +653,19 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
     'orders:preflight': async ({ draft, confirm }) => {
       const found = await runPreflight(draft);
       const duplicate = found.order !== null ? guard.possibleDuplicateOf(found.order) : undefined;
-      const verdict = duplicate === undefined ? found
-        : { ...found, warnings: [...found.warnings, { code: 'possible-duplicate' as const, message: guard.message(duplicate) }] };
+      const verdict =
+        duplicate === undefined
+          ? found
+          : { ...found, warnings: [...found.warnings, { code: 'possible-duplicate' as const, message: guard.message(duplicate) }] };
       let confirmation: PreflightResult['confirmation'] = null;
       if (confirm === true && verdict.ok && verdict.order !== null && verdict.rules !== null) {
         const c = issueConfirmation(verdict.order);
-        confirmation = { token: c.token, expiresAt: c.expiresAt, order: c.order, lines: confirmationLines(c.order, verdict.estimate, verdict.rules, verdict.market, now()) };
+        confirmation = {
+          token: c.token,
+          expiresAt: c.expiresAt,
+          order: c.order,
+          lines: confirmationLines(c.order, verdict.estimate, verdict.rules, verdict.market, now()),
+        };
       }
       return { ...verdict, confirmation };
     },
@@ -569,8 +700,8 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
         // Every unfinished intent first: what became of it is recorded before anything new is sent.
         // Not another checker's, and sent with this session's key: another key's "no such order"
         // proves nothing (the core tells the person about the ones no saved key can check).
-        const mine = (i: { readonly clientOrderId: string; readonly payload: unknown }): boolean => deps.ownedElsewhere?.(i.clientOrderId) !== true
-          && (deps.keyFingerprint === undefined || checkableWith(i, deps.keyFingerprint));
+        const mine = (i: { readonly clientOrderId: string; readonly payload: unknown }): boolean =>
+          deps.ownedElsewhere?.(i.clientOrderId) !== true && (deps.keyFingerprint === undefined || checkableWith(i, deps.keyFingerprint));
         const unfinished = intents.listUnfinished(env).filter(mine);
         const work: Promise<unknown>[] = [];
         for (const i of unfinished) {
@@ -582,7 +713,11 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
             if (order.success) guard.remember(i.clientOrderId, order.data);
           }
           // The grace window counts from when the request was sent (journaled just before), not from now.
-          work.push(kind === 'oco' ? oco.reconcile(i.clientOrderId, i.symbol, i.createdAt) : deps.orderApi.reconcile(i.clientOrderId, i.symbol, i.createdAt));
+          work.push(
+            kind === 'oco'
+              ? oco.reconcile(i.clientOrderId, i.symbol, i.createdAt)
+              : deps.orderApi.reconcile(i.clientOrderId, i.symbol, i.createdAt),
+          );
         }
         // Concluded "probably not placed" before the restart: the same order is still guarded
         // against, and (plain orders) still looked for, until the window from the conclusion ends.
@@ -594,7 +729,13 @@ export function createOrdersService(deps: OrdersServiceDeps): OrdersService {
           if (order?.success === true) {
             guard.restore(i.clientOrderId, order.data, i.updatedAt);
           }
-          if (kind === 'order') deps.orderApi.reconciler.resumeFollowUp(i.clientOrderId, i.symbol, i.updatedAt, i.lastError ?? notPlacedReason('order', i.updatedAt - i.createdAt));
+          if (kind === 'order')
+            deps.orderApi.reconciler.resumeFollowUp(
+              i.clientOrderId,
+              i.symbol,
+              i.updatedAt,
+              i.lastError ?? notPlacedReason('order', i.updatedAt - i.createdAt),
+            );
         }
         await Promise.allSettled(work);
       } finally {

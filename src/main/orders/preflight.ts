@@ -10,7 +10,19 @@
  * About 500 lines: preflight() is split along its sections (checkFilters, checkMarket,
  * checkBalance, then vetCorrections); the confirmation lines are in preflight-confirmation.ts.
  */
-import type { ConfirmedOrder, Correction, DraftField, MarketQuote, OrderDraftInput, OrderEstimate, AmountPreset, PreflightIssue, PreflightResult, PreflightWarning, SymbolRules } from '../../shared/domain/orders';
+import type {
+  ConfirmedOrder,
+  Correction,
+  DraftField,
+  MarketQuote,
+  OrderDraftInput,
+  OrderEstimate,
+  AmountPreset,
+  PreflightIssue,
+  PreflightResult,
+  PreflightWarning,
+  SymbolRules,
+} from '../../shared/domain/orders';
 import { Decimal, dec, floorToStep, formatDecimal, parseDecimal } from '../../shared/money';
 import { formatAmount, formatPercentOf, formatPrice, formatQuantity } from '../../shared/money/format';
 import type { SymbolInfo } from '../exchange/exchange-info';
@@ -36,7 +48,10 @@ export interface PreflightInput {
   readonly draft: OrderDraftInput;
   readonly info: SymbolInfo | undefined;
   /** exchangeInfo.validate (the symbol's filters, status and order types filled in). */
-  readonly validate: (draft: OrderDraft, extra: Omit<ValidationContext, 'filters' | 'status' | 'orderTypes' | 'exchangeFilters'>) => ValidationResult;
+  readonly validate: (
+    draft: OrderDraft,
+    extra: Omit<ValidationContext, 'filters' | 'status' | 'orderTypes' | 'exchangeFilters'>,
+  ) => ValidationResult;
   readonly market: MarketQuote | undefined;
   /** Free balance of an asset ("0" when none). */
   readonly free: (asset: string) => string;
@@ -127,14 +142,25 @@ function correction(field: DraftField, value: string | undefined): Correction | 
   return value === undefined ? null : { field, value, label: `Use ${value}` };
 }
 
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(['symbol', 'side', 'type', 'quantity', 'quoteOrderQty', 'price', 'stopPrice', 'timeInForce', 'stopLimitPrice', 'stopLimitTimeInForce']);
+const KNOWN_FIELDS: ReadonlySet<string> = new Set([
+  'symbol',
+  'side',
+  'type',
+  'quantity',
+  'quoteOrderQty',
+  'price',
+  'stopPrice',
+  'timeInForce',
+  'stopLimitPrice',
+  'stopLimitTimeInForce',
+]);
 
 function issueFrom(i: FilterIssue, map: (f: FilterField) => DraftField): PreflightIssue {
   const field = map(i.field);
   return { code: i.filter, field, message: i.message, correction: correction(field, i.suggestion) };
 }
 
-const sameField = (f: FilterField): DraftField => (KNOWN_FIELDS.has(f) ? f as DraftField : 'quantity');
+const sameField = (f: FilterField): DraftField => (KNOWN_FIELDS.has(f) ? (f as DraftField) : 'quantity');
 
 /** The stop-limit leg of an OCO reports its limit price as 'price': that is the form's stopLimitPrice. */
 const stopLegField = (f: FilterField): DraftField => {
@@ -159,7 +185,9 @@ export function preflight(input: PreflightInput): PreflightVerdict {
 
 function vetCorrections(input: PreflightInput, verdict: PreflightVerdict): PreflightIssue[] {
   const info = input.info!;
-  const draftFields = new Set(Object.keys(input.draft).filter((k) => typed((input.draft as Record<string, string | undefined>)[k]) !== undefined));
+  const draftFields = new Set(
+    Object.keys(input.draft).filter((k) => typed((input.draft as Record<string, string | undefined>)[k]) !== undefined),
+  );
   // Candidates per field, in order: each issue's own suggestion, then the Max of the balance.
   const candidates = new Map<DraftField, { value: string; max: boolean }[]>();
   const add = (field: DraftField, value: string, max: boolean): void => {
@@ -169,7 +197,8 @@ function vetCorrections(input: PreflightInput, verdict: PreflightVerdict): Prefl
   };
   for (const i of verdict.issues) if (i.correction !== null) add(i.correction.field, i.correction.value, false);
   for (const p of verdict.presets) {
-    if (p.percent === 100 && p.value !== null && verdict.issues.some((i) => i.field === p.field) && draftFields.has(p.field)) add(p.field, p.value, true);
+    if (p.percent === 100 && p.value !== null && verdict.issues.some((i) => i.field === p.field) && draftFields.has(p.field))
+      add(p.field, p.value, true);
   }
   const passes = (field: DraftField, value: string): boolean => {
     const v = parseDecimal(value);
@@ -181,7 +210,10 @@ function vetCorrections(input: PreflightInput, verdict: PreflightVerdict): Prefl
   const pick = (field: DraftField): Correction | null => {
     if (!chosen.has(field)) {
       const found = (candidates.get(field) ?? []).find((c) => passes(field, c.value));
-      chosen.set(field, found === undefined ? null : { field, value: found.value, label: correctionLabel(info, field, found.value, found.max) });
+      chosen.set(
+        field,
+        found === undefined ? null : { field, value: found.value, label: correctionLabel(info, field, found.value, found.max) },
+      );
     }
     return chosen.get(field) ?? null;
   };
@@ -199,9 +231,12 @@ function vetCorrections(input: PreflightInput, verdict: PreflightVerdict): Prefl
 }
 
 function correctionLabel(info: SymbolInfo, field: DraftField, value: string, max: boolean): string {
-  const text = field === 'price' || field === 'stopPrice' || field === 'stopLimitPrice'
-    ? formatPrice(value, info.filters.price?.tickSize)
-    : field === 'quoteOrderQty' ? formatAmount(value) : formatQuantity(value, info.filters.lotSize?.stepSize);
+  const text =
+    field === 'price' || field === 'stopPrice' || field === 'stopLimitPrice'
+      ? formatPrice(value, info.filters.price?.tickSize)
+      : field === 'quoteOrderQty'
+        ? formatAmount(value)
+        : formatQuantity(value, info.filters.lotSize?.stepSize);
   return max ? `Use the maximum ${text}` : `Use ${text}`;
 }
 
@@ -230,7 +265,12 @@ function evaluate(input: PreflightInput): PreflightVerdict {
     market: input.market ?? null,
   };
   if (info === undefined) {
-    issues.push({ code: 'SYMBOL', field: 'symbol', message: `${draft.symbol} is not a pair Binance lists (or the trading rules are not loaded yet). Pick a pair from the list, like BTCUSDT.`, correction: null });
+    issues.push({
+      code: 'SYMBOL',
+      field: 'symbol',
+      message: `${draft.symbol} is not a pair Binance lists (or the trading rules are not loaded yet). Pick a pair from the list, like BTCUSDT.`,
+      correction: null,
+    });
     return { ...base, ok: false, rules: null, order: null, issues, warnings, estimate: null, available: null, presets: [] };
   }
   const isBuy = draft.side === 'BUY';
@@ -261,12 +301,12 @@ function evaluate(input: PreflightInput): PreflightVerdict {
 
   // ---- price basis for amounts: what one unit costs (buy) or fetches (sell)
   const limitPrice = positive(draft.price);
-  const marketRef = isBuy ? ask ?? last : bid ?? last;
+  const marketRef = isBuy ? (ask ?? last) : (bid ?? last);
   let unitPrice: Decimal | undefined;
   if (draft.type === 'MARKET') unitPrice = marketRef;
   else if (draft.type === 'OCO' && isBuy) {
     const sl = positive(draft.stopLimitPrice);
-    unitPrice = limitPrice !== undefined && sl !== undefined ? Decimal.max(limitPrice, sl) : limitPrice ?? sl;
+    unitPrice = limitPrice !== undefined && sl !== undefined ? Decimal.max(limitPrice, sl) : (limitPrice ?? sl);
   } else unitPrice = limitPrice;
 
   const spendAsset = isBuy ? info.quoteAsset : info.baseAsset;
@@ -282,8 +322,11 @@ function evaluate(input: PreflightInput): PreflightVerdict {
 
   if (input.accountLive === false) {
     issues.push({
-      code: 'ACCOUNT_DATA', field: 'symbol', correction: null,
-      message: 'The account data is not live (reconnecting or re-reading): the free balance and open orders shown may be wrong. Wait until it is live again.',
+      code: 'ACCOUNT_DATA',
+      field: 'symbol',
+      correction: null,
+      message:
+        'The account data is not live (reconnecting or re-reading): the free balance and open orders shown may be wrong. Wait until it is live again.',
     });
     order = null;
   }
@@ -300,19 +343,43 @@ function checkFilters(input: PreflightInput, c: Checking, extra: Parameters<Pref
     for (const i of r.issues) {
       let pi = issueFrom(i, map);
       // The stop leg's limit price is the form's stop-limit price: say so in its message.
-      if (pi.field === 'stopLimitPrice' && i.field === 'price') pi = { ...pi, message: pi.message.replace(/^The price\b/, 'The stop-limit price') };
+      if (pi.field === 'stopLimitPrice' && i.field === 'price')
+        pi = { ...pi, message: pi.message.replace(/^The price\b/, 'The stop-limit price') };
       if (!issues.some((x) => x.code === pi.code && x.field === pi.field && x.message === pi.message)) issues.push(pi);
     }
   };
   if (draft.type === 'OCO') {
-    if (typed(draft.quoteOrderQty) !== undefined) issues.push({ code: 'PARAMETERS', field: 'quoteOrderQty', message: 'An OCO order takes a quantity, not an amount to spend.', correction: null });
-    if (typed(draft.timeInForce) !== undefined) issues.push({ code: 'PARAMETERS', field: 'timeInForce', message: 'In an OCO only the stop-limit leg has a time in force; choose the stop-limit time in force instead.', correction: null });
-    const limitLeg = input.validate({ symbol: draft.symbol, side: draft.side, type: 'LIMIT_MAKER', quantity: typed(draft.quantity), price: typed(draft.price) }, extra);
+    if (typed(draft.quoteOrderQty) !== undefined)
+      issues.push({
+        code: 'PARAMETERS',
+        field: 'quoteOrderQty',
+        message: 'An OCO order takes a quantity, not an amount to spend.',
+        correction: null,
+      });
+    if (typed(draft.timeInForce) !== undefined)
+      issues.push({
+        code: 'PARAMETERS',
+        field: 'timeInForce',
+        message: 'In an OCO only the stop-limit leg has a time in force; choose the stop-limit time in force instead.',
+        correction: null,
+      });
+    const limitLeg = input.validate(
+      { symbol: draft.symbol, side: draft.side, type: 'LIMIT_MAKER', quantity: typed(draft.quantity), price: typed(draft.price) },
+      extra,
+    );
     const stopTif = draft.stopLimitTimeInForce ?? 'GTC';
-    const stopLeg = input.validate({
-      symbol: draft.symbol, side: draft.side, type: 'STOP_LOSS_LIMIT', quantity: typed(draft.quantity), price: typed(draft.stopLimitPrice),
-      stopPrice: typed(draft.stopPrice), timeInForce: stopTif,
-    }, extra);
+    const stopLeg = input.validate(
+      {
+        symbol: draft.symbol,
+        side: draft.side,
+        type: 'STOP_LOSS_LIMIT',
+        quantity: typed(draft.quantity),
+        price: typed(draft.stopLimitPrice),
+        stopPrice: typed(draft.stopPrice),
+        timeInForce: stopTif,
+      },
+      extra,
+    );
     addIssues(limitLeg, sameField);
     addIssues(stopLeg, stopLegField);
     const price = limitLeg.order.price;
@@ -323,31 +390,68 @@ function checkFilters(input: PreflightInput, c: Checking, extra: Parameters<Pref
       const okOrder = isBuy ? p.lt(last) && last.lt(st) : p.gt(last) && last.gt(st);
       if (!okOrder) {
         issues.push({
-          code: 'OCO_PRICES', field: 'price', correction: null,
+          code: 'OCO_PRICES',
+          field: 'price',
+          correction: null,
           message: isBuy
             ? `For a buy OCO the limit price must be below the market price ${px(last)} and the stop price above it.`
             : `For a sell OCO the limit price must be above the market price ${px(last)} and the stop price below it.`,
         });
       }
     }
-    if (issues.length === 0 && limitLeg.order.quantity !== undefined && price !== undefined && stop !== undefined && stopLeg.order.price !== undefined) {
+    if (
+      issues.length === 0 &&
+      limitLeg.order.quantity !== undefined &&
+      price !== undefined &&
+      stop !== undefined &&
+      stopLeg.order.price !== undefined
+    ) {
       order = {
-        symbol: draft.symbol, side: draft.side, type: 'OCO', quantity: limitLeg.order.quantity, price, stopPrice: stop,
-        stopLimitPrice: stopLeg.order.price, stopLimitTimeInForce: stopTif,
+        symbol: draft.symbol,
+        side: draft.side,
+        type: 'OCO',
+        quantity: limitLeg.order.quantity,
+        price,
+        stopPrice: stop,
+        stopLimitPrice: stopLeg.order.price,
+        stopLimitTimeInForce: stopTif,
       };
     }
   } else {
-    if (typed(draft.stopLimitPrice) !== undefined) issues.push({ code: 'PARAMETERS', field: 'stopLimitPrice', message: 'A stop-limit price belongs to OCO orders only.', correction: null });
-    if (draft.stopLimitTimeInForce !== undefined) issues.push({ code: 'PARAMETERS', field: 'stopLimitTimeInForce', message: 'This time in force belongs to OCO orders only.', correction: null });
-    const r = input.validate({
-      symbol: draft.symbol, side: draft.side, type: draft.type, quantity: typed(draft.quantity), quoteOrderQty: typed(draft.quoteOrderQty),
-      price: typed(draft.price), stopPrice: typed(draft.stopPrice), timeInForce: draft.timeInForce,
-    }, extra);
+    if (typed(draft.stopLimitPrice) !== undefined)
+      issues.push({
+        code: 'PARAMETERS',
+        field: 'stopLimitPrice',
+        message: 'A stop-limit price belongs to OCO orders only.',
+        correction: null,
+      });
+    if (draft.stopLimitTimeInForce !== undefined)
+      issues.push({
+        code: 'PARAMETERS',
+        field: 'stopLimitTimeInForce',
+        message: 'This time in force belongs to OCO orders only.',
+        correction: null,
+      });
+    const r = input.validate(
+      {
+        symbol: draft.symbol,
+        side: draft.side,
+        type: draft.type,
+        quantity: typed(draft.quantity),
+        quoteOrderQty: typed(draft.quoteOrderQty),
+        price: typed(draft.price),
+        stopPrice: typed(draft.stopPrice),
+        timeInForce: draft.timeInForce,
+      },
+      extra,
+    );
     addIssues(r, sameField);
     if (issues.length === 0) {
       const o = r.order;
       order = {
-        symbol: o.symbol, side: o.side, type: draft.type,
+        symbol: o.symbol,
+        side: o.side,
+        type: draft.type,
         ...(o.quantity !== undefined ? { quantity: o.quantity } : {}),
         ...(o.quoteOrderQty !== undefined ? { quoteOrderQty: o.quoteOrderQty } : {}),
         ...(o.price !== undefined ? { price: o.price } : {}),
@@ -367,7 +471,10 @@ function checkMarket(input: PreflightInput, c: Checking): void {
     warnings.push({ code: 'symbol-not-trading', message: `${info.symbol} is not trading normally right now (status ${info.status}).` });
   }
   if (bid === undefined || ask === undefined) {
-    warnings.push({ code: 'no-market-data', message: `There is no live best bid and ask for ${info.symbol}; the checks against the market use ${last !== undefined ? `the last price ${px(last)}` : 'nothing'}.` });
+    warnings.push({
+      code: 'no-market-data',
+      message: `There is no live best bid and ask for ${info.symbol}; the checks against the market use ${last !== undefined ? `the last price ${px(last)}` : 'nothing'}.`,
+    });
   } else if (input.now !== undefined && isQuoteStale(q, input.now)) {
     const at = q?.at ?? null;
     const age = at === null ? 'an unknown time' : `${clockTime(at)} (${Math.max(0, Math.round((input.now - at) / 1000))} s ago)`;
@@ -382,16 +489,24 @@ function checkMarket(input: PreflightInput, c: Checking): void {
     if (crosses && draft.type === 'LIMIT_MAKER') {
       const fix = isBuy ? floorToStep(ask!.minus(tick), tick) : bid!.plus(tick);
       issues.push({
-        code: 'LIMIT_MAKER', field: 'price', correction: fix.gt(0) ? correction('price', s(fix)) : null,
+        code: 'LIMIT_MAKER',
+        field: 'price',
+        correction: fix.gt(0) ? correction('price', s(fix)) : null,
         message: `A limit maker (post-only) ${isBuy ? 'buy at or above the best ask' : 'sell at or below the best bid'} ${px(isBuy ? ask! : bid!)} would trade at once, so Binance would reject it.`,
       });
     } else if (crosses && draft.type === 'LIMIT') {
-      warnings.push({ code: 'immediate-fill', message: `This limit ${isBuy ? 'buy is at or above the best ask' : 'sell is at or below the best bid'} ${px(isBuy ? ask! : bid!)}: it will fill at once as a taker (higher fee), like a market order.` });
+      warnings.push({
+        code: 'immediate-fill',
+        message: `This limit ${isBuy ? 'buy is at or above the best ask' : 'sell is at or below the best bid'} ${px(isBuy ? ask! : bid!)}: it will fill at once as a taker (higher fee), like a market order.`,
+      });
     }
     if (last !== undefined && last.gt(0)) {
       const dist = limitPrice.minus(last).abs().div(last);
       if (dist.gt(farFromMarket)) {
-        warnings.push({ code: 'far-from-market', message: `The limit price is ${formatPercentOf(dist, 1)} ${limitPrice.gt(last) ? 'above' : 'below'} the market price ${px(last)}. Check it is the price you mean.` });
+        warnings.push({
+          code: 'far-from-market',
+          message: `The limit price is ${formatPercentOf(dist, 1)} ${limitPrice.gt(last) ? 'above' : 'below'} the market price ${px(last)}. Check it is the price you mean.`,
+        });
       }
     }
   }
@@ -401,14 +516,20 @@ function checkMarket(input: PreflightInput, c: Checking): void {
     const above = (draft.type === 'STOP_LOSS_LIMIT') === isBuy;
     if (above ? stopPrice.lte(last) : stopPrice.gte(last)) {
       issues.push({
-        code: 'STOP_PRICE', field: 'stopPrice', correction: null,
+        code: 'STOP_PRICE',
+        field: 'stopPrice',
+        correction: null,
         message: `The stop price must be ${above ? 'above' : 'below'} the market price ${px(last)} for a ${draft.type === 'STOP_LOSS_LIMIT' ? 'stop-loss' : 'take-profit'} ${isBuy ? 'buy' : 'sell'}; otherwise it would trigger at once and Binance would reject it.`,
       });
     }
   }
   if (draft.type === 'MARKET') {
-    const ref = isBuy ? ask ?? last : bid ?? last;
-    if (ref !== undefined) warnings.push({ code: 'market-estimate', message: `A market order's price is not known in advance; the estimate uses the ${isBuy ? 'best ask' : 'best bid'} ${px(ref)}.` });
+    const ref = isBuy ? (ask ?? last) : (bid ?? last);
+    if (ref !== undefined)
+      warnings.push({
+        code: 'market-estimate',
+        message: `A market order's price is not known in advance; the estimate uses the ${isBuy ? 'best ask' : 'best bid'} ${px(ref)}.`,
+      });
   }
 }
 
@@ -416,7 +537,14 @@ function checkMarket(input: PreflightInput, c: Checking): void {
 function checkBalance(
   input: PreflightInput,
   c: Checking,
-  a: { readonly order: ConfirmedOrder | null; readonly marketRef: Decimal | undefined; readonly unitPrice: Decimal | undefined; readonly free: Decimal; readonly spendAsset: string; readonly presets: readonly AmountPreset[] },
+  a: {
+    readonly order: ConfirmedOrder | null;
+    readonly marketRef: Decimal | undefined;
+    readonly unitPrice: Decimal | undefined;
+    readonly free: Decimal;
+    readonly spendAsset: string;
+    readonly presets: readonly AmountPreset[];
+  },
 ): OrderEstimate | null {
   const { draft, info, issues, warnings, isBuy, bid, ask } = c;
   const { order, marketRef, unitPrice, free, spendAsset, presets } = a;
@@ -430,22 +558,38 @@ function checkBalance(
       const estQty = qty ?? quote!.div(price);
       const notional = quote ?? estQty.mul(price);
       const crosses = draft.type === 'LIMIT' && (isBuy ? ask !== undefined && price.gte(ask) : bid !== undefined && price.lte(bid));
-      const liquidity: 'maker' | 'taker' = draft.type === 'MARKET' || crosses || draft.type === 'STOP_LOSS_LIMIT' || draft.type === 'TAKE_PROFIT_LIMIT' ? 'taker' : 'maker';
+      const liquidity: 'maker' | 'taker' =
+        draft.type === 'MARKET' || crosses || draft.type === 'STOP_LOSS_LIMIT' || draft.type === 'TAKE_PROFIT_LIMIT' ? 'taker' : 'maker';
       const rate = dec(input.rates?.[liquidity] ?? DEFAULT_RATE);
       if (isBuy) {
         const fee = estQty.mul(rate).toDecimalPlaces(8, Decimal.ROUND_UP);
         estimate = {
-          notional: s(notional.toDecimalPlaces(8, Decimal.ROUND_UP)), price: s(price), liquidity, feeRate: s(rate), fee: s(fee), feeAsset: info.baseAsset,
-          total: s(notional.toDecimalPlaces(8, Decimal.ROUND_UP)), totalAsset: info.quoteAsset,
-          receive: s(Decimal.max(0, estQty.minus(fee)).toDecimalPlaces(8, Decimal.ROUND_DOWN)), receiveAsset: info.baseAsset,
+          notional: s(notional.toDecimalPlaces(8, Decimal.ROUND_UP)),
+          price: s(price),
+          liquidity,
+          feeRate: s(rate),
+          fee: s(fee),
+          feeAsset: info.baseAsset,
+          total: s(notional.toDecimalPlaces(8, Decimal.ROUND_UP)),
+          totalAsset: info.quoteAsset,
+          receive: s(Decimal.max(0, estQty.minus(fee)).toDecimalPlaces(8, Decimal.ROUND_DOWN)),
+          receiveAsset: info.baseAsset,
           bnbDiscount: input.rates?.bnbDiscount ?? false,
         };
       } else {
         const fee = notional.mul(rate).toDecimalPlaces(8, Decimal.ROUND_UP);
         const net = Decimal.max(0, notional.minus(fee)).toDecimalPlaces(8, Decimal.ROUND_DOWN);
         estimate = {
-          notional: s(notional.toDecimalPlaces(8, Decimal.ROUND_DOWN)), price: s(price), liquidity, feeRate: s(rate), fee: s(fee), feeAsset: info.quoteAsset,
-          total: s(net), totalAsset: info.quoteAsset, receive: s(net), receiveAsset: info.quoteAsset,
+          notional: s(notional.toDecimalPlaces(8, Decimal.ROUND_DOWN)),
+          price: s(price),
+          liquidity,
+          feeRate: s(rate),
+          fee: s(fee),
+          feeAsset: info.quoteAsset,
+          total: s(net),
+          totalAsset: info.quoteAsset,
+          receive: s(net),
+          receiveAsset: info.quoteAsset,
           bnbDiscount: input.rates?.bnbDiscount ?? false,
         };
       }
@@ -457,12 +601,16 @@ function checkBalance(
       const max = presets.find((p) => p.percent === 100)?.value ?? null;
       if (needed.gt(free)) {
         issues.push({
-          code: 'BALANCE', field,
+          code: 'BALANCE',
+          field,
           message: `This order needs ${formatAmount(needed.toDecimalPlaces(8, Decimal.ROUND_UP), spendAsset)} but only ${formatAmount(free, spendAsset)} is free (funds held by open orders do not count).`,
           correction: max !== null ? { field, value: max, label: `Use the maximum ${max}` } : null, // labelled and checked by preflight()
         });
       } else if (free.gt(0) && needed.div(free).gte(mostOfBalance)) {
-        warnings.push({ code: 'most-of-balance', message: `This order uses ${formatPercentOf(needed.div(free), 0)} of your free ${spendAsset}.` });
+        warnings.push({
+          code: 'most-of-balance',
+          message: `This order uses ${formatPercentOf(needed.div(free), 0)} of your free ${spendAsset}.`,
+        });
       }
     }
   }
@@ -470,7 +618,13 @@ function checkBalance(
 }
 
 function amountPresets(a: {
-  info: SymbolInfo; isBuy: boolean; byQuote: boolean; free: Decimal; unitPrice: Decimal | undefined; market: Decimal | undefined; step: string;
+  info: SymbolInfo;
+  isBuy: boolean;
+  byQuote: boolean;
+  free: Decimal;
+  unitPrice: Decimal | undefined;
+  market: Decimal | undefined;
+  step: string;
 }): AmountPreset[] {
   const { info, isBuy, byQuote, free, unitPrice, step } = a;
   const f = info.filters;
@@ -487,8 +641,16 @@ function amountPresets(a: {
       const v = raw.toDecimalPlaces(info.quoteAssetPrecision, Decimal.ROUND_DOWN);
       const tooSmall = v.lte(0) || v.lt(minNotional);
       out.push({
-        percent, field: 'quoteOrderQty', value: tooSmall ? null : s(v), dust: s(raw.minus(v)), dustAsset: info.quoteAsset,
-        note: tooSmall ? `Below the minimum order value ${formatAmount(minNotional, info.quoteAsset)}.` : isBuy ? null : 'Estimated at the best bid.',
+        percent,
+        field: 'quoteOrderQty',
+        value: tooSmall ? null : s(v),
+        dust: s(raw.minus(v)),
+        dustAsset: info.quoteAsset,
+        note: tooSmall
+          ? `Below the minimum order value ${formatAmount(minNotional, info.quoteAsset)}.`
+          : isBuy
+            ? null
+            : 'Estimated at the best bid.',
       });
       continue;
     }
@@ -503,9 +665,16 @@ function amountPresets(a: {
     const price = unitPrice ?? a.market;
     const tooSmall = v.lte(0) || v.lt(minQty) || (price !== undefined && v.mul(price).lt(minNotional));
     out.push({
-      percent, field: 'quantity', value: tooSmall ? null : s(v),
-      dust: s(Decimal.max(0, dust).toDecimalPlaces(8, Decimal.ROUND_DOWN)), dustAsset: isBuy ? info.quoteAsset : info.baseAsset,
-      note: tooSmall ? 'Below the minimum order size.' : capped ? `Capped at the largest order allowed (${formatQuantity(maxQty!, step)}).` : null,
+      percent,
+      field: 'quantity',
+      value: tooSmall ? null : s(v),
+      dust: s(Decimal.max(0, dust).toDecimalPlaces(8, Decimal.ROUND_DOWN)),
+      dustAsset: isBuy ? info.quoteAsset : info.baseAsset,
+      note: tooSmall
+        ? 'Below the minimum order size.'
+        : capped
+          ? `Capped at the largest order allowed (${formatQuantity(maxQty!, step)}).`
+          : null,
     });
   }
   return out;

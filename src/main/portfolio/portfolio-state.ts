@@ -24,14 +24,7 @@
  * Over 500 lines on purpose: balances, tickers and freshness are marked and committed together so
  * each delta is consistent; the valuation itself is in valuation.ts.
  */
-import type {
-  ConnectionState,
-  EnvironmentId,
-  Freshness,
-  Holding,
-  PortfolioEvent,
-  PortfolioSnapshot,
-} from '../../shared/domain';
+import type { ConnectionState, EnvironmentId, Freshness, Holding, PortfolioEvent, PortfolioSnapshot } from '../../shared/domain';
 import {
   buildRouteTable,
   computeHolding,
@@ -158,9 +151,18 @@ function toDomainHolding(h: ValuedHolding): Holding {
 }
 
 function sameHolding(a: Holding, b: Holding): boolean {
-  return a.free === b.free && a.locked === b.locked && a.price === b.price && a.value === b.value
-    && a.change24hPct === b.change24hPct && a.share === b.share && a.priceRoute === b.priceRoute && a.via === b.via
-    && a.stale === b.stale && a.priceAt === b.priceAt;
+  return (
+    a.free === b.free &&
+    a.locked === b.locked &&
+    a.price === b.price &&
+    a.value === b.value &&
+    a.change24hPct === b.change24hPct &&
+    a.share === b.share &&
+    a.priceRoute === b.priceRoute &&
+    a.via === b.via &&
+    a.stale === b.stale &&
+    a.priceAt === b.priceAt
+  );
 }
 
 /**
@@ -179,12 +181,7 @@ function sortedByValue(holdings: Iterable<Holding>): Holding[] {
  * the account data are live; stale since the moment either stopped; offline when the client
  * has given up for now (the last known snapshot stays visible with its time).
  */
-export function deriveFreshness(
-  connections: ConnectionsInput,
-  previous: Freshness,
-  everLive: boolean,
-  now: number,
-): Freshness {
+export function deriveFreshness(connections: ConnectionsInput, previous: Freshness, everLive: boolean, now: number): Freshness {
   const states = [connections.market, connections.account];
   let state: Freshness['state'];
   if (states.every((s) => s === 'live')) state = 'live';
@@ -235,7 +232,8 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
   /** Last commit at which everything was live and no price stale: the totals hold as of then. */
   let confirmedAt = 0;
 
-  const isStale = (e: PriceEntry, t: number): boolean => connections.market !== 'live' || e.missed || t - e.updatedAt > PRICE_STALE_AFTER_MS;
+  const isStale = (e: PriceEntry, t: number): boolean =>
+    connections.market !== 'live' || e.missed || t - e.updatedAt > PRICE_STALE_AFTER_MS;
 
   const markSymbol = (symbol: string): void => {
     const assets = assetsBySymbol.get(symbol);
@@ -258,7 +256,15 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
     const at = tk.eventTime ?? t;
     const entry = prices.get(tk.symbol);
     if (entry === undefined) {
-      prices.set(tk.symbol, { last: tk.last, open: tk.open, updatedAt: t, eventAt: at, stale: connections.market !== 'live', missed: false, checkedAt: 0 });
+      prices.set(tk.symbol, {
+        last: tk.last,
+        open: tk.open,
+        updatedAt: t,
+        eventAt: at,
+        stale: connections.market !== 'live',
+        missed: false,
+        checkedAt: 0,
+      });
     } else {
       // A REST seed that answers after the stream delivered must not move the price back.
       if (at < entry.eventAt) return;
@@ -333,7 +339,8 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
   let materialized: PortfolioSnapshot | null = null;
   const materialize = (): PortfolioSnapshot | null => {
     if (head === null) return null;
-    if (materialized === null || materialized.seq !== head.seq) materialized = { ...head, holdings: sortedByValue(committedByAsset.values()) };
+    if (materialized === null || materialized.seq !== head.seq)
+      materialized = { ...head, holdings: sortedByValue(committedByAsset.values()) };
     return materialized;
   };
 
@@ -471,8 +478,11 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
       for (const asset of committedByAsset.keys()) if (!next.has(asset)) removed.push(asset);
 
       const prevSnap = head;
-      const totalsSame = prevSnap !== null && prevSnap.total === totals.total
-        && prevSnap.total24hChangePct === totals.change24hPct && prevSnap.freshness === freshness;
+      const totalsSame =
+        prevSnap !== null &&
+        prevSnap.total === totals.total &&
+        prevSnap.total24hChangePct === totals.change24hPct &&
+        prevSnap.freshness === freshness;
       if (!needFull && changed.length === 0 && removed.length === 0 && totalsSame) return null;
 
       const baseSeq = seq;
@@ -481,8 +491,13 @@ export function createPortfolioState(options: PortfolioStateOptions): PortfolioS
       const committed = buildHead(totals);
       head = committed;
       lastTotals = {
-        environment: options.environment, quote, total: totals.total, pending: totals.pendingAssets.length,
-        holdings: next.size, freshness: committed.freshness, asOf: committed.asOf,
+        environment: options.environment,
+        quote,
+        total: totals.total,
+        pending: totals.pendingAssets.length,
+        holdings: next.size,
+        freshness: committed.freshness,
+        asOf: committed.asOf,
       };
       if (needFull || prevSnap === null) {
         needFull = false;

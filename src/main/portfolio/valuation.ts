@@ -294,8 +294,13 @@ export function computeHolding(balance: BalanceInput, route: Route, prices: Pric
   if (route.kind === 'quote') {
     return {
       holding: {
-        ...base, price: '1', value: formatValue(total), change24hPct: '0', change24hValue: '0',
-        stale: false, priceAt: null,
+        ...base,
+        price: '1',
+        value: formatValue(total),
+        change24hPct: '0',
+        change24hValue: '0',
+        stale: false,
+        priceAt: null,
       },
       value: total,
       openValue: total,
@@ -401,11 +406,7 @@ export function isEmptyBalance(b: BalanceInput): boolean {
 }
 
 /** Value a whole portfolio in one call (the portfolio state does this incrementally). */
-export function valuePortfolio(
-  balances: Iterable<BalanceInput>,
-  routes: RouteTable,
-  prices: PriceLookup,
-): PortfolioValuation {
+export function valuePortfolio(balances: Iterable<BalanceInput>, routes: RouteTable, prices: PriceLookup): PortfolioValuation {
   const computed: ComputedHolding[] = [];
   for (const b of balances) {
     if (isEmptyBalance(b)) continue;

@@ -93,7 +93,8 @@ function parseCliArgs(argv: readonly string[]): { help: boolean; json: boolean; 
   const apiKey = v['api-key'];
   const apiSecret = v['api-secret'];
   if ((apiKey === undefined) !== (apiSecret === undefined)) throw new UsageError('--api-key and --api-secret go together');
-  if (apiKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(apiKey)) throw new UsageError('--api-key must be 1-128 printable ASCII characters');
+  if (apiKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(apiKey))
+    throw new UsageError('--api-key must be 1-128 printable ASCII characters');
   let ed25519PublicKeyPem: string | undefined;
   const edFile = v['ed25519-public-key'];
   if (edFile !== undefined) {
@@ -125,11 +126,11 @@ function parseCliArgs(argv: readonly string[]): { help: boolean; json: boolean; 
     ...(v['control-token'] !== undefined ? { controlToken: v['control-token'] } : {}),
     ...(weightLimit !== undefined || ordersLimit !== undefined
       ? {
-        rateLimits: {
-          ...(weightLimit !== undefined ? { weight: weightLimit } : {}),
-          ...(ordersLimit !== undefined ? { orders10s: ordersLimit, orders1d: Math.max(200_000, ordersLimit * 8640) } : {}),
-        },
-      }
+          rateLimits: {
+            ...(weightLimit !== undefined ? { weight: weightLimit } : {}),
+            ...(ordersLimit !== undefined ? { orders10s: ordersLimit, orders1d: Math.max(200_000, ordersLimit * 8640) } : {}),
+          },
+        }
       : {}),
     ...(marketStepMs !== undefined ? { marketStepMs } : {}),
   };

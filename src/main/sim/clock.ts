@@ -21,9 +21,15 @@ export function createClock(opts: { offsetMs?: number; fixedAtMs?: number; realN
   if (opts.fixedAtMs !== undefined) offset = opts.fixedAtMs - realNow();
   return {
     now: () => Math.floor(realNow() + offset),
-    setOffset: (ms) => { offset = ms; },
-    setFixed: (epochMs) => { offset = epochMs - realNow(); },
-    jump: (deltaMs) => { offset += deltaMs; },
+    setOffset: (ms) => {
+      offset = ms;
+    },
+    setFixed: (epochMs) => {
+      offset = epochMs - realNow();
+    },
+    jump: (deltaMs) => {
+      offset += deltaMs;
+    },
     offset: () => offset,
   };
 }

@@ -25,7 +25,8 @@ export const errors = {
   tooManyRequests: (msg: string, retryAfterSec: number, status = 429) =>
     new SimError(status, -1003, msg, { 'Retry-After': String(retryAfterSec) }),
   unexpectedResp: () => new SimError(500, -1006, 'An unexpected response was received from the message bus. Execution status unknown.'),
-  timeout: () => new SimError(500, -1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.'),
+  timeout: () =>
+    new SimError(500, -1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.'),
   serverBusy: () => new SimError(503, -1008, 'Server is currently overloaded with other requests. Please try again in a few minutes.'),
   unknownOrderComposition: () => new SimError(400, -1014, 'Unsupported order combination.'),
   tooManyOrders: (msg: string) => new SimError(429, -1015, msg),
@@ -33,7 +34,8 @@ export const errors = {
   invalidTimestampWindow: () => new SimError(400, -1021, 'Timestamp for this request is outside of the recvWindow.'),
   invalidTimestampAhead: () => new SimError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."),
   invalidSignature: () => new SimError(400, -1022, 'Signature for this request is not valid.'),
-  illegalChars: (param: string) => new SimError(400, -1100, `Illegal characters found in parameter '${param}'; legal range is '^[a-zA-Z0-9-_.]{1,36}$'.`),
+  illegalChars: (param: string) =>
+    new SimError(400, -1100, `Illegal characters found in parameter '${param}'; legal range is '^[a-zA-Z0-9-_.]{1,36}$'.`),
   // https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/errors.md § -1101: the duplicate message names no parameter.
   tooManyParameters: () => new SimError(400, -1101, 'Duplicate values for a parameter detected.'),
   mandatoryParamMissing: (param: string) =>
@@ -50,7 +52,8 @@ export const errors = {
   badSymbol: () => new SimError(400, -1121, 'Invalid symbol.'),
   invalidListenKey: () => new SimError(400, -1125, 'This listenKey does not exist.'),
   invalidInterval: () => new SimError(400, -1120, 'Invalid interval.'),
-  invalidParameter: (param: string, why = 'malformed') => new SimError(400, -1100, `Illegal characters found in parameter '${param}'; ${why}.`),
+  invalidParameter: (param: string, why = 'malformed') =>
+    new SimError(400, -1100, `Illegal characters found in parameter '${param}'; ${why}.`),
   invalidParamValue: (msg: string) => new SimError(400, -1130, msg),
   newOrderRejected: (msg: string) => new SimError(400, -2010, msg),
   cancelRejected: (msg: string) => new SimError(400, -2011, msg),

@@ -4,6 +4,8 @@
  * client sees exactly what Binance would send (and a naive JSON.parse would lose precision).
  */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `\u0000big:${v.toString()}\u0000` : v))
-    .replace(/"\\u0000big:(-?\d+)\\u0000"/g, '$1');
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `\u0000big:${v.toString()}\u0000` : v)).replace(
+    /"\\u0000big:(-?\d+)\\u0000"/g,
+    '$1',
+  );
 }

@@ -47,7 +47,12 @@ export interface SimulatorOptions {
    * Override Binance's limits (REQUEST_WEIGHT 6000/min, ORDERS 100/10 s and 200000/day, 300 WebSocket
    * connection attempts per 5 min), e.g. for load tests and time-compressed soaks.
    */
-  readonly rateLimits?: { readonly weight?: number; readonly orders10s?: number; readonly orders1d?: number; readonly wsConnections5m?: number };
+  readonly rateLimits?: {
+    readonly weight?: number;
+    readonly orders10s?: number;
+    readonly orders1d?: number;
+    readonly wsConnections5m?: number;
+  };
   /** Give the demo account a year of history (trades, deposits, withdrawals, dust) ending at its opening balances. */
   readonly demoHistory?: boolean;
 }
@@ -123,13 +128,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const tape = createTradeTape((symbol) => market.tapeSource(symbol));
   const exchange = createExchangeModel({
-    clock, faults, market, orderRateUsage: (id) => limiter.orderRateUsage(id),
+    clock,
+    faults,
+    market,
+    orderRateUsage: (id) => limiter.orderRateUsage(id),
     // Every fill of an account's order is a public trade too.
     onUserEvent: (_accountId, ev) => {
       if (ev.e !== 'executionReport' || ev['x'] !== 'TRADE') return;
       const str = (k: string): string => String(ev[k]);
       tape.recordFill(str('s'), {
-        price: str('L'), qty: str('l'), quoteQty: str('Y'), time: Number(ev['T']),
+        price: str('L'),
+        qty: str('l'),
+        quoteQty: str('Y'),
+        time: Number(ev['T']),
         isBuyerMaker: (ev['S'] === 'BUY') === (ev['m'] === true),
       });
     },
@@ -151,13 +162,20 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     apiKey: opts.apiKey ?? randomAlnum(64),
     secret: opts.apiSecret ?? randomAlnum(64),
   });
-  const edKey = opts.ed25519PublicKeyPem !== undefined
-    ? keys.register({ type: 'ED25519', accountId: DEMO_ACCOUNT_ID, publicKeyPem: opts.ed25519PublicKeyPem })
-    : undefined;
+  const edKey =
+    opts.ed25519PublicKeyPem !== undefined
+      ? keys.register({ type: 'ED25519', accountId: DEMO_ACCOUNT_ID, publicKeyPem: opts.ed25519PublicKeyPem })
+      : undefined;
   const controlToken = opts.controlToken ?? randomBytes(24).toString('hex');
 
   const streams = createStreamServer({ market, clock, faults, lifetimeMs, pingIntervalMs, pongTimeoutMs, tape });
-  const routes = [...marketRoutes(market, clock), ...marketReadRoutes(market, tape, clock), ...engine.routes(), ...serverRoutes(), ...sapiListingRoutes({ market, accounts })];
+  const routes = [
+    ...marketRoutes(market, clock),
+    ...marketReadRoutes(market, tape, clock),
+    ...engine.routes(),
+    ...serverRoutes(),
+    ...sapiListingRoutes({ market, accounts }),
+  ];
   const wsApi = createWsApi({ clock, faults, keys, limiter, userData, lifetimeMs, pingIntervalMs, pongTimeoutMs, routes: () => routes });
   const control = createControlHandler({
     token: controlToken,

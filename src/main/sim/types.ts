@@ -37,13 +37,34 @@ export interface SymbolInfo {
   readonly filters: readonly Readonly<Record<string, string | number | boolean>>[];
 }
 
-export interface BookTicker { bidPrice: string; bidQty: string; askPrice: string; askQty: string }
+export interface BookTicker {
+  bidPrice: string;
+  bidQty: string;
+  askPrice: string;
+  askQty: string;
+}
 export interface Ticker24h {
-  symbol: string; priceChange: string; priceChangePercent: string; weightedAvgPrice: string;
-  prevClosePrice: string; lastPrice: string; lastQty: string; bidPrice: string; bidQty: string;
-  askPrice: string; askQty: string; openPrice: string; highPrice: string; lowPrice: string;
-  volume: string; quoteVolume: string; openTime: number; closeTime: number;
-  firstId: number; lastId: number; count: number;
+  symbol: string;
+  priceChange: string;
+  priceChangePercent: string;
+  weightedAvgPrice: string;
+  prevClosePrice: string;
+  lastPrice: string;
+  lastQty: string;
+  bidPrice: string;
+  bidQty: string;
+  askPrice: string;
+  askQty: string;
+  openPrice: string;
+  highPrice: string;
+  lowPrice: string;
+  volume: string;
+  quoteVolume: string;
+  openTime: number;
+  closeTime: number;
+  firstId: number;
+  lastId: number;
+  count: number;
 }
 /** [openTime, open, high, low, close, volume, closeTime, quoteVolume, trades, takerBuyBase, takerBuyQuote, "0"] */
 export type Kline = [number, string, string, string, string, string, number, string, number, string, string, string];

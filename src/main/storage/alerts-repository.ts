@@ -8,14 +8,7 @@
  * or restart a crossing that was logged is never fired again.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import {
-  AlertLogEntry,
-  AlertRule,
-  AlertSettings,
-  defaultAlertSettings,
-  type AlertLogKind,
-  type EnvironmentId,
-} from '../../shared/domain';
+import { AlertLogEntry, AlertRule, AlertSettings, defaultAlertSettings, type AlertLogKind, type EnvironmentId } from '../../shared/domain';
 import { migrate, type Migration } from './database';
 
 export const ALERT_MIGRATIONS: readonly Migration[] = [
@@ -86,8 +79,21 @@ export interface AlertsRepository {
   setFlag(key: string): void;
 }
 
-interface RuleDbRow { rule: string; armed: number; done: number; last_fired_at: number | null }
-interface LogDbRow { id: number; ts: number; rule_id: string; environment: string; symbol: string; message: string; payload: string }
+interface RuleDbRow {
+  rule: string;
+  armed: number;
+  done: number;
+  last_fired_at: number | null;
+}
+interface LogDbRow {
+  id: number;
+  ts: number;
+  rule_id: string;
+  environment: string;
+  symbol: string;
+  message: string;
+  payload: string;
+}
 
 export function createAlertsRepository(db: DatabaseSync): AlertsRepository {
   migrate(db, ALERT_MIGRATIONS, { table: 'alert_migrations', what: 'The alerts database was' });
@@ -116,15 +122,25 @@ export function createAlertsRepository(db: DatabaseSync): AlertsRepository {
     }
     const p = (payload ?? {}) as Record<string, unknown>;
     const parsed = AlertLogEntry.safeParse({
-      id: r.id, at: r.ts, ruleId: r.rule_id, environment: r.environment, symbol: r.symbol, message: r.message,
-      kind: p['kind'] ?? 'price', title: p['title'] ?? 'Alert', banner: p['banner'] ?? true, view: p['view'] ?? 'alerts',
+      id: r.id,
+      at: r.ts,
+      ruleId: r.rule_id,
+      environment: r.environment,
+      symbol: r.symbol,
+      message: r.message,
+      kind: p['kind'] ?? 'price',
+      title: p['title'] ?? 'Alert',
+      banner: p['banner'] ?? true,
+      view: p['view'] ?? 'alerts',
     });
     return parsed.success ? parsed.data : null;
   };
 
   return {
     rules(environment) {
-      const rows = db.prepare('SELECT rule, armed, done, last_fired_at FROM alert_rules WHERE environment = ? ORDER BY created_at, id').all(environment) as unknown as RuleDbRow[];
+      const rows = db
+        .prepare('SELECT rule, armed, done, last_fired_at FROM alert_rules WHERE environment = ? ORDER BY created_at, id')
+        .all(environment) as unknown as RuleDbRow[];
       const out: RuleRow[] = [];
       for (const row of rows) {
         let raw: unknown;
@@ -142,9 +158,10 @@ export function createAlertsRepository(db: DatabaseSync): AlertsRepository {
 
     saveRule(rule, armed) {
       const { done, lastFiredAt, ...rest } = rule;
-      db.prepare(`INSERT INTO alert_rules (id, environment, created_at, rule, armed, done, last_fired_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(id) DO UPDATE SET rule = excluded.rule, armed = excluded.armed, done = excluded.done, last_fired_at = excluded.last_fired_at`)
-        .run(rule.id, rule.environment, rule.createdAt, JSON.stringify(rest), armed ? 1 : 0, done ? 1 : 0, lastFiredAt);
+      db.prepare(
+        `INSERT INTO alert_rules (id, environment, created_at, rule, armed, done, last_fired_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET rule = excluded.rule, armed = excluded.armed, done = excluded.done, last_fired_at = excluded.last_fired_at`,
+      ).run(rule.id, rule.environment, rule.createdAt, JSON.stringify(rest), armed ? 1 : 0, done ? 1 : 0, lastFiredAt);
     },
 
     deleteRule(id) {
@@ -158,14 +175,28 @@ export function createAlertsRepository(db: DatabaseSync): AlertsRepository {
         for (const e of entries) {
           const payload = JSON.stringify({ kind: e.kind, title: e.title, banner: e.banner, view: e.view });
           const r = insertLog.run(e.at, e.ruleId, e.environment, e.symbol, e.message, payload);
-          out.push({ id: Number(r.lastInsertRowid), at: e.at, ruleId: e.ruleId, environment: e.environment, symbol: e.symbol, kind: e.kind, title: e.title, message: e.message, banner: e.banner, view: e.view });
+          out.push({
+            id: Number(r.lastInsertRowid),
+            at: e.at,
+            ruleId: e.ruleId,
+            environment: e.environment,
+            symbol: e.symbol,
+            kind: e.kind,
+            title: e.title,
+            message: e.message,
+            banner: e.banner,
+            view: e.view,
+          });
         }
         return out;
       });
     },
 
     log(environment, limit) {
-      const rows = db.prepare('SELECT id, ts, rule_id, environment, symbol, message, payload FROM alert_log WHERE environment = ? ORDER BY ts DESC, id DESC LIMIT ?')
+      const rows = db
+        .prepare(
+          'SELECT id, ts, rule_id, environment, symbol, message, payload FROM alert_log WHERE environment = ? ORDER BY ts DESC, id DESC LIMIT ?',
+        )
         .all(environment, limit) as unknown as LogDbRow[];
       return rows.map(toLog).filter((x): x is AlertLogEntry => x !== null);
     },
@@ -186,7 +217,9 @@ export function createAlertsRepository(db: DatabaseSync): AlertsRepository {
     },
 
     watchlist(environment) {
-      const rows = db.prepare('SELECT symbol FROM watchlist WHERE environment = ? ORDER BY position').all(environment) as unknown as Array<{ symbol: string }>;
+      const rows = db.prepare('SELECT symbol FROM watchlist WHERE environment = ? ORDER BY position').all(environment) as unknown as Array<{
+        symbol: string;
+      }>;
       return rows.map((r) => r.symbol);
     },
 

@@ -93,7 +93,9 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
     // just before the order was sent, and Perch would not know to reconcile an order that exists.
     // The write volume (intents, outcomes, a value snapshot a minute, history pages in batches) is
     // tiny, so the whole connection pays the fsync rather than switching modes per write.
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${DURABLE_SYNCHRONOUS}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+    db.exec(
+      `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${DURABLE_SYNCHRONOUS}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`,
+    );
     const schemaVersion = migrate(db, migrations);
     const transaction = <T>(fn: () => T): T => {
       db.exec('BEGIN IMMEDIATE');
@@ -216,9 +218,17 @@ export function readUnfinishedIntents(path: string, now: number = Date.now()): I
     const db = new DatabaseSync(path, { readOnly: true });
     try {
       const placeholders = UNFINISHED.map(() => '?').join(',');
-      const rows = db.prepare(`SELECT environment, symbol, side, created_at FROM order_intents WHERE state IN (${placeholders}) OR (state = 'not-placed' AND updated_at >= ?) ORDER BY created_at ASC LIMIT 50`)
+      const rows = db
+        .prepare(
+          `SELECT environment, symbol, side, created_at FROM order_intents WHERE state IN (${placeholders}) OR (state = 'not-placed' AND updated_at >= ?) ORDER BY created_at ASC LIMIT 50`,
+        )
         .all(...(UNFINISHED as SQLInputValue[]), now - NOT_PLACED_FOLLOW_UP_MS);
-      return readRows('order_intents', rows, (c) => ({ environment: c.text('environment'), symbol: c.text('symbol'), side: c.text('side'), createdAt: c.int('created_at') }));
+      return readRows('order_intents', rows, (c) => ({
+        environment: c.text('environment'),
+        symbol: c.text('symbol'),
+        side: c.text('side'),
+        createdAt: c.int('created_at'),
+      }));
     } finally {
       db.close();
     }
@@ -257,7 +267,9 @@ function createValueSnapshotRepository(db: DatabaseSync): ValueSnapshotRepositor
   const range = db.prepare(
     'SELECT ts, environment, quote, total FROM value_snapshots WHERE environment = ? AND quote = ? AND ts >= ? AND ts <= ? ORDER BY ts ASC LIMIT ?',
   );
-  const latest = db.prepare('SELECT ts, environment, quote, total FROM value_snapshots WHERE environment = ? AND quote = ? ORDER BY ts DESC LIMIT 1');
+  const latest = db.prepare(
+    'SELECT ts, environment, quote, total FROM value_snapshots WHERE environment = ? AND quote = ? ORDER BY ts DESC LIMIT 1',
+  );
   return {
     record(s) {
       insert.run(s.ts, s.environment, s.quote, s.total);
@@ -300,7 +312,10 @@ export interface OrderIntent {
 
 export interface OrderIntentRepository {
   insert(intent: Omit<OrderIntent, 'updatedAt' | 'state' | 'lastError' | 'exchangeOrderId'> & { state?: IntentState }): void;
-  updateState(clientOrderId: string, update: { state: IntentState; at: number; lastError?: string | null; exchangeOrderId?: string | null }): boolean;
+  updateState(
+    clientOrderId: string,
+    update: { state: IntentState; at: number; lastError?: string | null; exchangeOrderId?: string | null },
+  ): boolean;
   get(clientOrderId: string): OrderIntent | null;
   listUnfinished(environment?: EnvironmentId): OrderIntent[];
   /** Intents concluded 'not-placed' at or after `since` (their updatedAt), oldest first. */
@@ -365,15 +380,29 @@ function createOrderIntentRepository(db: DatabaseSync): OrderIntentRepository {
   const get = db.prepare('SELECT * FROM order_intents WHERE client_order_id = ?');
   const placeholders = UNFINISHED.map(() => '?').join(',');
   const unfinishedAll = db.prepare(`SELECT * FROM order_intents WHERE state IN (${placeholders}) ORDER BY created_at ASC`);
-  const unfinishedEnv = db.prepare(`SELECT * FROM order_intents WHERE environment = ? AND state IN (${placeholders}) ORDER BY created_at ASC`);
-  const notPlacedSince = db.prepare("SELECT * FROM order_intents WHERE environment = ? AND state = 'not-placed' AND updated_at >= ? ORDER BY created_at ASC");
+  const unfinishedEnv = db.prepare(
+    `SELECT * FROM order_intents WHERE environment = ? AND state IN (${placeholders}) ORDER BY created_at ASC`,
+  );
+  const notPlacedSince = db.prepare(
+    "SELECT * FROM order_intents WHERE environment = ? AND state = 'not-placed' AND updated_at >= ? ORDER BY created_at ASC",
+  );
   return {
     listNotPlacedSince(environment, since) {
       return readRows('order_intents', notPlacedSince.all(environment, since), readIntentRow).map(fromRow);
     },
     insert(i) {
       if (!(INTENT_STATES as readonly string[]).includes(i.state ?? 'pending')) throw new RangeError('unknown intent state');
-      insert.run(i.clientOrderId, i.createdAt, i.createdAt, i.environment, i.symbol, i.side, i.type, JSON.stringify(i.payload), i.state ?? 'pending');
+      insert.run(
+        i.clientOrderId,
+        i.createdAt,
+        i.createdAt,
+        i.environment,
+        i.symbol,
+        i.side,
+        i.type,
+        JSON.stringify(i.payload),
+        i.state ?? 'pending',
+      );
     },
     updateState(id, u) {
       if (!(INTENT_STATES as readonly string[]).includes(u.state)) throw new RangeError('unknown intent state');
@@ -385,9 +414,9 @@ function createOrderIntentRepository(db: DatabaseSync): OrderIntentRepository {
       return row ? fromRow(row) : null;
     },
     listUnfinished(environment) {
-      const rows = (environment
+      const rows = environment
         ? unfinishedEnv.all(environment, ...(UNFINISHED as SQLInputValue[]))
-        : unfinishedAll.all(...(UNFINISHED as SQLInputValue[])));
+        : unfinishedAll.all(...(UNFINISHED as SQLInputValue[]));
       return readRows('order_intents', rows, readIntentRow).map(fromRow);
     },
   };

@@ -116,18 +116,38 @@ export function idKey(id: string): string {
 }
 
 interface TradeDb {
-  symbol: string; trade_id: string; order_id: string; time: number; is_buyer: number; is_maker: number;
-  price: string; qty: string; quote_qty: string; commission: string; commission_asset: string;
+  symbol: string;
+  trade_id: string;
+  order_id: string;
+  time: number;
+  is_buyer: number;
+  is_maker: number;
+  price: string;
+  qty: string;
+  quote_qty: string;
+  commission: string;
+  commission_asset: string;
 }
-interface TransferDb { kind: TransferRow['kind']; id: string; time: number; asset: string; amount: string; fee: string; to_asset: string | null; to_amount: string | null }
+interface TransferDb {
+  kind: TransferRow['kind'];
+  id: string;
+  time: number;
+  asset: string;
+  amount: string;
+  fee: string;
+  to_asset: string | null;
+  to_amount: string | null;
+}
 
 export function createHistoryRepository(db: DatabaseSync): HistoryRepository {
   migrate(db, HISTORY_MIGRATIONS, { table: 'pnl_schema', what: 'The P&L history tables were' });
-  const insertTrade = db.prepare(`INSERT OR IGNORE INTO pnl_trades (environment, symbol, trade_key, trade_id, order_id, time, is_buyer, is_maker,
+  const insertTrade =
+    db.prepare(`INSERT OR IGNORE INTO pnl_trades (environment, symbol, trade_key, trade_id, order_id, time, is_buyer, is_maker,
     price, qty, quote_qty, commission, commission_asset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const allTrades = db.prepare('SELECT * FROM pnl_trades WHERE environment = ? ORDER BY time ASC, symbol ASC, trade_key ASC');
   const countTrades = db.prepare('SELECT COUNT(*) AS n FROM pnl_trades WHERE environment = ?');
-  const insertTransfer = db.prepare(`INSERT OR IGNORE INTO pnl_transfers (environment, kind, id, time, asset, amount, fee, to_asset, to_amount)
+  const insertTransfer =
+    db.prepare(`INSERT OR IGNORE INTO pnl_transfers (environment, kind, id, time, asset, amount, fee, to_asset, to_amount)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const allTransfers = db.prepare('SELECT * FROM pnl_transfers WHERE environment = ? ORDER BY time ASC, kind ASC, id ASC');
   const states = db.prepare('SELECT symbol, next_from_id, first_done, updated_at FROM pnl_sync WHERE environment = ? ORDER BY symbol');
@@ -152,8 +172,21 @@ export function createHistoryRepository(db: DatabaseSync): HistoryRepository {
       return inTransaction(() => {
         let added = 0;
         for (const t of rows) {
-          const r = insertTrade.run(environment, t.symbol, idKey(t.tradeId), t.tradeId, t.orderId, t.time, t.isBuyer ? 1 : 0, t.isMaker ? 1 : 0,
-            t.price, t.qty, t.quoteQty, t.commission, t.commissionAsset);
+          const r = insertTrade.run(
+            environment,
+            t.symbol,
+            idKey(t.tradeId),
+            t.tradeId,
+            t.orderId,
+            t.time,
+            t.isBuyer ? 1 : 0,
+            t.isMaker ? 1 : 0,
+            t.price,
+            t.qty,
+            t.quoteQty,
+            t.commission,
+            t.commissionAsset,
+          );
           added += Number(r.changes);
         }
         return added;
@@ -161,8 +194,17 @@ export function createHistoryRepository(db: DatabaseSync): HistoryRepository {
     },
     trades(environment) {
       return (allTrades.all(environment) as unknown as TradeDb[]).map((r) => ({
-        symbol: r.symbol, tradeId: r.trade_id, orderId: r.order_id, time: r.time, isBuyer: r.is_buyer === 1, isMaker: r.is_maker === 1,
-        price: r.price, qty: r.qty, quoteQty: r.quote_qty, commission: r.commission, commissionAsset: r.commission_asset,
+        symbol: r.symbol,
+        tradeId: r.trade_id,
+        orderId: r.order_id,
+        time: r.time,
+        isBuyer: r.is_buyer === 1,
+        isMaker: r.is_maker === 1,
+        price: r.price,
+        qty: r.qty,
+        quoteQty: r.quote_qty,
+        commission: r.commission,
+        commissionAsset: r.commission_asset,
       }));
     },
     tradeCount(environment) {
@@ -171,18 +213,27 @@ export function createHistoryRepository(db: DatabaseSync): HistoryRepository {
     insertTransfers(environment, rows) {
       return inTransaction(() => {
         let added = 0;
-        for (const t of rows) added += Number(insertTransfer.run(environment, t.kind, t.id, t.time, t.asset, t.amount, t.fee, t.toAsset, t.toAmount).changes);
+        for (const t of rows)
+          added += Number(insertTransfer.run(environment, t.kind, t.id, t.time, t.asset, t.amount, t.fee, t.toAsset, t.toAmount).changes);
         return added;
       });
     },
     transfers(environment) {
       return (allTransfers.all(environment) as unknown as TransferDb[]).map((r) => ({
-        kind: r.kind, id: r.id, time: r.time, asset: r.asset, amount: r.amount, fee: r.fee, toAsset: r.to_asset, toAmount: r.to_amount,
+        kind: r.kind,
+        id: r.id,
+        time: r.time,
+        asset: r.asset,
+        amount: r.amount,
+        fee: r.fee,
+        toAsset: r.to_asset,
+        toAmount: r.to_amount,
       }));
     },
     symbolStates(environment) {
-      return (states.all(environment) as unknown as Array<{ symbol: string; next_from_id: string; first_done: number; updated_at: number }>)
-        .map((r) => ({ symbol: r.symbol, nextFromId: r.next_from_id, firstDone: r.first_done === 1, updatedAt: r.updated_at }));
+      return (
+        states.all(environment) as unknown as Array<{ symbol: string; next_from_id: string; first_done: number; updated_at: number }>
+      ).map((r) => ({ symbol: r.symbol, nextFromId: r.next_from_id, firstDone: r.first_done === 1, updatedAt: r.updated_at }));
     },
     setSymbolState(environment, s) {
       putState.run(environment, s.symbol, s.nextFromId, s.firstDone ? 1 : 0, s.updatedAt);

@@ -93,7 +93,10 @@ export function autostartDesktopEntry(command: LaunchCommand): string {
 }
 
 /** The fs calls used; tests inject failing ones (read-only folder, full disk). */
-export type AutostartFs = Pick<typeof nodeFs, 'writeFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'openSync' | 'fsyncSync' | 'closeSync' | 'existsSync'>;
+export type AutostartFs = Pick<
+  typeof nodeFs,
+  'writeFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'openSync' | 'fsyncSync' | 'closeSync' | 'existsSync'
+>;
 
 export interface LinuxAutostart {
   readonly path: string;
@@ -146,7 +149,11 @@ export function createLinuxAutostart(options: { readonly path: string; readonly 
       try {
         fs.rmSync(path, { force: true });
       } catch (e) {
-        throw new AppError('storage', `Perch could not turn off start at login: removing ${path} failed (${reason(e)}). Delete that file to stop Perch starting at login.`, { cause: e });
+        throw new AppError(
+          'storage',
+          `Perch could not turn off start at login: removing ${path} failed (${reason(e)}). Delete that file to stop Perch starting at login.`,
+          { cause: e },
+        );
       }
     },
     isEnabled: () => fs.existsSync(path),

@@ -43,7 +43,9 @@ const migrations: Readonly<Record<number, Migration>> = {
         ...(v1['privacy'] !== undefined ? { privacyMode: v1['privacy'] } : {}),
         ...(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0
           ? { smallBalanceThreshold: decimalFromNumber(threshold) }
-          : typeof threshold === 'string' ? { smallBalanceThreshold: threshold } : {}),
+          : typeof threshold === 'string'
+            ? { smallBalanceThreshold: threshold }
+            : {}),
       },
       ...(v1['windowBounds'] !== undefined ? { window: v1['windowBounds'] } : {}),
     };
@@ -183,7 +185,13 @@ export function createSettingsStore(backend: SettingsBackend, now: () => Date = 
     try {
       backend.write(doc);
     } catch (e) {
-      notices.push({ id: `settings-write-${now().getTime()}`, level: 'warning', code: 'settings-write-failed', at: now().getTime(), message: writeFailureMessage(e) });
+      notices.push({
+        id: `settings-write-${now().getTime()}`,
+        level: 'warning',
+        code: 'settings-write-failed',
+        at: now().getTime(),
+        message: writeFailureMessage(e),
+      });
     }
   }
 
@@ -218,13 +226,18 @@ export function createSettingsStore(backend: SettingsBackend, now: () => Date = 
 
 export function writeFailureMessage(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'ENOSPC') return 'Perch could not save your settings because the disk is full. Your previous settings are kept; free some space and try again.';
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'Perch could not save your settings because its settings folder is not writable. Your previous settings are kept.';
+  if (code === 'ENOSPC')
+    return 'Perch could not save your settings because the disk is full. Your previous settings are kept; free some space and try again.';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return 'Perch could not save your settings because its settings folder is not writable. Your previous settings are kept.';
   return 'Perch could not save your settings. Your previous settings are kept; please try again.';
 }
 
 /** The fs calls the file backend needs; tests inject a failing one to simulate a full disk. */
-export type SettingsFs = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'openSync' | 'fsyncSync' | 'closeSync'>;
+export type SettingsFs = Pick<
+  typeof nodeFs,
+  'readFileSync' | 'writeFileSync' | 'renameSync' | 'rmSync' | 'mkdirSync' | 'openSync' | 'fsyncSync' | 'closeSync'
+>;
 
 /**
  * A JSON file written atomically: the new text goes to a temp file in the same folder, is

@@ -73,7 +73,14 @@ function useShellShortcuts(enabled: boolean, setTab: (t: Tab) => void, setDialog
         setTab(view);
         return;
       }
-      if (e.key === '?' && !e.ctrlKey && !e.metaKey && !e.altKey && !isTyping(e.target) && document.querySelector('dialog[open]') === null) {
+      if (
+        e.key === '?' &&
+        !e.ctrlKey &&
+        !e.metaKey &&
+        !e.altKey &&
+        !isTyping(e.target) &&
+        document.querySelector('dialog[open]') === null
+      ) {
         e.preventDefault();
         setDialog('shortcuts');
       }
@@ -104,13 +111,17 @@ function Notices(): React.JSX.Element | null {
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.level}`} role={n.level === 'error' ? 'alert' : 'status'}>
           <span data-money="">{maskFigures(privacy, n.message)}</span>
-          <button type="button" className="link" onClick={() => store.dismissNotice(n.id)} aria-label="Dismiss">Dismiss</button>
+          <button type="button" className="link" onClick={() => store.dismissNotice(n.id)} aria-label="Dismiss">
+            Dismiss
+          </button>
         </div>
       ))}
       {errors.map((e) => (
         <div key={e.id} className="notice notice-error" role="alert">
           <span>{e.message}</span>
-          <button type="button" className="link" onClick={() => store.dismissError(e.id)} aria-label="Dismiss">Dismiss</button>
+          <button type="button" className="link" onClick={() => store.dismissError(e.id)} aria-label="Dismiss">
+            Dismiss
+          </button>
         </div>
       ))}
     </div>
@@ -158,7 +169,9 @@ export function App(): React.JSX.Element {
     return (
       <div className="boot error" role="alert">
         Perch could not load its state: {loadError ?? 'unknown error'}
-        <button type="button" onClick={() => void store.start()}>Retry</button>
+        <button type="button" onClick={() => void store.start()}>
+          Retry
+        </button>
       </div>
     );
   }
@@ -177,22 +190,66 @@ export function App(): React.JSX.Element {
     <div className="app">
       <header className="topbar">
         <span className="brand">Perch</span>
-        {demo ? <span className="badge badge-demo" data-testid="demo-badge" title="Simulated exchange: no real money">Demo</span> : null}
+        {demo ? (
+          <span className="badge badge-demo" data-testid="demo-badge" title="Simulated exchange: no real money">
+            Demo
+          </span>
+        ) : null}
         {settings.environment === 'production' ? <span className="badge badge-live">Live account</span> : null}
         {!firstStart ? (
           <nav className="tabs" aria-label="Sections">
-            <button type="button" className={tab === 'holdings' ? 'active' : ''} aria-current={tab === 'holdings' ? 'page' : undefined} onClick={() => setTab('holdings')}>Holdings</button>
-            <button type="button" className={tab === 'pnl' ? 'active' : ''} aria-current={tab === 'pnl' ? 'page' : undefined} onClick={() => setTab('pnl')}>P&amp;L</button>
-            <button type="button" className={tab === 'orders' ? 'active' : ''} aria-current={tab === 'orders' ? 'page' : undefined} onClick={() => setTab('orders')}>Orders</button>
-            <button type="button" className={tab === 'watchlist' ? 'active' : ''} aria-current={tab === 'watchlist' ? 'page' : undefined} onClick={() => setTab('watchlist')}>Watchlist</button>
-            <button type="button" className={tab === 'alerts' ? 'active' : ''} aria-current={tab === 'alerts' ? 'page' : undefined} onClick={() => setTab('alerts')}>Alerts</button>
-            <button type="button" className={tab === 'settings' ? 'active' : ''} aria-current={tab === 'settings' ? 'page' : undefined} onClick={() => setTab('settings')}>Settings</button>
+            <button
+              type="button"
+              className={tab === 'holdings' ? 'active' : ''}
+              aria-current={tab === 'holdings' ? 'page' : undefined}
+              onClick={() => setTab('holdings')}
+            >
+              Holdings
+            </button>
+            <button
+              type="button"
+              className={tab === 'pnl' ? 'active' : ''}
+              aria-current={tab === 'pnl' ? 'page' : undefined}
+              onClick={() => setTab('pnl')}
+            >
+              P&amp;L
+            </button>
+            <button
+              type="button"
+              className={tab === 'orders' ? 'active' : ''}
+              aria-current={tab === 'orders' ? 'page' : undefined}
+              onClick={() => setTab('orders')}
+            >
+              Orders
+            </button>
+            <button
+              type="button"
+              className={tab === 'watchlist' ? 'active' : ''}
+              aria-current={tab === 'watchlist' ? 'page' : undefined}
+              onClick={() => setTab('watchlist')}
+            >
+              Watchlist
+            </button>
+            <button
+              type="button"
+              className={tab === 'alerts' ? 'active' : ''}
+              aria-current={tab === 'alerts' ? 'page' : undefined}
+              onClick={() => setTab('alerts')}
+            >
+              Alerts
+            </button>
+            <button
+              type="button"
+              className={tab === 'settings' ? 'active' : ''}
+              aria-current={tab === 'settings' ? 'page' : undefined}
+              onClick={() => setTab('settings')}
+            >
+              Settings
+            </button>
           </nav>
         ) : null}
         <span className="spacer" />
-        {demo && !firstStart ? (
-          <ResetDemoButton className="ghost" />
-        ) : null}
+        {demo && !firstStart ? <ResetDemoButton className="ghost" /> : null}
         <button
           type="button"
           className={`ghost privacy-toggle${privacy ? ' on' : ''}`}
@@ -203,16 +260,38 @@ export function App(): React.JSX.Element {
         >
           {privacy ? 'Amounts hidden' : 'Hide amounts'} <kbd>{PRIVACY_SHORTCUT}</kbd>
         </button>
-        <button type="button" className="ghost" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts and About" data-testid="shortcuts-button" onClick={() => setShellDialog('shortcuts')}>
+        <button
+          type="button"
+          className="ghost"
+          title="Keyboard shortcuts (?)"
+          aria-label="Keyboard shortcuts and About"
+          data-testid="shortcuts-button"
+          onClick={() => setShellDialog('shortcuts')}
+        >
           ?
         </button>
       </header>
-      {shellDialog === 'shortcuts' ? <ShortcutsDialog onClose={() => setShellDialog(null)} onAbout={() => setShellDialog('about')} /> : null}
+      {shellDialog === 'shortcuts' ? (
+        <ShortcutsDialog onClose={() => setShellDialog(null)} onAbout={() => setShellDialog('about')} />
+      ) : null}
       {shellDialog === 'about' ? <AboutDialog version={version} onClose={() => setShellDialog(null)} /> : null}
       <Notices />
       <main className="content">
-        {firstStart ? <Welcome onDone={finishOnboarding} /> : tab === 'holdings' ? <HoldingsView /> : tab === 'pnl' ? <PnlView /> : tab === 'orders' ? <OrdersView />
-          : tab === 'alerts' ? <AlertsView /> : tab === 'watchlist' ? <WatchlistView /> : <SettingsView />}
+        {firstStart ? (
+          <Welcome onDone={finishOnboarding} />
+        ) : tab === 'holdings' ? (
+          <HoldingsView />
+        ) : tab === 'pnl' ? (
+          <PnlView />
+        ) : tab === 'orders' ? (
+          <OrdersView />
+        ) : tab === 'alerts' ? (
+          <AlertsView />
+        ) : tab === 'watchlist' ? (
+          <WatchlistView />
+        ) : (
+          <SettingsView />
+        )}
       </main>
       {alertsStore !== null && isWebHost() ? <DesktopPreview /> : null}
       <StatusBar />

@@ -49,7 +49,16 @@ export interface ModalProps {
   readonly data?: Readonly<Record<`data-${string}`, string>>;
 }
 
-export function Modal({ title, onClose, canClose = true, children, className, titleClassName, testId, data }: Readonly<ModalProps>): React.JSX.Element {
+export function Modal({
+  title,
+  onClose,
+  canClose = true,
+  children,
+  className,
+  titleClassName,
+  testId,
+  data,
+}: Readonly<ModalProps>): React.JSX.Element {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   // The latest callbacks, read by the native listeners without re-opening the dialog.
@@ -60,7 +69,8 @@ export function Modal({ title, onClose, canClose = true, children, className, ti
   useLayoutEffect(() => {
     const dialog = ref.current;
     if (dialog === null) return undefined;
-    const active = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    const active =
+      document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
     const opener = active ?? lastFocused;
     if (!dialog.open) dialog.showModal();
     const initial = dialog.querySelector<HTMLElement>('[data-autofocus]:not(:disabled)');
@@ -94,7 +104,9 @@ export function Modal({ title, onClose, canClose = true, children, className, ti
       // showModal() makes the page inert but lets Tab leave for the browser's own controls:
       // keep it cycling through the dialog.
       if (e.key !== 'Tab') return;
-      const focusable = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.matches(':disabled') && el.getClientRects().length > 0);
+      const focusable = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+        (el) => !el.matches(':disabled') && el.getClientRects().length > 0,
+      );
       const first = focusable[0];
       const last = focusable.at(-1);
       if (first === undefined || last === undefined) {
@@ -129,7 +141,9 @@ export function Modal({ title, onClose, canClose = true, children, className, ti
       {...(testId !== undefined ? { 'data-testid': testId } : {})}
       {...data}
     >
-      <h2 id={titleId} className={titleClassName}>{title}</h2>
+      <h2 id={titleId} className={titleClassName}>
+        {title}
+      </h2>
       {children}
     </dialog>
   );

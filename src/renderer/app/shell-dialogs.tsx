@@ -9,12 +9,19 @@ import { OTHER_SHORTCUTS, shortcutLabel, viewShortcuts } from '../../shared/shor
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 
 /** The app's one modal (modal.tsx) with a Close button that has the initial focus. */
-function ShellDialog(props: { readonly title: string; readonly testId: string; readonly onClose: () => void; readonly children: React.ReactNode }): React.JSX.Element {
+function ShellDialog(props: {
+  readonly title: string;
+  readonly testId: string;
+  readonly onClose: () => void;
+  readonly children: React.ReactNode;
+}): React.JSX.Element {
   return (
     <Modal title={props.title} testId={props.testId} onClose={props.onClose} className="shell-dialog">
       {props.children}
       <div className="modal-actions">
-        <button type="button" data-autofocus="" onClick={props.onClose}>Close</button>
+        <button type="button" data-autofocus="" onClick={props.onClose}>
+          Close
+        </button>
       </div>
     </Modal>
   );
@@ -28,14 +35,18 @@ export function ShortcutsDialog(props: { readonly onClose: () => void; readonly 
         <tbody>
           {rows.map((s) => (
             <tr key={`${s.accelerator}-${s.description}`}>
-              <th scope="row"><kbd>{shortcutLabel(s.accelerator, IS_MAC)}</kbd></th>
+              <th scope="row">
+                <kbd>{shortcutLabel(s.accelerator, IS_MAC)}</kbd>
+              </th>
               <td>{s.description}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <p>
-        <button type="button" className="link" onClick={props.onAbout} data-testid="about-button">About Perch and its licences</button>
+        <button type="button" className="link" onClick={props.onAbout} data-testid="about-button">
+          About Perch and its licences
+        </button>
       </p>
     </ShellDialog>
   );
@@ -48,7 +59,16 @@ interface LicenseEntry {
 }
 
 function isLicenseList(value: unknown): value is LicenseEntry[] {
-  return Array.isArray(value) && value.every((e) => typeof e === 'object' && e !== null && typeof (e as LicenseEntry).name === 'string' && typeof (e as LicenseEntry).license === 'string');
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (e) =>
+        typeof e === 'object' &&
+        e !== null &&
+        typeof (e as LicenseEntry).name === 'string' &&
+        typeof (e as LicenseEntry).license === 'string',
+    )
+  );
 }
 
 export function AboutDialog(props: { readonly version: string; readonly onClose: () => void }): React.JSX.Element {
@@ -81,7 +101,11 @@ export function AboutDialog(props: { readonly version: string; readonly onClose:
         <div className="license-list" tabIndex={0} aria-label="Licences of the software Perch includes">
           <table>
             <thead>
-              <tr><th scope="col">Package</th><th scope="col">Version</th><th scope="col">Licence</th></tr>
+              <tr>
+                <th scope="col">Package</th>
+                <th scope="col">Version</th>
+                <th scope="col">Licence</th>
+              </tr>
             </thead>
             <tbody>
               {licenses.map((l) => (

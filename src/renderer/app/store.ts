@@ -3,15 +3,7 @@
  * current by events. Subscriptions are wired once, outside React, so StrictMode's double effects
  * cannot create duplicate listeners (docs/ARCHITECTURE.md §1: the renderer holds only a view of main).
  */
-import type {
-  ConnectionsStatus,
-  KeyInfo,
-  Notice,
-  PortfolioEvent,
-  PortfolioSnapshot,
-  Settings,
-  SettingsPatch,
-} from '../../shared/domain';
+import type { ConnectionsStatus, KeyInfo, Notice, PortfolioEvent, PortfolioSnapshot, Settings, SettingsPatch } from '../../shared/domain';
 import { applyPortfolioEvent } from '../../shared/domain/portfolio-events';
 import type { CommandName, EventName } from '../../shared/ipc/channels';
 import type { AppMenuEvent, AppState, CommandArgs, CommandOutput, EventPayload, KeychainState } from '../../shared/ipc/contract';
@@ -185,37 +177,40 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
       refetching = false;
       if (refetchAgain && !stopped) refetchSnapshot();
     };
-    bridge.call('portfolio:getSnapshot').then((res) => {
-      if (asked !== generation) {
+    bridge.call('portfolio:getSnapshot').then(
+      (res) => {
+        if (asked !== generation) {
+          done();
+          return;
+        }
+        if (!res.ok) {
+          markOutOfSync();
+          scheduleRetry();
+          done();
+          return;
+        }
+        const snap = res.value;
+        if (snap !== null && snap.seq < newestSeq) {
+          // Main has announced newer figures than this answer (it crossed an event): ask again.
+          markOutOfSync();
+          refetchAgain = true;
+          done();
+          return;
+        }
+        retryDelayMs = REFETCH_BASE_MS;
+        refetchAgain = false;
+        if (snap !== null) newestSeq = Math.max(newestSeq, snap.seq);
+        set({ portfolio: forSelected(snap) });
         done();
-        return;
-      }
-      if (!res.ok) {
-        markOutOfSync();
-        scheduleRetry();
+      },
+      () => {
+        if (asked === generation) {
+          markOutOfSync();
+          scheduleRetry();
+        }
         done();
-        return;
-      }
-      const snap = res.value;
-      if (snap !== null && snap.seq < newestSeq) {
-        // Main has announced newer figures than this answer (it crossed an event): ask again.
-        markOutOfSync();
-        refetchAgain = true;
-        done();
-        return;
-      }
-      retryDelayMs = REFETCH_BASE_MS;
-      refetchAgain = false;
-      if (snap !== null) newestSeq = Math.max(newestSeq, snap.seq);
-      set({ portfolio: forSelected(snap) });
-      done();
-    }, () => {
-      if (asked === generation) {
-        markOutOfSync();
-        scheduleRetry();
-      }
-      done();
-    });
+      },
+    );
   };
 
   /** Nothing from main for too long, or the transport closed: nothing shown is current. */
@@ -233,9 +228,12 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
     if (!viewState.get().bridgeLost || closedForGood) return;
     set({ bridgeLost: false });
     refetchSnapshot();
-    void bridge.call('app:getState').then((res) => {
-      if (res.ok && !viewState.get().bridgeLost) set({ status: res.value.status, notices: res.value.notices });
-    }, () => undefined);
+    void bridge.call('app:getState').then(
+      (res) => {
+        if (res.ok && !viewState.get().bridgeLost) set({ status: res.value.status, notices: res.value.notices });
+      },
+      () => undefined,
+    );
   };
 
   const checkLiveness = (): void => {
@@ -331,10 +329,12 @@ export function createAppStore(bridge: PerchBridge, options: AppStoreOptions = {
         }),
       );
       if (options.onBridgeClosed) {
-        unsubscribers.push(options.onBridgeClosed(() => {
-          closedForGood = true;
-          markBridgeLost();
-        }));
+        unsubscribers.push(
+          options.onBridgeClosed(() => {
+            closedForGood = true;
+            markBridgeLost();
+          }),
+        );
       }
       const res = await bridge.call('app:getState');
       if (!res.ok) {
@@ -401,4 +401,3 @@ function pick(from: Settings, patch: SettingsPatch): Partial<Settings> {
   for (const k of Object.keys(patch)) out[k] = (from as Record<string, unknown>)[k];
   return out as Partial<Settings>;
 }
-

@@ -7,11 +7,21 @@ import { TimestampMs } from './primitives';
  * Levels and percents are decimal strings (decimal.js in main); every string is bounded.
  */
 
-const PositiveDecimal = z.string().max(40).regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'must be a number like "70000" or "2.5"')
+const PositiveDecimal = z
+  .string()
+  .max(40)
+  .regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'must be a number like "70000" or "2.5"')
   .refine((s) => !/^0(\.0+)?$/.test(s), 'must be more than zero');
-const NonNegativeDecimal = z.string().max(40).regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'must be a number like "0.5"');
+const NonNegativeDecimal = z
+  .string()
+  .max(40)
+  .regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'must be a number like "0.5"');
 /** A market symbol ("BTCUSDT"), or the quote asset for a portfolio alert. */
-export const AlertSymbol = z.string().min(1).max(30).regex(/^[A-Z0-9]+$/, 'must be a symbol like "BTCUSDT"');
+export const AlertSymbol = z
+  .string()
+  .min(1)
+  .max(30)
+  .regex(/^[A-Z0-9]+$/, 'must be a symbol like "BTCUSDT"');
 
 export const AlertKind = z.enum([
   /** the last price reaches the level from below */
@@ -32,26 +42,33 @@ export const ChangeDirection = z.enum(['up', 'down', 'either']);
 export type ChangeDirection = z.infer<typeof ChangeDirection>;
 
 /** What a person sets; main adds id, environment and times. */
-export const AlertRuleInput = z.object({
-  kind: AlertKind,
-  symbol: AlertSymbol,
-  /** a price or total for the crossing kinds, a percent for the change kinds */
-  level: PositiveDecimal,
-  direction: ChangeDirection.default('either'),
-  /** change-window only: 1 minute to 24 hours */
-  windowMs: z.number().int().min(60_000).max(86_400_000).default(3_600_000),
-  /** false: fires once and is then done */
-  repeat: z.boolean().default(false),
-  /** a repeating alert does not fire again within this time */
-  cooldownMs: z.number().int().min(0).max(7 * 86_400_000).default(15 * 60_000),
-  /**
-   * Hysteresis: a repeating alert re-arms only after the value moved back past the level by this
-   * much (percent of the level for prices and totals, percentage points for the change kinds).
-   */
-  rearmPercent: NonNegativeDecimal.default('0.5'),
-  note: z.string().max(200).default(''),
-  paused: z.boolean().default(false),
-}).strict();
+export const AlertRuleInput = z
+  .object({
+    kind: AlertKind,
+    symbol: AlertSymbol,
+    /** a price or total for the crossing kinds, a percent for the change kinds */
+    level: PositiveDecimal,
+    direction: ChangeDirection.default('either'),
+    /** change-window only: 1 minute to 24 hours */
+    windowMs: z.number().int().min(60_000).max(86_400_000).default(3_600_000),
+    /** false: fires once and is then done */
+    repeat: z.boolean().default(false),
+    /** a repeating alert does not fire again within this time */
+    cooldownMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400_000)
+      .default(15 * 60_000),
+    /**
+     * Hysteresis: a repeating alert re-arms only after the value moved back past the level by this
+     * much (percent of the level for prices and totals, percentage points for the change kinds).
+     */
+    rearmPercent: NonNegativeDecimal.default('0.5'),
+    note: z.string().max(200).default(''),
+    paused: z.boolean().default(false),
+  })
+  .strict();
 export type AlertRuleInput = z.infer<typeof AlertRuleInput>;
 
 export const AlertRule = z.object({
@@ -96,21 +113,29 @@ export type AlertLogEntry = z.infer<typeof AlertLogEntry>;
 /** Minutes after local midnight, 0..1439. */
 const MinuteOfDay = z.number().int().min(0).max(1439);
 
-export const AlertSettings = z.object({
-  notifications: z.boolean(),
-  sound: z.boolean(),
-  quietHours: z.object({ enabled: z.boolean(), start: MinuteOfDay, end: MinuteOfDay }).strict(),
-  /** what the tray menu lists */
-  trayShows: z.enum(['holdings', 'watchlist']),
-  /** alerts are logged but not shown until then (null: not paused) */
-  pausedUntil: TimestampMs.nullable(),
-}).strict();
+export const AlertSettings = z
+  .object({
+    notifications: z.boolean(),
+    sound: z.boolean(),
+    quietHours: z.object({ enabled: z.boolean(), start: MinuteOfDay, end: MinuteOfDay }).strict(),
+    /** what the tray menu lists */
+    trayShows: z.enum(['holdings', 'watchlist']),
+    /** alerts are logged but not shown until then (null: not paused) */
+    pausedUntil: TimestampMs.nullable(),
+  })
+  .strict();
 export type AlertSettings = z.infer<typeof AlertSettings>;
 export const AlertSettingsPatch = AlertSettings.partial().strict();
 export type AlertSettingsPatch = z.infer<typeof AlertSettingsPatch>;
 
 export function defaultAlertSettings(): AlertSettings {
-  return { notifications: true, sound: true, quietHours: { enabled: false, start: 22 * 60, end: 7 * 60 }, trayShows: 'holdings', pausedUntil: null };
+  return {
+    notifications: true,
+    sound: true,
+    quietHours: { enabled: false, start: 22 * 60, end: 7 * 60 },
+    trayShows: 'holdings',
+    pausedUntil: null,
+  };
 }
 
 export const WatchItem = z.object({

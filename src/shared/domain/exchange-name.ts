@@ -7,10 +7,14 @@ import type { EnvironmentId } from './environment';
 /** The exchange that answers in an environment, as a sentence names it (lower-case "the" mid-sentence). */
 export function exchangeName(env: EnvironmentId): string {
   switch (env) {
-    case 'demo': return 'the demo exchange';
-    case 'demo-mode': return 'Binance Demo Mode';
-    case 'testnet': return 'Binance Spot Testnet';
-    case 'production': return 'Binance';
+    case 'demo':
+      return 'the demo exchange';
+    case 'demo-mode':
+      return 'Binance Demo Mode';
+    case 'testnet':
+      return 'Binance Spot Testnet';
+    case 'production':
+      return 'Binance';
   }
 }
 
@@ -22,6 +26,7 @@ export function nameExchange(text: string, env: EnvironmentId): string {
   if (env === 'production') return text;
   const name = exchangeName(env);
   const capital = name.charAt(0).toUpperCase() + name.slice(1);
-  return text.replace(/([.!?:]\s+|)\bBinance\b(?! Demo Mode| Spot Testnet)/g, (_m, before: string, offset: number) => (
-    before !== '' || offset === 0 ? `${before}${capital}` : name));
+  return text.replace(/([.!?:]\s+|)\bBinance\b(?! Demo Mode| Spot Testnet)/g, (_m, before: string, offset: number) =>
+    before !== '' || offset === 0 ? `${before}${capital}` : name,
+  );
 }

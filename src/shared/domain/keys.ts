@@ -5,8 +5,18 @@ import { TEXT_MAX_LENGTH, TimestampMs } from './primitives';
 export const KeyType = z.enum(['HMAC', 'ED25519', 'RSA']);
 export type KeyType = z.infer<typeof KeyType>;
 
-const ApiKey = z.string().trim().min(8, 'the API key looks too short').max(256).regex(/^[A-Za-z0-9]+$/, 'an API key has only letters and digits');
-const Pem = z.string().trim().min(40, 'paste the whole PEM block').max(8192).regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'must be a PEM private key (-----BEGIN PRIVATE KEY-----)');
+const ApiKey = z
+  .string()
+  .trim()
+  .min(8, 'the API key looks too short')
+  .max(256)
+  .regex(/^[A-Za-z0-9]+$/, 'an API key has only letters and digits');
+const Pem = z
+  .string()
+  .trim()
+  .min(40, 'paste the whole PEM block')
+  .max(8192)
+  .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'must be a PEM private key (-----BEGIN PRIVATE KEY-----)');
 
 /**
  * Key material travels renderer -> main only (keys:test, keys:save). No output or event schema

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { EnvironmentId } from './environment';
-import { AssetCode, CODE_MAX_LENGTH, DECIMAL_MAX_LENGTH, DecimalString, NonNegativeDecimalString, TEXT_MAX_LENGTH, TimestampMs } from './primitives';
+import {
+  AssetCode,
+  CODE_MAX_LENGTH,
+  DECIMAL_MAX_LENGTH,
+  DecimalString,
+  NonNegativeDecimalString,
+  TEXT_MAX_LENGTH,
+  TimestampMs,
+} from './primitives';
 
 /**
  * Manual orders: the form's draft, the pre-flight verdict, the confirmation, open orders, history
@@ -8,7 +16,10 @@ import { AssetCode, CODE_MAX_LENGTH, DECIMAL_MAX_LENGTH, DecimalString, NonNegat
  * has checked it, so pre-flight can explain a bad value instead of the schema refusing it.
  */
 
-export const SymbolCode = z.string().max(30).regex(/^[A-Z0-9]{2,30}$/, 'must be an upper-case symbol like "BTCUSDT"');
+export const SymbolCode = z
+  .string()
+  .max(30)
+  .regex(/^[A-Z0-9]{2,30}$/, 'must be an upper-case symbol like "BTCUSDT"');
 export type SymbolCode = z.infer<typeof SymbolCode>;
 
 /**
@@ -21,10 +32,16 @@ export const ExchangeId = z.string().max(20).regex(EXCHANGE_ID_PATTERN, 'must be
 export type ExchangeId = z.infer<typeof ExchangeId>;
 
 /** An order list id, or "-1" for an order that is not part of a list (Binance's convention). */
-export const OrderListId = z.string().max(21).regex(/^(-1|\d{1,20})$/, 'must be a decimal id or -1');
+export const OrderListId = z
+  .string()
+  .max(21)
+  .regex(/^(-1|\d{1,20})$/, 'must be a decimal id or -1');
 export type OrderListId = z.infer<typeof OrderListId>;
 
-export const ClientOrderId = z.string().max(36).regex(/^[a-zA-Z0-9\-_.]{1,36}$/, 'must be a client order id');
+export const ClientOrderId = z
+  .string()
+  .max(36)
+  .regex(/^[a-zA-Z0-9\-_.]{1,36}$/, 'must be a client order id');
 export type ClientOrderId = z.infer<typeof ClientOrderId>;
 
 export const OrderSide = z.enum(['BUY', 'SELL']);
@@ -48,36 +65,51 @@ const Typed = z.string().max(DECIMAL_MAX_LENGTH);
  *  - OCO: quantity, price (the limit-maker leg), stopPrice and stopLimitPrice (the stop-limit
  *    leg) and stopLimitTimeInForce (default GTC).
  */
-export const OrderDraftInput = z.object({
-  symbol: SymbolCode,
-  side: OrderSide,
-  type: FormOrderType,
-  quantity: Typed.optional(),
-  quoteOrderQty: Typed.optional(),
-  price: Typed.optional(),
-  stopPrice: Typed.optional(),
-  timeInForce: TimeInForce.optional(),
-  stopLimitPrice: Typed.optional(),
-  stopLimitTimeInForce: TimeInForce.optional(),
-}).strict();
+export const OrderDraftInput = z
+  .object({
+    symbol: SymbolCode,
+    side: OrderSide,
+    type: FormOrderType,
+    quantity: Typed.optional(),
+    quoteOrderQty: Typed.optional(),
+    price: Typed.optional(),
+    stopPrice: Typed.optional(),
+    timeInForce: TimeInForce.optional(),
+    stopLimitPrice: Typed.optional(),
+    stopLimitTimeInForce: TimeInForce.optional(),
+  })
+  .strict();
 export type OrderDraftInput = z.infer<typeof OrderDraftInput>;
 
 /** The exact order that is sent: canonical decimal strings, every field the type needs and no other. */
-export const ConfirmedOrder = z.object({
-  symbol: SymbolCode,
-  side: OrderSide,
-  type: FormOrderType,
-  quantity: NonNegativeDecimalString.optional(),
-  quoteOrderQty: NonNegativeDecimalString.optional(),
-  price: NonNegativeDecimalString.optional(),
-  stopPrice: NonNegativeDecimalString.optional(),
-  timeInForce: TimeInForce.optional(),
-  stopLimitPrice: NonNegativeDecimalString.optional(),
-  stopLimitTimeInForce: TimeInForce.optional(),
-}).strict();
+export const ConfirmedOrder = z
+  .object({
+    symbol: SymbolCode,
+    side: OrderSide,
+    type: FormOrderType,
+    quantity: NonNegativeDecimalString.optional(),
+    quoteOrderQty: NonNegativeDecimalString.optional(),
+    price: NonNegativeDecimalString.optional(),
+    stopPrice: NonNegativeDecimalString.optional(),
+    timeInForce: TimeInForce.optional(),
+    stopLimitPrice: NonNegativeDecimalString.optional(),
+    stopLimitTimeInForce: TimeInForce.optional(),
+  })
+  .strict();
 export type ConfirmedOrder = z.infer<typeof ConfirmedOrder>;
 
-export const DraftField = z.enum(['symbol', 'side', 'type', 'quantity', 'quoteOrderQty', 'price', 'stopPrice', 'timeInForce', 'stopLimitPrice', 'stopLimitTimeInForce']);
+export const DraftField = z.enum([
+  'symbol',
+  'side',
+  'type',
+  'quantity',
+  'quoteOrderQty',
+  'price',
+  'stopPrice',
+  'timeInForce',
+  'stopLimitPrice',
+  'stopLimitTimeInForce',
+]);
 export type DraftField = z.infer<typeof DraftField>;
 
 /** A one-click fix: set `field` to `value`. Never applied by main on its own. */
@@ -230,7 +262,17 @@ export const OpenOrdersEvent = z.object({
 });
 export type OpenOrdersEvent = z.infer<typeof OpenOrdersEvent>;
 
-export const OutcomeStatus = z.enum(['sending', 'unknown', 'accepted', 'partially-filled', 'filled', 'canceled', 'expired', 'rejected', 'not-placed']);
+export const OutcomeStatus = z.enum([
+  'sending',
+  'unknown',
+  'accepted',
+  'partially-filled',
+  'filled',
+  'canceled',
+  'expired',
+  'rejected',
+  'not-placed',
+]);
 export type OutcomeStatus = z.infer<typeof OutcomeStatus>;
 
 export const OrderOutcomeView = z.object({

@@ -7,7 +7,10 @@ import { z } from 'zod';
 const Text = z.string().max(200);
 const Asset = z.string().min(1).max(20);
 const Sym = z.string().min(1).max(40);
-const Amount = z.string().max(80).regex(/^-?\d+(\.\d+)?$/);
+const Amount = z
+  .string()
+  .max(80)
+  .regex(/^-?\d+(\.\d+)?$/);
 const Time = z.number().int().nonnegative();
 
 export const HistorySyncProgress = z.object({

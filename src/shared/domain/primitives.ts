@@ -15,14 +15,23 @@ export const TEXT_MAX_LENGTH = 4000;
 /** Short machine words: codes, statuses, order types, ids of notices. */
 export const CODE_MAX_LENGTH = 64;
 
-export const DecimalString = z.string().max(DECIMAL_MAX_LENGTH, `must be at most ${DECIMAL_MAX_LENGTH} characters`).regex(/^-?(0|[1-9]\d*)(\.\d+)?$/, 'must be a decimal string like "12.34"');
+export const DecimalString = z
+  .string()
+  .max(DECIMAL_MAX_LENGTH, `must be at most ${DECIMAL_MAX_LENGTH} characters`)
+  .regex(/^-?(0|[1-9]\d*)(\.\d+)?$/, 'must be a decimal string like "12.34"');
 export type DecimalString = z.infer<typeof DecimalString>;
 
-export const NonNegativeDecimalString = z.string().max(DECIMAL_MAX_LENGTH, `must be at most ${DECIMAL_MAX_LENGTH} characters`).regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'must be a non-negative decimal string like "12.34"');
+export const NonNegativeDecimalString = z
+  .string()
+  .max(DECIMAL_MAX_LENGTH, `must be at most ${DECIMAL_MAX_LENGTH} characters`)
+  .regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'must be a non-negative decimal string like "12.34"');
 export type NonNegativeDecimalString = z.infer<typeof NonNegativeDecimalString>;
 
 /** Binance asset codes are upper-case letters and digits (BTC, USDT, 1INCH). */
-export const AssetCode = z.string().max(20).regex(/^[A-Z0-9]{1,20}$/, 'must be an upper-case asset code like "USDT"');
+export const AssetCode = z
+  .string()
+  .max(20)
+  .regex(/^[A-Z0-9]{1,20}$/, 'must be an upper-case asset code like "USDT"');
 export type AssetCode = z.infer<typeof AssetCode>;
 
 /** Milliseconds since the Unix epoch. */

@@ -6,20 +6,22 @@ export const Theme = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof Theme>;
 
 /** What a person can change in Settings. Stored versioned by src/main/storage/settings.ts. */
-export const Settings = z.object({
-  environment: EnvironmentId,
-  quoteCurrency: AssetCode,
-  theme: Theme,
-  smallBalanceThreshold: NonNegativeDecimalString,
-  hideSmallBalances: z.boolean(),
-  privacyMode: z.boolean(),
-  startAtLogin: z.boolean(),
-  closeToTray: z.boolean(),
-  /** Order entry stays off until a person turns it on (issue 5). */
-  tradingEnabled: z.boolean(),
-  /** The welcome screen is done (demo chosen or a key saved); kept in main so every window agrees. */
-  onboarded: z.boolean(),
-}).strict();
+export const Settings = z
+  .object({
+    environment: EnvironmentId,
+    quoteCurrency: AssetCode,
+    theme: Theme,
+    smallBalanceThreshold: NonNegativeDecimalString,
+    hideSmallBalances: z.boolean(),
+    privacyMode: z.boolean(),
+    startAtLogin: z.boolean(),
+    closeToTray: z.boolean(),
+    /** Order entry stays off until a person turns it on (issue 5). */
+    tradingEnabled: z.boolean(),
+    /** The welcome screen is done (demo chosen or a key saved); kept in main so every window agrees. */
+    onboarded: z.boolean(),
+  })
+  .strict();
 export type Settings = z.infer<typeof Settings>;
 
 /** settings:update takes any subset; unknown keys are rejected. */

@@ -54,7 +54,12 @@ export const alertEvents = {
   'watchlist:changed': z.array(WatchItem).max(50),
   'tray:model': TrayModel,
   /** A banner shown through the notification port: the web host lists them in the page. */
-  'notifications:shown': z.object({ title: z.string().max(200), body: z.string().max(500), view: AlertLogEntry.shape.view, at: z.number().int() }),
+  'notifications:shown': z.object({
+    title: z.string().max(200),
+    body: z.string().max(500),
+    view: AlertLogEntry.shape.view,
+    at: z.number().int(),
+  }),
   /** Open a view (a notification was clicked). */
   'app:openView': z.object({ view: AlertLogEntry.shape.view }),
 } satisfies Record<AlertEventName, z.ZodType>;

@@ -35,9 +35,27 @@ export const ALERT_COMMAND_NAMES = [
   'tray:get',
 ] as const;
 
-export const ALERT_EVENT_NAMES = ['alerts:changed', 'alerts:fired', 'watchlist:changed', 'tray:model', 'notifications:shown', 'app:openView'] as const;
+export const ALERT_EVENT_NAMES = [
+  'alerts:changed',
+  'alerts:fired',
+  'watchlist:changed',
+  'tray:model',
+  'notifications:shown',
+  'app:openView',
+] as const;
 /** The P&L feature's names (pnl-contract.ts maps them to schemas). */
-export const PNL_COMMAND_NAMES = ['pnl:overview', 'pnl:trades', 'pnl:asset', 'pnl:sync', 'pnl:cancelSync', 'pnl:addSymbol', 'pnl:exportCsv', 'pnl:deposits', 'pnl:setDepositCost', 'pnl:saveCsv'] as const;
+export const PNL_COMMAND_NAMES = [
+  'pnl:overview',
+  'pnl:trades',
+  'pnl:asset',
+  'pnl:sync',
+  'pnl:cancelSync',
+  'pnl:addSymbol',
+  'pnl:exportCsv',
+  'pnl:deposits',
+  'pnl:setDepositCost',
+  'pnl:saveCsv',
+] as const;
 export const PNL_EVENT_NAMES = ['pnl:syncProgress'] as const;
 
 export const COMMAND_NAMES = [

@@ -72,12 +72,14 @@ export const commands = {
     output: KeyHealth,
   },
   'keys:save': {
-    input: z.object({
-      environment: EnvironmentId,
-      material: KeyMaterial,
-      /** must be true when the key can withdraw; otherwise main answers 'confirmation-required' */
-      acceptWithdrawalRisk: z.boolean().optional(),
-    }).strict(),
+    input: z
+      .object({
+        environment: EnvironmentId,
+        material: KeyMaterial,
+        /** must be true when the key can withdraw; otherwise main answers 'confirmation-required' */
+        acceptWithdrawalRisk: z.boolean().optional(),
+      })
+      .strict(),
     output: KeyInfo,
   },
   'keys:remove': { input: z.object({ environment: EnvironmentId }).strict(), output: z.object({ removed: z.boolean() }) },
@@ -129,6 +131,5 @@ export type CommandOutput<C extends CommandName> = z.output<(typeof commands)[C]
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 /** `call('settings:get')` without an argument when the input is optional. */
-export type CommandArgs<C extends CommandName> = undefined extends CommandInputArg<C>
-  ? [input?: CommandInputArg<C>]
-  : [input: CommandInputArg<C>];
+export type CommandArgs<C extends CommandName> =
+  undefined extends CommandInputArg<C> ? [input?: CommandInputArg<C>] : [input: CommandInputArg<C>];

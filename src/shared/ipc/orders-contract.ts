@@ -22,7 +22,6 @@ import {
 } from '../domain/orders';
 import { TEXT_MAX_LENGTH } from '../domain/primitives';
 
-
 export { ORDER_COMMAND_NAMES, ORDER_EVENT_NAMES };
 
 export type OrderCommandName = (typeof ORDER_COMMAND_NAMES)[number];
@@ -47,16 +46,21 @@ export const orderCommands = {
     }),
   },
   'orders:history': {
-    input: z.object({
-      symbol: SymbolCode,
-      limit: z.number().int().min(1).max(500).optional(),
-      /** page to orders older than this one */
-      beforeOrderId: ExchangeId.optional(),
-    }).strict(),
+    input: z
+      .object({
+        symbol: SymbolCode,
+        limit: z.number().int().min(1).max(500).optional(),
+        /** page to orders older than this one */
+        beforeOrderId: ExchangeId.optional(),
+      })
+      .strict(),
     output: OrderHistoryPage,
   },
   'orders:syncHistory': {
-    input: z.object({ symbols: z.array(SymbolCode).max(200).optional() }).strict().optional(),
+    input: z
+      .object({ symbols: z.array(SymbolCode).max(200).optional() })
+      .strict()
+      .optional(),
     output: SyncProgress,
   },
   'orders:symbols': {
@@ -64,25 +68,29 @@ export const orderCommands = {
     output: z.array(TradableSymbol),
   },
   'orders:preflight': {
-    input: z.object({
-      draft: OrderDraftInput,
-      /** true when the confirmation is about to be shown: a token is issued if the order is valid */
-      confirm: z.boolean().optional(),
-    }).strict(),
+    input: z
+      .object({
+        draft: OrderDraftInput,
+        /** true when the confirmation is about to be shown: a token is issued if the order is valid */
+        confirm: z.boolean().optional(),
+      })
+      .strict(),
     output: PreflightResult,
   },
   'orders:submit': {
-    input: z.object({
-      token: ClientOrderId,
-      /** exactly PreflightResult.confirmation.order */
-      order: ConfirmedOrder,
-      confirmed: Confirmed,
-      /**
-       * Required (true) when pre-flight warned 'possible-duplicate': the person saw that the same
-       * order was recently concluded "probably not placed" and wants to place it anyway.
-       */
-      acknowledgePossibleDuplicate: z.literal(true).optional(),
-    }).strict(),
+    input: z
+      .object({
+        token: ClientOrderId,
+        /** exactly PreflightResult.confirmation.order */
+        order: ConfirmedOrder,
+        confirmed: Confirmed,
+        /**
+         * Required (true) when pre-flight warned 'possible-duplicate': the person saw that the same
+         * order was recently concluded "probably not placed" and wants to place it anyway.
+         */
+        acknowledgePossibleDuplicate: z.literal(true).optional(),
+      })
+      .strict(),
     output: OrderOutcomeView,
   },
   /**

@@ -10,9 +10,20 @@ export { PNL_COMMAND_NAMES, PNL_EVENT_NAMES };
 export type PnlCommandName = (typeof PNL_COMMAND_NAMES)[number];
 export type PnlEventName = (typeof PNL_EVENT_NAMES)[number];
 
-const Amount = z.string().max(80).regex(/^-?\d+(\.\d+)?$/);
-const Asset = z.string().min(1).max(20).regex(/^[A-Z0-9]+$/);
-const Sym = z.string().min(1).max(40).regex(/^[A-Z0-9]+$/);
+const Amount = z
+  .string()
+  .max(80)
+  .regex(/^-?\d+(\.\d+)?$/);
+const Asset = z
+  .string()
+  .min(1)
+  .max(20)
+  .regex(/^[A-Z0-9]+$/);
+const Sym = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Z0-9]+$/);
 export const PnlRange = z.enum(['24h', '7d', '30d', '90d', '1y', 'all']);
 export type PnlRange = z.infer<typeof PnlRange>;
 
@@ -20,8 +31,17 @@ export const PnlSeriesPoint = z.object({ t: z.number().int(), value: Amount.null
 export type PnlSeriesPoint = z.infer<typeof PnlSeriesPoint>;
 
 export const PnlTradeRow = z.object({
-  time: z.number().int(), symbol: Sym, base: Asset, quote: Asset, side: z.enum(['BUY', 'SELL']), price: Amount, qty: Amount,
-  quoteQty: Amount, fee: Amount, feeAsset: z.string().max(20), tradeId: z.string().max(30),
+  time: z.number().int(),
+  symbol: Sym,
+  base: Asset,
+  quote: Asset,
+  side: z.enum(['BUY', 'SELL']),
+  price: Amount,
+  qty: Amount,
+  quoteQty: Amount,
+  fee: Amount,
+  feeAsset: z.string().max(20),
+  tradeId: z.string().max(30),
 });
 export type PnlTradeRow = z.infer<typeof PnlTradeRow>;
 
@@ -52,7 +72,10 @@ export const DepositCostInput = z.discriminatedUnion('kind', [
 export type DepositCostInput = z.infer<typeof DepositCostInput>;
 
 export const PnlDepositRow = z.object({
-  id: z.string().max(100), time: z.number().int(), asset: Asset, amount: Amount,
+  id: z.string().max(100),
+  time: z.number().int(),
+  asset: Asset,
+  amount: Amount,
   /** what applies: unknown (counted at its value on arrival, marked), market (the user chose that value), entered */
   cost: DepositCostInput,
   /** the value on arrival in the quote currency, when a price is known */
@@ -63,17 +86,27 @@ export type PnlDepositRow = z.infer<typeof PnlDepositRow>;
 export const pnlCommands = {
   'pnl:overview': { input: z.object({ method: CostMethodSchema, range: PnlRange }).strict(), output: PnlOverview },
   'pnl:trades': {
-    input: z.object({
-      asset: Asset.optional(), side: z.enum(['BUY', 'SELL']).optional(),
-      from: z.number().int().nonnegative().optional(), to: z.number().int().nonnegative().optional(),
-      limit: z.number().int().min(1).max(2000).optional(),
-    }).strict(),
+    input: z
+      .object({
+        asset: Asset.optional(),
+        side: z.enum(['BUY', 'SELL']).optional(),
+        from: z.number().int().nonnegative().optional(),
+        to: z.number().int().nonnegative().optional(),
+        limit: z.number().int().min(1).max(2000).optional(),
+      })
+      .strict(),
     output: z.object({ rows: z.array(PnlTradeRow).max(2000), total: z.number().int().nonnegative() }),
   },
-  'pnl:asset': { input: z.object({ asset: Asset, method: CostMethodSchema, interval: z.enum(['1d', '1w']).optional() }).strict(), output: PnlAssetDetail },
+  'pnl:asset': {
+    input: z.object({ asset: Asset, method: CostMethodSchema, interval: z.enum(['1d', '1w']).optional() }).strict(),
+    output: PnlAssetDetail,
+  },
   'pnl:sync': { input: z.object({}).strict().optional(), output: HistorySyncProgress },
   'pnl:cancelSync': { input: z.object({}).strict().optional(), output: HistorySyncProgress },
-  'pnl:addSymbol': { input: z.object({ symbol: z.string().min(1).max(40) }).strict(), output: z.object({ added: z.boolean(), message: z.string().max(300) }) },
+  'pnl:addSymbol': {
+    input: z.object({ symbol: z.string().min(1).max(40) }).strict(),
+    output: z.object({ added: z.boolean(), message: z.string().max(300) }),
+  },
   'pnl:exportCsv': {
     input: z.object({ kind: z.enum(['trades', 'gains', 'values']), method: CostMethodSchema }).strict(),
     output: z.object({ filename: z.string().max(100), csv: z.string().max(50_000_000) }),
@@ -84,7 +117,10 @@ export const pnlCommands = {
     output: z.object({ status: z.enum(['saved', 'cancelled', 'unavailable']), path: z.string().max(4096).nullable() }),
   },
   'pnl:deposits': { input: z.object({}).strict().optional(), output: z.object({ quote: Asset, rows: z.array(PnlDepositRow).max(5000) }) },
-  'pnl:setDepositCost': { input: z.object({ id: z.string().min(1).max(100), cost: DepositCostInput }).strict(), output: z.object({ saved: z.boolean() }) },
+  'pnl:setDepositCost': {
+    input: z.object({ id: z.string().min(1).max(100), cost: DepositCostInput }).strict(),
+    output: z.object({ saved: z.boolean() }),
+  },
 } satisfies Record<PnlCommandName, { input: z.ZodType; output: z.ZodType }>;
 
 export const pnlEvents = {

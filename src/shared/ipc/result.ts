@@ -58,6 +58,10 @@ export class AppError extends Error {
 
 /** Duck-typed so errors from other layers (SecretStoreError, exchange errors) qualify too. */
 export function isPublicError(e: unknown): e is { code: ErrorCode; message: string } {
-  return typeof e === 'object' && e !== null && isErrorCode((e as { code?: unknown }).code)
-    && typeof (e as { message?: unknown }).message === 'string';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    isErrorCode((e as { code?: unknown }).code) &&
+    typeof (e as { message?: unknown }).message === 'string'
+  );
 }

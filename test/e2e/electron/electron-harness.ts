@@ -13,12 +13,14 @@ export const repoRoot = join(import.meta.dirname, '../../..');
 export function electronBinary(): { path: string; reason: null } | { path: null; reason: string } {
   const pkgDir = join(repoRoot, 'node_modules', 'electron');
   const pathFile = join(pkgDir, 'path.txt');
-  if (!existsSync(pathFile)) return { path: null, reason: 'no Electron binary (node_modules/electron/path.txt missing: the binary was never downloaded)' };
+  if (!existsSync(pathFile))
+    return { path: null, reason: 'no Electron binary (node_modules/electron/path.txt missing: the binary was never downloaded)' };
   const rel = readFileSync(pathFile, 'utf8').trim();
   const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
   const path = override ? join(override, rel) : join(pkgDir, 'dist', rel);
   if (!existsSync(path)) return { path: null, reason: `no Electron binary at ${path}` };
-  if (!existsSync(join(repoRoot, 'out', 'main', 'index.js'))) return { path: null, reason: 'out/ is missing: run `npx electron-vite build` first' };
+  if (!existsSync(join(repoRoot, 'out', 'main', 'index.js')))
+    return { path: null, reason: 'out/ is missing: run `npx electron-vite build` first' };
   return { path, reason: null };
 }
 

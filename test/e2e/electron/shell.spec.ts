@@ -46,7 +46,9 @@ test('the preload exposes exactly call and on, and nothing of Node', async () =>
   expect(onUnknown).toMatch(/Unknown event/);
   const settings = await page.evaluate(() => window.perch.call('settings:get'));
   expect(settings).toMatchObject({ ok: true, value: { environment: 'demo' } });
-  const invalid = await page.evaluate(() => (window.perch.call as (n: string, i: unknown) => Promise<unknown>)('settings:update', { theme: 'neon' }));
+  const invalid = await page.evaluate(() =>
+    (window.perch.call as (n: string, i: unknown) => Promise<unknown>)('settings:update', { theme: 'neon' }),
+  );
   expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
 });
 
@@ -54,11 +56,28 @@ test('webPreferences are the secure set', async () => {
   await perch.app.firstWindow();
   const prefs = await perch.app.evaluate(({ BrowserWindow }) => {
     // not in Electron's public typings, but present on WebContents (Electron's own tests use it)
-    const wc = BrowserWindow.getAllWindows()[0]?.webContents as unknown as { getLastWebPreferences?: () => Record<string, unknown> } | undefined;
+    const wc = BrowserWindow.getAllWindows()[0]?.webContents as unknown as
+      { getLastWebPreferences?: () => Record<string, unknown> } | undefined;
     const p = wc?.getLastWebPreferences?.();
-    return p ? { contextIsolation: p.contextIsolation, sandbox: p.sandbox, nodeIntegration: p.nodeIntegration, webSecurity: p.webSecurity, webviewTag: p.webviewTag, allowRunningInsecureContent: p.allowRunningInsecureContent } : null;
+    return p
+      ? {
+          contextIsolation: p.contextIsolation,
+          sandbox: p.sandbox,
+          nodeIntegration: p.nodeIntegration,
+          webSecurity: p.webSecurity,
+          webviewTag: p.webviewTag,
+          allowRunningInsecureContent: p.allowRunningInsecureContent,
+        }
+      : null;
   });
-  expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, allowRunningInsecureContent: false });
+  expect(prefs).toEqual({
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    webSecurity: true,
+    webviewTag: false,
+    allowRunningInsecureContent: false,
+  });
 });
 
 test('navigation away, new windows and permissions are blocked', async () => {

@@ -22,7 +22,11 @@ function tryWebSocket(port: number, headers: Record<string, string>, token: stri
   });
 }
 
-test('without the printed URL the page says how to open it and connects nothing; the printed URL opens the app at / and a reload keeps it', async ({ browser, page, host }) => {
+test('without the printed URL the page says how to open it and connects nothing; the printed URL opens the app at / and a reload keeps it', async ({
+  browser,
+  page,
+  host,
+}) => {
   const stranger = await browser.newContext();
   try {
     const other = await stranger.newPage();

@@ -89,7 +89,9 @@ test('the status bar announces state changes only: the ages that tick every seco
   const ages = [page.getByTestId('data-age'), page.getByTestId('conn-market'), page.getByTestId('conn-account')];
   for (const age of ages) {
     await expect(age).toBeVisible();
-    const live = await age.evaluate((el) => el.closest('[role="status"], [role="alert"], [role="log"], [role="timer"], [aria-live]')?.outerHTML.slice(0, 80) ?? null);
+    const live = await age.evaluate(
+      (el) => el.closest('[role="status"], [role="alert"], [role="log"], [role="timer"], [aria-live]')?.outerHTML.slice(0, 80) ?? null,
+    );
     expect(live).toBeNull();
   }
 });

@@ -1,6 +1,10 @@
 import { expect, openDemo, screenshot, test } from './web-host-fixture';
 
-test('create a price alert in the UI, move the simulated price: the notification, the log entry; the tray model masks in privacy mode', async ({ page, host, consoleErrors }) => {
+test('create a price alert in the UI, move the simulated price: the notification, the log entry; the tray model masks in privacy mode', async ({
+  page,
+  host,
+  consoleErrors,
+}) => {
   await openDemo(page, host);
   // the tray model (as the core computes it for the OS tray) is in the page in the web host
   await expect(page.getByTestId('tray-tooltip')).toHaveText(/^Perch — [\d,]+\.\d{2} USDT/);

@@ -19,10 +19,18 @@ const MALFORMED_PEM = '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVA
 
 /** What a person must never read: channel names, schema paths, the validator's own wording. */
 async function expectPersonReadable(page: Page, what: string): Promise<void> {
-  const text = [await page.locator('main').innerText(), await page.locator('.notices').allInnerTexts(), await page.getByTestId('status-bar').innerText()].flat().join('\n');
+  const text = [
+    await page.locator('main').innerText(),
+    await page.locator('.notices').allInnerTexts(),
+    await page.getByTestId('status-bar').innerText(),
+  ]
+    .flat()
+    .join('\n');
   expect(text, `${what}: a channel name`).not.toMatch(/\b(app|settings|keys|demo|portfolio|orders|status):[a-zA-Z]+/);
   expect(text, `${what}: a schema path`).not.toMatch(/\b(draft|material|order|input)\.[a-zA-Z]/);
-  expect(text, `${what}: validator wording`).not.toMatch(/expected|Too big|Too small|Invalid input|Invalid option|Unrecognized key|\bNaN\b|undefined|\[object/i);
+  expect(text, `${what}: validator wording`).not.toMatch(
+    /expected|Too big|Too small|Invalid input|Invalid option|Unrecognized key|\bNaN\b|undefined|\[object/i,
+  );
 }
 
 async function openOrderForm(page: Page): Promise<Locator> {
@@ -113,7 +121,9 @@ test('bad input in the key form and in Settings: person-readable messages, the b
   }
   await apiKey.fill('abc');
   await testButton.click();
-  await expect(page.getByTestId('key-error')).toHaveText('API key is too short (at least 8 characters). Copy it again from API Management on Binance.');
+  await expect(page.getByTestId('key-error')).toHaveText(
+    'API key is too short (at least 8 characters). Copy it again from API Management on Binance.',
+  );
 
   await apiKey.fill('abcdefgh12345678');
   for (const value of HOSTILE) {
@@ -161,8 +171,14 @@ test('symbol box: type ETH, wait, paste LINKETH, Enter at once picks the exact m
   await expect(page.getByTestId('market-quote')).toContainText(/Bid \d/);
 });
 
-for (const size of [{ width: 1024, height: 700 }, { width: 1280, height: 800 }]) {
-  test(`order form at ${size.width}×${size.height}: Review and every message stay on screen, clear of the status bar`, async ({ page, host }) => {
+for (const size of [
+  { width: 1024, height: 700 },
+  { width: 1280, height: 800 },
+]) {
+  test(`order form at ${size.width}×${size.height}: Review and every message stay on screen, clear of the status bar`, async ({
+    page,
+    host,
+  }) => {
     await page.setViewportSize(size);
     await openDemo(page, host);
     const form = await openOrderForm(page);
@@ -194,7 +210,9 @@ for (const size of [{ width: 1024, height: 700 }, { width: 1280, height: 800 }])
       await issues.nth(i).scrollIntoViewIfNeeded();
       await onScreen(issues.nth(i), `issue ${i}`);
       const b = (await issues.nth(i).boundingBox())!;
-      expect(b.y + b.height, `issue ${i} not hidden by the action area`).toBeLessThanOrEqual((await page.getByTestId('order-actions').boundingBox())!.y + 0.5);
+      expect(b.y + b.height, `issue ${i} not hidden by the action area`).toBeLessThanOrEqual(
+        (await page.getByTestId('order-actions').boundingBox())!.y + 0.5,
+      );
     }
     expect(actions).not.toBeNull();
     await onScreen(review(page), 'Review button after scrolling');

@@ -28,7 +28,10 @@ test('the web host stopping: the status bar says the connection to Perch is lost
   await screenshot(page, 'bridge-lost-01-host-stopped-light-privacy-1024');
 });
 
-test('the web host hanging: heartbeats stop, the bridge is lost within 5 s, and it comes back when the host does', async ({ page, host }) => {
+test('the web host hanging: heartbeats stop, the bridge is lost within 5 s, and it comes back when the host does', async ({
+  page,
+  host,
+}) => {
   await openDemo(page, host);
   await expect(page.getByTestId('conn-market')).toHaveAttribute('data-state', 'live');
   await expect(page.getByTestId('conn-account')).toHaveAttribute('data-state', 'live');

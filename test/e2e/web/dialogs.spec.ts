@@ -52,7 +52,12 @@ test('order confirmation, cancel and cancel-all dialogs: initial focus, Escape, 
   const row = page.getByTestId('open-order');
   await expect(row).toHaveCount(1);
   await checkDialog(page, row.getByRole('button', { name: 'Cancel' }), 'Cancel this order?', 'Keep');
-  await checkDialog(page, page.getByTestId('open-group').getByRole('button', { name: 'Cancel all' }), 'Cancel all open orders on BTCUSDT?', 'Keep');
+  await checkDialog(
+    page,
+    page.getByTestId('open-group').getByRole('button', { name: 'Cancel all' }),
+    'Cancel all open orders on BTCUSDT?',
+    'Keep',
+  );
   // Escape changed nothing
   await expect(row).toHaveCount(1);
 

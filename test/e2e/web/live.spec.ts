@@ -22,7 +22,9 @@ test('prices and balances change live after a simulated trade, and Reset demo ac
 
   await page.getByRole('button', { name: 'Reset demo account' }).click();
   await page.getByTestId('reset-demo-confirm').click();
-  await expect(page.getByTestId('reset-demo-result')).toHaveText('Demo account reset: opening balances restored, there were no open orders to cancel.');
+  await expect(page.getByTestId('reset-demo-result')).toHaveText(
+    'Demo account reset: opening balances restored, there were no open orders to cancel.',
+  );
   await page.getByRole('button', { name: 'Close' }).click();
   await expect(cell(page, 'BTC', 3)).toHaveText('0.5');
   await screenshot(page, 'live-02-after-reset');

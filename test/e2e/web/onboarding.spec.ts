@@ -107,13 +107,19 @@ test('onboarding with a generated Ed25519 key registered on the exchange, from S
   await screenshot(page, 'onboarding-06-ed25519-holdings');
 });
 
-test('"welcome done" is kept by main: a reload and a new browser profile (empty localStorage) skip the welcome screen', async ({ browser, page, host }) => {
+test('"welcome done" is kept by main: a reload and a new browser profile (empty localStorage) skip the welcome screen', async ({
+  browser,
+  page,
+  host,
+}) => {
   await page.goto(host.url);
   await expect(page.getByTestId('welcome')).toBeVisible();
   await screenshot(page, 'onboarding-00-welcome');
   await page.getByRole('button', { name: /Explore the demo/ }).click();
   await expect(page.getByTestId('total-value')).toBeVisible();
-  const settings = await page.evaluate(() => (window as unknown as { perch: { call(n: string): Promise<unknown> } }).perch.call('settings:get'));
+  const settings = await page.evaluate(() =>
+    (window as unknown as { perch: { call(n: string): Promise<unknown> } }).perch.call('settings:get'),
+  );
   expect(settings).toMatchObject({ ok: true, value: { environment: 'demo', onboarded: true } });
   expect(await page.evaluate(() => window.localStorage.length)).toBe(0);
 
@@ -136,7 +142,9 @@ test('the welcome screen comes back when main says onboarded is false', async ({
   await page.goto(host.url);
   await page.getByRole('button', { name: /Explore the demo/ }).click();
   await expect(page.getByTestId('total-value')).toBeVisible();
-  const res = await page.evaluate(() => (window as unknown as { perch: { call(n: string, i: unknown): Promise<unknown> } }).perch.call('settings:update', { onboarded: false }));
+  const res = await page.evaluate(() =>
+    (window as unknown as { perch: { call(n: string, i: unknown): Promise<unknown> } }).perch.call('settings:update', { onboarded: false }),
+  );
   expect(res).toMatchObject({ ok: true, value: { onboarded: false } });
   await page.reload();
   await expect(page.getByTestId('welcome')).toBeVisible();

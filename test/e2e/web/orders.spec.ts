@@ -3,7 +3,10 @@ import type { Page } from '@playwright/test';
 import { cell, expect, openDemo, screenshot, test, type RunningHost } from './web-host-fixture';
 
 /** The simulator's own record of the demo account's orders on a symbol (signed REST, HMAC). */
-async function simOrders(host: RunningHost, symbol: string): Promise<{ orderId: number; clientOrderId: string; status: string; side: string; type: string; origQty: string; price: string }[]> {
+async function simOrders(
+  host: RunningHost,
+  symbol: string,
+): Promise<{ orderId: number; clientOrderId: string; status: string; side: string; type: string; origQty: string; price: string }[]> {
   const query = `symbol=${symbol}&timestamp=${Date.now()}&recvWindow=60000`;
   const signature = createHmac('sha256', host.simulator.apiSecret).update(query).digest('hex');
   const res = await fetch(`${host.simulator.restUrl}/api/v3/allOrders?${query}&signature=${signature}`, {
@@ -68,7 +71,9 @@ test('a limit buy below the market: exact confirmation, appears in open orders, 
   await expect(page.getByTestId('outcome').first()).toHaveAttribute('data-status', 'accepted');
   await screenshot(page, 'orders-03-open');
   const placed = await simOrders(host, 'BTCUSDT');
-  expect(placed.map((o) => [o.side, o.type, Number(o.origQty), Number(o.price), o.status])).toEqual([['BUY', 'LIMIT', 0.002, 60000, 'NEW']]);
+  expect(placed.map((o) => [o.side, o.type, Number(o.origQty), Number(o.price), o.status])).toEqual([
+    ['BUY', 'LIMIT', 0.002, 60000, 'NEW'],
+  ]);
 
   await row.getByRole('button', { name: 'Cancel' }).click();
   const cancel = page.getByTestId('cancel-dialog');
@@ -184,7 +189,10 @@ test('a double click (and repeated Enter) on confirm places exactly one order', 
   expect(await page.getByTestId('outcome').count()).toBe(2);
 });
 
-test('an order whose answer is lost shows "Outcome unknown — checking…" and then the true state, with no second order', async ({ page, host }) => {
+test('an order whose answer is lost shows "Outcome unknown — checking…" and then the true state, with no second order', async ({
+  page,
+  host,
+}) => {
   await openOrdersTab(page, host);
   await fill(page, 'Price', '60500');
   await fill(page, 'Quantity', '0.001');
@@ -329,7 +337,9 @@ test('Sync history is locked while a sync runs, and ten requests at once cost on
   await expect(page.getByTestId('sync-status')).toContainText('Syncing');
   // nine more asks straight to main while it runs (what ten clicks would send): they join it
   const results = await page.evaluate(async () => {
-    const perch = (window as unknown as { perch: { call(n: string): Promise<{ ok: boolean; value: { weightCost: number; total: number } }> } }).perch;
+    const perch = (
+      window as unknown as { perch: { call(n: string): Promise<{ ok: boolean; value: { weightCost: number; total: number } }> } }
+    ).perch;
     return Promise.all(Array.from({ length: 9 }, () => perch.call('orders:syncHistory')));
   });
   await expect(button).toBeEnabled({ timeout: 60_000 });

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { expect, openDemo, screenshot, test } from './web-host-fixture';
 
-test('P&L in demo mode at first start: totals, value chart back to the first trade, daily P&L, allocation, gains, trades, asset page, export, privacy', async ({ page, host }) => {
+test('P&L in demo mode at first start: totals, value chart back to the first trade, daily P&L, allocation, gains, trades, asset page, export, privacy', async ({
+  page,
+  host,
+}) => {
   test.setTimeout(120_000);
   await openDemo(page, host);
   await page.getByRole('button', { name: 'P&L' }).click();
@@ -63,7 +66,9 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   const assetPage = page.getByTestId('pnl-asset');
   await expect(assetPage.getByRole('heading', { name: 'BTC', exact: true })).toBeVisible();
   // Fills marked on the price chart: one symbol per BTCUSDT trade.
-  await expect.poll(() => page.getByTestId('asset-chart').locator('.recharts-scatter .recharts-symbols').count(), { timeout: 20_000 }).toBeGreaterThan(10);
+  await expect
+    .poll(() => page.getByTestId('asset-chart').locator('.recharts-scatter .recharts-symbols').count(), { timeout: 20_000 })
+    .toBeGreaterThan(10);
   await expect(assetPage.getByTestId('pnl-trades').locator('tbody tr')).not.toHaveCount(0);
   await screenshot(page, 'pnl-05-asset-btc');
 
@@ -92,7 +97,9 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   await page.getByRole('button', { name: 'Overview' }).click();
   await expect(view.locator('.pnl-figure', { hasText: 'Unrealized P&L' }).locator('.pnl-figure-value')).not.toHaveText(unrealizedBefore);
   await page.getByRole('button', { name: 'Deposits' }).click();
-  await expect(page.getByTestId('pnl-deposits').locator('tr', { hasText: '0.25' }).filter({ hasText: 'BTC' }).first()).toContainText('your cost');
+  await expect(page.getByTestId('pnl-deposits').locator('tr', { hasText: '0.25' }).filter({ hasText: 'BTC' }).first()).toContainText(
+    'your cost',
+  );
 });
 
 test('"Alert…" on the per-asset P&L page opens the alert form with that market', async ({ page, host }) => {

@@ -11,8 +11,11 @@ const amountsIn = (text: string): string[] => [...text.matchAll(AMOUNT)].map((m)
 
 /** Every tooltip and accessible label on the page: where an amount could still leak. */
 async function tooltips(page: Page): Promise<string[]> {
-  return page.locator('[title], [aria-label]').evaluateAll((els) =>
-    els.flatMap((e) => [e.getAttribute('title'), e.getAttribute('aria-label')].filter((v): v is string => v !== null && v !== '')));
+  return page
+    .locator('[title], [aria-label]')
+    .evaluateAll((els) =>
+      els.flatMap((e) => [e.getAttribute('title'), e.getAttribute('aria-label')].filter((v): v is string => v !== null && v !== '')),
+    );
 }
 
 test('privacy mode hides every amount at once (button and Ctrl+Shift+H)', async ({ page, host }) => {
@@ -42,7 +45,7 @@ test('privacy mode hides every amount at once (button and Ctrl+Shift+H)', async 
 
   await page.getByTestId('privacy-toggle').click();
   await expect(page.getByTestId('privacy-toggle')).toHaveAttribute('aria-pressed', 'true');
-  await expect.poll(async () => (await presets.count())).toBe(0);
+  await expect.poll(async () => await presets.count()).toBe(0);
 
   // Orders screen: tooltips exist, and none carries an amount of the person's.
   const orderTips = await tooltips(page);

@@ -59,7 +59,9 @@ test('settings: an invalid threshold is put back on blur with the reason beside 
   await page.getByTestId('settings').getByRole('combobox').filter({ hasText: 'USDT' }).selectOption('BTC');
   await expect(threshold).toHaveValue(/^0\.00\d+$/);
   // said beside the threshold, not in a bar at the top that pushes the page down
-  await expect(row.getByTestId('threshold-note')).toContainText(/^The small-balance threshold is now 0\.00\d+ BTC \(100 USDT at the current price\)/);
+  await expect(row.getByTestId('threshold-note')).toContainText(
+    /^The small-balance threshold is now 0\.00\d+ BTC \(100 USDT at the current price\)/,
+  );
   await expect(page.locator('.notices')).toHaveCount(0);
   await screenshot(page, 'settings-04-threshold-converted');
 });

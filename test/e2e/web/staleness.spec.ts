@@ -1,6 +1,9 @@
 import { expect, openDemo, screenshot, test } from './web-host-fixture';
 
-test('quiet sockets: the order form dims its bid/ask with their time, and holdings rows show their prices as stale', async ({ page, host }) => {
+test('quiet sockets: the order form dims its bid/ask with their time, and holdings rows show their prices as stale', async ({
+  page,
+  host,
+}) => {
   test.setTimeout(150_000);
   await openDemo(page, host);
   const nav = page.getByRole('navigation', { name: 'Sections' });
@@ -19,7 +22,13 @@ test('quiet sockets: the order form dims its bid/ask with their time, and holdin
   await host.control('/faults', { silentSockets: true, hangPaths: ['/api/v3/ticker/bookTicker'] });
   await expect(quote).toHaveAttribute('data-stale', 'true', { timeout: 60_000 });
   await expect(page.getByTestId('quote-age')).toHaveText(/^bid\/ask as of \d\d:\d\d:\d\d \(stale\)$/, { timeout: 30_000 });
-  await expect(page.getByTestId('preflight-warning').filter({ hasText: 'could not be refreshed' }).or(page.getByTestId('preflight-issue').filter({ hasText: 'account data is not live' })).first()).toBeVisible({ timeout: 60_000 });
+  await expect(
+    page
+      .getByTestId('preflight-warning')
+      .filter({ hasText: 'could not be refreshed' })
+      .or(page.getByTestId('preflight-issue').filter({ hasText: 'account data is not live' }))
+      .first(),
+  ).toBeVisible({ timeout: 60_000 });
   await screenshot(page, 'stale-01-order-form-quote-age');
 
   await nav.getByRole('button', { name: 'Holdings' }).click();

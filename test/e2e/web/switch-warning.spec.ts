@@ -1,7 +1,10 @@
 import type { Page } from '@playwright/test';
 import { expect, openDemo, screenshot, test } from './web-host-fixture';
 
-async function unknownOrder(page: Page, host: Parameters<typeof openDemo>[1] & { control(path: string, body?: unknown): Promise<unknown> }): Promise<void> {
+async function unknownOrder(
+  page: Page,
+  host: Parameters<typeof openDemo>[1] & { control(path: string, body?: unknown): Promise<unknown> },
+): Promise<void> {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Orders' }).click();
   await page.getByRole('button', { name: 'Turn trading on' }).click();
   await expect(page.getByTestId('market-quote')).toContainText(/Bid \d/);
@@ -21,7 +24,7 @@ async function unknownOrder(page: Page, host: Parameters<typeof openDemo>[1] & {
   await page.getByTestId('confirm-close').click();
 }
 
-test('switching environment while an order\'s outcome is unknown warns first and lists the order', async ({ page, host }) => {
+test("switching environment while an order's outcome is unknown warns first and lists the order", async ({ page, host }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
   await openDemo(page, host);
   await unknownOrder(page, host);

@@ -59,10 +59,12 @@ export async function startHost(args: readonly string[] = []): Promise<RunningHo
   });
   // Everything the host prints, both streams in arrival order, for the failure attachment.
   let output = '';
-  const keep = (stream: string) => (d: Buffer): void => {
-    output += d.toString().replace(/^(?=.)/gm, `[${stream}] `);
-    if (output.length > OUTPUT_KEEP) output = output.slice(-OUTPUT_KEEP);
-  };
+  const keep =
+    (stream: string) =>
+    (d: Buffer): void => {
+      output += d.toString().replace(/^(?=.)/gm, `[${stream}] `);
+      if (output.length > OUTPUT_KEEP) output = output.slice(-OUTPUT_KEEP);
+    };
   child.stdout?.on('data', keep('stdout'));
   child.stderr?.on('data', keep('stderr'));
   const info = await new Promise<HostInfo>((resolve, reject) => {
@@ -135,7 +137,9 @@ export function cell(page: Page, asset: string, column: number) {
 }
 
 export const test = base.extend<{ host: RunningHost; consoleErrors: string[] }>({
-  host: async ({}, use, testInfo) => { // eslint-disable-line no-empty-pattern
+  // Playwright reads a fixture's dependencies from its first parameter: none here
+  // eslint-disable-next-line no-empty-pattern
+  host: async ({}, use, testInfo) => {
     const host = await startHost();
     try {
       await use(host);

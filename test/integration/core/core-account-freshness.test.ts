@@ -14,8 +14,20 @@ import { waitFor } from './core-harness';
 // for half the pong deadline (~5 s) and is declared dead only at the deadline (~11 s): between the
 // two is the window in which the account used to look live.
 const TUNING = {
-  market: { staleAfterMs: 1_500, pingIntervalMs: 500, pongTimeoutMs: 1_000, dataSilenceLimitMs: 3_000, backoff: { baseMs: 100, capMs: 400 } },
-  wsApi: { staleAfterMs: 1_000, pingIntervalMs: 120_000, pongTimeoutMs: 10_000, requestTimeoutMs: 5_000, backoff: { baseMs: 100, capMs: 400 } },
+  market: {
+    staleAfterMs: 1_500,
+    pingIntervalMs: 500,
+    pongTimeoutMs: 1_000,
+    dataSilenceLimitMs: 3_000,
+    backoff: { baseMs: 100, capMs: 400 },
+  },
+  wsApi: {
+    staleAfterMs: 1_000,
+    pingIntervalMs: 120_000,
+    pongTimeoutMs: 10_000,
+    requestTimeoutMs: 5_000,
+    backoff: { baseMs: 100, capMs: 400 },
+  },
   bootBackoff: { baseMs: 100, capMs: 400 },
 };
 
@@ -51,7 +63,10 @@ describe('account freshness follows the WS API socket', () => {
     });
     await core.start();
     const account = (): string | undefined => core.inspect.session()?.connectionStates().account;
-    await waitFor('the account live', () => account() === 'live' && core.inspect.session()?.portfolio.snapshot()?.freshness.state === 'live');
+    await waitFor(
+      'the account live',
+      () => account() === 'live' && core.inspect.session()?.portfolio.snapshot()?.freshness.state === 'live',
+    );
     const before = statuses.length;
 
     (sim as unknown as Simulator).faults.state.silentSockets = true;
@@ -59,7 +74,11 @@ describe('account freshness follows the WS API socket', () => {
     // Caught before the pong deadline: only the socket's own stale state can get here first.
     await waitFor('the account no longer live', () => account() !== 'live', 15_000);
     expect(account()).toBe('stale');
-    await waitFor('a status event with a stale account', () => statuses.slice(before).some((s) => s.connections.find((c) => c.id === 'account')?.state === 'stale'), 15_000);
+    await waitFor(
+      'a status event with a stale account',
+      () => statuses.slice(before).some((s) => s.connections.find((c) => c.id === 'account')?.state === 'stale'),
+      15_000,
+    );
     await waitFor('the figures not live', () => core.inspect.session()?.portfolio.snapshot()?.freshness.state !== 'live', 15_000);
 
     (sim as unknown as Simulator).faults.state.silentSockets = false;

@@ -8,7 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
 import { createCore, type Core } from '../../../src/main/core/create-core';
 import { startSimulator, type Simulator } from '../../../src/main/sim/simulator';
-import { AlertRuleInput, applyPortfolioEvent, type AlertLogEntry, type ConnectionsStatus, type PortfolioSnapshot } from '../../../src/shared/domain';
+import {
+  AlertRuleInput,
+  applyPortfolioEvent,
+  type AlertLogEntry,
+  type ConnectionsStatus,
+  type PortfolioSnapshot,
+} from '../../../src/shared/domain';
 import { memoryLogger, memorySecrets, memorySettings, testSender } from '../../unit/core/fakes';
 import { FAST_SESSION_TUNING, waitFor } from './core-harness';
 
@@ -32,22 +38,25 @@ async function startDemo(): Promise<Harness> {
   let sim: Simulator | null = null;
   const skew = { ms: 0 };
   const banners: Harness['banners'] = [];
-  const core = createCore({
-    secrets: memorySecrets(),
-    settings: memorySettings({ environment: 'demo' }),
-    logger: memoryLogger(),
-    flushIntervalMs: 100,
-    clock: { now: () => Date.now() + skew.ms },
-    offsetMinutes: () => 0,
-    notifications: { show: (n) => banners.push({ title: n.title, body: n.body }) },
-    demo: {
-      seed: 5,
-      startSimulator: async (o) => {
-        sim = await startSimulator({ seed: o.seed, marketStepMs: 200 });
-        return sim;
+  const core = createCore(
+    {
+      secrets: memorySecrets(),
+      settings: memorySettings({ environment: 'demo' }),
+      logger: memoryLogger(),
+      flushIntervalMs: 100,
+      clock: { now: () => Date.now() + skew.ms },
+      offsetMinutes: () => 0,
+      notifications: { show: (n) => banners.push({ title: n.title, body: n.body }) },
+      demo: {
+        seed: 5,
+        startSimulator: async (o) => {
+          sim = await startSimulator({ seed: o.seed, marketStepMs: 200 });
+          return sim;
+        },
       },
     },
-  }, { sessionTuning: FAST_SESSION_TUNING });
+    { sessionTuning: FAST_SESSION_TUNING },
+  );
   running = core;
   const fired: AlertLogEntry[] = [];
   const statuses: ConnectionsStatus[] = [];
@@ -75,9 +84,19 @@ describe('alerts against the simulator', { timeout: 90_000 }, () => {
     const h = await startDemo();
     const now = await btcPrice(h);
     const level = now.times(1.1).toDecimalPlaces(2);
-    await expect(h.core.handlers['alerts:create'](AlertRuleInput.parse({ kind: 'price-above', symbol: 'NOPEUSDT', level: '1' }), testSender)).rejects.toThrow(/NOPEUSDT is not a market/);
-    const rule = await h.core.handlers['alerts:create'](AlertRuleInput.parse({ kind: 'price-above', symbol: 'BTCUSDT', level: level.toFixed() }), testSender);
-    expect(await h.core.handlers['alerts:check'](AlertRuleInput.parse({ kind: 'price-above', symbol: 'BTCUSDT', level: now.times(0.9).toDecimalPlaces(2).toFixed() }), testSender)).toMatchObject({ wouldFireNow: true });
+    await expect(
+      h.core.handlers['alerts:create'](AlertRuleInput.parse({ kind: 'price-above', symbol: 'NOPEUSDT', level: '1' }), testSender),
+    ).rejects.toThrow(/NOPEUSDT is not a market/);
+    const rule = await h.core.handlers['alerts:create'](
+      AlertRuleInput.parse({ kind: 'price-above', symbol: 'BTCUSDT', level: level.toFixed() }),
+      testSender,
+    );
+    expect(
+      await h.core.handlers['alerts:check'](
+        AlertRuleInput.parse({ kind: 'price-above', symbol: 'BTCUSDT', level: now.times(0.9).toDecimalPlaces(2).toFixed() }),
+        testSender,
+      ),
+    ).toMatchObject({ wouldFireNow: true });
     h.sim().market.setPrice('BTCUSDT', level.times(1.05).toFixed(2));
     const entry = await waitFor('the alert', () => h.fired.find((e) => e.ruleId === rule.id), 2_000);
     expect(entry.message).toMatch(/^BTCUSDT crossed above [\d,]+(\.\d+)? \(now [\d,.]+\)$/);
@@ -97,7 +116,10 @@ describe('alerts against the simulator', { timeout: 90_000 }, () => {
     await waitFor('the market feed stale', () => marketState(h) !== 'live' && marketState(h) !== undefined);
     sim.market.setPrice('SOLUSDT', level.times(0.95).toFixed(2));
     // SOL is not held: the alert puts it on the streams, and its price is read by REST at once
-    await h.core.handlers['alerts:create'](AlertRuleInput.parse({ kind: 'price-below', symbol: 'SOLUSDT', level: level.toFixed() }), testSender);
+    await h.core.handlers['alerts:create'](
+      AlertRuleInput.parse({ kind: 'price-below', symbol: 'SOLUSDT', level: level.toFixed() }),
+      testSender,
+    );
     await waitFor('the REST read of SOLUSDT', () => h.core.inspect.alerts().lastPrice('SOLUSDT'));
     // many flushes while stale: nothing may fire
     const seen = h.statuses.length;
@@ -113,12 +135,26 @@ describe('alerts against the simulator', { timeout: 90_000 }, () => {
     await btcPrice(h);
     const session = h.core.inspect.session()!;
     await waitFor('the account stream', () => h.statuses.at(-1)?.connections.find((c) => c.id === 'account')?.state === 'live');
-    await session.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, changesState: true, params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' } });
+    await session.rest.request({
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      weight: 1,
+      changesState: true,
+      params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' },
+    });
     const fill = await waitFor('the fill alert', () => h.fired.find((e) => e.kind === 'order'));
     expect(fill).toMatchObject({ title: 'Order filled', view: 'orders' });
     expect(fill.message).toBe('Order filled: Buy BTCUSDT, 0.01 of 0.01 filled');
     await h.core.handlers['settings:update']({ privacyMode: true }, testSender);
-    await session.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, changesState: true, params: { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.01' } });
+    await session.rest.request({
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      weight: 1,
+      changesState: true,
+      params: { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.01' },
+    });
     const second = await waitFor('the second fill alert', () => h.fired.filter((e) => e.kind === 'order')[1]);
     expect(second.message).toBe('Order filled: Sell BTCUSDT');
     expect(h.banners.map((b) => b.body)).toContain('Order filled: Sell BTCUSDT');
@@ -128,7 +164,17 @@ describe('alerts against the simulator', { timeout: 90_000 }, () => {
     const h = await startDemo();
     const now = await btcPrice(h);
     const level = now.times(1.1).toDecimalPlaces(2);
-    await h.core.handlers['alerts:create'](AlertRuleInput.parse({ kind: 'price-above', symbol: 'BTCUSDT', level: level.toFixed(), repeat: true, rearmPercent: '1', cooldownMs: 0 }), testSender);
+    await h.core.handlers['alerts:create'](
+      AlertRuleInput.parse({
+        kind: 'price-above',
+        symbol: 'BTCUSDT',
+        level: level.toFixed(),
+        repeat: true,
+        rearmPercent: '1',
+        cooldownMs: 0,
+      }),
+      testSender,
+    );
     // the checkpoint of how far prices were evaluated is written while live
     await waitFor('a checkpoint', () => h.statuses.filter((s) => s.connections[0]?.state === 'live').length > 3);
     const sim = h.sim();
@@ -151,6 +197,8 @@ describe('alerts against the simulator', { timeout: 90_000 }, () => {
     await waitFor('more live status reports', () => h.statuses.length >= seen + 2 && marketState(h) === 'live', 30_000);
     expect(h.fired.map((e) => e.kind)).toEqual(['catch-up']);
     // the night may cross midnight: then the time carries its date
-    expect(h.fired[0]?.message).toMatch(/^While you were away: BTCUSDT crossed [\d,.]+ between (\d{1,2} [A-Z][a-z]{2} )?\d\d:\d\d and (\d{1,2} [A-Z][a-z]{2} )?\d\d:\d\d$/);
+    expect(h.fired[0]?.message).toMatch(
+      /^While you were away: BTCUSDT crossed [\d,.]+ between (\d{1,2} [A-Z][a-z]{2} )?\d\d:\d\d and (\d{1,2} [A-Z][a-z]{2} )?\d\d:\d\d$/,
+    );
   });
 });

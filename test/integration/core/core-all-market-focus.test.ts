@@ -30,7 +30,14 @@ describe('all-market stream with a focus on the watched markets', () => {
           startSimulator: async (o) => {
             sim = await startSimulator({ seed: o.seed, symbolCount: 600, marketStepMs: 200 });
             // 260 held assets: valuing them needs more than the 200 markets of the threshold.
-            const bases = [...new Set(sim.market.symbols().filter((s) => s.quoteAsset === 'USDT').map((s) => s.baseAsset))].slice(0, 260);
+            const bases = [
+              ...new Set(
+                sim.market
+                  .symbols()
+                  .filter((s) => s.quoteAsset === 'USDT')
+                  .map((s) => s.baseAsset),
+              ),
+            ].slice(0, 260);
             for (const asset of bases) sim.accounts.adjustBalance(sim.demoAccountId, asset, '3');
             return sim;
           },
@@ -55,14 +62,24 @@ describe('all-market stream with a focus on the watched markets', () => {
     expect(unwatched.length).toBeGreaterThan(100);
 
     // Frames arrive once a second: wait until most watched markets have a streamed last price.
-    await waitFor('watched prices from the stream', () => [...watched].filter((s) => session.quote(s)?.last != null).length > watched.size / 2, 60_000);
+    await waitFor(
+      'watched prices from the stream',
+      () => [...watched].filter((s) => session.quote(s)?.last != null).length > watched.size / 2,
+      60_000,
+    );
     // Several more frames: an unwatched market that changed would have been applied by now.
     const seenFrames = session.status().connections[0]!.lastMessageAt!;
     await waitFor('three more frames', () => (session.status().connections[0]!.lastMessageAt ?? 0) >= seenFrames + 3_000, 30_000);
     expect(unwatched.filter((s) => session.quote(s) !== undefined)).toEqual([]);
     // the extra symbol's price keeps moving with the stream (its REST seed is read only once)
     const first = await waitFor('a price for the extra symbol', () => session.quote(extra)?.last ?? null, 30_000);
-    await waitFor('the extra symbol streamed', () => { const last = session.quote(extra)?.last; return last != null && last !== first ? last : null; }, 30_000);
-
+    await waitFor(
+      'the extra symbol streamed',
+      () => {
+        const last = session.quote(extra)?.last;
+        return last != null && last !== first ? last : null;
+      },
+      30_000,
+    );
   }, 120_000);
 });

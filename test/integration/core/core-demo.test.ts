@@ -68,7 +68,8 @@ async function startDemo(): Promise<Harness> {
     if (name === 'portfolio:snapshot') {
       const next = applyPortfolioEvent(mirror, payload as Parameters<typeof applyPortfolioEvent>[1]);
       // a delta that does not follow is what the renderer would refetch for: it must not happen here
-      if (next === null && (payload as { kind?: string }).kind !== 'cleared') eventProblems.push(`portfolio delta seq ${(payload as { seq?: number }).seq} does not follow`);
+      if (next === null && (payload as { kind?: string }).kind !== 'cleared')
+        eventProblems.push(`portfolio delta seq ${(payload as { seq?: number }).seq} does not follow`);
       mirror = next;
     }
     if (name === 'status:connections') statuses.push(payload as ConnectionsStatus);
@@ -119,7 +120,11 @@ describe('core in demo mode against the simulator', () => {
     const t0 = Date.now();
     const h = await startDemo();
     // Well inside the 5 s periodic refresh: the first message itself must produce a status event.
-    const st = await waitFor('a status with both ages', () => h.statuses.find((s) => s.connections.every((c) => c.state === 'live' && c.lastMessageAt !== null)), 4_000);
+    const st = await waitFor(
+      'a status with both ages',
+      () => h.statuses.find((s) => s.connections.every((c) => c.state === 'live' && c.lastMessageAt !== null)),
+      4_000,
+    );
     for (const c of st.connections) expect(c.lastMessageAt!).toBeGreaterThanOrEqual(t0 - 1_000);
   });
 
@@ -173,7 +178,9 @@ describe('core in demo mode against the simulator', () => {
     expect(h.mirror()?.holdings.length).toBeGreaterThan(0);
     h.sim().faults.state.silentSockets = false;
     await waitFor('live again', () => h.mirror()?.freshness.state === 'live', 30_000).catch((e: unknown) => {
-      console.log(JSON.stringify(h.statuses.slice(-6).map((s) => s.connections.map((c) => `${c.id}:${c.state}:${c.reconnects}:${c.lastError}`))));
+      console.log(
+        JSON.stringify(h.statuses.slice(-6).map((s) => s.connections.map((c) => `${c.id}:${c.state}:${c.reconnects}:${c.lastError}`))),
+      );
       throw e;
     });
   }, 90_000);
@@ -184,10 +191,14 @@ describe('core in demo mode against the simulator', () => {
     const before = h.statuses.length;
     h.sim().faults.closeAll('all');
     await waitFor('reconnects counted', () => h.statuses.slice(before).some((s) => s.connections.some((c) => c.reconnects > 0)), 30_000);
-    await waitFor('live again', () => {
-      const last = h.statuses.at(-1);
-      return last !== undefined && last.connections.every((c) => c.state === 'live') && h.mirror()?.freshness.state === 'live';
-    }, 30_000);
+    await waitFor(
+      'live again',
+      () => {
+        const last = h.statuses.at(-1);
+        return last !== undefined && last.connections.every((c) => c.state === 'live') && h.mirror()?.freshness.state === 'live';
+      },
+      30_000,
+    );
   });
 
   it('no secret ever appears in an event, a handler result or a log line', async () => {
@@ -201,7 +212,10 @@ describe('core in demo mode against the simulator', () => {
     await h.call(h.core.handlers['keys:save']({ environment: 'demo', material }, testSender));
     await h.core.inspect.idle();
     const seqBefore = h.payloads.length;
-    await waitFor('a session with the saved key delivers', () => h.payloads.slice(seqBefore).some((p) => p.name === 'portfolio:snapshot') && h.mirror()?.freshness.state === 'live');
+    await waitFor(
+      'a session with the saved key delivers',
+      () => h.payloads.slice(seqBefore).some((p) => p.name === 'portfolio:snapshot') && h.mirror()?.freshness.state === 'live',
+    );
     await h.call(h.core.handlers['keys:health']({ environment: 'demo' }, testSender));
     await h.call(h.core.handlers['app:getState'](undefined, testSender));
     await h.call(h.core.handlers['portfolio:getSnapshot'](undefined, testSender));
@@ -210,7 +224,9 @@ describe('core in demo mode against the simulator', () => {
     expect(pendingPem).toBeDefined();
     const privateBody = (JSON.parse(pendingPem!).privateKeyPem as string).split('\n')[1]!;
     // a wrong key produces error messages: they must be clean too
-    const wrong = await Promise.resolve(h.core.handlers['keys:test']({ environment: 'demo', material: { kind: 'hmac', apiKey, secret: `${KNOWN_SECRET}x` } }, testSender)).catch((e: unknown) => ({ error: String(e) }));
+    const wrong = await Promise.resolve(
+      h.core.handlers['keys:test']({ environment: 'demo', material: { kind: 'hmac', apiKey, secret: `${KNOWN_SECRET}x` } }, testSender),
+    ).catch((e: unknown) => ({ error: String(e) }));
     h.results.push(wrong);
     h.sim().faults.closeAll('all'); // reconnect paths log too
     await waitFor('live again', () => h.mirror()?.freshness.state === 'live', 30_000);

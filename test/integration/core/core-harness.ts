@@ -3,7 +3,13 @@
  * reconnects happen in seconds instead of minutes, and a polling wait (no fixed sleeps).
  */
 export const FAST_SESSION_TUNING = {
-  market: { staleAfterMs: 1_500, pingIntervalMs: 500, pongTimeoutMs: 1_000, dataSilenceLimitMs: 3_000, backoff: { baseMs: 100, capMs: 400 } },
+  market: {
+    staleAfterMs: 1_500,
+    pingIntervalMs: 500,
+    pongTimeoutMs: 1_000,
+    dataSilenceLimitMs: 3_000,
+    backoff: { baseMs: 100, capMs: 400 },
+  },
   wsApi: { staleAfterMs: 1_500, pingIntervalMs: 500, pongTimeoutMs: 1_000, requestTimeoutMs: 5_000, backoff: { baseMs: 100, capMs: 400 } },
   bootBackoff: { baseMs: 100, capMs: 400 },
 };

@@ -23,7 +23,11 @@ import { FAST_SESSION_TUNING, waitFor } from './core-harness';
 
 const FAST = FAST_SESSION_TUNING;
 
-const SimOrderRow = z.object({ orderId: z.union([z.string(), z.number()]).transform(String), clientOrderId: z.string(), status: z.string() });
+const SimOrderRow = z.object({
+  orderId: z.union([z.string(), z.number()]).transform(String),
+  clientOrderId: z.string(),
+  status: z.string(),
+});
 
 let sim: Simulator;
 const dirs: string[] = [];
@@ -67,7 +71,9 @@ function dbPath(): string {
   return join(dir, 'perch.sqlite');
 }
 
-async function startCore(opts: { settings?: Partial<Settings>; database?: Database; placeTimeoutMs?: number; waitReady?: boolean } = {}): Promise<Harness> {
+async function startCore(
+  opts: { settings?: Partial<Settings>; database?: Database; placeTimeoutMs?: number; waitReady?: boolean } = {},
+): Promise<Harness> {
   const settings = memorySettings({ environment: 'demo', tradingEnabled: true, ...opts.settings });
   const core = createCore(
     {
@@ -82,7 +88,12 @@ async function startCore(opts: { settings?: Partial<Settings>; database?: Databa
     {
       sessionTuning: FAST,
       ordersTuning: {
-        orderApi: { graceMs: 400, backoff: { baseMs: 40, capMs: 160, minMs: 20 }, placeTimeoutMs: opts.placeTimeoutMs ?? 5_000, cancelCheckMs: 3_000 },
+        orderApi: {
+          graceMs: 400,
+          backoff: { baseMs: 40, capMs: 160, minMs: 20 },
+          placeTimeoutMs: opts.placeTimeoutMs ?? 5_000,
+          cancelCheckMs: 3_000,
+        },
         service: { openCoalesceMs: 20, placeTimeoutMs: opts.placeTimeoutMs ?? 5_000, ocoGraceMs: 400 },
       },
     },
@@ -107,7 +118,10 @@ function priceAt(symbol: string, factor: string, tick = '0.01'): string {
   return formatDecimal(floorToStep(dec(sim.market.lastPrice(symbol)).mul(factor), tick));
 }
 
-async function confirmDraft(h: Harness, draft: OrderDraftInput): Promise<{ token: string; order: NonNullable<Awaited<ReturnType<Core['handlers']['orders:preflight']>>['order']> }> {
+async function confirmDraft(
+  h: Harness,
+  draft: OrderDraftInput,
+): Promise<{ token: string; order: NonNullable<Awaited<ReturnType<Core['handlers']['orders:preflight']>>['order']> }> {
   const r = await h.core.handlers['orders:preflight']({ draft, confirm: true }, testSender);
   if (r.confirmation === null) throw new Error(`not confirmable: ${JSON.stringify({ issues: r.issues, disabled: r.disabledReason })}`);
   return { token: r.confirmation.token, order: r.confirmation.order };
@@ -116,7 +130,14 @@ async function confirmDraft(h: Harness, draft: OrderDraftInput): Promise<{ token
 async function simOrders(h: Harness, symbol: string): Promise<z.infer<typeof SimOrderRow>[]> {
   const session = h.core.inspect.session();
   if (session === null) throw new Error('no session');
-  return session.rest.request({ method: 'GET', path: '/api/v3/allOrders', params: { symbol, limit: 1000 }, security: 'USER_DATA', weight: 20, schema: z.array(SimOrderRow) });
+  return session.rest.request({
+    method: 'GET',
+    path: '/api/v3/allOrders',
+    params: { symbol, limit: 1000 },
+    security: 'USER_DATA',
+    weight: 20,
+    schema: z.array(SimOrderRow),
+  });
 }
 
 async function refusal(p: unknown): Promise<AppError> {
@@ -133,7 +154,10 @@ describe('orders through the core (demo mode, built-in simulator)', () => {
   it('pre-flight -> confirm -> submit a limit buy: it shows in orders:open, then cancel removes it', async () => {
     const h = await startCore();
     const price = priceAt('BTCUSDT', '0.9');
-    const pre = await h.core.handlers['orders:preflight']({ draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price } }, testSender);
+    const pre = await h.core.handlers['orders:preflight'](
+      { draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price } },
+      testSender,
+    );
     expect(pre.ok).toBe(true);
     expect(pre.disabledReason).toBeNull();
     // main read a quote for the checks even though no form watches the symbol yet
@@ -153,7 +177,10 @@ describe('orders through the core (demo mode, built-in simulator)', () => {
 
     const cancel = await h.core.handlers['orders:cancel']({ symbol: 'BTCUSDT', orderId, confirmed: true }, testSender);
     expect(cancel.status).toBe('canceled');
-    await waitFor('an orders:open event without it', () => h.lastOpen() !== null && !h.lastOpen()!.orders.some((o) => o.orderId === orderId));
+    await waitFor(
+      'an orders:open event without it',
+      () => h.lastOpen() !== null && !h.lastOpen()!.orders.some((o) => o.orderId === orderId),
+    );
     expect((await simOrders(h, 'BTCUSDT')).filter((o) => o.clientOrderId === c.token).map((o) => o.status)).toEqual(['CANCELED']);
   });
 
@@ -172,7 +199,9 @@ describe('orders through the core (demo mode, built-in simulator)', () => {
     expect(again.clientOrderId).toBe(c.token);
     expect((await simOrders(h, 'BTCUSDT')).filter((o) => o.clientOrderId === c.token)).toHaveLength(1);
 
-    await waitFor('an order-filled notice', () => h.payloads.some((p) => p.name === 'app:notice' && (p.payload as { code: string }).code === 'order-filled'));
+    await waitFor('an order-filled notice', () =>
+      h.payloads.some((p) => p.name === 'app:notice' && (p.payload as { code: string }).code === 'order-filled'),
+    );
     const after = await waitFor('the holdings to change', () => {
       const s = h.mirror();
       const btc = s?.holdings.find((x) => x.asset === 'BTC');
@@ -191,12 +220,14 @@ describe('orders through the core (demo mode, built-in simulator)', () => {
     expect(new Decimal(btcAfter).minus(btcBefore).lte(bought)).toBe(true);
   });
 
-  it('orders:watchMarket pushes orders:market with the live book of the form\'s symbol, until the form closes (only listed symbols)', async () => {
+  it("orders:watchMarket pushes orders:market with the live book of the form's symbol, until the form closes (only listed symbols)", async () => {
     const h = await startCore();
     const q = await h.core.handlers['orders:watchMarket']({ symbol: 'ETHUSDT' }, testSender);
     expect(q).not.toBeNull();
     expect(dec(q!.bid!).lt(q!.ask!)).toBe(true);
-    await waitFor('an orders:market event for ETHUSDT', () => h.payloads.some((p) => p.name === 'orders:market' && (p.payload as { symbol: string }).symbol === 'ETHUSDT'));
+    await waitFor('an orders:market event for ETHUSDT', () =>
+      h.payloads.some((p) => p.name === 'orders:market' && (p.payload as { symbol: string }).symbol === 'ETHUSDT'),
+    );
     const orders = h.core.inspect.orders()!;
     expect([...orders.watching()]).toEqual(['ETHUSDT']);
     // a symbol the exchange does not list is never subscribed
@@ -213,7 +244,10 @@ describe('orders through the core (demo mode, built-in simulator)', () => {
     const h = await startCore();
     const c = await confirmDraft(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: priceAt('BTCUSDT', '0.9') });
     await h.core.handlers['settings:update']({ tradingEnabled: false }, testSender);
-    const pre = await h.core.handlers['orders:preflight']({ draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: priceAt('BTCUSDT', '0.9') }, confirm: true }, testSender);
+    const pre = await h.core.handlers['orders:preflight'](
+      { draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: priceAt('BTCUSDT', '0.9') }, confirm: true },
+      testSender,
+    );
     expect(pre.ok).toBe(false);
     expect(pre.confirmation).toBeNull();
     expect(pre.disabledReason).toMatch(/read-only/);
@@ -233,11 +267,26 @@ describe('orders through the core (demo mode, built-in simulator)', () => {
     const reached = 'perch-restart-reached';
     const lost = 'perch-restart-lost';
     const order = { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '30' } as const;
-    for (const [id, state] of [[reached, 'sent'], [lost, 'pending']] as const) {
-      db1.orderIntents.insert({ clientOrderId: id, createdAt: Date.now(), environment: 'demo', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', payload: { kind: 'order', order, confirmedAt: Date.now() }, state });
+    for (const [id, state] of [
+      [reached, 'sent'],
+      [lost, 'pending'],
+    ] as const) {
+      db1.orderIntents.insert({
+        clientOrderId: id,
+        createdAt: Date.now(),
+        environment: 'demo',
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'MARKET',
+        payload: { kind: 'order', order, confirmedAt: Date.now() },
+        state,
+      });
     }
     await rest.request({
-      method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1,
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      weight: 1,
       params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '30', newClientOrderId: reached },
     });
     await first.core.stop();
@@ -245,7 +294,12 @@ describe('orders through the core (demo mode, built-in simulator)', () => {
 
     const db2 = openDatabase(path);
     databases.push(db2);
-    expect(db2.orderIntents.listUnfinished('demo').map((i) => i.clientOrderId).sort()).toEqual([lost, reached].sort());
+    expect(
+      db2.orderIntents
+        .listUnfinished('demo')
+        .map((i) => i.clientOrderId)
+        .sort(),
+    ).toEqual([lost, reached].sort());
     const second = await startCore({ database: db2 });
     // ready means every unfinished intent was reconciled first
     expect(db2.orderIntents.listUnfinished('demo')).toHaveLength(0);
@@ -296,6 +350,8 @@ describe('confirming while no session is ready', () => {
     const e = await refusal(h.core.handlers['orders:submit']({ token: 'web_notjournaled000001', order, confirmed: true }, testSender));
     expect(e.code).toBe('not-sent');
     expect(e.message).toBe('Perch is still connecting to the demo exchange; nothing was sent. Try again in a moment.');
-    expect((await h.core.handlers['orders:outcome']({ clientOrderId: 'web_notjournaled000001', symbol: 'BTCUSDT' }, testSender))?.status).toBe('not-placed');
+    expect(
+      (await h.core.handlers['orders:outcome']({ clientOrderId: 'web_notjournaled000001', symbol: 'BTCUSDT' }, testSender))?.status,
+    ).toBe('not-placed');
   }, 60_000);
 });

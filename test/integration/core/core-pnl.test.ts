@@ -16,7 +16,9 @@ afterEach(async () => {
   running = null;
 });
 
-function startDemo(shell?: { saveTextFile?: (f: { defaultName: string; content: string }) => Promise<{ saved: boolean; path: string | null }> }): Core {
+function startDemo(shell?: {
+  saveTextFile?: (f: { defaultName: string; content: string }) => Promise<{ saved: boolean; path: string | null }>;
+}): Core {
   const core = createCore(
     {
       secrets: memorySecrets(),
@@ -36,21 +38,28 @@ describe('P&L through the core in demo mode', () => {
   it('reads the demo history on its own and answers the overview within the contract', async () => {
     const core = startDemo();
     await core.start();
-    const overview = await waitFor('the P&L overview', async () => {
-      try {
-        const o = await core.handlers['pnl:overview']({ method: 'fifo', range: 'all' }, testSender);
-        return o.summary !== null && o.sync.phase === 'done' ? o : null;
-      } catch {
-        return null;
-      }
-    }, 60_000);
+    const overview = await waitFor(
+      'the P&L overview',
+      async () => {
+        try {
+          const o = await core.handlers['pnl:overview']({ method: 'fifo', range: 'all' }, testSender);
+          return o.summary !== null && o.sync.phase === 'done' ? o : null;
+        } catch {
+          return null;
+        }
+      },
+      60_000,
+    );
     expect(commands['pnl:overview'].output.safeParse(overview).success).toBe(true);
     expect(overview.summary!.tradeCount).toBeGreaterThan(80);
     expect(overview.series.length).toBeGreaterThan(300);
     expect(overview.series.length).toBeLessThanOrEqual(2000);
     expect(overview.summary!.holdings.find((h) => h.asset === 'BTC')!.qty).toBe('0.5');
     // Without a desktop save dialog the window downloads the file itself.
-    expect(await core.handlers['pnl:saveCsv']({ kind: 'trades', method: 'fifo' }, testSender)).toEqual({ status: 'unavailable', path: null });
+    expect(await core.handlers['pnl:saveCsv']({ kind: 'trades', method: 'fifo' }, testSender)).toEqual({
+      status: 'unavailable',
+      path: null,
+    });
   });
 
   it('desktop: CSV export goes through the save dialog port', async () => {
@@ -62,16 +71,22 @@ describe('P&L through the core in demo mode', () => {
       },
     });
     await core.start();
-    await waitFor('history read', async () => {
-      try {
-        return (await core.handlers['pnl:overview']({ method: 'average', range: '30d' }, testSender)).sync.phase === 'done' ? true : null;
-      } catch {
-        return null;
-      }
-    }, 60_000);
+    await waitFor(
+      'history read',
+      async () => {
+        try {
+          return (await core.handlers['pnl:overview']({ method: 'average', range: '30d' }, testSender)).sync.phase === 'done' ? true : null;
+        } catch {
+          return null;
+        }
+      },
+      60_000,
+    );
     const r = await core.handlers['pnl:saveCsv']({ kind: 'gains', method: 'average' }, testSender);
     expect(r.status).toBe('saved');
     expect(saved[0]!.defaultName).toMatch(/^perch-gains-average-\d{4}-\d{2}-\d{2}\.csv$/);
-    expect(saved[0]!.content.split('\n')[0]).toBe('acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,value_currency');
+    expect(saved[0]!.content.split('\n')[0]).toBe(
+      'acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,value_currency',
+    );
   });
 });

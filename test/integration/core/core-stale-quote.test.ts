@@ -54,7 +54,8 @@ async function startCore(): Promise<Core> {
   return core;
 }
 
-const preflight = async (core: Core, draft: OrderDraftInput): Promise<PreflightResult> => await core.handlers['orders:preflight']({ draft }, testSender);
+const preflight = async (core: Core, draft: OrderDraftInput): Promise<PreflightResult> =>
+  await core.handlers['orders:preflight']({ draft }, testSender);
 
 describe('a market quote that went quiet is never used as current', () => {
   it('sockets silent while the price drops 3 %: the pre-flight re-reads the quote by REST, sees the taker fill, and blocks on account data', async () => {
@@ -101,14 +102,25 @@ describe('a market quote that went quiet is never used as current', () => {
     await core.handlers['orders:watchMarket']({ symbol: 'ETHUSDT' }, testSender);
     await waitFor('the streamed book', () => core.inspect.session()?.quote('ETHUSDT')?.at);
     const last = dec(sim.market.lastPrice('ETHUSDT'));
-    const draft: OrderDraftInput = { symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.01', price: formatDecimal(floorToStep(last.mul('0.99'), '0.01')), timeInForce: 'GTC' };
+    const draft: OrderDraftInput = {
+      symbol: 'ETHUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: formatDecimal(floorToStep(last.mul('0.99'), '0.01')),
+      timeInForce: 'GTC',
+    };
     expect((await preflight(core, draft)).warnings.map((w) => w.code)).not.toContain('no-market-data');
     sim.faults.state.silentSockets = true;
     sim.faults.state.hangPaths = ['/api/v3/ticker/bookTicker'];
-    const r = await waitFor('a stale-quote warning', async () => {
-      const res = await preflight(core, draft);
-      return res.warnings.some((w) => w.code === 'no-market-data') ? res : null;
-    }, 60_000);
+    const r = await waitFor(
+      'a stale-quote warning',
+      async () => {
+        const res = await preflight(core, draft);
+        return res.warnings.some((w) => w.code === 'no-market-data') ? res : null;
+      },
+      60_000,
+    );
     expect(r.warnings.find((w) => w.code === 'no-market-data')?.message).toMatch(/could not be refreshed/);
   }, 90_000);
 });

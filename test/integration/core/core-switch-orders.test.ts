@@ -45,7 +45,9 @@ const SimOrderRow = z.object({ clientOrderId: z.string(), status: z.string() });
 async function testnetOrders(symbol: string): Promise<z.infer<typeof SimOrderRow>[]> {
   const query = `symbol=${symbol}&timestamp=${Date.now()}&recvWindow=60000`;
   const signature = createHmac('sha256', testnet.apiSecret).update(query).digest('hex');
-  const res = await fetch(`${testnet.restUrl}/api/v3/allOrders?${query}&signature=${signature}`, { headers: { 'X-MBX-APIKEY': testnet.apiKey } });
+  const res = await fetch(`${testnet.restUrl}/api/v3/allOrders?${query}&signature=${signature}`, {
+    headers: { 'X-MBX-APIKEY': testnet.apiKey },
+  });
   return z.array(SimOrderRow).parse(await res.json());
 }
 
@@ -67,12 +69,22 @@ function newDatabase(): Database {
 
 async function startOnTestnet(): Promise<Started> {
   const started = await startCore({ environment: 'testnet', database: newDatabase(), secrets: memorySecrets() });
-  await started.core.handlers['keys:save']({ environment: 'testnet', material: { kind: 'hmac', apiKey: testnet.apiKey, secret: testnet.apiSecret } }, testSender);
-  await waitFor('testnet orders ready', () => started.core.inspect.orders()?.isReady() && started.core.inspect.session()?.environment === 'testnet');
+  await started.core.handlers['keys:save'](
+    { environment: 'testnet', material: { kind: 'hmac', apiKey: testnet.apiKey, secret: testnet.apiSecret } },
+    testSender,
+  );
+  await waitFor(
+    'testnet orders ready',
+    () => started.core.inspect.orders()?.isReady() && started.core.inspect.session()?.environment === 'testnet',
+  );
   return started;
 }
 
-async function startCore(o: { environment: 'testnet' | 'demo'; database: Database; secrets: ReturnType<typeof memorySecrets> }): Promise<Started> {
+async function startCore(o: {
+  environment: 'testnet' | 'demo';
+  database: Database;
+  secrets: ReturnType<typeof memorySecrets>;
+}): Promise<Started> {
   const { database, secrets } = o;
   const settings = memorySettings({ environment: o.environment, tradingEnabled: true, onboarded: true });
   const core = createCore(
@@ -104,7 +116,10 @@ async function startCore(o: { environment: 'testnet' | 'demo'; database: Databas
 
 /** Places a market buy on Testnet whose answer is lost and whose checks fail until `release()`. */
 async function unknownOrder(core: Core): Promise<{ token: string; release: () => void }> {
-  const pre = await core.handlers['orders:preflight']({ draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '30' }, confirm: true }, testSender);
+  const pre = await core.handlers['orders:preflight'](
+    { draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '30' }, confirm: true },
+    testSender,
+  );
   if (pre.confirmation === null) throw new Error(`not confirmable: ${JSON.stringify(pre.issues)}`);
   const token = pre.confirmation.token;
   // Executed, but answered -1007 (timeout waiting for the backend); no user data events; every
@@ -112,8 +127,20 @@ async function unknownOrder(core: Core): Promise<{ token: string; release: () =>
   testnet.faults.state.silentSockets = true;
   testnet.faults.state.orderFaults.push({ kind: 'code-1007', execute: true });
   const failures = [
-    { method: 'GET', path: '/api/v3/order', status: 503, body: '{"code":-1008,"msg":"Server is currently overloaded with other requests. Please try again in a few minutes."}', count: 1_000_000 },
-    { method: 'GET', path: '/api/v3/allOrders', status: 503, body: '{"code":-1008,"msg":"Server is currently overloaded with other requests. Please try again in a few minutes."}', count: 1_000_000 },
+    {
+      method: 'GET',
+      path: '/api/v3/order',
+      status: 503,
+      body: '{"code":-1008,"msg":"Server is currently overloaded with other requests. Please try again in a few minutes."}',
+      count: 1_000_000,
+    },
+    {
+      method: 'GET',
+      path: '/api/v3/allOrders',
+      status: 503,
+      body: '{"code":-1008,"msg":"Server is currently overloaded with other requests. Please try again in a few minutes."}',
+      count: 1_000_000,
+    },
   ];
   testnet.faults.state.restFailures = failures;
   const first = await core.handlers['orders:submit']({ token, order: pre.confirmation.order, confirmed: true }, testSender);
@@ -134,13 +161,24 @@ describe('an unknown outcome survives a switch of environment', () => {
 
     // What the settings warn about before the switch: symbol, side, quantity, time, environment.
     const listed = await core.handlers['orders:unresolved'](undefined, testSender);
-    expect(listed).toEqual([expect.objectContaining({ clientOrderId: token, environment: 'testnet', symbol: 'BTCUSDT', side: 'BUY', quantity: '30 (quote)', status: 'unknown' })]);
+    expect(listed).toEqual([
+      expect.objectContaining({
+        clientOrderId: token,
+        environment: 'testnet',
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        quantity: '30 (quote)',
+        status: 'unknown',
+      }),
+    ]);
 
     await core.handlers['settings:update']({ environment: 'demo' }, testSender);
     await waitFor('the demo session', () => core.inspect.session()?.environment === 'demo');
     expect(settings.current().environment).toBe('demo');
     // still open, now checked in the background
-    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([expect.objectContaining({ clientOrderId: token, checkedInBackground: true })]);
+    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([
+      expect.objectContaining({ clientOrderId: token, checkedInBackground: true }),
+    ]);
     expect(database.orderIntents.get(token)?.state).toBe('unknown');
 
     // Testnet answers again: the order is found there, with the key that sent it.
@@ -150,7 +188,9 @@ describe('an unknown outcome survives a switch of environment', () => {
     expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([]);
     expect((await core.handlers['orders:outcome']({ clientOrderId: token }, testSender))?.status).toBe('filled');
     // one order on Testnet, never a second one
-    expect((await testnetOrders('BTCUSDT')).filter((o) => o.clientOrderId === token)).toEqual([expect.objectContaining({ status: 'FILLED' })]);
+    expect((await testnetOrders('BTCUSDT')).filter((o) => o.clientOrderId === token)).toEqual([
+      expect.objectContaining({ status: 'FILLED' }),
+    ]);
   }, 90_000);
 
   it('removing the key that sent it does not stop the checks either: they go on with the key that sent the order', async () => {
@@ -158,7 +198,9 @@ describe('an unknown outcome survives a switch of environment', () => {
     const { token, release } = await unknownOrder(core);
     await core.handlers['keys:remove']({ environment: 'testnet' }, testSender);
     await waitFor('the session to end (no key)', () => core.inspect.session() === null);
-    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([expect.objectContaining({ clientOrderId: token, checkedInBackground: true })]);
+    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([
+      expect.objectContaining({ clientOrderId: token, checkedInBackground: true }),
+    ]);
     release();
     await waitFor('the background check to find the order', () => database.orderIntents.get(token)?.state === 'accepted');
     expect(notices.some((n) => n.code === 'order-filled' && n.message.startsWith('Spot Testnet: '))).toBe(true);
@@ -170,8 +212,13 @@ describe('an unknown outcome survives a switch of environment', () => {
     await core.handlers['settings:update']({ environment: 'demo' }, testSender);
     await waitFor('the demo session', () => core.inspect.session()?.environment === 'demo');
     await core.handlers['settings:update']({ environment: 'testnet' }, testSender);
-    await waitFor('testnet orders ready again', () => core.inspect.session()?.environment === 'testnet' && core.inspect.orders()?.isReady());
-    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([expect.objectContaining({ clientOrderId: token, checkedInBackground: true })]);
+    await waitFor(
+      'testnet orders ready again',
+      () => core.inspect.session()?.environment === 'testnet' && core.inspect.orders()?.isReady(),
+    );
+    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([
+      expect.objectContaining({ clientOrderId: token, checkedInBackground: true }),
+    ]);
     release();
     await waitFor('the background check to find the order', () => database.orderIntents.get(token)?.state === 'accepted');
     expect((await core.handlers['orders:outcome']({ clientOrderId: token }, testSender))?.status).toBe('filled');
@@ -212,15 +259,21 @@ describe('the duplicate guard survives a switch of environment', () => {
     await core.handlers['settings:update']({ environment: 'demo' }, testSender);
     await waitFor('the demo session', () => core.inspect.session()?.environment === 'demo');
     await core.handlers['settings:update']({ environment: 'testnet' }, testSender);
-    await waitFor('testnet orders ready again', () => core.inspect.session()?.environment === 'testnet' && core.inspect.orders()?.isReady());
+    await waitFor(
+      'testnet orders ready again',
+      () => core.inspect.session()?.environment === 'testnet' && core.inspect.orders()?.isReady(),
+    );
     // The follow-up belongs to the background check; the guard does not depend on who follows it up.
-    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([expect.objectContaining({ clientOrderId: token, checkedInBackground: true })]);
+    expect(await core.handlers['orders:unresolved'](undefined, testSender)).toEqual([
+      expect.objectContaining({ clientOrderId: token, checkedInBackground: true }),
+    ]);
 
     const again = await core.handlers['orders:preflight']({ draft, confirm: true }, testSender);
     expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
     if (again.confirmation === null) throw new Error('not confirmable');
-    await expect(core.handlers['orders:submit']({ token: again.confirmation.token, order: again.confirmation.order, confirmed: true }, testSender))
-      .rejects.toMatchObject({ code: 'confirmation-required' });
+    await expect(
+      core.handlers['orders:submit']({ token: again.confirmation.token, order: again.confirmation.order, confirmed: true }, testSender),
+    ).rejects.toMatchObject({ code: 'confirmation-required' });
     // Nothing was sent by the refused submit.
     expect((await testnetOrders('BTCUSDT')).filter((o) => o.clientOrderId === again.confirmation?.token)).toEqual([]);
   }, 90_000);
@@ -251,12 +304,18 @@ describe('an unknown outcome is checked only with the key that sent it', () => {
 
     const second = await startCore({ environment: 'testnet', database: first.database, secrets: first.secrets });
     // Ready means every intent this session checks has been reconciled.
-    await waitFor('testnet orders ready', () => second.core.inspect.orders()?.isReady() && second.core.inspect.session()?.environment === 'testnet');
+    await waitFor(
+      'testnet orders ready',
+      () => second.core.inspect.orders()?.isReady() && second.core.inspect.session()?.environment === 'testnet',
+    );
     expect(first.database.orderIntents.get(token)?.state).toBe('unknown');
-    expect(second.notices).toContainEqual(expect.objectContaining({
-      code: 'orders-uncheckable', level: 'warning',
-      message: '1 order sent with a key that is no longer saved (Spot Testnet) cannot be checked by Perch; look at it on Binance.',
-    }));
+    expect(second.notices).toContainEqual(
+      expect.objectContaining({
+        code: 'orders-uncheckable',
+        level: 'warning',
+        message: '1 order sent with a key that is no longer saved (Spot Testnet) cannot be checked by Perch; look at it on Binance.',
+      }),
+    );
   }, 90_000);
 
   it('after a restart in another environment, an environment without a saved key raises the notice (not only a log line)', async () => {
@@ -267,8 +326,9 @@ describe('an unknown outcome is checked only with the key that sent it', () => {
     replaceSavedKey(first.secrets, null);
     const second = await startCore({ environment: 'demo', database: first.database, secrets: first.secrets });
     await waitFor('the notice', () => second.notices.some((n) => n.code === 'orders-uncheckable'));
-    expect(second.notices.find((n) => n.code === 'orders-uncheckable')?.message)
-      .toBe('1 order sent with a key that is no longer saved (Spot Testnet) cannot be checked by Perch; look at it on Binance.');
+    expect(second.notices.find((n) => n.code === 'orders-uncheckable')?.message).toBe(
+      '1 order sent with a key that is no longer saved (Spot Testnet) cannot be checked by Perch; look at it on Binance.',
+    );
     expect(first.database.orderIntents.get(token)?.state).toBe('unknown');
   }, 90_000);
 });

@@ -99,7 +99,10 @@ describe('switching environment clears the previous account from the screen', ()
     sims.push(testnet);
     const h = await startDemo(testnet);
     await waitFor('a live demo portfolio', () => h.mirror()?.freshness.state === 'live' && h.mirror()!.holdings.length > 0);
-    await h.core.handlers['keys:save']({ environment: 'testnet', material: { kind: 'hmac', apiKey: testnet.apiKey, secret: testnet.apiSecret } }, testSender);
+    await h.core.handlers['keys:save'](
+      { environment: 'testnet', material: { kind: 'hmac', apiKey: testnet.apiKey, secret: testnet.apiSecret } },
+      testSender,
+    );
     const eventsBefore = h.portfolioEvents.length;
 
     await h.core.handlers['settings:update']({ environment: 'testnet' }, testSender);

@@ -31,7 +31,11 @@ import { startSimulator, type Simulator } from '../../../src/main/sim/simulator'
 import { dec, formatDecimal } from '../../../src/shared/money';
 import { until } from '../../helpers/until';
 
-interface Sent { method: string; path: string; params: URLSearchParams }
+interface Sent {
+  method: string;
+  path: string;
+  params: URLSearchParams;
+}
 
 interface RestRig {
   env: Environment;
@@ -67,10 +71,16 @@ async function start(opts: Parameters<typeof startSimulator>[0] = {}): Promise<S
   return sim;
 }
 
-function restRig(s: Simulator, opts: {
-  material?: CredentialMaterial; restUrl?: string; timeoutMs?: number; governor?: RateLimitGovernor;
-  afterFetch?: (path: string) => void | Promise<void>;
-} = {}): RestRig {
+function restRig(
+  s: Simulator,
+  opts: {
+    material?: CredentialMaterial;
+    restUrl?: string;
+    timeoutMs?: number;
+    governor?: RateLimitGovernor;
+    afterFetch?: (path: string) => void | Promise<void>;
+  } = {},
+): RestRig {
   const env = simulatorEnvironment({ restUrl: opts.restUrl ?? s.restUrl, streamUrl: s.streamUrl, wsApiUrl: s.wsApiUrl });
   const sent: Sent[] = [];
   const log: RestLogEvent[] = [];
@@ -86,7 +96,12 @@ function restRig(s: Simulator, opts: {
   const governor = opts.governor ?? createRateLimitGovernor();
   const timeSync = createTimeSync({ env, fetchImpl, governor });
   const rest = createRestClient({
-    env, timeSync, governor, fetchImpl, timeoutMs: opts.timeoutMs ?? 15_000, log: (e) => log.push(e),
+    env,
+    timeSync,
+    governor,
+    fetchImpl,
+    timeoutMs: opts.timeoutMs ?? 15_000,
+    log: (e) => log.push(e),
     credentials: createCredentials(opts.material ?? { type: 'HMAC', apiKey: s.apiKey, secret: s.apiSecret }),
   });
   disposers.push(() => timeSync.stop());
@@ -98,12 +113,23 @@ const account = (rest: RestClient, priority: 'critical' | 'normal' | 'optional' 
   rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20, priority, schema: Account });
 const paths = (r: RestRig, path: string): Sent[] => r.sent.filter((s) => s.path === path);
 
-interface UdsRig { wsApi: WsApiConnection; uds: UserDataStream; registry: ConnectionStateRegistry }
+interface UdsRig {
+  wsApi: WsApiConnection;
+  uds: UserDataStream;
+  registry: ConnectionStateRegistry;
+}
 
 function udsRig(s: Simulator, r: RestRig, material: CredentialMaterial = { type: 'HMAC', apiKey: s.apiKey, secret: s.apiSecret }): UdsRig {
   const registry = createConnectionState();
   const wsApi = createWsApiConnection({ url: s.wsApiUrl, connectionState: registry, backoff: { baseMs: 20, capMs: 200 } });
-  const uds = createUserDataStream({ wsApi, rest: r.rest, credentials: createCredentials(material), timeSync: r.timeSync, connectionState: registry, backoff: { baseMs: 20, capMs: 200 } });
+  const uds = createUserDataStream({
+    wsApi,
+    rest: r.rest,
+    credentials: createCredentials(material),
+    timeSync: r.timeSync,
+    connectionState: registry,
+    backoff: { baseMs: 20, capMs: 200 },
+  });
   disposers.push(() => {
     uds.dispose();
     wsApi.dispose();
@@ -138,7 +164,11 @@ describe('B1: clock offset', () => {
   it('a server that keeps rejecting the timestamp: one resync, one retry, then the clock error surfaces (no loop)', async () => {
     const s = await start();
     // Each time the client learns the server time, the server clock runs away again.
-    const r = restRig(s, { afterFetch: (path) => { if (path === '/api/v3/time') s.clock.jump(-8_000); } });
+    const r = restRig(s, {
+      afterFetch: (path) => {
+        if (path === '/api/v3/time') s.clock.jump(-8_000);
+      },
+    });
     s.clock.setOffset(-8_000);
     const e = await failure(account(r.rest));
     expect(e.kind).toBe('clock');
@@ -152,7 +182,9 @@ describe('B1: clock offset', () => {
 describe('B2: a fresh timestamp and signature per attempt', () => {
   it('the first two GET /api/v3/openOrders get 503: the resync retries, each attempt newly signed with an explicit recvWindow', async () => {
     const s = await start({ rateLimits: { weight: 1_000_000_000 } });
-    s.faults.state.restFailures = [{ method: 'GET', path: '/api/v3/openOrders', status: 503, body: '{"code":-1008,"msg":"Service unavailable"}', count: 2 }];
+    s.faults.state.restFailures = [
+      { method: 'GET', path: '/api/v3/openOrders', status: 503, body: '{"code":-1008,"msg":"Service unavailable"}', count: 2 },
+    ];
     const r = restRig(s);
     const u = udsRig(s, r);
     u.uds.start();
@@ -177,7 +209,14 @@ describe('B3: the error table on real replies', () => {
     ];
     const read = await failure(account(r.rest));
     expect(read).toMatchObject({ kind: 'network', httpStatus: 502, mayHaveExecuted: false });
-    const order = await failure(r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' } }));
+    const order = await failure(
+      r.rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        security: 'TRADE',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+      }),
+    );
     expect(order).toMatchObject({ kind: 'unknown-outcome', httpStatus: 502, mayHaveExecuted: true });
 
     // A port on 127.0.0.1 that nobody listens on: nothing was written, so not even an order is "unknown".
@@ -189,17 +228,39 @@ describe('B3: the error table on real replies', () => {
       });
     });
     const refused = restRig(s, { restUrl: `http://127.0.0.1:${closedPort}` });
-    const notSent = await failure(refused.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' } }));
+    const notSent = await failure(
+      refused.rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        security: 'TRADE',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+      }),
+    );
     expect(notSent).toMatchObject({ kind: 'network', mayHaveExecuted: false });
     expect(notSent.message).toMatch(/ECONNREFUSED/);
 
-    const params = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: restingBuyPrice(s, 'BTCUSDT'), newClientOrderId: 'perch-b3-dup' };
+    const params = {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price: restingBuyPrice(s, 'BTCUSDT'),
+      newClientOrderId: 'perch-b3-dup',
+    };
     await r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params });
     const dup = await failure(r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params }));
     expect(dup).toMatchObject({ kind: 'rejected', httpStatus: 400, binanceCode: -2010, binanceMsg: 'Duplicate order sent.' });
 
     s.faults.state.orderFaults.push({ kind: 'http503', execute: false });
-    const lb = await failure(r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' } }));
+    const lb = await failure(
+      r.rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        security: 'TRADE',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+      }),
+    );
     expect(lb).toMatchObject({ kind: 'unknown-outcome', httpStatus: 503, mayHaveExecuted: true });
     expect(lb.headers).toBeDefined();
 
@@ -251,7 +312,10 @@ describe('B5: rate-limit governor', () => {
     let before = 0;
     while (shed === undefined && polls < 20) {
       before = r.sent.length;
-      shed = await account(r.rest, 'optional').then(() => undefined, (e: unknown) => (e instanceof ExchangeError ? e : undefined));
+      shed = await account(r.rest, 'optional').then(
+        () => undefined,
+        (e: unknown) => (e instanceof ExchangeError ? e : undefined),
+      );
       polls += 1;
     }
     expect(shed?.kind).toBe('rate-limited');
@@ -266,7 +330,7 @@ describe('B5: rate-limit governor', () => {
 });
 
 describe('B6: random valid drafts are never rejected by the exchange', () => {
-  it('drafts with awkward decimals, validated and formatted by the client, pass the simulator\'s filters', async () => {
+  it("drafts with awkward decimals, validated and formatted by the client, pass the simulator's filters", async () => {
     const s = await start({ rateLimits: { weight: 1_000_000_000, orders10s: 1_000_000, orders1d: 1_000_000 } });
     const r = restRig(s);
     const info = createExchangeInfo({ rest: r.rest });
@@ -274,23 +338,42 @@ describe('B6: random valid drafts are never rejected by the exchange', () => {
     disposers.push(() => info.stop());
     const symbols = s.market.symbols().map((x) => x.symbol);
     let checked = 0;
-    await fc.assert(fc.asyncProperty(
-      fc.constantFrom(...symbols),
-      fc.constantFrom('BUY', 'SELL'),
-      fc.integer({ min: 9_000, max: 11_000 }), // price as a fraction of the average, 1/10 000
-      fc.integer({ min: 20, max: 400 }), // notional in quote units
-      fc.integer({ min: 1, max: 999_999_999 }), // noise digits
-      async (symbol, side, bp, notional, noise) => {
-        const avg = (await r.rest.request<{ price: string }>({ method: 'GET', path: '/api/v3/avgPrice', params: { symbol }, security: 'NONE', weight: 2 })).price;
-        const price = dec(avg).mul(bp).div(10_000).plus(dec(String(noise)).mul('1e-17'));
-        const quantity = dec(String(notional)).div(price).plus(dec(String(noise)).mul('1e-16'));
-        const v = info.validate({ symbol, side, type: 'LIMIT', timeInForce: 'GTC', quantity: formatDecimal(quantity), price: formatDecimal(price) }, { avgPrice: avg });
-        if (v.issues.length > 0) return;
-        for (const field of ['quantity', 'price'] as const) expect(String(v.order[field])).toMatch(/^\d+(\.\d*[1-9])?$/);
-        await r.rest.request({ method: 'POST', path: '/api/v3/order/test', security: 'TRADE', params: { ...v.order } });
-        checked += 1;
-      },
-    ), { numRuns: 300, seed: 4242 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...symbols),
+        fc.constantFrom('BUY', 'SELL'),
+        fc.integer({ min: 9_000, max: 11_000 }), // price as a fraction of the average, 1/10 000
+        fc.integer({ min: 20, max: 400 }), // notional in quote units
+        fc.integer({ min: 1, max: 999_999_999 }), // noise digits
+        async (symbol, side, bp, notional, noise) => {
+          const avg = (
+            await r.rest.request<{ price: string }>({
+              method: 'GET',
+              path: '/api/v3/avgPrice',
+              params: { symbol },
+              security: 'NONE',
+              weight: 2,
+            })
+          ).price;
+          const price = dec(avg)
+            .mul(bp)
+            .div(10_000)
+            .plus(dec(String(noise)).mul('1e-17'));
+          const quantity = dec(String(notional))
+            .div(price)
+            .plus(dec(String(noise)).mul('1e-16'));
+          const v = info.validate(
+            { symbol, side, type: 'LIMIT', timeInForce: 'GTC', quantity: formatDecimal(quantity), price: formatDecimal(price) },
+            { avgPrice: avg },
+          );
+          if (v.issues.length > 0) return;
+          for (const field of ['quantity', 'price'] as const) expect(String(v.order[field])).toMatch(/^\d+(\.\d*[1-9])?$/);
+          await r.rest.request({ method: 'POST', path: '/api/v3/order/test', security: 'TRADE', params: { ...v.order } });
+          checked += 1;
+        },
+      ),
+      { numRuns: 300, seed: 4242 },
+    );
     expect(checked).toBeGreaterThan(200);
   }, 120_000);
 });
@@ -303,13 +386,31 @@ describe('B7: ids above 2^53 through the user data stream', () => {
     u.uds.start();
     await until(() => u.uds.isSynced(), 'synced');
     s.faults.state.bigIds = true;
-    const placed = await r.rest.request<{ orderId: string }>({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: restingBuyPrice(s, 'BTCUSDT'), newClientOrderId: 'perch-b7-big' } });
+    const placed = await r.rest.request<{ orderId: string }>({
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      params: {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.001',
+        price: restingBuyPrice(s, 'BTCUSDT'),
+        newClientOrderId: 'perch-b7-big',
+      },
+    });
     expect(BigInt(placed.orderId) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
     await until(() => u.uds.orders.get('perch-b7-big') !== undefined, 'the executionReport');
     const ours = u.uds.orders.get('perch-b7-big')!;
     expect(ours.orderId).toBe(placed.orderId);
     expect(u.uds.orders.get(placed.orderId)?.clientOrderId).toBe('perch-b7-big');
-    await r.rest.request({ method: 'DELETE', path: '/api/v3/order', security: 'TRADE', params: { symbol: 'BTCUSDT', orderId: ours.orderId } });
+    await r.rest.request({
+      method: 'DELETE',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      params: { symbol: 'BTCUSDT', orderId: ours.orderId },
+    });
     await until(() => u.uds.orders.get(placed.orderId)?.status === 'CANCELED', 'cancel seen on the stream');
   });
 });
@@ -320,10 +421,24 @@ describe('B9: the backoff grows', () => {
     s.faults.state.refuseUpgrades = 503;
     const inner = createConnectionBudget({ maxAttempts: 100, windowMs: 300_000 });
     let attempts = 0;
-    const budget = { maxAttempts: inner.maxAttempts, delayMs: () => inner.delayMs(), record: () => { attempts += 1; inner.record(); }, used: () => inner.used() };
+    const budget = {
+      maxAttempts: inner.maxAttempts,
+      delayMs: () => inner.delayMs(),
+      record: () => {
+        attempts += 1;
+        inner.record();
+      },
+      used: () => inner.used(),
+    };
     // Every timer the client asks for, by requested delay (no wall-clock measurement).
     const requested: number[] = [];
-    const clock: Clock = { ...systemClock, setTimeout: (fn, ms) => { requested.push(ms); return systemClock.setTimeout(fn, ms); } };
+    const clock: Clock = {
+      ...systemClock,
+      setTimeout: (fn, ms) => {
+        requested.push(ms);
+        return systemClock.setTimeout(fn, ms);
+      },
+    };
     // random() near 1: each delay is the full-jitter ceiling, min(cap, base x 2^n), floored.
     const market = createMarketStreams({ streamUrl: s.streamUrl, budget, clock, backoff: { baseMs: 50, capMs: 800, random: () => 0.999 } });
     disposers.push(() => market.dispose());
@@ -368,7 +483,9 @@ describe('B12: an order fills and a balance changes while the snapshot is in fli
     let armed = false;
     let built = 0;
     let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => { release = resolve; });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let onBothBuilt: () => Promise<void> = async () => undefined;
     const r = restRig(s, {
       afterFetch: async (path) => {
@@ -396,48 +513,92 @@ describe('B12: an order fills and a balance changes while the snapshot is in fli
     u.uds.start();
     await until(() => u.uds.isSynced(), 'synced');
     const price = restingBuyPrice(s, 'BTCUSDT', '0.95');
-    await r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.002', price, newClientOrderId: 'perch-b12-fill' } });
+    await r.rest.request({
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      params: {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.002',
+        price,
+        newClientOrderId: 'perch-b12-fill',
+      },
+    });
     await until(() => u.uds.orders.get('perch-b12-fill')?.status === 'NEW', 'order seen');
     onBothBuilt = async () => {
       s.market.setPrice('BTCUSDT', dec(price).mul('0.99').toFixed(2));
       s.accounts.adjustBalance(s.demoAccountId, 'USDT', '2.25');
-      await until(() => seen.some((x) => x === 'order:FILLED' || x === 'order:PARTIALLY_FILLED') && seen.includes('balance'), 'the events at the client');
+      await until(
+        () => seen.some((x) => x === 'order:FILLED' || x === 'order:PARTIALLY_FILLED') && seen.includes('balance'),
+        'the events at the client',
+      );
     };
     armed = true;
     const mark = log.length;
     s.faults.closeAll('ws-api');
     await until(() => built === 2, 'the snapshot built');
     await until(() => u.uds.isSynced() && log.slice(mark).includes('live'), 'resynced', 40_000);
-    const truth = await r.rest.request<{ status: string; executedQty: string }>({ method: 'GET', path: '/api/v3/order', security: 'USER_DATA', params: { symbol: 'BTCUSDT', origClientOrderId: 'perch-b12-fill' } });
+    const truth = await r.rest.request<{ status: string; executedQty: string }>({
+      method: 'GET',
+      path: '/api/v3/order',
+      security: 'USER_DATA',
+      params: { symbol: 'BTCUSDT', origClientOrderId: 'perch-b12-fill' },
+    });
     expect(['FILLED', 'PARTIALLY_FILLED']).toContain(truth.status);
     const ours = u.uds.orders.get('perch-b12-fill')!;
     expect(ours.status).toBe(truth.status);
     expect(new Decimal(ours.executedQty).eq(truth.executedQty)).toBe(true);
     for (const b of s.accounts.balances(s.demoAccountId)) {
       const mine = u.uds.balances().get(b.asset);
-      expect(mine && new Decimal(mine.free).eq(b.free) && new Decimal(mine.locked).eq(b.locked), `${b.asset}: ${mine?.free}/${mine?.locked} vs ${b.free}/${b.locked}`).toBe(true);
+      expect(
+        mine && new Decimal(mine.free).eq(b.free) && new Decimal(mine.locked).eq(b.locked),
+        `${b.asset}: ${mine?.free}/${mine?.locked} vs ${b.free}/${b.locked}`,
+      ).toBe(true);
     }
     expect(log.slice(mark).filter((x) => x === 'live')).toHaveLength(1);
   }, 60_000);
 });
 
 describe('B17: non-ASCII parameters are signed over the percent-encoded bytes', () => {
-  it.each(['HMAC', 'ED25519'] as const)('%s: the simulator verifies the signature (the reply is about the symbol, not -1022)', async (type) => {
-    const s = await start();
-    let material: CredentialMaterial = { type: 'HMAC', apiKey: s.apiKey, secret: s.apiSecret };
-    if (type === 'ED25519') {
-      const ed = generateKeyPairSync('ed25519');
-      const { apiKey } = s.registerKey({ type: 'ED25519', publicKeyPem: ed.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
-      material = { type: 'ED25519', apiKey, privateKeyPem: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
-    }
-    const r = restRig(s, { material });
-    const e = await failure(r.rest.request({ method: 'GET', path: '/api/v3/order', security: 'USER_DATA', params: { symbol: '１２３４５６', origClientOrderId: 'perch-ünïcödé' } }));
-    expect(e.kind).not.toBe('auth');
-    expect(e.binanceCode).not.toBe(-1022);
-    const post = await failure(r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol: '币安人生USDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' } }));
-    expect(post.kind).not.toBe('auth');
-    expect(post.binanceCode).not.toBe(-1022);
-  });
+  it.each(['HMAC', 'ED25519'] as const)(
+    '%s: the simulator verifies the signature (the reply is about the symbol, not -1022)',
+    async (type) => {
+      const s = await start();
+      let material: CredentialMaterial = { type: 'HMAC', apiKey: s.apiKey, secret: s.apiSecret };
+      if (type === 'ED25519') {
+        const ed = generateKeyPairSync('ed25519');
+        const { apiKey } = s.registerKey({
+          type: 'ED25519',
+          publicKeyPem: ed.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        });
+        material = { type: 'ED25519', apiKey, privateKeyPem: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+      }
+      const r = restRig(s, { material });
+      const e = await failure(
+        r.rest.request({
+          method: 'GET',
+          path: '/api/v3/order',
+          security: 'USER_DATA',
+          params: { symbol: '１２３４５６', origClientOrderId: 'perch-ünïcödé' },
+        }),
+      );
+      expect(e.kind).not.toBe('auth');
+      expect(e.binanceCode).not.toBe(-1022);
+      const post = await failure(
+        r.rest.request({
+          method: 'POST',
+          path: '/api/v3/order',
+          security: 'TRADE',
+          params: { symbol: '币安人生USDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+        }),
+      );
+      expect(post.kind).not.toBe('auth');
+      expect(post.binanceCode).not.toBe(-1022);
+    },
+  );
 });
 
 describe('B19: weight used and clock offset are observable', () => {
@@ -448,7 +609,12 @@ describe('B19: weight used and clock offset are observable', () => {
     const governor = createRateLimitGovernor();
     const timeSync = createTimeSync({ env, governor });
     disposers.push(() => timeSync.stop());
-    const rest = createRestClient({ env, timeSync, governor, credentials: createCredentials({ type: 'HMAC', apiKey: s.apiKey, secret: s.apiSecret }) });
+    const rest = createRestClient({
+      env,
+      timeSync,
+      governor,
+      credentials: createCredentials({ type: 'HMAC', apiKey: s.apiKey, secret: s.apiSecret }),
+    });
     const registry = createConnectionState({ weightUsed: () => governor.weightUsed(), clockOffsetMs: () => timeSync.offsetMs() });
     await account(rest);
     const snap = registry.get().rest;
@@ -462,7 +628,11 @@ describe('B20: nothing secret leaves the client under faults', () => {
     const s = await start({ rateLimits: { weight: 1_000_000_000 } });
     const printed: string[] = [];
     for (const m of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => { printed.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')); });
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+        printed.push(
+          args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' '),
+        );
+      });
     }
     const r = restRig(s, { timeoutMs: 2_000 });
     const errors: ExchangeError[] = [];
@@ -479,8 +649,22 @@ describe('B20: nothing secret leaves the client under faults', () => {
     await attempt(account(r.rest));
     s.clock.setOffset(0);
     // The first is refused for its timestamp (an order is never retried), the second for LOT_SIZE.
-    await attempt(r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' } }));
-    await attempt(r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' } }));
+    await attempt(
+      r.rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        security: 'TRADE',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' },
+      }),
+    );
+    await attempt(
+      r.rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        security: 'TRADE',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' },
+      }),
+    );
     for (const kind of ['http503', 'code-1007', 'code-1006'] as const) {
       s.faults.state.orderFaults.push({ kind, execute: false });
       await attempt(r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: order }));
@@ -488,7 +672,9 @@ describe('B20: nothing secret leaves the client under faults', () => {
     s.faults.state.hangPaths = ['/api/v3/account'];
     await attempt(account(r.rest));
     s.faults.state.hangPaths = [];
-    s.faults.state.restFailures = [{ path: '/api/v3/openOrders', status: 502, body: '<html>bad gateway</html>', contentType: 'text/html', count: 1 }];
+    s.faults.state.restFailures = [
+      { path: '/api/v3/openOrders', status: 502, body: '<html>bad gateway</html>', contentType: 'text/html', count: 1 },
+    ];
     await attempt(r.rest.request({ method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA' }));
     const wrong = restRig(s, { material: { type: 'HMAC', apiKey: s.apiKey, secret: 'x'.repeat(64) } });
     await attempt(account(wrong.rest));
@@ -501,14 +687,20 @@ describe('B20: nothing secret leaves the client under faults', () => {
     const banned = restRig(s);
     await attempt(account(banned.rest));
 
-    expect(errors.map((e) => e.kind).sort(), errors.map((e) => e.kind).join(' ')).toEqual(expect.arrayContaining(['auth', 'banned', 'clock', 'filter', 'network', 'rate-limited', 'timeout', 'unknown-outcome']));
-    const signatures = [...r.sent, ...wrong.sent, ...banned.sent].map((x) => x.params.get('signature')).filter((x): x is string => x !== null);
+    expect(errors.map((e) => e.kind).sort(), errors.map((e) => e.kind).join(' ')).toEqual(
+      expect.arrayContaining(['auth', 'banned', 'clock', 'filter', 'network', 'rate-limited', 'timeout', 'unknown-outcome']),
+    );
+    const signatures = [...r.sent, ...wrong.sent, ...banned.sent]
+      .map((x) => x.params.get('signature'))
+      .filter((x): x is string => x !== null);
     expect(signatures.length).toBeGreaterThan(5);
     const texts = [
       ...printed,
       ...[...r.log, ...wrong.log, ...banned.log].map((e) => JSON.stringify(e)),
       ...errors.map((e) => `${e.message} ${JSON.stringify(e)} ${String(e.stack)}`),
-      JSON.stringify(u.uds.info()), JSON.stringify(u.registry.get()), JSON.stringify(r.governor.state()),
+      JSON.stringify(u.uds.info()),
+      JSON.stringify(u.registry.get()),
+      JSON.stringify(r.governor.state()),
     ];
     for (const t of texts) {
       expect(t).not.toContain(s.apiSecret);

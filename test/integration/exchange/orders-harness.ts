@@ -44,7 +44,10 @@ const SimOrderRow = z.object({
 });
 export type SimOrderRow = z.infer<typeof SimOrderRow>;
 
-export function orderHarness(sim: Simulator, opts: Partial<OrderApiOptions> & { apiKey?: string; apiSecret?: string; restTimeoutMs?: number } = {}): Harness {
+export function orderHarness(
+  sim: Simulator,
+  opts: Partial<OrderApiOptions> & { apiKey?: string; apiSecret?: string; restTimeoutMs?: number } = {},
+): Harness {
   const env = simulatorEnvironment({ restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl });
   const sent: SentRequest[] = [];
   const harness: { loseAnswer: Harness['loseAnswer'] } = { loseAnswer: null };
@@ -62,33 +65,61 @@ export function orderHarness(sim: Simulator, opts: Partial<OrderApiOptions> & { 
     }
     if (lose) {
       await res.text();
-      return new Response(JSON.stringify({ code: -1007, msg: 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.' }), {
-        status: 503, headers: { 'Content-Type': 'application/json' },
-      });
+      return new Response(
+        JSON.stringify({
+          code: -1007,
+          msg: 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.',
+        }),
+        {
+          status: 503,
+          headers: { 'Content-Type': 'application/json' },
+        },
+      );
     }
     return res;
   };
   const governor = createRateLimitGovernor();
   const timeSync = createTimeSync({ env, fetchImpl, governor });
   const rest = createRestClient({
-    env, timeSync, governor, fetchImpl, timeoutMs: opts.restTimeoutMs ?? 15_000,
+    env,
+    timeSync,
+    governor,
+    fetchImpl,
+    timeoutMs: opts.restTimeoutMs ?? 15_000,
     credentials: createCredentials({ type: 'HMAC', apiKey: opts.apiKey ?? sim.apiKey, secret: opts.apiSecret ?? sim.apiSecret }),
   });
   const api = createOrderApi({
-    rest, graceMs: 400, backoff: { baseMs: 40, capMs: 160, minMs: 20 }, placeTimeoutMs: 2_000,
-    cancelCheckMs: 3_000, cancelBackoff: { baseMs: 40, capMs: 160, minMs: 20 }, ...opts,
+    rest,
+    graceMs: 400,
+    backoff: { baseMs: 40, capMs: 160, minMs: 20 },
+    placeTimeoutMs: 2_000,
+    cancelCheckMs: 3_000,
+    cancelBackoff: { baseMs: 40, capMs: 160, minMs: 20 },
+    ...opts,
   });
   return {
-    api, rest, timeSync, sent,
+    api,
+    rest,
+    timeSync,
+    sent,
     get loseAnswer() {
       return harness.loseAnswer;
     },
     set loseAnswer(v) {
       harness.loseAnswer = v;
     },
-    posts: (id) => sent.filter((r) => r.method === 'POST' && r.path === '/api/v3/order' && (id === undefined || r.params.get('newClientOrderId') === id)).length,
+    posts: (id) =>
+      sent.filter((r) => r.method === 'POST' && r.path === '/api/v3/order' && (id === undefined || r.params.get('newClientOrderId') === id))
+        .length,
     async allOrders(symbol, clientOrderId) {
-      const rows = await rest.request({ method: 'GET', path: '/api/v3/allOrders', params: { symbol, limit: 1000 }, security: 'USER_DATA', weight: 20, schema: z.array(SimOrderRow) });
+      const rows = await rest.request({
+        method: 'GET',
+        path: '/api/v3/allOrders',
+        params: { symbol, limit: 1000 },
+        security: 'USER_DATA',
+        weight: 20,
+        schema: z.array(SimOrderRow),
+      });
       return clientOrderId === undefined ? rows : rows.filter((r) => r.clientOrderId === clientOrderId);
     },
     dispose: () => api.dispose(),

@@ -46,10 +46,12 @@ const faultArb: fc.Arbitrary<FaultSpec> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ type: 'none' } as const) },
   {
     weight: 5,
-    arbitrary: fc.record({
-      kind: fc.constantFrom('http500', 'http503', 'code-1006', 'code-1007', 'timeout-hang' as const),
-      execute: fc.boolean(),
-    }).map((fault) => ({ type: 'order', fault }) as const),
+    arbitrary: fc
+      .record({
+        kind: fc.constantFrom('http500', 'http503', 'code-1006', 'code-1007', 'timeout-hang' as const),
+        execute: fc.boolean(),
+      })
+      .map((fault) => ({ type: 'order', fault }) as const),
   },
   { weight: 1, arbitrary: fc.constant({ type: 'late-answer' } as const) },
 );
@@ -80,9 +82,13 @@ async function runOnce(spec: RunSpec): Promise<void> {
   const accountId = `prop-${runNo}`;
   const key = sim.registerKey({ type: 'HMAC', accountId, permissions: { reading: true, spotTrading: true } });
   sim.accounts.adjustBalance(accountId, 'USDT', '5000');
-  const make = (): Harness => orderHarness(sim, {
-    apiKey: key.apiKey, apiSecret: key.secret, placeTimeoutMs: PLACE_TIMEOUT_MS, graceMs: GRACE_MS,
-  });
+  const make = (): Harness =>
+    orderHarness(sim, {
+      apiKey: key.apiKey,
+      apiSecret: key.secret,
+      placeTimeoutMs: PLACE_TIMEOUT_MS,
+      graceMs: GRACE_MS,
+    });
   let h = make();
   const all: Harness[] = [h];
   const symbol = 'BTCUSDT';

@@ -89,7 +89,10 @@ describe('clean answers', () => {
     const again = await h.api.place(it1);
     expectStatus(again, 'accepted');
     expect(h.posts(it1.clientOrderId)).toBe(2);
-    expect(h.sent.filter((s) => s.method === 'POST').map((s) => s.params.get('newClientOrderId'))).toEqual([it1.clientOrderId, it1.clientOrderId]);
+    expect(h.sent.filter((s) => s.method === 'POST').map((s) => s.params.get('newClientOrderId'))).toEqual([
+      it1.clientOrderId,
+      it1.clientOrderId,
+    ]);
     expect(await h.allOrders('BTCUSDT', it1.clientOrderId)).toHaveLength(1);
   });
 });
@@ -216,7 +219,13 @@ describe('unknown outcomes end in the true state with no second order', () => {
     const orders = createOrderStateStore();
     const h = harness({ orders, graceMs: 120_000 });
     const wsApi = createWsApiConnection({ url: sim.wsApiUrl });
-    const uds = createUserDataStream({ wsApi, rest: h.rest, timeSync: h.timeSync, orders, credentials: createCredentials({ type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret }) });
+    const uds = createUserDataStream({
+      wsApi,
+      rest: h.rest,
+      timeSync: h.timeSync,
+      orders,
+      credentials: createCredentials({ type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret }),
+    });
     cleanups.push(() => {
       uds.dispose();
       wsApi.dispose();
@@ -302,7 +311,10 @@ describe('double submits and restarts', () => {
     sim.faults.state.unknownOrderQueries.clear();
     const h2 = harness();
     const outcomes = await h2.api.reconcileAll(kept);
-    expect(outcomes.map((o) => [o.clientOrderId, o.status])).toEqual([[a.clientOrderId, 'accepted'], [b.clientOrderId, 'not-placed']]);
+    expect(outcomes.map((o) => [o.clientOrderId, o.status])).toEqual([
+      [a.clientOrderId, 'accepted'],
+      [b.clientOrderId, 'not-placed'],
+    ]);
     expect(h2.posts()).toBe(0);
     expect(h2.api.pending()).toHaveLength(0);
   });

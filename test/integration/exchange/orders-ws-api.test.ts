@@ -73,7 +73,7 @@ describe('placing over the WebSocket API', () => {
     expect(places()).toBe(1);
   });
 
-  it('a rejection is reported with Binance\'s code, and the intent may be resubmitted', async () => {
+  it("a rejection is reported with Binance's code, and the intent may be resubmitted", async () => {
     const { h, places } = await wsHarness();
     // More than the account's USDT can pay for: -2010.
     const i = intent(h.api, { ...restingBuy(sim), quantity: '1.00000' });

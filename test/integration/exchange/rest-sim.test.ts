@@ -20,20 +20,39 @@ import { dec, formatDecimal, snapToTick } from '../../../src/shared/money';
 let sim: Simulator;
 let env: Environment;
 
-interface Sent { method: string; path: string; query: URLSearchParams; body: URLSearchParams }
+interface Sent {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: URLSearchParams;
+}
 
-function harness(opts: { material?: CredentialMaterial; timeoutMs?: number; env?: Environment } = {}): { rest: RestClient; timeSync: TimeSync; governor: RateLimitGovernor; sent: Sent[] } {
+function harness(opts: { material?: CredentialMaterial; timeoutMs?: number; env?: Environment } = {}): {
+  rest: RestClient;
+  timeSync: TimeSync;
+  governor: RateLimitGovernor;
+  sent: Sent[];
+} {
   const sent: Sent[] = [];
   const fetchImpl: typeof fetch = (input, init) => {
     const url = new URL(String(input));
-    sent.push({ method: init?.method ?? 'GET', path: url.pathname, query: url.searchParams, body: new URLSearchParams(typeof init?.body === 'string' ? init.body : '') });
+    sent.push({
+      method: init?.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      body: new URLSearchParams(typeof init?.body === 'string' ? init.body : ''),
+    });
     return fetch(input, init);
   };
   const e = opts.env ?? env;
   const governor = createRateLimitGovernor();
   const timeSync = createTimeSync({ env: e, fetchImpl, governor });
   const rest = createRestClient({
-    env: e, timeSync, governor, fetchImpl, timeoutMs: opts.timeoutMs ?? 15_000,
+    env: e,
+    timeSync,
+    governor,
+    fetchImpl,
+    timeoutMs: opts.timeoutMs ?? 15_000,
     credentials: createCredentials(opts.material ?? { type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret }),
   });
   return { rest, timeSync, governor, sent };
@@ -50,8 +69,14 @@ async function failure(p: Promise<unknown>): Promise<ExchangeError> {
 }
 
 const Account = z.object({ balances: z.array(z.object({ asset: z.string(), free: z.string(), locked: z.string() })) });
-const account = (rest: RestClient) => rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20, schema: Account });
-const Order = z.object({ symbol: z.string(), orderId: z.union([z.string(), z.number()]).transform(String), clientOrderId: z.string(), status: z.string().optional() });
+const account = (rest: RestClient) =>
+  rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20, schema: Account });
+const Order = z.object({
+  symbol: z.string(),
+  orderId: z.union([z.string(), z.number()]).transform(String),
+  clientOrderId: z.string(),
+  status: z.string().optional(),
+});
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 7 });
@@ -62,7 +87,10 @@ afterEach(async () => {
   sim.clock.setOffset(0);
   // A 429 arms the simulator's "ignored Retry-After -> ban" rule for the rest of the minute; the
   // next test uses a fresh client that never saw that 429, so start it from a clean limiter.
-  const res = await fetch(`${sim.controlUrl}/rate-limits/reset`, { method: 'POST', headers: { Authorization: `Bearer ${sim.controlToken}` } });
+  const res = await fetch(`${sim.controlUrl}/rate-limits/reset`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${sim.controlToken}` },
+  });
   expect(res.status).toBe(200);
 });
 afterAll(async () => {
@@ -74,8 +102,16 @@ describe('signed REST against the simulator', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const ed = generateKeyPairSync('ed25519');
     const perms = { reading: true, spotTrading: true };
-    const rsaKey = sim.registerKey({ type: 'RSA', publicKeyPem: rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString(), permissions: perms });
-    const edKey = sim.registerKey({ type: 'ED25519', publicKeyPem: ed.publicKey.export({ type: 'spki', format: 'pem' }).toString(), permissions: perms });
+    const rsaKey = sim.registerKey({
+      type: 'RSA',
+      publicKeyPem: rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      permissions: perms,
+    });
+    const edKey = sim.registerKey({
+      type: 'ED25519',
+      publicKeyPem: ed.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      permissions: perms,
+    });
     const materials: CredentialMaterial[] = [
       { type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret },
       { type: 'RSA', apiKey: rsaKey.apiKey, privateKeyPem: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
@@ -112,7 +148,15 @@ describe('signed REST against the simulator', () => {
   it('a clock error on an order resyncs but never re-sends the order', async () => {
     const { rest, sent } = harness();
     sim.clock.setOffset(-8_000);
-    const e = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' }, security: 'TRADE', priority: 'critical' }));
+    const e = await failure(
+      rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+        security: 'TRADE',
+        priority: 'critical',
+      }),
+    );
     expect(e.kind).toBe('clock');
     expect(sent.map((s) => s.path)).toEqual(['/api/v3/order', '/api/v3/time']);
   });
@@ -122,13 +166,28 @@ describe('signed REST against the simulator', () => {
     for (const kind of ['http503', 'code-1007', 'code-1006', 'http500'] as const) {
       sim.faults.state.orderFaults.push({ kind, execute: true });
       const clientId = `perch-it-${kind}`;
-      const e = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20', newClientOrderId: clientId }, security: 'TRADE', priority: 'critical' }));
+      const e = await failure(
+        rest.request({
+          method: 'POST',
+          path: '/api/v3/order',
+          params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20', newClientOrderId: clientId },
+          security: 'TRADE',
+          priority: 'critical',
+        }),
+      );
       expect(e.kind).toBe('unknown-outcome');
       expect(e.mayHaveExecuted).toBe(true);
       expect(e.httpStatus).toBeGreaterThanOrEqual(500);
       if (kind === 'code-1007') expect(e.binanceCode).toBe(-1007);
       if (kind === 'code-1006') expect(e.binanceCode).toBe(-1006);
-      const found = await rest.request({ method: 'GET', path: '/api/v3/order', params: { symbol: 'BTCUSDT', origClientOrderId: clientId }, security: 'USER_DATA', weight: 4, schema: Order });
+      const found = await rest.request({
+        method: 'GET',
+        path: '/api/v3/order',
+        params: { symbol: 'BTCUSDT', origClientOrderId: clientId },
+        security: 'USER_DATA',
+        weight: 4,
+        schema: Order,
+      });
       expect(found.clientOrderId).toBe(clientId);
     }
     expect(sent.filter((s) => s.method === 'POST')).toHaveLength(4);
@@ -136,11 +195,32 @@ describe('signed REST against the simulator', () => {
 
   it('-2013, -1013 and parameter errors map to not-found, filter and rejected', async () => {
     const { rest } = harness();
-    const nf = await failure(rest.request({ method: 'GET', path: '/api/v3/order', params: { symbol: 'BTCUSDT', origClientOrderId: 'never-placed' }, security: 'USER_DATA' }));
+    const nf = await failure(
+      rest.request({
+        method: 'GET',
+        path: '/api/v3/order',
+        params: { symbol: 'BTCUSDT', origClientOrderId: 'never-placed' },
+        security: 'USER_DATA',
+      }),
+    );
     expect(nf).toMatchObject({ kind: 'not-found', binanceCode: -2013 });
-    const lot = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' }, security: 'TRADE' }));
+    const lot = await failure(
+      rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' },
+        security: 'TRADE',
+      }),
+    );
     expect(lot).toMatchObject({ kind: 'filter', binanceCode: -1013, filter: 'LOT_SIZE' });
-    const missing = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001' }, security: 'TRADE' }));
+    const missing = await failure(
+      rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001' },
+        security: 'TRADE',
+      }),
+    );
     expect(missing.kind).toBe('rejected');
     expect(missing.message).toMatch(/parameter/i);
   });
@@ -184,7 +264,15 @@ describe('signed REST against the simulator', () => {
     sim.faults.state.hangPaths = ['/api/v3/account', '/api/v3/order'];
     const read = await failure(account(rest));
     expect(read.kind).toBe('timeout');
-    const order = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' }, security: 'TRADE', priority: 'critical' }));
+    const order = await failure(
+      rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+        security: 'TRADE',
+        priority: 'critical',
+      }),
+    );
     expect(order.kind).toBe('unknown-outcome');
     sim.faults.state.hangPaths = [];
     sim.faults.state.latencyMs = 3000;
@@ -194,11 +282,22 @@ describe('signed REST against the simulator', () => {
   it('ids above 2^53 come back as exact strings and can be used in the next request (B7)', async () => {
     const { rest } = harness();
     sim.faults.state.bigIds = true;
-    const placed = await rest.request<{ orderId: string; fills?: Array<{ tradeId: unknown }> }>({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' }, security: 'TRADE', priority: 'critical' });
+    const placed = await rest.request<{ orderId: string; fills?: Array<{ tradeId: unknown }> }>({
+      method: 'POST',
+      path: '/api/v3/order',
+      params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+      security: 'TRADE',
+      priority: 'critical',
+    });
     expect(typeof placed.orderId).toBe('string');
     expect(BigInt(placed.orderId) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
     for (const fill of placed.fills ?? []) expect(typeof fill.tradeId).toBe('string');
-    const again = await rest.request<{ orderId: string }>({ method: 'GET', path: '/api/v3/order', params: { symbol: 'BTCUSDT', orderId: placed.orderId }, security: 'USER_DATA' });
+    const again = await rest.request<{ orderId: string }>({
+      method: 'GET',
+      path: '/api/v3/order',
+      params: { symbol: 'BTCUSDT', orderId: placed.orderId },
+      security: 'USER_DATA',
+    });
     expect(again.orderId).toBe(placed.orderId);
   });
 
@@ -210,7 +309,11 @@ describe('signed REST against the simulator', () => {
     expect(e.message).toMatch(/not available on this environment/);
     expect(t.sent).toHaveLength(0);
     const s = harness();
-    const restrictions = await s.rest.request<Record<string, unknown>>({ method: 'GET', path: '/sapi/v1/account/apiRestrictions', security: 'USER_DATA' });
+    const restrictions = await s.rest.request<Record<string, unknown>>({
+      method: 'GET',
+      path: '/sapi/v1/account/apiRestrictions',
+      security: 'USER_DATA',
+    });
     expect(restrictions).toHaveProperty('enableSpotAndMarginTrading');
   });
 });
@@ -226,7 +329,13 @@ describe('filters vs the simulator (B6)', () => {
     for (const symbol of symbols) {
       const s = info.symbol(symbol);
       expect(s, symbol).toBeDefined();
-      const avg = await rest.request<{ price: string }>({ method: 'GET', path: '/api/v3/avgPrice', params: { symbol }, security: 'NONE', weight: 2 });
+      const avg = await rest.request<{ price: string }>({
+        method: 'GET',
+        path: '/api/v3/avgPrice',
+        params: { symbol },
+        security: 'NONE',
+        weight: 2,
+      });
       const tick = s!.filters.price!.tickSize;
       // A resting buy a little under the market, with deliberately awkward decimals.
       const awkward = formatDecimal(dec(avg.price).mul('0.97').plus('0.000000003'));
@@ -235,21 +344,38 @@ describe('filters vs the simulator (B6)', () => {
       const checked = info.validate(draft, { avgPrice: avg.price });
       expect(checked.issues, symbol).toEqual([]);
       expect(checked.adjustments.length).toBeGreaterThan(0);
-      const order = await rest.request({ method: 'POST', path: '/api/v3/order', params: { ...checked.order }, security: 'TRADE', schema: Order });
+      const order = await rest.request({
+        method: 'POST',
+        path: '/api/v3/order',
+        params: { ...checked.order },
+        security: 'TRADE',
+        schema: Order,
+      });
       expect(order.status).toBe('NEW');
       placed.push(symbol);
 
       // Too small: the validator and the simulator agree on the notional filter.
-      const tiny: OrderDraft = { symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: s!.filters.lotSize!.minQty, price: formatDecimal(snapToTick(dec(avg.price).mul('0.97'), tick, 'down')) };
+      const tiny: OrderDraft = {
+        symbol,
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: s!.filters.lotSize!.minQty,
+        price: formatDecimal(snapToTick(dec(avg.price).mul('0.97'), tick, 'down')),
+      };
       const tinyCheck = info.validate(tiny, { avgPrice: avg.price });
       const notionalIssue = tinyCheck.issues.find((i) => i.filter === 'NOTIONAL' || i.filter === 'MIN_NOTIONAL');
       expect(notionalIssue, symbol).toBeDefined();
-      const rejected = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { ...tinyCheck.order }, security: 'TRADE' }));
+      const rejected = await failure(
+        rest.request({ method: 'POST', path: '/api/v3/order', params: { ...tinyCheck.order }, security: 'TRADE' }),
+      );
       expect(rejected).toMatchObject({ kind: 'filter', binanceCode: -1013, filter: notionalIssue!.filter });
       // ...and the suggested quantity is accepted.
       const fixed = info.validate({ ...tiny, quantity: notionalIssue!.suggestion! }, { avgPrice: avg.price });
       expect(fixed.issues).toEqual([]);
-      await expect(rest.request({ method: 'POST', path: '/api/v3/order', params: { ...fixed.order }, security: 'TRADE', schema: Order })).resolves.toMatchObject({ symbol });
+      await expect(
+        rest.request({ method: 'POST', path: '/api/v3/order', params: { ...fixed.order }, security: 'TRADE', schema: Order }),
+      ).resolves.toMatchObject({ symbol });
     }
     expect(placed).toEqual(symbols);
   });
@@ -262,7 +388,14 @@ describe('exchangeInfo refresh against the simulator', () => {
     await info.start();
     try {
       expect(info.symbol('ETHUSDT')?.status).toBe('TRADING');
-      const e = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' }, security: 'TRADE' }));
+      const e = await failure(
+        rest.request({
+          method: 'POST',
+          path: '/api/v3/order',
+          params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.000011', price: '50000' },
+          security: 'TRADE',
+        }),
+      );
       expect(e.kind).toBe('filter');
       await info.flushStale();
       const refetch = sent.filter((x) => x.path === '/api/v3/exchangeInfo');

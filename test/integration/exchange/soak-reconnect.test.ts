@@ -63,7 +63,12 @@ describe('B15: resource hygiene under 1,000 reconnect cycles', () => {
     gc();
     const base = resources();
     const heapBase = process.memoryUsage().heapUsed;
-    const listeners = { registry: registry.listenerCount(), wsApi: wsApi.listenerCount(), uds: uds.listenerCount(), orders: uds.orders.listenerCount() };
+    const listeners = {
+      registry: registry.listenerCount(),
+      wsApi: wsApi.listenerCount(),
+      uds: uds.listenerCount(),
+      orders: uds.orders.listenerCount(),
+    };
 
     let gen = wsApi.currentGeneration()!;
     let marketReconnects = market.connections()[0]!.reconnectCount;
@@ -75,11 +80,23 @@ describe('B15: resource hygiene under 1,000 reconnect cycles', () => {
         await timeSync.sync('soak clock jump');
       }
       sim.faults.closeAll('all');
-      await until(() => {
-        const g = wsApi.currentGeneration();
-        const m = market.connections()[0]!;
-        return g !== null && g !== gen && uds.isSynced() && uds.subscriptionId() !== null && m.status === 'live' && m.reconnectCount > marketReconnects;
-      }, `cycle ${i}`, 20_000, 2); // checked every 2 ms: 1,000 cycles
+      await until(
+        () => {
+          const g = wsApi.currentGeneration();
+          const m = market.connections()[0]!;
+          return (
+            g !== null &&
+            g !== gen &&
+            uds.isSynced() &&
+            uds.subscriptionId() !== null &&
+            m.status === 'live' &&
+            m.reconnectCount > marketReconnects
+          );
+        },
+        `cycle ${i}`,
+        20_000,
+        2,
+      ); // checked every 2 ms: 1,000 cycles
       gen = wsApi.currentGeneration()!;
       marketReconnects = market.connections()[0]!.reconnectCount;
     }
@@ -92,7 +109,12 @@ describe('B15: resource hygiene under 1,000 reconnect cycles', () => {
       return excess(resources(), base, 2).length === 0;
     }, 'handles back to baseline');
     expect(excess(resources(), base, 2)).toEqual([]);
-    expect({ registry: registry.listenerCount(), wsApi: wsApi.listenerCount(), uds: uds.listenerCount(), orders: uds.orders.listenerCount() }).toEqual(listeners);
+    expect({
+      registry: registry.listenerCount(),
+      wsApi: wsApi.listenerCount(),
+      uds: uds.listenerCount(),
+      orders: uds.orders.listenerCount(),
+    }).toEqual(listeners);
     gc();
     const heapGrowth = process.memoryUsage().heapUsed - heapBase;
     expect(heapGrowth).toBeLessThan(30 * 1024 * 1024);

@@ -27,7 +27,10 @@ function countingBudget(maxAttempts = 200, windowMs = 300_000): ConnectionBudget
     attempts,
     maxAttempts: inner.maxAttempts,
     delayMs: () => inner.delayMs(),
-    record: () => { attempts.push(Date.now()); inner.record(); },
+    record: () => {
+      attempts.push(Date.now());
+      inner.record();
+    },
     used: () => inner.used(),
   };
 }
@@ -47,7 +50,16 @@ describe('B8: liveness', () => {
     const registry = createConnectionState();
     const log = statusLog(registry, 'market#0');
     const budget = countingBudget();
-    client = createMarketStreams({ streamUrl: sim.streamUrl, id: 'market', connectionState: registry, budget, staleAfterMs: 600, pingIntervalMs: 400, pongTimeoutMs: 600, backoff: { baseMs: 100, capMs: 200 } });
+    client = createMarketStreams({
+      streamUrl: sim.streamUrl,
+      id: 'market',
+      connectionState: registry,
+      budget,
+      staleAfterMs: 600,
+      pingIntervalMs: 400,
+      pongTimeoutMs: 600,
+      backoff: { baseMs: 100, capMs: 200 },
+    });
     client.watch(['!miniTicker@arr']);
     await until(() => client!.tickers().size > 0, 'first data');
     sim.faults.state.silentSockets = true;
@@ -66,7 +78,16 @@ describe('B8: liveness', () => {
     const budget = countingBudget();
     // Pings go out between the 1 s frames and are never answered; the frames keep it alive.
     const pings: number[] = [];
-    client = createMarketStreams({ streamUrl: sim.streamUrl, budget, staleAfterMs: 3000, pingIntervalMs: 300, pongTimeoutMs: 1500, onControlFrame: (k) => { if (k === 'ping') pings.push(Date.now()); } });
+    client = createMarketStreams({
+      streamUrl: sim.streamUrl,
+      budget,
+      staleAfterMs: 3000,
+      pingIntervalMs: 300,
+      pongTimeoutMs: 1500,
+      onControlFrame: (k) => {
+        if (k === 'ping') pings.push(Date.now());
+      },
+    });
     client.watch(['!miniTicker@arr']);
     await until(() => client!.tickers().size > 0, 'first data');
     const v0 = client.version();
@@ -83,7 +104,13 @@ describe('B9: backoff and budget', () => {
     const budget = countingBudget(12, 6000);
     client = createMarketStreams({ streamUrl: sim.streamUrl, budget, backoff: { baseMs: 40, capMs: 400 } });
     sim.faults.state.refuseUpgrades = 503;
-    const streams = ['!miniTicker@arr', ...sim.market.symbols().slice(0, 5).map((s) => `${s.symbol.toLowerCase()}@bookTicker`)];
+    const streams = [
+      '!miniTicker@arr',
+      ...sim.market
+        .symbols()
+        .slice(0, 5)
+        .map((s) => `${s.symbol.toLowerCase()}@bookTicker`),
+    ];
     client.watch(streams);
     await until(() => budget.attempts.length >= 6, 'six refused attempts');
     const gaps = budget.attempts.slice(1).map((t, i) => t - budget.attempts[i]!);
@@ -106,11 +133,14 @@ describe('B9: backoff and budget', () => {
 });
 
 describe('B8/B9: control-message pacing', () => {
-  it('thirty separate watch() calls never trip the simulator\'s 5 messages/s limit', async () => {
+  it("thirty separate watch() calls never trip the simulator's 5 messages/s limit", async () => {
     sim = await startSimulator({ symbolCount: 30, marketStepMs: 50 });
     const budget = countingBudget();
     client = createMarketStreams({ streamUrl: sim.streamUrl, budget, subscribeBatchSize: 1 });
-    const names = sim.market.symbols().slice(0, 30).map((s) => `${s.symbol.toLowerCase()}@bookTicker`);
+    const names = sim.market
+      .symbols()
+      .slice(0, 30)
+      .map((s) => `${s.symbol.toLowerCase()}@bookTicker`);
     client.watch([names[0]!]);
     await until(() => client!.connections()[0]!.status === 'live', 'connected');
     for (const n of names.slice(1)) client.watch([n]);
@@ -129,7 +159,11 @@ describe('B10: rollover', () => {
     const budget = countingBudget();
     const perSymbol = new Map<string, number[]>();
     client = createMarketStreams({
-      streamUrl: sim.streamUrl, id: 'market', connectionState: registry, budget, maxLifetimeMs: 400,
+      streamUrl: sim.streamUrl,
+      id: 'market',
+      connectionState: registry,
+      budget,
+      maxLifetimeMs: 400,
       onApply: (u) => {
         if (u.kind !== 'miniTicker') return;
         const list = perSymbol.get(u.value.symbol) ?? [];
@@ -154,8 +188,13 @@ describe('B10: rollover', () => {
     const budget = countingBudget();
     const times: number[] = [];
     client = createMarketStreams({
-      streamUrl: sim.streamUrl, id: 'market', connectionState: registry, budget,
-      onApply: (u) => { if (u.kind === 'miniTicker' && u.value.symbol === sim!.market.symbols()[0]!.symbol) times.push(u.value.eventTime); },
+      streamUrl: sim.streamUrl,
+      id: 'market',
+      connectionState: registry,
+      budget,
+      onApply: (u) => {
+        if (u.kind === 'miniTicker' && u.value.symbol === sim!.market.symbols()[0]!.symbol) times.push(u.value.eventTime);
+      },
     });
     client.watch([`${sim.market.symbols()[0]!.symbol.toLowerCase()}@miniTicker`]);
     await until(() => times.length > 3, 'data');
@@ -174,7 +213,13 @@ describe('B16 + B19: lifecycle and observable state', () => {
     const registry = createConnectionState();
     const log = statusLog(registry, 'market#0');
     const budget = countingBudget();
-    client = createMarketStreams({ streamUrl: sim.streamUrl, id: 'market', connectionState: registry, budget, backoff: { baseMs: 60_000, capMs: 60_000, minMs: 60_000 } });
+    client = createMarketStreams({
+      streamUrl: sim.streamUrl,
+      id: 'market',
+      connectionState: registry,
+      budget,
+      backoff: { baseMs: 60_000, capMs: 60_000, minMs: 60_000 },
+    });
     client.watch(['!miniTicker@arr']);
     await until(() => client!.tickers().size > 0, 'data');
     client.suspend();

@@ -38,9 +38,19 @@ afterEach(async () => {
   rig = undefined;
 });
 
-async function startRig(opts: { material?: (sim: Simulator) => CredentialMaterial; method?: 'signature' | 'logon'; ed25519PublicKeyPem?: string; simLifetimeMs?: number; clientLifetimeMs?: number } = {}): Promise<Rig> {
+async function startRig(
+  opts: {
+    material?: (sim: Simulator) => CredentialMaterial;
+    method?: 'signature' | 'logon';
+    ed25519PublicKeyPem?: string;
+    simLifetimeMs?: number;
+    clientLifetimeMs?: number;
+  } = {},
+): Promise<Rig> {
   const sim = await startSimulator({
-    symbolCount: 10, marketStepMs: 50, rateLimits: { weight: 1_000_000_000 },
+    symbolCount: 10,
+    marketStepMs: 50,
+    rateLimits: { weight: 1_000_000_000 },
     ...(opts.ed25519PublicKeyPem ? { ed25519PublicKeyPem: opts.ed25519PublicKeyPem } : {}),
     ...(opts.simLifetimeMs ? { connectionLifetimeMs: opts.simLifetimeMs } : {}),
   });
@@ -61,8 +71,21 @@ async function startRig(opts: { material?: (sim: Simulator) => CredentialMateria
     const st = s.connections.find((c) => c.id === 'user-data')?.status;
     if (st !== undefined && log[log.length - 1] !== st) log.push(st);
   });
-  const wsApi = createWsApiConnection({ url: sim.wsApiUrl, connectionState: registry, backoff: { baseMs: 20, capMs: 100 }, ...(opts.clientLifetimeMs ? { maxLifetimeMs: opts.clientLifetimeMs } : {}) });
-  const uds = createUserDataStream({ wsApi, rest, credentials, timeSync, connectionState: registry, backoff: { baseMs: 20, capMs: 100 }, ...(opts.method ? { method: opts.method } : {}) });
+  const wsApi = createWsApiConnection({
+    url: sim.wsApiUrl,
+    connectionState: registry,
+    backoff: { baseMs: 20, capMs: 100 },
+    ...(opts.clientLifetimeMs ? { maxLifetimeMs: opts.clientLifetimeMs } : {}),
+  });
+  const uds = createUserDataStream({
+    wsApi,
+    rest,
+    credentials,
+    timeSync,
+    connectionState: registry,
+    backoff: { baseMs: 20, capMs: 100 },
+    ...(opts.method ? { method: opts.method } : {}),
+  });
   uds.start();
   await until(() => uds.isSynced(), 'first resync');
   return { sim, rest, wsApi, uds, registry, paths, timeSync, log };
@@ -123,7 +146,7 @@ describe('B1 on the WS API: clock jump', () => {
 });
 
 describe('B10: WS API rollover', () => {
-  it('replaces the socket before the server\'s lifetime cut and on serverShutdown: subscribed first, never reconnecting, no event lost', async () => {
+  it("replaces the socket before the server's lifetime cut and on serverShutdown: subscribed first, never reconnecting, no event lost", async () => {
     rig = await startRig({ simLifetimeMs: 1500, clientLifetimeMs: 500 });
     const r = rig;
     const wsLog: string[] = [];
@@ -175,19 +198,42 @@ describe('B12: gap-free resync', () => {
 });
 
 describe('B13: reordered and duplicated events', () => {
-  it('orders end in the exchange\'s state, fills counted once, balances equal the truth', async () => {
+  it("orders end in the exchange's state, fills counted once, balances equal the truth", async () => {
     rig = await startRig();
     const r = rig;
     r.sim.faults.state.reorderUserEvents = true;
     r.sim.faults.state.duplicateUserEvents = true;
     const symbol = r.sim.market.symbols().find((s) => s.symbol === 'BTCUSDT')?.symbol ?? r.sim.market.symbols()[0]!.symbol;
-    await r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: '200', newClientOrderId: 'perch-b13-mkt' } });
+    await r.rest.request({
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      params: { symbol, side: 'BUY', type: 'MARKET', quoteOrderQty: '200', newClientOrderId: 'perch-b13-mkt' },
+    });
     const price = new Decimal(r.sim.market.lastPrice(symbol)).mul('0.5').toDecimalPlaces(2).toFixed();
-    await r.rest.request({ method: 'POST', path: '/api/v3/order', security: 'TRADE', params: { symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price, quantity: '0.001', newClientOrderId: 'perch-b13-lmt' } });
-    await r.rest.request({ method: 'DELETE', path: '/api/v3/order', security: 'TRADE', params: { symbol, origClientOrderId: 'perch-b13-lmt' } });
-    await until(() => r.uds.orders.get('perch-b13-mkt')?.status === 'FILLED' && r.uds.orders.get('perch-b13-lmt')?.status === 'CANCELED', 'terminal states');
+    await r.rest.request({
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      params: { symbol, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price, quantity: '0.001', newClientOrderId: 'perch-b13-lmt' },
+    });
+    await r.rest.request({
+      method: 'DELETE',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      params: { symbol, origClientOrderId: 'perch-b13-lmt' },
+    });
+    await until(
+      () => r.uds.orders.get('perch-b13-mkt')?.status === 'FILLED' && r.uds.orders.get('perch-b13-lmt')?.status === 'CANCELED',
+      'terminal states',
+    );
     for (const id of ['perch-b13-mkt', 'perch-b13-lmt']) {
-      const truth = await r.rest.request<{ status: string; executedQty: string; cummulativeQuoteQty: string }>({ method: 'GET', path: '/api/v3/order', security: 'USER_DATA', params: { symbol, origClientOrderId: id } });
+      const truth = await r.rest.request<{ status: string; executedQty: string; cummulativeQuoteQty: string }>({
+        method: 'GET',
+        path: '/api/v3/order',
+        security: 'USER_DATA',
+        params: { symbol, origClientOrderId: id },
+      });
       const ours = r.uds.orders.get(id)!;
       expect(ours.status).toBe(truth.status);
       expect(new Decimal(ours.executedQty).eq(truth.executedQty)).toBe(true);
@@ -223,7 +269,11 @@ describe('B17: every key type subscribes', () => {
     rig = await startRig({
       ed25519PublicKeyPem: publicPem,
       method: 'logon',
-      material: (sim) => ({ type: 'ED25519', apiKey: sim.ed25519ApiKey!, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }),
+      material: (sim) => ({
+        type: 'ED25519',
+        apiKey: sim.ed25519ApiKey!,
+        privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      }),
     });
     const r = rig;
     r.sim.accounts.adjustBalance(r.sim.demoAccountId, 'BNB', '3');
@@ -241,7 +291,9 @@ describe('B18: pending requests when the socket drops', () => {
     rig = await startRig();
     const r = rig;
     r.sim.faults.state.latencyMs = 5_000;
-    const order = r.wsApi.request('order.place', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' }).catch((e: unknown) => e);
+    const order = r.wsApi
+      .request('order.place', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' })
+      .catch((e: unknown) => e);
     const read = r.wsApi.request('session.status').catch((e: unknown) => e);
     await new Promise((res) => setTimeout(res, 100));
     r.sim.faults.closeAll('ws-api');
@@ -261,7 +313,10 @@ describe('B16: resume', () => {
     await until(() => r.wsApi.info().status === 'offline', 'offline');
     // While asleep the balance changed; the event is lost with the socket.
     r.sim.accounts.adjustBalance(r.sim.demoAccountId, 'USDT', '-100');
-    const before = { time: r.paths.filter((p) => p === '/api/v3/time').length, account: r.paths.filter((p) => p === '/api/v3/account').length };
+    const before = {
+      time: r.paths.filter((p) => p === '/api/v3/time').length,
+      account: r.paths.filter((p) => p === '/api/v3/account').length,
+    };
     await lifecycle.resume();
     await until(() => r.uds.isSynced() && r.paths.filter((p) => p === '/api/v3/account').length === before.account + 1, 'resynced');
     expect(r.paths.filter((p) => p === '/api/v3/time').length).toBe(before.time + 1);

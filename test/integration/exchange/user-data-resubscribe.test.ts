@@ -43,8 +43,13 @@ async function startRig(): Promise<Rig> {
   // A short request deadline so the lost reply times out quickly; the heartbeat is left slow so
   // the silent socket is NOT detected as dead by it: the request timeout alone must be enough.
   const wsApi = createWsApiConnection({
-    url: sim.wsApiUrl, connectionState: registry, backoff: { baseMs: 20, capMs: 100 },
-    requestTimeoutMs: 400, pingIntervalMs: 60_000, pongTimeoutMs: 60_000, staleAfterMs: 120_000,
+    url: sim.wsApiUrl,
+    connectionState: registry,
+    backoff: { baseMs: 20, capMs: 100 },
+    requestTimeoutMs: 400,
+    pingIntervalMs: 60_000,
+    pongTimeoutMs: 60_000,
+    staleAfterMs: 120_000,
   });
   const uds = createUserDataStream({ wsApi, rest, credentials, timeSync, connectionState: registry, backoff: { baseMs: 20, capMs: 100 } });
   uds.start();
@@ -53,7 +58,8 @@ async function startRig(): Promise<Rig> {
 }
 
 const freeOf = (r: Rig, asset: string): Decimal => new Decimal(r.uds.balances().get(asset)?.free ?? '0');
-const truthOf = (r: Rig, asset: string): Decimal => new Decimal(r.sim.accounts.balances(r.sim.demoAccountId).find((b) => b.asset === asset)?.free ?? '0');
+const truthOf = (r: Rig, asset: string): Decimal =>
+  new Decimal(r.sim.accounts.balances(r.sim.demoAccountId).find((b) => b.asset === asset)?.free ?? '0');
 
 describe('a subscribe whose reply is lost', () => {
   it('does not stay stuck on -2035: once the network is back it is subscribed, resynced without a gap, and events flow', async () => {
@@ -62,15 +68,20 @@ describe('a subscribe whose reply is lost', () => {
     r.sim.faults.state.silentSockets = true;
     // A new socket has to subscribe; the simulator registers it but the reply is swallowed.
     r.sim.faults.closeAll('ws-api');
-    await until(() => /did not answer userDataStream\.subscribe\.signature/.test(r.uds.info().lastError ?? ''), 'the subscribe request timed out');
+    await until(
+      () => /did not answer userDataStream\.subscribe\.signature/.test(r.uds.info().lastError ?? ''),
+      'the subscribe request timed out',
+    );
     // Changed while silent: the event is lost on the wire, only the resync can bring it.
     r.sim.accounts.adjustBalance(r.sim.demoAccountId, 'USDT', '3.5');
     expect(r.uds.isSynced()).toBe(false);
     r.sim.faults.state.silentSockets = false;
 
-    await until(() => r.uds.isSynced() && r.uds.subscriptionId() !== null && r.uds.info().status === 'live', 'live again').catch((e: unknown) => {
-      throw new Error(`${String(e)}; user data: ${r.uds.info().status}, last error: ${r.uds.info().lastError ?? 'none'}`);
-    });
+    await until(() => r.uds.isSynced() && r.uds.subscriptionId() !== null && r.uds.info().status === 'live', 'live again').catch(
+      (e: unknown) => {
+        throw new Error(`${String(e)}; user data: ${r.uds.info().status}, last error: ${r.uds.info().lastError ?? 'none'}`);
+      },
+    );
     expect(freeOf(r, 'USDT').eq(truthOf(r, 'USDT')), `USDT ${freeOf(r, 'USDT').toFixed()} vs ${truthOf(r, 'USDT').toFixed()}`).toBe(true);
     // Exactly one subscription on the socket in use, and it is the one events are routed by.
     const subs = await r.wsApi.request<{ subscriptionId: number }[]>('session.subscriptions');
@@ -90,12 +101,17 @@ describe('a subscribe whose reply is lost', () => {
     // registered, its late answer matches no pending request any more.
     r.sim.faults.state.latencyMs = 700;
     r.sim.faults.closeAll('ws-api');
-    await until(() => /did not answer userDataStream\.subscribe\.signature/.test(r.uds.info().lastError ?? ''), 'the subscribe request timed out');
+    await until(
+      () => /did not answer userDataStream\.subscribe\.signature/.test(r.uds.info().lastError ?? ''),
+      'the subscribe request timed out',
+    );
     r.sim.accounts.adjustBalance(r.sim.demoAccountId, 'ETH', '-0.75');
     r.sim.faults.state.latencyMs = 0;
-    await until(() => r.uds.isSynced() && r.uds.subscriptionId() !== null && r.uds.info().status === 'live', 'live again').catch((e: unknown) => {
-      throw new Error(`${String(e)}; user data: ${r.uds.info().status}, last error: ${r.uds.info().lastError ?? 'none'}`);
-    });
+    await until(() => r.uds.isSynced() && r.uds.subscriptionId() !== null && r.uds.info().status === 'live', 'live again').catch(
+      (e: unknown) => {
+        throw new Error(`${String(e)}; user data: ${r.uds.info().status}, last error: ${r.uds.info().lastError ?? 'none'}`);
+      },
+    );
     expect(freeOf(r, 'ETH').eq(truthOf(r, 'ETH')), `ETH ${freeOf(r, 'ETH').toFixed()} vs ${truthOf(r, 'ETH').toFixed()}`).toBe(true);
     const subs = await r.wsApi.request<{ subscriptionId: number }[]>('session.subscriptions');
     expect(subs.map((s) => s.subscriptionId)).toEqual([r.uds.subscriptionId()]);

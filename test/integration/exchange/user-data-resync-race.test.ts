@@ -60,7 +60,14 @@ describe('user data resync racing a reconnect (B12)', () => {
     const registry = createConnectionState();
     const api = createWsApiConnection({ url: s.wsApiUrl, connectionState: registry, backoff: { baseMs: 20, capMs: 100 } });
     wsApi = api;
-    const stream = createUserDataStream({ wsApi: api, rest, credentials, timeSync, connectionState: registry, backoff: { baseMs: 20, capMs: 100 } });
+    const stream = createUserDataStream({
+      wsApi: api,
+      rest,
+      credentials,
+      timeSync,
+      connectionState: registry,
+      backoff: { baseMs: 20, capMs: 100 },
+    });
     uds = stream;
     const resyncedWithoutSubscription: string[] = [];
     stream.onEvent((e) => {
@@ -83,14 +90,19 @@ describe('user data resync racing a reconnect (B12)', () => {
 
     // 1. A manual resync is in its snapshot...
     let release: () => void = () => undefined;
-    hold = new Promise<void>((r) => { release = r; });
+    hold = new Promise<void>((r) => {
+      release = r;
+    });
     const manual = stream.resync('manual');
     await until(() => held === 1, 'the manual snapshot in flight');
     // 2. ...when the socket dies. Replies (not events) are slow from now on, so the new socket's
     // subscription exists on the exchange well before its reply arrives.
     s.faults.state.latencyMs = 5_000;
     s.faults.closeAll('ws-api');
-    await until(() => { const g = api.currentGeneration(); return g !== null && g !== oldGeneration; }, 'the new socket open');
+    await until(() => {
+      const g = api.currentGeneration();
+      return g !== null && g !== oldGeneration;
+    }, 'the new socket open');
     // 3. The manual resync ends while the subscribe is unanswered.
     hold = null;
     release();
@@ -133,7 +145,9 @@ describe('user data resync racing a reconnect (B12)', () => {
     await until(() => stream.isSynced() && stream.subscriptionId() !== null, 'the resync after the new subscription', 30_000);
     expect(resyncedWithoutSubscription).toEqual([]);
     expect(new Decimal(stream.balances().get('USDT')?.free ?? '0').eq(truth as string)).toBe(true);
-    const shownAt = log.findIndex((line, i) => i > creditedAt && line.startsWith('USDT ') && new Decimal(line.slice(5)).eq(truth as string));
+    const shownAt = log.findIndex(
+      (line, i) => i > creditedAt && line.startsWith('USDT ') && new Decimal(line.slice(5)).eq(truth as string),
+    );
     expect(shownAt).toBeGreaterThan(creditedAt);
     const snapshotAt = log.indexOf('snapshot', creditedAt);
     expect(snapshotAt).toBeGreaterThan(creditedAt);

@@ -10,7 +10,11 @@ import { simulatorEnvironment } from '../../../src/main/exchange/environments';
 import { createRateLimitGovernor } from '../../../src/main/exchange/rate-limit';
 import { createRestClient, type RestClient } from '../../../src/main/exchange/rest-client';
 import { createTimeSync } from '../../../src/main/exchange/time-sync';
-import { createAccountHistorySync, type AccountHistorySync, type AccountHistorySyncOptions } from '../../../src/main/history/account-history-sync';
+import {
+  createAccountHistorySync,
+  type AccountHistorySync,
+  type AccountHistorySyncOptions,
+} from '../../../src/main/history/account-history-sync';
 import { computeAccountPnl, createPriceBook, restDailyFetcher } from '../../../src/main/history/pnl-service';
 import { DEMO_BALANCES, startSimulator, type Simulator } from '../../../src/main/sim/simulator';
 import { createHistoryRepository, type HistoryRepository } from '../../../src/main/storage/history-repository';
@@ -25,20 +29,36 @@ beforeAll(async () => {
   const env = simulatorEnvironment({ restUrl: sim.restUrl, streamUrl: sim.streamUrl, wsApiUrl: sim.wsApiUrl });
   const governor = createRateLimitGovernor();
   const timeSync = createTimeSync({ env, governor });
-  rest = createRestClient({ env, timeSync, governor, credentials: createCredentials({ type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret }) });
+  rest = createRestClient({
+    env,
+    timeSync,
+    governor,
+    credentials: createCredentials({ type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret }),
+  });
 });
 afterAll(async () => {
   await sim.stop();
 });
 
 const symbols = () => sim.market.symbols().map((s) => ({ symbol: s.symbol, baseAsset: s.baseAsset, quoteAsset: s.quoteAsset }));
-const held = () => Object.entries(DEMO_BALANCES).filter(([, v]) => new Decimal(v).gt(0)).map(([a]) => a);
+const held = () =>
+  Object.entries(DEMO_BALANCES)
+    .filter(([, v]) => new Decimal(v).gt(0))
+    .map(([a]) => a);
 
 function makeSync(repo: HistoryRepository, extra: Partial<AccountHistorySyncOptions> = {}) {
   const seen: HistorySyncProgress[] = [];
   const sync = createAccountHistorySync({
-    rest, repo, environment: 'demo', symbols, heldAssets: held, transfersAvailable: true, now: () => sim.clock.now(),
-    sleep: async () => undefined, onProgress: (p) => seen.push(p), ...extra,
+    rest,
+    repo,
+    environment: 'demo',
+    symbols,
+    heldAssets: held,
+    transfersAvailable: true,
+    now: () => sim.clock.now(),
+    sleep: async () => undefined,
+    onProgress: (p) => seen.push(p),
+    ...extra,
   });
   return { sync, seen };
 }
@@ -53,7 +73,9 @@ describe('whole-history sync against the simulator', () => {
     const demo = sim.demoHistory!;
     const stored = repo.trades('demo');
     expect(stored.length).toBe(demo.trades.length);
-    expect(stored.map((t) => `${t.symbol}:${t.time}:${t.qty}`).sort()).toEqual(demo.trades.map((t) => `${t.symbol}:${t.time}:${t.qty.toFixed(8)}`).sort());
+    expect(stored.map((t) => `${t.symbol}:${t.time}:${t.qty}`).sort()).toEqual(
+      demo.trades.map((t) => `${t.symbol}:${t.time}:${t.qty.toFixed(8)}`).sort(),
+    );
     const transfers = repo.transfers('demo');
     expect(transfers.filter((t) => t.kind === 'deposit').length).toBe(demo.deposits.filter((d) => d.status === 1).length);
     expect(transfers.filter((t) => t.kind === 'withdrawal').length).toBe(demo.withdrawals.filter((w) => w.status === 6).length);
@@ -68,11 +90,25 @@ describe('whole-history sync against the simulator', () => {
 
     const prices = createPriceBook({ quote: 'USDT', symbols, fetchDaily: restDailyFetcher(rest) });
     for (const method of ['fifo', 'average'] as const) {
-      const { result, summary } = await computeAccountPnl({ repo, environment: 'demo', symbols: symbols(), quote: 'USDT', method, now: sim.clock.now(), prices, coveredSymbols: sync.coveredSymbols() });
+      const { result, summary } = await computeAccountPnl({
+        repo,
+        environment: 'demo',
+        symbols: symbols(),
+        quote: 'USDT',
+        method,
+        now: sim.clock.now(),
+        prices,
+        coveredSymbols: sync.coveredSymbols(),
+      });
       for (const [asset, amount] of Object.entries(DEMO_BALANCES)) {
         expect(result.holdings.find((h) => h.asset === asset)?.qty.toString(), asset).toBe(new Decimal(amount).toString());
       }
-      expect(result.holdings.filter((h) => h.qty.gt(0)).map((h) => h.asset).sort()).toEqual(Object.keys(DEMO_BALANCES).sort());
+      expect(
+        result.holdings
+          .filter((h) => h.qty.gt(0))
+          .map((h) => h.asset)
+          .sort(),
+      ).toEqual(Object.keys(DEMO_BALANCES).sort());
       // DUSTX has no market: its value is unknown, said so, never guessed.
       expect(result.valueComplete).toBe(false);
       expect(result.holdings.find((h) => h.asset === 'DUSTX')!.value).toBeNull();
@@ -99,14 +135,21 @@ describe('whole-history sync against the simulator', () => {
           return rest.requestWithMeta(req);
         },
       },
-      repo: createHistoryRepository(db), environment: 'demo', symbols, heldAssets: held, transfersAvailable: true,
-      now: () => sim.clock.now(), sleep: async () => undefined,
+      repo: createHistoryRepository(db),
+      environment: 'demo',
+      symbols,
+      heldAssets: held,
+      transfersAvailable: true,
+      now: () => sim.clock.now(),
+      sleep: async () => undefined,
     });
     const p1 = await interrupted.sync();
     expect(p1.phase).toBe('cancelled');
     const partial = createHistoryRepository(db).trades('demo').length;
     expect(partial).toBeLessThan(sim.demoHistory!.trades.length);
-    const stoppedAt = createHistoryRepository(db).symbolStates('demo').filter((x) => x.nextFromId !== '0');
+    const stoppedAt = createHistoryRepository(db)
+      .symbolStates('demo')
+      .filter((x) => x.nextFromId !== '0');
     expect(stoppedAt.length).toBeGreaterThan(0);
     // "Restart": a new repository and sync over the same database; symbols already read go on from their cursor.
     const asked = new Map<string, string>();
@@ -114,7 +157,8 @@ describe('whole-history sync against the simulator', () => {
       rest: {
         requestWithMeta: (req) => {
           const params = req.params as Record<string, string> | undefined;
-          if (req.path === '/api/v3/myTrades' && params && !asked.has(params['symbol']!)) asked.set(params['symbol']!, String(params['fromId']));
+          if (req.path === '/api/v3/myTrades' && params && !asked.has(params['symbol']!))
+            asked.set(params['symbol']!, String(params['fromId']));
           return rest.requestWithMeta(req);
         },
       },
@@ -128,7 +172,9 @@ describe('whole-history sync against the simulator', () => {
   it('pauses itself when the request weight runs low, then carries on', async () => {
     const sleeps: number[] = [];
     const { sync, seen } = makeSync(createHistoryRepository(new DatabaseSync(':memory:')), {
-      weightLimit: 200, pauseAt: 0.5, sleep: async (ms) => {
+      weightLimit: 200,
+      pauseAt: 0.5,
+      sleep: async (ms) => {
         sleeps.push(ms);
       },
     });
@@ -149,9 +195,18 @@ describe('whole-history sync against the simulator', () => {
     expect(repo.symbolStates('demo').find((s) => s.symbol === 'BTCUSDT')!.nextFromId).not.toBe('0');
     // A new fill (as the user data stream reports it): that symbol's new trades are read at once.
     const { createHmac } = await import('node:crypto');
-    const query = new URLSearchParams({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '100', timestamp: String(sim.clock.now()) }).toString();
+    const query = new URLSearchParams({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quoteOrderQty: '100',
+      timestamp: String(sim.clock.now()),
+    }).toString();
     const sig = createHmac('sha256', sim.apiSecret).update(query).digest('hex');
-    const res = await fetch(`${sim.restUrl}/api/v3/order?${query}&signature=${sig}`, { method: 'POST', headers: { 'X-MBX-APIKEY': sim.apiKey } });
+    const res = await fetch(`${sim.restUrl}/api/v3/order?${query}&signature=${sig}`, {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': sim.apiKey },
+    });
     expect(res.status).toBe(200);
     const added = await sync.refreshSymbol('BTCUSDT');
     expect(added).toBeGreaterThan(0);

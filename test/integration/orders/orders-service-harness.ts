@@ -53,7 +53,11 @@ export async function createClient(sim: Simulator): Promise<Client> {
   const governor = createRateLimitGovernor();
   const timeSync = createTimeSync({ env, fetchImpl, governor });
   const rest = createRestClient({
-    env, timeSync, governor, fetchImpl, timeoutMs: 15_000,
+    env,
+    timeSync,
+    governor,
+    fetchImpl,
+    timeoutMs: 15_000,
     credentials: createCredentials({ type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret }),
   });
   const exchangeInfo = createExchangeInfo({ rest, governor });
@@ -95,8 +99,13 @@ export function dbFile(): { path: string; cleanup: () => void } {
 export function buildService(sim: Simulator, client: Client, dbPath: string, o: ServiceOptions = {}): Harness {
   const store = createOrderStateStore();
   const api = createOrderApi({
-    rest: client.rest, orders: store, graceMs: o.graceMs ?? 400, backoff: { baseMs: 40, capMs: 160, minMs: 20 },
-    placeTimeoutMs: o.placeTimeoutMs ?? 3_000, cancelCheckMs: 3_000, cancelBackoff: { baseMs: 40, capMs: 160, minMs: 20 },
+    rest: client.rest,
+    orders: store,
+    graceMs: o.graceMs ?? 400,
+    backoff: { baseMs: 40, capMs: 160, minMs: 20 },
+    placeTimeoutMs: o.placeTimeoutMs ?? 3_000,
+    cancelCheckMs: 3_000,
+    cancelBackoff: { baseMs: 40, capMs: 160, minMs: 20 },
     ...(o.followUpBackoff !== undefined ? { followUpBackoff: o.followUpBackoff } : {}),
   });
   let wsApi: WsApiConnection | null = null;
@@ -106,7 +115,10 @@ export function buildService(sim: Simulator, client: Client, dbPath: string, o: 
     const timeSync = createTimeSync({ env });
     wsApi = createWsApiConnection({ url: env.wsApiUrl });
     userData = createUserDataStream({
-      wsApi, rest: client.rest, timeSync, orders: store,
+      wsApi,
+      rest: client.rest,
+      timeSync,
+      orders: store,
       credentials: createCredentials({ type: 'HMAC', apiKey: sim.apiKey, secret: sim.apiSecret }),
     });
     wsApi.start();
@@ -117,7 +129,10 @@ export function buildService(sim: Simulator, client: Client, dbPath: string, o: 
   const notices: Harness['notices'] = [];
   const h = {
     settings: { tradingEnabled: o.tradingEnabled ?? true },
-    permissions: { canTrade: o.canTrade === undefined ? true : o.canTrade, ...(o.accountPermissions !== undefined ? { accountPermissions: o.accountPermissions } : {}) },
+    permissions: {
+      canTrade: o.canTrade === undefined ? true : o.canTrade,
+      ...(o.accountPermissions !== undefined ? { accountPermissions: o.accountPermissions } : {}),
+    },
   };
   const service = createOrdersService({
     environment: 'demo',
@@ -128,16 +143,32 @@ export function buildService(sim: Simulator, client: Client, dbPath: string, o: 
     balances: () => Object.fromEntries(sim.accounts.balances(sim.demoAccountId).map((b) => [b.asset, b.free])),
     market: (symbol) => {
       const t = sim.market.bookTicker(symbol);
-      return { bid: formatDecimal(t.bidPrice), ask: formatDecimal(t.askPrice), last: formatDecimal(sim.market.lastPrice(symbol)), at: Date.now() };
+      return {
+        bid: formatDecimal(t.bidPrice),
+        ask: formatDecimal(t.askPrice),
+        last: formatDecimal(sim.market.lastPrice(symbol)),
+        at: Date.now(),
+      };
     },
     settings: () => h.settings,
     permissions: () => h.permissions,
     notify: (n) => notices.push(n),
-    tuning: { ocoGraceMs: o.graceMs ?? 400, ocoBackoff: { baseMs: 40, capMs: 160, minMs: 20 }, placeTimeoutMs: o.placeTimeoutMs ?? 3_000, openCoalesceMs: 20 },
+    tuning: {
+      ocoGraceMs: o.graceMs ?? 400,
+      ocoBackoff: { baseMs: 40, capMs: 160, minMs: 20 },
+      placeTimeoutMs: o.placeTimeoutMs ?? 3_000,
+      openCoalesceMs: 20,
+    },
   });
   service.onEvent((name, payload) => events.push({ name, payload }));
   return {
-    service, api, store, db, events, notices, userData,
+    service,
+    api,
+    store,
+    db,
+    events,
+    notices,
+    userData,
     get settings() {
       return h.settings;
     },
@@ -161,7 +192,10 @@ export function buildService(sim: Simulator, client: Client, dbPath: string, o: 
 }
 
 /** Pre-flight with a confirmation; fails the test when the draft is not valid. */
-export async function confirm(h: Harness, draft: OrderDraftInput): Promise<{ token: string; order: ConfirmedOrder; result: PreflightResult }> {
+export async function confirm(
+  h: Harness,
+  draft: OrderDraftInput,
+): Promise<{ token: string; order: ConfirmedOrder; result: PreflightResult }> {
   const result = await h.service.handlers['orders:preflight']({ draft, confirm: true });
   if (result.confirmation === null) {
     throw new Error(`draft not confirmable: ${JSON.stringify({ issues: result.issues, disabled: result.disabledReason })}`);
@@ -177,23 +211,44 @@ export async function place(h: Harness, draft: OrderDraftInput): Promise<OrderOu
 /** The view in force for this intent, polled until it is settled. */
 export async function settled(h: Harness, id: string, timeoutMs = 30_000): Promise<OrderOutcomeView> {
   let last: OrderOutcomeView | null = null;
-  await until(async () => {
-    last = await h.service.handlers['orders:outcome']({ clientOrderId: id });
-    return last !== null && last.status !== 'sending' && last.status !== 'unknown';
-  }, `outcome of ${id}`, timeoutMs);
+  await until(
+    async () => {
+      last = await h.service.handlers['orders:outcome']({ clientOrderId: id });
+      return last !== null && last.status !== 'sending' && last.status !== 'unknown';
+    },
+    `outcome of ${id}`,
+    timeoutMs,
+  );
   return last as unknown as OrderOutcomeView;
 }
 
-const SimOrderRow = z.object({ orderId: z.union([z.string(), z.number()]).transform(String), clientOrderId: z.string(), status: z.string() });
+const SimOrderRow = z.object({
+  orderId: z.union([z.string(), z.number()]).transform(String),
+  clientOrderId: z.string(),
+  status: z.string(),
+});
 
 /** What the simulator has on this symbol (read through a plain signed request). */
 export async function simOrders(client: Client, symbol: string): Promise<z.infer<typeof SimOrderRow>[]> {
-  return client.rest.request({ method: 'GET', path: '/api/v3/allOrders', params: { symbol, limit: 1000 }, security: 'USER_DATA', weight: 20, schema: z.array(SimOrderRow) });
+  return client.rest.request({
+    method: 'GET',
+    path: '/api/v3/allOrders',
+    params: { symbol, limit: 1000 },
+    security: 'USER_DATA',
+    weight: 20,
+    schema: z.array(SimOrderRow),
+  });
 }
 
 export function posts(client: Client, clientOrderId?: string): number {
-  return client.sent.filter((r) => r.method === 'POST' && (r.path === '/api/v3/order' || r.path === '/api/v3/orderList/oco')
-    && (clientOrderId === undefined || r.params.get('newClientOrderId') === clientOrderId || r.params.get('listClientOrderId') === clientOrderId)).length;
+  return client.sent.filter(
+    (r) =>
+      r.method === 'POST' &&
+      (r.path === '/api/v3/order' || r.path === '/api/v3/orderList/oco') &&
+      (clientOrderId === undefined ||
+        r.params.get('newClientOrderId') === clientOrderId ||
+        r.params.get('listClientOrderId') === clientOrderId),
+  ).length;
 }
 
 export { until };

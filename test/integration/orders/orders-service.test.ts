@@ -8,7 +8,18 @@ import { dec, formatDecimal } from '../../../src/shared/money';
 import { AppError } from '../../../src/shared/ipc/result';
 import { orderCommands } from '../../../src/shared/ipc/orders-contract';
 import {
-  buildService, confirm, createClient, dbFile, place, posts, priceAt, settled, simOrders, until, type Client, type Harness,
+  buildService,
+  confirm,
+  createClient,
+  dbFile,
+  place,
+  posts,
+  priceAt,
+  settled,
+  simOrders,
+  until,
+  type Client,
+  type Harness,
 } from './orders-service-harness';
 
 let sim: Simulator;
@@ -73,7 +84,14 @@ describe('order types', () => {
     const historyOf = async () => (await h.service.handlers['orders:history']({ symbol: 'BTCUSDT' })).orders;
     const ids = async () => (await historyOf()).map((o) => `${o.orderId}:${o.status}`);
     const before = await ids(); // the first look syncs the symbol once
-    const out = await place(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: priceAt(sim, 'BTCUSDT', '0.9'), timeInForce: 'GTC' });
+    const out = await place(h, {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.001',
+      price: priceAt(sim, 'BTCUSDT', '0.9'),
+      timeInForce: 'GTC',
+    });
     const orderId = out.orders[0]!.orderId;
     await until(async () => (await ids()).includes(`${orderId}:NEW`), 'the placed order in the history');
     expect((await ids()).length).toBe(before.length + 1);
@@ -94,8 +112,24 @@ describe('order types', () => {
   it('STOP_LOSS_LIMIT, TAKE_PROFIT_LIMIT and LIMIT_MAKER sells are accepted with exactly the confirmed values', async () => {
     const h = await service();
     const drafts = [
-      { symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: '0.001', stopPrice: priceAt(sim, 'BTCUSDT', '0.95'), price: priceAt(sim, 'BTCUSDT', '0.94'), timeInForce: 'GTC' },
-      { symbol: 'BTCUSDT', side: 'SELL', type: 'TAKE_PROFIT_LIMIT', quantity: '0.001', stopPrice: priceAt(sim, 'BTCUSDT', '1.05'), price: priceAt(sim, 'BTCUSDT', '1.06'), timeInForce: 'GTC' },
+      {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'STOP_LOSS_LIMIT',
+        quantity: '0.001',
+        stopPrice: priceAt(sim, 'BTCUSDT', '0.95'),
+        price: priceAt(sim, 'BTCUSDT', '0.94'),
+        timeInForce: 'GTC',
+      },
+      {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'TAKE_PROFIT_LIMIT',
+        quantity: '0.001',
+        stopPrice: priceAt(sim, 'BTCUSDT', '1.05'),
+        price: priceAt(sim, 'BTCUSDT', '1.06'),
+        timeInForce: 'GTC',
+      },
       { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT_MAKER', quantity: '0.001', price: priceAt(sim, 'BTCUSDT', '1.1') },
     ] as const;
     for (const d of drafts) {
@@ -114,8 +148,13 @@ describe('order types', () => {
   it('an OCO sell places both legs once, shows them together, and cancelling one leg cancels both', async () => {
     const h = await service();
     const c = await confirm(h, {
-      symbol: 'BTCUSDT', side: 'SELL', type: 'OCO', quantity: '0.002', price: priceAt(sim, 'BTCUSDT', '1.08'),
-      stopPrice: priceAt(sim, 'BTCUSDT', '0.93'), stopLimitPrice: priceAt(sim, 'BTCUSDT', '0.92'),
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'OCO',
+      quantity: '0.002',
+      price: priceAt(sim, 'BTCUSDT', '1.08'),
+      stopPrice: priceAt(sim, 'BTCUSDT', '0.93'),
+      stopLimitPrice: priceAt(sim, 'BTCUSDT', '0.92'),
     });
     const out = await h.service.handlers['orders:submit']({ token: c.token, order: c.order, confirmed: true });
     expect(out.kind).toBe('oco');
@@ -151,9 +190,15 @@ describe('order types', () => {
     const out = await place(h, { symbol: 'BNBUSDT', side: 'BUY', type: 'LIMIT', quantity: '2', price: limit });
     expect(out.status).toBe('accepted');
     sim.market.setPrice('BNBUSDT', priceAt(sim, 'BNBUSDT', '0.95'));
-    await until(async () => (await h.service.handlers['orders:outcome']({ clientOrderId: out.clientOrderId }))?.status !== 'accepted', 'a fill');
-    const seen = h.events.filter((e) => e.name === 'orders:outcome').map((e) => (e.payload as { clientOrderId: string; status: string }))
-      .filter((p) => p.clientOrderId === out.clientOrderId).map((p) => p.status);
+    await until(
+      async () => (await h.service.handlers['orders:outcome']({ clientOrderId: out.clientOrderId }))?.status !== 'accepted',
+      'a fill',
+    );
+    const seen = h.events
+      .filter((e) => e.name === 'orders:outcome')
+      .map((e) => e.payload as { clientOrderId: string; status: string })
+      .filter((p) => p.clientOrderId === out.clientOrderId)
+      .map((p) => p.status);
     // The engine fills at most half per tick: the first fill is partial.
     expect(seen).toContain('partially-filled');
     for (let i = 0; i < 5 && (await h.service.handlers['orders:outcome']({ clientOrderId: out.clientOrderId }))?.status !== 'filled'; i++) {
@@ -188,8 +233,13 @@ describe('pre-flight against the simulator rules', () => {
       expect(issue!.correction).not.toBeNull();
       expect(r.ok).toBe(false);
       expect(r.order).toBeNull();
-      const fixed = await h.service.handlers['orders:preflight']({ draft: { ...draft, [issue!.correction!.field]: issue!.correction!.value } });
-      expect(fixed.issues.filter((i) => i.code === c.code), `${c.code} after correction`).toEqual([]);
+      const fixed = await h.service.handlers['orders:preflight']({
+        draft: { ...draft, [issue!.correction!.field]: issue!.correction!.value },
+      });
+      expect(
+        fixed.issues.filter((i) => i.code === c.code),
+        `${c.code} after correction`,
+      ).toEqual([]);
     }
     expect(posts(client)).toBe(before);
   });
@@ -225,10 +275,12 @@ describe('one confirmation, one order', () => {
     const h = await service();
     const before = posts(client);
     const c = await confirm(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: priceAt(sim, 'BTCUSDT', '0.9') });
-    await expect(h.service.handlers['orders:submit']({ token: c.token, order: { ...c.order, quantity: '0.002' }, confirmed: true }))
-      .rejects.toMatchObject({ code: 'confirmation-required' });
-    await expect(h.service.handlers['orders:submit']({ token: 'perch-unknown-token', order: c.order, confirmed: true }))
-      .rejects.toMatchObject({ code: 'confirmation-required' });
+    await expect(
+      h.service.handlers['orders:submit']({ token: c.token, order: { ...c.order, quantity: '0.002' }, confirmed: true }),
+    ).rejects.toMatchObject({ code: 'confirmation-required' });
+    await expect(
+      h.service.handlers['orders:submit']({ token: 'perch-unknown-token', order: c.order, confirmed: true }),
+    ).rejects.toMatchObject({ code: 'confirmation-required' });
     expect(posts(client)).toBe(before);
   });
 });
@@ -236,10 +288,19 @@ describe('one confirmation, one order', () => {
 describe('read-only mode', () => {
   it('trading switched off: pre-flight says why, submit and cancel refuse with not-allowed, nothing is sent', async () => {
     const h = await service();
-    const resting = await place(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: priceAt(sim, 'BTCUSDT', '0.9') });
+    const resting = await place(h, {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.001',
+      price: priceAt(sim, 'BTCUSDT', '0.9'),
+    });
     const c = await confirm(h, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' });
     h.settings = { tradingEnabled: false };
-    const pf = await h.service.handlers['orders:preflight']({ draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' }, confirm: true });
+    const pf = await h.service.handlers['orders:preflight']({
+      draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+      confirm: true,
+    });
     expect(pf.ok).toBe(false);
     expect(pf.disabledReason).toMatch(/Settings/);
     expect(pf.confirmation).toBeNull();
@@ -247,15 +308,21 @@ describe('read-only mode', () => {
     const refused = h.service.handlers['orders:submit']({ token: c.token, order: c.order, confirmed: true });
     await expect(refused).rejects.toBeInstanceOf(AppError);
     await expect(refused).rejects.toMatchObject({ code: 'not-allowed' });
-    await expect(h.service.handlers['orders:cancel']({ symbol: 'BTCUSDT', orderId: resting.orders[0]!.orderId, confirmed: true })).rejects.toMatchObject({ code: 'not-allowed' });
-    await expect(h.service.handlers['orders:cancelAll']({ symbol: 'BTCUSDT', confirmed: true })).rejects.toMatchObject({ code: 'not-allowed' });
+    await expect(
+      h.service.handlers['orders:cancel']({ symbol: 'BTCUSDT', orderId: resting.orders[0]!.orderId, confirmed: true }),
+    ).rejects.toMatchObject({ code: 'not-allowed' });
+    await expect(h.service.handlers['orders:cancelAll']({ symbol: 'BTCUSDT', confirmed: true })).rejects.toMatchObject({
+      code: 'not-allowed',
+    });
     expect(posts(client)).toBe(before);
     expect(h.db.orderIntents.get(c.token)).toBeNull();
   });
 
   it('a key that cannot trade: the reason names the key', async () => {
     const h = await service({ canTrade: false });
-    const pf = await h.service.handlers['orders:preflight']({ draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' } });
+    const pf = await h.service.handlers['orders:preflight']({
+      draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '20' },
+    });
     expect(pf.disabledReason).toMatch(/key/);
     expect(pf.ok).toBe(false);
   });
@@ -303,7 +370,9 @@ describe('unknown outcomes end in the true state with no second order', () => {
     const again = await h.service.handlers['orders:preflight']({ draft: market, confirm: true });
     expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
     const token2 = again.confirmation!.token;
-    const refused = await h.service.handlers['orders:submit']({ token: token2, order: again.confirmation!.order, confirmed: true }).catch((e: unknown) => e);
+    const refused = await h.service.handlers['orders:submit']({ token: token2, order: again.confirmation!.order, confirmed: true }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ code: 'confirmation-required' });
     expect(posts(client, token2)).toBe(0);
@@ -314,11 +383,25 @@ describe('unknown outcomes end in the true state with no second order', () => {
     expect(other.warnings.map((w) => w.code)).not.toContain('possible-duplicate');
 
     // With the acknowledgement, the same token goes through, once.
-    const sent = await h.service.handlers['orders:submit']({ token: token2, order: again.confirmation!.order, confirmed: true, acknowledgePossibleDuplicate: true });
+    const sent = await h.service.handlers['orders:submit']({
+      token: token2,
+      order: again.confirmation!.order,
+      confirmed: true,
+      acknowledgePossibleDuplicate: true,
+    });
     expect(sent.status).toBe('filled');
     expect(posts(client, token2)).toBe(1);
-    expect(orderCommands['orders:submit'].input.safeParse({ token: token2, order: again.confirmation!.order, confirmed: true }).success).toBe(true);
-    expect(orderCommands['orders:submit'].input.safeParse({ token: token2, order: again.confirmation!.order, confirmed: true, acknowledgePossibleDuplicate: false }).success).toBe(false);
+    expect(
+      orderCommands['orders:submit'].input.safeParse({ token: token2, order: again.confirmation!.order, confirmed: true }).success,
+    ).toBe(true);
+    expect(
+      orderCommands['orders:submit'].input.safeParse({
+        token: token2,
+        order: again.confirmation!.order,
+        confirmed: true,
+        acknowledgePossibleDuplicate: false,
+      }).success,
+    ).toBe(false);
   });
 
   it('the answer arrives after the client timeout: unknown, then the order is found', async () => {
@@ -347,8 +430,13 @@ describe('unknown outcomes end in the true state with no second order', () => {
   it('an OCO whose answer is lost is reconciled through the order list', async () => {
     const h = await service();
     const c = await confirm(h, {
-      symbol: 'BTCUSDT', side: 'SELL', type: 'OCO', quantity: '0.001', price: priceAt(sim, 'BTCUSDT', '1.08'),
-      stopPrice: priceAt(sim, 'BTCUSDT', '0.93'), stopLimitPrice: priceAt(sim, 'BTCUSDT', '0.92'),
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'OCO',
+      quantity: '0.001',
+      price: priceAt(sim, 'BTCUSDT', '1.08'),
+      stopPrice: priceAt(sim, 'BTCUSDT', '0.93'),
+      stopLimitPrice: priceAt(sim, 'BTCUSDT', '0.92'),
     });
     sim.faults.state.orderFaults.push({ kind: 'code-1006', execute: true });
     const first = await h.service.handlers['orders:submit']({ token: c.token, order: c.order, confirmed: true });
@@ -415,7 +503,11 @@ describe('restart after "probably not placed"', () => {
     await second.service.start();
     const again = await second.service.handlers['orders:preflight']({ draft: market, confirm: true });
     expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
-    const refused = await second.service.handlers['orders:submit']({ token: again.confirmation!.token, order: again.confirmation!.order, confirmed: true }).catch((e: unknown) => e);
+    const refused = await second.service.handlers['orders:submit']({
+      token: again.confirmation!.token,
+      order: again.confirmation!.order,
+      confirmed: true,
+    }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'confirmation-required' });
     expect(posts(client, again.confirmation!.token)).toBe(0);
     // the old intent is still what it was, and its outcome is answered from the follow-up
@@ -433,11 +525,23 @@ describe('restart after "probably not placed"', () => {
     // A background checker (an earlier session's, with its own key) concludes on an intent this
     // session never tracked: it only writes the journal.
     const at = Date.now();
-    h.db.orderIntents.insert({ clientOrderId: 'bg_checked_elsewhere_1', createdAt: at - 5_000, environment: 'demo', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', payload: { kind: 'order', order: first.order, confirmedAt: at - 5_000 } });
+    h.db.orderIntents.insert({
+      clientOrderId: 'bg_checked_elsewhere_1',
+      createdAt: at - 5_000,
+      environment: 'demo',
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      payload: { kind: 'order', order: first.order, confirmedAt: at - 5_000 },
+    });
     h.db.orderIntents.updateState('bg_checked_elsewhere_1', { state: 'not-placed', at });
     const again = await h.service.handlers['orders:preflight']({ draft: market, confirm: true });
     expect(again.warnings.map((w) => w.code)).toContain('possible-duplicate');
-    const refused = await h.service.handlers['orders:submit']({ token: again.confirmation!.token, order: again.confirmation!.order, confirmed: true }).catch((e: unknown) => e);
+    const refused = await h.service.handlers['orders:submit']({
+      token: again.confirmation!.token,
+      order: again.confirmation!.order,
+      confirmed: true,
+    }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'confirmation-required' });
     expect(posts(client, again.confirmation!.token)).toBe(0);
   });
@@ -451,10 +555,16 @@ describe('restart after "probably not placed"', () => {
     await second.service.start();
     // Binance shows the order late (with the intent's own clientOrderId): the follow-up must find it.
     await client.rest.request({
-      method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1,
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      weight: 1,
       params: { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '25', newClientOrderId: token },
     });
-    await until(async () => (await second.service.handlers['orders:outcome']({ clientOrderId: token }))?.status === 'filled', 'the follow-up to find the order');
+    await until(
+      async () => (await second.service.handlers['orders:outcome']({ clientOrderId: token }))?.status === 'filled',
+      'the follow-up to find the order',
+    );
     const view = await second.service.handlers['orders:outcome']({ clientOrderId: token });
     expect(view?.corrected).toBe(true);
     expect(second.notices.some((n) => n.code === 'order-placed-after-all')).toBe(true);

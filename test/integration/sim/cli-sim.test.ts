@@ -7,7 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 const CLI = fileURLToPath(new URL('../../../src/main/sim/cli.ts', import.meta.url));
 const children: ChildProcess[] = [];
 
-function run(args: string[]): { child: ChildProcess; exit: Promise<number | null>; stdout: () => string; stderr: () => string; firstLine: Promise<string> } {
+function run(args: string[]): {
+  child: ChildProcess;
+  exit: Promise<number | null>;
+  stdout: () => string;
+  stderr: () => string;
+  firstLine: Promise<string>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -34,7 +40,8 @@ describe('npm run sim (cli.ts)', () => {
     const p = run(['--port', '0', '--json', '--seed', '7', '--clock-offset', '-2000']);
     const line = await p.firstLine;
     const info = JSON.parse(line) as Record<string, string>;
-    for (const k of ['restUrl', 'streamUrl', 'wsApiUrl', 'controlUrl', 'controlToken', 'apiKey', 'apiSecret']) expect(typeof info[k], k).toBe('string');
+    for (const k of ['restUrl', 'streamUrl', 'wsApiUrl', 'controlUrl', 'controlToken', 'apiKey', 'apiSecret'])
+      expect(typeof info[k], k).toBe('string');
     expect(info.restUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(info.wsApiUrl).toBe(`${info.streamUrl}/ws-api/v3`);
     const res = await fetch(`${info.restUrl}/api/v3/time`);

@@ -37,7 +37,11 @@ function moves(h: DemoHistory): Move[] {
   for (const d of h.deposits) if (d.status === 1) out.push({ time: d.insertTime, asset: d.coin, delta: new Decimal(d.amount) });
   for (const w of h.withdrawals) {
     if (w.status !== 6) continue;
-    out.push({ time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`), asset: w.coin, delta: new Decimal(w.amount).plus(w.transactionFee).neg() });
+    out.push({
+      time: Date.parse(`${w.applyTime.replace(' ', 'T')}Z`),
+      asset: w.coin,
+      delta: new Decimal(w.amount).plus(w.transactionFee).neg(),
+    });
   }
   for (const t of h.trades) {
     const s = symbols.get(t.symbol)!;
@@ -63,7 +67,8 @@ describe('demo history', () => {
       expect(next.gte(0), `${m.asset} at ${new Date(m.time).toISOString()}`).toBe(true);
       held.set(m.asset, next);
     }
-    for (const [asset, amount] of Object.entries(DEMO_BALANCES)) expect(held.get(asset)?.toString(), asset).toBe(new Decimal(amount).toString());
+    for (const [asset, amount] of Object.entries(DEMO_BALANCES))
+      expect(held.get(asset)?.toString(), asset).toBe(new Decimal(amount).toString());
     for (const [asset, amount] of held) if (!(asset in DEMO_BALANCES)) expect(amount.isZero(), asset).toBe(true);
   });
 
@@ -114,9 +119,12 @@ describe('history endpoints for the demo account', () => {
     const now = sim.clock.now();
     const recent = (await rest('/sapi/v1/capital/deposit/hisrec', {})).body as Array<Record<string, unknown>>;
     expect(recent.every((d) => Number(d['insertTime']) >= now - 90 * DAY)).toBe(true);
-    const old = (await rest('/sapi/v1/capital/deposit/hisrec', { startTime: String(now - 366 * DAY), endTime: String(now - 276 * DAY) })).body as Array<Record<string, unknown>>;
+    const old = (await rest('/sapi/v1/capital/deposit/hisrec', { startTime: String(now - 366 * DAY), endTime: String(now - 276 * DAY) }))
+      .body as Array<Record<string, unknown>>;
     expect(old.map((d) => d['coin'])).toContain('USDT');
-    const w = (await rest('/sapi/v1/capital/withdraw/history', { startTime: String(now - 89 * DAY), endTime: String(now) })).body as Array<Record<string, unknown>>;
+    const w = (await rest('/sapi/v1/capital/withdraw/history', { startTime: String(now - 89 * DAY), endTime: String(now) })).body as Array<
+      Record<string, unknown>
+    >;
     expect(w.length).toBeGreaterThan(0);
   });
 
@@ -124,7 +132,13 @@ describe('history endpoints for the demo account', () => {
     const r = await rest('/sapi/v1/asset/dribblet', {});
     const body = r.body as { total: number; userAssetDribblets: Array<Record<string, unknown>> };
     expect(body.total).toBe(1);
-    expect(Object.keys(body.userAssetDribblets[0]!).sort()).toEqual(['operateTime', 'totalServiceChargeAmount', 'totalTransferedAmount', 'transId', 'userAssetDribbletDetails']);
+    expect(Object.keys(body.userAssetDribblets[0]!).sort()).toEqual([
+      'operateTime',
+      'totalServiceChargeAmount',
+      'totalTransferedAmount',
+      'transId',
+      'userAssetDribbletDetails',
+    ]);
     expect((await rest('/sapi/v1/asset/dribblet', { accountType: 'FUTURES' })).status).toBe(400);
   });
 });

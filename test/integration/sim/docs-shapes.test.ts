@@ -29,7 +29,8 @@ const kind = (v: Json): string => (v === null ? 'null' : Array.isArray(v) ? 'arr
  */
 export function shapeDiff(example: Json, actual: Json, path = '$'): string[] {
   // A documented null stands for "absent value" of a field that is otherwise a string or number.
-  if (example === null) return actual === null || typeof actual === 'string' || typeof actual === 'number' ? [] : [`${path}: null vs ${kind(actual)}`];
+  if (example === null)
+    return actual === null || typeof actual === 'string' || typeof actual === 'number' ? [] : [`${path}: null vs ${kind(actual)}`];
   if (kind(example) !== kind(actual)) return [`${path}: ${kind(example)} in the docs, ${kind(actual)} served`];
   if (Array.isArray(example) && Array.isArray(actual)) {
     if (example.length === 0) return [];
@@ -76,7 +77,23 @@ function discriminator(v: Json): { name: string; value: Json } | undefined {
  * Fields Binance documents as conditional ("appears only when ..."): examples show them, an
  * order without an iceberg, a stop price, a strategy, trailing or a prevented match has none.
  */
-const CONDITIONAL = new Set(['icebergQty', 'stopPrice', 'strategyId', 'strategyType', 'trailingDelta', 'trailingTime', 'preventedMatchId', 'preventedQuantity', 'usedSor', 'workingFloor', 'pegPriceType', 'pegOffsetType', 'pegOffsetValue', 'peggedPrice', 'expiryReason']);
+const CONDITIONAL = new Set([
+  'icebergQty',
+  'stopPrice',
+  'strategyId',
+  'strategyType',
+  'trailingDelta',
+  'trailingTime',
+  'preventedMatchId',
+  'preventedQuantity',
+  'usedSor',
+  'workingFloor',
+  'pegPriceType',
+  'pegOffsetType',
+  'pegOffsetValue',
+  'peggedPrice',
+  'expiryReason',
+]);
 function isConditional(diff: string): boolean {
   const m = /\.([A-Za-z]+): in the docs, not served$/.exec(diff);
   return m !== null && CONDITIONAL.has(m[1]!);
@@ -104,19 +121,33 @@ const KNOWN: Readonly<Record<string, readonly string[]>> = {
   // example shows the FULL reply (with both) that LIMIT orders get by default.
   'order.cancelReplace': ['$.newOrderResponse.workingTime: served, not in the docs', '$.newOrderResponse.fills: served, not in the docs'],
   // The WebSocket API docs' example lacks origClientOrderId in the cancel reports; the REST example has it.
-  'orderList.cancel': ['$.orderReports[0].origClientOrderId: served, not in the docs', '$.orderReports[1].origClientOrderId: served, not in the docs'],
+  'orderList.cancel': [
+    '$.orderReports[0].origClientOrderId: served, not in the docs',
+    '$.orderReports[1].origClientOrderId: served, not in the docs',
+  ],
 };
 
-interface Ids { openA: string; openB: string; openC: string; listId: string; firstOrder: string }
+interface Ids {
+  openA: string;
+  openB: string;
+  openC: string;
+  listId: string;
+  firstOrder: string;
+}
 
 const sym = 'BTCUSDT';
 
-describe('responses have the docs examples\' shapes', () => {
+describe("responses have the docs examples' shapes", () => {
   let sim: Simulator;
   let price: number;
 
   const sign = (q: string): string => `${q}&signature=${createHmac('sha256', sim.apiSecret).update(q).digest('hex')}`;
-  const rest = async (method: string, path: string, params: Record<string, string>, signed: boolean): Promise<{ status: number; body: Json }> => {
+  const rest = async (
+    method: string,
+    path: string,
+    params: Record<string, string>,
+    signed: boolean,
+  ): Promise<{ status: number; body: Json }> => {
     let q = new URLSearchParams(params).toString();
     if (signed) q = sign(`${q}${q ? '&' : ''}timestamp=${sim.clock.now()}`);
     const res = await fetch(`${sim.restUrl}${path}${q ? `?${q}` : ''}`, { method, headers: { 'X-MBX-APIKEY': sim.apiKey } });
@@ -127,19 +158,43 @@ describe('responses have the docs examples\' shapes', () => {
 
   const prepare = async (): Promise<Ids> => {
     price = Number(sim.market.lastPrice(sym));
-    const m = await rest('POST', '/api/v3/order', { symbol: sym, side: 'BUY', type: 'MARKET', quoteOrderQty: '200', newOrderRespType: 'FULL' }, true);
+    const m = await rest(
+      'POST',
+      '/api/v3/order',
+      { symbol: sym, side: 'BUY', type: 'MARKET', quoteOrderQty: '200', newOrderRespType: 'FULL' },
+      true,
+    );
     const limit = async (): Promise<string> => {
-      const r = await rest('POST', '/api/v3/order', { symbol: sym, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: px(0.8) }, true);
+      const r = await rest(
+        'POST',
+        '/api/v3/order',
+        { symbol: sym, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: px(0.8) },
+        true,
+      );
       return String((r.body as Record<string, Json>)['orderId']);
     };
-    const oco = await rest('POST', '/api/v3/orderList/oco', {
-      symbol: sym, side: 'SELL', quantity: '0.00100', aboveType: 'LIMIT_MAKER', abovePrice: px(1.2),
-      belowType: 'STOP_LOSS_LIMIT', belowPrice: px(0.7), belowStopPrice: px(0.71), belowTimeInForce: 'GTC',
-    }, true);
+    const oco = await rest(
+      'POST',
+      '/api/v3/orderList/oco',
+      {
+        symbol: sym,
+        side: 'SELL',
+        quantity: '0.00100',
+        aboveType: 'LIMIT_MAKER',
+        abovePrice: px(1.2),
+        belowType: 'STOP_LOSS_LIMIT',
+        belowPrice: px(0.7),
+        belowStopPrice: px(0.71),
+        belowTimeInForce: 'GTC',
+      },
+      true,
+    );
     expect(oco.status).toBe(200);
     return {
       firstOrder: String((m.body as Record<string, Json>)['orderId']),
-      openA: await limit(), openB: await limit(), openC: await limit(),
+      openA: await limit(),
+      openB: await limit(),
+      openC: await limit(),
       listId: String((oco.body as Record<string, Json>)['orderListId']),
     };
   };
@@ -180,29 +235,96 @@ describe('responses have the docs examples\' shapes', () => {
     { key: 'GET /api/v3/order/amendments', params: { symbol: sym, orderId: ids.openC }, signed: true },
     { key: 'GET /api/v3/orderList', params: { orderListId: ids.listId }, signed: true },
     { key: 'GET /api/v3/rateLimit/order', params: {}, signed: true },
-    { key: 'POST /api/v3/order/test', params: { symbol: sym, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: px(0.8) }, signed: true },
-    { key: 'POST /api/v3/order', params: { symbol: sym, side: 'BUY', type: 'MARKET', quoteOrderQty: '50', newOrderRespType: 'FULL' }, signed: true },
-    { key: 'POST /api/v3/orderList/oco', params: {
-      symbol: sym, side: 'SELL', quantity: '0.00050', aboveType: 'LIMIT_MAKER', abovePrice: px(1.3),
-      belowType: 'STOP_LOSS_LIMIT', belowPrice: px(0.6), belowStopPrice: px(0.61), belowTimeInForce: 'GTC',
-    }, signed: true },
+    {
+      key: 'POST /api/v3/order/test',
+      params: { symbol: sym, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00100', price: px(0.8) },
+      signed: true,
+    },
+    {
+      key: 'POST /api/v3/order',
+      params: { symbol: sym, side: 'BUY', type: 'MARKET', quoteOrderQty: '50', newOrderRespType: 'FULL' },
+      signed: true,
+    },
+    {
+      key: 'POST /api/v3/orderList/oco',
+      params: {
+        symbol: sym,
+        side: 'SELL',
+        quantity: '0.00050',
+        aboveType: 'LIMIT_MAKER',
+        abovePrice: px(1.3),
+        belowType: 'STOP_LOSS_LIMIT',
+        belowPrice: px(0.6),
+        belowStopPrice: px(0.61),
+        belowTimeInForce: 'GTC',
+      },
+      signed: true,
+    },
     { key: 'DELETE /api/v3/order', params: { symbol: sym, orderId: ids.openA }, signed: true },
     { key: 'DELETE /api/v3/orderList', params: { symbol: sym, orderListId: ids.listId }, signed: true },
-    { key: 'POST /api/v3/order/oco', params: {
-      symbol: sym, side: 'SELL', quantity: '0.00050', price: px(1.25), stopPrice: px(0.66), stopLimitPrice: px(0.65), stopLimitTimeInForce: 'GTC',
-    }, signed: true },
-    { key: 'POST /api/v3/orderList/oto', params: {
-      symbol: sym, workingType: 'LIMIT', workingSide: 'BUY', workingPrice: px(0.8), workingQuantity: '0.00100', workingTimeInForce: 'GTC',
-      pendingType: 'LIMIT_MAKER', pendingSide: 'SELL', pendingPrice: px(1.2), pendingQuantity: '0.00100',
-    }, signed: true },
-    { key: 'POST /api/v3/orderList/otoco', params: {
-      symbol: sym, workingType: 'LIMIT', workingSide: 'BUY', workingPrice: px(0.8), workingQuantity: '0.00100', workingTimeInForce: 'GTC',
-      pendingSide: 'SELL', pendingQuantity: '0.00100', pendingAboveType: 'LIMIT_MAKER', pendingAbovePrice: px(1.2),
-      pendingBelowType: 'STOP_LOSS_LIMIT', pendingBelowStopPrice: px(0.71), pendingBelowPrice: px(0.7), pendingBelowTimeInForce: 'GTC',
-    }, signed: true },
-    { key: 'POST /api/v3/order/cancelReplace', params: {
-      symbol: sym, cancelReplaceMode: 'STOP_ON_FAILURE', cancelOrderId: ids.openB, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.00200', price: px(0.75),
-    }, signed: true },
+    {
+      key: 'POST /api/v3/order/oco',
+      params: {
+        symbol: sym,
+        side: 'SELL',
+        quantity: '0.00050',
+        price: px(1.25),
+        stopPrice: px(0.66),
+        stopLimitPrice: px(0.65),
+        stopLimitTimeInForce: 'GTC',
+      },
+      signed: true,
+    },
+    {
+      key: 'POST /api/v3/orderList/oto',
+      params: {
+        symbol: sym,
+        workingType: 'LIMIT',
+        workingSide: 'BUY',
+        workingPrice: px(0.8),
+        workingQuantity: '0.00100',
+        workingTimeInForce: 'GTC',
+        pendingType: 'LIMIT_MAKER',
+        pendingSide: 'SELL',
+        pendingPrice: px(1.2),
+        pendingQuantity: '0.00100',
+      },
+      signed: true,
+    },
+    {
+      key: 'POST /api/v3/orderList/otoco',
+      params: {
+        symbol: sym,
+        workingType: 'LIMIT',
+        workingSide: 'BUY',
+        workingPrice: px(0.8),
+        workingQuantity: '0.00100',
+        workingTimeInForce: 'GTC',
+        pendingSide: 'SELL',
+        pendingQuantity: '0.00100',
+        pendingAboveType: 'LIMIT_MAKER',
+        pendingAbovePrice: px(1.2),
+        pendingBelowType: 'STOP_LOSS_LIMIT',
+        pendingBelowStopPrice: px(0.71),
+        pendingBelowPrice: px(0.7),
+        pendingBelowTimeInForce: 'GTC',
+      },
+      signed: true,
+    },
+    {
+      key: 'POST /api/v3/order/cancelReplace',
+      params: {
+        symbol: sym,
+        cancelReplaceMode: 'STOP_ON_FAILURE',
+        cancelOrderId: ids.openB,
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.00200',
+        price: px(0.75),
+      },
+      signed: true,
+    },
     { key: 'DELETE /api/v3/openOrders', params: { symbol: sym }, signed: true },
   ];
 
@@ -255,27 +377,32 @@ describe('responses have the docs examples\' shapes', () => {
       ws.once('error', reject);
     });
     let n = 0;
-    const call = (method: string, params: Record<string, unknown>, signed: boolean): Promise<Record<string, Json>> => new Promise((resolve) => {
-      const id = ++n;
-      let p: Record<string, unknown> = { ...params };
-      if (signed) {
-        p = { ...p, apiKey: sim.apiKey, timestamp: sim.clock.now() };
-        const payload = Object.keys(p).sort().map((k) => `${k}=${String(p[k])}`).join('&');
-        p['signature'] = createHmac('sha256', sim.apiSecret).update(payload).digest('hex');
-      }
-      const onMessage = (data: WebSocket.RawData): void => {
-        const msg = JSON.parse(data.toString()) as Record<string, Json>;
-        if (msg['id'] !== id) return;
-        ws.off('message', onMessage);
-        resolve(msg);
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ id, method, params: p }));
-    });
+    const call = (method: string, params: Record<string, unknown>, signed: boolean): Promise<Record<string, Json>> =>
+      new Promise((resolve) => {
+        const id = ++n;
+        let p: Record<string, unknown> = { ...params };
+        if (signed) {
+          p = { ...p, apiKey: sim.apiKey, timestamp: sim.clock.now() };
+          const payload = Object.keys(p)
+            .sort()
+            .map((k) => `${k}=${String(p[k])}`)
+            .join('&');
+          p['signature'] = createHmac('sha256', sim.apiSecret).update(payload).digest('hex');
+        }
+        const onMessage = (data: WebSocket.RawData): void => {
+          const msg = JSON.parse(data.toString()) as Record<string, Json>;
+          if (msg['id'] !== id) return;
+          ws.off('message', onMessage);
+          resolve(msg);
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id, method, params: p }));
+      });
     const problems: string[] = [];
     const notServed: string[] = [];
     // WebSocket API order of calls: the REST table's order, so mutating methods come last.
-    const methods = Object.entries(WS_REST_METHODS).filter(([m]) => WS_API_NOT_SERVED[m] === undefined)
+    const methods = Object.entries(WS_REST_METHODS)
+      .filter(([m]) => WS_API_NOT_SERVED[m] === undefined)
       .sort(([, a], [, b]) => [...byRest.keys()].indexOf(a) - [...byRest.keys()].indexOf(b));
     for (const [method, restKey] of methods) {
       const r = byRest.get(restKey);
@@ -310,42 +437,59 @@ describe('responses have the docs examples\' shapes', () => {
     expect(problems).toEqual([]);
   });
 
-  it('the WebSocket API\'s own methods (connectivity, session, user data stream) match their docs examples', async () => {
+  it("the WebSocket API's own methods (connectivity, session, user data stream) match their docs examples", async () => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     // Another account: one connection holds one subscription per account.
-    const { apiKey } = sim.registerKey({ type: 'ED25519', accountId: 'second', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const { apiKey } = sim.registerKey({
+      type: 'ED25519',
+      accountId: 'second',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
     const ws = new WebSocket(sim.wsApiUrl);
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
     });
     let n = 0;
-    const call = (method: string, params: Record<string, unknown> = {}): Promise<Record<string, Json>> => new Promise((resolve) => {
-      const id = ++n;
-      const onMessage = (data: WebSocket.RawData): void => {
-        const msg = JSON.parse(data.toString()) as Record<string, Json>;
-        if (msg['id'] !== id) return;
-        ws.off('message', onMessage);
-        resolve(msg);
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+    const call = (method: string, params: Record<string, unknown> = {}): Promise<Record<string, Json>> =>
+      new Promise((resolve) => {
+        const id = ++n;
+        const onMessage = (data: WebSocket.RawData): void => {
+          const msg = JSON.parse(data.toString()) as Record<string, Json>;
+          if (msg['id'] !== id) return;
+          ws.off('message', onMessage);
+          resolve(msg);
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id, method, params }));
+      });
     const signedEd = (): Record<string, unknown> => {
       const p: Record<string, unknown> = { apiKey, timestamp: sim.clock.now() };
-      const payload = Object.keys(p).sort().map((k) => `${k}=${String(p[k])}`).join('&');
+      const payload = Object.keys(p)
+        .sort()
+        .map((k) => `${k}=${String(p[k])}`)
+        .join('&');
       return { ...p, signature: cryptoSign(null, Buffer.from(payload), privateKey).toString('base64') };
     };
     const signedHmac = (): Record<string, unknown> => {
       const p: Record<string, unknown> = { apiKey: sim.apiKey, timestamp: sim.clock.now() };
-      const payload = Object.keys(p).sort().map((k) => `${k}=${String(p[k])}`).join('&');
+      const payload = Object.keys(p)
+        .sort()
+        .map((k) => `${k}=${String(p[k])}`)
+        .join('&');
       return { ...p, signature: createHmac('sha256', sim.apiSecret).update(payload).digest('hex') };
     };
     // In an order where each call succeeds: logon, subscribe, status, a second (signature) subscription, list, unsubscribe, logout.
     const steps: Array<[string, Record<string, unknown>]> = [
-      ['ping', {}], ['time', {}], ['session.logon', signedEd()], ['userDataStream.subscribe', {}], ['session.status', {}],
-      ['userDataStream.subscribe.signature', signedHmac()], ['session.subscriptions', {}],
-      ['userDataStream.unsubscribe', { subscriptionId: 1 }], ['session.logout', {}],
+      ['ping', {}],
+      ['time', {}],
+      ['session.logon', signedEd()],
+      ['userDataStream.subscribe', {}],
+      ['session.status', {}],
+      ['userDataStream.subscribe.signature', signedHmac()],
+      ['session.subscriptions', {}],
+      ['userDataStream.unsubscribe', { subscriptionId: 1 }],
+      ['session.logout', {}],
     ];
     const problems: string[] = [];
     for (const [method, params] of steps) {
@@ -370,7 +514,9 @@ describe('responses have the docs examples\' shapes', () => {
       const { status } = await rest(method, path, {}, false);
       const served = status !== 404;
       if (served) restServed.push(key);
-      expect(served, `${key}: served=${served}, listed as not served=${REST_NOT_SERVED[key] !== undefined}`).toBe(REST_NOT_SERVED[key] === undefined);
+      expect(served, `${key}: served=${served}, listed as not served=${REST_NOT_SERVED[key] !== undefined}`).toBe(
+        REST_NOT_SERVED[key] === undefined,
+      );
     }
     for (const key of Object.keys(REST_NOT_SERVED)) expect(restDocs[key], `${key} is documented`).toBeDefined();
 
@@ -394,7 +540,9 @@ describe('responses have the docs examples\' shapes', () => {
       const err = msg['error'] as Record<string, Json> | undefined;
       const served = err?.['code'] !== -1020;
       if (served) wsServed.push(method);
-      expect(served, `${method}: served=${served}, listed as not served=${WS_API_NOT_SERVED[method] !== undefined}`).toBe(WS_API_NOT_SERVED[method] === undefined);
+      expect(served, `${method}: served=${served}, listed as not served=${WS_API_NOT_SERVED[method] !== undefined}`).toBe(
+        WS_API_NOT_SERVED[method] === undefined,
+      );
     }
     ws.close();
     for (const key of Object.keys(WS_API_NOT_SERVED)) expect(wsDocs[key], `${key} is documented`).toBeDefined();

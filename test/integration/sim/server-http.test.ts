@@ -22,7 +22,9 @@ function enc(v: string): string {
   return encodeURIComponent(v);
 }
 function qs(params: Record<string, string>): string {
-  return Object.entries(params).map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+  return Object.entries(params)
+    .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+    .join('&');
 }
 function hmacHex(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('hex');
@@ -45,14 +47,21 @@ function stubRoutes(faults: Faults, clock: SimClock, seen: RestRequest[]): RestR
   return [
     { method: 'GET', path: '/api/v3/time', security: 'NONE', weight: 1, handler: () => ({ serverTime: clock.now() }) },
     {
-      method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20,
+      method: 'GET',
+      path: '/api/v3/account',
+      security: 'USER_DATA',
+      weight: 20,
       handler: (req) => {
         seen.push(req);
         return { accountId: req.key?.accountId, bigId: 9007199254740993n };
       },
     },
     {
-      method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, countsAsOrder: true,
+      method: 'POST',
+      path: '/api/v3/order',
+      security: 'TRADE',
+      weight: 1,
+      countsAsOrder: true,
       handler: (req) => {
         seen.push(req);
         const fault = faults.takeOrderFault();
@@ -74,10 +83,17 @@ beforeEach(async () => {
   const seen: RestRequest[] = [];
   const hmac = keys.register({ type: 'HMAC', accountId: 'acc-1' });
   const server = await startHttpServer({
-    clock, faults, keys, limiter,
+    clock,
+    faults,
+    keys,
+    limiter,
     routes: [...stubRoutes(faults, clock, seen), ...serverRoutes()],
     control: createControlHandler({
-      token: TOKEN, clock, faults, limiter, demoAccountId: 'acc-1',
+      token: TOKEN,
+      clock,
+      faults,
+      limiter,
+      demoAccountId: 'acc-1',
       registerKey: (o) => {
         const r = keys.register({ ...o, accountId: o.accountId ?? 'acc-1' });
         return { apiKey: r.apiKey, ...(r.secret !== undefined ? { secret: r.secret } : {}) };
@@ -113,7 +129,9 @@ describe('REST dispatch', () => {
   });
 
   it('signed GET with HMAC: handler sees the key, params without signature; big ids are bare digits', async () => {
-    const res = await fetch(`${ctx.base}/api/v3/account?${signedQuery(ctx.hmac, { omitZeroBalances: 'true' })}`, { headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey } });
+    const res = await fetch(`${ctx.base}/api/v3/account?${signedQuery(ctx.hmac, { omitZeroBalances: 'true' })}`, {
+      headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey },
+    });
     const text = await res.text();
     expect(res.status).toBe(200);
     expect(text).toBe('{"accountId":"acc-1","bigId":9007199254740993}');
@@ -140,7 +158,10 @@ describe('REST dispatch', () => {
     expect(res.headers.get('x-mbx-order-count-1d')).toBe('1');
     expect(res.headers.get('x-mbx-used-weight-1m')).toBe('0');
     // A failed order pays its weight.
-    const bad = await fetch(`${ctx.base}/api/v3/order?${signedQuery(ctx.hmac, { symbol: 'BAD' })}`, { method: 'POST', headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey } });
+    const bad = await fetch(`${ctx.base}/api/v3/order?${signedQuery(ctx.hmac, { symbol: 'BAD' })}`, {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey },
+    });
     expect(bad.status).toBe(400);
     expect(await json(bad)).toEqual({ code: -1121, msg: 'Invalid symbol.' });
     expect(bad.headers.get('x-mbx-used-weight-1m')).toBe('1');
@@ -165,11 +186,15 @@ describe('REST dispatch', () => {
     const r5 = await fetch(`${ctx.base}/api/v3/account?${signedQuery(ctx.hmac, {})}`, { headers: { 'X-MBX-APIKEY': 'Z'.repeat(64) } });
     expect([r5.status, await json(r5)]).toEqual([401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' }]);
 
-    const r6 = await fetch(`${ctx.base}/api/v3/account?${qs({ timestamp: String(ctx.clock.now()) })}`, { headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey } });
+    const r6 = await fetch(`${ctx.base}/api/v3/account?${qs({ timestamp: String(ctx.clock.now()) })}`, {
+      headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey },
+    });
     expect((await json(r6)) as { code: number }).toMatchObject({ code: -1102 });
 
     const dup = `symbol=A&symbol=B&timestamp=${ctx.clock.now()}`;
-    const r7 = await fetch(`${ctx.base}/api/v3/account?${dup}&signature=${hmacHex(ctx.hmac.secret ?? '', dup)}`, { headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey } });
+    const r7 = await fetch(`${ctx.base}/api/v3/account?${dup}&signature=${hmacHex(ctx.hmac.secret ?? '', dup)}`, {
+      headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey },
+    });
     expect([r7.status, await json(r7)]).toEqual([400, { code: -1101, msg: 'Duplicate values for a parameter detected.' }]);
   });
 
@@ -181,7 +206,10 @@ describe('REST dispatch', () => {
 
   it('read-only key cannot TRADE (-2015) but can read', async () => {
     const ro = ctx.keys.register({ type: 'HMAC', accountId: 'acc-1', permissions: { spotTrading: false } });
-    const r1 = await fetch(`${ctx.base}/api/v3/order?${signedQuery(ro, { symbol: 'BTCUSDT' })}`, { method: 'POST', headers: { 'X-MBX-APIKEY': ro.apiKey } });
+    const r1 = await fetch(`${ctx.base}/api/v3/order?${signedQuery(ro, { symbol: 'BTCUSDT' })}`, {
+      method: 'POST',
+      headers: { 'X-MBX-APIKEY': ro.apiKey },
+    });
     expect([r1.status, await json(r1)]).toEqual([401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' }]);
     const r2 = await fetch(`${ctx.base}/api/v3/account?${signedQuery(ro, {})}`, { headers: { 'X-MBX-APIKEY': ro.apiKey } });
     expect(r2.status).toBe(200);
@@ -191,7 +219,11 @@ describe('REST dispatch', () => {
     const symbol = '\u8fd9\u662f\u6d4b\u8bd5\u5e01456';
     for (const type of ['RSA', 'ED25519'] as const) {
       const pair = type === 'RSA' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
-      const key = ctx.keys.register({ type, accountId: 'acc-2', publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+      const key = ctx.keys.register({
+        type,
+        accountId: 'acc-2',
+        publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      });
       const q = qs({ symbol, timestamp: String(ctx.clock.now()) });
       const sig = cryptoSign(type === 'RSA' ? 'sha256' : null, Buffer.from(q), pair.privateKey).toString('base64');
       const res = await fetch(`${ctx.base}/api/v3/account?${q}&signature=${enc(sig)}`, { headers: { 'X-MBX-APIKEY': key.apiKey } });
@@ -200,17 +232,27 @@ describe('REST dispatch', () => {
       // Signed over the un-encoded string: rejected.
       const unencoded = `symbol=${symbol}&timestamp=${ctx.clock.now()}`;
       const bad = cryptoSign(type === 'RSA' ? 'sha256' : null, Buffer.from(unencoded), pair.privateKey).toString('base64');
-      const res2 = await fetch(`${ctx.base}/api/v3/account?${qs({ symbol, timestamp: String(ctx.clock.now()) })}&signature=${enc(bad)}`, { headers: { 'X-MBX-APIKEY': key.apiKey } });
+      const res2 = await fetch(`${ctx.base}/api/v3/account?${qs({ symbol, timestamp: String(ctx.clock.now()) })}&signature=${enc(bad)}`, {
+        headers: { 'X-MBX-APIKEY': key.apiKey },
+      });
       expect((await json(res2)) as object, type).toEqual({ code: -1022, msg: 'Signature for this request is not valid.' });
     }
   });
 
   it('GET /sapi/v1/account/apiRestrictions reflects the key', async () => {
-    const k = ctx.keys.register({ type: 'HMAC', accountId: 'acc-1', permissions: { spotTrading: false, withdrawals: true, ipRestrict: true } });
+    const k = ctx.keys.register({
+      type: 'HMAC',
+      accountId: 'acc-1',
+      permissions: { spotTrading: false, withdrawals: true, ipRestrict: true },
+    });
     const res = await fetch(`${ctx.base}/sapi/v1/account/apiRestrictions?${signedQuery(k, {})}`, { headers: { 'X-MBX-APIKEY': k.apiKey } });
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({
-      ipRestrict: true, createTime: k.createdAt, enableReading: true, enableSpotAndMarginTrading: false, enableWithdrawals: true,
+      ipRestrict: true,
+      createTime: k.createdAt,
+      enableReading: true,
+      enableSpotAndMarginTrading: false,
+      enableWithdrawals: true,
     });
   });
 
@@ -285,9 +327,17 @@ describe('latency, hang and order faults', () => {
   });
 
   it('order faults: timeout-hang keeps the socket open; http500 / -1007 replies', async () => {
-    ctx.faults.state.orderFaults.push({ kind: 'timeout-hang', execute: false }, { kind: 'http500', execute: true }, { kind: 'code-1007', execute: false });
+    ctx.faults.state.orderFaults.push(
+      { kind: 'timeout-hang', execute: false },
+      { kind: 'http500', execute: true },
+      { kind: 'code-1007', execute: false },
+    );
     const post = (signal?: AbortSignal) =>
-      fetch(`${ctx.base}/api/v3/order?${signedQuery(ctx.hmac, { symbol: 'BTCUSDT' })}`, { method: 'POST', headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey }, ...(signal ? { signal } : {}) });
+      fetch(`${ctx.base}/api/v3/order?${signedQuery(ctx.hmac, { symbol: 'BTCUSDT' })}`, {
+        method: 'POST',
+        headers: { 'X-MBX-APIKEY': ctx.hmac.apiKey },
+        ...(signal ? { signal } : {}),
+      });
     await expect(post(AbortSignal.timeout(300))).rejects.toThrow();
     const r2 = await post();
     expect([r2.status, await json(r2)]).toEqual([500, { code: -1000, msg: 'An unknown error occurred while processing the request.' }]);
@@ -320,7 +370,10 @@ describe('control endpoint', () => {
     expect((await control('/faults', { nonsense: 1 })).status).toBe(400);
 
     await control('/faults/order', { kind: 'code-1007', execute: true, count: 2 });
-    expect(ctx.faults.state.orderFaults).toEqual([{ kind: 'code-1007', execute: true }, { kind: 'code-1007', execute: true }]);
+    expect(ctx.faults.state.orderFaults).toEqual([
+      { kind: 'code-1007', execute: true },
+      { kind: 'code-1007', execute: true },
+    ]);
     await control('/faults/unknown-order', { key: 'my-cid', count: 3 });
     expect(ctx.faults.state.unknownOrderQueries.get('my-cid')).toBe(3);
 

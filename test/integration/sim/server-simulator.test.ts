@@ -19,11 +19,17 @@ function signed(secret: string, params: Record<string, string>): string {
   return `${q}&signature=${createHmac('sha256', secret).update(q).digest('hex')}`;
 }
 
-interface Balance { asset: string; free: string; locked: string }
+interface Balance {
+  asset: string;
+  free: string;
+  locked: string;
+}
 
 describe('the composed simulator', () => {
   it('signed GET /api/v3/account shows the funded demo balances', async () => {
-    const res = await fetch(`${sim.restUrl}/api/v3/account?${signed(sim.apiSecret, { omitZeroBalances: 'true' })}`, { headers: { 'X-MBX-APIKEY': sim.apiKey } });
+    const res = await fetch(`${sim.restUrl}/api/v3/account?${signed(sim.apiSecret, { omitZeroBalances: 'true' })}`, {
+      headers: { 'X-MBX-APIKEY': sim.apiKey },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-mbx-used-weight-1m')).toBe('20');
     const body = (await res.json()) as { balances: Balance[] };
@@ -35,9 +41,13 @@ describe('the composed simulator', () => {
 
   it('public market routes, the apiRestrictions route and the control endpoint are on the same port', async () => {
     expect((await fetch(`${sim.restUrl}/api/v3/ping`)).status).toBe(200);
-    const info = (await (await fetch(`${sim.restUrl}/api/v3/exchangeInfo?symbol=BTCUSDT`)).json()) as { symbols: Array<{ symbol: string }> };
+    const info = (await (await fetch(`${sim.restUrl}/api/v3/exchangeInfo?symbol=BTCUSDT`)).json()) as {
+      symbols: Array<{ symbol: string }>;
+    };
     expect(info.symbols[0]?.symbol).toBe('BTCUSDT');
-    const r = await fetch(`${sim.restUrl}/sapi/v1/account/apiRestrictions?${signed(sim.apiSecret, {})}`, { headers: { 'X-MBX-APIKEY': sim.apiKey } });
+    const r = await fetch(`${sim.restUrl}/sapi/v1/account/apiRestrictions?${signed(sim.apiSecret, {})}`, {
+      headers: { 'X-MBX-APIKEY': sim.apiKey },
+    });
     expect(await r.json()).toMatchObject({ enableReading: true, enableSpotAndMarginTrading: true, enableWithdrawals: false });
     const c = await fetch(`${sim.controlUrl}/state`, { headers: { Authorization: `Bearer ${sim.controlToken}` } });
     expect(c.status).toBe(200);
@@ -75,7 +85,10 @@ describe('the composed simulator', () => {
     try {
       await new Promise((r, j) => ws.once('open', r).once('error', j));
       const params: Record<string, string | number> = { apiKey: sim.ed25519ApiKey ?? '', timestamp: Date.now() };
-      const payload = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
+      const payload = Object.keys(params)
+        .sort()
+        .map((k) => `${k}=${params[k]}`)
+        .join('&');
       const signature = cryptoSign(null, Buffer.from(payload), edPair.privateKey).toString('base64');
       ws.send(JSON.stringify({ id: 1, method: 'session.logon', params: { ...params, signature } }));
       ws.send(JSON.stringify({ id: 2, method: 'userDataStream.subscribe' }));

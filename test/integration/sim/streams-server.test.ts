@@ -13,10 +13,22 @@ import { until } from '../../helpers/until';
 function fakeFaults(): Faults {
   const listeners = new Set<(a: FaultAction) => void>();
   const state: FaultsState = {
-    latencyMs: 0, hangPaths: [], orderFaults: [], unknownOrderQueries: new Map(), force429: 0, banUntil: 0,
-    silentSockets: false, noPongs: false, refuseUpgrades: 0, reorderUserEvents: false, duplicateUserEvents: false, bigIds: false,
+    latencyMs: 0,
+    hangPaths: [],
+    orderFaults: [],
+    unknownOrderQueries: new Map(),
+    force429: 0,
+    banUntil: 0,
+    silentSockets: false,
+    noPongs: false,
+    refuseUpgrades: 0,
+    reorderUserEvents: false,
+    duplicateUserEvents: false,
+    bigIds: false,
   };
-  const emit = (a: FaultAction) => { for (const l of [...listeners]) l(a); };
+  const emit = (a: FaultAction) => {
+    for (const l of [...listeners]) l(a);
+  };
   return {
     state,
     takeOrderFault: () => undefined,
@@ -25,7 +37,10 @@ function fakeFaults(): Faults {
     closeAll: (kind) => emit({ type: 'closeAll', kind }),
     serverShutdown: () => emit({ type: 'serverShutdown' }),
     eventStreamTerminated: () => undefined,
-    onAction: (l) => { listeners.add(l); return () => listeners.delete(l); },
+    onAction: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
   };
 }
 
@@ -43,17 +58,33 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function setup(o: { manual?: boolean; lifetimeMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; symbolCount?: number } = {}): Promise<Env> {
+async function setup(
+  o: { manual?: boolean; lifetimeMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; symbolCount?: number } = {},
+): Promise<Env> {
   let real = Date.now();
   const clock = o.manual === true ? createClock({ fixedAtMs: Date.UTC(2026, 5, 1, 10, 0, 0), realNow: () => real }) : createClock();
   // speed 20 with 50 ms steps: every step moves market time by one second, so every step has data.
-  const market = createMarket({ clock, seed: 99, speed: o.manual === true ? 1 : 20, stepMs: 50, ...(o.symbolCount ? { symbolCount: o.symbolCount } : {}) });
+  const market = createMarket({
+    clock,
+    seed: 99,
+    speed: o.manual === true ? 1 : 20,
+    stepMs: 50,
+    ...(o.symbolCount ? { symbolCount: o.symbolCount } : {}),
+  });
   const faults = fakeFaults();
   const streams = createStreamServer({
-    market, clock, faults, lifetimeMs: o.lifetimeMs ?? 60_000, pingIntervalMs: o.pingIntervalMs ?? 20_000, pongTimeoutMs: o.pongTimeoutMs ?? 60_000,
+    market,
+    clock,
+    faults,
+    lifetimeMs: o.lifetimeMs ?? 60_000,
+    pingIntervalMs: o.pingIntervalMs ?? 20_000,
+    pongTimeoutMs: o.pongTimeoutMs ?? 60_000,
     shutdownCloseDelayMs: 200,
   });
-  const server: Server = createServer((_req, res) => { res.statusCode = 404; res.end(); });
+  const server: Server = createServer((_req, res) => {
+    res.statusCode = 404;
+    res.end();
+  });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!streams.handleUpgrade(req, socket, head, url)) socket.destroy();
@@ -67,7 +98,16 @@ async function setup(o: { manual?: boolean; lifetimeMs?: number; pingIntervalMs?
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   });
-  return { market, clock, faults, streams, base: `ws://127.0.0.1:${port}`, advance: (ms) => { real += ms; } };
+  return {
+    market,
+    clock,
+    faults,
+    streams,
+    base: `ws://127.0.0.1:${port}`,
+    advance: (ms) => {
+      real += ms;
+    },
+  };
 }
 
 interface Client {
@@ -83,12 +123,20 @@ function connect(url: string, opts: WebSocket.ClientOptions = {}): Promise<Clien
     const ws = new WebSocket(url, opts);
     const c: Client = { ws, msgs: [], pings: 0, pongs: 0, closed: undefined };
     ws.on('message', (d) => c.msgs.push(JSON.parse(d.toString())));
-    ws.on('ping', () => { c.pings++; });
-    ws.on('pong', () => { c.pongs++; });
-    ws.on('close', (code) => { c.closed = { code }; });
+    ws.on('ping', () => {
+      c.pings++;
+    });
+    ws.on('pong', () => {
+      c.pongs++;
+    });
+    ws.on('close', (code) => {
+      c.closed = { code };
+    });
     ws.once('open', () => resolve(c));
     ws.once('error', reject);
-    cleanups.push(() => { ws.terminate(); });
+    cleanups.push(() => {
+      ws.terminate();
+    });
   });
 }
 
@@ -103,10 +151,23 @@ async function request(c: Client, msg: O): Promise<O> {
   const from = c.msgs.length;
   c.ws.send(JSON.stringify(msg));
   let reply: O | undefined;
-  await until(() => {
-    reply = c.msgs.slice(from).find((m): m is O => typeof m === 'object' && m !== null && !Array.isArray(m) && 'id' in m && (m as O)['id'] === msg['id'] && ('result' in m || 'error' in m));
-    return reply !== undefined;
-  }, `reply to ${JSON.stringify(msg).slice(0, 80)}`);
+  await until(
+    () => {
+      reply = c.msgs
+        .slice(from)
+        .find(
+          (m): m is O =>
+            typeof m === 'object' &&
+            m !== null &&
+            !Array.isArray(m) &&
+            'id' in m &&
+            (m as O)['id'] === msg['id'] &&
+            ('result' in m || 'error' in m),
+        );
+      return reply !== undefined;
+    },
+    `reply to ${JSON.stringify(msg).slice(0, 80)}`,
+  );
   return reply!;
 }
 
@@ -144,7 +205,31 @@ describe('market streams: connections and payloads', () => {
     expect(kline['e']).toBe('kline');
     expect(Object.keys(kline['k'] as O)).toEqual(['t', 'T', 's', 'i', 'f', 'L', 'o', 'c', 'h', 'l', 'v', 'n', 'x', 'q', 'V', 'Q', 'B']);
     const ticker = objs(c).find((m) => m['stream'] === 'ethusdt@ticker')!['data'] as O;
-    expect(Object.keys(ticker)).toEqual(['e', 'E', 's', 'p', 'P', 'w', 'x', 'c', 'Q', 'b', 'B', 'a', 'A', 'o', 'h', 'l', 'v', 'q', 'O', 'C', 'F', 'L', 'n']);
+    expect(Object.keys(ticker)).toEqual([
+      'e',
+      'E',
+      's',
+      'p',
+      'P',
+      'w',
+      'x',
+      'c',
+      'Q',
+      'b',
+      'B',
+      'a',
+      'A',
+      'o',
+      'h',
+      'l',
+      'v',
+      'q',
+      'O',
+      'C',
+      'F',
+      'L',
+      'n',
+    ]);
   });
 
   it('!miniTicker@arr sends arrays of the changed symbols', async () => {
@@ -175,7 +260,10 @@ describe('market streams: connections and payloads', () => {
     await until(() => objs(c).some((m) => m['e'] === '24hrTicker') && objs(c).some((m) => 'lastUpdateId' in m), 'ticker and partial depth');
     const d5 = objs(c).find((m) => 'lastUpdateId' in m)!;
     expect((d5['bids'] as unknown[]).length).toBe(5);
-    expect(await request(c, { method: 'LIST_SUBSCRIPTIONS', id: 'abc3' })).toEqual({ result: ['bnbusdt@ticker', 'bnbusdt@depth5'], id: 'abc3' });
+    expect(await request(c, { method: 'LIST_SUBSCRIPTIONS', id: 'abc3' })).toEqual({
+      result: ['bnbusdt@ticker', 'bnbusdt@depth5'],
+      id: 'abc3',
+    });
     expect(await request(c, { method: 'GET_PROPERTY', params: ['combined'], id: 4 })).toEqual({ result: false, id: 4 });
     expect(await request(c, { method: 'SET_PROPERTY', params: ['combined', true], id: 5 })).toEqual({ result: null, id: 5 });
     const from = c.msgs.length;
@@ -196,14 +284,31 @@ describe('market streams: connections and payloads', () => {
     const env = await setup();
     const c = await connect(`${env.base}/ws`);
     expect(await sendRaw(c, '{"method":')).toEqual({ error: { code: 3, msg: 'Invalid JSON: expected value at line 1 column 1' } });
-    expect(await request(c, { method: 'SET_PROPERTY', params: ['colour', true], id: 1 })).toEqual({ error: { code: 0, msg: 'Unknown property' }, id: 1 });
-    expect(await request(c, { method: 'SET_PROPERTY', params: ['combined', 'yes'], id: 2 })).toEqual({ error: { code: 1, msg: 'Invalid value type: expected Boolean' }, id: 2 });
-    expect(await request(c, { method: 'SET_PROPERTY', params: [5, true], id: 3 })).toEqual({ error: { code: 2, msg: 'Invalid request: property name must be a string' }, id: 3 });
-    expect(await request(c, { method: 'SUBSCRIBE', params: ['btcusdt@sparkles'], id: 4 })).toEqual({ error: { code: 2, msg: 'Invalid request: invalid stream' }, id: 4 });
+    expect(await request(c, { method: 'SET_PROPERTY', params: ['colour', true], id: 1 })).toEqual({
+      error: { code: 0, msg: 'Unknown property' },
+      id: 1,
+    });
+    expect(await request(c, { method: 'SET_PROPERTY', params: ['combined', 'yes'], id: 2 })).toEqual({
+      error: { code: 1, msg: 'Invalid value type: expected Boolean' },
+      id: 2,
+    });
+    expect(await request(c, { method: 'SET_PROPERTY', params: [5, true], id: 3 })).toEqual({
+      error: { code: 2, msg: 'Invalid request: property name must be a string' },
+      id: 3,
+    });
+    expect(await request(c, { method: 'SUBSCRIBE', params: ['btcusdt@sparkles'], id: 4 })).toEqual({
+      error: { code: 2, msg: 'Invalid request: invalid stream' },
+      id: 4,
+    });
     const bad = await request(c, { method: 'SUBSCRIBES', params: [], id: 5 });
     expect((bad['error'] as O)['code']).toBe(2);
-    expect((bad['error'] as O)['msg']).toMatch(/^Invalid request: unknown variant `SUBSCRIBES`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` at line 1 column \d+$/);
-    expect(await sendRaw(c, '{"method":"LIST_SUBSCRIPTIONS","id":"not-alnum"}')).toEqual({ error: { code: 2, msg: 'Invalid request: request ID must be an unsigned integer' }, id: null });
+    expect((bad['error'] as O)['msg']).toMatch(
+      /^Invalid request: unknown variant `SUBSCRIBES`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY` at line 1 column \d+$/,
+    );
+    expect(await sendRaw(c, '{"method":"LIST_SUBSCRIPTIONS","id":"not-alnum"}')).toEqual({
+      error: { code: 2, msg: 'Invalid request: request ID must be an unsigned integer' },
+      id: null,
+    });
     expect(c.closed).toBeUndefined();
   });
 });
@@ -212,7 +317,10 @@ describe('market streams: diff depth and klines against REST', () => {
   it('diff depth events chain U/u from the REST snapshot and rebuild the book exactly', async () => {
     const env = await setup({ manual: true });
     const c = await connect(`${env.base}/ws/btcusdt@depth@100ms`);
-    const tick = () => { env.advance(1000); env.market.step(); };
+    const tick = () => {
+      env.advance(1000);
+      env.market.step();
+    };
     tick(); // the stream's first look at the book: nothing to diff yet
     const snap = env.market.depth('BTCUSDT', 5000);
     const bids = new Map(snap.bids);
@@ -226,13 +334,18 @@ describe('market streams: diff depth and klines against REST', () => {
       expect(e.s).toBe('BTCUSDT');
       expect(e.U).toBe(id + 1);
       expect(e.u).toBeGreaterThanOrEqual(e.U);
-      for (const [p, q] of e.b) if (Number(q) === 0) bids.delete(p); else bids.set(p, q);
-      for (const [p, q] of e.a) if (Number(q) === 0) asks.delete(p); else asks.set(p, q);
+      for (const [p, q] of e.b)
+        if (Number(q) === 0) bids.delete(p);
+        else bids.set(p, q);
+      for (const [p, q] of e.a)
+        if (Number(q) === 0) asks.delete(p);
+        else asks.set(p, q);
       id = e.u;
     }
     const now = env.market.depth('BTCUSDT', 300);
     expect(now.lastUpdateId).toBe(id);
-    const top = (m: Map<string, string>, desc: boolean) => [...m].sort((x, y) => (desc ? Number(y[0]) - Number(x[0]) : Number(x[0]) - Number(y[0]))).slice(0, 300);
+    const top = (m: Map<string, string>, desc: boolean) =>
+      [...m].sort((x, y) => (desc ? Number(y[0]) - Number(x[0]) : Number(x[0]) - Number(y[0]))).slice(0, 300);
     expect(top(bids, true)).toEqual(now.bids);
     expect(top(asks, false)).toEqual(now.asks);
   });
@@ -245,7 +358,9 @@ describe('market streams: diff depth and klines against REST', () => {
       env.market.step();
       await until(() => c.msgs.length >= 1 + i * 2, `kline events after step ${i + 1}`);
     }
-    const closed = objs(c).map((m) => m['k'] as O).filter((k) => k['x'] === true);
+    const closed = objs(c)
+      .map((m) => m['k'] as O)
+      .filter((k) => k['x'] === true);
     expect(closed.length).toBeGreaterThanOrEqual(2);
     for (const k of closed) {
       const [rest] = env.market.klines('ETHBTC', '1s', { startTime: k['t'] as number, limit: 1 });
@@ -266,7 +381,10 @@ describe('market streams: limits and heartbeats', () => {
 
   it('allows 1024 streams per connection, not 1025', async () => {
     const env = await setup({ symbolCount: 1100 });
-    const names = env.market.symbols().slice(0, 1025).map((s) => `${s.symbol.toLowerCase()}@bookTicker`);
+    const names = env.market
+      .symbols()
+      .slice(0, 1025)
+      .map((s) => `${s.symbol.toLowerCase()}@bookTicker`);
     const c = await connect(`${env.base}/ws`);
     const tooMany = await request(c, { method: 'SUBSCRIBE', params: names, id: 1 });
     expect((tooMany['error'] as O)['code']).toBe(2);
@@ -278,8 +396,14 @@ describe('market streams: limits and heartbeats', () => {
       // short (well-formed, unlisted) names keep the URL under the HTTP header size limit
       const short = Array.from({ length: 1025 }, (_, i) => `s${i}@trade`);
       const ws = new WebSocket(`${env.base}/stream?streams=${short.join('/')}`);
-      ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
-      ws.on('open', () => { resolve(101); ws.terminate(); });
+      ws.on('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.on('open', () => {
+        resolve(101);
+        ws.terminate();
+      });
       ws.on('error', () => undefined);
     });
     expect(status).toBe(400);
@@ -341,8 +465,14 @@ describe('market streams: faults', () => {
     env.faults.state.refuseUpgrades = 503;
     const status = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`${env.base}/ws/btcusdt@trade`);
-      ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
-      ws.on('open', () => { resolve(101); ws.terminate(); });
+      ws.on('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.on('open', () => {
+        resolve(101);
+        ws.terminate();
+      });
       ws.on('error', () => undefined);
     });
     expect(status).toBe(503);

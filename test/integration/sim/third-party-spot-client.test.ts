@@ -16,7 +16,10 @@ afterAll(async () => {
   await sim.stop();
 });
 
-interface Reply { status: number; body: unknown }
+interface Reply {
+  status: number;
+  body: unknown;
+}
 
 /** A request as ccxt sends it: signed ones carry timestamp, recvWindow and an HMAC signature. */
 async function call(method: 'GET' | 'POST' | 'DELETE', path: string, params: Record<string, string> = {}, sign = true): Promise<Reply> {
@@ -38,14 +41,30 @@ describe('a third-party spot client with a key (ccxt-like loadMarkets, then spot
     expect(coins.status).toBe(200);
     const list = coins.body as Row[];
     const usdt = list.find((c) => c['coin'] === 'USDT');
-    expect(usdt).toMatchObject({ coin: 'USDT', name: expect.any(String), trading: true, isLegalMoney: false, depositAllEnable: false, withdrawAllEnable: false, networkList: [] });
+    expect(usdt).toMatchObject({
+      coin: 'USDT',
+      name: expect.any(String),
+      trading: true,
+      isLegalMoney: false,
+      depositAllEnable: false,
+      withdrawAllEnable: false,
+      networkList: [],
+    });
     // the coin list carries this key's balances
     expect(Number(usdt?.['free'])).toBeGreaterThan(0);
     expect(list.map((c) => c['coin'])).toEqual(expect.arrayContaining(['BTC', 'ETH', 'BNB']));
 
     expect(cross.status).toBe(200);
     const pairs = cross.body as Row[];
-    expect(pairs.find((p) => p['symbol'] === 'BTCUSDT')).toEqual({ base: 'BTC', id: expect.any(Number), isBuyAllowed: true, isMarginTrade: true, isSellAllowed: true, quote: 'USDT', symbol: 'BTCUSDT' });
+    expect(pairs.find((p) => p['symbol'] === 'BTCUSDT')).toEqual({
+      base: 'BTC',
+      id: expect.any(Number),
+      isBuyAllowed: true,
+      isMarginTrade: true,
+      isSellAllowed: true,
+      quote: 'USDT',
+      symbol: 'BTCUSDT',
+    });
 
     // fetchMarkets (spot): exchangeInfo and both margin lists; the lists agree with exchangeInfo
     const [info, cross2, isolated] = await Promise.all([
@@ -55,19 +74,33 @@ describe('a third-party spot client with a key (ccxt-like loadMarkets, then spot
     ]);
     expect([info.status, cross2.status, isolated.status]).toEqual([200, 200, 200]);
     const symbols = (info.body as { symbols: Row[] }).symbols;
-    const marginable = symbols.filter((s) => s['isMarginTradingAllowed'] === true).map((s) => s['symbol']).sort();
+    const marginable = symbols
+      .filter((s) => s['isMarginTradingAllowed'] === true)
+      .map((s) => s['symbol'])
+      .sort();
     expect(marginable.length).toBeGreaterThan(0);
     expect((cross2.body as Row[]).map((p) => p['symbol']).sort()).toEqual(marginable);
     expect((isolated.body as Row[]).map((p) => p['symbol']).sort()).toEqual(marginable);
-    expect((isolated.body as Row[])[0]).toEqual({ symbol: expect.any(String), base: expect.any(String), quote: expect.any(String), isMarginTrade: true, isBuyAllowed: true, isSellAllowed: true });
+    expect((isolated.body as Row[])[0]).toEqual({
+      symbol: expect.any(String),
+      base: expect.any(String),
+      quote: expect.any(String),
+      isMarginTrade: true,
+      isBuyAllowed: true,
+      isSellAllowed: true,
+    });
   });
 
   it('the margin pair list needs the API key but no signature (MARKET_DATA); the signed lists refuse a bad signature', async () => {
     expect((await call('GET', '/sapi/v1/margin/allPairs', {}, false)).status).toBe(200);
-    expect((await call('GET', '/sapi/v1/margin/allPairs', { symbol: 'ETHUSDT' }, false)).body).toEqual([expect.objectContaining({ symbol: 'ETHUSDT' })]);
+    expect((await call('GET', '/sapi/v1/margin/allPairs', { symbol: 'ETHUSDT' }, false)).body).toEqual([
+      expect.objectContaining({ symbol: 'ETHUSDT' }),
+    ]);
     const noKey = await fetch(`${sim.restUrl}/sapi/v1/margin/allPairs`);
     expect(noKey.status).toBe(401);
-    const bad = await fetch(`${sim.restUrl}/sapi/v1/capital/config/getall?timestamp=${Date.now()}&signature=${'0'.repeat(64)}`, { headers: { 'X-MBX-APIKEY': sim.apiKey } });
+    const bad = await fetch(`${sim.restUrl}/sapi/v1/capital/config/getall?timestamp=${Date.now()}&signature=${'0'.repeat(64)}`, {
+      headers: { 'X-MBX-APIKEY': sim.apiKey },
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: -1022 });
   });
@@ -79,11 +112,27 @@ describe('a third-party spot client with a key (ccxt-like loadMarkets, then spot
     expect(tickers.status).toBe(200);
     const bid = Number((tickers.body as Row)['bidPrice']);
     const price = (Math.floor(bid * 0.9 * 100) / 100).toFixed(2);
-    const placed = await call('POST', '/api/v3/order', { symbol: 'BTCUSDT', type: 'LIMIT', side: 'BUY', quantity: '0.001', price, timeInForce: 'GTC', newClientOrderId: 'x-third-party-1', newOrderRespType: 'FULL' });
+    const placed = await call('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      type: 'LIMIT',
+      side: 'BUY',
+      quantity: '0.001',
+      price,
+      timeInForce: 'GTC',
+      newClientOrderId: 'x-third-party-1',
+      newOrderRespType: 'FULL',
+    });
     expect(placed).toMatchObject({ status: 200, body: { status: 'NEW' } });
     const canceled = await call('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', orderId: String((placed.body as Row)['orderId']) });
     expect(canceled).toMatchObject({ status: 200, body: { status: 'CANCELED' } });
-    const market = await call('POST', '/api/v3/order', { symbol: 'BTCUSDT', type: 'MARKET', side: 'BUY', quantity: '0.001', newClientOrderId: 'x-third-party-2', newOrderRespType: 'FULL' });
+    const market = await call('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      type: 'MARKET',
+      side: 'BUY',
+      quantity: '0.001',
+      newClientOrderId: 'x-third-party-2',
+      newOrderRespType: 'FULL',
+    });
     expect(market).toMatchObject({ status: 200, body: { status: 'FILLED' } });
     const trades = await call('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT' });
     expect(trades.status).toBe(200);

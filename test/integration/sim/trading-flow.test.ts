@@ -21,7 +21,11 @@ afterEach(async () => {
 });
 
 /** REST signature: HMAC-SHA256 over the percent-encoded query string (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md § SIGNED). */
-async function rest(method: 'GET' | 'POST' | 'DELETE', path: string, params: Record<string, string>): Promise<{ status: number; text: string; body: Record<string, unknown> & unknown[] }> {
+async function rest(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  params: Record<string, string>,
+): Promise<{ status: number; text: string; body: Record<string, unknown> & unknown[] }> {
   const query = new URLSearchParams({ ...params, timestamp: String(sim.clock.now()) }).toString();
   const signature = createHmac('sha256', sim.apiSecret).update(query).digest('hex');
   const res = await fetch(`${sim.restUrl}${path}?${query}&signature=${signature}`, { method, headers: { 'X-MBX-APIKEY': sim.apiKey } });
@@ -29,7 +33,10 @@ async function rest(method: 'GET' | 'POST' | 'DELETE', path: string, params: Rec
   return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown> & unknown[] };
 }
 
-interface Envelope { subscriptionId: number; event: Record<string, unknown> & { e: string } }
+interface Envelope {
+  subscriptionId: number;
+  event: Record<string, unknown> & { e: string };
+}
 
 /** A WS API connection subscribed to the demo account's user data; collects event envelopes. */
 async function subscribe(): Promise<Envelope[]> {
@@ -44,7 +51,10 @@ async function subscribe(): Promise<Envelope[]> {
     else replies.push(msg);
   });
   const params: Record<string, string | number> = { apiKey: sim.apiKey, timestamp: sim.clock.now() };
-  const payload = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
+  const payload = Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
   params['signature'] = createHmac('sha256', sim.apiSecret).update(payload).digest('hex');
   socket.send(JSON.stringify({ id: 'sub', method: 'userDataStream.subscribe.signature', params }));
   await waitFor(() => replies.some((r) => r['id'] === 'sub'));
@@ -67,16 +77,46 @@ describe('trading over HTTP with events over the WS API', () => {
     const events = await subscribe();
     const last = new Decimal(sim.market.lastPrice('BTCUSDT'));
     const price = tick(last.mul('0.8'));
-    const placed = await rest('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price, newClientOrderId: 'it-1' });
+    const placed = await rest('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price,
+      newClientOrderId: 'it-1',
+    });
     expect(placed.status).toBe(200);
-    expect(placed.body).toMatchObject({ symbol: 'BTCUSDT', clientOrderId: 'it-1', status: 'NEW', price: new Decimal(price).toFixed(8), origQty: '0.00100000', fills: [] });
+    expect(placed.body).toMatchObject({
+      symbol: 'BTCUSDT',
+      clientOrderId: 'it-1',
+      status: 'NEW',
+      price: new Decimal(price).toFixed(8),
+      origQty: '0.00100000',
+      fills: [],
+    });
     await waitFor(() => events.some((e) => e.event.e === 'outboundAccountPosition'), 'position event');
     expect(events.map((e) => e.event.e)).toEqual(['executionReport', 'outboundAccountPosition']);
     expect(events[0]!.event).toMatchObject({ x: 'NEW', X: 'NEW', c: 'it-1', i: placed.body['orderId'] });
 
-    const dup = await rest('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price, newClientOrderId: 'it-1' });
+    const dup = await rest('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price,
+      newClientOrderId: 'it-1',
+    });
     expect([dup.status, dup.body['code'], dup.body['msg']]).toEqual([400, -2010, 'Duplicate order sent.']);
-    const filter = await rest('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: `${price}1` });
+    const filter = await rest('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.001',
+      price: `${price}1`,
+    });
     expect(filter.body).toEqual({ code: -1013, msg: 'Filter failure: PRICE_FILTER' });
 
     const q = await rest('GET', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'it-1' });
@@ -97,7 +137,15 @@ describe('trading over HTTP with events over the WS API', () => {
     const events = await subscribe();
     const last = new Decimal(sim.market.lastPrice('BTCUSDT'));
     const price = new Decimal(tick(last.mul('0.9')));
-    const placed = await rest('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.002', price: price.toFixed(2), newClientOrderId: 'it-rest' });
+    const placed = await rest('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.002',
+      price: price.toFixed(2),
+      newClientOrderId: 'it-rest',
+    });
     expect(placed.body['status']).toBe('NEW');
     // Move the market through the order's price until it is filled (possibly over several ticks).
     for (let i = 0; i < 20 && !events.some((e) => e.event['c'] === 'it-rest' && e.event['X'] === 'FILLED'); i++) {
@@ -123,7 +171,15 @@ describe('trading over HTTP with events over the WS API', () => {
     const events = await subscribe();
     sim.faults.state.orderFaults.push({ kind: 'http500', execute: true });
     const price = tick(new Decimal(sim.market.lastPrice('ETHUSDT')).mul('0.7'));
-    const r = await rest('POST', '/api/v3/order', { symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price, newClientOrderId: 'it-fault' });
+    const r = await rest('POST', '/api/v3/order', {
+      symbol: 'ETHUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price,
+      newClientOrderId: 'it-fault',
+    });
     expect(r.status).toBe(500);
     await waitFor(() => events.some((e) => e.event['c'] === 'it-fault'), 'event of the faulted order');
     const q = await rest('GET', '/api/v3/order', { symbol: 'ETHUSDT', origClientOrderId: 'it-fault' });

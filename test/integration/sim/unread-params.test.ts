@@ -35,7 +35,10 @@ describe('-1104 Not all sent parameters were read (REST)', () => {
   it('a misspelled timeInForce is refused with the counts Binance reports (7 read of 8)', async () => {
     const r = await post('/api/v3/order', { ...order, timeInforce: 'GTC' });
     // symbol side type quantity price timestamp signature read; timeInforce not.
-    expect(r).toEqual({ status: 400, body: { code: -1104, msg: "Not all sent parameters were read; read '7' parameter(s) but was sent '8'." } });
+    expect(r).toEqual({
+      status: 400,
+      body: { code: -1104, msg: "Not all sent parameters were read; read '7' parameter(s) but was sent '8'." },
+    });
     expect(await openOrderCount()).toBe(0);
   });
 
@@ -52,7 +55,10 @@ describe('-1104 Not all sent parameters were read (REST)', () => {
 
   it('public routes check too; their documented parameters pass', async () => {
     const bad = await fetch(`${sim.restUrl}/api/v3/ticker/price?symbol=BTCUSDT&foo=1`);
-    expect([bad.status, await bad.json()]).toEqual([400, { code: -1104, msg: "Not all sent parameters were read; read '1' parameter(s) but was sent '2'." }]);
+    expect([bad.status, await bad.json()]).toEqual([
+      400,
+      { code: -1104, msg: "Not all sent parameters were read; read '1' parameter(s) but was sent '2'." },
+    ]);
     const good = await fetch(`${sim.restUrl}/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=2&timeZone=0`);
     expect(good.status).toBe(200);
     const time = await fetch(`${sim.restUrl}/api/v3/time?x=1`);
@@ -65,7 +71,9 @@ describe('-1104 on the WebSocket API', () => {
     const ws = new WebSocket(sim.wsApiUrl);
     try {
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-      const reply = new Promise<Record<string, unknown>>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)) as Record<string, unknown>)));
+      const reply = new Promise<Record<string, unknown>>((resolve) =>
+        ws.once('message', (d) => resolve(JSON.parse(String(d)) as Record<string, unknown>)),
+      );
       ws.send(JSON.stringify(msg));
       return await reply;
     } finally {
@@ -75,7 +83,11 @@ describe('-1104 on the WebSocket API', () => {
 
   it('time with an unknown parameter is 400 -1104; returnRateLimits is read by every method', async () => {
     const bad = await call({ id: 1, method: 'time', params: { foo: 1 } });
-    expect(bad).toMatchObject({ id: 1, status: 400, error: { code: -1104, msg: "Not all sent parameters were read; read '0' parameter(s) but was sent '1'." } });
+    expect(bad).toMatchObject({
+      id: 1,
+      status: 400,
+      error: { code: -1104, msg: "Not all sent parameters were read; read '0' parameter(s) but was sent '1'." },
+    });
     const ok = await call({ id: 2, method: 'time', params: { returnRateLimits: false } });
     expect(ok).toMatchObject({ id: 2, status: 200 });
   });

@@ -106,8 +106,24 @@ async function setup(extra: Partial<WsApiOptions> = {}): Promise<void> {
   const server = await startHttpServer({ clock, faults, keys, limiter, routes: [], wsApi });
   const hmac = keys.register({ type: 'HMAC', accountId: 'acc-1' });
   const pair = generateKeyPairSync('ed25519');
-  const ed = keys.register({ type: 'ED25519', accountId: 'acc-2', publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
-  ctx = { clock, faults, keys, bus, wsApi, server, url: `ws://127.0.0.1:${server.port}/ws-api/v3`, hmac, ed, edPrivate: pair.privateKey, limiter };
+  const ed = keys.register({
+    type: 'ED25519',
+    accountId: 'acc-2',
+    publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
+  ctx = {
+    clock,
+    faults,
+    keys,
+    bus,
+    wsApi,
+    server,
+    url: `ws://127.0.0.1:${server.port}/ws-api/v3`,
+    hmac,
+    ed,
+    edPrivate: pair.privateKey,
+    limiter,
+  };
 }
 
 beforeEach(async () => {
@@ -122,10 +138,16 @@ afterEach(async () => {
 
 /** Test-side WS API signing from the docs: sorted params, k=v&..., no percent-encoding. */
 function signParams(key: ApiKeyRecord, params: Msg, privateKey?: KeyObject): Msg {
-  const payload = Object.keys(params).sort().map((k) => `${k}=${String(params[k])}`).join('&');
-  const signature = key.type === 'HMAC'
-    ? createHmac('sha256', key.secret ?? '').update(payload).digest('hex')
-    : cryptoSign(null, Buffer.from(payload, 'utf8'), privateKey as KeyObject).toString('base64');
+  const payload = Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${String(params[k])}`)
+    .join('&');
+  const signature =
+    key.type === 'HMAC'
+      ? createHmac('sha256', key.secret ?? '')
+          .update(payload)
+          .digest('hex')
+      : cryptoSign(null, Buffer.from(payload, 'utf8'), privateKey as KeyObject).toString('base64');
   return { ...params, signature };
 }
 
@@ -163,21 +185,30 @@ describe('request/response format', () => {
 describe('userDataStream.subscribe.signature', () => {
   it('HMAC: subscribes, delivers events in the envelope, refuses a second one for the account', async () => {
     const c = await connect(ctx.url);
-    const r = await c.request('userDataStream.subscribe.signature', signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now() }));
+    const r = await c.request(
+      'userDataStream.subscribe.signature',
+      signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now() }),
+    );
     expect(r).toMatchObject({ status: 200, result: { subscriptionId: 0 } });
     ctx.bus.publish('acc-1', ev(1));
     ctx.bus.publish('acc-other', ev(99));
     ctx.bus.publish('acc-1', ev(2));
     expect(await c.next()).toEqual({ subscriptionId: 0, event: ev(1) });
     expect(await c.next()).toEqual({ subscriptionId: 0, event: ev(2) });
-    const again = await c.request('userDataStream.subscribe.signature', signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now(), recvWindow: 5000 }));
+    const again = await c.request(
+      'userDataStream.subscribe.signature',
+      signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now(), recvWindow: 5000 }),
+    );
     expect(again).toMatchObject({ status: 400, error: { code: -2035, msg: 'User Data Stream subscription already active.' } });
   });
 
   it('Ed25519 works too, and several accounts share one connection', async () => {
     const c = await connect(ctx.url);
     await c.request('userDataStream.subscribe.signature', signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now() }));
-    const r = await c.request('userDataStream.subscribe.signature', signParams(ctx.ed, { apiKey: ctx.ed.apiKey, timestamp: ctx.clock.now() }, ctx.edPrivate));
+    const r = await c.request(
+      'userDataStream.subscribe.signature',
+      signParams(ctx.ed, { apiKey: ctx.ed.apiKey, timestamp: ctx.clock.now() }, ctx.edPrivate),
+    );
     expect(r.result).toEqual({ subscriptionId: 1 });
     ctx.bus.publish('acc-2', ev(5));
     expect(await c.next()).toEqual({ subscriptionId: 1, event: ev(5) });
@@ -189,9 +220,16 @@ describe('userDataStream.subscribe.signature', () => {
     const signed = signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now() });
     const r1 = await c.request('userDataStream.subscribe.signature', { ...signed, timestamp: Number(signed.timestamp) + 1 });
     expect(r1).toMatchObject({ status: 400, error: { code: -1022 } });
-    const r2 = await c.request('userDataStream.subscribe.signature', signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now() - 70_000 }));
+    const r2 = await c.request(
+      'userDataStream.subscribe.signature',
+      signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now() - 70_000 }),
+    );
     expect(r2).toMatchObject({ status: 400, error: { code: -1021 } });
-    const r3 = await c.request('userDataStream.subscribe.signature', { apiKey: 'Q'.repeat(64), timestamp: ctx.clock.now(), signature: 'ab' });
+    const r3 = await c.request('userDataStream.subscribe.signature', {
+      apiKey: 'Q'.repeat(64),
+      timestamp: ctx.clock.now(),
+      signature: 'ab',
+    });
     expect(r3).toMatchObject({ status: 401, error: { code: -2015 } });
   });
 });
@@ -201,7 +239,10 @@ describe('session.logon flow', () => {
     const c = await connect(ctx.url);
     const before = await c.request('session.status');
     expect(before.result).toMatchObject({ apiKey: null, authorizedSince: null, userDataStream: false });
-    const logon = await c.request('session.logon', signParams(ctx.ed, { apiKey: ctx.ed.apiKey, timestamp: ctx.clock.now() }, ctx.edPrivate));
+    const logon = await c.request(
+      'session.logon',
+      signParams(ctx.ed, { apiKey: ctx.ed.apiKey, timestamp: ctx.clock.now() }, ctx.edPrivate),
+    );
     expect(logon.result).toMatchObject({ apiKey: ctx.ed.apiKey, userDataStream: false, returnRateLimits: true });
     expect(typeof (logon.result as Msg).authorizedSince).toBe('number');
     const sub = await c.request('userDataStream.subscribe');
@@ -230,7 +271,10 @@ describe('unsubscribe and terminations', () => {
   it('unsubscribe one id: reply, then eventStreamTerminated; unsubscribe all', async () => {
     const c = await connect(ctx.url);
     await c.request('userDataStream.subscribe.signature', signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now() }));
-    await c.request('userDataStream.subscribe.signature', signParams(ctx.ed, { apiKey: ctx.ed.apiKey, timestamp: ctx.clock.now() }, ctx.edPrivate));
+    await c.request(
+      'userDataStream.subscribe.signature',
+      signParams(ctx.ed, { apiKey: ctx.ed.apiKey, timestamp: ctx.clock.now() }, ctx.edPrivate),
+    );
     expect(ctx.bus.listeners()).toBe(2);
     const r = await c.request('userDataStream.unsubscribe', { subscriptionId: 1 });
     expect(r).toMatchObject({ status: 200, result: {} });
@@ -246,7 +290,10 @@ describe('unsubscribe and terminations', () => {
     const a = await connect(ctx.url);
     const b = await connect(ctx.url);
     await a.request('userDataStream.subscribe.signature', signParams(ctx.hmac, { apiKey: ctx.hmac.apiKey, timestamp: ctx.clock.now() }));
-    await b.request('userDataStream.subscribe.signature', signParams(ctx.ed, { apiKey: ctx.ed.apiKey, timestamp: ctx.clock.now() }, ctx.edPrivate));
+    await b.request(
+      'userDataStream.subscribe.signature',
+      signParams(ctx.ed, { apiKey: ctx.ed.apiKey, timestamp: ctx.clock.now() }, ctx.edPrivate),
+    );
     ctx.faults.eventStreamTerminated('acc-2');
     expect(await b.next()).toMatchObject({ subscriptionId: 0, event: { e: 'eventStreamTerminated' } });
     ctx.faults.serverShutdown();

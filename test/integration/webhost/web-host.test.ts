@@ -19,7 +19,10 @@ let rendererDir: string;
 
 beforeAll(async () => {
   rendererDir = mkdtempSync(join(tmpdir(), 'perch-webhost-renderer-'));
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><html><head><script type="module" src="./assets/app.js"></script></head><body></body></html>');
+  writeFileSync(
+    join(rendererDir, 'index.html'),
+    '<!doctype html><html><head><script type="module" src="./assets/app.js"></script></head><body></body></html>',
+  );
   writeFileSync(join(rendererDir, 'secret.txt'), 'outside?');
   host = await startWebHost({ rendererDir });
 });
@@ -69,15 +72,18 @@ function connect(opts: { token?: string | null; origin?: string; cookie?: string
     else events.push({ name: m.name, payload: m.payload });
   });
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({
-      ws,
-      events,
-      call: (name, input) => new Promise((r) => {
-        id += 1;
-        pending.set(id, r as (v: never) => void);
-        ws.send(JSON.stringify({ t: 'call', id, name, ...(input === undefined ? {} : { input }) }));
+    ws.once('open', () =>
+      resolve({
+        ws,
+        events,
+        call: (name, input) =>
+          new Promise((r) => {
+            id += 1;
+            pending.set(id, r as (v: never) => void);
+            ws.send(JSON.stringify({ t: 'call', id, name, ...(input === undefined ? {} : { input }) }));
+          }),
       }),
-    }));
+    );
     ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
     ws.once('error', reject);
   });
@@ -87,7 +93,15 @@ describe('web host', () => {
   it('puts the token only in the URL fragment, which browsers never send; no response sets a cookie or carries the token', async () => {
     expect(host.url).toBe(`${host.origin}/#t=${host.token}`);
     const h = { Host: `127.0.0.1:${host.port}` };
-    for (const path of ['/', '/index.html', `/?t=${host.token}`, '/__perch/bridge.js', '/assets/missing.js', '/favicon.ico', '/__perch/stats']) {
+    for (const path of [
+      '/',
+      '/index.html',
+      `/?t=${host.token}`,
+      '/__perch/bridge.js',
+      '/assets/missing.js',
+      '/favicon.ico',
+      '/__perch/stats',
+    ]) {
       const res = await get(path, h);
       expect(res.headers['set-cookie'], path).toBeUndefined();
       expect(res.body, path).not.toContain(host.token);
@@ -112,7 +126,12 @@ describe('web host', () => {
 
   it('forbids framing on every response, as HTTP headers', async () => {
     expect(FRAME_HEADERS).toEqual({ 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' });
-    for (const [path, host_] of [['/', `127.0.0.1:${host.port}`], ['/__perch/bridge.js', `127.0.0.1:${host.port}`], ['/nope', `127.0.0.1:${host.port}`], ['/', `perch.example:${host.port}`]] as const) {
+    for (const [path, host_] of [
+      ['/', `127.0.0.1:${host.port}`],
+      ['/__perch/bridge.js', `127.0.0.1:${host.port}`],
+      ['/nope', `127.0.0.1:${host.port}`],
+      ['/', `perch.example:${host.port}`],
+    ] as const) {
       const res = await get(path, { Host: host_ });
       expect(res.headers['content-security-policy'], path).toBe("frame-ancestors 'none'");
       expect(res.headers['x-frame-options'], path).toBe('DENY');
@@ -144,7 +163,12 @@ describe('web host', () => {
     await expect(connect({ origin: `http://localhost:${host.port}` })).rejects.toThrow(/403/);
     // a forged Origin (any local program can send one) with any cookie admits nothing: cookies
     // reach every 127.0.0.1 port, so none may be a credential
-    for (const cookie of [`perch_session_${host.port}=${host.token}`, `t=${host.token}`, `token=${host.token}`, `perch_session_${host.port}=${'a'.repeat(64)}`]) {
+    for (const cookie of [
+      `perch_session_${host.port}=${host.token}`,
+      `t=${host.token}`,
+      `token=${host.token}`,
+      `perch_session_${host.port}=${'a'.repeat(64)}`,
+    ]) {
       await expect(connect({ token: null, origin: host.origin, cookie }), cookie).rejects.toThrow(/403/);
     }
     const c = await connect();
@@ -165,7 +189,10 @@ describe('web host', () => {
         await c.call('keys:health', { environment: 'production' }),
       ];
       for (const r of refused) {
-        expect(r).toMatchObject({ ok: false, error: { code: 'not-allowed', message: expect.stringMatching(/development and test tool.*--allow-production/) } });
+        expect(r).toMatchObject({
+          ok: false,
+          error: { code: 'not-allowed', message: expect.stringMatching(/development and test tool.*--allow-production/) },
+        });
       }
       expect(await c.call('settings:get')).toMatchObject({ ok: true, value: { environment: 'demo' } });
       // other environments go through
@@ -206,7 +233,10 @@ describe('web host options', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'perch-webhost-prod-'));
     dirs.push(dataDir);
     createSettingsStore(createFileSettingsBackend(join(dataDir, 'settings.json'))).update({ environment: 'production' });
-    await expect(startWebHost({ rendererDir, dataDir })).rejects.toMatchObject({ code: 'not-allowed', message: expect.stringMatching(/--allow-production/) });
+    await expect(startWebHost({ rendererDir, dataDir })).rejects.toMatchObject({
+      code: 'not-allowed',
+      message: expect.stringMatching(/--allow-production/),
+    });
   });
 
   it('with allowProduction, production commands reach the core', async () => {
@@ -214,7 +244,10 @@ describe('web host options', () => {
     hosts.push(allowed);
     const c = await connect({ on: allowed });
     try {
-      expect(await c.call('keys:generateEd25519', { environment: 'production' })).toMatchObject({ ok: true, value: { publicKeyPem: expect.stringContaining('PUBLIC KEY') } });
+      expect(await c.call('keys:generateEd25519', { environment: 'production' })).toMatchObject({
+        ok: true,
+        value: { publicKeyPem: expect.stringContaining('PUBLIC KEY') },
+      });
     } finally {
       c.ws.close();
     }
@@ -222,15 +255,21 @@ describe('web host options', () => {
 
   it('a damaged keychain entry: a clean error over the socket, nothing of it in the log file', async () => {
     const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const body = pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+    const body = pem
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('-----'))
+      .join('');
     const secrets = createMemorySecretStore();
     await secrets.set('ed25519-pending:testnet', body);
     await secrets.set('ed25519-pending:demo-mode', `{"privateKeyPem":"${pem.replace(/\n/g, '\\n')}`);
     // an unexpected failure whose message quotes key material goes to the log redacted
-    const failing = { ...secrets, get: async (account: string) => {
-      if (account === 'ed25519-pending:demo') throw new Error(`backend failed on ${pem}`);
-      return secrets.get(account);
-    } };
+    const failing = {
+      ...secrets,
+      get: async (account: string) => {
+        if (account === 'ed25519-pending:demo') throw new Error(`backend failed on ${pem}`);
+        return secrets.get(account);
+      },
+    };
     const h = await startWebHost({ rendererDir, secrets: failing });
     hosts.push(h);
     const c = await connect({ on: h });

@@ -14,13 +14,32 @@ const utc = (): number => 0;
 
 function rule(over: Partial<AlertRule> = {}): AlertRule {
   return {
-    id: 'r1', environment: 'demo', kind: 'price-above', symbol: 'BTCUSDT', level: '70000', direction: 'either',
-    windowMs: 3_600_000, repeat: false, cooldownMs: 0, rearmPercent: '0.5', note: '', paused: false,
-    createdAt: T0, done: false, lastFiredAt: null, ...over,
+    id: 'r1',
+    environment: 'demo',
+    kind: 'price-above',
+    symbol: 'BTCUSDT',
+    level: '70000',
+    direction: 'either',
+    windowMs: 3_600_000,
+    repeat: false,
+    cooldownMs: 0,
+    rearmPercent: '0.5',
+    note: '',
+    paused: false,
+    createdAt: T0,
+    done: false,
+    lastFiredAt: null,
+    ...over,
   };
 }
 
-const px = (last: string, at: number, fresh = true, open?: string): PriceObservation => ({ symbol: 'BTCUSDT', last, at, fresh, ...(open !== undefined ? { open } : {}) });
+const px = (last: string, at: number, fresh = true, open?: string): PriceObservation => ({
+  symbol: 'BTCUSDT',
+  last,
+  at,
+  fresh,
+  ...(open !== undefined ? { open } : {}),
+});
 
 describe('alert engine examples', () => {
   it('a crossing above fires once for a one-shot rule, with the level and price grouped', () => {
@@ -76,7 +95,9 @@ describe('alert engine examples', () => {
     const e = createAlertEngine({ offsetMinutes: utc });
     e.setRules([rule({ kind: 'portfolio-above', symbol: 'USDT', level: '10000' })]);
     expect(e.observeTotal({ quote: 'USDT', total: '12000', at: T0, fresh: false }, T0).fired).toHaveLength(0);
-    expect(e.observeTotal({ quote: 'USDT', total: '12000.123', at: T0, fresh: true }, T0).fired[0]?.message).toBe('Portfolio rose above 10,000 USDT (now 12,000.12 USDT)');
+    expect(e.observeTotal({ quote: 'USDT', total: '12000.123', at: T0, fresh: true }, T0).fired[0]?.message).toBe(
+      'Portfolio rose above 10,000 USDT (now 12,000.12 USDT)',
+    );
     expect(e.symbols().size).toBe(0);
   });
 
@@ -113,7 +134,9 @@ describe('alert engine examples', () => {
     expect(e.catchUp('BTCUSDT', klines.slice(0, 2), Date.UTC(2026, 11, 6, 9)).fired.map((f) => f.message)).toEqual([]);
     const e2 = createAlertEngine({ offsetMinutes: utc });
     e2.setRules([rule()]);
-    expect(e2.catchUp('BTCUSDT', klines, Date.UTC(2026, 11, 6, 9)).fired[0]?.message).toBe('While you were away: BTCUSDT crossed 70,000 between 5 Dec 03:12 and 03:13');
+    expect(e2.catchUp('BTCUSDT', klines, Date.UTC(2026, 11, 6, 9)).fired[0]?.message).toBe(
+      'While you were away: BTCUSDT crossed 70,000 between 5 Dec 03:12 and 03:13',
+    );
   });
 
   it('catch-up replays a change within a window from the klines, once', () => {
@@ -121,7 +144,14 @@ describe('alert engine examples', () => {
     e.setRules([rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000, repeat: true, rearmPercent: '1' })]);
     const t = Date.UTC(2026, 11, 4, 3, 0);
     const k = (min: number, low: string, high: string) => ({ openTime: t + min * 60_000, low, high, close: low });
-    const klines = [k(0, '100', '101'), k(30, '100', '103'), k(50, '103', '105.5'), k(55, '104', '105'), k(200, '100', '101'), k(220, '100', '106')];
+    const klines = [
+      k(0, '100', '101'),
+      k(30, '100', '103'),
+      k(50, '103', '105.5'),
+      k(55, '104', '105'),
+      k(200, '100', '101'),
+      k(220, '100', '106'),
+    ];
     const r = e.catchUp('BTCUSDT', klines, t + 5 * 3_600_000);
     expect(r.fired.map((f) => f.message)).toEqual(['While you were away: BTCUSDT moved +5.5 % within 1 h between 03:50 and 03:51']);
     // 90 minutes apart: outside the window, so no move of 5 % within it
@@ -143,7 +173,11 @@ describe('alert engine examples', () => {
 
 // ---------------------------------------------------------------- properties
 
-interface StepSpec { dtMs: number; move: number; fresh: boolean }
+interface StepSpec {
+  dtMs: number;
+  move: number;
+  fresh: boolean;
+}
 const stepArb = fc.record({
   dtMs: fc.integer({ min: 1, max: 20 * 60_000 }),
   // basis points away from the level: the price jumps around it, so paths cross often
@@ -159,7 +193,11 @@ const ruleArb = fc.record({
   quietEnd: fc.integer({ min: 0, max: 1439 }),
 });
 
-interface Run { fired: FiredAlert[]; path: Array<{ at: number; price: Decimal; fresh: boolean }>; quiet: boolean[] }
+interface Run {
+  fired: FiredAlert[];
+  path: Array<{ at: number; price: Decimal; fresh: boolean }>;
+  quiet: boolean[];
+}
 
 type RuleSpec = typeof ruleArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -183,69 +221,88 @@ describe('alert engine properties (fake clock)', () => {
 
   it('no alert fires twice within its cooldown; a one-shot fires at most once', () => {
     let repeatedFires = 0;
-    fc.assert(fc.property(ruleArb, steps, (r, s) => {
-      const { fired } = simulate(r, s);
-      if (!r.repeat) expect(fired.length).toBeLessThanOrEqual(1);
-      for (let i = 1; i < fired.length; i++) expect(fired[i]!.at - fired[i - 1]!.at).toBeGreaterThanOrEqual(r.cooldownMs);
-      if (fired.length >= 2 && r.cooldownMs > 0) repeatedFires++;
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(ruleArb, steps, (r, s) => {
+        const { fired } = simulate(r, s);
+        if (!r.repeat) expect(fired.length).toBeLessThanOrEqual(1);
+        for (let i = 1; i < fired.length; i++) expect(fired[i]!.at - fired[i - 1]!.at).toBeGreaterThanOrEqual(r.cooldownMs);
+        if (fired.length >= 2 && r.cooldownMs > 0) repeatedFires++;
+      }),
+      { numRuns: 1000 },
+    );
     // the property saw repeating rules fire more than once with a cooldown in force
     expect(repeatedFires).toBeGreaterThan(20);
   });
 
   it('hysteresis: between two fires a fresh price went back past the re-arm level', () => {
     let checked = 0;
-    fc.assert(fc.property(ruleArb, steps, (r, s) => {
-      const { fired, path } = simulate({ ...r, repeat: true }, s);
-      const margin = new Decimal(r.rearmPercent).div(100);
-      const rearm = r.kind === 'price-above' ? new Decimal(100).times(Decimal.sub(1, margin)) : new Decimal(100).times(margin.plus(1));
-      for (let i = 1; i < fired.length; i++) {
-        const between = path.filter((p) => p.at > fired[i - 1]!.at && p.at < fired[i]!.at && p.fresh);
-        const wentBack = between.some((p) => (r.kind === 'price-above' ? p.price.lte(rearm) : p.price.gte(rearm)));
-        expect(wentBack).toBe(true);
-        checked++;
-      }
-    }), { numRuns: 800 });
+    fc.assert(
+      fc.property(ruleArb, steps, (r, s) => {
+        const { fired, path } = simulate({ ...r, repeat: true }, s);
+        const margin = new Decimal(r.rearmPercent).div(100);
+        const rearm = r.kind === 'price-above' ? new Decimal(100).times(Decimal.sub(1, margin)) : new Decimal(100).times(margin.plus(1));
+        for (let i = 1; i < fired.length; i++) {
+          const between = path.filter((p) => p.at > fired[i - 1]!.at && p.at < fired[i]!.at && p.fresh);
+          const wentBack = between.some((p) => (r.kind === 'price-above' ? p.price.lte(rearm) : p.price.gte(rearm)));
+          expect(wentBack).toBe(true);
+          checked++;
+        }
+      }),
+      { numRuns: 800 },
+    );
     expect(checked).toBeGreaterThan(50);
   });
 
   it('quiet hours suppress the banner and sound but never the log entry', () => {
     let quietFires = 0;
     let loudFires = 0;
-    fc.assert(fc.property(ruleArb, steps, (r, s) => {
-      const withQuiet = simulate(r, s);
-      // the same path with quiet hours off fires the very same alerts: quiet hours only mute
-      const without = simulate({ ...r, quietStart: 0, quietEnd: 0 }, s);
-      expect(withQuiet.fired.map((f) => f.at)).toEqual(without.fired.map((f) => f.at));
-      for (const f of withQuiet.fired) {
-        const minute = Math.floor(f.at / 60_000) % 1440;
-        const q = r.quietStart === r.quietEnd ? false
-          : r.quietStart < r.quietEnd ? minute >= r.quietStart && minute < r.quietEnd : minute >= r.quietStart || minute < r.quietEnd;
-        expect(f.banner).toBe(!q);
-        if (!f.banner) expect(f.sound).toBe(false);
-        if (q) quietFires++;
-        else loudFires++;
-      }
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(ruleArb, steps, (r, s) => {
+        const withQuiet = simulate(r, s);
+        // the same path with quiet hours off fires the very same alerts: quiet hours only mute
+        const without = simulate({ ...r, quietStart: 0, quietEnd: 0 }, s);
+        expect(withQuiet.fired.map((f) => f.at)).toEqual(without.fired.map((f) => f.at));
+        for (const f of withQuiet.fired) {
+          const minute = Math.floor(f.at / 60_000) % 1440;
+          const q =
+            r.quietStart === r.quietEnd
+              ? false
+              : r.quietStart < r.quietEnd
+                ? minute >= r.quietStart && minute < r.quietEnd
+                : minute >= r.quietStart || minute < r.quietEnd;
+          expect(f.banner).toBe(!q);
+          if (!f.banner) expect(f.sound).toBe(false);
+          if (q) quietFires++;
+          else loudFires++;
+        }
+      }),
+      { numRuns: 400 },
+    );
     expect(quietFires).toBeGreaterThan(20);
     expect(loudFires).toBeGreaterThan(20);
   });
 
   it('stale prices never fire: every fire is at a fresh observation that meets the level', () => {
     let firesAfterStale = 0;
-    fc.assert(fc.property(ruleArb, steps, (r, s) => {
-      const { fired, path } = simulate(r, s);
-      for (const f of fired) {
-        const i = path.findIndex((p) => p.at === f.at);
-        const p = path[i]!;
-        expect(p.fresh).toBe(true);
-        expect(r.kind === 'price-above' ? p.price.gte(100) : p.price.lte(100)).toBe(true);
-        if (i > 0 && !path[i - 1]!.fresh) firesAfterStale++;
-      }
-      // a path of only stale prices never fires
-      const allStale = simulate(r, s.map((x) => ({ ...x, fresh: false })));
-      expect(allStale.fired).toHaveLength(0);
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(ruleArb, steps, (r, s) => {
+        const { fired, path } = simulate(r, s);
+        for (const f of fired) {
+          const i = path.findIndex((p) => p.at === f.at);
+          const p = path[i]!;
+          expect(p.fresh).toBe(true);
+          expect(r.kind === 'price-above' ? p.price.gte(100) : p.price.lte(100)).toBe(true);
+          if (i > 0 && !path[i - 1]!.fresh) firesAfterStale++;
+        }
+        // a path of only stale prices never fires
+        const allStale = simulate(
+          r,
+          s.map((x) => ({ ...x, fresh: false })),
+        );
+        expect(allStale.fired).toHaveLength(0);
+      }),
+      { numRuns: 400 },
+    );
     expect(firesAfterStale).toBeGreaterThan(20);
   });
 });

@@ -105,7 +105,9 @@ describe('alerts service', () => {
     b.service.observeTickers(btc('68500'), true, 'stream');
     await b.service.idle();
     expect(asked).toEqual([[stopAt, clock.t]]);
-    expect(b.logged.map((e) => [e.kind, e.message])).toEqual([['catch-up', 'While you were away: BTCUSDT crossed 70,000 between 13:00 and 13:01']]);
+    expect(b.logged.map((e) => [e.kind, e.message])).toEqual([
+      ['catch-up', 'While you were away: BTCUSDT crossed 70,000 between 13:00 and 13:01'],
+    ]);
     b.service.observeTickers(btc('68600'), true, 'stream');
     await b.service.idle();
     expect(b.logged).toHaveLength(1);
@@ -137,24 +139,57 @@ describe('alerts service', () => {
   it('fill alerts name amounts, except in privacy mode; snapshots are not news', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
-    const order = { symbol: 'BTCUSDT', orderId: '7', clientOrderId: 'c', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: '60000', origQty: '0.5', stopPrice: '0', status: 'FILLED' as const, executedQty: '0.5', cumulativeQuoteQty: '30000', orderListId: '-1', createdAt: 1, updateTime: 2, fills: [], source: 'event' as const };
+    const order = {
+      symbol: 'BTCUSDT',
+      orderId: '7',
+      clientOrderId: 'c',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '60000',
+      origQty: '0.5',
+      stopPrice: '0',
+      status: 'FILLED' as const,
+      executedQty: '0.5',
+      cumulativeQuoteQty: '30000',
+      orderListId: '-1',
+      createdAt: 1,
+      updateTime: 2,
+      fills: [],
+      source: 'event' as const,
+    };
     const a = build(db, clock);
     a.service.observeOrder({ order, previous: { ...order, status: 'NEW', executedQty: '0' }, source: 'event' });
     a.service.observeOrder({ order: { ...order, orderId: '8' }, previous: undefined, source: 'snapshot' });
     expect(a.shown.map((n) => [n.title, n.body])).toEqual([['Order filled', 'Order filled: Buy BTCUSDT, 0.5 of 0.5 filled']]);
     const p = build(db, clock, true);
-    p.service.observeOrder({ order: { ...order, orderId: '9', status: 'PARTIALLY_FILLED', executedQty: '0.2' }, previous: { ...order, status: 'NEW', executedQty: '0' }, source: 'event' });
-    p.service.observeOrder({ order: { ...order, orderId: '10', status: 'EXPIRED', executedQty: '0' }, previous: { ...order, status: 'NEW', executedQty: '0' }, source: 'event' });
+    p.service.observeOrder({
+      order: { ...order, orderId: '9', status: 'PARTIALLY_FILLED', executedQty: '0.2' },
+      previous: { ...order, status: 'NEW', executedQty: '0' },
+      source: 'event',
+    });
+    p.service.observeOrder({
+      order: { ...order, orderId: '10', status: 'EXPIRED', executedQty: '0' },
+      previous: { ...order, status: 'NEW', executedQty: '0' },
+      source: 'event',
+    });
     expect(p.shown.map((n) => n.body)).toEqual(['Order partially filled: Buy BTCUSDT', 'Order expired: Buy BTCUSDT']);
     // further partial fills of the same order within a minute, and of a market order, are not news
     const q = build(db, clock);
     const partial = { ...order, orderId: '11', status: 'PARTIALLY_FILLED' as const, executedQty: '0.1' };
     q.service.observeOrder({ order: partial, previous: { ...order, status: 'NEW', executedQty: '0' }, source: 'event' });
     q.service.observeOrder({ order: { ...partial, executedQty: '0.2' }, previous: partial, source: 'event' });
-    q.service.observeOrder({ order: { ...partial, orderId: '12', type: 'MARKET' }, previous: { ...partial, orderId: '12', type: 'MARKET', status: 'NEW', executedQty: '0' }, source: 'event' });
+    q.service.observeOrder({
+      order: { ...partial, orderId: '12', type: 'MARKET' },
+      previous: { ...partial, orderId: '12', type: 'MARKET', status: 'NEW', executedQty: '0' },
+      source: 'event',
+    });
     clock.t += 61_000;
     q.service.observeOrder({ order: { ...partial, executedQty: '0.3' }, previous: { ...partial, executedQty: '0.2' }, source: 'event' });
-    expect(q.shown.map((n) => n.body)).toEqual(['Order partially filled: Buy BTCUSDT, 0.1 of 0.5 filled', 'Order partially filled: Buy BTCUSDT, 0.3 of 0.5 filled']);
+    expect(q.shown.map((n) => n.body)).toEqual([
+      'Order partially filled: Buy BTCUSDT, 0.1 of 0.5 filled',
+      'Order partially filled: Buy BTCUSDT, 0.3 of 0.5 filled',
+    ]);
   });
 
   it('a rejected or probably-not-placed order is one banner that follows privacy mode and quiet hours', () => {
@@ -167,7 +202,10 @@ describe('alerts service', () => {
     const p = build(db, clock, true);
     p.service.observeOrderOutcome('order-rejected', rejected);
     p.service.observeOrderOutcome('order-not-placed', 'Order probably not placed: BUY 0.00100000 BTCUSDT. Binance does not show it.');
-    expect(p.shown.map((n) => [n.title, n.body])).toEqual([['Order rejected', 'Order rejected'], ['Order probably not placed', 'Order probably not placed']]);
+    expect(p.shown.map((n) => [n.title, n.body])).toEqual([
+      ['Order rejected', 'Order rejected'],
+      ['Order probably not placed', 'Order probably not placed'],
+    ]);
     expect(JSON.stringify(p.shown)).not.toContain('0.001');
     const q = build(db, clock);
     q.service.updateSettings({ quietHours: { enabled: true, start: 11 * 60, end: 13 * 60 } });
@@ -182,7 +220,9 @@ describe('alerts service', () => {
     const a = build(db, clock, true);
     a.service.create({ kind: 'portfolio-below', symbol: 'USDT', level: '50000' });
     a.service.observeTotal('USDT', '49000.5', true);
-    expect(a.shown.map((n) => [n.title, n.body])).toEqual([['Portfolio fell below ••••• USDT', 'Portfolio fell below ••••• USDT (now ••••• USDT)']]);
+    expect(a.shown.map((n) => [n.title, n.body])).toEqual([
+      ['Portfolio fell below ••••• USDT', 'Portfolio fell below ••••• USDT (now ••••• USDT)'],
+    ]);
     expect(a.logged[0]?.message).toBe('Portfolio fell below 50,000 USDT (now 49,000.5 USDT)');
   });
 
@@ -190,10 +230,23 @@ describe('alerts service', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
     const a = build(db, clock);
-    const health = { environment: 'demo' as const, type: 'HMAC' as const, reading: true, spotTrading: true, withdrawals: false, ipRestricted: false, createdAt: null, tradingAuthorityExpiresAt: Date.UTC(2026, 11, 20, 9, 30), warnings: [], checkedAt: T0 };
+    const health = {
+      environment: 'demo' as const,
+      type: 'HMAC' as const,
+      reading: true,
+      spotTrading: true,
+      withdrawals: false,
+      ipRestricted: false,
+      createdAt: null,
+      tradingAuthorityExpiresAt: Date.UTC(2026, 11, 20, 9, 30),
+      warnings: [],
+      checkedAt: T0,
+    };
     a.service.observeKeyHealth(health);
     a.service.observeKeyHealth(health);
-    expect(a.logged.map((e) => e.message)).toEqual(['Binance ends the trading permission of this key at 20 Dec 09:30. Restrict the key to your IP address in API Management to keep it.']);
+    expect(a.logged.map((e) => e.message)).toEqual([
+      'Binance ends the trading permission of this key at 20 Dec 09:30. Restrict the key to your IP address in API Management to keep it.',
+    ]);
     a.service.observeKeyHealth({ ...health, tradingAuthorityExpiresAt: T0 - 3_600_000 });
     expect(a.logged[1]?.title).toBe('Trading permission ended');
   });
@@ -202,7 +255,18 @@ describe('alerts service', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
     const a = build(db, clock);
-    const health = { environment: 'demo' as const, type: 'HMAC' as const, reading: true, spotTrading: true, withdrawals: false, ipRestricted: false, createdAt: null, tradingAuthorityExpiresAt: Date.UTC(2026, 11, 20, 9, 30), warnings: [], checkedAt: T0 };
+    const health = {
+      environment: 'demo' as const,
+      type: 'HMAC' as const,
+      reading: true,
+      spotTrading: true,
+      withdrawals: false,
+      ipRestricted: false,
+      createdAt: null,
+      tradingAuthorityExpiresAt: Date.UTC(2026, 11, 20, 9, 30),
+      warnings: [],
+      checkedAt: T0,
+    };
     a.service.observeKeyHealth(health);
     for (let i = 0; i < 250; i++) {
       clock.t += 1000;
@@ -211,16 +275,44 @@ describe('alerts service', () => {
     a.service.observeKeyHealth(health);
     const b = build(db, clock);
     b.service.observeKeyHealth(health);
-    expect([...a.logged, ...b.logged].filter((e) => e.ruleId.startsWith('key-lapse:')).map((e) => e.title)).toEqual(['Trading permission ends soon']);
+    expect([...a.logged, ...b.logged].filter((e) => e.ruleId.startsWith('key-lapse:')).map((e) => e.title)).toEqual([
+      'Trading permission ends soon',
+    ]);
   });
 
   it('a key-lapse warning logged before the flag existed is not given again', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };
     const at = Date.UTC(2026, 11, 20, 9, 30);
-    createAlertsRepository(db).record([], [{ at: T0 - 60_000, ruleId: `key-lapse:demo:${at}`, environment: 'demo', symbol: '', kind: 'account', title: 'Trading permission ends soon', message: 'earlier', banner: true, view: 'settings' }]);
+    createAlertsRepository(db).record(
+      [],
+      [
+        {
+          at: T0 - 60_000,
+          ruleId: `key-lapse:demo:${at}`,
+          environment: 'demo',
+          symbol: '',
+          kind: 'account',
+          title: 'Trading permission ends soon',
+          message: 'earlier',
+          banner: true,
+          view: 'settings',
+        },
+      ],
+    );
     const a = build(db, clock);
-    a.service.observeKeyHealth({ environment: 'demo', type: 'HMAC', reading: true, spotTrading: true, withdrawals: false, ipRestricted: false, createdAt: null, tradingAuthorityExpiresAt: at, warnings: [], checkedAt: T0 });
+    a.service.observeKeyHealth({
+      environment: 'demo',
+      type: 'HMAC',
+      reading: true,
+      spotTrading: true,
+      withdrawals: false,
+      ipRestricted: false,
+      createdAt: null,
+      tradingAuthorityExpiresAt: at,
+      warnings: [],
+      checkedAt: T0,
+    });
     expect(a.logged).toEqual([]);
   });
 

@@ -19,7 +19,13 @@ describe('core tray pacing', () => {
   it('pause changes are paced to one tray update per 3 s; privacy mode goes out at once', async () => {
     vi.useFakeTimers();
     const clock = { t: Date.UTC(2026, 11, 4, 12) };
-    core = createCore({ secrets: memorySecrets(), settings: memorySettings({ environment: 'testnet' }), logger: memoryLogger(), clock: { now: () => clock.t }, offsetMinutes: () => 0 });
+    core = createCore({
+      secrets: memorySecrets(),
+      settings: memorySettings({ environment: 'testnet' }),
+      logger: memoryLogger(),
+      clock: { now: () => clock.t },
+      offsetMinutes: () => 0,
+    });
     const trays: TrayModel[] = [];
     core.onEvent((name, payload) => {
       if (name === 'tray:model') trays.push(payload as TrayModel);

@@ -9,15 +9,59 @@ import { defaultAlertSettings, type PortfolioSnapshot } from '../../../src/share
 
 const T0 = Date.UTC(2026, 11, 4, 12, 0);
 const snapshot: PortfolioSnapshot = {
-  environment: 'demo', seq: 3, quote: 'USDT', total: '58123.456', total24hChange: '512.1', total24hChangePct: '0.89',
-  asOf: T0, freshness: { state: 'live', since: T0 },
+  environment: 'demo',
+  seq: 3,
+  quote: 'USDT',
+  total: '58123.456',
+  total24hChange: '512.1',
+  total24hChangePct: '0.89',
+  asOf: T0,
+  freshness: { state: 'live', since: T0 },
   holdings: [
-    { asset: 'USDT', free: '25000', locked: '0', total: '25000', price: '1', value: '25000', change24hPct: '0', share: '43', priceRoute: 'quote' },
-    { asset: 'BTC', free: '0.5', locked: '0', total: '0.5', price: '64250.5', value: '32125.25', change24hPct: '-1.5', share: '55', priceRoute: 'direct' },
-    { asset: 'ETH', free: '0.3', locked: '0', total: '0.3', price: '3120', value: '936', change24hPct: '2.25', share: '1.6', priceRoute: 'direct' },
+    {
+      asset: 'USDT',
+      free: '25000',
+      locked: '0',
+      total: '25000',
+      price: '1',
+      value: '25000',
+      change24hPct: '0',
+      share: '43',
+      priceRoute: 'quote',
+    },
+    {
+      asset: 'BTC',
+      free: '0.5',
+      locked: '0',
+      total: '0.5',
+      price: '64250.5',
+      value: '32125.25',
+      change24hPct: '-1.5',
+      share: '55',
+      priceRoute: 'direct',
+    },
+    {
+      asset: 'ETH',
+      free: '0.3',
+      locked: '0',
+      total: '0.3',
+      price: '3120',
+      value: '936',
+      change24hPct: '2.25',
+      share: '1.6',
+      priceRoute: 'direct',
+    },
   ],
 };
-const base = { snapshot, privacy: false, settings: defaultAlertSettings(), watch: [], windowVisible: true, now: T0, offsetMinutes: () => 0 };
+const base = {
+  snapshot,
+  privacy: false,
+  settings: defaultAlertSettings(),
+  watch: [],
+  windowVisible: true,
+  now: T0,
+  offsetMinutes: () => 0,
+};
 
 describe('tray model', () => {
   it('shows the total and 24 h change, and the top holdings by value with price and change', () => {
@@ -25,8 +69,16 @@ describe('tray model', () => {
     expect(m.tooltip).toBe('Perch — 58,123.45 USDT (+0.89 % 24 h)');
     expect(m.title).toBe('58,123.45 USDT');
     expect(m.items.map((i) => i.label)).toEqual([
-      'Hide Perch', 'Hide amounts', '', 'BTC  64,250.5  -1.5 %', 'ETH  3,120  +2.25 %', '',
-      'Pause alerts for 1 hour', 'Pause alerts until tomorrow', '', 'Quit Perch',
+      'Hide Perch',
+      'Hide amounts',
+      '',
+      'BTC  64,250.5  -1.5 %',
+      'ETH  3,120  +2.25 %',
+      '',
+      'Pause alerts for 1 hour',
+      'Pause alerts until tomorrow',
+      '',
+      'Quit Perch',
     ]);
     expect(m.items.find((i) => i.id === 'privacy')?.checked).toBe(false);
   });
@@ -41,13 +93,25 @@ describe('tray model', () => {
 
   it('lists the watch symbols when chosen, says stale, and offers resume while paused', () => {
     const m = computeTrayModel({
-      ...base, windowVisible: false,
+      ...base,
+      windowVisible: false,
       settings: { ...defaultAlertSettings(), trayShows: 'watchlist', pausedUntil: T0 + 3_600_000 },
-      watch: [{ symbol: 'SOLUSDT', last: '145.62', changePercent: '3.1', stale: false }, { symbol: 'XRPUSDT', last: '0.52345', changePercent: null, stale: true }],
+      watch: [
+        { symbol: 'SOLUSDT', last: '145.62', changePercent: '3.1', stale: false },
+        { symbol: 'XRPUSDT', last: '0.52345', changePercent: null, stale: true },
+      ],
     });
     expect(m.items.map((i) => i.label)).toEqual([
-      'Show Perch', 'Hide amounts', '', 'SOLUSDT  145.62  +3.1 %', 'XRPUSDT  0.5234  (stale)', '',
-      'Alerts paused until 13:00', 'Resume alerts', '', 'Quit Perch',
+      'Show Perch',
+      'Hide amounts',
+      '',
+      'SOLUSDT  145.62  +3.1 %',
+      'XRPUSDT  0.5234  (stale)',
+      '',
+      'Alerts paused until 13:00',
+      'Resume alerts',
+      '',
+      'Quit Perch',
     ]);
   });
 

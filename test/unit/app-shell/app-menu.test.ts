@@ -18,7 +18,10 @@ describe('application menu model', () => {
     expect(labels(menu)).toEqual(['Perch', 'Edit', 'View', 'Window', 'Help']);
     const app = submenu(menu, 'Perch');
     expect(actions(app)).toEqual(['About Perch', 'Settings…']);
-    expect(app.find((i) => i.type === 'action' && i.label === 'Settings…')).toMatchObject({ accelerator: 'CmdOrCtrl+,', action: { kind: 'navigate', view: 'settings' } });
+    expect(app.find((i) => i.type === 'action' && i.label === 'Settings…')).toMatchObject({
+      accelerator: 'CmdOrCtrl+,',
+      action: { kind: 'navigate', view: 'settings' },
+    });
     expect(roles(app)).toEqual(['hide', 'hideOthers', 'unhide', 'quit']);
     expect(roles(submenu(menu, 'Window'))).toEqual(['minimize', 'zoom', 'front']);
     // About lives in the app menu on macOS, not in Help
@@ -57,12 +60,21 @@ describe('application menu model', () => {
 
   it('DevTools and reload only in development', () => {
     expect(roles(submenu(buildAppMenu({ platform: 'linux', appName: 'Perch', devTools: false }), 'View'))).not.toContain('toggleDevTools');
-    expect(roles(submenu(buildAppMenu({ platform: 'linux', appName: 'Perch', devTools: true }), 'View'))).toEqual(expect.arrayContaining(['toggleDevTools', 'reload']));
+    expect(roles(submenu(buildAppMenu({ platform: 'linux', appName: 'Perch', devTools: true }), 'View'))).toEqual(
+      expect.arrayContaining(['toggleDevTools', 'reload']),
+    );
   });
 });
 
 describe('shortcuts', () => {
-  const key = (k: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey', boolean>> = {}) => ({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+  const key = (k: string, mods: Partial<Record<'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey', boolean>> = {}) => ({
+    key: k,
+    ctrlKey: false,
+    metaKey: false,
+    shiftKey: false,
+    altKey: false,
+    ...mods,
+  });
 
   it('Mod+digit opens the view in tab order; Mod+, opens Settings; Cmd on macOS, Ctrl elsewhere', () => {
     VIEW_IDS.forEach((view, i) => {
@@ -101,11 +113,17 @@ describe('dev mode', () => {
     expect(resolveDevMode({ ...base, env: { ELECTRON_RENDERER_URL: 'http://localhost:5173' } }).rendererUrl).toBeUndefined();
   });
   it('PERCH_DEV=1 or --perch-dev turns it on for an unpackaged app', () => {
-    expect(resolveDevMode({ ...base, env: { PERCH_DEV: '1', ELECTRON_RENDERER_URL: 'http://localhost:5173' } })).toMatchObject({ enabled: true, devTools: true, rendererUrl: 'http://localhost:5173/' });
+    expect(resolveDevMode({ ...base, env: { PERCH_DEV: '1', ELECTRON_RENDERER_URL: 'http://localhost:5173' } })).toMatchObject({
+      enabled: true,
+      devTools: true,
+      rendererUrl: 'http://localhost:5173/',
+    });
     expect(resolveDevMode({ ...base, argv: ['electron', '.', '--perch-dev'] }).devTools).toBe(true);
   });
   it('a package is never in dev mode', () => {
-    expect(resolveDevMode({ isPackaged: true, env: { PERCH_DEV: '1', ELECTRON_RENDERER_URL: 'http://localhost:5173' }, argv: ['--perch-dev'] })).toMatchObject({ enabled: false, devTools: false, rendererUrl: undefined });
+    expect(
+      resolveDevMode({ isPackaged: true, env: { PERCH_DEV: '1', ELECTRON_RENDERER_URL: 'http://localhost:5173' }, argv: ['--perch-dev'] }),
+    ).toMatchObject({ enabled: false, devTools: false, rendererUrl: undefined });
   });
   it('only a loopback http URL may stand in for the app origin', () => {
     const dev = (url: string) => resolveDevMode({ ...base, env: { PERCH_DEV: '1', ELECTRON_RENDERER_URL: url } }).rendererUrl;

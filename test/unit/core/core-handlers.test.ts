@@ -10,7 +10,12 @@ const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8
 const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
 
 const fakeEnv = (id: Environment['id'], hasSapi: boolean): Environment => ({
-  id, label: `fake ${id}`, restUrl: 'http://exchange.invalid', streamUrl: 'ws://127.0.0.1:9', wsApiUrl: 'ws://127.0.0.1:9/ws-api/v3', hasSapi,
+  id,
+  label: `fake ${id}`,
+  restUrl: 'http://exchange.invalid',
+  streamUrl: 'ws://127.0.0.1:9',
+  wsApiUrl: 'ws://127.0.0.1:9/ws-api/v3',
+  hasSapi,
 });
 
 function setup(opts: { restrictions?: Record<string, unknown>; environment?: 'production' | 'testnet' | 'demo' } = {}) {
@@ -19,8 +24,16 @@ function setup(opts: { restrictions?: Record<string, unknown>; environment?: 'pr
   const logger = memoryLogger();
   const exchange = fakeExchangeFetch({ acceptApiKey: API_KEY, restrictions: opts.restrictions });
   const core = createCore({
-    secrets, settings, logger, fetchImpl: exchange.fetch, appVersion: '1.2.3',
-    environmentOverrides: { production: fakeEnv('production', true), testnet: fakeEnv('testnet', false), 'demo-mode': fakeEnv('demo-mode', false) },
+    secrets,
+    settings,
+    logger,
+    fetchImpl: exchange.fetch,
+    appVersion: '1.2.3',
+    environmentOverrides: {
+      production: fakeEnv('production', true),
+      testnet: fakeEnv('testnet', false),
+      'demo-mode': fakeEnv('demo-mode', false),
+    },
   });
   const seen: Array<{ name: EventName; payload: unknown }> = [];
   core.onEvent((name, payload) => {
@@ -70,7 +83,15 @@ describe('core handlers (no network)', () => {
     const h = setup({ restrictions: { enableSpotAndMarginTrading: true, tradingAuthorityExpirationTime: 1_800_000_000_000 } });
     current = h.core;
     const health = await h.call(h.core.handlers['keys:test']({ environment: 'production', material: hmac }, testSender));
-    expect(health).toMatchObject({ environment: 'production', type: 'HMAC', reading: true, spotTrading: true, withdrawals: false, ipRestricted: false, tradingAuthorityExpiresAt: 1_800_000_000_000 });
+    expect(health).toMatchObject({
+      environment: 'production',
+      type: 'HMAC',
+      reading: true,
+      spotTrading: true,
+      withdrawals: false,
+      ipRestricted: false,
+      tradingAuthorityExpiresAt: 1_800_000_000_000,
+    });
     expect(health.warnings.map((w) => w.code).sort()).toEqual(['not-ip-restricted', 'trading-unrestricted-ip']);
     expect(h.exchange.calls).toContain('/sapi/v1/account/apiRestrictions');
     expect(h.secrets.entries.size).toBe(0); // testing stores nothing
@@ -89,7 +110,9 @@ describe('core handlers (no network)', () => {
     const h = setup();
     current = h.core;
     const wrong = { kind: 'hmac' as const, apiKey: 'WrongKey12345678', secret: SECRET };
-    const e = await Promise.resolve(h.core.handlers['keys:test']({ environment: 'production', material: wrong }, testSender)).catch((x: unknown) => x);
+    const e = await Promise.resolve(h.core.handlers['keys:test']({ environment: 'production', material: wrong }, testSender)).catch(
+      (x: unknown) => x,
+    );
     expect(e).toMatchObject({ code: 'auth' });
     expect(String((e as Error).message)).not.toContain(SECRET);
   });
@@ -97,9 +120,13 @@ describe('core handlers (no network)', () => {
   it('keys:save refuses a key that can withdraw unless the risk is explicitly accepted', async () => {
     const h = setup({ restrictions: { enableWithdrawals: true, ipRestrict: true } });
     current = h.core;
-    await expect(h.core.handlers['keys:save']({ environment: 'production', material: hmac }, testSender)).rejects.toMatchObject({ code: 'confirmation-required' });
+    await expect(h.core.handlers['keys:save']({ environment: 'production', material: hmac }, testSender)).rejects.toMatchObject({
+      code: 'confirmation-required',
+    });
     expect(h.secrets.entries.size).toBe(0);
-    const info = await h.call(h.core.handlers['keys:save']({ environment: 'production', material: hmac, acceptWithdrawalRisk: true }, testSender));
+    const info = await h.call(
+      h.core.handlers['keys:save']({ environment: 'production', material: hmac, acceptWithdrawalRisk: true }, testSender),
+    );
     expect(info).toMatchObject({ environment: 'production', type: 'HMAC', apiKeyMasked: 'vmPU…Eh8A', publicKeyPem: null });
     const health = await h.call(h.core.handlers['keys:health']({ environment: 'production' }, testSender));
     expect(health.warnings.find((w) => w.code === 'can-withdraw')).toMatchObject({ level: 'danger' });
@@ -111,7 +138,10 @@ describe('core handlers (no network)', () => {
     const info = await h.call(h.core.handlers['keys:save']({ environment: 'production', material: hmac }, testSender));
     expect(info.apiKeyMasked).toBe('vmPU…Eh8A');
     expect([...h.secrets.entries.values()].join()).toContain(SECRET);
-    expect(h.seen.find((e) => e.name === 'keys:changed')?.payload).toMatchObject({ environment: 'production', key: { apiKeyMasked: 'vmPU…Eh8A' } });
+    expect(h.seen.find((e) => e.name === 'keys:changed')?.payload).toMatchObject({
+      environment: 'production',
+      key: { apiKeyMasked: 'vmPU…Eh8A' },
+    });
     const state = await h.call(h.core.handlers['app:getState'](undefined, testSender));
     expect(state.key).toMatchObject({ environment: 'production', type: 'HMAC' });
     expect(state.keychain.state).toBe('available');
@@ -140,7 +170,9 @@ describe('core handlers (no network)', () => {
     expect(stored).toContain('PRIVATE KEY');
     const privatePem = JSON.parse([...h.secrets.entries.values()][0]!).privateKeyPem as string;
 
-    const info = await h.call(h.core.handlers['keys:save']({ environment: 'production', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, testSender));
+    const info = await h.call(
+      h.core.handlers['keys:save']({ environment: 'production', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, testSender),
+    );
     expect(info).toMatchObject({ type: 'ED25519', publicKeyPem });
     expect([...h.secrets.entries.keys()]).toEqual(['api-key:production']);
 
@@ -155,10 +187,18 @@ describe('core handlers (no network)', () => {
     expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toBeNull();
     const { publicKeyPem } = await h.call(h.core.handlers['keys:generateEd25519']({ environment: 'production' }, testSender));
     // the form is gone (nothing kept in the renderer): main still knows the public half
-    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toEqual({ publicKeyPem, saved: false });
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toEqual({
+      publicKeyPem,
+      saved: false,
+    });
     expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'testnet' }, testSender))).toBeNull();
-    await h.call(h.core.handlers['keys:save']({ environment: 'production', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, testSender));
-    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toEqual({ publicKeyPem, saved: true });
+    await h.call(
+      h.core.handlers['keys:save']({ environment: 'production', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, testSender),
+    );
+    expect(await h.call(h.core.handlers['keys:publicKey']({ environment: 'production' }, testSender))).toEqual({
+      publicKeyPem,
+      saved: true,
+    });
     const privatePem = JSON.parse([...h.secrets.entries.values()][0]!).privateKeyPem as string;
     expect(JSON.stringify([h.results, h.seen])).not.toContain(privatePem.split('\n')[1]!);
   });
@@ -166,15 +206,18 @@ describe('core handlers (no network)', () => {
   it('a generated key cannot be saved before one was generated', async () => {
     const h = setup();
     current = h.core;
-    await expect(h.core.handlers['keys:save']({ environment: 'production', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, testSender))
-      .rejects.toMatchObject({ code: 'not-available' });
+    await expect(
+      h.core.handlers['keys:save']({ environment: 'production', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, testSender),
+    ).rejects.toMatchObject({ code: 'not-available' });
   });
 
   it('a locked keychain gives a clear error, and the app state still paints', async () => {
     const h = setup();
     current = h.core;
     h.secrets.lock();
-    await expect(h.core.handlers['keys:save']({ environment: 'production', material: hmac }, testSender)).rejects.toMatchObject({ code: 'keychain-locked' });
+    await expect(h.core.handlers['keys:save']({ environment: 'production', material: hmac }, testSender)).rejects.toMatchObject({
+      code: 'keychain-locked',
+    });
     const state = await h.core.handlers['app:getState'](undefined, testSender);
     expect(state.keychain).toMatchObject({ state: 'locked', message: expect.stringMatching(/locked/) });
     expect(state.keys).toEqual([]);
@@ -189,9 +232,14 @@ describe('core handlers (no network)', () => {
     expect(h.seen.find((e) => e.name === 'settings:changed')?.payload).toMatchObject({ quoteCurrency: 'BTC' });
     // "< 1 USDT" does not become "< 1 BTC": without a price to convert at, a default for BTC, said out loud
     expect(next.smallBalanceThreshold).toBe('0.00001');
-    expect(h.seen.find((e) => e.name === 'app:notice')?.payload).toMatchObject({ level: 'info', message: expect.stringContaining('0.00001 BTC') });
+    expect(h.seen.find((e) => e.name === 'app:notice')?.payload).toMatchObject({
+      level: 'info',
+      message: expect.stringContaining('0.00001 BTC'),
+    });
     // a threshold sent with the quote is taken as it is
-    expect(await h.core.handlers['settings:update']({ quoteCurrency: 'ETH', smallBalanceThreshold: '0.5' }, testSender)).toMatchObject({ smallBalanceThreshold: '0.5' });
+    expect(await h.core.handlers['settings:update']({ quoteCurrency: 'ETH', smallBalanceThreshold: '0.5' }, testSender)).toMatchObject({
+      smallBalanceThreshold: '0.5',
+    });
     await expect(h.core.handlers['demo:reset'](undefined, testSender)).rejects.toMatchObject({ code: 'not-available' });
   });
 
@@ -199,7 +247,8 @@ describe('core handlers (no network)', () => {
     const h = setup();
     current = h.core;
     const core = createCore({
-      secrets: h.secrets, settings: h.settings,
+      secrets: h.secrets,
+      settings: h.settings,
       initialNotices: [{ id: 'settings-corrupt', level: 'warning', message: 'Settings were reset.', at: 1 }],
     });
     expect((await core.handlers['app:getState'](undefined, testSender)).notices).toHaveLength(1);
@@ -211,18 +260,30 @@ describe('core handlers (no network)', () => {
   it('app:openExternal refuses without a shell and when the shell refuses', async () => {
     const h = setup();
     current = h.core;
-    await expect(h.core.handlers['app:openExternal']({ url: 'https://www.binance.com' }, testSender)).rejects.toMatchObject({ code: 'not-available' });
+    await expect(h.core.handlers['app:openExternal']({ url: 'https://www.binance.com' }, testSender)).rejects.toMatchObject({
+      code: 'not-available',
+    });
     const opened: string[] = [];
-    const core = createCore({ secrets: h.secrets, settings: h.settings, shell: { openExternal: (u) => (u.startsWith('https://www.binance.com') ? (opened.push(u), true) : false), setStartAtLogin: () => undefined } });
+    const core = createCore({
+      secrets: h.secrets,
+      settings: h.settings,
+      shell: {
+        openExternal: (u) => (u.startsWith('https://www.binance.com') ? (opened.push(u), true) : false),
+        setStartAtLogin: () => undefined,
+      },
+    });
     expect(await core.handlers['app:openExternal']({ url: 'https://www.binance.com/x' }, testSender)).toBeNull();
-    await expect(core.handlers['app:openExternal']({ url: 'https://evil.example' }, testSender)).rejects.toMatchObject({ code: 'not-allowed' });
+    await expect(core.handlers['app:openExternal']({ url: 'https://evil.example' }, testSender)).rejects.toMatchObject({
+      code: 'not-allowed',
+    });
     expect(opened).toEqual(['https://www.binance.com/x']);
     await core.stop();
   });
 });
 
 describe('core handlers behind the command router', () => {
-  const router = (core: Core, trusted = true) => createCommandRouter({ handlers: core.handlers, isTrustedSender: () => trusted, validateOutput: true });
+  const router = (core: Core, trusted = true) =>
+    createCommandRouter({ handlers: core.handlers, isTrustedSender: () => trusted, validateOutput: true });
   const sender = testSender.sender;
 
   it('valid input reaches the handler and the output satisfies the contract', async () => {
@@ -252,7 +313,11 @@ describe('core handlers behind the command router', () => {
   it('an exchange error becomes a stable code, not internal', async () => {
     const h = setup();
     current = h.core;
-    const r = await router(h.core).dispatch('keys:test', { environment: 'production', material: { kind: 'hmac', apiKey: 'WrongKey12345678', secret: SECRET } }, sender);
+    const r = await router(h.core).dispatch(
+      'keys:test',
+      { environment: 'production', material: { kind: 'hmac', apiKey: 'WrongKey12345678', secret: SECRET } },
+      sender,
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'auth' } });
   });
 });

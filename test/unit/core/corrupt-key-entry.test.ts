@@ -13,7 +13,10 @@ const sender = { transport: 'test' as const, frameUrl: null, webContentsId: null
 
 const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 /** The base64 body of a real private key, e.g. "MC4CAQAwBQYDK2VwBCIEI…". */
-const body = pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+const body = pem
+  .split('\n')
+  .filter((l) => l !== '' && !l.startsWith('-----'))
+  .join('');
 
 /** Every fragment of the secret a log line must not contain (a V8 message quotes ~10 chars). */
 function fragments(secret: string): string[] {
@@ -50,20 +53,23 @@ const damaged: ReadonlyArray<[string, string]> = [
 ];
 
 describe('a damaged keychain entry', () => {
-  it.each(damaged)('pending generated pair (%s): keys:test and keys:save answer a clean error, nothing of it is logged', async (_label, raw) => {
-    const { router, sink } = setup({ 'ed25519-pending:testnet': raw });
-    for (const name of ['keys:test', 'keys:save'] as const) {
-      const r = await router.dispatch(name, { environment: 'testnet', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, sender);
-      expect(r).toMatchObject({ ok: false, error: { code: 'keychain-unavailable', message: expect.stringMatching(/damaged/) } });
-      const message = r.ok ? '' : r.error.message;
-      for (const f of fragments(body)) expect(message).not.toContain(f);
-    }
-    // the damage is noted (without the content)
-    expect(sink.lines.some((l) => l.level === 'warn' && /generated key pair entry/.test(l.message))).toBe(true);
-    const text = sink.text();
-    for (const f of fragments(body)) expect(text).not.toContain(f);
-    expect(text).not.toContain(raw.slice(0, 10));
-  });
+  it.each(damaged)(
+    'pending generated pair (%s): keys:test and keys:save answer a clean error, nothing of it is logged',
+    async (_label, raw) => {
+      const { router, sink } = setup({ 'ed25519-pending:testnet': raw });
+      for (const name of ['keys:test', 'keys:save'] as const) {
+        const r = await router.dispatch(name, { environment: 'testnet', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, sender);
+        expect(r).toMatchObject({ ok: false, error: { code: 'keychain-unavailable', message: expect.stringMatching(/damaged/) } });
+        const message = r.ok ? '' : r.error.message;
+        for (const f of fragments(body)) expect(message).not.toContain(f);
+      }
+      // the damage is noted (without the content)
+      expect(sink.lines.some((l) => l.level === 'warn' && /generated key pair entry/.test(l.message))).toBe(true);
+      const text = sink.text();
+      for (const f of fragments(body)) expect(text).not.toContain(f);
+      expect(text).not.toContain(raw.slice(0, 10));
+    },
+  );
 
   it('saved key entry: app:getState still answers (no key), nothing of it is logged', async () => {
     const { router, sink } = setup({ 'api-key:demo-mode': body, 'api-key:testnet': `{"v":1,"secret":"${body}` });
@@ -90,7 +96,11 @@ describe('a damaged keychain entry', () => {
       isTrustedSender: () => true,
       onInternalError: (command, error) => logger.error(`command ${command} failed`, { error: describeError(error, logger) }),
     });
-    const r = await router.dispatch('keys:test', { environment: 'testnet', material: { kind: 'ed25519-generated', apiKey: API_KEY } }, sender);
+    const r = await router.dispatch(
+      'keys:test',
+      { environment: 'testnet', material: { kind: 'ed25519-generated', apiKey: API_KEY } },
+      sender,
+    );
     expect(r).toMatchObject({ ok: false, error: { code: 'internal' } });
     const failed = sink.lines.find((l) => l.message === 'command keys:test failed');
     expect(failed).toBeDefined();

@@ -49,7 +49,11 @@ export interface LogLine {
   readonly fields?: LogFields;
 }
 
-export function memoryLogger(): { log(level: LogLevel, message: string, fields?: LogFields): void; readonly lines: LogLine[]; text(): string } {
+export function memoryLogger(): {
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+  readonly lines: LogLine[];
+  text(): string;
+} {
   const lines: LogLine[] = [];
   return {
     lines,
@@ -66,10 +70,10 @@ export const testSender = { sender: { transport: 'test' as const, frameUrl: null
  * A tiny stand-in for the handful of REST endpoints a key test calls (time, account,
  * apiRestrictions), answering through a fetch implementation: no socket at all.
  */
-export function fakeExchangeFetch(opts: {
-  readonly acceptApiKey: string;
-  readonly restrictions?: Record<string, unknown>;
-}): { fetch: typeof fetch; readonly calls: string[] } {
+export function fakeExchangeFetch(opts: { readonly acceptApiKey: string; readonly restrictions?: Record<string, unknown> }): {
+  fetch: typeof fetch;
+  readonly calls: string[];
+} {
   const calls: string[] = [];
   const json = (status: number, body: unknown): Response =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'x-mbx-used-weight-1m': '3' } });
@@ -78,12 +82,18 @@ export function fakeExchangeFetch(opts: {
     calls.push(url.pathname);
     const headers = new Headers(init?.headers);
     if (url.pathname === '/api/v3/time') return json(200, { serverTime: Date.now() });
-    if (headers.get('x-mbx-apikey') !== opts.acceptApiKey) return json(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
+    if (headers.get('x-mbx-apikey') !== opts.acceptApiKey)
+      return json(401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
     if (url.pathname === '/api/v3/account') return json(200, { updateTime: Date.now(), balances: [], canTrade: true });
     if (url.pathname === '/sapi/v1/account/apiRestrictions') {
       return json(200, {
-        ipRestrict: false, createTime: 1_700_000_000_000, enableReading: true, enableWithdrawals: false,
-        enableSpotAndMarginTrading: false, enableInternalTransfer: false, ...opts.restrictions,
+        ipRestrict: false,
+        createTime: 1_700_000_000_000,
+        enableReading: true,
+        enableWithdrawals: false,
+        enableSpotAndMarginTrading: false,
+        enableInternalTransfer: false,
+        ...opts.restrictions,
       });
     }
     return json(404, { code: -1, msg: 'not found' });

@@ -6,38 +6,78 @@ import { createRedactingLogger } from '../../../src/main/core/redacting-logger';
 import { memoryLogger } from './fakes';
 
 const base: ApiRestrictions = {
-  ipRestrict: true, createTime: 1_700_000_000_000, enableReading: true, enableWithdrawals: false, enableSpotAndMarginTrading: false,
+  ipRestrict: true,
+  createTime: 1_700_000_000_000,
+  enableReading: true,
+  enableWithdrawals: false,
+  enableSpotAndMarginTrading: false,
 };
 
 describe('assessKeyHealth', () => {
   it('a read-only, IP-restricted key has no warnings', () => {
     const h = assessKeyHealth({ environment: 'production', type: 'HMAC', reading: true, restrictions: base, now: 5 });
     expect(KeyHealth.safeParse(h).success).toBe(true);
-    expect(h).toMatchObject({ reading: true, spotTrading: false, withdrawals: false, ipRestricted: true, createdAt: 1_700_000_000_000, checkedAt: 5 });
+    expect(h).toMatchObject({
+      reading: true,
+      spotTrading: false,
+      withdrawals: false,
+      ipRestricted: true,
+      createdAt: 1_700_000_000_000,
+      checkedAt: 5,
+    });
     expect(h.warnings).toEqual([]);
   });
 
   it('warns loudly about withdrawals', () => {
-    const h = assessKeyHealth({ environment: 'production', type: 'ED25519', reading: true, restrictions: { ...base, enableWithdrawals: true }, now: 5 });
-    expect(h.warnings).toEqual([expect.objectContaining({ code: 'can-withdraw', level: 'danger', message: expect.stringMatching(/WITHDRAW/) })]);
+    const h = assessKeyHealth({
+      environment: 'production',
+      type: 'ED25519',
+      reading: true,
+      restrictions: { ...base, enableWithdrawals: true },
+      now: 5,
+    });
+    expect(h.warnings).toEqual([
+      expect.objectContaining({ code: 'can-withdraw', level: 'danger', message: expect.stringMatching(/WITHDRAW/) }),
+    ]);
   });
 
   it('notes a missing IP restriction, and the 30-day trading rule only for trading keys', () => {
-    const readOnly = assessKeyHealth({ environment: 'production', type: 'HMAC', reading: true, restrictions: { ...base, ipRestrict: false }, now: 5 });
+    const readOnly = assessKeyHealth({
+      environment: 'production',
+      type: 'HMAC',
+      reading: true,
+      restrictions: { ...base, ipRestrict: false },
+      now: 5,
+    });
     expect(readOnly.warnings.map((w) => w.code)).toEqual(['not-ip-restricted']);
-    const trading = assessKeyHealth({ environment: 'production', type: 'HMAC', reading: true, restrictions: { ...base, ipRestrict: false, enableSpotAndMarginTrading: true }, now: 5 });
+    const trading = assessKeyHealth({
+      environment: 'production',
+      type: 'HMAC',
+      reading: true,
+      restrictions: { ...base, ipRestrict: false, enableSpotAndMarginTrading: true },
+      now: 5,
+    });
     expect(trading.warnings.map((w) => w.code)).toEqual(['not-ip-restricted', 'trading-unrestricted-ip']);
     expect(trading.warnings[1]!.message).toMatch(/30 days/);
     const dated = assessKeyHealth({
-      environment: 'production', type: 'HMAC', reading: true,
-      restrictions: { ...base, ipRestrict: false, enableSpotAndMarginTrading: true, tradingAuthorityExpirationTime: Date.UTC(2027, 0, 15) }, now: 5,
+      environment: 'production',
+      type: 'HMAC',
+      reading: true,
+      restrictions: { ...base, ipRestrict: false, enableSpotAndMarginTrading: true, tradingAuthorityExpirationTime: Date.UTC(2027, 0, 15) },
+      now: 5,
     });
     expect(dated.warnings[1]!.message).toMatch(/2027-01-15/);
     expect(dated.tradingAuthorityExpiresAt).toBe(Date.UTC(2027, 0, 15));
   });
 
   it('says when a key cannot read', () => {
-    const h = assessKeyHealth({ environment: 'production', type: 'HMAC', reading: true, restrictions: { ...base, enableReading: false }, now: 5 });
+    const h = assessKeyHealth({
+      environment: 'production',
+      type: 'HMAC',
+      reading: true,
+      restrictions: { ...base, enableReading: false },
+      now: 5,
+    });
     expect(h.reading).toBe(false);
     expect(h.warnings[0]).toMatchObject({ code: 'no-reading', level: 'danger' });
   });
@@ -71,7 +111,11 @@ describe('redacting logger', () => {
   });
 
   it('a failing sink does not throw into the caller', () => {
-    const log = createRedactingLogger({ log: () => { throw new Error('disk full'); } });
+    const log = createRedactingLogger({
+      log: () => {
+        throw new Error('disk full');
+      },
+    });
     expect(() => log.error('x')).not.toThrow();
   });
 });

@@ -17,7 +17,12 @@ const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j
 const HINT = 'including the "-----BEGIN PRIVATE KEY-----" line';
 
 const fakeEnv = (id: Environment['id'], hasSapi: boolean): Environment => ({
-  id, label: `fake ${id}`, restUrl: 'http://exchange.invalid', streamUrl: 'ws://127.0.0.1:9', wsApiUrl: 'ws://127.0.0.1:9/ws-api/v3', hasSapi,
+  id,
+  label: `fake ${id}`,
+  restUrl: 'http://exchange.invalid',
+  streamUrl: 'ws://127.0.0.1:9',
+  wsApiUrl: 'ws://127.0.0.1:9/ws-api/v3',
+  hasSapi,
 });
 
 let current: Core | null = null;
@@ -29,9 +34,16 @@ afterEach(async () => {
 function setup() {
   const logger = memoryLogger();
   const core = createCore({
-    secrets: memorySecrets(), settings: memorySettings({ environment: 'production' }), logger,
-    fetchImpl: fakeExchangeFetch({ acceptApiKey: API_KEY }).fetch, appVersion: '1.2.3',
-    environmentOverrides: { production: fakeEnv('production', true), testnet: fakeEnv('testnet', false), 'demo-mode': fakeEnv('demo-mode', false) },
+    secrets: memorySecrets(),
+    settings: memorySettings({ environment: 'production' }),
+    logger,
+    fetchImpl: fakeExchangeFetch({ acceptApiKey: API_KEY }).fetch,
+    appVersion: '1.2.3',
+    environmentOverrides: {
+      production: fakeEnv('production', true),
+      testnet: fakeEnv('testnet', false),
+      'demo-mode': fakeEnv('demo-mode', false),
+    },
   });
   current = core;
   const router = createCommandRouter({ handlers: core.handlers, isTrustedSender: () => true, validateOutput: true });
@@ -42,7 +54,11 @@ describe("Perch's own PEM hint is not redacted", () => {
   it('a malformed PEM is answered with the whole hint, through the router', async () => {
     const { router } = setup();
     const malformed = `-----BEGIN PRIVATE KEY-----\n${'not really a key!'.repeat(3)}\n-----END PRIVATE KEY-----`;
-    const r = await router.dispatch('keys:test', { environment: 'production', material: { kind: 'ed25519', apiKey: API_KEY, privateKeyPem: malformed } }, testSender.sender);
+    const r = await router.dispatch(
+      'keys:test',
+      { environment: 'production', material: { kind: 'ed25519', apiKey: API_KEY, privateKeyPem: malformed } },
+      testSender.sender,
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.message).toContain(HINT);
@@ -75,7 +91,11 @@ describe('the redactor holds only what Perch holds', () => {
     for (let i = 0; i < 25; i++) {
       const secret = `mistyped-secret-${i}-of-25`;
       tried.push(secret);
-      const r = await router.dispatch('keys:test', { environment: 'production', material: { kind: 'hmac', apiKey: `WrongKey${String(i).padStart(8, '0')}`, secret } }, testSender.sender);
+      const r = await router.dispatch(
+        'keys:test',
+        { environment: 'production', material: { kind: 'hmac', apiKey: `WrongKey${String(i).padStart(8, '0')}`, secret } },
+        testSender.sender,
+      );
       expect(r).toMatchObject({ ok: false, error: { code: 'auth' } });
     }
     expect(logger.secretCount()).toBe(before);
@@ -91,12 +111,21 @@ describe('the redactor holds only what Perch holds', () => {
     release();
     expect(logger.redact('x held-secret-value y')).toBe('x held-secret-value y');
 
-    const saved = await router.dispatch('keys:save', { environment: 'production', material: { kind: 'hmac', apiKey: API_KEY, secret: SECRET } }, testSender.sender);
+    const saved = await router.dispatch(
+      'keys:save',
+      { environment: 'production', material: { kind: 'hmac', apiKey: API_KEY, secret: SECRET } },
+      testSender.sender,
+    );
     expect(saved.ok).toBe(true);
     expect(logger.redact(`s=${SECRET.slice(0, 30)}-${SECRET}`)).not.toContain(SECRET);
     // testing the saved key again and again does not grow the set either
     const count = logger.secretCount();
-    for (let i = 0; i < 5; i++) await router.dispatch('keys:test', { environment: 'production', material: { kind: 'hmac', apiKey: API_KEY, secret: SECRET } }, testSender.sender);
+    for (let i = 0; i < 5; i++)
+      await router.dispatch(
+        'keys:test',
+        { environment: 'production', material: { kind: 'hmac', apiKey: API_KEY, secret: SECRET } },
+        testSender.sender,
+      );
     expect(logger.secretCount()).toBe(count);
   });
 

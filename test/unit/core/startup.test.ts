@@ -38,14 +38,20 @@ describe('openStartupDatabase', () => {
     writeFileSync(`${path}-shm`, 'x');
     const at = new Date('2026-12-04T20:00:00.000Z');
     const r = openStartupDatabase({
-      path, open: openDatabase, now: () => at,
+      path,
+      open: openDatabase,
+      now: () => at,
       readUnfinished: () => [{ environment: 'production', symbol: 'BTCUSDT', side: 'BUY', createdAt: Date.parse('2026-12-03T10:15:00Z') }],
     });
     expect(r.kind).toBe('opened');
     if (r.kind !== 'opened') return;
     r.database.close();
     expect(readdirSync(dir).sort()).toEqual(
-      expect.arrayContaining(['perch.corrupt-2026-12-04T20-00-00-000Z.sqlite', 'perch.corrupt-2026-12-04T20-00-00-000Z.sqlite-shm', 'perch.sqlite']),
+      expect.arrayContaining([
+        'perch.corrupt-2026-12-04T20-00-00-000Z.sqlite',
+        'perch.corrupt-2026-12-04T20-00-00-000Z.sqlite-shm',
+        'perch.sqlite',
+      ]),
     );
     expect(r.message?.level).toBe('warning');
     expect(r.message?.detail).toContain('BUY BTCUSDT (production, 2026-12-03 10:15 UTC)');
@@ -56,7 +62,12 @@ describe('openStartupDatabase', () => {
     let opened = false;
     const r = openStartupDatabase({
       path: '/nowhere/perch.sqlite',
-      fs: { exists: () => true, rename: () => { throw new Error('must not move it'); } },
+      fs: {
+        exists: () => true,
+        rename: () => {
+          throw new Error('must not move it');
+        },
+      },
       peek: () => ({ schemaVersion: 7 }),
       knownVersion: 1,
       open: () => {

@@ -47,15 +47,21 @@ describe('resolveAppRequest', () => {
 describe('registerAppProtocol', () => {
   let handler: ((req: Request) => Promise<Response>) | undefined;
   registerAppProtocol(
-    { handle: ((_scheme: string, fn: (req: Request) => Promise<Response>) => { handler = fn; }) as never },
-    { fetch: (async (url: string) => {
-      const { readFile } = await import('node:fs/promises');
-      try {
-        return new Response(await readFile(new URL(url)));
-      } catch {
-        return new Response('', { status: 404 });
-      }
-    }) as never },
+    {
+      handle: ((_scheme: string, fn: (req: Request) => Promise<Response>) => {
+        handler = fn;
+      }) as never,
+    },
+    {
+      fetch: (async (url: string) => {
+        const { readFile } = await import('node:fs/promises');
+        try {
+          return new Response(await readFile(new URL(url)));
+        } catch {
+          return new Response('', { status: 404 });
+        }
+      }) as never,
+    },
     root,
   );
 

@@ -56,7 +56,13 @@ describe.skipIf(!built)(`main process composition${why}`, () => {
     const r = await runMain({});
     expect(r['privilegedSchemes']).toEqual(['app']);
     expect(r['loadedUrl']).toBe('app://perch/index.html');
-    expect(r['webPreferences']).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(r['webPreferences']).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
     expect(String((r['webPreferences'] as { preload: string }).preload)).toMatch(/out\/preload\/index\.cjs$/);
     expect(r['ipcHandlers']).toEqual([...COMMAND_NAMES].sort());
     expect(r['settingsGet']).toMatchObject({ ok: true, value: { environment: 'demo' } });
@@ -125,11 +131,22 @@ describe.skipIf(!built)(`main process composition${why}`, () => {
     const database = openDatabase(join(userData, 'perch.sqlite'));
     // sent an hour ago, outcome never learned: the start-up check finds it was not placed
     const sentAt = Date.now() - 3_600_000;
-    database.orderIntents.insert({ clientOrderId: 'perch-smoke-lost-1', createdAt: sentAt, environment: 'demo', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', payload: { kind: 'order', order: {}, confirmedAt: sentAt }, state: 'unknown' });
+    database.orderIntents.insert({
+      clientOrderId: 'perch-smoke-lost-1',
+      createdAt: sentAt,
+      environment: 'demo',
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      payload: { kind: 'order', order: {}, confirmedAt: sentAt },
+      state: 'unknown',
+    });
     database.close();
     const r = await runMain({ FAKE_ELECTRON_NOTIFICATIONS: '1', FAKE_WAIT_NOTICE: 'order-not-placed' }, userData);
     const shown = r['notifications'] as Array<{ title: string; body: string }>;
-    expect(shown.filter((n) => /not placed/i.test(`${n.title} ${n.body}`))).toEqual([expect.objectContaining({ title: 'Order probably not placed' })]);
+    expect(shown.filter((n) => /not placed/i.test(`${n.title} ${n.body}`))).toEqual([
+      expect.objectContaining({ title: 'Order probably not placed' }),
+    ]);
   }, 120_000);
 
   it('a database with a newer alerts schema is left untouched: Perch says so and exits, like a newer main schema', async () => {
@@ -174,7 +191,9 @@ describe.skipIf(!built)(`main process composition${why}`, () => {
     mkdirSync(join(userData, 'perch.sqlite'));
     const r = await runMain({}, userData);
     expect(r['dialogs']).toEqual([expect.objectContaining({ kind: 'errorBox', title: 'Perch could not start' })]);
-    expect((r['dialogs'] as Dialog[])[0]?.message).toMatch(/Perch could not start: it could not open its database .*perch\.sqlite.*Details are in the log/s);
+    expect((r['dialogs'] as Dialog[])[0]?.message).toMatch(
+      /Perch could not start: it could not open its database .*perch\.sqlite.*Details are in the log/s,
+    );
     expect(r['exitCode']).toBe(1);
     expect(r['lockReleased']).toBe(true);
     expect(r['windows']).toBe(0);

@@ -8,7 +8,13 @@ import {
   isNavigationAllowed,
   parseCsp,
 } from '../../../src/main/electron/security-policy';
-import { applyWebContentsGuards, hardenSession, openExternalSafely, type GuardedContents, type GuardedSession } from '../../../src/main/electron/security';
+import {
+  applyWebContentsGuards,
+  hardenSession,
+  openExternalSafely,
+  type GuardedContents,
+  type GuardedSession,
+} from '../../../src/main/electron/security';
 
 describe('external link allow-list', () => {
   it.each([
@@ -74,12 +80,15 @@ describe('webContents guards', () => {
     return { ...f, openExternal, onBlocked };
   };
 
-  it.each(['will-navigate', 'will-redirect', 'will-frame-navigate'])('%s away from the app is prevented, within the app is not', (event) => {
-    const f = setup();
-    expect(f.fire(event, 'https://evil.example/')).toHaveBeenCalledOnce();
-    expect(f.fire(event, 'app://perch/index.html#/holdings')).not.toHaveBeenCalled();
-    expect(f.onBlocked).toHaveBeenCalledOnce();
-  });
+  it.each(['will-navigate', 'will-redirect', 'will-frame-navigate'])(
+    '%s away from the app is prevented, within the app is not',
+    (event) => {
+      const f = setup();
+      expect(f.fire(event, 'https://evil.example/')).toHaveBeenCalledOnce();
+      expect(f.fire(event, 'app://perch/index.html#/holdings')).not.toHaveBeenCalled();
+      expect(f.onBlocked).toHaveBeenCalledOnce();
+    },
+  );
 
   it('<webview> can never attach', () => {
     const f = setup();
@@ -108,29 +117,52 @@ describe('session hardening', () => {
       request: undefined as undefined | ((wc: unknown, p: string, cb: (ok: boolean) => void) => void),
       check: undefined as undefined | ((wc: unknown, p: string) => boolean),
       device: undefined as undefined | (() => boolean),
-      headers: undefined as undefined | ((d: { url: string; resourceType: string; responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void),
+      headers: undefined as
+        | undefined
+        | ((
+            d: { url: string; resourceType: string; responseHeaders?: Record<string, string[]> },
+            cb: (r: { responseHeaders: Record<string, string[]> }) => void,
+          ) => void),
     };
     const session = {
-      setPermissionRequestHandler: (fn: typeof s.request) => { s.request = fn; },
-      setPermissionCheckHandler: (fn: typeof s.check) => { s.check = fn; },
-      setDevicePermissionHandler: (fn: typeof s.device) => { s.device = fn; },
-      webRequest: { onHeadersReceived: (fn: typeof s.headers) => { s.headers = fn; } },
+      setPermissionRequestHandler: (fn: typeof s.request) => {
+        s.request = fn;
+      },
+      setPermissionCheckHandler: (fn: typeof s.check) => {
+        s.check = fn;
+      },
+      setDevicePermissionHandler: (fn: typeof s.device) => {
+        s.device = fn;
+      },
+      webRequest: {
+        onHeadersReceived: (fn: typeof s.headers) => {
+          s.headers = fn;
+        },
+      },
     };
     hardenSession(session as unknown as GuardedSession);
     return s;
   };
 
-  it.each(['notifications', 'media', 'geolocation', 'clipboard-read', 'clipboard-sanitized-write', 'openExternal', 'fullscreen', 'hid', 'serial', 'unknown-future-permission'])(
-    'denies %s on request and on check',
-    (permission) => {
-      const s = setup();
-      const cb = vi.fn();
-      s.request?.({}, permission, cb);
-      expect(cb).toHaveBeenCalledWith(false);
-      expect(s.check?.({}, permission)).toBe(false);
-      expect(s.device?.()).toBe(false);
-    },
-  );
+  it.each([
+    'notifications',
+    'media',
+    'geolocation',
+    'clipboard-read',
+    'clipboard-sanitized-write',
+    'openExternal',
+    'fullscreen',
+    'hid',
+    'serial',
+    'unknown-future-permission',
+  ])('denies %s on request and on check', (permission) => {
+    const s = setup();
+    const cb = vi.fn();
+    s.request?.({}, permission, cb);
+    expect(cb).toHaveBeenCalledWith(false);
+    expect(s.check?.({}, permission)).toBe(false);
+    expect(s.device?.()).toBe(false);
+  });
 
   it('adds the CSP header to main-frame responses that are not the local dev server', () => {
     const s = setup();

@@ -51,7 +51,10 @@ describe('where start at login is applied', () => {
     const login = createStartAtLogin(deps(platform, calls));
     login.set(true, () => undefined);
     login.set(false, () => undefined);
-    expect(calls).toEqual([{ openAtLogin: true, args: [AUTOSTART_ARG] }, { openAtLogin: false, args: [AUTOSTART_ARG] }]);
+    expect(calls).toEqual([
+      { openAtLogin: true, args: [AUTOSTART_ARG] },
+      { openAtLogin: false, args: [AUTOSTART_ARG] },
+    ]);
     expect(fs.existsSync(entryPath())).toBe(false);
   });
 });
@@ -72,7 +75,9 @@ describe('a failure is a clear error, never a crash, and the saved setting follo
       error = e;
     }
     expect(error).toMatchObject({ name: 'AppError', code: 'storage' });
-    expect((error as Error).message).toMatch(/could not set up start at login: writing .*perch\.desktop failed \(a file is in the way of the autostart folder\)\. Start at login is off\.$/);
+    expect((error as Error).message).toMatch(
+      /could not set up start at login: writing .*perch\.desktop failed \(a file is in the way of the autostart folder\)\. Start at login is off\.$/,
+    );
     expect(settings.get().startAtLogin).toBe(false);
     expect(createSettingsStore(createFileSettingsBackend(join(dir, 'settings.json'))).get().startAtLogin).toBe(false);
   });
@@ -91,9 +96,11 @@ describe('a failure is a clear error, never a crash, and the saved setting follo
     fs.mkdirSync(join(dir, 'config'), { recursive: true });
     writeFileSync(join(dir, 'config', 'autostart'), 'in the way');
     const login = createStartAtLogin(deps('linux'));
-    expect(() => login.set(true, () => {
-      throw new Error('disk gone');
-    })).toThrow(/writing .*perch\.desktop failed/);
+    expect(() =>
+      login.set(true, () => {
+        throw new Error('disk gone');
+      }),
+    ).toThrow(/writing .*perch\.desktop failed/);
   });
 });
 
@@ -118,6 +125,8 @@ describe('refresh at start-up', () => {
     writeFileSync(join(dir, 'config', 'autostart'), 'in the way');
     const notice = createStartAtLogin(deps('linux')).refresh(true, 1234);
     expect(notice).toMatchObject({ id: 'start-at-login-failed', level: 'warning', code: 'start-at-login-failed', at: 1234 });
-    expect(notice?.message).toMatch(/could not set up start at login: writing .*perch\.desktop failed .* switch start at login off in Settings/);
+    expect(notice?.message).toMatch(
+      /could not set up start at login: writing .*perch\.desktop failed .* switch start at login off in Settings/,
+    );
   });
 });

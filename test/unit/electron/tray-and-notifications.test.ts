@@ -3,7 +3,10 @@
 // is shown with its title, body and silence, and a click opens the view it is about.
 import { describe, expect, it, vi } from 'vitest';
 
-const made = vi.hoisted(() => ({ notifications: [] as Array<{ opts: unknown; handlers: Map<string, () => void>; shown: boolean }>, menus: [] as unknown[][] }));
+const made = vi.hoisted(() => ({
+  notifications: [] as Array<{ opts: unknown; handlers: Map<string, () => void>; shown: boolean }>,
+  menus: [] as unknown[][],
+}));
 
 vi.mock('electron', () => {
   class Notification {
@@ -32,10 +35,12 @@ vi.mock('electron', () => {
     setContextMenu(): void {}
     destroy(): void {}
   }
-  const Menu = { buildFromTemplate: (t: unknown[]) => {
-    made.menus.push(t);
-    return t;
-  } };
+  const Menu = {
+    buildFromTemplate: (t: unknown[]) => {
+      made.menus.push(t);
+      return t;
+    },
+  };
   const nativeImage = { createFromBitmap: () => ({}) };
   return { Notification, Tray, Menu, nativeImage };
 });
@@ -58,12 +63,15 @@ describe('Electron adapters for alerts and the tray', () => {
   it('the tray draws the model: separators, a check box for privacy, disabled rows; clicks come back by id', () => {
     const clicked: string[] = [];
     const tray = createTray(() => undefined);
-    tray.setMenu([
-      { id: 'toggle-window', label: 'Hide Perch', enabled: true },
-      { id: 'privacy', label: 'Hide amounts', enabled: true, checked: true },
-      { id: 'separator:1', label: '', enabled: false },
-      { id: 'alerts-paused', label: 'Alerts paused until 13:00', enabled: false },
-    ], (id) => clicked.push(id));
+    tray.setMenu(
+      [
+        { id: 'toggle-window', label: 'Hide Perch', enabled: true },
+        { id: 'privacy', label: 'Hide amounts', enabled: true, checked: true },
+        { id: 'separator:1', label: '', enabled: false },
+        { id: 'alerts-paused', label: 'Alerts paused until 13:00', enabled: false },
+      ],
+      (id) => clicked.push(id),
+    );
     const menu = made.menus.at(-1) as Array<Record<string, unknown> & { click?: () => void }>;
     expect(menu.map((m) => [m['type'] ?? 'normal', m['label'], m['enabled'], m['checked']])).toEqual([
       ['normal', 'Hide Perch', true, undefined],

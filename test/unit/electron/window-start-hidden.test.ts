@@ -35,7 +35,13 @@ vi.mock('electron', () => {
 
 const { createMainWindow } = await import('../../../src/main/electron/window');
 
-const base = { preloadPath: '/p/preload.cjs', devTools: false, savedBounds: undefined, saveBounds: () => undefined, shouldHideOnClose: () => false };
+const base = {
+  preloadPath: '/p/preload.cjs',
+  devTools: false,
+  savedBounds: undefined,
+  saveBounds: () => undefined,
+  shouldHideOnClose: () => false,
+};
 
 describe('showing the window when it is ready', () => {
   it('a normal start shows the window once the page is ready (not before)', () => {

@@ -4,17 +4,19 @@ import { createBackoff, createConnectionBudget } from '../../../src/main/exchang
 
 describe('backoff (B9)', () => {
   it('full jitter: each delay is within [0, min(cap, base * 2^n)) and the ceiling grows', () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: 0, max: 0.9999999, noNaN: true }), { minLength: 1, maxLength: 40 }), (randoms) => {
-      let i = 0;
-      const b = createBackoff({ baseMs: 500, capMs: 30_000, random: () => randoms[i % randoms.length] as number });
-      for (i = 0; i < randoms.length; i++) {
-        const ceiling = Math.min(30_000, 500 * 2 ** i);
-        const d = b.next();
-        expect(d).toBeGreaterThanOrEqual(0);
-        expect(d).toBeLessThan(ceiling);
-        expect(d).toBe(Math.floor((randoms[i] as number) * ceiling));
-      }
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 0.9999999, noNaN: true }), { minLength: 1, maxLength: 40 }), (randoms) => {
+        let i = 0;
+        const b = createBackoff({ baseMs: 500, capMs: 30_000, random: () => randoms[i % randoms.length] as number });
+        for (i = 0; i < randoms.length; i++) {
+          const ceiling = Math.min(30_000, 500 * 2 ** i);
+          const d = b.next();
+          expect(d).toBeGreaterThanOrEqual(0);
+          expect(d).toBeLessThan(ceiling);
+          expect(d).toBe(Math.floor((randoms[i] as number) * ceiling));
+        }
+      }),
+    );
   });
 
   it('never gives up: after 10,000 failures it still answers with a capped delay', () => {
@@ -27,7 +29,9 @@ describe('backoff (B9)', () => {
 
   it('reset returns to the first step; minMs is a floor', () => {
     const b = createBackoff({ baseMs: 1000, capMs: 60_000, minMs: 50, random: () => 0 });
-    b.next(); b.next(); b.next();
+    b.next();
+    b.next();
+    b.next();
     b.reset();
     expect(b.failures).toBe(0);
     expect(b.next()).toBe(50);
@@ -47,8 +51,10 @@ describe('connection budget (B9)', () => {
     let now = 1_000_000;
     const budget = createConnectionBudget({ maxAttempts: 3, windowMs: 300_000, clock: { now: () => now } });
     expect(budget.delayMs()).toBe(0);
-    budget.record(); now += 10;
-    budget.record(); now += 10;
+    budget.record();
+    now += 10;
+    budget.record();
+    now += 10;
     budget.record();
     expect(budget.used()).toBe(3);
     expect(budget.delayMs()).toBe(300_000 - 20);
@@ -57,7 +63,7 @@ describe('connection budget (B9)', () => {
     expect(budget.used()).toBe(2);
   });
 
-  it('defaults stay well under Binance\'s 300 attempts per 5 minutes', () => {
+  it("defaults stay well under Binance's 300 attempts per 5 minutes", () => {
     const budget = createConnectionBudget({ clock: { now: () => 0 } });
     expect(budget.maxAttempts).toBeLessThan(300);
     for (let i = 0; i < budget.maxAttempts; i++) budget.record();

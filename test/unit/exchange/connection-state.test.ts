@@ -12,7 +12,13 @@ describe('connection state (B19)', () => {
     a.setStatus('live'); // no change, no notification
     a.messageAt(1500);
     now = 4000;
-    expect(registry.connection('market#0')).toMatchObject({ status: 'live', lastMessageAt: 1500, ageMs: 2500, reconnectCount: 0, lastError: null });
+    expect(registry.connection('market#0')).toMatchObject({
+      status: 'live',
+      lastMessageAt: 1500,
+      ageMs: 2500,
+      reconnectCount: 0,
+      lastError: null,
+    });
     a.setStatus('stale');
     a.setStatus('reconnecting');
     a.reconnected();
@@ -21,7 +27,14 @@ describe('connection state (B19)', () => {
     const snap = registry.get();
     expect(snap.rest).toEqual({ weightUsed: 42, clockOffsetMs: -120 });
     expect(snap.connections[0]).toMatchObject({ status: 'live', reconnectCount: 1, lastError: 'stream closed (1006)' });
-    expect(seen).toEqual(['market#0:connecting', 'market#0:live', 'market#0:stale', 'market#0:reconnecting', 'market#0:reconnecting', 'market#0:live']);
+    expect(seen).toEqual([
+      'market#0:connecting',
+      'market#0:live',
+      'market#0:stale',
+      'market#0:reconnecting',
+      'market#0:reconnecting',
+      'market#0:live',
+    ]);
     a.release();
     expect(registry.get().connections).toEqual([]);
     unsubscribe();
@@ -32,7 +45,11 @@ describe('connection state (B19)', () => {
     const registry = createConnectionState();
     const r = registry.register('ws-api');
     const secret = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
-    r.error(new Error(`failed GET /api/v3/account?timestamp=1&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71 apiKey=${secret}`));
+    r.error(
+      new Error(
+        `failed GET /api/v3/account?timestamp=1&signature=c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71 apiKey=${secret}`,
+      ),
+    );
     const msg = r.info().lastError ?? '';
     expect(msg).not.toContain('c8db5682');
     expect(msg).not.toContain(secret);

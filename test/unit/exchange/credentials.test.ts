@@ -25,7 +25,16 @@ describe('credentials never reveal key material (B20)', () => {
   ];
   it.each(cases)('$name: String, JSON, inspect, spread and keys show no secret and no full api key', ({ creds, secret }) => {
     expect(secret.length).toBeGreaterThan(20);
-    const renderings = [String(creds), `${creds}`, JSON.stringify(creds), JSON.stringify({ nested: creds }), inspect(creds), inspect({ deep: { creds } }, { depth: 5 }), JSON.stringify({ ...creds }), Object.keys(creds).join(',')];
+    const renderings = [
+      String(creds),
+      `${creds}`,
+      JSON.stringify(creds),
+      JSON.stringify({ nested: creds }),
+      inspect(creds),
+      inspect({ deep: { creds } }, { depth: 5 }),
+      JSON.stringify({ ...creds }),
+      Object.keys(creds).join(','),
+    ];
     for (const text of renderings) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain(secret.slice(0, 16));
@@ -56,7 +65,9 @@ describe('credentials never reveal key material (B20)', () => {
   it('rejects RSA keys shorter than 2048 bits and encrypted PEMs', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     expect(() => createCredentials({ type: 'RSA', apiKey: API_KEY, privateKeyPem: small })).toThrow(/1024 bits/);
-    const enc = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }).toString();
+    const enc = generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' })
+      .toString();
     expect(() => createCredentials({ type: 'ED25519', apiKey: API_KEY, privateKeyPem: enc })).toThrow(/passphrase/);
   });
 });

@@ -7,13 +7,28 @@ import { simulatorEnvironment } from '../../../src/main/exchange/environments';
 
 function symbol(name: string, status = 'TRADING', tick = '0.01000000') {
   return {
-    symbol: name, status, baseAsset: name.replace(/USDT$/, ''), quoteAsset: 'USDT', baseAssetPrecision: 8, quoteAssetPrecision: 8,
-    orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT'], quoteOrderQtyMarketAllowed: true, isSpotTradingAllowed: true,
-    permissions: [], permissionSets: [['SPOT', 'MARGIN']],
+    symbol: name,
+    status,
+    baseAsset: name.replace(/USDT$/, ''),
+    quoteAsset: 'USDT',
+    baseAssetPrecision: 8,
+    quoteAssetPrecision: 8,
+    orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT'],
+    quoteOrderQtyMarketAllowed: true,
+    isSpotTradingAllowed: true,
+    permissions: [],
+    permissionSets: [['SPOT', 'MARGIN']],
     filters: [
       { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: '1000000.00000000', tickSize: tick },
       { filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' },
-      { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
+      {
+        filterType: 'NOTIONAL',
+        minNotional: '5.00000000',
+        applyMinToMarket: true,
+        maxNotional: '9000000.00000000',
+        applyMaxToMarket: false,
+        avgPriceMins: 5,
+      },
     ],
   };
 }
@@ -42,7 +57,9 @@ describe('exchangeInfo cache', () => {
   it('loads, parses filters and permissionSets, feeds rate limits to the governor', async () => {
     const governor = createRateLimitGovernor();
     const { rest, calls } = stubRest(() => ({
-      timezone: 'UTC', serverTime: 1, rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 1200 }],
+      timezone: 'UTC',
+      serverTime: 1,
+      rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 1200 }],
       exchangeFilters: [{ filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 1000 }],
       symbols: [symbol('BTCUSDT'), symbol('ETHUSDT', 'HALT')],
     }));
@@ -55,8 +72,12 @@ describe('exchangeInfo cache', () => {
     expect(info.symbol('ETHUSDT')?.status).toBe('HALT');
     expect(info.exchangeFilters().maxNumOrders?.maxNumOrders).toBe(1000);
     expect(governor.state().weightLimit).toBe(1200);
-    expect(info.validate({ symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', quantity: '1', price: '10' }).issues[0]?.filter).toBe('SYMBOL_STATUS');
-    expect(info.validate({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.0012345', price: '50000.019' }).order).toMatchObject({ quantity: '0.00123', price: '50000.01' });
+    expect(info.validate({ symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', quantity: '1', price: '10' }).issues[0]?.filter).toBe(
+      'SYMBOL_STATUS',
+    );
+    expect(info.validate({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.0012345', price: '50000.019' }).order).toMatchObject(
+      { quantity: '0.00123', price: '50000.01' },
+    );
     expect(info.validate({ symbol: 'NOPE', side: 'BUY', type: 'MARKET', quantity: '1' }).issues[0]?.filter).toBe('SYMBOL');
   });
 

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FilterParseError, parseExchangeFilters, parseSymbolFilters, validateOrderDraft, type OrderDraft, type SymbolFilters, type ValidationContext } from '../../../src/main/exchange/filters';
+import {
+  FilterParseError,
+  parseExchangeFilters,
+  parseSymbolFilters,
+  validateOrderDraft,
+  type OrderDraft,
+  type SymbolFilters,
+  type ValidationContext,
+} from '../../../src/main/exchange/filters';
 import { dec, formatDecimal, isMultipleOf } from '../../../src/shared/money';
 
 // https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/filters.md /exchangeInfo formats, as Binance sends them.
@@ -9,9 +17,29 @@ const RAW = [
   { filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' },
   { filterType: 'ICEBERG_PARTS', limit: 100 },
   { filterType: 'MARKET_LOT_SIZE', minQty: '0.00000000', maxQty: '100.00000000', stepSize: '0.00000000' },
-  { filterType: 'TRAILING_DELTA', minTrailingAboveDelta: 10, maxTrailingAboveDelta: 2000, minTrailingBelowDelta: 10, maxTrailingBelowDelta: 2000 },
-  { filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: '5', bidMultiplierDown: '0.2', askMultiplierUp: '5', askMultiplierDown: '0.2', avgPriceMins: 5 },
-  { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
+  {
+    filterType: 'TRAILING_DELTA',
+    minTrailingAboveDelta: 10,
+    maxTrailingAboveDelta: 2000,
+    minTrailingBelowDelta: 10,
+    maxTrailingBelowDelta: 2000,
+  },
+  {
+    filterType: 'PERCENT_PRICE_BY_SIDE',
+    bidMultiplierUp: '5',
+    bidMultiplierDown: '0.2',
+    askMultiplierUp: '5',
+    askMultiplierDown: '0.2',
+    avgPriceMins: 5,
+  },
+  {
+    filterType: 'NOTIONAL',
+    minNotional: '5.00000000',
+    applyMinToMarket: true,
+    maxNotional: '9000000.00000000',
+    applyMaxToMarket: false,
+    avgPriceMins: 5,
+  },
   { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
   { filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 5 },
   { filterType: 'MAX_NUM_ORDER_AMENDS', maxNumOrderAmends: 10 },
@@ -20,7 +48,15 @@ const RAW = [
 ];
 const filters = parseSymbolFilters(RAW);
 const ctx: ValidationContext = { filters, avgPrice: '50000.00', status: 'TRADING' };
-const limitBuy = (over: Partial<OrderDraft> = {}): OrderDraft => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '50000', ...over });
+const limitBuy = (over: Partial<OrderDraft> = {}): OrderDraft => ({
+  symbol: 'BTCUSDT',
+  side: 'BUY',
+  type: 'LIMIT',
+  timeInForce: 'GTC',
+  quantity: '0.001',
+  price: '50000',
+  ...over,
+});
 
 describe('parsing exchangeInfo filters', () => {
   it('parses every documented symbol filter and keeps unknown ones', () => {
@@ -47,7 +83,12 @@ describe('parsing exchangeInfo filters', () => {
     expect(more.maxPosition?.maxPosition).toBe('10.00000000');
   });
   it('parses exchange filters', () => {
-    const ex = parseExchangeFilters([{ filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 1000 }, { filterType: 'EXCHANGE_MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 200 }, { filterType: 'EXCHANGE_MAX_NUM_ICEBERG_ORDERS', maxNumIcebergOrders: 10000 }, { filterType: 'EXCHANGE_MAX_NUM_ORDER_LISTS', maxNumOrderLists: 20 }]);
+    const ex = parseExchangeFilters([
+      { filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 1000 },
+      { filterType: 'EXCHANGE_MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 200 },
+      { filterType: 'EXCHANGE_MAX_NUM_ICEBERG_ORDERS', maxNumIcebergOrders: 10000 },
+      { filterType: 'EXCHANGE_MAX_NUM_ORDER_LISTS', maxNumOrderLists: 20 },
+    ]);
     expect(ex.maxNumOrders?.maxNumOrders).toBe(1000);
     expect(ex.maxNumAlgoOrders?.maxNumAlgoOrders).toBe(200);
     expect(ex.maxNumIcebergOrders?.maxNumIcebergOrders).toBe(10000);
@@ -92,12 +133,18 @@ describe('validating an order draft (B6)', () => {
       { filterType: 'PRICE_FILTER', minPrice: '0.00000001', maxPrice: '1000.00000000', tickSize: '0.00000001' },
       { filterType: 'LOT_SIZE', minQty: '1.00000000', maxQty: '90000000000.00000000', stepSize: '1.00000000' },
     ]);
-    const r = validateOrderDraft({ symbol: 'SHIBUSDT', side: 'BUY', type: 'LIMIT', quantity: '89999999999.9', price: String(0.1 + 0.2) }, { filters: f });
+    const r = validateOrderDraft(
+      { symbol: 'SHIBUSDT', side: 'BUY', type: 'LIMIT', quantity: '89999999999.9', price: String(0.1 + 0.2) },
+      { filters: f },
+    );
     expect(r.ok).toBe(true);
     expect(r.order.price).toBe('0.3');
     expect(r.order.quantity).toBe('89999999999');
     expect(r.order.timeInForce).toBe('GTC');
-    const tiny = validateOrderDraft({ symbol: 'SHIBUSDT', side: 'SELL', type: 'LIMIT', quantity: '1', price: '0.000000015' }, { filters: f });
+    const tiny = validateOrderDraft(
+      { symbol: 'SHIBUSDT', side: 'SELL', type: 'LIMIT', quantity: '1', price: '0.000000015' },
+      { filters: f },
+    );
     expect(tiny.order.price).toBe('0.00000002');
   });
 
@@ -110,14 +157,25 @@ describe('validating an order draft (B6)', () => {
   });
 
   it('NOTIONAL: a value just below the minimum (or above the maximum) never reads as equal to it', () => {
-    const only = parseSymbolFilters([{ filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '100.00000000', applyMaxToMarket: true, avgPriceMins: 5 }]);
+    const only = parseSymbolFilters([
+      {
+        filterType: 'NOTIONAL',
+        minNotional: '5.00000000',
+        applyMinToMarket: true,
+        maxNotional: '100.00000000',
+        applyMaxToMarket: true,
+        avgPriceMins: 5,
+      },
+    ]);
     const c: ValidationContext = { filters: only, avgPrice: '50000.00', status: 'TRADING', quoteAsset: 'USDT' };
     const market = (quoteOrderQty: string): OrderDraft => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty });
     // Half up at 8 decimals, 4.999999999 would read "5 USDT is below the minimum 5 USDT".
-    expect(validateOrderDraft(market('4.999999999'), c).issues.find((i) => i.filter === 'NOTIONAL')?.message)
-      .toBe('The order value 4.99999999 USDT is below the minimum 5 USDT.');
-    expect(validateOrderDraft(market('100.000000001'), c).issues.find((i) => i.filter === 'NOTIONAL')?.message)
-      .toBe('The order value 100.00000001 USDT is above the maximum 100 USDT.');
+    expect(validateOrderDraft(market('4.999999999'), c).issues.find((i) => i.filter === 'NOTIONAL')?.message).toBe(
+      'The order value 4.99999999 USDT is below the minimum 5 USDT.',
+    );
+    expect(validateOrderDraft(market('100.000000001'), c).issues.find((i) => i.filter === 'NOTIONAL')?.message).toBe(
+      'The order value 100.00000001 USDT is above the maximum 100 USDT.',
+    );
   });
 
   it('NOTIONAL: below the minimum suggests the smallest quantity that passes', () => {
@@ -134,7 +192,10 @@ describe('validating an order draft (B6)', () => {
     expect(m.issues.map((i) => i.filter)).toEqual(['NOTIONAL']);
     const big = validateOrderDraft({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '150' }, ctx);
     expect(big.issues).toEqual([expect.objectContaining({ filter: 'MARKET_LOT_SIZE', suggestion: '100' })]);
-    const q = validateOrderDraft({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '4.5' }, { ...ctx, quoteOrderQtyMarketAllowed: true });
+    const q = validateOrderDraft(
+      { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '4.5' },
+      { ...ctx, quoteOrderQtyMarketAllowed: true },
+    );
     expect(q.issues).toEqual([expect.objectContaining({ filter: 'NOTIONAL', field: 'quoteOrderQty', suggestion: '5' })]);
     const noAvg = validateOrderDraft({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.00005' }, { filters });
     expect(noAvg.ok).toBe(true);
@@ -159,9 +220,16 @@ describe('validating an order draft (B6)', () => {
   it('MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS, EXCHANGE_MAX_NUM_ORDERS, status and type', () => {
     const full = validateOrderDraft(limitBuy(), { ...ctx, openOrders: { symbol: 200 } });
     expect(full.issues.map((i) => i.filter)).toEqual(['MAX_NUM_ORDERS']);
-    const algo = validateOrderDraft({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: '0.001', price: '49000', stopPrice: '49100' }, { ...ctx, openOrders: { symbol: 3, symbolAlgo: 5 } });
+    const algo = validateOrderDraft(
+      { symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: '0.001', price: '49000', stopPrice: '49100' },
+      { ...ctx, openOrders: { symbol: 3, symbolAlgo: 5 } },
+    );
     expect(algo.issues.map((i) => i.filter)).toEqual(['MAX_NUM_ALGO_ORDERS']);
-    const ex = validateOrderDraft(limitBuy(), { ...ctx, exchangeFilters: parseExchangeFilters([{ filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 10 }]), openOrders: { exchange: 10 } });
+    const ex = validateOrderDraft(limitBuy(), {
+      ...ctx,
+      exchangeFilters: parseExchangeFilters([{ filterType: 'EXCHANGE_MAX_NUM_ORDERS', maxNumOrders: 10 }]),
+      openOrders: { exchange: 10 },
+    });
     expect(ex.issues.map((i) => i.filter)).toEqual(['EXCHANGE_MAX_NUM_ORDERS']);
     const halted = validateOrderDraft(limitBuy(), { ...ctx, status: 'CANCEL_ONLY', orderTypes: ['MARKET'] });
     expect(halted.issues.map((i) => i.filter)).toEqual(['SYMBOL_STATUS', 'ORDER_TYPE']);
@@ -185,41 +253,54 @@ describe('validating an order draft (B6)', () => {
 });
 
 describe('property: random ticks and steps from 1e-8 to 1000 (B6)', () => {
-  const unit = fc.tuple(fc.constantFrom(1, 2, 5), fc.integer({ min: -8, max: 3 })).map(([m, e]) => formatDecimal(dec(String(m)).mul(dec('10').pow(e))));
-  const amount = fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.integer({ min: 0, max: 10 })).map(([n, scale]) => formatDecimal(dec(n.toString()).div(dec('10').pow(scale))));
+  const unit = fc
+    .tuple(fc.constantFrom(1, 2, 5), fc.integer({ min: -8, max: 3 }))
+    .map(([m, e]) => formatDecimal(dec(String(m)).mul(dec('10').pow(e))));
+  const amount = fc
+    .tuple(fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.integer({ min: 0, max: 10 }))
+    .map(([n, scale]) => formatDecimal(dec(n.toString()).div(dec('10').pow(scale))));
   /** Mostly on the unit's own scale (1 to 10^6 units, off-grid by a random fraction), so most runs pass the filters; now and then anything. */
-  const near = (u: string): fc.Arbitrary<string> => fc.oneof(
-    { weight: 9, arbitrary: fc.tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 99_999_999 })).map(([k, frac]) => formatDecimal(dec(u).mul(dec(String(k)).plus(dec(String(frac)).div(dec('100000000')))))) },
-    { weight: 1, arbitrary: amount },
-  );
+  const near = (u: string): fc.Arbitrary<string> =>
+    fc.oneof(
+      {
+        weight: 9,
+        arbitrary: fc
+          .tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 99_999_999 }))
+          .map(([k, frac]) => formatDecimal(dec(u).mul(dec(String(k)).plus(dec(String(frac)).div(dec('100000000')))))),
+      },
+      { weight: 1, arbitrary: amount },
+    );
   const draft = fc.tuple(unit, unit).chain(([tick, step]) => fc.tuple(fc.constant(tick), fc.constant(step), near(tick), near(step)));
 
   it('adjusted output is an exact multiple, within bounds, never an exponent', () => {
     const RUNS = 1000;
     let accepted = 0;
-    fc.assert(fc.property(draft, fc.constantFrom('BUY', 'SELL') as fc.Arbitrary<'BUY' | 'SELL'>, ([tick, step, price, qty], side) => {
-      const f = parseSymbolFilters([
-        { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: '100000000000', tickSize: tick },
-        { filterType: 'LOT_SIZE', minQty: step, maxQty: '100000000000', stepSize: step },
-      ]);
-      const r = validateOrderDraft({ symbol: 'X', side, type: 'LIMIT', quantity: qty, price }, { filters: f });
-      for (const value of [r.order.price, r.order.quantity]) {
-        if (value !== undefined) expect(value).toMatch(/^\d+(\.\d+)?$/);
-      }
-      if (r.ok) {
-        accepted++;
-        expect(isMultipleOf(r.order.price!, tick)).toBe(true);
-        expect(isMultipleOf(r.order.quantity!, step)).toBe(true);
-        expect(dec(r.order.quantity!).lte(qty)).toBe(true);
-        expect(dec(r.order.quantity!).gte(step)).toBe(true);
-        expect(dec(r.order.price!).gte(tick) && dec(r.order.price!).lte('100000000000')).toBe(true);
-        // safe direction: a buy never pays more, a sell never receives less than asked
-        if (side === 'BUY') expect(dec(r.order.price!).lte(price)).toBe(true);
-        else expect(dec(r.order.price!).gte(price)).toBe(true);
-        expect(dec(r.order.price!).minus(price).abs().lt(tick)).toBe(true);
-      }
-      for (const i of r.issues) if (i.suggestion !== undefined) expect(i.suggestion).toMatch(/^\d+(\.\d+)?$/);
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(draft, fc.constantFrom('BUY', 'SELL') as fc.Arbitrary<'BUY' | 'SELL'>, ([tick, step, price, qty], side) => {
+        const f = parseSymbolFilters([
+          { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: '100000000000', tickSize: tick },
+          { filterType: 'LOT_SIZE', minQty: step, maxQty: '100000000000', stepSize: step },
+        ]);
+        const r = validateOrderDraft({ symbol: 'X', side, type: 'LIMIT', quantity: qty, price }, { filters: f });
+        for (const value of [r.order.price, r.order.quantity]) {
+          if (value !== undefined) expect(value).toMatch(/^\d+(\.\d+)?$/);
+        }
+        if (r.ok) {
+          accepted++;
+          expect(isMultipleOf(r.order.price!, tick)).toBe(true);
+          expect(isMultipleOf(r.order.quantity!, step)).toBe(true);
+          expect(dec(r.order.quantity!).lte(qty)).toBe(true);
+          expect(dec(r.order.quantity!).gte(step)).toBe(true);
+          expect(dec(r.order.price!).gte(tick) && dec(r.order.price!).lte('100000000000')).toBe(true);
+          // safe direction: a buy never pays more, a sell never receives less than asked
+          if (side === 'BUY') expect(dec(r.order.price!).lte(price)).toBe(true);
+          else expect(dec(r.order.price!).gte(price)).toBe(true);
+          expect(dec(r.order.price!).minus(price).abs().lt(tick)).toBe(true);
+        }
+        for (const i of r.issues) if (i.suggestion !== undefined) expect(i.suggestion).toMatch(/^\d+(\.\d+)?$/);
+      }),
+      { numRuns: RUNS },
+    );
     // The checks above run only for accepted drafts: most runs must get there (75 of 1,000 once did).
     expect(accepted).toBeGreaterThanOrEqual(RUNS * 0.7);
   });

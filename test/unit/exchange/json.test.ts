@@ -3,7 +3,8 @@ import { idString, parseJson } from '../../../src/main/exchange/json';
 
 describe('parseJson keeps 64-bit ids exact (B7)', () => {
   it('integers above 2^53 come back as their exact decimal strings', () => {
-    const text = '{"orderId":8389765612825190229,"tradeId":9007199254740993,"fills":[{"tradeId":18446744073709551615}],"neg":-9223372036854775808}';
+    const text =
+      '{"orderId":8389765612825190229,"tradeId":9007199254740993,"fills":[{"tradeId":18446744073709551615}],"neg":-9223372036854775808}';
     const v = parseJson(text) as { orderId: unknown; tradeId: unknown; fills: Array<{ tradeId: unknown }>; neg: unknown };
     expect(v.orderId).toBe('8389765612825190229');
     expect(v.tradeId).toBe('9007199254740993');
@@ -14,7 +15,10 @@ describe('parseJson keeps 64-bit ids exact (B7)', () => {
   });
 
   it('safe integers, decimals and decimal strings are untouched', () => {
-    const v = parseJson('{"a":9007199254740991,"b":12.5,"c":"0.00100000","d":1e3,"e":1234567890123456.5,"t":1700000000000}') as Record<string, unknown>;
+    const v = parseJson('{"a":9007199254740991,"b":12.5,"c":"0.00100000","d":1e3,"e":1234567890123456.5,"t":1700000000000}') as Record<
+      string,
+      unknown
+    >;
     expect(v).toEqual({ a: 9007199254740991, b: 12.5, c: '0.00100000', d: 1000, e: 1234567890123456.5, t: 1700000000000 });
   });
 

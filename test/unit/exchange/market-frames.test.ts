@@ -21,7 +21,12 @@ describe('market frames: applying payloads', () => {
     expect(md.applyFrame('btcusdt@bookTicker', { u: 5, s: 'BTCUSDT', b: '99', B: '1', a: '101', A: '2' })).toBe(true);
     expect(md.applyFrame('btcusdt@bookTicker', { u: 4, s: 'BTCUSDT', b: '1', B: '1', a: '2', A: '2' })).toBe(false);
     expect(md.bookTickers().get('BTCUSDT')?.bidPrice).toBe('99');
-    const k = { e: 'kline', E: 7, s: 'BTCUSDT', k: { s: 'BTCUSDT', i: '1m', t: 60_000, T: 119_999, o: '1', c: '2', h: '3', l: '0.5', v: '9', q: '18', x: false } };
+    const k = {
+      e: 'kline',
+      E: 7,
+      s: 'BTCUSDT',
+      k: { s: 'BTCUSDT', i: '1m', t: 60_000, T: 119_999, o: '1', c: '2', h: '3', l: '0.5', v: '9', q: '18', x: false },
+    };
     expect(md.applyFrame('btcusdt@kline_1m', k)).toBe(true);
     expect(md.klines().get('BTCUSDT@1m')?.close).toBe('2');
     expect(md.version()).toBe(3);
@@ -63,29 +68,41 @@ describe('market frames: the focused all-market path', () => {
     let compared = 0;
     const sym = fc.constantFrom('BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'XRPBTC', 'SOLETH', 'ADAUSDC', 'DOGEUSDT', 'TRXBTC');
     const el = fc.record({ s: sym, E: fc.integer({ min: 1, max: 50 }), c: fc.integer({ min: 1, max: 10_000 }).map(String) });
-    fc.assert(fc.property(fc.array(fc.array(el, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }), fc.uniqueArray(sym, { maxLength: 8 }), (frames, focused) => {
-      const focus = new Set<string>(focused);
-      const fast = createMarketData();
-      const slow = createMarketData();
-      fast.setFocus(focus);
-      for (const f of frames) {
-        const text = allMarket(f.map((e) => mini(e.s, e.E, e.c)));
-        expect(fast.ingestFocused(bytes(text))).not.toBeNull();
-        slow.ingest(text);
-      }
-      const want = new Map([...snapshot(slow.tickers())].filter(([s]) => focus.has(s)));
-      expect(snapshot(fast.tickers())).toEqual(want);
-      compared += want.size;
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(el, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }),
+        fc.uniqueArray(sym, { maxLength: 8 }),
+        (frames, focused) => {
+          const focus = new Set<string>(focused);
+          const fast = createMarketData();
+          const slow = createMarketData();
+          fast.setFocus(focus);
+          for (const f of frames) {
+            const text = allMarket(f.map((e) => mini(e.s, e.E, e.c)));
+            expect(fast.ingestFocused(bytes(text))).not.toBeNull();
+            slow.ingest(text);
+          }
+          const want = new Map([...snapshot(slow.tickers())].filter(([s]) => focus.has(s)));
+          expect(snapshot(fast.tickers())).toEqual(want);
+          compared += want.size;
+        },
+      ),
+      { numRuns: 300 },
+    );
     expect(compared).toBeGreaterThan(300);
   });
 
   it('finds symbols in any script, sent as raw UTF-8 (Binance lists such symbols)', () => {
     const md = createMarketData();
     md.setFocus(new Set(['币安人生USDT', 'ÉTHUSDT']));
-    const r = md.ingestFocused(bytes(allMarket([mini('BTCUSDT', 5, '1'), mini('币安人生USDT', 5, '0.25'), mini('ÉTHUSDT', 5, '7'), mini('币安USDT', 5, '9')])));
+    const r = md.ingestFocused(
+      bytes(allMarket([mini('BTCUSDT', 5, '1'), mini('币安人生USDT', 5, '0.25'), mini('ÉTHUSDT', 5, '7'), mini('币安USDT', 5, '9')])),
+    );
     expect(r).toEqual({ stream: '!miniTicker@arr', key: 5, changed: true });
-    expect([...md.tickers()].map(([s, v]) => [s, v.last]).sort()).toEqual([['ÉTHUSDT', '7'], ['币安人生USDT', '0.25']]);
+    expect([...md.tickers()].map(([s, v]) => [s, v.last]).sort()).toEqual([
+      ['ÉTHUSDT', '7'],
+      ['币安人生USDT', '0.25'],
+    ]);
   });
 
   it('hands back (null) every frame it cannot take, so it is parsed whole', () => {

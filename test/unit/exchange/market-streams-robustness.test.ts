@@ -78,17 +78,26 @@ async function startFake(): Promise<Fake> {
       for (const msg of held) answer(conn, msg);
     },
     openConns: () => conns.filter((c) => c.open),
-    close: () => new Promise<void>((r) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
   };
   wss.on('connection', (ws, req) => {
     const rawUrl = req.url ?? '/';
     const list = new URL(rawUrl, 'http://x').searchParams.get('streams') ?? '';
     const urlStreams = list === '' ? [] : list.split('/');
     const conn: FakeConn = {
-      index: conns.length, ws, rawUrl, urlStreams, streams: new Set(urlStreams), messages: [], held: [], pingsAnswered: 0, open: true,
+      index: conns.length,
+      ws,
+      rawUrl,
+      urlStreams,
+      streams: new Set(urlStreams),
+      messages: [],
+      held: [],
+      pingsAnswered: 0,
+      open: true,
     };
     conns.push(conn);
     ws.on('message', (raw) => {
@@ -134,7 +143,14 @@ describe('liveness of a quiet connection (B8)', () => {
       const st = s.connections[0]?.status;
       if (st !== undefined && statuses[statuses.length - 1] !== st) statuses.push(st);
     });
-    client = createMarketStreams({ streamUrl: fake.url, connectionState: registry, staleAfterMs: 300, pingIntervalMs: 200, pongTimeoutMs: 400, backoff: { baseMs: 20, capMs: 40 } });
+    client = createMarketStreams({
+      streamUrl: fake.url,
+      connectionState: registry,
+      staleAfterMs: 300,
+      pingIntervalMs: 200,
+      pongTimeoutMs: 400,
+      backoff: { baseMs: 20, capMs: 40 },
+    });
     // Per-symbol streams of a market where nothing happens: no data at all, ever.
     client.watch(['abcusdt@miniTicker', 'abcusdt@bookTicker']);
     await until(() => fake!.openConns().length === 1, 'connection');
@@ -155,7 +171,15 @@ describe('liveness of a quiet connection (B8)', () => {
     const registry = createConnectionState();
     const statuses: string[] = [];
     registry.subscribe((s) => statuses.push(s.connections[0]?.status ?? 'none'));
-    client = createMarketStreams({ streamUrl: fake.url, connectionState: registry, staleAfterMs: 300, pingIntervalMs: 100, pongTimeoutMs: 400, dataSilenceLimitMs: 800, backoff: { baseMs: 20, capMs: 40 } });
+    client = createMarketStreams({
+      streamUrl: fake.url,
+      connectionState: registry,
+      staleAfterMs: 300,
+      pingIntervalMs: 100,
+      pongTimeoutMs: 400,
+      dataSilenceLimitMs: 800,
+      backoff: { baseMs: 20, capMs: 40 },
+    });
     client.watch(['!miniTicker@arr']);
     await until(() => fake!.openConns().length === 1, 'connection');
     fake.send('!miniTicker@arr', [mini('BTCUSDT', 1)]);
@@ -175,7 +199,10 @@ describe('stream names', () => {
     const unicode = '这是测试币456@bookTicker';
     client.watch(['btcusdt@miniTicker', unicode, 'BTCUSDT@trade', 'eth/usdt@miniTicker', 'ethusdt@miniTicker']);
     expect([...client.watched()]).toEqual(['btcusdt@miniTicker', unicode, 'ethusdt@miniTicker']);
-    expect(problems).toEqual([['BTCUSDT@trade', 'invalid-name'], ['eth/usdt@miniTicker', 'invalid-name']]);
+    expect(problems).toEqual([
+      ['BTCUSDT@trade', 'invalid-name'],
+      ['eth/usdt@miniTicker', 'invalid-name'],
+    ]);
     expect(client.connections()[0]!.lastError).toMatch(/invalid stream name/);
 
     await until(() => fake!.openConns().length === 1, 'connection');
@@ -202,7 +229,12 @@ describe('rejected SUBSCRIBE', () => {
     fake = await startFake();
     fake.rejectIf = (s) => s.startsWith('bad');
     const problems: [string, string][] = [];
-    client = createMarketStreams({ streamUrl: fake.url, subscribeBatchSize: 10, subscribeRetryBaseMs: 20, onStreamProblem: (s, p) => problems.push([s, p]) });
+    client = createMarketStreams({
+      streamUrl: fake.url,
+      subscribeBatchSize: 10,
+      subscribeRetryBaseMs: 20,
+      onStreamProblem: (s, p) => problems.push([s, p]),
+    });
     client.watch(['btcusdt@miniTicker']);
     await until(() => fake!.openConns().length === 1, 'connection');
     const conn = fake.conns[0]!;
@@ -239,7 +271,9 @@ describe('rollover with more streams than fit the URL (B10)', () => {
       // Room for three or four names: the rest has to go by SUBSCRIBE, two per message.
       maxUrlLength: fake.url.length + '/stream?streams='.length + 70,
       subscribeBatchSize: 2,
-      onApply: (u) => { if (u.kind === 'bookTicker') applied.get(u.value.symbol)!.push(u.value.updateId); },
+      onApply: (u) => {
+        if (u.kind === 'bookTicker') applied.get(u.value.symbol)!.push(u.value.updateId);
+      },
     });
     client.watch(streams);
     await until(() => fake!.openConns().length === 1 && fake!.conns[0]!.streams.size === 12, 'all streams on the first connection');

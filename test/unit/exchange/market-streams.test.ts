@@ -48,10 +48,11 @@ async function startFake(): Promise<Fake> {
       conn.ws.send(text);
     },
     openConns: () => conns.filter((c) => c.open),
-    close: () => new Promise<void>((r) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
   };
   wss.on('connection', (ws, req) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -78,7 +79,17 @@ async function startFake(): Promise<Fake> {
   return fake;
 }
 
-const mini = (symbol: string, E: number, c: string) => ({ e: '24hrMiniTicker', E, s: symbol, c, o: '1.0', h: '2.0', l: '0.5', v: '100', q: '150' });
+const mini = (symbol: string, E: number, c: string) => ({
+  e: '24hrMiniTicker',
+  E,
+  s: symbol,
+  c,
+  o: '1.0',
+  h: '2.0',
+  l: '0.5',
+  v: '100',
+  q: '150',
+});
 
 async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();
@@ -112,7 +123,15 @@ describe('market streams: parsing and coalesced reads', () => {
     fake.send('!miniTicker@arr', [mini('BTCUSDT', 1000, '50000.1'), mini('ETHUSDT', 1000, '3000.5')]);
     await until(() => client!.tickers().size === 2, 'two tickers');
     const btc = client.tickers().get('BTCUSDT');
-    expect(btc).toMatchObject({ last: '50000.1', open: '1.0', high: '2.0', low: '0.5', volume: '100', quoteVolume: '150', eventTime: 1000 });
+    expect(btc).toMatchObject({
+      last: '50000.1',
+      open: '1.0',
+      high: '2.0',
+      low: '0.5',
+      volume: '100',
+      quoteVolume: '150',
+      eventTime: 1000,
+    });
     expect([...client.drainChanged()].map(([s]) => s).sort()).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect([...client.drainChanged()]).toEqual([]);
 
@@ -129,7 +148,30 @@ describe('market streams: parsing and coalesced reads', () => {
 
     fake.send('btcusdt@bookTicker', { u: 5, s: 'BTCUSDT', b: '49999', B: '1', a: '50001', A: '2' });
     fake.send('btcusdt@bookTicker', { u: 4, s: 'BTCUSDT', b: '1', B: '1', a: '2', A: '2' });
-    fake.send('btcusdt@kline_1m', { e: 'kline', E: 3000, s: 'BTCUSDT', k: { t: 0, T: 59_999, s: 'BTCUSDT', i: '1m', f: 1, L: 2, o: '1', c: '2', h: '3', l: '0.5', v: '10', n: 2, x: false, q: '20', V: '1', Q: '1', B: '0' } });
+    fake.send('btcusdt@kline_1m', {
+      e: 'kline',
+      E: 3000,
+      s: 'BTCUSDT',
+      k: {
+        t: 0,
+        T: 59_999,
+        s: 'BTCUSDT',
+        i: '1m',
+        f: 1,
+        L: 2,
+        o: '1',
+        c: '2',
+        h: '3',
+        l: '0.5',
+        v: '10',
+        n: 2,
+        x: false,
+        q: '20',
+        V: '1',
+        Q: '1',
+        B: '0',
+      },
+    });
     await until(() => client!.klines().size === 1, 'kline');
     expect(client.bookTickers().get('BTCUSDT')).toMatchObject({ bidPrice: '49999', askPrice: '50001', updateId: 5 });
     expect(client.klines().get('BTCUSDT@1m')).toMatchObject({ close: '2', closed: false });
@@ -150,7 +192,10 @@ describe('market streams: parsing and coalesced reads', () => {
     expect(client.tickers().get('ETHUSDT')?.last).toBe('3000');
     expect(client.connections()[0]?.lastMessageAt).not.toBeNull();
     // ... and any other layout (the whole parse) give the same result.
-    fake.sendRaw(conn, JSON.stringify({ stream: '!miniTicker@arr', data: [mini('BNBUSDT', 1001, '600'), mini('BTCUSDT', 1001, '50001')] }, null, 2));
+    fake.sendRaw(
+      conn,
+      JSON.stringify({ stream: '!miniTicker@arr', data: [mini('BNBUSDT', 1001, '600'), mini('BTCUSDT', 1001, '50001')] }, null, 2),
+    );
     await until(() => client!.tickers().size === 2, 'the second focused ticker');
     expect([...client.tickers().keys()].sort()).toEqual(['BNBUSDT', 'ETHUSDT']);
     expect([...client.drainChanged()].map(([s]) => s).sort()).toEqual(['BNBUSDT', 'ETHUSDT']);
@@ -200,7 +245,10 @@ describe('market streams: subscriptions', () => {
     await until(() => fake!.openConns().length === 2, 'two connections');
     // The URL carries what fits; the rest follows by SUBSCRIBE.
     await until(() => fake!.openConns().reduce((n, c) => n + c.streams.size, 0) === 1100, 'all streams');
-    const sizes = fake.openConns().map((c) => c.streams.size).sort((a, b) => a - b);
+    const sizes = fake
+      .openConns()
+      .map((c) => c.streams.size)
+      .sort((a, b) => a - b);
     expect(sizes).toEqual([76, 1024]);
     expect(client.connections()).toHaveLength(2);
   });
@@ -212,7 +260,14 @@ describe('market streams: heartbeat (B8)', () => {
     const registry = createConnectionState();
     const statuses: string[] = [];
     registry.subscribe((s) => statuses.push(s.connections[0]?.status ?? 'none'));
-    client = createMarketStreams({ streamUrl: fake.url, connectionState: registry, staleAfterMs: 300, pingIntervalMs: 200, pongTimeoutMs: 300, backoff: { baseMs: 50, capMs: 100 } });
+    client = createMarketStreams({
+      streamUrl: fake.url,
+      connectionState: registry,
+      staleAfterMs: 300,
+      pingIntervalMs: 200,
+      pongTimeoutMs: 300,
+      backoff: { baseMs: 50, capMs: 100 },
+    });
     client.watch(['btcusdt@miniTicker']);
     let E = 1;
     pump = setInterval(() => fake!.send('btcusdt@miniTicker', mini('BTCUSDT', E++, String(E))), 20);
@@ -243,7 +298,15 @@ describe('market streams: heartbeat (B8)', () => {
   it('sends pings on an idle socket and stays when they are answered', async () => {
     fake = await startFake();
     const pings: number[] = [];
-    client = createMarketStreams({ streamUrl: fake.url, staleAfterMs: 10_000, pingIntervalMs: 100, pongTimeoutMs: 150, onControlFrame: (k) => { if (k === 'ping') pings.push(Date.now()); } });
+    client = createMarketStreams({
+      streamUrl: fake.url,
+      staleAfterMs: 10_000,
+      pingIntervalMs: 100,
+      pongTimeoutMs: 150,
+      onControlFrame: (k) => {
+        if (k === 'ping') pings.push(Date.now());
+      },
+    });
     client.watch(['btcusdt@miniTicker']);
     await until(() => pings.length >= 5, 'five pings');
     expect(fake.conns).toHaveLength(1);
@@ -257,8 +320,12 @@ describe('market streams: rollover (B10)', () => {
     const registry = createConnectionState();
     const statuses = new Set<string>();
     client = createMarketStreams({
-      streamUrl: fake.url, connectionState: registry, maxLifetimeMs: 250,
-      onApply: (u: MarketUpdate) => { if (u.kind === 'miniTicker') applied.push(u.value.eventTime); },
+      streamUrl: fake.url,
+      connectionState: registry,
+      maxLifetimeMs: 250,
+      onApply: (u: MarketUpdate) => {
+        if (u.kind === 'miniTicker') applied.push(u.value.eventTime);
+      },
     });
     client.watch(['btcusdt@miniTicker']);
     await until(() => fake!.openConns().length === 1, 'connected');
@@ -275,7 +342,12 @@ describe('market streams: rollover (B10)', () => {
   it('on serverShutdown opens the replacement first, then switches', async () => {
     fake = await startFake();
     const applied: number[] = [];
-    client = createMarketStreams({ streamUrl: fake.url, onApply: (u) => { if (u.kind === 'miniTicker') applied.push(u.value.eventTime); } });
+    client = createMarketStreams({
+      streamUrl: fake.url,
+      onApply: (u) => {
+        if (u.kind === 'miniTicker') applied.push(u.value.eventTime);
+      },
+    });
     client.watch(['btcusdt@miniTicker']);
     await until(() => fake!.openConns().length === 1, 'connected');
     let E = 1;

@@ -1,6 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { add, ceilToStep, cmp, dec, decimalsOf, div, floorToStep, formatDecimal, formatFixed, isDecimalString, isMultipleOf, mul, parseDecimal, snapToTick, sub } from '../../../src/shared/money';
+import {
+  add,
+  ceilToStep,
+  cmp,
+  dec,
+  decimalsOf,
+  div,
+  floorToStep,
+  formatDecimal,
+  formatFixed,
+  isDecimalString,
+  isMultipleOf,
+  mul,
+  parseDecimal,
+  snapToTick,
+  sub,
+} from '../../../src/shared/money';
 
 describe('shared/money', () => {
   it('golden cases: no float artefacts, no exponents', () => {
@@ -40,16 +56,23 @@ describe('shared/money', () => {
   });
 
   it('property: floor/ceil to any step 1e-8..1000 gives an exact multiple, bracketing the value, plain text', () => {
-    const step = fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: -8, max: 3 })).map(([m, e]) => formatDecimal(dec(String(m)).mul(dec('10').pow(e))));
-    const value = fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 20n }), fc.integer({ min: 0, max: 12 })).map(([n, scale]) => formatDecimal(dec(n.toString()).div(dec('10').pow(scale))));
-    fc.assert(fc.property(step, value, (st, v) => {
-      const lo = floorToStep(v, st);
-      const hi = ceilToStep(v, st);
-      expect(isMultipleOf(lo, st)).toBe(true);
-      expect(isMultipleOf(hi, st)).toBe(true);
-      expect(lo.lte(v) && hi.gte(v)).toBe(true);
-      expect(hi.minus(lo).lte(st)).toBe(true);
-      for (const text of [formatDecimal(lo), formatDecimal(hi)]) expect(text).toMatch(/^\d+(\.\d+)?$/);
-    }), { numRuns: 500 });
+    const step = fc
+      .tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: -8, max: 3 }))
+      .map(([m, e]) => formatDecimal(dec(String(m)).mul(dec('10').pow(e))));
+    const value = fc
+      .tuple(fc.bigInt({ min: 1n, max: 10n ** 20n }), fc.integer({ min: 0, max: 12 }))
+      .map(([n, scale]) => formatDecimal(dec(n.toString()).div(dec('10').pow(scale))));
+    fc.assert(
+      fc.property(step, value, (st, v) => {
+        const lo = floorToStep(v, st);
+        const hi = ceilToStep(v, st);
+        expect(isMultipleOf(lo, st)).toBe(true);
+        expect(isMultipleOf(hi, st)).toBe(true);
+        expect(lo.lte(v) && hi.gte(v)).toBe(true);
+        expect(hi.minus(lo).lte(st)).toBe(true);
+        for (const text of [formatDecimal(lo), formatDecimal(hi)]) expect(text).toMatch(/^\d+(\.\d+)?$/);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

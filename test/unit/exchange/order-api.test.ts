@@ -17,7 +17,10 @@ afterEach(() => {
   for (const a of apis.splice(0)) a.dispose();
 });
 
-function setup(handler: Handler, extra: { graceMs?: number; log?: (e: ReconcileLogEvent) => void; orders?: ReturnType<typeof createOrderStateStore> } = {}) {
+function setup(
+  handler: Handler,
+  extra: { graceMs?: number; log?: (e: ReconcileLogEvent) => void; orders?: ReturnType<typeof createOrderStateStore> } = {},
+) {
   const calls: RestRequest<unknown>[] = [];
   const rest = {
     async request<T>(req: RestRequest<T>): Promise<T> {
@@ -31,7 +34,8 @@ function setup(handler: Handler, extra: { graceMs?: number; log?: (e: ReconcileL
   return { api, calls, count: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path).length };
 }
 
-const notFound = (): ExchangeError => new ExchangeError({ kind: 'not-found', httpStatus: 400, binanceCode: -2013, binanceMsg: 'Order does not exist.', message: 'x' });
+const notFound = (): ExchangeError =>
+  new ExchangeError({ kind: 'not-found', httpStatus: 400, binanceCode: -2013, binanceMsg: 'Order does not exist.', message: 'x' });
 const network = (): ExchangeError => new ExchangeError({ kind: 'network', mayHaveExecuted: false, message: 'Could not reach Binance.' });
 const serverError = (): ExchangeError => new ExchangeError({ kind: 'unknown-outcome', httpStatus: 503, binanceCode: -1007, message: 'x' });
 
@@ -50,8 +54,21 @@ function orderIdOf(clientOrderId: string): string {
 
 function restOrder(clientOrderId: string, status = 'NEW'): Record<string, unknown> {
   return {
-    symbol: 'BTCUSDT', orderId: orderIdOf(clientOrderId), orderListId: -1, clientOrderId, price: '50000.00', origQty: '0.00100',
-    executedQty: '0', cummulativeQuoteQty: '0', status, timeInForce: 'GTC', type: 'LIMIT', side: 'BUY', stopPrice: '0', time: 1, updateTime: 1,
+    symbol: 'BTCUSDT',
+    orderId: orderIdOf(clientOrderId),
+    orderListId: -1,
+    clientOrderId,
+    price: '50000.00',
+    origQty: '0.00100',
+    executedQty: '0',
+    cummulativeQuoteQty: '0',
+    status,
+    timeInForce: 'GTC',
+    type: 'LIMIT',
+    side: 'BUY',
+    stopPrice: '0',
+    time: 1,
+    updateTime: 1,
   };
 }
 
@@ -60,7 +77,9 @@ describe('place', () => {
     const { api, calls } = setup(() => ({}));
     await expect(api.place({ clientOrderId: 'bad id', order: draft })).rejects.toThrow(TypeError);
     await expect(api.place({ clientOrderId: 'ok', order: { ...draft, price: '5e4' } })).rejects.toThrow(/plain decimal/);
-    await expect(api.place({ clientOrderId: 'ok', order: { ...draft, quantity: '0.30000000000000004x' } })).rejects.toThrow(/plain decimal/);
+    await expect(api.place({ clientOrderId: 'ok', order: { ...draft, quantity: '0.30000000000000004x' } })).rejects.toThrow(
+      /plain decimal/,
+    );
     expect(calls).toHaveLength(0);
   });
 
@@ -70,7 +89,12 @@ describe('place', () => {
     expect(out).toMatchObject({ status: 'accepted', order: { orderId: orderIdOf('perch-a') } });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: 'POST', path: '/api/v3/order', priority: 'critical', changesState: true, security: 'TRADE' });
-    expect(calls[0]?.params).toMatchObject({ newClientOrderId: 'perch-a', newOrderRespType: 'FULL', price: '50000.00', quantity: '0.00100' });
+    expect(calls[0]?.params).toMatchObject({
+      newClientOrderId: 'perch-a',
+      newOrderRespType: 'FULL',
+      price: '50000.00',
+      quantity: '0.00100',
+    });
   });
 
   it('a request that provably never left (network) is not-placed and may be resubmitted with the same id', async () => {
@@ -89,7 +113,8 @@ describe('place', () => {
 
   it('an unreadable 2xx (bad-response) and a non-transport error are unknown and get reconciled', async () => {
     const { api, count } = setup((req) => {
-      if (req.method === 'POST' && req.params?.newClientOrderId === 'perch-c') throw new ExchangeError({ kind: 'bad-response', mayHaveExecuted: true, message: 'x' });
+      if (req.method === 'POST' && req.params?.newClientOrderId === 'perch-c')
+        throw new ExchangeError({ kind: 'bad-response', mayHaveExecuted: true, message: 'x' });
       if (req.method === 'POST') throw new Error('socket exploded');
       return restOrder(String(req.params?.origClientOrderId));
     });
@@ -105,13 +130,16 @@ describe('reconciliation', () => {
   it('transport errors after the window prove nothing: not-placed needs a -2013 obtained after the window', async () => {
     const log: ReconcileLogEvent[] = [];
     const started = Date.now();
-    const { api } = setup((req) => {
-      if (req.method === 'POST') throw serverError();
-      if (req.path === '/api/v3/allOrders') return [];
-      // Errors until well past the 100 ms window, then -2013.
-      if (Date.now() - started < 400) throw network();
-      throw notFound();
-    }, { log: (e) => log.push(e) });
+    const { api } = setup(
+      (req) => {
+        if (req.method === 'POST') throw serverError();
+        if (req.path === '/api/v3/allOrders') return [];
+        // Errors until well past the 100 ms window, then -2013.
+        if (Date.now() - started < 400) throw network();
+        throw notFound();
+      },
+      { log: (e) => log.push(e) },
+    );
     await api.place({ clientOrderId: 'perch-e', order: draft });
     const settled = await api.whenSettled('perch-e');
     expect(settled).toMatchObject({ status: 'not-placed', verified: true });
@@ -126,14 +154,17 @@ describe('reconciliation', () => {
   it('-2013 inside the window keeps waiting; a failing order-list check keeps it unknown', async () => {
     let listCalls = 0;
     const log: ReconcileLogEvent[] = [];
-    const { api } = setup((req) => {
-      if (req.path === '/api/v3/allOrders') {
-        listCalls++;
-        if (listCalls < 3) throw network();
-        return [];
-      }
-      throw notFound();
-    }, { log: (e) => log.push(e) });
+    const { api } = setup(
+      (req) => {
+        if (req.path === '/api/v3/allOrders') {
+          listCalls++;
+          if (listCalls < 3) throw network();
+          return [];
+        }
+        throw notFound();
+      },
+      { log: (e) => log.push(e) },
+    );
     const r = await api.reconcile('perch-f', 'BTCUSDT');
     expect(r.status).toBe('not-placed');
     // Two failed checks prove nothing; then two absent looks (the rule for 'not-placed').
@@ -155,8 +186,21 @@ describe('reconciliation', () => {
     const { api } = setup(() => new Promise(() => undefined), { orders, graceMs: 60_000 });
     const pending = api.reconcile('perch-h', 'BTCUSDT');
     const ev: OrderUpdateInput = {
-      symbol: 'BTCUSDT', orderId: '1', clientOrderId: 'perch-h', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: '1', origQty: '1',
-      stopPrice: '0', status: 'PARTIALLY_FILLED', executedQty: '0.5', cumulativeQuoteQty: '0.5', orderListId: '-1', createdAt: 1, updateTime: 2,
+      symbol: 'BTCUSDT',
+      orderId: '1',
+      clientOrderId: 'perch-h',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      price: '1',
+      origQty: '1',
+      stopPrice: '0',
+      status: 'PARTIALLY_FILLED',
+      executedQty: '0.5',
+      cumulativeQuoteQty: '0.5',
+      orderListId: '-1',
+      createdAt: 1,
+      updateTime: 2,
     };
     orders.apply(ev, 'event');
     expect(await pending).toMatchObject({ status: 'partially-filled', order: { source: 'event' } });
@@ -165,9 +209,12 @@ describe('reconciliation', () => {
   });
 
   it('outcomes can be subscribed to; pending() lists the unsettled; dispose stops polling', async () => {
-    const { api, calls } = setup(() => {
-      throw notFound();
-    }, { graceMs: 60_000 });
+    const { api, calls } = setup(
+      () => {
+        throw notFound();
+      },
+      { graceMs: 60_000 },
+    );
     const seen: string[] = [];
     const unsubscribe = api.outcomes.subscribe((o) => seen.push(o.status));
     void api.reconcile('perch-i', 'BTCUSDT');
@@ -186,7 +233,14 @@ describe('reconciliation', () => {
 describe('cancel on the fake', () => {
   it('-2011 "Unknown order sent." then a failing query: not-canceled with both reasons, no second DELETE', async () => {
     const { api, count } = setup((req) => {
-      if (req.method === 'DELETE') throw new ExchangeError({ kind: 'not-found', httpStatus: 400, binanceCode: -2011, binanceMsg: 'Unknown order sent.', message: 'Binance does not know this order.' });
+      if (req.method === 'DELETE')
+        throw new ExchangeError({
+          kind: 'not-found',
+          httpStatus: 400,
+          binanceCode: -2011,
+          binanceMsg: 'Unknown order sent.',
+          message: 'Binance does not know this order.',
+        });
       throw network();
     });
     const r = await api.cancel('BTCUSDT', { orderId: '12' });
@@ -196,7 +250,13 @@ describe('cancel on the fake', () => {
 
   it('a cancel restriction rejection is reported as not canceled', async () => {
     const { api } = setup(() => {
-      throw new ExchangeError({ kind: 'rejected', httpStatus: 400, binanceCode: -2011, binanceMsg: 'Order was not canceled due to cancel restrictions.', message: 'x' });
+      throw new ExchangeError({
+        kind: 'rejected',
+        httpStatus: 400,
+        binanceCode: -2011,
+        binanceMsg: 'Order was not canceled due to cancel restrictions.',
+        message: 'x',
+      });
     });
     const r = await api.cancel('BTCUSDT', { clientOrderId: 'perch-j' });
     expect(r.status).toBe('not-canceled');

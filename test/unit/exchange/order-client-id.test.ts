@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  CLIENT_ORDER_ID_PATTERN, isPerchClientOrderId, isValidClientOrderId, newClientOrderId,
+  CLIENT_ORDER_ID_PATTERN,
+  isPerchClientOrderId,
+  isValidClientOrderId,
+  newClientOrderId,
 } from '../../../src/main/exchange/client-order-id';
 
 // The FIX-safe set (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/fix-api.md) is stricter than the REST one; our ids stay inside both.
@@ -30,16 +33,18 @@ describe('newClientOrderId', () => {
   });
 
   it('stays valid for any time and any random bytes', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 2 ** 50 }),
-      fc.uint8Array({ minLength: 20, maxLength: 20 }),
-      (now, raw) => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 50 }), fc.uint8Array({ minLength: 20, maxLength: 20 }), (now, raw) => {
         // Feed the arbitrary bytes first, then plain ones so rejection sampling always finishes.
         let first = true;
-        const id = newClientOrderId({ now: () => now, randomBytes: (n) => (first ? ((first = false), raw.slice(0, n)) : new Uint8Array(n).fill(7)) });
+        const id = newClientOrderId({
+          now: () => now,
+          randomBytes: (n) => (first ? ((first = false), raw.slice(0, n)) : new Uint8Array(n).fill(7)),
+        });
         return CLIENT_ORDER_ID_PATTERN.test(id) && FIX_SAFE.test(id) && id.length <= 36;
-      },
-    ), { numRuns: 300 });
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('does not repeat over many ids generated in the same millisecond', () => {
@@ -51,8 +56,14 @@ describe('newClientOrderId', () => {
 
 describe('isValidClientOrderId', () => {
   it.each([
-    ['a', true], ['x'.repeat(36), true], ['x'.repeat(37), false], ['my.order_1-2', true], ['', false],
-    ['has space', false], ['ünï', false], ['a/b', false],
+    ['a', true],
+    ['x'.repeat(36), true],
+    ['x'.repeat(37), false],
+    ['my.order_1-2', true],
+    ['', false],
+    ['has space', false],
+    ['ünï', false],
+    ['a/b', false],
   ])('%j -> %s', (id, ok) => {
     expect(isValidClientOrderId(id)).toBe(ok);
   });

@@ -5,14 +5,32 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createOrderStateStore, idSchema, isTerminalStatus, orderUpdateFromRest, restOrderSchema, type OrderUpdateInput,
+  createOrderStateStore,
+  idSchema,
+  isTerminalStatus,
+  orderUpdateFromRest,
+  restOrderSchema,
+  type OrderUpdateInput,
 } from '../../../src/main/exchange/order-state';
 
 function upd(orderId: string, status: OrderUpdateInput['status'], over: Partial<OrderUpdateInput> = {}): OrderUpdateInput {
   return {
-    symbol: 'BTCUSDT', orderId, clientOrderId: `c-${orderId}`, side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', price: '100', origQty: '1',
-    stopPrice: '0', status, executedQty: status === 'FILLED' ? '1' : '0', cumulativeQuoteQty: status === 'FILLED' ? '100' : '0',
-    orderListId: '-1', createdAt: 1, updateTime: Number(orderId), ...over,
+    symbol: 'BTCUSDT',
+    orderId,
+    clientOrderId: `c-${orderId}`,
+    side: 'BUY',
+    type: 'LIMIT',
+    timeInForce: 'GTC',
+    price: '100',
+    origQty: '1',
+    stopPrice: '0',
+    status,
+    executedQty: status === 'FILLED' ? '1' : '0',
+    cumulativeQuoteQty: status === 'FILLED' ? '100' : '0',
+    orderListId: '-1',
+    createdAt: 1,
+    updateTime: Number(orderId),
+    ...over,
   };
 }
 
@@ -28,7 +46,12 @@ describe('order-state store bookkeeping', () => {
     expect(store.get('2')?.status).toBe('NEW');
     expect(store.get('3')?.status).toBe('CANCELED');
     expect(store.get('4')?.status).toBe('FILLED');
-    expect(store.all().map((o) => o.orderId).sort()).toEqual(['2', '3', '4']);
+    expect(
+      store
+        .all()
+        .map((o) => o.orderId)
+        .sort(),
+    ).toEqual(['2', '3', '4']);
     store.apply(upd('5', 'EXPIRED'), 'event');
     expect(store.get('3')).toBeUndefined();
     expect(store.get('2')?.status).toBe('NEW');
@@ -43,7 +66,7 @@ describe('order-state store bookkeeping', () => {
     expect(store.get('same')?.orderId).toBe('2');
   });
 
-  it('an open-orders snapshot of one symbol reports only that symbol\'s orders it no longer lists', () => {
+  it("an open-orders snapshot of one symbol reports only that symbol's orders it no longer lists", () => {
     const store = createOrderStateStore();
     store.apply(upd('1', 'NEW'), 'event');
     store.apply(upd('2', 'NEW', { symbol: 'ETHUSDT' }), 'event');
@@ -84,8 +107,18 @@ describe('order-state parsing edges', () => {
 
   it('a REST order without the optional fields gets stop price 0, no list and no creation time', () => {
     const o = restOrderSchema.parse({
-      symbol: 'BTCUSDT', orderId: 7, clientOrderId: 'c-7', price: '100.00', origQty: '1.0', executedQty: '0.0', cummulativeQuoteQty: '0.0',
-      status: 'NEW', timeInForce: 'GTC', type: 'LIMIT', side: 'BUY', updateTime: 5,
+      symbol: 'BTCUSDT',
+      orderId: 7,
+      clientOrderId: 'c-7',
+      price: '100.00',
+      origQty: '1.0',
+      executedQty: '0.0',
+      cummulativeQuoteQty: '0.0',
+      status: 'NEW',
+      timeInForce: 'GTC',
+      type: 'LIMIT',
+      side: 'BUY',
+      updateTime: 5,
     });
     expect(orderUpdateFromRest(o)).toMatchObject({ orderId: '7', stopPrice: '0', orderListId: '-1', createdAt: null, updateTime: 5 });
     for (const bad of ['1.0x', 'x1.0', '1.', '.5']) {
@@ -100,8 +133,18 @@ describe('order-state parsing edges', () => {
     store.apply(upd('1', 'NEW'), 'event');
     store.apply(upd('2', 'PARTIALLY_FILLED', { executedQty: '0.5', cumulativeQuoteQty: '50' }), 'event');
     store.apply(upd('3', 'CANCELED'), 'event');
-    expect(store.open().map((o) => o.orderId).sort()).toEqual(['1', '2']);
-    expect(store.all().map((o) => o.orderId).sort()).toEqual(['1', '2', '3']);
+    expect(
+      store
+        .open()
+        .map((o) => o.orderId)
+        .sort(),
+    ).toEqual(['1', '2']);
+    expect(
+      store
+        .all()
+        .map((o) => o.orderId)
+        .sort(),
+    ).toEqual(['1', '2', '3']);
   });
 
   it('a cancel never moves a finished order back, and a later stage wins at the same fill', () => {
@@ -148,7 +191,9 @@ describe('order-state merge rules, edge by edge', () => {
     store.apply(upd('1', 'NEW', { executionId: '1' }), 'event');
     expect(store.apply(upd('1', 'FILLED', { executionId: '1', updateTime: 9 }), 'event')).toBeUndefined();
     expect(store.get('1')?.status).toBe('NEW');
-    expect(store.apply(upd('1', 'PARTIALLY_FILLED', { executionId: '2', executedQty: '0.2', updateTime: 3 }), 'event')?.status).toBe('PARTIALLY_FILLED');
+    expect(store.apply(upd('1', 'PARTIALLY_FILLED', { executionId: '2', executedQty: '0.2', updateTime: 3 }), 'event')?.status).toBe(
+      'PARTIALLY_FILLED',
+    );
     expect(store.apply(upd('1', 'FILLED', { executionId: '2', updateTime: 9 }), 'event')).toBeUndefined();
     const fill = { tradeId: 't1', qty: '0.5', price: '100', quoteQty: '50', commission: '0', commissionAsset: null, time: 1, maker: false };
     const f = createOrderStateStore();
@@ -184,11 +229,34 @@ describe('order-state merge rules, edge by edge', () => {
   });
 
   it('every Binance order status is accepted from REST; a snapshot-only order is marked as such', () => {
-    for (const status of ['NEW', 'PENDING_NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'EXPIRED_IN_MATCH']) {
-      expect(restOrderSchema.safeParse({
-        symbol: 'BTCUSDT', orderId: '1', clientOrderId: 'c', price: '1', origQty: '1', executedQty: '0', cummulativeQuoteQty: '0',
-        status, timeInForce: 'GTC', type: 'LIMIT', side: 'BUY', updateTime: 1,
-      }).success, status).toBe(true);
+    for (const status of [
+      'NEW',
+      'PENDING_NEW',
+      'PARTIALLY_FILLED',
+      'PENDING_CANCEL',
+      'FILLED',
+      'CANCELED',
+      'REJECTED',
+      'EXPIRED',
+      'EXPIRED_IN_MATCH',
+    ]) {
+      expect(
+        restOrderSchema.safeParse({
+          symbol: 'BTCUSDT',
+          orderId: '1',
+          clientOrderId: 'c',
+          price: '1',
+          origQty: '1',
+          executedQty: '0',
+          cummulativeQuoteQty: '0',
+          status,
+          timeInForce: 'GTC',
+          type: 'LIMIT',
+          side: 'BUY',
+          updateTime: 1,
+        }).success,
+        status,
+      ).toBe(true);
     }
     const store = createOrderStateStore();
     store.applyOpenOrdersSnapshot([upd('9', 'NEW')]);

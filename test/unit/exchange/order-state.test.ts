@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  createOrderStateStore, executionReportSchema, orderUpdateFromExecutionReport, orderUpdateFromRest, restOrderSchema,
+  createOrderStateStore,
+  executionReportSchema,
+  orderUpdateFromExecutionReport,
+  orderUpdateFromRest,
+  restOrderSchema,
   type OrderUpdateInput,
 } from '../../../src/main/exchange/order-state';
 import { parseJson } from '../../../src/main/exchange/json';
@@ -10,10 +14,41 @@ const BIG_ID = '8389765612825190229';
 
 function report(over: Record<string, unknown>): Record<string, unknown> {
   return {
-    e: 'executionReport', E: 1000, s: 'BTCUSDT', c: 'perch-1', S: 'BUY', o: 'LIMIT', f: 'GTC', q: '1.00000000', p: '100.00000000',
-    P: '0.00000000', F: '0.00000000', g: -1, C: '', x: 'NEW', X: 'NEW', r: 'NONE', i: 42, l: '0.00000000', z: '0.00000000',
-    L: '0.00000000', n: '0', N: null, T: 1000, t: -1, I: 1, w: true, m: false, M: false, O: 1000, Z: '0.00000000',
-    Y: '0.00000000', Q: '0.00000000', W: 1000, V: 'NONE', ...over,
+    e: 'executionReport',
+    E: 1000,
+    s: 'BTCUSDT',
+    c: 'perch-1',
+    S: 'BUY',
+    o: 'LIMIT',
+    f: 'GTC',
+    q: '1.00000000',
+    p: '100.00000000',
+    P: '0.00000000',
+    F: '0.00000000',
+    g: -1,
+    C: '',
+    x: 'NEW',
+    X: 'NEW',
+    r: 'NONE',
+    i: 42,
+    l: '0.00000000',
+    z: '0.00000000',
+    L: '0.00000000',
+    n: '0',
+    N: null,
+    T: 1000,
+    t: -1,
+    I: 1,
+    w: true,
+    m: false,
+    M: false,
+    O: 1000,
+    Z: '0.00000000',
+    Y: '0.00000000',
+    Q: '0.00000000',
+    W: 1000,
+    V: 'NONE',
+    ...over,
   };
 }
 const upd = (over: Record<string, unknown>): OrderUpdateInput => orderUpdateFromExecutionReport(executionReportSchema.parse(report(over)));
@@ -39,32 +74,34 @@ describe('order state (B13)', () => {
   });
 
   it('property: any order of any duplicates converges to the same final state', () => {
-    fc.assert(fc.property(
-      fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 15 }),
-      fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 8 }),
-      (extra, dupes) => {
-        const store = createOrderStateStore();
-        const items = [...lifecycle, ...extra.map((i) => lifecycle[i]!), ...dupes.map((i) => lifecycle[i]!)];
-        // deterministic shuffle driven by the generated arrays
-        const order = items.map((u, idx) => ({ u, k: ((idx + 1) * 7919 + (extra[idx % (extra.length || 1)] ?? 0) * 31) % 97 }));
-        order.sort((a, b) => a.k - b.k);
-        let terminalSeen = false;
-        let lastZ = 0;
-        store.onOrderUpdate(({ order: o }) => {
-          // never moves backwards
-          expect(terminalSeen).toBe(false);
-          expect(Number(o.executedQty)).toBeGreaterThanOrEqual(lastZ);
-          lastZ = Number(o.executedQty);
-          if (o.status === 'FILLED') terminalSeen = o.fills.length === 4;
-        });
-        for (const { u } of order) store.apply(u, 'event');
-        const o = store.get('42')!;
-        expect(o.status).toBe('FILLED');
-        expect(o.executedQty).toBe('1');
-        expect(new Set(o.fills.map((f) => f.tradeId)).size).toBe(4);
-        expect(o.fills).toHaveLength(4);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 15 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 8 }),
+        (extra, dupes) => {
+          const store = createOrderStateStore();
+          const items = [...lifecycle, ...extra.map((i) => lifecycle[i]!), ...dupes.map((i) => lifecycle[i]!)];
+          // deterministic shuffle driven by the generated arrays
+          const order = items.map((u, idx) => ({ u, k: ((idx + 1) * 7919 + (extra[idx % (extra.length || 1)] ?? 0) * 31) % 97 }));
+          order.sort((a, b) => a.k - b.k);
+          let terminalSeen = false;
+          let lastZ = 0;
+          store.onOrderUpdate(({ order: o }) => {
+            // never moves backwards
+            expect(terminalSeen).toBe(false);
+            expect(Number(o.executedQty)).toBeGreaterThanOrEqual(lastZ);
+            lastZ = Number(o.executedQty);
+            if (o.status === 'FILLED') terminalSeen = o.fills.length === 4;
+          });
+          for (const { u } of order) store.apply(u, 'event');
+          const o = store.get('42')!;
+          expect(o.status).toBe('FILLED');
+          expect(o.executedQty).toBe('1');
+          expect(new Set(o.fills.map((f) => f.tradeId)).size).toBe(4);
+          expect(o.fills).toHaveLength(4);
+        },
+      ),
+    );
   });
 
   it('terminal is final: a late PARTIALLY_FILLED after CANCELED does not revive the order', () => {
@@ -81,11 +118,27 @@ describe('order state (B13)', () => {
   it('a REST snapshot older than the events does not move the order back; a newer one moves it on', () => {
     const store = createOrderStateStore();
     store.apply(lifecycle[2]!, 'event');
-    const rest = (status: string, executedQty: string, updateTime: number) => orderUpdateFromRest(restOrderSchema.parse({
-      symbol: 'BTCUSDT', orderId: 42, orderListId: -1, clientOrderId: 'perch-1', price: '100.00000000', origQty: '1.00000000',
-      executedQty, cummulativeQuoteQty: '0', status, timeInForce: 'GTC', type: 'LIMIT', side: 'BUY', stopPrice: '0.00000000',
-      time: 1000, updateTime, isWorking: true,
-    }));
+    const rest = (status: string, executedQty: string, updateTime: number) =>
+      orderUpdateFromRest(
+        restOrderSchema.parse({
+          symbol: 'BTCUSDT',
+          orderId: 42,
+          orderListId: -1,
+          clientOrderId: 'perch-1',
+          price: '100.00000000',
+          origQty: '1.00000000',
+          executedQty,
+          cummulativeQuoteQty: '0',
+          status,
+          timeInForce: 'GTC',
+          type: 'LIMIT',
+          side: 'BUY',
+          stopPrice: '0.00000000',
+          time: 1000,
+          updateTime,
+          isWorking: true,
+        }),
+      );
     expect(store.apply(rest('NEW', '0.00000000', 1000), 'snapshot')).toBeUndefined();
     expect(store.get('42')!.executedQty).toBe('0.5');
     store.apply(rest('FILLED', '1.00000000', 1100), 'query');

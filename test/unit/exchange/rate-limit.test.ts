@@ -44,7 +44,10 @@ describe('rate-limit governor (B5)', () => {
 
   it('honours setLimits from exchangeInfo', () => {
     const g = createRateLimitGovernor({ now: () => T0 });
-    g.setLimits([{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 100 }, { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 50 }]);
+    g.setLimits([
+      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 100 },
+      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 50 },
+    ]);
     expect(g.state().weightLimit).toBe(100);
     g.observe(200, { 'x-mbx-used-weight-1m': '81' });
     expect(() => g.admit(get('optional'))).toThrow(ExchangeError);

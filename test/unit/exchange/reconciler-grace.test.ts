@@ -14,15 +14,40 @@ import { createReconciler, type ReconcileLogEvent, type Reconciler } from '../..
 import type { RestRequest } from '../../../src/main/exchange/rest-client';
 import { fakeClock, type FakeClock } from '../../helpers/fake-clock';
 
-const notFound = (): ExchangeError => new ExchangeError({ kind: 'not-found', httpStatus: 400, binanceCode: -2013, binanceMsg: 'Order does not exist.', message: 'Order does not exist.' });
-const serverError = (): ExchangeError => new ExchangeError({ kind: 'unknown-outcome', httpStatus: 503, binanceCode: -1007, message: 'Timeout waiting for response.' });
-const unknownOrder = (): ExchangeError => new ExchangeError({ kind: 'not-found', httpStatus: 400, binanceCode: -2011, binanceMsg: 'Unknown order sent.', message: 'Unknown order sent.' });
+const notFound = (): ExchangeError =>
+  new ExchangeError({
+    kind: 'not-found',
+    httpStatus: 400,
+    binanceCode: -2013,
+    binanceMsg: 'Order does not exist.',
+    message: 'Order does not exist.',
+  });
+const serverError = (): ExchangeError =>
+  new ExchangeError({ kind: 'unknown-outcome', httpStatus: 503, binanceCode: -1007, message: 'Timeout waiting for response.' });
+const unknownOrder = (): ExchangeError =>
+  new ExchangeError({
+    kind: 'not-found',
+    httpStatus: 400,
+    binanceCode: -2011,
+    binanceMsg: 'Unknown order sent.',
+    message: 'Unknown order sent.',
+  });
 const network = (): ExchangeError => new ExchangeError({ kind: 'network', mayHaveExecuted: false, message: 'Could not reach Binance.' });
 
 const ID = 'perch-grace-1';
 const filledOrder = {
-  symbol: 'BTCUSDT', orderId: 42, clientOrderId: ID, price: '0.00000000', origQty: '1.00000000', executedQty: '1.00000000',
-  cummulativeQuoteQty: '60000.00000000', status: 'FILLED', timeInForce: 'GTC', type: 'MARKET', side: 'BUY', updateTime: 1,
+  symbol: 'BTCUSDT',
+  orderId: 42,
+  clientOrderId: ID,
+  price: '0.00000000',
+  origQty: '1.00000000',
+  executedQty: '1.00000000',
+  cummulativeQuoteQty: '60000.00000000',
+  status: 'FILLED',
+  timeInForce: 'GTC',
+  type: 'MARKET',
+  side: 'BUY',
+  updateTime: 1,
 };
 
 /** An exchange where the order exists but queries deny it until `visibleAt` (never: Infinity). */
@@ -59,7 +84,13 @@ function track(r: Reconciler): { at: number; status: string; corrected: boolean 
 function start(clock: FakeClock, visibleAt: number, extra: { log?: (e: ReconcileLogEvent) => void; followUpMs?: number } = {}) {
   const ex = laggingExchange(clock, visibleAt);
   // Defaults on purpose: the production window and gap.
-  const r = createReconciler({ rest: ex.rest, clock, backoff: { baseMs: 250, capMs: 5_000, minMs: 100, random: () => 0.5 }, followUpBackoff: { baseMs: 5_000, capMs: 20_000, minMs: 2_000, random: () => 0.5 }, ...extra });
+  const r = createReconciler({
+    rest: ex.rest,
+    clock,
+    backoff: { baseMs: 250, capMs: 5_000, minMs: 100, random: () => 0.5 },
+    followUpBackoff: { baseMs: 5_000, capMs: 20_000, minMs: 2_000, random: () => 0.5 },
+    ...extra,
+  });
   reconcilers.push(r);
   const seen = track(r);
   r.record({ clientOrderId: ID, symbol: 'BTCUSDT', at: 0, status: 'sending' });
@@ -235,10 +266,14 @@ describe('cancel-all after -2011', () => {
   });
 });
 
-describe('resuming a follow-up after a restart (the journal\'s concluded time)', () => {
+describe("resuming a follow-up after a restart (the journal's concluded time)", () => {
   function resumed(clock: FakeClock, visibleAt: number) {
     const ex = laggingExchange(clock, visibleAt);
-    const r = createReconciler({ rest: ex.rest, clock, followUpBackoff: { baseMs: 5_000, capMs: 20_000, minMs: 2_000, random: () => 0.5 } });
+    const r = createReconciler({
+      rest: ex.rest,
+      clock,
+      followUpBackoff: { baseMs: 5_000, capMs: 20_000, minMs: 2_000, random: () => 0.5 },
+    });
     reconcilers.push(r);
     return { r, seen: track(r), calls: ex.calls };
   }

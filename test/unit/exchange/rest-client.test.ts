@@ -13,7 +13,12 @@ import { createTimeSync, type TimeSync } from '../../../src/main/exchange/time-s
 const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
 const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
 
-interface Seen { method: string; url: string; body: string; headers: IncomingMessage['headers'] }
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+  headers: IncomingMessage['headers'];
+}
 type Handler = (req: Seen, res: ServerResponse) => void;
 
 let server: Server;
@@ -37,7 +42,9 @@ beforeEach(async () => {
   server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
-    req.on('data', (c: string) => { body += c; });
+    req.on('data', (c: string) => {
+      body += c;
+    });
     req.on('end', () => {
       if (req.url === '/api/v3/time') {
         timeCalls += 1;
@@ -53,7 +60,11 @@ beforeEach(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  env = simulatorEnvironment({ restUrl: `http://127.0.0.1:${port}`, streamUrl: `ws://127.0.0.1:${port}`, wsApiUrl: `ws://127.0.0.1:${port}/ws-api/v3` });
+  env = simulatorEnvironment({
+    restUrl: `http://127.0.0.1:${port}`,
+    streamUrl: `ws://127.0.0.1:${port}`,
+    wsApiUrl: `ws://127.0.0.1:${port}/ws-api/v3`,
+  });
 });
 
 afterEach(async () => {
@@ -62,11 +73,21 @@ afterEach(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-function client(extra: { timeoutMs?: number; log?: (e: RestLogEvent) => void; env?: Environment; timeSync?: TimeSync } = {}): { rest: RestClient; timeSync: TimeSync } {
+function client(extra: { timeoutMs?: number; log?: (e: RestLogEvent) => void; env?: Environment; timeSync?: TimeSync } = {}): {
+  rest: RestClient;
+  timeSync: TimeSync;
+} {
   const e = extra.env ?? env;
   const governor = createRateLimitGovernor();
   const timeSync = extra.timeSync ?? createTimeSync({ env: e });
-  const rest = createRestClient({ env: e, credentials: createCredentials({ type: 'HMAC', apiKey: API_KEY, secret: SECRET }), timeSync, governor, timeoutMs: extra.timeoutMs, log: extra.log });
+  const rest = createRestClient({
+    env: e,
+    credentials: createCredentials({ type: 'HMAC', apiKey: API_KEY, secret: SECRET }),
+    timeSync,
+    governor,
+    timeoutMs: extra.timeoutMs,
+    log: extra.log,
+  });
   return { rest, timeSync };
 }
 
@@ -88,7 +109,13 @@ describe('REST client', () => {
   it('GET USER_DATA: signs exactly the query it sends, with API key header, timestamp and recvWindow', async () => {
     const { rest } = client();
     handler = (_s, res) => reply(res, 200, '{"balances":[]}');
-    const out = await rest.request({ method: 'GET', path: '/api/v3/account', params: { omitZeroBalances: true, symbol: '这是测试币456' }, security: 'USER_DATA', weight: 20 });
+    const out = await rest.request({
+      method: 'GET',
+      path: '/api/v3/account',
+      params: { omitZeroBalances: true, symbol: '这是测试币456' },
+      security: 'USER_DATA',
+      weight: 20,
+    });
     expect(out).toEqual({ balances: [] });
     const req = seen[0]!;
     expect(req.method).toBe('GET');
@@ -98,14 +125,22 @@ describe('REST client', () => {
     const idx = query.lastIndexOf('&signature=');
     const signedPart = query.slice(0, idx);
     const signature = query.slice(idx + '&signature='.length);
-    expect(signedPart).toMatch(/^omitZeroBalances=true&symbol=%E8%BF%99%E6%98%AF%E6%B5%8B%E8%AF%95%E5%B8%81456&recvWindow=5000&timestamp=\d{13}$/);
+    expect(signedPart).toMatch(
+      /^omitZeroBalances=true&symbol=%E8%BF%99%E6%98%AF%E6%B5%8B%E8%AF%95%E5%B8%81456&recvWindow=5000&timestamp=\d{13}$/,
+    );
     expect(signature).toBe(createHmac('sha256', SECRET).update(signedPart).digest('hex'));
   });
 
   it('POST TRADE: form-encoded body carries params and signature; nothing in the query', async () => {
     const { rest } = client();
     handler = (_s, res) => reply(res, 200, '{"orderId":8389765612825190229,"clientOrderId":"abc"}');
-    const out = await rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '50000.1' }, security: 'TRADE', priority: 'critical' });
+    const out = await rest.request({
+      method: 'POST',
+      path: '/api/v3/order',
+      params: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '50000.1' },
+      security: 'TRADE',
+      priority: 'critical',
+    });
     expect(out).toEqual({ orderId: '8389765612825190229', clientOrderId: 'abc' }); // B7
     const req = seen[0]!;
     expect(req.url).toBe('/api/v3/order');
@@ -137,7 +172,11 @@ describe('REST client', () => {
     let n = 0;
     handler = (_s, res) => {
       n += 1;
-      if (n === 1) { serverOffset = 4000; reply(res, 400, '{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}'); return; }
+      if (n === 1) {
+        serverOffset = 4000;
+        reply(res, 400, '{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}');
+        return;
+      }
       reply(res, 200, '[]');
     };
     await expect(rest.request({ method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA' })).resolves.toEqual([]);
@@ -168,11 +207,19 @@ describe('REST client', () => {
 
   it('5xx on an order is unknown-outcome and is not retried; on a GET it is network', async () => {
     const { rest } = client();
-    handler = (_s, res) => reply(res, 503, '{"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."}');
+    handler = (_s, res) =>
+      reply(
+        res,
+        503,
+        '{"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."}',
+      );
     const e = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT' }, security: 'TRADE' }));
     expect(e).toMatchObject({ kind: 'unknown-outcome', httpStatus: 503, binanceCode: -1007, mayHaveExecuted: true });
     expect(seen).toHaveLength(1);
-    handler = (_s, res) => { res.writeHead(502, { 'Content-Type': 'text/html' }); res.end('<html>Bad gateway</html>'); };
+    handler = (_s, res) => {
+      res.writeHead(502, { 'Content-Type': 'text/html' });
+      res.end('<html>Bad gateway</html>');
+    };
     const g = await failure(rest.request({ method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA' }));
     expect(g).toMatchObject({ kind: 'network', httpStatus: 502 });
   });
@@ -182,14 +229,19 @@ describe('REST client', () => {
     handler = () => undefined; // never answers
     const g = await failure(rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA' }));
     expect(g.kind).toBe('timeout');
-    const p = await failure(rest.request({ method: 'DELETE', path: '/api/v3/order', params: { symbol: 'BTCUSDT', origClientOrderId: 'x1' }, security: 'TRADE' }));
+    const p = await failure(
+      rest.request({ method: 'DELETE', path: '/api/v3/order', params: { symbol: 'BTCUSDT', origClientOrderId: 'x1' }, security: 'TRADE' }),
+    );
     expect(p.kind).toBe('unknown-outcome');
     expect(p.message).toMatch(/may or may not/);
   });
 
   it('a body that stalls after the headers is also bounded', async () => {
     const { rest } = client({ timeoutMs: 300 });
-    handler = (_s, res) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.write('{"a":'); };
+    handler = (_s, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"a":');
+    };
     const e = await failure(rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA' }));
     expect(e.kind).toBe('timeout');
   });
@@ -219,21 +271,30 @@ describe('REST client', () => {
   it('schema failures and bad JSON are bad-response', async () => {
     const { rest } = client();
     handler = (_s, res) => reply(res, 200, '{"serverTime":"soon"}');
-    const e = await failure(rest.request({ method: 'GET', path: '/api/v3/ping', security: 'NONE', schema: z.object({ serverTime: z.number() }) }));
+    const e = await failure(
+      rest.request({ method: 'GET', path: '/api/v3/ping', security: 'NONE', schema: z.object({ serverTime: z.number() }) }),
+    );
     expect(e.kind).toBe('bad-response');
     expect(e.message).toMatch(/serverTime/);
     handler = (_s, res) => reply(res, 200, 'not json');
     expect((await failure(rest.request({ method: 'GET', path: '/api/v3/ping', security: 'NONE' }))).kind).toBe('bad-response');
     handler = (_s, res) => reply(res, 200, '{"ok":true}');
-    await expect(rest.request({ method: 'GET', path: '/api/v3/ping', security: 'NONE', schema: z.object({ ok: z.boolean() }) })).resolves.toEqual({ ok: true });
+    await expect(
+      rest.request({ method: 'GET', path: '/api/v3/ping', security: 'NONE', schema: z.object({ ok: z.boolean() }) }),
+    ).resolves.toEqual({ ok: true });
   });
 
   it('429 pauses every later request locally until Retry-After; 418 bans (B5)', async () => {
     const { rest } = client();
-    handler = (_s, res) => reply(res, 429, '{"code":-1003,"msg":"Too much request weight used; current limit is 6000 request weight per 1 MINUTE."}', { 'Retry-After': '30' });
+    handler = (_s, res) =>
+      reply(res, 429, '{"code":-1003,"msg":"Too much request weight used; current limit is 6000 request weight per 1 MINUTE."}', {
+        'Retry-After': '30',
+      });
     const e = await failure(rest.request({ method: 'GET', path: '/api/v3/account', security: 'USER_DATA' }));
     expect(e).toMatchObject({ kind: 'rate-limited', retryAfterMs: 30_000, httpStatus: 429 });
-    const local = await failure(rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT' }, security: 'TRADE', priority: 'critical' }));
+    const local = await failure(
+      rest.request({ method: 'POST', path: '/api/v3/order', params: { symbol: 'BTCUSDT' }, security: 'TRADE', priority: 'critical' }),
+    );
     expect(local.kind).toBe('rate-limited');
     expect(local.httpStatus).toBeUndefined();
     expect(seen).toHaveLength(1);
@@ -250,7 +311,9 @@ describe('REST client', () => {
     ];
     for (const r of replies) {
       handler = (_s, res) => r(res);
-      errors.push(await failure(rest.request({ method: 'GET', path: '/api/v3/account', params: { symbol: 'BTCUSDT' }, security: 'USER_DATA' })));
+      errors.push(
+        await failure(rest.request({ method: 'GET', path: '/api/v3/account', params: { symbol: 'BTCUSDT' }, security: 'USER_DATA' })),
+      );
     }
     const signatures = seen.map((s) => params(s.url.split('?')[1] ?? '').get('signature') ?? '');
     expect(signatures.every((s) => s.length === 64)).toBe(true);

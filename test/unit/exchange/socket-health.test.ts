@@ -44,7 +44,8 @@ function socket(dataDriven: boolean, answersPings: () => boolean) {
   const c = manualClock();
   const seen: string[] = [];
   const hb = startHeartbeat({
-    clock: c.clock, ...REAL,
+    clock: c.clock,
+    ...REAL,
     dataDriven: () => dataDriven,
     ping: () => {
       seen.push('ping');

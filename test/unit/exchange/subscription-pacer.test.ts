@@ -61,7 +61,10 @@ function setup(wanted: string[], perWindow = 4, batchSize = 3) {
     },
   };
   const pacer = createSubscriptionPacer({
-    clock, batchSize, retryBaseMs: 1000, nextId: () => ++id,
+    clock,
+    batchSize,
+    retryBaseMs: 1000,
+    nextId: () => ++id,
     onError: (_c, e) => errors.push(e.message),
     onRejected: (s) => refused.push(s),
   });
@@ -87,7 +90,10 @@ describe('subscription pacer', () => {
     const { conn, pacer, sent } = setup(['a@bookTicker']);
     conn.subscribed.add('old@bookTicker');
     pacer.flush(conn);
-    expect(sent.map((m) => [m.method, m.params])).toEqual([['UNSUBSCRIBE', ['old@bookTicker']], ['SUBSCRIBE', ['a@bookTicker']]]);
+    expect(sent.map((m) => [m.method, m.params])).toEqual([
+      ['UNSUBSCRIBE', ['old@bookTicker']],
+      ['SUBSCRIBE', ['a@bookTicker']],
+    ]);
   });
 
   it('sends nothing on a connection that is not open', () => {
@@ -107,7 +113,10 @@ describe('subscription pacer', () => {
     clock.advance(999);
     expect(sent).toHaveLength(1); // 1 s before the first retry
     clock.advance(1);
-    expect(sent.slice(1).map((m) => m.params)).toEqual([['a@x', 'b@x'], ['bad@x', 'c@x']]);
+    expect(sent.slice(1).map((m) => m.params)).toEqual([
+      ['a@x', 'b@x'],
+      ['bad@x', 'c@x'],
+    ]);
     // the second half fails again: halves of it after 2 s
     pacer.rejected(conn, ['bad@x', 'c@x'], 1, 'Invalid request (2)');
     clock.advance(2000);

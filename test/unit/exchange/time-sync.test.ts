@@ -27,7 +27,14 @@ describe('time sync (B1)', () => {
   it('concurrent sync() calls share one request', async () => {
     let calls = 0;
     let release: (v: number) => void = () => undefined;
-    const ts = createTimeSync({ fetchServerTime: () => { calls += 1; return new Promise<number>((r) => { release = r; }); } });
+    const ts = createTimeSync({
+      fetchServerTime: () => {
+        calls += 1;
+        return new Promise<number>((r) => {
+          release = r;
+        });
+      },
+    });
     const a = ts.sync('a');
     const b = ts.sync('b');
     release(Date.now() - 8000);
@@ -42,7 +49,12 @@ describe('time sync (B1)', () => {
 
   it('a failed sync rejects, keeps the previous offset and records the error', async () => {
     let fail = false;
-    const ts = createTimeSync({ fetchServerTime: async () => { if (fail) throw new Error('offline'); return Date.now() + 5000; } });
+    const ts = createTimeSync({
+      fetchServerTime: async () => {
+        if (fail) throw new Error('offline');
+        return Date.now() + 5000;
+      },
+    });
     await ts.sync('ok');
     const before = ts.offsetMs();
     fail = true;
@@ -54,7 +66,13 @@ describe('time sync (B1)', () => {
   it('start() syncs now and then on the schedule; stop() releases the timer', async () => {
     vi.useFakeTimers();
     let calls = 0;
-    const ts = createTimeSync({ resyncIntervalMs: 60_000, fetchServerTime: async () => { calls += 1; return Date.now(); } });
+    const ts = createTimeSync({
+      resyncIntervalMs: 60_000,
+      fetchServerTime: async () => {
+        calls += 1;
+        return Date.now();
+      },
+    });
     const reasons: string[] = [];
     ts.onSync((s) => reasons.push(s.lastReason ?? ''));
     await ts.start();
@@ -76,7 +94,12 @@ describe('time sync (B1)', () => {
       urls.push(String(url));
       return new Response('{"serverTime":1700000000000}', { status: 200, headers: { 'x-mbx-used-weight-1m': '3' } });
     }) as typeof fetch;
-    const ts = createTimeSync({ env: { id: 'simulator', label: 's', restUrl: 'http://127.0.0.1:1', streamUrl: '', wsApiUrl: '', hasSapi: true }, fetchImpl, localNow: () => 1_699_999_990_000, monotonicNow: () => 0 });
+    const ts = createTimeSync({
+      env: { id: 'simulator', label: 's', restUrl: 'http://127.0.0.1:1', streamUrl: '', wsApiUrl: '', hasSapi: true },
+      fetchImpl,
+      localNow: () => 1_699_999_990_000,
+      monotonicNow: () => 0,
+    });
     await ts.sync('x');
     expect(urls).toEqual(['http://127.0.0.1:1/api/v3/time']);
     expect(ts.offsetMs()).toBe(10_000);

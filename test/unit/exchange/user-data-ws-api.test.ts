@@ -18,8 +18,18 @@ import { until } from '../../helpers/until';
 const SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j';
 const API_KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
 
-interface Req { id: number; method: string; params?: Record<string, unknown> }
-interface ServerConn { ws: WebSocket; n: number; requests: Req[]; subscriptionId: number | null; open: boolean }
+interface Req {
+  id: number;
+  method: string;
+  params?: Record<string, unknown>;
+}
+interface ServerConn {
+  ws: WebSocket;
+  n: number;
+  requests: Req[];
+  subscriptionId: number | null;
+  open: boolean;
+}
 
 interface FakeApi {
   url: string;
@@ -43,21 +53,25 @@ async function startFakeApi(): Promise<FakeApi> {
     conns: [],
     handlers: new Map(),
     push(event) {
-      for (const c of api.conns) if (c.open && c.subscriptionId !== null) c.ws.send(JSON.stringify({ subscriptionId: c.subscriptionId, event }));
+      for (const c of api.conns)
+        if (c.open && c.subscriptionId !== null) c.ws.send(JSON.stringify({ subscriptionId: c.subscriptionId, event }));
     },
     pushTo(conn, frame) {
       conn.ws.send(JSON.stringify(frame));
     },
     open: () => api.conns.filter((c) => c.open),
-    close: () => new Promise<void>((r) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
   };
   wss.on('connection', (ws) => {
     const conn: ServerConn = { ws, n: api.conns.length + 1, requests: [], subscriptionId: null, open: true };
     api.conns.push(conn);
-    ws.on('close', () => { conn.open = false; });
+    ws.on('close', () => {
+      conn.open = false;
+    });
     ws.on('message', (raw) => {
       const req = JSON.parse(raw.toString()) as Req;
       conn.requests.push(req);
@@ -66,7 +80,11 @@ async function startFakeApi(): Promise<FakeApi> {
       if (handler !== undefined) result = handler(req, conn);
       else if (req.method === 'userDataStream.subscribe.signature') {
         const p = req.params as Record<string, string | number>;
-        const payload = Object.keys(p).filter((k) => k !== 'signature').sort().map((k) => `${k}=${p[k]}`).join('&');
+        const payload = Object.keys(p)
+          .filter((k) => k !== 'signature')
+          .sort()
+          .map((k) => `${k}=${p[k]}`)
+          .join('&');
         if (createHmac('sha256', SECRET).update(payload).digest('hex') !== p.signature) {
           ws.send(JSON.stringify({ id: req.id, status: 400, error: { code: -1022, msg: 'Signature for this request is not valid.' } }));
           return;
@@ -98,7 +116,10 @@ describe('WS API connection', () => {
   it('correlates responses to requests by id, whatever their order', async () => {
     api = await startFakeApi();
     const held: { req: Req; conn: ServerConn }[] = [];
-    api.handlers.set('slow', (req, c) => { held.push({ req, conn: c }); return HANG; });
+    api.handlers.set('slow', (req, c) => {
+      held.push({ req, conn: c });
+      return HANG;
+    });
     conn = createWsApiConnection({ url: api.url });
     conn.start();
     await until(() => conn!.currentGeneration() !== null, 'open');
@@ -154,15 +175,51 @@ describe('WS API connection', () => {
 });
 
 function account(updateTime: number, btc: string): unknown {
-  return { updateTime, balances: [{ asset: 'BTC', free: btc, locked: '0.00000000' }, { asset: 'USDT', free: '100.00000000', locked: '0.00000000' }] };
+  return {
+    updateTime,
+    balances: [
+      { asset: 'BTC', free: btc, locked: '0.00000000' },
+      { asset: 'USDT', free: '100.00000000', locked: '0.00000000' },
+    ],
+  };
 }
 
 function report(over: Record<string, unknown>): Record<string, unknown> {
   return {
-    e: 'executionReport', E: 1000, s: 'BTCUSDT', c: 'perch-1', S: 'BUY', o: 'LIMIT', f: 'GTC', q: '1.00000000', p: '100.00000000',
-    P: '0.00000000', F: '0.00000000', g: -1, C: '', x: 'NEW', X: 'NEW', r: 'NONE', i: 42, l: '0.00000000', z: '0.00000000',
-    L: '0.00000000', n: '0', N: null, T: 1000, t: -1, I: 1, w: true, m: false, M: false, O: 1000, Z: '0.00000000',
-    Y: '0.00000000', Q: '0.00000000', V: 'NONE', ...over,
+    e: 'executionReport',
+    E: 1000,
+    s: 'BTCUSDT',
+    c: 'perch-1',
+    S: 'BUY',
+    o: 'LIMIT',
+    f: 'GTC',
+    q: '1.00000000',
+    p: '100.00000000',
+    P: '0.00000000',
+    F: '0.00000000',
+    g: -1,
+    C: '',
+    x: 'NEW',
+    X: 'NEW',
+    r: 'NONE',
+    i: 42,
+    l: '0.00000000',
+    z: '0.00000000',
+    L: '0.00000000',
+    n: '0',
+    N: null,
+    T: 1000,
+    t: -1,
+    I: 1,
+    w: true,
+    m: false,
+    M: false,
+    O: 1000,
+    Z: '0.00000000',
+    Y: '0.00000000',
+    Q: '0.00000000',
+    V: 'NONE',
+    ...over,
   };
 }
 
@@ -185,7 +242,9 @@ function stubRest(): StubRest {
       rest.calls.push(`${req.method} ${req.path}`);
       if (rest.gate === null) {
         let open!: () => void;
-        const p = new Promise<void>((r) => { open = r; });
+        const p = new Promise<void>((r) => {
+          open = r;
+        });
         rest.gate = { open };
         await p;
       } else await new Promise((r) => setTimeout(r, 1));
@@ -218,7 +277,25 @@ describe('user data stream (B11, B12)', () => {
     api.push(report({ x: 'TRADE', X: 'FILLED', I: 7, t: 5, l: '1.00000000', z: '1.00000000', Z: '100.00000000', T: 1100 }));
     await new Promise((r) => setTimeout(r, 50));
     expect(uds.balances().size).toBe(0); // buffered, not applied before the snapshot
-    rest.openOrders = [{ symbol: 'BTCUSDT', orderId: 42, orderListId: -1, clientOrderId: 'perch-1', price: '100.00000000', origQty: '1.00000000', executedQty: '0.00000000', cummulativeQuoteQty: '0.00000000', status: 'NEW', timeInForce: 'GTC', type: 'LIMIT', side: 'BUY', stopPrice: '0.00000000', time: 1000, updateTime: 1000 }];
+    rest.openOrders = [
+      {
+        symbol: 'BTCUSDT',
+        orderId: 42,
+        orderListId: -1,
+        clientOrderId: 'perch-1',
+        price: '100.00000000',
+        origQty: '1.00000000',
+        executedQty: '0.00000000',
+        cummulativeQuoteQty: '0.00000000',
+        status: 'NEW',
+        timeInForce: 'GTC',
+        type: 'LIMIT',
+        side: 'BUY',
+        stopPrice: '0.00000000',
+        time: 1000,
+        updateTime: 1000,
+      },
+    ];
     rest.gate!.open();
     await until(() => uds!.isSynced(), 'synced');
     expect(uds.balances().get('BTC')).toMatchObject({ free: '1.25000000', updateTime: 1100 });
@@ -243,7 +320,10 @@ describe('user data stream (B11, B12)', () => {
     const firstSub = uds.subscriptionId();
     // (b) the exchange ends the subscription on the same socket
     api.pushTo(api.conns[0]!, { subscriptionId: firstSub, event: { e: 'eventStreamTerminated', E: 1 } });
-    await until(() => api!.conns[0]!.requests.filter((r) => r.method === 'userDataStream.subscribe.signature').length === 2, 're-subscribed on the same socket');
+    await until(
+      () => api!.conns[0]!.requests.filter((r) => r.method === 'userDataStream.subscribe.signature').length === 2,
+      're-subscribed on the same socket',
+    );
     await until(() => uds!.isSynced() && uds!.subscriptionId() !== firstSub, 'resynced after terminate');
     expect(rest.calls.filter((c) => c === 'GET /api/v3/account').length).toBe(2);
     // (a) the socket dies

@@ -11,8 +11,15 @@ import { createWsApiConnection, type WsApiConnection } from '../../../src/main/e
 import { until } from '../../helpers/until';
 import { fakeClock } from '../../helpers/fake-clock';
 
-interface Req { id: number; method: string }
-interface ServerConn { ws: WebSocket; open: boolean; held: Req[] }
+interface Req {
+  id: number;
+  method: string;
+}
+interface ServerConn {
+  ws: WebSocket;
+  open: boolean;
+  held: Req[];
+}
 
 interface Server {
   url: string;
@@ -27,15 +34,18 @@ async function startServer(): Promise<Server> {
   const server: Server = {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws-api/v3`,
     conns: [],
-    close: () => new Promise<void>((r) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
   };
   wss.on('connection', (ws) => {
     const conn: ServerConn = { ws, open: true, held: [] };
     server.conns.push(conn);
-    ws.on('close', () => { conn.open = false; });
+    ws.on('close', () => {
+      conn.open = false;
+    });
     ws.on('message', (raw) => {
       const req = JSON.parse(raw.toString()) as Req;
       if (req.method === 'order.place') conn.held.push(req);
@@ -68,7 +78,14 @@ describe('WS API rollover drain (B10, B18)', () => {
     const first = c.currentGeneration();
     const placed = c.request<{ orderId: number }>('order.place', { symbol: 'BTCUSDT' });
     let settled = false;
-    placed.then(() => { settled = true; }, () => { settled = true; });
+    placed.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
     await until(() => srv.conns[0]?.held.length === 1, 'the order held by the exchange');
 
     c.rollover();
@@ -96,7 +113,10 @@ describe('WS API rollover drain (B10, B18)', () => {
     await until(() => c.currentGeneration() !== null, 'open');
     const first = c.currentGeneration();
     const placed = c.request('order.place', { symbol: 'BTCUSDT' });
-    const outcome = placed.then(() => 'resolved', (e: unknown) => (e as { kind?: string }).kind ?? 'other');
+    const outcome = placed.then(
+      () => 'resolved',
+      (e: unknown) => (e as { kind?: string }).kind ?? 'other',
+    );
     await until(() => srv.conns[0]?.held.length === 1, 'the order held by the exchange');
     c.rollover();
     await until(() => c.currentGeneration() !== null && c.currentGeneration() !== first, 'the replacement in charge');

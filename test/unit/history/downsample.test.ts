@@ -9,7 +9,11 @@ describe('downsample', () => {
     const points: SeriesPoint<null>[] = [];
     for (let i = 0; i < n; i++) {
       const gap = i >= 50_000 && i < 50_100;
-      points.push({ t: i * FIVE_MIN, v: gap ? null : 1000 + Math.sin(i / 500) * 100 + (i === 77_777 ? 5000 : 0) - (i === 12_345 ? 900 : 0), data: null });
+      points.push({
+        t: i * FIVE_MIN,
+        v: gap ? null : 1000 + Math.sin(i / 500) * 100 + (i === 77_777 ? 5000 : 0) - (i === 12_345 ? 900 : 0),
+        data: null,
+      });
     }
     const out = downsample(points, 2000);
     expect(out.length).toBeLessThanOrEqual(2000);
@@ -21,7 +25,10 @@ describe('downsample', () => {
   });
 
   it('leaves a short series alone', () => {
-    const points = [{ t: 1, v: 1, data: 'a' }, { t: 2, v: null, data: 'b' }];
+    const points = [
+      { t: 1, v: 1, data: 'a' },
+      { t: 2, v: null, data: 'b' },
+    ];
     expect(downsample(points, 2000)).toEqual(points);
   });
 });

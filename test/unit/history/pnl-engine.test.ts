@@ -2,30 +2,57 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from '../../../src/shared/money';
 import {
-  compareEvents, computePnl, dailyPnl, realizedBetween,
-  type CostMethod, type HistoryEvent, type PnlResult, type PriceAt, type TradeEvent,
+  compareEvents,
+  computePnl,
+  dailyPnl,
+  realizedBetween,
+  type CostMethod,
+  type HistoryEvent,
+  type PnlResult,
+  type PriceAt,
+  type TradeEvent,
 } from '../../../src/main/history/pnl-engine';
 
 const D = (v: string | number): Decimal => new Decimal(v);
 
 /** Prices by asset, each a list of [from time, price] steps. */
-const stepPrices = (table: Record<string, Array<[number, string]>>): PriceAt => (asset, time) => {
-  const steps = table[asset];
-  if (!steps) return undefined;
-  let found: string | undefined;
-  for (const [t, p] of steps) if (t <= time) found = p;
-  return found === undefined ? undefined : D(found);
-};
+const stepPrices =
+  (table: Record<string, Array<[number, string]>>): PriceAt =>
+  (asset, time) => {
+    const steps = table[asset];
+    if (!steps) return undefined;
+    let found: string | undefined;
+    for (const [t, p] of steps) if (t <= time) found = p;
+    return found === undefined ? undefined : D(found);
+  };
 
-const trade = (id: string, time: number, side: 'BUY' | 'SELL', base: string, quote: string, qty: string, quoteQty: string, fee: string, feeAsset: string): TradeEvent =>
-  ({ kind: 'trade', id, time, symbol: base + quote, base, quote, side, qty, quoteQty, fee, feeAsset });
+const trade = (
+  id: string,
+  time: number,
+  side: 'BUY' | 'SELL',
+  base: string,
+  quote: string,
+  qty: string,
+  quoteQty: string,
+  fee: string,
+  feeAsset: string,
+): TradeEvent => ({ kind: 'trade', id, time, symbol: base + quote, base, quote, side, qty, quoteQty, fee, feeAsset });
 
 describe('P&L engine: golden example (computed by hand)', () => {
   // USDT is the valuation currency. Prices: BNB 300 at t=2000, 400 at 4000, 500 at 6000, 600 at 7000;
   // BTC 60000 at 7000 and 70000 at 8000 (valuation time).
   const prices = stepPrices({
-    BNB: [[2000, '300'], [4000, '400'], [6000, '500'], [7000, '600']],
-    BTC: [[1, '30000'], [7000, '60000'], [8000, '70000']],
+    BNB: [
+      [2000, '300'],
+      [4000, '400'],
+      [6000, '500'],
+      [7000, '600'],
+    ],
+    BTC: [
+      [1, '30000'],
+      [7000, '60000'],
+      [8000, '70000'],
+    ],
   });
   const events: HistoryEvent[] = [
     // 1. 10,000 USDT deposited: cash 10000, net invested 10000.
@@ -72,15 +99,23 @@ describe('P&L engine: golden example (computed by hand)', () => {
     // 881.4 − 746.7
     expect(bnb.unrealized!.toString()).toBe('134.7');
     expect(bnb.costAssumed).toBe(true);
-    expect(bnb.lots.map((l) => [l.qty.toString(), l.cost.toString(), l.time])).toEqual([['0.489', '146.7', 2000], ['0.98', '600', 7000]]);
+    expect(bnb.lots.map((l) => [l.qty.toString(), l.cost.toString(), l.time])).toEqual([
+      ['0.489', '146.7', 2000],
+      ['0.98', '600', 7000],
+    ]);
     expect(r.value.toString()).toBe('14170.9');
     expect(r.netInvested.toString()).toBe('10050');
     expect(r.totalReturn.toString()).toBe('4120.9');
     expect(r.unrealized.plus(r.realized).toString()).toBe('4120.9');
     expect(r.assumedDepositCost.toString()).toBe('300');
     const sell = r.disposals.find((d) => d.eventId === '3' && d.kind === 'trade')!;
-    expect([sell.proceeds.toString(), sell.costBasis.toString(), sell.gain.toString(), sell.acquiredFrom, sell.acquiredTo])
-      .toEqual(['7492.5', '5005', '2487.5', 3000, 4000]);
+    expect([sell.proceeds.toString(), sell.costBasis.toString(), sell.gain.toString(), sell.acquiredFrom, sell.acquiredTo]).toEqual([
+      '7492.5',
+      '5005',
+      '2487.5',
+      3000,
+      4000,
+    ]);
   });
 
   it('average cost', () => {
@@ -121,7 +156,15 @@ describe('P&L engine: golden example (computed by hand)', () => {
     expect(dailyPnl(g.samples).map((d) => d.pnl)).toEqual([null, null]);
     // An asset that has no market at all is left out of the samples, not a gap for ever.
     const withDust: HistoryEvent[] = [...events, { kind: 'deposit', id: 'dx', time: 1500, asset: 'DUSTX', amount: '42' }];
-    const d = computePnl({ quote: 'USDT', method: 'fifo', events: withDust, priceAt: prices, asOf: 8000, sampleTimes: [2500], hasPriceSource: (a) => a !== 'DUSTX' });
+    const d = computePnl({
+      quote: 'USDT',
+      method: 'fifo',
+      events: withDust,
+      priceAt: prices,
+      asOf: 8000,
+      sampleTimes: [2500],
+      hasPriceSource: (a) => a !== 'DUSTX',
+    });
     expect(d.samples.map((s) => s.value?.toString())).toEqual(['10300']);
     expect(d.valueComplete).toBe(false);
   });
@@ -142,7 +185,10 @@ describe('P&L engine: golden example (computed by hand)', () => {
 
   it('selling more than the history shows was held is flagged, not hidden', () => {
     const r = computePnl({
-      quote: 'USDT', method: 'fifo', priceAt: prices, asOf: 8000,
+      quote: 'USDT',
+      method: 'fifo',
+      priceAt: prices,
+      asOf: 8000,
       events: [trade('9', 5000, 'SELL', 'BTC', 'USDT', '0.1', '3000', '0', 'USDT')],
     });
     expect(r.disposals[0]!.missingHistory).toBe(true);
@@ -153,18 +199,33 @@ describe('P&L engine: golden example (computed by hand)', () => {
 // ---- property tests -----------------------------------------------------------------------
 
 const ASSETS = ['USDT', 'BTC', 'ETH', 'BNB'] as const;
-const PAIRS: Array<[string, string]> = [['BTC', 'USDT'], ['ETH', 'USDT'], ['BNB', 'USDT'], ['ETH', 'BTC'], ['BNB', 'BTC']];
+const PAIRS: Array<[string, string]> = [
+  ['BTC', 'USDT'],
+  ['ETH', 'USDT'],
+  ['BNB', 'USDT'],
+  ['ETH', 'BTC'],
+  ['BNB', 'BTC'],
+];
 
 /** Integer "price index" per asset and time: every asset is always priced (USDT = 1). */
-const priceTable = (seed: number[]): PriceAt => (asset, time) => {
-  if (asset === 'USDT') return D(1);
-  const i = ASSETS.indexOf(asset as (typeof ASSETS)[number]);
-  if (i < 0) return undefined;
-  const s = seed[(i * 7 + Math.floor(time / 1000)) % seed.length]!;
-  return D(s).mul(i === 1 ? 1000 : i === 2 ? 100 : 10);
-};
+const priceTable =
+  (seed: number[]): PriceAt =>
+  (asset, time) => {
+    if (asset === 'USDT') return D(1);
+    const i = ASSETS.indexOf(asset as (typeof ASSETS)[number]);
+    if (i < 0) return undefined;
+    const s = seed[(i * 7 + Math.floor(time / 1000)) % seed.length]!;
+    return D(s).mul(i === 1 ? 1000 : i === 2 ? 100 : 10);
+  };
 
-interface Step { kind: number; pair: number; frac: number; feeKind: number; amount: number; sameTime: boolean }
+interface Step {
+  kind: number;
+  pair: number;
+  frac: number;
+  feeKind: number;
+  amount: number;
+  sameTime: boolean;
+}
 
 const stepArb = fc.record({
   kind: fc.integer({ min: 0, max: 9 }),
@@ -198,7 +259,14 @@ function buildHistory(steps: readonly Step[], priceAt: PriceAt): HistoryEvent[] 
     if (s.kind <= 1) {
       const asset = ASSETS[s.pair % ASSETS.length]!;
       const amount = asset === 'USDT' ? D(s.amount) : D(s.amount).div(1000);
-      events.push({ kind: 'deposit', id: String(id), time, asset, amount: amount.toString(), ...(s.feeKind === 1 ? { cost: { kind: 'entered', total: String(s.amount) } } : {}) });
+      events.push({
+        kind: 'deposit',
+        id: String(id),
+        time,
+        asset,
+        amount: amount.toString(),
+        ...(s.feeKind === 1 ? { cost: { kind: 'entered', total: String(s.amount) } } : {}),
+      });
       give(asset, amount);
     } else if (s.kind <= 7) {
       const [base, quote] = PAIRS[s.pair]!;
@@ -230,7 +298,16 @@ function buildHistory(steps: readonly Step[], priceAt: PriceAt): HistoryEvent[] 
       const gross = amt.mul(priceAt(from, time)!).div(priceAt('BNB', time)!).toDecimalPlaces(8, Decimal.ROUND_DOWN);
       const fee = gross.mul('0.02').toDecimalPlaces(8, Decimal.ROUND_UP);
       if (!gross.gt(fee)) continue;
-      events.push({ kind: 'convert', id: String(id), time, from, fromAmount: amt.toString(), to: 'BNB', toAmount: gross.minus(fee).toString(), fee: fee.toString() });
+      events.push({
+        kind: 'convert',
+        id: String(id),
+        time,
+        from,
+        fromAmount: amt.toString(),
+        to: 'BNB',
+        toAmount: gross.minus(fee).toString(),
+        fee: fee.toString(),
+      });
       take(from, amt);
       give('BNB', gross.minus(fee));
     } else {
@@ -257,7 +334,11 @@ function keepFeasible(events: HistoryEvent[]): HistoryEvent[] {
     else if (e.kind === 'convert') moves.push([e.from, D(e.fromAmount).neg()], [e.to, D(e.toAmount)]);
     else {
       const buy = e.side === 'BUY';
-      moves.push([e.base, buy ? D(e.qty) : D(e.qty).neg()], [e.quote, buy ? D(e.quoteQty).neg() : D(e.quoteQty)], [e.feeAsset, D(e.fee).neg()]);
+      moves.push(
+        [e.base, buy ? D(e.qty) : D(e.qty).neg()],
+        [e.quote, buy ? D(e.quoteQty).neg() : D(e.quoteQty)],
+        [e.feeAsset, D(e.fee).neg()],
+      );
     }
     const next = new Map(held);
     for (const [a, d] of moves) next.set(a, next.get(a)!.plus(d));
@@ -268,16 +349,16 @@ function keepFeasible(events: HistoryEvent[]): HistoryEvent[] {
   return out;
 }
 
-const historyArb = fc.tuple(
-  fc.array(fc.integer({ min: 1, max: 90 }), { minLength: 5, maxLength: 20 }),
-  fc.array(stepArb, { minLength: 5, maxLength: 40 }),
-).map(([seed, steps]) => {
-  const priceAt = priceTable(seed);
-  return { priceAt, events: buildHistory(steps, priceAt) };
-});
+const historyArb = fc
+  .tuple(fc.array(fc.integer({ min: 1, max: 90 }), { minLength: 5, maxLength: 20 }), fc.array(stepArb, { minLength: 5, maxLength: 40 }))
+  .map(([seed, steps]) => {
+    const priceAt = priceTable(seed);
+    return { priceAt, events: buildHistory(steps, priceAt) };
+  });
 
 /** Histories with random events left out (as when some symbols were never synced): sells of more than held. */
-const gappyHistoryArb = fc.tuple(historyArb, fc.array(fc.boolean(), { minLength: 50, maxLength: 50 }))
+const gappyHistoryArb = fc
+  .tuple(historyArb, fc.array(fc.boolean(), { minLength: 50, maxLength: 50 }))
   .map(([h, mask]) => ({ priceAt: h.priceAt, events: h.events.filter((_, i) => i < 2 || mask[i % mask.length]) }));
 
 // A share of a lot's cost is rounded to 18 decimals, so a split trade can move its cost by a few
@@ -291,16 +372,19 @@ describe('P&L engine: properties', () => {
   it('realized + unrealized = value − net invested, for both methods', () => {
     let meaningful = 0;
     let runs = 0;
-    fc.assert(fc.property(historyArb, fc.constantFrom(...methods), ({ priceAt, events }, method) => {
-      runs += 1;
-      const r = computePnl({ quote: 'USDT', method, events, priceAt, asOf: last(events) });
-      expect(r.valueComplete).toBe(true);
-      expect(r.issues).toEqual([]);
-      expect(r.realized.plus(r.unrealized).eq(r.value.minus(r.netInvested))).toBe(true);
-      expect(r.totalReturn.eq(r.value.minus(r.netInvested))).toBe(true);
-      const kinds = new Set(r.disposals.map((d) => d.kind));
-      if (kinds.has('trade') && kinds.has('fee') && r.disposals.some((d) => !d.gain.isZero())) meaningful += 1;
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(historyArb, fc.constantFrom(...methods), ({ priceAt, events }, method) => {
+        runs += 1;
+        const r = computePnl({ quote: 'USDT', method, events, priceAt, asOf: last(events) });
+        expect(r.valueComplete).toBe(true);
+        expect(r.issues).toEqual([]);
+        expect(r.realized.plus(r.unrealized).eq(r.value.minus(r.netInvested))).toBe(true);
+        expect(r.totalReturn.eq(r.value.minus(r.netInvested))).toBe(true);
+        const kinds = new Set(r.disposals.map((d) => d.kind));
+        if (kinds.has('trade') && kinds.has('fee') && r.disposals.some((d) => !d.gain.isZero())) meaningful += 1;
+      }),
+      { numRuns: 300 },
+    );
     // The generator must produce sells with gains and fee disposals in most cases, or the property says little.
     expect(meaningful / runs).toBeGreaterThan(0.5);
   });
@@ -308,65 +392,90 @@ describe('P&L engine: properties', () => {
   it('FIFO lots are never negative and add up to the holding, after every event', () => {
     let sellsOverManyLots = 0;
     let missing = 0;
-    fc.assert(fc.property(fc.oneof(historyArb, gappyHistoryArb), ({ priceAt, events }) => {
-      for (let n = 1; n <= events.length; n++) {
-        const r = computePnl({ quote: 'USDT', method: 'fifo', events: events.slice(0, n), priceAt, asOf: last(events) });
-        for (const h of r.holdings) {
-          // Cash has no lots (with history left out it can even show as owed).
-          if (h.asset === 'USDT') continue;
-          expect(h.qty.gte(0)).toBe(true);
-          expect(h.costBasis.gte(0)).toBe(true);
-          for (const l of h.lots) expect(l.qty.gt(0) && l.cost.gte(0)).toBe(true);
-          expect(h.lots.reduce((s, l) => s.plus(l.qty), D(0)).eq(h.qty)).toBe(true);
+    fc.assert(
+      fc.property(fc.oneof(historyArb, gappyHistoryArb), ({ priceAt, events }) => {
+        for (let n = 1; n <= events.length; n++) {
+          const r = computePnl({ quote: 'USDT', method: 'fifo', events: events.slice(0, n), priceAt, asOf: last(events) });
+          for (const h of r.holdings) {
+            // Cash has no lots (with history left out it can even show as owed).
+            if (h.asset === 'USDT') continue;
+            expect(h.qty.gte(0)).toBe(true);
+            expect(h.costBasis.gte(0)).toBe(true);
+            for (const l of h.lots) expect(l.qty.gt(0) && l.cost.gte(0)).toBe(true);
+            expect(h.lots.reduce((s, l) => s.plus(l.qty), D(0)).eq(h.qty)).toBe(true);
+          }
+          if (n === events.length && r.disposals.some((d) => d.acquiredFrom !== null && d.acquiredFrom !== d.acquiredTo))
+            sellsOverManyLots += 1;
+          if (n === events.length && r.issues.some((i) => i.problem === 'missing-history')) missing += 1;
         }
-        if (n === events.length && r.disposals.some((d) => d.acquiredFrom !== null && d.acquiredFrom !== d.acquiredTo)) sellsOverManyLots += 1;
-        if (n === events.length && r.issues.some((i) => i.problem === 'missing-history')) missing += 1;
-      }
-    }), { numRuns: 150 });
+      }),
+      { numRuns: 150 },
+    );
     expect(sellsOverManyLots).toBeGreaterThan(20);
     expect(missing).toBeGreaterThan(10);
   });
 
   it('splitting a trade into two parts changes nothing', () => {
     let splits = 0;
-    fc.assert(fc.property(historyArb, fc.nat(), fc.integer({ min: 1, max: 9 }), fc.constantFrom(...methods), ({ priceAt, events }, pick, tenths, method) => {
-      const trades = events.filter((e): e is TradeEvent => e.kind === 'trade');
-      fc.pre(trades.length > 0);
-      const t = trades[pick % trades.length]!;
-      const k = D(tenths).div(10);
-      const part = (v: string) => D(v).mul(k).toString();
-      const rest = (v: string) => D(v).minus(D(v).mul(k)).toString();
-      // Ids × 10 leave room for the second part's id right after the first's, as Binance numbers fills.
-      const a: TradeEvent = { ...t, id: `${t.id}0`, qty: part(t.qty), quoteQty: part(t.quoteQty), fee: part(t.fee) };
-      const b: TradeEvent = { ...t, id: `${t.id}1`, qty: rest(t.qty), quoteQty: rest(t.quoteQty), fee: rest(t.fee) };
-      const times10 = (e: HistoryEvent): HistoryEvent => ({ ...e, id: `${e.id}0` });
-      const split = events.flatMap((e) => (e === t ? [a, b] : [times10(e)]));
-      const asOf = last(events);
-      const r1 = computePnl({ quote: 'USDT', method, events, priceAt, asOf });
-      const r2 = computePnl({ quote: 'USDT', method, events: split, priceAt, asOf });
-      splits += 1;
-      expect(close(r1.realized, r2.realized)).toBe(true);
-      expect(close(r1.value, r2.value)).toBe(true);
-      expect(r1.holdings.map((h) => h.asset)).toEqual(r2.holdings.map((h) => h.asset));
-      r1.holdings.forEach((h, i) => {
-        expect(h.qty.eq(r2.holdings[i]!.qty)).toBe(true);
-        expect(close(h.costBasis, r2.holdings[i]!.costBasis)).toBe(true);
-      });
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        historyArb,
+        fc.nat(),
+        fc.integer({ min: 1, max: 9 }),
+        fc.constantFrom(...methods),
+        ({ priceAt, events }, pick, tenths, method) => {
+          const trades = events.filter((e): e is TradeEvent => e.kind === 'trade');
+          fc.pre(trades.length > 0);
+          const t = trades[pick % trades.length]!;
+          const k = D(tenths).div(10);
+          const part = (v: string) => D(v).mul(k).toString();
+          const rest = (v: string) => D(v).minus(D(v).mul(k)).toString();
+          // Ids × 10 leave room for the second part's id right after the first's, as Binance numbers fills.
+          const a: TradeEvent = { ...t, id: `${t.id}0`, qty: part(t.qty), quoteQty: part(t.quoteQty), fee: part(t.fee) };
+          const b: TradeEvent = { ...t, id: `${t.id}1`, qty: rest(t.qty), quoteQty: rest(t.quoteQty), fee: rest(t.fee) };
+          const times10 = (e: HistoryEvent): HistoryEvent => ({ ...e, id: `${e.id}0` });
+          const split = events.flatMap((e) => (e === t ? [a, b] : [times10(e)]));
+          const asOf = last(events);
+          const r1 = computePnl({ quote: 'USDT', method, events, priceAt, asOf });
+          const r2 = computePnl({ quote: 'USDT', method, events: split, priceAt, asOf });
+          splits += 1;
+          expect(close(r1.realized, r2.realized)).toBe(true);
+          expect(close(r1.value, r2.value)).toBe(true);
+          expect(r1.holdings.map((h) => h.asset)).toEqual(r2.holdings.map((h) => h.asset));
+          r1.holdings.forEach((h, i) => {
+            expect(h.qty.eq(r2.holdings[i]!.qty)).toBe(true);
+            expect(close(h.costBasis, r2.holdings[i]!.costBasis)).toBe(true);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
     expect(splits).toBeGreaterThan(150);
   });
 
   it('the input order of events never changes a figure (same-time events have a defined order)', () => {
     let withTies = 0;
-    fc.assert(fc.property(historyArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 60, maxLength: 60 }), fc.constantFrom(...methods), ({ priceAt, events }, keys, method) => {
-      const shuffled = events.map((e, i) => ({ e, k: keys[i % keys.length]! })).sort((x, y) => x.k - y.k).map((x) => x.e);
-      const times = new Set(events.map((e) => e.time));
-      if (times.size < events.length) withTies += 1;
-      const asOf = last(events);
-      const strip = (r: PnlResult) => JSON.stringify(r);
-      expect(strip(computePnl({ quote: 'USDT', method, events: shuffled, priceAt, asOf })))
-        .toBe(strip(computePnl({ quote: 'USDT', method, events, priceAt, asOf })));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        historyArb,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 60, maxLength: 60 }),
+        fc.constantFrom(...methods),
+        ({ priceAt, events }, keys, method) => {
+          const shuffled = events
+            .map((e, i) => ({ e, k: keys[i % keys.length]! }))
+            .sort((x, y) => x.k - y.k)
+            .map((x) => x.e);
+          const times = new Set(events.map((e) => e.time));
+          if (times.size < events.length) withTies += 1;
+          const asOf = last(events);
+          const strip = (r: PnlResult) => JSON.stringify(r);
+          expect(strip(computePnl({ quote: 'USDT', method, events: shuffled, priceAt, asOf }))).toBe(
+            strip(computePnl({ quote: 'USDT', method, events, priceAt, asOf })),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
     expect(withTies).toBeGreaterThan(50);
   });
 });

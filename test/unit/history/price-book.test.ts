@@ -3,16 +3,30 @@ import { createPriceBook, type DailyCandle } from '../../../src/main/history/pnl
 
 const H = 3_600_000;
 const D = 24 * H;
-const symbols = () => [{ symbol: 'BNBUSDT', baseAsset: 'BNB', quoteAsset: 'USDT' }, { symbol: 'ARDRBTC', baseAsset: 'ARDR', quoteAsset: 'BTC' }, { symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT' }];
+const symbols = () => [
+  { symbol: 'BNBUSDT', baseAsset: 'BNB', quoteAsset: 'USDT' },
+  { symbol: 'ARDRBTC', baseAsset: 'ARDR', quoteAsset: 'BTC' },
+  { symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT' },
+];
 
 describe('price book', () => {
   it('the last close known at a time: hourly where there are hourly candles, daily before; never a later close', async () => {
-    const daily = async (symbol: string): Promise<DailyCandle[]> => (symbol === 'BNBUSDT'
-      ? [[0, '100', D - 1], [D, '200', 2 * D - 1], [2 * D, '300', 3 * D - 1]]
-      : [[0, '50000', D - 1], [D, '60000', 2 * D - 1], [2 * D, '70000', 3 * D - 1]]);
+    const daily = async (symbol: string): Promise<DailyCandle[]> =>
+      symbol === 'BNBUSDT'
+        ? [
+            [0, '100', D - 1],
+            [D, '200', 2 * D - 1],
+            [2 * D, '300', 3 * D - 1],
+          ]
+        : [
+            [0, '50000', D - 1],
+            [D, '60000', 2 * D - 1],
+            [2 * D, '70000', 3 * D - 1],
+          ];
     const hourly = async (symbol: string, start: number): Promise<DailyCandle[]> => {
       const out: DailyCandle[] = [];
-      for (let t = Math.max(start, 2 * D); t < 3 * D; t += H) out.push([t, String(symbol === 'BNBUSDT' ? 300 + (t - 2 * D) / H : 70000), t + H - 1]);
+      for (let t = Math.max(start, 2 * D); t < 3 * D; t += H)
+        out.push([t, String(symbol === 'BNBUSDT' ? 300 + (t - 2 * D) / H : 70000), t + H - 1]);
       return out;
     };
     const book = createPriceBook({ quote: 'USDT', symbols, fetchDaily: daily, fetchHourly: hourly, hourlySince: 2 * D });
@@ -29,9 +43,18 @@ describe('price book', () => {
   });
 
   it('an asset traded only against BTC is priced through BTC', async () => {
-    const daily = async (symbol: string): Promise<DailyCandle[]> => (symbol === 'ARDRBTC'
-      ? [[0, '0.000001', D - 1], [D, '0.000002', 2 * D - 1], [2 * D, '0.000003', 3 * D - 1]]
-      : [[0, '50000', D - 1], [D, '60000', 2 * D - 1], [2 * D, '65000', 3 * D - 1]]);
+    const daily = async (symbol: string): Promise<DailyCandle[]> =>
+      symbol === 'ARDRBTC'
+        ? [
+            [0, '0.000001', D - 1],
+            [D, '0.000002', 2 * D - 1],
+            [2 * D, '0.000003', 3 * D - 1],
+          ]
+        : [
+            [0, '50000', D - 1],
+            [D, '60000', 2 * D - 1],
+            [2 * D, '65000', 3 * D - 1],
+          ];
     const book = createPriceBook({ quote: 'USDT', symbols, fetchDaily: daily });
     await book.load(['ARDR'], 0);
     // 0.000001 BTC × 50,000 USDT (day 0's closes), exactly.

@@ -10,8 +10,14 @@ import {
 function harness(overrides: Partial<ValueSample> = {}) {
   const clock = { t: 1_000_000 };
   let sample: ValueSample | null = {
-    environment: 'demo', quote: 'USDT', total: '1000', pending: 0, holdings: 3,
-    freshness: { state: 'live', since: 0 }, asOf: clock.t, ...overrides,
+    environment: 'demo',
+    quote: 'USDT',
+    total: '1000',
+    pending: 0,
+    holdings: 3,
+    freshness: { state: 'live', since: 0 },
+    asOf: clock.t,
+    ...overrides,
   };
   const store = createMemoryValuePointStore();
   const timers: Array<() => void> = [];
@@ -31,7 +37,10 @@ function harness(overrides: Partial<ValueSample> = {}) {
     },
   });
   return {
-    clock, store, recorder, timers,
+    clock,
+    store,
+    recorder,
+    timers,
     set(patch: Partial<ValueSample> | null) {
       sample = patch === null ? null : { ...(sample as ValueSample), asOf: clock.t, ...patch };
     },

@@ -29,17 +29,20 @@ describe.each(COMMAND_NAMES)('command %s', (name) => {
     expect(handlers[name].mock.calls[0]?.[1]).toEqual({ sender: trusted });
   });
 
-  it.each(invalidInputs[name].map((v) => [JSON.stringify(v) ?? 'undefined', v]))('rejects invalid input %s without running the handler', async (_label, input) => {
-    const handlers = stubHandlers();
-    const router = createCommandRouter({ handlers, isTrustedSender: isTrusted });
-    const res = await router.dispatch(name, input, trusted);
-    expect(res.ok).toBe(false);
-    if (!res.ok) {
-      expect(res.error.code).toBe('invalid-input');
-      expect(res.error.message).not.toContain(SECRET);
-    }
-    expect(handlers[name]).not.toHaveBeenCalled();
-  });
+  it.each(invalidInputs[name].map((v) => [JSON.stringify(v) ?? 'undefined', v]))(
+    'rejects invalid input %s without running the handler',
+    async (_label, input) => {
+      const handlers = stubHandlers();
+      const router = createCommandRouter({ handlers, isTrustedSender: isTrusted });
+      const res = await router.dispatch(name, input, trusted);
+      expect(res.ok).toBe(false);
+      if (!res.ok) {
+        expect(res.error.code).toBe('invalid-input');
+        expect(res.error.message).not.toContain(SECRET);
+      }
+      expect(handlers[name]).not.toHaveBeenCalled();
+    },
+  );
 
   it('refuses an untrusted sender before validating or running anything', async () => {
     const handlers = stubHandlers();
@@ -79,7 +82,9 @@ describe('router behaviour', () => {
 
   it('duck-types errors from other layers with a known code', async () => {
     const handlers = stubHandlers();
-    handlers['keys:save'].mockRejectedValue(Object.assign(new Error('The keychain is locked. Unlock it and retry.'), { code: 'keychain-locked' }));
+    handlers['keys:save'].mockRejectedValue(
+      Object.assign(new Error('The keychain is locked. Unlock it and retry.'), { code: 'keychain-locked' }),
+    );
     const router = createCommandRouter({ handlers, isTrustedSender: isTrusted });
     const res = await router.dispatch('keys:save', validInputs['keys:save'], trusted);
     expect(res).toMatchObject({ ok: false, error: { code: 'keychain-locked' } });
@@ -87,12 +92,25 @@ describe('router behaviour', () => {
 
   it('maps an error to a public one in one place (toPublicError): handlers just throw', async () => {
     const handlers = stubHandlers();
-    const clock = new ExchangeError({ kind: 'clock', httpStatus: 400, binanceCode: -1021, message: "Your computer's clock is 2 s ahead of Binance's. Sync the clock and retry." });
+    const clock = new ExchangeError({
+      kind: 'clock',
+      httpStatus: 400,
+      binanceCode: -1021,
+      message: "Your computer's clock is 2 s ahead of Binance's. Sync the clock and retry.",
+    });
     handlers['keys:test'].mockRejectedValue(clock);
     const internal = vi.fn();
-    const router = createCommandRouter({ handlers, isTrustedSender: isTrusted, onInternalError: internal, toPublicError: (e) => toAppError(e, { redact: (t) => t }) });
+    const router = createCommandRouter({
+      handlers,
+      isTrustedSender: isTrusted,
+      onInternalError: internal,
+      toPublicError: (e) => toAppError(e, { redact: (t) => t }),
+    });
     const res = await router.dispatch('keys:test', validInputs['keys:test'], trusted);
-    expect(res).toEqual({ ok: false, error: { code: 'clock-skew', message: "Your computer's clock is 2 s ahead of Binance's. Sync the clock and retry." } });
+    expect(res).toEqual({
+      ok: false,
+      error: { code: 'clock-skew', message: "Your computer's clock is 2 s ahead of Binance's. Sync the clock and retry." },
+    });
     expect(internal).not.toHaveBeenCalled();
     // what the mapper does not know stays internal, and the log gets the original error
     const bug = new TypeError('x is undefined');
@@ -117,7 +135,12 @@ describe('router behaviour', () => {
   });
 
   it('a throwing sender predicate counts as untrusted', async () => {
-    const router = createCommandRouter({ handlers: stubHandlers(), isTrustedSender: () => { throw new Error('x'); } });
+    const router = createCommandRouter({
+      handlers: stubHandlers(),
+      isTrustedSender: () => {
+        throw new Error('x');
+      },
+    });
     expect(await router.dispatch('settings:get', undefined, trusted)).toMatchObject({ ok: false, error: { code: 'untrusted-sender' } });
   });
 

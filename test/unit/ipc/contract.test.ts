@@ -57,7 +57,10 @@ describe('contract shape', () => {
 function propertyNames(schema: z.ZodType): string[] {
   const names: string[] = [];
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (typeof node !== 'object' || node === null) return;
     for (const [k, v] of Object.entries(node)) {
       if (k === 'properties' && typeof v === 'object' && v !== null) names.push(...Object.keys(v));
@@ -93,14 +96,18 @@ function unboundedStrings(schema: z.ZodType): string[] {
   const found: string[] = [];
   const walkIo = (io: 'input' | 'output'): void => {
     const walk = (node: unknown, path: string): void => {
-      if (Array.isArray(node)) { node.forEach((n, i) => walk(n, `${path}[${i}]`)); return; }
+      if (Array.isArray(node)) {
+        node.forEach((n, i) => walk(n, `${path}[${i}]`));
+        return;
+      }
       if (typeof node !== 'object' || node === null) return;
       const n = node as Record<string, unknown>;
       const types = Array.isArray(n['type']) ? n['type'] : [n['type']];
       if (types.includes('string') && n['enum'] === undefined && n['const'] === undefined && typeof n['maxLength'] !== 'number') {
         found.push(`${io}:${path || '(root)'}`);
       }
-      for (const [k, v] of Object.entries(n)) walk(v, k === 'properties' || k === 'items' || k === 'anyOf' || k === 'oneOf' ? path : `${path}.${k}`.replace(/^\./, ''));
+      for (const [k, v] of Object.entries(n))
+        walk(v, k === 'properties' || k === 'items' || k === 'anyOf' || k === 'oneOf' ? path : `${path}.${k}`.replace(/^\./, ''));
       if (typeof n['properties'] === 'object' && n['properties'] !== null) {
         for (const [k, v] of Object.entries(n['properties'])) walk(v, path ? `${path}.${k}` : k);
       }
@@ -137,7 +144,22 @@ describe('every string in the contract is bounded', () => {
     expect(commands['orders:history'].input.safeParse({ symbol: 'BTCUSDT', beforeOrderId: '18446744073709551615' }).success).toBe(true);
   });
   it('the contract and the orders repository agree on what an exchange id is', () => {
-    const samples = ['0', '1', '-1', '-42', '18446744073709551615', '1'.repeat(20), '1'.repeat(21), '', ' 1', '+1', '1.0', '1e3', '007', 'abc'];
+    const samples = [
+      '0',
+      '1',
+      '-1',
+      '-42',
+      '18446744073709551615',
+      '1'.repeat(20),
+      '1'.repeat(21),
+      '',
+      ' 1',
+      '+1',
+      '1.0',
+      '1e3',
+      '007',
+      'abc',
+    ];
     const repositoryTakes = (id: string): boolean => {
       try {
         idKey(id);
@@ -170,7 +192,9 @@ describe('input validation samples', () => {
     expect(s.safeParse({ environment: 'testnet', material: { kind: 'hmac', apiKey, secret: 'b'.repeat(64) } }).success).toBe(true);
     expect(s.safeParse({ environment: 'testnet', material: { kind: 'ed25519-generated', apiKey } }).success).toBe(true);
     expect(s.safeParse({ environment: 'testnet', material: { kind: 'ed25519', apiKey, privateKeyPem: 'nope' } }).success).toBe(false);
-    expect(s.safeParse({ environment: 'testnet', material: { kind: 'hmac', apiKey, secret: 'b'.repeat(64), extra: 1 } }).success).toBe(false);
+    expect(s.safeParse({ environment: 'testnet', material: { kind: 'hmac', apiKey, secret: 'b'.repeat(64), extra: 1 } }).success).toBe(
+      false,
+    );
     expect(s.safeParse({ environment: 'mainnet', material: { kind: 'hmac', apiKey, secret: 'b'.repeat(64) } }).success).toBe(false);
   });
 
@@ -188,26 +212,62 @@ describe('input validation samples', () => {
 
 describe('applyPortfolioEvent', () => {
   const h = (asset: string, total: string): Holding => ({
-    asset, free: total, locked: '0', total, price: '1', value: total, change24hPct: '0', share: null, priceRoute: 'direct',
+    asset,
+    free: total,
+    locked: '0',
+    total,
+    price: '1',
+    value: total,
+    change24hPct: '0',
+    share: null,
+    priceRoute: 'direct',
   });
   const base: PortfolioSnapshot = {
-    environment: 'demo', seq: 1, quote: 'USDT', holdings: [h('BTC', '1'), h('ETH', '2')], total: '3',
-    total24hChange: null, total24hChangePct: null, asOf: 1000, freshness: { state: 'live', since: 900 },
+    environment: 'demo',
+    seq: 1,
+    quote: 'USDT',
+    holdings: [h('BTC', '1'), h('ETH', '2')],
+    total: '3',
+    total24hChange: null,
+    total24hChangePct: null,
+    asOf: 1000,
+    freshness: { state: 'live', since: 900 },
   };
   it('applies a delta in order: replaces, removes, appends', () => {
     const next = applyPortfolioEvent(base, {
-      kind: 'delta', baseSeq: 1, seq: 2, changed: [h('ETH', '5'), h('BNB', '1')], removed: ['BTC'],
-      total: '6', total24hChange: '1', total24hChangePct: '20', asOf: 2000, freshness: { state: 'live', since: 900 },
+      kind: 'delta',
+      baseSeq: 1,
+      seq: 2,
+      changed: [h('ETH', '5'), h('BNB', '1')],
+      removed: ['BTC'],
+      total: '6',
+      total24hChange: '1',
+      total24hChangePct: '20',
+      asOf: 2000,
+      freshness: { state: 'live', since: 900 },
     });
-    expect(next?.holdings.map((x) => [x.asset, x.total])).toEqual([['ETH', '5'], ['BNB', '1']]);
+    expect(next?.holdings.map((x) => [x.asset, x.total])).toEqual([
+      ['ETH', '5'],
+      ['BNB', '1'],
+    ]);
     expect(next?.seq).toBe(2);
     expect(next?.total).toBe('6');
   });
   it('returns null on a gap so the caller refetches', () => {
-    expect(applyPortfolioEvent(base, {
-      kind: 'delta', baseSeq: 5, seq: 6, changed: [], removed: [], total: '3', total24hChange: null,
-      total24hChangePct: null, asOf: 1, freshness: { state: 'live', since: 1 },
-    })).toBeNull();
+    expect(
+      applyPortfolioEvent(base, {
+        kind: 'delta',
+        baseSeq: 5,
+        seq: 6,
+        changed: [],
+        removed: [],
+        total: '3',
+        total24hChange: null,
+        total24hChangePct: null,
+        asOf: 1,
+        freshness: { state: 'live', since: 1 },
+      }),
+    ).toBeNull();
     expect(applyPortfolioEvent(null, { kind: 'full', snapshot: base })).toBe(base);
   });
   it('the event schema accepts both kinds', () => {

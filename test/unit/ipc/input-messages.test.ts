@@ -28,20 +28,39 @@ function expectPersonReadable(text: string): void {
   expect(text).toMatch(/\.$/);
 }
 
-const limit = (over: Record<string, unknown>) => ({ draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '1', ...over } });
-const hmac = (over: Record<string, unknown>) => ({ environment: 'testnet', material: { kind: 'hmac', apiKey: 'abcdefgh12345678', secret: 'S3cretS3cret', ...over } });
+const limit = (over: Record<string, unknown>) => ({
+  draft: { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '1', ...over },
+});
+const hmac = (over: Record<string, unknown>) => ({
+  environment: 'testnet',
+  material: { kind: 'hmac', apiKey: 'abcdefgh12345678', secret: 'S3cretS3cret', ...over },
+});
 
 describe('invalid input is answered in the words of the screen (issue 8, B10)', () => {
   it('names the field, says what is wrong and what to do', async () => {
-    expect(await message('keys:test', hmac({ apiKey: 'abc' }))).toBe('API key is too short (at least 8 characters). Copy it again from API Management on Binance.');
+    expect(await message('keys:test', hmac({ apiKey: 'abc' }))).toBe(
+      'API key is too short (at least 8 characters). Copy it again from API Management on Binance.',
+    );
     expect(await message('keys:test', hmac({ apiKey: '   ' }))).toBe('API key is required. Copy it again from API Management on Binance.');
-    expect(await message('keys:test', hmac({ apiKey: 'x'.repeat(10_000) }))).toBe('API key is too long (at most 256 characters). Copy it again from API Management on Binance.');
-    expect(await message('keys:test', hmac({ apiKey: 'abcd🔑efgh12345' }))).toBe('API key may contain only letters and digits. Copy it again from API Management on Binance.');
-    expect(await message('keys:save', { environment: 'testnet', material: { kind: 'ed25519', apiKey: 'abcdefgh12345678', privateKeyPem: 'not a pem at all, only some words that are long enough' } }))
-      .toMatch(/^Private key must be a PEM private key\. Paste the whole file/);
-    expect(await message('orders:preflight', limit({ quantity: '1'.repeat(10_000) }))).toBe('Quantity is too long (at most 40 characters).');
+    expect(await message('keys:test', hmac({ apiKey: 'x'.repeat(10_000) }))).toBe(
+      'API key is too long (at most 256 characters). Copy it again from API Management on Binance.',
+    );
+    expect(await message('keys:test', hmac({ apiKey: 'abcd🔑efgh12345' }))).toBe(
+      'API key may contain only letters and digits. Copy it again from API Management on Binance.',
+    );
+    expect(
+      await message('keys:save', {
+        environment: 'testnet',
+        material: { kind: 'ed25519', apiKey: 'abcdefgh12345678', privateKeyPem: 'not a pem at all, only some words that are long enough' },
+      }),
+    ).toMatch(/^Private key must be a PEM private key\. Paste the whole file/);
+    expect(await message('orders:preflight', limit({ quantity: '1'.repeat(10_000) }))).toBe(
+      'Quantity is too long (at most 40 characters).',
+    );
     expect(await message('orders:preflight', limit({ quantity: 0.001 }))).toBe('Quantity must be a number like 0.0012.');
-    expect(await message('settings:update', { smallBalanceThreshold: 'lots' })).toMatch(/^Small-balance threshold must be a number like 10/);
+    expect(await message('settings:update', { smallBalanceThreshold: 'lots' })).toMatch(
+      /^Small-balance threshold must be a number like 10/,
+    );
   });
 
   it('never echoes the rejected value', async () => {
@@ -61,7 +80,17 @@ describe('invalid input is answered in the words of the screen (issue 8, B10)', 
         checked++;
       }
     }
-    const hostile = ['', '   ', 'garbage', 'x'.repeat(10_000), '🚀🚀🚀', 'ǅěšť ünïcödé 数量', '-----BEGIN PRIVATE KEY-----\nnope\n', '1e309', '99999999999999999999999999999999999999999999999999999999999999999999'];
+    const hostile = [
+      '',
+      '   ',
+      'garbage',
+      'x'.repeat(10_000),
+      '🚀🚀🚀',
+      'ǅěšť ünïcödé 数量',
+      '-----BEGIN PRIVATE KEY-----\nnope\n',
+      '1e309',
+      '99999999999999999999999999999999999999999999999999999999999999999999',
+    ];
     for (const v of hostile) {
       for (const field of ['quantity', 'price', 'stopPrice', 'quoteOrderQty', 'symbol']) {
         const res = await router().dispatch('orders:preflight', limit({ [field]: v }), trusted);
@@ -77,7 +106,11 @@ describe('invalid input is answered in the words of the screen (issue 8, B10)', 
           checked++;
         }
       }
-      const pem = await router().dispatch('keys:save', { environment: 'testnet', material: { kind: 'ed25519', apiKey: 'abcdefgh12345678', privateKeyPem: v } }, trusted);
+      const pem = await router().dispatch(
+        'keys:save',
+        { environment: 'testnet', material: { kind: 'ed25519', apiKey: 'abcdefgh12345678', privateKeyPem: v } },
+        trusted,
+      );
       if (!pem.ok) {
         expectPersonReadable(pem.error.message);
         checked++;
@@ -96,7 +129,19 @@ describe('invalid input is answered in the words of the screen (issue 8, B10)', 
 describe('a field the message map does not know yet', () => {
   it('still gets a sentence with the bound, not the validator text', async () => {
     const { describeInvalidInput } = await import('../../../src/main/ipc/input-messages');
-    expect(describeInvalidInput([{ code: 'too_big', origin: 'string', maximum: 128, path: ['newField'], message: 'Too big: expected string to have <=128 characters' }], { newField: 'x'.repeat(200) }))
-      .toBe('One of the values entered is too long (at most 128 characters).');
+    expect(
+      describeInvalidInput(
+        [
+          {
+            code: 'too_big',
+            origin: 'string',
+            maximum: 128,
+            path: ['newField'],
+            message: 'Too big: expected string to have <=128 characters',
+          },
+        ],
+        { newField: 'x'.repeat(200) },
+      ),
+    ).toBe('One of the values entered is too long (at most 128 characters).');
   });
 });

@@ -17,7 +17,10 @@ function harness() {
   };
   const synced: string[] = [];
   const repo = {
-    orderCursor: () => null, lastTradeId: () => null, upsertOrders: () => 0, insertFills: () => 0,
+    orderCursor: () => null,
+    lastTradeId: () => null,
+    upsertOrders: () => 0,
+    insertFills: () => 0,
     markSynced: (_env: string, symbol: string) => synced.push(symbol),
   } as unknown as OrdersRepository;
   const progress: SyncProgress[] = [];

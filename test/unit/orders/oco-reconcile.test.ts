@@ -13,17 +13,42 @@ import { fakeClock } from '../../helpers/fake-clock';
 
 const LIST = 'perch-oco-1';
 const ids = legIds(LIST);
-const order: ConfirmedOrder = { symbol: 'BTCUSDT', side: 'SELL', type: 'OCO', quantity: '0.001', price: '70000', stopPrice: '50000', stopLimitPrice: '49900' };
+const order: ConfirmedOrder = {
+  symbol: 'BTCUSDT',
+  side: 'SELL',
+  type: 'OCO',
+  quantity: '0.001',
+  price: '70000',
+  stopPrice: '50000',
+  stopLimitPrice: '49900',
+};
 const leg = (clientOrderId: string, orderId: number, type: string) => ({
-  symbol: 'BTCUSDT', orderId, orderListId: 7, clientOrderId, price: '70000', origQty: '0.001', executedQty: '0', cummulativeQuoteQty: '0',
-  status: 'NEW', timeInForce: 'GTC', type, side: 'SELL', stopPrice: '0', updateTime: 1,
+  symbol: 'BTCUSDT',
+  orderId,
+  orderListId: 7,
+  clientOrderId,
+  price: '70000',
+  origQty: '0.001',
+  executedQty: '0',
+  cummulativeQuoteQty: '0',
+  status: 'NEW',
+  timeInForce: 'GTC',
+  type,
+  side: 'SELL',
+  stopPrice: '0',
+  updateTime: 1,
 });
 const legs = [leg(ids.limit, 101, 'LIMIT_MAKER'), leg(ids.stop, 102, 'STOP_LOSS_LIMIT')];
 const list = {
-  orderListId: 7, listClientOrderId: LIST, listOrderStatus: 'EXECUTING', symbol: 'BTCUSDT',
-  orders: legs.map((l) => ({ symbol: l.symbol, orderId: l.orderId, clientOrderId: l.clientOrderId })), orderReports: legs,
+  orderListId: 7,
+  listClientOrderId: LIST,
+  listOrderStatus: 'EXECUTING',
+  symbol: 'BTCUSDT',
+  orders: legs.map((l) => ({ symbol: l.symbol, orderId: l.orderId, clientOrderId: l.clientOrderId })),
+  orderReports: legs,
 };
-const notFound = (): ExchangeError => new ExchangeError({ kind: 'not-found', httpStatus: 400, binanceCode: -2013, binanceMsg: 'Order list does not exist.', message: 'x' });
+const notFound = (): ExchangeError =>
+  new ExchangeError({ kind: 'not-found', httpStatus: 400, binanceCode: -2013, binanceMsg: 'Order list does not exist.', message: 'x' });
 
 const placers: OcoPlacer[] = [];
 afterEach(() => {
@@ -46,7 +71,13 @@ describe('OCO reconciliation', () => {
         throw new Error(`unexpected ${req.path}`);
       },
     };
-    const oco = createOcoPlacer({ rest, orders: createOrderStateStore(), clock, backoff: { baseMs: 250, capMs: 5_000, minMs: 100, random: () => 0.5 }, log: (e) => log.push(e.type) });
+    const oco = createOcoPlacer({
+      rest,
+      orders: createOrderStateStore(),
+      clock,
+      backoff: { baseMs: 250, capMs: 5_000, minMs: 100, random: () => 0.5 },
+      log: (e) => log.push(e.type),
+    });
     placers.push(oco);
     const seen: OcoOutcome[] = [];
     oco.subscribe((o) => seen.push(o));
@@ -74,7 +105,12 @@ describe('OCO reconciliation', () => {
         throw new Error(`unexpected ${req.path}`);
       },
     };
-    const oco = createOcoPlacer({ rest, orders: createOrderStateStore(), clock, backoff: { baseMs: 250, capMs: 5_000, minMs: 100, random: () => 0.5 } });
+    const oco = createOcoPlacer({
+      rest,
+      orders: createOrderStateStore(),
+      clock,
+      backoff: { baseMs: 250, capMs: 5_000, minMs: 100, random: () => 0.5 },
+    });
     placers.push(oco);
     const seen: OcoOutcome[] = [];
     oco.subscribe((o) => seen.push(o));

@@ -8,14 +8,36 @@ import { dec, isMultipleOf } from '../../../src/shared/money';
 
 function symbolInfo(over: Partial<SymbolInfo> = {}, tick = '0.01', step = '0.00001'): SymbolInfo {
   return {
-    symbol: 'BTCUSDT', status: 'TRADING', baseAsset: 'BTC', quoteAsset: 'USDT', baseAssetPrecision: 8, quoteAssetPrecision: 8,
+    symbol: 'BTCUSDT',
+    status: 'TRADING',
+    baseAsset: 'BTC',
+    quoteAsset: 'USDT',
+    baseAssetPrecision: 8,
+    quoteAssetPrecision: 8,
     orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'],
-    quoteOrderQtyMarketAllowed: true, isSpotTradingAllowed: true, permissionSets: [['SPOT']], fetchedAt: 0,
+    quoteOrderQtyMarketAllowed: true,
+    isSpotTradingAllowed: true,
+    permissionSets: [['SPOT']],
+    fetchedAt: 0,
     filters: parseSymbolFilters([
       { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: '1000000.00000000', tickSize: tick },
       { filterType: 'LOT_SIZE', minQty: step, maxQty: '9000.00000000', stepSize: step },
-      { filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: '5', bidMultiplierDown: '0.2', askMultiplierUp: '5', askMultiplierDown: '0.2', avgPriceMins: 5 },
-      { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
+      {
+        filterType: 'PERCENT_PRICE_BY_SIDE',
+        bidMultiplierUp: '5',
+        bidMultiplierDown: '0.2',
+        askMultiplierUp: '5',
+        askMultiplierDown: '0.2',
+        avgPriceMins: 5,
+      },
+      {
+        filterType: 'NOTIONAL',
+        minNotional: '5.00000000',
+        applyMinToMarket: true,
+        maxNotional: '9000000.00000000',
+        applyMaxToMarket: false,
+        avgPriceMins: 5,
+      },
       { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
     ]),
     ...over,
@@ -29,7 +51,14 @@ function input(draft: OrderDraftInput, over: Partial<PreflightInput> = {}): Pref
     draft,
     info,
     validate: (d: OrderDraft, extra: Omit<ValidationContext, 'filters' | 'status' | 'orderTypes' | 'exchangeFilters'>) =>
-      validateOrderDraft(d, { ...extra, filters: info!.filters, status: info!.status, orderTypes: info!.orderTypes, quoteOrderQtyMarketAllowed: info!.quoteOrderQtyMarketAllowed, quoteAssetPrecision: info!.quoteAssetPrecision }),
+      validateOrderDraft(d, {
+        ...extra,
+        filters: info!.filters,
+        status: info!.status,
+        orderTypes: info!.orderTypes,
+        quoteOrderQtyMarketAllowed: info!.quoteOrderQtyMarketAllowed,
+        quoteAssetPrecision: info!.quoteAssetPrecision,
+      }),
     market: { bid: '49999.99', ask: '50000', last: '50000', at: 1 },
     free: (a) => balances[a] ?? '0',
     rates: { maker: '0.001', taker: '0.001', bnbDiscount: false },
@@ -38,16 +67,35 @@ function input(draft: OrderDraftInput, over: Partial<PreflightInput> = {}): Pref
   };
 }
 
-const limitBuy = (quantity: string, price: string): OrderDraftInput => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity, price, timeInForce: 'GTC' });
+const limitBuy = (quantity: string, price: string): OrderDraftInput => ({
+  symbol: 'BTCUSDT',
+  side: 'BUY',
+  type: 'LIMIT',
+  quantity,
+  price,
+  timeInForce: 'GTC',
+});
 
 describe('filter failures: explained, corrected in one click, never changed silently', () => {
   const cases: Array<{ name: string; draft: OrderDraftInput; code: string; field: string; fixed: string }> = [
     { name: 'quantity off the step', draft: limitBuy('0.000155', '40000'), code: 'LOT_SIZE', field: 'quantity', fixed: '0.00015' },
     // 9000 (the largest quantity) is still unaffordable: the Max of the balance is offered instead.
     { name: 'quantity above the maximum', draft: limitBuy('99999', '40000'), code: 'LOT_SIZE', field: 'quantity', fixed: '0.025' },
-    { name: 'price off the tick (a buy snaps down)', draft: limitBuy('0.001', '40000.005'), code: 'PRICE_FILTER', field: 'price', fixed: '40000' },
+    {
+      name: 'price off the tick (a buy snaps down)',
+      draft: limitBuy('0.001', '40000.005'),
+      code: 'PRICE_FILTER',
+      field: 'price',
+      fixed: '40000',
+    },
     { name: 'order value below the minimum', draft: limitBuy('0.00001', '40000'), code: 'NOTIONAL', field: 'quantity', fixed: '0.00013' },
-    { name: 'price too far above the average', draft: limitBuy('0.001', '260000'), code: 'PERCENT_PRICE_BY_SIDE', field: 'price', fixed: '250000' },
+    {
+      name: 'price too far above the average',
+      draft: limitBuy('0.001', '260000'),
+      code: 'PERCENT_PRICE_BY_SIDE',
+      field: 'price',
+      fixed: '250000',
+    },
     { name: 'more than the free balance', draft: limitBuy('0.1', '40000'), code: 'BALANCE', field: 'quantity', fixed: '0.025' },
   ];
   for (const c of cases) {
@@ -88,15 +136,52 @@ describe('filter failures: explained, corrected in one click, never changed sile
   });
 
   it('a stop that would trigger at once is an issue', () => {
-    const r = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: '0.001', price: '50100', stopPrice: '50200', timeInForce: 'GTC' }));
+    const r = preflight(
+      input({
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'STOP_LOSS_LIMIT',
+        quantity: '0.001',
+        price: '50100',
+        stopPrice: '50200',
+        timeInForce: 'GTC',
+      }),
+    );
     expect(r.issues.some((i) => i.code === 'STOP_PRICE')).toBe(true);
   });
 
   it('OCO legs are checked separately and their prices against the market', () => {
-    const good = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'OCO', quantity: '0.01', price: '55000', stopPrice: '45000', stopLimitPrice: '44900' }));
+    const good = preflight(
+      input({
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'OCO',
+        quantity: '0.01',
+        price: '55000',
+        stopPrice: '45000',
+        stopLimitPrice: '44900',
+      }),
+    );
     expect(good.issues).toEqual([]);
-    expect(good.order).toMatchObject({ type: 'OCO', quantity: '0.01', price: '55000', stopPrice: '45000', stopLimitPrice: '44900', stopLimitTimeInForce: 'GTC' });
-    const wrong = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'OCO', quantity: '0.01', price: '45000', stopPrice: '55000', stopLimitPrice: '44900.005' }));
+    expect(good.order).toMatchObject({
+      type: 'OCO',
+      quantity: '0.01',
+      price: '55000',
+      stopPrice: '45000',
+      stopLimitPrice: '44900',
+      stopLimitTimeInForce: 'GTC',
+    });
+    const wrong = preflight(
+      input({
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'OCO',
+        quantity: '0.01',
+        price: '45000',
+        stopPrice: '55000',
+        stopLimitPrice: '44900.005',
+      }),
+    );
     expect(wrong.issues.some((i) => i.code === 'OCO_PRICES')).toBe(true);
     expect(wrong.issues.find((i) => i.code === 'PRICE_FILTER')?.field).toBe('stopLimitPrice');
   });
@@ -105,12 +190,35 @@ describe('filter failures: explained, corrected in one click, never changed sile
 describe('estimates with commission', () => {
   it('a buy pays the notional and receives the base minus the fee', () => {
     const r = preflight(input(limitBuy('0.01', '40000'), { rates: { maker: '0.00075', taker: '0.001', bnbDiscount: true } }));
-    expect(r.estimate).toMatchObject({ notional: '400', liquidity: 'maker', feeRate: '0.00075', fee: '0.0000075', feeAsset: 'BTC', total: '400', totalAsset: 'USDT', receive: '0.0099925', receiveAsset: 'BTC', bnbDiscount: true });
+    expect(r.estimate).toMatchObject({
+      notional: '400',
+      liquidity: 'maker',
+      feeRate: '0.00075',
+      fee: '0.0000075',
+      feeAsset: 'BTC',
+      total: '400',
+      totalAsset: 'USDT',
+      receive: '0.0099925',
+      receiveAsset: 'BTC',
+      bnbDiscount: true,
+    });
   });
 
   it('a sell receives the notional minus the fee in the quote asset; a market order is taker at the bid', () => {
-    const r = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1' }, { rates: { maker: '0.0005', taker: '0.002', bnbDiscount: false } }));
-    expect(r.estimate).toMatchObject({ price: '49999.99', liquidity: 'taker', notional: '4999.999', fee: '9.999998', total: '4989.999002', receiveAsset: 'USDT' });
+    const r = preflight(
+      input(
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1' },
+        { rates: { maker: '0.0005', taker: '0.002', bnbDiscount: false } },
+      ),
+    );
+    expect(r.estimate).toMatchObject({
+      price: '49999.99',
+      liquidity: 'taker',
+      notional: '4999.999',
+      fee: '9.999998',
+      total: '4989.999002',
+      receiveAsset: 'USDT',
+    });
     expect(r.warnings.some((w) => w.code === 'market-estimate')).toBe(true);
   });
 });
@@ -139,7 +247,12 @@ describe('warnings', () => {
 
 describe('25 / 50 / 75 / Max', () => {
   it('a sell: Max is the free base floored to the step, with the dust shown', () => {
-    const r = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.001', price: '50000' }, { free: (a) => (a === 'BTC' ? '0.123456789' : '0') }));
+    const r = preflight(
+      input(
+        { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.001', price: '50000' },
+        { free: (a) => (a === 'BTC' ? '0.123456789' : '0') },
+      ),
+    );
     const max = r.presets.find((p) => p.percent === 100);
     expect(max).toMatchObject({ field: 'quantity', value: '0.12345', dust: '0.00000678', dustAsset: 'BTC' });
     expect(r.presets.find((p) => p.percent === 25)?.value).toBe('0.03086');
@@ -152,42 +265,63 @@ describe('25 / 50 / 75 / Max', () => {
   });
 
   it('a market buy by quote total: Max is the free quote', () => {
-    const r = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '10' }, { free: (a) => (a === 'USDT' ? '123.456789123' : '0') }));
+    const r = preflight(
+      input(
+        { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '10' },
+        { free: (a) => (a === 'USDT' ? '123.456789123' : '0') },
+      ),
+    );
     expect(r.presets.find((p) => p.percent === 100)).toMatchObject({ field: 'quoteOrderQty', value: '123.45678912' });
   });
 });
 
 describe('money properties', () => {
-  const decimalText = fc.tuple(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 0, max: 8 }))
+  const decimalText = fc
+    .tuple(fc.integer({ min: 0, max: 99_999 }), fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 0, max: 8 }))
     .map(([i, f, d]) => (d === 0 ? String(i) : `${i}.${String(f).padStart(8, '0').slice(0, d)}`));
   const grid = fc.constantFrom('0.00000001', '0.000001', '0.001', '0.01', '0.5', '1', '10', '1000');
 
   it('what would be sent is always on the grid, within the balance, plain decimal text', () => {
     let checked = 0;
     const onGrid = (unit: string) => fc.integer({ min: 1, max: 200_000 }).map((n) => dec(unit).mul(n).toFixed());
-    const order = fc.tuple(grid, grid).chain(([tick, step]) => fc.record({
-      tick: fc.constant(tick), step: fc.constant(step),
-      qty: fc.oneof(onGrid(step), decimalText), price: fc.oneof(onGrid(tick), decimalText),
-      side: fc.constantFrom('BUY', 'SELL'), free: fc.oneof(decimalText, fc.constant('100000000')),
-    }));
-    fc.assert(fc.property(order, ({ qty, price, tick, step, side, free }) => {
-      const info = symbolInfo({}, tick, step);
-      const r = preflight(input({ symbol: 'BTCUSDT', side: side as 'BUY' | 'SELL', type: 'LIMIT', quantity: qty, price, timeInForce: 'GTC' }, {
-        info, market: { bid: price, ask: price, last: price, at: 1 }, free: () => free,
-      }));
-      if (r.order === null) return;
-      checked++;
-      for (const v of [r.order.quantity!, r.order.price!]) {
-        expect(v).toMatch(/^(0|[1-9]\d*)(\.\d*[1-9])?$/);
-      }
-      expect(isMultipleOf(r.order.quantity!, step)).toBe(true);
-      expect(isMultipleOf(r.order.price!, tick)).toBe(true);
-      const needed = side === 'BUY' ? dec(r.order.quantity!).mul(r.order.price!) : dec(r.order.quantity!);
-      expect(needed.lte(free)).toBe(true);
-      // Nothing was changed on the way: the order is the typed value, canonicalised.
-      expect(dec(r.order.quantity!).eq(qty)).toBe(true);
-      expect(dec(r.order.price!).eq(price)).toBe(true);
-    }), { numRuns: 500 });
+    const order = fc.tuple(grid, grid).chain(([tick, step]) =>
+      fc.record({
+        tick: fc.constant(tick),
+        step: fc.constant(step),
+        qty: fc.oneof(onGrid(step), decimalText),
+        price: fc.oneof(onGrid(tick), decimalText),
+        side: fc.constantFrom('BUY', 'SELL'),
+        free: fc.oneof(decimalText, fc.constant('100000000')),
+      }),
+    );
+    fc.assert(
+      fc.property(order, ({ qty, price, tick, step, side, free }) => {
+        const info = symbolInfo({}, tick, step);
+        const r = preflight(
+          input(
+            { symbol: 'BTCUSDT', side: side as 'BUY' | 'SELL', type: 'LIMIT', quantity: qty, price, timeInForce: 'GTC' },
+            {
+              info,
+              market: { bid: price, ask: price, last: price, at: 1 },
+              free: () => free,
+            },
+          ),
+        );
+        if (r.order === null) return;
+        checked++;
+        for (const v of [r.order.quantity!, r.order.price!]) {
+          expect(v).toMatch(/^(0|[1-9]\d*)(\.\d*[1-9])?$/);
+        }
+        expect(isMultipleOf(r.order.quantity!, step)).toBe(true);
+        expect(isMultipleOf(r.order.price!, tick)).toBe(true);
+        const needed = side === 'BUY' ? dec(r.order.quantity!).mul(r.order.price!) : dec(r.order.quantity!);
+        expect(needed.lte(free)).toBe(true);
+        // Nothing was changed on the way: the order is the typed value, canonicalised.
+        expect(dec(r.order.quantity!).eq(qty)).toBe(true);
+        expect(dec(r.order.price!).eq(price)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
     // The property must have been exercised on real orders, not only on refusals.
     expect(checked).toBeGreaterThan(20);
   });
@@ -197,25 +331,33 @@ describe('money properties', () => {
     let presetsSeen = 0;
     let sellPresetsSeen = 0;
     let correctionsSeen = 0;
-    fc.assert(fc.property(decimalText, decimalText, grid, decimalText, fc.constantFrom('BUY', 'SELL'), (qty, price, step, free, side) => {
-      const info = symbolInfo({}, '0.01', step);
-      const r = preflight(input({ symbol: 'BTCUSDT', side: side as 'BUY' | 'SELL', type: 'LIMIT', quantity: qty, price: price === '0' ? '1' : price }, { info, free: () => free }));
-      for (const p of r.presets) {
-        if (p.value === null) continue;
-        presetsSeen++;
-        if (side === 'SELL') sellPresetsSeen++;
-        expect(p.value).not.toMatch(/e/i);
-        expect(isMultipleOf(p.value, step)).toBe(true);
-        expect(dec(p.dust).gte(0)).toBe(true);
-        if (side === 'SELL') expect(dec(p.value).lte(free)).toBe(true);
-      }
-      for (const i of r.issues) {
-        if (i.correction === null) continue;
-        correctionsSeen++;
-        expect(i.correction.value).toMatch(/^\d+(\.\d+)?$/);
-        if (i.correction.field === 'quantity') expect(isMultipleOf(i.correction.value, step)).toBe(true);
-      }
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(decimalText, decimalText, grid, decimalText, fc.constantFrom('BUY', 'SELL'), (qty, price, step, free, side) => {
+        const info = symbolInfo({}, '0.01', step);
+        const r = preflight(
+          input(
+            { symbol: 'BTCUSDT', side: side as 'BUY' | 'SELL', type: 'LIMIT', quantity: qty, price: price === '0' ? '1' : price },
+            { info, free: () => free },
+          ),
+        );
+        for (const p of r.presets) {
+          if (p.value === null) continue;
+          presetsSeen++;
+          if (side === 'SELL') sellPresetsSeen++;
+          expect(p.value).not.toMatch(/e/i);
+          expect(isMultipleOf(p.value, step)).toBe(true);
+          expect(dec(p.dust).gte(0)).toBe(true);
+          if (side === 'SELL') expect(dec(p.value).lte(free)).toBe(true);
+        }
+        for (const i of r.issues) {
+          if (i.correction === null) continue;
+          correctionsSeen++;
+          expect(i.correction.value).toMatch(/^\d+(\.\d+)?$/);
+          if (i.correction.field === 'quantity') expect(isMultipleOf(i.correction.value, step)).toBe(true);
+        }
+      }),
+      { numRuns: RUNS },
+    );
     // The loops above check only what they are given: they must have been given presets (sell
     // ones included, which carry the balance check) and corrections, not passed on empty lists.
     expect(presetsSeen).toBeGreaterThanOrEqual(RUNS * 2);
@@ -226,10 +368,12 @@ describe('money properties', () => {
   });
 
   it('the canonical form ignores key order and absent fields', () => {
-    expect(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2' }))
-      .toBe(canonicalOrder({ quantity: '2', type: 'LIMIT', side: 'BUY', symbol: 'A1', price: '1', stopPrice: undefined }));
-    expect(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2' }))
-      .not.toBe(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2.0' }));
+    expect(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2' })).toBe(
+      canonicalOrder({ quantity: '2', type: 'LIMIT', side: 'BUY', symbol: 'A1', price: '1', stopPrice: undefined }),
+    );
+    expect(canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2' })).not.toBe(
+      canonicalOrder({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1', quantity: '2.0' }),
+    );
   });
 });
 
@@ -237,14 +381,20 @@ describe('freshness of what the checks use', () => {
   const NOW = 1_700_000_000_000;
 
   it('a quote that could not be refreshed is a warning that says how old it is; a fresh one is not', () => {
-    const fresh = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 1_000 } }));
+    const fresh = preflight(
+      input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 1_000 } }),
+    );
     expect(fresh.warnings.filter((w) => w.code === 'no-market-data')).toEqual([]);
-    const old = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 300_000 } }));
+    const old = preflight(
+      input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 300_000 } }),
+    );
     const w = old.warnings.find((x) => x.code === 'no-market-data');
     expect(w?.message).toMatch(/from \d\d:\d\d:\d\d \(300 s ago\) and could not be refreshed/);
     // A warning, not an issue: the order can still be confirmed once the person has seen it.
     expect(old.ok).toBe(true);
-    const unknownAge = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: null } }));
+    const unknownAge = preflight(
+      input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: null } }),
+    );
     expect(unknownAge.warnings.some((x) => x.code === 'no-market-data')).toBe(true);
   });
 
@@ -267,7 +417,9 @@ describe('freshness of what the checks use', () => {
   });
 
   it('the confirmation says which bid/ask the estimate used and when they are from', () => {
-    const r = preflight(input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 2_000 } }));
+    const r = preflight(
+      input(limitBuy('0.001', '40000'), { now: NOW, market: { bid: '49999.99', ask: '50000', last: '50000', at: NOW - 2_000 } }),
+    );
     const lines = confirmationLines(r.order!, r.estimate, r.rules!, r.market, NOW);
     expect(lines.find((l) => l.label === 'Market')?.value).toMatch(/^bid 49,999\.99 \/ ask 50,000\.00 as of \d\d:\d\d:\d\d$/);
     const stale = confirmationLines(r.order!, r.estimate, r.rules!, { ...r.market!, at: NOW - 60_000 }, NOW);
@@ -304,17 +456,30 @@ describe('one-click corrections that work (issue 8, B12)', () => {
     const r = preflight(input(limitBuy('99999', '40000')));
     expect(corrections(r)).toEqual([{ field: 'quantity', value: '0.025', label: 'Use the maximum 0.025' }]);
     // With a balance that pays it, the largest quantity is offered (separators in the label, exact value).
-    const rich = preflight(input(limitBuy('99999', '100'), { free: () => '100000000', market: { bid: '100', ask: '100.01', last: '100', at: 1 } }));
+    const rich = preflight(
+      input(limitBuy('99999', '100'), { free: () => '100000000', market: { bid: '100', ask: '100.01', last: '100', at: 1 } }),
+    );
     expect(corrections(rich)).toEqual([{ field: 'quantity', value: '9000', label: 'Use 9,000' }]);
   });
 
   it('property: every correction offered, applied, yields a draft that passes pre-flight', () => {
-    const decimalText = fc.tuple(fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 0, max: 8 }))
+    const decimalText = fc
+      .tuple(fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 0, max: 8 }))
       .map(([i, f, d]) => (d === 0 ? String(i) : `${i}.${String(f).padStart(8, '0').slice(0, d)}`));
-    const near = (centre: number) => fc.tuple(fc.double({ min: centre * 0.1, max: centre * 8, noNaN: true }), fc.integer({ min: 0, max: 9 })).map(([x, digits]) => x.toFixed(digits));
+    const near = (centre: number) =>
+      fc
+        .tuple(fc.double({ min: centre * 0.1, max: centre * 8, noNaN: true }), fc.integer({ min: 0, max: 9 }))
+        .map(([x, digits]) => x.toFixed(digits));
     const draft = fc.record({
       side: fc.constantFrom('BUY' as const, 'SELL' as const),
-      type: fc.constantFrom('LIMIT' as const, 'LIMIT_MAKER' as const, 'MARKET' as const, 'STOP_LOSS_LIMIT' as const, 'TAKE_PROFIT_LIMIT' as const, 'OCO' as const),
+      type: fc.constantFrom(
+        'LIMIT' as const,
+        'LIMIT_MAKER' as const,
+        'MARKET' as const,
+        'STOP_LOSS_LIMIT' as const,
+        'TAKE_PROFIT_LIMIT' as const,
+        'OCO' as const,
+      ),
       stop: fc.oneof(decimalText, near(50000)),
       stopLimit: fc.oneof(decimalText, near(50000)),
       byQuote: fc.boolean(),
@@ -326,27 +491,37 @@ describe('one-click corrections that work (issue 8, B12)', () => {
     });
     let runs = 0;
     let offered = 0;
-    fc.assert(fc.property(draft, (d) => {
-      runs++;
-      const balances: Record<string, string> = { USDT: d.usdt, BTC: d.btc };
-      const base = { symbol: 'BTCUSDT', side: d.side, type: d.type } as const;
-      let x: OrderDraftInput;
-      if (d.type === 'MARKET') x = d.byQuote ? { ...base, quoteOrderQty: d.quote } : { ...base, quantity: d.quantity };
-      else if (d.type === 'OCO') x = { ...base, quantity: d.quantity, price: d.price, stopPrice: d.stop, stopLimitPrice: d.stopLimit };
-      else if (d.type === 'LIMIT_MAKER') x = { ...base, quantity: d.quantity, price: d.price };
-      else x = { ...base, quantity: d.quantity, price: d.price, timeInForce: 'GTC' as const, ...(d.type === 'LIMIT' ? {} : { stopPrice: d.stop }) };
-      const over = { free: (a: string) => balances[a] ?? '0' };
-      const r = preflight(input(x, over));
-      const cs = corrections(r);
-      if (cs.length > 0) offered++;
-      const fields = cs.map((c) => c.field);
-      expect(new Set(fields).size, 'one correction per field').toBe(fields.length);
-      for (const c of cs) {
-        expect(dec(c.value).gt(0), `never zero: ${JSON.stringify(c)}`).toBe(true);
-        const again = preflight(input(applied(x, c), over));
-        expect(again.ok, `${JSON.stringify(x)} + ${JSON.stringify(c)} -> ${JSON.stringify(again.issues)}`).toBe(true);
-      }
-    }), { numRuns: 1200 });
+    fc.assert(
+      fc.property(draft, (d) => {
+        runs++;
+        const balances: Record<string, string> = { USDT: d.usdt, BTC: d.btc };
+        const base = { symbol: 'BTCUSDT', side: d.side, type: d.type } as const;
+        let x: OrderDraftInput;
+        if (d.type === 'MARKET') x = d.byQuote ? { ...base, quoteOrderQty: d.quote } : { ...base, quantity: d.quantity };
+        else if (d.type === 'OCO') x = { ...base, quantity: d.quantity, price: d.price, stopPrice: d.stop, stopLimitPrice: d.stopLimit };
+        else if (d.type === 'LIMIT_MAKER') x = { ...base, quantity: d.quantity, price: d.price };
+        else
+          x = {
+            ...base,
+            quantity: d.quantity,
+            price: d.price,
+            timeInForce: 'GTC' as const,
+            ...(d.type === 'LIMIT' ? {} : { stopPrice: d.stop }),
+          };
+        const over = { free: (a: string) => balances[a] ?? '0' };
+        const r = preflight(input(x, over));
+        const cs = corrections(r);
+        if (cs.length > 0) offered++;
+        const fields = cs.map((c) => c.field);
+        expect(new Set(fields).size, 'one correction per field').toBe(fields.length);
+        for (const c of cs) {
+          expect(dec(c.value).gt(0), `never zero: ${JSON.stringify(c)}`).toBe(true);
+          const again = preflight(input(applied(x, c), over));
+          expect(again.ok, `${JSON.stringify(x)} + ${JSON.stringify(c)} -> ${JSON.stringify(again.issues)}`).toBe(true);
+        }
+      }),
+      { numRuns: 1200 },
+    );
     // The assertion inside is only reached on drafts that got corrections: make sure there were many.
     expect(runs).toBe(1200);
     console.info(`corrections offered in ${offered} of ${runs} drafts`);
@@ -361,10 +536,16 @@ describe('figures in messages: at the tick or step, with separators (issue 8, B1
     const small = preflight(input(limitBuy('0.00001', '40000')));
     expect(small.issues.find((i) => i.code === 'NOTIONAL')?.message).toBe('The order value 0.4 USDT is below the minimum 5 USDT.');
     const big = preflight(input(limitBuy('8999', '999999'), { free: () => '100000000000' }));
-    expect(big.issues.find((i) => i.code === 'NOTIONAL')?.message).toBe('The order value 8,998,991,001 USDT is above the maximum 9,000,000 USDT.');
-    const far = preflight(input(limitBuy('0.001', '40000'), { market: { bid: '64199.21000000', ask: '64199.22000000', last: '64098.00000000', at: 1 } }));
+    expect(big.issues.find((i) => i.code === 'NOTIONAL')?.message).toBe(
+      'The order value 8,998,991,001 USDT is above the maximum 9,000,000 USDT.',
+    );
+    const far = preflight(
+      input(limitBuy('0.001', '40000'), { market: { bid: '64199.21000000', ask: '64199.22000000', last: '64098.00000000', at: 1 } }),
+    );
     expect(far.warnings.find((w) => w.code === 'far-from-market')?.message).toMatch(/market price 64,098\.00\./);
-    const ok = preflight(input(limitBuy('0.001', '40000'), { market: { bid: '64199.21000000', ask: '64199.22000000', last: '64098.00000000', at: 1 } }));
+    const ok = preflight(
+      input(limitBuy('0.001', '40000'), { market: { bid: '64199.21000000', ask: '64199.22000000', last: '64098.00000000', at: 1 } }),
+    );
     const lines = confirmationLines(ok.order!, ok.estimate, ok.rules!, ok.market, 1);
     expect(lines.find((l) => l.label === 'Price')?.value).toBe('40,000.00 USDT');
     expect(lines.find((l) => l.label === 'Market')?.value).toMatch(/^bid 64,199\.21 \/ ask 64,199\.22 as of/);

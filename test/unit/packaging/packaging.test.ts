@@ -25,7 +25,11 @@ const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf
   mac: { target: { target: string; arch: string[] }[]; hardenedRuntime: boolean };
   win: { target: { target: string; arch: string[] }[] };
 };
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
+};
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -38,7 +42,16 @@ const tmp = (prefix: string): string => {
 
 /** The wire @electron/fuses reads: sentinel, version 1, length, then one byte per fuse ('0'/'1'). */
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
-const FUSE_NAMES = ['runAsNode', 'enableCookieEncryption', 'enableNodeOptionsEnvironmentVariable', 'enableNodeCliInspectArguments', 'enableEmbeddedAsarIntegrityValidation', 'onlyLoadAppFromAsar', 'loadBrowserProcessSpecificV8Snapshot', 'grantFileProtocolExtraPrivileges'] as const;
+const FUSE_NAMES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+] as const;
 /** Electron's own defaults: run-as-node, NODE_OPTIONS and --inspect on; cookie encryption, asar checks off. */
 const ELECTRON_DEFAULT_WIRE = [1, 0, 1, 1, 0, 0, 0, 1, 1];
 
@@ -99,33 +112,70 @@ describe('icons rendered from build/icon.svg', () => {
 
 const built = existsSync(join(root, 'out', 'main', 'index.js')) && existsSync(join(root, 'out', 'renderer', 'index.html'));
 const linux = process.platform === 'linux';
-const why = !linux ? ' (SKIPPED: the stand-in package is built for Linux)' : !built ? ' (SKIPPED: out/ is missing; run `npx electron-vite build` first)' : '';
+const why = !linux
+  ? ' (SKIPPED: the stand-in package is built for Linux)'
+  : !built
+    ? ' (SKIPPED: out/ is missing; run `npx electron-vite build` first)'
+    : '';
 
 describe.skipIf(!linux || !built)(`the Linux package as electron-builder assembles it, around a stand-in Electron${why}`, () => {
   it('contains the build output and runtime modules only, unpacks the native keychain module, and flips the fuses', async () => {
     const standIn = tmp('perch-electron-standin-');
     const exe = join(standIn, 'electron');
-    writeFileSync(exe, Buffer.concat([Buffer.from('#!/bin/sh\nexit 0\n'), Buffer.from(SENTINEL), Buffer.from([1, ELECTRON_DEFAULT_WIRE.length, ...ELECTRON_DEFAULT_WIRE.map((b) => 48 + b)])]));
+    writeFileSync(
+      exe,
+      Buffer.concat([
+        Buffer.from('#!/bin/sh\nexit 0\n'),
+        Buffer.from(SENTINEL),
+        Buffer.from([1, ELECTRON_DEFAULT_WIRE.length, ...ELECTRON_DEFAULT_WIRE.map((b) => 48 + b)]),
+      ]),
+    );
     chmodSync(exe, 0o755);
     writeFileSync(join(standIn, 'version'), String((require('electron/package.json') as { version: string }).version));
     mkdirSync(join(standIn, 'resources'));
     const output = tmp('perch-dist-');
     const builder = join(root, 'node_modules', 'electron-builder', 'cli.js');
-    await run(process.execPath, [builder, '--linux', 'dir', '--publish', 'never', `--config.electronDist=${standIn}`, `--config.directories.output=${output}`], { cwd: root, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 });
+    await run(
+      process.execPath,
+      [builder, '--linux', 'dir', '--publish', 'never', `--config.electronDist=${standIn}`, `--config.directories.output=${output}`],
+      { cwd: root, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 },
+    );
 
     const appDir = join(output, 'linux-unpacked');
     const asar = require('@electron/asar') as { listPackage(path: string): string[] };
     const files = asar.listPackage(join(appDir, 'resources', 'app.asar')).map((f) => f.replace(/\\/g, '/'));
-    expect(files).toEqual(expect.arrayContaining(['/package.json', '/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/out/renderer/licenses.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '/package.json',
+        '/out/main/index.js',
+        '/out/preload/index.cjs',
+        '/out/renderer/index.html',
+        '/out/renderer/licenses.json',
+      ]),
+    );
     // no sources, tests, benches, scripts, source maps or dev tooling
     const own = files.filter((f) => f !== '/node_modules' && !f.startsWith('/node_modules/'));
     expect(own.filter((f) => !/^\/(out(\/.*)?|package\.json)$/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
-    const modules = new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/').slice(2, f.split('/')[2]?.startsWith('@') ? 4 : 3).join('/')));
+    const modules = new Set(
+      files
+        .filter((f) => f.startsWith('/node_modules/'))
+        .map((f) =>
+          f
+            .split('/')
+            .slice(2, f.split('/')[2]?.startsWith('@') ? 4 : 3)
+            .join('/'),
+        ),
+    );
     for (const runtime of ['ws', 'zod', 'decimal.js', 'electron-store', '@napi-rs/keyring']) expect(modules.has(runtime)).toBe(true);
-    for (const devOnly of ['react', 'react-dom', 'recharts', 'vitest', 'electron', 'electron-builder', 'typescript', '@playwright/test']) expect(modules.has(devOnly)).toBe(false);
+    for (const devOnly of ['react', 'react-dom', 'recharts', 'vitest', 'electron', 'electron-builder', 'typescript', '@playwright/test'])
+      expect(modules.has(devOnly)).toBe(false);
     // the native module loads from disk, outside the archive
-    expect(existsSync(join(appDir, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs', 'keyring-linux-x64-gnu', 'keyring.linux-x64-gnu.node'))).toBe(true);
+    expect(
+      existsSync(
+        join(appDir, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs', 'keyring-linux-x64-gnu', 'keyring.linux-x64-gnu.node'),
+      ),
+    ).toBe(true);
 
     const { getCurrentFuseWire } = require('@electron/fuses') as { getCurrentFuseWire(path: string): Promise<Record<string, number>> };
     const wire = await getCurrentFuseWire(join(appDir, 'perch'));
@@ -150,7 +200,15 @@ describe('release pipeline (runs on a hosted CI with internet)', () => {
     expect(release).toContain('gh release create');
   });
   it('signing credentials come only from secrets', () => {
-    for (const name of ['CSC_LINK', 'CSC_KEY_PASSWORD', 'APPLE_ID', 'APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_TEAM_ID', 'WIN_CSC_LINK', 'WIN_CSC_KEY_PASSWORD']) {
+    for (const name of [
+      'CSC_LINK',
+      'CSC_KEY_PASSWORD',
+      'APPLE_ID',
+      'APPLE_APP_SPECIFIC_PASSWORD',
+      'APPLE_TEAM_ID',
+      'WIN_CSC_LINK',
+      'WIN_CSC_KEY_PASSWORD',
+    ]) {
       expect(release).toContain(`secrets.${name}`);
     }
   });

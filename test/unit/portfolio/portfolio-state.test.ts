@@ -278,7 +278,7 @@ describe('portfolio state', () => {
     state.replaceBalances(balances);
     live(state);
     let rng = 7;
-    const rand = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let mirror: PortfolioSnapshot | null = null;
     for (let round = 0; round < 20; round++) {
       const tickers = [];
@@ -313,7 +313,10 @@ describe('deriveFreshness', () => {
     expect(deriveFreshness({ market: 'live', account: 'live' }, live, true, 5)).toBe(live);
   });
   it('treats resyncing account data as stale', () => {
-    expect(deriveFreshness({ market: 'live', account: 'resyncing' }, { state: 'live', since: 1 }, true, 5)).toEqual({ state: 'stale', since: 5 });
+    expect(deriveFreshness({ market: 'live', account: 'resyncing' }, { state: 'live', since: 1 }, true, 5)).toEqual({
+      state: 'stale',
+      since: 5,
+    });
   });
 });
 

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Decimal from 'decimal.js';
-import {
-  buildRouteTable,
-  computeHolding,
-  valuePortfolio,
-  type PriceQuote,
-  type SymbolInput,
-} from '../../../src/main/portfolio/valuation';
+import { buildRouteTable, computeHolding, valuePortfolio, type PriceQuote, type SymbolInput } from '../../../src/main/portfolio/valuation';
 
 function sym(base: string, quote: string, status = 'TRADING'): SymbolInput {
   return { symbol: base + quote, baseAsset: base, quoteAsset: quote, status };
@@ -46,7 +40,10 @@ describe('route table', () => {
   it('bridges through BTC an asset only traded against BTC', () => {
     expect(table.route('XRP')).toEqual({
       kind: 'bridge',
-      legs: [{ symbol: 'XRPBTC', invert: false }, { symbol: 'BTCUSDT', invert: false }],
+      legs: [
+        { symbol: 'XRPBTC', invert: false },
+        { symbol: 'BTCUSDT', invert: false },
+      ],
       via: ['BTC'],
     });
   });
@@ -94,8 +91,15 @@ describe('valuation', () => {
     const v = valuePortfolio([bal('BTC', '0.5', '0.25')], table, prices({ BTCUSDT: ['60000', '50000'] }));
     const h = v.holdings[0]!;
     expect(h).toMatchObject({
-      asset: 'BTC', total: '0.75', price: '60000', value: '45000', change24hPct: '20',
-      change24hValue: '7500', share: '100', route: 'direct', stale: false,
+      asset: 'BTC',
+      total: '0.75',
+      price: '60000',
+      value: '45000',
+      change24hPct: '20',
+      change24hValue: '7500',
+      share: '100',
+      route: 'direct',
+      stale: false,
     });
     expect(v.total).toBe('45000');
     expect(v.change24hValue).toBe('7500');
@@ -114,11 +118,7 @@ describe('valuation', () => {
   });
 
   it('values through a bridge with the change along the same route', () => {
-    const v = valuePortfolio(
-      [bal('XRP', '100')],
-      table,
-      prices({ XRPBTC: ['0.00001', '0.00001'], BTCUSDT: ['60000', '50000'] }),
-    );
+    const v = valuePortfolio([bal('XRP', '100')], table, prices({ XRPBTC: ['0.00001', '0.00001'], BTCUSDT: ['60000', '50000'] }));
     const h = v.holdings[0]!;
     expect(h).toMatchObject({ route: 'bridge', via: ['BTC'], symbols: ['XRPBTC', 'BTCUSDT'] });
     expect(h.price).toBe('0.6');
@@ -151,11 +151,7 @@ describe('valuation', () => {
   });
 
   it('values the quote asset at 1 and a stablecoin through its pair', () => {
-    const v = valuePortfolio(
-      [bal('USDT', '250'), bal('USDC', '100')],
-      table,
-      prices({ USDCUSDT: ['1.0001', '0.9999'] }),
-    );
+    const v = valuePortfolio([bal('USDT', '250'), bal('USDC', '100')], table, prices({ USDCUSDT: ['1.0001', '0.9999'] }));
     expect(v.holdings.find((h) => h.asset === 'USDT')).toMatchObject({ price: '1', value: '250', route: 'quote', change24hPct: '0' });
     expect(v.holdings.find((h) => h.asset === 'USDC')).toMatchObject({ price: '1.0001', value: '100.01' });
     expect(v.total).toBe('350.01');
@@ -204,11 +200,7 @@ describe('valuation', () => {
   });
 
   it('still prices a market with an unknown 24 h open but leaves its change out of the total change', () => {
-    const v = valuePortfolio(
-      [bal('BTC', '1'), bal('ETH', '1')],
-      table,
-      prices({ BTCUSDT: ['110', '100'], ETHUSDT: ['50', '0'] }),
-    );
+    const v = valuePortfolio([bal('BTC', '1'), bal('ETH', '1')], table, prices({ BTCUSDT: ['110', '100'], ETHUSDT: ['50', '0'] }));
     expect(v.holdings.find((h) => h.asset === 'ETH')).toMatchObject({ value: '50', change24hPct: null });
     expect(v.total).toBe('160');
     expect(v.change24hValue).toBe('10');
@@ -260,7 +252,12 @@ describe('valuation', () => {
     expect(sum.minus(v.total).abs().lte('0.000001')).toBe(true);
     const shares = v.holdings.reduce((acc, h) => acc.plus(h.share!), new Decimal(0));
     // each share is rounded to 0.01 %, so the sum may be off by half a unit per holding
-    expect(shares.minus(100).abs().lte(0.005 * v.holdings.length)).toBe(true);
+    expect(
+      shares
+        .minus(100)
+        .abs()
+        .lte(0.005 * v.holdings.length),
+    ).toBe(true);
     expect(new Set(v.holdings.map((h) => h.route))).toEqual(new Set(['quote', 'direct', 'bridge', 'inverse']));
   });
 });

@@ -11,21 +11,47 @@ import type { PerchBridge } from '../../../src/shared/ipc/bridge';
 import { APP_HEARTBEAT_MS, BRIDGE_LOST_AFTER_MS } from '../../../src/shared/ipc/liveness';
 
 const snapshot = (seq: number): PortfolioSnapshot => ({
-  environment: 'demo', seq, quote: 'USDT',
-  holdings: [{ asset: 'USDT', free: '100', locked: '0', total: '100', price: '1', value: '100', change24hPct: null, share: '100', priceRoute: 'quote' }],
-  total: '100', total24hChange: null, total24hChangePct: null, asOf: 1_000 + seq, freshness: { state: 'live', since: 1_000 },
+  environment: 'demo',
+  seq,
+  quote: 'USDT',
+  holdings: [
+    {
+      asset: 'USDT',
+      free: '100',
+      locked: '0',
+      total: '100',
+      price: '1',
+      value: '100',
+      change24hPct: null,
+      share: '100',
+      priceRoute: 'quote',
+    },
+  ],
+  total: '100',
+  total24hChange: null,
+  total24hChangePct: null,
+  asOf: 1_000 + seq,
+  freshness: { state: 'live', since: 1_000 },
 });
 
 const appState = (): AppState => ({
-  version: 't', settings: defaultSettings(), demo: true, key: null, keys: [],
-  keychain: { state: 'available', message: null }, portfolio: snapshot(1),
+  version: 't',
+  settings: defaultSettings(),
+  demo: true,
+  key: null,
+  keys: [],
+  keychain: { state: 'available', message: null },
+  portfolio: snapshot(1),
   status: {
     environment: 'demo',
     connections: [
       { id: 'market', state: 'live', lastMessageAt: 1, reconnects: 0, lastError: null },
       { id: 'account', state: 'live', lastMessageAt: 1, reconnects: 0, lastError: null },
     ],
-    weightUsed: null, weightLimit: null, clockOffsetMs: null, asOf: 1,
+    weightUsed: null,
+    weightLimit: null,
+    clockOffsetMs: null,
+    asOf: 1,
   },
   notices: [],
 });
@@ -59,7 +85,9 @@ function harness() {
     },
     onBridgeClosed: (fn) => {
       closed = fn;
-      return () => { closed = null; };
+      return () => {
+        closed = null;
+      };
     },
   });
   const emit = (name: string, payload: unknown): void => {

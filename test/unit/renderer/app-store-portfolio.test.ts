@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAppStore, type AppStore } from '../../../src/renderer/app/store';
-import { defaultSettings, type EnvironmentId, type PortfolioEvent, type PortfolioSnapshot, type Settings } from '../../../src/shared/domain';
+import {
+  defaultSettings,
+  type EnvironmentId,
+  type PortfolioEvent,
+  type PortfolioSnapshot,
+  type Settings,
+} from '../../../src/shared/domain';
 import type { AppState } from '../../../src/shared/ipc/contract';
 import type { PerchBridge } from '../../../src/shared/ipc/bridge';
 
@@ -11,7 +17,9 @@ function snapshot(seq: number, total: string, environment: EnvironmentId = 'demo
     environment,
     seq,
     quote: 'USDT',
-    holdings: [{ asset: 'USDT', free: total, locked: '0', total, price: '1', value: total, change24hPct: null, share: '100', priceRoute: 'quote' }],
+    holdings: [
+      { asset: 'USDT', free: total, locked: '0', total, price: '1', value: total, change24hPct: null, share: '100', priceRoute: 'quote' },
+    ],
     total,
     total24hChange: null,
     total24hChangePct: null,
@@ -22,16 +30,30 @@ function snapshot(seq: number, total: string, environment: EnvironmentId = 'demo
 
 function delta(baseSeq: number, seq: number, total: string): PortfolioEvent {
   return {
-    kind: 'delta', baseSeq, seq,
-    changed: [{ asset: 'USDT', free: total, locked: '0', total, price: '1', value: total, change24hPct: null, share: '100', priceRoute: 'quote' }],
-    removed: [], total, total24hChange: null, total24hChangePct: null, asOf: 1_000 + seq, freshness: { state: 'live', since: 1_000 },
+    kind: 'delta',
+    baseSeq,
+    seq,
+    changed: [
+      { asset: 'USDT', free: total, locked: '0', total, price: '1', value: total, change24hPct: null, share: '100', priceRoute: 'quote' },
+    ],
+    removed: [],
+    total,
+    total24hChange: null,
+    total24hChangePct: null,
+    asOf: 1_000 + seq,
+    freshness: { state: 'live', since: 1_000 },
   };
 }
 
 function appState(settings: Settings, portfolio: PortfolioSnapshot | null): AppState {
   return {
-    version: 't', settings, demo: settings.environment === 'demo', key: null, keys: [],
-    keychain: { state: 'available', message: null }, portfolio,
+    version: 't',
+    settings,
+    demo: settings.environment === 'demo',
+    key: null,
+    keys: [],
+    keychain: { state: 'available', message: null },
+    portfolio,
     status: { environment: settings.environment, connections: [], weightUsed: null, weightLimit: null, clockOffsetMs: null, asOf: 1 },
     notices: [],
   };
@@ -102,7 +124,10 @@ describe('app store: portfolio sync', () => {
     await store.start();
     let release: (a: Answer) => void = () => undefined;
     f.snapshotAnswers.push(
-      () => new Promise<Answer>((r) => { release = r; }),
+      () =>
+        new Promise<Answer>((r) => {
+          release = r;
+        }),
       () => Promise.resolve({ ok: true, value: snapshot(7, '170') }),
     );
     f.emit('portfolio:snapshot', delta(4, 5, '150'));
@@ -122,7 +147,12 @@ describe('app store: portfolio sync', () => {
     store = createAppStore(f.bridge);
     await store.start();
     let release: (a: Answer) => void = () => undefined;
-    f.snapshotAnswers.push(() => new Promise<Answer>((r) => { release = r; }));
+    f.snapshotAnswers.push(
+      () =>
+        new Promise<Answer>((r) => {
+          release = r;
+        }),
+    );
     f.emit('portfolio:snapshot', delta(4, 5, '150'));
     await vi.advanceTimersByTimeAsync(0);
     f.emit('portfolio:snapshot', { kind: 'cleared', environment: 'demo', at: 2_000 });

@@ -1,6 +1,16 @@
 // Seam: display formatting of decimal strings (no floats between main's strings and the screen).
 import { describe, expect, it } from 'vitest';
-import { compareDecimal, formatPercent, formatPrice, formatQuantity, formatSignedValue, formatValue, maskFigures, MASK, roundDecimal } from '../../../src/renderer/app/format';
+import {
+  compareDecimal,
+  formatPercent,
+  formatPrice,
+  formatQuantity,
+  formatSignedValue,
+  formatValue,
+  maskFigures,
+  MASK,
+  roundDecimal,
+} from '../../../src/renderer/app/format';
 
 describe('compareDecimal', () => {
   it.each([

@@ -1,15 +1,49 @@
 import { describe, expect, it } from 'vitest';
-import { draftOf, EMPTY_FORM, keyOf, priceShortcuts, symbolOnEnter, withField } from '../../../src/renderer/features/orders/order-form-model';
+import {
+  draftOf,
+  EMPTY_FORM,
+  keyOf,
+  priceShortcuts,
+  symbolOnEnter,
+  withField,
+} from '../../../src/renderer/features/orders/order-form-model';
 import { groupOpenOrders } from '../../../src/renderer/features/orders/open-orders';
 import type { OrderView } from '../../../src/shared/domain/orders';
 
 describe('order form model', () => {
   it('sends only the fields an order type takes, as typed', () => {
     const v = { ...EMPTY_FORM, quantity: '0.0012345', price: '60000', stopPrice: '1', quoteOrderQty: '50' };
-    expect(draftOf(v)).toEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.0012345', price: '60000', timeInForce: 'GTC' });
-    expect(draftOf({ ...v, type: 'MARKET', marketBy: 'quote' })).toEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '50' });
-    expect(draftOf({ ...v, type: 'LIMIT_MAKER' })).toEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.0012345', price: '60000' });
-    expect(Object.keys(draftOf({ ...v, type: 'OCO' })).sort()).toEqual(['price', 'quantity', 'side', 'stopLimitPrice', 'stopLimitTimeInForce', 'stopPrice', 'symbol', 'type']);
+    expect(draftOf(v)).toEqual({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.0012345',
+      price: '60000',
+      timeInForce: 'GTC',
+    });
+    expect(draftOf({ ...v, type: 'MARKET', marketBy: 'quote' })).toEqual({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quoteOrderQty: '50',
+    });
+    expect(draftOf({ ...v, type: 'LIMIT_MAKER' })).toEqual({
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT_MAKER',
+      quantity: '0.0012345',
+      price: '60000',
+    });
+    expect(Object.keys(draftOf({ ...v, type: 'OCO' })).sort()).toEqual([
+      'price',
+      'quantity',
+      'side',
+      'stopLimitPrice',
+      'stopLimitTimeInForce',
+      'stopPrice',
+      'symbol',
+      'type',
+    ]);
   });
 
   it('a correction sets exactly its field', () => {
@@ -20,7 +54,9 @@ describe('order form model', () => {
   });
 
   it('keys ignore field order', () => {
-    expect(keyOf({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1' })).toBe(keyOf({ price: '1', type: 'LIMIT', side: 'BUY', symbol: 'A1' }));
+    expect(keyOf({ symbol: 'A1', side: 'BUY', type: 'LIMIT', price: '1' })).toBe(
+      keyOf({ price: '1', type: 'LIMIT', side: 'BUY', symbol: 'A1' }),
+    );
   });
 
   it('price shortcuts sit on the tick grid and never pass the percentage', () => {
@@ -37,11 +73,28 @@ describe('order form model', () => {
 
 describe('open orders grouping', () => {
   const o = (orderId: string, symbol: string, orderListId = '-1'): OrderView => ({
-    symbol, orderId, clientOrderId: `c${orderId}`, orderListId, side: 'SELL', type: 'LIMIT_MAKER', timeInForce: 'GTC', price: '1', stopPrice: '0',
-    origQty: '1', executedQty: '0', cumulativeQuoteQty: '0', status: 'NEW', time: 1, updateTime: 1,
+    symbol,
+    orderId,
+    clientOrderId: `c${orderId}`,
+    orderListId,
+    side: 'SELL',
+    type: 'LIMIT_MAKER',
+    timeInForce: 'GTC',
+    price: '1',
+    stopPrice: '0',
+    origQty: '1',
+    executedQty: '0',
+    cumulativeQuoteQty: '0',
+    status: 'NEW',
+    time: 1,
+    updateTime: 1,
   });
   it('keeps OCO legs together under their symbol', () => {
-    const groups = groupOpenOrders({ orders: [o('1', 'ETHUSDT'), o('2', 'BTCUSDT', '7'), o('3', 'BTCUSDT'), o('4', 'BTCUSDT', '7')], lists: [], asOf: 1 });
+    const groups = groupOpenOrders({
+      orders: [o('1', 'ETHUSDT'), o('2', 'BTCUSDT', '7'), o('3', 'BTCUSDT'), o('4', 'BTCUSDT', '7')],
+      lists: [],
+      asOf: 1,
+    });
     expect(groups.map((g) => g.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(groups[0]!.rows.map((r) => r.map((x) => x.orderId))).toEqual([['2', '4'], ['3']]);
     expect(groups[0]!.count).toBe(3);

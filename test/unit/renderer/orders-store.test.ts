@@ -6,7 +6,19 @@ import { createOrdersStore, mergeOutcome } from '../../../src/renderer/features/
 const ORDER: ConfirmedOrder = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '60000', timeInForce: 'GTC' };
 
 function view(status: OrderOutcomeView['status'], at: number, id = 'tok1'): OrderOutcomeView {
-  return { clientOrderId: id, kind: 'order', symbol: 'BTCUSDT', status, message: status, binanceCode: null, binanceMessage: null, orders: [], orderListId: null, corrected: false, at };
+  return {
+    clientOrderId: id,
+    kind: 'order',
+    symbol: 'BTCUSDT',
+    status,
+    message: status,
+    binanceCode: null,
+    binanceMessage: null,
+    orders: [],
+    orderListId: null,
+    corrected: false,
+    at,
+  };
 }
 
 /** A bridge that records calls, answers submits when told, and lets the test emit events. */

@@ -8,7 +8,18 @@ import { classifySubmitError } from '../../../src/renderer/features/orders/submi
 const ORDER: ConfirmedOrder = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', quantity: '0.001', price: '60000', timeInForce: 'GTC' };
 
 /** Refusals that provably happen before the intent is journaled and anything is sent. */
-const PROVABLY_NOT_SENT = ['invalid-input', 'unknown-command', 'untrusted-sender', 'confirmation-required', 'not-allowed', 'no-key', 'keychain-locked', 'keychain-unavailable', 'storage', 'not-sent'];
+const PROVABLY_NOT_SENT = [
+  'invalid-input',
+  'unknown-command',
+  'untrusted-sender',
+  'confirmation-required',
+  'not-allowed',
+  'no-key',
+  'keychain-locked',
+  'keychain-unavailable',
+  'storage',
+  'not-sent',
+];
 
 describe('classifySubmitError', () => {
   it.each(ERROR_CODES.map((c) => [c]))('%s is mapped on purpose', (code) => {
@@ -16,7 +27,8 @@ describe('classifySubmitError', () => {
   });
 
   it('transport, timeouts, "already submitted" and the bridge lost are unknown, never "not sent"', () => {
-    for (const code of ['network', 'not-available', 'internal', 'rate-limited', 'auth', 'clock-skew'] as const) expect(classifySubmitError({ code })).toBe('unknown');
+    for (const code of ['network', 'not-available', 'internal', 'rate-limited', 'auth', 'clock-skew'] as const)
+      expect(classifySubmitError({ code })).toBe('unknown');
   });
 
   it('"still connecting; nothing was sent" (no session ready, nothing journaled) is not sent', () => {
@@ -49,8 +61,17 @@ function bridgeAnswering(submitAnswer: ResultError, outcomes: Array<OrderOutcome
 describe('orders store after an error answer to submit', () => {
   it('a dropped connection is an unknown outcome that the store keeps following to the truth', async () => {
     const filled: OrderOutcomeView = {
-      clientOrderId: 'tok1', kind: 'order', symbol: 'BTCUSDT', status: 'filled', message: 'Filled.', binanceCode: null, binanceMessage: null,
-      orders: [], orderListId: null, corrected: false, at: Date.now() + 1,
+      clientOrderId: 'tok1',
+      kind: 'order',
+      symbol: 'BTCUSDT',
+      status: 'filled',
+      message: 'Filled.',
+      binanceCode: null,
+      binanceMessage: null,
+      orders: [],
+      orderListId: null,
+      corrected: false,
+      at: Date.now() + 1,
     };
     const f = bridgeAnswering({ code: 'network', message: 'The connection to Perch was lost.' }, [null, filled]);
     const store = createOrdersStore(f.bridge, { pollMs: 5 });
@@ -72,7 +93,10 @@ describe('orders store after an error answer to submit', () => {
   });
 
   it('"nothing was sent" because no session was ready yet leaves no outcome to follow', async () => {
-    const f = bridgeAnswering({ code: 'not-sent', message: 'Perch is still connecting to Binance; nothing was sent. Try again in a moment.' }, []);
+    const f = bridgeAnswering(
+      { code: 'not-sent', message: 'Perch is still connecting to Binance; nothing was sent. Try again in a moment.' },
+      [],
+    );
     const store = createOrdersStore(f.bridge, { pollMs: 5 });
     store.start();
     await store.submit('tok1', ORDER);
@@ -82,8 +106,17 @@ describe('orders store after an error answer to submit', () => {
 
   it('the poll says what it shows, so a token main never journaled is answered "not sent" and the checking stops', async () => {
     const notSent: OrderOutcomeView = {
-      clientOrderId: 'tok1', kind: 'order', symbol: 'BTCUSDT', status: 'not-placed', message: 'Not sent.', binanceCode: null, binanceMessage: null,
-      orders: [], orderListId: null, corrected: false, at: Date.now() + 1,
+      clientOrderId: 'tok1',
+      kind: 'order',
+      symbol: 'BTCUSDT',
+      status: 'not-placed',
+      message: 'Not sent.',
+      binanceCode: null,
+      binanceMessage: null,
+      orders: [],
+      orderListId: null,
+      corrected: false,
+      at: Date.now() + 1,
     };
     const f = bridgeAnswering({ code: 'network', message: 'The connection to Perch was lost.' }, [notSent]);
     const store = createOrdersStore(f.bridge, { pollMs: 5 });

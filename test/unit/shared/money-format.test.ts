@@ -41,9 +41,23 @@ describe('outcome messages use the same formatter', () => {
   it('a fill states its average price with separators', async () => {
     const { orderOutcomeView } = await import('../../../src/main/orders/order-views');
     const order = {
-      symbol: 'BTCUSDT', orderId: '1', clientOrderId: 'perch-1', side: 'BUY', type: 'MARKET', timeInForce: 'GTC', price: '0.00000000',
-      origQty: '0.01000000', stopPrice: '0.00000000', status: 'FILLED' as const, executedQty: '0.01000000', cumulativeQuoteQty: '642.57720000',
-      orderListId: '-1', createdAt: 1, updateTime: 1, fills: [], source: 'event' as const,
+      symbol: 'BTCUSDT',
+      orderId: '1',
+      clientOrderId: 'perch-1',
+      side: 'BUY',
+      type: 'MARKET',
+      timeInForce: 'GTC',
+      price: '0.00000000',
+      origQty: '0.01000000',
+      stopPrice: '0.00000000',
+      status: 'FILLED' as const,
+      executedQty: '0.01000000',
+      cumulativeQuoteQty: '642.57720000',
+      orderListId: '-1',
+      createdAt: 1,
+      updateTime: 1,
+      fills: [],
+      source: 'event' as const,
     };
     const view = orderOutcomeView({ clientOrderId: 'perch-1', symbol: 'BTCUSDT', at: 1, status: 'filled', order });
     expect(view.message).toContain('at an average price of 64,257.72.');

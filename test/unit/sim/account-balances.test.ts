@@ -8,18 +8,40 @@ describe('GET /api/v3/account', () => {
     const h = createHarness({ USDT: '1000', BTC: '0', ETH: '1.5' });
     const r = obj(await h.call('GET', '/api/v3/account'));
     expect(Object.keys(r)).toEqual([
-      'makerCommission', 'takerCommission', 'buyerCommission', 'sellerCommission', 'commissionRates', 'canTrade', 'canWithdraw',
-      'canDeposit', 'brokered', 'requireSelfTradePrevention', 'preventSor', 'updateTime', 'accountType', 'balances', 'permissions', 'uid',
+      'makerCommission',
+      'takerCommission',
+      'buyerCommission',
+      'sellerCommission',
+      'commissionRates',
+      'canTrade',
+      'canWithdraw',
+      'canDeposit',
+      'brokered',
+      'requireSelfTradePrevention',
+      'preventSor',
+      'updateTime',
+      'accountType',
+      'balances',
+      'permissions',
+      'uid',
     ]);
     expect(r).toMatchObject({
-      makerCommission: 10, takerCommission: 10, buyerCommission: 0, sellerCommission: 0,
+      makerCommission: 10,
+      takerCommission: 10,
+      buyerCommission: 0,
+      sellerCommission: 0,
       commissionRates: { maker: '0.00100000', taker: '0.00100000', buyer: '0.00000000', seller: '0.00000000' },
-      canTrade: true, accountType: 'SPOT', permissions: ['SPOT'],
+      canTrade: true,
+      accountType: 'SPOT',
+      permissions: ['SPOT'],
     });
     expect(typeof r['uid']).toBe('number');
     expect(arr(r['balances']).map((b) => b['asset'])).toEqual(['USDT', 'BTC', 'ETH']);
     const omitted = obj(await h.call('GET', '/api/v3/account', { omitZeroBalances: 'true' }));
-    expect(arr(omitted['balances'])).toEqual([{ asset: 'USDT', free: '1000.00000000', locked: '0.00000000' }, { asset: 'ETH', free: '1.50000000', locked: '0.00000000' }]);
+    expect(arr(omitted['balances'])).toEqual([
+      { asset: 'USDT', free: '1000.00000000', locked: '0.00000000' },
+      { asset: 'ETH', free: '1.50000000', locked: '0.00000000' },
+    ]);
     expect((await h.error('GET', '/api/v3/account', { omitZeroBalances: 'maybe' })).code).toBe(-1130);
   });
 
@@ -50,7 +72,16 @@ describe('commission', () => {
   it('is paid in BNB at 75% of the standard rate, converted at the market price, when BNB suffices', async () => {
     const h = createHarness({ USDT: '10000', BNB: '1' });
     // SELL side later: first buy ETH, commission 0.001 ETH * 3000 / 600 * 0.75 = 0.00375 BNB.
-    const r = obj(await h.call('POST', '/api/v3/order', { symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '3000.01' }));
+    const r = obj(
+      await h.call('POST', '/api/v3/order', {
+        symbol: 'ETHUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '1',
+        price: '3000.01',
+      }),
+    );
     expect(arr(r['fills'])[0]).toMatchObject({ price: '3000.01000000', commissionAsset: 'BNB', commission: '0.00375000' });
     expect(h.balance('ETH').free).toBe('1.00000000');
     expect(h.balance('BNB').free).toBe('0.99625000');
@@ -80,7 +111,14 @@ describe('balances, adjustBalance and reset', () => {
   it('reset cancels open orders (with events) and restores the opening balances', async () => {
     const h = createHarness();
     await h.call('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.5' });
-    await h.call('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000' });
+    await h.call('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.1',
+      price: '50000',
+    });
     h.drain();
     h.model.engine.resetAccount(ACCOUNT);
     const ev = h.drain();
@@ -111,11 +149,29 @@ describe('/sapi wallet history', () => {
     const recent = arr(await h.call('GET', '/sapi/v1/capital/deposit/hisrec'));
     expect(recent.length).toBeGreaterThan(0);
     for (const d of recent) {
-      expect(Object.keys(d)).toEqual(['id', 'amount', 'coin', 'network', 'status', 'address', 'addressTag', 'txId', 'insertTime', 'completeTime', 'transferType', 'confirmTimes', 'unlockConfirm', 'walletType', 'travelRuleStatus']);
+      expect(Object.keys(d)).toEqual([
+        'id',
+        'amount',
+        'coin',
+        'network',
+        'status',
+        'address',
+        'addressTag',
+        'txId',
+        'insertTime',
+        'completeTime',
+        'transferType',
+        'confirmTimes',
+        'unlockConfirm',
+        'walletType',
+        'travelRuleStatus',
+      ]);
       expect(d['insertTime'] as number).toBeGreaterThanOrEqual(now - 90 * DAY);
     }
     expect(recent.some((d) => d['status'] === 0)).toBe(true);
-    const old = arr(await h.call('GET', '/sapi/v1/capital/deposit/hisrec', { startTime: String(now - 180 * DAY), endTime: String(now - 91 * DAY) }));
+    const old = arr(
+      await h.call('GET', '/sapi/v1/capital/deposit/hisrec', { startTime: String(now - 180 * DAY), endTime: String(now - 91 * DAY) }),
+    );
     expect(old.length).toBeGreaterThan(0);
     const e = await h.error('GET', '/sapi/v1/capital/deposit/hisrec', { startTime: String(now - 91 * DAY), endTime: String(now) });
     expect(e.code).toBe(-1127);
@@ -132,9 +188,28 @@ describe('/sapi wallet history', () => {
     for (const w of all) {
       expect(w['applyTime']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
       expect([0, 1, 2, 3, 4, 5, 6]).toContain(w['status']);
-      for (const k of ['id', 'amount', 'transactionFee', 'coin', 'address', 'txId', 'network', 'transferType', 'info', 'confirmNo', 'walletType', 'txKey', 'completeTime']) expect(w).toHaveProperty(k);
+      for (const k of [
+        'id',
+        'amount',
+        'transactionFee',
+        'coin',
+        'address',
+        'txId',
+        'network',
+        'transferType',
+        'info',
+        'confirmNo',
+        'walletType',
+        'txKey',
+        'completeTime',
+      ])
+        expect(w).toHaveProperty(k);
     }
-    const e = await h.error('GET', '/sapi/v1/capital/withdraw/history', { withdrawOrderId: 'x', startTime: String(now - 8 * DAY), endTime: String(now) });
+    const e = await h.error('GET', '/sapi/v1/capital/withdraw/history', {
+      withdrawOrderId: 'x',
+      startTime: String(now - 8 * DAY),
+      endTime: String(now),
+    });
     expect(e.code).toBe(-1127);
   });
 
@@ -148,7 +223,9 @@ describe('/sapi wallet history', () => {
     const data = obj(vos[0]!['data']);
     expect(Number(data['totalAssetOfBtc'])).toBeGreaterThan(2);
     expect(arr(data['balances']).map((b) => b['asset'])).toContain('BTC');
-    expect(arr(obj(await h.call('GET', '/sapi/v1/accountSnapshot', { type: 'SPOT', limit: '30' }))['snapshotVos']).length).toBeGreaterThan(7);
+    expect(arr(obj(await h.call('GET', '/sapi/v1/accountSnapshot', { type: 'SPOT', limit: '30' }))['snapshotVos']).length).toBeGreaterThan(
+      7,
+    );
     expect((await h.error('GET', '/sapi/v1/accountSnapshot', {})).code).toBe(-1102);
     expect((await h.error('GET', '/sapi/v1/accountSnapshot', { type: 'SPOT', limit: '3' })).code).toBe(-1130);
   });

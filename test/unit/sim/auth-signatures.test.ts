@@ -43,7 +43,8 @@ function paramsFrom(payload: string, signature: string): Record<string, unknown>
 describe('REST HMAC vectors (Binance REST examples, V1-V3)', () => {
   const v1 = 'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559';
   const v1sig = 'c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71';
-  const v2 = 'symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559';
+  const v2 =
+    'symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559';
   const v2sig = 'e1353ec6b14d888f1164ae9af8228a3dbd508bc82eb867db8ab6046442f33ef3';
 
   it('V1 ASCII verifies, in lower and upper case', () => {
@@ -63,9 +64,19 @@ describe('REST HMAC vectors (Binance REST examples, V1-V3)', () => {
 
   it('V3 query + body are concatenated without separator', () => {
     const sig = '0fd168b8ddb4876a0358a8d14d0c9f3da0e9b20c5d52b2a00fcf7d1c602f9a77';
-    expect(restVerify('symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC', `quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559&signature=${sig}`)).toBe(true);
+    expect(
+      restVerify(
+        'symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC',
+        `quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559&signature=${sig}`,
+      ),
+    ).toBe(true);
     // The signature may sit in the query while the signed params are in the body.
-    expect(restVerify(`symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&signature=${sig}`, 'quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559')).toBe(true);
+    expect(
+      restVerify(
+        `symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&signature=${sig}`,
+        'quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559',
+      ),
+    ).toBe(true);
   });
 
   it('a tampered payload or signature does not verify', () => {
@@ -78,18 +89,58 @@ describe('REST HMAC vectors (Binance REST examples, V1-V3)', () => {
 
 describe('WS API HMAC vectors (Binance WS API examples, W1-W14)', () => {
   const vectors: ReadonlyArray<readonly [string, string, string]> = [
-    ['W1', `apiKey=${DOC_API_KEY}&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`, 'aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24'],
-    ['W2', `apiKey=${DOC_API_KEY}&price=0.10000000&quantity=1.00000000&recvWindow=5000&side=BUY&symbol=${FULLWIDTH}&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`, 'b33892ae8e687c939f4468c6268ddd4c40ac1af18ad19a064864c47bae0752cd'],
+    [
+      'W1',
+      `apiKey=${DOC_API_KEY}&price=52000.00&quantity=0.01000000&recvWindow=100&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`,
+      'aa1b5712c094bc4e57c05a1a5c1fd8d88dcd628338ea863fec7b88e59fe2db24',
+    ],
+    [
+      'W2',
+      `apiKey=${DOC_API_KEY}&price=0.10000000&quantity=1.00000000&recvWindow=5000&side=BUY&symbol=${FULLWIDTH}&timeInForce=GTC&timestamp=1645423376532&type=LIMIT`,
+      'b33892ae8e687c939f4468c6268ddd4c40ac1af18ad19a064864c47bae0752cd',
+    ],
     ['W3', `apiKey=${DOC_API_KEY}&timestamp=1649729878532`, '1cf54395b336b0a9727ef27d5d98987962bc47aca6e13fe978612d0adee066ed'],
     ['W4', `apiKey=${DOC_API_KEY}&timestamp=1660801839480`, '83303b4a136ac1371795f465808367242685a9e3a42b22edb4d977d0696eb45c'],
-    ['W5', `apiKey=${DOC_API_KEY}&orderId=12569099453&symbol=BTCUSDT&timestamp=1660801720951`, '2c3aab5a078ee4ea465ecd95523b77289f61476c2f238ec10c55ea6cb11a6f35'],
-    ['W6', `apiKey=${DOC_API_KEY}&symbol=BTCUSDT&timestamp=1660813156812`, 'd632b3fdb8a81dd44f82c7c901833309dd714fe508772a89b0a35b0ee0c48b89'],
-    ['W7', `apiKey=${DOC_API_KEY}&origClientOrderId=4d96324ff9d44481926157&symbol=BTCUSDT&timestamp=1660801715830`, '33d5b721f278ae17a52f004a82a6f68a70c68e7dd6776ed0be77a455ab855282'],
-    ['W8', `apiKey=${DOC_API_KEY}&price=23416.10000000&quantity=0.00847000&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1660801715431&type=LIMIT`, '15af09e41c36f3cc61378c2fbe2c33719a03dd5eba8d0f9206fbda44de717c88'],
-    ['W9', `apiKey=${DOC_API_KEY}&cancelOrigClientOrderId=4d96324ff9d44481926157&cancelReplaceMode=ALLOW_FAILURE&price=23416.10000000&quantity=0.00847000&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1660813156900&type=LIMIT`, '7028fdc187868754d25e42c37ccfa5ba2bab1d180ad55d4c3a7e2de643943dc5'],
-    ['W10', `apiKey=${DOC_API_KEY}&symbol=BTCUSDT&timestamp=1660805557200`, '773f01b6e3c2c9e0c1d217bc043ce383c1ddd6f0e25f8d6070f2b66a6ceaf3a5'],
-    ['W11', `apiKey=${DOC_API_KEY}&endTime=1660867200000&limit=5&startTime=1660780800000&symbol=BTCUSDT&timestamp=1661955123341`, 'f50a972ba7fad92842187643f6b930802d4e20bce1ba1e788e856e811577bd42'],
-    ['W12', `apiKey=${DOC_API_KEY}&endTime=1660867200000&startTime=1660780800000&symbol=BTCUSDT&timestamp=1661955125250`, 'c5a5ffb79fd4f2e10a92f895d488943a57954edf5933bde3338dfb6ea6d6eefc'],
+    [
+      'W5',
+      `apiKey=${DOC_API_KEY}&orderId=12569099453&symbol=BTCUSDT&timestamp=1660801720951`,
+      '2c3aab5a078ee4ea465ecd95523b77289f61476c2f238ec10c55ea6cb11a6f35',
+    ],
+    [
+      'W6',
+      `apiKey=${DOC_API_KEY}&symbol=BTCUSDT&timestamp=1660813156812`,
+      'd632b3fdb8a81dd44f82c7c901833309dd714fe508772a89b0a35b0ee0c48b89',
+    ],
+    [
+      'W7',
+      `apiKey=${DOC_API_KEY}&origClientOrderId=4d96324ff9d44481926157&symbol=BTCUSDT&timestamp=1660801715830`,
+      '33d5b721f278ae17a52f004a82a6f68a70c68e7dd6776ed0be77a455ab855282',
+    ],
+    [
+      'W8',
+      `apiKey=${DOC_API_KEY}&price=23416.10000000&quantity=0.00847000&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1660801715431&type=LIMIT`,
+      '15af09e41c36f3cc61378c2fbe2c33719a03dd5eba8d0f9206fbda44de717c88',
+    ],
+    [
+      'W9',
+      `apiKey=${DOC_API_KEY}&cancelOrigClientOrderId=4d96324ff9d44481926157&cancelReplaceMode=ALLOW_FAILURE&price=23416.10000000&quantity=0.00847000&side=SELL&symbol=BTCUSDT&timeInForce=GTC&timestamp=1660813156900&type=LIMIT`,
+      '7028fdc187868754d25e42c37ccfa5ba2bab1d180ad55d4c3a7e2de643943dc5',
+    ],
+    [
+      'W10',
+      `apiKey=${DOC_API_KEY}&symbol=BTCUSDT&timestamp=1660805557200`,
+      '773f01b6e3c2c9e0c1d217bc043ce383c1ddd6f0e25f8d6070f2b66a6ceaf3a5',
+    ],
+    [
+      'W11',
+      `apiKey=${DOC_API_KEY}&endTime=1660867200000&limit=5&startTime=1660780800000&symbol=BTCUSDT&timestamp=1661955123341`,
+      'f50a972ba7fad92842187643f6b930802d4e20bce1ba1e788e856e811577bd42',
+    ],
+    [
+      'W12',
+      `apiKey=${DOC_API_KEY}&endTime=1660867200000&startTime=1660780800000&symbol=BTCUSDT&timestamp=1661955125250`,
+      'c5a5ffb79fd4f2e10a92f895d488943a57954edf5933bde3338dfb6ea6d6eefc',
+    ],
     ['W13', `apiKey=${DOC_API_KEY}&timestamp=1660801839500`, '76289424d6e288f4dc47d167ac824e859dabf78736f4348abbbac848d719eb94'],
     ['W14', `apiKey=${DOC_API_KEY}&timestamp=1660801713831`, '1bea8b157dd78c3da30359bddcd999e4049749fe50b828e620e12f64e8b433c9'],
   ];
@@ -120,9 +171,18 @@ describe('RSA and Ed25519 (the docs publish no usable key: sign-then-verify with
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ed = generateKeyPairSync('ed25519');
   const keys = createKeyRegistry(createClock());
-  const rsaKey = keys.register({ type: 'RSA', publicKeyPem: rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString(), accountId: 'a' });
-  const edKey = keys.register({ type: 'ED25519', publicKeyPem: ed.publicKey.export({ type: 'spki', format: 'pem' }).toString(), accountId: 'a' });
-  const restPayload = 'symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=SELL&type=LIMIT&timeInForce=GTC&quantity=1&price=0.2&timestamp=1668481559918&recvWindow=5000';
+  const rsaKey = keys.register({
+    type: 'RSA',
+    publicKeyPem: rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    accountId: 'a',
+  });
+  const edKey = keys.register({
+    type: 'ED25519',
+    publicKeyPem: ed.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    accountId: 'a',
+  });
+  const restPayload =
+    'symbol=%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94%EF%BC%95%EF%BC%96&side=SELL&type=LIMIT&timeInForce=GTC&quantity=1&price=0.2&timestamp=1668481559918&recvWindow=5000';
 
   it('RSA REST: base64 signature, percent-encoded in the query, verifies; tampered fails', () => {
     const sig = cryptoSign('sha256', Buffer.from(restPayload), rsa.privateKey).toString('base64');
@@ -158,7 +218,9 @@ describe('RSA and Ed25519 (the docs publish no usable key: sign-then-verify with
   });
 
   it('registering a key of the wrong type is refused', () => {
-    expect(() => keys.register({ type: 'RSA', publicKeyPem: ed.publicKey.export({ type: 'spki', format: 'pem' }).toString(), accountId: 'a' })).toThrow();
+    expect(() =>
+      keys.register({ type: 'RSA', publicKeyPem: ed.publicKey.export({ type: 'spki', format: 'pem' }).toString(), accountId: 'a' }),
+    ).toThrow();
     expect(() => keys.register({ type: 'ED25519', accountId: 'a' })).toThrow();
   });
 });
@@ -189,7 +251,9 @@ describe('authenticateSigned: key errors and tamper', () => {
     expect(code(() => authenticateSigned({ ...base, apiKey: 'A'.repeat(64) }))).toBe(-2015);
   });
   it('tampered signature -> -1022, missing signature -> -1102', () => {
-    expect(code(() => authenticateSigned({ ...base, apiKey: key.apiKey, signature: good.replace(/^./, good[0] === 'a' ? 'b' : 'a') }))).toBe(-1022);
+    expect(
+      code(() => authenticateSigned({ ...base, apiKey: key.apiKey, signature: good.replace(/^./, good[0] === 'a' ? 'b' : 'a') })),
+    ).toBe(-1022);
     expect(code(() => authenticateSigned({ ...base, apiKey: key.apiKey, payload: `${payload}&x=1` }))).toBe(-1022);
     expect(code(() => authenticateSigned({ ...base, apiKey: key.apiKey, signature: undefined }))).toBe(-1102);
   });

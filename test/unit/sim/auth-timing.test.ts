@@ -45,14 +45,20 @@ describe('recvWindow parsing', () => {
 describe('timing rule: timestamp < serverTime + 1000 and serverTime - timestamp <= recvWindow', () => {
   it('edges of the ahead rule', () => {
     expect(error(() => checkTiming(SERVER + 999, 5000, SERVER))).toBeUndefined();
-    expect(error(() => checkTiming(SERVER + 1000, 5000, SERVER))).toEqual({ code: -1021, msg: "Timestamp for this request was 1000ms ahead of the server's time." });
+    expect(error(() => checkTiming(SERVER + 1000, 5000, SERVER))).toEqual({
+      code: -1021,
+      msg: "Timestamp for this request was 1000ms ahead of the server's time.",
+    });
     // µs precision: 999.999 ms ahead is still fine.
     expect(error(() => checkTiming(parseTimestamp(`${SERVER + 999}999`), 5000, SERVER))).toBeUndefined();
     expect(error(() => checkTiming(parseTimestamp(`${SERVER + 1000}000`), 5000, SERVER))?.code).toBe(-1021);
   });
   it('edges of the recvWindow rule', () => {
     expect(error(() => checkTiming(SERVER - 5000, 5000, SERVER))).toBeUndefined();
-    expect(error(() => checkTiming(SERVER - 5001, 5000, SERVER))).toEqual({ code: -1021, msg: 'Timestamp for this request is outside of the recvWindow.' });
+    expect(error(() => checkTiming(SERVER - 5001, 5000, SERVER))).toEqual({
+      code: -1021,
+      msg: 'Timestamp for this request is outside of the recvWindow.',
+    });
     expect(error(() => checkTiming(SERVER - 60000, 60000, SERVER))).toBeUndefined();
   });
   it('fractional recvWindow with µs timestamps', () => {

@@ -12,7 +12,12 @@ const DAY = 86_400_000;
 function fakeClock(start = T0): { clock: SimClock; advance(ms: number): void } {
   let real = 1_000_000;
   const clock = createClock({ fixedAtMs: start, realNow: () => real });
-  return { clock, advance: (ms) => { real += ms; } };
+  return {
+    clock,
+    advance: (ms) => {
+      real += ms;
+    },
+  };
 }
 
 function market(seed = 7, speed = 1, symbolCount?: number): { m: SimMarket; advance(ms: number): void; clock: SimClock } {
@@ -124,7 +129,11 @@ describe('market model: klines', () => {
     // open times in [start, end]: start is mid-minute, so the first candle is the next minute's
     expect(both.map((k) => k[0])).toEqual([1, 2].map((i) => Math.floor((T0 - 10 * 60_000) / 60_000) * 60_000 + i * 60_000));
     const months = m.klines('BTCUSDT', '1M', { limit: 3 });
-    expect(months.map((k) => new Date(k[0]).toISOString())).toEqual(['2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
+    expect(months.map((k) => new Date(k[0]).toISOString())).toEqual([
+      '2026-01-01T00:00:00.000Z',
+      '2026-02-01T00:00:00.000Z',
+      '2026-03-01T00:00:00.000Z',
+    ]);
     expect(months[1]![6]).toBe(Date.UTC(2026, 2, 1) - 1);
     const weeks = m.klines('BTCUSDT', '1w', { limit: 2 });
     expect(new Date(weeks[0]![0]).getUTCDay()).toBe(1);
@@ -157,7 +166,20 @@ describe('market model: tickers, book, average price', () => {
     expect(num(t.bidPrice)).toBeLessThan(num(t.askPrice));
     expect(t.closeTime).toBe(T0 + 37_000);
     const mini = m.miniTicker24h('BNBUSDT');
-    expect(mini).toEqual({ symbol: t.symbol, openPrice: t.openPrice, highPrice: t.highPrice, lowPrice: t.lowPrice, lastPrice: t.lastPrice, volume: t.volume, quoteVolume: t.quoteVolume, openTime: t.openTime, closeTime: t.closeTime, firstId: t.firstId, lastId: t.lastId, count: t.count });
+    expect(mini).toEqual({
+      symbol: t.symbol,
+      openPrice: t.openPrice,
+      highPrice: t.highPrice,
+      lowPrice: t.lowPrice,
+      lastPrice: t.lastPrice,
+      volume: t.volume,
+      quoteVolume: t.quoteVolume,
+      openTime: t.openTime,
+      closeTime: t.closeTime,
+      firstId: t.firstId,
+      lastId: t.lastId,
+      count: t.count,
+    });
   });
 
   it('serves a sorted synthetic book whose update id grows', () => {
@@ -241,7 +263,8 @@ describe('market model: catalogue', () => {
       }
       const pf = s.filters.find((f) => f['filterType'] === 'PRICE_FILTER')!;
       const lot = s.filters.find((f) => f['filterType'] === 'LOT_SIZE')!;
-      for (const v of [pf['minPrice'], pf['maxPrice'], pf['tickSize'], lot['minQty'], lot['maxQty'], lot['stepSize']]) expect(v).toMatch(/^\d+\.\d{8}$/);
+      for (const v of [pf['minPrice'], pf['maxPrice'], pf['tickSize'], lot['minQty'], lot['maxQty'], lot['stepSize']])
+        expect(v).toMatch(/^\d+\.\d{8}$/);
       const tick = new Decimal(String(pf['tickSize']));
       const last = new Decimal(m.lastPrice(s.symbol));
       expect(last.mod(tick).isZero()).toBe(true);
@@ -325,7 +348,9 @@ describe('market model: knobs and time', () => {
 
     const real = createMarket({ clock: createClock(), seed: 1, speed: 1, stepMs: 20 });
     let n = 0;
-    real.onTick(() => { n++; });
+    real.onTick(() => {
+      n++;
+    });
     real.start();
     await expect.poll(() => n, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     real.stop();

@@ -40,8 +40,16 @@ describe('market routes: general endpoints', () => {
   it('serves ping, time and the documented set of GET routes, all public', () => {
     const { routes, call } = setup();
     expect(routes.map((r) => r.path).sort()).toEqual([
-      '/api/v3/avgPrice', '/api/v3/depth', '/api/v3/exchangeInfo', '/api/v3/klines', '/api/v3/ping', '/api/v3/ticker/24hr',
-      '/api/v3/ticker/bookTicker', '/api/v3/ticker/price', '/api/v3/time', '/api/v3/uiKlines',
+      '/api/v3/avgPrice',
+      '/api/v3/depth',
+      '/api/v3/exchangeInfo',
+      '/api/v3/klines',
+      '/api/v3/ping',
+      '/api/v3/ticker/24hr',
+      '/api/v3/ticker/bookTicker',
+      '/api/v3/ticker/price',
+      '/api/v3/time',
+      '/api/v3/uiKlines',
     ]);
     for (const r of routes) {
       expect(r.method).toBe('GET');
@@ -59,12 +67,28 @@ describe('market routes: general endpoints', () => {
     expect(weight('/api/v3/klines')).toBe(2);
     expect(weight('/api/v3/uiKlines')).toBe(2);
     expect(weight('/api/v3/avgPrice')).toBe(2);
-    expect([weight('/api/v3/depth'), weight('/api/v3/depth', { limit: '100' }), weight('/api/v3/depth', { limit: '101' }), weight('/api/v3/depth', { limit: '500' }),
-      weight('/api/v3/depth', { limit: '1000' }), weight('/api/v3/depth', { limit: '5000' })]).toEqual([5, 5, 25, 25, 50, 250]);
+    expect([
+      weight('/api/v3/depth'),
+      weight('/api/v3/depth', { limit: '100' }),
+      weight('/api/v3/depth', { limit: '101' }),
+      weight('/api/v3/depth', { limit: '500' }),
+      weight('/api/v3/depth', { limit: '1000' }),
+      weight('/api/v3/depth', { limit: '5000' }),
+    ]).toEqual([5, 5, 25, 25, 50, 250]);
     const list = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => `S${i}`));
-    expect([weight('/api/v3/ticker/24hr', { symbol: 'BTCUSDT' }), weight('/api/v3/ticker/24hr'), weight('/api/v3/ticker/24hr', { symbols: list(20) }),
-      weight('/api/v3/ticker/24hr', { symbols: list(21) }), weight('/api/v3/ticker/24hr', { symbols: list(100) }), weight('/api/v3/ticker/24hr', { symbols: list(101) })]).toEqual([2, 80, 2, 40, 40, 80]);
-    expect([weight('/api/v3/ticker/price', { symbol: 'BTCUSDT' }), weight('/api/v3/ticker/price'), weight('/api/v3/ticker/price', { symbols: list(3) })]).toEqual([2, 4, 4]);
+    expect([
+      weight('/api/v3/ticker/24hr', { symbol: 'BTCUSDT' }),
+      weight('/api/v3/ticker/24hr'),
+      weight('/api/v3/ticker/24hr', { symbols: list(20) }),
+      weight('/api/v3/ticker/24hr', { symbols: list(21) }),
+      weight('/api/v3/ticker/24hr', { symbols: list(100) }),
+      weight('/api/v3/ticker/24hr', { symbols: list(101) }),
+    ]).toEqual([2, 80, 2, 40, 40, 80]);
+    expect([
+      weight('/api/v3/ticker/price', { symbol: 'BTCUSDT' }),
+      weight('/api/v3/ticker/price'),
+      weight('/api/v3/ticker/price', { symbols: list(3) }),
+    ]).toEqual([2, 4, 4]);
     expect([weight('/api/v3/ticker/bookTicker', { symbol: 'BTCUSDT' }), weight('/api/v3/ticker/bookTicker')]).toEqual([2, 4]);
   });
 });
@@ -81,20 +105,66 @@ describe('market routes: exchangeInfo', () => {
     const symbols = info['symbols'] as Obj[];
     expect(symbols).toHaveLength(market.symbols().length);
     expect(Object.keys(symbols[0]!)).toEqual([
-      'symbol', 'status', 'baseAsset', 'baseAssetPrecision', 'quoteAsset', 'quotePrecision', 'quoteAssetPrecision',
-      'baseCommissionPrecision', 'quoteCommissionPrecision', 'orderTypes', 'icebergAllowed', 'ocoAllowed', 'otoAllowed', 'opoAllowed',
-      'quoteOrderQtyMarketAllowed', 'allowTrailingStop', 'cancelReplaceAllowed', 'amendAllowed', 'pegInstructionsAllowed',
-      'isSpotTradingAllowed', 'isMarginTradingAllowed', 'filters', 'permissions', 'permissionSets', 'defaultSelfTradePreventionMode',
+      'symbol',
+      'status',
+      'baseAsset',
+      'baseAssetPrecision',
+      'quoteAsset',
+      'quotePrecision',
+      'quoteAssetPrecision',
+      'baseCommissionPrecision',
+      'quoteCommissionPrecision',
+      'orderTypes',
+      'icebergAllowed',
+      'ocoAllowed',
+      'otoAllowed',
+      'opoAllowed',
+      'quoteOrderQtyMarketAllowed',
+      'allowTrailingStop',
+      'cancelReplaceAllowed',
+      'amendAllowed',
+      'pegInstructionsAllowed',
+      'isSpotTradingAllowed',
+      'isMarginTradingAllowed',
+      'filters',
+      'permissions',
+      'permissionSets',
+      'defaultSelfTradePreventionMode',
       'allowedSelfTradePreventionModes',
     ]);
     const btc = symbols.find((s) => s['symbol'] === 'BTCUSDT')!;
     expect(btc['permissions']).toEqual([]);
     expect(btc['permissionSets']).toEqual([['SPOT', 'MARGIN', 'TRD_GRP_004', 'TRD_GRP_005', 'TRD_GRP_006']]);
     expect(btc['isMarginTradingAllowed']).toBe(true);
-    expect(btc['orderTypes']).toEqual(['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
-    expect(btc['filters']).toContainEqual({ filterType: 'PRICE_FILTER', minPrice: '0.01000000', maxPrice: '10000000.00000000', tickSize: '0.01000000' });
-    expect(btc['filters']).toContainEqual({ filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' });
-    expect(btc['filters']).toContainEqual({ filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 });
+    expect(btc['orderTypes']).toEqual([
+      'LIMIT',
+      'LIMIT_MAKER',
+      'MARKET',
+      'STOP_LOSS',
+      'STOP_LOSS_LIMIT',
+      'TAKE_PROFIT',
+      'TAKE_PROFIT_LIMIT',
+    ]);
+    expect(btc['filters']).toContainEqual({
+      filterType: 'PRICE_FILTER',
+      minPrice: '0.01000000',
+      maxPrice: '10000000.00000000',
+      tickSize: '0.01000000',
+    });
+    expect(btc['filters']).toContainEqual({
+      filterType: 'LOT_SIZE',
+      minQty: '0.00001000',
+      maxQty: '9000.00000000',
+      stepSize: '0.00001000',
+    });
+    expect(btc['filters']).toContainEqual({
+      filterType: 'NOTIONAL',
+      minNotional: '5.00000000',
+      applyMinToMarket: true,
+      maxNotional: '9000000.00000000',
+      applyMaxToMarket: false,
+      avgPriceMins: 5,
+    });
   });
 
   it('selects by symbol, symbols, permissions and symbolStatus', () => {
@@ -128,8 +198,16 @@ describe('market routes: klines and uiKlines', () => {
   it('validate parameters exactly', () => {
     const { fails } = setup();
     for (const path of ['/api/v3/klines', '/api/v3/uiKlines']) {
-      expect(fails(path, { interval: '1m' })).toEqual({ code: -1102, msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.", status: 400 });
-      expect(fails(path, { symbol: 'BTCUSDT' })).toEqual({ code: -1102, msg: "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.", status: 400 });
+      expect(fails(path, { interval: '1m' })).toEqual({
+        code: -1102,
+        msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
+        status: 400,
+      });
+      expect(fails(path, { symbol: 'BTCUSDT' })).toEqual({
+        code: -1102,
+        msg: "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.",
+        status: 400,
+      });
       expect(fails(path, { symbol: 'BTCUSDT', interval: '1H' })).toEqual({ code: -1120, msg: 'Invalid interval.', status: 400 });
       expect(fails(path, { symbol: 'NOPE', interval: '1m' }).code).toBe(-1121);
       expect(fails(path, { symbol: 'BTCUSDT', interval: '1m', limit: 'ten' }).code).toBe(-1100);
@@ -140,8 +218,8 @@ describe('market routes: klines and uiKlines', () => {
   it('default to 500, cap at 1000 and honour start/end times (ms or µs) and timeZone', () => {
     const { call } = setup();
     type K = [number, ...unknown[]][];
-    expect((call('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1m' }) as K)).toHaveLength(500);
-    expect((call('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1m', limit: '5000' }) as K)).toHaveLength(1000);
+    expect(call('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1m' }) as K).toHaveLength(500);
+    expect(call('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1m', limit: '5000' }) as K).toHaveLength(1000);
     const start = Date.UTC(2026, 0, 1);
     const ms = call('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1h', startTime: String(start), limit: '3' }) as K;
     expect(ms.map((k) => k[0])).toEqual([start, start + 3_600_000, start + 7_200_000]);
@@ -154,7 +232,20 @@ describe('market routes: klines and uiKlines', () => {
     expect(call('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1h', startTime: String(start + 1), endTime: String(start) })).toEqual([]);
     const row = ms[0]!;
     expect(row).toHaveLength(12);
-    expect(row.map((x) => typeof x)).toEqual(['number', 'string', 'string', 'string', 'string', 'string', 'number', 'string', 'number', 'string', 'string', 'string']);
+    expect(row.map((x) => typeof x)).toEqual([
+      'number',
+      'string',
+      'string',
+      'string',
+      'string',
+      'string',
+      'number',
+      'string',
+      'number',
+      'string',
+      'string',
+      'string',
+    ]);
   });
 });
 
@@ -168,7 +259,11 @@ describe('market routes: depth, avgPrice, tickers', () => {
     expect((call('/api/v3/depth', { symbol: 'ETHUSDT', limit: '6000' }) as typeof d).bids).toHaveLength(5000);
     expect(fails('/api/v3/depth', {}).code).toBe(-1102);
     market.setStatus('ETHUSDT', 'BREAK');
-    expect(fails('/api/v3/depth', { symbol: 'ETHUSDT', symbolStatus: 'TRADING' })).toEqual({ code: -1220, msg: "The symbol's status does not match the requested symbolStatus.", status: 400 });
+    expect(fails('/api/v3/depth', { symbol: 'ETHUSDT', symbolStatus: 'TRADING' })).toEqual({
+      code: -1220,
+      msg: "The symbol's status does not match the requested symbolStatus.",
+      status: 400,
+    });
   });
 
   it('avgPrice has mins, price, closeTime', () => {
@@ -183,18 +278,54 @@ describe('market routes: depth, avgPrice, tickers', () => {
   it('ticker/24hr serves FULL and MINI for one, some or all symbols', () => {
     const { call, fails, market } = setup();
     const full = call('/api/v3/ticker/24hr', { symbol: 'BTCUSDT' }) as Obj;
-    expect(Object.keys(full)).toEqual(['symbol', 'priceChange', 'priceChangePercent', 'weightedAvgPrice', 'prevClosePrice', 'lastPrice', 'lastQty',
-      'bidPrice', 'bidQty', 'askPrice', 'askQty', 'openPrice', 'highPrice', 'lowPrice', 'volume', 'quoteVolume', 'openTime', 'closeTime', 'firstId', 'lastId', 'count']);
+    expect(Object.keys(full)).toEqual([
+      'symbol',
+      'priceChange',
+      'priceChangePercent',
+      'weightedAvgPrice',
+      'prevClosePrice',
+      'lastPrice',
+      'lastQty',
+      'bidPrice',
+      'bidQty',
+      'askPrice',
+      'askQty',
+      'openPrice',
+      'highPrice',
+      'lowPrice',
+      'volume',
+      'quoteVolume',
+      'openTime',
+      'closeTime',
+      'firstId',
+      'lastId',
+      'count',
+    ]);
     const mini = call('/api/v3/ticker/24hr', { symbol: 'BTCUSDT', type: 'MINI' }) as Obj;
-    expect(Object.keys(mini)).toEqual(['symbol', 'openPrice', 'highPrice', 'lowPrice', 'lastPrice', 'volume', 'quoteVolume', 'openTime', 'closeTime', 'firstId', 'lastId', 'count']);
+    expect(Object.keys(mini)).toEqual([
+      'symbol',
+      'openPrice',
+      'highPrice',
+      'lowPrice',
+      'lastPrice',
+      'volume',
+      'quoteVolume',
+      'openTime',
+      'closeTime',
+      'firstId',
+      'lastId',
+      'count',
+    ]);
     expect(mini['lastPrice']).toBe(full['lastPrice']);
     const some = call('/api/v3/ticker/24hr', { symbols: '["ETHBTC","BTCUSDT"]' }) as Obj[];
     expect(some.map((t) => t['symbol'])).toEqual(['ETHBTC', 'BTCUSDT']);
-    expect((call('/api/v3/ticker/24hr', { type: 'MINI' }) as Obj[])).toHaveLength(market.symbols().length);
+    expect(call('/api/v3/ticker/24hr', { type: 'MINI' }) as Obj[]).toHaveLength(market.symbols().length);
     expect(fails('/api/v3/ticker/24hr', { type: 'HUGE' }).code).toBe(-1100);
     expect(fails('/api/v3/ticker/24hr', { symbol: 'BTCUSDT', symbols: '["ETHBTC"]' }).code).toBe(-1128);
     market.setStatus('ETHBTC', 'HALT');
-    expect((call('/api/v3/ticker/24hr', { symbols: '["ETHBTC","BTCUSDT"]', symbolStatus: 'TRADING' }) as Obj[]).map((t) => t['symbol'])).toEqual(['BTCUSDT']);
+    expect(
+      (call('/api/v3/ticker/24hr', { symbols: '["ETHBTC","BTCUSDT"]', symbolStatus: 'TRADING' }) as Obj[]).map((t) => t['symbol']),
+    ).toEqual(['BTCUSDT']);
     expect(fails('/api/v3/ticker/24hr', { symbol: 'ETHBTC', symbolStatus: 'TRADING' }).code).toBe(-1220);
   });
 
@@ -205,7 +336,10 @@ describe('market routes: depth, avgPrice, tickers', () => {
     expect(all).toHaveLength(market.symbols().length);
     expect(all.every((p) => typeof p['price'] === 'string')).toBe(true);
     expect(call('/api/v3/ticker/bookTicker', { symbol: 'SOLUSDT' })).toEqual({ symbol: 'SOLUSDT', ...market.bookTicker('SOLUSDT') });
-    expect((call('/api/v3/ticker/bookTicker', { symbols: '["SOLUSDT","ETHBTC"]' }) as Obj[]).map((b) => b['symbol'])).toEqual(['SOLUSDT', 'ETHBTC']);
+    expect((call('/api/v3/ticker/bookTicker', { symbols: '["SOLUSDT","ETHBTC"]' }) as Obj[]).map((b) => b['symbol'])).toEqual([
+      'SOLUSDT',
+      'ETHBTC',
+    ]);
     expect(fails('/api/v3/ticker/price', { symbol: 'DUSTXUSDT' })).toEqual({ code: -1121, msg: 'Invalid symbol.', status: 400 });
   });
 });

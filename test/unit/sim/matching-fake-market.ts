@@ -8,16 +8,29 @@ import { createClock, type SimClock } from '../../../src/main/sim/clock';
 import { SimError } from '../../../src/main/sim/errors';
 import { createExchangeModel, type ExchangeModel } from '../../../src/main/sim/matching/index';
 import type {
-  ApiKeyRecord, BookTicker, Faults, FaultsState, MarketModel, RestRequest, SymbolInfo, SymbolStatus, UserDataEvent,
+  ApiKeyRecord,
+  BookTicker,
+  Faults,
+  FaultsState,
+  MarketModel,
+  RestRequest,
+  SymbolInfo,
+  SymbolStatus,
+  UserDataEvent,
 } from '../../../src/main/sim/types';
 
 const f8 = (v: Decimal.Value): string => new Decimal(v).toFixed(8);
 
 function sym(base: string, quote: string, tick: string, step: string, minNotional: string, legacy = false): SymbolInfo {
   return {
-    symbol: base + quote, status: 'TRADING', baseAsset: base, quoteAsset: quote,
-    baseAssetPrecision: 8, quoteAssetPrecision: 8,
-    priceDecimals: new Decimal(tick).decimalPlaces(), qtyDecimals: new Decimal(step).decimalPlaces(),
+    symbol: base + quote,
+    status: 'TRADING',
+    baseAsset: base,
+    quoteAsset: quote,
+    baseAssetPrecision: 8,
+    quoteAssetPrecision: 8,
+    priceDecimals: new Decimal(tick).decimalPlaces(),
+    qtyDecimals: new Decimal(step).decimalPlaces(),
     orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'],
     permissionSets: [['SPOT']],
     filters: [
@@ -25,10 +38,24 @@ function sym(base: string, quote: string, tick: string, step: string, minNotiona
       { filterType: 'LOT_SIZE', minQty: f8(step), maxQty: f8(9000), stepSize: f8(step) },
       { filterType: 'ICEBERG_PARTS', limit: 10 },
       { filterType: 'MARKET_LOT_SIZE', minQty: f8(0), maxQty: f8(100), stepSize: f8(0) },
-      { filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: '5', bidMultiplierDown: '0.2', askMultiplierUp: '5', askMultiplierDown: '0.2', avgPriceMins: 5 },
+      {
+        filterType: 'PERCENT_PRICE_BY_SIDE',
+        bidMultiplierUp: '5',
+        bidMultiplierDown: '0.2',
+        askMultiplierUp: '5',
+        askMultiplierDown: '0.2',
+        avgPriceMins: 5,
+      },
       legacy
         ? { filterType: 'MIN_NOTIONAL', minNotional: f8(minNotional), applyToMarket: true, avgPriceMins: 5 }
-        : { filterType: 'NOTIONAL', minNotional: f8(minNotional), applyMinToMarket: true, maxNotional: f8(9000000), applyMaxToMarket: false, avgPriceMins: 5 },
+        : {
+            filterType: 'NOTIONAL',
+            minNotional: f8(minNotional),
+            applyMinToMarket: true,
+            maxNotional: f8(9000000),
+            applyMaxToMarket: false,
+            avgPriceMins: 5,
+          },
       { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
       { filterType: 'MAX_NUM_ORDER_LISTS', maxNumOrderLists: 20 },
       { filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 5 },
@@ -45,16 +72,21 @@ export interface FakeMarket extends MarketModel {
 }
 
 export function createFakeMarket(): FakeMarket {
-  const infos = new Map<string, SymbolInfo>([
-    ['BTCUSDT', sym('BTC', 'USDT', '0.01', '0.00001', '5')],
-    ['ETHUSDT', sym('ETH', 'USDT', '0.01', '0.0001', '5')],
-    ['BNBUSDT', sym('BNB', 'USDT', '0.01', '0.001', '5')],
-    ['ETHBTC', sym('ETH', 'BTC', '0.00001', '0.0001', '0.0001')],
-    ['ARDRBTC', sym('ARDR', 'BTC', '0.00000001', '1', '0.0001', true)],
-  ].map(([k, v]) => [k as string, v as SymbolInfo]));
+  const infos = new Map<string, SymbolInfo>(
+    [
+      ['BTCUSDT', sym('BTC', 'USDT', '0.01', '0.00001', '5')],
+      ['ETHUSDT', sym('ETH', 'USDT', '0.01', '0.0001', '5')],
+      ['BNBUSDT', sym('BNB', 'USDT', '0.01', '0.001', '5')],
+      ['ETHBTC', sym('ETH', 'BTC', '0.00001', '0.0001', '0.0001')],
+      ['ARDRBTC', sym('ARDR', 'BTC', '0.00000001', '1', '0.0001', true)],
+    ].map(([k, v]) => [k as string, v as SymbolInfo]),
+  );
   const prices = new Map<string, Decimal>([
-    ['BTCUSDT', new Decimal('60000')], ['ETHUSDT', new Decimal('3000')], ['BNBUSDT', new Decimal('600')],
-    ['ETHBTC', new Decimal('0.05')], ['ARDRBTC', new Decimal('0.00000112')],
+    ['BTCUSDT', new Decimal('60000')],
+    ['ETHUSDT', new Decimal('3000')],
+    ['BNBUSDT', new Decimal('600')],
+    ['ETHBTC', new Decimal('0.05')],
+    ['ARDRBTC', new Decimal('0.00000112')],
   ]);
   const levelQty = new Map<string, string>();
   const levelCount = new Map<string, number>();
@@ -74,10 +106,14 @@ export function createFakeMarket(): FakeMarket {
   return {
     symbols: () => [...infos.values()],
     symbol: (s) => infos.get(s),
-    setStatus(s, status: SymbolStatus) { get(s).status = status; },
+    setStatus(s, status: SymbolStatus) {
+      get(s).status = status;
+    },
     lastPrice: (s) => f8(prices.get(s)!),
     bookTicker: book,
-    ticker24h: () => { throw new Error('not in fake'); },
+    ticker24h: () => {
+      throw new Error('not in fake');
+    },
     avgPrice: (s) => ({ mins: 5, price: f8(prices.get(s)!), closeTime: 0 }),
     klines: () => [],
     depth(s, limit) {
@@ -104,8 +140,12 @@ export function createFakeMarket(): FakeMarket {
     },
     start() {},
     stop() {},
-    setLevelQty(s, qty) { levelQty.set(s, qty); },
-    setLevels(s, n) { levelCount.set(s, n); },
+    setLevelQty(s, qty) {
+      levelQty.set(s, qty);
+    },
+    setLevels(s, n) {
+      levelCount.set(s, n);
+    },
     setFilter(s, filterType, values) {
       const info = get(s);
       const filters = info.filters.map((f) => (f['filterType'] === filterType ? { filterType, ...values } : f));
@@ -117,8 +157,18 @@ export function createFakeMarket(): FakeMarket {
 
 export function createFakeFaults(): Faults {
   const fresh = (): FaultsState => ({
-    latencyMs: 0, hangPaths: [], orderFaults: [], unknownOrderQueries: new Map(), force429: 0, banUntil: 0,
-    silentSockets: false, noPongs: false, refuseUpgrades: 0, reorderUserEvents: false, duplicateUserEvents: false, bigIds: false,
+    latencyMs: 0,
+    hangPaths: [],
+    orderFaults: [],
+    unknownOrderQueries: new Map(),
+    force429: 0,
+    banUntil: 0,
+    silentSockets: false,
+    noPongs: false,
+    refuseUpgrades: 0,
+    reorderUserEvents: false,
+    duplicateUserEvents: false,
+    bigIds: false,
   });
   const state = fresh();
   return {
@@ -134,8 +184,12 @@ export function createFakeFaults(): Faults {
       }
       return false;
     },
-    reset() { Object.assign(state, fresh()); },
-    closeAll() {}, serverShutdown() {}, eventStreamTerminated() {},
+    reset() {
+      Object.assign(state, fresh());
+    },
+    closeAll() {},
+    serverShutdown() {},
+    eventStreamTerminated() {},
     onAction: () => () => undefined,
   };
 }
@@ -169,7 +223,9 @@ export function createHarness(
   const faults = createFakeFaults();
   const clock = createClock({ fixedAtMs: Date.UTC(2026, 4, 20, 12, 0, 0) });
   const model = createExchangeModel({
-    clock, faults, market,
+    clock,
+    faults,
+    market,
     ...(opts.exchangeFilters !== undefined ? { exchangeFilters: opts.exchangeFilters } : {}),
     orderRateUsage: () => [
       { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100, count: 3 },
@@ -190,17 +246,29 @@ export function createHarness(
   };
   ensure(ACCOUNT);
   const key = (accountId: string): ApiKeyRecord => ({
-    apiKey: 'test-key', type: 'HMAC', secret: 's', accountId, createdAt: 0,
+    apiKey: 'test-key',
+    type: 'HMAC',
+    secret: 's',
+    accountId,
+    createdAt: 0,
     permissions: { reading: true, spotTrading: true, withdrawals: false, ipRestrict: true },
   });
-  const call = async (method: RestRequest['method'], path: string, params: Record<string, string> = {}, accountId = ACCOUNT): Promise<unknown> => {
+  const call = async (
+    method: RestRequest['method'],
+    path: string,
+    params: Record<string, string> = {},
+    accountId = ACCOUNT,
+  ): Promise<unknown> => {
     ensure(accountId);
     const route = model.engine.routes().find((r) => r.method === method && r.path === path);
     if (!route) throw new Error(`no route ${method} ${path}`);
     return await route.handler({ method, path, params, key: key(accountId), receivedAt: clock.now() });
   };
   return {
-    market, faults, clock, model,
+    market,
+    faults,
+    clock,
+    model,
     events: (accountId = ACCOUNT) => [...ensure(accountId)],
     drain: (accountId = ACCOUNT) => ensure(accountId).splice(0),
     call,

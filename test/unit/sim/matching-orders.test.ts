@@ -1,33 +1,119 @@
 import { describe, expect, it } from 'vitest';
 import { createHarness, obj, arr, ACCOUNT } from './matching-fake-market';
 
-const place = (h: ReturnType<typeof createHarness>, p: Record<string, string>) => h.call('POST', '/api/v3/order', { symbol: 'BTCUSDT', ...p });
+const place = (h: ReturnType<typeof createHarness>, p: Record<string, string>) =>
+  h.call('POST', '/api/v3/order', { symbol: 'BTCUSDT', ...p });
 
 describe('MARKET orders', () => {
   it('buys by quantity at the best ask, pays the discounted commission in BNB and emits NEW, TRADE, position', async () => {
     const h = createHarness();
     const r = obj(await place(h, { side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: 'm1' }));
     expect(r).toMatchObject({
-      symbol: 'BTCUSDT', orderListId: -1, clientOrderId: 'm1', price: '0.00000000', origQty: '0.00100000',
-      executedQty: '0.00100000', cummulativeQuoteQty: '60.00001000', status: 'FILLED', timeInForce: 'GTC',
-      type: 'MARKET', side: 'BUY', origQuoteOrderQty: '0.00000000', selfTradePreventionMode: 'EXPIRE_MAKER',
+      symbol: 'BTCUSDT',
+      orderListId: -1,
+      clientOrderId: 'm1',
+      price: '0.00000000',
+      origQty: '0.00100000',
+      executedQty: '0.00100000',
+      cummulativeQuoteQty: '60.00001000',
+      status: 'FILLED',
+      timeInForce: 'GTC',
+      type: 'MARKET',
+      side: 'BUY',
+      origQuoteOrderQty: '0.00000000',
+      selfTradePreventionMode: 'EXPIRE_MAKER',
     });
     expect(typeof r['orderId']).toBe('bigint');
     expect(r['workingTime']).toBe(r['transactTime']);
     // 0.001 BTC * 0.1% = 0.000001 BTC = 0.06 USDT = 0.0001 BNB, less the 25% discount.
-    expect(r['fills']).toEqual([{ price: '60000.01000000', qty: '0.00100000', commission: '0.00007500', commissionAsset: 'BNB', tradeId: 1n }]);
+    expect(r['fills']).toEqual([
+      { price: '60000.01000000', qty: '0.00100000', commission: '0.00007500', commissionAsset: 'BNB', tradeId: 1n },
+    ]);
     expect(h.balance('BTC')).toEqual({ free: '2.00100000', locked: '0.00000000' });
     expect(h.balance('USDT').free).toBe('99939.99999000');
     expect(h.balance('BNB').free).toBe('49.99992500');
 
     const ev = h.drain();
     expect(ev.map((e) => e.e)).toEqual(['executionReport', 'executionReport', 'outboundAccountPosition']);
-    expect(ev[0]).toMatchObject({ x: 'NEW', X: 'NEW', c: 'm1', C: '', S: 'BUY', o: 'MARKET', f: 'GTC', q: '0.00100000', p: '0.00000000',
-      P: '0.00000000', F: '0.00000000', g: -1, r: 'NONE', l: '0.00000000', z: '0.00000000', L: '0.00000000', n: '0', N: null, t: -1,
-      w: true, m: false, M: false, Z: '0.00000000', Y: '0.00000000', Q: '0.00000000', V: 'EXPIRE_MAKER' });
-    expect(ev[1]).toMatchObject({ x: 'TRADE', X: 'FILLED', l: '0.00100000', z: '0.00100000', L: '60000.01000000', n: '0.00007500',
-      N: 'BNB', t: 1n, w: false, m: false, M: true, Z: '60.00001000', Y: '60.00001000' });
-    for (const k of ['e', 'E', 's', 'c', 'S', 'o', 'f', 'q', 'p', 'P', 'F', 'g', 'C', 'x', 'X', 'r', 'i', 'l', 'z', 'L', 'n', 'N', 'T', 't', 'I', 'w', 'm', 'M', 'O', 'Z', 'Y', 'Q', 'W', 'V']) {
+    expect(ev[0]).toMatchObject({
+      x: 'NEW',
+      X: 'NEW',
+      c: 'm1',
+      C: '',
+      S: 'BUY',
+      o: 'MARKET',
+      f: 'GTC',
+      q: '0.00100000',
+      p: '0.00000000',
+      P: '0.00000000',
+      F: '0.00000000',
+      g: -1,
+      r: 'NONE',
+      l: '0.00000000',
+      z: '0.00000000',
+      L: '0.00000000',
+      n: '0',
+      N: null,
+      t: -1,
+      w: true,
+      m: false,
+      M: false,
+      Z: '0.00000000',
+      Y: '0.00000000',
+      Q: '0.00000000',
+      V: 'EXPIRE_MAKER',
+    });
+    expect(ev[1]).toMatchObject({
+      x: 'TRADE',
+      X: 'FILLED',
+      l: '0.00100000',
+      z: '0.00100000',
+      L: '60000.01000000',
+      n: '0.00007500',
+      N: 'BNB',
+      t: 1n,
+      w: false,
+      m: false,
+      M: true,
+      Z: '60.00001000',
+      Y: '60.00001000',
+    });
+    for (const k of [
+      'e',
+      'E',
+      's',
+      'c',
+      'S',
+      'o',
+      'f',
+      'q',
+      'p',
+      'P',
+      'F',
+      'g',
+      'C',
+      'x',
+      'X',
+      'r',
+      'i',
+      'l',
+      'z',
+      'L',
+      'n',
+      'N',
+      'T',
+      't',
+      'I',
+      'w',
+      'm',
+      'M',
+      'O',
+      'Z',
+      'Y',
+      'Q',
+      'W',
+      'V',
+    ]) {
       expect(ev[1]).toHaveProperty(k);
     }
     expect(Number(ev[1]!['I'])).toBeGreaterThan(Number(ev[0]!['I']));
@@ -41,7 +127,9 @@ describe('MARKET orders', () => {
     h.market.setLevelQty('BTCUSDT', '0.4');
     const r = obj(await place(h, { side: 'BUY', type: 'MARKET', quantity: '1' }));
     expect(arr(r['fills']).map((f) => [f['price'], f['qty']])).toEqual([
-      ['60000.01000000', '0.40000000'], ['60000.02000000', '0.40000000'], ['60000.03000000', '0.20000000'],
+      ['60000.01000000', '0.40000000'],
+      ['60000.02000000', '0.40000000'],
+      ['60000.03000000', '0.20000000'],
     ]);
     expect(r['cummulativeQuoteQty']).toBe('60000.01800000');
   });
@@ -53,7 +141,12 @@ describe('MARKET orders', () => {
     const r = obj(await place(h, { side: 'SELL', type: 'MARKET', quantity: '0.5' }));
     expect(r).toMatchObject({ status: 'EXPIRED', executedQty: '0.20000000', expiryReason: 'INSUFFICIENT_LIQUIDITY' });
     const ev = h.drain().filter((e) => e.e === 'executionReport');
-    expect(ev.map((e) => `${String(e['x'])}/${String(e['X'])}`)).toEqual(['NEW/NEW', 'TRADE/PARTIALLY_FILLED', 'TRADE/PARTIALLY_FILLED', 'EXPIRED/EXPIRED']);
+    expect(ev.map((e) => `${String(e['x'])}/${String(e['X'])}`)).toEqual([
+      'NEW/NEW',
+      'TRADE/PARTIALLY_FILLED',
+      'TRADE/PARTIALLY_FILLED',
+      'EXPIRED/EXPIRED',
+    ]);
     expect(ev[3]!['eR']).toBe('INSUFFICIENT_LIQUIDITY');
     expect(h.balance('BTC').free).toBe('1.80000000');
   });
@@ -61,7 +154,13 @@ describe('MARKET orders', () => {
   it('buys by quoteOrderQty: notional as close as possible without exceeding it, on the step grid', async () => {
     const h = createHarness();
     const r = obj(await place(h, { side: 'BUY', type: 'MARKET', quoteOrderQty: '100' }));
-    expect(r).toMatchObject({ origQty: '0.00166000', executedQty: '0.00166000', origQuoteOrderQty: '100.00000000', cummulativeQuoteQty: '99.60001660', status: 'FILLED' });
+    expect(r).toMatchObject({
+      origQty: '0.00166000',
+      executedQty: '0.00166000',
+      origQuoteOrderQty: '100.00000000',
+      cummulativeQuoteQty: '99.60001660',
+      status: 'FILLED',
+    });
   });
 
   it('sells by quoteOrderQty and pays commission in the received asset when BNB payment is off', async () => {
@@ -77,7 +176,9 @@ describe('MARKET orders', () => {
 describe('LIMIT orders', () => {
   it('rests with funds locked, then fills as maker over two ticks (PARTIALLY_FILLED, FILLED)', async () => {
     const h = createHarness();
-    const r = obj(await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '59000', newClientOrderId: 'rest1' }));
+    const r = obj(
+      await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '59000', newClientOrderId: 'rest1' }),
+    );
     expect(r).toMatchObject({ status: 'NEW', executedQty: '0.00000000', fills: [] });
     expect(h.balance('USDT')).toEqual({ free: '94100.00000000', locked: '5900.00000000' });
     const first = h.drain();
@@ -97,14 +198,20 @@ describe('LIMIT orders', () => {
     const q = obj(await h.call('GET', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'rest1' }));
     expect(q).toMatchObject({ status: 'FILLED', executedQty: '0.10000000', cummulativeQuoteQty: '5900.00000000', isWorking: false });
     const trades = arr(await h.call('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT' }));
-    expect(trades.map((t) => [t['isMaker'], t['isBuyer'], t['qty']])).toEqual([[true, true, '0.05000000'], [true, true, '0.05000000']]);
+    expect(trades.map((t) => [t['isMaker'], t['isBuyer'], t['qty']])).toEqual([
+      [true, true, '0.05000000'],
+      [true, true, '0.05000000'],
+    ]);
   });
 
   it('a marketable limit takes at the book prices and releases the price difference', async () => {
     const h = createHarness();
     const r = obj(await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1.5', price: '60000.02' }));
     expect(r['status']).toBe('FILLED');
-    expect(arr(r['fills']).map((f) => [f['price'], f['qty']])).toEqual([['60000.01000000', '1.00000000'], ['60000.02000000', '0.50000000']]);
+    expect(arr(r['fills']).map((f) => [f['price'], f['qty']])).toEqual([
+      ['60000.01000000', '1.00000000'],
+      ['60000.02000000', '0.50000000'],
+    ]);
     expect(h.balance('USDT')).toEqual({ free: '9999.98000000', locked: '0.00000000' });
   });
 
@@ -126,7 +233,13 @@ describe('LIMIT orders', () => {
 
   it('LIMIT_MAKER rests when it would not take and is rejected when it would', async () => {
     const h = createHarness();
-    const e = await h.error('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT_MAKER', quantity: '0.1', price: '59999.99' });
+    const e = await h.error('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'LIMIT_MAKER',
+      quantity: '0.1',
+      price: '59999.99',
+    });
     expect([e.code, e.message]).toEqual([-2010, 'Order would immediately match and take.']);
     const r = obj(await place(h, { side: 'SELL', type: 'LIMIT_MAKER', quantity: '0.1', price: '60100' }));
     expect(Object.keys(r)).toEqual(['symbol', 'orderId', 'orderListId', 'clientOrderId', 'transactTime']); // ACK by default
@@ -144,7 +257,17 @@ describe('LIMIT orders', () => {
 describe('stop orders', () => {
   it('STOP_LOSS_LIMIT SELL waits for its stop price, then trades', async () => {
     const h = createHarness();
-    const r = obj(await place(h, { side: 'SELL', type: 'STOP_LOSS_LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '58900', stopPrice: '59000', newClientOrderId: 'sl1' }));
+    const r = obj(
+      await place(h, {
+        side: 'SELL',
+        type: 'STOP_LOSS_LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.1',
+        price: '58900',
+        stopPrice: '59000',
+        newClientOrderId: 'sl1',
+      }),
+    );
     expect(Object.keys(r)).toEqual(['symbol', 'orderId', 'orderListId', 'clientOrderId', 'transactTime']);
     const q = obj(await h.call('GET', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'sl1' }));
     expect(q).toMatchObject({ isWorking: false, workingTime: -1, stopPrice: '59000.00000000', status: 'NEW' });
@@ -156,7 +279,9 @@ describe('stop orders', () => {
     h.market.setPrice('BTCUSDT', '59000');
     const ev = h.drain();
     expect(ev.map((e) => `${e.e}:${String(e['x'] ?? '')}:${String(e['X'] ?? '')}`)).toEqual([
-      'executionReport:NEW:NEW', 'executionReport:TRADE:FILLED', 'outboundAccountPosition::',
+      'executionReport:NEW:NEW',
+      'executionReport:TRADE:FILLED',
+      'outboundAccountPosition::',
     ]);
     expect(ev[1]).toMatchObject({ L: '58999.99000000', m: false });
     expect(ev[0]!['W']).toBeDefined();
@@ -164,9 +289,25 @@ describe('stop orders', () => {
 
   it('rejects a stop that would trigger immediately', async () => {
     const h = createHarness();
-    const e = await h.error('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '60900', stopPrice: '61000' });
+    const e = await h.error('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'STOP_LOSS_LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.1',
+      price: '60900',
+      stopPrice: '61000',
+    });
     expect([e.code, e.message]).toEqual([-2010, 'Order would trigger immediately.']);
-    const e2 = await h.error('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'TAKE_PROFIT_LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '61000', stopPrice: '61000' });
+    const e2 = await h.error('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'TAKE_PROFIT_LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.1',
+      price: '61000',
+      stopPrice: '61000',
+    });
     expect([e2.code, e2.message]).toEqual([-2010, 'Order would trigger immediately.']);
   });
 
@@ -184,11 +325,21 @@ describe('stop orders', () => {
 describe('cancels', () => {
   it('cancels by orderId or origClientOrderId, names the cancel, releases funds', async () => {
     const h = createHarness();
-    const a = obj(await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000', newClientOrderId: 'c1' }));
+    const a = obj(
+      await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000', newClientOrderId: 'c1' }),
+    );
     await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000', newClientOrderId: 'c2' });
     h.drain();
-    const r = obj(await h.call('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', orderId: String(a['orderId']), newClientOrderId: 'cancelA' }));
-    expect(r).toMatchObject({ origClientOrderId: 'c1', clientOrderId: 'cancelA', status: 'CANCELED', orderId: a['orderId'], orderListId: -1 });
+    const r = obj(
+      await h.call('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', orderId: String(a['orderId']), newClientOrderId: 'cancelA' }),
+    );
+    expect(r).toMatchObject({
+      origClientOrderId: 'c1',
+      clientOrderId: 'cancelA',
+      status: 'CANCELED',
+      orderId: a['orderId'],
+      orderListId: -1,
+    });
     const ev = h.drain();
     expect(ev[0]).toMatchObject({ x: 'CANCELED', X: 'CANCELED', c: 'cancelA', C: 'c1', w: false });
     expect(ev[1]).toMatchObject({ e: 'outboundAccountPosition', B: [{ a: 'USDT', f: '95000.00000000', l: '5000.00000000' }] });
@@ -206,7 +357,11 @@ describe('cancels', () => {
   it('honours cancelRestrictions', async () => {
     const h = createHarness();
     await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000', newClientOrderId: 'cr' });
-    const e = await h.error('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'cr', cancelRestrictions: 'ONLY_PARTIALLY_FILLED' });
+    const e = await h.error('DELETE', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      origClientOrderId: 'cr',
+      cancelRestrictions: 'ONLY_PARTIALLY_FILLED',
+    });
     expect([e.code, e.message]).toEqual([-2011, 'Order was not canceled due to cancel restrictions.']);
     const bad = await h.error('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'cr', cancelRestrictions: 'NOPE' });
     expect([bad.code, bad.message]).toEqual([-1145, 'Invalid cancelRestrictions']);
@@ -218,7 +373,17 @@ describe('cancels', () => {
     const h = createHarness();
     await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000' });
     await place(h, { side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '70000' });
-    await h.call('POST', '/api/v3/orderList/oco', { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.2', aboveType: 'LIMIT_MAKER', abovePrice: '65000', belowType: 'STOP_LOSS_LIMIT', belowStopPrice: '55000', belowPrice: '54900', belowTimeInForce: 'GTC' });
+    await h.call('POST', '/api/v3/orderList/oco', {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.2',
+      aboveType: 'LIMIT_MAKER',
+      abovePrice: '65000',
+      belowType: 'STOP_LOSS_LIMIT',
+      belowStopPrice: '55000',
+      belowPrice: '54900',
+      belowTimeInForce: 'GTC',
+    });
     await place(h, { symbol: 'ETHUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '2000' });
     const r = arr(await h.call('DELETE', '/api/v3/openOrders', { symbol: 'BTCUSDT' }));
     expect(r).toHaveLength(3);
@@ -236,9 +401,23 @@ describe('duplicate client order ids', () => {
   it('rejects a reused id only while the first order is open', async () => {
     const h = createHarness();
     await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000', newClientOrderId: 'dup' });
-    const e = await h.error('POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000', newClientOrderId: 'dup' });
+    const e = await h.error('POST', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.1',
+      price: '50000',
+      newClientOrderId: 'dup',
+    });
     expect([e.code, e.message]).toEqual([-2010, 'Duplicate order sent.']);
-    const eOther = await h.error('POST', '/api/v3/order', { symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: '0.1', newClientOrderId: 'dup' });
+    const eOther = await h.error('POST', '/api/v3/order', {
+      symbol: 'ETHUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.1',
+      newClientOrderId: 'dup',
+    });
     expect(eOther.message).toBe('Duplicate order sent.');
     await h.call('DELETE', '/api/v3/order', { symbol: 'BTCUSDT', origClientOrderId: 'dup' });
     const again = obj(await place(h, { side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: 'dup' }));
@@ -261,16 +440,34 @@ describe('queries', () => {
     expect(fromB).toHaveLength(2);
     expect(arr(await h.call('GET', '/api/v3/allOrders', { symbol: 'BTCUSDT', limit: '1' }))).toHaveLength(1);
     const now = h.clock.now();
-    const tooLong = await h.error('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', startTime: String(now - 86_400_001), endTime: String(now) });
+    const tooLong = await h.error('GET', '/api/v3/myTrades', {
+      symbol: 'BTCUSDT',
+      startTime: String(now - 86_400_001),
+      endTime: String(now),
+    });
     expect([tooLong.code, tooLong.message]).toEqual([-1127, 'More than 24 hours between startTime and endTime.']);
-    const tooLongOrders = await h.error('GET', '/api/v3/allOrders', { symbol: 'BTCUSDT', startTime: String(now - 86_400_001), endTime: String(now) });
+    const tooLongOrders = await h.error('GET', '/api/v3/allOrders', {
+      symbol: 'BTCUSDT',
+      startTime: String(now - 86_400_001),
+      endTime: String(now),
+    });
     expect(tooLongOrders.code).toBe(-1127);
-    const inDay = arr(await h.call('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', startTime: String(now - 86_400_000), endTime: String(now) }));
+    const inDay = arr(
+      await h.call('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', startTime: String(now - 86_400_000), endTime: String(now) }),
+    );
     expect(inDay).toHaveLength(2);
     const byOrder = arr(await h.call('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', orderId: String(a['orderId']) }));
     expect(byOrder).toHaveLength(1);
-    expect(byOrder[0]).toMatchObject({ orderId: a['orderId'], orderListId: -1, isBuyer: true, isMaker: false, isBestMatch: true, qty: '0.00100000', quoteQty: '60.00001000' });
-    const fromId = arr(await h.call('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', fromId: String(byOrder[0]!['id'] as bigint + 1n) }));
+    expect(byOrder[0]).toMatchObject({
+      orderId: a['orderId'],
+      orderListId: -1,
+      isBuyer: true,
+      isMaker: false,
+      isBestMatch: true,
+      qty: '0.00100000',
+      quoteQty: '60.00001000',
+    });
+    const fromId = arr(await h.call('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', fromId: String((byOrder[0]!['id'] as bigint) + 1n) }));
     expect(fromId.map((t) => t['orderId'])).toEqual([b['orderId']]);
     const combo = await h.error('GET', '/api/v3/myTrades', { symbol: 'BTCUSDT', orderId: '1', startTime: String(now - 1000) });
     expect(combo.code).toBe(-1128);
@@ -284,10 +481,16 @@ describe('queries', () => {
 
   it('query order: -2013 for an unknown order, -2039 when id and client id disagree', async () => {
     const h = createHarness();
-    const a = obj(await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000', newClientOrderId: 'q1' }));
+    const a = obj(
+      await place(h, { side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000', newClientOrderId: 'q1' }),
+    );
     const e = await h.error('GET', '/api/v3/order', { symbol: 'BTCUSDT', orderId: '424242' });
     expect([e.code, e.message]).toEqual([-2013, 'Order does not exist.']);
-    const mismatch = await h.error('GET', '/api/v3/order', { symbol: 'BTCUSDT', orderId: String(a['orderId']), origClientOrderId: 'other' });
+    const mismatch = await h.error('GET', '/api/v3/order', {
+      symbol: 'BTCUSDT',
+      orderId: String(a['orderId']),
+      origClientOrderId: 'other',
+    });
     expect(mismatch.code).toBe(-2039);
     const wrongSymbol = await h.error('GET', '/api/v3/order', { symbol: 'ETHUSDT', orderId: String(a['orderId']) });
     expect(wrongSymbol.code).toBe(-2013);

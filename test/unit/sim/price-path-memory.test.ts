@@ -17,7 +17,12 @@ describe('price path caches over a long run', () => {
       path.valueAt(t + 17);
       path.aggregate(t - DAY, t, 0, newAgg());
       const c = path.cachedEntries();
-      most = { seconds: Math.max(most.seconds, c.seconds), minutes: Math.max(most.minutes, c.minutes), hours: Math.max(most.hours, c.hours), days: Math.max(most.days, c.days) };
+      most = {
+        seconds: Math.max(most.seconds, c.seconds),
+        minutes: Math.max(most.minutes, c.minutes),
+        hours: Math.max(most.hours, c.hours),
+        days: Math.max(most.days, c.days),
+      };
     }
     // a few minutes of second data, a few hours of minute data, about a day of hour summaries
     expect(most.seconds).toBeLessThanOrEqual(8);

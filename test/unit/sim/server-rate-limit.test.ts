@@ -138,7 +138,9 @@ describe('faults handle', () => {
   it('actions reach every listener until it unsubscribes', () => {
     const f = createFaults();
     const seen: string[] = [];
-    const off = f.onAction((a) => seen.push(a.type === 'closeAll' ? `close:${a.kind}` : a.type === 'eventStreamTerminated' ? `est:${a.accountId ?? '*'}` : a.type));
+    const off = f.onAction((a) =>
+      seen.push(a.type === 'closeAll' ? `close:${a.kind}` : a.type === 'eventStreamTerminated' ? `est:${a.accountId ?? '*'}` : a.type),
+    );
     f.closeAll('ws-api');
     f.serverShutdown();
     f.eventStreamTerminated('acc');

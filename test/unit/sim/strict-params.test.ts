@@ -9,7 +9,15 @@ import { parseUrlEncoded } from '../../../src/main/sim/server/params';
 import { createHarness } from './matching-fake-market';
 
 const limit = { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.1', price: '50000' };
-const stopSell = { symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', timeInForce: 'GTC', quantity: '0.01', price: '54000', stopPrice: '55000' };
+const stopSell = {
+  symbol: 'BTCUSDT',
+  side: 'SELL',
+  type: 'STOP_LOSS_LIMIT',
+  timeInForce: 'GTC',
+  quantity: '0.01',
+  price: '54000',
+  stopPrice: '55000',
+};
 
 function failure(run: () => unknown): { code: number; msg: string; status: number } {
   try {
@@ -24,7 +32,14 @@ function failure(run: () => unknown): { code: number; msg: string; status: numbe
 describe('empty parameter values (Binance errors -1105 / -1102)', () => {
   it('order/test: an empty optional timeInForce or price is -1105, not "not sent"', async () => {
     const h = createHarness();
-    const e = await h.error('POST', '/api/v3/order/test', { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01', timeInForce: '', price: '' });
+    const e = await h.error('POST', '/api/v3/order/test', {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'MARKET',
+      quantity: '0.01',
+      timeInForce: '',
+      price: '',
+    });
     expect([e.httpStatus, e.code, e.message]).toEqual([400, -1105, "Parameter 'timeInForce' was empty."]);
     const p = await h.error('POST', '/api/v3/order/test', { ...limit, price: '' });
     expect([p.code, p.message]).toEqual([-1105, "Parameter 'price' was empty."]);
@@ -32,7 +47,16 @@ describe('empty parameter values (Binance errors -1105 / -1102)', () => {
 
   it('every optional order parser rejects an empty value with its own name', async () => {
     const h = createHarness();
-    for (const name of ['quantity', 'stopPrice', 'icebergQty', 'newOrderRespType', 'selfTradePreventionMode', 'strategyId', 'strategyType', 'trailingDelta']) {
+    for (const name of [
+      'quantity',
+      'stopPrice',
+      'icebergQty',
+      'newOrderRespType',
+      'selfTradePreventionMode',
+      'strategyId',
+      'strategyType',
+      'trailingDelta',
+    ]) {
       const e = await h.error('POST', '/api/v3/order', { ...limit, [name]: '' });
       expect([e.code, e.message], name).toEqual([-1105, `Parameter '${name}' was empty.`]);
     }
@@ -76,7 +100,11 @@ describe('empty parameter values (Binance errors -1105 / -1102)', () => {
       if (!r) throw new Error(path);
       return r.handler({ method: 'GET', path, params, receivedAt: clock.now() });
     };
-    expect(failure(call('/api/v3/ticker/price', { symbol: '' }))).toEqual({ status: 400, code: -1105, msg: "Parameter 'symbol' was empty." });
+    expect(failure(call('/api/v3/ticker/price', { symbol: '' }))).toEqual({
+      status: 400,
+      code: -1105,
+      msg: "Parameter 'symbol' was empty.",
+    });
     expect(failure(call('/api/v3/exchangeInfo', { symbolStatus: '' })).code).toBe(-1105);
     expect(failure(call('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1h', limit: '' })).msg).toBe("Parameter 'limit' was empty.");
     expect(failure(call('/api/v3/klines', { symbol: '', interval: '1h' })).code).toBe(-1102);
@@ -113,7 +141,17 @@ describe('exchange filters (Binance exchange filters)', () => {
     const h = createHarness(undefined, { exchangeFilters: small });
     await h.call('POST', '/api/v3/order', limit);
     await h.call('POST', '/api/v3/order', { ...limit, price: '49000' });
-    const oco = { symbol: 'BTCUSDT', side: 'SELL', quantity: '0.2', aboveType: 'LIMIT_MAKER', abovePrice: '65000', belowType: 'STOP_LOSS_LIMIT', belowStopPrice: '55000', belowPrice: '54900', belowTimeInForce: 'GTC' };
+    const oco = {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      quantity: '0.2',
+      aboveType: 'LIMIT_MAKER',
+      abovePrice: '65000',
+      belowType: 'STOP_LOSS_LIMIT',
+      belowStopPrice: '55000',
+      belowPrice: '54900',
+      belowTimeInForce: 'GTC',
+    };
     const e = await h.error('POST', '/api/v3/orderList/oco', oco);
     expect(e.message).toBe('Filter failure: EXCHANGE_MAX_NUM_ORDERS');
     const h2 = createHarness(undefined, { exchangeFilters: small });
@@ -125,7 +163,11 @@ describe('exchange filters (Binance exchange filters)', () => {
 
 describe('duplicate parameters (Binance error -1101)', () => {
   it('uses the documented message', () => {
-    expect(failure(() => parseUrlEncoded('symbol=A&symbol=B'))).toEqual({ status: 400, code: -1101, msg: 'Duplicate values for a parameter detected.' });
+    expect(failure(() => parseUrlEncoded('symbol=A&symbol=B'))).toEqual({
+      status: 400,
+      code: -1101,
+      msg: 'Duplicate values for a parameter detected.',
+    });
   });
 });
 
@@ -133,7 +175,11 @@ describe('every route declares the parameters it reads', () => {
   it('market and server routes all carry a params list', () => {
     const clock = createClock({ fixedAtMs: Date.UTC(2026, 4, 20), realNow: () => 0 });
     const market = createMarket({ clock, seed: 1, speed: 1 });
-    for (const r of [...marketRoutes(market, clock), ...serverRoutes(), ...sapiListingRoutes({ market, accounts: { balances: () => [] } })]) {
+    for (const r of [
+      ...marketRoutes(market, clock),
+      ...serverRoutes(),
+      ...sapiListingRoutes({ market, accounts: { balances: () => [] } }),
+    ]) {
       expect(r.params, r.path).toBeDefined();
     }
   });

@@ -34,7 +34,9 @@ describe('schema', () => {
     const db = open();
     expect(db.schemaVersion).toBe(MIGRATIONS.length);
     expect((db.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
-    const tables = (db.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (db.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
     expect(tables).toEqual(expect.arrayContaining(['alert_log', 'migrations', 'order_intents', 'trades', 'value_snapshots']));
     expect(db.db.prepare('SELECT version, name FROM migrations').all()).toEqual([{ version: 1, name: MIGRATIONS[0]?.name }]);
   });
@@ -53,10 +55,12 @@ describe('schema', () => {
     const raw = new DatabaseSync(join(dir, 'm.sqlite'));
     try {
       expect(migrate(raw, [{ version: 1, name: 'a', sql: 'CREATE TABLE a (x)' }])).toBe(1);
-      expect(migrate(raw, [
-        { version: 1, name: 'a', sql: 'CREATE TABLE a (x)' },
-        { version: 2, name: 'b', sql: 'CREATE TABLE b (x)' },
-      ])).toBe(2);
+      expect(
+        migrate(raw, [
+          { version: 1, name: 'a', sql: 'CREATE TABLE a (x)' },
+          { version: 2, name: 'b', sql: 'CREATE TABLE b (x)' },
+        ]),
+      ).toBe(2);
       expect(() => migrate(raw, [{ version: 3, name: 'bad', sql: 'CREATE TABLE c (x); THIS IS NOT SQL' }])).toThrow();
       const names = (raw.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as { name: string }[]).map((r) => r.name);
       expect(names).not.toContain('c');
@@ -69,7 +73,10 @@ describe('schema', () => {
   it('refuses a database from a newer Perch', () => {
     const raw = new DatabaseSync(join(dir, 'n.sqlite'));
     try {
-      migrate(raw, [{ version: 1, name: 'a', sql: 'SELECT 1' }, { version: 2, name: 'b', sql: 'SELECT 1' }]);
+      migrate(raw, [
+        { version: 1, name: 'a', sql: 'SELECT 1' },
+        { version: 2, name: 'b', sql: 'SELECT 1' },
+      ]);
       expect(() => migrate(raw, [{ version: 1, name: 'a', sql: 'SELECT 1' }])).toThrow(/newer Perch/);
     } finally {
       raw.close();
@@ -80,10 +87,18 @@ describe('schema', () => {
 describe('value snapshots', () => {
   it('records and queries a range in time order, per environment and quote', () => {
     const db = open();
-    for (const [ts, total] of [[300, '3.5'], [100, '1.25'], [200, '2']] as const) db.valueSnapshots.record({ ts, environment: 'demo', quote: 'USDT', total });
+    for (const [ts, total] of [
+      [300, '3.5'],
+      [100, '1.25'],
+      [200, '2'],
+    ] as const)
+      db.valueSnapshots.record({ ts, environment: 'demo', quote: 'USDT', total });
     db.valueSnapshots.record({ ts: 150, environment: 'testnet', quote: 'USDT', total: '9' });
     db.valueSnapshots.record({ ts: 150, environment: 'demo', quote: 'BTC', total: '0.1' });
-    expect(db.valueSnapshots.range({ environment: 'demo', quote: 'USDT', from: 100, to: 250 }).map((s) => [s.ts, s.total])).toEqual([[100, '1.25'], [200, '2']]);
+    expect(db.valueSnapshots.range({ environment: 'demo', quote: 'USDT', from: 100, to: 250 }).map((s) => [s.ts, s.total])).toEqual([
+      [100, '1.25'],
+      [200, '2'],
+    ]);
     expect(db.valueSnapshots.range({ environment: 'demo', quote: 'USDT', from: 0, to: 1000, limit: 1 })).toHaveLength(1);
     expect(db.valueSnapshots.latest('demo', 'USDT')?.total).toBe('3.5');
     expect(db.valueSnapshots.latest('production', 'USDT')).toBeNull();
@@ -98,7 +113,12 @@ describe('value snapshots', () => {
 
 describe('order intents', () => {
   const intent = (id: string, createdAt: number, environment: 'demo' | 'testnet' = 'demo') => ({
-    clientOrderId: id, createdAt, environment, symbol: 'BTCUSDT', side: 'BUY' as const, type: 'LIMIT',
+    clientOrderId: id,
+    createdAt,
+    environment,
+    symbol: 'BTCUSDT',
+    side: 'BUY' as const,
+    type: 'LIMIT',
     payload: { quantity: '0.001', price: '50000.01' },
   });
 
@@ -107,7 +127,12 @@ describe('order intents', () => {
     db.orderIntents.insert(intent('a', 1));
     db.orderIntents.insert(intent('b', 2));
     db.orderIntents.insert(intent('c', 3, 'testnet'));
-    expect(db.orderIntents.get('a')).toMatchObject({ state: 'pending', payload: { quantity: '0.001', price: '50000.01' }, lastError: null, exchangeOrderId: null });
+    expect(db.orderIntents.get('a')).toMatchObject({
+      state: 'pending',
+      payload: { quantity: '0.001', price: '50000.01' },
+      lastError: null,
+      exchangeOrderId: null,
+    });
     expect(db.orderIntents.updateState('a', { state: 'sent', at: 5 })).toBe(true);
     expect(db.orderIntents.updateState('b', { state: 'accepted', at: 6, exchangeOrderId: '9007199254740993' })).toBe(true);
     expect(db.orderIntents.updateState('zzz', { state: 'accepted', at: 6 })).toBe(false);
@@ -162,10 +187,12 @@ describe('order intents', () => {
 
   it('transaction rolls back on error', () => {
     const db = open();
-    expect(() => db.transaction(() => {
-      db.orderIntents.insert(intent('t1', 1));
-      throw new Error('abort');
-    })).toThrow('abort');
+    expect(() =>
+      db.transaction(() => {
+        db.orderIntents.insert(intent('t1', 1));
+        throw new Error('abort');
+      }),
+    ).toThrow('abort');
     expect(db.orderIntents.get('t1')).toBeNull();
     db.transaction(() => db.orderIntents.insert(intent('t2', 1)));
     expect(db.orderIntents.get('t2')).not.toBeNull();

@@ -91,10 +91,18 @@ describe('where the entry goes', () => {
 
   it('the command: an AppImage is started through $APPIMAGE, an unpackaged run through electron + the app folder', () => {
     const base = { execPath: '/tmp/.mount_PerchX/perch', appPath: '/src/perch', args: ['--autostart'] };
-    expect(launchCommand({ ...base, env: { APPIMAGE: '/home/ann/Apps/Perch.AppImage' }, isPackaged: true }))
-      .toEqual({ executable: '/home/ann/Apps/Perch.AppImage', args: ['--autostart'] });
-    expect(launchCommand({ ...base, env: {}, isPackaged: true })).toEqual({ executable: '/tmp/.mount_PerchX/perch', args: ['--autostart'] });
-    expect(launchCommand({ ...base, env: {}, isPackaged: false })).toEqual({ executable: '/tmp/.mount_PerchX/perch', args: ['/src/perch', '--autostart'] });
+    expect(launchCommand({ ...base, env: { APPIMAGE: '/home/ann/Apps/Perch.AppImage' }, isPackaged: true })).toEqual({
+      executable: '/home/ann/Apps/Perch.AppImage',
+      args: ['--autostart'],
+    });
+    expect(launchCommand({ ...base, env: {}, isPackaged: true })).toEqual({
+      executable: '/tmp/.mount_PerchX/perch',
+      args: ['--autostart'],
+    });
+    expect(launchCommand({ ...base, env: {}, isPackaged: false })).toEqual({
+      executable: '/tmp/.mount_PerchX/perch',
+      args: ['/src/perch', '--autostart'],
+    });
   });
 });
 
@@ -198,7 +206,11 @@ describe('failures give a clear storage error and leave no half file', () => {
         throw Object.assign(new Error('EACCES: simulated'), { code: 'EACCES' });
       }) as typeof fs.openSync,
     };
-    expectStorageError(() => createLinuxAutostart({ path, fs: failing }).enable({ executable: '/opt/perch', args: [] }), path, /permission denied/);
+    expectStorageError(
+      () => createLinuxAutostart({ path, fs: failing }).enable({ executable: '/opt/perch', args: [] }),
+      path,
+      /permission denied/,
+    );
     expect(fs.existsSync(path)).toBe(false);
   });
 
@@ -239,6 +251,8 @@ describe('failures give a clear storage error and leave no half file', () => {
       error = e;
     }
     expect(error).toMatchObject({ name: 'AppError', code: 'storage' });
-    expect((error as Error).message).toContain(`could not turn off start at login: removing ${path} failed (permission denied). Delete that file`);
+    expect((error as Error).message).toContain(
+      `could not turn off start at login: removing ${path} failed (permission denied). Delete that file`,
+    );
   });
 });

@@ -19,7 +19,10 @@ import {
 describe('error classification', () => {
   it.each([
     ["Couldn't access platform storage: Secret Service: unlock prompt was dismissed", 'keychain-locked'],
-    ['Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead', 'keychain-unavailable'],
+    [
+      'Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead',
+      'keychain-unavailable',
+    ],
     ["Couldn't access platform storage: Secret Service: no result found", 'keychain-unavailable'],
   ])('%s -> %s', (message, code) => {
     const e = classifyKeyringError(Object.assign(new Error(message), { code: 'GenericFailure' }));
@@ -90,13 +93,16 @@ describe.skipIf(!keychainTests)('keyring secret store on a real Secret Service (
   // tests running in parallel.
   it('a locked keychain gives keychain-locked on get, set and delete', () => {
     const probe = fileURLToPath(new URL('./fixtures/locked-keychain-probe.ts', import.meta.url));
-    const script = 'echo -n perch-lock-test | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null && exec npx tsx "$0"';
+    const script =
+      'echo -n perch-lock-test | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null && exec npx tsx "$0"';
     // its own keyring directory too: gnome-keyring keeps keyrings on disk under XDG_DATA_HOME
     const dataHome = mkdtempSync(join(tmpdir(), 'perch-keyring-'));
     let out: string;
     try {
       out = execFileSync('dbus-run-session', ['--', 'bash', '-c', script, probe], {
-        encoding: 'utf8', timeout: 90_000, stdio: ['ignore', 'pipe', 'ignore'],
+        encoding: 'utf8',
+        timeout: 90_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
         env: { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '', XDG_DATA_HOME: dataHome },
       });
     } finally {

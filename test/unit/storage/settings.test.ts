@@ -62,7 +62,16 @@ describe('fresh start', () => {
 });
 
 describe('migrations', () => {
-  const v1 = { version: 1, environment: 'live', quote: 'BTC', theme: 'dark', hideSmall: true, smallBalanceThreshold: 0.5, privacy: true, windowBounds: { width: 1000, height: 700 } };
+  const v1 = {
+    version: 1,
+    environment: 'live',
+    quote: 'BTC',
+    theme: 'dark',
+    hideSmall: true,
+    smallBalanceThreshold: 0.5,
+    privacy: true,
+    windowBounds: { width: 1000, height: 700 },
+  };
 
   it('v1 -> v3: renames fields, maps live to production, threshold to a decimal string; a real environment counts as onboarded', () => {
     const loaded = parseSettingsDocument(JSON.stringify(v1));
@@ -70,7 +79,16 @@ describe('migrations', () => {
     expect(loaded.corruptReason).toBeNull();
     expect(loaded.document).toEqual({
       version: 3,
-      settings: { ...defaultSettings(), environment: 'production', quoteCurrency: 'BTC', theme: 'dark', hideSmallBalances: true, smallBalanceThreshold: '0.5', privacyMode: true, onboarded: true },
+      settings: {
+        ...defaultSettings(),
+        environment: 'production',
+        quoteCurrency: 'BTC',
+        theme: 'dark',
+        hideSmallBalances: true,
+        smallBalanceThreshold: '0.5',
+        privacyMode: true,
+        onboarded: true,
+      },
       window: { width: 1000, height: 700 },
     });
   });
@@ -91,7 +109,11 @@ describe('migrations', () => {
     ['production', true],
     ['demo', false],
   ] as const)('v2 -> v3: environment %s gives onboarded = %s, everything else kept', (environment, onboarded) => {
-    const raw = JSON.stringify({ version: 2, settings: v2Settings({ environment, theme: 'light', startAtLogin: true }), window: { width: 900, height: 600 } });
+    const raw = JSON.stringify({
+      version: 2,
+      settings: v2Settings({ environment, theme: 'light', startAtLogin: true }),
+      window: { width: 900, height: 600 },
+    });
     const loaded = parseSettingsDocument(raw);
     expect(loaded.corruptReason).toBeNull();
     expect(loaded.migratedFrom).toBe(2);
@@ -154,7 +176,11 @@ describe('migrations', () => {
 describe('corruption', () => {
   it.each([
     ['bad JSON', '{"version": 3, "settings": {', /not valid JSON/],
-    ['schema failure', JSON.stringify({ version: 3, settings: { ...defaultSettings(), smallBalanceThreshold: -1 } }), /smallBalanceThreshold/],
+    [
+      'schema failure',
+      JSON.stringify({ version: 3, settings: { ...defaultSettings(), smallBalanceThreshold: -1 } }),
+      /smallBalanceThreshold/,
+    ],
     ['v3 without onboarded', JSON.stringify({ version: 3, settings: { ...defaultSettings(), onboarded: undefined } }), /onboarded/],
     ['not an object', '[1,2,3]', /settings object/],
     ['from a newer Perch', JSON.stringify({ version: 99, settings: {} }), /newer Perch/],
@@ -186,8 +212,14 @@ describe('atomic writes', () => {
       }) as SettingsFs[K];
     return {
       calls,
-      readFileSync: wrap('readFileSync'), writeFileSync: wrap('writeFileSync'), renameSync: wrap('renameSync'),
-      rmSync: wrap('rmSync'), mkdirSync: wrap('mkdirSync'), openSync: wrap('openSync'), fsyncSync: wrap('fsyncSync'), closeSync: wrap('closeSync'),
+      readFileSync: wrap('readFileSync'),
+      writeFileSync: wrap('writeFileSync'),
+      renameSync: wrap('renameSync'),
+      rmSync: wrap('rmSync'),
+      mkdirSync: wrap('mkdirSync'),
+      openSync: wrap('openSync'),
+      fsyncSync: wrap('fsyncSync'),
+      closeSync: wrap('closeSync'),
     };
   }
 

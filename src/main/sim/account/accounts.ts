@@ -8,7 +8,10 @@ import type { SimClock } from '../clock';
 import type { AccountsModel, UserDataBus, UserDataEvent } from '../types';
 import { Decimal, ZERO, dec, fmt8 } from './money';
 
-export interface AssetBalance { free: Decimal; locked: Decimal }
+export interface AssetBalance {
+  free: Decimal;
+  locked: Decimal;
+}
 
 export interface AccountRecord {
   readonly id: string;
@@ -117,7 +120,14 @@ export function createAccounts(opts: { clock: SimClock; userData: UserDataBus })
     createAccount(accountId, balances) {
       if (accounts.has(accountId)) resetHook(accountId);
       const now = clock.now();
-      const record: AccountRecord = { id: accountId, uid: uidOf(accountId), initial: { ...balances }, balances: new Map(), updateTime: now, createdAt: now };
+      const record: AccountRecord = {
+        id: accountId,
+        uid: uidOf(accountId),
+        initial: { ...balances },
+        balances: new Map(),
+        updateTime: now,
+        createdAt: now,
+      };
       fill(record, balances);
       accounts.set(accountId, record);
     },
@@ -153,7 +163,13 @@ export function createAccounts(opts: { clock: SimClock; userData: UserDataBus })
     },
   };
 
-  return { model, ledger, setResetHook: (hook) => { resetHook = hook; } };
+  return {
+    model,
+    ledger,
+    setResetHook: (hook) => {
+      resetHook = hook;
+    },
+  };
 }
 
 /** A stable, realistic-looking numeric uid per account id. */

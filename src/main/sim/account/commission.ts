@@ -6,10 +6,18 @@
 import type { MarketModel } from '../types';
 import { Decimal, ZERO, dec, fmt8, round8 } from './money';
 
-export interface CommissionRates { maker: Decimal; taker: Decimal; buyer: Decimal; seller: Decimal }
+export interface CommissionRates {
+  maker: Decimal;
+  taker: Decimal;
+  buyer: Decimal;
+  seller: Decimal;
+}
 
 export const STANDARD_RATES: Readonly<Record<keyof CommissionRates, string>> = {
-  maker: '0.001', taker: '0.001', buyer: '0', seller: '0',
+  maker: '0.001',
+  taker: '0.001',
+  buyer: '0',
+  seller: '0',
 };
 export const DISCOUNT_ASSET = 'BNB';
 /** Standard commission is reduced by this fraction when paid in BNB (0.1% -> 0.075%). */
@@ -44,7 +52,10 @@ export function createConverter(market: MarketModel): (amount: Decimal, from: st
   };
 }
 
-export interface Charge { readonly asset: string; readonly amount: Decimal }
+export interface Charge {
+  readonly asset: string;
+  readonly amount: Decimal;
+}
 
 export interface CommissionBook {
   rates(accountId: string): CommissionRates;
@@ -56,18 +67,30 @@ export interface CommissionBook {
    * The commission for one fill. `bnbFree` is the BNB the account can pay with after the fill
    * has been credited; `received`/`receivedAsset` what the fill brings in.
    */
-  charge(o: { accountId: string; side: 'BUY' | 'SELL'; isMaker: boolean; receivedAsset: string; received: Decimal; bnbFree: Decimal }): Charge;
+  charge(o: {
+    accountId: string;
+    side: 'BUY' | 'SELL';
+    isMaker: boolean;
+    receivedAsset: string;
+    received: Decimal;
+    bnbFree: Decimal;
+  }): Charge;
   /** GET /api/v3/account/commission body. */
   commissionReply(accountId: string, symbol: string): Record<string, unknown>;
   /** POST /api/v3/order/test?computeCommissionRates=true body. */
   testOrderReply(accountId: string, side: 'BUY' | 'SELL'): Record<string, unknown>;
 }
 
-export function createCommissionBook(opts: { convert: (amount: Decimal, from: string, to: string) => Decimal | undefined }): CommissionBook {
+export function createCommissionBook(opts: {
+  convert: (amount: Decimal, from: string, to: string) => Decimal | undefined;
+}): CommissionBook {
   const overrides = new Map<string, CommissionRates>();
   const discountOff = new Set<string>();
   const standard = (): CommissionRates => ({
-    maker: dec(STANDARD_RATES.maker), taker: dec(STANDARD_RATES.taker), buyer: dec(STANDARD_RATES.buyer), seller: dec(STANDARD_RATES.seller),
+    maker: dec(STANDARD_RATES.maker),
+    taker: dec(STANDARD_RATES.taker),
+    buyer: dec(STANDARD_RATES.buyer),
+    seller: dec(STANDARD_RATES.seller),
   });
   const rates = (accountId: string): CommissionRates => overrides.get(accountId) ?? standard();
   const zeros = { maker: fmt8(ZERO), taker: fmt8(ZERO), buyer: fmt8(ZERO), seller: fmt8(ZERO) };

@@ -30,13 +30,20 @@ export interface DemoTrade {
 }
 
 export interface DribbletDetail {
-  readonly transId: number; readonly serviceChargeAmount: string; readonly amount: string;
-  readonly operateTime: number; readonly transferedAmount: string; readonly fromAsset: string;
+  readonly transId: number;
+  readonly serviceChargeAmount: string;
+  readonly amount: string;
+  readonly operateTime: number;
+  readonly transferedAmount: string;
+  readonly fromAsset: string;
 }
 
 export interface Dribblet {
-  readonly operateTime: number; readonly totalTransferedAmount: string; readonly totalServiceChargeAmount: string;
-  readonly transId: number; readonly userAssetDribbletDetails: readonly DribbletDetail[];
+  readonly operateTime: number;
+  readonly totalTransferedAmount: string;
+  readonly totalServiceChargeAmount: string;
+  readonly transId: number;
+  readonly userAssetDribbletDetails: readonly DribbletDetail[];
 }
 
 export interface DemoHistory {
@@ -62,7 +69,12 @@ const hex = (rng: Rng, n: number): string => {
 };
 
 /** Trading plan: symbol, quote notional range in the quote asset, share of buys. */
-interface PlanRow { symbol: string; base: string; quote: string; weight: number }
+interface PlanRow {
+  symbol: string;
+  base: string;
+  quote: string;
+  weight: number;
+}
 const PLAN: readonly PlanRow[] = [
   { symbol: 'BTCUSDT', base: 'BTC', quote: 'USDT', weight: 5 },
   { symbol: 'ETHUSDT', base: 'ETH', quote: 'USDT', weight: 4 },
@@ -115,10 +127,21 @@ export function buildDemoHistory(
     seq += 1;
     deposits.push({
       id: String(690_000_000_000_000_000n + BigInt(hash32(`${account.id}:demo-d:${seq}`)) * 1000n + BigInt(seq)),
-      amount: amount.toString(), coin, network: net.network, status: 1,
-      address: net.network === 'BTC' ? `bc1q${hex(rng, 38)}` : net.network === 'TRX' ? `T${hex(rng, 33).toUpperCase()}` : `0x${hex(rng, 40)}`,
-      addressTag: '', txId: `0x${hex(rng, 64)}`, insertTime: time, completeTime: time + rng.int(60_000, 1_200_000),
-      transferType: 0, confirmTimes: `${net.confirms}/${net.confirms}`, unlockConfirm: 0, walletType: 0, travelRuleStatus: 0,
+      amount: amount.toString(),
+      coin,
+      network: net.network,
+      status: 1,
+      address:
+        net.network === 'BTC' ? `bc1q${hex(rng, 38)}` : net.network === 'TRX' ? `T${hex(rng, 33).toUpperCase()}` : `0x${hex(rng, 40)}`,
+      addressTag: '',
+      txId: `0x${hex(rng, 64)}`,
+      insertTime: time,
+      completeTime: time + rng.int(60_000, 1_200_000),
+      transferType: 0,
+      confirmTimes: `${net.confirms}/${net.confirms}`,
+      unlockConfirm: 0,
+      walletType: 0,
+      travelRuleStatus: 0,
     });
     move(coin, amount);
   };
@@ -127,10 +150,21 @@ export function buildDemoHistory(
     const net = netOf(coin);
     const fee = internal ? ZERO : dec(net.fee);
     withdrawals.push({
-      id: hex(rng, 32), amount: fmt8(amount), transactionFee: fmt8(fee), coin, status: 6,
-      address: `0x${hex(rng, 40)}`, txId: internal ? `Internal transfer ${rng.int(100_000_000, 999_999_999)}` : `0x${hex(rng, 64)}`,
-      applyTime: utcText(time), network: net.network, transferType: internal ? 1 : 0, info: '',
-      confirmNo: net.confirms, walletType: 0, txKey: '', completeTime: utcText(time + rng.int(120_000, 1_800_000)),
+      id: hex(rng, 32),
+      amount: fmt8(amount),
+      transactionFee: fmt8(fee),
+      coin,
+      status: 6,
+      address: `0x${hex(rng, 40)}`,
+      txId: internal ? `Internal transfer ${rng.int(100_000_000, 999_999_999)}` : `0x${hex(rng, 64)}`,
+      applyTime: utcText(time),
+      network: net.network,
+      transferType: internal ? 1 : 0,
+      info: '',
+      confirmNo: net.confirms,
+      walletType: 0,
+      txKey: '',
+      completeTime: utcText(time + rng.int(120_000, 1_800_000)),
     });
     move(coin, amount.plus(fee).neg());
   };
@@ -166,7 +200,17 @@ export function buildDemoHistory(
       move(row.quote, quoteQty);
     }
     move(commissionAsset, commission.neg());
-    trades.push({ symbol: row.symbol, price, qty, quoteQty, commission, commissionAsset, time, isBuyer: side === 'BUY', isMaker: rng.next() < 0.4 });
+    trades.push({
+      symbol: row.symbol,
+      price,
+      qty,
+      quoteQty,
+      commission,
+      commissionAsset,
+      time,
+      isBuyer: side === 'BUY',
+      isMaker: rng.next() < 0.4,
+    });
     return true;
   };
 
@@ -188,7 +232,8 @@ export function buildDemoHistory(
   const totalWeight = PLAN.reduce((s, r) => s + r.weight, 0);
   for (let day = 5; day < 355; day += rng.int(1, 4)) {
     const time = at(day);
-    if (!ardrDone && day >= 200) ardrDone = trade({ symbol: 'ARDRBTC', base: 'ARDR', quote: 'BTC', weight: 0 }, 'BUY', ardr, time - 3_600_000);
+    if (!ardrDone && day >= 200)
+      ardrDone = trade({ symbol: 'ARDRBTC', base: 'ARDR', quote: 'BTC', weight: 0 }, 'BUY', ardr, time - 3_600_000);
     if (!ethWithdrawn && day >= 300 && bal('ETH').gt('1')) {
       withdraw('ETH', dec('0.5'), time - 3_600_000);
       ethWithdrawn = true;
@@ -220,8 +265,12 @@ export function buildDemoHistory(
     if (!gross.gt(charge)) continue;
     seq += 1;
     details.push({
-      transId: 45_178_000_000 + seq, serviceChargeAmount: fmt8(charge), amount: fmt8(amount), operateTime: dustTime,
-      transferedAmount: fmt8(gross.minus(charge)), fromAsset: asset,
+      transId: 45_178_000_000 + seq,
+      serviceChargeAmount: fmt8(charge),
+      amount: fmt8(amount),
+      operateTime: dustTime,
+      transferedAmount: fmt8(gross.minus(charge)),
+      fromAsset: asset,
     });
     move(asset, amount.neg());
     move('BNB', gross.minus(charge));
@@ -229,8 +278,10 @@ export function buildDemoHistory(
   if (details.length > 0) {
     const sum = (f: (d: DribbletDetail) => string) => details.reduce((s, d) => s.plus(f(d)), ZERO);
     dribblets.push({
-      operateTime: dustTime, totalTransferedAmount: fmt8(sum((d) => d.transferedAmount)),
-      totalServiceChargeAmount: fmt8(sum((d) => d.serviceChargeAmount)), transId: 45_178_000_000 + seq + 1,
+      operateTime: dustTime,
+      totalTransferedAmount: fmt8(sum((d) => d.transferedAmount)),
+      totalServiceChargeAmount: fmt8(sum((d) => d.serviceChargeAmount)),
+      transId: 45_178_000_000 + seq + 1,
       userAssetDribbletDetails: details,
     });
   }

@@ -10,15 +10,40 @@ import { Decimal, dec, fmt8 } from './money';
 const DAY = 86_400_000;
 
 export interface DepositRecord {
-  id: string; amount: string; coin: string; network: string; status: number; address: string; addressTag: string;
-  txId: string; insertTime: number; completeTime: number; transferType: number; confirmTimes: string;
-  unlockConfirm: number; walletType: number; travelRuleStatus: number;
+  id: string;
+  amount: string;
+  coin: string;
+  network: string;
+  status: number;
+  address: string;
+  addressTag: string;
+  txId: string;
+  insertTime: number;
+  completeTime: number;
+  transferType: number;
+  confirmTimes: string;
+  unlockConfirm: number;
+  walletType: number;
+  travelRuleStatus: number;
 }
 
 export interface WithdrawRecord {
-  id: string; amount: string; transactionFee: string; coin: string; status: number; address: string; txId: string;
-  applyTime: string; network: string; transferType: number; withdrawOrderId?: string; info: string;
-  confirmNo: number; walletType: number; txKey: string; completeTime: string;
+  id: string;
+  amount: string;
+  transactionFee: string;
+  coin: string;
+  status: number;
+  address: string;
+  txId: string;
+  applyTime: string;
+  network: string;
+  transferType: number;
+  withdrawOrderId?: string;
+  info: string;
+  confirmNo: number;
+  walletType: number;
+  txKey: string;
+  completeTime: string;
 }
 
 const NETWORKS: Record<string, { network: string; fee: string; confirms: number }> = {
@@ -44,7 +69,10 @@ const address = (rng: ReturnType<typeof createRng>, network: string): string => 
 /** "2024-03-09 14:05:11" in UTC, as the withdraw history writes times. */
 export const utcText = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
-export interface WalletHistory { deposits: DepositRecord[]; withdrawals: WithdrawRecord[] }
+export interface WalletHistory {
+  deposits: DepositRecord[];
+  withdrawals: WithdrawRecord[];
+}
 
 export function buildHistory(account: AccountRecord): WalletHistory {
   const rng = createRng(hash32(`history:${account.id}`));
@@ -58,14 +86,26 @@ export function buildHistory(account: AccountRecord): WalletHistory {
     // Two deposits per coin: one older than the 90-day default window, one inside it.
     for (const ageDays of [rng.int(100, 170), rng.int(3, 80)]) {
       const insertTime = anchor - ageDays * DAY - rng.int(0, DAY - 1);
-      const part = dec(amount).mul(ageDays > 90 ? '0.3' : '0.7').toDecimalPlaces(8, Decimal.ROUND_DOWN);
+      const part = dec(amount)
+        .mul(ageDays > 90 ? '0.3' : '0.7')
+        .toDecimalPlaces(8, Decimal.ROUND_DOWN);
       seq += 1;
       deposits.push({
         id: String(700_000_000_000_000_000n + BigInt(hash32(`${account.id}:d:${seq}`)) * 1000n + BigInt(seq)),
-        amount: part.toString(), coin, network: net.network, status: 1, address: address(rng, net.network), addressTag: '',
+        amount: part.toString(),
+        coin,
+        network: net.network,
+        status: 1,
+        address: address(rng, net.network),
+        addressTag: '',
         txId: net.network === 'BTC' ? hex(rng, 64) : `0x${hex(rng, 64)}`,
-        insertTime, completeTime: insertTime + rng.int(60_000, 1_800_000), transferType: 0,
-        confirmTimes: `${net.confirms}/${net.confirms}`, unlockConfirm: 0, walletType: 0, travelRuleStatus: 0,
+        insertTime,
+        completeTime: insertTime + rng.int(60_000, 1_800_000),
+        transferType: 0,
+        confirmTimes: `${net.confirms}/${net.confirms}`,
+        unlockConfirm: 0,
+        walletType: 0,
+        travelRuleStatus: 0,
       });
     }
   }
@@ -76,9 +116,20 @@ export function buildHistory(account: AccountRecord): WalletHistory {
     const insertTime = anchor - rng.int(60_000, 3_600_000);
     deposits.push({
       id: String(700_000_000_000_000_000n + BigInt(hash32(`${account.id}:pending`))),
-      amount: '25', coin, network: net.network, status: 0, address: address(rng, net.network), addressTag: '',
-      txId: `0x${hex(rng, 64)}`, insertTime, completeTime: 0, transferType: 0,
-      confirmTimes: `0/${net.confirms}`, unlockConfirm: 0, walletType: 0, travelRuleStatus: 0,
+      amount: '25',
+      coin,
+      network: net.network,
+      status: 0,
+      address: address(rng, net.network),
+      addressTag: '',
+      txId: `0x${hex(rng, 64)}`,
+      insertTime,
+      completeTime: 0,
+      transferType: 0,
+      confirmTimes: `0/${net.confirms}`,
+      unlockConfirm: 0,
+      walletType: 0,
+      travelRuleStatus: 0,
     });
   }
   const statuses = [6, 6, 6, 4, 1, 5];
@@ -91,11 +142,18 @@ export function buildHistory(account: AccountRecord): WalletHistory {
       const rec: WithdrawRecord = {
         id: hex(rng, 32),
         amount: fmt8(dec(amount).mul('0.05').toDecimalPlaces(6, Decimal.ROUND_DOWN)),
-        transactionFee: net.fee, coin, status, address: address(rng, net.network),
+        transactionFee: net.fee,
+        coin,
+        status,
+        address: address(rng, net.network),
         txId: done ? (net.network === 'BTC' ? hex(rng, 64) : `0x${hex(rng, 64)}`) : '',
-        applyTime: utcText(applyMs), network: net.network, transferType: 0,
+        applyTime: utcText(applyMs),
+        network: net.network,
+        transferType: 0,
         info: status === 5 ? 'The address is not valid. Please confirm with the recipient' : '',
-        confirmNo: done ? net.confirms : 0, walletType: 0, txKey: '',
+        confirmNo: done ? net.confirms : 0,
+        walletType: 0,
+        txKey: '',
         completeTime: done ? utcText(applyMs + rng.int(120_000, 3_600_000)) : '',
       };
       if (k === 0) rec.withdrawOrderId = `perchdemo${i}`;

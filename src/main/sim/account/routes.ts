@@ -10,7 +10,11 @@ import { Decimal, ZERO, dec, fmt8 } from './money';
 import { boolParam, intParam, optional, required, timeParam, timeWindowError } from '../matching/params';
 
 export type OrderRateUsage = (accountId: string) => ReadonlyArray<{
-  rateLimitType: 'ORDERS'; interval: 'SECOND' | 'DAY'; intervalNum: number; limit: number; count: number;
+  rateLimitType: 'ORDERS';
+  interval: 'SECOND' | 'DAY';
+  intervalNum: number;
+  limit: number;
+  count: number;
 }>;
 
 const DAY = 86_400_000;
@@ -21,7 +25,10 @@ export function accountIdOf(req: RestRequest): string {
 }
 
 export function accountRoutes(deps: {
-  clock: SimClock; market: MarketModel; ledger: Ledger; commission: CommissionBook;
+  clock: SimClock;
+  market: MarketModel;
+  ledger: Ledger;
+  commission: CommissionBook;
   orderRateUsage: OrderRateUsage;
   convert: (amount: Decimal, from: string, to: string) => Decimal | undefined;
   /** The seeded year of history of an account (the demo), if it has one. */
@@ -54,7 +61,11 @@ export function accountRoutes(deps: {
   };
 
   const account: RestRoute = {
-    method: 'GET', path: '/api/v3/account', security: 'USER_DATA', weight: 20, params: ['omitZeroBalances'],
+    method: 'GET',
+    path: '/api/v3/account',
+    security: 'USER_DATA',
+    weight: 20,
+    params: ['omitZeroBalances'],
     handler(req) {
       const accountId = accountIdOf(req);
       const omitZero = boolParam(req.params, 'omitZeroBalances') ?? false;
@@ -65,18 +76,32 @@ export function accountRoutes(deps: {
         .map(([asset, b]) => ({ asset, free: fmt8(b.free), locked: fmt8(b.locked) }));
       const bips = (d: Decimal): number => Number(d.mul(10_000).toFixed(0));
       return {
-        makerCommission: bips(r.maker), takerCommission: bips(r.taker),
-        buyerCommission: bips(r.buyer), sellerCommission: bips(r.seller),
+        makerCommission: bips(r.maker),
+        takerCommission: bips(r.taker),
+        buyerCommission: bips(r.buyer),
+        sellerCommission: bips(r.seller),
         commissionRates: { maker: fmt8(r.maker), taker: fmt8(r.taker), buyer: fmt8(r.buyer), seller: fmt8(r.seller) },
-        canTrade: true, canWithdraw: true, canDeposit: true, brokered: false,
-        requireSelfTradePrevention: false, preventSor: false,
-        updateTime: record.updateTime, accountType: 'SPOT', balances, permissions: ['SPOT'], uid: record.uid,
+        canTrade: true,
+        canWithdraw: true,
+        canDeposit: true,
+        brokered: false,
+        requireSelfTradePrevention: false,
+        preventSor: false,
+        updateTime: record.updateTime,
+        accountType: 'SPOT',
+        balances,
+        permissions: ['SPOT'],
+        uid: record.uid,
       };
     },
   };
 
   const commissionRoute: RestRoute = {
-    method: 'GET', path: '/api/v3/account/commission', security: 'USER_DATA', weight: 20, params: ['symbol'],
+    method: 'GET',
+    path: '/api/v3/account/commission',
+    security: 'USER_DATA',
+    weight: 20,
+    params: ['symbol'],
     handler(req) {
       const accountId = accountIdOf(req);
       const symbol = required(req.params, 'symbol');
@@ -86,10 +111,18 @@ export function accountRoutes(deps: {
   };
 
   const rateLimitOrder: RestRoute = {
-    method: 'GET', path: '/api/v3/rateLimit/order', security: 'USER_DATA', weight: 40, params: [],
+    method: 'GET',
+    path: '/api/v3/rateLimit/order',
+    security: 'USER_DATA',
+    weight: 40,
+    params: [],
     handler(req) {
       return deps.orderRateUsage(accountIdOf(req)).map((u) => ({
-        rateLimitType: u.rateLimitType, interval: u.interval, intervalNum: u.intervalNum, limit: u.limit, count: u.count,
+        rateLimitType: u.rateLimitType,
+        interval: u.interval,
+        intervalNum: u.intervalNum,
+        limit: u.limit,
+        count: u.count,
       }));
     },
   };
@@ -100,7 +133,11 @@ export function accountRoutes(deps: {
   });
 
   const deposits: RestRoute = {
-    method: 'GET', path: '/sapi/v1/capital/deposit/hisrec', security: 'USER_DATA', weight: 1, sapi: true,
+    method: 'GET',
+    path: '/sapi/v1/capital/deposit/hisrec',
+    security: 'USER_DATA',
+    weight: 1,
+    sapi: true,
     params: ['includeSource', 'coin', 'status', 'startTime', 'endTime', 'offset', 'limit', 'txId'],
     handler(req) {
       const p = req.params;
@@ -110,15 +147,21 @@ export function accountRoutes(deps: {
       boolParam(p, 'includeSource');
       const coin = optional(p, 'coin');
       const txId = optional(p, 'txId');
-      return historyOf(ledger.account(accountIdOf(req))).deposits
-        .filter((d) => d.insertTime >= start && d.insertTime <= end)
-        .filter((d) => (coin ? d.coin === coin : true) && (status !== undefined ? d.status === status : true) && (txId ? d.txId === txId : true))
+      return historyOf(ledger.account(accountIdOf(req)))
+        .deposits.filter((d) => d.insertTime >= start && d.insertTime <= end)
+        .filter(
+          (d) => (coin ? d.coin === coin : true) && (status !== undefined ? d.status === status : true) && (txId ? d.txId === txId : true),
+        )
         .slice(offset, offset + limit);
     },
   };
 
   const withdrawals: RestRoute = {
-    method: 'GET', path: '/sapi/v1/capital/withdraw/history', security: 'USER_DATA', weight: 1, sapi: true,
+    method: 'GET',
+    path: '/sapi/v1/capital/withdraw/history',
+    security: 'USER_DATA',
+    weight: 1,
+    sapi: true,
     params: ['coin', 'withdrawOrderId', 'status', 'offset', 'limit', 'idList', 'startTime', 'endTime'],
     handler(req) {
       const p = req.params;
@@ -129,8 +172,8 @@ export function accountRoutes(deps: {
       const coin = optional(p, 'coin');
       const idList = optional(p, 'idList')?.split(',');
       if (idList && idList.length > 45) throw errors.invalidParamValue("Data sent for parameter 'idList' is not valid.");
-      return historyOf(ledger.account(accountIdOf(req))).withdrawals
-        .filter((w) => {
+      return historyOf(ledger.account(accountIdOf(req)))
+        .withdrawals.filter((w) => {
           const t = parseUtcText(w.applyTime);
           return t >= start && t <= end;
         })
@@ -141,7 +184,11 @@ export function accountRoutes(deps: {
   };
 
   const snapshot: RestRoute = {
-    method: 'GET', path: '/sapi/v1/accountSnapshot', security: 'USER_DATA', weight: 2400, sapi: true,
+    method: 'GET',
+    path: '/sapi/v1/accountSnapshot',
+    security: 'USER_DATA',
+    weight: 2400,
+    sapi: true,
     params: ['type', 'startTime', 'endTime', 'limit'],
     handler(req) {
       const p = req.params;
@@ -171,14 +218,22 @@ export function accountRoutes(deps: {
           total = total.plus(deps.convert(free, asset, 'BTC') ?? ZERO);
           return { asset, free: free.toString(), locked: '0' };
         });
-        vos.push({ type: 'spot', updateTime, data: { balances, totalAssetOfBtc: total.toDecimalPlaces(8, Decimal.ROUND_DOWN).toString() } });
+        vos.push({
+          type: 'spot',
+          updateTime,
+          data: { balances, totalAssetOfBtc: total.toDecimalPlaces(8, Decimal.ROUND_DOWN).toString() },
+        });
       }
       return { code: 200, msg: '', snapshotVos: vos.slice(-limit) };
     },
   };
 
   const dribblet: RestRoute = {
-    method: 'GET', path: '/sapi/v1/asset/dribblet', security: 'USER_DATA', weight: 1, sapi: true,
+    method: 'GET',
+    path: '/sapi/v1/asset/dribblet',
+    security: 'USER_DATA',
+    weight: 1,
+    sapi: true,
     params: ['accountType', 'startTime', 'endTime'],
     handler(req) {
       const p = req.params;
@@ -186,10 +241,12 @@ export function accountRoutes(deps: {
       if (type !== 'SPOT' && type !== 'MARGIN') throw errors.invalidParamValue("Data sent for parameter 'accountType' is not valid.");
       const start = timeParam(p, 'startTime') ?? 0;
       const end = timeParam(p, 'endTime') ?? clock.now();
-      const all = type === 'SPOT' ? deps.demoHistory?.(accountIdOf(req))?.dribblets ?? [] : [];
+      const all = type === 'SPOT' ? (deps.demoHistory?.(accountIdOf(req))?.dribblets ?? []) : [];
       // Newest first, the last 100 records at most.
-      const rows = all.filter((d) => d.operateTime >= start && d.operateTime <= end)
-        .sort((a, b) => b.operateTime - a.operateTime).slice(0, 100);
+      const rows = all
+        .filter((d) => d.operateTime >= start && d.operateTime <= end)
+        .sort((a, b) => b.operateTime - a.operateTime)
+        .slice(0, 100);
       return { total: rows.length, userAssetDribblets: rows };
     },
   };

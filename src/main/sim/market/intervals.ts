@@ -12,9 +12,20 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
 const FIXED: Readonly<Record<string, number>> = {
-  '1s': SEC, '1m': MIN, '3m': 3 * MIN, '5m': 5 * MIN, '15m': 15 * MIN, '30m': 30 * MIN,
-  '1h': HOUR, '2h': 2 * HOUR, '4h': 4 * HOUR, '6h': 6 * HOUR, '8h': 8 * HOUR, '12h': 12 * HOUR,
-  '1d': DAY, '3d': 3 * DAY,
+  '1s': SEC,
+  '1m': MIN,
+  '3m': 3 * MIN,
+  '5m': 5 * MIN,
+  '15m': 15 * MIN,
+  '30m': 30 * MIN,
+  '1h': HOUR,
+  '2h': 2 * HOUR,
+  '4h': 4 * HOUR,
+  '6h': 6 * HOUR,
+  '8h': 8 * HOUR,
+  '12h': 12 * HOUR,
+  '1d': DAY,
+  '3d': 3 * DAY,
 };
 // 1970-01-01 was a Thursday; weekly candles open on Monday 00:00.
 const WEEK_ORIGIN = 4 * DAY;

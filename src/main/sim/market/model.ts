@@ -74,10 +74,31 @@ export interface TapeSource {
   tauMsAt(t: number): number;
 }
 
-export type MiniTicker24h = Pick<Ticker24h, 'symbol' | 'openPrice' | 'highPrice' | 'lowPrice' | 'lastPrice' | 'volume' | 'quoteVolume' | 'openTime' | 'closeTime' | 'firstId' | 'lastId' | 'count'>;
+export type MiniTicker24h = Pick<
+  Ticker24h,
+  | 'symbol'
+  | 'openPrice'
+  | 'highPrice'
+  | 'lowPrice'
+  | 'lastPrice'
+  | 'volume'
+  | 'quoteVolume'
+  | 'openTime'
+  | 'closeTime'
+  | 'firstId'
+  | 'lastId'
+  | 'count'
+>;
 
-interface Segment { readonly t: number; readonly tau: number; readonly rate: number }
-interface Offset { readonly sec: number; readonly off: number }
+interface Segment {
+  readonly t: number;
+  readonly tau: number;
+  readonly rate: number;
+}
+interface Offset {
+  readonly sec: number;
+  readonly off: number;
+}
 
 interface SymState {
   readonly info: MarketSymbol;
@@ -144,18 +165,36 @@ export function createMarket(opts: { clock: SimClock; seed: number; speed: numbe
 
   for (const info of catalogue) {
     const seed = mix32(opts.seed >>> 0, hash32(info.symbol), 0x5eed);
-    const path = createPricePath({ seed, annualVol: info.annualVol, baseVolPerMin: info.baseVolPerMin, tradesPerMin: info.tradesPerMin, anchorDay });
+    const path = createPricePath({
+      seed,
+      annualVol: info.annualVol,
+      baseVolPerMin: info.baseVolPerMin,
+      tradesPerMin: info.tradesPerMin,
+      anchorDay,
+    });
     const listingDays = 400 + (seed % 330);
     const tick = sizeUnits(info.tickSize);
     const step = sizeUnits(info.stepSize);
     const st: SymState = {
-      info, seed, path, shift: 0,
+      info,
+      seed,
+      path,
+      shift: 0,
       listingSec: (anchorDay - listingDays) * 86400,
-      tick: tick.value, tickUnit: tick.unit, tickDec: tick.dec,
-      step: step.value, stepUnit: step.unit, stepDec: step.dec,
+      tick: tick.value,
+      tickUnit: tick.unit,
+      tickDec: tick.dec,
+      step: step.value,
+      stepUnit: step.unit,
+      stepDec: step.dec,
       levelBase: Math.max(step.value, info.baseVolPerMin / 15),
       tradeQty: Math.max(step.value, info.baseVolPerMin / Math.max(1, info.tradesPerMin)),
-      offsets: [], segs: null, setCount: 0, prevSec: 0, prevPrice: '', prevTrades: 0,
+      offsets: [],
+      segs: null,
+      setCount: 0,
+      prevSec: 0,
+      prevPrice: '',
+      prevTrades: 0,
     };
     const sec0 = Math.floor(startedAt / 1000);
     // Anchor the path so the market opens at the catalogue price.
@@ -209,8 +248,18 @@ export function createMarket(opts: { clock: SimClock; seed: number; speed: numbe
     const g = aggregate(st, a, b, !closed);
     const n = st.path.tradesBefore(b) - st.path.tradesBefore(a);
     return [
-      start, fmtPrice(st, g.o), fmtPrice(st, g.h), fmtPrice(st, g.l), fmtPrice(st, g.c), fmtQty(st, g.v),
-      end - 1, fixed8(g.q), n, fmtQty(st, g.tb), fixed8(g.tq), '0',
+      start,
+      fmtPrice(st, g.o),
+      fmtPrice(st, g.h),
+      fmtPrice(st, g.l),
+      fmtPrice(st, g.c),
+      fmtQty(st, g.v),
+      end - 1,
+      fixed8(g.q),
+      n,
+      fmtQty(st, g.tb),
+      fixed8(g.tq),
+      '0',
     ];
   };
 
@@ -291,8 +340,10 @@ export function createMarket(opts: { clock: SimClock; seed: number; speed: numbe
       prevClosePrice: fmtPrice(st, prevClose),
       lastPrice: fmtTicks(st, lastTicks),
       lastQty: formatUnits(qtyUnits * st.stepUnit, st.stepDec),
-      bidPrice: top.bids[0]![0], bidQty: top.bids[0]![1],
-      askPrice: top.asks[0]![0], askQty: top.asks[0]![1],
+      bidPrice: top.bids[0]![0],
+      bidQty: top.bids[0]![1],
+      askPrice: top.asks[0]![0],
+      askQty: top.asks[0]![1],
       openPrice: fmtTicks(st, openTicks),
       highPrice: fmtPrice(st, g.h),
       lowPrice: fmtPrice(st, g.l),

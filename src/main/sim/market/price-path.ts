@@ -15,8 +15,14 @@ const SEC_PER_YEAR = 365 * 86400;
 
 /** Raw aggregate of a range: log prices (without the symbol's shift), base volume, raw quote volume. */
 export interface RawAgg {
-  o: number; h: number; l: number; c: number;
-  v: number; q: number; tb: number; tq: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  q: number;
+  tb: number;
+  tq: number;
 }
 
 interface MinuteData {
@@ -388,7 +394,10 @@ export function createPricePath(o: PricePathOpts): PricePath {
   const bookUpdatesBefore = (sec: number): number => Math.floor(rateU * (sec + 0.9 * unit(mix32(seed, 8, sec))));
 
   const cachedEntries = (): ReturnType<PricePath['cachedEntries']> => ({
-    seconds: secondCache.size, minutes: minuteCache.size, hours: hourSummaries.size, days: daySummaries.size,
+    seconds: secondCache.size,
+    minutes: minuteCache.size,
+    hours: hourSummaries.size,
+    days: daySummaries.size,
   });
   return { valueAt, aggregate, tradesBefore, bookUpdatesBefore, cachedEntries };
 }

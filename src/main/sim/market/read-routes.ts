@@ -66,17 +66,34 @@ function tickerType(p: Params): 'FULL' | 'MINI' {
 function shape(t: WindowTicker, type: 'FULL' | 'MINI'): Record<string, unknown> {
   if (type === 'FULL') return { ...t };
   return {
-    symbol: t.symbol, openPrice: t.openPrice, highPrice: t.highPrice, lowPrice: t.lowPrice, lastPrice: t.lastPrice,
-    volume: t.volume, quoteVolume: t.quoteVolume, openTime: t.openTime, closeTime: t.closeTime,
-    firstId: t.firstId, lastId: t.lastId, count: t.count,
+    symbol: t.symbol,
+    openPrice: t.openPrice,
+    highPrice: t.highPrice,
+    lowPrice: t.lowPrice,
+    lastPrice: t.lastPrice,
+    volume: t.volume,
+    quoteVolume: t.quoteVolume,
+    openTime: t.openTime,
+    closeTime: t.closeTime,
+    firstId: t.firstId,
+    lastId: t.lastId,
+    count: t.count,
   };
 }
 
 export function marketReadRoutes(market: SimMarket, tape: TradeTape, clock: SimClock): RestRoute[] {
   const get = (
-    path: string, params: readonly string[], weight: RestRoute['weight'], handler: RestRoute['handler'], required: readonly string[] = [],
+    path: string,
+    params: readonly string[],
+    weight: RestRoute['weight'],
+    handler: RestRoute['handler'],
+    required: readonly string[] = [],
   ): RestRoute => ({
-    method: 'GET', path, security: 'NONE', weight, params,
+    method: 'GET',
+    path,
+    security: 'NONE',
+    weight,
+    params,
     handler: (req) => {
       for (const name of params) if (!required.includes(name) && req.params[name] === '') throw errors.paramEmpty(name);
       return handler(req);
@@ -99,7 +116,10 @@ export function marketReadRoutes(market: SimMarket, tape: TradeTape, clock: SimC
     }
     if (endTime !== undefined) {
       const lastAtEnd = tape.firstIdAtOrAfter(info.symbol, endTime + 1) - 1;
-      return tape.from(info.symbol, lastAtEnd - limit + 1, limit).filter((t) => t.id <= lastAtEnd).map(toAggTrade);
+      return tape
+        .from(info.symbol, lastAtEnd - limit + 1, limit)
+        .filter((t) => t.id <= lastAtEnd)
+        .map(toAggTrade);
     }
     return tape.recent(info.symbol, limit).map(toAggTrade);
   };
@@ -112,25 +132,43 @@ export function marketReadRoutes(market: SimMarket, tape: TradeTape, clock: SimC
   };
 
   return [
-    get('/api/v3/trades', ['symbol', 'limit'], 25, (req) => {
-      const info = sym(req.params);
-      return tape.recent(info.symbol, tradeLimit(req.params));
-    }, ['symbol']),
-    get('/api/v3/historicalTrades', ['symbol', 'limit', 'fromId'], 25, (req) => {
-      const p = req.params;
-      const info = sym(p);
-      const limit = tradeLimit(p);
-      const fromId = parseLong(p, 'fromId');
-      return fromId === undefined ? tape.recent(info.symbol, limit) : tape.from(info.symbol, fromId, limit);
-    }, ['symbol']),
+    get(
+      '/api/v3/trades',
+      ['symbol', 'limit'],
+      25,
+      (req) => {
+        const info = sym(req.params);
+        return tape.recent(info.symbol, tradeLimit(req.params));
+      },
+      ['symbol'],
+    ),
+    get(
+      '/api/v3/historicalTrades',
+      ['symbol', 'limit', 'fromId'],
+      25,
+      (req) => {
+        const p = req.params;
+        const info = sym(p);
+        const limit = tradeLimit(p);
+        const fromId = parseLong(p, 'fromId');
+        return fromId === undefined ? tape.recent(info.symbol, limit) : tape.from(info.symbol, fromId, limit);
+      },
+      ['symbol'],
+    ),
     // The simulator has no block trades (they are negotiated off the book): always an empty list.
-    get('/api/v3/historicalBlockTrades', ['symbol', 'fromId', 'limit'], 25, (req) => {
-      sym(req.params);
-      mandatory(req.params, 'fromId');
-      parseLong(req.params, 'fromId');
-      tradeLimit(req.params);
-      return [];
-    }, ['symbol', 'fromId']),
+    get(
+      '/api/v3/historicalBlockTrades',
+      ['symbol', 'fromId', 'limit'],
+      25,
+      (req) => {
+        sym(req.params);
+        mandatory(req.params, 'fromId');
+        parseLong(req.params, 'fromId');
+        tradeLimit(req.params);
+        return [];
+      },
+      ['symbol', 'fromId'],
+    ),
     get('/api/v3/aggTrades', ['symbol', 'fromId', 'startTime', 'endTime', 'limit'], 4, (req) => aggTrades(req.params), ['symbol']),
     get('/api/v3/ticker', ['symbol', 'symbols', 'windowSize', 'type', 'symbolStatus'], perSymbolWeight, (req) => {
       const size = parseWindowSize(req.params['windowSize']);
@@ -151,26 +189,43 @@ export function marketReadRoutes(market: SimMarket, tape: TradeTape, clock: SimC
       const openTime = Math.floor((now + tz) / DAY) * DAY - tz;
       return windowTickers(p, (s) => market.windowTicker(s.symbol, openTime, openTime + DAY - 1));
     }),
-    get('/api/v3/executionRules', ['symbol', 'symbols', 'symbolStatus'], (p) => {
-      if (has(p, 'symbol')) return 2;
-      if (has(p, 'symbols')) return Math.min(40, 2 * symbolsCount(p['symbols']));
-      return 40;
-    }, (req) => {
-      const p = req.params;
-      const n = ['symbol', 'symbols', 'symbolStatus'].filter((k) => has(p, k)).length;
-      if (n > 1) throw marketErrors.badCombo();
-      const { list } = selectSymbols(market, p);
-      // The simulator enforces no PRICE_RANGE execution rules, so it lists none.
-      return { symbolRules: list.map((s) => ({ symbol: s.symbol, rules: [] })) };
-    }),
-    get('/api/v3/referencePrice', ['symbol'], 2, (req) => {
-      sym(req.params);
-      throw noReferencePrice();
-    }, ['symbol']),
-    get('/api/v3/referencePrice/calculation', ['symbol', 'symbolStatus'], 2, (req) => {
-      const { single } = selectSymbols(market, { ...req.params, symbol: mandatory(req.params, 'symbol') });
-      if (single === undefined) throw errors.badSymbol();
-      throw noReferencePrice();
-    }, ['symbol']),
+    get(
+      '/api/v3/executionRules',
+      ['symbol', 'symbols', 'symbolStatus'],
+      (p) => {
+        if (has(p, 'symbol')) return 2;
+        if (has(p, 'symbols')) return Math.min(40, 2 * symbolsCount(p['symbols']));
+        return 40;
+      },
+      (req) => {
+        const p = req.params;
+        const n = ['symbol', 'symbols', 'symbolStatus'].filter((k) => has(p, k)).length;
+        if (n > 1) throw marketErrors.badCombo();
+        const { list } = selectSymbols(market, p);
+        // The simulator enforces no PRICE_RANGE execution rules, so it lists none.
+        return { symbolRules: list.map((s) => ({ symbol: s.symbol, rules: [] })) };
+      },
+    ),
+    get(
+      '/api/v3/referencePrice',
+      ['symbol'],
+      2,
+      (req) => {
+        sym(req.params);
+        throw noReferencePrice();
+      },
+      ['symbol'],
+    ),
+    get(
+      '/api/v3/referencePrice/calculation',
+      ['symbol', 'symbolStatus'],
+      2,
+      (req) => {
+        const { single } = selectSymbols(market, { ...req.params, symbol: mandatory(req.params, 'symbol') });
+        if (single === undefined) throw errors.badSymbol();
+        throw noReferencePrice();
+      },
+      ['symbol'],
+    ),
   ];
 }

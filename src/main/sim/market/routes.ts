@@ -19,7 +19,8 @@ const STATUS_FILTERS: readonly string[] = ['TRADING', 'HALT', 'BREAK'];
 const DEFAULT_PERMISSIONS: readonly string[] = ['SPOT', 'MARGIN', 'LEVERAGED'];
 
 export const marketErrors = {
-  illegal: (param: string, range: string) => new SimError(400, -1100, `Illegal characters found in parameter '${param}'; legal range is '${range}'.`),
+  illegal: (param: string, range: string) =>
+    new SimError(400, -1100, `Illegal characters found in parameter '${param}'; legal range is '${range}'.`),
   badCombo: () => new SimError(400, -1128, 'Combination of optional parameters invalid.'),
   invalidSymbolStatus: () => new SimError(400, -1122, 'Invalid symbolStatus.'),
   statusMismatch: () => new SimError(400, -1220, "The symbol's status does not match the requested symbolStatus."),
@@ -155,9 +156,17 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
   // `params`: the names in the endpoint's parameter table (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md); any other is -1104.
   // An empty optional parameter is -1105; an empty mandatory one (`mandatory()`) is -1102.
   const get = (
-    path: string, params: readonly string[], weight: RestRoute['weight'], handler: RestRoute['handler'], required: readonly string[] = [],
+    path: string,
+    params: readonly string[],
+    weight: RestRoute['weight'],
+    handler: RestRoute['handler'],
+    required: readonly string[] = [],
   ): RestRoute => ({
-    method: 'GET', path, security: 'NONE', weight, params,
+    method: 'GET',
+    path,
+    security: 'NONE',
+    weight,
+    params,
     handler: (req) => {
       for (const name of params) if (!required.includes(name) && req.params[name] === '') throw errors.paramEmpty(name);
       return handler(req);
@@ -185,8 +194,11 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
       else {
         const perms = p['permissions'] !== undefined ? parsePermissions(p['permissions']) : DEFAULT_PERMISSIONS;
         const status = parseSymbolStatus(p);
-        list = market.symbols().filter((s) =>
-          s.permissionSets.some((set) => set.some((x) => perms.includes(x))) && (status === undefined || s.status === status));
+        list = market
+          .symbols()
+          .filter(
+            (s) => s.permissionSets.some((set) => set.some((x) => perms.includes(x))) && (status === undefined || s.status === status),
+          );
       }
       return {
         timezone: 'UTC',
@@ -196,22 +208,34 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
         symbols: list.map((s) => exchangeInfoSymbol(s, show !== 'false')),
       };
     }),
-    get('/api/v3/depth', ['symbol', 'limit', 'symbolStatus'], (p) => depthWeight(Number(p['limit'] ?? 100) || 100), (req) => {
-      const p = req.params;
-      const info = lookup(market, mandatory(p, 'symbol'));
-      const status = parseSymbolStatus(p);
-      if (status !== undefined && info.status !== status) throw marketErrors.statusMismatch();
-      const limit = parseInt32(p, 'limit') ?? 100;
-      if (limit < 1) throw marketErrors.invalidData('limit');
-      return market.depth(info.symbol, Math.min(limit, 5000));
-    }, ['symbol']),
+    get(
+      '/api/v3/depth',
+      ['symbol', 'limit', 'symbolStatus'],
+      (p) => depthWeight(Number(p['limit'] ?? 100) || 100),
+      (req) => {
+        const p = req.params;
+        const info = lookup(market, mandatory(p, 'symbol'));
+        const status = parseSymbolStatus(p);
+        if (status !== undefined && info.status !== status) throw marketErrors.statusMismatch();
+        const limit = parseInt32(p, 'limit') ?? 100;
+        if (limit < 1) throw marketErrors.invalidData('limit');
+        return market.depth(info.symbol, Math.min(limit, 5000));
+      },
+      ['symbol'],
+    ),
     get('/api/v3/klines', KLINES, 2, klinesHandler(market), ['symbol', 'interval']),
     // uiKlines: same candles; ours have no outliers to trim for presentation.
     get('/api/v3/uiKlines', KLINES, 2, klinesHandler(market), ['symbol', 'interval']),
-    get('/api/v3/avgPrice', ['symbol'], 2, (req) => {
-      const info = lookup(market, mandatory(req.params, 'symbol'));
-      return market.avgPrice(info.symbol);
-    }, ['symbol']),
+    get(
+      '/api/v3/avgPrice',
+      ['symbol'],
+      2,
+      (req) => {
+        const info = lookup(market, mandatory(req.params, 'symbol'));
+        return market.avgPrice(info.symbol);
+      },
+      ['symbol'],
+    ),
     get('/api/v3/ticker/24hr', [...SELECT, 'type'], ticker24hWeight, (req) => {
       const p = req.params;
       const type = p['type'] ?? 'FULL';
@@ -221,20 +245,39 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
         const t = market.ticker24h(s.symbol);
         if (type === 'FULL') return t;
         return {
-          symbol: t.symbol, openPrice: t.openPrice, highPrice: t.highPrice, lowPrice: t.lowPrice, lastPrice: t.lastPrice,
-          volume: t.volume, quoteVolume: t.quoteVolume, openTime: t.openTime, closeTime: t.closeTime,
-          firstId: t.firstId, lastId: t.lastId, count: t.count,
+          symbol: t.symbol,
+          openPrice: t.openPrice,
+          highPrice: t.highPrice,
+          lowPrice: t.lowPrice,
+          lastPrice: t.lastPrice,
+          volume: t.volume,
+          quoteVolume: t.quoteVolume,
+          openTime: t.openTime,
+          closeTime: t.closeTime,
+          firstId: t.firstId,
+          lastId: t.lastId,
+          count: t.count,
         };
       };
       return single ? one(single) : list.map(one);
     }),
-    get('/api/v3/ticker/price', SELECT, (p) => (has(p, 'symbol') ? 2 : 4), (req) => {
-      const { single, list } = selectSymbols(market, req.params);
-      return single ? priceOf(single) : list.map(priceOf);
-    }),
-    get('/api/v3/ticker/bookTicker', SELECT, (p) => (has(p, 'symbol') ? 2 : 4), (req) => {
-      const { single, list } = selectSymbols(market, req.params);
-      return single ? bookOf(single) : list.map(bookOf);
-    }),
+    get(
+      '/api/v3/ticker/price',
+      SELECT,
+      (p) => (has(p, 'symbol') ? 2 : 4),
+      (req) => {
+        const { single, list } = selectSymbols(market, req.params);
+        return single ? priceOf(single) : list.map(priceOf);
+      },
+    ),
+    get(
+      '/api/v3/ticker/bookTicker',
+      SELECT,
+      (p) => (has(p, 'symbol') ? 2 : 4),
+      (req) => {
+        const { single, list } = selectSymbols(market, req.params);
+        return single ? bookOf(single) : list.map(bookOf);
+      },
+    ),
   ];
 }

@@ -51,7 +51,8 @@ type Spec =
   | { readonly kind: 'depthPartial'; readonly symbol: string; readonly levels: number }
   | { readonly kind: 'allMini' };
 
-const STREAM_RE = /^([^@!A-Z\s/]+)@(miniTicker|ticker|bookTicker|trade|aggTrade|avgPrice|kline_([0-9]+[smhdwM])|depth(5|10|20)?(@100ms|@1000ms)?)$/;
+const STREAM_RE =
+  /^([^@!A-Z\s/]+)@(miniTicker|ticker|bookTicker|trade|aggTrade|avgPrice|kline_([0-9]+[smhdwM])|depth(5|10|20)?(@100ms|@1000ms)?)$/;
 
 /** Parses a stream name; undefined when it is not one this server knows. */
 export function parseStreamName(name: string): Spec | undefined {
@@ -83,7 +84,11 @@ interface Conn {
 }
 
 type Level = [string, string];
-interface DepthSnap { lastUpdateId: number; bids: Level[]; asks: Level[] }
+interface DepthSnap {
+  lastUpdateId: number;
+  bids: Level[];
+  asks: Level[];
+}
 
 /** Per-stream memory across ticks (what was last sent). */
 interface StreamState {
@@ -256,7 +261,14 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
         if (method === 'SUBSCRIBE') {
           const fresh = new Set(names.filter((n) => !c.streams.has(n)));
           if (c.streams.size + fresh.size > MAX_STREAMS_PER_CONNECTION) {
-            sendText(c, controlError(2, `Invalid request: too many streams; a connection can listen to at most ${MAX_STREAMS_PER_CONNECTION} streams`, id));
+            sendText(
+              c,
+              controlError(
+                2,
+                `Invalid request: too many streams; a connection can listen to at most ${MAX_STREAMS_PER_CONNECTION} streams`,
+                id,
+              ),
+            );
             return;
           }
           for (const n of names) addStream(c, n);
@@ -298,14 +310,31 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
         return;
       }
       default:
-        sendText(c, controlError(2, `Invalid request: unknown variant \`${String(method)}\`, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\` at line 1 column ${col}`, id));
+        sendText(
+          c,
+          controlError(
+            2,
+            `Invalid request: unknown variant \`${String(method)}\`, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\` at line 1 column ${col}`,
+            id,
+          ),
+        );
     }
   };
 
   // ---------------------------------------------------------------- connections
 
   const onConnection = (ws: WebSocket, streams: readonly string[], combined: boolean): void => {
-    const c: Conn = { ws, combined, streams: new Set(), incoming: [], pingSeq: 0, lastPing: '', timers: [], pongDeadline: undefined, closing: false };
+    const c: Conn = {
+      ws,
+      combined,
+      streams: new Set(),
+      incoming: [],
+      pingSeq: 0,
+      lastPing: '',
+      timers: [],
+      pongDeadline: undefined,
+      closing: false,
+    };
     conns.add(c);
     for (const s of streams) addStream(c, s);
     const ping = setInterval(() => {
@@ -340,7 +369,9 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
 
   const refuse = (socket: Duplex, status: number): void => {
     const body = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
-    socket.end(`HTTP/1.1 ${body}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${body}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
     socket.on('error', () => socket.destroy());
     const t = setTimeout(() => socket.destroy(), 1000);
     t.unref?.();
@@ -356,7 +387,11 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
     } else if (path.startsWith('/ws/')) {
       // Binance accepts a raw connection whose path is not a stream name (ccxt pro connects to
       // /ws/<n> and then SUBSCRIBEs): such a segment subscribes to nothing instead of refusing.
-      names = path.slice(4).split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
+      names = path
+        .slice(4)
+        .split('/')
+        .filter((s) => s !== '')
+        .map((s) => decodeURIComponent(s))
         .filter((s) => parseStreamName(s) !== undefined);
       combined = false;
     } else if (path === '/stream' || path === '/stream/') {
@@ -415,12 +450,33 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
         case 'ticker':
           if (changedSet.has(spec.symbol)) {
             const t = market.ticker24h(spec.symbol);
-            payloads = [JSON.stringify({
-              e: '24hrTicker', E: now, s: t.symbol, p: t.priceChange, P: t.priceChangePercent, w: t.weightedAvgPrice,
-              x: t.prevClosePrice, c: t.lastPrice, Q: t.lastQty, b: t.bidPrice, B: t.bidQty, a: t.askPrice, A: t.askQty,
-              o: t.openPrice, h: t.highPrice, l: t.lowPrice, v: t.volume, q: t.quoteVolume, O: t.openTime, C: t.closeTime,
-              F: t.firstId, L: t.lastId, n: t.count,
-            })];
+            payloads = [
+              JSON.stringify({
+                e: '24hrTicker',
+                E: now,
+                s: t.symbol,
+                p: t.priceChange,
+                P: t.priceChangePercent,
+                w: t.weightedAvgPrice,
+                x: t.prevClosePrice,
+                c: t.lastPrice,
+                Q: t.lastQty,
+                b: t.bidPrice,
+                B: t.bidQty,
+                a: t.askPrice,
+                A: t.askQty,
+                o: t.openPrice,
+                h: t.highPrice,
+                l: t.lowPrice,
+                v: t.volume,
+                q: t.quoteVolume,
+                O: t.openTime,
+                C: t.closeTime,
+                F: t.firstId,
+                L: t.lastId,
+                n: t.count,
+              }),
+            ];
           }
           break;
         case 'avgPrice':
@@ -449,9 +505,11 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
             const from = Math.max((state.lastTradeId ?? last - 1) + 1, last - MAX_TAPE_TRADES_PER_TICK + 1);
             state.lastTradeId = last;
             for (const t of opts.tape.from(spec.symbol, from, last - from + 1)) {
-              payloads.push(spec.kind === 'trade'
-                ? `{"e":"trade","E":${now},"s":"${spec.symbol}","t":${t.id},"p":"${t.price}","q":"${t.qty}","T":${t.time},"m":${t.isBuyerMaker},"M":true}`
-                : `{"e":"aggTrade","E":${now},"s":"${spec.symbol}","a":${t.id},"p":"${t.price}","q":"${t.qty}","f":${t.id},"l":${t.id},"T":${t.time},"m":${t.isBuyerMaker},"M":true}`);
+              payloads.push(
+                spec.kind === 'trade'
+                  ? `{"e":"trade","E":${now},"s":"${spec.symbol}","t":${t.id},"p":"${t.price}","q":"${t.qty}","T":${t.time},"m":${t.isBuyerMaker},"M":true}`
+                  : `{"e":"aggTrade","E":${now},"s":"${spec.symbol}","a":${t.id},"p":"${t.price}","q":"${t.qty}","f":${t.id},"l":${t.id},"T":${t.time},"m":${t.isBuyerMaker},"M":true}`,
+              );
             }
             break;
           }
@@ -463,9 +521,11 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
           const qty = market.ticker24h(spec.symbol).lastQty;
           for (let id = Math.max(prev + 1, lastId - 2); id <= lastId; id++) {
             const m = (id & 1) === 1;
-            payloads.push(spec.kind === 'trade'
-              ? `{"e":"trade","E":${now},"s":"${spec.symbol}","t":${id},"p":"${price}","q":"${qty}","T":${now},"m":${m},"M":true}`
-              : `{"e":"aggTrade","E":${now},"s":"${spec.symbol}","a":${id},"p":"${price}","q":"${qty}","f":${id},"l":${id},"T":${now},"m":${m},"M":true}`);
+            payloads.push(
+              spec.kind === 'trade'
+                ? `{"e":"trade","E":${now},"s":"${spec.symbol}","t":${id},"p":"${price}","q":"${qty}","T":${now},"m":${m},"M":true}`
+                : `{"e":"aggTrade","E":${now},"s":"${spec.symbol}","a":${id},"p":"${price}","q":"${qty}","f":${id},"l":${id},"T":${now},"m":${m},"M":true}`,
+            );
           }
           break;
         }
@@ -505,10 +565,17 @@ export function createStreamServer(opts: StreamServerOptions): StreamServer {
           }
           if (d.lastUpdateId === prev.lastUpdateId) break;
           state.depth = d;
-          payloads = [JSON.stringify({
-            e: 'depthUpdate', E: now, s: spec.symbol, U: prev.lastUpdateId + 1, u: d.lastUpdateId,
-            b: diffSide(prev.bids, d.bids, true), a: diffSide(prev.asks, d.asks, false),
-          })];
+          payloads = [
+            JSON.stringify({
+              e: 'depthUpdate',
+              E: now,
+              s: spec.symbol,
+              U: prev.lastUpdateId + 1,
+              u: d.lastUpdateId,
+              b: diffSide(prev.bids, d.bids, true),
+              a: diffSide(prev.asks, d.asks, false),
+            }),
+          ];
           break;
         }
       }

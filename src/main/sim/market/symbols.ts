@@ -13,7 +13,15 @@ export const BRIDGE_ASSET = 'ARDR';
 /** An asset that exists in accounts but has no market at all (never part of any symbol). */
 export const NO_MARKET_ASSET = 'DUSTX';
 
-export const ORDER_TYPES: readonly string[] = ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
+export const ORDER_TYPES: readonly string[] = [
+  'LIMIT',
+  'LIMIT_MAKER',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+];
 export const STP_MODES: readonly string[] = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT'];
 
 /** exchangeInfo.rateLimits; the values the SERVER part enforces (server/rate-limit.ts). */
@@ -60,15 +68,27 @@ export interface MarketSymbol extends SymbolInfo {
 }
 
 interface Row {
-  base: string; quote: string; price: string; tick: string; step: string;
+  base: string;
+  quote: string;
+  price: string;
+  tick: string;
+  step: string;
   /** annual volatility */ vol: number;
   /** daily traded volume in USD */ usd: number;
   /** legacy MIN_NOTIONAL instead of NOTIONAL */ legacy?: boolean;
   margin?: boolean;
 }
 
-const r = (base: string, quote: string, price: string, tick: string, step: string, vol: number, usd: number, extra: Partial<Row> = {}): Row =>
-  ({ base, quote, price, tick, step, vol, usd, ...extra });
+const r = (
+  base: string,
+  quote: string,
+  price: string,
+  tick: string,
+  step: string,
+  vol: number,
+  usd: number,
+  extra: Partial<Row> = {},
+): Row => ({ base, quote, price, tick, step, vol, usd, ...extra });
 
 // Major pairs carry MARGIN and trading-group permissions like Binance's; the rest are SPOT only.
 const CATALOGUE: readonly Row[] = [
@@ -144,7 +164,13 @@ const CATALOGUE: readonly Row[] = [
 const QUOTE_USD: Readonly<Record<string, number>> = { USDT: 1, USDC: 1, FDUSD: 1, BTC: 64250, ETH: 3120, EUR: 1.08, TRY: 0.031 };
 
 const MIN_NOTIONAL_BY_QUOTE: Readonly<Record<string, string>> = {
-  USDT: '5', USDC: '5', FDUSD: '5', BTC: '0.0001', ETH: '0.001', EUR: '5', TRY: '100',
+  USDT: '5',
+  USDC: '5',
+  FDUSD: '5',
+  BTC: '0.0001',
+  ETH: '0.001',
+  EUR: '5',
+  TRY: '100',
 };
 
 const MARGIN_SET: readonly string[] = ['SPOT', 'MARGIN', 'TRD_GRP_004', 'TRD_GRP_005', 'TRD_GRP_006'];
@@ -169,7 +195,9 @@ function buildSymbol(row: Row, synthetic: boolean): MarketSymbol {
   const step = new Decimal(row.step);
   const usdPrice = price.toNumber() * (QUOTE_USD[row.quote] ?? 1);
   // LOT_SIZE maxQty like Binance's round figures: 9000 BTC, 90000 ETH ... (≈ 0.5 bn USD).
-  const maxQty = powerOfTenAtLeast(new Decimal(5e8 / usdPrice)).mul(0.9).toDecimalPlaces(step.decimalPlaces(), Decimal.ROUND_DOWN);
+  const maxQty = powerOfTenAtLeast(new Decimal(5e8 / usdPrice))
+    .mul(0.9)
+    .toDecimalPlaces(step.decimalPlaces(), Decimal.ROUND_DOWN);
   const marketMaxQty = maxQty.div(100).toDecimalPlaces(step.decimalPlaces(), Decimal.ROUND_DOWN);
   const maxPrice = Decimal.max(new Decimal(1000), powerOfTenAtLeast(price.mul(100)));
   const minNotional = MIN_NOTIONAL_BY_QUOTE[row.quote] ?? '1';
@@ -179,13 +207,40 @@ function buildSymbol(row: Row, synthetic: boolean): MarketSymbol {
     { filterType: 'LOT_SIZE', minQty: fmt8(step), maxQty: fmt8(maxQty), stepSize: fmt8(step) },
     { filterType: 'ICEBERG_PARTS', limit: 100 },
     { filterType: 'MARKET_LOT_SIZE', minQty: fmt8(0), maxQty: fmt8(marketMaxQty), stepSize: fmt8(0) },
-    { filterType: 'TRAILING_DELTA', minTrailingAboveDelta: 10, maxTrailingAboveDelta: 2000, minTrailingBelowDelta: 10, maxTrailingBelowDelta: 2000 },
+    {
+      filterType: 'TRAILING_DELTA',
+      minTrailingAboveDelta: 10,
+      maxTrailingAboveDelta: 2000,
+      minTrailingBelowDelta: 10,
+      maxTrailingBelowDelta: 2000,
+    },
     stable
-      ? { filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: '1.2', bidMultiplierDown: '0.8', askMultiplierUp: '1.2', askMultiplierDown: '0.8', avgPriceMins: 5 }
-      : { filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: '5', bidMultiplierDown: '0.2', askMultiplierUp: '5', askMultiplierDown: '0.2', avgPriceMins: 5 },
+      ? {
+          filterType: 'PERCENT_PRICE_BY_SIDE',
+          bidMultiplierUp: '1.2',
+          bidMultiplierDown: '0.8',
+          askMultiplierUp: '1.2',
+          askMultiplierDown: '0.8',
+          avgPriceMins: 5,
+        }
+      : {
+          filterType: 'PERCENT_PRICE_BY_SIDE',
+          bidMultiplierUp: '5',
+          bidMultiplierDown: '0.2',
+          askMultiplierUp: '5',
+          askMultiplierDown: '0.2',
+          avgPriceMins: 5,
+        },
     row.legacy === true
       ? { filterType: 'MIN_NOTIONAL', minNotional: fmt8(minNotional), applyToMarket: true, avgPriceMins: 5 }
-      : { filterType: 'NOTIONAL', minNotional: fmt8(minNotional), applyMinToMarket: true, maxNotional: fmt8(9000000), applyMaxToMarket: false, avgPriceMins: 5 },
+      : {
+          filterType: 'NOTIONAL',
+          minNotional: fmt8(minNotional),
+          applyMinToMarket: true,
+          maxNotional: fmt8(9000000),
+          applyMaxToMarket: false,
+          avgPriceMins: 5,
+        },
     { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
     { filterType: 'MAX_NUM_ORDER_LISTS', maxNumOrderLists: 20 },
     { filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 5 },
@@ -242,7 +297,15 @@ function syntheticRow(n: number): Row {
   const stepExp = Math.min(8, Math.max(0, Math.floor(Math.log10(price)) + 2));
   const step = new Decimal(10).pow(-stepExp);
   const rounded = new Decimal(price).toDecimalPlaces(tickExp).toFixed(tickExp);
-  return r(`SYN${String(n).padStart(4, '0')}`, 'USDT', rounded, tick.toFixed(tickExp), step.toFixed(stepExp), 0.6 + ((h >>> 8) % 60) / 100, 2e6 + (h % 1000) * 1e4);
+  return r(
+    `SYN${String(n).padStart(4, '0')}`,
+    'USDT',
+    rounded,
+    tick.toFixed(tickExp),
+    step.toFixed(stepExp),
+    0.6 + ((h >>> 8) % 60) / 100,
+    2e6 + (h % 1000) * 1e4,
+  );
 }
 
 /**
@@ -288,4 +351,3 @@ export function exchangeInfoSymbol(s: SymbolInfo, showPermissionSets: boolean): 
     allowedSelfTradePreventionModes: m.allowedSelfTradePreventionModes ?? STP_MODES,
   };
 }
-

@@ -24,16 +24,21 @@ export function amendRoute(deps: { market: MarketModel; engine: Engine; newClien
     if (orderId !== undefined) {
       const o = book.orders.get(orderId);
       if (!o || o.symbol !== symbol) return undefined;
-      if (orig !== undefined && o.clientOrderId !== orig) throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
+      if (orig !== undefined && o.clientOrderId !== orig)
+        throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
       return o;
     }
     let found: SimOrder | undefined;
-    for (const o of book.orders.values()) if (o.symbol === symbol && o.clientOrderId === orig && (!found || o.orderId > found.orderId)) found = o;
+    for (const o of book.orders.values())
+      if (o.symbol === symbol && o.clientOrderId === orig && (!found || o.orderId > found.orderId)) found = o;
     return found;
   };
 
   return {
-    method: 'PUT', path: '/api/v3/order/amend/keepPriority', security: 'TRADE', weight: 4,
+    method: 'PUT',
+    path: '/api/v3/order/amend/keepPriority',
+    security: 'TRADE',
+    weight: 4,
     params: ['symbol', 'orderId', 'origClientOrderId', 'newClientOrderId', 'newQty'],
     handler(req) {
       const p = req.params;
@@ -48,10 +53,21 @@ export function amendRoute(deps: { market: MarketModel; engine: Engine; newClien
       const origClientOrderId = order.clientOrderId;
       const { transactTime, executionId } = engine.amend(accountId, order, newQty, newClientOrderId);
       const amendedOrder: Record<string, unknown> = {
-        symbol: order.symbol, orderId: order.orderId, orderListId: listIdOf(order), origClientOrderId, clientOrderId: order.clientOrderId,
-        price: fmt8(order.price), qty: fmt8(order.origQty), executedQty: fmt8(order.executedQty), preventedQty: fmt8(ZERO),
-        quoteOrderQty: fmt8(order.quoteOrderQty), cumulativeQuoteQty: fmt8(order.cumQuote), status: order.status,
-        timeInForce: order.timeInForce, type: order.type, side: order.side,
+        symbol: order.symbol,
+        orderId: order.orderId,
+        orderListId: listIdOf(order),
+        origClientOrderId,
+        clientOrderId: order.clientOrderId,
+        price: fmt8(order.price),
+        qty: fmt8(order.origQty),
+        executedQty: fmt8(order.executedQty),
+        preventedQty: fmt8(ZERO),
+        quoteOrderQty: fmt8(order.quoteOrderQty),
+        cumulativeQuoteQty: fmt8(order.cumQuote),
+        status: order.status,
+        timeInForce: order.timeInForce,
+        type: order.type,
+        side: order.side,
       };
       if (order.workingTime !== -1) amendedOrder['workingTime'] = order.workingTime;
       amendedOrder['selfTradePreventionMode'] = order.stp;
@@ -59,8 +75,11 @@ export function amendRoute(deps: { market: MarketModel; engine: Engine; newClien
       const list = order.list;
       if (list) {
         out['listStatus'] = {
-          orderListId: list.orderListId, contingencyType: list.contingencyType ?? 'OCO', listOrderStatus: list.listOrderStatus,
-          listClientOrderId: list.listClientOrderId, symbol: list.symbol,
+          orderListId: list.orderListId,
+          contingencyType: list.contingencyType ?? 'OCO',
+          listOrderStatus: list.listOrderStatus,
+          listClientOrderId: list.listClientOrderId,
+          symbol: list.symbol,
           orders: list.orders.map((o) => ({ symbol: o.symbol, orderId: o.orderId, clientOrderId: o.clientOrderId })),
         };
       }

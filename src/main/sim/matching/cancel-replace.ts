@@ -18,7 +18,12 @@ import { NEW_ORDER_PARAMS } from './routes';
 
 /** A Binance error reply that carries a `data` object (cancel-replace outcomes). */
 export class SimErrorWithData extends SimError {
-  constructor(httpStatus: number, code: number, msg: string, readonly data: Readonly<Record<string, unknown>>) {
+  constructor(
+    httpStatus: number,
+    code: number,
+    msg: string,
+    readonly data: Readonly<Record<string, unknown>>,
+  ) {
     super(httpStatus, code, msg);
   }
   override toJSON(): { code: number; msg: string; data: Readonly<Record<string, unknown>> } {
@@ -26,11 +31,22 @@ export class SimErrorWithData extends SimError {
   }
 }
 
-const CANCEL_PARAMS = ['cancelReplaceMode', 'cancelNewClientOrderId', 'cancelOrigClientOrderId', 'cancelOrderId', 'cancelRestrictions', 'orderRateLimitExceededMode'];
+const CANCEL_PARAMS = [
+  'cancelReplaceMode',
+  'cancelNewClientOrderId',
+  'cancelOrigClientOrderId',
+  'cancelOrderId',
+  'cancelRestrictions',
+  'orderRateLimitExceededMode',
+];
 
 const failed = (data: Record<string, unknown>): SimError => new SimErrorWithData(400, -2022, 'Order cancel-replace failed.', data);
-const partiallyFailed = (data: Record<string, unknown>): SimError => new SimErrorWithData(409, -2021, 'Order cancel-replace partially failed.', data);
-const asReply = (err: unknown): { code: number; msg: string } => (err instanceof SimError ? { code: err.code, msg: err.message } : { code: -1000, msg: 'An unknown error occurred while processing the request.' });
+const partiallyFailed = (data: Record<string, unknown>): SimError =>
+  new SimErrorWithData(409, -2021, 'Order cancel-replace partially failed.', data);
+const asReply = (err: unknown): { code: number; msg: string } =>
+  err instanceof SimError
+    ? { code: err.code, msg: err.message }
+    : { code: -1000, msg: 'An unknown error occurred while processing the request.' };
 
 export function cancelReplaceRoute(deps: { market: MarketModel; faults: Faults; engine: Engine; newClientId: () => string }): RestRoute {
   const { market, engine } = deps;
@@ -43,16 +59,22 @@ export function cancelReplaceRoute(deps: { market: MarketModel; faults: Faults; 
     if (orderId !== undefined) {
       const o = book.orders.get(orderId);
       if (!o || o.symbol !== symbol) return undefined;
-      if (orig !== undefined && o.clientOrderId !== orig) throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
+      if (orig !== undefined && o.clientOrderId !== orig)
+        throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
       return o;
     }
     let found: SimOrder | undefined;
-    for (const o of book.orders.values()) if (o.symbol === symbol && o.clientOrderId === orig && (!found || o.orderId > found.orderId)) found = o;
+    for (const o of book.orders.values())
+      if (o.symbol === symbol && o.clientOrderId === orig && (!found || o.orderId > found.orderId)) found = o;
     return found;
   };
 
   return {
-    method: 'POST', path: '/api/v3/order/cancelReplace', security: 'TRADE', weight: 1, countsAsOrder: true,
+    method: 'POST',
+    path: '/api/v3/order/cancelReplace',
+    security: 'TRADE',
+    weight: 1,
+    countsAsOrder: true,
     params: [...NEW_ORDER_PARAMS, ...CANCEL_PARAMS],
     handler(req) {
       const p = req.params;
@@ -61,8 +83,12 @@ export function cancelReplaceRoute(deps: { market: MarketModel; faults: Faults; 
       if (p['cancelReplaceMode'] === undefined || p['cancelReplaceMode'] === '') throw errors.mandatoryParamMissing('cancelReplaceMode');
       const mode = enumParam(p, 'cancelReplaceMode', ['STOP_ON_FAILURE', 'ALLOW_FAILURE'] as const)!;
       enumParam(p, 'orderRateLimitExceededMode', ['DO_NOTHING', 'CANCEL_ONLY'] as const);
-      const restriction = enumParam(p, 'cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const,
-        () => new SimError(400, -1145, 'Invalid cancelRestrictions'));
+      const restriction = enumParam(
+        p,
+        'cancelRestrictions',
+        ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const,
+        () => new SimError(400, -1145, 'Invalid cancelRestrictions'),
+      );
       const cancelId = clientIdParam(p, 'cancelNewClientOrderId') ?? deps.newClientId();
       const newParams: Record<string, string> = {};
       for (const name of NEW_ORDER_PARAMS) if (p[name] !== undefined) newParams[name] = p[name];
@@ -76,7 +102,10 @@ export function cancelReplaceRoute(deps: { market: MarketModel; faults: Faults; 
       try {
         if (info.status !== 'TRADING' && info.status !== 'CANCEL_ONLY') throw errors.cancelRejected('Market is closed.');
         if (!target || !isLive(target)) throw errors.cancelRejected('Unknown order sent.');
-        if ((restriction === 'ONLY_NEW' && target.status !== 'NEW') || (restriction === 'ONLY_PARTIALLY_FILLED' && target.status !== 'PARTIALLY_FILLED')) {
+        if (
+          (restriction === 'ONLY_NEW' && target.status !== 'NEW') ||
+          (restriction === 'ONLY_PARTIALLY_FILLED' && target.status !== 'PARTIALLY_FILLED')
+        ) {
           throw errors.cancelRejected('Order was not canceled due to cancel restrictions.');
         }
         const { transactTime } = engine.cancel(accountId, target, cancelId);

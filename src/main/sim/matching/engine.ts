@@ -19,8 +19,17 @@ import { EXCHANGE_FILTERS } from '../market/symbols';
 import { ALGO_TYPES, checkFilters, filterValue, lotStep, marketStep, type FilterSubject } from './filters';
 import type { IdSource } from './ids';
 import {
-  hasLimitPrice, isLive, isOpen, isStopType,
-  type Amendment, type ExpiryReason, type Fill, type Lock, type SimOrder, type SimOrderList, type SimTrade,
+  hasLimitPrice,
+  isLive,
+  isOpen,
+  isStopType,
+  type Amendment,
+  type ExpiryReason,
+  type Fill,
+  type Lock,
+  type SimOrder,
+  type SimOrderList,
+  type SimTrade,
 } from './model';
 import { isLimitLeg, rejected, type OcoRequest, type OrderRequest } from './order-input';
 import { executionReport, listStatusEvent, type ReportFields } from './reports';
@@ -51,8 +60,15 @@ interface Book {
   readonly trades: SimTrade[];
 }
 
-export interface PlaceResult { readonly order: SimOrder; readonly fills: Fill[]; readonly transactTime: number }
-export interface OcoResult { readonly list: SimOrderList; readonly transactTime: number }
+export interface PlaceResult {
+  readonly order: SimOrder;
+  readonly fills: Fill[];
+  readonly transactTime: number;
+}
+export interface OcoResult {
+  readonly list: SimOrderList;
+  readonly transactTime: number;
+}
 export interface OtoRequest {
   readonly info: SymbolInfo;
   readonly listClientOrderId?: string;
@@ -153,8 +169,10 @@ export function createEngine(deps: EngineDeps): Engine {
     return side === 'BUY' ? floorToStep(qty, step) : roundToStep(qty, step);
   };
 
-  const refPrice = (symbol: string) => (mins: number): Decimal =>
-    dec(mins > 0 ? market.avgPrice(symbol).price : market.lastPrice(symbol));
+  const refPrice =
+    (symbol: string) =>
+    (mins: number): Decimal =>
+      dec(mins > 0 ? market.avgPrice(symbol).price : market.lastPrice(symbol));
 
   // ---- funds -----------------------------------------------------------------------------
 
@@ -212,7 +230,11 @@ export function createEngine(deps: EngineDeps): Engine {
       ledger.addFree(o.accountId, quote, received);
     }
     const fee = commission.charge({
-      accountId: o.accountId, side: o.side, isMaker, receivedAsset, received,
+      accountId: o.accountId,
+      side: o.side,
+      isMaker,
+      receivedAsset,
+      received,
       bnbFree: ledger.free(o.accountId, DISCOUNT_ASSET),
     });
     ledger.addFree(o.accountId, fee.asset, fee.amount.neg());
@@ -224,9 +246,18 @@ export function createEngine(deps: EngineDeps): Engine {
     o.status = o.executedQty.greaterThanOrEqualTo(o.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
     const tradeId = ids.nextTradeId();
     book(o.accountId).trades.push({
-      symbol: o.symbol, id: tradeId, orderId: o.orderId, orderListId: o.list?.orderListId ?? -1,
-      price, qty, quoteQty, commission: fee.amount, commissionAsset: fee.asset, time: b.now,
-      isBuyer: o.side === 'BUY', isMaker,
+      symbol: o.symbol,
+      id: tradeId,
+      orderId: o.orderId,
+      orderListId: o.list?.orderListId ?? -1,
+      price,
+      qty,
+      quoteQty,
+      commission: fee.amount,
+      commissionAsset: fee.asset,
+      time: b.now,
+      isBuyer: o.side === 'BUY',
+      isMaker,
     });
     fills.push({ price, qty, commission: fee.amount, commissionAsset: fee.asset, tradeId });
     report(b, o, { x: 'TRADE', last: { qty, price, commission: fee.amount, commissionAsset: fee.asset, tradeId, isMaker } });
@@ -247,11 +278,17 @@ export function createEngine(deps: EngineDeps): Engine {
     const pending = list.orders.slice(1).filter((p) => p.status === 'PENDING_NEW');
     if (pending.length === 0) return;
     const first = pending[0]!;
-    const perUnit = first.side === 'BUY'
-      ? pending.map((p) => (hasLimitPrice(p.type) ? p.price : p.stopPrice)).reduce((a, x) => maxDec(a, x), ZERO)
-      : new Decimal(1);
+    const perUnit =
+      first.side === 'BUY'
+        ? pending.map((p) => (hasLimitPrice(p.type) ? p.price : p.stopPrice)).reduce((a, x) => maxDec(a, x), ZERO)
+        : new Decimal(1);
     const asset = first.side === 'BUY' ? first.info.quoteAsset : first.info.baseAsset;
-    const needed = first.type === 'MARKET' && first.side === 'BUY' ? simulateTake(first.symbol, 'BUY', first.origQty).cost : first.side === 'BUY' ? perUnit.mul(first.origQty) : first.origQty;
+    const needed =
+      first.type === 'MARKET' && first.side === 'BUY'
+        ? simulateTake(first.symbol, 'BUY', first.origQty).cost
+        : first.side === 'BUY'
+          ? perUnit.mul(first.origQty)
+          : first.origQty;
     if (ledger.free(o.accountId, asset).lessThan(round8(needed, Decimal.ROUND_UP))) {
       for (const p of pending) expire(p, 'INSUFFICIENT_LIQUIDITY', b);
       finishList(list, b);
@@ -329,7 +366,8 @@ export function createEngine(deps: EngineDeps): Engine {
     if (list.contingencyType === 'OTO') return;
     if (list.contingencyType === 'OTOCO' && o === list.orders[0]) return;
     for (const other of list.orders) {
-      if (other !== o && other !== (list.contingencyType === 'OTOCO' ? list.orders[0] : undefined) && isOpen(other)) expire(other, 'OCO_TRIGGER', b);
+      if (other !== o && other !== (list.contingencyType === 'OTOCO' ? list.orders[0] : undefined) && isOpen(other))
+        expire(other, 'OCO_TRIGGER', b);
     }
     list.listStatusType = 'ALL_DONE';
     list.listOrderStatus = 'ALL_DONE';
@@ -350,7 +388,8 @@ export function createEngine(deps: EngineDeps): Engine {
       }
     }
     if (marketable) takeFromBook(o, b, fills, o.price);
-    if (isOpen(o) && o.timeInForce !== 'GTC') expire(o, o.timeInForce === 'FOK' ? 'UNFILLED_FOK_ORDER_EXPIRED' : 'UNFILLED_IOC_QUANTITY_EXPIRED', b);
+    if (isOpen(o) && o.timeInForce !== 'GTC')
+      expire(o, o.timeInForce === 'FOK' ? 'UNFILLED_FOK_ORDER_EXPIRED' : 'UNFILLED_IOC_QUANTITY_EXPIRED', b);
   };
 
   const workMarket = (o: SimOrder, b: Batch, fills: Fill[]): void => {
@@ -401,13 +440,16 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   const position = (accountId: string, info: SymbolInfo): Decimal =>
-    openOrders(accountId, info.symbol).filter((o) => o.side === 'BUY').reduce(
-      (acc, o) => acc.plus(o.origQty.minus(o.executedQty)),
-      ledger.free(accountId, info.baseAsset).plus(ledger.locked(accountId, info.baseAsset)),
-    );
+    openOrders(accountId, info.symbol)
+      .filter((o) => o.side === 'BUY')
+      .reduce(
+        (acc, o) => acc.plus(o.origQty.minus(o.executedQty)),
+        ledger.free(accountId, info.baseAsset).plus(ledger.locked(accountId, info.baseAsset)),
+      );
 
   const subjectOf = (req: OrderRequest, quantity: Decimal | undefined): FilterSubject => ({
-    side: req.side, type: req.type,
+    side: req.side,
+    type: req.type,
     ...(req.price ? { price: req.price } : {}),
     ...(req.stopPrice ? { stopPrice: req.stopPrice } : {}),
     ...(quantity ? { quantity } : {}),
@@ -446,13 +488,32 @@ export function createEngine(deps: EngineDeps): Engine {
   const newOrder = (accountId: string, req: OrderRequest, quantity: Decimal, b: Batch, list?: SimOrderList): SimOrder => {
     const stop = isStopType(req.type);
     const o: SimOrder = {
-      accountId, info: req.info, symbol: req.info.symbol, orderId: ids.nextOrderId(), list,
-      clientOrderId: req.clientOrderId ?? deps.newClientId(), side: req.side, type: req.type,
-      timeInForce: req.timeInForce, price: req.price ?? ZERO, origQty: quantity,
-      quoteOrderQty: req.quoteOrderQty ?? ZERO, stopPrice: req.stopPrice ?? ZERO, icebergQty: req.icebergQty,
-      executedQty: ZERO, cumQuote: ZERO, status: 'NEW', time: b.now, updateTime: b.now,
-      workingTime: stop ? -1 : b.now, stp: req.stp, strategyId: req.strategyId, strategyType: req.strategyType,
-      expiryReason: undefined, lock: undefined, triggered: !stop,
+      accountId,
+      info: req.info,
+      symbol: req.info.symbol,
+      orderId: ids.nextOrderId(),
+      list,
+      clientOrderId: req.clientOrderId ?? deps.newClientId(),
+      side: req.side,
+      type: req.type,
+      timeInForce: req.timeInForce,
+      price: req.price ?? ZERO,
+      origQty: quantity,
+      quoteOrderQty: req.quoteOrderQty ?? ZERO,
+      stopPrice: req.stopPrice ?? ZERO,
+      icebergQty: req.icebergQty,
+      executedQty: ZERO,
+      cumQuote: ZERO,
+      status: 'NEW',
+      time: b.now,
+      updateTime: b.now,
+      workingTime: stop ? -1 : b.now,
+      stp: req.stp,
+      strategyId: req.strategyId,
+      strategyType: req.strategyType,
+      expiryReason: undefined,
+      lock: undefined,
+      triggered: !stop,
     };
     book(accountId).orders.set(o.orderId, o);
     if (req.type !== 'MARKET') {
@@ -509,7 +570,7 @@ export function createEngine(deps: EngineDeps): Engine {
         const need = req.quoteOrderQty ?? simulateTake(info.symbol, 'BUY', qty).cost;
         if (quoteFree.lessThan(round8(need, Decimal.ROUND_UP))) throw insufficient();
       } else {
-        lockPerUnit = hasLimitPrice(req.type) ? req.price ?? ZERO : req.stopPrice ?? ZERO;
+        lockPerUnit = hasLimitPrice(req.type) ? (req.price ?? ZERO) : (req.stopPrice ?? ZERO);
         if (quoteFree.lessThan(round8(lockPerUnit.mul(qty), Decimal.ROUND_UP))) throw insufficient();
       }
     } else {
@@ -541,9 +602,10 @@ export function createEngine(deps: EngineDeps): Engine {
     const stopLeg = limitLeg === req.above ? req.below : req.above;
     const limitRef = limitLeg.type === 'TAKE_PROFIT' ? limitLeg.stopPrice : limitLeg.price;
     const ok = (x: Decimal | undefined, cmp: 'gt' | 'lt'): boolean => !!x && (cmp === 'gt' ? x.greaterThan(last) : x.lessThan(last));
-    const good = side === 'SELL'
-      ? ok(limitRef, 'gt') && ok(stopLeg.stopPrice, 'lt') && (limitLeg.type !== 'TAKE_PROFIT_LIMIT' || ok(limitLeg.stopPrice, 'gt'))
-      : ok(limitRef, 'lt') && ok(stopLeg.stopPrice, 'gt') && (limitLeg.type !== 'TAKE_PROFIT_LIMIT' || ok(limitLeg.stopPrice, 'lt'));
+    const good =
+      side === 'SELL'
+        ? ok(limitRef, 'gt') && ok(stopLeg.stopPrice, 'lt') && (limitLeg.type !== 'TAKE_PROFIT_LIMIT' || ok(limitLeg.stopPrice, 'gt'))
+        : ok(limitRef, 'lt') && ok(stopLeg.stopPrice, 'gt') && (limitLeg.type !== 'TAKE_PROFIT_LIMIT' || ok(limitLeg.stopPrice, 'lt'));
     if (!good) throw rejected('The relationship of the prices for the orders is not correct.');
     if (limitLeg.type === 'LIMIT_MAKER' && limitLeg.price) {
       const bt = market.bookTicker(info.symbol);
@@ -573,7 +635,8 @@ export function createEngine(deps: EngineDeps): Engine {
     const ids2 = [req.above.clientOrderId, req.below.clientOrderId].filter((x): x is string => !!x);
     if (ids2.length === 2 && ids2[0] === ids2[1]) throw rejected('Duplicate order sent.');
     for (const id of ids2) checkDuplicate(accountId, id);
-    if (req.listClientOrderId && open.some((o) => o.list?.listClientOrderId === req.listClientOrderId)) throw rejected('Duplicate order sent.');
+    if (req.listClientOrderId && open.some((o) => o.list?.listClientOrderId === req.listClientOrderId))
+      throw rejected('Duplicate order sent.');
 
     checkOcoPrices(req);
     const side = req.side;
@@ -588,9 +651,14 @@ export function createEngine(deps: EngineDeps): Engine {
 
     const b = newBatch(accountId);
     const list: SimOrderList = {
-      accountId, symbol: info.symbol, orderListId: ids.nextOrderListId(),
+      accountId,
+      symbol: info.symbol,
+      orderListId: ids.nextOrderListId(),
       listClientOrderId: req.listClientOrderId ?? deps.newClientId(),
-      listStatusType: 'EXEC_STARTED', listOrderStatus: 'EXECUTING', transactionTime: b.now, orders: [],
+      listStatusType: 'EXEC_STARTED',
+      listOrderStatus: 'EXECUTING',
+      transactionTime: b.now,
+      orders: [],
     };
     const lock = makeLock(accountId, info, side, perUnit, req.quantity, b);
     for (const leg of [req.below, req.above]) {
@@ -610,7 +678,8 @@ export function createEngine(deps: EngineDeps): Engine {
     const { info, working } = req;
     const pendingOrders = req.pending.kind === 'OTO' ? [req.pending.order] : [req.pending.pair.below, req.pending.pair.above];
     const all = [working, ...pendingOrders];
-    const qtyOf = (r: OrderRequest): Decimal | undefined => (req.pending.kind === 'OTOCO' && r !== working ? req.pending.pair.quantity : r.quantity);
+    const qtyOf = (r: OrderRequest): Decimal | undefined =>
+      req.pending.kind === 'OTOCO' && r !== working ? req.pending.pair.quantity : r.quantity;
     const adds = {
       total: all.length,
       algo: all.filter((r) => ALGO_TYPES.has(r.type)).length,
@@ -619,7 +688,10 @@ export function createEngine(deps: EngineDeps): Engine {
     };
     for (const r of all) {
       checkFilters(info, subjectOf(r, qtyOf(r)), {
-        refPrice: refPrice(info.symbol), open: openCounts(accountId, info.symbol), adds, position: position(accountId, info),
+        refPrice: refPrice(info.symbol),
+        open: openCounts(accountId, info.symbol),
+        adds,
+        position: position(accountId, info),
       });
     }
     checkExchangeFilters(accountId, { total: adds.total, algo: adds.algo });
@@ -627,7 +699,8 @@ export function createEngine(deps: EngineDeps): Engine {
     const clientIds = all.map((r) => r.clientOrderId).filter((x): x is string => !!x);
     if (new Set(clientIds).size !== clientIds.length) throw rejected('Duplicate order sent.');
     for (const id of clientIds) checkDuplicate(accountId, id);
-    if (req.listClientOrderId && openOrders(accountId).some((o) => o.list?.listClientOrderId === req.listClientOrderId)) throw rejected('Duplicate order sent.');
+    if (req.listClientOrderId && openOrders(accountId).some((o) => o.list?.listClientOrderId === req.listClientOrderId))
+      throw rejected('Duplicate order sent.');
     if (req.pending.kind === 'OTOCO') checkOcoPrices(req.pending.pair);
     const qty = working.quantity ?? ZERO;
     const price = working.price ?? ZERO;
@@ -645,9 +718,14 @@ export function createEngine(deps: EngineDeps): Engine {
 
     const b = newBatch(accountId);
     const list: SimOrderList = {
-      accountId, symbol: info.symbol, orderListId: ids.nextOrderListId(),
+      accountId,
+      symbol: info.symbol,
+      orderListId: ids.nextOrderListId(),
       listClientOrderId: req.listClientOrderId ?? deps.newClientId(),
-      listStatusType: 'EXEC_STARTED', listOrderStatus: 'EXECUTING', transactionTime: b.now, orders: [],
+      listStatusType: 'EXEC_STARTED',
+      listOrderStatus: 'EXECUTING',
+      transactionTime: b.now,
+      orders: [],
       contingencyType: req.pending.kind,
     };
     const w = newOrder(accountId, working, qty, b, list);
@@ -695,7 +773,12 @@ export function createEngine(deps: EngineDeps): Engine {
   };
   const amendRejected = (msg: string): SimError => new SimError(400, -2038, msg);
 
-  const amend = (accountId: string, order: SimOrder, newQty: Decimal, newClientOrderId: string): { transactTime: number; executionId: number } => {
+  const amend = (
+    accountId: string,
+    order: SimOrder,
+    newQty: Decimal,
+    newClientOrderId: string,
+  ): { transactTime: number; executionId: number } => {
     if (!isLive(order)) throw amendRejected('Unknown order sent.');
     if (symbolExtraBool(order.info, 'amendAllowed') === false) throw amendRejected('Order amend is not supported for this symbol.');
     if (!newQty.lessThan(order.origQty)) throw amendRejected('Order amend (quantity increase) is not supported.');
@@ -720,7 +803,8 @@ export function createEngine(deps: EngineDeps): Engine {
     const targets = pairOf(order);
     const lock = order.lock;
     if (lock && lock.amount.gt(0)) {
-      const release = order.side === 'BUY' ? round8(lock.perUnit.mul(order.origQty.minus(newQty)), Decimal.ROUND_DOWN) : order.origQty.minus(newQty);
+      const release =
+        order.side === 'BUY' ? round8(lock.perUnit.mul(order.origQty.minus(newQty)), Decimal.ROUND_DOWN) : order.origQty.minus(newQty);
       const amount = minDec(release, lock.amount);
       lock.amount = lock.amount.minus(amount);
       ledger.unlock(accountId, lock.asset, amount);
@@ -736,7 +820,16 @@ export function createEngine(deps: EngineDeps): Engine {
       report(b, o, { x: 'REPLACED' });
       if (o === order) replacedId = executionId;
       const entries = amendmentLog.get(`${accountId}:${o.orderId}`) ?? [];
-      entries.push({ symbol: o.symbol, orderId: o.orderId, executionId, origClientOrderId: orig, newClientOrderId: o.clientOrderId, origQty, newQty, time: b.now });
+      entries.push({
+        symbol: o.symbol,
+        orderId: o.orderId,
+        executionId,
+        origClientOrderId: orig,
+        newClientOrderId: o.clientOrderId,
+        origQty,
+        newQty,
+        time: b.now,
+      });
       amendmentLog.set(`${accountId}:${o.orderId}`, entries);
     }
     flush(b);

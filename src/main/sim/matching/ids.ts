@@ -7,7 +7,11 @@ import type { FaultsState } from '../types';
 /** First id handed out once bigIds is set: 2^53 + 1, not representable as a double. */
 export const BIG_ID_BASE = 9007199254740993n;
 
-export interface IdSource { nextOrderId(): bigint; nextTradeId(): bigint; nextOrderListId(): bigint }
+export interface IdSource {
+  nextOrderId(): bigint;
+  nextTradeId(): bigint;
+  nextOrderListId(): bigint;
+}
 
 export function createIds(faults: { readonly state: Pick<FaultsState, 'bigIds'> }): IdSource {
   const counter = (start: bigint) => {

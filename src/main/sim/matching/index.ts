@@ -57,7 +57,13 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   const commission = createCommissionBook({ convert });
   const newClientId = createClientIdGenerator();
   const core = createEngine({
-    clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, userData, commission, ids, newClientId,
+    clock: ctx.clock,
+    market: ctx.market,
+    ledger: accounts.ledger,
+    userData,
+    commission,
+    ids,
+    newClientId,
     ...(ctx.exchangeFilters !== undefined ? { exchangeFilters: ctx.exchangeFilters } : {}),
   });
   accounts.setResetHook((accountId) => core.cancelAll(accountId));
@@ -66,11 +72,22 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
   const demoHistories = new Map<string, DemoHistory>();
   const seedTrades = (accountId: string, trades: readonly DemoTrade[]): void => {
     // Ids in time order, before any live trade: the history is older than everything else.
-    const seeded = [...trades].sort((a, b) => a.time - b.time).map((t) => ({
-      symbol: t.symbol, id: ids.nextTradeId(), orderId: ids.nextOrderId(), orderListId: -1 as const,
-      price: t.price, qty: t.qty, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset,
-      time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker,
-    }));
+    const seeded = [...trades]
+      .sort((a, b) => a.time - b.time)
+      .map((t) => ({
+        symbol: t.symbol,
+        id: ids.nextTradeId(),
+        orderId: ids.nextOrderId(),
+        orderListId: -1 as const,
+        price: t.price,
+        qty: t.qty,
+        quoteQty: t.quoteQty,
+        commission: t.commission,
+        commissionAsset: t.commissionAsset,
+        time: t.time,
+        isBuyer: t.isBuyer,
+        isMaker: t.isMaker,
+      }));
     core.book(accountId).trades.unshift(...seeded);
   };
   const seedDemoHistory = (accountId: string): DemoHistory => {
@@ -82,7 +99,12 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
 
   const routes: RestRoute[] = [
     ...accountRoutes({
-      clock: ctx.clock, market: ctx.market, ledger: accounts.ledger, commission, orderRateUsage: ctx.orderRateUsage, convert,
+      clock: ctx.clock,
+      market: ctx.market,
+      ledger: accounts.ledger,
+      commission,
+      orderRateUsage: ctx.orderRateUsage,
+      convert,
       demoHistory: (id) => demoHistories.get(id),
     }),
     ...tradingRoutes({ market: ctx.market, faults: ctx.faults, engine: core, commission, newClientId }),
@@ -98,6 +120,15 @@ export function createExchangeModel(ctx: ExchangeContext): ExchangeModel {
     resetAccount: (accountId) => accounts.model.reset(accountId),
     stop: () => unsubscribeTicks(),
   };
-  return { accounts: accounts.model, userData, engine, ids, commission, core, seedDemoHistory, seedTrades, demoHistory: (id) => demoHistories.get(id) };
+  return {
+    accounts: accounts.model,
+    userData,
+    engine,
+    ids,
+    commission,
+    core,
+    seedDemoHistory,
+    seedTrades,
+    demoHistory: (id) => demoHistories.get(id),
+  };
 }
-

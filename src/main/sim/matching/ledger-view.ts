@@ -39,14 +39,24 @@ export function ledgerView(engine: Engine, accounts: AccountsModel, accountId: s
   if (!accounts.has(accountId)) return { orders: [], trades: [], balances: [] };
   const book = engine.book(accountId);
   const orders = [...book.orders.values()].map((o): LedgerOrder => ({
-    symbol: o.symbol, orderId: o.orderId.toString(), clientOrderId: o.clientOrderId,
+    symbol: o.symbol,
+    orderId: o.orderId.toString(),
+    clientOrderId: o.clientOrderId,
     orderListId: o.list !== undefined ? o.list.orderListId.toString() : '-1',
     listClientOrderId: o.list !== undefined ? o.list.listClientOrderId : null,
-    side: o.side, type: o.type, status: o.status,
-    origQty: fmt8(o.origQty), executedQty: fmt8(o.executedQty), cumulativeQuoteQty: fmt8(o.cumQuote),
+    side: o.side,
+    type: o.type,
+    status: o.status,
+    origQty: fmt8(o.origQty),
+    executedQty: fmt8(o.executedQty),
+    cumulativeQuoteQty: fmt8(o.cumQuote),
   }));
   const trades = book.trades.map((t): LedgerTrade => ({
-    symbol: t.symbol, id: t.id.toString(), orderId: t.orderId.toString(), qty: fmt8(t.qty), price: fmt8(t.price),
+    symbol: t.symbol,
+    id: t.id.toString(),
+    orderId: t.orderId.toString(),
+    qty: fmt8(t.qty),
+    price: fmt8(t.price),
   }));
   return { orders, trades, balances: accounts.balances(accountId) };
 }

@@ -9,21 +9,54 @@ import { SimError } from '../errors';
 import type { RestRoute } from '../types';
 
 const LEGACY_PARAMS = [
-  'symbol', 'listClientOrderId', 'side', 'quantity', 'limitClientOrderId', 'price', 'limitStrategyId', 'limitStrategyType',
-  'limitIcebergQty', 'trailingDelta', 'stopClientOrderId', 'stopPrice', 'stopStrategyId', 'stopStrategyType', 'stopLimitPrice',
-  'stopIcebergQty', 'stopLimitTimeInForce', 'newOrderRespType', 'selfTradePreventionMode',
+  'symbol',
+  'listClientOrderId',
+  'side',
+  'quantity',
+  'limitClientOrderId',
+  'price',
+  'limitStrategyId',
+  'limitStrategyType',
+  'limitIcebergQty',
+  'trailingDelta',
+  'stopClientOrderId',
+  'stopPrice',
+  'stopStrategyId',
+  'stopStrategyType',
+  'stopLimitPrice',
+  'stopIcebergQty',
+  'stopLimitTimeInForce',
+  'newOrderRespType',
+  'selfTradePreventionMode',
 ];
 
 /** Legacy name -> orderList/oco leg suffix, for the limit leg and the stop leg. */
-const LIMIT_LEG: Readonly<Record<string, string>> = { limitClientOrderId: 'ClientOrderId', price: 'Price', limitStrategyId: 'StrategyId', limitStrategyType: 'StrategyType', limitIcebergQty: 'IcebergQty' };
+const LIMIT_LEG: Readonly<Record<string, string>> = {
+  limitClientOrderId: 'ClientOrderId',
+  price: 'Price',
+  limitStrategyId: 'StrategyId',
+  limitStrategyType: 'StrategyType',
+  limitIcebergQty: 'IcebergQty',
+};
 const STOP_LEG: Readonly<Record<string, string>> = {
-  stopClientOrderId: 'ClientOrderId', stopPrice: 'StopPrice', stopStrategyId: 'StrategyId', stopStrategyType: 'StrategyType',
-  stopLimitPrice: 'Price', stopIcebergQty: 'IcebergQty', stopLimitTimeInForce: 'TimeInForce', trailingDelta: 'TrailingDelta',
+  stopClientOrderId: 'ClientOrderId',
+  stopPrice: 'StopPrice',
+  stopStrategyId: 'StrategyId',
+  stopStrategyType: 'StrategyType',
+  stopLimitPrice: 'Price',
+  stopIcebergQty: 'IcebergQty',
+  stopLimitTimeInForce: 'TimeInForce',
+  trailingDelta: 'TrailingDelta',
 };
 
 export function legacyOcoRoute(oco: RestRoute): RestRoute {
   return {
-    method: 'POST', path: '/api/v3/order/oco', security: 'TRADE', weight: 1, countsAsOrder: true, params: LEGACY_PARAMS,
+    method: 'POST',
+    path: '/api/v3/order/oco',
+    security: 'TRADE',
+    weight: 1,
+    countsAsOrder: true,
+    params: LEGACY_PARAMS,
     handler(req) {
       const p = req.params;
       const side = p['side'];

@@ -8,16 +8,30 @@ export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 /** PENDING_NEW: the pending order(s) of an OTO / OTOCO list, until its working order fills. */
 export type OrderStatus = 'PENDING_NEW' | 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
 export type RespType = 'ACK' | 'RESULT' | 'FULL';
-export type ExpiryReason = 'OCO_TRIGGER' | 'UNFILLED_IOC_QUANTITY_EXPIRED' | 'UNFILLED_FOK_ORDER_EXPIRED' | 'INSUFFICIENT_LIQUIDITY' | 'EXCHANGE_CANCELED';
+export type ExpiryReason =
+  'OCO_TRIGGER' | 'UNFILLED_IOC_QUANTITY_EXPIRED' | 'UNFILLED_FOK_ORDER_EXPIRED' | 'INSUFFICIENT_LIQUIDITY' | 'EXCHANGE_CANCELED';
 
-export const ORDER_TYPES: readonly OrderType[] = ['LIMIT', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT', 'LIMIT_MAKER'];
+export const ORDER_TYPES: readonly OrderType[] = [
+  'LIMIT',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+  'LIMIT_MAKER',
+];
 export const STP_MODES = ['NONE', 'EXPIRE_MAKER', 'EXPIRE_TAKER', 'EXPIRE_BOTH', 'DECREMENT', 'TRANSFER'] as const;
 
 /**
  * Funds reserved for open orders. The two legs of an OCO share one lock (Binance locks the
  * list's quantity once); `perUnit` is what one unit of base quantity holds (price for BUY, 1 for SELL).
  */
-export interface Lock { readonly asset: string; amount: Decimal; readonly perUnit: Decimal; holders: number }
+export interface Lock {
+  readonly asset: string;
+  amount: Decimal;
+  readonly perUnit: Decimal;
+  holders: number;
+}
 
 export interface SimOrder {
   readonly accountId: string;
@@ -91,10 +105,18 @@ export interface Amendment {
   readonly time: number;
 }
 
-export interface Fill { readonly price: Decimal; readonly qty: Decimal; readonly commission: Decimal; readonly commissionAsset: string; readonly tradeId: bigint }
+export interface Fill {
+  readonly price: Decimal;
+  readonly qty: Decimal;
+  readonly commission: Decimal;
+  readonly commissionAsset: string;
+  readonly tradeId: bigint;
+}
 
-export const isStopType = (t: OrderType): boolean => t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';
-export const hasLimitPrice = (t: OrderType): boolean => t === 'LIMIT' || t === 'LIMIT_MAKER' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT_LIMIT';
+export const isStopType = (t: OrderType): boolean =>
+  t === 'STOP_LOSS' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT' || t === 'TAKE_PROFIT_LIMIT';
+export const hasLimitPrice = (t: OrderType): boolean =>
+  t === 'LIMIT' || t === 'LIMIT_MAKER' || t === 'STOP_LOSS_LIMIT' || t === 'TAKE_PROFIT_LIMIT';
 export const isOpen = (o: SimOrder): boolean => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED';
 /** Open, or pending in an OTO / OTOCO list: counted as open, cancellable. */
 export const isLive = (o: SimOrder): boolean => isOpen(o) || o.status === 'PENDING_NEW';

@@ -6,12 +6,18 @@
 import { SimError, errors } from '../errors';
 import type { MarketModel, SymbolInfo } from '../types';
 import type { Decimal } from '../account/money';
+import { ORDER_TYPES, STP_MODES, hasLimitPrice, isStopType, type OrderType, type RespType, type Side, type TimeInForce } from './model';
 import {
-  ORDER_TYPES, STP_MODES, hasLimitPrice, isStopType,
-  type OrderType, type RespType, type Side, type TimeInForce,
-} from './model';
-import {
-  clientIdParam, decimalParam, eitherMissing, enumParam, intParam, longParam, notRequired, optional, required, type Params,
+  clientIdParam,
+  decimalParam,
+  eitherMissing,
+  enumParam,
+  intParam,
+  longParam,
+  notRequired,
+  optional,
+  required,
+  type Params,
 } from './params';
 
 export interface OrderRequest {
@@ -124,14 +130,18 @@ export function parseOrderRequest(market: MarketModel, params: Params): OrderReq
   const respType = enumParam(params, 'newOrderRespType', ['ACK', 'RESULT', 'FULL'] as const) ?? defaultResp;
   const stp = stpMode(info, params);
   return {
-    info, side, type, timeInForce: tif ?? 'GTC',
+    info,
+    side,
+    type,
+    timeInForce: tif ?? 'GTC',
     ...(quantity ? { quantity } : {}),
     ...(quoteOrderQty ? { quoteOrderQty } : {}),
     ...(price ? { price } : {}),
     ...(stopPrice ? { stopPrice } : {}),
     ...(icebergQty ? { icebergQty } : {}),
     ...(clientOrderId ? { clientOrderId } : {}),
-    respType, stp,
+    respType,
+    stp,
     ...strategy(params, 'strategyId', 'strategyType'),
   };
 }
@@ -152,7 +162,15 @@ export interface OcoRequest {
   readonly below: OrderRequest;
 }
 
-function parseLeg(params: Params, info: SymbolInfo, side: Side, quantity: Decimal, prefix: 'above' | 'below', stp: string, respType: RespType): OrderRequest {
+function parseLeg(
+  params: Params,
+  info: SymbolInfo,
+  side: Side,
+  quantity: Decimal,
+  prefix: 'above' | 'below',
+  stp: string,
+  respType: RespType,
+): OrderRequest {
   const n = (s: string) => prefix + s;
   const type = params[n('Type')] as OrderType;
   const tif = enumParam(params, n('TimeInForce'), ['GTC', 'IOC', 'FOK'] as const, errors.invalidTif);
@@ -176,12 +194,17 @@ function parseLeg(params: Params, info: SymbolInfo, side: Side, quantity: Decima
   if (!info.orderTypes.includes(type)) throw rejected(UNSUPPORTED_TYPE[type] ?? 'Unsupported order combination');
   const clientOrderId = clientIdParam(params, n('ClientOrderId'));
   return {
-    info, side, type, timeInForce: tif ?? 'GTC', quantity,
+    info,
+    side,
+    type,
+    timeInForce: tif ?? 'GTC',
+    quantity,
     ...(price ? { price } : {}),
     ...(stopPrice ? { stopPrice } : {}),
     ...(icebergQty ? { icebergQty } : {}),
     ...(clientOrderId ? { clientOrderId } : {}),
-    respType, stp,
+    respType,
+    stp,
     ...strategy(params, n('StrategyId'), n('StrategyType')),
   };
 }
@@ -210,7 +233,10 @@ export function parseOcoRequest(market: MarketModel, params: Params): OcoRequest
   const respType = enumParam(params, 'newOrderRespType', ['ACK', 'RESULT', 'FULL'] as const) ?? 'RESULT';
   const stp = stpMode(info, params);
   return {
-    info, side, quantity, respType,
+    info,
+    side,
+    quantity,
+    respType,
     ...(listClientOrderId ? { listClientOrderId } : {}),
     above: parseLeg(params, info, side, quantity, 'above', stp, respType),
     below: parseLeg(params, info, side, quantity, 'below', stp, respType),

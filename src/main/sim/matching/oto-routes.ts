@@ -13,12 +13,47 @@ import { lookupSymbol, parseOcoRequest, parseOrderRequest, type OrderRequest } f
 import { clientIdParam, enumParam, type Params } from './params';
 import { listReply, orderReply } from './reports';
 
-const LEG = ['Type', 'Side', 'ClientOrderId', 'Price', 'StopPrice', 'TrailingDelta', 'Quantity', 'IcebergQty', 'TimeInForce', 'StrategyId', 'StrategyType', 'PegPriceType', 'PegOffsetType', 'PegOffsetValue'];
-const OCO_LEG = ['Type', 'ClientOrderId', 'Price', 'StopPrice', 'TrailingDelta', 'IcebergQty', 'TimeInForce', 'StrategyId', 'StrategyType', 'PegPriceType', 'PegOffsetType', 'PegOffsetValue'];
+const LEG = [
+  'Type',
+  'Side',
+  'ClientOrderId',
+  'Price',
+  'StopPrice',
+  'TrailingDelta',
+  'Quantity',
+  'IcebergQty',
+  'TimeInForce',
+  'StrategyId',
+  'StrategyType',
+  'PegPriceType',
+  'PegOffsetType',
+  'PegOffsetValue',
+];
+const OCO_LEG = [
+  'Type',
+  'ClientOrderId',
+  'Price',
+  'StopPrice',
+  'TrailingDelta',
+  'IcebergQty',
+  'TimeInForce',
+  'StrategyId',
+  'StrategyType',
+  'PegPriceType',
+  'PegOffsetType',
+  'PegOffsetValue',
+];
 const COMMON = ['symbol', 'listClientOrderId', 'newOrderRespType', 'selfTradePreventionMode'];
 const WORKING = LEG.filter((n) => n !== 'StopPrice' && n !== 'TrailingDelta').map((n) => `working${n}`);
 export const OTO_PARAMS = [...COMMON, ...WORKING, ...LEG.map((n) => `pending${n}`)];
-export const OTOCO_PARAMS = [...COMMON, ...WORKING, 'pendingSide', 'pendingQuantity', ...OCO_LEG.map((n) => `pendingAbove${n}`), ...OCO_LEG.map((n) => `pendingBelow${n}`)];
+export const OTOCO_PARAMS = [
+  ...COMMON,
+  ...WORKING,
+  'pendingSide',
+  'pendingQuantity',
+  ...OCO_LEG.map((n) => `pendingAbove${n}`),
+  ...OCO_LEG.map((n) => `pendingBelow${n}`),
+];
 
 /** Plain name -> the prefixed name the client sent, e.g. price -> workingPrice. */
 const plain = (prefix: string, name: string): string => {
@@ -42,7 +77,10 @@ function parsePrefixed<T>(params: Params, mapping: ReadonlyMap<string, string>, 
 }
 
 function legMapping(prefix: string, names: readonly string[]): Map<string, string> {
-  const m = new Map<string, string>([['symbol', 'symbol'], ['selfTradePreventionMode', 'selfTradePreventionMode']]);
+  const m = new Map<string, string>([
+    ['symbol', 'symbol'],
+    ['selfTradePreventionMode', 'selfTradePreventionMode'],
+  ]);
   for (const n of names) m.set(`${prefix}${n}`, plain(prefix, `${prefix}${n}`));
   return m;
 }
@@ -53,7 +91,14 @@ export function otoRoutes(deps: { market: MarketModel; faults: Faults; engine: E
   const working = (p: Params): OrderRequest => {
     const type = p['workingType'];
     if (type !== undefined && type !== 'LIMIT' && type !== 'LIMIT_MAKER') throw new SimError(400, -1116, 'Invalid orderType.');
-    return parsePrefixed(p, legMapping('working', LEG.filter((n) => n !== 'StopPrice' && n !== 'TrailingDelta')), (q) => parseOrderRequest(market, q));
+    return parsePrefixed(
+      p,
+      legMapping(
+        'working',
+        LEG.filter((n) => n !== 'StopPrice' && n !== 'TrailingDelta'),
+      ),
+      (q) => parseOrderRequest(market, q),
+    );
   };
   const common = (p: Params) => {
     lookupSymbol(market, p);
@@ -68,7 +113,12 @@ export function otoRoutes(deps: { market: MarketModel; faults: Faults; engine: E
 
   return [
     {
-      method: 'POST', path: '/api/v3/orderList/oto', security: 'TRADE', weight: 1, countsAsOrder: true, params: OTO_PARAMS,
+      method: 'POST',
+      path: '/api/v3/orderList/oto',
+      security: 'TRADE',
+      weight: 1,
+      countsAsOrder: true,
+      params: OTO_PARAMS,
       handler(req) {
         const p = req.params;
         const accountId = accountIdOf(req);
@@ -76,27 +126,53 @@ export function otoRoutes(deps: { market: MarketModel; faults: Faults; engine: E
         const w = working(p);
         const pending = parsePrefixed(p, legMapping('pending', LEG), (q) => parseOrderRequest(market, q));
         if (pending.quoteOrderQty) throw new SimError(400, -1106, "Parameter 'pendingQuoteOrderQty' sent when not required.");
-        return reply(accountId, () => engine.placeOtoList(accountId, {
-          info: w.info, working: w, pending: { kind: 'OTO', order: pending }, ...(listClientOrderId ? { listClientOrderId } : {}),
-        }), respType);
+        return reply(
+          accountId,
+          () =>
+            engine.placeOtoList(accountId, {
+              info: w.info,
+              working: w,
+              pending: { kind: 'OTO', order: pending },
+              ...(listClientOrderId ? { listClientOrderId } : {}),
+            }),
+          respType,
+        );
       },
     },
     {
-      method: 'POST', path: '/api/v3/orderList/otoco', security: 'TRADE', weight: 1, countsAsOrder: true, params: OTOCO_PARAMS,
+      method: 'POST',
+      path: '/api/v3/orderList/otoco',
+      security: 'TRADE',
+      weight: 1,
+      countsAsOrder: true,
+      params: OTOCO_PARAMS,
       handler(req) {
         const p = req.params;
         const accountId = accountIdOf(req);
         const { listClientOrderId, respType } = common(p);
         const w = working(p);
-        const mapping = new Map<string, string>([['symbol', 'symbol'], ['selfTradePreventionMode', 'selfTradePreventionMode'], ['pendingSide', 'side'], ['pendingQuantity', 'quantity']]);
+        const mapping = new Map<string, string>([
+          ['symbol', 'symbol'],
+          ['selfTradePreventionMode', 'selfTradePreventionMode'],
+          ['pendingSide', 'side'],
+          ['pendingQuantity', 'quantity'],
+        ]);
         for (const n of OCO_LEG) {
           mapping.set(`pendingAbove${n}`, `above${n}`);
           mapping.set(`pendingBelow${n}`, `below${n}`);
         }
         const pair = parsePrefixed(p, mapping, (q) => parseOcoRequest(market, q));
-        return reply(accountId, () => engine.placeOtoList(accountId, {
-          info: w.info, working: w, pending: { kind: 'OTOCO', pair }, ...(listClientOrderId ? { listClientOrderId } : {}),
-        }), respType);
+        return reply(
+          accountId,
+          () =>
+            engine.placeOtoList(accountId, {
+              info: w.info,
+              working: w,
+              pending: { kind: 'OTOCO', pair },
+              ...(listClientOrderId ? { listClientOrderId } : {}),
+            }),
+          respType,
+        );
       },
     },
   ];

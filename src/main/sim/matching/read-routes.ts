@@ -18,14 +18,24 @@ import { listReply } from './reports';
 
 const DAY = 86_400_000;
 /** Symbol filters that limit what one account may hold open (the rest apply to every order). */
-const ACCOUNT_SYMBOL_FILTERS = new Set(['MAX_NUM_ORDERS', 'MAX_NUM_ALGO_ORDERS', 'MAX_NUM_ICEBERG_ORDERS', 'MAX_NUM_ORDER_LISTS', 'MAX_NUM_ORDER_AMENDS', 'MAX_POSITION']);
+const ACCOUNT_SYMBOL_FILTERS = new Set([
+  'MAX_NUM_ORDERS',
+  'MAX_NUM_ALGO_ORDERS',
+  'MAX_NUM_ICEBERG_ORDERS',
+  'MAX_NUM_ORDER_LISTS',
+  'MAX_NUM_ORDER_AMENDS',
+  'MAX_POSITION',
+]);
 
 export function accountReadRoutes(deps: { market: MarketModel; engine: Engine }): RestRoute[] {
   const { market, engine } = deps;
   const limitParam = (params: Params): number => intParam(params, 'limit', { min: 1, max: 1000 }) ?? 500;
 
   const allOrderList: RestRoute = {
-    method: 'GET', path: '/api/v3/allOrderList', security: 'USER_DATA', weight: 20,
+    method: 'GET',
+    path: '/api/v3/allOrderList',
+    security: 'USER_DATA',
+    weight: 20,
     params: ['fromId', 'startTime', 'endTime', 'limit'],
     handler(req) {
       const p = req.params;
@@ -47,7 +57,9 @@ export function accountReadRoutes(deps: { market: MarketModel; engine: Engine })
   };
 
   const myPreventedMatches: RestRoute = {
-    method: 'GET', path: '/api/v3/myPreventedMatches', security: 'USER_DATA',
+    method: 'GET',
+    path: '/api/v3/myPreventedMatches',
+    security: 'USER_DATA',
     weight: (p) => (p['orderId'] !== undefined && p['preventedMatchId'] === undefined ? 20 : 2),
     params: ['symbol', 'preventedMatchId', 'orderId', 'fromPreventedMatchId', 'limit'],
     handler(req) {
@@ -65,7 +77,10 @@ export function accountReadRoutes(deps: { market: MarketModel; engine: Engine })
   };
 
   const myAllocations: RestRoute = {
-    method: 'GET', path: '/api/v3/myAllocations', security: 'USER_DATA', weight: 20,
+    method: 'GET',
+    path: '/api/v3/myAllocations',
+    security: 'USER_DATA',
+    weight: 20,
     params: ['symbol', 'startTime', 'endTime', 'fromAllocationId', 'limit', 'orderId'],
     handler(req) {
       const p = req.params;
@@ -81,7 +96,10 @@ export function accountReadRoutes(deps: { market: MarketModel; engine: Engine })
   };
 
   const amendments: RestRoute = {
-    method: 'GET', path: '/api/v3/order/amendments', security: 'USER_DATA', weight: 4,
+    method: 'GET',
+    path: '/api/v3/order/amendments',
+    security: 'USER_DATA',
+    weight: 4,
     params: ['symbol', 'orderId', 'fromExecutionId', 'limit'],
     handler(req) {
       const p = req.params;
@@ -93,18 +111,29 @@ export function accountReadRoutes(deps: { market: MarketModel; engine: Engine })
       const limit = limitParam(p);
       const o = engine.book(accountId).orders.get(orderId);
       if (!o || o.symbol !== info.symbol) throw errors.noSuchOrder();
-      return engine.amendments(accountId, orderId)
+      return engine
+        .amendments(accountId, orderId)
         .filter((a) => from === undefined || BigInt(a.executionId) >= from)
         .slice(0, limit)
         .map((a) => ({
-          symbol: a.symbol, orderId: a.orderId, executionId: a.executionId, origClientOrderId: a.origClientOrderId,
-          newClientOrderId: a.newClientOrderId, origQty: fmt8(a.origQty), newQty: fmt8(a.newQty), time: a.time,
+          symbol: a.symbol,
+          orderId: a.orderId,
+          executionId: a.executionId,
+          origClientOrderId: a.origClientOrderId,
+          newClientOrderId: a.newClientOrderId,
+          origQty: fmt8(a.origQty),
+          newQty: fmt8(a.newQty),
+          time: a.time,
         }));
     },
   };
 
   const myFilters: RestRoute = {
-    method: 'GET', path: '/api/v3/myFilters', security: 'USER_DATA', weight: 40, params: ['symbol'],
+    method: 'GET',
+    path: '/api/v3/myFilters',
+    security: 'USER_DATA',
+    weight: 40,
+    params: ['symbol'],
     handler(req) {
       required(req.params, 'symbol');
       const info = lookupSymbol(market, req.params);

@@ -46,7 +46,11 @@ export function orderReply(o: SimOrder, transactTime: number, respType: RespType
   const r = orderResult(o, transactTime);
   if (respType === 'FULL') {
     r['fills'] = fills.map((f) => ({
-      price: fmt8(f.price), qty: fmt8(f.qty), commission: fmt8(f.commission), commissionAsset: f.commissionAsset, tradeId: f.tradeId,
+      price: fmt8(f.price),
+      qty: fmt8(f.qty),
+      commission: fmt8(f.commission),
+      commissionAsset: f.commissionAsset,
+      tradeId: f.tradeId,
     }));
   }
   return r;

@@ -8,8 +8,18 @@ import type { Engine } from './engine';
 import { isLive, type SimOrder, type SimOrderList } from './model';
 import { lookupSymbol, parseOcoRequest, parseOrderRequest } from './order-input';
 import {
-  badCombo, boolParam, clientIdParam, eitherMissing, enumParam, intParam, longParam, optional, origClientIdParam,
-  timeParam, timeWindowError, type Params,
+  badCombo,
+  boolParam,
+  clientIdParam,
+  eitherMissing,
+  enumParam,
+  intParam,
+  longParam,
+  optional,
+  origClientIdParam,
+  timeParam,
+  timeWindowError,
+  type Params,
 } from './params';
 import { cancelReply, listReply, orderQuery, orderReply } from './reports';
 
@@ -17,31 +27,73 @@ const DAY = 86_400_000;
 
 /** Parameter tables of https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md (SIGNED routes: the dispatcher adds timestamp, recvWindow, signature). */
 export const NEW_ORDER_PARAMS = [
-  'symbol', 'side', 'type', 'timeInForce', 'quantity', 'quoteOrderQty', 'price', 'newClientOrderId', 'strategyId',
-  'strategyType', 'stopPrice', 'trailingDelta', 'icebergQty', 'newOrderRespType', 'selfTradePreventionMode',
-  'pegPriceType', 'pegOffsetValue', 'pegOffsetType',
+  'symbol',
+  'side',
+  'type',
+  'timeInForce',
+  'quantity',
+  'quoteOrderQty',
+  'price',
+  'newClientOrderId',
+  'strategyId',
+  'strategyType',
+  'stopPrice',
+  'trailingDelta',
+  'icebergQty',
+  'newOrderRespType',
+  'selfTradePreventionMode',
+  'pegPriceType',
+  'pegOffsetValue',
+  'pegOffsetType',
 ];
 const OCO_LEG_PARAMS = [
-  'Type', 'ClientOrderId', 'IcebergQty', 'Price', 'StopPrice', 'TrailingDelta', 'TimeInForce', 'StrategyId',
-  'StrategyType', 'PegPriceType', 'PegOffsetType', 'PegOffsetValue',
+  'Type',
+  'ClientOrderId',
+  'IcebergQty',
+  'Price',
+  'StopPrice',
+  'TrailingDelta',
+  'TimeInForce',
+  'StrategyId',
+  'StrategyType',
+  'PegPriceType',
+  'PegOffsetType',
+  'PegOffsetValue',
 ];
 const OCO_PARAMS = [
-  'symbol', 'listClientOrderId', 'side', 'quantity', 'newOrderRespType', 'selfTradePreventionMode',
-  ...OCO_LEG_PARAMS.map((p) => `above${p}`), ...OCO_LEG_PARAMS.map((p) => `below${p}`),
+  'symbol',
+  'listClientOrderId',
+  'side',
+  'quantity',
+  'newOrderRespType',
+  'selfTradePreventionMode',
+  ...OCO_LEG_PARAMS.map((p) => `above${p}`),
+  ...OCO_LEG_PARAMS.map((p) => `below${p}`),
 ];
 
 /** The reply an injected order fault produces (the order may or may not have executed). */
 function faultReply(fault: OrderFault): Promise<never> {
   switch (fault.kind) {
-    case 'http500': throw errors.unknown();
-    case 'http503': throw new SimError(503, -1000, 'An unknown error occurred while processing the request.');
-    case 'code-1006': throw errors.unexpectedResp();
-    case 'code-1007': throw errors.timeout();
-    case 'timeout-hang': return new Promise<never>(() => undefined);
+    case 'http500':
+      throw errors.unknown();
+    case 'http503':
+      throw new SimError(503, -1000, 'An unknown error occurred while processing the request.');
+    case 'code-1006':
+      throw errors.unexpectedResp();
+    case 'code-1007':
+      throw errors.timeout();
+    case 'timeout-hang':
+      return new Promise<never>(() => undefined);
   }
 }
 
-export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engine: Engine; commission: CommissionBook; newClientId: () => string }): RestRoute[] {
+export function tradingRoutes(deps: {
+  market: MarketModel;
+  faults: Faults;
+  engine: Engine;
+  commission: CommissionBook;
+  newClientId: () => string;
+}): RestRoute[] {
   const { market, faults, engine, commission } = deps;
 
   /** Placement under the order-fault knob: parse errors come first, then the fault decides. */
@@ -66,7 +118,8 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
     if (orderId !== undefined) {
       const o = book.orders.get(orderId);
       if (!o || o.symbol !== symbol) return undefined;
-      if (orig !== undefined && o.clientOrderId !== orig) throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
+      if (orig !== undefined && o.clientOrderId !== orig)
+        throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
       return o;
     }
     let found: SimOrder | undefined;
@@ -97,7 +150,12 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const newOrder: RestRoute = {
-    method: 'POST', path: '/api/v3/order', security: 'TRADE', weight: 1, countsAsOrder: true, params: NEW_ORDER_PARAMS,
+    method: 'POST',
+    path: '/api/v3/order',
+    security: 'TRADE',
+    weight: 1,
+    countsAsOrder: true,
+    params: NEW_ORDER_PARAMS,
     handler(req) {
       const accountId = accountIdOf(req);
       const parsed = parseOrderRequest(market, req.params);
@@ -110,7 +168,10 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const testOrder: RestRoute = {
-    method: 'POST', path: '/api/v3/order/test', security: 'TRADE', params: [...NEW_ORDER_PARAMS, 'computeCommissionRates'],
+    method: 'POST',
+    path: '/api/v3/order/test',
+    security: 'TRADE',
+    params: [...NEW_ORDER_PARAMS, 'computeCommissionRates'],
     weight: (p) => (p['computeCommissionRates'] === 'true' ? 20 : 1),
     handler(req) {
       const accountId = accountIdOf(req);
@@ -122,7 +183,11 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const queryOrder: RestRoute = {
-    method: 'GET', path: '/api/v3/order', security: 'USER_DATA', weight: 4, params: ['symbol', 'orderId', 'origClientOrderId'],
+    method: 'GET',
+    path: '/api/v3/order',
+    security: 'USER_DATA',
+    weight: 4,
+    params: ['symbol', 'orderId', 'origClientOrderId'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
@@ -136,18 +201,28 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const cancelOrder: RestRoute = {
-    method: 'DELETE', path: '/api/v3/order', security: 'TRADE', weight: 1,
+    method: 'DELETE',
+    path: '/api/v3/order',
+    security: 'TRADE',
+    weight: 1,
     params: ['symbol', 'orderId', 'origClientOrderId', 'newClientOrderId', 'cancelRestrictions'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
       const cancelId = clientIdParam(req.params, 'newClientOrderId') ?? deps.newClientId();
-      const restriction = enumParam(req.params, 'cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const,
-        () => new SimError(400, -1145, 'Invalid cancelRestrictions'));
+      const restriction = enumParam(
+        req.params,
+        'cancelRestrictions',
+        ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const,
+        () => new SimError(400, -1145, 'Invalid cancelRestrictions'),
+      );
       const o = findOrder(accountId, info.symbol, req.params);
       checkCancelAllowed(info.symbol);
       if (!o || !isLive(o)) throw errors.cancelRejected('Unknown order sent.');
-      if ((restriction === 'ONLY_NEW' && o.status !== 'NEW') || (restriction === 'ONLY_PARTIALLY_FILLED' && o.status !== 'PARTIALLY_FILLED')) {
+      if (
+        (restriction === 'ONLY_NEW' && o.status !== 'NEW') ||
+        (restriction === 'ONLY_PARTIALLY_FILLED' && o.status !== 'PARTIALLY_FILLED')
+      ) {
         throw errors.cancelRejected('Order was not canceled due to cancel restrictions.');
       }
       const { transactTime } = engine.cancel(accountId, o, cancelId);
@@ -156,7 +231,11 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const cancelOpen: RestRoute = {
-    method: 'DELETE', path: '/api/v3/openOrders', security: 'TRADE', weight: 1, params: ['symbol'],
+    method: 'DELETE',
+    path: '/api/v3/openOrders',
+    security: 'TRADE',
+    weight: 1,
+    params: ['symbol'],
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
@@ -184,7 +263,10 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const openOrders: RestRoute = {
-    method: 'GET', path: '/api/v3/openOrders', security: 'USER_DATA', params: ['symbol'],
+    method: 'GET',
+    path: '/api/v3/openOrders',
+    security: 'USER_DATA',
+    params: ['symbol'],
     weight: (p) => (p['symbol'] !== undefined ? 6 : 80),
     handler(req) {
       const accountId = accountIdOf(req);
@@ -195,7 +277,10 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const allOrders: RestRoute = {
-    method: 'GET', path: '/api/v3/allOrders', security: 'USER_DATA', weight: 20,
+    method: 'GET',
+    path: '/api/v3/allOrders',
+    security: 'USER_DATA',
+    weight: 20,
     params: ['symbol', 'orderId', 'startTime', 'endTime', 'limit'],
     handler(req) {
       const accountId = accountIdOf(req);
@@ -213,7 +298,10 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const myTrades: RestRoute = {
-    method: 'GET', path: '/api/v3/myTrades', security: 'USER_DATA', weight: (p) => (p['orderId'] ? 5 : 20),
+    method: 'GET',
+    path: '/api/v3/myTrades',
+    security: 'USER_DATA',
+    weight: (p) => (p['orderId'] ? 5 : 20),
     params: ['symbol', 'orderId', 'startTime', 'endTime', 'fromId', 'limit'],
     handler(req) {
       const accountId = accountIdOf(req);
@@ -231,16 +319,30 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
       if (fromId !== undefined) trades = trades.filter((t) => t.id >= fromId).slice(0, limit);
       else trades = start !== undefined ? trades.slice(0, limit) : trades.slice(-limit);
       return trades.map((t) => ({
-        symbol: t.symbol, id: t.id, orderId: t.orderId, orderListId: t.orderListId,
-        price: fmt8(t.price), qty: fmt8(t.qty), quoteQty: fmt8(t.quoteQty),
-        commission: fmt8(t.commission), commissionAsset: t.commissionAsset, time: t.time,
-        isBuyer: t.isBuyer, isMaker: t.isMaker, isBestMatch: true,
+        symbol: t.symbol,
+        id: t.id,
+        orderId: t.orderId,
+        orderListId: t.orderListId,
+        price: fmt8(t.price),
+        qty: fmt8(t.qty),
+        quoteQty: fmt8(t.quoteQty),
+        commission: fmt8(t.commission),
+        commissionAsset: t.commissionAsset,
+        time: t.time,
+        isBuyer: t.isBuyer,
+        isMaker: t.isMaker,
+        isBestMatch: true,
       }));
     },
   };
 
   const newOco: RestRoute = {
-    method: 'POST', path: '/api/v3/orderList/oco', security: 'TRADE', weight: 1, countsAsOrder: true, params: OCO_PARAMS,
+    method: 'POST',
+    path: '/api/v3/orderList/oco',
+    security: 'TRADE',
+    weight: 1,
+    countsAsOrder: true,
+    params: OCO_PARAMS,
     handler(req) {
       const accountId = accountIdOf(req);
       const parsed = parseOcoRequest(market, req.params);
@@ -269,7 +371,11 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const queryList: RestRoute = {
-    method: 'GET', path: '/api/v3/orderList', security: 'USER_DATA', weight: 4, params: ['orderListId', 'origClientOrderId'],
+    method: 'GET',
+    path: '/api/v3/orderList',
+    security: 'USER_DATA',
+    weight: 4,
+    params: ['orderListId', 'origClientOrderId'],
     handler(req) {
       const list = findList(accountIdOf(req), req.params, 'orderListId', 'origClientOrderId');
       if (!list) throw errors.noSuchOrder();
@@ -278,7 +384,10 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const cancelList: RestRoute = {
-    method: 'DELETE', path: '/api/v3/orderList', security: 'TRADE', weight: 1,
+    method: 'DELETE',
+    path: '/api/v3/orderList',
+    security: 'TRADE',
+    weight: 1,
     params: ['symbol', 'orderListId', 'listClientOrderId', 'newClientOrderId'],
     handler(req) {
       const accountId = accountIdOf(req);
@@ -294,13 +403,28 @@ export function tradingRoutes(deps: { market: MarketModel; faults: Faults; engin
   };
 
   const openLists: RestRoute = {
-    method: 'GET', path: '/api/v3/openOrderList', security: 'USER_DATA', weight: 6, params: [],
+    method: 'GET',
+    path: '/api/v3/openOrderList',
+    security: 'USER_DATA',
+    weight: 6,
+    params: [],
     handler(req) {
-      return [...engine.book(accountIdOf(req)).lists.values()]
-        .filter((l) => l.listOrderStatus === 'EXECUTING')
-        .map((l) => listReply(l));
+      return [...engine.book(accountIdOf(req)).lists.values()].filter((l) => l.listOrderStatus === 'EXECUTING').map((l) => listReply(l));
     },
   };
 
-  return [newOrder, testOrder, queryOrder, cancelOrder, cancelOpen, openOrders, allOrders, myTrades, newOco, queryList, cancelList, openLists];
+  return [
+    newOrder,
+    testOrder,
+    queryOrder,
+    cancelOrder,
+    cancelOpen,
+    openOrders,
+    allOrders,
+    myTrades,
+    newOco,
+    queryList,
+    cancelList,
+    openLists,
+  ];
 }

@@ -193,10 +193,12 @@ export function parseRecvWindow(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_RECV_WINDOW;
   if (raw === '') throw errors.paramEmpty('recvWindow');
   const m = /^([0-9]{1,10})(?:\.([0-9]+))?$/.exec(raw);
-  if (m === null) throw new SimError(400, -1100, "Illegal characters found in parameter 'recvWindow'; legal range is '^[0-9]{1,10}(\\.[0-9]{1,3})?$'.");
+  if (m === null)
+    throw new SimError(400, -1100, "Illegal characters found in parameter 'recvWindow'; legal range is '^[0-9]{1,10}(\\.[0-9]{1,3})?$'.");
   if ((m[2] ?? '').length > 3) throw errors.badPrecision('recvWindow');
   const value = Number(raw);
-  if (value > MAX_RECV_WINDOW) throw new SimError(400, -1102, `'recvWindow' contains unexpected value. Cannot be greater than ${MAX_RECV_WINDOW}.`);
+  if (value > MAX_RECV_WINDOW)
+    throw new SimError(400, -1102, `'recvWindow' contains unexpected value. Cannot be greater than ${MAX_RECV_WINDOW}.`);
   return value;
 }
 

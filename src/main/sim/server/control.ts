@@ -52,34 +52,46 @@ export interface ControlDeps {
   /** The demo account's orders, order lists, trades and balances as the engine holds them (read-only). */
   readonly ledger?: () => unknown;
   readonly registerKey: (o: {
-    type: KeyType; secret?: string; publicKeyPem?: string; permissions?: Partial<KeyPermissions>; accountId?: string; apiKey?: string;
+    type: KeyType;
+    secret?: string;
+    publicKeyPem?: string;
+    permissions?: Partial<KeyPermissions>;
+    accountId?: string;
+    apiKey?: string;
   }) => { apiKey: string; secret?: string };
 }
 
 class ControlError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 const decimal = z.string().regex(/^-?[0-9]+(\.[0-9]+)?$/);
-const faultsBody = z.object({
-  latencyMs: z.number().int().min(0).optional(),
-  hangPaths: z.array(z.string()).optional(),
-  force429: z.number().int().min(0).optional(),
-  banUntil: z.number().int().min(0).optional(),
-  silentSockets: z.boolean().optional(),
-  noPongs: z.boolean().optional(),
-  refuseUpgrades: z.union([z.literal(0), z.literal(429), z.literal(503)]).optional(),
-  reorderUserEvents: z.boolean().optional(),
-  duplicateUserEvents: z.boolean().optional(),
-  bigIds: z.boolean().optional(),
-}).strict();
-const orderFaultBody = z.object({
-  kind: z.enum(['http500', 'http503', 'code-1006', 'code-1007', 'timeout-hang']),
-  execute: z.boolean().optional(),
-  count: z.number().int().min(1).max(1000).optional(),
-}).strict();
+const faultsBody = z
+  .object({
+    latencyMs: z.number().int().min(0).optional(),
+    hangPaths: z.array(z.string()).optional(),
+    force429: z.number().int().min(0).optional(),
+    banUntil: z.number().int().min(0).optional(),
+    silentSockets: z.boolean().optional(),
+    noPongs: z.boolean().optional(),
+    refuseUpgrades: z.union([z.literal(0), z.literal(429), z.literal(503)]).optional(),
+    reorderUserEvents: z.boolean().optional(),
+    duplicateUserEvents: z.boolean().optional(),
+    bigIds: z.boolean().optional(),
+  })
+  .strict();
+const orderFaultBody = z
+  .object({
+    kind: z.enum(['http500', 'http503', 'code-1006', 'code-1007', 'timeout-hang']),
+    execute: z.boolean().optional(),
+    count: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
 const unknownOrderBody = z.object({ key: z.string().min(1), count: z.number().int().min(1).optional() }).strict();
 const banBody = z.union([z.object({ ms: z.number().int().min(0) }).strict(), z.object({ until: z.number().int().min(0) }).strict()]);
 const closeAllBody = z.object({ kind: z.enum(['streams', 'ws-api', 'all']).optional() }).strict();
@@ -90,21 +102,28 @@ const clockBody = z.union([
   z.object({ jump: z.number().int() }).strict(),
 ]);
 const priceBody = z.object({ symbol: z.string().min(1), price: decimal }).strict();
-const statusBody = z.object({ symbol: z.string().min(1), status: z.enum(['TRADING', 'END_OF_DAY', 'HALT', 'BREAK', 'CANCEL_ONLY']) }).strict();
+const statusBody = z
+  .object({ symbol: z.string().min(1), status: z.enum(['TRADING', 'END_OF_DAY', 'HALT', 'BREAK', 'CANCEL_ONLY']) })
+  .strict();
 const balanceBody = z.object({ accountId: z.string().min(1).optional(), asset: z.string().min(1), delta: decimal }).strict();
-const keyBody = z.object({
-  type: z.enum(['HMAC', 'RSA', 'ED25519']),
-  apiKey: z.string().min(1).optional(),
-  secret: z.string().min(1).optional(),
-  publicKeyPem: z.string().min(1).optional(),
-  accountId: z.string().min(1).optional(),
-  permissions: z.object({
-    reading: z.boolean().optional(),
-    spotTrading: z.boolean().optional(),
-    withdrawals: z.boolean().optional(),
-    ipRestrict: z.boolean().optional(),
-  }).strict().optional(),
-}).strict();
+const keyBody = z
+  .object({
+    type: z.enum(['HMAC', 'RSA', 'ED25519']),
+    apiKey: z.string().min(1).optional(),
+    secret: z.string().min(1).optional(),
+    publicKeyPem: z.string().min(1).optional(),
+    accountId: z.string().min(1).optional(),
+    permissions: z
+      .object({
+        reading: z.boolean().optional(),
+        spotTrading: z.boolean().optional(),
+        withdrawals: z.boolean().optional(),
+        ipRestrict: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -125,7 +144,8 @@ function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
     }
   }
   const result = schema.safeParse(json);
-  if (!result.success) throw new ControlError(400, result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!result.success)
+    throw new ControlError(400, result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   return result.data;
 }
 

@@ -111,7 +111,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string, headers: Readonly<Record<string, string>> = {}): void {
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n${extra}\r\n`);
   socket.destroy();
 }
@@ -145,7 +147,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
       timers.add(t);
     });
 
-  const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string>, contentType = 'application/json;charset=UTF-8'): void => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    headers: Record<string, string>,
+    contentType = 'application/json;charset=UTF-8',
+  ): void => {
     if (res.destroyed || res.headersSent) return;
     headers['Content-Type'] = contentType;
     headers['Content-Length'] = String(Buffer.byteLength(body));
@@ -179,7 +187,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
 
     const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
 
-    const failure = faults.state.restFailures?.find((f) => f.count > 0 && f.path === path && (f.method === undefined || f.method === method));
+    const failure = faults.state.restFailures?.find(
+      (f) => f.count > 0 && f.path === path && (f.method === undefined || f.method === method),
+    );
     if (failure !== undefined) {
       failure.count -= 1;
       send(res, failure.status, failure.body, {}, failure.contentType ?? 'application/json;charset=UTF-8');
@@ -208,7 +218,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
     const headers = (): Record<string, string> => {
       const h = weightHeaders(ip);
       if (orderAccount !== undefined) {
-        for (const u of limiter.orderRateUsage(orderAccount)) h[`X-MBX-ORDER-COUNT-${u.intervalNum}${u.interval === 'SECOND' ? 'S' : 'D'}`] = String(u.count);
+        for (const u of limiter.orderRateUsage(orderAccount))
+          h[`X-MBX-ORDER-COUNT-${u.intervalNum}${u.interval === 'SECOND' ? 'S' : 'D'}`] = String(u.count);
       }
       return h;
     };
@@ -275,7 +286,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
       };
       const result = await route.handler(request);
       if (closing) return;
-      if (orderAccount !== undefined) limiter.addOrders(orderAccount, path.endsWith('/orderList/otoco') ? 3 : path.includes('/orderList/') || path.endsWith('/order/oco') ? 2 : 1);
+      if (orderAccount !== undefined)
+        limiter.addOrders(
+          orderAccount,
+          path.endsWith('/orderList/otoco') ? 3 : path.includes('/orderList/') || path.endsWith('/order/oco') ? 2 : 1,
+        );
       send(res, 200, toJson(result), headers());
     } catch (err) {
       if (closing) return;
@@ -310,7 +325,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<SimHttpS
     }
     const refuse = faults.state.refuseUpgrades;
     if (refuse !== 0) {
-      rejectUpgrade(socket, refuse, refuse === 429 ? 'Too Many Requests' : 'Service Unavailable', refuse === 429 ? { 'Retry-After': '1' } : {});
+      rejectUpgrade(
+        socket,
+        refuse,
+        refuse === 429 ? 'Too Many Requests' : 'Service Unavailable',
+        refuse === 429 ? { 'Retry-After': '1' } : {},
+      );
       return;
     }
     const now = clock.now();

@@ -35,7 +35,10 @@ export interface WeightRateLimit {
   readonly count: number;
 }
 
-interface Counter { bucket: number; count: number }
+interface Counter {
+  bucket: number;
+  count: number;
+}
 interface IpState {
   weight: Counter;
   /** After a 429: requests before this time are "keeps sending after a 429". */
@@ -74,7 +77,10 @@ function read(counter: Counter, bucket: number): number {
   return counter.bucket === bucket ? counter.count : 0;
 }
 
-export function createRateLimiter(clock: SimClock, limits: { weight?: number; orders10s?: number; orders1d?: number; wsConnections5m?: number } = {}): RateLimiter {
+export function createRateLimiter(
+  clock: SimClock,
+  limits: { weight?: number; orders10s?: number; orders1d?: number; wsConnections5m?: number } = {},
+): RateLimiter {
   const weightLimit = limits.weight ?? REQUEST_WEIGHT_LIMIT;
   const wsConnectionsLimit = limits.wsConnections5m ?? WS_CONNECTIONS_LIMIT;
   const orders10sLimit = limits.orders10s ?? ORDERS_10S_LIMIT;
@@ -100,9 +106,14 @@ export function createRateLimiter(clock: SimClock, limits: { weight?: number; or
   };
 
   const banned = (until: number, now: number): SimError =>
-    new SimError(418, -1003, `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`, {
-      'Retry-After': String(Math.max(1, Math.ceil((until - now) / 1000))),
-    });
+    new SimError(
+      418,
+      -1003,
+      `Way too much request weight used; IP banned until ${until}. Please use WebSocket Streams for live updates to avoid bans.`,
+      {
+        'Retry-After': String(Math.max(1, Math.ceil((until - now) / 1000))),
+      },
+    );
 
   return {
     admit(ip, opts = {}) {
@@ -122,9 +133,14 @@ export function createRateLimiter(clock: SimClock, limits: { weight?: number; or
       if (opts.force429 === true || read(s.weight, minute) >= weightLimit) {
         const nextMinute = (minute + 1) * MINUTE;
         s.backoffUntil = nextMinute;
-        throw new SimError(429, -1003, `Too much request weight used; current limit is ${weightLimit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`, {
-          'Retry-After': String(Math.max(1, Math.ceil((nextMinute - now) / 1000))),
-        });
+        throw new SimError(
+          429,
+          -1003,
+          `Too much request weight used; current limit is ${weightLimit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+          {
+            'Retry-After': String(Math.max(1, Math.ceil((nextMinute - now) / 1000))),
+          },
+        );
       }
     },
     addWeight(ip, weight) {
@@ -160,8 +176,20 @@ export function createRateLimiter(clock: SimClock, limits: { weight?: number; or
       const now = clock.now();
       const s = orders.get(accountId);
       return [
-        { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: orders10sLimit, count: s === undefined ? 0 : read(s.s10, Math.floor(now / TEN_SECONDS)) },
-        { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: orders1dLimit, count: s === undefined ? 0 : read(s.d1, Math.floor(now / DAY)) },
+        {
+          rateLimitType: 'ORDERS',
+          interval: 'SECOND',
+          intervalNum: 10,
+          limit: orders10sLimit,
+          count: s === undefined ? 0 : read(s.s10, Math.floor(now / TEN_SECONDS)),
+        },
+        {
+          rateLimitType: 'ORDERS',
+          interval: 'DAY',
+          intervalNum: 1,
+          limit: orders1dLimit,
+          count: s === undefined ? 0 : read(s.d1, Math.floor(now / DAY)),
+        },
       ];
     },
     weightRateLimit(ip) {

@@ -49,7 +49,14 @@ function marginPairs(market: MarketModel, symbol: string | undefined): MarginPai
   }
   return list.map((s) => {
     const trading = s.status === 'TRADING';
-    return { symbol: s.symbol, base: s.baseAsset, quote: s.quoteAsset, isMarginTrade: trading, isBuyAllowed: trading, isSellAllowed: trading };
+    return {
+      symbol: s.symbol,
+      base: s.baseAsset,
+      quote: s.quoteAsset,
+      isMarginTrade: trading,
+      isBuyAllowed: trading,
+      isSellAllowed: trading,
+    };
   });
 }
 
@@ -63,15 +70,16 @@ export function sapiListingRoutes(deps: SapiListingDeps): RestRoute[] {
       weight: 1,
       sapi: true,
       params: ['symbol'],
-      handler: (req) => marginPairs(market, req.params.symbol).map((p) => ({
-        base: p.base,
-        id: pairId(p.symbol),
-        isBuyAllowed: p.isBuyAllowed,
-        isMarginTrade: p.isMarginTrade,
-        isSellAllowed: p.isSellAllowed,
-        quote: p.quote,
-        symbol: p.symbol,
-      })),
+      handler: (req) =>
+        marginPairs(market, req.params.symbol).map((p) => ({
+          base: p.base,
+          id: pairId(p.symbol),
+          isBuyAllowed: p.isBuyAllowed,
+          isMarginTrade: p.isMarginTrade,
+          isSellAllowed: p.isSellAllowed,
+          quote: p.quote,
+          symbol: p.symbol,
+        })),
     },
     {
       method: 'GET',

@@ -16,7 +16,14 @@ import type { SimClock } from '../clock';
 import { errors } from '../errors';
 import type { ApiKeyRecord, RestRequest, RestRoute } from '../types';
 import {
-  authenticateSigned, checkPermission, checkTiming, lookupKey, paramToString, parseRecvWindow, parseTimestamp, wsSignaturePayload,
+  authenticateSigned,
+  checkPermission,
+  checkTiming,
+  lookupKey,
+  paramToString,
+  parseRecvWindow,
+  parseTimestamp,
+  wsSignaturePayload,
 } from './auth';
 import type { KeyRegistry } from './auth';
 import { ZERO_WEIGHT_ON_SUCCESS } from './http';
@@ -147,15 +154,23 @@ export function createWsRestBridge(opts: {
             if (params.apiKey === undefined) throw errors.mandatoryParamMissing('apiKey');
             const signedParams: Record<string, unknown> = { ...rawParams };
             const result = authenticateSigned({
-              keys, apiKey: params.apiKey, timestamp: params.timestamp, recvWindow: params.recvWindow,
-              signature: params.signature, payload: wsSignaturePayload(signedParams), serverTime: clock.now(),
+              keys,
+              apiKey: params.apiKey,
+              timestamp: params.timestamp,
+              recvWindow: params.recvWindow,
+              signature: params.signature,
+              payload: wsSignaturePayload(signedParams),
+              serverTime: clock.now(),
             });
             key = result.key;
             timing = result;
           }
           checkPermission(key, route.security === 'TRADE' ? 'TRADE' : 'USER_DATA');
         }
-        const accepted = new Set([...(route.params ?? Object.keys(params)), ...(signedRoute ? WS_SIGNING : route.security === 'NONE' ? [] : ['apiKey'])]);
+        const accepted = new Set([
+          ...(route.params ?? Object.keys(params)),
+          ...(signedRoute ? WS_SIGNING : route.security === 'NONE' ? [] : ['apiKey']),
+        ]);
         checkAllRead(Object.keys(params), accepted);
         for (const name of WS_SIGNING) delete params[name];
         let orderAccount: string | undefined;
@@ -166,7 +181,11 @@ export function createWsRestBridge(opts: {
         }
         const request: RestRequest = { method: route.method, path: route.path, params, ...(key !== undefined ? { key } : {}), receivedAt };
         const result = await route.handler(request);
-        if (orderAccount !== undefined) limiter.addOrders(orderAccount, route.path.endsWith('/orderList/otoco') ? 3 : route.path.includes('/orderList/') || route.path.endsWith('/order/oco') ? 2 : 1);
+        if (orderAccount !== undefined)
+          limiter.addOrders(
+            orderAccount,
+            route.path.endsWith('/orderList/otoco') ? 3 : route.path.includes('/orderList/') || route.path.endsWith('/order/oco') ? 2 : 1,
+          );
         return orderAccount !== undefined ? { result, orderAccount } : { result };
       } catch (err) {
         if (zeroOnSuccess) limiter.addWeight(ctx.ip, weight);

@@ -173,7 +173,8 @@ export function createWsApi(opts: WsApiOptions): WsApi {
     if (notify) sendText(conn, terminatedText(sub.id));
   };
 
-  const terminatedText = (subscriptionId: number): string => toJson({ subscriptionId, event: { e: 'eventStreamTerminated', E: clock.now() } });
+  const terminatedText = (subscriptionId: number): string =>
+    toJson({ subscriptionId, event: { e: 'eventStreamTerminated', E: clock.now() } });
 
   const startSubscription = (conn: Connection, accountId: string, viaLogon: boolean): number => {
     for (const s of conn.subs.values()) if (s.accountId === accountId) throw subscriptionActive();
@@ -247,7 +248,10 @@ export function createWsApi(opts: WsApiOptions): WsApi {
         for (const sub of ended) endSubscription(conn, sub, false);
         conn.key = undefined;
         conn.authorizedSince = undefined;
-        return { result: sessionStatus(conn, returnRateLimits), after: () => ended.forEach((sub) => sendText(conn, terminatedText(sub.id))) };
+        return {
+          result: sessionStatus(conn, returnRateLimits),
+          after: () => ended.forEach((sub) => sendText(conn, terminatedText(sub.id))),
+        };
       }
       case 'session.subscriptions':
         return { result: [...conn.subs.keys()].map((subscriptionId) => ({ subscriptionId })) };
@@ -351,7 +355,8 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       bridge.call(method, params, { ip: conn.ip, sessionKey: key }).then(
         ({ result, orderAccount }) => {
           const msg: Record<string, unknown> = { id, status: 200, result };
-          if (returnRateLimits) msg.rateLimits = [...rateLimits(), ...(orderAccount !== undefined ? limiter.orderRateUsage(orderAccount) : [])];
+          if (returnRateLimits)
+            msg.rateLimits = [...rateLimits(), ...(orderAccount !== undefined ? limiter.orderRateUsage(orderAccount) : [])];
           reply(conn, toJson(msg));
         },
         (err: unknown) => fail(err instanceof SimError ? err : errors.unknown()),

@@ -6,7 +6,12 @@ import { useSyncExternalStore } from 'react';
 import type { AlertLogEntry, AlertRule, AlertSettings, TrayModel, WatchItem } from '../../../shared/domain';
 import type { PerchBridge } from '../../../shared/ipc/bridge';
 
-export interface ShownNotification { readonly title: string; readonly body: string; readonly view: AlertLogEntry['view']; readonly at: number }
+export interface ShownNotification {
+  readonly title: string;
+  readonly body: string;
+  readonly view: AlertLogEntry['view'];
+  readonly at: number;
+}
 
 export interface AlertsState {
   readonly rules: readonly AlertRule[];
@@ -65,10 +70,12 @@ export function createAlertsStore(bridge: PerchBridge): AlertsStore {
     start() {
       if (off.length > 0) return;
       off.push(bridge.on('alerts:changed', (s) => set({ rules: s.rules, settings: s.settings, log: s.log })));
-      off.push(bridge.on('alerts:fired', (e) => {
-        if (state.log.some((x) => x.id === e.id)) return;
-        set({ log: [e, ...state.log].slice(0, MAX_LOG) });
-      }));
+      off.push(
+        bridge.on('alerts:fired', (e) => {
+          if (state.log.some((x) => x.id === e.id)) return;
+          set({ log: [e, ...state.log].slice(0, MAX_LOG) });
+        }),
+      );
       off.push(bridge.on('watchlist:changed', (w) => set({ watch: w })));
       off.push(bridge.on('tray:model', (t) => set({ tray: t })));
       off.push(bridge.on('notifications:shown', (x) => set({ shown: [x, ...state.shown].slice(0, MAX_SHOWN) })));

@@ -51,12 +51,18 @@ function groupNumber(s: string): string {
 export function describeRule(r: Pick<AlertRule, 'kind' | 'symbol' | 'level' | 'direction' | 'windowMs'>, privacy: boolean): string {
   const dir = r.direction === 'up' ? 'up' : r.direction === 'down' ? 'down' : 'up or down';
   switch (r.kind) {
-    case 'price-above': return `${r.symbol} crosses above ${groupNumber(r.level)}`;
-    case 'price-below': return `${r.symbol} crosses below ${groupNumber(r.level)}`;
-    case 'change-window': return `${r.symbol} moves ${dir} ${r.level} % within ${WINDOWS.find((w) => w.ms === r.windowMs)?.label ?? `${Math.round(r.windowMs / 60_000)} minutes`}`;
-    case 'change-24h': return `${r.symbol} 24 h change ${dir} ${r.level} %`;
-    case 'portfolio-above': return `Portfolio total above ${money(privacy, groupNumber(r.level))} ${r.symbol}`;
-    case 'portfolio-below': return `Portfolio total below ${money(privacy, groupNumber(r.level))} ${r.symbol}`;
+    case 'price-above':
+      return `${r.symbol} crosses above ${groupNumber(r.level)}`;
+    case 'price-below':
+      return `${r.symbol} crosses below ${groupNumber(r.level)}`;
+    case 'change-window':
+      return `${r.symbol} moves ${dir} ${r.level} % within ${WINDOWS.find((w) => w.ms === r.windowMs)?.label ?? `${Math.round(r.windowMs / 60_000)} minutes`}`;
+    case 'change-24h':
+      return `${r.symbol} 24 h change ${dir} ${r.level} %`;
+    case 'portfolio-above':
+      return `Portfolio total above ${money(privacy, groupNumber(r.level))} ${r.symbol}`;
+    case 'portfolio-below':
+      return `Portfolio total below ${money(privacy, groupNumber(r.level))} ${r.symbol}`;
   }
 }
 
@@ -72,10 +78,30 @@ interface Draft {
   note: string;
 }
 
-const emptyDraft = (symbol = ''): Draft => ({ kind: 'price-above', symbol, level: '', direction: 'either', windowMs: 3_600_000, repeat: false, cooldownMin: '15', rearmPercent: '0.5', note: '' });
+const emptyDraft = (symbol = ''): Draft => ({
+  kind: 'price-above',
+  symbol,
+  level: '',
+  direction: 'either',
+  windowMs: 3_600_000,
+  repeat: false,
+  cooldownMin: '15',
+  rearmPercent: '0.5',
+  note: '',
+});
 
 function fromRule(r: AlertRule): Draft {
-  return { kind: r.kind, symbol: r.symbol, level: r.level, direction: r.direction, windowMs: r.windowMs, repeat: r.repeat, cooldownMin: String(Math.round(r.cooldownMs / 60_000)), rearmPercent: r.rearmPercent, note: r.note };
+  return {
+    kind: r.kind,
+    symbol: r.symbol,
+    level: r.level,
+    direction: r.direction,
+    windowMs: r.windowMs,
+    repeat: r.repeat,
+    cooldownMin: String(Math.round(r.cooldownMs / 60_000)),
+    rearmPercent: r.rearmPercent,
+    note: r.note,
+  };
 }
 
 function SymbolField({ value, onChange, id }: Readonly<{ value: string; onChange: (v: string) => void; id: string }>): React.JSX.Element {
@@ -94,9 +120,27 @@ function SymbolField({ value, onChange, id }: Readonly<{ value: string; onChange
   }, [value, store]);
   return (
     <>
-      <input id={id} className="symbol-input" value={value} list={`${id}-list`} autoComplete="off" placeholder="BTCUSDT"
-        onChange={(e) => onChange(e.target.value.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 30))} />
-      <datalist id={`${id}-list`}>{options.map((o) => <option key={o} value={o} />)}</datalist>
+      <input
+        id={id}
+        className="symbol-input"
+        value={value}
+        list={`${id}-list`}
+        autoComplete="off"
+        placeholder="BTCUSDT"
+        onChange={(e) =>
+          onChange(
+            e.target.value
+              .toUpperCase()
+              .replace(/[^A-Z0-9]/g, '')
+              .slice(0, 30),
+          )
+        }
+      />
+      <datalist id={`${id}-list`}>
+        {options.map((o) => (
+          <option key={o} value={o} />
+        ))}
+      </datalist>
     </>
   );
 }
@@ -123,13 +167,21 @@ function AlertForm({ editing, onDone }: Readonly<{ editing: AlertRule | null; on
   const symbol = isPortfolio(d.kind) ? quote : d.symbol;
   const levelOk = DECIMAL.test(d.level) && !/^0(\.0+)?$/.test(d.level);
   const input = (): AlertRuleInput => ({
-    kind: d.kind, symbol, level: d.level, direction: d.direction, windowMs: d.windowMs, repeat: d.repeat,
-    cooldownMs: Math.max(0, Math.round(Number(d.cooldownMin || '0') * 60_000)), rearmPercent: d.rearmPercent || '0', note: d.note.slice(0, 200), paused: editing?.paused ?? false,
+    kind: d.kind,
+    symbol,
+    level: d.level,
+    direction: d.direction,
+    windowMs: d.windowMs,
+    repeat: d.repeat,
+    cooldownMs: Math.max(0, Math.round(Number(d.cooldownMin || '0') * 60_000)),
+    rearmPercent: d.rearmPercent || '0',
+    note: d.note.slice(0, 200),
+    paused: editing?.paused ?? false,
   });
 
   // A "crosses above" level the price is already above fires at once: say so before saving.
   useEffect(() => {
-// eslint-disable-next-line react-hooks/set-state-in-effect -- the old warning goes at once; the new one comes from main's answer
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the old warning goes at once; the new one comes from main's answer
     setWarning(null);
     if (!levelOk || symbol === '' || (d.kind !== 'price-above' && d.kind !== 'price-below')) return;
     let live = true;
@@ -140,11 +192,12 @@ function AlertForm({ editing, onDone }: Readonly<{ editing: AlertRule | null; on
     return () => {
       live = false;
     };
-// eslint-disable-next-line react-hooks/exhaustive-deps -- asks again only when what the check reads changes (input() is rebuilt every render)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- asks again only when what the check reads changes (input() is rebuilt every render)
   }, [d.kind, symbol, d.level, levelOk]);
 
   const levelLabel = isChange(d.kind) ? 'Percent' : isPortfolio(d.kind) ? `Total in ${quote}` : 'Price';
-  const levelProblem = d.level !== '' && !levelOk ? `${levelLabel}: type a number above zero, like ${isChange(d.kind) ? '5' : '70000'}.` : null;
+  const levelProblem =
+    d.level !== '' && !levelOk ? `${levelLabel}: type a number above zero, like ${isChange(d.kind) ? '5' : '70000'}.` : null;
   const canSave = levelOk && symbol !== '';
 
   const save = (): void => {
@@ -160,57 +213,117 @@ function AlertForm({ editing, onDone }: Readonly<{ editing: AlertRule | null; on
   };
 
   return (
-    <form className="alert-form" data-testid="alert-form" onSubmit={(e) => { e.preventDefault(); if (canSave) save(); }}>
-      <label className="ofield"><span>When</span>
+    <form
+      className="alert-form"
+      data-testid="alert-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (canSave) save();
+      }}
+    >
+      <label className="ofield">
+        <span>When</span>
         <select value={d.kind} onChange={(e) => setD({ ...d, kind: e.target.value as AlertKind })} data-testid="alert-kind">
-          {KINDS.map((k) => <option key={k.id} value={k.id}>{k.label}</option>)}
+          {KINDS.map((k) => (
+            <option key={k.id} value={k.id}>
+              {k.label}
+            </option>
+          ))}
         </select>
       </label>
       {!isPortfolio(d.kind) ? (
-        <label className="ofield" htmlFor={`${id}-sym`}><span>Symbol</span>
+        <label className="ofield" htmlFor={`${id}-sym`}>
+          <span>Symbol</span>
           <SymbolField id={`${id}-sym`} value={d.symbol} onChange={(v) => setD({ ...d, symbol: v })} />
         </label>
       ) : null}
-      <label className="ofield"><span>{levelLabel}</span>
-        <input className={`${levelProblem ? 'invalid' : ''}${isPortfolio(d.kind) && privacy ? ' masked' : ''}`} value={d.level} inputMode="decimal" data-testid="alert-level"
-          onChange={(e) => setD({ ...d, level: e.target.value.trim().slice(0, 40) })} placeholder={isChange(d.kind) ? '5' : '70000'} />
+      <label className="ofield">
+        <span>{levelLabel}</span>
+        <input
+          className={`${levelProblem ? 'invalid' : ''}${isPortfolio(d.kind) && privacy ? ' masked' : ''}`}
+          value={d.level}
+          inputMode="decimal"
+          data-testid="alert-level"
+          onChange={(e) => setD({ ...d, level: e.target.value.trim().slice(0, 40) })}
+          placeholder={isChange(d.kind) ? '5' : '70000'}
+        />
       </label>
       {isChange(d.kind) ? (
         <div className="row gap">
-          <label className="ofield"><span>Direction</span>
+          <label className="ofield">
+            <span>Direction</span>
             <select value={d.direction} onChange={(e) => setD({ ...d, direction: e.target.value as ChangeDirection })}>
-              <option value="either">Up or down</option><option value="up">Up</option><option value="down">Down</option>
+              <option value="either">Up or down</option>
+              <option value="up">Up</option>
+              <option value="down">Down</option>
             </select>
           </label>
           {d.kind === 'change-window' ? (
-            <label className="ofield"><span>Within</span>
+            <label className="ofield">
+              <span>Within</span>
               <select value={d.windowMs} onChange={(e) => setD({ ...d, windowMs: Number(e.target.value) })}>
-                {WINDOWS.map((w) => <option key={w.ms} value={w.ms}>{w.label}</option>)}
+                {WINDOWS.map((w) => (
+                  <option key={w.ms} value={w.ms}>
+                    {w.label}
+                  </option>
+                ))}
               </select>
             </label>
           ) : null}
         </div>
       ) : null}
-      <label className="check"><input type="checkbox" checked={d.repeat} onChange={(e) => setD({ ...d, repeat: e.target.checked })} /> Repeat (otherwise it fires once)</label>
+      <label className="check">
+        <input type="checkbox" checked={d.repeat} onChange={(e) => setD({ ...d, repeat: e.target.checked })} /> Repeat (otherwise it fires
+        once)
+      </label>
       {d.repeat ? (
         <div className="row gap">
-          <label className="ofield"><span>Not again within (minutes)</span>
-            <input value={d.cooldownMin} inputMode="numeric" onChange={(e) => setD({ ...d, cooldownMin: e.target.value.replace(/\D/g, '').slice(0, 5) })} />
+          <label className="ofield">
+            <span>Not again within (minutes)</span>
+            <input
+              value={d.cooldownMin}
+              inputMode="numeric"
+              onChange={(e) => setD({ ...d, cooldownMin: e.target.value.replace(/\D/g, '').slice(0, 5) })}
+            />
           </label>
-          <label className="ofield"><span>Re-arm after moving back (%)</span>
-            <input value={d.rearmPercent} inputMode="decimal" onChange={(e) => setD({ ...d, rearmPercent: e.target.value.trim().slice(0, 10) })} />
+          <label className="ofield">
+            <span>Re-arm after moving back (%)</span>
+            <input
+              value={d.rearmPercent}
+              inputMode="decimal"
+              onChange={(e) => setD({ ...d, rearmPercent: e.target.value.trim().slice(0, 10) })}
+            />
           </label>
         </div>
       ) : null}
-      <label className="ofield"><span>Note (optional)</span>
+      <label className="ofield">
+        <span>Note (optional)</span>
         <input value={d.note} maxLength={200} onChange={(e) => setD({ ...d, note: e.target.value })} placeholder="why this level matters" />
       </label>
-      {levelProblem ? <p className="issue" role="alert">{levelProblem}</p> : null}
-      {warning ? <p className="alert-warning" role="status" data-testid="alert-fires-now">{warning}</p> : null}
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {levelProblem ? (
+        <p className="issue" role="alert">
+          {levelProblem}
+        </p>
+      ) : null}
+      {warning ? (
+        <p className="alert-warning" role="status" data-testid="alert-fires-now">
+          {warning}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
       <div className="row gap">
-        <button type="submit" className="primary" disabled={!canSave} data-testid="alert-save">{editing ? 'Save changes' : 'Create alert'}</button>
-        {editing ? <button type="button" onClick={onDone}>Cancel</button> : null}
+        <button type="submit" className="primary" disabled={!canSave} data-testid="alert-save">
+          {editing ? 'Save changes' : 'Create alert'}
+        </button>
+        {editing ? (
+          <button type="button" onClick={onDone}>
+            Cancel
+          </button>
+        ) : null}
       </div>
     </form>
   );
@@ -243,29 +356,76 @@ function AlertSettingsPanel(): React.JSX.Element | null {
   return (
     <section className="panel" data-testid="alert-settings">
       <h2>Notifications</h2>
-      {error ? <p className="error" role="alert">{error}</p> : null}
-      <label className="setting toggle"><span className="setting-label">Show notifications<span className="setting-hint">Alerts are always written to the log.</span></span>
-        <input type="checkbox" checked={s.notifications} onChange={(e) => patch({ notifications: e.target.checked })} /></label>
-      <label className="setting toggle"><span className="setting-label">Sound</span>
-        <input type="checkbox" checked={s.sound} onChange={(e) => patch({ sound: e.target.checked })} /></label>
-      <div className="setting quiet"><span className="setting-label">Quiet hours<span className="setting-hint">Alerts are logged, with no banner or sound.</span></span>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <label className="setting toggle">
+        <span className="setting-label">
+          Show notifications<span className="setting-hint">Alerts are always written to the log.</span>
+        </span>
+        <input type="checkbox" checked={s.notifications} onChange={(e) => patch({ notifications: e.target.checked })} />
+      </label>
+      <label className="setting toggle">
+        <span className="setting-label">Sound</span>
+        <input type="checkbox" checked={s.sound} onChange={(e) => patch({ sound: e.target.checked })} />
+      </label>
+      <div className="setting quiet">
+        <span className="setting-label">
+          Quiet hours<span className="setting-hint">Alerts are logged, with no banner or sound.</span>
+        </span>
         <span className="row gap quiet-times">
-          <input type="checkbox" aria-label="Quiet hours on" checked={s.quietHours.enabled} onChange={(e) => patch({ quietHours: { ...s.quietHours, enabled: e.target.checked } })} />
-          <input type="time" aria-label="Quiet from" value={hm(s.quietHours.start)} onChange={(e) => patch({ quietHours: { ...s.quietHours, start: toMin(e.target.value) } })} />
+          <input
+            type="checkbox"
+            aria-label="Quiet hours on"
+            checked={s.quietHours.enabled}
+            onChange={(e) => patch({ quietHours: { ...s.quietHours, enabled: e.target.checked } })}
+          />
+          <input
+            type="time"
+            aria-label="Quiet from"
+            value={hm(s.quietHours.start)}
+            onChange={(e) => patch({ quietHours: { ...s.quietHours, start: toMin(e.target.value) } })}
+          />
           to
-          <input type="time" aria-label="Quiet until" value={hm(s.quietHours.end)} onChange={(e) => patch({ quietHours: { ...s.quietHours, end: toMin(e.target.value) } })} />
+          <input
+            type="time"
+            aria-label="Quiet until"
+            value={hm(s.quietHours.end)}
+            onChange={(e) => patch({ quietHours: { ...s.quietHours, end: toMin(e.target.value) } })}
+          />
         </span>
       </div>
-      <label className="setting"><span className="setting-label">The tray menu lists</span>
+      <label className="setting">
+        <span className="setting-label">The tray menu lists</span>
         <select value={s.trayShows} onChange={(e) => patch({ trayShows: e.target.value as 'holdings' | 'watchlist' })}>
-          <option value="holdings">Top holdings</option><option value="watchlist">Watchlist</option>
-        </select></label>
-      <div className="setting"><span className="setting-label">Pause alerts{paused ? <span className="setting-hint" data-testid="paused-until">Paused until {dateTime(s.pausedUntil ?? 0)}</span> : null}</span>
+          <option value="holdings">Top holdings</option>
+          <option value="watchlist">Watchlist</option>
+        </select>
+      </label>
+      <div className="setting">
+        <span className="setting-label">
+          Pause alerts
+          {paused ? (
+            <span className="setting-hint" data-testid="paused-until">
+              Paused until {dateTime(s.pausedUntil ?? 0)}
+            </span>
+          ) : null}
+        </span>
         <span className="row gap">
-          {paused ? <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: 'resume' })}>Resume</button> : (
+          {paused ? (
+            <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: 'resume' })}>
+              Resume
+            </button>
+          ) : (
             <>
-              <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: '1h' })}>For 1 hour</button>
-              <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: 'tomorrow' })}>Until tomorrow</button>
+              <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: '1h' })}>
+                For 1 hour
+              </button>
+              <button type="button" onClick={() => void store.bridge.call('alerts:pauseAll', { until: 'tomorrow' })}>
+                Until tomorrow
+              </button>
             </>
           )}
         </span>
@@ -276,7 +436,9 @@ function AlertSettingsPanel(): React.JSX.Element | null {
 
 function logText(e: AlertLogEntry, privacy: boolean): string {
   // order and portfolio messages carry amounts; price alerts carry market prices (always shown)
-  return e.kind === 'order' || e.message.startsWith('Portfolio') || e.message.includes('Portfolio ') ? maskFigures(privacy, e.message) : e.message;
+  return e.kind === 'order' || e.message.startsWith('Portfolio') || e.message.includes('Portfolio ')
+    ? maskFigures(privacy, e.message)
+    : e.message;
 }
 
 export function AlertsView(): React.JSX.Element {
@@ -306,25 +468,66 @@ export function AlertsView(): React.JSX.Element {
       <div className="alerts-right">
         <section className="panel">
           <h2>Alerts</h2>
-          {error ? <p className="error" role="alert">{error}</p> : null}
-          {rules.length === 0 ? <p className="muted" data-testid="no-alerts">No alerts yet. Create one here, or with “Alert…” on a holding row, a watch symbol or an asset’s P&L page.</p> : (
+          {error ? (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          ) : null}
+          {rules.length === 0 ? (
+            <p className="muted" data-testid="no-alerts">
+              No alerts yet. Create one here, or with “Alert…” on a holding row, a watch symbol or an asset’s P&L page.
+            </p>
+          ) : (
             <table className="atable" data-testid="alert-rules">
-              <thead><tr><th>Alert</th><th>State</th><th>Last fired</th><th /></tr></thead>
+              <thead>
+                <tr>
+                  <th>Alert</th>
+                  <th>State</th>
+                  <th>Last fired</th>
+                  <th />
+                </tr>
+              </thead>
               <tbody>
                 {rules.map((r) => (
                   <tr key={r.id} className={r.paused || r.done ? 'dim' : ''}>
-                    <td>{describeRule(r, privacy)}{r.note ? <div className="muted small">{r.note}</div> : null}</td>
+                    <td>
+                      {describeRule(r, privacy)}
+                      {r.note ? <div className="muted small">{r.note}</div> : null}
+                    </td>
                     <td>{ruleState(r)}</td>
                     <td className="nowrap">{r.lastFiredAt === null ? '—' : dateTime(r.lastFiredAt)}</td>
                     <td className="actions">
-                      <button type="button" className="link" onClick={() => setEditing(r)}>Edit</button>
-                      <button type="button" className="link" onClick={() => act(store.bridge.call('alerts:setPaused', { id: r.id, paused: !r.paused }))}>{r.paused ? 'Resume' : 'Pause'}</button>
+                      <button type="button" className="link" onClick={() => setEditing(r)}>
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => act(store.bridge.call('alerts:setPaused', { id: r.id, paused: !r.paused }))}
+                      >
+                        {r.paused ? 'Resume' : 'Pause'}
+                      </button>
                       {confirmDelete === r.id ? (
                         <>
-                          <button type="button" className="link danger-text" onClick={() => { setConfirmDelete(null); act(store.bridge.call('alerts:delete', { id: r.id })); }}>Confirm delete</button>
-                          <button type="button" className="link" onClick={() => setConfirmDelete(null)}>Keep</button>
+                          <button
+                            type="button"
+                            className="link danger-text"
+                            onClick={() => {
+                              setConfirmDelete(null);
+                              act(store.bridge.call('alerts:delete', { id: r.id }));
+                            }}
+                          >
+                            Confirm delete
+                          </button>
+                          <button type="button" className="link" onClick={() => setConfirmDelete(null)}>
+                            Keep
+                          </button>
                         </>
-                      ) : <button type="button" className="link" onClick={() => setConfirmDelete(r.id)}>Delete</button>}
+                      ) : (
+                        <button type="button" className="link" onClick={() => setConfirmDelete(r.id)}>
+                          Delete
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -334,13 +537,19 @@ export function AlertsView(): React.JSX.Element {
         </section>
         <section className="panel">
           <h2>History</h2>
-          {log.length === 0 ? <p className="muted">Nothing has fired yet.</p> : (
+          {log.length === 0 ? (
+            <p className="muted">Nothing has fired yet.</p>
+          ) : (
             <ol className="alert-log" data-testid="alert-log">
               {log.map((e) => (
                 <li key={e.id} className={`log-${e.kind}`}>
                   <span className="log-time">{dateTime(e.at)}</span>
                   <span className="log-text">{logText(e, privacy)}</span>
-                  {!e.banner ? <span className="muted small" title="Quiet hours, paused or notifications off">no banner</span> : null}
+                  {!e.banner ? (
+                    <span className="muted small" title="Quiet hours, paused or notifications off">
+                      no banner
+                    </span>
+                  ) : null}
                 </li>
               ))}
             </ol>

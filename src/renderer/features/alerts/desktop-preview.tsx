@@ -20,16 +20,28 @@ export function DesktopPreview(): React.JSX.Element {
         <details>
           <summary>Tray menu</summary>
           <ul data-testid="tray-menu">
-            {(tray?.items ?? []).filter((i) => !i.id.startsWith('separator:')).map((i) => (
-              <li key={i.id} className={i.enabled ? '' : 'muted'}>{i.checked !== undefined ? (i.checked ? '☑ ' : '☐ ') : ''}{i.label}</li>
-            ))}
+            {(tray?.items ?? [])
+              .filter((i) => !i.id.startsWith('separator:'))
+              .map((i) => (
+                <li key={i.id} className={i.enabled ? '' : 'muted'}>
+                  {i.checked !== undefined ? (i.checked ? '☑ ' : '☐ ') : ''}
+                  {i.label}
+                </li>
+              ))}
           </ul>
         </details>
       </div>
       {shown.length > 0 ? (
         <ol className="notification-list" data-testid="notifications">
           {shown.slice(0, 3).map((n) => (
-            <li key={`${n.at}-${n.body}`}>{n.body.startsWith(n.title) ? null : <><strong>{n.title}</strong> </>}<span>{n.body}</span> <span className="muted small">{dateTime(n.at)}</span></li>
+            <li key={`${n.at}-${n.body}`}>
+              {n.body.startsWith(n.title) ? null : (
+                <>
+                  <strong>{n.title}</strong>{' '}
+                </>
+              )}
+              <span>{n.body}</span> <span className="muted small">{dateTime(n.at)}</span>
+            </li>
           ))}
         </ol>
       ) : null}

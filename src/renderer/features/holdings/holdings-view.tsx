@@ -2,16 +2,7 @@ import { useAlertsStore } from '../alerts/alerts-context';
 import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { EnvironmentId, Freshness, Holding, PortfolioSnapshot } from '../../../shared/domain';
-import {
-  formatClock,
-  formatPercent,
-  formatPrice,
-  formatQuantity,
-  formatSignedValue,
-  formatValue,
-  MASK,
-  signOf,
-} from '../../app/format';
+import { formatClock, formatPercent, formatPrice, formatQuantity, formatSignedValue, formatValue, MASK, signOf } from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
 import { selectHoldings, type SortDir, type SortKey } from './holdings-model';
 
@@ -71,12 +62,10 @@ function Summary({ portfolio, privacy }: Readonly<{ portfolio: PortfolioSnapshot
       <div className="summary-change">
         <div className="summary-label">24 h change</div>
         <div className={`summary-delta ${dir}`} data-testid="total-change" data-money="">
-          {portfolio.total24hChange === null
-            ? '—'
-            : privacy
-              ? MASK
-              : `${formatSignedValue(portfolio.total24hChange, q)} ${q}`}
-          {portfolio.total24hChangePct !== null && !privacy ? <span className="summary-pct"> ({formatPercent(portfolio.total24hChangePct)})</span> : null}
+          {portfolio.total24hChange === null ? '—' : privacy ? MASK : `${formatSignedValue(portfolio.total24hChange, q)} ${q}`}
+          {portfolio.total24hChangePct !== null && !privacy ? (
+            <span className="summary-pct"> ({formatPercent(portfolio.total24hChangePct)})</span>
+          ) : null}
         </div>
       </div>
       <div className="summary-meta">
@@ -86,7 +75,11 @@ function Summary({ portfolio, privacy }: Readonly<{ portfolio: PortfolioSnapshot
           {unpriced > 0 ? <span className="muted"> · {unpriced} without price</span> : null}
         </div>
       </div>
-      {label ? <div className="freshness-badge" data-testid="freshness" title={label}>{label}</div> : null}
+      {label ? (
+        <div className="freshness-badge" data-testid="freshness" title={label}>
+          {label}
+        </div>
+      ) : null}
     </section>
   );
 }
@@ -109,19 +102,31 @@ function routeHint(h: Holding): string | undefined {
 /** What a stale row says about its price: null while the price is current. */
 export function stalePriceLabel(h: Holding): string | null {
   if (h.stale !== true) return null;
-  return h.priceAt !== undefined ? `Price as of ${formatClock(h.priceAt)}: not kept current by a live feed` : 'Price not current: not kept current by a live feed';
+  return h.priceAt !== undefined
+    ? `Price as of ${formatClock(h.priceAt)}: not kept current by a live feed`
+    : 'Price not current: not kept current by a live feed';
 }
 
 /** "Alert…" on a holding priced by its direct market: opens the alert form for that symbol. */
 function AlertLink({ symbol }: Readonly<{ symbol: string }>): React.JSX.Element | null {
   const alerts = useAlertsStore();
   if (alerts === null) return null;
-  return <button type="button" className="link row-alert" title={`Create an alert on ${symbol}`} onClick={() => alerts.draftFor(symbol)}>Alert…</button>;
+  return (
+    <button type="button" className="link row-alert" title={`Create an alert on ${symbol}`} onClick={() => alerts.draftFor(symbol)}>
+      Alert…
+    </button>
+  );
 }
 
 const STALE_ROW_STYLE = { opacity: 0.55 } as const;
 
-function Row({ h, quote, privacy, top, rowIndex }: Readonly<{ h: Holding; quote: string; privacy: boolean; top: number; rowIndex: number }>): React.JSX.Element {
+function Row({
+  h,
+  quote,
+  privacy,
+  top,
+  rowIndex,
+}: Readonly<{ h: Holding; quote: string; privacy: boolean; top: number; rowIndex: number }>): React.JSX.Element {
   const change = signOf(h.change24hPct);
   const noPrice = h.price === null;
   const stale = stalePriceLabel(h);
@@ -137,26 +142,53 @@ function Row({ h, quote, privacy, top, rowIndex }: Readonly<{ h: Holding; quote:
     >
       <div role="cell" className="c-asset">
         <span className="asset-code">{h.asset}</span>
-        {h.priceRoute === 'bridge' ? <span className="route-tag" title={routeHint(h)}>via {h.via}</span> : null}
-        {stale !== null && h.priceAt !== undefined ? <span className="route-tag stale-tag" data-testid="stale-price" title={stale}>as of {formatClock(h.priceAt).slice(0, -3)}</span> : null}
+        {h.priceRoute === 'bridge' ? (
+          <span className="route-tag" title={routeHint(h)}>
+            via {h.via}
+          </span>
+        ) : null}
+        {stale !== null && h.priceAt !== undefined ? (
+          <span className="route-tag stale-tag" data-testid="stale-price" title={stale}>
+            as of {formatClock(h.priceAt).slice(0, -3)}
+          </span>
+        ) : null}
         {h.priceRoute === 'direct' ? <AlertLink symbol={`${h.asset}${quote}`} /> : null}
       </div>
-      <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.free)}</div>
-      <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.locked)}</div>
-      <div role="cell" className="num" data-money="">{privacy ? MASK : formatQuantity(h.total)}</div>
+      <div role="cell" className="num" data-money="">
+        {privacy ? MASK : formatQuantity(h.free)}
+      </div>
+      <div role="cell" className="num" data-money="">
+        {privacy ? MASK : formatQuantity(h.locked)}
+      </div>
+      <div role="cell" className="num" data-money="">
+        {privacy ? MASK : formatQuantity(h.total)}
+      </div>
       <div role="cell" className={`num${noPrice ? ' no-price' : ''}`} title={stale ?? routeHint(h)}>
         {noPrice ? 'no price' : formatPrice(h.price ?? '0', quote)}
       </div>
       <div role="cell" className={`num${noPrice ? ' no-price' : ''}`} data-money="">
         {noPrice ? 'no price' : privacy ? MASK : formatValue(h.value ?? '0', quote)}
       </div>
-      <div role="cell" className={`num ${change}`}>{h.change24hPct === null ? '—' : formatPercent(h.change24hPct)}</div>
-      <div role="cell" className="num" data-money="">{h.share === null ? '—' : privacy ? MASK : formatPercent(h.share, { sign: false })}</div>
+      <div role="cell" className={`num ${change}`}>
+        {h.change24hPct === null ? '—' : formatPercent(h.change24hPct)}
+      </div>
+      <div role="cell" className="num" data-money="">
+        {h.share === null ? '—' : privacy ? MASK : formatPercent(h.share, { sign: false })}
+      </div>
     </div>
   );
 }
 
-function HoldingsTable({ rows, quote, privacy, stale, staleLabel, sortKey, sortDir, onSort }: Readonly<{
+function HoldingsTable({
+  rows,
+  quote,
+  privacy,
+  stale,
+  staleLabel,
+  sortKey,
+  sortDir,
+  onSort,
+}: Readonly<{
   rows: readonly Holding[];
   quote: string;
   privacy: boolean;
@@ -176,17 +208,30 @@ function HoldingsTable({ rows, quote, privacy, stale, staleLabel, sortKey, sortD
     getItemKey: (i) => rows[i]?.asset ?? i,
   });
   return (
-    <div className={`htable${stale ? ' is-stale' : ''}`} role="table" aria-label="Holdings" aria-rowcount={rows.length + 1} title={staleLabel ?? undefined}>
+    <div
+      className={`htable${stale ? ' is-stale' : ''}`}
+      role="table"
+      aria-label="Holdings"
+      aria-rowcount={rows.length + 1}
+      title={staleLabel ?? undefined}
+    >
       {/* Only the rows in view exist: each says where it is (the header is row 1), so a screen
           reader announces "row 40 of 2,501" instead of counting what happens to be drawn. */}
       <div className="hrow hhead" role="row" aria-rowindex={1}>
         {COLUMNS.map((c) => {
           const active = c.key === sortKey;
           return (
-            <div key={c.key} role="columnheader" className={c.numeric ? 'num' : undefined} aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+            <div
+              key={c.key}
+              role="columnheader"
+              className={c.numeric ? 'num' : undefined}
+              aria-sort={active ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none'}
+            >
               <button type="button" className={`sort${active ? ' active' : ''}`} onClick={() => onSort(c.key)}>
                 {c.label}
-                <span className="sort-arrow" aria-hidden="true">{active ? (sortDir === 'asc' ? '▲' : '▼') : ''}</span>
+                <span className="sort-arrow" aria-hidden="true">
+                  {active ? (sortDir === 'asc' ? '▲' : '▼') : ''}
+                </span>
               </button>
             </div>
           );

@@ -9,20 +9,37 @@ import { useSwitchGuard, type EnvironmentLabels } from '../settings/switch-warni
 
 export const ENVIRONMENTS: readonly { id: EnvironmentId; label: string; hint: string }[] = [
   { id: 'demo', label: 'Demo (built-in)', hint: 'A simulated exchange inside Perch with a funded account. No key, no internet, no risk.' },
-  { id: 'demo-mode', label: 'Binance Demo Mode', hint: 'Binance\u2019s own demo trading with virtual funds. Create a key under Demo Trading \u2192 API Management.' },
+  {
+    id: 'demo-mode',
+    label: 'Binance Demo Mode',
+    hint: 'Binance\u2019s own demo trading with virtual funds. Create a key under Demo Trading \u2192 API Management.',
+  },
   { id: 'testnet', label: 'Spot Testnet', hint: 'testnet.binance.vision: test funds, separate keys (log in with GitHub to create one).' },
-  { id: 'production', label: 'Production', hint: 'Your real Binance account. Real money: use a key without withdrawals, restricted to your IP.' },
+  {
+    id: 'production',
+    label: 'Production',
+    hint: 'Your real Binance account. Real money: use a key without withdrawals, restricted to your IP.',
+  },
 ];
 
 const labelOf = (id: EnvironmentId): string => ENVIRONMENTS.find((e) => e.id === id)?.label ?? id;
-const ENVIRONMENT_LABELS: EnvironmentLabels = { demo: labelOf('demo'), 'demo-mode': labelOf('demo-mode'), testnet: labelOf('testnet'), production: labelOf('production') };
+const ENVIRONMENT_LABELS: EnvironmentLabels = {
+  demo: labelOf('demo'),
+  'demo-mode': labelOf('demo-mode'),
+  testnet: labelOf('testnet'),
+  production: labelOf('production'),
+};
 
 /**
  * Choose an environment, enter or generate a key, test it, see its health, save it. Used by the
  * first-start screen and by Settings. The secret goes to main in one command and is never kept in
  * React state longer than the form is open.
  */
-export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
+export function KeySetup({
+  initialEnvironment,
+  onDone,
+  onCancel,
+}: Readonly<{
   initialEnvironment?: EnvironmentId;
   onDone: () => void;
   onCancel?: () => void;
@@ -36,7 +53,20 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
   const [busy, setBusy] = useState<null | 'test' | 'save' | 'generate' | 'switch'>(null);
   const [error, setError] = useState<string | null>(null);
   const [replacing, setReplacing] = useState(false);
-  const { kind, setKind, apiKey, setApiKey, secret, setSecret, pem, setPem, publicKey, setPublicKey, material, ready: formReady } = useKeyForm(env);
+  const {
+    kind,
+    setKind,
+    apiKey,
+    setApiKey,
+    secret,
+    setSecret,
+    pem,
+    setPem,
+    publicKey,
+    setPublicKey,
+    material,
+    ready: formReady,
+  } = useKeyForm(env);
 
   const saved = keys.find((k) => k.environment === env) ?? null;
   // Switching environment or key while orders are unresolved warns first (the checks go on).
@@ -129,17 +159,23 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
             type="button"
             className="primary"
             disabled={busy !== null}
-            onClick={() => switchGuard.guard(() => {
-              setBusy('switch');
-              void switchTo('demo').then((ok) => {
-                setBusy(null);
-                if (ok) onDone();
-              });
-            })}
+            onClick={() =>
+              switchGuard.guard(() => {
+                setBusy('switch');
+                void switchTo('demo').then((ok) => {
+                  setBusy(null);
+                  if (ok) onDone();
+                });
+              })
+            }
           >
             Use the demo
           </button>
-          {onCancel ? <button type="button" onClick={onCancel}>Cancel</button> : null}
+          {onCancel ? (
+            <button type="button" onClick={onCancel}>
+              Cancel
+            </button>
+          ) : null}
         </div>
       ) : null}
 
@@ -147,22 +183,30 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
         <>
           <SavedKey info={saved} onRemoved={() => setReplacing(false)} guard={switchGuard.guard} />
           <div className="row gap">
-            <button type="button" onClick={() => setReplacing(true)}>Replace key</button>
+            <button type="button" onClick={() => setReplacing(true)}>
+              Replace key
+            </button>
             <button
               type="button"
               className="primary"
               disabled={busy !== null || settings?.environment === env}
-              onClick={() => switchGuard.guard(() => {
-                setBusy('switch');
-                void switchTo(env).then((ok) => {
-                  setBusy(null);
-                  if (ok) onDone();
-                });
-              })}
+              onClick={() =>
+                switchGuard.guard(() => {
+                  setBusy('switch');
+                  void switchTo(env).then((ok) => {
+                    setBusy(null);
+                    if (ok) onDone();
+                  });
+                })
+              }
             >
               {settings?.environment === env ? 'In use' : 'Use this environment'}
             </button>
-            {onCancel ? <button type="button" onClick={onCancel}>Close</button> : null}
+            {onCancel ? (
+              <button type="button" onClick={onCancel}>
+                Close
+              </button>
+            ) : null}
           </div>
         </>
       ) : null}
@@ -177,13 +221,24 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
         >
           <fieldset className="kind-choice">
             <legend>Key</legend>
-            {([
-              ['hmac', 'API key + HMAC secret'],
-              ['ed25519', 'API key + Ed25519 private key'],
-              ['generate', 'Generate an Ed25519 key pair'],
-            ] as const).map(([k, label]) => (
+            {(
+              [
+                ['hmac', 'API key + HMAC secret'],
+                ['ed25519', 'API key + Ed25519 private key'],
+                ['generate', 'Generate an Ed25519 key pair'],
+              ] as const
+            ).map(([k, label]) => (
               <label key={k} className="radio">
-                <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => { setKind(k); resetResult(); }} />
+                <input
+                  type="radio"
+                  name="kind"
+                  value={k}
+                  checked={kind === k}
+                  onChange={() => {
+                    setKind(k);
+                    resetResult();
+                  }}
+                />
                 {label}
               </label>
             ))}
@@ -193,7 +248,10 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
             <div className="generate">
               {publicKey === null ? (
                 <>
-                  <p className="muted">Perch creates the key pair and keeps the private key in your OS keychain; it never leaves this computer. You register the public key on Binance.</p>
+                  <p className="muted">
+                    Perch creates the key pair and keeps the private key in your OS keychain; it never leaves this computer. You register
+                    the public key on Binance.
+                  </p>
                   <button type="button" onClick={() => void generate()} disabled={busy !== null}>
                     {busy === 'generate' ? 'Generating…' : 'Generate key pair'}
                   </button>
@@ -201,11 +259,13 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
               ) : (
                 <>
                   <p>
-                    Register this public key on Binance (API Management → Create API → <em>Self-generated</em>), then paste the API key Binance shows you below.
-                    {' '}It stays available in Settings until the key is saved.
+                    Register this public key on Binance (API Management → Create API → <em>Self-generated</em>), then paste the API key
+                    Binance shows you below. It stays available in Settings until the key is saved.
                   </p>
                   <PublicKeyBlock pem={publicKey} />
-                  <button type="button" className="link small" disabled={busy !== null} onClick={() => void generate()}>Generate a new key pair instead</button>
+                  <button type="button" className="link small" disabled={busy !== null} onClick={() => void generate()}>
+                    Generate a new key pair instead
+                  </button>
                 </>
               )}
             </div>
@@ -213,48 +273,99 @@ export function KeySetup({ initialEnvironment, onDone, onCancel }: Readonly<{
 
           <label className="field">
             <span>API key</span>
-            <input name="apiKey" autoComplete="off" spellCheck={false} value={apiKey} onChange={(e) => { setApiKey(e.target.value); resetResult(); }} />
+            <input
+              name="apiKey"
+              autoComplete="off"
+              spellCheck={false}
+              value={apiKey}
+              onChange={(e) => {
+                setApiKey(e.target.value);
+                resetResult();
+              }}
+            />
           </label>
           {kind === 'hmac' ? (
             <label className="field">
               <span>Secret key</span>
-              <input name="secret" type="password" autoComplete="off" spellCheck={false} value={secret} onChange={(e) => { setSecret(e.target.value); resetResult(); }} />
+              <input
+                name="secret"
+                type="password"
+                autoComplete="off"
+                spellCheck={false}
+                value={secret}
+                onChange={(e) => {
+                  setSecret(e.target.value);
+                  resetResult();
+                }}
+              />
             </label>
           ) : null}
           {kind === 'ed25519' ? (
             <label className="field">
               <span>Private key (PEM)</span>
-              <textarea name="privateKeyPem" rows={4} spellCheck={false} value={pem} placeholder="-----BEGIN PRIVATE KEY-----" onChange={(e) => { setPem(e.target.value); resetResult(); }} />
+              <textarea
+                name="privateKeyPem"
+                rows={4}
+                spellCheck={false}
+                value={pem}
+                placeholder="-----BEGIN PRIVATE KEY-----"
+                onChange={(e) => {
+                  setPem(e.target.value);
+                  resetResult();
+                }}
+              />
             </label>
           ) : null}
 
           <p className="muted small">
-            Keys go to the OS keychain, never to this window again. Create keys with <strong>reading</strong> only (add spot trading if you will trade), <strong>no withdrawals</strong>, and restricted to your IP address: Binance removes trading permission from unrestricted keys after a while.
+            Keys go to the OS keychain, never to this window again. Create keys with <strong>reading</strong> only (add spot trading if you
+            will trade), <strong>no withdrawals</strong>, and restricted to your IP address: Binance removes trading permission from
+            unrestricted keys after a while.
           </p>
 
           <div className="row gap">
-            <button type="submit" disabled={!formReady || busy !== null}>{busy === 'test' ? 'Testing…' : 'Test connection'}</button>
-            <button type="button" className="primary" disabled={!formReady || busy !== null || health === null || (canWithdraw && !acceptWithdrawals)} onClick={() => switchGuard.guard(() => void save())}>
+            <button type="submit" disabled={!formReady || busy !== null}>
+              {busy === 'test' ? 'Testing…' : 'Test connection'}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              disabled={!formReady || busy !== null || health === null || (canWithdraw && !acceptWithdrawals)}
+              onClick={() => switchGuard.guard(() => void save())}
+            >
               {busy === 'save' ? 'Saving…' : saved ? 'Replace key' : 'Save key'}
             </button>
-            {replacing ? <button type="button" onClick={() => setReplacing(false)}>Keep the saved key</button> : null}
-            {onCancel ? <button type="button" onClick={onCancel}>Cancel</button> : null}
+            {replacing ? (
+              <button type="button" onClick={() => setReplacing(false)}>
+                Keep the saved key
+              </button>
+            ) : null}
+            {onCancel ? (
+              <button type="button" onClick={onCancel}>
+                Cancel
+              </button>
+            ) : null}
           </div>
 
           {health ? <KeyHealthPanel health={health} /> : null}
           {canWithdraw ? (
             <div className="withdraw-warning" role="alert" data-testid="withdraw-warning">
-              <strong>This key can withdraw funds.</strong> Anyone who obtains it can move your coins off Binance. Perch never withdraws; create a key without withdrawal permission instead.
+              <strong>This key can withdraw funds.</strong> Anyone who obtains it can move your coins off Binance. Perch never withdraws;
+              create a key without withdrawal permission instead.
               <label className="check">
-                <input type="checkbox" checked={acceptWithdrawals} onChange={(e) => setAcceptWithdrawals(e.target.checked)} />
-                I understand the risk and want to save this key anyway
+                <input type="checkbox" checked={acceptWithdrawals} onChange={(e) => setAcceptWithdrawals(e.target.checked)} />I understand
+                the risk and want to save this key anyway
               </label>
             </div>
           ) : null}
         </form>
       ) : null}
 
-      {error ? <p className="error" role="alert" data-testid="key-error">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert" data-testid="key-error">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

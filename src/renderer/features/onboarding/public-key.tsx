@@ -8,7 +8,9 @@ export function PublicKeyBlock({ pem }: Readonly<{ pem: string }>): React.JSX.El
   const [copied, setCopied] = useState(false);
   return (
     <>
-      <pre className="pem" data-testid="public-key">{pem}</pre>
+      <pre className="pem" data-testid="public-key">
+        {pem}
+      </pre>
       <span className="row gap">
         <button
           type="button"
@@ -20,7 +22,11 @@ export function PublicKeyBlock({ pem }: Readonly<{ pem: string }>): React.JSX.El
         >
           Copy public key
         </button>
-        {copied ? <span className="muted small" role="status">Copied.</span> : null}
+        {copied ? (
+          <span className="muted small" role="status">
+            Copied.
+          </span>
+        ) : null}
       </span>
     </>
   );
@@ -40,17 +46,22 @@ interface Found {
  * the key was registered on Binance loses nothing. Shown: every pair waiting to be saved (any
  * environment), and the saved generated key of the environment in use.
  */
-export function GeneratedPublicKeys({ current, labelOf }: Readonly<{ current: EnvironmentId; labelOf: (env: EnvironmentId) => string }>): React.JSX.Element | null {
+export function GeneratedPublicKeys({
+  current,
+  labelOf,
+}: Readonly<{ current: EnvironmentId; labelOf: (env: EnvironmentId) => string }>): React.JSX.Element | null {
   const store = useStore();
   const keys = useView((s) => s.keys);
   const [found, setFound] = useState<readonly Found[]>([]);
 
   useEffect(() => {
     let alive = true;
-    void Promise.all(KEY_ENVIRONMENTS.map(async (environment) => {
-      const res = await store.call('keys:publicKey', { environment });
-      return res.ok && res.value !== null ? { environment, ...res.value } : null;
-    })).then((all) => {
+    void Promise.all(
+      KEY_ENVIRONMENTS.map(async (environment) => {
+        const res = await store.call('keys:publicKey', { environment });
+        return res.ok && res.value !== null ? { environment, ...res.value } : null;
+      }),
+    ).then((all) => {
       if (alive) setFound(all.filter((f): f is Found => f !== null && (!f.saved || f.environment === current)));
     });
     return () => {
@@ -67,7 +78,9 @@ export function GeneratedPublicKeys({ current, labelOf }: Readonly<{ current: En
             <p className="muted small">Public key of the key pair Perch generated for {labelOf(f.environment)} (registered on Binance):</p>
           ) : (
             <p>
-              A key pair Perch generated for <strong>{labelOf(f.environment)}</strong> is waiting to be saved. Register this public key on Binance (API Management → Create API → <em>Self-generated</em>), then open <strong>Change environment or key…</strong>, choose {labelOf(f.environment)} and <strong>Generate an Ed25519 key pair</strong>, and paste the API key Binance shows you.
+              A key pair Perch generated for <strong>{labelOf(f.environment)}</strong> is waiting to be saved. Register this public key on
+              Binance (API Management → Create API → <em>Self-generated</em>), then open <strong>Change environment or key…</strong>, choose{' '}
+              {labelOf(f.environment)} and <strong>Generate an Ed25519 key pair</strong>, and paste the API key Binance shows you.
             </p>
           )}
           <PublicKeyBlock pem={f.publicKeyPem} />

@@ -33,13 +33,19 @@ export function Welcome({ onDone }: Readonly<{ onDone: () => void }>): React.JSX
           </button>
           <button type="button" className="choice" onClick={() => setConnect(true)}>
             <span className="choice-title">Connect a Binance key</span>
-            <span className="choice-text">Binance Demo Mode, Spot Testnet or your real account. Paste a key or let Perch generate one.</span>
+            <span className="choice-text">
+              Binance Demo Mode, Spot Testnet or your real account. Paste a key or let Perch generate one.
+            </span>
           </button>
         </div>
       ) : (
         <KeySetup initialEnvironment="testnet" onDone={onDone} onCancel={() => setConnect(false)} />
       )}
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -12,7 +12,10 @@ import { isSettledStatus } from '../../../shared/domain/order-status';
 
 const RECHECK_MS = 1_500;
 
-type Check = { readonly state: 'checking' } | { readonly state: 'valid'; readonly result: PreflightResult } | { readonly state: 'invalid'; readonly reason: string };
+type Check =
+  | { readonly state: 'checking' }
+  | { readonly state: 'valid'; readonly result: PreflightResult }
+  | { readonly state: 'invalid'; readonly reason: string };
 
 /** Why a fresh pre-flight no longer matches what the person is looking at; null when it does. */
 export function revalidationProblem(confirmed: ConfirmationSummary, fresh: PreflightResult): string | null {
@@ -25,10 +28,17 @@ export function revalidationProblem(confirmed: ConfirmationSummary, fresh: Prefl
 }
 
 export function OutcomeBadge({ outcome }: Readonly<{ outcome: OrderOutcomeView }>): React.JSX.Element {
-  return <span className={`outcome-badge outcome-${outcome.status}`} data-testid="outcome-status">{outcomeLabel(outcome.status)}</span>;
+  return (
+    <span className={`outcome-badge outcome-${outcome.status}`} data-testid="outcome-status">
+      {outcomeLabel(outcome.status)}
+    </span>
+  );
 }
 
-export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation: ConfirmationSummary; onClose: () => void }>): React.JSX.Element {
+export function ConfirmDialog({
+  confirmation,
+  onClose,
+}: Readonly<{ confirmation: ConfirmationSummary; onClose: () => void }>): React.JSX.Element {
   const store = useStore();
   const orders = useOrders();
   const privacy = usePrivacy();
@@ -78,19 +88,26 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
   else if (check.state === 'invalid') confirmBlocker = check.reason;
   const possibleDuplicate = check.state === 'valid' && check.result.warnings.some((w) => w.code === 'possible-duplicate');
   if (confirmBlocker === null && possibleDuplicate && !duplicateAck) {
-    confirmBlocker = 'The same order was recently reported as probably not placed. Check Open orders, then tick the box to place it anyway.';
+    confirmBlocker =
+      'The same order was recently reported as probably not placed. Check Open orders, then tick the box to place it anyway.';
   }
 
   const confirm = (): void => {
     if (locked.current || confirmBlocker !== null) return;
     locked.current = true;
     setSent(true);
-    void orders.submit(confirmation.token, confirmation.order, possibleDuplicate && duplicateAck ? { acknowledgePossibleDuplicate: true } : undefined).then((res) => {
-      if (res.ok) setAnswer(res.value);
-      // Only a refusal that provably happened before anything left Perch is "Not sent"; the
-      // store shows any other error as an unknown outcome and keeps checking it.
-      else if (classifySubmitError(res.error) === 'not-sent') setSubmitError(res.error.message);
-    });
+    void orders
+      .submit(
+        confirmation.token,
+        confirmation.order,
+        possibleDuplicate && duplicateAck ? { acknowledgePossibleDuplicate: true } : undefined,
+      )
+      .then((res) => {
+        if (res.ok) setAnswer(res.value);
+        // Only a refusal that provably happened before anything left Perch is "Not sent"; the
+        // store shows any other error as an unknown outcome and keeps checking it.
+        else if (classifySubmitError(res.error) === 'not-sent') setSubmitError(res.error.message);
+      });
   };
 
   const canClose = !sent || settled || submitError !== null || outcome?.status === 'unknown';
@@ -108,70 +125,91 @@ export function ConfirmDialog({ confirmation, onClose }: Readonly<{ confirmation
       testId="confirm-dialog"
       data={{ 'data-client-order-id': confirmation.token }}
     >
-        <p className="muted small">This is exactly what Perch will send to {exchange}, once.</p>
-        <table className="confirm-lines">
-          <tbody>
-            {confirmation.lines.map((l) => (
-              <tr key={l.label}>
-                <th scope="row">{l.label}</th>
-                <td data-testid={`confirm-${l.label.toLowerCase().replace(/[^a-z]+/g, '-')}`} {...(isAmountLine(l.label) ? { 'data-money': '' } : {})}>
-                  {hideAmounts && isAmountLine(l.label) ? `${MASK} ${l.value.split(' ').slice(1).join(' ')}` : l.value}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {privacy ? (
-          <button type="button" className="link small" onClick={() => setReveal((r) => !r)}>{reveal ? 'Hide amounts' : 'Show amounts to check them'}</button>
-        ) : null}
-        {warnings.length > 0 ? (
-          <ul className="owarnings">
-            {warnings.map((w) => <li key={w.code} data-code={w.code}>{maskFigures(hideAmounts && (quotesBalance(w.code) || w.code === 'possible-duplicate'), w.message)}</li>)}
-          </ul>
-        ) : null}
-        {possibleDuplicate && !sent ? (
-          <label className="duplicate-ack" data-testid="confirm-duplicate-ack">
-            <input type="checkbox" checked={duplicateAck} onChange={(e) => setDuplicateAck(e.target.checked)} />
-            {' '}I checked Open orders and my history: place this order anyway.
-          </label>
-        ) : null}
-        {!sent && confirmBlocker !== null && check.state !== 'checking' ? (
-          <p className="error" role="alert" data-testid="confirm-blocked">{confirmBlocker}</p>
-        ) : null}
+      <p className="muted small">This is exactly what Perch will send to {exchange}, once.</p>
+      <table className="confirm-lines">
+        <tbody>
+          {confirmation.lines.map((l) => (
+            <tr key={l.label}>
+              <th scope="row">{l.label}</th>
+              <td
+                data-testid={`confirm-${l.label.toLowerCase().replace(/[^a-z]+/g, '-')}`}
+                {...(isAmountLine(l.label) ? { 'data-money': '' } : {})}
+              >
+                {hideAmounts && isAmountLine(l.label) ? `${MASK} ${l.value.split(' ').slice(1).join(' ')}` : l.value}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {privacy ? (
+        <button type="button" className="link small" onClick={() => setReveal((r) => !r)}>
+          {reveal ? 'Hide amounts' : 'Show amounts to check them'}
+        </button>
+      ) : null}
+      {warnings.length > 0 ? (
+        <ul className="owarnings">
+          {warnings.map((w) => (
+            <li key={w.code} data-code={w.code}>
+              {maskFigures(hideAmounts && (quotesBalance(w.code) || w.code === 'possible-duplicate'), w.message)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {possibleDuplicate && !sent ? (
+        <label className="duplicate-ack" data-testid="confirm-duplicate-ack">
+          <input type="checkbox" checked={duplicateAck} onChange={(e) => setDuplicateAck(e.target.checked)} /> I checked Open orders and my
+          history: place this order anyway.
+        </label>
+      ) : null}
+      {!sent && confirmBlocker !== null && check.state !== 'checking' ? (
+        <p className="error" role="alert" data-testid="confirm-blocked">
+          {confirmBlocker}
+        </p>
+      ) : null}
 
-        {sent ? (
-          <div className="outcome-box" role="status" data-testid="confirm-outcome">
-            {submitError !== null ? (
-              <>
-                <span className="outcome-badge outcome-rejected" data-testid="outcome-status">Not sent</span>
-                <span>{submitError}</span>
-              </>
-            ) : outcome ? (
-              <>
-                <OutcomeBadge outcome={outcome} />
-                <span>{outcome.message}</span>
-              </>
-            ) : (
-              <span className="outcome-badge outcome-sending">Sending…</span>
-            )}
-          </div>
-        ) : null}
-
-        <div className="modal-actions">
-          <button type="button" onClick={onClose} disabled={!canClose} data-testid="confirm-close" data-autofocus="">
-            {sent ? 'Close' : 'Back'}
-          </button>
-          <button
-            type="button"
-            className={`primary confirm side-${side.toLowerCase()}`}
-            data-testid="confirm-submit"
-            disabled={confirmBlocker !== null}
-            title={confirmBlocker ?? undefined}
-            onClick={confirm}
-          >
-            {sent ? (settled ? 'Sent' : outcome?.status === 'unknown' ? 'Checking…' : 'Sending…') : side === 'BUY' ? 'Confirm buy' : 'Confirm sell'}
-          </button>
+      {sent ? (
+        <div className="outcome-box" role="status" data-testid="confirm-outcome">
+          {submitError !== null ? (
+            <>
+              <span className="outcome-badge outcome-rejected" data-testid="outcome-status">
+                Not sent
+              </span>
+              <span>{submitError}</span>
+            </>
+          ) : outcome ? (
+            <>
+              <OutcomeBadge outcome={outcome} />
+              <span>{outcome.message}</span>
+            </>
+          ) : (
+            <span className="outcome-badge outcome-sending">Sending…</span>
+          )}
         </div>
+      ) : null}
+
+      <div className="modal-actions">
+        <button type="button" onClick={onClose} disabled={!canClose} data-testid="confirm-close" data-autofocus="">
+          {sent ? 'Close' : 'Back'}
+        </button>
+        <button
+          type="button"
+          className={`primary confirm side-${side.toLowerCase()}`}
+          data-testid="confirm-submit"
+          disabled={confirmBlocker !== null}
+          title={confirmBlocker ?? undefined}
+          onClick={confirm}
+        >
+          {sent
+            ? settled
+              ? 'Sent'
+              : outcome?.status === 'unknown'
+                ? 'Checking…'
+                : 'Sending…'
+            : side === 'BUY'
+              ? 'Confirm buy'
+              : 'Confirm sell'}
+        </button>
+      </div>
     </Modal>
   );
 }

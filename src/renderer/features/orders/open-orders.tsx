@@ -40,7 +40,13 @@ export function groupOpenOrders(open: OpenOrdersEvent): Group[] {
     .map(([symbol, rows]) => ({ symbol, rows, count: rows.reduce((n, r) => n + r.length, 0) }));
 }
 
-function Row({ o, privacy, leg, onCancel, canCancel }: Readonly<{ o: OrderView; privacy: boolean; leg: boolean; onCancel?: () => void; canCancel: boolean }>): React.JSX.Element {
+function Row({
+  o,
+  privacy,
+  leg,
+  onCancel,
+  canCancel,
+}: Readonly<{ o: OrderView; privacy: boolean; leg: boolean; onCancel?: () => void; canCancel: boolean }>): React.JSX.Element {
   return (
     <tr className={leg ? 'leg' : ''} data-testid="open-order" data-order-id={o.orderId} data-symbol={o.symbol}>
       <td>{timeText(o.time ?? o.updateTime)}</td>
@@ -49,11 +55,19 @@ function Row({ o, privacy, leg, onCancel, canCancel }: Readonly<{ o: OrderView; 
       <td>{typeLabel(o.type)}</td>
       <td className="num">{priceText(o.price)}</td>
       <td className="num">{priceText(o.stopPrice)}</td>
-      <td className="num" data-money="">{amount(privacy, o.origQty)}</td>
-      <td className="num" data-money="">{amount(privacy, o.executedQty)}</td>
+      <td className="num" data-money="">
+        {amount(privacy, o.origQty)}
+      </td>
+      <td className="num" data-money="">
+        {amount(privacy, o.executedQty)}
+      </td>
       <td>{statusLabel(o.status)}</td>
       <td className="actions">
-        {onCancel ? <button type="button" className="danger-outline small-btn" disabled={!canCancel} onClick={onCancel}>{leg ? 'Cancel OCO' : 'Cancel'}</button> : null}
+        {onCancel ? (
+          <button type="button" className="danger-outline small-btn" disabled={!canCancel} onClick={onCancel}>
+            {leg ? 'Cancel OCO' : 'Cancel'}
+          </button>
+        ) : null}
       </td>
     </tr>
   );
@@ -74,9 +88,14 @@ export function OpenOrders(): React.JSX.Element {
   const run = (): void => {
     if (pending === null || busy) return;
     setBusy(true);
-    const p = pending.kind === 'one'
-      ? store.call('orders:cancel', { symbol: pending.order.symbol, orderId: pending.order.orderId, confirmed: true }).then((r) => (r.ok ? { ok: r.value.status === 'canceled', text: r.value.message } : { ok: false, text: r.error.message }))
-      : store.call('orders:cancelAll', { symbol: pending.symbol, confirmed: true }).then((r) => (r.ok ? { ok: r.value.status === 'done', text: r.value.message } : { ok: false, text: r.error.message }));
+    const p =
+      pending.kind === 'one'
+        ? store
+            .call('orders:cancel', { symbol: pending.order.symbol, orderId: pending.order.orderId, confirmed: true })
+            .then((r) => (r.ok ? { ok: r.value.status === 'canceled', text: r.value.message } : { ok: false, text: r.error.message }))
+        : store
+            .call('orders:cancelAll', { symbol: pending.symbol, confirmed: true })
+            .then((r) => (r.ok ? { ok: r.value.status === 'done', text: r.value.message } : { ok: false, text: r.error.message }));
     void p.then((r) => {
       setBusy(false);
       setPending(null);
@@ -93,40 +112,88 @@ export function OpenOrders(): React.JSX.Element {
         <h2>Open orders{open ? ` (${open.orders.length})` : ''}</h2>
         {cancelDisabledWhy && open && open.orders.length > 0 ? <span className="muted small">{cancelDisabledWhy}</span> : null}
       </div>
-      {message ? <p className={message.tone === 'ok' ? 'okay small' : 'error'} role="status" data-testid="cancel-message">{message.text}</p> : null}
+      {message ? (
+        <p className={message.tone === 'ok' ? 'okay small' : 'error'} role="status" data-testid="cancel-message">
+          {message.text}
+        </p>
+      ) : null}
       {openError ? <p className="error">{openError}</p> : null}
-      {open === null ? <p className="muted">Loading…</p> : open.orders.length === 0 ? <p className="empty" data-testid="no-open-orders">No open orders.</p> : (
+      {open === null ? (
+        <p className="muted">Loading…</p>
+      ) : open.orders.length === 0 ? (
+        <p className="empty" data-testid="no-open-orders">
+          No open orders.
+        </p>
+      ) : (
         <table className="otable">
           <thead>
             <tr>
-              <th>Time</th><th>Symbol</th><th>Side</th><th>Type</th><th className="num">Price</th><th className="num">Stop</th>
-              <th className="num">Amount</th><th className="num">Filled</th><th>Status</th><th />
+              <th>Time</th>
+              <th>Symbol</th>
+              <th>Side</th>
+              <th>Type</th>
+              <th className="num">Price</th>
+              <th className="num">Stop</th>
+              <th className="num">Amount</th>
+              <th className="num">Filled</th>
+              <th>Status</th>
+              <th />
             </tr>
           </thead>
           {groups.map((g) => (
             <tbody key={g.symbol} data-testid="open-group" data-symbol={g.symbol}>
               <tr className="group-head">
-                <td colSpan={9}><strong>{g.symbol}</strong> <span className="muted">· {g.count} open</span></td>
+                <td colSpan={9}>
+                  <strong>{g.symbol}</strong> <span className="muted">· {g.count} open</span>
+                </td>
                 <td className="actions">
-                  <button type="button" className="danger-outline small-btn" disabled={cancelDisabledWhy !== null} title={cancelDisabledWhy ?? undefined} onClick={() => setPending({ kind: 'all', symbol: g.symbol, count: g.count })}>
+                  <button
+                    type="button"
+                    className="danger-outline small-btn"
+                    disabled={cancelDisabledWhy !== null}
+                    title={cancelDisabledWhy ?? undefined}
+                    onClick={() => setPending({ kind: 'all', symbol: g.symbol, count: g.count })}
+                  >
                     Cancel all
                   </button>
                 </td>
               </tr>
-              {g.rows.map((legs) => legs.length === 1 && legs[0]!.orderListId === '-1' ? (
-                <Row key={legs[0]!.orderId} o={legs[0]!} privacy={privacy} leg={false} canCancel={cancelDisabledWhy === null} onCancel={() => setPending({ kind: 'one', order: legs[0]!, legs })} />
-              ) : (
-                legs.map((o, i) => (
-                  <Row key={o.orderId} o={o} privacy={privacy} leg canCancel={cancelDisabledWhy === null} {...(i === 0 ? { onCancel: () => setPending({ kind: 'one', order: o, legs }) } : {})} />
-                ))
-              ))}
+              {g.rows.map((legs) =>
+                legs.length === 1 && legs[0]!.orderListId === '-1' ? (
+                  <Row
+                    key={legs[0]!.orderId}
+                    o={legs[0]!}
+                    privacy={privacy}
+                    leg={false}
+                    canCancel={cancelDisabledWhy === null}
+                    onCancel={() => setPending({ kind: 'one', order: legs[0]!, legs })}
+                  />
+                ) : (
+                  legs.map((o, i) => (
+                    <Row
+                      key={o.orderId}
+                      o={o}
+                      privacy={privacy}
+                      leg
+                      canCancel={cancelDisabledWhy === null}
+                      {...(i === 0 ? { onCancel: () => setPending({ kind: 'one', order: o, legs }) } : {})}
+                    />
+                  ))
+                ),
+              )}
             </tbody>
           ))}
         </table>
       )}
       {pending !== null ? (
         <Modal
-          title={pending.kind === 'all' ? `Cancel all open orders on ${pending.symbol}?` : pending.legs.length > 1 ? 'Cancel this OCO (both legs)?' : 'Cancel this order?'}
+          title={
+            pending.kind === 'all'
+              ? `Cancel all open orders on ${pending.symbol}?`
+              : pending.legs.length > 1
+                ? 'Cancel this OCO (both legs)?'
+                : 'Cancel this order?'
+          }
           onClose={() => setPending(null)}
           canClose={!busy}
           testId="cancel-dialog"
@@ -135,16 +202,23 @@ export function OpenOrders(): React.JSX.Element {
             <ul className="cancel-what">
               {pending.legs.map((o) => (
                 <li key={o.orderId}>
-                  {o.side === 'BUY' ? 'Buy' : 'Sell'} <span data-money="">{amount(privacy, o.origQty)}</span> {o.symbol} · {typeLabel(o.type)}
-                  {priceText(o.price) !== '—' ? ` at ${priceText(o.price)}` : ''}{priceText(o.stopPrice) !== '—' ? ` · stop ${priceText(o.stopPrice)}` : ''}
+                  {o.side === 'BUY' ? 'Buy' : 'Sell'} <span data-money="">{amount(privacy, o.origQty)}</span> {o.symbol} ·{' '}
+                  {typeLabel(o.type)}
+                  {priceText(o.price) !== '—' ? ` at ${priceText(o.price)}` : ''}
+                  {priceText(o.stopPrice) !== '—' ? ` · stop ${priceText(o.stopPrice)}` : ''}
                 </li>
               ))}
             </ul>
           ) : (
-            <p>{pending.count} order{pending.count === 1 ? '' : 's'} on {pending.symbol} will be canceled. What has already filled stays filled.</p>
+            <p>
+              {pending.count} order{pending.count === 1 ? '' : 's'} on {pending.symbol} will be canceled. What has already filled stays
+              filled.
+            </p>
           )}
           <div className="modal-actions">
-            <button type="button" onClick={() => setPending(null)} disabled={busy} data-autofocus="" data-testid="cancel-keep">Keep</button>
+            <button type="button" onClick={() => setPending(null)} disabled={busy} data-autofocus="" data-testid="cancel-keep">
+              Keep
+            </button>
             <button type="button" className="danger" data-testid="cancel-confirm" disabled={busy} onClick={run}>
               {busy ? 'Canceling…' : pending.kind === 'all' ? 'Cancel all' : 'Cancel order'}
             </button>

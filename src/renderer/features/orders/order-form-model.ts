@@ -49,7 +49,11 @@ export const ORDER_TYPES: readonly { readonly type: FormOrderType; readonly labe
   { type: 'LIMIT', label: 'Limit', hint: 'At your price or better; waits in the book until it fills.' },
   { type: 'MARKET', label: 'Market', hint: 'At once, at the best prices available now.' },
   { type: 'STOP_LOSS_LIMIT', label: 'Stop-loss limit', hint: 'A limit order placed when the market reaches the stop price.' },
-  { type: 'TAKE_PROFIT_LIMIT', label: 'Take-profit limit', hint: 'A limit order placed when the market reaches the stop price, in your favour.' },
+  {
+    type: 'TAKE_PROFIT_LIMIT',
+    label: 'Take-profit limit',
+    hint: 'A limit order placed when the market reaches the stop price, in your favour.',
+  },
   { type: 'LIMIT_MAKER', label: 'Limit maker', hint: 'Post-only: rejected instead of trading at once as a taker.' },
   { type: 'OCO', label: 'OCO', hint: 'One cancels the other: a limit maker and a stop-limit; when one trades the other is canceled.' },
 ];
@@ -57,12 +61,17 @@ export const ORDER_TYPES: readonly { readonly type: FormOrderType; readonly labe
 /** Which inputs the type shows. */
 export function fieldsOf(type: FormOrderType, marketBy: MarketBy): ReadonlySet<DraftField> {
   switch (type) {
-    case 'LIMIT': return new Set(['quantity', 'price', 'timeInForce']);
-    case 'LIMIT_MAKER': return new Set(['quantity', 'price']);
-    case 'MARKET': return new Set([marketBy === 'quote' ? 'quoteOrderQty' : 'quantity']);
+    case 'LIMIT':
+      return new Set(['quantity', 'price', 'timeInForce']);
+    case 'LIMIT_MAKER':
+      return new Set(['quantity', 'price']);
+    case 'MARKET':
+      return new Set([marketBy === 'quote' ? 'quoteOrderQty' : 'quantity']);
     case 'STOP_LOSS_LIMIT':
-    case 'TAKE_PROFIT_LIMIT': return new Set(['quantity', 'price', 'stopPrice', 'timeInForce']);
-    case 'OCO': return new Set(['quantity', 'price', 'stopPrice', 'stopLimitPrice', 'stopLimitTimeInForce']);
+    case 'TAKE_PROFIT_LIMIT':
+      return new Set(['quantity', 'price', 'stopPrice', 'timeInForce']);
+    case 'OCO':
+      return new Set(['quantity', 'price', 'stopPrice', 'stopLimitPrice', 'stopLimitTimeInForce']);
   }
 }
 
@@ -82,7 +91,9 @@ export function draftOf(v: FormValues): OrderDraftInput {
 
 /** A stable text of a draft or order, to tell whether an answer belongs to what is on screen. */
 export function keyOf(d: OrderDraftInput | ConfirmedOrder): string {
-  const entries = Object.entries(d).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b));
+  const entries = Object.entries(d)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
   return JSON.stringify(entries);
 }
 
@@ -119,16 +130,26 @@ export function symbolOnEnter(text: string, list: SymbolSuggestions | null, acti
 /** Set one field as a correction or a shortcut would. */
 export function withField(v: FormValues, field: DraftField, value: string): FormValues {
   switch (field) {
-    case 'quantity': return { ...v, quantity: value };
-    case 'quoteOrderQty': return { ...v, quoteOrderQty: value, marketBy: 'quote' };
-    case 'price': return { ...v, price: value };
-    case 'stopPrice': return { ...v, stopPrice: value };
-    case 'stopLimitPrice': return { ...v, stopLimitPrice: value };
-    case 'timeInForce': return isTif(value) ? { ...v, timeInForce: value } : v;
-    case 'stopLimitTimeInForce': return isTif(value) ? { ...v, stopLimitTimeInForce: value } : v;
-    case 'symbol': return { ...v, symbol: normaliseSymbol(value) };
-    case 'side': return value === 'BUY' || value === 'SELL' ? { ...v, side: value } : v;
-    case 'type': return ORDER_TYPES.some((t) => t.type === value) ? { ...v, type: value as FormOrderType } : v;
+    case 'quantity':
+      return { ...v, quantity: value };
+    case 'quoteOrderQty':
+      return { ...v, quoteOrderQty: value, marketBy: 'quote' };
+    case 'price':
+      return { ...v, price: value };
+    case 'stopPrice':
+      return { ...v, stopPrice: value };
+    case 'stopLimitPrice':
+      return { ...v, stopLimitPrice: value };
+    case 'timeInForce':
+      return isTif(value) ? { ...v, timeInForce: value } : v;
+    case 'stopLimitTimeInForce':
+      return isTif(value) ? { ...v, stopLimitTimeInForce: value } : v;
+    case 'symbol':
+      return { ...v, symbol: normaliseSymbol(value) };
+    case 'side':
+      return value === 'BUY' || value === 'SELL' ? { ...v, side: value } : v;
+    case 'type':
+      return ORDER_TYPES.some((t) => t.type === value) ? { ...v, type: value as FormOrderType } : v;
   }
 }
 
@@ -159,7 +180,12 @@ export function priceShortcuts(quote: MarketQuote | null | undefined, tickSize: 
     for (const pct of [-5, -1, 1, 5]) {
       const raw = last.mul(new Decimal(100).plus(pct)).div(100);
       const v = onGrid(raw, pct < 0 ? 'up' : 'down');
-      if (dec(v).gt(0)) out.push({ label: `${pct > 0 ? '+' : '−'}${Math.abs(pct)} %`, value: v, title: `${Math.abs(pct)} % ${pct > 0 ? 'above' : 'below'} the last price` });
+      if (dec(v).gt(0))
+        out.push({
+          label: `${pct > 0 ? '+' : '−'}${Math.abs(pct)} %`,
+          value: v,
+          title: `${Math.abs(pct)} % ${pct > 0 ? 'above' : 'below'} the last price`,
+        });
     }
   }
   return out;
@@ -169,56 +195,89 @@ export function priceShortcuts(quote: MarketQuote | null | undefined, tickSize: 
 export function priceFieldsOf(type: FormOrderType): readonly DraftField[] {
   switch (type) {
     case 'LIMIT':
-    case 'LIMIT_MAKER': return ['price'];
-    case 'MARKET': return [];
+    case 'LIMIT_MAKER':
+      return ['price'];
+    case 'MARKET':
+      return [];
     case 'STOP_LOSS_LIMIT':
-    case 'TAKE_PROFIT_LIMIT': return ['stopPrice', 'price'];
-    case 'OCO': return ['price', 'stopPrice', 'stopLimitPrice'];
+    case 'TAKE_PROFIT_LIMIT':
+      return ['stopPrice', 'price'];
+    case 'OCO':
+      return ['price', 'stopPrice', 'stopLimitPrice'];
   }
 }
 
 /** A status in words for tables. */
 export function statusLabel(status: string): string {
   switch (status) {
-    case 'NEW': return 'Open';
-    case 'PARTIALLY_FILLED': return 'Partly filled';
-    case 'FILLED': return 'Filled';
-    case 'CANCELED': return 'Canceled';
-    case 'PENDING_CANCEL': return 'Canceling';
-    case 'REJECTED': return 'Rejected';
-    case 'EXPIRED': return 'Expired';
-    case 'EXPIRED_IN_MATCH': return 'Expired (self-trade prevention)';
-    case 'PENDING_NEW': return 'Pending';
-    default: return status;
+    case 'NEW':
+      return 'Open';
+    case 'PARTIALLY_FILLED':
+      return 'Partly filled';
+    case 'FILLED':
+      return 'Filled';
+    case 'CANCELED':
+      return 'Canceled';
+    case 'PENDING_CANCEL':
+      return 'Canceling';
+    case 'REJECTED':
+      return 'Rejected';
+    case 'EXPIRED':
+      return 'Expired';
+    case 'EXPIRED_IN_MATCH':
+      return 'Expired (self-trade prevention)';
+    case 'PENDING_NEW':
+      return 'Pending';
+    default:
+      return status;
   }
 }
 
 export function typeLabel(type: string): string {
   switch (type) {
-    case 'LIMIT': return 'Limit';
-    case 'MARKET': return 'Market';
-    case 'STOP_LOSS': return 'Stop-loss';
-    case 'STOP_LOSS_LIMIT': return 'Stop-loss limit';
-    case 'TAKE_PROFIT': return 'Take-profit';
-    case 'TAKE_PROFIT_LIMIT': return 'Take-profit limit';
-    case 'LIMIT_MAKER': return 'Limit maker';
-    case 'OCO': return 'OCO';
-    default: return type;
+    case 'LIMIT':
+      return 'Limit';
+    case 'MARKET':
+      return 'Market';
+    case 'STOP_LOSS':
+      return 'Stop-loss';
+    case 'STOP_LOSS_LIMIT':
+      return 'Stop-loss limit';
+    case 'TAKE_PROFIT':
+      return 'Take-profit';
+    case 'TAKE_PROFIT_LIMIT':
+      return 'Take-profit limit';
+    case 'LIMIT_MAKER':
+      return 'Limit maker';
+    case 'OCO':
+      return 'OCO';
+    default:
+      return type;
   }
 }
 
 /** What the outcome badge says. */
 export function outcomeLabel(status: string): string {
   switch (status) {
-    case 'sending': return 'Sending…';
-    case 'unknown': return 'Outcome unknown — checking…';
-    case 'accepted': return 'Accepted';
-    case 'partially-filled': return 'Partially filled';
-    case 'filled': return 'Filled';
-    case 'canceled': return 'Canceled';
-    case 'expired': return 'Expired';
-    case 'rejected': return 'Rejected';
-    case 'not-placed': return 'Not placed';
-    default: return status;
+    case 'sending':
+      return 'Sending…';
+    case 'unknown':
+      return 'Outcome unknown — checking…';
+    case 'accepted':
+      return 'Accepted';
+    case 'partially-filled':
+      return 'Partially filled';
+    case 'filled':
+      return 'Filled';
+    case 'canceled':
+      return 'Canceled';
+    case 'expired':
+      return 'Expired';
+    case 'rejected':
+      return 'Rejected';
+    case 'not-placed':
+      return 'Not placed';
+    default:
+      return status;
   }
 }

@@ -88,9 +88,10 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const quote = newerQuote(pushed, checkedQuote);
   const age = quoteAge(quote, Math.max(clock, Date.now()));
   const quoteStale = age !== null && (age.stale || (current?.warnings.some((w) => w.code === 'no-market-data') ?? false));
-  const disabledReason = settings !== null && !settings.tradingEnabled
-    ? 'Trading is switched off in Settings (read-only mode). Switch it on to place or cancel orders.'
-    : shown?.disabledReason ?? null;
+  const disabledReason =
+    settings !== null && !settings.tradingEnabled
+      ? 'Trading is switched off in Settings (read-only mode). Switch it on to place or cancel orders.'
+      : (shown?.disabledReason ?? null);
   const readOnly = disabledReason !== null;
   const fields = fieldsOf(v.type, v.marketBy);
   const set = (patch: Partial<FormValues>): void => setV((old) => ({ ...old, ...patch }));
@@ -140,9 +141,16 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   // The tick of the symbol on screen only (the last answer may still be about the previous one).
   const tick = rules !== null && rules.symbol === v.symbol ? rules.tickSize : null;
 
-  const input = (f: 'quantity' | 'quoteOrderQty' | 'price' | 'stopPrice' | 'stopLimitPrice', unit: string, isAmount: boolean): React.JSX.Element => (
+  const input = (
+    f: 'quantity' | 'quoteOrderQty' | 'price' | 'stopPrice' | 'stopLimitPrice',
+    unit: string,
+    isAmount: boolean,
+  ): React.JSX.Element => (
     <label className="ofield">
-      <span>{FIELD_LABELS[f]}{unit ? <span className="muted"> ({unit})</span> : null}</span>
+      <span>
+        {FIELD_LABELS[f]}
+        {unit ? <span className="muted"> ({unit})</span> : null}
+      </span>
       <input
         aria-label={FIELD_LABELS[f]}
         className={`${issuesOf(f).length > 0 ? 'invalid' : ''}${isAmount && privacy ? ' masked' : ''}`}
@@ -166,22 +174,46 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
         <div className="readonly-note" role="status" data-testid="read-only-reason">
           <span>{disabledReason}</span>
           {settings !== null && !settings.tradingEnabled ? (
-            <button type="button" onClick={() => void store.updateSettings({ tradingEnabled: true })}>Turn trading on</button>
+            <button type="button" onClick={() => void store.updateSettings({ tradingEnabled: true })}>
+              Turn trading on
+            </button>
           ) : null}
         </div>
       ) : null}
       <fieldset disabled={readOnly} className="ofields">
         <div className="ofield">
           <span>Symbol</span>
-          <SymbolPicker value={v.symbol} disabled={readOnly} onChange={(s) => set({ symbol: s, price: '', stopPrice: '', stopLimitPrice: '', quantity: '', quoteOrderQty: '' })} />
+          <SymbolPicker
+            value={v.symbol}
+            disabled={readOnly}
+            onChange={(s) => set({ symbol: s, price: '', stopPrice: '', stopLimitPrice: '', quantity: '', quoteOrderQty: '' })}
+          />
         </div>
-        <div className={`quote-line${quoteStale ? ' stale' : ''}`} data-testid="market-quote" data-stale={quoteStale ? 'true' : undefined} aria-live="off" style={quoteStale ? { opacity: 0.55 } : undefined}>
-          <span>Bid <strong className="up">{priceText(quote?.bid, tick)}</strong></span>
-          <span>Ask <strong className="down">{priceText(quote?.ask, tick)}</strong></span>
-          <span>Last <strong>{priceText(quote?.last, tick)}</strong></span>
+        <div
+          className={`quote-line${quoteStale ? ' stale' : ''}`}
+          data-testid="market-quote"
+          data-stale={quoteStale ? 'true' : undefined}
+          aria-live="off"
+          style={quoteStale ? { opacity: 0.55 } : undefined}
+        >
+          <span>
+            Bid <strong className="up">{priceText(quote?.bid, tick)}</strong>
+          </span>
+          <span>
+            Ask <strong className="down">{priceText(quote?.ask, tick)}</strong>
+          </span>
+          <span>
+            Last <strong>{priceText(quote?.last, tick)}</strong>
+          </span>
           {rules && rules.status !== 'TRADING' ? <span className="warn">{rules.status}</span> : null}
           {age !== null ? (
-            <span className="muted small" data-testid="quote-age" title={quoteStale ? 'These prices could not be refreshed: the market may have moved.' : undefined}>{age.text}</span>
+            <span
+              className="muted small"
+              data-testid="quote-age"
+              title={quoteStale ? 'These prices could not be refreshed: the market may have moved.' : undefined}
+            >
+              {age.text}
+            </span>
           ) : null}
         </div>
         <RadioButtons
@@ -195,15 +227,25 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
         <label className="ofield">
           <span>Type</span>
           <select aria-label="Order type" value={v.type} onChange={(e) => fix('type', e.target.value)}>
-            {ORDER_TYPES.map((t) => <option key={t.type} value={t.type}>{t.label}</option>)}
+            {ORDER_TYPES.map((t) => (
+              <option key={t.type} value={t.type}>
+                {t.label}
+              </option>
+            ))}
           </select>
           <span className="hint">{ORDER_TYPES.find((t) => t.type === v.type)?.hint}</span>
         </label>
         {v.type === 'MARKET' ? (
           <div className="market-by" role="radiogroup" aria-label="Market order by">
             {/* one name: the arrow keys move between them, like any native radio group */}
-            <label className="radio"><input type="radio" name={marketByName} checked={v.marketBy === 'quantity'} onChange={() => set({ marketBy: 'quantity' })} /> Amount{base ? ` of ${base}` : ''}</label>
-            <label className="radio"><input type="radio" name={marketByName} checked={v.marketBy === 'quote'} onChange={() => set({ marketBy: 'quote' })} /> Total in {quoteAsset || 'quote'}</label>
+            <label className="radio">
+              <input type="radio" name={marketByName} checked={v.marketBy === 'quantity'} onChange={() => set({ marketBy: 'quantity' })} />{' '}
+              Amount{base ? ` of ${base}` : ''}
+            </label>
+            <label className="radio">
+              <input type="radio" name={marketByName} checked={v.marketBy === 'quote'} onChange={() => set({ marketBy: 'quote' })} /> Total
+              in {quoteAsset || 'quote'}
+            </label>
           </div>
         ) : null}
         {fields.has('stopPrice') && v.type !== 'OCO' ? input('stopPrice', quoteAsset, false) : null}
@@ -214,7 +256,9 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
           <div className="shortcuts" aria-label="Price shortcuts">
             <span className="muted small">{FIELD_LABELS[target]}:</span>
             {shortcuts.map((s) => (
-              <button key={s.label} type="button" className="chip" title={`${s.title}: ${s.value}`} onClick={() => fix(target, s.value)}>{s.label}</button>
+              <button key={s.label} type="button" className="chip" title={`${s.title}: ${s.value}`} onClick={() => fix(target, s.value)}>
+                {s.label}
+              </button>
             ))}
           </div>
         ) : null}
@@ -254,7 +298,11 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
         {fields.has('stopLimitTimeInForce') ? (
           <label className="ofield">
             <span>Stop-limit time in force</span>
-            <select aria-label="Stop-limit time in force" value={v.stopLimitTimeInForce} onChange={(e) => fix('stopLimitTimeInForce', e.target.value)}>
+            <select
+              aria-label="Stop-limit time in force"
+              value={v.stopLimitTimeInForce}
+              onChange={(e) => fix('stopLimitTimeInForce', e.target.value)}
+            >
               <option value="GTC">GTC — until canceled</option>
               <option value="IOC">IOC</option>
               <option value="FOK">FOK</option>
@@ -264,27 +312,42 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
       </fieldset>
 
       {shown?.available ? (
-        <div className="available small">Available: <span data-money="">{amount(privacy, shown.available.free, shown.available.asset)}</span></div>
+        <div className="available small">
+          Available: <span data-money="">{amount(privacy, shown.available.free, shown.available.asset)}</span>
+        </div>
       ) : null}
       <Issues issues={otherIssues} onFix={(i) => i.correction && fix(i.correction.field, i.correction.value)} privacy={privacy} />
       {est !== null ? (
         <dl className="estimate" data-testid="estimate">
           <dt>{v.side === 'BUY' ? 'Estimated cost' : 'Estimated proceeds'}</dt>
           <dd data-money="">{amount(privacy, est.total, est.totalAsset)}</dd>
-          <dt>Fee ({est.liquidity}, {formatPercentOf(est.feeRate, 4)})</dt>
-          <dd data-money="">≈ {amount(privacy, est.fee, est.feeAsset)}{est.bnbDiscount ? ' (less in BNB)' : ''}</dd>
+          <dt>
+            Fee ({est.liquidity}, {formatPercentOf(est.feeRate, 4)})
+          </dt>
+          <dd data-money="">
+            ≈ {amount(privacy, est.fee, est.feeAsset)}
+            {est.bnbDiscount ? ' (less in BNB)' : ''}
+          </dd>
           <dt>You receive</dt>
           <dd data-money="">≈ {amount(privacy, est.receive, est.receiveAsset)}</dd>
         </dl>
       ) : null}
       {current && current.warnings.length > 0 ? (
         <ul className="owarnings">
-          {current.warnings.map((w) => <li key={w.code} data-testid="preflight-warning" data-code={w.code}>{maskFigures(privacy && quotesBalance(w.code), w.message)}</li>)}
+          {current.warnings.map((w) => (
+            <li key={w.code} data-testid="preflight-warning" data-code={w.code}>
+              {maskFigures(privacy && quotesBalance(w.code), w.message)}
+            </li>
+          ))}
         </ul>
       ) : null}
       {/* Always on screen (sticky in the form's column): the message of a refused check and the action. */}
       <div className="order-actions" data-testid="order-actions">
-        {error ? <p className="error" role="alert" data-testid="order-form-error">{error}</p> : null}
+        {error ? (
+          <p className="error" role="alert" data-testid="order-form-error">
+            {error}
+          </p>
+        ) : null}
         <button
           type="button"
           className={`primary review side-${v.side.toLowerCase()}`}
@@ -292,7 +355,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
           disabled={!canReview}
           onClick={review}
         >
-          {reviewing ? 'Checking…' : blocker ?? `Review ${v.side === 'BUY' ? 'buy' : 'sell'} order…`}
+          {reviewing ? 'Checking…' : (blocker ?? `Review ${v.side === 'BUY' ? 'buy' : 'sell'} order…`)}
         </button>
       </div>
       {dialog !== null ? <ConfirmDialog confirmation={dialog} onClose={() => setDialog(null)} /> : null}

@@ -16,12 +16,20 @@ function SyncStatus(): React.JSX.Element | null {
       {sync.running ? (
         <>
           <progress max={Math.max(1, sync.total)} value={sync.done} aria-label="History sync" />
-          <span>Syncing {sync.done} of {sync.total}{sync.symbol ? ` · ${sync.symbol}` : ''} · {weight}</span>
+          <span>
+            Syncing {sync.done} of {sync.total}
+            {sync.symbol ? ` · ${sync.symbol}` : ''} · {weight}
+          </span>
         </>
       ) : sync.error ? (
-        <span className="warn">Sync stopped: {sync.error} ({sync.done} of {sync.total} symbols, {weight})</span>
+        <span className="warn">
+          Sync stopped: {sync.error} ({sync.done} of {sync.total} symbols, {weight})
+        </span>
       ) : (
-        <span>Synced {sync.total} symbol{sync.total === 1 ? '' : 's'}: {sync.ordersAdded} new order{sync.ordersAdded === 1 ? '' : 's'}, {sync.fillsAdded} new fill{sync.fillsAdded === 1 ? '' : 's'} · {weight}</span>
+        <span>
+          Synced {sync.total} symbol{sync.total === 1 ? '' : 's'}: {sync.ordersAdded} new order{sync.ordersAdded === 1 ? '' : 's'},{' '}
+          {sync.fillsAdded} new fill{sync.fillsAdded === 1 ? '' : 's'} · {weight}
+        </span>
       )}
     </div>
   );
@@ -41,21 +49,28 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
   const [error, setError] = useState<string | null>(null);
   const [syncError, setSyncError] = useState<string | null>(null);
 
-  const load = useCallback((sym: string, before?: string): void => {
-    if (!isSymbolCode(sym)) return;
-    setLoading(true);
-    void store.call('orders:history', { symbol: sym, limit: PAGE, ...(before !== undefined ? { beforeOrderId: before } : {}) }).then((res) => {
-      setLoading(false);
-      if (!res.ok) {
-        setError(res.error.message);
-        return;
-      }
-      setError(null);
-      setPage((old) => (before !== undefined && old !== null && old.symbol === sym
-        ? { ...res.value, orders: [...old.orders, ...res.value.orders], fills: [...old.fills, ...res.value.fills] }
-        : res.value));
-    });
-  }, [store]);
+  const load = useCallback(
+    (sym: string, before?: string): void => {
+      if (!isSymbolCode(sym)) return;
+      setLoading(true);
+      void store
+        .call('orders:history', { symbol: sym, limit: PAGE, ...(before !== undefined ? { beforeOrderId: before } : {}) })
+        .then((res) => {
+          setLoading(false);
+          if (!res.ok) {
+            setError(res.error.message);
+            return;
+          }
+          setError(null);
+          setPage((old) =>
+            before !== undefined && old !== null && old.symbol === sym
+              ? { ...res.value, orders: [...old.orders, ...res.value.orders], fills: [...old.fills, ...res.value.fills] }
+              : res.value,
+          );
+        });
+    },
+    [store],
+  );
 
   useEffect(() => {
     // eslint-disable-next-line react-hooks/set-state-in-effect -- another symbol's page is cleared at once, before the debounced load
@@ -68,7 +83,7 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
     // eslint-disable-next-line react-hooks/set-state-in-effect -- a newly ended sync reloads the list (load sets state when its answer arrives)
     if (syncEnded !== null) load(symbol);
     // not on a symbol change: that loads by itself (above); only a newly ended sync reloads here
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- not on a symbol change: the effect above loads that
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- not on a symbol change: the effect above loads that
   }, [syncEnded, load]);
 
   const sync = (): void => {
@@ -89,19 +104,35 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
         <h2>History · {symbol}</h2>
         <span className="muted small">{page?.lastSyncedAt ? `synced ${timeText(page.lastSyncedAt)}` : 'not synced yet'}</span>
         <span className="spacer" />
-        <button type="button" onClick={sync} disabled={syncRunning || requested} data-testid="sync-history" title="Fetch new orders and fills for the symbols you hold, have open orders on or traded in Perch (never every symbol on the exchange)">
+        <button
+          type="button"
+          onClick={sync}
+          disabled={syncRunning || requested}
+          data-testid="sync-history"
+          title="Fetch new orders and fills for the symbols you hold, have open orders on or traded in Perch (never every symbol on the exchange)"
+        >
           {syncRunning || requested ? 'Syncing…' : 'Sync history'}
         </button>
       </div>
       <SyncStatus />
       {syncError ? <p className="error">{syncError}</p> : null}
       {error ? <p className="error">{error}</p> : null}
-      {page === null ? <p className="muted">{loading ? 'Loading…' : ''}</p> : page.orders.length === 0 ? <p className="empty">No orders on {symbol} yet.</p> : (
+      {page === null ? (
+        <p className="muted">{loading ? 'Loading…' : ''}</p>
+      ) : page.orders.length === 0 ? (
+        <p className="empty">No orders on {symbol} yet.</p>
+      ) : (
         <table className="otable">
           <thead>
             <tr>
-              <th>Time</th><th>Side</th><th>Type</th><th className="num">Price</th><th className="num">Amount</th><th className="num">Filled</th>
-              <th className="num">Total</th><th>Status</th>
+              <th>Time</th>
+              <th>Side</th>
+              <th>Type</th>
+              <th className="num">Price</th>
+              <th className="num">Amount</th>
+              <th className="num">Filled</th>
+              <th className="num">Total</th>
+              <th>Status</th>
             </tr>
           </thead>
           <tbody>
@@ -111,22 +142,40 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
                 <td className={o.side === 'BUY' ? 'up' : 'down'}>{o.side === 'BUY' ? 'Buy' : 'Sell'}</td>
                 <td>{typeLabel(o.type)}</td>
                 <td className="num">{priceText(o.price)}</td>
-                <td className="num" data-money="">{amount(privacy, o.origQty)}</td>
-                <td className="num" data-money="">{amount(privacy, o.executedQty)}</td>
-                <td className="num" data-money="">{o.cumulativeQuoteQty.startsWith('-') ? '—' : amount(privacy, o.cumulativeQuoteQty)}</td>
+                <td className="num" data-money="">
+                  {amount(privacy, o.origQty)}
+                </td>
+                <td className="num" data-money="">
+                  {amount(privacy, o.executedQty)}
+                </td>
+                <td className="num" data-money="">
+                  {o.cumulativeQuoteQty.startsWith('-') ? '—' : amount(privacy, o.cumulativeQuoteQty)}
+                </td>
                 <td>{statusLabel(o.status)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {page?.nextBeforeOrderId ? <button type="button" className="link" onClick={() => load(symbol, page.nextBeforeOrderId ?? undefined)}>Load older orders</button> : null}
+      {page?.nextBeforeOrderId ? (
+        <button type="button" className="link" onClick={() => load(symbol, page.nextBeforeOrderId ?? undefined)}>
+          Load older orders
+        </button>
+      ) : null}
       {fills.length > 0 ? (
         <>
           <h3 className="subhead">Fills</h3>
           <table className="otable">
             <thead>
-              <tr><th>Time</th><th>Side</th><th className="num">Price</th><th className="num">Amount</th><th className="num">Total</th><th className="num">Fee</th><th>Role</th></tr>
+              <tr>
+                <th>Time</th>
+                <th>Side</th>
+                <th className="num">Price</th>
+                <th className="num">Amount</th>
+                <th className="num">Total</th>
+                <th className="num">Fee</th>
+                <th>Role</th>
+              </tr>
             </thead>
             <tbody>
               {fills.map((f) => (
@@ -134,9 +183,15 @@ export function OrderHistory({ symbol }: Readonly<{ symbol: string }>): React.JS
                   <td>{timeText(f.time)}</td>
                   <td className={f.side === 'BUY' ? 'up' : 'down'}>{f.side === 'BUY' ? 'Buy' : 'Sell'}</td>
                   <td className="num">{priceText(f.price)}</td>
-                  <td className="num" data-money="">{amount(privacy, f.qty)}</td>
-                  <td className="num" data-money="">{amount(privacy, f.quoteQty)}</td>
-                  <td className="num" data-money="">{amount(privacy, f.commission, f.commissionAsset)}</td>
+                  <td className="num" data-money="">
+                    {amount(privacy, f.qty)}
+                  </td>
+                  <td className="num" data-money="">
+                    {amount(privacy, f.quoteQty)}
+                  </td>
+                  <td className="num" data-money="">
+                    {amount(privacy, f.commission, f.commissionAsset)}
+                  </td>
                   <td>{f.isMaker ? 'Maker' : 'Taker'}</td>
                 </tr>
               ))}

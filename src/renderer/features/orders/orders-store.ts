@@ -7,13 +7,7 @@
  * submitted at most once (a second call returns the first call's promise), and while one submit
  * is on its way no other is sent.
  */
-import type {
-  ConfirmedOrder,
-  MarketQuote,
-  OpenOrdersEvent,
-  OrderOutcomeView,
-  SyncProgress,
-} from '../../../shared/domain/orders';
+import type { ConfirmedOrder, MarketQuote, OpenOrdersEvent, OrderOutcomeView, SyncProgress } from '../../../shared/domain/orders';
 import type { PerchBridge } from '../../../shared/ipc/bridge';
 import type { Result } from '../../../shared/ipc/result';
 import { classifySubmitError, unknownOutcomeView } from './submit-error';
@@ -54,7 +48,11 @@ export interface OrdersStore {
   refreshOpen(): Promise<void>;
   /** Send a confirmed order once. The same token again returns the first call's answer. */
   /** `acknowledgePossibleDuplicate`: the person ticked the 'possible-duplicate' acknowledgement. */
-  submit(token: string, order: ConfirmedOrder, options?: { readonly acknowledgePossibleDuplicate?: boolean }): Promise<Result<OrderOutcomeView>>;
+  submit(
+    token: string,
+    order: ConfirmedOrder,
+    options?: { readonly acknowledgePossibleDuplicate?: boolean },
+  ): Promise<Result<OrderOutcomeView>>;
   outcomeOf(clientOrderId: string): OrderOutcomeView | undefined;
   /** Watch a symbol's book ticker (null stops); the quote arrives in viewState.get().market. */
   watch(symbol: string | null): void;
@@ -144,7 +142,10 @@ export function createOrdersStore(bridge: PerchBridge, opts: { pollMs?: number }
       if (first !== undefined) return first;
       if (viewState.get().submitting !== null) {
         // Refused here, before anything left this window: provably not sent.
-        return Promise.resolve({ ok: false, error: { code: 'not-allowed', message: 'Another order is being sent; wait for its outcome.' } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'not-allowed', message: 'Another order is being sent; wait for its outcome.' },
+        });
       }
       set({ submitting: token });
       const ack = options?.acknowledgePossibleDuplicate === true ? { acknowledgePossibleDuplicate: true as const } : {};

@@ -23,8 +23,13 @@ function Outcomes(): React.JSX.Element | null {
             <li key={o.clientOrderId} data-testid="outcome" data-client-order-id={o.clientOrderId} data-status={o.status}>
               <OutcomeBadge outcome={o} />
               <span className="outcome-what">
-                {first ? <>{first.side === 'BUY' ? 'Buy' : 'Sell'} <span data-money="">{amount(privacy, first.origQty)}</span> </> : null}
-                {o.symbol}{o.kind === 'oco' ? ' (OCO)' : ''}
+                {first ? (
+                  <>
+                    {first.side === 'BUY' ? 'Buy' : 'Sell'} <span data-money="">{amount(privacy, first.origQty)}</span>{' '}
+                  </>
+                ) : null}
+                {o.symbol}
+                {o.kind === 'oco' ? ' (OCO)' : ''}
               </span>
               <span className="outcome-msg">{privacy ? o.message.replace(/\d[\d,.]*/g, '•••') : o.message}</span>
               <span className="muted small">{timeText(o.at)}</span>

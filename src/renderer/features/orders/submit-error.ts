@@ -40,7 +40,12 @@ export const UNKNOWN_OUTCOME_MESSAGE =
   'Perch could not confirm whether this order reached Binance. It keeps checking; until then, look at Open orders before placing it again.';
 
 /** The "outcome unknown" view shown (and followed) when submit answered with an error of unknown fate. */
-export function unknownOutcomeView(token: string, order: ConfirmedOrder, error: Pick<ResultError, 'message'>, at: number): OrderOutcomeView {
+export function unknownOutcomeView(
+  token: string,
+  order: ConfirmedOrder,
+  error: Pick<ResultError, 'message'>,
+  at: number,
+): OrderOutcomeView {
   return {
     clientOrderId: token,
     kind: order.type === 'OCO' ? 'oco' : 'order',

@@ -7,7 +7,19 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
-  Bar, BarChart, CartesianGrid, Cell, ComposedChart, Line, LineChart, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  ComposedChart,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
 } from 'recharts';
 import type { PnlHoldingView, PnlSummaryView } from '../../../shared/domain/pnl';
 import type { DepositCostInput, PnlAssetDetail, PnlDepositRow, PnlOverview, PnlRange, PnlTradeRow } from '../../../shared/ipc/pnl-contract';
@@ -18,7 +30,14 @@ import './pnl.css';
 
 type Method = 'average' | 'fifo';
 type Sub = 'overview' | 'trades' | 'deposits' | 'asset';
-const RANGES: ReadonlyArray<[PnlRange, string]> = [['24h', '24 h'], ['7d', '7 d'], ['30d', '30 d'], ['90d', '90 d'], ['1y', '1 y'], ['all', 'All']];
+const RANGES: ReadonlyArray<[PnlRange, string]> = [
+  ['24h', '24 h'],
+  ['7d', '7 d'],
+  ['30d', '30 d'],
+  ['90d', '90 d'],
+  ['1y', '1 y'],
+  ['all', 'All'],
+];
 
 const dateText = (t: number): string => {
   const d = new Date(t);
@@ -44,12 +63,18 @@ function SyncBar({ overview, onChanged }: Readonly<{ overview: PnlOverview | nul
         <div role="status">
           <progress max={Math.max(1, s.symbolsTotal)} value={s.symbolsDone} aria-label="Symbols read" />
           <span>
-            {s.phase === 'transfers' ? 'Reading deposits, withdrawals and conversions…'
-              : s.phase === 'paused' ? `Paused to keep request weight for trading; continues at ${s.pausedUntil ? dateText(s.pausedUntil) : 'the next minute'}.`
-                : `Reading trades: ${s.symbolsDone} of ${s.symbolsTotal} symbols${s.symbol ? ` (${s.symbol})` : ''}`}
-            {' '}· {s.tradesFound.toLocaleString()} trades found · request weight {s.weightCost.toLocaleString()}{s.weightUsed !== null ? ` (${s.weightUsed.toLocaleString()} of ${s.weightLimit.toLocaleString()} this minute)` : ''}{eta}
+            {s.phase === 'transfers'
+              ? 'Reading deposits, withdrawals and conversions…'
+              : s.phase === 'paused'
+                ? `Paused to keep request weight for trading; continues at ${s.pausedUntil ? dateText(s.pausedUntil) : 'the next minute'}.`
+                : `Reading trades: ${s.symbolsDone} of ${s.symbolsTotal} symbols${s.symbol ? ` (${s.symbol})` : ''}`}{' '}
+            · {s.tradesFound.toLocaleString()} trades found · request weight {s.weightCost.toLocaleString()}
+            {s.weightUsed !== null ? ` (${s.weightUsed.toLocaleString()} of ${s.weightLimit.toLocaleString()} this minute)` : ''}
+            {eta}
           </span>
-          <button type="button" className="link" onClick={() => void store.call('pnl:cancelSync').then(onChanged)}>Stop</button>
+          <button type="button" className="link" onClick={() => void store.call('pnl:cancelSync').then(onChanged)}>
+            Stop
+          </button>
         </div>
       ) : (
         <div className="small muted">
@@ -57,8 +82,13 @@ function SyncBar({ overview, onChanged }: Readonly<{ overview: PnlOverview | nul
           {s.phase === 'cancelled' ? <span>History sync stopped; it continues where it left off. </span> : null}
           {s.lastSyncedAt ? <span>History read {dateText(s.lastSyncedAt)} · </span> : null}
           <span>Deposits and withdrawals: {s.transfers === 'synced' ? 'included' : 'not available on this environment'} · </span>
-          <span title={overview.summary?.coveredSymbols.join(', ') ?? ''}>Trades of {overview.summary?.coveredSymbols.length ?? s.symbolsTotal} symbols are covered (the assets you hold or held against common quotes).</span>
-          <button type="button" className="link" onClick={() => void store.call('pnl:sync').then(onChanged)}>Read again</button>
+          <span title={overview.summary?.coveredSymbols.join(', ') ?? ''}>
+            Trades of {overview.summary?.coveredSymbols.length ?? s.symbolsTotal} symbols are covered (the assets you hold or held against
+            common quotes).
+          </span>
+          <button type="button" className="link" onClick={() => void store.call('pnl:sync').then(onChanged)}>
+            Read again
+          </button>
           {overview.summary ? (
             <details>
               <summary>Covered symbols</summary>
@@ -82,18 +112,31 @@ function SyncBar({ overview, onChanged }: Readonly<{ overview: PnlOverview | nul
           Missing a pair? Add a symbol
           <input value={symbol} maxLength={40} placeholder="e.g. DOGEUSDT" onChange={(e) => setSymbol(e.target.value)} />
         </label>
-        <button type="submit" disabled={symbol.trim() === ''}>Add</button>
-        {message ? <span className="small" role="status">{message}</span> : null}
+        <button type="submit" disabled={symbol.trim() === ''}>
+          Add
+        </button>
+        {message ? (
+          <span className="small" role="status">
+            {message}
+          </span>
+        ) : null}
       </form>
     </section>
   );
 }
 
-function Figure({ label, value, sign, hint }: Readonly<{ label: string; value: string; sign?: 'up' | 'down' | 'flat'; hint?: string }>): React.JSX.Element {
+function Figure({
+  label,
+  value,
+  sign,
+  hint,
+}: Readonly<{ label: string; value: string; sign?: 'up' | 'down' | 'flat'; hint?: string }>): React.JSX.Element {
   return (
     <div className="pnl-figure">
       <div className="muted small">{label}</div>
-      <div className={`pnl-figure-value ${sign ?? ''}`} data-money="">{value}</div>
+      <div className={`pnl-figure-value ${sign ?? ''}`} data-money="">
+        {value}
+      </div>
       {hint ? <div className="muted small">{hint}</div> : null}
     </div>
   );
@@ -104,19 +147,38 @@ function Summary({ summary, privacy }: Readonly<{ summary: PnlSummaryView; priva
   const pct = Number(summary.netInvested) > 0 ? ((Number(summary.totalReturn) / Number(summary.netInvested)) * 100).toFixed(2) : null;
   return (
     <section className="pnl-figures" aria-label="Totals">
-      <Figure label={`Value (${q})`} value={money(privacy, formatValue(summary.value, q))} hint={summary.valueComplete ? `as of ${dateText(summary.asOf)}` : 'some holdings have no price'} />
-      <Figure label="Net deposits" value={money(privacy, formatValue(summary.netInvested, q))} hint={`deposits ${money(privacy, formatValue(summary.deposits, q))} − withdrawals ${money(privacy, formatValue(summary.withdrawals, q))}`} />
-      <Figure label="Total return" value={money(privacy, formatSignedValue(summary.totalReturn, q))} sign={signOf(summary.totalReturn)} hint={pct !== null ? money(privacy, formatPercent(pct)) : undefined} />
+      <Figure
+        label={`Value (${q})`}
+        value={money(privacy, formatValue(summary.value, q))}
+        hint={summary.valueComplete ? `as of ${dateText(summary.asOf)}` : 'some holdings have no price'}
+      />
+      <Figure
+        label="Net deposits"
+        value={money(privacy, formatValue(summary.netInvested, q))}
+        hint={`deposits ${money(privacy, formatValue(summary.deposits, q))} − withdrawals ${money(privacy, formatValue(summary.withdrawals, q))}`}
+      />
+      <Figure
+        label="Total return"
+        value={money(privacy, formatSignedValue(summary.totalReturn, q))}
+        sign={signOf(summary.totalReturn)}
+        hint={pct !== null ? money(privacy, formatPercent(pct)) : undefined}
+      />
       <Figure label="Realized P&L" value={money(privacy, formatSignedValue(summary.realized, q))} sign={signOf(summary.realized)} />
       <Figure label="Unrealized P&L" value={money(privacy, formatSignedValue(summary.unrealized, q))} sign={signOf(summary.unrealized)} />
       <div className="pnl-periods small" aria-label="P&L per period">
         {summary.periods.map((p) => (
-          <span key={p.label}>{p.label}: <b data-money="" className={signOf(p.pnl)}>{p.pnl === null ? '—' : money(privacy, formatSignedValue(p.pnl, q))}</b></span>
+          <span key={p.label}>
+            {p.label}:{' '}
+            <b data-money="" className={signOf(p.pnl)}>
+              {p.pnl === null ? '—' : money(privacy, formatSignedValue(p.pnl, q))}
+            </b>
+          </span>
         ))}
       </div>
       {Number(summary.assumedDepositCost) > 0 ? (
         <p className="small muted pnl-note">
-          Some deposits have no known cost; they count at their value on the day they arrived ({money(privacy, formatValue(summary.assumedDepositCost, q))} in all). Rows marked * use that value.
+          Some deposits have no known cost; they count at their value on the day they arrived (
+          {money(privacy, formatValue(summary.assumedDepositCost, q))} in all). Rows marked * use that value.
         </p>
       ) : null}
     </section>
@@ -130,7 +192,9 @@ function ValueChart({ overview, privacy }: Readonly<{ overview: PnlOverview; pri
   const gaps = data.filter((d) => d.value === null).length;
   return (
     <figure className="pnl-chart" aria-label={`Portfolio value and P&L over time in ${q}`}>
-      <figcaption>Value and P&L ({q}){gaps > 0 ? <span className="muted small"> · gaps where prices are missing</span> : null}</figcaption>
+      <figcaption>
+        Value and P&L ({q}){gaps > 0 ? <span className="muted small"> · gaps where prices are missing</span> : null}
+      </figcaption>
       <div className="pnl-chart-box" data-testid="value-chart">
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
@@ -140,7 +204,10 @@ function ValueChart({ overview, privacy }: Readonly<{ overview: PnlOverview; pri
             <Tooltip
               isAnimationActive={false}
               labelFormatter={(t) => dateText(Number(t))}
-              formatter={(v, name) => [privacy ? MASK : formatValue(String(v), q), name === 'value' ? 'Value' : 'P&L (value − net deposits)']}
+              formatter={(v, name) => [
+                privacy ? MASK : formatValue(String(v), q),
+                name === 'value' ? 'Value' : 'P&L (value − net deposits)',
+              ]}
             />
             <Line className="pnl-line-value" dataKey="value" dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={2} />
             <Line className="pnl-line-pnl" dataKey="pnl" dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />
@@ -149,10 +216,23 @@ function ValueChart({ overview, privacy }: Readonly<{ overview: PnlOverview; pri
       </div>
       <details className="small">
         <summary>Figures as text</summary>
-        <table className="pnl-table"><thead><tr><th>Time</th><th>Value</th><th>P&L</th></tr></thead>
-          <tbody>{overview.series.slice(-30).map((p) => (
-            <tr key={p.t}><td>{dateText(p.t)}</td><td data-money="">{p.value === null ? 'no price' : money(privacy, formatValue(p.value, q))}</td><td data-money="">{p.pnl === null ? '—' : money(privacy, formatSignedValue(p.pnl, q))}</td></tr>
-          ))}</tbody>
+        <table className="pnl-table">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Value</th>
+              <th>P&L</th>
+            </tr>
+          </thead>
+          <tbody>
+            {overview.series.slice(-30).map((p) => (
+              <tr key={p.t}>
+                <td>{dateText(p.t)}</td>
+                <td data-money="">{p.value === null ? 'no price' : money(privacy, formatValue(p.value, q))}</td>
+                <td data-money="">{p.pnl === null ? '—' : money(privacy, formatSignedValue(p.pnl, q))}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </details>
     </figure>
@@ -172,25 +252,43 @@ function DailyChart({ overview, privacy }: Readonly<{ overview: PnlOverview; pri
             <XAxis dataKey="t" tickFormatter={dayText} minTickGap={40} />
             <YAxis tickFormatter={(v: number) => (privacy ? MASK : v.toFixed(0))} width={56} />
             <ReferenceLine y={0} className="pnl-zero" />
-            <Tooltip isAnimationActive={false} labelFormatter={(t) => dayText(Number(t))} formatter={(v) => [privacy ? MASK : formatSignedValue(String(v), q), 'P&L that day']} />
+            <Tooltip
+              isAnimationActive={false}
+              labelFormatter={(t) => dayText(Number(t))}
+              formatter={(v) => [privacy ? MASK : formatSignedValue(String(v), q), 'P&L that day']}
+            />
             <Bar dataKey="pnl" isAnimationActive={false}>
-              {data.map((d) => <Cell key={d.t} className={d.pnl !== null && d.pnl < 0 ? 'pnl-bar-down' : 'pnl-bar-up'} />)}
+              {data.map((d) => (
+                <Cell key={d.t} className={d.pnl !== null && d.pnl < 0 ? 'pnl-bar-down' : 'pnl-bar-up'} />
+              ))}
             </Bar>
           </BarChart>
         </ResponsiveContainer>
       </div>
       <details className="small">
         <summary>Figures as text</summary>
-        <ul>{overview.daily.slice(-14).map((d) => <li key={d.t}>{dayText(d.t)}: <span data-money="">{d.pnl === null ? 'no price' : money(privacy, formatSignedValue(d.pnl, q))}</span></li>)}</ul>
+        <ul>
+          {overview.daily.slice(-14).map((d) => (
+            <li key={d.t}>
+              {dayText(d.t)}: <span data-money="">{d.pnl === null ? 'no price' : money(privacy, formatSignedValue(d.pnl, q))}</span>
+            </li>
+          ))}
+        </ul>
       </details>
     </figure>
   );
 }
 
-function Allocation({ holdings, quote, privacy }: Readonly<{ holdings: readonly PnlHoldingView[]; quote: string; privacy: boolean }>): React.JSX.Element {
+function Allocation({
+  holdings,
+  quote,
+  privacy,
+}: Readonly<{ holdings: readonly PnlHoldingView[]; quote: string; privacy: boolean }>): React.JSX.Element {
   const priced = holdings.filter((h) => h.value !== null && Number(h.value) > 0);
   const total = priced.reduce((s, h) => s + Number(h.value), 0);
-  const rows = priced.map((h) => ({ asset: h.asset, share: total > 0 ? (Number(h.value) / total) * 100 : 0, value: h.value! })).sort((a, b) => b.share - a.share);
+  const rows = priced
+    .map((h) => ({ asset: h.asset, share: total > 0 ? (Number(h.value) / total) * 100 : 0, value: h.value! }))
+    .sort((a, b) => b.share - a.share);
   return (
     <figure className="pnl-chart" aria-label="Allocation by asset">
       <figcaption>Allocation</figcaption>
@@ -198,9 +296,13 @@ function Allocation({ holdings, quote, privacy }: Readonly<{ holdings: readonly 
         {rows.map((r) => (
           <li key={r.asset}>
             <span className="pnl-alloc-asset">{r.asset}</span>
-            <span className="pnl-alloc-bar"><span style={{ width: `${Math.max(0.5, r.share)}%` }} /></span>
+            <span className="pnl-alloc-bar">
+              <span style={{ width: `${Math.max(0.5, r.share)}%` }} />
+            </span>
             <span className="pnl-alloc-share">{r.share.toFixed(1)} %</span>
-            <span className="muted small" data-money="">{money(privacy, formatValue(r.value, quote))}</span>
+            <span className="muted small" data-money="">
+              {money(privacy, formatValue(r.value, quote))}
+            </span>
           </li>
         ))}
       </ul>
@@ -208,24 +310,66 @@ function Allocation({ holdings, quote, privacy }: Readonly<{ holdings: readonly 
   );
 }
 
-function HoldingsGains({ summary, privacy, onOpen }: Readonly<{ summary: PnlSummaryView; privacy: boolean; onOpen: (asset: string) => void }>): React.JSX.Element {
+function HoldingsGains({
+  summary,
+  privacy,
+  onOpen,
+}: Readonly<{ summary: PnlSummaryView; privacy: boolean; onOpen: (asset: string) => void }>): React.JSX.Element {
   const q = summary.quote;
   return (
     <table className="pnl-table" data-testid="pnl-holdings">
-      <caption className="muted small">Cost basis by {summary.method === 'fifo' ? 'FIFO (first in, first out)' : 'average cost'}, fees included. Click an asset for its page.</caption>
-      <thead><tr><th>Asset</th><th className="num">Amount</th><th className="num">Average cost</th><th className="num">Value</th><th className="num">Unrealized</th><th className="num">%</th><th className="num">Realized</th></tr></thead>
+      <caption className="muted small">
+        Cost basis by {summary.method === 'fifo' ? 'FIFO (first in, first out)' : 'average cost'}, fees included. Click an asset for its
+        page.
+      </caption>
+      <thead>
+        <tr>
+          <th>Asset</th>
+          <th className="num">Amount</th>
+          <th className="num">Average cost</th>
+          <th className="num">Value</th>
+          <th className="num">Unrealized</th>
+          <th className="num">%</th>
+          <th className="num">Realized</th>
+        </tr>
+      </thead>
       <tbody>
-        {summary.holdings.filter((h) => h.asset !== q).map((h) => (
-          <tr key={h.asset}>
-            <td><button type="button" className="link" onClick={() => onOpen(h.asset)}>{h.asset}</button>{h.costAssumed ? <span title="Includes deposits of unknown cost, counted at their value on arrival"> *</span> : null}{h.missingHistory ? <span className="warn" title="More was sold than the synced history shows was bought: add the missing symbol"> !</span> : null}</td>
-            <td className="num" data-money="">{money(privacy, formatQuantity(h.qty))}</td>
-            <td className="num" data-money="">{h.averageCost === null ? '—' : money(privacy, formatPrice(h.averageCost, q))}</td>
-            <td className="num" data-money="">{h.value === null ? 'no price' : money(privacy, formatValue(h.value, q))}</td>
-            <td className={`num ${signOf(h.unrealized)}`} data-money="">{h.unrealized === null ? '—' : money(privacy, formatSignedValue(h.unrealized, q))}</td>
-            <td className={`num ${signOf(h.unrealizedPct)}`}>{h.unrealizedPct === null ? '—' : money(privacy, formatPercent(h.unrealizedPct))}</td>
-            <td className={`num ${signOf(h.realized)}`} data-money="">{money(privacy, formatSignedValue(h.realized, q))}</td>
-          </tr>
-        ))}
+        {summary.holdings
+          .filter((h) => h.asset !== q)
+          .map((h) => (
+            <tr key={h.asset}>
+              <td>
+                <button type="button" className="link" onClick={() => onOpen(h.asset)}>
+                  {h.asset}
+                </button>
+                {h.costAssumed ? <span title="Includes deposits of unknown cost, counted at their value on arrival"> *</span> : null}
+                {h.missingHistory ? (
+                  <span className="warn" title="More was sold than the synced history shows was bought: add the missing symbol">
+                    {' '}
+                    !
+                  </span>
+                ) : null}
+              </td>
+              <td className="num" data-money="">
+                {money(privacy, formatQuantity(h.qty))}
+              </td>
+              <td className="num" data-money="">
+                {h.averageCost === null ? '—' : money(privacy, formatPrice(h.averageCost, q))}
+              </td>
+              <td className="num" data-money="">
+                {h.value === null ? 'no price' : money(privacy, formatValue(h.value, q))}
+              </td>
+              <td className={`num ${signOf(h.unrealized)}`} data-money="">
+                {h.unrealized === null ? '—' : money(privacy, formatSignedValue(h.unrealized, q))}
+              </td>
+              <td className={`num ${signOf(h.unrealizedPct)}`}>
+                {h.unrealizedPct === null ? '—' : money(privacy, formatPercent(h.unrealizedPct))}
+              </td>
+              <td className={`num ${signOf(h.realized)}`} data-money="">
+                {money(privacy, formatSignedValue(h.realized, q))}
+              </td>
+            </tr>
+          ))}
       </tbody>
     </table>
   );
@@ -234,15 +378,35 @@ function HoldingsGains({ summary, privacy, onOpen }: Readonly<{ summary: PnlSumm
 function TradesTable({ rows, privacy }: Readonly<{ rows: readonly PnlTradeRow[]; privacy: boolean }>): React.JSX.Element {
   return (
     <table className="pnl-table" data-testid="pnl-trades">
-      <thead><tr><th>Date</th><th>Symbol</th><th>Side</th><th className="num">Price</th><th className="num">Amount</th><th className="num">Total</th><th className="num">Fee</th></tr></thead>
+      <thead>
+        <tr>
+          <th>Date</th>
+          <th>Symbol</th>
+          <th>Side</th>
+          <th className="num">Price</th>
+          <th className="num">Amount</th>
+          <th className="num">Total</th>
+          <th className="num">Fee</th>
+        </tr>
+      </thead>
       <tbody>
         {rows.map((t) => (
           <tr key={`${t.symbol}:${t.tradeId}`}>
-            <td>{dateText(t.time)}</td><td>{t.symbol}</td><td className={t.side === 'BUY' ? 'up' : 'down'}>{t.side === 'BUY' ? 'Buy' : 'Sell'}</td>
-            <td className="num" data-money="">{money(privacy, formatPrice(t.price, t.quote))}</td>
-            <td className="num" data-money="">{money(privacy, `${formatQuantity(t.qty)} ${t.base}`)}</td>
-            <td className="num" data-money="">{money(privacy, `${formatValue(t.quoteQty, t.quote)} ${t.quote}`)}</td>
-            <td className="num" data-money="">{money(privacy, `${formatQuantity(t.fee)} ${t.feeAsset}`)}</td>
+            <td>{dateText(t.time)}</td>
+            <td>{t.symbol}</td>
+            <td className={t.side === 'BUY' ? 'up' : 'down'}>{t.side === 'BUY' ? 'Buy' : 'Sell'}</td>
+            <td className="num" data-money="">
+              {money(privacy, formatPrice(t.price, t.quote))}
+            </td>
+            <td className="num" data-money="">
+              {money(privacy, `${formatQuantity(t.qty)} ${t.base}`)}
+            </td>
+            <td className="num" data-money="">
+              {money(privacy, `${formatValue(t.quoteQty, t.quote)} ${t.quote}`)}
+            </td>
+            <td className="num" data-money="">
+              {money(privacy, `${formatQuantity(t.fee)} ${t.feeAsset}`)}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -283,11 +447,28 @@ function AllTrades({ privacy }: Readonly<{ privacy: boolean }>): React.JSX.Eleme
   return (
     <section aria-label="All trades">
       <div className="pnl-filters">
-        <label>Asset <input value={asset} maxLength={20} placeholder="any" onChange={(e) => setAsset(e.target.value)} /></label>
-        <label>Side <select value={side} onChange={(e) => setSide(e.target.value as '' | 'BUY' | 'SELL')}><option value="">Buy and sell</option><option value="BUY">Buy</option><option value="SELL">Sell</option></select></label>
-        <label>From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
-        <label>To <input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
-        {result ? <span className="small muted" role="status">{result.total.toLocaleString()} trades{result.total > result.rows.length ? `, newest ${result.rows.length} shown` : ''}</span> : null}
+        <label>
+          Asset <input value={asset} maxLength={20} placeholder="any" onChange={(e) => setAsset(e.target.value)} />
+        </label>
+        <label>
+          Side{' '}
+          <select value={side} onChange={(e) => setSide(e.target.value as '' | 'BUY' | 'SELL')}>
+            <option value="">Buy and sell</option>
+            <option value="BUY">Buy</option>
+            <option value="SELL">Sell</option>
+          </select>
+        </label>
+        <label>
+          From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          To <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        {result ? (
+          <span className="small muted" role="status">
+            {result.total.toLocaleString()} trades{result.total > result.rows.length ? `, newest ${result.rows.length} shown` : ''}
+          </span>
+        ) : null}
       </div>
       {error ? <p className="warn">{error}</p> : null}
       {result ? <TradesTable rows={result.rows} privacy={privacy} /> : <p className="muted">Loading trades…</p>}
@@ -295,7 +476,12 @@ function AllTrades({ privacy }: Readonly<{ privacy: boolean }>): React.JSX.Eleme
   );
 }
 
-function DepositCostRow({ row, quote, privacy, onSaved }: Readonly<{ row: PnlDepositRow; quote: string; privacy: boolean; onSaved: () => void }>): React.JSX.Element {
+function DepositCostRow({
+  row,
+  quote,
+  privacy,
+  onSaved,
+}: Readonly<{ row: PnlDepositRow; quote: string; privacy: boolean; onSaved: () => void }>): React.JSX.Element {
   const store = useStore();
   const [kind, setKind] = useState<DepositCostInput['kind']>(row.cost.kind);
   const [total, setTotal] = useState(row.cost.kind === 'entered' ? row.cost.total : '');
@@ -311,31 +497,66 @@ function DepositCostRow({ row, quote, privacy, onSaved }: Readonly<{ row: PnlDep
   if (row.asset === quote) {
     return (
       <tr>
-        <td>{dateText(row.time)}</td><td>{row.asset}</td>
-        <td className="num" data-money="">{money(privacy, formatQuantity(row.amount))}</td>
-        <td className="num" data-money="">{money(privacy, formatValue(row.amount, quote))}</td>
-        <td>its own amount ({quote} is your valuation currency)</td><td />
+        <td>{dateText(row.time)}</td>
+        <td>{row.asset}</td>
+        <td className="num" data-money="">
+          {money(privacy, formatQuantity(row.amount))}
+        </td>
+        <td className="num" data-money="">
+          {money(privacy, formatValue(row.amount, quote))}
+        </td>
+        <td>its own amount ({quote} is your valuation currency)</td>
+        <td />
       </tr>
     );
   }
-  const applies = row.cost.kind === 'entered' ? 'your cost' : row.cost.kind === 'market' ? 'value at deposit time (your choice)' : 'unknown: counted at its value on arrival *';
+  const applies =
+    row.cost.kind === 'entered'
+      ? 'your cost'
+      : row.cost.kind === 'market'
+        ? 'value at deposit time (your choice)'
+        : 'unknown: counted at its value on arrival *';
   return (
     <tr>
       <td>{dateText(row.time)}</td>
       <td>{row.asset}</td>
-      <td className="num" data-money="">{money(privacy, formatQuantity(row.amount))}</td>
-      <td className="num" data-money="">{row.valueAtDeposit === null ? 'no price' : money(privacy, formatValue(row.valueAtDeposit, quote))}</td>
+      <td className="num" data-money="">
+        {money(privacy, formatQuantity(row.amount))}
+      </td>
+      <td className="num" data-money="">
+        {row.valueAtDeposit === null ? 'no price' : money(privacy, formatValue(row.valueAtDeposit, quote))}
+      </td>
       <td>{applies}</td>
       <td>
-        <select aria-label={`Cost of the ${row.asset} deposit`} value={kind} onChange={(e) => setKind(e.target.value as DepositCostInput['kind'])}>
+        <select
+          aria-label={`Cost of the ${row.asset} deposit`}
+          value={kind}
+          onChange={(e) => setKind(e.target.value as DepositCostInput['kind'])}
+        >
           <option value="unknown">Unknown</option>
           <option value="market">Value at deposit time</option>
           <option value="entered">I paid…</option>
         </select>
-        {kind === 'entered' ? <input aria-label={`What the ${row.asset} deposit cost you, in ${quote}`} className="pnl-cost-input" value={total} maxLength={40} placeholder={quote} onChange={(e) => setTotal(e.target.value)} /> : null}
-        <button type="button" disabled={!valid} onClick={save}>Save</button>
+        {kind === 'entered' ? (
+          <input
+            aria-label={`What the ${row.asset} deposit cost you, in ${quote}`}
+            className="pnl-cost-input"
+            value={total}
+            maxLength={40}
+            placeholder={quote}
+            onChange={(e) => setTotal(e.target.value)}
+          />
+        ) : null}
+        <button type="button" disabled={!valid} onClick={save}>
+          Save
+        </button>
         {!valid ? <span className="warn small"> Enter what you paid in {quote}, like 1250.50.</span> : null}
-        {message ? <span className="small" role="status"> {message}</span> : null}
+        {message ? (
+          <span className="small" role="status">
+            {' '}
+            {message}
+          </span>
+        ) : null}
       </td>
     </tr>
   );
@@ -352,10 +573,26 @@ function Deposits({ privacy, onChanged }: Readonly<{ privacy: boolean; onChanged
   if (!data) return <p className="muted">Loading deposits…</p>;
   return (
     <section aria-label="Deposits and their cost">
-      <p className="small muted">Perch cannot know what coins that came from elsewhere cost you. Until you say, a deposit counts at its value on the day it arrived and is marked *. Enter what you paid, or confirm the value at deposit time.</p>
+      <p className="small muted">
+        Perch cannot know what coins that came from elsewhere cost you. Until you say, a deposit counts at its value on the day it arrived
+        and is marked *. Enter what you paid, or confirm the value at deposit time.
+      </p>
       <table className="pnl-table" data-testid="pnl-deposits">
-        <thead><tr><th>Date</th><th>Asset</th><th className="num">Amount</th><th className="num">Value on arrival</th><th>Cost used</th><th>Change</th></tr></thead>
-        <tbody>{data.rows.map((r) => <DepositCostRow key={r.id} row={r} quote={data.quote} privacy={privacy} onSaved={onChanged} />)}</tbody>
+        <thead>
+          <tr>
+            <th>Date</th>
+            <th>Asset</th>
+            <th className="num">Amount</th>
+            <th className="num">Value on arrival</th>
+            <th>Cost used</th>
+            <th>Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.rows.map((r) => (
+            <DepositCostRow key={r.id} row={r} quote={data.quote} privacy={privacy} onSaved={onChanged} />
+          ))}
+        </tbody>
       </table>
     </section>
   );
@@ -365,15 +602,24 @@ function Deposits({ privacy, onChanged }: Readonly<{ privacy: boolean; onChanged
 function AlertLink({ symbol }: Readonly<{ symbol: string }>): React.JSX.Element | null {
   const alerts = useAlertsStore();
   if (alerts === null) return null;
-  return <button type="button" className="link" title={`Create an alert on ${symbol}`} onClick={() => alerts.draftFor(symbol)}>Alert…</button>;
+  return (
+    <button type="button" className="link" title={`Create an alert on ${symbol}`} onClick={() => alerts.draftFor(symbol)}>
+      Alert…
+    </button>
+  );
 }
 
-function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string; method: Method; summary: PnlSummaryView; privacy: boolean }>): React.JSX.Element {
+function AssetPage({
+  asset,
+  method,
+  summary,
+  privacy,
+}: Readonly<{ asset: string; method: Method; summary: PnlSummaryView; privacy: boolean }>): React.JSX.Element {
   const store = useStore();
   const [detail, setDetail] = useState<PnlAssetDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-// eslint-disable-next-line react-hooks/set-state-in-effect -- another asset's page is cleared at once, before its answer arrives
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- another asset's page is cleared at once, before its answer arrives
     setDetail(null);
     let current = true;
     void store.call('pnl:asset', { asset, method }).then((res) => {
@@ -389,9 +635,13 @@ function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string
   const h = summary.holdings.find((x) => x.asset === asset);
   const data = useMemo(() => {
     if (!detail) return [];
-    const rows: Array<{ t: number; close?: number; avg?: number | null; buy?: number; sell?: number }> = detail.candles.map((c) => ({ t: c.t, close: Number(c.close) }));
+    const rows: Array<{ t: number; close?: number; avg?: number | null; buy?: number; sell?: number }> = detail.candles.map((c) => ({
+      t: c.t,
+      close: Number(c.close),
+    }));
     for (const a of detail.averageCost) rows.push({ t: a.t, avg: num(a.cost) });
-    for (const f of detail.fills) if (f.quote === q) rows.push(f.side === 'BUY' ? { t: f.time, buy: Number(f.price) } : { t: f.time, sell: Number(f.price) });
+    for (const f of detail.fills)
+      if (f.quote === q) rows.push(f.side === 'BUY' ? { t: f.time, buy: Number(f.price) } : { t: f.time, sell: Number(f.price) });
     return rows.sort((a, b) => a.t - b.t);
   }, [detail, q]);
   if (error) return <p className="warn">{error}</p>;
@@ -405,8 +655,17 @@ function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string
       {h ? (
         <div className="pnl-figures">
           <Figure label="Amount" value={money(privacy, formatQuantity(h.qty))} />
-          <Figure label="Average cost" value={h.averageCost === null ? '—' : money(privacy, formatPrice(h.averageCost, q))} hint={h.costAssumed ? 'includes deposits valued on arrival' : undefined} />
-          <Figure label="Unrealized P&L" value={h.unrealized === null ? '—' : money(privacy, formatSignedValue(h.unrealized, q))} sign={signOf(h.unrealized)} hint={h.unrealizedPct ? money(privacy, formatPercent(h.unrealizedPct)) : undefined} />
+          <Figure
+            label="Average cost"
+            value={h.averageCost === null ? '—' : money(privacy, formatPrice(h.averageCost, q))}
+            hint={h.costAssumed ? 'includes deposits valued on arrival' : undefined}
+          />
+          <Figure
+            label="Unrealized P&L"
+            value={h.unrealized === null ? '—' : money(privacy, formatSignedValue(h.unrealized, q))}
+            sign={signOf(h.unrealized)}
+            hint={h.unrealizedPct ? money(privacy, formatPercent(h.unrealizedPct)) : undefined}
+          />
           <Figure label="Realized P&L" value={money(privacy, formatSignedValue(h.realized, q))} sign={signOf(h.realized)} />
         </div>
       ) : null}
@@ -418,7 +677,14 @@ function AssetPage({ asset, method, summary, privacy }: Readonly<{ asset: string
               <CartesianGrid className="pnl-grid" vertical={false} />
               <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={dayText} minTickGap={40} />
               <YAxis tickFormatter={(v: number) => (privacy ? MASK : formatPrice(String(v), q))} width={64} domain={['auto', 'auto']} />
-              <Tooltip isAnimationActive={false} labelFormatter={(t) => dateText(Number(t))} formatter={(v, name) => [privacy ? MASK : formatPrice(String(v), q), name === 'close' ? 'Close' : name === 'avg' ? 'Your average cost' : name === 'buy' ? 'You bought at' : 'You sold at']} />
+              <Tooltip
+                isAnimationActive={false}
+                labelFormatter={(t) => dateText(Number(t))}
+                formatter={(v, name) => [
+                  privacy ? MASK : formatPrice(String(v), q),
+                  name === 'close' ? 'Close' : name === 'avg' ? 'Your average cost' : name === 'buy' ? 'You bought at' : 'You sold at',
+                ]}
+              />
               <Line className="pnl-line-value" dataKey="close" dot={false} isAnimationActive={false} connectNulls />
               <Line className="pnl-line-avg" dataKey="avg" type="stepAfter" dot={false} isAnimationActive={false} connectNulls />
               <Scatter className="pnl-fill-buy" dataKey="buy" shape="triangle" isAnimationActive={false} />
@@ -461,7 +727,8 @@ export function PnlView(): React.JSX.Element {
 
   // While the history is being read (or Perch is still connecting), look again every 2 s.
   const phase = overview?.sync.phase;
-  const waiting = error !== null || overview === null || phase === 'transfers' || phase === 'trades' || phase === 'paused' || overview.summary === null;
+  const waiting =
+    error !== null || overview === null || phase === 'transfers' || phase === 'trades' || phase === 'paused' || overview.summary === null;
   useEffect(() => {
     if (!waiting) return;
     const t = setInterval(refresh, 2000);
@@ -502,34 +769,99 @@ export function PnlView(): React.JSX.Element {
     <div className="pnl-view" data-testid="pnl-view">
       <div className="pnl-toolbar">
         <nav className="tabs sub-tabs" aria-label="P&L sections">
-          <button type="button" className={sub === 'overview' ? 'active' : ''} aria-current={sub === 'overview' ? 'page' : undefined} onClick={() => setSub('overview')}>Overview</button>
-          <button type="button" className={sub === 'trades' ? 'active' : ''} aria-current={sub === 'trades' ? 'page' : undefined} onClick={() => setSub('trades')}>All trades</button>
-          <button type="button" className={sub === 'deposits' ? 'active' : ''} aria-current={sub === 'deposits' ? 'page' : undefined} onClick={() => setSub('deposits')}>Deposits</button>
-          {asset ? <button type="button" className={sub === 'asset' ? 'active' : ''} aria-current={sub === 'asset' ? 'page' : undefined} onClick={() => setSub('asset')}>{asset}</button> : null}
+          <button
+            type="button"
+            className={sub === 'overview' ? 'active' : ''}
+            aria-current={sub === 'overview' ? 'page' : undefined}
+            onClick={() => setSub('overview')}
+          >
+            Overview
+          </button>
+          <button
+            type="button"
+            className={sub === 'trades' ? 'active' : ''}
+            aria-current={sub === 'trades' ? 'page' : undefined}
+            onClick={() => setSub('trades')}
+          >
+            All trades
+          </button>
+          <button
+            type="button"
+            className={sub === 'deposits' ? 'active' : ''}
+            aria-current={sub === 'deposits' ? 'page' : undefined}
+            onClick={() => setSub('deposits')}
+          >
+            Deposits
+          </button>
+          {asset ? (
+            <button
+              type="button"
+              className={sub === 'asset' ? 'active' : ''}
+              aria-current={sub === 'asset' ? 'page' : undefined}
+              onClick={() => setSub('asset')}
+            >
+              {asset}
+            </button>
+          ) : null}
         </nav>
-        <label className="small">Cost basis <select value={method} onChange={(e) => setMethod(e.target.value as Method)}><option value="average">Average cost</option><option value="fifo">FIFO</option></select></label>
+        <label className="small">
+          Cost basis{' '}
+          <select value={method} onChange={(e) => setMethod(e.target.value as Method)}>
+            <option value="average">Average cost</option>
+            <option value="fifo">FIFO</option>
+          </select>
+        </label>
         <span className="spacer" />
         <span className="small muted">Export CSV:</span>
-        <button type="button" className="ghost" onClick={() => download('trades')}>Trades</button>
-        <button type="button" className="ghost" onClick={() => download('gains')}>Realized gains</button>
-        <button type="button" className="ghost" onClick={() => download('values')}>Value history</button>
-        {saved ? <span className="small" role="status">{saved}</span> : null}
+        <button type="button" className="ghost" onClick={() => download('trades')}>
+          Trades
+        </button>
+        <button type="button" className="ghost" onClick={() => download('gains')}>
+          Realized gains
+        </button>
+        <button type="button" className="ghost" onClick={() => download('values')}>
+          Value history
+        </button>
+        {saved ? (
+          <span className="small" role="status">
+            {saved}
+          </span>
+        ) : null}
       </div>
       <SyncBar overview={overview} onChanged={refresh} />
-      {error ? <p className="muted" role="status">{error}</p> : null}
-      {overview && !summary ? <p className="muted" role="status">{overview.message}</p> : null}
+      {error ? (
+        <p className="muted" role="status">
+          {error}
+        </p>
+      ) : null}
+      {overview && !summary ? (
+        <p className="muted" role="status">
+          {overview.message}
+        </p>
+      ) : null}
       {summary && sub === 'overview' && overview ? (
         <>
           <Summary summary={summary} privacy={privacy} />
           <div className="pnl-ranges" role="group" aria-label="Time range">
-            {RANGES.map(([r, label]) => <button key={r} type="button" className={range === r ? 'active' : ''} aria-pressed={range === r} onClick={() => setRange(r)}>{label}</button>)}
+            {RANGES.map(([r, label]) => (
+              <button key={r} type="button" className={range === r ? 'active' : ''} aria-pressed={range === r} onClick={() => setRange(r)}>
+                {label}
+              </button>
+            ))}
           </div>
           <ValueChart overview={overview} privacy={privacy} />
           <div className="pnl-two">
             <DailyChart overview={overview} privacy={privacy} />
             <Allocation holdings={summary.holdings} quote={summary.quote} privacy={privacy} />
           </div>
-          <HoldingsGains summary={summary} privacy={privacy} onOpen={(a) => { setAsset(a); setSub('asset'); }} />
+          <HoldingsGains
+            summary={summary}
+            privacy={privacy}
+            onOpen={(a) => {
+              setAsset(a);
+              setSub('asset');
+            }}
+          />
         </>
       ) : null}
       {sub === 'trades' ? <AllTrades privacy={privacy} /> : null}

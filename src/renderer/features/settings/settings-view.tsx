@@ -15,12 +15,32 @@ type Field = keyof Settings;
  * the hint (every setting has one) keeps the page from moving when an error comes or goes.
  */
 function Hint({ hint, error, id }: Readonly<{ hint: string; error: string | undefined; id: string }>): React.JSX.Element {
-  return error !== undefined
-    ? <span className="setting-hint setting-error" id={id} role="alert" data-testid="setting-error">{error}</span>
-    : <span className="setting-hint" id={id}>{hint}</span>;
+  return error !== undefined ? (
+    <span className="setting-hint setting-error" id={id} role="alert" data-testid="setting-error">
+      {error}
+    </span>
+  ) : (
+    <span className="setting-hint" id={id}>
+      {hint}
+    </span>
+  );
 }
 
-function Toggle({ label, hint, error, field, checked, onChange }: Readonly<{ label: string; hint: string; error: string | undefined; field: Field; checked: boolean; onChange: (v: boolean) => void }>): React.JSX.Element {
+function Toggle({
+  label,
+  hint,
+  error,
+  field,
+  checked,
+  onChange,
+}: Readonly<{
+  label: string;
+  hint: string;
+  error: string | undefined;
+  field: Field;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+}>): React.JSX.Element {
   const id = `hint-${field}`;
   return (
     <label className="setting toggle">
@@ -28,7 +48,13 @@ function Toggle({ label, hint, error, field, checked, onChange }: Readonly<{ lab
         {label}
         <Hint hint={hint} error={error} id={id} />
       </span>
-      <input type="checkbox" checked={checked} aria-describedby={id} aria-invalid={error !== undefined} onChange={(e) => onChange(e.target.checked)} />
+      <input
+        type="checkbox"
+        checked={checked}
+        aria-describedby={id}
+        aria-invalid={error !== undefined}
+        onChange={(e) => onChange(e.target.checked)}
+      />
     </label>
   );
 }
@@ -51,7 +77,7 @@ export function SettingsView(): React.JSX.Element {
     if (settings) setThreshold(settings.smallBalanceThreshold);
     // a new saved value (typed, or converted with the quote currency) ends an old complaint
     setErrors(({ smallBalanceThreshold: _old, ...rest }) => rest);
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new saved threshold resets the field, not any other settings change
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a new saved threshold resets the field, not any other settings change
   }, [settings?.smallBalanceThreshold]);
 
   if (settings === null) return <div className="panel">Loading settings…</div>;
@@ -74,7 +100,10 @@ export function SettingsView(): React.JSX.Element {
       if (!res.ok) setFieldError(fields, `Not saved: ${res.error.message}`);
     });
   };
-  const set = <K extends keyof Settings>(k: K) => (v: Settings[K]): void => update({ [k]: v } as SettingsPatch);
+  const set =
+    <K extends keyof Settings>(k: K) =>
+    (v: Settings[K]): void =>
+      update({ [k]: v } as SettingsPatch);
   const saved = settings.smallBalanceThreshold;
   /** Apply the typed threshold; an invalid one is put back to the saved value, and the person is told why. */
   const applyThreshold = (): void => {
@@ -85,7 +114,10 @@ export function SettingsView(): React.JSX.Element {
     }
     if (!DECIMAL.test(typed) || typed.length > 30) {
       const shown = typed === '' ? 'An empty value' : `“${typed.length > 20 ? `${typed.slice(0, 20)}…` : typed}”`;
-      setFieldError(['smallBalanceThreshold'], `${shown} is not a number: enter one like 1 or 0.5. It stays ${saved} ${settings.quoteCurrency}.`);
+      setFieldError(
+        ['smallBalanceThreshold'],
+        `${shown} is not a number: enter one like 1 or 0.5. It stays ${saved} ${settings.quoteCurrency}.`,
+      );
       setThreshold(saved);
       return;
     }
@@ -101,20 +133,39 @@ export function SettingsView(): React.JSX.Element {
         <div className="setting">
           <span className="setting-label">
             Connected to
-            <span className="setting-hint">{keychain && keychain.state !== 'available' && keychain.message ? keychain.message : 'Keys are kept in the OS keychain.'}</span>
+            <span className="setting-hint">
+              {keychain && keychain.state !== 'available' && keychain.message ? keychain.message : 'Keys are kept in the OS keychain.'}
+            </span>
           </span>
           <span>
             <strong>{envLabel}</strong>
-            {settings.environment !== 'demo' ? (key ? <> · key <code>{key.apiKeyMasked}</code> ({key.type})</> : <span className="warn"> · no key saved</span>) : null}
+            {settings.environment !== 'demo' ? (
+              key ? (
+                <>
+                  {' '}
+                  · key <code>{key.apiKeyMasked}</code> ({key.type})
+                </>
+              ) : (
+                <span className="warn"> · no key saved</span>
+              )
+            ) : null}
           </span>
         </div>
-        {errors.environment !== undefined ? <p className="error" role="alert" data-testid="setting-error">{errors.environment}</p> : null}
-        {!keysOpen ? <GeneratedPublicKeys current={settings.environment} labelOf={(id) => ENVIRONMENTS.find((e) => e.id === id)?.label ?? id} /> : null}
+        {errors.environment !== undefined ? (
+          <p className="error" role="alert" data-testid="setting-error">
+            {errors.environment}
+          </p>
+        ) : null}
+        {!keysOpen ? (
+          <GeneratedPublicKeys current={settings.environment} labelOf={(id) => ENVIRONMENTS.find((e) => e.id === id)?.label ?? id} />
+        ) : null}
         {keysOpen ? (
           <KeySetup onDone={() => setKeysOpen(false)} onCancel={() => setKeysOpen(false)} />
         ) : (
           <div className="row gap">
-            <button type="button" onClick={() => setKeysOpen(true)}>Change environment or key…</button>
+            <button type="button" onClick={() => setKeysOpen(true)}>
+              Change environment or key…
+            </button>
             {settings.environment === 'demo' ? <ResetDemoButton /> : null}
           </div>
         )}
@@ -123,10 +174,23 @@ export function SettingsView(): React.JSX.Element {
       <section className="panel">
         <h2>Holdings</h2>
         <label className="setting">
-          <span className="setting-label">Quote currency<Hint id="hint-quoteCurrency" error={errors.quoteCurrency} hint="Holdings are valued in this asset; the threshold below is converted with it." /></span>
-          <select value={settings.quoteCurrency} aria-describedby="hint-quoteCurrency" onChange={(e) => update({ quoteCurrency: e.target.value })}>
+          <span className="setting-label">
+            Quote currency
+            <Hint
+              id="hint-quoteCurrency"
+              error={errors.quoteCurrency}
+              hint="Holdings are valued in this asset; the threshold below is converted with it."
+            />
+          </span>
+          <select
+            value={settings.quoteCurrency}
+            aria-describedby="hint-quoteCurrency"
+            onChange={(e) => update({ quoteCurrency: e.target.value })}
+          >
             {(QUOTES.includes(settings.quoteCurrency) ? QUOTES : [settings.quoteCurrency, ...QUOTES]).map((q) => (
-              <option key={q} value={q}>{q}</option>
+              <option key={q} value={q}>
+                {q}
+              </option>
             ))}
           </select>
         </label>
@@ -139,12 +203,17 @@ export function SettingsView(): React.JSX.Element {
         >
           <span className="setting-label">
             Small-balance threshold
-            <Hint id="hint-smallBalanceThreshold" error={errors.smallBalanceThreshold} hint={`In ${settings.quoteCurrency}; applied when you press Enter or leave the field.`} />
+            <Hint
+              id="hint-smallBalanceThreshold"
+              error={errors.smallBalanceThreshold}
+              hint={`In ${settings.quoteCurrency}; applied when you press Enter or leave the field.`}
+            />
             {thresholdNote !== null && errors.smallBalanceThreshold === undefined ? (
               <span className="setting-hint setting-note" role="status" data-testid="threshold-note">
-                {thresholdNote.message}
-                {' '}
-                <button type="button" className="link small" onClick={() => store.dismissNotice(thresholdNote.id)}>Dismiss</button>
+                {thresholdNote.message}{' '}
+                <button type="button" className="link small" onClick={() => store.dismissNotice(thresholdNote.id)}>
+                  Dismiss
+                </button>
               </span>
             ) : null}
           </span>
@@ -162,23 +231,61 @@ export function SettingsView(): React.JSX.Element {
             <span className="muted">{settings.quoteCurrency}</span>
           </span>
         </form>
-        <Toggle label="Hide small balances" hint={`Holdings worth less than ${settings.smallBalanceThreshold} ${settings.quoteCurrency} are hidden from the list (not from the total).`} field="hideSmallBalances" error={errors.hideSmallBalances} checked={settings.hideSmallBalances} onChange={set('hideSmallBalances')} />
-        <Toggle label="Privacy mode" hint="Hides every amount. Shortcut: Ctrl+Shift+H (⌘⇧H on macOS)." field="privacyMode" error={errors.privacyMode} checked={settings.privacyMode} onChange={set('privacyMode')} />
+        <Toggle
+          label="Hide small balances"
+          hint={`Holdings worth less than ${settings.smallBalanceThreshold} ${settings.quoteCurrency} are hidden from the list (not from the total).`}
+          field="hideSmallBalances"
+          error={errors.hideSmallBalances}
+          checked={settings.hideSmallBalances}
+          onChange={set('hideSmallBalances')}
+        />
+        <Toggle
+          label="Privacy mode"
+          hint="Hides every amount. Shortcut: Ctrl+Shift+H (⌘⇧H on macOS)."
+          field="privacyMode"
+          error={errors.privacyMode}
+          checked={settings.privacyMode}
+          onChange={set('privacyMode')}
+        />
       </section>
 
       <section className="panel">
         <h2>Appearance and system</h2>
         <label className="setting">
-          <span className="setting-label">Theme<Hint id="hint-theme" error={errors.theme} hint="System follows your computer's light or dark setting." /></span>
+          <span className="setting-label">
+            Theme
+            <Hint id="hint-theme" error={errors.theme} hint="System follows your computer's light or dark setting." />
+          </span>
           <select value={settings.theme} aria-describedby="hint-theme" onChange={(e) => update({ theme: e.target.value as Theme })}>
             <option value="system">System</option>
             <option value="light">Light</option>
             <option value="dark">Dark</option>
           </select>
         </label>
-        <Toggle label="Start at login" hint="Perch opens when you log in to this computer." field="startAtLogin" error={errors.startAtLogin} checked={settings.startAtLogin} onChange={set('startAtLogin')} />
-        <Toggle label="Close to tray" hint="Closing the window keeps Perch running in the tray." field="closeToTray" error={errors.closeToTray} checked={settings.closeToTray} onChange={set('closeToTray')} />
-        <Toggle label="Trading enabled" hint="Order entry stays off until you turn it on." field="tradingEnabled" error={errors.tradingEnabled} checked={settings.tradingEnabled} onChange={set('tradingEnabled')} />
+        <Toggle
+          label="Start at login"
+          hint="Perch opens when you log in to this computer."
+          field="startAtLogin"
+          error={errors.startAtLogin}
+          checked={settings.startAtLogin}
+          onChange={set('startAtLogin')}
+        />
+        <Toggle
+          label="Close to tray"
+          hint="Closing the window keeps Perch running in the tray."
+          field="closeToTray"
+          error={errors.closeToTray}
+          checked={settings.closeToTray}
+          onChange={set('closeToTray')}
+        />
+        <Toggle
+          label="Trading enabled"
+          hint="Order entry stays off until you turn it on."
+          field="tradingEnabled"
+          error={errors.tradingEnabled}
+          checked={settings.tradingEnabled}
+          onChange={set('tradingEnabled')}
+        />
       </section>
       <p className="muted small">Perch {version}</p>
     </div>

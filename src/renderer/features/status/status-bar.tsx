@@ -28,11 +28,21 @@ function useNow(periodMs: number): number {
   return now;
 }
 
-function Connection({ label, c, now, lost }: Readonly<{ label: string; c: ConnectionStatus | undefined; now: number; lost: boolean }>): React.JSX.Element {
+function Connection({
+  label,
+  c,
+  now,
+  lost,
+}: Readonly<{ label: string; c: ConnectionStatus | undefined; now: number; lost: boolean }>): React.JSX.Element {
   // With main silent, what it last said about the exchange is not known to hold: never "live".
   if (lost) {
     return (
-      <span className="conn conn-lost" title={`${label}: not known (no word from Perch)`} data-testid={`conn-${c?.id ?? label}`} data-state="unknown">
+      <span
+        className="conn conn-lost"
+        title={`${label}: not known (no word from Perch)`}
+        data-testid={`conn-${c?.id ?? label}`}
+        data-state="unknown"
+      >
         <span className="dot" aria-hidden="true" />
         {label} <strong>unknown</strong>
       </span>
@@ -45,7 +55,9 @@ function Connection({ label, c, now, lost }: Readonly<{ label: string; c: Connec
     c?.lastMessageAt != null ? `last message ${formatClock(c.lastMessageAt)} (${age} ago)` : 'no message yet',
     c ? `${c.reconnects} reconnects` : '',
     c?.lastError ? `last error: ${c.lastError}` : '',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   return (
     <span className={`conn conn-${state}`} title={title} data-testid={`conn-${c?.id ?? label}`} data-state={state}>
       <span className="dot" aria-hidden="true" />
@@ -67,22 +79,31 @@ export function StatusBar(): React.JSX.Element {
   const offline = portfolio !== null && portfolio.freshness.state === 'offline';
   const dataAge = portfolio !== null ? formatAge(now - portfolio.asOf) : '—';
   const error = market?.lastError ?? account?.lastError ?? null;
-  const env = status ? ENV_LABEL[status.environment] ?? status.environment : '…';
+  const env = status ? (ENV_LABEL[status.environment] ?? status.environment) : '…';
   // What a screen reader announces: the states only. The ages below change every second and are
   // outside any live region, or they would be read out constantly.
   const announcement = lost
     ? `${env} — connection to Perch lost`
     : [
-      `${env} — market ${STATE_LABEL[market?.state ?? 'offline']}, account ${STATE_LABEL[account?.state ?? 'offline']}`,
-      offline && portfolio ? `Offline, showing the snapshot of ${formatClock(portfolio.asOf)}` : '',
-      error && !offline ? error : '',
-    ].filter(Boolean).join('. ');
+        `${env} — market ${STATE_LABEL[market?.state ?? 'offline']}, account ${STATE_LABEL[account?.state ?? 'offline']}`,
+        offline && portfolio ? `Offline, showing the snapshot of ${formatClock(portfolio.asOf)}` : '',
+        error && !offline ? error : '',
+      ]
+        .filter(Boolean)
+        .join('. ');
   return (
     <footer className="statusbar" aria-label="Connection status" data-testid="status-bar">
-      <span className="visually-hidden" role="status" data-testid="status-announcement">{announcement}</span>
+      <span className="visually-hidden" role="status" data-testid="status-announcement">
+        {announcement}
+      </span>
       <span className="env">{env}</span>
       {lost ? (
-        <span className="bridge-lost" role="alert" data-testid="bridge-lost" title="Perch's backend stopped answering: the figures shown are the last it sent and may be out of date.">
+        <span
+          className="bridge-lost"
+          role="alert"
+          data-testid="bridge-lost"
+          title="Perch's backend stopped answering: the figures shown are the last it sent and may be out of date."
+        >
           Connection to Perch lost{lastHeardAt !== null ? ` at ${formatClock(lastHeardAt)}` : ''}
         </span>
       ) : null}
@@ -94,17 +115,28 @@ export function StatusBar(): React.JSX.Element {
       {/* Main's counters are not current either while it is silent: left out rather than shown as if they were. */}
       {lost ? null : (
         <>
-          <span>Reconnects <strong data-testid="reconnects">{reconnects}</strong></span>
+          <span>
+            Reconnects <strong data-testid="reconnects">{reconnects}</strong>
+          </span>
           <span title="Exchange clock minus this computer's clock">
             Clock <strong>{status?.clockOffsetMs != null ? formatOffset(status.clockOffsetMs) : '—'}</strong>
           </span>
           <span title="Request weight used in the current minute">
-            Weight <strong>{status?.weightUsed != null ? `${status.weightUsed}${status.weightLimit ? ` / ${status.weightLimit}` : ''}` : '—'}</strong>
+            Weight{' '}
+            <strong>
+              {status?.weightUsed != null ? `${status.weightUsed}${status.weightLimit ? ` / ${status.weightLimit}` : ''}` : '—'}
+            </strong>
           </span>
         </>
       )}
-      {offline && portfolio && !lost ? <span className="offline-note">Offline — showing the snapshot of {formatClock(portfolio.asOf)}</span> : null}
-      {error && !offline && !lost ? <span className="status-error" title={error}>{error}</span> : null}
+      {offline && portfolio && !lost ? (
+        <span className="offline-note">Offline — showing the snapshot of {formatClock(portfolio.asOf)}</span>
+      ) : null}
+      {error && !offline && !lost ? (
+        <span className="status-error" title={error}>
+          {error}
+        </span>
+      ) : null}
     </footer>
   );
 }
