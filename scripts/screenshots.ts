@@ -1,6 +1,7 @@
 /**
  * README screenshots from the running app: starts the web host in demo mode (its own simulator,
- * a fresh temporary data folder), opens it in Debian's Chromium and writes the main screens,
+ * a fresh temporary data folder), opens it in Debian's Chromium and writes the main screens
+ * (holdings, P&L, orders, alerts, settings),
  * light and dark, to docs/screenshots/. `npm run screenshots` builds first; run it again after a
  * UI change and the pictures follow the app.
  *
@@ -82,6 +83,16 @@ async function main(argv: readonly string[]): Promise<void> {
       await page.getByTestId('review-order').and(page.locator(':enabled')).waitFor();
       await page.locator(':focus').blur();
       await shoot(page, dir, `orders-${scheme}`);
+
+      await tab(page, 'P&L').click();
+      // the year of demo history is read on its own at start; then the figures and the chart appear
+      await page.getByTestId('pnl-sync').getByText('History read').waitFor({ timeout: 90_000 });
+      await page.getByTestId('value-chart').locator('.recharts-line-curve').first().waitFor();
+      await shoot(page, dir, `pnl-${scheme}`);
+
+      await tab(page, 'Alerts').click();
+      await page.getByTestId('alert-form').waitFor();
+      await shoot(page, dir, `alerts-${scheme}`);
 
       await tab(page, 'Settings').click();
       await page.getByTestId('settings').waitFor();
