@@ -4,9 +4,11 @@ import { expect, openDemo, screenshot, test } from './web-host-fixture';
 /**
  * Every way the app writes a number: grouped thousands ("12,345.67"), plain decimals
  * ("0.03086"), and whole numbers before an asset code ("120 USDT"). Tokens are compared without
- * their separators, so "1,234.5" and "1234.5" are the same amount.
+ * their separators, so "1,234.5" and "1234.5" are the same amount. A percentage ("+0.16 %", a
+ * price's 24 h change, shown in privacy mode) is not an amount: it would match an owned 0.16 by
+ * chance.
  */
-const AMOUNT = /\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+(?= ?[A-Z]{2,10}\b)/g;
+const AMOUNT = /\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d.,]| ?%)|\d+\.\d+(?!\d| ?%)|\d+(?= ?[A-Z]{2,10}\b)/g;
 const amountsIn = (text: string): string[] => [...text.matchAll(AMOUNT)].map((m) => m[0].replace(/,/g, ''));
 
 /**
