@@ -24,6 +24,7 @@ import {
   historyEvents,
   restDailyFetcher,
   restHourlyFetcher,
+  restMinuteFetcher,
   type PnlComputation,
   type PriceBook,
 } from '../history/pnl-service';
@@ -101,6 +102,8 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
         fetchDaily: restDailyFetcher(o.session.rest),
         fetchHourly: restHourlyFetcher(o.session.rest),
         hourlySince: o.now() - 365 * DAY,
+        fetchMinute: restMinuteFetcher(o.session.rest),
+        minuteCache: { get: (symbol) => repo.minuteCloses(env, symbol), put: (symbol, rows) => repo.putMinuteCloses(env, symbol, rows) },
       });
       pricesQuote = o.quote();
       pricesAt = o.now();
@@ -326,12 +329,30 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       const day = new Date(o.now()).toISOString().slice(0, 10);
       if (kind === 'trades') {
         const book = priceBook();
-        const lines = ['time,symbol,side,price,quantity,quote_amount,fee,fee_asset,fee_value,value_currency'];
+        // The fee's value at the trade's minute (compute() above loaded those minutes), and which candles gave it.
+        const lines = ['time,symbol,side,price,quantity,quote_amount,fee,fee_asset,fee_value,fee_price_source,value_currency'];
         for (const t of tradeRows()) {
           const fee = new Decimal(t.fee);
-          const px = t.feeAsset === result.quote ? new Decimal(1) : book.priceAt(t.feeAsset, t.time);
+          const px =
+            t.feeAsset === result.quote
+              ? { price: new Decimal(1), source: 'amount' }
+              : t.feeAsset === t.base && t.quote === result.quote
+                ? { price: new Decimal(t.price), source: 'trade price' }
+                : (book.eventPriceAt(t.feeAsset, t.time) ?? null);
           lines.push(
-            [iso(t.time), t.symbol, t.side, t.price, t.qty, t.quoteQty, t.fee, t.feeAsset, px ? plain(fee.mul(px)) : '', result.quote]
+            [
+              iso(t.time),
+              t.symbol,
+              t.side,
+              t.price,
+              t.qty,
+              t.quoteQty,
+              t.fee,
+              t.feeAsset,
+              px ? plain(fee.mul(px.price)) : '',
+              px ? px.source : 'no price',
+              result.quote,
+            ]
               .map(csvCell)
               .join(','),
           );
@@ -339,7 +360,7 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
         return { filename: `perch-trades-${day}.csv`, csv: `${lines.join('\n')}\n` };
       }
       if (kind === 'gains') {
-        const lines = ['acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,value_currency'];
+        const lines = ['acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,price_source,value_currency'];
         for (const d of result.disposals) {
           const acquired =
             d.acquiredFrom === null
@@ -359,6 +380,7 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
               d.method,
               d.kind,
               d.costAssumed ? 'yes' : 'no',
+              d.priceSource ?? 'trade amount',
               result.quote,
             ]
               .map(csvCell)

@@ -84,12 +84,27 @@ export type HistoryEvent = TradeEvent | DepositEvent | WithdrawalEvent | Convert
 /** Value of one unit of `asset` in the valuation currency at `time`; undefined when not known. */
 export type PriceAt = (asset: string, time: number) => Decimal | undefined;
 
+/**
+ * Which candles a price at an event came from: the event's own minute (1-minute candles), else
+ * its hour, else its day (when finer candles were not available).
+ */
+export type PriceSource = 'minute' | 'hour' | 'day';
+
+/** A price at an event's time and where it came from. */
+export type EventPriceAt = (asset: string, time: number) => { readonly price: Decimal; readonly source: PriceSource } | undefined;
+
 export interface PnlInput {
   /** The valuation currency (the user's quote currency), e.g. USDT. */
   readonly quote: string;
   readonly method: CostMethod;
   readonly events: readonly HistoryEvent[];
   readonly priceAt: PriceAt;
+  /**
+   * Prices at an event's exact time (a fee in another asset, a trade or conversion with no side in
+   * the valuation currency, a deposit or withdrawal), with their source. Absent: `priceAt`, source
+   * not known. Value samples always use `priceAt`.
+   */
+  readonly eventPriceAt?: EventPriceAt;
   /** Holdings are valued at this time (now). */
   readonly asOf: number;
   /** Times at which to sample value, net invested and P&L (ascending not required). */
@@ -122,6 +137,11 @@ export interface Disposal {
   readonly costAssumed: boolean;
   /** More was disposed of than the history shows was held: the excess has no cost (history incomplete). */
   readonly missingHistory: boolean;
+  /**
+   * Where the proceeds' price came from; null when no price was needed (an amount in the valuation
+   * currency: the trade's own quote side) or the price function does not say.
+   */
+  readonly priceSource: PriceSource | null;
 }
 
 export interface Holding {
@@ -178,6 +198,8 @@ export interface PnlResult {
   readonly assumedDepositCost: Decimal;
   readonly samples: readonly ValueSample[];
   readonly issues: readonly PnlIssue[];
+  /** How many event valuations used a price of each source (see `eventPriceAt`). */
+  readonly priceSources: Readonly<Record<PriceSource, number>>;
   /** The trailed asset's position after each event that touched it. */
   readonly trail: ReadonlyArray<{ readonly time: number; readonly qty: Decimal; readonly cost: Decimal }>;
 }
@@ -253,6 +275,9 @@ export function computePnl(input: PnlInput): PnlResult {
   let assumedDepositCost = ZERO;
   const disposals: Disposal[] = [];
   const issues: PnlIssue[] = [];
+  const priceSources: Record<PriceSource, number> = { minute: 0, hour: 0, day: 0 };
+  /** The source of the price valueOf used last (read right after the call). */
+  let lastSource: PriceSource | null = null;
 
   const position = (asset: string): Position => {
     let p = positions.get(asset);
@@ -345,13 +370,30 @@ export function computePnl(input: PnlInput): PnlResult {
     return { cost, from, to, assumed, missing };
   };
 
+  /** The value of qty units at an event's time (see `eventPriceAt`); sets lastSource. */
   const valueOf = (asset: string, qty: Decimal, time: number): Decimal | undefined => {
+    lastSource = null;
     if (asset === Q) return qty;
+    if (input.eventPriceAt) {
+      const p = input.eventPriceAt(asset, time);
+      if (p === undefined) return undefined;
+      lastSource = p.source;
+      priceSources[p.source] += 1;
+      return p.price.mul(qty);
+    }
     const price = priceAt(asset, time);
     return price === undefined ? undefined : price.mul(qty);
   };
 
-  const recordDisposal = (e: HistoryEvent, kind: DisposalKind, asset: string, qty: Decimal, proceeds: Decimal, r: Removal): void => {
+  const recordDisposal = (
+    e: HistoryEvent,
+    kind: DisposalKind,
+    asset: string,
+    qty: Decimal,
+    proceeds: Decimal,
+    r: Removal,
+    priceSource: PriceSource | null,
+  ): void => {
     if (asset === Q) return;
     const gain = proceeds.minus(r.cost);
     realizedTotal = realizedTotal.plus(gain);
@@ -372,6 +414,7 @@ export function computePnl(input: PnlInput): PnlResult {
       acquiredTo: r.to,
       costAssumed: r.assumed,
       missingHistory: r.missing,
+      priceSource,
     });
   };
 
@@ -388,6 +431,7 @@ export function computePnl(input: PnlInput): PnlResult {
         : bought.asset === Q
           ? bought.amount
           : (valueOf(sold.asset, sold.amount, e.time) ?? valueOf(bought.asset, bought.amount, e.time));
+    const swapSource = sold.asset === Q || bought.asset === Q ? null : lastSource;
     const soldOut = remove(sold.asset, sold.amount);
     if (valued === undefined) issues.push({ eventId: e.id, time: e.time, problem: 'no-price', asset: sold.asset });
     // Without any price the swap carries its cost over: no gain is invented.
@@ -402,15 +446,16 @@ export function computePnl(input: PnlInput): PnlResult {
         if (bought.asset === Q) proceeds = proceeds.minus(fee.amount);
       } else {
         const feeValued = valueOf(fee.asset, fee.amount, e.time);
+        const feeSource = lastSource;
         const feeOut = remove(fee.asset, fee.amount);
         if (feeValued === undefined) issues.push({ eventId: e.id, time: e.time, problem: 'no-price', asset: fee.asset });
         const feeValue = feeValued ?? feeOut.cost;
-        recordDisposal(e, 'fee', fee.asset, fee.amount, feeValue, feeOut);
+        recordDisposal(e, 'fee', fee.asset, fee.amount, feeValue, feeOut, feeSource);
         if (bought.asset === Q) proceeds = proceeds.minus(feeValue);
         else boughtCost = boughtCost.plus(feeValue);
       }
     }
-    recordDisposal(e, kind, sold.asset, sold.amount, proceeds, soldOut);
+    recordDisposal(e, kind, sold.asset, sold.amount, proceeds, soldOut, swapSource);
     acquire(bought.asset, boughtQty.isNegative() ? ZERO : boughtQty, boughtCost, e.time, soldOut.assumed && sold.asset !== Q);
   };
 
@@ -459,15 +504,16 @@ export function computePnl(input: PnlInput): PnlResult {
         const amount = new Decimal(e.amount);
         const fee = new Decimal(e.fee);
         const valued = valueOf(e.asset, amount, e.time);
+        const source = lastSource;
         const out = remove(e.asset, amount);
         if (valued === undefined) issues.push({ eventId: e.id, time: e.time, problem: 'no-price', asset: e.asset });
         const value = valued ?? out.cost;
         withdrawals = withdrawals.plus(value);
-        recordDisposal(e, 'withdrawal', e.asset, amount, value, out);
+        recordDisposal(e, 'withdrawal', e.asset, amount, value, out, source);
         if (positive(fee)) {
           const feeOut = remove(e.asset, fee);
           if (e.asset === Q) realizedTotal = realizedTotal.minus(fee);
-          else recordDisposal(e, 'fee', e.asset, fee, ZERO, feeOut);
+          else recordDisposal(e, 'fee', e.asset, fee, ZERO, feeOut, null);
         }
         return;
       }
@@ -578,6 +624,7 @@ export function computePnl(input: PnlInput): PnlResult {
     assumedDepositCost,
     samples,
     issues,
+    priceSources,
     trail,
   };
 }

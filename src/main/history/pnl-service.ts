@@ -14,12 +14,16 @@ import {
   realizedBetween,
   type CostMethod,
   type DepositCost,
+  type EventPriceAt,
   type HistoryEvent,
   type PnlResult,
   type PriceAt,
+  type PriceSource,
 } from './pnl-engine';
 import type { SymbolPair } from './account-history-sync';
 
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** [openTime, close, closeTime] of one daily candle. */
 export type DailyCandle = readonly [number, string, number];
@@ -42,8 +46,8 @@ type KlineRest = {
 };
 
 /** GET /api/v3/klines, 1,000 candles per request (weight 2), at most `pages` requests. */
-export function restCandleFetcher(rest: KlineRest, interval: '1d' | '1h', pages: number): FetchDaily {
-  const span = interval === '1d' ? DAY : 3_600_000;
+export function restCandleFetcher(rest: KlineRest, interval: '1d' | '1h' | '1m', pages: number): FetchDaily {
+  const span = interval === '1d' ? DAY : interval === '1h' ? HOUR : MINUTE;
   return async (symbol, startTime) => {
     const out: DailyCandle[] = [];
     let from = startTime;
@@ -70,17 +74,52 @@ export function restDailyFetcher(rest: KlineRest): FetchDaily {
   return restCandleFetcher(rest, '1d', 5);
 }
 
-/** Hourly candles of the last year (nine requests): a trade's fee is valued at its hour, not its day. */
+/** Hourly candles of the last year (nine requests): where a minute's price is missing, the hour's is next best. */
 export function restHourlyFetcher(rest: KlineRest): FetchDaily {
   return restCandleFetcher(rest, '1h', 10);
 }
 
+/** 1-minute candles: one request of up to 1,000 (about 16 hours) from `startTime`. */
+export function restMinuteFetcher(rest: KlineRest): FetchDaily {
+  return restCandleFetcher(rest, '1m', 1);
+}
+
+/**
+ * Where minute closes are kept between computations (the history database), so a recompute never
+ * asks the exchange again: null is a minute known to have had no candle (the symbol was not
+ * trading), which falls back to the hour, then the day.
+ */
+export interface MinuteCloseCache {
+  get(symbol: string): ReadonlyMap<number, string | null>;
+  put(symbol: string, rows: ReadonlyArray<{ readonly minute: number; readonly close: string | null }>): void;
+}
+
+export interface MinuteLoadResult {
+  /** klines requests sent (weight 2 each). */
+  readonly requests: number;
+  /** Minutes still without a stored answer (budget spent, a request failed, or the minute is not over yet). */
+  readonly pending: number;
+}
+
 export interface PriceBook {
   priceAt: PriceAt;
+  /** The price at an event's time: its minute's close where known, else its hour's, else its day's. */
+  eventPriceAt: EventPriceAt;
   /** The asset has a market to price it by (after load). */
   covers(asset: string): boolean;
   /** Loads the candles the assets need (direct pair, inverse pair, or through BTC). */
   load(assets: Iterable<string>, since: number): Promise<void>;
+  /**
+   * Loads the 1-minute closes at the events' times (after `load` for their assets): from the cache,
+   * else one klines request per symbol and window of 1,000 minutes that holds needed minutes, at
+   * most `maxRequests` of them; what is fetched is stored in the cache. A failed request (weight
+   * budget spent, network) ends the loading: the rest is valued at the hour or the day until a
+   * later computation fetches it.
+   */
+  loadMinutes(
+    needs: Iterable<{ readonly asset: string; readonly time: number }>,
+    o: { readonly now: number; readonly maxRequests: number },
+  ): Promise<MinuteLoadResult>;
 }
 
 export function createPriceBook(o: {
@@ -90,9 +129,13 @@ export function createPriceBook(o: {
   /** Hourly candles for the recent past (`hourlySince`), preferred where they exist. */
   fetchHourly?: FetchDaily;
   hourlySince?: number;
+  /** 1-minute candles and where to keep them: prices at events' times. */
+  fetchMinute?: FetchDaily;
+  minuteCache?: MinuteCloseCache;
 }): PriceBook {
   const candles = new Map<string, readonly DailyCandle[]>();
   const hourly = new Map<string, readonly DailyCandle[]>();
+  const minutes = new Map<string, ReadonlyMap<number, string | null>>();
   const routes = new Map<string, Array<{ symbol: string; invert: boolean }>>();
   const has = (s: string): boolean => o.symbols().some((x) => x.symbol === s);
   const route = (asset: string): Array<{ symbol: string; invert: boolean }> | null => {
@@ -105,10 +148,14 @@ export function createPriceBook(o: {
       ];
     return null;
   };
-  const closeAt = (symbol: string, time: number): Decimal | undefined => {
+  const closeAt = (symbol: string, time: number): { close: Decimal; source: 'hour' | 'day' } | undefined => {
     const fine = hourly.get(symbol);
-    if (fine && fine.length > 1 && time >= fine[1]![0]) return closeIn(fine, time);
-    return closeIn(candles.get(symbol), time);
+    if (fine && fine.length > 1 && time >= fine[1]![0]) {
+      const c = closeIn(fine, time);
+      return c === undefined ? undefined : { close: c, source: 'hour' };
+    }
+    const c = closeIn(candles.get(symbol), time);
+    return c === undefined ? undefined : { close: c, source: 'day' };
   };
   const closeIn = (list: readonly DailyCandle[] | undefined, time: number): Decimal | undefined => {
     if (!list || list.length === 0) return undefined;
@@ -125,6 +172,15 @@ export function createPriceBook(o: {
     if (lo === list.length - 1 || time >= c[2]) return new Decimal(c[1]);
     return lo > 0 ? new Decimal(list[lo - 1]![1]) : undefined;
   };
+  const cached = (symbol: string): ReadonlyMap<number, string | null> => {
+    let m = minutes.get(symbol);
+    if (!m) {
+      m = o.minuteCache?.get(symbol) ?? new Map<number, string | null>();
+      minutes.set(symbol, m);
+    }
+    return m;
+  };
+  const RANK = { minute: 0, hour: 1, day: 2 } as const;
   return {
     async load(assets, since) {
       for (const asset of assets) {
@@ -135,9 +191,67 @@ export function createPriceBook(o: {
         for (const leg of r) {
           if (!candles.has(leg.symbol)) candles.set(leg.symbol, await o.fetchDaily(leg.symbol, since - DAY));
           if (o.fetchHourly && !hourly.has(leg.symbol))
-            hourly.set(leg.symbol, await o.fetchHourly(leg.symbol, Math.max(since, o.hourlySince ?? since) - 3_600_000));
+            hourly.set(leg.symbol, await o.fetchHourly(leg.symbol, Math.max(since, o.hourlySince ?? since) - HOUR));
         }
       }
+    },
+    async loadMinutes(needs, lo) {
+      const want = new Map<string, Set<number>>();
+      for (const n of needs) {
+        for (const leg of routes.get(n.asset) ?? []) {
+          let set = want.get(leg.symbol);
+          if (!set) want.set(leg.symbol, (set = new Set()));
+          set.add(Math.floor(n.time / MINUTE) * MINUTE);
+        }
+      }
+      let requests = 0;
+      let pending = 0;
+      let stop = !o.fetchMinute;
+      for (const [symbol, set] of [...want].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const known = cached(symbol);
+        const missing = [...set].filter((m) => !known.has(m)).sort((a, b) => a - b);
+        const merged = new Map(known);
+        const stored: Array<{ minute: number; close: string | null }> = [];
+        let i = 0;
+        while (i < missing.length) {
+          if (stop || requests >= lo.maxRequests) {
+            pending += missing.length - i;
+            break;
+          }
+          // One request covers the 1,000 minutes from the earliest missing one: every needed minute in them.
+          const start = missing[i]!;
+          let j = i;
+          while (j < missing.length && missing[j]! < start + 1000 * MINUTE) j++;
+          let rows: readonly DailyCandle[];
+          try {
+            requests += 1;
+            rows = await o.fetchMinute!(symbol, start);
+          } catch {
+            stop = true;
+            continue;
+          }
+          const byOpen = new Map(rows.map((r) => [r[0], r[1]]));
+          const lastOpen = rows.at(-1)?.[0] ?? -Infinity;
+          for (const m of missing.slice(i, j)) {
+            // Only a finished minute is stored: the running one's close still moves.
+            if (m + MINUTE > lo.now) {
+              pending += 1;
+              continue;
+            }
+            const close = byOpen.get(m);
+            if (close !== undefined) stored.push({ minute: m, close });
+            else if (rows.length < 1000 || m <= lastOpen) stored.push({ minute: m, close: null });
+            else pending += 1;
+          }
+          i = j;
+        }
+        if (stored.length > 0) {
+          for (const r of stored) merged.set(r.minute, r.close);
+          minutes.set(symbol, merged);
+          o.minuteCache?.put(symbol, stored);
+        }
+      }
+      return { requests, pending };
     },
     covers: (asset) => asset === o.quote || routes.has(asset),
     priceAt(asset, time) {
@@ -147,12 +261,64 @@ export function createPriceBook(o: {
       let p = new Decimal(1);
       for (const leg of r) {
         const c = closeAt(leg.symbol, time);
-        if (c === undefined || c.isZero()) return undefined;
-        p = leg.invert ? p.div(c) : p.mul(c);
+        if (c === undefined || c.close.isZero()) return undefined;
+        p = leg.invert ? p.div(c.close) : p.mul(c.close);
       }
       return p;
     },
+    eventPriceAt(asset, time) {
+      if (asset === o.quote) return { price: new Decimal(1), source: 'minute' };
+      const r = routes.get(asset);
+      if (!r) return undefined;
+      const minute = Math.floor(time / MINUTE) * MINUTE;
+      let p = new Decimal(1);
+      let source: PriceSource = 'minute';
+      for (const leg of r) {
+        // The close of the minute the event happened in (a 1-minute candle); else the hour's, the day's.
+        const m = minutes.get(leg.symbol)?.get(minute);
+        let close: Decimal | undefined = m ? new Decimal(m) : undefined;
+        if (close === undefined || close.isZero()) {
+          const c = closeAt(leg.symbol, time);
+          if (c === undefined) return undefined;
+          close = c.close;
+          if (RANK[c.source] > RANK[source]) source = c.source;
+        }
+        if (close.isZero()) return undefined;
+        p = leg.invert ? p.div(close) : p.mul(close);
+      }
+      return { price: p, source };
+    },
   };
+}
+
+/**
+ * The (asset, time) pairs the engine will value at an event's time (see computePnl): a fee in an
+ * asset other than the one bought, a trade or conversion with no side in the valuation currency,
+ * a deposit of unentered cost, a withdrawal. What loadMinutes should fetch, before the engine runs.
+ */
+export function eventValuations(events: readonly HistoryEvent[], quote: string): Array<{ asset: string; time: number }> {
+  const out: Array<{ asset: string; time: number }> = [];
+  const need = (asset: string, time: number): void => {
+    if (asset !== quote) out.push({ asset, time });
+  };
+  for (const e of events) {
+    if (e.kind === 'trade') {
+      const bought = e.side === 'BUY' ? e.base : e.quote;
+      const sold = e.side === 'BUY' ? e.quote : e.base;
+      if (e.base !== quote && e.quote !== quote) {
+        need(sold, e.time);
+        need(bought, e.time);
+      }
+      if (e.feeAsset !== bought && !new Decimal(e.fee).isZero()) need(e.feeAsset, e.time);
+    } else if (e.kind === 'convert') {
+      if (e.from !== quote && e.to !== quote) {
+        need(e.from, e.time);
+        need(e.to, e.time);
+      }
+    } else if (e.kind === 'withdrawal') need(e.asset, e.time);
+    else if (e.cost?.kind !== 'entered') need(e.asset, e.time);
+  }
+  return out;
 }
 
 /** The stored history as engine events. Deposit costs the user chose are applied by id. */
@@ -219,7 +385,7 @@ const s8 = (d: Decimal): string => {
 /** What the P&L view shows (amounts rounded to 8 decimals for display; the engine keeps them exact). */
 export function summarise(
   r: PnlResult,
-  o: { asOf: number; firstEventAt: number | null; tradeCount: number; coveredSymbols: readonly string[] },
+  o: { asOf: number; firstEventAt: number | null; tradeCount: number; coveredSymbols: readonly string[]; minutesPending?: number },
 ): PnlSummaryView {
   const periods: Array<[string, number]> = [
     ['24 h', DAY],
@@ -278,6 +444,7 @@ export function summarise(
     }),
     coveredSymbols: [...o.coveredSymbols],
     issues: r.issues.length,
+    priceSources: { ...r.priceSources, pending: o.minutesPending ?? 0 },
   };
 }
 
@@ -298,6 +465,8 @@ export async function computeAccountPnl(o: {
   prices: PriceBook;
   coveredSymbols: readonly string[];
   costs?: Readonly<Record<string, DepositCost>>;
+  /** klines requests for minute prices one computation may send (weight 2 each); the rest wait for the next. */
+  maxMinuteRequests?: number;
 }): Promise<PnlComputation> {
   const events = historyEvents(o.repo, o.environment, o.symbols, o.costs);
   const first = events.reduce<number | null>((m, e) => (m === null || e.time < m ? e.time : m), null);
@@ -308,11 +477,14 @@ export async function computeAccountPnl(o: {
     else assets.add(e.asset);
   }
   await o.prices.load(assets, first ?? o.now);
+  // Prices at the events' minutes: from the cache, the rest fetched within this computation's budget.
+  const minutes = await o.prices.loadMinutes(eventValuations(events, o.quote), { now: o.now, maxRequests: o.maxMinuteRequests ?? 150 });
   const result = computePnl({
     quote: o.quote,
     method: o.method,
     events,
     priceAt: o.prices.priceAt,
+    eventPriceAt: o.prices.eventPriceAt,
     asOf: o.now,
     hasPriceSource: o.prices.covers,
     sampleTimes: first === null ? [o.now] : dailySampleTimes(first, o.now),
@@ -322,6 +494,7 @@ export async function computeAccountPnl(o: {
     firstEventAt: first,
     tradeCount: events.filter((e) => e.kind === 'trade').length,
     coveredSymbols: o.coveredSymbols,
+    minutesPending: minutes.pending,
   });
   return { result, summary, daily: dailyPnl(result.samples) };
 }

@@ -60,6 +60,19 @@ export const HISTORY_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'minute closes at events (prices of fees and cross-pair trades)',
+    sql: `
+      CREATE TABLE pnl_minute_closes (
+        environment TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        close TEXT,
+        PRIMARY KEY (environment, symbol, minute)
+      );
+    `,
+  },
 ];
 
 export interface TradeRow {
@@ -108,6 +121,13 @@ export interface HistoryRepository {
   setSymbolState(environment: string, state: SymbolSyncState): void;
   meta(environment: string, key: string): string | null;
   setMeta(environment: string, key: string, value: string): void;
+  /** The 1-minute closes stored for a symbol (minute open time -> close; null: no candle then). */
+  minuteCloses(environment: string, symbol: string): Map<number, string | null>;
+  putMinuteCloses(
+    environment: string,
+    symbol: string,
+    rows: ReadonlyArray<{ readonly minute: number; readonly close: string | null }>,
+  ): void;
 }
 
 export function idKey(id: string): string {
@@ -156,6 +176,9 @@ export function createHistoryRepository(db: DatabaseSync): HistoryRepository {
   const getMeta = db.prepare('SELECT value FROM pnl_meta WHERE environment = ? AND key = ?');
   const putMeta = db.prepare(`INSERT INTO pnl_meta (environment, key, value) VALUES (?, ?, ?)
     ON CONFLICT(environment, key) DO UPDATE SET value = excluded.value`);
+  const getMinutes = db.prepare('SELECT minute, close FROM pnl_minute_closes WHERE environment = ? AND symbol = ?');
+  const putMinute = db.prepare(`INSERT INTO pnl_minute_closes (environment, symbol, minute, close) VALUES (?, ?, ?, ?)
+    ON CONFLICT(environment, symbol, minute) DO UPDATE SET close = excluded.close`);
   const inTransaction = <T>(fn: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -243,6 +266,15 @@ export function createHistoryRepository(db: DatabaseSync): HistoryRepository {
     },
     setMeta(environment, key, value) {
       putMeta.run(environment, key, value);
+    },
+    minuteCloses(environment, symbol) {
+      const rows = getMinutes.all(environment, symbol) as unknown as Array<{ minute: number; close: string | null }>;
+      return new Map(rows.map((r) => [r.minute, r.close]));
+    },
+    putMinuteCloses(environment, symbol, rows) {
+      inTransaction(() => {
+        for (const r of rows) putMinute.run(environment, symbol, r.minute, r.close);
+      });
     },
   };
 }

@@ -72,5 +72,16 @@ export const PnlSummaryView = z.object({
   periods: z.array(z.object({ label: z.string().max(20), realized: Amount, pnl: Amount.nullable() })).max(10),
   coveredSymbols: z.array(Sym).max(5000),
   issues: z.number().int().nonnegative(),
+  /**
+   * Valuations at an event's time (fees in another asset, trades with no side in the valuation
+   * currency, deposits, withdrawals) by the candles their price came from: the event's minute,
+   * else its hour, else its day; pending: minutes not fetched yet (valued at the hour or day meanwhile).
+   */
+  priceSources: z.object({
+    minute: z.number().int().nonnegative(),
+    hour: z.number().int().nonnegative(),
+    day: z.number().int().nonnegative(),
+    pending: z.number().int().nonnegative(),
+  }),
 });
 export type PnlSummaryView = z.infer<typeof PnlSummaryView>;
