@@ -15,7 +15,13 @@ import {
   type AccountHistorySync,
   type AccountHistorySyncOptions,
 } from '../../../src/main/history/account-history-sync';
-import { computeAccountPnl, createPriceBook, restDailyFetcher } from '../../../src/main/history/pnl-service';
+import {
+  computeAccountPnl,
+  createPriceBook,
+  restDailyFetcher,
+  restHourlyFetcher,
+  restMinuteFetcher,
+} from '../../../src/main/history/pnl-service';
 import { DEMO_BALANCES, startSimulator, type Simulator } from '../../../src/main/sim/simulator';
 import { createHistoryRepository, type HistoryRepository } from '../../../src/main/storage/history-repository';
 import type { HistorySyncProgress } from '../../../src/shared/domain/pnl';
@@ -121,6 +127,59 @@ describe('whole-history sync against the simulator', () => {
       // Daily samples back to the first event.
       expect(result.samples.length).toBeGreaterThan(360);
     }
+  });
+
+  it('values every BNB fee at the simulator’s 1-minute close of its trade’s minute, fetched once and kept in the history database', async () => {
+    const repo = createHistoryRepository(new DatabaseSync(':memory:'));
+    const { sync } = makeSync(repo);
+    await sync.sync();
+    let minuteRequests = 0;
+    const counting = {
+      request: <T>(req: Parameters<typeof rest.request<T>>[0]) => {
+        if ((req.params as Record<string, unknown>)['interval'] === '1m') minuteRequests += 1;
+        return rest.request(req);
+      },
+    };
+    const book = () =>
+      createPriceBook({
+        quote: 'USDT',
+        symbols,
+        fetchDaily: restDailyFetcher(rest),
+        fetchHourly: restHourlyFetcher(rest),
+        hourlySince: sim.clock.now() - 365 * 86_400_000,
+        fetchMinute: restMinuteFetcher(counting),
+        minuteCache: { get: (s) => repo.minuteCloses('demo', s), put: (s, rows) => repo.putMinuteCloses('demo', s, rows) },
+      });
+    const compute = () =>
+      computeAccountPnl({
+        repo,
+        environment: 'demo',
+        symbols: symbols(),
+        quote: 'USDT',
+        method: 'fifo',
+        now: sim.clock.now(),
+        prices: book(),
+        coveredSymbols: sync.coveredSymbols(),
+        maxMinuteRequests: 2000,
+      });
+    const { result, summary } = await compute();
+    const trades = new Map(sim.demoHistory!.trades.map((t) => [t.time, t]));
+    const fees = result.disposals.filter((d) => d.kind === 'fee' && d.asset === 'BNB' && trades.has(d.time));
+    expect(fees.length).toBeGreaterThan(50);
+    for (const f of fees) {
+      const t = trades.get(f.time)!;
+      const k = sim.market.klines('BNBUSDT', '1m', { startTime: Math.floor(f.time / 60_000) * 60_000, limit: 1 })[0]!;
+      expect(f.priceSource).toBe('minute');
+      expect(f.proceeds.toString()).toBe(new Decimal(t.commission.toString()).mul(k[4]).toString());
+    }
+    expect(summary.priceSources.pending).toBe(0);
+    expect(summary.priceSources.hour + summary.priceSources.day).toBe(0);
+    expect(minuteRequests).toBeGreaterThan(0);
+    const sent = minuteRequests;
+    // A recompute (a new price book, as after an hour) reads the minutes from the database.
+    const again = await compute();
+    expect(minuteRequests).toBe(sent);
+    expect(again.result.realized.toString()).toBe(result.realized.toString());
   });
 
   it('resumes after a restart where it stopped, without duplicates', async () => {
