@@ -1,6 +1,7 @@
 /**
- * Syncs the account's whole history without scanning every pair: deposits, withdrawals and dust
- * conversions first (cheap, and they name assets the account once held), then myTrades for the
+ * Syncs the account's whole history without scanning every pair: deposits, withdrawals, dust
+ * conversions and Binance Convert trades first (/sapi, production only; they name assets the
+ * account once held), then myTrades for the
  * symbols between the assets the account holds or has held and the common quotes, plus symbols
  * the user added. Each symbol is paged with fromId and its cursor saved after every page, so a
  * sync stopped by a restart or a cancel resumes where it was; a later sync fetches only newer
@@ -18,6 +19,8 @@ const MY_TRADES_WEIGHT = 20;
 const DAY = 86_400_000;
 /** /sapi deposit and withdrawal history take windows shorter than 90 days. */
 const WINDOW = 89 * DAY;
+/** Convert history takes windows of at most 30 days. */
+const CONVERT_WINDOW = 30 * DAY;
 export const COMMON_QUOTES: readonly string[] = ['USDT', 'USDC', 'FDUSD', 'BTC', 'ETH', 'BNB'];
 
 const Dec = z
@@ -69,6 +72,23 @@ const dustSchema = z.object({
       ),
     }),
   ),
+});
+
+const convertFlowSchema = z.object({
+  list: z
+    .array(
+      z.object({
+        orderId: idSchema,
+        orderStatus: z.string().max(40),
+        fromAsset: z.string().max(20),
+        fromAmount: Dec,
+        toAsset: z.string().max(20),
+        toAmount: Dec,
+        createTime: z.number().int(),
+      }),
+    )
+    .max(1000),
+  moreData: z.boolean(),
 });
 
 export interface SymbolPair {
@@ -266,8 +286,44 @@ export function createAccountHistorySync(o: AccountHistorySyncOptions): AccountH
         });
       }
     }
+    rows.push(...(await convertHistory(since - DAY, now)));
     o.repo.insertTransfers(env, rows);
     o.repo.setMeta(env, 'transfersSyncedTo', String(now));
+  };
+
+  /**
+   * Binance Convert trades (GET /sapi/v1/convert/tradeFlow): 30-day windows, 1,000 a page, newest
+   * first; while a window has more, it is asked again up to the oldest time seen (the overlap is
+   * dropped by id). Its weight is per UID (3,000 a call), a budget apart from the IP's request
+   * weight this sync paces, so it counts 1 here. Only completed conversions moved balances.
+   */
+  const convertHistory = async (from: number, to: number): Promise<TransferRow[]> => {
+    const rows: TransferRow[] = [];
+    for (let start = from; start < to; start += CONVERT_WINDOW) {
+      let end = Math.min(to, start + CONVERT_WINDOW);
+      for (;;) {
+        const page = await get('/sapi/v1/convert/tradeFlow', { startTime: start, endTime: end, limit: PAGE }, 1, convertFlowSchema);
+        for (const c of page.list) {
+          if (c.orderStatus !== 'SUCCESS') continue;
+          rows.push({
+            kind: 'convert',
+            id: `convert-${c.orderId}`,
+            time: c.createTime,
+            asset: c.fromAsset,
+            amount: c.fromAmount,
+            fee: '0',
+            toAsset: c.toAsset,
+            toAmount: c.toAmount,
+          });
+        }
+        const oldest = Math.min(...page.list.map((c) => c.createTime));
+        if (!page.moreData || page.list.length === 0) break;
+        // Same-time records cut off by the limit: ask up to that time again, unless nothing older came.
+        end = oldest < end ? oldest : end - 1;
+        if (end < start) break;
+      }
+    }
+    return rows;
   };
 
   const syncSymbol = async (symbol: string): Promise<void> => {

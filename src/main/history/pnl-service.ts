@@ -28,8 +28,11 @@ const DAY = 86_400_000;
 /** [openTime, close, closeTime] of one daily candle. */
 export type DailyCandle = readonly [number, string, number];
 
-/** Daily candles of a symbol from `startTime` on (oldest first); [] when the symbol does not exist. */
-export type FetchDaily = (symbol: string, startTime: number) => Promise<readonly DailyCandle[]>;
+/**
+ * Candles of a symbol from `startTime` on (oldest first); [] when the symbol does not exist.
+ * `limit`: at most this many per request (1,000 when absent).
+ */
+export type FetchDaily = (symbol: string, startTime: number, limit?: number) => Promise<readonly DailyCandle[]>;
 
 const klineSchema = z.array(z.tuple([z.number(), z.string(), z.string(), z.string(), z.string()]).rest(z.unknown()));
 
@@ -48,7 +51,7 @@ type KlineRest = {
 /** GET /api/v3/klines, 1,000 candles per request (weight 2), at most `pages` requests. */
 export function restCandleFetcher(rest: KlineRest, interval: '1d' | '1h' | '1m', pages: number): FetchDaily {
   const span = interval === '1d' ? DAY : interval === '1h' ? HOUR : MINUTE;
-  return async (symbol, startTime) => {
+  return async (symbol, startTime, limit = 1000) => {
     const out: DailyCandle[] = [];
     let from = startTime;
     for (let i = 0; i < pages; i++) {
@@ -58,11 +61,11 @@ export function restCandleFetcher(rest: KlineRest, interval: '1d' | '1h' | '1m',
         security: 'NONE',
         weight: 2,
         priority: 'optional',
-        params: { symbol, interval, startTime: from, limit: 1000 },
+        params: { symbol, interval, startTime: from, limit },
         schema: klineSchema,
       });
       for (const r of rows) out.push([r[0], r[4], r[0] + span - 1]);
-      if (rows.length < 1000) break;
+      if (rows.length < limit) break;
       from = rows[rows.length - 1]![0] + span;
     }
     return out;
@@ -79,7 +82,7 @@ export function restHourlyFetcher(rest: KlineRest): FetchDaily {
   return restCandleFetcher(rest, '1h', 10);
 }
 
-/** 1-minute candles: one request of up to 1,000 (about 16 hours) from `startTime`. */
+/** 1-minute candles: one request of up to 1,000 (about 16 hours) from `startTime`; the same weight for fewer. */
 export function restMinuteFetcher(rest: KlineRest): FetchDaily {
   return restCandleFetcher(rest, '1m', 1);
 }
@@ -218,14 +221,16 @@ export function createPriceBook(o: {
             pending += missing.length - i;
             break;
           }
-          // One request covers the 1,000 minutes from the earliest missing one: every needed minute in them.
+          // One request covers the 1,000 minutes from the earliest missing one: every needed minute in
+          // them. It asks only up to the last of those (the weight is the same, the reply shorter).
           const start = missing[i]!;
           let j = i;
           while (j < missing.length && missing[j]! < start + 1000 * MINUTE) j++;
+          const limit = (missing[j - 1]! - start) / MINUTE + 1;
           let rows: readonly DailyCandle[];
           try {
             requests += 1;
-            rows = await o.fetchMinute!(symbol, start);
+            rows = await o.fetchMinute!(symbol, start, limit);
           } catch {
             stop = true;
             continue;
@@ -240,7 +245,7 @@ export function createPriceBook(o: {
             }
             const close = byOpen.get(m);
             if (close !== undefined) stored.push({ minute: m, close });
-            else if (rows.length < 1000 || m <= lastOpen) stored.push({ minute: m, close: null });
+            else if (rows.length < limit || m <= lastOpen) stored.push({ minute: m, close: null });
             else pending += 1;
           }
           i = j;

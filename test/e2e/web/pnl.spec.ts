@@ -33,7 +33,9 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   for (const t of await view.getByLabel('P&L per period').locator('b').allTextContents()) expect(t).toMatch(/\d/);
   expect(await page.getByTestId('daily-chart').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(100);
   await expect(page.getByTestId('allocation').locator('li')).not.toHaveCount(0);
-  await expect(page.getByTestId('pnl-sync')).toContainText('Deposits and withdrawals: included');
+  await expect(page.getByTestId('pnl-sync')).toContainText(
+    'Deposits, withdrawals and conversions (Convert, small balances to BNB): included',
+  );
   await page.getByTestId('pnl-sync').getByText('Covered symbols').click();
   await expect(page.getByTestId('pnl-sync').locator('.pnl-covered')).toContainText('ARDRBTC');
   await screenshot(page, 'pnl-01-overview-light');
@@ -49,7 +51,9 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Realized gains' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^perch-gains-average-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = readFileSync((await download.path())!, 'utf8');
-  expect(csv.split('\n')[0]).toBe('acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,value_currency');
+  expect(csv.split('\n')[0]).toBe(
+    'acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,price_source,value_currency',
+  );
   expect(csv.split('\n').length).toBeGreaterThan(30);
 
   // Privacy mode: no amount in figures, tables, axes.

@@ -55,6 +55,14 @@ describe('P&L through the core in demo mode', () => {
     expect(overview.series.length).toBeGreaterThan(300);
     expect(overview.series.length).toBeLessThanOrEqual(2000);
     expect(overview.summary!.holdings.find((h) => h.asset === 'BTC')!.qty).toBe('0.5');
+    // Fees in BNB and cross-pair trades valued at their minute (the first computations fetch those minutes).
+    expect(overview.summary!.priceSources.minute).toBeGreaterThan(0);
+    const trades = await core.handlers['pnl:exportCsv']({ kind: 'trades', method: 'fifo' }, testSender);
+    const lines = trades.csv.trim().split('\n');
+    expect(lines[0]).toBe('time,symbol,side,price,quantity,quote_amount,fee,fee_asset,fee_value,fee_price_source,value_currency');
+    const sources = new Set(lines.slice(1).map((l) => l.split(',')[9]));
+    expect(sources.has('minute')).toBe(true);
+    for (const s of sources) expect(['minute', 'hour', 'day', 'trade price', 'amount']).toContain(s);
     // Without a desktop save dialog the window downloads the file itself.
     expect(await core.handlers['pnl:saveCsv']({ kind: 'trades', method: 'fifo' }, testSender)).toEqual({
       status: 'unavailable',
@@ -86,7 +94,7 @@ describe('P&L through the core in demo mode', () => {
     expect(r.status).toBe('saved');
     expect(saved[0]!.defaultName).toMatch(/^perch-gains-average-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(saved[0]!.content.split('\n')[0]).toBe(
-      'acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,value_currency',
+      'acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,price_source,value_currency',
     );
   });
 });

@@ -85,7 +85,13 @@ describe('whole-history sync against the simulator', () => {
     const transfers = repo.transfers('demo');
     expect(transfers.filter((t) => t.kind === 'deposit').length).toBe(demo.deposits.filter((d) => d.status === 1).length);
     expect(transfers.filter((t) => t.kind === 'withdrawal').length).toBe(demo.withdrawals.filter((w) => w.status === 6).length);
-    expect(transfers.filter((t) => t.kind === 'convert').length).toBe(demo.dribblets[0]!.userAssetDribbletDetails.length);
+    expect(transfers.filter((t) => t.kind === 'convert').length).toBe(
+      demo.dribblets[0]!.userAssetDribbletDetails.length + demo.converts.length,
+    );
+    // Binance Convert trades, as what left and what arrived (no fee apart: the spread is in the amounts).
+    expect(
+      transfers.filter((t) => t.id.startsWith('convert-')).map((t) => [t.id, t.time, t.asset, t.amount, t.toAsset, t.toAmount, t.fee]),
+    ).toEqual(demo.converts.map((c) => [`convert-${c.orderId}`, c.createTime, c.fromAsset, c.fromAmount, c.toAsset, c.toAmount, '0']));
     // Progress was reported as it went: symbols done of total, trades found, weight used.
     expect(seen.some((s) => s.phase === 'trades' && s.symbolsDone > 0 && s.symbolsDone < s.symbolsTotal)).toBe(true);
     expect(p.tradesFound).toBe(demo.trades.length);
@@ -180,7 +186,7 @@ describe('whole-history sync against the simulator', () => {
     const again = await compute();
     expect(minuteRequests).toBe(sent);
     expect(again.result.realized.toString()).toBe(result.realized.toString());
-  });
+  }, 120_000);
 
   it('resumes after a restart where it stopped, without duplicates', async () => {
     const db = new DatabaseSync(':memory:');
@@ -188,9 +194,8 @@ describe('whole-history sync against the simulator', () => {
     const interrupted: AccountHistorySync = createAccountHistorySync({
       rest: {
         requestWithMeta: async (req) => {
-          calls += 1;
           // Stopped in the middle of the symbols (after the transfers and a few symbols).
-          if (calls === 22) interrupted.cancel();
+          if (req.path === '/api/v3/myTrades' && ++calls === 8) interrupted.cancel();
           return rest.requestWithMeta(req);
         },
       },
@@ -226,6 +231,23 @@ describe('whole-history sync against the simulator', () => {
     for (const st of stoppedAt) expect(asked.get(st.symbol)).toBe(st.nextFromId);
     expect(p2.phase).toBe('done');
     expect(createHistoryRepository(db).trades('demo').length).toBe(sim.demoHistory!.trades.length);
+  });
+
+  it('where /sapi is not served (testnet, Demo Mode), asks none of it: no deposits, withdrawals, dust or Convert, and says so', async () => {
+    const paths = new Set<string>();
+    const { sync } = makeSync(createHistoryRepository(new DatabaseSync(':memory:')), {
+      transfersAvailable: false,
+      rest: {
+        requestWithMeta: (req) => {
+          paths.add(req.path);
+          return rest.requestWithMeta(req);
+        },
+      },
+    });
+    const p = await sync.sync();
+    expect(p.phase).toBe('done');
+    expect(p.transfers).toBe('not-available');
+    expect([...paths]).toEqual(['/api/v3/myTrades']);
   });
 
   it('pauses itself when the request weight runs low, then carries on', async () => {

@@ -50,6 +50,10 @@ function moves(h: DemoHistory): Move[] {
     out.push({ time: t.time, asset: s.quoteAsset, delta: new Decimal(t.quoteQty.toString()).mul(-sign) });
     out.push({ time: t.time, asset: t.commissionAsset, delta: new Decimal(t.commission.toString()).neg() });
   }
+  for (const c of h.converts) {
+    out.push({ time: c.createTime, asset: c.fromAsset, delta: new Decimal(c.fromAmount).neg() });
+    out.push({ time: c.createTime, asset: c.toAsset, delta: new Decimal(c.toAmount) });
+  }
   for (const d of h.dribblets) {
     for (const x of d.userAssetDribbletDetails) {
       out.push({ time: x.operateTime, asset: x.fromAsset, delta: new Decimal(x.amount).neg() });
@@ -84,6 +88,18 @@ describe('demo history', () => {
     expect(history.dribblets).toHaveLength(1);
     expect(history.dribblets[0]!.userAssetDribbletDetails.map((d) => d.fromAsset).sort()).toEqual(['ADA', 'SOL']);
     expect(history.withdrawals.length).toBeGreaterThan(0);
+    // Two Convert trades: ETH bought with USDT, then ETH converted to BTC (no side in USDT).
+    expect(history.converts.map((c) => `${c.fromAsset}>${c.toAsset}`)).toEqual(['USDT>ETH', 'ETH>BTC']);
+  });
+
+  it('converts at the market’s price of that minute, less a small spread', () => {
+    for (const c of history.converts) {
+      const symbol = c.fromAsset === 'USDT' ? 'ETHUSDT' : 'ETHBTC';
+      const k = sim.market.klines(symbol, '1m', { startTime: Math.floor(c.createTime / 60_000) * 60_000, limit: 1 })[0]!;
+      const atMarket = c.fromAsset === 'USDT' ? new Decimal(c.fromAmount).div(k[4]) : new Decimal(c.fromAmount).mul(k[4]);
+      const ratio = new Decimal(c.toAmount).div(atMarket);
+      expect(ratio.lt(1) && ratio.gt('0.99')).toBe(true);
+    }
   });
 
   it('trades at the market’s own price of that minute (the klines)', () => {
@@ -126,6 +142,58 @@ describe('history endpoints for the demo account', () => {
       Record<string, unknown>
     >;
     expect(w.length).toBeGreaterThan(0);
+  });
+
+  it('convert/tradeFlow: startTime and endTime required, at most 30 days apart, limit ≤ 1000, moreData, ids above 2^53 as digits', async () => {
+    const now = sim.clock.now();
+    const all: Array<Record<string, unknown>> = [];
+    for (let start = now - 366 * DAY; start < now; start += 30 * DAY) {
+      const r = await rest('/sapi/v1/convert/tradeFlow', { startTime: String(start), endTime: String(Math.min(now, start + 30 * DAY)) });
+      expect(r.status).toBe(200);
+      const body = r.body as { list: Array<Record<string, unknown>>; moreData: boolean; limit: number };
+      expect(body.limit).toBe(100);
+      all.push(...body.list);
+    }
+    expect(all.map((c) => c['toAmount']).sort()).toEqual(history.converts.map((c) => c.toAmount).sort());
+    expect(Object.keys(all[0]!).sort()).toEqual([
+      'createTime',
+      'fromAmount',
+      'fromAsset',
+      'inverseRatio',
+      'orderId',
+      'orderStatus',
+      'quoteId',
+      'ratio',
+      'toAmount',
+      'toAsset',
+    ]);
+    // orderId is a JSON number beyond 2^53, as Binance sends it.
+    const first = history.converts[0]!;
+    const raw = await (async () => {
+      const query = new URLSearchParams({
+        startTime: String(first.createTime - DAY),
+        endTime: String(first.createTime + DAY),
+        timestamp: String(sim.clock.now()),
+      }).toString();
+      const signature = createHmac('sha256', sim.apiSecret).update(query).digest('hex');
+      return (
+        await fetch(`${sim.restUrl}/sapi/v1/convert/tradeFlow?${query}&signature=${signature}`, { headers: { 'X-MBX-APIKEY': sim.apiKey } })
+      ).text();
+    })();
+    expect(raw).toContain(`"orderId":${first.orderId.toString()}`);
+    // Both within 30 days: limit 1 gives the newer and says there is more.
+    const both = { startTime: String(history.converts[0]!.createTime), endTime: String(history.converts[1]!.createTime) };
+    const one = (await rest('/sapi/v1/convert/tradeFlow', { ...both, limit: '1' })).body as {
+      list: Array<Record<string, unknown>>;
+      moreData: boolean;
+    };
+    expect(one.list.map((c) => c['toAmount'])).toEqual([history.converts[1]!.toAmount]);
+    expect(one.moreData).toBe(true);
+    expect((await rest('/sapi/v1/convert/tradeFlow', { startTime: String(now - 31 * DAY), endTime: String(now) })).status).toBe(400);
+    expect((await rest('/sapi/v1/convert/tradeFlow', { startTime: String(now - DAY) })).status).toBe(400);
+    expect((await rest('/sapi/v1/convert/tradeFlow', { startTime: String(now - DAY), endTime: String(now), limit: '1001' })).status).toBe(
+      400,
+    );
   });
 
   it('dribblet: the dust log in the documented shape', async () => {

@@ -37,11 +37,11 @@ const hourly: FetchDaily = async (symbol, start) => {
 
 /** Minute candles: BNB's close at minute m is 312.34 at 05:30 on day 2, else 310; a gap for minutes in `missing`. */
 function minuteFeed(missing: ReadonlySet<number> = new Set()) {
-  const calls: Array<{ symbol: string; start: number }> = [];
-  const fetch: FetchDaily = async (symbol, start) => {
-    calls.push({ symbol, start });
+  const calls: Array<{ symbol: string; start: number; limit?: number }> = [];
+  const fetch: FetchDaily = async (symbol, start, limit = 1000) => {
+    calls.push({ symbol, start, limit });
     const out: DailyCandle[] = [];
-    for (let t = start; out.length < 1000 && t < 10 * D; t += M) {
+    for (let t = start; out.length < limit && t < 10 * D; t += M) {
       if (missing.has(t)) continue;
       const close = symbol === 'BNBUSDT' ? (t === 2 * D + 5 * H + 30 * M ? '312.34' : '310') : symbol === 'BTCUSDT' ? '61000' : '3150';
       out.push([t, close, t + M - 1]);
@@ -112,7 +112,8 @@ describe('prices at the trade’s minute', () => {
     // The fee is part of the BTC bought: 600 + 3.1234.
     expect(result.holdings.find((h) => h.asset === 'BTC')!.costBasis.toString()).toBe('603.1234');
     expect(summary.priceSources).toEqual({ minute: 1, hour: 0, day: 0, pending: 0 });
-    expect(feed.calls).toEqual([{ symbol: 'BNBUSDT', start: 2 * D + 5 * H + 30 * M }]);
+    // One request, for that one minute (the weight of a klines request does not depend on its length).
+    expect(feed.calls).toEqual([{ symbol: 'BNBUSDT', start: 2 * D + 5 * H + 30 * M, limit: 1 }]);
   });
 
   it('a cross-pair trade (ETH bought with BTC) is valued at its minute: the disposal of BTC and the ETH’s cost', async () => {
@@ -149,7 +150,10 @@ describe('prices at the trade’s minute', () => {
     const first = minuteFeed();
     const a = await run(repo, first.fetch);
     // 05:30 and 08:30 in one window of 1,000 minutes; 20 hours later is the next.
-    expect(first.calls.map((c) => c.start)).toEqual([2 * D + 5 * H + 30 * M, Math.floor((T + 20 * H) / M) * M]);
+    expect(first.calls.map((c) => [c.start, c.limit])).toEqual([
+      [2 * D + 5 * H + 30 * M, 181],
+      [Math.floor((T + 20 * H) / M) * M, 1],
+    ]);
     const again = minuteFeed();
     const b = await run(repo, again.fetch);
     expect(again.calls).toEqual([]);

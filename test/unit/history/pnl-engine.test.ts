@@ -479,3 +479,33 @@ describe('P&L engine: properties', () => {
     expect(withTies).toBeGreaterThan(50);
   });
 });
+
+describe('P&L engine: Binance Convert trades', () => {
+  // What the sync stores for Convert (GET /sapi/v1/convert/tradeFlow): what left, what arrived, no separate fee.
+  const events: HistoryEvent[] = [
+    { kind: 'deposit', id: 'd1', time: 1000, asset: 'USDT', amount: '5000' },
+    // 1,000 USDT -> 0.5 ETH: an acquisition at the USDT that left (no gain: USDT is the valuation currency).
+    { kind: 'convert', id: 'convert-1', time: 2000, from: 'USDT', fromAmount: '1000', to: 'ETH', toAmount: '0.5', fee: '0' },
+    // 0.2 ETH -> 0.0061 BTC: neither side is USDT, so it is valued at ETH's price at that minute (2,600):
+    // proceeds 520, cost 0.2/0.5 of 1,000 = 400, gain 120; the BTC is acquired at 520.
+    { kind: 'convert', id: 'convert-2', time: 3000, from: 'ETH', fromAmount: '0.2', to: 'BTC', toAmount: '0.0061', fee: '0' },
+  ];
+  const eventPriceAt = (asset: string, time: number) =>
+    asset === 'ETH' && time === 3000 ? { price: D('2600'), source: 'minute' as const } : undefined;
+
+  for (const method of ['average', 'fifo'] as const) {
+    it(`a Convert is a disposal of what left and an acquisition of what arrived (${method})`, () => {
+      const r = computePnl({ quote: 'USDT', method, events, priceAt: () => undefined, eventPriceAt, asOf: 4000 });
+      expect(
+        r.disposals.map((d) => [d.kind, d.asset, d.qty.toString(), d.proceeds.toString(), d.costBasis.toString(), d.priceSource]),
+      ).toEqual([['convert', 'ETH', '0.2', '520', '400', 'minute']]);
+      expect(r.realized.toString()).toBe('120');
+      const eth = r.holdings.find((h) => h.asset === 'ETH')!;
+      expect([eth.qty.toString(), eth.costBasis.toString()]).toEqual(['0.3', '600']);
+      const btc = r.holdings.find((h) => h.asset === 'BTC')!;
+      expect([btc.qty.toString(), btc.costBasis.toString()]).toEqual(['0.0061', '520']);
+      expect(r.holdings.find((h) => h.asset === 'USDT')!.qty.toString()).toBe('4000');
+      expect(r.priceSources).toEqual({ minute: 1, hour: 0, day: 0 });
+    });
+  }
+});

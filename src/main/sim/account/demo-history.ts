@@ -1,7 +1,9 @@
 /**
  * A year of believable history for the demo account, so every P&L figure and chart means something
  * on the first start: deposits, trades across its assets at the market's own past prices (klines),
- * fees in BNB once it holds BNB, a withdrawal or two, and a small-balance conversion to BNB (dust).
+ * fees in BNB once it holds BNB, a withdrawal or two, two Binance Convert trades (USDT to ETH, then
+ * ETH to BTC, at the market's price of that minute less a small spread), and a small-balance
+ * conversion to BNB (dust).
  *
  * The history is built forward from nothing, never spending what is not held at that moment, and
  * ends exactly at the account's opening balances: whatever the trades leave over or short is
@@ -46,11 +48,28 @@ export interface Dribblet {
   readonly userAssetDribbletDetails: readonly DribbletDetail[];
 }
 
+/** One Binance Convert trade as GET /sapi/v1/convert/tradeFlow lists it. */
+export interface ConvertRecord {
+  readonly quoteId: string;
+  /** Above 2^53, as Binance's are: written as bare JSON digits. */
+  readonly orderId: bigint;
+  readonly orderStatus: 'SUCCESS';
+  readonly fromAsset: string;
+  readonly fromAmount: string;
+  readonly toAsset: string;
+  readonly toAmount: string;
+  readonly ratio: string;
+  readonly inverseRatio: string;
+  readonly createTime: number;
+}
+
 export interface DemoHistory {
   readonly deposits: DepositRecord[];
   readonly withdrawals: WithdrawRecord[];
   readonly trades: DemoTrade[];
   readonly dribblets: Dribblet[];
+  /** Oldest first. */
+  readonly converts: ConvertRecord[];
 }
 
 const NETWORKS: Record<string, { network: string; fee: string; confirms: number }> = {
@@ -104,6 +123,7 @@ export function buildDemoHistory(
   const withdrawals: WithdrawRecord[] = [];
   const trades: DemoTrade[] = [];
   const dribblets: Dribblet[] = [];
+  const converts: ConvertRecord[] = [];
   let seq = 0;
 
   /** Close of the 1-minute candle at `time`, undefined before the symbol's first candle. */
@@ -214,6 +234,34 @@ export function buildDemoHistory(
     return true;
   };
 
+  /**
+   * A Convert trade: `fromAmount` of `from` for `to` at the minute's close of `symbol` (`from` is
+   * its quote when `fromIsQuote`), less a 0.2 % spread (Convert takes no separate fee).
+   */
+  const convert = (from: string, fromAmount: Decimal, to: string, symbol: string, fromIsQuote: boolean, time: number): void => {
+    const price = priceAt(symbol, time);
+    if (!price || bal(from).lt(fromAmount)) return;
+    const gross = fromIsQuote ? fromAmount.div(price) : fromAmount.mul(price);
+    const toAmount = gross.mul('0.998').toDecimalPlaces(8, Decimal.ROUND_DOWN);
+    if (!toAmount.gt(0)) return;
+    seq += 1;
+    converts.push({
+      // Not from rng: the rest of the history stays what it was.
+      quoteId: [1, 2, 3, 4].map((k) => hash32(`${account.id}:convert:${seq}:${k}`).toString(16).padStart(8, '0')).join(''),
+      orderId: 940_708_407_462_087_000n + BigInt(seq),
+      orderStatus: 'SUCCESS',
+      fromAsset: from,
+      fromAmount: fmt8(fromAmount),
+      toAsset: to,
+      toAmount: fmt8(toAmount),
+      ratio: fmt8(toAmount.div(fromAmount).toDecimalPlaces(8, Decimal.ROUND_DOWN)),
+      inverseRatio: fmt8(fromAmount.div(toAmount).toDecimalPlaces(8, Decimal.ROUND_DOWN)),
+      createTime: time,
+    });
+    move(from, fromAmount.neg());
+    move(to, toAmount);
+  };
+
   const at = (day: number): number => start + day * DAY + rng.int(8, 22) * 3_600_000 + rng.int(0, 59) * 60_000 + rng.int(0, 59_999);
 
   // Funding: cash first, some BTC from elsewhere (its cost unknown to Perch), more cash later.
@@ -229,11 +277,22 @@ export function buildDemoHistory(
   const ardr = dec(account.initial['ARDR'] ?? '0');
   let ardrDone = !ardr.gt(0);
   let ethWithdrawn = false;
+  let boughtByConvert = false;
+  let soldByConvert = false;
   const totalWeight = PLAN.reduce((s, r) => s + r.weight, 0);
   for (let day = 5; day < 355; day += rng.int(1, 4)) {
     const time = at(day);
     if (!ardrDone && day >= 200)
       ardrDone = trade({ symbol: 'ARDRBTC', base: 'ARDR', quote: 'BTC', weight: 0 }, 'BUY', ardr, time - 3_600_000);
+    // Two Convert trades: ETH bought with USDT, later some ETH converted to BTC (no side in USDT).
+    if (!boughtByConvert && day >= 150 && bal('USDT').gt('2000')) {
+      convert('USDT', dec('1000'), 'ETH', 'ETHUSDT', true, time - 2 * 3_600_000);
+      boughtByConvert = true;
+    }
+    if (!soldByConvert && boughtByConvert && day >= 165 && bal('ETH').gt('0.3')) {
+      convert('ETH', dec('0.2'), 'BTC', 'ETHBTC', false, time - 2 * 3_600_000);
+      soldByConvert = true;
+    }
     if (!ethWithdrawn && day >= 300 && bal('ETH').gt('1')) {
       withdraw('ETH', dec('0.5'), time - 3_600_000);
       ethWithdrawn = true;
@@ -300,5 +359,5 @@ export function buildDemoHistory(
   deposits.sort((a, b) => b.insertTime - a.insertTime);
   withdrawals.sort((a, b) => (a.applyTime < b.applyTime ? 1 : -1));
   trades.sort((a, b) => a.time - b.time);
-  return { deposits, withdrawals, trades, dribblets };
+  return { deposits, withdrawals, trades, dribblets, converts };
 }

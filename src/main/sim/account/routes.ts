@@ -251,5 +251,32 @@ export function accountRoutes(deps: {
     },
   };
 
-  return [account, commissionRoute, rateLimitOrder, deposits, withdrawals, snapshot, dribblet];
+  /**
+   * Binance Convert history: startTime and endTime required, at most 30 days apart; limit default
+   * 100, max 1000; the newest first, moreData when the window holds more than limit. Its weight is
+   * per UID (3000), not the IP's request weight this counter keeps, so it counts 1 here.
+   */
+  const convertTradeFlow: RestRoute = {
+    method: 'GET',
+    path: '/sapi/v1/convert/tradeFlow',
+    security: 'USER_DATA',
+    weight: 1,
+    sapi: true,
+    params: ['startTime', 'endTime', 'limit'],
+    handler(req) {
+      const p = req.params;
+      required(p, 'startTime');
+      required(p, 'endTime');
+      const start = timeParam(p, 'startTime')!;
+      const end = timeParam(p, 'endTime')!;
+      if (end - start > 30 * DAY) throw timeWindowError(30 * 24);
+      const limit = intParam(p, 'limit', { min: 1, max: 1000 }) ?? 100;
+      const all = (deps.demoHistory?.(accountIdOf(req))?.converts ?? [])
+        .filter((c) => c.createTime >= start && c.createTime <= end)
+        .sort((a, b) => b.createTime - a.createTime);
+      return { list: all.slice(0, limit), startTime: start, endTime: end, limit, moreData: all.length > limit };
+    },
+  };
+
+  return [account, commissionRoute, rateLimitOrder, deposits, withdrawals, snapshot, dribblet, convertTradeFlow];
 }

@@ -81,7 +81,10 @@ function SyncBar({ overview, onChanged }: Readonly<{ overview: PnlOverview | nul
           {s.phase === 'error' ? <span className="warn">History sync stopped: {s.error} </span> : null}
           {s.phase === 'cancelled' ? <span>History sync stopped; it continues where it left off. </span> : null}
           {s.lastSyncedAt ? <span>History read {dateText(s.lastSyncedAt)} · </span> : null}
-          <span>Deposits and withdrawals: {s.transfers === 'synced' ? 'included' : 'not available on this environment'} · </span>
+          <span>
+            Deposits, withdrawals and conversions (Convert, small balances to BNB):{' '}
+            {s.transfers === 'synced' ? 'included' : 'not available on this environment'} ·{' '}
+          </span>
           <span title={overview.summary?.coveredSymbols.join(', ') ?? ''}>
             Trades of {overview.summary?.coveredSymbols.length ?? s.symbolsTotal} symbols are covered (the assets you hold or held against
             common quotes).
