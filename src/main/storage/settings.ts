@@ -9,7 +9,7 @@ import { AppError } from '../../shared/ipc/result';
  * that is not JSON, fails the schema after migrating, or comes from a newer Perch is kept as
  * settings.corrupt-<time>.json and replaced with defaults, with a notice saying so.
  */
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
 
 export const SettingsDocument = z.object({
   version: z.literal(SETTINGS_VERSION),
@@ -61,6 +61,12 @@ const migrations: Readonly<Record<number, Migration>> = {
     if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return { ...v2, version: 3 };
     const s = settings as Record<string, unknown>;
     return { ...v2, version: 3, settings: { ...s, onboarded: s['environment'] !== undefined && s['environment'] !== 'demo' } };
+  },
+  /** v4 adds the P&L cost-basis method (it was a choice in the P&L view, not stored): average cost, the view's old default. */
+  3: (v3) => {
+    const settings = v3['settings'];
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return { ...v3, version: 4 };
+    return { ...v3, version: 4, settings: { costMethod: 'average', ...(settings as Record<string, unknown>) } };
   },
 };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EnvironmentId } from './environment';
 import { AssetCode, NonNegativeDecimalString } from './primitives';
+import { CostMethodSchema } from './pnl';
 
 export const Theme = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof Theme>;
@@ -20,6 +21,8 @@ export const Settings = z
     tradingEnabled: z.boolean(),
     /** The welcome screen is done (demo chosen or a key saved); kept in main so every window agrees. */
     onboarded: z.boolean(),
+    /** How P&L matches disposals to acquisitions (the views, the gains export): average cost or FIFO. */
+    costMethod: CostMethodSchema,
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;
@@ -40,5 +43,6 @@ export function defaultSettings(): Settings {
     closeToTray: false,
     tradingEnabled: false,
     onboarded: false,
+    costMethod: 'average',
   };
 }

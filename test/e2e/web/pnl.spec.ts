@@ -55,6 +55,33 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
     'acquired,disposed,asset,quantity,proceeds,cost_basis,gain,method,kind,cost_assumed,price_source,value_currency',
   );
   expect(csv.split('\n').length).toBeGreaterThan(30);
+  // Fees and cross-pair trades: valued at their minute, and the screen says so.
+  await expect(view.getByTestId('pnl-price-sources')).toContainText('valued at the price of their minute');
+
+  // The cost-basis method is a setting: chosen here, the figures, the export and Settings follow it.
+  await view.getByLabel('Cost basis (setting)').selectOption('fifo');
+  await expect(page.getByTestId('pnl-holdings').locator('caption')).toContainText('FIFO (first in, first out)');
+  const [fifo] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Realized gains' }).click()]);
+  expect(fifo.suggestedFilename()).toMatch(/^perch-gains-fifo-\d{4}-\d{2}-\d{2}\.csv$/);
+  const fifoRows = readFileSync((await fifo.path())!, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
+  expect(fifoRows.length).toBeGreaterThan(30);
+  // The method column (the 8th) says fifo on every row.
+  for (const row of fifoRows) expect(row.split(',')[7]).toBe('fifo');
+  await screenshot(page, 'pnl-11-method-setting-fifo');
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByRole('combobox', { name: /Cost basis/ })).toHaveValue('fifo');
+  await page.getByRole('heading', { name: 'Profit and loss' }).scrollIntoViewIfNeeded();
+  await screenshot(page, 'pnl-12-settings-cost-basis');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'pnl-13-settings-cost-basis-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByRole('combobox', { name: /Cost basis/ }).selectOption('average');
+  await page.getByRole('button', { name: 'P&L' }).click();
+  await expect(view.getByLabel('Cost basis (setting)')).toHaveValue('average');
+  await expect(page.getByTestId('pnl-holdings').locator('caption')).toContainText('average cost');
 
   // Privacy mode: no amount in figures, tables, axes.
   await page.getByTestId('privacy-toggle').click();

@@ -78,7 +78,7 @@ describe('migrations', () => {
     expect(loaded.migratedFrom).toBe(1);
     expect(loaded.corruptReason).toBeNull();
     expect(loaded.document).toEqual({
-      version: 3,
+      version: SETTINGS_VERSION,
       settings: {
         ...defaultSettings(),
         environment: 'production',
@@ -99,7 +99,7 @@ describe('migrations', () => {
 
   // a v2 file as Perch 0.1 wrote it: every v2 setting, no `onboarded`
   const v2Settings = (over: Record<string, unknown> = {}): Record<string, unknown> => {
-    const { onboarded: _dropped, ...rest } = { ...defaultSettings(), ...over };
+    const { onboarded: _dropped, costMethod: _notYet, ...rest } = { ...defaultSettings(), ...over };
     return rest;
   };
 
@@ -118,7 +118,7 @@ describe('migrations', () => {
     expect(loaded.corruptReason).toBeNull();
     expect(loaded.migratedFrom).toBe(2);
     expect(loaded.document).toEqual({
-      version: 3,
+      version: SETTINGS_VERSION,
       settings: { ...defaultSettings(), environment, theme: 'light', startAtLogin: true, onboarded },
       window: { width: 900, height: 600 },
     });
@@ -127,10 +127,25 @@ describe('migrations', () => {
   it('v2 -> v3 is written back, and a reload keeps the value (no second migration)', () => {
     writeFileSync(file, JSON.stringify({ version: 2, settings: v2Settings({ environment: 'testnet' }) }));
     expect(createSettingsStore(createFileSettingsBackend(file), fixedNow).get().onboarded).toBe(true);
-    expect(readDoc()).toMatchObject({ version: 3, settings: { environment: 'testnet', onboarded: true } });
+    expect(readDoc()).toMatchObject({ version: SETTINGS_VERSION, settings: { environment: 'testnet', onboarded: true } });
     const again = createSettingsStore(createFileSettingsBackend(file), fixedNow);
     again.update({ onboarded: false });
     expect(createSettingsStore(createFileSettingsBackend(file), fixedNow).get().onboarded).toBe(false);
+  });
+
+  it('v3 -> v4: the P&L cost-basis method is average cost (the P&L view’s old default), everything else kept; FIFO once chosen stays', () => {
+    const { costMethod: _new, ...v3 } = { ...defaultSettings(), environment: 'testnet' as const, onboarded: true, theme: 'dark' as const };
+    const loaded = parseSettingsDocument(JSON.stringify({ version: 3, settings: v3 }));
+    expect(loaded.corruptReason).toBeNull();
+    expect(loaded.migratedFrom).toBe(3);
+    expect(loaded.document.settings).toEqual({ ...v3, costMethod: 'average' });
+    const store = createSettingsStore(createFileSettingsBackend(file), fixedNow);
+    expect(store.update({ costMethod: 'fifo' }).costMethod).toBe('fifo');
+    expect(createSettingsStore(createFileSettingsBackend(file), fixedNow).get().costMethod).toBe('fifo');
+    expect(() => store.update({ costMethod: 'lifo' } as never)).toThrow();
+    expect(
+      parseSettingsDocument(JSON.stringify({ version: 4, settings: { ...defaultSettings(), costMethod: 'lifo' } })).corruptReason,
+    ).toMatch(/costMethod/);
   });
 
   it('a v2 file whose settings are not an object counts as corrupt, not a crash', () => {

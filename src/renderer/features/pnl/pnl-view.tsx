@@ -178,6 +178,7 @@ function Summary({ summary, privacy }: Readonly<{ summary: PnlSummaryView; priva
           </span>
         ))}
       </div>
+      <PriceSourceNote sources={summary.priceSources} />
       {Number(summary.assumedDepositCost) > 0 ? (
         <p className="small muted pnl-note">
           Some deposits have no known cost; they count at their value on the day they arrived (
@@ -185,6 +186,23 @@ function Summary({ summary, privacy }: Readonly<{ summary: PnlSummaryView; priva
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** Which prices valued fees and trades at their time: the trade's minute, else (said) its hour or day. */
+function PriceSourceNote({ sources }: Readonly<{ sources: PnlSummaryView['priceSources'] }>): React.JSX.Element | null {
+  const { minute, hour, day, pending } = sources;
+  if (minute + hour + day === 0) return null;
+  const coarse = [hour > 0 ? `the hour’s price for ${hour}` : null, day > 0 ? `the day’s price for ${day}` : null].filter(
+    (x) => x !== null,
+  );
+  return (
+    <p className="small muted pnl-note" data-testid="pnl-price-sources">
+      Fees paid in another asset, trades in other pairs and transfers are valued at the price of their minute ({minute.toLocaleString()} of{' '}
+      {(minute + hour + day).toLocaleString()}).
+      {coarse.length > 0 ? ` Where that minute’s price was not available: ${coarse.join(' and ')}.` : ''}
+      {pending > 0 ? ` ${pending.toLocaleString()} minute prices are still being fetched (a few at a time, to spare request weight).` : ''}
+    </p>
   );
 }
 
@@ -705,7 +723,13 @@ function AssetPage({
 export function PnlView(): React.JSX.Element {
   const store = useStore();
   const privacy = useView((s) => s.settings?.privacyMode ?? false);
-  const [method, setMethod] = useState<Method>('average');
+  // The cost-basis method is a setting (Settings → Profit and loss); changing it here changes it there.
+  const method = useView((s) => s.settings?.costMethod ?? 'average');
+  const setMethod = (m: Method): void => {
+    void store.updateSettings({ costMethod: m }).then((res) => {
+      if (!res.ok) store.reportError(res.error.message);
+    });
+  };
   const [range, setRange] = useState<PnlRange>('1y');
   const [sub, setSub] = useState<Sub>('overview');
   const [asset, setAsset] = useState<string | null>(null);
@@ -807,8 +831,11 @@ export function PnlView(): React.JSX.Element {
             </button>
           ) : null}
         </nav>
-        <label className="small">
-          Cost basis{' '}
+        <label
+          className="small"
+          title="Saved as your setting (also in Settings): the figures, asset pages and the realized-gains export use it."
+        >
+          Cost basis (setting){' '}
           <select value={method} onChange={(e) => setMethod(e.target.value as Method)}>
             <option value="average">Average cost</option>
             <option value="fifo">FIFO</option>

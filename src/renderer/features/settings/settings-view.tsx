@@ -250,6 +250,28 @@ export function SettingsView(): React.JSX.Element {
       </section>
 
       <section className="panel">
+        <h2>Profit and loss</h2>
+        <label className="setting">
+          <span className="setting-label">
+            Cost basis
+            <Hint
+              id="hint-costMethod"
+              error={errors.costMethod}
+              hint="How a sale is matched to what you paid: average cost pools every purchase of an asset; FIFO uses the oldest purchases first. The P&L screen and its realized-gains export use it."
+            />
+          </span>
+          <select
+            value={settings.costMethod}
+            aria-describedby="hint-costMethod"
+            onChange={(e) => update({ costMethod: e.target.value as Settings['costMethod'] })}
+          >
+            <option value="average">Average cost</option>
+            <option value="fifo">FIFO (first in, first out)</option>
+          </select>
+        </label>
+      </section>
+
+      <section className="panel">
         <h2>Appearance and system</h2>
         <label className="setting">
           <span className="setting-label">
