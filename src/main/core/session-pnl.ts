@@ -21,6 +21,7 @@ const DepositCosts = z.record(z.string().max(100), DepositCostInput);
 import {
   computeAccountPnl,
   createPriceBook,
+  eventValuations,
   historyEvents,
   restDailyFetcher,
   restHourlyFetcher,
@@ -263,7 +264,21 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       const candles = symbol ? (await restDailyFetcher(o.session.rest)(symbol, first - DAY)).map(([t, close]) => ({ t, close })) : [];
       const book = priceBook();
       await book.load([asset], first);
-      const r = computePnl({ quote: q, method, events, priceAt: book.priceAt, asOf: o.now(), trailAsset: asset });
+      // The same prices at events' times as the overview (their minutes, from the database once fetched).
+      await book.load(
+        eventValuations(events, q).map((x) => x.asset),
+        first,
+      );
+      await book.loadMinutes(eventValuations(events, q), { now: o.now(), maxRequests: 150 });
+      const r = computePnl({
+        quote: q,
+        method,
+        events,
+        priceAt: book.priceAt,
+        eventPriceAt: book.eventPriceAt,
+        asOf: o.now(),
+        trailAsset: asset,
+      });
       return {
         asset,
         symbol,
@@ -297,13 +312,16 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       const deposits = repo.transfers(env).filter((t) => t.kind === 'deposit');
       const first = deposits.reduce((m, d) => Math.min(m, d.time), o.now());
       await book.load(new Set(deposits.map((d) => d.asset)), first);
+      // A deposit of unknown cost counts at its value at its minute (as in the figures).
+      const at = deposits.filter((d) => d.asset !== o.quote()).map((d) => ({ asset: d.asset, time: d.time }));
+      await book.loadMinutes(at, { now: o.now(), maxRequests: 150 });
       return {
         quote: o.quote(),
         rows: deposits
           .slice(-5000)
           .reverse()
           .map((d) => {
-            const px = book.priceAt(d.asset, d.time);
+            const px = book.eventPriceAt(d.asset, d.time)?.price;
             return {
               id: d.id,
               time: d.time,

@@ -181,7 +181,7 @@ function Summary({ summary, privacy }: Readonly<{ summary: PnlSummaryView; priva
       <PriceSourceNote sources={summary.priceSources} />
       {Number(summary.assumedDepositCost) > 0 ? (
         <p className="small muted pnl-note">
-          Some deposits have no known cost; they count at their value on the day they arrived (
+          Some deposits have no known cost; they count at their value when they arrived (
           {money(privacy, formatValue(summary.assumedDepositCost, q))} in all). Rows marked * use that value.
         </p>
       ) : null}
@@ -595,8 +595,8 @@ function Deposits({ privacy, onChanged }: Readonly<{ privacy: boolean; onChanged
   return (
     <section aria-label="Deposits and their cost">
       <p className="small muted">
-        Perch cannot know what coins that came from elsewhere cost you. Until you say, a deposit counts at its value on the day it arrived
-        and is marked *. Enter what you paid, or confirm the value at deposit time.
+        Perch cannot know what coins that came from elsewhere cost you. Until you say, a deposit counts at its value when it arrived and is
+        marked *. Enter what you paid, or confirm the value at deposit time.
       </p>
       <table className="pnl-table" data-testid="pnl-deposits">
         <thead>
