@@ -128,6 +128,11 @@ describe('whole-history sync against the simulator', () => {
       expect(priced.length).toBeGreaterThan(4);
       expect(result.disposals.some((d) => d.kind === 'fee' && d.asset === 'BNB')).toBe(true);
       expect(result.disposals.some((d) => d.kind === 'convert')).toBe(true);
+      // The Convert of ETH to BTC: a disposal of the ETH at its value then (neither side is USDT).
+      const ethToBtc = sim.demoHistory!.converts.find((c) => c.fromAsset === 'ETH')!;
+      const out = result.disposals.find((d) => d.kind === 'convert' && d.asset === 'ETH')!;
+      expect([out.time, out.qty.toString()]).toEqual([ethToBtc.createTime, new Decimal(ethToBtc.fromAmount).toString()]);
+      expect(out.proceeds.gt(0)).toBe(true);
       expect(summary.tradeCount).toBe(demo.trades.length);
       expect(Date.now() - summary.firstEventAt!).toBeGreaterThan(360 * 86_400_000);
       // Daily samples back to the first event.
