@@ -193,15 +193,21 @@ function Summary({ summary, privacy }: Readonly<{ summary: PnlSummaryView; priva
 function PriceSourceNote({ sources }: Readonly<{ sources: PnlSummaryView['priceSources'] }>): React.JSX.Element | null {
   const { minute, hour, day, pending } = sources;
   if (minute + hour + day === 0) return null;
-  const coarse = [hour > 0 ? `the hour’s price for ${hour}` : null, day > 0 ? `the day’s price for ${day}` : null].filter(
-    (x) => x !== null,
-  );
+  const coarse = [
+    hour > 0 ? `the hour’s price applies to ${hour.toLocaleString()}` : null,
+    day > 0 ? `the day’s to ${day.toLocaleString()}` : null,
+  ]
+    .filter((x) => x !== null)
+    .join(' and ');
   return (
     <p className="small muted pnl-note" data-testid="pnl-price-sources">
       Fees paid in another asset, trades in other pairs and transfers are valued at the price of their minute ({minute.toLocaleString()} of{' '}
       {(minute + hour + day).toLocaleString()}).
-      {coarse.length > 0 ? ` Where that minute’s price was not available: ${coarse.join(' and ')}.` : ''}
-      {pending > 0 ? ` ${pending.toLocaleString()} minute prices are still being fetched (a few at a time, to spare request weight).` : ''}
+      {pending > 0
+        ? ` ${pending.toLocaleString()} minute prices are still being fetched, a few at a time to spare request weight; until then ${coarse || 'the hour’s or day’s price applies'}.`
+        : coarse
+          ? ` Where the minute’s price was not available, ${coarse}.`
+          : ''}
     </p>
   );
 }
