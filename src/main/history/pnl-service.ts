@@ -314,7 +314,8 @@ export function eventValuations(events: readonly HistoryEvent[], quote: string):
         need(sold, e.time);
         need(bought, e.time);
       }
-      if (e.feeAsset !== bought && !new Decimal(e.fee).isZero()) need(e.feeAsset, e.time);
+      // Number() only tells zero from not zero here (exact for that); no Decimal per trade.
+      if (e.feeAsset !== bought && Number(e.fee) !== 0) need(e.feeAsset, e.time);
     } else if (e.kind === 'convert') {
       if (e.from !== quote && e.to !== quote) {
         need(e.from, e.time);

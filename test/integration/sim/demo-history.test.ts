@@ -92,6 +92,23 @@ describe('demo history', () => {
     expect(history.converts.map((c) => `${c.fromAsset}>${c.toAsset}`)).toEqual(['USDT>ETH', 'ETH>BTC']);
   });
 
+  it('serves 1-minute candles over the whole demo year that agree with the hourly and daily ones', async () => {
+    for (const t of history.trades.filter((_, i) => i % 25 === 0)) {
+      const hour = Math.floor(t.time / 3_600_000) * 3_600_000;
+      const query = new URLSearchParams({ symbol: 'BNBUSDT', interval: '1m', startTime: String(hour), limit: '60' });
+      const minutes = (await (await fetch(`${sim.restUrl}/api/v3/klines?${query}`)).json()) as Array<
+        [number, string, string, string, string]
+      >;
+      expect(minutes).toHaveLength(60);
+      const h = sim.market.klines('BNBUSDT', '1h', { startTime: hour, limit: 1 })[0]!;
+      // The hour opens at its first minute's open and closes at its last minute's close.
+      expect([minutes[0]![1], minutes[59]![4]]).toEqual([h[1], h[4]]);
+      const day = Math.floor(t.time / DAY) * DAY;
+      const lastMinute = sim.market.klines('BNBUSDT', '1m', { startTime: day + DAY - 60_000, limit: 1 })[0]!;
+      expect(sim.market.klines('BNBUSDT', '1d', { startTime: day, limit: 1 })[0]![4]).toBe(lastMinute[4]);
+    }
+  });
+
   it('converts at the market’s price of that minute, less a small spread', () => {
     for (const c of history.converts) {
       const symbol = c.fromAsset === 'USDT' ? 'ETHUSDT' : 'ETHBTC';
