@@ -767,6 +767,13 @@ export function PnlView(): React.JSX.Element {
     const t = setInterval(refresh, 2000);
     return () => clearInterval(t);
   }, [waiting, refresh]);
+  // Minute prices not fetched yet: each computation fetches some more (main recomputes at most once a minute).
+  const pendingMinutes = (overview?.summary?.priceSources.pending ?? 0) > 0;
+  useEffect(() => {
+    if (waiting || !pendingMinutes) return;
+    const t = setInterval(refresh, 30_000);
+    return () => clearInterval(t);
+  }, [waiting, pendingMinutes, refresh]);
 
   const [saved, setSaved] = useState<string | null>(null);
   const download = (kind: 'trades' | 'gains' | 'values'): void => {
