@@ -97,6 +97,13 @@ export interface MinuteCloseCache {
   put(symbol: string, rows: ReadonlyArray<{ readonly minute: number; readonly close: string | null }>): void;
 }
 
+/** A price needed at an event's time; with `unless`, only when that asset has no market (the engine's fallback). */
+export interface MinuteNeed {
+  readonly asset: string;
+  readonly time: number;
+  readonly unless?: string;
+}
+
 export interface MinuteLoadResult {
   /** klines requests sent (weight 2 each). */
   readonly requests: number;
@@ -119,10 +126,7 @@ export interface PriceBook {
    * budget spent, network) ends the loading: the rest is valued at the hour or the day until a
    * later computation fetches it.
    */
-  loadMinutes(
-    needs: Iterable<{ readonly asset: string; readonly time: number }>,
-    o: { readonly now: number; readonly maxRequests: number },
-  ): Promise<MinuteLoadResult>;
+  loadMinutes(needs: Iterable<MinuteNeed>, o: { readonly now: number; readonly maxRequests: number }): Promise<MinuteLoadResult>;
 }
 
 export function createPriceBook(o: {
@@ -201,6 +205,7 @@ export function createPriceBook(o: {
     async loadMinutes(needs, lo) {
       const want = new Map<string, Set<number>>();
       for (const n of needs) {
+        if (n.unless !== undefined && routes.has(n.unless)) continue;
         for (const leg of routes.get(n.asset) ?? []) {
           let set = want.get(leg.symbol);
           if (!set) want.set(leg.symbol, (set = new Set()));
@@ -301,25 +306,26 @@ export function createPriceBook(o: {
  * asset other than the one bought, a trade or conversion with no side in the valuation currency,
  * a deposit of unentered cost, a withdrawal. What loadMinutes should fetch, before the engine runs.
  */
-export function eventValuations(events: readonly HistoryEvent[], quote: string): Array<{ asset: string; time: number }> {
-  const out: Array<{ asset: string; time: number }> = [];
-  const need = (asset: string, time: number): void => {
-    if (asset !== quote) out.push({ asset, time });
+export function eventValuations(events: readonly HistoryEvent[], quote: string): MinuteNeed[] {
+  const out: MinuteNeed[] = [];
+  const need = (asset: string, time: number, unless?: string): void => {
+    if (asset !== quote) out.push(unless === undefined ? { asset, time } : { asset, time, unless });
   };
   for (const e of events) {
     if (e.kind === 'trade') {
       const bought = e.side === 'BUY' ? e.base : e.quote;
       const sold = e.side === 'BUY' ? e.quote : e.base;
       if (e.base !== quote && e.quote !== quote) {
+        // The engine values what was sold, and what was bought only when the sold asset has no price.
         need(sold, e.time);
-        need(bought, e.time);
+        need(bought, e.time, sold);
       }
       // Number() only tells zero from not zero here (exact for that); no Decimal per trade.
       if (e.feeAsset !== bought && Number(e.fee) !== 0) need(e.feeAsset, e.time);
     } else if (e.kind === 'convert') {
       if (e.from !== quote && e.to !== quote) {
         need(e.from, e.time);
-        need(e.to, e.time);
+        need(e.to, e.time, e.from);
       }
     } else if (e.kind === 'withdrawal') need(e.asset, e.time);
     else if (e.cost?.kind !== 'entered') need(e.asset, e.time);

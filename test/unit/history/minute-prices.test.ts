@@ -128,6 +128,8 @@ describe('prices at the trade’s minute', () => {
     expect(btcOut.proceeds.toString()).toBe('305');
     expect(btcOut.priceSource).toBe('minute');
     expect(result.holdings.find((h) => h.asset === 'ETH')!.costBasis.toString()).toBe('305');
+    // Only what the engine values is fetched: BTC's minute, not ETH's (its fallback), nor a zero fee's.
+    expect(feed.calls.map((c) => c.symbol)).toEqual(['BTCUSDT']);
   });
 
   it('no minute candle then: the hour’s price, then the day’s, and the result says which', async () => {
