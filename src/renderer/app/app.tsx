@@ -8,7 +8,7 @@ import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
 import { AlertsView } from '../features/alerts/alerts-view';
 import { useAlertsStore } from '../features/alerts/alerts-context';
-import { useAlertsState } from '../features/alerts/alerts-store';
+import { INITIAL_ALERTS_STATE, useAlertsState } from '../features/alerts/alerts-store';
 import { DesktopPreview, isWebHost } from '../features/alerts/desktop-preview';
 import { WatchlistView } from '../features/alerts/watchlist-view';
 import { maskFigures } from './format';
@@ -20,10 +20,10 @@ type Tab = ViewId;
 type ShellDialog = 'shortcuts' | 'about' | null;
 
 /** Stand-in when no alerts store is mounted (a test rendering the shell alone). */
-const NO_ALERTS = {
-  get: () => ({ openView: null }),
+const NO_ALERTS: Parameters<typeof useAlertsState>[0] = {
+  get: () => INITIAL_ALERTS_STATE,
   subscribe: () => () => undefined,
-} as unknown as Parameters<typeof useAlertsState>[0];
+};
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 export const PRIVACY_SHORTCUT = IS_MAC ? '⌘⇧H' : 'Ctrl+Shift+H';

@@ -21,7 +21,7 @@ function ordersThrowing(error: unknown): SessionOrders {
     isReady: () => true,
     watch: () => undefined,
     service: { handlers: { 'orders:listOpen': fail } },
-  } as Partial<SessionOrders> as SessionOrders;
+  } as unknown as SessionOrders;
 }
 
 function routerFor(orders: SessionOrders, mapped: boolean) {

@@ -39,10 +39,20 @@ export interface AlertsStore {
 
 const MAX_LOG = 200;
 const MAX_SHOWN = 20;
-const INITIAL: AlertsState = { rules: [], settings: null, log: [], watch: [], tray: null, shown: [], openView: null, draftSymbol: null };
+/** Also the state of the stand-in the shell reads when no alerts store is mounted. */
+export const INITIAL_ALERTS_STATE: AlertsState = {
+  rules: [],
+  settings: null,
+  log: [],
+  watch: [],
+  tray: null,
+  shown: [],
+  openView: null,
+  draftSymbol: null,
+};
 
 export function createAlertsStore(bridge: PerchBridge): AlertsStore {
-  let state = INITIAL;
+  let state = INITIAL_ALERTS_STATE;
   const listeners = new Set<() => void>();
   const off: Array<() => void> = [];
   let n = 0;
@@ -92,6 +102,6 @@ export function createAlertsStore(bridge: PerchBridge): AlertsStore {
   };
 }
 
-export function useAlertsState<T>(store: AlertsStore, select: (s: AlertsState) => T): T {
+export function useAlertsState<T>(store: Pick<AlertsStore, 'get' | 'subscribe'>, select: (s: AlertsState) => T): T {
   return useSyncExternalStore(store.subscribe, () => select(store.get()));
 }
