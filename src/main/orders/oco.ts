@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: placing a list and resolving its unknown outcome (grace window, two looks, follow-up) are one protocol.
 /**
  * OCO placement (POST /api/v3/orderList/oco) with the same discipline as the order API (B4): the
  * list is sent once under our own listClientOrderId (and leg ids derived from it), never retried

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: the checks of one draft share one verdict (issues, warnings, corrections) built in a fixed order.
 /**
  * Pre-flight of an order draft, on decimal strings (B6). Everything here is pure: the caller
  * gathers the symbol's rules, the live quote, the free balances and the commission rates.
