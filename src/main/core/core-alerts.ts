@@ -7,6 +7,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
 import type { EnvironmentId, TrayModel } from '../../shared/domain';
 import type { EventName } from '../../shared/ipc/channels';
+import type { AlertCommandName } from '../../shared/ipc/alerts-contract';
 import type { EventPayload } from '../../shared/ipc/contract';
 import { AppError } from '../../shared/ipc/result';
 import { cmp } from '../../shared/money';
@@ -20,19 +21,6 @@ import type { ExchangeSession } from './exchange-session';
 import type { CorePorts } from './ports';
 import { describeError, type RedactingLogger } from './redacting-logger';
 import type { SessionHooks } from './session-switch';
-
-type AlertCommandName =
-  | 'alerts:get'
-  | 'alerts:create'
-  | 'alerts:update'
-  | 'alerts:delete'
-  | 'alerts:setPaused'
-  | 'alerts:check'
-  | 'alerts:updateSettings'
-  | 'alerts:pauseAll'
-  | 'watchlist:get'
-  | 'watchlist:set'
-  | 'tray:get';
 
 export interface CoreAlertsDeps {
   readonly ports: Pick<CorePorts, 'settings' | 'notifications' | 'offsetMinutes'>;

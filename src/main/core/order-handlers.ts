@@ -7,6 +7,7 @@
 import { exchangeName } from '../../shared/domain/exchange-name';
 import type { OrderOutcomeView } from '../../shared/domain/orders';
 import type { CommandName } from '../../shared/ipc/channels';
+import type { OrderCommandName } from '../../shared/ipc/orders-contract';
 import { AppError } from '../../shared/ipc/result';
 import type { CommandContext, CommandHandler, CommandHandlers, CommandSender } from '../ipc/command-router';
 import type { ServiceCommandName } from '../orders/orders-service';
@@ -14,19 +15,6 @@ import { createOrdersRepository, type OrdersRepository } from '../storage/orders
 import type { CorePorts } from './ports';
 import type { SessionOrders, SessionOrdersOptions } from './session-orders';
 import type { SessionSwitch } from './session-switch';
-
-type OrderCommandName =
-  | 'orders:listOpen'
-  | 'orders:cancel'
-  | 'orders:cancelAll'
-  | 'orders:history'
-  | 'orders:syncHistory'
-  | 'orders:symbols'
-  | 'orders:preflight'
-  | 'orders:submit'
-  | 'orders:outcome'
-  | 'orders:unresolved'
-  | 'orders:watchMarket';
 
 const ORDERS_NOT_READY = 'Perch is still connecting to the exchange (unfinished orders are checked first); try again in a moment.';
 /** Order forms open at once, across windows; the oldest is dropped beyond this. */

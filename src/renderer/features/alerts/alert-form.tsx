@@ -5,7 +5,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { AlertKind, AlertRule, AlertRuleInput, ChangeDirection } from '../../../shared/domain';
 import { formatPrice } from '../../app/format';
-import { useView } from '../../app/store-context';
+import { usePrivacy, useView } from '../../app/store-context';
 import { useAlerts, useAlertsView } from './alerts-context';
 
 const KINDS: ReadonlyArray<{ id: AlertKind; label: string }> = [
@@ -114,7 +114,7 @@ function SymbolField({ value, onChange, id }: Readonly<{ value: string; onChange
 export function AlertForm({ editing, onDone }: Readonly<{ editing: AlertRule | null; onDone: () => void }>): React.JSX.Element {
   const store = useAlerts();
   const quote = useView((s) => s.settings?.quoteCurrency ?? 'USDT');
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   const draftSymbol = useAlertsView((s) => s.draftSymbol);
   const [d, setD] = useState<Draft>(() => (editing ? fromRule(editing) : emptyDraft()));
   const [error, setError] = useState<string | null>(null);

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { AlertLogEntry, AlertRule } from '../../../shared/domain';
 import { maskFigures, money } from '../../app/format';
-import { useView } from '../../app/store-context';
+import { usePrivacy } from '../../app/store-context';
 import { useAlerts, useAlertsView } from './alerts-context';
 import { AlertForm, WINDOWS } from './alert-form';
 import './alerts.css';
@@ -163,7 +163,7 @@ export function AlertsView(): React.JSX.Element {
   const store = useAlerts();
   const rules = useAlertsView((s) => s.rules);
   const log = useAlertsView((s) => s.log);
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   const [editing, setEditing] = useState<AlertRule | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
