@@ -22,6 +22,7 @@ import { DEFAULT_FOLLOW_UP_BACKOFF, DEFAULT_FOLLOW_UP_MS, DEFAULT_GRACE_MS, defa
 import type { OrderState, OrderStateStore } from '../exchange/order-state';
 import { idSchema, isTerminalStatus, orderUpdateFromRest, restOrderSchema } from '../exchange/order-state';
 import type { RestClient } from '../exchange/rest-client';
+import { isSettledStatus } from '../../shared/domain/order-status';
 import type { ConfirmedOrder } from '../../shared/domain/orders';
 import { cmp } from '../../shared/money';
 import { formatAmount } from '../../shared/money/format';
@@ -146,7 +147,7 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
       const forward =
         RANK[next.status] > RANK[cur.status] ||
         // Same rank, but a conclusion: without this an absent list stayed 'unknown' for good.
-        (next.status === 'not-placed' && (cur.status === 'unknown' || cur.status === 'sending')) ||
+        (next.status === 'not-placed' && !isSettledStatus(cur.status)) ||
         (next.status === cur.status && next.legs.length > 0 && legsChanged(cur.legs, next.legs)) ||
         (cur.status === 'not-placed' && next.legs.length > 0);
       if (!forward) return cur;
