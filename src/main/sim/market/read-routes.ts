@@ -7,7 +7,6 @@
 import type { SimClock } from '../clock';
 import { errors, SimError } from '../errors';
 import type { RestRoute, SymbolInfo } from '../types';
-import { parseTimeZone } from './intervals';
 import type { SimMarket, WindowTicker } from './model';
 import {
   has,
@@ -22,6 +21,7 @@ import {
   symbolsCount,
   tickerShape,
   tickerType,
+  timeZoneParam,
 } from './routes';
 import { toAggTrade, type TradeTape } from './trades';
 
@@ -152,12 +152,7 @@ export function marketReadRoutes(market: SimMarket, tape: TradeTape, clock: SimC
     }),
     get('/api/v3/ticker/tradingDay', ['symbol', 'symbols', 'timeZone', 'type', 'symbolStatus'], perSymbolWeight, (req) => {
       const p = req.params;
-      let tz = 0;
-      if (p['timeZone'] !== undefined) {
-        const parsed = parseTimeZone(p['timeZone']);
-        if (parsed === undefined) throw marketErrors.invalidData('timeZone');
-        tz = parsed;
-      }
+      const tz = timeZoneParam(p);
       const now = clock.now();
       const openTime = Math.floor((now + tz) / DAY) * DAY - tz;
       return windowTickers(p, (s) => market.windowTicker(s.symbol, openTime, openTime + DAY - 1));

@@ -122,12 +122,7 @@ function klinesHandler(market: MarketModel) {
     if (limit < 1) throw marketErrors.invalidData('limit');
     const startTime = parseLong(p, 'startTime');
     const endTime = parseLong(p, 'endTime');
-    let timeZoneMs = 0;
-    if (p['timeZone'] !== undefined) {
-      const tz = parseTimeZone(p['timeZone']);
-      if (tz === undefined) throw marketErrors.invalidData('timeZone');
-      timeZoneMs = tz;
-    }
+    const timeZoneMs = timeZoneParam(p);
     if (startTime !== undefined && endTime !== undefined && startTime > endTime) return [];
     const q: KlineQuery = { limit: Math.min(limit, 1000), timeZoneMs };
     if (startTime !== undefined) q.startTime = startTime;
@@ -150,6 +145,14 @@ export function ticker24hWeight(p: Params): number {
   if (n <= 20) return 2;
   if (n <= 100) return 40;
   return 80;
+}
+
+/** `timeZone` as an offset in ms (0 when absent); one that does not parse is -1130. */
+export function timeZoneParam(p: Params): number {
+  if (p['timeZone'] === undefined) return 0;
+  const tz = parseTimeZone(p['timeZone']);
+  if (tz === undefined) throw marketErrors.invalidData('timeZone');
+  return tz;
 }
 
 /** `type` of the ticker endpoints: FULL (the default) or MINI. */
