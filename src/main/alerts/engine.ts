@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: every rule kind runs through one arming, hysteresis, cooldown, quiet-hours and catch-up state machine.
 /**
  * The alert engine: pure (no I/O, no timers, the time comes in with every call), so it is tested
  * on a fake clock. The core feeds it every coalesced price update and the portfolio total; it

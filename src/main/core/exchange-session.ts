@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: everything one session starts (sockets, resyncs, timers, the flush) is released by its one stop().
 /**
  * The exchange side for one environment and one key: time sync, REST, exchangeInfo, market
  * streams, the user data stream and the portfolio they feed. Building a new session is how

@@ -38,7 +38,7 @@ export function createElectronSettingsStore(options: { readonly userData: string
       }
     },
     write(document: SettingsDocument) {
-      open().store = document as unknown as Record<string, unknown>;
+      open().store = document;
     },
     backupCorrupt(_raw, at) {
       const backup = corruptBackupName(`${name}.json`, at);

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: one validator walks every Binance filter in order; each filter's parse and check are kept side by side.
 /**
  * Exchange filters (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/filters.md) parsed from exchangeInfo, and validation + formatting
  * of an order draft on decimal strings (B6). Values that are merely off-grid are adjusted in the

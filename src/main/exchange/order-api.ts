@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: place, cancel and cancel-all share the send-once rules and the hand-off to the reconciler.
 /**
  * The order API the orders feature uses (B4, B7, B18): place, cancel and cancel-all over signed
  * REST, each sent exactly once and never retried blindly, with unknown outcomes resolved by the

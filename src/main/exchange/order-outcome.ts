@@ -141,7 +141,7 @@ export function advanceOutcome(cur: OrderOutcome | undefined, next: OrderOutcome
     // Only evidence from the exchange overrides the inference.
     return rn >= 2 && 'order' in next && next.order !== undefined ? ({ ...next, corrected: true } as OrderOutcome) : undefined;
   }
-  if (next.status === 'not-placed') return cur.status === 'sending' || cur.status === 'unknown' ? next : undefined;
+  if (next.status === 'not-placed') return isSettled(cur) ? undefined : next;
   if (rn > rc) return next;
   if (
     rn === rc &&

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: subscribe, buffer, REST snapshot and replay are one gap-free sequence per socket.
 /**
  * The user data stream over the WebSocket API (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/user-data-stream.md; B11, B12, B13). No listenKey: those
  * endpoints were retired on 2026-02-20.

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: one accounting pass (lots, fees, transfers, value series) whose state must not span files.
 /**
  * The P&L engine: a pure function from the account's history (trades, deposits, withdrawals,
  * conversions) and a historical price function to lots, cost basis, realized and unrealized P&L,

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: placing a list and resolving its unknown outcome (grace window, two looks, follow-up) are one protocol.
 /**
  * OCO placement (POST /api/v3/orderList/oco) with the same discipline as the order API (B4): the
  * list is sent once under our own listClientOrderId (and leg ids derived from it), never retried
@@ -21,6 +22,7 @@ import { DEFAULT_FOLLOW_UP_BACKOFF, DEFAULT_FOLLOW_UP_MS, DEFAULT_GRACE_MS, defa
 import type { OrderState, OrderStateStore } from '../exchange/order-state';
 import { idSchema, isTerminalStatus, orderUpdateFromRest, restOrderSchema } from '../exchange/order-state';
 import type { RestClient } from '../exchange/rest-client';
+import { isSettledStatus } from '../../shared/domain/order-status';
 import type { ConfirmedOrder } from '../../shared/domain/orders';
 import { cmp } from '../../shared/money';
 import { formatAmount } from '../../shared/money/format';
@@ -145,7 +147,7 @@ export function createOcoPlacer(opts: OcoPlacerOptions): OcoPlacer {
       const forward =
         RANK[next.status] > RANK[cur.status] ||
         // Same rank, but a conclusion: without this an absent list stayed 'unknown' for good.
-        (next.status === 'not-placed' && (cur.status === 'unknown' || cur.status === 'sending')) ||
+        (next.status === 'not-placed' && !isSettledStatus(cur.status)) ||
         (next.status === cur.status && next.legs.length > 0 && legsChanged(cur.legs, next.legs)) ||
         (cur.status === 'not-placed' && next.legs.length > 0);
       if (!forward) return cur;

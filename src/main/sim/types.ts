@@ -35,6 +35,10 @@ export interface SymbolInfo {
   readonly permissionSets: readonly (readonly string[])[];
   /** Binance filter objects exactly as exchangeInfo returns them (PRICE_FILTER, LOT_SIZE, ...). */
   readonly filters: readonly Readonly<Record<string, string | number | boolean>>[];
+  /** What the catalogue's symbols also carry (market/symbols.ts); absent on hand-built test markets. */
+  readonly amendAllowed?: boolean;
+  readonly defaultSelfTradePreventionMode?: string;
+  readonly allowedSelfTradePreventionModes?: readonly string[];
 }
 
 export interface BookTicker {

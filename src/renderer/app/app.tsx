@@ -8,22 +8,23 @@ import { SettingsView } from '../features/settings/settings-view';
 import { StatusBar } from '../features/status/status-bar';
 import { AlertsView } from '../features/alerts/alerts-view';
 import { useAlertsStore } from '../features/alerts/alerts-context';
-import { useAlertsState } from '../features/alerts/alerts-store';
+import { INITIAL_ALERTS_STATE, type AlertsState } from '../features/alerts/alerts-store';
 import { DesktopPreview, isWebHost } from '../features/alerts/desktop-preview';
 import { WatchlistView } from '../features/alerts/watchlist-view';
 import { maskFigures } from './format';
 import { AboutDialog, ShortcutsDialog } from './shell-dialogs';
 import { usePrivacy, useStore, useView } from './store-context';
+import { useSelected, type ViewStore } from './view-store';
 import { viewForKey, type ViewId } from '../../shared/shortcuts';
 
 type Tab = ViewId;
 type ShellDialog = 'shortcuts' | 'about' | null;
 
 /** Stand-in when no alerts store is mounted (a test rendering the shell alone). */
-const NO_ALERTS = {
-  get: () => ({ openView: null }),
+const NO_ALERTS: Pick<ViewStore<AlertsState>, 'get' | 'subscribe'> = {
+  get: () => INITIAL_ALERTS_STATE,
   subscribe: () => () => undefined,
-} as unknown as Parameters<typeof useAlertsState>[0];
+};
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
 export const PRIVACY_SHORTCUT = IS_MAC ? '⌘⇧H' : 'Ctrl+Shift+H';
@@ -141,7 +142,7 @@ export function App(): React.JSX.Element {
   usePrivacyShortcut();
   // A clicked notification (or "Alert" on a watch symbol) opens its view.
   const alertsStore = useAlertsStore();
-  const openView = useAlertsState(alertsStore ?? NO_ALERTS, (s) => s.openView);
+  const openView = useSelected(alertsStore ?? NO_ALERTS, (s) => s.openView);
   useEffect(() => {
     // eslint-disable-next-line react-hooks/set-state-in-effect -- a clicked notification opens its view: an event from main, not derived state
     if (openView !== null) setTab(openView.view);

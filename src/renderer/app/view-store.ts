@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 
 /**
- * The skeleton both renderer stores share: one immutable state object, replaced by `set` (a
+ * The skeleton the renderer's stores share (app, orders, alerts): one immutable state object, replaced by `set` (a
  * shallow patch), and listeners told after each change. React reads it with `useSelected`.
  */
 export interface ViewStore<S> {

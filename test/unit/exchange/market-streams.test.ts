@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createMarketStreams, type MarketStreams, type MarketUpdate } from '../../../src/main/exchange/market-streams';
 import { createConnectionBudget } from '../../../src/main/exchange/backoff';
 import { createConnectionState } from '../../../src/main/exchange/connection-state';
+import { until } from '../../helpers/until';
 
 interface FakeConn {
   readonly ws: WebSocket;
@@ -90,14 +91,6 @@ const mini = (symbol: string, E: number, c: string) => ({
   v: '100',
   q: '150',
 });
-
-async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 let fake: Fake | undefined;
 let client: MarketStreams | undefined;

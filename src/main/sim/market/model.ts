@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: every view of a price (last, klines, tickers, average, book) reads the same market-time mapping and caches.
 /**
  * The market model: every symbol's price follows its deterministic path (price-path.ts) in
  * "market time", which runs `speed` times faster than the server clock from the moment the model

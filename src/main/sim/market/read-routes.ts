@@ -7,9 +7,22 @@
 import type { SimClock } from '../clock';
 import { errors, SimError } from '../errors';
 import type { RestRoute, SymbolInfo } from '../types';
-import { parseTimeZone } from './intervals';
 import type { SimMarket, WindowTicker } from './model';
-import { has, lookup, mandatory, marketErrors, parseInt32, parseLong, parseSymbols, selectSymbols, symbolsCount } from './routes';
+import {
+  has,
+  lookup,
+  mandatory,
+  marketErrors,
+  parseInt32,
+  parseLong,
+  parseSymbols,
+  publicGet,
+  selectSymbols,
+  symbolsCount,
+  tickerShape,
+  tickerType,
+  timeZoneParam,
+} from './routes';
 import { toAggTrade, type TradeTape } from './trades';
 
 type Params = Readonly<Record<string, string>>;
@@ -57,48 +70,8 @@ function requireSelection(market: SimMarket, p: Params): { single: SymbolInfo | 
   return selectSymbols(market, p);
 }
 
-function tickerType(p: Params): 'FULL' | 'MINI' {
-  const type = p['type'] ?? 'FULL';
-  if (type !== 'FULL' && type !== 'MINI') throw marketErrors.illegal('type', 'FULL, MINI');
-  return type;
-}
-
-function shape(t: WindowTicker, type: 'FULL' | 'MINI'): Record<string, unknown> {
-  if (type === 'FULL') return { ...t };
-  return {
-    symbol: t.symbol,
-    openPrice: t.openPrice,
-    highPrice: t.highPrice,
-    lowPrice: t.lowPrice,
-    lastPrice: t.lastPrice,
-    volume: t.volume,
-    quoteVolume: t.quoteVolume,
-    openTime: t.openTime,
-    closeTime: t.closeTime,
-    firstId: t.firstId,
-    lastId: t.lastId,
-    count: t.count,
-  };
-}
-
 export function marketReadRoutes(market: SimMarket, tape: TradeTape, clock: SimClock): RestRoute[] {
-  const get = (
-    path: string,
-    params: readonly string[],
-    weight: RestRoute['weight'],
-    handler: RestRoute['handler'],
-    required: readonly string[] = [],
-  ): RestRoute => ({
-    method: 'GET',
-    path,
-    security: 'NONE',
-    weight,
-    params,
-    handler: (req) => {
-      for (const name of params) if (!required.includes(name) && req.params[name] === '') throw errors.paramEmpty(name);
-      return handler(req);
-    },
-  });
+  const get = publicGet;
   const sym = (p: Params): SymbolInfo => lookup(market, mandatory(p, 'symbol'));
 
   const aggTrades = (p: Params): unknown[] => {
@@ -127,7 +100,7 @@ export function marketReadRoutes(market: SimMarket, tape: TradeTape, clock: SimC
   const windowTickers = (p: Params, window: (s: SymbolInfo) => WindowTicker): unknown => {
     const type = tickerType(p);
     const { single, list } = requireSelection(market, p);
-    const one = (s: SymbolInfo) => shape(window(s), type);
+    const one = (s: SymbolInfo) => tickerShape(window(s), type);
     return single ? one(single) : list.map(one);
   };
 
@@ -179,12 +152,7 @@ export function marketReadRoutes(market: SimMarket, tape: TradeTape, clock: SimC
     }),
     get('/api/v3/ticker/tradingDay', ['symbol', 'symbols', 'timeZone', 'type', 'symbolStatus'], perSymbolWeight, (req) => {
       const p = req.params;
-      let tz = 0;
-      if (p['timeZone'] !== undefined) {
-        const parsed = parseTimeZone(p['timeZone']);
-        if (parsed === undefined) throw marketErrors.invalidData('timeZone');
-        tz = parsed;
-      }
+      const tz = timeZoneParam(p);
       const now = clock.now();
       const openTime = Math.floor((now + tz) / DAY) * DAY - tz;
       return windowTickers(p, (s) => market.windowTicker(s.symbol, openTime, openTime + DAY - 1));

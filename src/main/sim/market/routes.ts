@@ -6,7 +6,7 @@ import type { SimClock } from '../clock';
 import { errors, SimError } from '../errors';
 import type { MarketModel, RestRoute, SymbolInfo, SymbolStatus } from '../types';
 import { isKlineInterval, parseTimeZone } from './intervals';
-import type { KlineQuery } from './model';
+import type { KlineQuery, WindowTicker } from './model';
 import { EXCHANGE_FILTERS, exchangeInfoSymbol, RATE_LIMITS } from './symbols';
 
 type Params = Readonly<Record<string, string>>;
@@ -122,12 +122,7 @@ function klinesHandler(market: MarketModel) {
     if (limit < 1) throw marketErrors.invalidData('limit');
     const startTime = parseLong(p, 'startTime');
     const endTime = parseLong(p, 'endTime');
-    let timeZoneMs = 0;
-    if (p['timeZone'] !== undefined) {
-      const tz = parseTimeZone(p['timeZone']);
-      if (tz === undefined) throw marketErrors.invalidData('timeZone');
-      timeZoneMs = tz;
-    }
+    const timeZoneMs = timeZoneParam(p);
     if (startTime !== undefined && endTime !== undefined && startTime > endTime) return [];
     const q: KlineQuery = { limit: Math.min(limit, 1000), timeZoneMs };
     if (startTime !== undefined) q.startTime = startTime;
@@ -152,16 +147,52 @@ export function ticker24hWeight(p: Params): number {
   return 80;
 }
 
-export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] {
-  // `params`: the names in the endpoint's parameter table (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md); any other is -1104.
-  // An empty optional parameter is -1105; an empty mandatory one (`mandatory()`) is -1102.
-  const get = (
-    path: string,
-    params: readonly string[],
-    weight: RestRoute['weight'],
-    handler: RestRoute['handler'],
-    required: readonly string[] = [],
-  ): RestRoute => ({
+/** `timeZone` as an offset in ms (0 when absent); one that does not parse is -1130. */
+export function timeZoneParam(p: Params): number {
+  if (p['timeZone'] === undefined) return 0;
+  const tz = parseTimeZone(p['timeZone']);
+  if (tz === undefined) throw marketErrors.invalidData('timeZone');
+  return tz;
+}
+
+/** `type` of the ticker endpoints: FULL (the default) or MINI. */
+export function tickerType(p: Params): 'FULL' | 'MINI' {
+  const type = p['type'] ?? 'FULL';
+  if (type !== 'FULL' && type !== 'MINI') throw marketErrors.illegal('type', 'FULL, MINI');
+  return type;
+}
+
+/** A ticker as `type` asks for it: MINI leaves out the change, average and book fields. */
+export function tickerShape(t: WindowTicker, type: 'FULL' | 'MINI'): object {
+  if (type === 'FULL') return t;
+  return {
+    symbol: t.symbol,
+    openPrice: t.openPrice,
+    highPrice: t.highPrice,
+    lowPrice: t.lowPrice,
+    lastPrice: t.lastPrice,
+    volume: t.volume,
+    quoteVolume: t.quoteVolume,
+    openTime: t.openTime,
+    closeTime: t.closeTime,
+    firstId: t.firstId,
+    lastId: t.lastId,
+    count: t.count,
+  };
+}
+
+/**
+ * A public GET endpoint. `params`: the names in the endpoint's parameter table (https://github.com/binance/binance-spot-api-docs/blob/a5e0bc3ddc0fd7e6bb696849323b74423fa3a54d/rest-api.md);
+ * any other is -1104. An empty optional parameter is -1105; an empty mandatory one (`mandatory()`) is -1102.
+ */
+export function publicGet(
+  path: string,
+  params: readonly string[],
+  weight: RestRoute['weight'],
+  handler: RestRoute['handler'],
+  required: readonly string[] = [],
+): RestRoute {
+  return {
     method: 'GET',
     path,
     security: 'NONE',
@@ -171,7 +202,11 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
       for (const name of params) if (!required.includes(name) && req.params[name] === '') throw errors.paramEmpty(name);
       return handler(req);
     },
-  });
+  };
+}
+
+export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] {
+  const get = publicGet;
   const SELECT = ['symbol', 'symbols', 'symbolStatus'];
   const KLINES = ['symbol', 'interval', 'startTime', 'endTime', 'timeZone', 'limit'];
 
@@ -238,27 +273,9 @@ export function marketRoutes(market: MarketModel, clock: SimClock): RestRoute[] 
     ),
     get('/api/v3/ticker/24hr', [...SELECT, 'type'], ticker24hWeight, (req) => {
       const p = req.params;
-      const type = p['type'] ?? 'FULL';
-      if (type !== 'FULL' && type !== 'MINI') throw marketErrors.illegal('type', 'FULL, MINI');
+      const type = tickerType(p);
       const { single, list } = selectSymbols(market, p);
-      const one = (s: SymbolInfo) => {
-        const t = market.ticker24h(s.symbol);
-        if (type === 'FULL') return t;
-        return {
-          symbol: t.symbol,
-          openPrice: t.openPrice,
-          highPrice: t.highPrice,
-          lowPrice: t.lowPrice,
-          lastPrice: t.lastPrice,
-          volume: t.volume,
-          quoteVolume: t.quoteVolume,
-          openTime: t.openTime,
-          closeTime: t.closeTime,
-          firstId: t.firstId,
-          lastId: t.lastId,
-          count: t.count,
-        };
-      };
+      const one = (s: SymbolInfo) => tickerShape(market.ticker24h(s.symbol), type);
       return single ? one(single) : list.map(one);
     }),
     get(

@@ -3,36 +3,18 @@
  * order's quantity in place with a new client id; the order keeps its place (the engine's
  * resting orders have no queue behind other users, so nothing else moves). Adds no order count.
  */
-import { SimError, errors } from '../errors';
+import { errors } from '../errors';
 import type { MarketModel, RestRoute } from '../types';
 import { ZERO, fmt8 } from '../account/money';
 import { accountIdOf } from '../account/routes';
 import type { Engine } from './engine';
-import type { SimOrder } from './model';
+import { findOrder } from './find-order';
 import { lookupSymbol } from './order-input';
-import { clientIdParam, decimalParam, eitherMissing, longParam, origClientIdParam, type Params } from './params';
+import { clientIdParam, decimalParam } from './params';
 import { listIdOf } from './reports';
 
 export function amendRoute(deps: { market: MarketModel; engine: Engine; newClientId: () => string }): RestRoute {
   const { market, engine } = deps;
-
-  const findOrder = (accountId: string, symbol: string, params: Params): SimOrder | undefined => {
-    const orderId = longParam(params, 'orderId');
-    const orig = origClientIdParam(params, 'origClientOrderId');
-    if (orderId === undefined && orig === undefined) throw eitherMissing('orderId', 'origClientOrderId');
-    const book = engine.book(accountId);
-    if (orderId !== undefined) {
-      const o = book.orders.get(orderId);
-      if (!o || o.symbol !== symbol) return undefined;
-      if (orig !== undefined && o.clientOrderId !== orig)
-        throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
-      return o;
-    }
-    let found: SimOrder | undefined;
-    for (const o of book.orders.values())
-      if (o.symbol === symbol && o.clientOrderId === orig && (!found || o.orderId > found.orderId)) found = o;
-    return found;
-  };
 
   return {
     method: 'PUT',
@@ -48,7 +30,7 @@ export function amendRoute(deps: { market: MarketModel; engine: Engine; newClien
       const newQty = decimalParam(p, 'newQty', info.baseAssetPrecision)!;
       if (!newQty.gt(0)) throw errors.invalidParamValue("Data sent for parameter 'newQty' is not valid.");
       const newClientOrderId = clientIdParam(p, 'newClientOrderId') ?? deps.newClientId();
-      const order = findOrder(accountId, info.symbol, p);
+      const order = findOrder(engine, accountId, info.symbol, p);
       if (!order) throw errors.noSuchOrder();
       const origClientOrderId = order.clientOrderId;
       const { transactTime, executionId } = engine.amend(accountId, order, newQty, newClientOrderId);

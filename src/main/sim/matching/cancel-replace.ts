@@ -10,9 +10,10 @@ import { SimError, errors } from '../errors';
 import type { Faults, MarketModel, RestRoute } from '../types';
 import { accountIdOf } from '../account/routes';
 import type { Engine } from './engine';
-import { isLive, type SimOrder } from './model';
+import { isLive } from './model';
+import { findOrder } from './find-order';
 import { lookupSymbol, parseOrderRequest } from './order-input';
-import { clientIdParam, eitherMissing, enumParam, longParam, origClientIdParam, type Params } from './params';
+import { clientIdParam, enumParam } from './params';
 import { cancelReply, orderReply } from './reports';
 import { NEW_ORDER_PARAMS } from './routes';
 
@@ -51,24 +52,6 @@ const asReply = (err: unknown): { code: number; msg: string } =>
 export function cancelReplaceRoute(deps: { market: MarketModel; faults: Faults; engine: Engine; newClientId: () => string }): RestRoute {
   const { market, engine } = deps;
 
-  const findOrder = (accountId: string, symbol: string, params: Params): SimOrder | undefined => {
-    const orderId = longParam(params, 'cancelOrderId');
-    const orig = origClientIdParam(params, 'cancelOrigClientOrderId');
-    if (orderId === undefined && orig === undefined) throw eitherMissing('cancelOrderId', 'cancelOrigClientOrderId');
-    const book = engine.book(accountId);
-    if (orderId !== undefined) {
-      const o = book.orders.get(orderId);
-      if (!o || o.symbol !== symbol) return undefined;
-      if (orig !== undefined && o.clientOrderId !== orig)
-        throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
-      return o;
-    }
-    let found: SimOrder | undefined;
-    for (const o of book.orders.values())
-      if (o.symbol === symbol && o.clientOrderId === orig && (!found || o.orderId > found.orderId)) found = o;
-    return found;
-  };
-
   return {
     method: 'POST',
     path: '/api/v3/order/cancelReplace',
@@ -95,7 +78,7 @@ export function cancelReplaceRoute(deps: { market: MarketModel; faults: Faults; 
       const parsed = parseOrderRequest(market, newParams);
       // Filters (and the new order's own checks) are evaluated before the cancel.
       engine.place(accountId, parsed, true);
-      const target = findOrder(accountId, info.symbol, p);
+      const target = findOrder(engine, accountId, info.symbol, p, 'cancelOrderId', 'cancelOrigClientOrderId');
 
       let cancelResponse: Record<string, unknown> | undefined;
       let cancelError: { code: number; msg: string } | undefined;

@@ -766,11 +766,6 @@ export function createEngine(deps: EngineDeps): Engine {
   const unknownOrder = () => errors.cancelRejected('Unknown order sent.');
 
   const amendmentLog = new Map<string, Amendment[]>();
-  /** A flag the catalogue's symbols carry beyond SymbolInfo (amendAllowed); undefined when absent. */
-  const symbolExtraBool = (info: SymbolInfo, key: string): boolean | undefined => {
-    const v = (info as unknown as Readonly<Record<string, unknown>>)[key];
-    return typeof v === 'boolean' ? v : undefined;
-  };
   const amendRejected = (msg: string): SimError => new SimError(400, -2038, msg);
 
   const amend = (
@@ -780,7 +775,7 @@ export function createEngine(deps: EngineDeps): Engine {
     newClientOrderId: string,
   ): { transactTime: number; executionId: number } => {
     if (!isLive(order)) throw amendRejected('Unknown order sent.');
-    if (symbolExtraBool(order.info, 'amendAllowed') === false) throw amendRejected('Order amend is not supported for this symbol.');
+    if (order.info.amendAllowed === false) throw amendRejected('Order amend is not supported for this symbol.');
     if (!newQty.lessThan(order.origQty)) throw amendRejected('Order amend (quantity increase) is not supported.');
     // Binance does not document the answer for amending to or below the executed quantity; the simulator refuses it.
     if (!newQty.greaterThan(order.executedQty)) throw amendRejected('Order amend rejected: newQty must be above the executed quantity.');

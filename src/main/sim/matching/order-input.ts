@@ -54,19 +54,14 @@ export function lookupSymbol(market: MarketModel, params: Params): SymbolInfo {
   return info;
 }
 
-function symbolExtra(info: SymbolInfo, key: string): unknown {
-  return (info as unknown as Readonly<Record<string, unknown>>)[key];
-}
-
 export function stpMode(info: SymbolInfo, params: Params, name = 'selfTradePreventionMode'): string {
   const mode = enumParam(params, name, STP_MODES);
-  const allowed = symbolExtra(info, 'allowedSelfTradePreventionModes');
-  if (mode && Array.isArray(allowed) && !allowed.includes(mode)) {
+  const allowed = info.allowedSelfTradePreventionModes;
+  if (mode && allowed !== undefined && !allowed.includes(mode)) {
     throw errors.invalidParamValue(`Data sent for parameter '${name}' is not valid.`);
   }
   if (mode) return mode;
-  const def = symbolExtra(info, 'defaultSelfTradePreventionMode');
-  return typeof def === 'string' ? def : 'EXPIRE_MAKER';
+  return info.defaultSelfTradePreventionMode ?? 'EXPIRE_MAKER';
 }
 
 export function strategy(params: Params, idName: string, typeName: string): { strategyId?: string; strategyType?: string } {

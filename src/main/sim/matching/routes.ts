@@ -5,7 +5,8 @@ import type { CommissionBook } from '../account/commission';
 import { fmt8 } from '../account/money';
 import { accountIdOf } from '../account/routes';
 import type { Engine } from './engine';
-import { isLive, type SimOrder, type SimOrderList } from './model';
+import { isLive, type SimOrderList } from './model';
+import { findOrder } from './find-order';
 import { lookupSymbol, parseOcoRequest, parseOrderRequest } from './order-input';
 import {
   badCombo,
@@ -110,25 +111,6 @@ export function tradingRoutes(deps: {
     return faultReply(fault);
   };
 
-  const findOrder = (accountId: string, symbol: string, params: Params): SimOrder | undefined => {
-    const orderId = longParam(params, 'orderId');
-    const orig = origClientIdParam(params, 'origClientOrderId');
-    if (orderId === undefined && orig === undefined) throw eitherMissing('orderId', 'origClientOrderId');
-    const book = engine.book(accountId);
-    if (orderId !== undefined) {
-      const o = book.orders.get(orderId);
-      if (!o || o.symbol !== symbol) return undefined;
-      if (orig !== undefined && o.clientOrderId !== orig)
-        throw new SimError(400, -2039, 'Client order ID is not correct for this order ID.');
-      return o;
-    }
-    let found: SimOrder | undefined;
-    for (const o of book.orders.values()) {
-      if (o.symbol === symbol && o.clientOrderId === orig && (!found || o.orderId > found.orderId)) found = o;
-    }
-    return found;
-  };
-
   const checkCancelAllowed = (symbol: string): void => {
     const info = market.symbol(symbol);
     if (info && info.status !== 'TRADING' && info.status !== 'CANCEL_ONLY') throw errors.cancelRejected('Market is closed.');
@@ -191,7 +173,7 @@ export function tradingRoutes(deps: {
     handler(req) {
       const accountId = accountIdOf(req);
       const info = lookupSymbol(market, req.params);
-      const o = findOrder(accountId, info.symbol, req.params);
+      const o = findOrder(engine, accountId, info.symbol, req.params);
       const keys = o
         ? [o.clientOrderId, o.orderId.toString()]
         : [req.params['origClientOrderId'] ?? '', req.params['orderId'] ?? ''].filter((k) => k !== '');
@@ -216,7 +198,7 @@ export function tradingRoutes(deps: {
         ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const,
         () => new SimError(400, -1145, 'Invalid cancelRestrictions'),
       );
-      const o = findOrder(accountId, info.symbol, req.params);
+      const o = findOrder(engine, accountId, info.symbol, req.params);
       checkCancelAllowed(info.symbol);
       if (!o || !isLive(o)) throw errors.cancelRejected('Unknown order sent.');
       if (

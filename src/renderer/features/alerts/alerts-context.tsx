@@ -1,5 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import { useAlertsState, type AlertsState, type AlertsStore } from './alerts-store';
+import { useSelected } from '../../app/view-store';
+import type { AlertsState, AlertsStore } from './alerts-store';
 
 const AlertsContext = createContext<AlertsStore | null>(null);
 
@@ -19,5 +20,5 @@ export function useAlerts(): AlertsStore {
 }
 
 export function useAlertsView<T>(select: (s: AlertsState) => T): T {
-  return useAlertsState(useAlerts(), select);
+  return useSelected(useAlerts(), select);
 }

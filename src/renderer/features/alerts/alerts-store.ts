@@ -2,9 +2,9 @@
  * The renderer's view of alerts, the watchlist, the tray model and (in the web host) the banners
  * shown: a projection of main's truth, loaded once and kept current by events.
  */
-import { useSyncExternalStore } from 'react';
 import type { AlertLogEntry, AlertRule, AlertSettings, TrayModel, WatchItem } from '../../../shared/domain';
 import type { PerchBridge } from '../../../shared/ipc/bridge';
+import { createViewStore } from '../../app/view-store';
 
 export interface ShownNotification {
   readonly title: string;
@@ -39,17 +39,23 @@ export interface AlertsStore {
 
 const MAX_LOG = 200;
 const MAX_SHOWN = 20;
-const INITIAL: AlertsState = { rules: [], settings: null, log: [], watch: [], tray: null, shown: [], openView: null, draftSymbol: null };
+/** Also the state of the stand-in the shell reads when no alerts store is mounted. */
+export const INITIAL_ALERTS_STATE: AlertsState = {
+  rules: [],
+  settings: null,
+  log: [],
+  watch: [],
+  tray: null,
+  shown: [],
+  openView: null,
+  draftSymbol: null,
+};
 
 export function createAlertsStore(bridge: PerchBridge): AlertsStore {
-  let state = INITIAL;
-  const listeners = new Set<() => void>();
+  const view = createViewStore<AlertsState>(INITIAL_ALERTS_STATE);
+  const set = view.set;
   const off: Array<() => void> = [];
   let n = 0;
-  const set = (patch: Partial<AlertsState>): void => {
-    state = { ...state, ...patch };
-    for (const l of [...listeners]) l();
-  };
 
   const reload = async (): Promise<void> => {
     const [a, w, t] = await Promise.all([bridge.call('alerts:get'), bridge.call('watchlist:get'), bridge.call('tray:get')]);
@@ -62,23 +68,20 @@ export function createAlertsStore(bridge: PerchBridge): AlertsStore {
 
   return {
     bridge,
-    get: () => state,
-    subscribe(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
+    get: view.get,
+    subscribe: view.subscribe,
     start() {
       if (off.length > 0) return;
       off.push(bridge.on('alerts:changed', (s) => set({ rules: s.rules, settings: s.settings, log: s.log })));
       off.push(
         bridge.on('alerts:fired', (e) => {
-          if (state.log.some((x) => x.id === e.id)) return;
-          set({ log: [e, ...state.log].slice(0, MAX_LOG) });
+          if (view.get().log.some((x) => x.id === e.id)) return;
+          set({ log: [e, ...view.get().log].slice(0, MAX_LOG) });
         }),
       );
       off.push(bridge.on('watchlist:changed', (w) => set({ watch: w })));
       off.push(bridge.on('tray:model', (t) => set({ tray: t })));
-      off.push(bridge.on('notifications:shown', (x) => set({ shown: [x, ...state.shown].slice(0, MAX_SHOWN) })));
+      off.push(bridge.on('notifications:shown', (x) => set({ shown: [x, ...view.get().shown].slice(0, MAX_SHOWN) })));
       off.push(bridge.on('app:openView', ({ view }) => set({ openView: { view, n: ++n } })));
       void reload();
     },
@@ -90,8 +93,4 @@ export function createAlertsStore(bridge: PerchBridge): AlertsStore {
       set({ draftSymbol: { symbol, n: ++n }, openView: { view: 'alerts', n: ++n } });
     },
   };
-}
-
-export function useAlertsState<T>(store: AlertsStore, select: (s: AlertsState) => T): T {
-  return useSyncExternalStore(store.subscribe, () => select(store.get()));
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatPercent, formatPrice, signOf } from '../../app/format';
 import { useAlerts, useAlertsView } from './alerts-context';
-import { quoteFromSymbol as quoteOf } from './alerts-view';
+import { quoteFromSymbol as quoteOf } from './alert-form';
 
 export function WatchlistView(): React.JSX.Element {
   const store = useAlerts();

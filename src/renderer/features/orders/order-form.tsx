@@ -98,7 +98,8 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const fix = (field: DraftField, value: string): void => setV((old) => withField(old, field, value));
 
   // An issue about a field left empty is the button's hint, not a red line under the field.
-  const valueOf = (f: DraftField): string => (f in v ? String((v as unknown as Record<string, string>)[f] ?? '') : '');
+  // Every field a pre-flight issue can name is a field of the form (DraftField ⊂ keyof FormValues).
+  const valueOf = (f: DraftField): string => v[f];
   const visibleIssues = (current?.issues ?? []).filter((i) => !(fields.has(i.field) && valueOf(i.field).trim() === ''));
   const issuesOf = (f: DraftField): PreflightIssue[] => visibleIssues.filter((i) => i.field === f);
   const otherIssues = visibleIssues.filter((i) => !fields.has(i.field));

@@ -1,3 +1,4 @@
+// Over 500 lines: the P&L screen's sections share its range, method and data; a split along them is left to the P&L work in progress.
 /**
  * P&L: total return against net deposits, realized and unrealized P&L, the value over time
  * (reconstructed from trades, transfers and daily prices back to the first trade), daily P&L,
