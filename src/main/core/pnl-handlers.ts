@@ -3,6 +3,7 @@
  * desktop's save dialog (without one, in the web host, the window downloads the file itself).
  */
 import type { PnlCommandName } from '../../shared/ipc/pnl-contract';
+import { AppError } from '../../shared/ipc/result';
 import type { CommandHandlers } from '../ipc/command-router';
 import type { CorePorts } from './ports';
 import type { SessionPnl } from './session-pnl';
@@ -14,7 +15,7 @@ export function createPnlHandlers(deps: { readonly pnl: () => SessionPnl | null;
 } {
   const current = (): SessionPnl['handlers'] => {
     const p = deps.pnl();
-    if (p === null) throw new Error(NOT_CONNECTED);
+    if (p === null) throw new AppError('not-available', NOT_CONNECTED);
     return p.handlers;
   };
   return {
