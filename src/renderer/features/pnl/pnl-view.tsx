@@ -348,7 +348,7 @@ const DailyChart = memo(function DailyChart({
           <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
             <CartesianGrid className="pnl-grid" vertical={false} verticalCoordinatesGenerator={noLines} />
             <XAxis dataKey="t" scale="band" tickFormatter={dayText} interval={interval} />
-            <YAxis tickFormatter={yTick} width={56} domain={[(min: number) => Math.min(0, min), (max: number) => Math.max(0, max)]} />
+            <YAxis tickFormatter={yTick} width={56} />
             <ReferenceLine y={0} className="pnl-zero" />
             <Tooltip isAnimationActive={false} labelFormatter={tooltipLabel} formatter={tooltipValue} />
             {/* Not drawn: it gives the axis its range and the tooltip its figure; the bars are drawn below. */}
