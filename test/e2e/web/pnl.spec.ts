@@ -106,6 +106,21 @@ test('P&L in demo mode at first start: totals, value chart back to the first tra
     ).toBe(true);
   }
   await screenshot(page, 'pnl-01b-tooltip-light');
+  await page.mouse.move(0, 0);
+  // Its text alternative: the last value of each of the latest days, each with its date.
+  await chart.locator('xpath=..').getByText('Figures as text').click();
+  const textRows = chart.locator('xpath=..').locator('tbody tr');
+  await expect(textRows).toHaveCount(30);
+  const times = await textRows.locator('td:nth-child(1)').allTextContents();
+  for (const t of times) expect(t).toMatch(/^(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2}$/);
+  expect(new Set(times.map((t) => t.slice(0, 10))).size).toBe(30);
+  await screenshot(page, 'pnl-01c-figures-as-text');
+  await chart.locator('xpath=..').getByText('Figures as text').click();
+  // Within a day the time axis reads hours and minutes.
+  await page.getByRole('button', { name: '24 h', exact: true }).click();
+  await expect(chart.locator('.recharts-cartesian-axis-tick-value').first()).toHaveText(/^(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}$/);
+  await screenshot(page, 'pnl-01d-24h');
+  await page.getByRole('button', { name: '1 y', exact: true }).click();
 
   await page.emulateMedia({ colorScheme: 'dark' });
   await screenshot(page, 'pnl-02-overview-dark');

@@ -349,7 +349,7 @@ const DailyChart = memo(function DailyChart({
             <CartesianGrid className="pnl-grid" vertical={false} verticalCoordinatesGenerator={noLines} />
             <XAxis dataKey="t" scale="band" tickFormatter={dayText} interval={interval} />
             <YAxis tickFormatter={yTick} width={56} />
-            <ReferenceLine y={0} className="pnl-zero" />
+            <ReferenceLine y={0} className="pnl-zero" ifOverflow="extendDomain" />
             <Tooltip isAnimationActive={false} labelFormatter={tooltipLabel} formatter={tooltipValue} />
             {/* Not drawn: it gives the axis its range and the tooltip its figure; the bars are drawn below. */}
             <Line dataKey="v" stroke="none" dot={false} activeDot={false} isAnimationActive={false} legendType="none" />
