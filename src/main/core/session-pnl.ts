@@ -11,7 +11,8 @@ import type { PnlCommandName, PnlRange, PnlSeriesPoint, PnlTradeRow } from '../.
 import { pnlCommands } from '../../shared/ipc/pnl-contract';
 import { Decimal } from '../../shared/money';
 import { createAccountHistorySync, type AccountHistorySync, type SymbolPair } from '../history/account-history-sync';
-import { downsample } from '../history/downsample';
+import { downsample, type SeriesPoint } from '../history/downsample';
+import { createRecordedValues } from '../history/recorded-values';
 import { computePnl, type CostMethod, type DepositCost } from '../history/pnl-engine';
 import { DepositCostInput } from '../../shared/ipc/pnl-contract';
 import { z } from 'zod';
@@ -173,6 +174,8 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
   };
   void start();
 
+  const recorded = o.recordedValues ? createRecordedValues(o.recordedValues) : null;
+
   const tradeRows = (): PnlTradeRow[] => {
     const bySymbol = new Map(symbols().map((s) => [s.symbol, s]));
     return repo.trades(env).flatMap((t) => {
@@ -197,7 +200,7 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
   };
 
   const handlers: Handlers = {
-    async 'pnl:overview'({ method, range }) {
+    async 'pnl:overview'({ method, range, width }) {
       const progress = sync.progress();
       if (repo.tradeCount(env) === 0 && repo.transfers(env).length === 0) {
         return {
@@ -214,25 +217,43 @@ export function createSessionPnl(o: SessionPnlOptions): SessionPnl {
       const { summary, result, daily } = await compute(method);
       const now = o.now();
       const from = range === 'all' ? 0 : now - RANGES[range];
-      const points: Array<{ t: number; v: number | null; data: PnlSeriesPoint }> = [];
-      for (const s of result.samples) {
-        if (s.time < from) continue;
-        points.push({
-          t: s.time,
-          v: s.value === null ? null : s.value.toNumber(),
-          data: { t: s.time, value: s.value ? plain(s.value) : null, pnl: s.pnl ? plain(s.pnl) : null },
-        });
+      // The engine's day ends, and the values Perch recorded (every minute or so while it ran)
+      // between them, oldest first. A point's data is an index: ≥ 0 a recorded value, < 0 a day
+      // end (−1 − i); its figures are only written out for the ≤ 2,000 points the chart keeps.
+      const samples = result.samples;
+      const rec = recorded?.between(o.quote(), from, now) ?? null;
+      const points: Array<SeriesPoint<number>> = [];
+      let r = rec?.start ?? 0;
+      const recEnd = rec?.end ?? 0;
+      for (let i = 0; i <= samples.length; i++) {
+        const s = samples[i];
+        if (s !== undefined && s.time < from) continue;
+        for (; rec !== null && r < recEnd && (s === undefined || rec.ts[r]! < s.time); r++)
+          points.push({ t: rec.ts[r]!, v: rec.v[r]!, data: r });
+        if (s !== undefined) points.push({ t: s.time, v: s.value === null ? null : s.value.toNumber(), data: -1 - i });
       }
-      // Recorded values fill in between the daily points for short ranges (their P&L uses the day's net deposits).
-      if (o.recordedValues && range !== 'all' && range !== '1y') {
-        const net = result.samples.at(-1)?.netInvested ?? new Decimal(0);
-        for (const r of o.recordedValues(from, now)) {
-          const v = new Decimal(r.total);
-          points.push({ t: r.ts, v: v.toNumber(), data: { t: r.ts, value: plain(v), pnl: plain(v.minus(net)) } });
+      const steps = result.netInvestedSteps;
+      /** Net invested at t: after every deposit and withdrawal at or before t. */
+      const netAt = (t: number): Decimal => {
+        let lo = 0;
+        let hi = steps.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (steps[mid]!.time <= t) lo = mid + 1;
+          else hi = mid;
         }
-        points.sort((a, b) => a.t - b.t);
-      }
-      const series = downsample(points, 2000).map((p) => p.data);
+        return lo === 0 ? new Decimal(0) : steps[lo - 1]!.netInvested;
+      };
+      // A slice of two pixels keeps its lowest and highest value: a line 2 px wide covers the same
+      // pixels as with every value, with about one point per pixel of the plot.
+      const series = downsample(points, 2000, Math.ceil((width ?? 2000) / 2)).map((p): PnlSeriesPoint => {
+        if (p.data < 0) {
+          const s = samples[-1 - p.data]!;
+          return { t: s.time, value: s.value ? plain(s.value) : null, pnl: s.pnl ? plain(s.pnl) : null };
+        }
+        const v = new Decimal(rec!.total[p.data]!);
+        return { t: p.t, value: plain(v), pnl: plain(v.minus(netAt(p.t))) };
+      });
       return {
         summary,
         sync: progress,

@@ -203,6 +203,11 @@ export interface PnlResult {
   readonly priceSources: Readonly<Record<PriceSource, number>>;
   /** The trailed asset's position after each event that touched it. */
   readonly trail: ReadonlyArray<{ readonly time: number; readonly qty: Decimal; readonly cost: Decimal }>;
+  /**
+   * Net invested after each deposit or withdrawal, oldest first: what a value recorded at any
+   * moment (not only at a sample time) is compared with to give the P&L of that moment.
+   */
+  readonly netInvestedSteps: ReadonlyArray<{ readonly time: number; readonly netInvested: Decimal }>;
 }
 
 const ZERO = new Decimal(0);
@@ -541,12 +546,14 @@ export function computePnl(input: PnlInput): PnlResult {
   const samples: ValueSample[] = [];
   let si = 0;
   const trail: Array<{ time: number; qty: Decimal; cost: Decimal }> = [];
+  const netInvestedSteps: Array<{ time: number; netInvested: Decimal }> = [];
   const trailed = input.trailAsset;
   for (const e of events) {
     // A sample at time t includes every event at or before t.
     while (si < sampleTimes.length && sampleTimes[si]! < e.time) samples.push(snapshot(sampleTimes[si++]!));
     const before = trailed !== undefined ? positions.get(trailed)?.qty : undefined;
     apply(e);
+    if (e.kind === 'deposit' || e.kind === 'withdrawal') netInvestedSteps.push({ time: e.time, netInvested: deposits.minus(withdrawals) });
     if (trailed !== undefined) {
       const p = positions.get(trailed);
       if (p && (before === undefined || !before.eq(p.qty))) trail.push({ time: e.time, qty: p.qty, cost: p.cost });
@@ -627,6 +634,7 @@ export function computePnl(input: PnlInput): PnlResult {
     issues,
     priceSources,
     trail,
+    netInvestedSteps,
   };
 }
 

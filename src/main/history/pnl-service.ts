@@ -188,18 +188,30 @@ export function createPriceBook(o: {
     return m;
   };
   const RANK = { minute: 0, hour: 1, day: 2 } as const;
+  // An asset counts as covered only once its candles are in: a second computation asking while the
+  // first is still fetching waits for the same fetch (else it would price the asset at nothing and
+  // draw a gap where prices exist).
+  const loading = new Map<string, Promise<void>>();
+  const loadAsset = async (asset: string, r: Array<{ symbol: string; invert: boolean }>, since: number): Promise<void> => {
+    for (const leg of r) {
+      if (!candles.has(leg.symbol)) candles.set(leg.symbol, await o.fetchDaily(leg.symbol, since - DAY));
+      if (o.fetchHourly && !hourly.has(leg.symbol))
+        hourly.set(leg.symbol, await o.fetchHourly(leg.symbol, Math.max(since, o.hourlySince ?? since) - HOUR));
+    }
+    routes.set(asset, r);
+  };
   return {
     async load(assets, since) {
       for (const asset of assets) {
         if (asset === o.quote || routes.has(asset)) continue;
-        const r = route(asset);
-        if (!r) continue;
-        routes.set(asset, r);
-        for (const leg of r) {
-          if (!candles.has(leg.symbol)) candles.set(leg.symbol, await o.fetchDaily(leg.symbol, since - DAY));
-          if (o.fetchHourly && !hourly.has(leg.symbol))
-            hourly.set(leg.symbol, await o.fetchHourly(leg.symbol, Math.max(since, o.hourlySince ?? since) - HOUR));
+        let pending = loading.get(asset);
+        if (pending === undefined) {
+          const r = route(asset);
+          if (!r) continue;
+          pending = loadAsset(asset, r, since).finally(() => loading.delete(asset));
+          loading.set(asset, pending);
         }
+        await pending;
       }
     },
     async loadMinutes(needs, lo) {

@@ -84,7 +84,11 @@ export const PnlDepositRow = z.object({
 export type PnlDepositRow = z.infer<typeof PnlDepositRow>;
 
 export const pnlCommands = {
-  'pnl:overview': { input: z.object({ method: CostMethodSchema, range: PnlRange }).strict(), output: PnlOverview },
+  'pnl:overview': {
+    // width: the value chart's plot in pixels; the series is cut down to what it can show
+    input: z.object({ method: CostMethodSchema, range: PnlRange, width: z.number().int().min(50).max(10_000).optional() }).strict(),
+    output: PnlOverview,
+  },
   'pnl:trades': {
     input: z
       .object({

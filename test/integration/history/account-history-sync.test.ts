@@ -175,6 +175,8 @@ describe('whole-history sync against the simulator', () => {
       });
     const { result, summary } = await compute();
     const trades = new Map(sim.demoHistory!.trades.map((t) => [t.time, t]));
+    // Fees are matched to their trade by time: no two demo trades share a millisecond.
+    expect(trades.size).toBe(sim.demoHistory!.trades.length);
     const fees = result.disposals.filter((d) => d.kind === 'fee' && d.asset === 'BNB' && trades.has(d.time));
     expect(fees.length).toBeGreaterThan(50);
     for (const f of fees) {

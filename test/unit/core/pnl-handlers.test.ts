@@ -9,10 +9,12 @@ import { AppError } from '../../../src/shared/ipc/result';
 describe('P&L commands before a session is connected', () => {
   it('answer not-available with the reason a person reads', async () => {
     const handlers = createPnlHandlers({ pnl: () => null, ports: {} });
-    const err: unknown = await handlers['pnl:overview']({} as never).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err: unknown = await Promise.resolve()
+      .then(() => handlers['pnl:overview']({} as never, {} as never))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('not-available');
     expect((err as AppError).message).toMatch(/still connecting/);

@@ -24,6 +24,31 @@ describe('downsample', () => {
     expect(out.every((p, i) => i === 0 || p.t > out[i - 1]!.t)).toBe(true);
   });
 
+  it('to a plot’s width: per slice of the time span its lowest and highest point, real samples in time order', () => {
+    // Dense recorded values for the last month, sparse day ends before: slices are of time, not of points.
+    const points: SeriesPoint<number>[] = [];
+    for (let d = 0; d < 335; d++) points.push({ t: d * 86_400_000, v: 100 + d, data: d });
+    for (let t = 335 * 86_400_000; t < 365 * 86_400_000; t += FIVE_MIN) points.push({ t, v: 500 + Math.sin(t / 7e6) * 50, data: -1 });
+    const out = downsample(points, 2000, 150);
+    expect(out.length).toBeLessThanOrEqual(300);
+    // The sparse days keep their share of the width (about 138 of 150 slices), not 300 × 335/8,975.
+    expect(out.filter((p) => p.data >= 0).length).toBeGreaterThan(120);
+    expect(out.every((p) => points.includes(p))).toBe(true);
+    expect(out.every((p, i) => i === 0 || p.t > out[i - 1]!.t)).toBe(true);
+    expect(Math.max(...out.map((p) => p.v!))).toBe(Math.max(...points.map((p) => p.v!)));
+    expect(Math.min(...out.map((p) => p.v!))).toBe(Math.min(...points.map((p) => p.v!)));
+  });
+
+  it('never more than max, even with a gap in every slice', () => {
+    const points: SeriesPoint<null>[] = [];
+    for (let i = 0; i < 30_000; i++) points.push({ t: i, v: i % 7 === 3 ? null : Math.sin(i), data: null });
+    const out = downsample(points, 600, 1000);
+    expect(out.length).toBeLessThanOrEqual(600);
+    expect(out.some((p) => p.v === null)).toBe(true);
+    // A gap is one null, never two in a row.
+    expect(out.some((p, i) => i > 0 && p.v === null && out[i - 1]!.v === null)).toBe(false);
+  });
+
   it('leaves a short series alone', () => {
     const points = [
       { t: 1, v: 1, data: 'a' },

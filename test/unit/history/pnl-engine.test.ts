@@ -146,6 +146,16 @@ describe('P&L engine: golden example (computed by hand)', () => {
     expect(period.total.toString()).toBe('2587.2');
   });
 
+  it('net invested after each deposit and withdrawal, for values recorded between the samples', () => {
+    const r = computePnl({ quote: 'USDT', method: 'fifo', events, priceAt: prices, asOf: 8000 });
+    // 10,000 USDT; + 1 BNB valued 300 on arrival; − 0.5 BNB valued 250 when it left.
+    expect(r.netInvestedSteps.map((s) => [s.time, s.netInvested.toString()])).toEqual([
+      [1000, '10000'],
+      [2000, '10300'],
+      [6000, '10050'],
+    ]);
+  });
+
   it('a missing price is a gap, never an invented value', () => {
     const r = computePnl({ quote: 'USDT', method: 'fifo', events, priceAt: prices, asOf: 8000, sampleTimes: [1999, 2000, 3500] });
     const noBtcEarly: PriceAt = (a, t) => (a === 'BTC' && t < 5000 ? undefined : prices(a, t));

@@ -62,4 +62,25 @@ describe('price book', () => {
     // In the running (last) candle its close is the latest price: 0.000003 × 65,000.
     expect(book.priceAt('ARDR', 2 * D + H)?.toString()).toBe('0.195');
   });
+
+  it('a second load while the first is still fetching waits for its candles (no price of nothing, no gap)', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const daily = async (): Promise<DailyCandle[]> => {
+      await gate;
+      return [[0, '100', D - 1]];
+    };
+    const book = createPriceBook({ quote: 'USDT', symbols, fetchDaily: daily });
+    const first = book.load(['BNB'], 0);
+    let secondDone = false;
+    const second = book.load(['BNB'], 0).then(() => (secondDone = true));
+    await new Promise((r) => setTimeout(r, 10));
+    // Still fetching: the second computation has not gone on without BNB's prices.
+    expect(secondDone).toBe(false);
+    expect(book.covers('BNB')).toBe(false);
+    release();
+    await Promise.all([first, second]);
+    expect(book.covers('BNB')).toBe(true);
+    expect(book.priceAt('BNB', 2 * D)?.toString()).toBe('100');
+  });
 });

@@ -6,8 +6,9 @@
  * conversion to BNB (dust).
  *
  * The history is built forward from nothing, never spending what is not held at that moment, and
- * ends exactly at the account's opening balances: whatever the trades leave over or short is
- * settled by a last deposit or withdrawal per asset. So deposits − withdrawals (with their fees)
+ * ends exactly at the account's opening balances: whatever the trades leave short is deposited early
+ * in the year, whatever they leave over is withdrawn in its second half (never at the very end,
+ * where a withdrawal before a top-up would draw a dip the person never had). So deposits − withdrawals (with their fees)
  * + trades (with their fees) + conversions = the opening balance of every asset, exactly.
  * Deterministic: the same account id, opening balances and creation time give the same history.
  */
@@ -116,8 +117,11 @@ export function buildDemoHistory(
   const start = end - 365 * DAY;
   const held = new Map<string, Decimal>();
   const bal = (a: string): Decimal => held.get(a) ?? ZERO;
-  const move = (a: string, d: Decimal): void => {
+  /** Every balance change in time, to place the settling transfers where they fit. */
+  const log: Array<{ time: number; asset: string; delta: Decimal }> = [];
+  const move = (a: string, d: Decimal, time: number): void => {
     held.set(a, bal(a).plus(d));
+    log.push({ time, asset: a, delta: d });
   };
   const deposits: DepositRecord[] = [];
   const withdrawals: WithdrawRecord[] = [];
@@ -163,7 +167,7 @@ export function buildDemoHistory(
       walletType: 0,
       travelRuleStatus: 0,
     });
-    move(coin, amount);
+    move(coin, amount, time);
   };
 
   const withdraw = (coin: string, amount: Decimal, time: number, internal = false): void => {
@@ -186,7 +190,7 @@ export function buildDemoHistory(
       txKey: '',
       completeTime: utcText(time + rng.int(120_000, 1_800_000)),
     });
-    move(coin, amount.plus(fee).neg());
+    move(coin, amount.plus(fee).neg(), time);
   };
 
   /** A fill at the market's price then; the fee in BNB (25% off) when enough BNB is held. */
@@ -213,13 +217,13 @@ export function buildDemoHistory(
       }
     }
     if (side === 'BUY') {
-      move(row.quote, quoteQty.neg());
-      move(row.base, qty);
+      move(row.quote, quoteQty.neg(), time);
+      move(row.base, qty, time);
     } else {
-      move(row.base, qty.neg());
-      move(row.quote, quoteQty);
+      move(row.base, qty.neg(), time);
+      move(row.quote, quoteQty, time);
     }
-    move(commissionAsset, commission.neg());
+    move(commissionAsset, commission.neg(), time);
     trades.push({
       symbol: row.symbol,
       price,
@@ -258,8 +262,8 @@ export function buildDemoHistory(
       inverseRatio: fmt8(fromAmount.div(toAmount).toDecimalPlaces(8, Decimal.ROUND_DOWN)),
       createTime: time,
     });
-    move(from, fromAmount.neg());
-    move(to, toAmount);
+    move(from, fromAmount.neg(), time);
+    move(to, toAmount, time);
   };
 
   const at = (day: number): number => start + day * DAY + rng.int(8, 22) * 3_600_000 + rng.int(0, 59) * 60_000 + rng.int(0, 59_999);
@@ -272,6 +276,46 @@ export function buildDemoHistory(
   deposit('USDT', dec('12000'), at(60));
   deposit('USDC', dec('1500'), at(120));
 
+  /** Winds down SOL and ADA before `time`: sells all but a crumb, then sweeps the crumbs into BNB (a dust conversion). */
+  const windDown = (time: number): void => {
+    // Sold a few minutes apart, as a person would (and no two trades share a millisecond).
+    PLAN.filter((r) => r.base === 'SOL' || r.base === 'ADA').forEach((row, i) => {
+      if (bal(row.base).gt(0)) trade(row, 'SELL', bal(row.base).mul('0.995'), time - 7_200_000 + i * 257_000);
+    });
+    const dustTime = time - 3_600_000;
+    const bnbAtDust = priceAt('BNBUSDT', dustTime);
+    const details: DribbletDetail[] = [];
+    for (const asset of ['SOL', 'ADA']) {
+      const amount = bal(asset);
+      const value = usdtValue(asset, amount, dustTime);
+      if (!amount.gt(0) || !value || !bnbAtDust) continue;
+      const gross = value.div(bnbAtDust).toDecimalPlaces(8, Decimal.ROUND_DOWN);
+      const charge = gross.mul('0.02').toDecimalPlaces(8, Decimal.ROUND_UP);
+      if (!gross.gt(charge)) continue;
+      seq += 1;
+      details.push({
+        transId: 45_178_000_000 + seq,
+        serviceChargeAmount: fmt8(charge),
+        amount: fmt8(amount),
+        operateTime: dustTime,
+        transferedAmount: fmt8(gross.minus(charge)),
+        fromAsset: asset,
+      });
+      move(asset, amount.neg(), dustTime);
+      move('BNB', gross.minus(charge), dustTime);
+    }
+    if (details.length > 0) {
+      const sum = (f: (d: DribbletDetail) => string) => details.reduce((s, d) => s.plus(f(d)), ZERO);
+      dribblets.push({
+        operateTime: dustTime,
+        totalTransferedAmount: fmt8(sum((d) => d.transferedAmount)),
+        totalServiceChargeAmount: fmt8(sum((d) => d.serviceChargeAmount)),
+        transId: 45_178_000_000 + seq + 1,
+        userAssetDribbletDetails: details,
+      });
+    }
+  };
+
   // About a trade every two to three days across the plan, buys more often than sells; on the way,
   // ARDR (valued only through BTC) bought once with BTC, and an ordinary withdrawal of some ETH.
   const ardr = dec(account.initial['ARDR'] ?? '0');
@@ -280,8 +324,15 @@ export function buildDemoHistory(
   let boughtByConvert = false;
   let soldByConvert = false;
   const totalWeight = PLAN.reduce((s, r) => s + r.weight, 0);
+  // SOL and ADA are wound down in the tenth month: their proceeds are the cash taken out after it.
+  let woundDown = false;
   for (let day = 5; day < 355; day += rng.int(1, 4)) {
     const time = at(day);
+    if (!woundDown && day >= 290) {
+      windDown(time);
+      woundDown = true;
+      continue;
+    }
     if (!ardrDone && day >= 200)
       ardrDone = trade({ symbol: 'ARDRBTC', base: 'ARDR', quote: 'BTC', weight: 0 }, 'BUY', ardr, time - 3_600_000);
     // Two Convert trades: ETH bought with USDT, later some ETH converted to BTC (no side in USDT).
@@ -299,6 +350,7 @@ export function buildDemoHistory(
     }
     let pick = rng.int(1, totalWeight);
     const row = PLAN.find((r) => (pick -= r.weight) <= 0)!;
+    if (woundDown && (row.base === 'SOL' || row.base === 'ADA')) continue;
     const price = priceAt(row.symbol, time);
     if (!price) continue;
     const sell = bal(row.base).gt(0) && rng.next() < 0.4;
@@ -308,54 +360,44 @@ export function buildDemoHistory(
       trade(row, 'BUY', budget.div(price), time);
     }
   }
-  // Wind down SOL and ADA: sell all but a crumb, then sweep the crumbs into BNB (a dust conversion).
-  for (const row of PLAN.filter((r) => r.base === 'SOL' || r.base === 'ADA')) {
-    if (bal(row.base).gt(0)) trade(row, 'SELL', bal(row.base).mul('0.995'), at(356));
-  }
-  const dustTime = at(357);
-  const bnbAtDust = priceAt('BNBUSDT', dustTime);
-  const details: DribbletDetail[] = [];
-  for (const asset of ['SOL', 'ADA']) {
-    const amount = bal(asset);
-    const value = usdtValue(asset, amount, dustTime);
-    if (!amount.gt(0) || !value || !bnbAtDust) continue;
-    const gross = value.div(bnbAtDust).toDecimalPlaces(8, Decimal.ROUND_DOWN);
-    const charge = gross.mul('0.02').toDecimalPlaces(8, Decimal.ROUND_UP);
-    if (!gross.gt(charge)) continue;
-    seq += 1;
-    details.push({
-      transId: 45_178_000_000 + seq,
-      serviceChargeAmount: fmt8(charge),
-      amount: fmt8(amount),
-      operateTime: dustTime,
-      transferedAmount: fmt8(gross.minus(charge)),
-      fromAsset: asset,
-    });
-    move(asset, amount.neg());
-    move('BNB', gross.minus(charge));
-  }
-  if (details.length > 0) {
-    const sum = (f: (d: DribbletDetail) => string) => details.reduce((s, d) => s.plus(f(d)), ZERO);
-    dribblets.push({
-      operateTime: dustTime,
-      totalTransferedAmount: fmt8(sum((d) => d.transferedAmount)),
-      totalServiceChargeAmount: fmt8(sum((d) => d.serviceChargeAmount)),
-      transId: 45_178_000_000 + seq + 1,
-      userAssetDribbletDetails: details,
-    });
-  }
-  // Settle every asset to its opening balance: a top-up deposit, or a withdrawal of the excess.
+  // Settle every asset to its opening balance. A shortfall is a deposit early in the year (coins
+  // from elsewhere; holding more never makes a later move impossible). An excess is withdrawn in
+  // the second half of the year, at the first moment from a chosen day on when the balance stays
+  // above it until the end; only if there is none, near the end as before.
+  const withdrawalTime = (asset: string, out: Decimal, from: number): number => {
+    const moves = log.filter((m) => m.asset === asset).sort((a, b) => a.time - b.time || (a.delta.gt(0) ? -1 : 1));
+    const after: Decimal[] = [];
+    let b = ZERO;
+    for (const m of moves) after.push((b = b.plus(m.delta)));
+    // lowest[k]: the lowest balance from the k-th move to the end.
+    const lowest: Decimal[] = [];
+    for (let k = moves.length - 1; k >= 0; k--) lowest[k] = k === moves.length - 1 ? after[k]! : Decimal.min(after[k]!, lowest[k + 1]!);
+    for (let k = 0; k < moves.length; k++) {
+      if (lowest[k]!.lt(out)) continue;
+      const t = Math.max(from, moves[k]!.time + 60_000);
+      if (k + 1 < moves.length && t >= moves[k + 1]!.time) continue;
+      if (t < end - 30 * DAY) return t;
+    }
+    return at(358);
+  };
   const assets = new Set([...Object.keys(account.initial), ...held.keys()]);
+  const settle: Array<() => void> = [];
   for (const asset of [...assets].sort()) {
     const diff = dec(account.initial[asset] ?? '0').minus(bal(asset));
-    if (diff.gt(0)) deposit(asset, diff, at(360));
-    else if (diff.lt(0)) {
+    if (diff.gt(0)) {
+      const time = at(rng.int(20, 90));
+      settle.push(() => deposit(asset, diff, time));
+    } else if (diff.lt(0)) {
+      const out = diff.neg();
+      const time = withdrawalTime(asset, out, at(rng.int(292, 300)));
       const fee = dec(netOf(asset).fee);
       // Too little to pay a network fee: an internal transfer (no fee) to another Binance account.
-      if (diff.neg().gt(fee.mul(2)) && fee.gt(0)) withdraw(asset, diff.neg().minus(fee), at(358));
-      else withdraw(asset, diff.neg(), at(358), true);
+      if (out.gt(fee.mul(2)) && fee.gt(0)) settle.push(() => withdraw(asset, out.minus(fee), time));
+      else settle.push(() => withdraw(asset, out, time, true));
     }
   }
+  // Placed against the trades' balances alone, then booked.
+  for (const book of settle) book();
   deposits.sort((a, b) => b.insertTime - a.insertTime);
   withdrawals.sort((a, b) => (a.applyTime < b.applyTime ? 1 : -1));
   trades.sort((a, b) => a.time - b.time);

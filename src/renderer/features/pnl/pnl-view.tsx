@@ -6,12 +6,9 @@
  * export. Charts are drawn without animation, follow the theme through CSS, mask every amount in
  * privacy mode (axes and tooltips too), and each has its figures as text below it.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
-  Bar,
-  BarChart,
   CartesianGrid,
-  Cell,
   ComposedChart,
   Line,
   LineChart,
@@ -21,10 +18,23 @@ import {
   Tooltip,
   XAxis,
   YAxis,
+  usePlotArea,
+  useXAxisScale,
+  useYAxisScale,
 } from 'recharts';
 import type { PnlHoldingView, PnlSummaryView } from '../../../shared/domain/pnl';
 import type { DepositCostInput, PnlAssetDetail, PnlDepositRow, PnlOverview, PnlRange, PnlTradeRow } from '../../../shared/ipc/pnl-contract';
-import { MASK, formatPercent, formatPrice, formatQuantity, formatSignedValue, formatValue, money, signOf } from '../../app/format';
+import {
+  MASK,
+  formatClock,
+  formatPercent,
+  formatPrice,
+  formatQuantity,
+  formatSignedValue,
+  formatValue,
+  money,
+  signOf,
+} from '../../app/format';
 import { useStore, useView } from '../../app/store-context';
 import { useAlertsStore } from '../alerts/alerts-context';
 import './pnl.css';
@@ -40,15 +50,39 @@ const RANGES: ReadonlyArray<[PnlRange, string]> = [
   ['all', 'All'],
 ];
 
-const dateText = (t: number): string => {
-  const d = new Date(t);
-  const today = new Date();
-  const sameDay = d.toDateString() === today.toDateString();
-  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return sameDay ? `today ${time}` : `${d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })} ${time}`;
-};
-const dayText = (t: number): string => new Date(t).toLocaleDateString(undefined, { year: '2-digit', month: 'short', day: 'numeric' });
+const DAY = 86_400_000;
+// Every time on these pages is the app's one format: the time today, the date before any other day's.
+const dateText = (t: number): string => formatClock(t);
+// One formatter for the date axes: toLocaleDateString with options builds a new one per call, and
+// an axis asks for hundreds of labels on each draw.
+const dayFormat = new Intl.DateTimeFormat(undefined, { year: '2-digit', month: 'short', day: 'numeric' });
+const dayText = (t: number): string => dayFormat.format(t);
+/** A time axis label: the day, or within a day or two the time (with its date when not today). */
+const timeAxisText = (spanMs: number): ((t: number) => string) => (spanMs > 2 * DAY ? dayText : (t) => formatClock(t).slice(0, -3));
 const num = (s: string | null): number | null => (s === null ? null : Number(s));
+/** The grid has no vertical lines: nothing to place (else recharts lays out the axis ticks again for it). */
+const noLines = (): number[] => [];
+/** The value chart's plot width in pixels: the view less the axis, margins and padding. */
+const plotWidth = (viewWidth: number): number => Math.max(200, Math.min(4000, Math.round(viewWidth - 100)));
+
+/** The text alternative of a series: the last point of each day (of each hour within a day or two), latest 30. */
+function lastPerPeriod<P extends { t: number }>(series: readonly P[]): P[] {
+  const first = series[0];
+  const last = series[series.length - 1];
+  if (first === undefined || last === undefined) return [];
+  const hourly = last.t - first.t <= 2 * DAY;
+  // The local day (or hour) a time falls in, as a number.
+  const key = (t: number): number => Math.floor((t - new Date(t).getTimezoneOffset() * 60_000) / (hourly ? 3_600_000 : DAY));
+  const out: P[] = [];
+  let current = NaN;
+  for (let i = series.length - 1; i >= 0 && out.length < 30; i--) {
+    const p = series[i]!;
+    const k = key(p.t);
+    if (k !== current) out.push(p);
+    current = k;
+  }
+  return out.reverse();
+}
 
 function SyncBar({ overview, onChanged }: Readonly<{ overview: PnlOverview | null; onChanged: () => void }>): React.JSX.Element | null {
   const store = useStore();
@@ -213,30 +247,46 @@ function PriceSourceNote({ sources }: Readonly<{ sources: PnlSummaryView['priceS
   );
 }
 
-function ValueChart({ overview, privacy }: Readonly<{ overview: PnlOverview; privacy: boolean }>): React.JSX.Element {
+const ValueChart = memo(function ValueChart({
+  overview,
+  privacy,
+}: Readonly<{ overview: PnlOverview; privacy: boolean }>): React.JSX.Element {
   const q = overview.summary?.quote ?? 'USDT';
-  const data = overview.series.map((p) => ({ t: p.t, value: num(p.value), pnl: num(p.pnl) }));
-  const tick = (v: number): string => (privacy ? MASK : Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed(0));
-  const gaps = data.filter((d) => d.value === null).length;
+  const series = overview.series;
+  const data = useMemo(() => series.map((p) => ({ t: p.t, value: num(p.value), pnl: num(p.pnl) })), [series]);
+  const gaps = useMemo(() => data.some((d) => d.value === null), [data]);
+  const rows = useMemo(() => lastPerPeriod(series), [series]);
+  const xTick = useMemo(() => timeAxisText((series[series.length - 1]?.t ?? 0) - (series[0]?.t ?? 0)), [series]);
+  const yTick = useCallback(
+    (v: number): string => (privacy ? MASK : Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed(0)),
+    [privacy],
+  );
+  // The figures of the point itself, from the strings main sent (the line is drawn from numbers).
+  const exact = useMemo(() => new Map(series.map((p) => [p.t, p])), [series]);
+  const tooltipValue = useCallback(
+    (v: unknown, name: unknown, item: { payload?: { t?: number } }): [string, string] => {
+      const p = item.payload?.t !== undefined ? exact.get(item.payload.t) : undefined;
+      const text = name === 'value' ? (p?.value ?? String(v)) : (p?.pnl ?? String(v));
+      return [
+        privacy ? MASK : name === 'value' ? formatValue(text, q) : formatSignedValue(text, q),
+        name === 'value' ? 'Value' : 'P&L (value − net deposits)',
+      ];
+    },
+    [exact, privacy, q],
+  );
+  const tooltipLabel = useCallback((t: unknown) => dateText(Number(t)), []);
   return (
     <figure className="pnl-chart" aria-label={`Portfolio value and P&L over time in ${q}`}>
       <figcaption>
-        Value and P&L ({q}){gaps > 0 ? <span className="muted small"> · gaps where prices are missing</span> : null}
+        Value and P&L ({q}){gaps ? <span className="muted small"> · gaps where prices are missing</span> : null}
       </figcaption>
-      <div className="pnl-chart-box" data-testid="value-chart">
+      <div className="pnl-chart-box" data-testid="value-chart" data-points={series.length}>
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
-            <CartesianGrid className="pnl-grid" vertical={false} />
-            <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={dayText} minTickGap={40} />
-            <YAxis tickFormatter={tick} width={56} />
-            <Tooltip
-              isAnimationActive={false}
-              labelFormatter={(t) => dateText(Number(t))}
-              formatter={(v, name) => [
-                privacy ? MASK : formatValue(String(v), q),
-                name === 'value' ? 'Value' : 'P&L (value − net deposits)',
-              ]}
-            />
+            <CartesianGrid className="pnl-grid" vertical={false} verticalCoordinatesGenerator={noLines} />
+            <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={xTick} minTickGap={40} />
+            <YAxis tickFormatter={yTick} width={56} />
+            <Tooltip isAnimationActive={false} labelFormatter={tooltipLabel} formatter={tooltipValue} />
             <Line className="pnl-line-value" dataKey="value" dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={2} />
             <Line className="pnl-line-pnl" dataKey="pnl" dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />
           </LineChart>
@@ -253,7 +303,7 @@ function ValueChart({ overview, privacy }: Readonly<{ overview: PnlOverview; pri
             </tr>
           </thead>
           <tbody>
-            {overview.series.slice(-30).map((p) => (
+            {rows.map((p) => (
               <tr key={p.t}>
                 <td>{dateText(p.t)}</td>
                 <td data-money="">{p.value === null ? 'no price' : money(privacy, formatValue(p.value, q))}</td>
@@ -265,38 +315,80 @@ function ValueChart({ overview, privacy }: Readonly<{ overview: PnlOverview; pri
       </details>
     </figure>
   );
+});
+
+/**
+ * The daily bars as two paths (gains, losses) instead of an element per bar: recharts remounts
+ * every bar element when the range changes, and a year of them took longer than a frame to build.
+ */
+function DailyBars({ data }: Readonly<{ data: ReadonlyArray<{ t: number; v: number | null }> }>): React.JSX.Element | null {
+  const x = useXAxisScale();
+  const y = useYAxisScale();
+  const area = usePlotArea();
+  if (!x || !y || !area || data.length === 0) return null;
+  const y0 = y(0) ?? area.y + area.height;
+  const band = area.width / data.length;
+  const w = Math.max(1, band * 0.8);
+  let up = '';
+  let down = '';
+  let count = 0;
+  for (const d of data) {
+    if (d.v === null || d.v === 0) continue;
+    const left = x(d.t, { position: 'middle' });
+    const top = y(d.v);
+    if (left === undefined || top === undefined) continue;
+    const bar = `M${(left - w / 2).toFixed(1)},${y0.toFixed(1)}V${top.toFixed(1)}h${w.toFixed(1)}V${y0.toFixed(1)}Z`;
+    if (d.v > 0) up += bar;
+    else down += bar;
+    count++;
+  }
+  return (
+    <g className="pnl-daily-bars" data-bars={count}>
+      <path className="pnl-bar-up" d={up} />
+      <path className="pnl-bar-down" d={down} />
+    </g>
+  );
 }
 
-function DailyChart({ overview, privacy }: Readonly<{ overview: PnlOverview; privacy: boolean }>): React.JSX.Element {
+const DailyChart = memo(function DailyChart({
+  overview,
+  privacy,
+}: Readonly<{ overview: PnlOverview; privacy: boolean }>): React.JSX.Element {
   const q = overview.summary?.quote ?? 'USDT';
-  const data = overview.daily.map((d) => ({ t: d.t, pnl: num(d.pnl) }));
+  const daily = overview.daily;
+  const data = useMemo(() => daily.map((d) => ({ t: d.t, v: num(d.pnl), pnl: d.pnl })), [daily]);
+  const yTick = useCallback((v: number): string => (privacy ? MASK : v.toFixed(0)), [privacy]);
+  const tooltipValue = useCallback(
+    (v: unknown, _name: unknown, item: { payload?: { pnl?: string | null } }): [string, string] => [
+      privacy ? MASK : formatSignedValue(item.payload?.pnl ?? String(v), q),
+      'P&L that day',
+    ],
+    [privacy, q],
+  );
+  const tooltipLabel = useCallback((t: unknown) => dayText(Number(t)), []);
+  // Every few days a label: the axis does not measure each of up to 400 labels to choose.
+  const interval = Math.max(0, Math.ceil(data.length / 8) - 1);
   return (
     <figure className="pnl-chart" aria-label={`Daily P&L in ${q}`}>
       <figcaption>Daily P&L ({q})</figcaption>
       <div className="pnl-chart-box small-chart" data-testid="daily-chart">
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
-            <CartesianGrid className="pnl-grid" vertical={false} />
-            <XAxis dataKey="t" tickFormatter={dayText} minTickGap={40} />
-            <YAxis tickFormatter={(v: number) => (privacy ? MASK : v.toFixed(0))} width={56} />
-            <ReferenceLine y={0} className="pnl-zero" />
-            <Tooltip
-              isAnimationActive={false}
-              labelFormatter={(t) => dayText(Number(t))}
-              formatter={(v) => [privacy ? MASK : formatSignedValue(String(v), q), 'P&L that day']}
-            />
-            <Bar dataKey="pnl" isAnimationActive={false}>
-              {data.map((d) => (
-                <Cell key={d.t} className={d.pnl !== null && d.pnl < 0 ? 'pnl-bar-down' : 'pnl-bar-up'} />
-              ))}
-            </Bar>
-          </BarChart>
+          <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
+            <CartesianGrid className="pnl-grid" vertical={false} verticalCoordinatesGenerator={noLines} />
+            <XAxis dataKey="t" scale="band" tickFormatter={dayText} interval={interval} />
+            <YAxis tickFormatter={yTick} width={56} />
+            <ReferenceLine y={0} className="pnl-zero" ifOverflow="extendDomain" />
+            <Tooltip isAnimationActive={false} labelFormatter={tooltipLabel} formatter={tooltipValue} />
+            {/* Not drawn: it gives the axis its range and the tooltip its figure; the bars are drawn below. */}
+            <Line dataKey="v" stroke="none" dot={false} activeDot={false} isAnimationActive={false} legendType="none" />
+            <DailyBars data={data} />
+          </ComposedChart>
         </ResponsiveContainer>
       </div>
       <details className="small">
         <summary>Figures as text</summary>
         <ul>
-          {overview.daily.slice(-14).map((d) => (
+          {daily.slice(-14).map((d) => (
             <li key={d.t}>
               {dayText(d.t)}: <span data-money="">{d.pnl === null ? 'no price' : money(privacy, formatSignedValue(d.pnl, q))}</span>
             </li>
@@ -305,7 +397,7 @@ function DailyChart({ overview, privacy }: Readonly<{ overview: PnlOverview; pri
       </details>
     </figure>
   );
-}
+});
 
 function Allocation({
   holdings,
@@ -744,14 +836,30 @@ export function PnlView(): React.JSX.Element {
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const refresh = useCallback(() => setTick((t) => t + 1), []);
+  // The value chart's width in pixels, so main sends no more points than it can show. Read when
+  // asking (a resize does not ask again: the series already there still draws the same line).
+  const width = useRef(plotWidth(window.innerWidth));
+  const viewRef = useRef<HTMLDivElement | null>(null);
+  useEffect(() => {
+    const el = viewRef.current;
+    if (el === null || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(([entry]) => {
+      if (entry && entry.contentRect.width > 0) width.current = plotWidth(entry.contentRect.width);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
 
   useEffect(() => {
     let alive = true;
-    void store.call('pnl:overview', { method, range }).then((res) => {
+    void store.call('pnl:overview', { method, range, width: width.current }).then((res) => {
       if (!alive) return;
       if (res.ok) {
-        setOverview(res.value);
-        setError(null);
+        // A transition: React draws the new charts in slices and the window stays responsive.
+        startTransition(() => {
+          setOverview(res.value);
+          setError(null);
+        });
       } else setError(res.error.message);
     });
     return () => {
@@ -807,7 +915,7 @@ export function PnlView(): React.JSX.Element {
 
   const summary = overview?.summary ?? null;
   return (
-    <div className="pnl-view" data-testid="pnl-view">
+    <div className="pnl-view" data-testid="pnl-view" ref={viewRef}>
       <div className="pnl-toolbar">
         <nav className="tabs sub-tabs" aria-label="P&L sections">
           <button
