@@ -678,7 +678,7 @@ export function createCore(ports: CorePorts, options: CoreOptions = {}): Core {
         notify: (n) => {
           if (session !== next) return;
           addNotice(n);
-          alerts().observeOrderOutcome(n.code ?? '', n.message);
+          alerts().observeOrderOutcome(n.code ?? '', n.message, n.id);
         },
         emit: (name, payload) => {
           if (session === next) emit(name, payload);
