@@ -27,6 +27,8 @@ export default defineConfig({
       'test/unit/orders/preflight.test.ts',
       'test/unit/orders/oco-reconcile.test.ts',
       'test/unit/alerts/alert-engine.test.ts',
+      'test/unit/alerts/alert-engine-model.test.ts',
+      'test/unit/alerts/alert-engine-edges.test.ts',
       'test/unit/alerts/alerts-service.test.ts',
       'test/unit/alerts/tray-model.test.ts',
       // The order API's retry rules and the reconciler are exercised end to end against the simulator.
