@@ -704,7 +704,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     core = await bootCore('', 20);
     await setup(core);
     await check(core, round, 'first start');
-    while (kills.length < opts.kills) {
+    while (kills.length < opts.kills && !(opts.stopOnViolation === true && violations.length > 0)) {
       round++;
       // The plan for this life of the core: a named point (at its 1st-3rd arrival) or a random time.
       const usePoint = rng.next() < 0.8;
