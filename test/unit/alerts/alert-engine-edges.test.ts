@@ -251,6 +251,46 @@ describe('alert engine edges: rule sets', () => {
     expect(fires(e, '106', T0 + 180_000)).toEqual([]);
   });
 
+  it('an edited condition starts armed even when a saved runtime is handed in with it', () => {
+    const e = createAlertEngine({ offsetMinutes: utc });
+    e.setRules([rule({ repeat: true })]);
+    fires(e, '101', T0);
+    e.setRules([rule({ repeat: true, level: '105' })], new Map([['r1', { armed: false, done: true, lastFiredAt: T0 }]]));
+    expect(e.runtime('r1')).toEqual({ armed: true, done: false, lastFiredAt: null });
+  });
+
+  it('a window dropped while a price alert on the same symbol stays is still dropped', () => {
+    const price = rule({ id: 'p', level: '1000' });
+    const e = createAlertEngine({ offsetMinutes: utc });
+    e.setRules([price, rule({ kind: 'change-window', level: '5', direction: 'up' })]);
+    e.observePrices([px('100', T0)], T0);
+    e.setRules([price]);
+    e.setRules([price, rule({ id: 'r2', kind: 'change-window', level: '5', direction: 'up' })]);
+    expect(fires(e, '106', T0 + 60_000)).toEqual([]);
+  });
+
+  it('a zero price in a window is no base for a move (no firing, no error)', () => {
+    const up = createAlertEngine({ offsetMinutes: utc });
+    up.setRules([rule({ kind: 'change-window', level: '5', direction: 'up' })]);
+    fires(up, '0', T0);
+    expect(fires(up, '5', T0 + 1)).toEqual([]);
+    const down = createAlertEngine({ offsetMinutes: utc });
+    down.setRules([rule({ kind: 'change-window', level: '5', direction: 'down' })]);
+    fires(down, '0', T0);
+    expect(fires(down, '5', T0 + 1)).toEqual([]);
+  });
+
+  it('a change level below 1 % fires at exactly its level and re-arms at exactly its re-arm point', () => {
+    const e = createAlertEngine({ offsetMinutes: utc });
+    e.setRules([rule({ kind: 'change-24h', level: '0.5', direction: 'up', repeat: true, rearmPercent: '0' })]);
+    const at = (last: string, t: number) => e.observePrices([px(last, t, 'BTCUSDT', '100')], t).fired.length;
+    expect(at('100.5', T0)).toBe(1);
+    // +0.5 % again: back at the re-arm point (0.5 - 0 points), so armed; the next one fires
+    expect(at('100.5', T0 + 1)).toBe(0);
+    expect(e.runtime('r1')?.armed).toBe(true);
+    expect(at('100.5', T0 + 2)).toBe(1);
+  });
+
   it('runtime() answers for known rules only', () => {
     const e = createAlertEngine({ offsetMinutes: utc });
     e.setRules([rule()]);
@@ -302,9 +342,27 @@ describe('alert engine edges: catch-up', () => {
 
   it('candles up to the last firing are skipped (the one it fired in too); the next one counts', () => {
     const e = createAlertEngine({ offsetMinutes: utc });
-    e.setRules([rule({ repeat: true, rearmPercent: '0' })], new Map([['r1', { armed: true, done: false, lastFiredAt: T0 + 60_000 }]]));
-    expect(e.catchUp('BTCUSDT', [k(T0, '99', '101'), k(T0 + 60_000, '99', '101')], T0 + 3_600_000).fired).toEqual([]);
-    expect(e.catchUp('BTCUSDT', [k(T0 + 60_001, '99', '101')], T0 + 3_600_000).fired).toHaveLength(1);
+    // armed, re-arm point 99: the candle of the last firing, replayed, would disarm it without a word
+    e.setRules([rule({ repeat: true, rearmPercent: '1' })], new Map([['r1', { armed: true, done: false, lastFiredAt: T0 + 60_000 }]]));
+    expect(e.catchUp('BTCUSDT', [k(T0, '99.5', '101'), k(T0 + 60_000, '99.5', '101')], T0 + 3_600_000)).toEqual({
+      fired: [],
+      changed: new Map(),
+    });
+    expect(e.runtime('r1')).toEqual({ armed: true, done: false, lastFiredAt: T0 + 60_000 });
+    expect(e.catchUp('BTCUSDT', [k(T0 + 60_001, '99.5', '101')], T0 + 3_600_000).fired).toHaveLength(1);
+  });
+
+  it('within one candle the crossing side comes first: a disarmed rule re-arms on the way back, it does not fire', () => {
+    for (const [kind, low, high] of [
+      ['price-above', '98', '101'],
+      ['price-below', '99', '102'],
+    ] as const) {
+      const e = createAlertEngine({ offsetMinutes: utc });
+      e.setRules([rule({ kind, repeat: true, rearmPercent: '1' })], new Map([['r1', { armed: false, done: false, lastFiredAt: T0 }]]));
+      const r = e.catchUp('BTCUSDT', [k(T0 + 60_000, low, high)], T0 + 3_600_000);
+      expect(r.fired, kind).toEqual([]);
+      expect(r.changed.get('r1'), kind).toEqual({ armed: true, done: false, lastFiredAt: T0 });
+    }
   });
 
   it('a span across midnight names both dates; a span from yesterday into today names the first only', () => {
@@ -344,6 +402,50 @@ describe('alert engine edges: catch-up', () => {
     const none = createAlertEngine({ offsetMinutes: utc });
     none.setRules([rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000 })]);
     expect(none.catchUp('BTCUSDT', [k(t, '50', '200'), k(t + 3_600_001, '100', '200')], t + 5 * 3_600_000).fired).toEqual([]);
+  });
+
+  it('a window replay measures from the lowest low and the highest high of the earlier candles', () => {
+    const t = Date.UTC(2026, 11, 4, 3, 0);
+    const up = createAlertEngine({ offsetMinutes: utc });
+    up.setRules([rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000 })]);
+    // lows 100 then 96: +5.2 % from 96 (from the earliest low, 100, it would be +1 %)
+    expect(
+      up.catchUp('BTCUSDT', [k(t, '100', '100'), k(t + 60_000, '96', '97'), k(t + 120_000, '100', '101')], t + 3_600_000).fired,
+    ).toHaveLength(1);
+    const down = createAlertEngine({ offsetMinutes: utc });
+    down.setRules([rule({ kind: 'change-window', level: '5', direction: 'down', windowMs: 3_600_000 })]);
+    // highs 100 then 104: -5.3 % from 104
+    expect(
+      down.catchUp('BTCUSDT', [k(t, '100', '100'), k(t + 60_000, '103', '104'), k(t + 120_000, '98.5', '99')], t + 3_600_000).fired,
+    ).toHaveLength(1);
+    // a rise of 10 % is no fall: a "down" rule stays quiet
+    const quiet = createAlertEngine({ offsetMinutes: utc });
+    quiet.setRules([rule({ kind: 'change-window', level: '5', direction: 'down', windowMs: 3_600_000 })]);
+    expect(quiet.catchUp('BTCUSDT', [k(t, '100', '100'), k(t + 60_000, '99', '110')], t + 3_600_000).fired).toEqual([]);
+  });
+
+  it('a window replay that fires twice reports the first time', () => {
+    const t = Date.UTC(2026, 11, 4, 3, 0);
+    const e = createAlertEngine({ offsetMinutes: utc });
+    e.setRules([rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000, repeat: true, rearmPercent: '1' })]);
+    const r = e.catchUp(
+      'BTCUSDT',
+      [k(t, '100', '100'), k(t + 60_000, '100', '106'), k(t + 120_000, '100', '101'), k(t + 180_000, '100', '107')],
+      t + 3_600_000,
+    );
+    expect(r.fired.map((f) => f.message)).toEqual(['While you were away: BTCUSDT moved +6 % within 1 h between 03:01 and 03:02']);
+    expect(r.changed.get('r1')).toEqual({ armed: false, done: false, lastFiredAt: t + 180_000 });
+  });
+
+  it('a window replay skips the candle of the last firing (replayed, it would disarm the rule without a word)', () => {
+    const t = Date.UTC(2026, 11, 4, 3, 0);
+    const e = createAlertEngine({ offsetMinutes: utc });
+    e.setRules(
+      [rule({ kind: 'change-window', level: '5', direction: 'up', windowMs: 3_600_000, repeat: true, rearmPercent: '1' })],
+      new Map([['r1', { armed: true, done: false, lastFiredAt: t + 60_000 }]]),
+    );
+    const r = e.catchUp('BTCUSDT', [k(t, '100', '100'), k(t + 60_000, '100', '106'), k(t + 120_000, '103', '106')], t + 3_600_000);
+    expect(r.fired.map((f) => f.at)).toEqual([t + 120_000]);
   });
 
   it('a window replay skips candles up to the last firing and reports a re-arm without a firing as a change only', () => {
