@@ -189,4 +189,41 @@ describe('tray model', () => {
     expect(tomorrowMorning(Date.UTC(2026, 11, 1, 4, 30), () => -300)).toBe(Date.UTC(2026, 11, 1, 13, 0));
     expect(tomorrowMorning(Date.UTC(2026, 11, 31, 12, 0), () => 0)).toBe(Date.UTC(2027, 0, 1, 8, 0));
   });
+  it('the menu items: ids, which can be clicked, the mask itself, at most five watch rows, an unpriced holding left out', () => {
+    const w = (symbol: string) => ({ symbol, last: '1', changePercent: null, stale: false });
+    const m = computeTrayModel({
+      ...base,
+      privacy: true,
+      settings: { ...defaultAlertSettings(), trayShows: 'watchlist' },
+      watch: ['A', 'B', 'C', 'D', 'E', 'F'].map((x) => w(`${x}USDT`)),
+    });
+    expect(m.title).toBe('•••••');
+    expect(m.items.map((i) => [i.id, i.enabled])).toEqual([
+      ['toggle-window', true],
+      ['privacy', true],
+      ['separator:1', false],
+      ['open:AUSDT', true],
+      ['open:BUSDT', true],
+      ['open:CUSDT', true],
+      ['open:DUSDT', true],
+      ['open:EUSDT', true],
+      ['separator:2', false],
+      ['pause-1h', true],
+      ['pause-tomorrow', true],
+      ['separator:3', false],
+      ['quit', true],
+    ]);
+    const paused = computeTrayModel({ ...base, settings: { ...defaultAlertSettings(), pausedUntil: T0 + 60_000 } });
+    expect(paused.items.slice(-4).map((i) => [i.id, i.enabled])).toEqual([
+      ['alerts-paused', false],
+      ['resume-alerts', true],
+      ['separator:3', false],
+      ['quit', true],
+    ]);
+    const unpriced = computeTrayModel({
+      ...base,
+      snapshot: { ...snapshot, holdings: [...snapshot.holdings, { ...snapshot.holdings[1]!, asset: 'ZZZ', price: null, value: null }] },
+    });
+    expect(unpriced.items.map((i) => i.id)).not.toContain('open:ZZZ');
+  });
 });
