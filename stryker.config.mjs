@@ -14,6 +14,8 @@ export default {
     'src/main/exchange/reconciler.ts',
     'src/main/exchange/order-api.ts',
     'src/main/orders/preflight.ts',
+    'src/main/alerts/engine.ts',
+    'src/main/alerts/tray-model.ts',
   ],
   coverageAnalysis: 'perTest',
   concurrency: 2,

@@ -9,6 +9,8 @@ export const MONEY_PATH_FILES = [
   'src/main/exchange/reconciler.ts',
   'src/main/exchange/order-api.ts',
   'src/main/orders/preflight.ts',
+  'src/main/alerts/engine.ts',
+  'src/main/alerts/tray-model.ts',
 ];
 
 export default defineConfig({
@@ -24,6 +26,11 @@ export default defineConfig({
       'test/unit/exchange/money.test.ts',
       'test/unit/orders/preflight.test.ts',
       'test/unit/orders/oco-reconcile.test.ts',
+      'test/unit/alerts/alert-engine.test.ts',
+      'test/unit/alerts/alert-engine-model.test.ts',
+      'test/unit/alerts/alert-engine-edges.test.ts',
+      'test/unit/alerts/alerts-service.test.ts',
+      'test/unit/alerts/tray-model.test.ts',
       // The order API's retry rules and the reconciler are exercised end to end against the simulator.
       ...(process.env.PERCH_MONEY_INTEGRATION === '1'
         ? ['test/integration/exchange/orders-cancel.test.ts', 'test/integration/exchange/orders-unknown.test.ts']

@@ -8,7 +8,14 @@
  * reaches <point> (see KILL_POINTS). The hooks sit in the ports the core is given (the journal
  * repository and fetch), so the product code runs unchanged; a SIGKILL gives nothing a chance to
  * flush or clean up, exactly like a crash or a power cut.
+ *
+ * The alert engine and the P&L history sync run as in the app (both start with the exchange
+ * session). What the person would see is written down as it happens, one line per event and
+ * synchronously (it survives the SIGKILL that follows): every banner shown (shown.jsonl, with
+ * the alert log entry it belongs to) and every in-app notice (notices.jsonl). The runner checks
+ * that no event was shown twice across all the lives of the core.
  */
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore } from '../../src/main/core/create-core';
 import type { DemoSimulator } from '../../src/main/core/ports';
@@ -30,6 +37,8 @@ interface SimInfo {
 const dataDir = process.env.PERCH_CHAOS_DATA ?? '';
 const sim = JSON.parse(process.env.PERCH_CHAOS_SIM ?? '{}') as SimInfo;
 const plan = parseKillPlan(process.env.PERCH_CHAOS_KILL ?? '');
+/** Self-checks of the runner: deliberately broken cores (see ChaosOptions.sabotage). */
+const sabotage = new Set((process.env.PERCH_CHAOS_SABOTAGE ?? '').split(','));
 const hits = new Map<KillPoint, number>();
 
 function die(name: KillPoint, n: number): void {
@@ -84,14 +93,14 @@ const journal: OrderIntentRepository = {
   insert(intent) {
     point('before-journal');
     // Self-check of the runner only: a core that sends without journaling must be caught.
-    if (process.env.PERCH_CHAOS_SABOTAGE !== 'skip-journal') real.insert(intent);
+    if (!sabotage.has('skip-journal')) real.insert(intent);
     point('after-journal');
   },
   updateState(id, update) {
     if (update.state !== 'pending' && update.state !== 'sent') point('before-journal-update');
     return real.updateState(id, update);
   },
-  get: (id) => (process.env.PERCH_CHAOS_SABOTAGE === 'skip-journal' ? null : real.get(id)),
+  get: (id) => (sabotage.has('skip-journal') ? null : real.get(id)),
   listUnfinished: (env) => real.listUnfinished(env),
   listNotPlacedSince: (env, since) => real.listNotPlacedSince(env, since),
 };
@@ -111,12 +120,18 @@ const facade: DemoSimulator = {
   stop: async () => undefined,
 };
 const logLines: string[] = [];
+/** The alert log entry being delivered: the banner that follows belongs to it (see alerts-service deliver). */
+let delivering: { id: number; ruleId: string; at: number; kind: string } | null = null;
+const note = (file: string, record: Record<string, unknown>): void => appendFileSync(join(dataDir, file), `${JSON.stringify(record)}\n`);
 const core = createCore(
   {
     secrets: createMemorySecretStore(),
     settings,
     database: { ...database, orderIntents: journal },
     fetchImpl: chaosFetch,
+    notifications: {
+      show: (n) => note('shown.jsonl', { entry: delivering, title: n.title, body: n.body, pid: process.pid }),
+    },
     logger: {
       log: (level, message) => {
         if (level !== 'debug') logLines.push(`${level} ${message}`);
@@ -163,6 +178,21 @@ const core = createCore(
     },
   },
 );
+core.onEvent((name, payload) => {
+  if (name === 'alerts:fired') {
+    const e = payload as { id: number; ruleId: string; at: number; kind: string };
+    delivering = { id: e.id, ruleId: e.ruleId, at: e.at, kind: e.kind };
+    // Self-check of the runner only: a core that forgets a firing (its rule re-armed on disk) must be caught.
+    if (sabotage.has('alerts-forget') && e.kind === 'price')
+      database.db.prepare('UPDATE alert_rules SET armed = 1, done = 0, last_fired_at = NULL WHERE id = ?').run(e.ruleId);
+  } else if (name === 'pnl:syncProgress' && (payload as { phase: string }).phase === 'done' && sabotage.has('pnl-drop')) {
+    // Self-check of the runner only: a P&L ledger that loses a trade it read (its cursor is past it) must be caught.
+    database.db.exec('DELETE FROM pnl_trades WHERE rowid = (SELECT MAX(rowid) FROM pnl_trades)');
+  } else if (name === 'app:notice') {
+    const n = payload as { id: string; code?: string; at: number };
+    note('notices.jsonl', { id: n.id, code: n.code ?? null, at: n.at, pid: process.pid });
+  }
+});
 const router = createCommandRouter({ handlers: core.handlers, isTrustedSender: () => true, validateOutput: true });
 const sender = { transport: 'test' as const, frameUrl: null, webContentsId: null };
 

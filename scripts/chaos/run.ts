@@ -18,8 +18,10 @@ const byPoint = new Map<string, number>();
 for (const k of report.kills) byPoint.set(k.fired.split(':')[0] ?? k.fired, (byPoint.get(k.fired.split(':')[0] ?? k.fired) ?? 0) + 1);
 process.stdout.write(
   `\nchaos: seed ${report.seed}; ${report.kills.length} kills (${[...byPoint].map(([p, n]) => `${p} ${n}`).join(', ')}); ` +
-    `${report.intents} intents, ${report.exchangeOrders} exchange orders, ${report.trades} trades; ${report.checks} checks; ` +
+    `${report.intents} intents, ${report.exchangeOrders} exchange orders, ${report.trades} trades (${report.pnlTrades} in the P&L ledger); ` +
+    `alert log: ${report.alerts.price} price alerts, ${report.alerts.order} order events, ${report.alerts.outcome} outcomes, ${report.alerts.shown} banners shown; ` +
+    `${report.checks} checks; ` +
     `${report.violations.length} violations; ${Math.round(report.ms / 1000)} s\n`,
 );
-for (const v of report.violations) process.stdout.write(`  ${v}\n`);
+for (const v of report.violations) process.stdout.write(`  seed ${report.seed}: ${v}\n`);
 process.exit(report.violations.length === 0 ? 0 : 1);

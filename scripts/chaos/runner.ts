@@ -9,11 +9,14 @@
  * order on the exchange belongs to exactly one journaled intent and every intent the journal
  * calls placed is on the exchange (none lost, none duplicated, by client order id); the open
  * orders and balances the core reports equal the exchange's; each trade appears once in the
- * core's history. Everything random comes from one seed, printed with the kill points, so a
- * failure replays with --seed.
+ * core's history and once in the P&L ledger (none missing, none extra); no alert or notification
+ * fires twice for the same event (a one-shot price alert logs once and its rule says so, a
+ * repeating one never within its cooldown, a fill or outcome once per order and status, no banner
+ * or in-app notice of an order event shown twice across the core's lives). Everything random
+ * comes from one seed, printed with the kill points, so a failure replays with --seed.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -23,13 +26,19 @@ import { KILL_POINTS } from './kill-points';
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
+export type Sabotage = 'skip-journal' | 'alerts-forget' | 'pnl-drop';
+
 export interface ChaosOptions {
   readonly seed: number;
   /** How many times the core is killed. */
   readonly kills: number;
   readonly log?: (line: string) => void;
-  /** Self-check of the checks: run a deliberately broken core ('skip-journal' sends without journaling). */
-  readonly sabotage?: 'skip-journal';
+  /**
+   * Self-check of the checks: run a deliberately broken core ('skip-journal' sends without
+   * journaling; 'alerts-forget' re-arms a fired alert on disk, as if its firing was not kept;
+   * 'pnl-drop' loses the newest trade of the P&L ledger after each history sync).
+   */
+  readonly sabotage?: Sabotage | readonly Sabotage[];
   /** End the run at the first check that finds a violation (the self-check needs no more). */
   readonly stopOnViolation?: boolean;
 }
@@ -49,6 +58,10 @@ export interface ChaosReport {
   readonly intents: number;
   readonly exchangeOrders: number;
   readonly trades: number;
+  /** Trades in the core's P&L ledger at the end. */
+  readonly pnlTrades: number;
+  /** Alert log entries at the end, by kind, and banners shown over all the core's lives. */
+  readonly alerts: { readonly price: number; readonly order: number; readonly outcome: number; readonly shown: number };
   readonly checks: number;
   readonly ms: number;
 }
@@ -242,6 +255,148 @@ function readJournal(dataDir: string): IntentRow[] {
   }
 }
 
+interface AlertLogRow {
+  id: number;
+  ts: number;
+  rule_id: string;
+  payload: string;
+}
+interface AlertRuleRow {
+  id: string;
+  rule: string;
+  armed: number;
+  done: number;
+  last_fired_at: number | null;
+}
+
+/** The alert log, the rules with their runtime, and duplicate P&L trades, read from the data folder. */
+function readAlertsAndPnl(dataDir: string): { log: AlertLogRow[]; rules: AlertRuleRow[]; pnlDuplicates: string[] } {
+  const db = new DatabaseSync(join(dataDir, 'perch.sqlite'), { readOnly: true });
+  const all = <T>(sql: string): T[] => {
+    try {
+      return db.prepare(sql).all() as unknown as T[];
+    } catch {
+      return []; // the feature's tables are made on its first use
+    }
+  };
+  try {
+    // One read transaction: the log and the rules' runtime as one snapshot (a firing writes both at once).
+    db.exec('BEGIN');
+    return {
+      log: all<AlertLogRow>('SELECT id, ts, rule_id, payload FROM alert_log ORDER BY ts, id'),
+      rules: all<AlertRuleRow>('SELECT id, rule, armed, done, last_fired_at FROM alert_rules'),
+      pnlDuplicates: all<{ symbol: string; trade_id: string; n: number }>(
+        'SELECT symbol, trade_id, COUNT(*) AS n FROM pnl_trades GROUP BY environment, symbol, trade_id HAVING n > 1',
+      ).map((r) => `trade ${r.trade_id} (${r.symbol}) is ${r.n} times in the P&L ledger's table`),
+    };
+  } finally {
+    if (db.isTransaction) db.exec('COMMIT');
+    db.close();
+  }
+}
+
+function readLines(file: string): Array<Record<string, unknown>> {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return []; // a line cut by the SIGKILL
+      }
+    });
+}
+
+/** Order event notices: one per order and outcome, ever. */
+const ORDER_NOTICE_CODES = new Set(['order-filled', 'order-rejected', 'order-not-placed', 'order-placed-after-all']);
+
+/**
+ * No alert or notification fired twice for the same event: what the data folder and the records
+ * of what was shown say, at any moment (a firing's log entry and its rule's runtime are written
+ * in one transaction, so the two always agree).
+ */
+function alertProblems(dataDir: string): { problems: string[]; counts: ChaosReport['alerts'] } {
+  const { log, rules } = readAlertsAndPnl(dataDir);
+  const problems: string[] = [];
+  const kindOf = (row: AlertLogRow): string => {
+    try {
+      return String((JSON.parse(row.payload) as { kind?: unknown }).kind ?? 'price');
+    } catch {
+      return 'price';
+    }
+  };
+  const byRule = new Map<string, AlertLogRow[]>();
+  for (const row of log) byRule.set(row.rule_id, [...(byRule.get(row.rule_id) ?? []), row]);
+  for (const r of rules) {
+    let rule: { repeat?: boolean; cooldownMs?: number; symbol?: string; kind?: string; level?: string };
+    try {
+      rule = JSON.parse(r.rule) as typeof rule;
+    } catch {
+      continue;
+    }
+    const name = `${rule.kind ?? '?'} ${rule.symbol ?? '?'} ${rule.level ?? '?'} (${r.id})`;
+    const entries = byRule.get(r.id) ?? [];
+    if (rule.repeat !== true) {
+      if (entries.length > 1)
+        problems.push(`one-shot alert ${name} fired ${entries.length} times (log entries ${entries.map((e) => e.id).join(', ')})`);
+      if (entries.length > 0 && (r.done !== 1 || r.armed !== 0))
+        problems.push(
+          `one-shot alert ${name} is logged as fired but its rule is ${r.done === 1 ? 'done' : 'not done'} and ${r.armed === 1 ? 'armed' : 'disarmed'}`,
+        );
+      if (entries.length === 0 && r.done === 1) problems.push(`one-shot alert ${name} is marked fired, but nothing was logged`);
+      const first = entries[0];
+      if (first !== undefined && kindOf(first) === 'price' && r.last_fired_at !== first.ts)
+        problems.push(`one-shot alert ${name} logged at ${first.ts}, its rule says it last fired at ${r.last_fired_at}`);
+    } else {
+      const live = entries.filter((e) => kindOf(e) === 'price');
+      for (let i = 1; i < live.length; i++) {
+        const gap = live[i]!.ts - live[i - 1]!.ts;
+        if (gap < (rule.cooldownMs ?? 0))
+          problems.push(
+            `repeating alert ${name} fired again ${gap} ms after it last fired (cooldown ${rule.cooldownMs} ms; entries ${live[i - 1]!.id}, ${live[i]!.id})`,
+          );
+      }
+    }
+  }
+  // Fills, expiries, cancels and reconciled outcomes: one entry per order event.
+  for (const [id, entries] of byRule) {
+    const perEvent = id.startsWith('order:') || (id.startsWith('outcome:') && id.includes('-'));
+    if (perEvent && entries.length > 1)
+      problems.push(`the order event ${id} was logged ${entries.length} times (entries ${entries.map((e) => e.id).join(', ')})`);
+  }
+  const logged = new Set(log.map((e) => e.id));
+  const shown = readLines(join(dataDir, 'shown.jsonl'));
+  const bannerCount = new Map<number, number>();
+  for (const b of shown) {
+    const entry = b['entry'] as { id: number; ruleId: string } | null;
+    if (entry === null) {
+      problems.push(`a banner (${String(b['title'])}) was shown with no alert log entry`);
+      continue;
+    }
+    bannerCount.set(entry.id, (bannerCount.get(entry.id) ?? 0) + 1);
+    if (!logged.has(entry.id)) problems.push(`a banner (${String(b['title'])}) belongs to log entry ${entry.id}, which is not in the log`);
+  }
+  for (const [id, n] of bannerCount) if (n > 1) problems.push(`the banner of log entry ${id} was shown ${n} times`);
+  const noticeCount = new Map<string, number>();
+  for (const n of readLines(join(dataDir, 'notices.jsonl'))) {
+    if (!ORDER_NOTICE_CODES.has(String(n['code']))) continue;
+    const id = String(n['id']);
+    noticeCount.set(id, (noticeCount.get(id) ?? 0) + 1);
+  }
+  for (const [id, n] of noticeCount) if (n > 1) problems.push(`the notice ${id} was raised ${n} times`);
+  return {
+    problems,
+    counts: {
+      price: log.filter((e) => kindOf(e) === 'price' || kindOf(e) === 'catch-up').length,
+      order: log.filter((e) => e.rule_id.startsWith('order:')).length,
+      outcome: log.filter((e) => e.rule_id.startsWith('outcome:')).length,
+      shown: shown.length,
+    },
+  };
+}
+
 const UNFINISHED = new Set(['pending', 'sent', 'unknown']);
 const OPEN = new Set(['NEW', 'PARTIALLY_FILLED']);
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'] as const;
@@ -269,11 +424,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let core: CoreProcess | null = null;
   const violate = (round: number, text: string): void => {
     violations.push(`round ${round}: ${text}`);
-    log(`  VIOLATION ${text}`);
+    log(`  VIOLATION (seed ${opts.seed}, round ${round}) ${text}`);
   };
 
   const bootCore = async (kill: string, flightMs: number): Promise<CoreProcess> => {
-    const c = startCore(dataDir, sim, kill, flightMs, opts.sabotage ?? '');
+    const c = startCore(dataDir, sim, kill, flightMs, [opts.sabotage ?? []].flat().join(','));
     const deadline = Date.now() + 60_000;
     while (c.alive && !(c.started && (await c.ready()))) {
       if (Date.now() > deadline) throw new Error('the core did not become ready within 60 s');
@@ -470,6 +625,64 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         }
       }
     }
+
+    // Each trade once in the P&L ledger, none missing, none extra: read as the P&L page reads it
+    // (pnl:sync starts the whole-history sync unless one is running; it also runs on its own).
+    const pnl = await settle(async () => {
+      const sync = await c.call('pnl:sync');
+      if (!sync.ok) return `P&L sync: ${sync.error.message}`;
+      const r = await c.call('pnl:trades', { limit: 2000 });
+      if (!r.ok) return `P&L trades: ${r.error.message}`;
+      const v = r.value as { rows: Array<{ symbol: string; tradeId: string }>; total: number };
+      const theirs = new Set((await ledger(sim)).trades.map((t) => `${t.symbol}:${t.id}`));
+      const problems = [...readAlertsAndPnl(dataDir).pnlDuplicates];
+      if (v.total > v.rows.length) problems.push(`the P&L ledger has ${v.total} trades, more than the ${v.rows.length} read`);
+      const count = new Map<string, number>();
+      for (const row of v.rows) count.set(`${row.symbol}:${row.tradeId}`, (count.get(`${row.symbol}:${row.tradeId}`) ?? 0) + 1);
+      for (const [k, n] of count) {
+        if (n > 1) problems.push(`trade ${k} appears ${n} times in the P&L ledger`);
+        if (!theirs.has(k)) problems.push(`trade ${k} in the P&L ledger is not on the exchange`);
+      }
+      const missing = [...theirs].filter((k) => !count.has(k));
+      if (missing.length > 0) problems.push(`${missing.length} trade(s) missing from the P&L ledger: ${missing.slice(0, 5).join(', ')}`);
+      return problems.length === 0
+        ? null
+        : `${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`;
+    }, 15_000);
+    if (pnl !== null) violate(round, `${label}: ${pnl}`);
+
+    // No alert or notification twice for the same event.
+    for (const p of alertProblems(dataDir).problems) violate(round, `${label}: ${p}`);
+  };
+
+  /** A one-shot price alert just beyond the current price, through the command the Alerts page uses. */
+  const createAlert = async (
+    c: CoreProcess,
+    symbol: string,
+    kind: 'price-above' | 'price-below',
+    factor: number,
+    more = {},
+  ): Promise<void> => {
+    const p = await price(symbol);
+    const r = await c.call('alerts:create', { kind, symbol, level: at(p, factor), ...more });
+    if (!r.ok && r.error.code !== 'died') log(`  (alert ${kind} ${symbol} refused: ${r.error.message})`);
+  };
+
+  /**
+   * The alerts of the run: one-shot alerts on both symbols, a repeating one with a cooldown, and one
+   * that is made to fire at once (the price moved past it), and a market order (a fill, its
+   * notification and a trade for the P&L ledger), so every run has events the crashes must not
+   * repeat or lose.
+   */
+  const setup = async (c: CoreProcess): Promise<void> => {
+    await c.call('alerts:updateSettings', { notifications: true, sound: false });
+    await createAlert(c, 'BTCUSDT', 'price-above', 1.01);
+    await createAlert(c, 'ETHUSDT', 'price-below', 0.98);
+    await createAlert(c, 'ETHUSDT', 'price-above', 1.01, { repeat: true, cooldownMs: 20_000, rearmPercent: '0.5' });
+    const p = await price('BTCUSDT');
+    await control(sim, 'POST', '/price', { symbol: 'BTCUSDT', price: at(p, 1.02) });
+    await settle(async () => (alertProblems(dataDir).counts.price > 0 ? null : 'not yet'), 10_000);
+    await place(c, 'market-qty');
   };
 
   const ACTIONS = [
@@ -484,12 +697,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     'cancel-all',
     'replace',
     'move-price',
+    'alert',
   ] as const;
   let round = 0;
   try {
     core = await bootCore('', 20);
+    await setup(core);
     await check(core, round, 'first start');
-    while (kills.length < opts.kills) {
+    while (kills.length < opts.kills && !(opts.stopOnViolation === true && violations.length > 0)) {
       round++;
       // The plan for this life of the core: a named point (at its 1st-3rd arrival) or a random time.
       const usePoint = rng.next() < 0.8;
@@ -533,6 +748,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           const symbol = rng.pick(SYMBOLS);
           const p = await price(symbol);
           await control(sim, 'POST', '/price', { symbol, price: at(p, rng.pick([0.96, 0.99, 1.01, 1.04])) });
+        } else if (action === 'alert') {
+          // A new one-shot alert close to the price: the next move may fire it, a crash may follow.
+          const above = rng.next() < 0.5;
+          await createAlert(core, rng.pick(SYMBOLS), above ? 'price-above' : 'price-below', above ? 1.005 : 0.995);
         } else await place(core, action);
       }
       // The planned point was not reached in this life: the driver kills now (a kill at a random time).
@@ -552,6 +771,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     if (!(opts.stopOnViolation === true && violations.length > 0)) await check(core, round, 'final');
     const l = await ledger(sim);
     const intents = readJournal(dataDir).length;
+    const pnlRows = await core.call('pnl:trades', { limit: 1 });
+    const pnlTrades = pnlRows.ok ? (pnlRows.value as { total: number }).total : 0;
     await core.stop();
     return {
       seed: opts.seed,
@@ -560,6 +781,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       intents,
       exchangeOrders: l.orders.length,
       trades: l.trades.length,
+      pnlTrades,
+      alerts: alertProblems(dataDir).counts,
       checks,
       ms: Date.now() - t0,
     };

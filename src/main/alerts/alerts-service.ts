@@ -84,8 +84,11 @@ export interface AlertsService {
   setKlineSource(source: KlineSource | null): void;
   observeOrder(notice: OrderUpdateNotice): void;
   observeKeyHealth(health: KeyHealth): void;
-  /** A reconciled "unknown" outcome, as the orders feature reports it. */
-  observeOrderOutcome(code: string, message: string): void;
+  /**
+   * A reconciled "unknown" outcome, as the orders feature reports it. `eventId`: the notice's id
+   * (one per order and outcome), kept with the log entry so the entry names the event it reports.
+   */
+  observeOrderOutcome(code: string, message: string, eventId?: string): void;
   /** Resolves when a catch-up in flight is done (tests). */
   idle(): Promise<void>;
 }
@@ -409,7 +412,7 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       logAccount(`order:${order.orderId}:${order.status}:${order.executedQty}`, order.symbol, 'order', title, message, 'orders');
     },
 
-    observeOrderOutcome(code, message) {
+    observeOrderOutcome(code, message, eventId) {
       const titles: Record<string, string> = {
         'order-rejected': 'Order rejected',
         'order-not-placed': 'Order probably not placed',
@@ -418,7 +421,8 @@ export function createAlertsService(deps: AlertsServiceDeps): AlertsService {
       const title = titles[code];
       if (title === undefined) return;
       // The outcome text names amounts; in privacy mode only the title goes out.
-      logAccount(`outcome:${code}`, '', 'order', title, deps.privacy() ? title : message, 'orders');
+      const ruleId = eventId !== undefined && eventId.length <= 56 ? `outcome:${eventId}` : `outcome:${code}`;
+      logAccount(ruleId, '', 'order', title, deps.privacy() ? title : message, 'orders');
     },
 
     observeKeyHealth(health) {

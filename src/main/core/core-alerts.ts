@@ -278,7 +278,7 @@ export function createCoreAlerts(deps: CoreAlertsDeps): CoreAlerts {
         }
       },
       attach,
-      onOrderNotice: (n) => alerts().observeOrderOutcome(n.code ?? '', n.message),
+      onOrderNotice: (n) => alerts().observeOrderOutcome(n.code ?? '', n.message, n.id),
     },
     stop() {
       if (trayTimer !== null) clearTimeout(trayTimer);

@@ -18,11 +18,24 @@ describe('crash consistency under SIGKILL (short form)', () => {
     // The run must have done real work, not passed on an empty exchange.
     expect(report.intents).toBeGreaterThan(10);
     expect(report.trades).toBeGreaterThan(0);
+    // The P&L ledger was checked against every trade, and alerts fired while the core was being killed.
+    expect(report.pnlTrades).toBe(report.trades);
+    expect(report.alerts.price).toBeGreaterThan(0);
+    expect(report.alerts.order).toBeGreaterThan(0);
+    expect(report.alerts.shown).toBeGreaterThan(0);
     expect(report.violations, `seed ${seed}; replay: npm run test:chaos -- --seed ${seed} --kills 15\n${lines.join('\n')}`).toEqual([]);
   }, 240_000);
 
-  it('the checks catch a core that sends an order without journaling it first', async () => {
-    const report = await runChaos({ seed: 3, kills: 1, sabotage: 'skip-journal', stopOnViolation: true, log: () => undefined });
+  it('the checks catch a core that sends an order without journaling it, forgets an alert it fired, loses a P&L trade', async () => {
+    const report = await runChaos({
+      seed: 3,
+      kills: 1,
+      sabotage: ['skip-journal', 'alerts-forget', 'pnl-drop'],
+      stopOnViolation: true,
+      log: () => undefined,
+    });
     expect(report.violations.some((v) => /orphan|unjournaled/.test(v))).toBe(true);
+    expect(report.violations.some((v) => /one-shot alert .* is logged as fired but its rule is not done and armed/.test(v))).toBe(true);
+    expect(report.violations.some((v) => /missing from the P&L ledger/.test(v))).toBe(true);
   }, 120_000);
 });

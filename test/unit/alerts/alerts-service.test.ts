@@ -214,6 +214,29 @@ describe('alerts service', () => {
     expect(q.logged.map((e) => [e.kind, e.title, e.banner])).toEqual([['order', 'Order rejected', false]]);
   });
 
+  it('an outcome entry names the order event it reports (so a crash-restart run can tell a repeat from a new one)', () => {
+    const db = openDatabase(':memory:').db;
+    const clock = { t: T0 };
+    const a = build(db, clock);
+    const rejected = 'Order rejected: BUY 0.00100000 BTCUSDT. Account has insufficient balance for requested action.';
+    // Two orders with the same side, amount and reason: the same text, two events.
+    a.service.observeOrderOutcome('order-rejected', rejected, 'order-perch-a-rejected');
+    a.service.observeOrderOutcome('order-rejected', rejected, 'order-perch-b-rejected');
+    a.service.observeOrderOutcome('order-not-placed', 'Order probably not placed: BUY 1 BTCUSDT.');
+    expect(a.logged.map((e) => e.ruleId)).toEqual([
+      'outcome:order-perch-a-rejected',
+      'outcome:order-perch-b-rejected',
+      'outcome:order-not-placed',
+    ]);
+    // The log read back (its ids are at most 64 characters) keeps them.
+    expect(
+      a.service
+        .log(10)
+        .map((e) => e.ruleId)
+        .sort(),
+    ).toEqual(['outcome:order-not-placed', 'outcome:order-perch-a-rejected', 'outcome:order-perch-b-rejected']);
+  });
+
   it('a portfolio alert banner shows no figures in privacy mode (the log keeps them)', () => {
     const db = openDatabase(':memory:').db;
     const clock = { t: T0 };

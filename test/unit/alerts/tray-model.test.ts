@@ -119,4 +119,111 @@ describe('tray model', () => {
     expect(computeTrayModel({ ...base, snapshot: { ...snapshot, freshness: { state: 'stale', since: T0 } } }).tooltip).toMatch(/— stale$/);
     expect(tomorrowMorning(T0, () => 60)).toBe(Date.UTC(2026, 11, 5, 7, 0));
   });
+  it('before the first snapshot: just "Perch", no total, no holdings; a total with no known 24 h change has none', () => {
+    const m = computeTrayModel({ ...base, snapshot: null });
+    expect(m.tooltip).toBe('Perch');
+    expect(m.title).toBe('');
+    expect(m.items.filter((i) => i.id.startsWith('open:'))).toEqual([]);
+    expect(m.asOf).toBe(T0);
+    expect(computeTrayModel({ ...base, snapshot: { ...snapshot, total24hChangePct: null } }).tooltip).toBe('Perch — 58,123.45 USDT');
+  });
+
+  it('the top five holdings by value, without unpriced ones or the quote currency; small prices keep four significant digits', () => {
+    const h = (asset: string, value: string | null, price: string | null, extra = {}) => ({
+      asset,
+      free: '1',
+      locked: '0',
+      total: '1',
+      price,
+      value,
+      change24hPct: null,
+      share: null,
+      priceRoute: 'direct' as const,
+      ...extra,
+    });
+    const m = computeTrayModel({
+      ...base,
+      snapshot: {
+        ...snapshot,
+        holdings: [
+          h('USDT', '1000000', '1', { priceRoute: 'quote' as const }),
+          h('AAA', '5', '5'),
+          h('BBB', '900', '0.000123456'),
+          h('CCC', null, null),
+          h('DDD', '20', '20', { stale: true as const }),
+          h('EEE', '300', '1.23456'),
+          h('FFF', '40', '40'),
+          h('GGG', '1', '1'),
+        ],
+      },
+    });
+    expect(m.items.filter((i) => i.id.startsWith('open:')).map((i) => i.label)).toEqual([
+      'BBB  0.0001234',
+      'EEE  1.23',
+      'FFF  40',
+      'DDD  20  (stale)',
+      'AAA  5',
+    ]);
+  });
+
+  it('a watched symbol without a price says so', () => {
+    const m = computeTrayModel({
+      ...base,
+      settings: { ...defaultAlertSettings(), trayShows: 'watchlist' },
+      watch: [{ symbol: 'SOLUSDT', last: null, changePercent: null, stale: true }],
+    });
+    expect(m.items.find((i) => i.id === 'open:SOLUSDT')?.label).toBe('SOLUSDT  no price  (stale)');
+  });
+
+  it('a pause that ends now is over: the pause items are back', () => {
+    const m = computeTrayModel({ ...base, settings: { ...defaultAlertSettings(), pausedUntil: T0 } });
+    expect(m.items.map((i) => i.id)).toContain('pause-1h');
+    expect(m.items.map((i) => i.id)).not.toContain('resume-alerts');
+    const later = computeTrayModel({ ...base, settings: { ...defaultAlertSettings(), pausedUntil: T0 + 1 } });
+    expect(later.items.find((i) => i.id === 'alerts-paused')?.label).toBe('Alerts paused until 12:00');
+    expect(later.items.find((i) => i.id === 'alerts-paused')?.enabled).toBe(false);
+  });
+
+  it('"until tomorrow" west of Greenwich and across a month end', () => {
+    // 23:30 on 30 Nov at UTC-5 is 04:30 UTC on 1 Dec: tomorrow 08:00 there is 1 Dec 13:00 UTC
+    expect(tomorrowMorning(Date.UTC(2026, 11, 1, 4, 30), () => -300)).toBe(Date.UTC(2026, 11, 1, 13, 0));
+    expect(tomorrowMorning(Date.UTC(2026, 11, 31, 12, 0), () => 0)).toBe(Date.UTC(2027, 0, 1, 8, 0));
+  });
+  it('the menu items: ids, which can be clicked, the mask itself, at most five watch rows, an unpriced holding left out', () => {
+    const w = (symbol: string) => ({ symbol, last: '1', changePercent: null, stale: false });
+    const m = computeTrayModel({
+      ...base,
+      privacy: true,
+      settings: { ...defaultAlertSettings(), trayShows: 'watchlist' },
+      watch: ['A', 'B', 'C', 'D', 'E', 'F'].map((x) => w(`${x}USDT`)),
+    });
+    expect(m.title).toBe('•••••');
+    expect(m.items.map((i) => [i.id, i.enabled])).toEqual([
+      ['toggle-window', true],
+      ['privacy', true],
+      ['separator:1', false],
+      ['open:AUSDT', true],
+      ['open:BUSDT', true],
+      ['open:CUSDT', true],
+      ['open:DUSDT', true],
+      ['open:EUSDT', true],
+      ['separator:2', false],
+      ['pause-1h', true],
+      ['pause-tomorrow', true],
+      ['separator:3', false],
+      ['quit', true],
+    ]);
+    const paused = computeTrayModel({ ...base, settings: { ...defaultAlertSettings(), pausedUntil: T0 + 60_000 } });
+    expect(paused.items.slice(-4).map((i) => [i.id, i.enabled])).toEqual([
+      ['alerts-paused', false],
+      ['resume-alerts', true],
+      ['separator:3', false],
+      ['quit', true],
+    ]);
+    const unpriced = computeTrayModel({
+      ...base,
+      snapshot: { ...snapshot, holdings: [...snapshot.holdings, { ...snapshot.holdings[1]!, asset: 'ZZZ', price: null, value: null }] },
+    });
+    expect(unpriced.items.map((i) => i.id)).not.toContain('open:ZZZ');
+  });
 });
