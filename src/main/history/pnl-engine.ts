@@ -267,6 +267,10 @@ class ScaledDisposal implements Disposal {
   get gain(): Decimal {
     return (this.#gain ??= scaledToDecimal(this.#raw.gain));
   }
+  /** The gain as a scaled integer, when d is a disposal of the scaled ledger (realizedBetween sums these). */
+  static scaledGain(d: Disposal): bigint | undefined {
+    return #raw in d ? d.#raw.gain : undefined;
+  }
   /** The same text as a plain disposal (JSON does not read getters). */
   toJSON(): Disposal {
     const { eventId, kind, time, asset, qty, proceeds, costBasis, gain, method, acquiredFrom, acquiredTo, costAssumed, missingHistory } =
@@ -366,6 +370,23 @@ export function realizedBetween(
   from: number,
   to: number,
 ): { total: Decimal; byAsset: Map<string, Decimal> } {
+  // The scaled ledger's gains are summed as they are (the same sums: see pnl-numbers.ts), not made
+  // into a Decimal each; anything else (another kind of disposal, a sum beyond 60 digits) with decimal.js.
+  try {
+    const S = scaledNumbers();
+    let total = 0n;
+    const byAsset = new Map<string, bigint>();
+    for (const d of disposals) {
+      if (d.time < from || d.time >= to) continue;
+      const gain = ScaledDisposal.scaledGain(d);
+      if (gain === undefined) throw new Unrepresentable('a disposal of the decimal.js ledger');
+      total = S.add(total, gain);
+      byAsset.set(d.asset, S.add(byAsset.get(d.asset) ?? 0n, gain));
+    }
+    return { total: S.toDecimal(total), byAsset: new Map([...byAsset].map(([asset, g]) => [asset, S.toDecimal(g)])) };
+  } catch (e) {
+    if (!(e instanceof Unrepresentable)) throw e;
+  }
   let total = ZERO;
   const byAsset = new Map<string, Decimal>();
   for (const d of disposals) {

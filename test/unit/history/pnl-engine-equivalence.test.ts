@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { Decimal } from '../../../src/shared/money';
 import {
   compareEvents,
+  realizedBetween,
+  type Disposal,
   computePnl,
   type CostMethod,
   type HistoryEvent,
@@ -155,6 +157,19 @@ type HistoryValue = {
   unpriced: string | null;
 };
 
+/** realizedBetween as the engine had it: decimal.js over every gain. */
+function decimalSum(disposals: readonly Disposal[], from: number, to: number): unknown {
+  let total = new Decimal(0);
+  const byAsset = new Map<string, Decimal>();
+  for (const d of disposals) {
+    if (d.time < from || d.time >= to) continue;
+    total = total.plus(d.gain);
+    byAsset.set(d.asset, (byAsset.get(d.asset) ?? new Decimal(0)).plus(d.gain));
+  }
+  return periodJson({ total, byAsset });
+}
+const periodJson = (p: { total: Decimal; byAsset: Map<string, Decimal> }): unknown => ({ total: p.total, byAsset: [...p.byAsset] });
+
 /** Whether the scaled ledger carries this history through (else computePnl fell back to decimal.js). */
 function scaledCarries(input: PnlInput): boolean {
   try {
@@ -190,6 +205,15 @@ describe('P&L engine: the scaled ledger gives the same figures as decimal.js on 
         })();
         expect(actual).toBe(oracle);
         if (oracle.startsWith('throws')) return;
+        // Realized per period, summed from the engine's disposals, as decimal.js sums the oracle's.
+        const mine = computePnl(input).disposals;
+        const theirs = computePnlOracle(input).disposals;
+        for (const [from, to] of [
+          [0, Infinity],
+          [0, 1000],
+          [61_000, 200_000],
+        ] as const)
+          expect(JSON.stringify(periodJson(realizedBetween(mine, from, to)))).toBe(JSON.stringify(decimalSum(theirs, from, to)));
         if (scaledCarries(input)) scaled += 1;
         else fallback += 1;
         disposals += computePnl(input).disposals.length;
@@ -200,5 +224,84 @@ describe('P&L engine: the scaled ledger gives the same figures as decimal.js on 
     expect(scaled).toBeGreaterThan(100);
     expect(fallback).toBeGreaterThan(50);
     expect(disposals).toBeGreaterThan(1000);
+  });
+});
+
+describe('P&L engine: realized per period from the scaled ledger', () => {
+  const buySell = (id: number, time: number, cost: string, proceeds: string, qty = '1'): HistoryEvent[] => [
+    {
+      kind: 'trade',
+      id: String(id),
+      time,
+      symbol: 'BTCUSDT',
+      base: 'BTC',
+      quote: 'USDT',
+      side: 'BUY',
+      qty,
+      quoteQty: cost,
+      fee: '0',
+      feeAsset: 'USDT',
+    },
+    {
+      kind: 'trade',
+      id: String(id + 1),
+      time: time + 1,
+      symbol: 'BTCUSDT',
+      base: 'BTC',
+      quote: 'USDT',
+      side: 'SELL',
+      qty,
+      quoteQty: proceeds,
+      fee: '0',
+      feeAsset: 'USDT',
+    },
+  ];
+  const input = (events: HistoryEvent[]): PnlInput => ({ quote: 'USDT', method: 'fifo', events, priceAt: () => undefined, asOf: 10_000 });
+
+  it('sums beyond 60 digits, and disposals of both ledgers together, as decimal.js does', () => {
+    // Two gains of 6e41 (with 18 decimals): their sum has 61 digits, which decimal.js rounds.
+    const huge = computePnl(
+      input([
+        ...buySell(1, 1000, '0.000000000000000001', '600000000000000000000000000000000000000000'),
+        ...buySell(3, 2000, '0.000000000000000001', '600000000000000000000000000000000000000000'),
+      ]),
+    );
+    expect(scaledCarries(input(buySell(1, 1000, '0.000000000000000001', '600000000000000000000000000000000000000000')))).toBe(true);
+    const sum = realizedBetween(huge.disposals, 0, Infinity);
+    expect(JSON.stringify(periodJson(sum))).toBe(JSON.stringify(decimalSum(huge.disposals, 0, Infinity)));
+    // The exact sum, 1199…999.999999999999999998, has 61 digits: decimal.js rounds it.
+    expect(sum.total.toFixed()).toBe('1200000000000000000000000000000000000000000');
+    // A history with 19 decimals runs on decimal.js; its disposals mixed with the scaled ledger's.
+    const fine = computePnl(input(buySell(1, 1000, '1.0000000000000000001', '3')));
+    const scaled = computePnl(input(buySell(5, 3000, '1', '2.5')));
+    expect(scaledCarries(input(buySell(1, 1000, '1.0000000000000000001', '3')))).toBe(false);
+    const mixed = [...fine.disposals, ...scaled.disposals];
+    expect(realizedBetween(mixed, 0, Infinity).total.toFixed()).toBe('3.4999999999999999999');
+    expect(realizedBetween(scaled.disposals, 0, Infinity).total.toFixed()).toBe('1.5');
+    expect(realizedBetween(scaled.disposals, 0, 3001).total.toFixed()).toBe('0');
+    expect([...realizedBetween(mixed, 0, Infinity).byAsset].map(([a, g]) => `${a} ${g.toFixed()}`)).toEqual(['BTC 3.4999999999999999999']);
+  });
+
+  it('reads a scaled disposal like a plain one, and writes the same JSON', () => {
+    const r = computePnl(input(buySell(1, 1000, '100.5', '150.25', '0.5')));
+    const d = r.disposals[0]!;
+    expect([d.qty, d.proceeds, d.costBasis, d.gain].map((x) => x.toFixed())).toEqual(['0.5', '150.25', '100.5', '49.75']);
+    // Read twice: the same Decimal object (made once).
+    expect(d.gain).toBe(d.gain);
+    expect(JSON.parse(JSON.stringify(d))).toEqual({
+      eventId: '2',
+      kind: 'trade',
+      time: 1001,
+      asset: 'BTC',
+      qty: '0.5',
+      proceeds: '150.25',
+      costBasis: '100.5',
+      gain: '49.75',
+      method: 'fifo',
+      acquiredFrom: 1000,
+      acquiredTo: 1000,
+      costAssumed: false,
+      missingHistory: false,
+    });
   });
 });
