@@ -9,6 +9,9 @@ export const MONEY_PATH_FILES = [
   'src/main/exchange/reconciler.ts',
   'src/main/exchange/order-api.ts',
   'src/main/orders/preflight.ts',
+  'src/main/history/pnl-engine.ts',
+  'src/main/history/pnl-ledger.ts',
+  'src/main/history/pnl-numbers.ts',
 ];
 
 export default defineConfig({
@@ -24,6 +27,9 @@ export default defineConfig({
       'test/unit/exchange/money.test.ts',
       'test/unit/orders/preflight.test.ts',
       'test/unit/orders/oco-reconcile.test.ts',
+      'test/unit/history/pnl-engine.test.ts',
+      'test/unit/history/pnl-engine-equivalence.test.ts',
+      'test/unit/history/pnl-numbers.test.ts',
       // The order API's retry rules and the reconciler are exercised end to end against the simulator.
       ...(process.env.PERCH_MONEY_INTEGRATION === '1'
         ? ['test/integration/exchange/orders-cancel.test.ts', 'test/integration/exchange/orders-unknown.test.ts']
