@@ -3,6 +3,13 @@ import fc from 'fast-check';
 import { Decimal } from '../../../src/shared/money';
 import { decimalNumbers, scaledNumbers, scaledToDecimal, Unrepresentable } from '../../../src/main/history/pnl-numbers';
 
+/**
+ * Property cases, scaled by PERCH_PROPERTY_SCALE (mutation testing runs every covering test once
+ * per mutant, so it asks for fewer: docs/quality.md); the minimum counts scale with them.
+ */
+const SCALE = Number(process.env.PERCH_PROPERTY_SCALE ?? '1');
+const cases = (n: number): number => Math.max(20, Math.round(n * SCALE));
+
 const S = scaledNumbers();
 const D = (v: string): Decimal => new Decimal(v);
 /** The scaled value of a decimal string, built without the code under test. */
@@ -156,7 +163,7 @@ describe('scaled numbers: a lot’s cost share (cost × taken / held, 18 decimal
         }
         expect(scaled).toBe(decimalNumbers.share(scaledToDecimal(c), scaledToDecimal(take), scaledToDecimal(held)).toFixed());
       }),
-      { numRuns: 3000 },
+      { numRuns: cases(3000) },
     );
   });
 });
