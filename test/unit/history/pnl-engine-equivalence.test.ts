@@ -295,7 +295,8 @@ describe('P&L engine: realized per period from the scaled ledger', () => {
     const d = r.disposals[0]!;
     expect([d.qty, d.proceeds, d.costBasis, d.gain].map((x) => x.toFixed())).toEqual(['0.5', '150.25', '100.5', '49.75']);
     // Read twice: the same Decimal object (made once).
-    expect(d.gain).toBe(d.gain);
+    for (const read of [(x: Disposal) => x.qty, (x: Disposal) => x.proceeds, (x: Disposal) => x.costBasis, (x: Disposal) => x.gain])
+      expect(read(d)).toBe(read(d));
     expect(JSON.parse(JSON.stringify(d))).toEqual({
       eventId: '2',
       kind: 'trade',

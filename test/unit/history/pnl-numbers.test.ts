@@ -135,6 +135,20 @@ describe('scaled numbers: a lot’s cost share (cost × taken / held, 18 decimal
     expect(text(S.share(-n(big[0]), n(big[1]), n(big[2])))).toBe('-100000000000000000749.9');
   });
 
+  it('at the edges of the direct rounding (a quotient of 10^20, a distance of 10^-22 from a half), gives decimal.js’s figure', () => {
+    // Quotient exactly 10^20 plus a hair over half a unit: decimal.js's 60 digits end at the 39th
+    // decimal, round the hair away and leave an exact half, which half-even rounds down.
+    const held = '1000.000000000000000001';
+    const cost = '100000000000000000000100000000000000000500.000000000000000001';
+    const tiny = '0.000000000000000001';
+    expect(decimalShare(cost, tiny, held)).toBe('100000000000000000000');
+    expect(text(S.share(n(cost), n(tiny), n(held)))).toBe('100000000000000000000');
+    // Half a unit minus exactly 0.5e-22 of one, below 10^20: decimal.js rounds onto the half, then up to even.
+    const cost2 = '200000000000000000000000000000000000029999.999999999999999999';
+    expect(decimalShare(cost2, tiny, '20000')).toBe('10000000000000000000.000000000000000002');
+    expect(text(S.share(n(cost2), n(tiny), n('20000')))).toBe('10000000000000000000.000000000000000002');
+  });
+
   it('refuses a product decimal.js would round, or nothing held', () => {
     expect(() => S.share(10n ** 30n, 10n ** 30n, 10n ** 31n)).toThrow('not representable with 18 decimals: a cost share beyond 60 digits');
     expect(() => S.share(-(10n ** 30n), 10n ** 30n, 10n ** 31n)).toThrow(Unrepresentable);
