@@ -30,6 +30,7 @@ export default defineConfig({
       'test/unit/history/pnl-engine.test.ts',
       'test/unit/history/pnl-engine-equivalence.test.ts',
       'test/unit/history/pnl-numbers.test.ts',
+      'test/unit/history/pnl-engine-edges.test.ts',
       // The order API's retry rules and the reconciler are exercised end to end against the simulator.
       ...(process.env.PERCH_MONEY_INTEGRATION === '1'
         ? ['test/integration/exchange/orders-cancel.test.ts', 'test/integration/exchange/orders-unknown.test.ts']

@@ -74,7 +74,7 @@ describe('scaled numbers: arithmetic', () => {
     expect(S.mul(n('-2'), n('3.25'))).toBe(n('-6.5'));
     const top = 10n ** 60n - 1n;
     expect(S.add(top - 1n, 1n)).toBe(top);
-    expect(() => S.add(top, 1n)).toThrow(Unrepresentable);
+    expect(() => S.add(top, 1n)).toThrow('not representable with 18 decimals: more than 60 digits');
     expect(() => S.sub(-top, 1n)).toThrow(Unrepresentable);
     expect(S.sub(-top + 1n, 1n)).toBe(-top);
     // 0.1 × 0.000000000000000001 has 19 decimals.
@@ -147,6 +147,10 @@ describe('scaled numbers: a lot’s cost share (cost × taken / held, 18 decimal
     const cost2 = '200000000000000000000000000000000000029999.999999999999999999';
     expect(decimalShare(cost2, tiny, '20000')).toBe('10000000000000000000.000000000000000002');
     expect(text(S.share(n(cost2), n(tiny), n('20000')))).toBe('10000000000000000000.000000000000000002');
+    // A quarter of 10^-22 above a half: decimal.js rounds down onto the half, then to even (down).
+    const cost3 = '400000000000000000000000000000000000020000.000000000000000001';
+    expect(decimalShare(cost3, tiny, '40000')).toBe('10000000000000000000');
+    expect(text(S.share(n(cost3), n(tiny), n('40000')))).toBe('10000000000000000000');
   });
 
   it('refuses a product decimal.js would round, or nothing held', () => {
