@@ -114,6 +114,17 @@ describe('P&L engine: edges of the ledger', () => {
     expect([btc.qty.toFixed(), btc.costBasis.toFixed(), btc.realized.toFixed()]).toEqual(['0', '0', '100']);
   });
 
+  it('selling nothing of an asset not held flags no missing history (average cost)', () => {
+    const events: HistoryEvent[] = [
+      { kind: 'deposit', id: '0', time: 0, asset: 'USDT', amount: '1000' },
+      trade('1', 1, 'SELL', '0', '0'),
+      trade('2', 2, 'BUY', '1', '100'),
+    ];
+    same(input(events, { method: 'average' }));
+    const btc = computePnl(input(events, { method: 'average' })).holdings.find((h) => h.asset === 'BTC')!;
+    expect(btc.missingHistory).toBe(false);
+  });
+
   it('many small lots sold one by one (the consumed lots are dropped from memory on the way)', () => {
     const events: HistoryEvent[] = [{ kind: 'deposit', id: '0', time: 0, asset: 'USDT', amount: '100000' }];
     for (let i = 1; i <= 200; i++) events.push(trade(String(i), i, 'BUY', '0.01', String(100 + i)));
