@@ -17,11 +17,11 @@ import { computePnlOracle } from './pnl-engine-oracle';
 
 /**
  * Property cases, scaled by PERCH_PROPERTY_SCALE (mutation testing runs every covering test once
- * per mutant, so it asks for fewer: docs/quality.md); the minimum counts scale with them.
+ * per mutant, so it asks for fewer: docs/quality.md); the minimum counts scale with them (halved again when scaled, so fewer cases cannot make them flaky).
  */
 const SCALE = Number(process.env.PERCH_PROPERTY_SCALE ?? '1');
 const cases = (n: number): number => Math.max(20, Math.round(n * SCALE));
-const atLeast = (n: number): number => Math.floor(n * Math.min(1, SCALE));
+const atLeast = (n: number): number => (SCALE >= 1 ? n : Math.floor((n * SCALE) / 2));
 
 /**
  * The engine (scaled integers, decimal.js when a value does not fit) against the engine as it was
