@@ -11,6 +11,9 @@ export const MONEY_PATH_FILES = [
   'src/main/orders/preflight.ts',
   'src/main/alerts/engine.ts',
   'src/main/alerts/tray-model.ts',
+  'src/main/history/pnl-engine.ts',
+  'src/main/history/pnl-ledger.ts',
+  'src/main/history/pnl-numbers.ts',
 ];
 
 export default defineConfig({
@@ -31,6 +34,10 @@ export default defineConfig({
       'test/unit/alerts/alert-engine-edges.test.ts',
       'test/unit/alerts/alerts-service.test.ts',
       'test/unit/alerts/tray-model.test.ts',
+      'test/unit/history/pnl-engine.test.ts',
+      'test/unit/history/pnl-engine-equivalence.test.ts',
+      'test/unit/history/pnl-numbers.test.ts',
+      'test/unit/history/pnl-engine-edges.test.ts',
       // The order API's retry rules and the reconciler are exercised end to end against the simulator.
       ...(process.env.PERCH_MONEY_INTEGRATION === '1'
         ? ['test/integration/exchange/orders-cancel.test.ts', 'test/integration/exchange/orders-unknown.test.ts']

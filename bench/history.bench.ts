@@ -4,9 +4,9 @@
  * of a year of 5-minute value samples (~105,000 points) to at most 2,000 for the chart (the IPC
  * payload). A script, not a test: timings depend on the machine.
  */
+import { execFileSync } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { Decimal } from '../src/shared/money';
-import { computePnl, type HistoryEvent } from '../src/main/history/pnl-engine';
 import { createAccountHistorySync } from '../src/main/history/account-history-sync';
 import { downsample } from '../src/main/history/downsample';
 import { createCredentials } from '../src/main/exchange/credentials';
@@ -96,48 +96,31 @@ function downsampleBench(): void {
   );
 }
 
+/**
+ * The recompute of 100,000 trades by the engine and by the engine as it was before the
+ * scaled-integer ledger, each in its own process, alternating (3 rounds): the ratio is measured
+ * side by side, as absolute times depend on what else the machine runs.
+ */
 function pnlBench(): void {
-  const assets = ['BTC', 'ETH', 'BNB', 'SOL', 'XRP', 'ADA', 'DOGE', 'LINK'];
-  const events: HistoryEvent[] = [{ kind: 'deposit', id: '0', time: 0, asset: 'USDT', amount: '100000000' }];
-  let seed = 7;
-  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const held = new Map<string, number>();
-  for (let i = 1; i <= 100_000; i++) {
-    const asset = assets[i % assets.length]!;
-    const h = held.get(asset) ?? 0;
-    const sell = h > 10 && rnd() < 0.45;
-    const qty = sell ? Math.floor(h * rnd() * 0.5) / 1000 : Math.floor(1 + rnd() * 5000) / 1000;
-    if (qty <= 0) continue;
-    const price = (100 + Math.floor(rnd() * 1000)) / 10;
-    held.set(asset, h + (sell ? -qty * 1000 : qty * 1000));
-    const quoteQty = new Decimal(qty).mul(price).toString();
-    const bnbFee = i % 3 === 0;
-    events.push({
-      kind: 'trade',
-      id: String(i),
-      time: i * 60_000,
-      symbol: `${asset}USDT`,
-      base: asset,
-      quote: 'USDT',
-      side: sell ? 'SELL' : 'BUY',
-      qty: String(qty),
-      quoteQty,
-      fee: bnbFee ? '0.0001' : new Decimal(quoteQty).mul('0.001').toString(),
-      feeAsset: bnbFee && asset !== 'BNB' ? 'BNB' : sell ? 'USDT' : asset,
-    });
-  }
-  const prices = new Map(assets.map((a, i) => [a, new Decimal(10 + i * 7)]));
-  const priceAt = (asset: string): Decimal | undefined => (asset === 'USDT' ? new Decimal(1) : prices.get(asset));
-  for (const method of ['average', 'fifo'] as const) {
-    // Warm once (JIT), then measure; CPU time is printed too, as wall time suffers on a busy machine.
-    computePnl({ quote: 'USDT', method, events: events.slice(0, 5000), priceAt, asOf: Date.now() });
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const r = computePnl({ quote: 'USDT', method, events, priceAt, asOf: Date.now() });
-    const ms = performance.now() - t0;
-    const cpu = process.cpuUsage(c0);
+  type Run = { which: string; method: string; trades: number; disposals: number; cpuMs: number; withSummaryMs: number; withReadMs: number };
+  const runs: Run[] = [];
+  for (let round = 0; round < 3; round++)
+    for (const which of ['before', 'engine']) {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/pnl-recompute.ts', which], { encoding: 'utf8' });
+      for (const line of out.trim().split('\n')) runs.push(JSON.parse(line) as Run);
+    }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  for (const method of ['average', 'fifo']) {
+    const of = (which: string): Run[] => runs.filter((r) => r.which === which && r.method === method);
+    const before = median(of('before').map((r) => r.cpuMs));
+    const after = median(of('engine').map((r) => r.cpuMs));
+    const beforeSummary = median(of('before').map((r) => r.withSummaryMs));
+    const afterSummary = median(of('engine').map((r) => r.withSummaryMs));
+    const beforeRead = median(of('before').map((r) => r.withReadMs));
+    const afterRead = median(of('engine').map((r) => r.withReadMs));
+    const r = of('engine')[0]!;
     console.log(
-      `P&L recompute, ${events.length - 1} trades, ${method}: ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU (target ≤ 500 ms), ${r.disposals.length} disposals`,
+      `P&L recompute, ${r.trades.toLocaleString()} trades, ${method}: ${after} ms CPU (target ≤ 500 ms; before: ${before} ms, ${(before / after).toFixed(1)}× faster), ${r.disposals.toLocaleString()} disposals; with realized over all time summed: ${afterSummary} ms (before: ${beforeSummary} ms); with every disposal figure read: ${afterRead} ms (before: ${beforeRead} ms). Medians of 3 runs each, alternating.`,
     );
   }
 }

@@ -13,6 +13,14 @@ import {
   type TradeEvent,
 } from '../../../src/main/history/pnl-engine';
 
+/**
+ * Property cases, scaled by PERCH_PROPERTY_SCALE (mutation testing runs every covering test once
+ * per mutant, so it asks for fewer: docs/quality.md); the minimum counts scale with them (halved again when scaled, so fewer cases cannot make them flaky).
+ */
+const SCALE = Number(process.env.PERCH_PROPERTY_SCALE ?? '1');
+const cases = (n: number): number => Math.max(20, Math.round(n * SCALE));
+const atLeast = (n: number): number => (SCALE >= 1 ? n : Math.floor((n * SCALE) / 2));
+
 const D = (v: string | number): Decimal => new Decimal(v);
 
 /** Prices by asset, each a list of [from time, price] steps. */
@@ -393,7 +401,7 @@ describe('P&L engine: properties', () => {
         const kinds = new Set(r.disposals.map((d) => d.kind));
         if (kinds.has('trade') && kinds.has('fee') && r.disposals.some((d) => !d.gain.isZero())) meaningful += 1;
       }),
-      { numRuns: 300 },
+      { numRuns: cases(300) },
     );
     // The generator must produce sells with gains and fee disposals in most cases, or the property says little.
     expect(meaningful / runs).toBeGreaterThan(0.5);
@@ -419,10 +427,10 @@ describe('P&L engine: properties', () => {
           if (n === events.length && r.issues.some((i) => i.problem === 'missing-history')) missing += 1;
         }
       }),
-      { numRuns: 150 },
+      { numRuns: cases(150) },
     );
-    expect(sellsOverManyLots).toBeGreaterThan(20);
-    expect(missing).toBeGreaterThan(10);
+    expect(sellsOverManyLots).toBeGreaterThan(atLeast(20));
+    expect(missing).toBeGreaterThan(atLeast(10));
   });
 
   it('splitting a trade into two parts changes nothing', () => {
@@ -458,9 +466,9 @@ describe('P&L engine: properties', () => {
           });
         },
       ),
-      { numRuns: 300 },
+      { numRuns: cases(300) },
     );
-    expect(splits).toBeGreaterThan(150);
+    expect(splits).toBeGreaterThan(atLeast(150));
   });
 
   it('the input order of events never changes a figure (same-time events have a defined order)', () => {
@@ -484,9 +492,9 @@ describe('P&L engine: properties', () => {
           );
         },
       ),
-      { numRuns: 200 },
+      { numRuns: cases(200) },
     );
-    expect(withTies).toBeGreaterThan(50);
+    expect(withTies).toBeGreaterThan(atLeast(50));
   });
 });
 
