@@ -20,6 +20,7 @@ export default defineConfig({
       'test/unit/exchange/order-outcome.test.ts',
       'test/unit/exchange/order-outcome-edges.test.ts',
       'test/unit/exchange/reconciler-grace.test.ts',
+      'test/unit/exchange/reconciler-edges.test.ts',
       'test/unit/exchange/order-api.test.ts',
       'test/unit/exchange/money.test.ts',
       'test/unit/orders/preflight.test.ts',
