@@ -22,6 +22,7 @@ export default defineConfig({
       'test/unit/exchange/reconciler-grace.test.ts',
       'test/unit/exchange/reconciler-edges.test.ts',
       'test/unit/exchange/order-api.test.ts',
+      'test/unit/exchange/order-api-edges.test.ts',
       'test/unit/exchange/money.test.ts',
       'test/unit/orders/preflight.test.ts',
       'test/unit/orders/oco-reconcile.test.ts',
