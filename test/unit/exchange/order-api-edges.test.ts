@@ -5,7 +5,7 @@
  * lost answer checked by query until the check time ends, -2011, a refusal, a failure that is
  * not the exchange's - with the reasons people read.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExchangeError } from '../../../src/main/exchange/errors';
 import { createOrderApi, type OrderApi, type OrderApiOptions } from '../../../src/main/exchange/order-api';
 import { rejectionFields, UNKNOWN_MESSAGES } from '../../../src/main/exchange/order-outcome';
@@ -92,6 +92,7 @@ type Handler = (req: RestRequest<unknown>, n: number) => unknown;
 const apis: OrderApi[] = [];
 afterEach(() => {
   for (const a of apis.splice(0)) a.dispose();
+  vi.restoreAllMocks();
 });
 
 function harness(handler: Handler, extra: Partial<OrderApiOptions> = {}, clock: FakeClock = fakeClock(T0)) {
@@ -131,6 +132,7 @@ describe('place: what an answer becomes', () => {
       orderListId: '-1',
       createdAt: T0 - 3,
       updateTime: T0 - 3,
+      source: 'query',
     });
   });
 
@@ -423,6 +425,17 @@ describe('the WebSocket API as placement transport', () => {
     expect(h.calls).toHaveLength(0);
   });
 
+  it('an answer with a number Perch cannot read is not trusted: unknown, and the REST query decides', async () => {
+    for (const price of ['x1', '1x']) {
+      const id = `perch-${price}`;
+      const h = harness((req) => restOrder(String(req.params?.origClientOrderId), 'NEW'), {
+        placeTransport: async () => ({ symbol: SYM, orderId: 42, clientOrderId: id, transactTime: 3, price }),
+      });
+      expect(await h.api.place({ clientOrderId: id, order: limitDraft })).toMatchObject({ status: 'unknown', cause: 'other' });
+      expect(h.count('GET', '/api/v3/order')).toBe(1);
+    }
+  });
+
   it('an unreadable answer may still be an order: unknown, and the REST query decides', async () => {
     const h = harness(() => restOrder(ID, 'NEW'), { placeTransport: async () => ({ symbol: SYM, orderId: 'not a number' }) });
     expect(await h.api.place({ clientOrderId: ID, order: limitDraft })).toMatchObject({ status: 'unknown', cause: 'other' });
@@ -437,7 +450,7 @@ describe('cancel', () => {
     const byId = await h.api.cancel(SYM, { orderId: '42' });
     expect(byId).toMatchObject({
       status: 'canceled',
-      order: { orderId: '42', clientOrderId: ID, status: 'CANCELED', updateTime: T0 - 10 },
+      order: { orderId: '42', clientOrderId: ID, status: 'CANCELED', updateTime: T0 - 10, stopPrice: '0', source: 'query' },
     });
     const byClient = await h.api.cancel(SYM, { clientOrderId: ID });
     expect(byClient.status).toBe('canceled');
@@ -517,7 +530,10 @@ describe('cancel', () => {
 
   it('a refusal is not-canceled with its reason, and with the code only when Binance gave one', async () => {
     const h = harness(() => Promise.reject(authError()));
-    expect(await h.api.cancel(SYM, { orderId: '42' })).toEqual({ status: 'not-canceled', reason: rejectionFields(authError()).reason });
+    const refused = await h.api.cancel(SYM, { orderId: '42' });
+    expect(refused).toEqual({ status: 'not-canceled', reason: rejectionFields(authError()).reason });
+    expect(refused).not.toHaveProperty('code');
+    expect(refused).not.toHaveProperty('binanceMessage');
     const restricted = new ExchangeError({
       kind: 'rejected',
       httpStatus: 400,
@@ -551,7 +567,7 @@ describe('cancel', () => {
           reason,
           code: -2011,
           binanceMessage: 'Unknown order sent.',
-          order: { status },
+          order: { status, source: 'query' },
         });
         expect(h.calls[1]!.req).toMatchObject({
           method: 'GET',
@@ -682,6 +698,25 @@ describe('cancel', () => {
       expect(h2.count('GET', '/api/v3/order')).toBe(1);
     });
 
+    it('the default pace: looks at least 100 ms apart', async () => {
+      vi.spyOn(Math, 'random').mockReturnValue(0);
+      const clock = fakeClock(T0);
+      const times: number[] = [];
+      const rest = {
+        async request<T>(req: RestRequest<T>): Promise<T> {
+          if (req.method === 'DELETE') throw lostAnswer();
+          times.push(clock.now() - T0);
+          return req.schema!.parse(restOrder(ID, times.length < 3 ? 'NEW' : 'CANCELED')) as T;
+        },
+      };
+      const api = createOrderApi({ rest, clock, followUpMs: 0, backoff: STEADY });
+      apis.push(api);
+      const checking = api.cancel(SYM, { orderId: '42' });
+      await clock.runUntil(() => false, T0 + 60_000);
+      expect((await checking).status).toBe('canceled');
+      expect(times).toEqual([0, 100, 200]);
+    });
+
     it('dispose ends the check at once', async () => {
       const h = harness((req) => (req.method === 'DELETE' ? Promise.reject(lostAnswer()) : restOrder(ID, 'NEW')));
       const checking = h.api.cancel(SYM, { orderId: '42' });
@@ -759,6 +794,16 @@ describe('cancel-all', () => {
     });
   });
 
+  it("the open orders keep what the store knows better (a partial fill from the stream), not the list's older picture", async () => {
+    const orders = createOrderStateStore();
+    orders.apply({ ...update('partly', 'PARTIALLY_FILLED', '77'), executedQty: '0.4' }, 'event');
+    const h = harness((req) => (req.method === 'DELETE' ? Promise.reject(unknownOrder()) : [restOrder('partly', 'NEW', 77)]), { orders });
+    const out = await h.api.cancelAll(SYM);
+    expect(out.status === 'done' && out.stillOpen).toEqual([
+      expect.objectContaining({ orderId: '77', status: 'PARTIALLY_FILLED', executedQty: '0.4', source: 'event' }),
+    ]);
+  });
+
   it('-2011 with open orders that cannot be read: unknown, naming the symbol and the error', async () => {
     const h = harness((req) => Promise.reject(req.method === 'DELETE' ? unknownOrder() : 'connection reset'));
     expect(await h.api.cancelAll(SYM)).toEqual({
@@ -770,7 +815,10 @@ describe('cancel-all', () => {
 
   it('a refusal is rejected, with the code only when Binance gave one', async () => {
     const h = harness(() => Promise.reject(authError()));
-    expect(await h.api.cancelAll(SYM)).toEqual({ status: 'rejected', reason: rejectionFields(authError()).reason });
+    const refused = await h.api.cancelAll(SYM);
+    expect(refused).toEqual({ status: 'rejected', reason: rejectionFields(authError()).reason });
+    expect(refused).not.toHaveProperty('code');
+    expect(refused).not.toHaveProperty('binanceMessage');
     const limited = new ExchangeError({
       kind: 'rate-limited',
       httpStatus: 429,
@@ -882,7 +930,7 @@ describe('reconciliation through the API', () => {
       return restOrder(id, 'FILLED', ids[id]);
     });
     const seen: string[] = [];
-    h.api.outcomes.subscribe((o) => seen.push(`${o.clientOrderId}:${o.status}`));
+    h.api.outcomes.subscribe((o) => seen.push(`${o.clientOrderId}:${o.status}${o.status === 'unknown' ? `:${o.cause}` : ''}`));
     const one = h.api.reconcile('a', SYM, T0 - 5_000);
     expect(h.api.outcomes.get('a')).toMatchObject({ status: 'unknown', cause: 'restart', since: T0 - 5_000 });
     expect((await one).status).toBe('filled');
@@ -894,7 +942,7 @@ describe('reconciliation through the API', () => {
       ['b', 'filled'],
       ['c', 'filled'],
     ]);
-    expect(seen).toEqual(['a:unknown', 'a:filled', 'b:unknown', 'c:unknown', 'b:filled', 'c:filled']);
+    expect(seen).toEqual(['a:unknown:restart', 'a:filled', 'b:unknown:restart', 'c:unknown:restart', 'b:filled', 'c:filled']);
     expect(h.api.pending()).toEqual([]);
     expect(h.api.reconciler.outcomes).toBe(h.api.outcomes);
   });
