@@ -225,7 +225,7 @@ describe('when the looks land', () => {
     );
     void h.r.reconcile(ID, SYM, 'timeout');
     await settledIn(h.r, h.clock);
-    expect(h.r.outcomes.get(ID)?.status).toBe('filled');
+    expect(h.r.outcomes.get(ID)).toMatchObject({ status: 'filled', order: { source: 'query' } });
     expect(h.queries()).toEqual([0, 3_000, 3_500, 4_000, 4_500]);
     expect(h.lists()).toEqual([]);
     expect(h.log.filter((e) => e.type === 'query')).toEqual([
@@ -269,6 +269,11 @@ describe('what the reconciler already knows', () => {
     expect(h.r.orders.get('someone-else')?.status).toBe('NEW');
     expect(h.r.outcomes.get('someone-else')).toBeUndefined();
     expect(h.log[1]).toEqual({ type: 'query', clientOrderId: ID, result: 'found', elapsedMs: 0 });
+    expect(h.log.filter((e) => e.type === 'query' && e.result !== 'found')).toEqual([]);
+    // Settled by the answer: the loop ends there, without one more wait.
+    expect(h.clock.pending()).toBe(0);
+    expect(() => h.r.applyOrder(update('stranger', 'NEW', { orderId: '99' }), 'event')).not.toThrow();
+    expect(h.r.outcomes.get('stranger')).toBeUndefined();
   });
 
   it('an order the store already has (the user data stream was first) settles the intent without a request', async () => {
@@ -322,8 +327,9 @@ describe('what the reconciler already knows', () => {
     );
     void h.r.reconcile(ID, SYM, 'timeout');
     await settledIn(h.r, h.clock);
-    expect(h.r.outcomes.get(ID)).toMatchObject({ status: 'filled', order: { orderId: '12' } });
+    expect(h.r.outcomes.get(ID)).toMatchObject({ status: 'filled', order: { orderId: '12', source: 'query' } });
     expect(h.log.filter((e) => e.type === 'list-check')).toEqual([{ type: 'list-check', clientOrderId: ID, result: 'found' }]);
+    expect(h.clock.pending()).toBe(0);
   });
 
   it('the requests: read-only, critical, by client id, with the query timeout when one is set', async () => {
@@ -395,12 +401,16 @@ describe('reconcile', () => {
 
   it('of an intent being sent: unknown from sending, keeping its record', () => {
     const h = harness(() => new Promise(() => undefined));
-    h.r.record({ clientOrderId: ID, symbol: SYM, at: T0 - 1, status: 'sending' });
+    const sending = h.r.record({ clientOrderId: ID, symbol: SYM, at: T0 - 1, status: 'sending' });
+    const previous: unknown[] = [];
+    h.r.outcomes.subscribe((_o, p) => previous.push(p));
     void h.r.reconcile(ID, SYM, 'timeout');
     expect(h.seen.map((s) => [s.previous, s.status])).toEqual([
       [undefined, 'sending'],
       ['sending', 'unknown'],
     ]);
+    expect(previous).toEqual([sending]);
+    expect(previous[0]).toBe(sending);
   });
 
   it('of an intent already unknown keeps its cause and start, and starts one loop only', async () => {
@@ -524,6 +534,8 @@ describe('record, beginAttempt and the outcomes', () => {
     h.r.record({ clientOrderId: ID, symbol: SYM, at: T0, status: 'sending' });
     const waiting = h.r.whenSettled(ID);
     const also = h.r.whenSettled(ID);
+    h.r.record({ clientOrderId: ID, symbol: SYM, at: T0, status: 'unknown', cause: 'timeout', message: 'x', since: T0 });
+    expect(await Promise.race([waiting, Promise.resolve('still waiting')])).toBe('still waiting');
     h.r.applyOrder(update(ID, 'NEW'), 'query');
     expect(await waiting).toMatchObject({ status: 'accepted' });
     expect(await also).toMatchObject({ status: 'accepted' });
@@ -593,6 +605,66 @@ describe('the background follow-up after not-placed', () => {
       ['error', 5_000],
       ['not-found', 10_000],
     ]);
+  });
+
+  it('found by the list check: the follow-up ends there, even when that answer comes at its deadline', async () => {
+    let listed = false;
+    const clock = fakeClock(T0);
+    const h = harness(
+      (req) => {
+        if (req.path !== '/api/v3/allOrders') return Promise.reject(notFound());
+        // The list answers 1 ms later: exactly at the deadline.
+        return new Promise((resolve) =>
+          clock.setTimeout(() => {
+            listed = true;
+            resolve([restOrder(ID)]);
+          }, 1),
+        );
+      },
+      { followUpMs: 5_001 },
+      clock,
+    );
+    expect(h.r.resumeFollowUp(ID, SYM, T0, 'Probably not placed.')).toBe(true);
+    await clock.runUntil(() => listed, T0 + 60_000);
+    expect(h.r.outcomes.get(ID)).toMatchObject({ status: 'filled', corrected: true, at: T0 + 5_001 });
+    expect(clock.pending()).toBe(0);
+
+    // Still absent when the list answers at the deadline: over, no further wait either.
+    let absentListed = false;
+    const clock2 = fakeClock(T0);
+    const h2 = harness(
+      (req) => {
+        if (req.path !== '/api/v3/allOrders') return Promise.reject(notFound());
+        return new Promise((resolve) =>
+          clock2.setTimeout(() => {
+            absentListed = true;
+            resolve([]);
+          }, 1),
+        );
+      },
+      { followUpMs: 5_001 },
+      clock2,
+    );
+    expect(h2.r.resumeFollowUp(ID, SYM, T0, 'Probably not placed.')).toBe(true);
+    await clock2.runUntil(() => absentListed, T0 + 60_000);
+    expect(clock2.pending()).toBe(0);
+  });
+
+  it('disposed while its look is on the way: no list check after it', async () => {
+    let answer: (() => void) | undefined;
+    const h = harness((req) => {
+      if (req.path === '/api/v3/allOrders') return [];
+      return new Promise((_resolve, reject) => {
+        answer = () => reject(notFound());
+      });
+    });
+    expect(h.r.resumeFollowUp(ID, SYM, T0, 'Probably not placed.')).toBe(true);
+    await h.clock.runUntil(() => answer !== undefined, T0 + 60_000);
+    h.r.dispose();
+    answer!();
+    await h.clock.runUntil(() => false, T0 + 60_000);
+    expect(h.queries()).toEqual([5_000]);
+    expect(h.lists()).toEqual([]);
   });
 
   it('ends at its deadline exactly: no look at or after it', async () => {
