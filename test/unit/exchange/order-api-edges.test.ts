@@ -782,7 +782,7 @@ describe('cancel-all', () => {
     );
     const out = await h.api.cancelAll(SYM);
     expect(out).toMatchObject({ status: 'done', canceled: [], confirmed: true });
-    expect(out.status === 'done' && out.stillOpen.map((o) => o.orderId)).toEqual(['77']);
+    expect(out.status === 'done' && out.stillOpen.map((o) => [o.orderId, o.source])).toEqual([['77', 'query']]);
     expect(h.calls[1]!.req).toMatchObject({
       method: 'GET',
       path: '/api/v3/openOrders',
