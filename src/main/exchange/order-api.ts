@@ -411,8 +411,10 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
       } catch (e) {
         lastError = e instanceof Error ? e.message : String(e);
       }
-      if (disposed || clock.now() - started >= cancelCheckMs) break;
+      if (clock.now() - started >= cancelCheckMs) break;
       await sleeper.sleep(backoff.next());
+      // Disposed (during the look or the wait): no further request from a dead component.
+      if (disposed) break;
     }
     if (seen) return fromQuery(last);
     return {
@@ -539,8 +541,10 @@ export function createOrderApi(opts: OrderApiOptions): OrderApi {
       } catch (e) {
         lastError = e instanceof Error ? e.message : String(e);
       }
-      if (disposed || clock.now() - started >= cancelCheckMs) break;
+      if (clock.now() - started >= cancelCheckMs) break;
       await sleeper.sleep(backoff.next());
+      // Disposed (during the look or the wait): no further request from a dead component.
+      if (disposed) break;
     }
     return {
       status: 'unknown',

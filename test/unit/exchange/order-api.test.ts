@@ -9,6 +9,7 @@ import { createOrderApi, type OrderApi } from '../../../src/main/exchange/order-
 import { createOrderStateStore, type OrderUpdateInput } from '../../../src/main/exchange/order-state';
 import type { ReconcileLogEvent } from '../../../src/main/exchange/reconciler';
 import type { RestRequest } from '../../../src/main/exchange/rest-client';
+import { fakeClock, type FakeClock } from '../../helpers/fake-clock';
 
 type Handler = (req: RestRequest<unknown>) => unknown;
 
@@ -19,7 +20,12 @@ afterEach(() => {
 
 function setup(
   handler: Handler,
-  extra: { graceMs?: number; log?: (e: ReconcileLogEvent) => void; orders?: ReturnType<typeof createOrderStateStore> } = {},
+  extra: {
+    graceMs?: number;
+    log?: (e: ReconcileLogEvent) => void;
+    orders?: ReturnType<typeof createOrderStateStore>;
+    clock?: FakeClock;
+  } = {},
 ) {
   const calls: RestRequest<unknown>[] = [];
   const rest = {
@@ -129,18 +135,20 @@ describe('place', () => {
 describe('reconciliation', () => {
   it('transport errors after the window prove nothing: not-placed needs a -2013 obtained after the window', async () => {
     const log: ReconcileLogEvent[] = [];
-    const started = Date.now();
+    // A fake clock: "errors until 400 ms" must not depend on how fast a loaded machine runs.
+    const clock = fakeClock();
     const { api } = setup(
       (req) => {
         if (req.method === 'POST') throw serverError();
         if (req.path === '/api/v3/allOrders') return [];
         // Errors until well past the 100 ms window, then -2013.
-        if (Date.now() - started < 400) throw network();
+        if (clock.now() < 400) throw network();
         throw notFound();
       },
-      { log: (e) => log.push(e) },
+      { log: (e) => log.push(e), clock },
     );
     await api.place({ clientOrderId: 'perch-e', order: draft });
+    await clock.runUntil(() => api.outcomes.get('perch-e')?.status === 'not-placed', 60_000);
     const settled = await api.whenSettled('perch-e');
     expect(settled).toMatchObject({ status: 'not-placed', verified: true });
     const queries = log.filter((e): e is Extract<ReconcileLogEvent, { type: 'query' }> => e.type === 'query');
