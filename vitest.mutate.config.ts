@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     include: [
       'test/unit/exchange/filters.test.ts',
+      'test/unit/exchange/filters-messages.test.ts',
       'test/unit/exchange/order-state.test.ts',
       'test/unit/exchange/order-state-store-edges.test.ts',
       'test/unit/exchange/order-outcome.test.ts',
@@ -23,6 +24,7 @@ export default defineConfig({
       'test/unit/exchange/order-api.test.ts',
       'test/unit/exchange/money.test.ts',
       'test/unit/orders/preflight.test.ts',
+      'test/unit/orders/preflight-edges.test.ts',
       'test/unit/orders/oco-reconcile.test.ts',
       // The order API's retry rules and the reconciler are exercised end to end against the simulator.
       ...(process.env.PERCH_MONEY_INTEGRATION === '1'

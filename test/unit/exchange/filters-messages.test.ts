@@ -635,6 +635,8 @@ describe('ICEBERG_PARTS, TRAILING_DELTA, MAX_POSITION', () => {
     // Above the market: a stop-loss buy, a take-profit sell.
     expect(trail('STOP_LOSS', 'BUY', 10)).toEqual([]);
     expect(trail('STOP_LOSS', 'BUY', 9)).toEqual([atLeast(10)]);
+    expect(trail('STOP_LOSS_LIMIT', 'BUY', 9)).toEqual([atLeast(10)]);
+    expect(trail('TAKE_PROFIT', 'SELL', 9)).toEqual([atLeast(10)]);
     expect(trail('TAKE_PROFIT', 'SELL', 2000)).toEqual([]);
     expect(trail('TAKE_PROFIT_LIMIT', 'SELL', 2001)).toEqual([atMost(2000)]);
     // Below: a stop-loss sell, a take-profit buy.
@@ -642,6 +644,10 @@ describe('ICEBERG_PARTS, TRAILING_DELTA, MAX_POSITION', () => {
     expect(trail('STOP_LOSS', 'SELL', 19)).toEqual([atLeast(20)]);
     expect(trail('TAKE_PROFIT', 'BUY', 1000)).toEqual([]);
     expect(trail('TAKE_PROFIT', 'BUY', 1001)).toEqual([atMost(1000)]);
+    expect(trail('TAKE_PROFIT_LIMIT', 'BUY', 1001)).toEqual([atMost(1000)]);
+    expect(trail('STOP_LOSS_LIMIT', 'SELL', 1001)).toEqual([atMost(1000)]);
+    // Only stop and take-profit orders trail.
+    expect(check({ trailingDelta: 1 }, {}, f).issues).toEqual([]);
   });
 
   it('a buy that would take the position above the maximum: the room left, on the step, when there is any', () => {

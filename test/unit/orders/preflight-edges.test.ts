@@ -386,6 +386,11 @@ describe('the estimate', () => {
     expect(odd.estimate).toMatchObject({ fee: '0.00000017', receive: '0.00012983', bnbDiscount: true });
   });
 
+  it('a sell without known commission rates: the standard rate, no BNB discount', () => {
+    const r = preflight(input(limit('SELL', '0.001', '55000'), { rates: undefined }));
+    expect(r.estimate).toMatchObject({ feeRate: '0.001', fee: '0.055', bnbDiscount: false });
+  });
+
   it('a sell: the fee in the quote asset rounded up, the net rounded down', () => {
     const book = { market: { bid: '30000', ask: '30000.02', last: '30000.01', at: 1 } };
     const r = preflight(input(limit('SELL', '0.00333', '30000.01'), book));
@@ -737,6 +742,15 @@ describe('25 / 50 / 75 / Max presets', () => {
       dustAsset: 'BTC',
       note: 'Below the minimum order size.',
     });
+  });
+
+  it('a buy OCO sizes its presets at the higher of its two prices, or at the one given', () => {
+    const oco = (over: Partial<OrderDraftInput>) =>
+      presets({ symbol: 'BTCUSDT', side: 'BUY', type: 'OCO', quantity: '0.001', stopPrice: '55000', ...over }, {}, { USDT: '1000' });
+    expect(oco({ price: '40000', stopLimitPrice: '50000' }).find((x) => x.percent === 100)?.value).toBe('0.02');
+    expect(oco({ price: '50000', stopLimitPrice: '40000' }).find((x) => x.percent === 100)?.value).toBe('0.02');
+    expect(oco({ price: '40000' }).find((x) => x.percent === 100)?.value).toBe('0.025');
+    expect(oco({ stopLimitPrice: '50000' }).find((x) => x.percent === 100)?.value).toBe('0.02');
   });
 
   it('a buy without a price to divide by has no quantity presets', () => {
