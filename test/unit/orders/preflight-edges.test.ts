@@ -803,6 +803,20 @@ describe('one-click corrections: labels, and the Max only where it helps', () =>
     ]);
   });
 
+  it('a balance too small for the smallest order: the issue, without a Max to offer', () => {
+    // 1 USDT buys 0.00002 BTC at 40,000: worth 0.8, below the minimum value, so there is no Max.
+    const r = preflight(input(limit('BUY', '0.1', '40000'), {}, { USDT: '1' }));
+    expect(r.presets.find((p) => p.percent === 100)?.value).toBeNull();
+    expect(r.issues).toEqual([
+      {
+        code: 'BALANCE',
+        field: 'quantity',
+        message: 'This order needs 4,000 USDT but only 1 USDT is free (funds held by open orders do not count).',
+        correction: null,
+      },
+    ]);
+  });
+
   it('a correction that would not make the whole draft pass is not offered', () => {
     // The price is off the tick and the balance is short: snapping the price alone does not pass.
     const r = preflight(input(limit('BUY', '1', '40000.005')));
@@ -813,6 +827,8 @@ describe('one-click corrections: labels, and the Max only where it helps', () =>
     // The quantity is missing: the Max of the balance is not offered in its place.
     const missing = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: '40000', timeInForce: 'GTC' }));
     expect(missing.issues).toEqual([{ code: 'PARAMETERS', field: 'quantity', message: 'Enter a quantity.', correction: null }]);
+    const blank = preflight(input(limit('BUY', '  ', '40000')));
+    expect(blank.issues).toEqual([{ code: 'PARAMETERS', field: 'quantity', message: 'Enter a quantity.', correction: null }]);
     // A price issue the Max of the quantity would not fix.
     const price = preflight(input(limit('BUY', '0.001', '0.001')));
     expect(price.issues.every((i) => i.correction === null || i.correction.field === 'price')).toBe(true);
