@@ -354,6 +354,21 @@ describe('LOT_SIZE and MARKET_LOT_SIZE', () => {
     ]);
   });
 
+  it('MARKET_LOT_SIZE alone (no LOT_SIZE): the figures read as the quantity was typed', () => {
+    const f = parseSymbolFilters([{ filterType: 'MARKET_LOT_SIZE', minQty: '0.5', maxQty: '1000', stepSize: '0.5' }]);
+    expect(check({ type: 'MARKET', price: undefined, quantity: '1234.5' }, {}, f).issues).toEqual([
+      {
+        filter: 'MARKET_LOT_SIZE',
+        field: 'quantity',
+        message: 'The quantity is above the maximum 1,000 for market orders.',
+        suggestion: '1000',
+      },
+    ]);
+    expect(check({ type: 'MARKET', price: undefined, quantity: '0.25' }, {}, f).issues[0]?.message).toBe(
+      'The quantity is below the minimum 0.5.',
+    );
+  });
+
   it('a maximum quantity of zero means no maximum', () => {
     const open = parseSymbolFilters([PRICE, { ...LOT, maxQty: '0' }]);
     expect(check({ quantity: '123456789', price: '0.05' }, {}, open).ok).toBe(true);
@@ -368,6 +383,9 @@ describe('LOT_SIZE and MARKET_LOT_SIZE', () => {
       { ...over, suggestion: '100' },
     ]);
     expect(check({ type: 'TAKE_PROFIT', price: undefined, stopPrice: '90', quantity: '100' }, {}, f).ok).toBe(true);
+    expect(check({ type: 'TAKE_PROFIT', price: undefined, stopPrice: '90', quantity: '150' }, {}, f).issues).toEqual([
+      { ...over, suggestion: '100' },
+    ]);
     expect(check({ quantity: '150' }, {}, f).ok).toBe(true);
   });
 });
@@ -466,6 +484,11 @@ describe('NOTIONAL and MIN_NOTIONAL', () => {
     expect(stop('300', '100').ok).toBe(true);
     expect(stop(undefined, '100').issues.map((i) => i.filter)).toEqual(['NOTIONAL']);
     expect(stop(undefined, '300').ok).toBe(true);
+    // A market order is valued at the average even when it (wrongly) carries a stop price.
+    expect(check({ type: 'MARKET', price: undefined, quantity: '0.05', stopPrice: '300' }, { avgPrice: '100' }, f).issues).toEqual([
+      { filter: 'PARAMETERS', field: 'stopPrice', message: 'MARKET orders have no stop price.' },
+      { filter: 'NOTIONAL', field: 'quantity', message: 'The order value 5 is below the minimum 10.', suggestion: '0.1' },
+    ]);
     // A limit order is valued at its own price, never the average.
     expect(check({ quantity: '0.05', price: '300' }, { avgPrice: '100' }, f).ok).toBe(true);
     expect(check({ quantity: '0.05', price: '100' }, { avgPrice: '300' }, f).issues.map((i) => i.filter)).toEqual(['NOTIONAL']);
@@ -502,6 +525,21 @@ describe('NOTIONAL and MIN_NOTIONAL', () => {
     expect(check({ type: 'MARKET', price: undefined, quantity: '0.05' }, { avgPrice: '100' }, mk(false)).ok).toBe(true);
     expect(check({ type: 'MARKET', price: undefined, quantity: '0.05' }, { avgPrice: '100' }, mk(true)).issues).toEqual([
       { filter: 'MIN_NOTIONAL', field: 'quantity', message: 'The order value 5 is below the minimum 10.', suggestion: '0.1' },
+    ]);
+    // The smallest quantity that passes is rounded up to the step (10 / 300 = 0.0333…).
+    expect(check({ quantity: '0.001', price: '300' }, {}, mk(false)).issues[0]?.suggestion).toBe('0.03334');
+  });
+
+  it('MIN_NOTIONAL: the value rounds away from the minimum, the minimum towards the value', () => {
+    const f = parseSymbolFilters([{ filterType: 'MIN_NOTIONAL', minNotional: '10.000000001', applyToMarket: true, avgPriceMins: 5 }]);
+    const r = check({ type: 'MARKET', price: undefined, quantity: undefined, quoteOrderQty: '9.9999999999' }, { quoteAsset: 'USDT' }, f);
+    expect(r.issues).toEqual([
+      {
+        filter: 'MIN_NOTIONAL',
+        field: 'quoteOrderQty',
+        message: 'The order value 9.99999999 USDT is below the minimum 10.00000001 USDT.',
+        suggestion: '10.000000001',
+      },
     ]);
   });
 });
@@ -758,6 +796,7 @@ describe('the order to send', () => {
       trailingDelta: 50,
     });
     const m = check({ type: 'MARKET', price: undefined, quantity: undefined, quoteOrderQty: '25.50' });
-    expect(m.order).toEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '25.5' });
+    // Strictly: no key for a value the draft did not give, not even an undefined one.
+    expect(m.order).toStrictEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '25.5' });
   });
 });
