@@ -91,6 +91,7 @@ describe('clock time and the age of a quote', () => {
     expect(isQuoteStale(q, at + 100, 99)).toBe(true);
     expect(isQuoteStale(q, at + 99, 99)).toBe(false);
     expect(isQuoteStale({ ...QUOTE, at: null }, at)).toBe(true);
+    expect(isQuoteStale({ ...QUOTE, at: null }, 1_000)).toBe(true);
     expect(isQuoteStale({ ...QUOTE, bid: null }, at + 1e9)).toBe(false);
     expect(isQuoteStale({ ...QUOTE, ask: null }, at + 1e9)).toBe(false);
     expect(isQuoteStale(undefined, at)).toBe(false);
@@ -169,6 +170,8 @@ describe('the symbol and its rules', () => {
       { code: 'PARAMETERS', field: 'timeInForce', message: 'LIMIT_MAKER orders do not take a time-in-force.', correction: null },
     ]);
     const amount = preflight(input(limit('BUY', '0.001', '40000', { quoteOrderQty: '10' })));
+    // A limit order's presets are quantities, whatever stray amount the draft carries.
+    expect(new Set(amount.presets.map((p) => p.field))).toEqual(new Set(['quantity']));
     expect(amount.issues).toEqual([
       { code: 'PARAMETERS', field: 'quoteOrderQty', message: 'An amount to spend is only possible on market orders.', correction: null },
     ]);
@@ -341,8 +344,9 @@ describe('market conditions', () => {
   it('a market order says which price its estimate uses: the ask to buy, the bid to sell, else the last', () => {
     const market = (side: 'BUY' | 'SELL', q: MarketQuote | undefined) =>
       warning(preflight(input({ symbol: 'BTCUSDT', side, type: 'MARKET', quantity: '0.001' }, { market: q })), 'market-estimate');
-    expect(market('BUY', QUOTE)).toBe("A market order's price is not known in advance; the estimate uses the best ask 50,000.00.");
-    expect(market('SELL', QUOTE)).toBe("A market order's price is not known in advance; the estimate uses the best bid 49,999.99.");
+    const moved = { bid: '49989.99', ask: '49990', last: '50000', at: 1 };
+    expect(market('BUY', moved)).toBe("A market order's price is not known in advance; the estimate uses the best ask 49,990.00.");
+    expect(market('SELL', moved)).toBe("A market order's price is not known in advance; the estimate uses the best bid 49,989.99.");
     expect(market('SELL', { bid: null, ask: null, last: '49000', at: 1 })).toBe(
       "A market order's price is not known in advance; the estimate uses the best bid 49,000.00.",
     );
@@ -413,7 +417,8 @@ describe('the estimate', () => {
   });
 
   it('a market buy by amount: the quantity estimated at the ask, the amount as the total', () => {
-    const r = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '100' }));
+    const moved = { bid: '49999.99', ask: '50000', last: '49000', at: 1 };
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '100' }, { market: moved }));
     expect(r.estimate).toEqual({
       notional: '100',
       price: '50000',
@@ -620,11 +625,13 @@ describe('fields that belong to OCO orders only', () => {
       { code: 'PARAMETERS', field: 'stopLimitTimeInForce', message: 'This time in force belongs to OCO orders only.', correction: null },
     ]);
     expect(preflight(input(limit('BUY', '0.001', '40000', { stopLimitPrice: '  ' }))).ok).toBe(true);
+    // The stray price does not size the presets: the Max is at the limit price (1,000 / 40,000).
+    expect(r.presets.find((p) => p.percent === 100)?.value).toBe('0.025');
   });
 
   it('the order sent carries only the fields of its type', () => {
     const r = preflight(input(limit('BUY', '0.001', '49000', { type: 'STOP_LOSS_LIMIT', stopPrice: '50001.50' })));
-    expect(r.order).toEqual({
+    expect(r.order).toStrictEqual({
       symbol: 'BTCUSDT',
       side: 'BUY',
       type: 'STOP_LOSS_LIMIT',
@@ -634,7 +641,7 @@ describe('fields that belong to OCO orders only', () => {
       timeInForce: 'GTC',
     });
     const m = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '100.50' }));
-    expect(m.order).toEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '100.5' });
+    expect(m.order).toStrictEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '100.5' });
   });
 });
 
@@ -851,5 +858,164 @@ describe('one-click corrections: labels, and the Max only where it helps', () =>
       ['LOT_SIZE', 'Use the maximum 0.025'],
       ['NOTIONAL', null],
     ]);
+  });
+});
+
+describe('edges of the market checks and the order building', () => {
+  it('a plain resting limit order: no warning at all', () => {
+    const r = preflight(input(limit('BUY', '0.001', '49999')));
+    expect(r.warnings).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+
+  it('a price that is zero or not a number is a filter issue, not a market warning', () => {
+    const zero = preflight(input(limit('SELL', '0.001', '0')));
+    expect(zero.warnings).toEqual([]);
+    expect(zero.issues).toEqual([
+      { code: 'PARAMETERS', field: 'price', message: 'The price must be greater than zero.', correction: null },
+    ]);
+    const text = preflight(input(limit('SELL', '0.001', 'abc')));
+    expect(text.warnings).toEqual([]);
+    expect(text.issues.map((i) => [i.field, i.message])).toEqual([
+      ['price', 'The price is not a number: use digits and one decimal point, like 0.0012.'],
+    ]);
+  });
+
+  it('a stop price issue stays on the stop price field', () => {
+    const r = preflight(input(limit('BUY', '0.001', '49000', { type: 'STOP_LOSS_LIMIT', stopPrice: '50001.505' })));
+    expect(r.issues).toEqual([
+      {
+        code: 'PRICE_FILTER',
+        field: 'stopPrice',
+        message: 'The stop price must be a multiple of the tick size 0.01.',
+        correction: { field: 'stopPrice', value: '50001.5', label: 'Use 50,001.50' },
+      },
+    ]);
+  });
+
+  it('a missing stop price is asked for, not compared with the market', () => {
+    const r = preflight(input(limit('BUY', '0.001', '49000', { type: 'STOP_LOSS_LIMIT' })));
+    expect(r.issues).toEqual([{ code: 'PARAMETERS', field: 'stopPrice', message: 'Enter a stop (trigger) price.', correction: null }]);
+  });
+
+  it('a sell without a live bid: no crossing judged, the last price used', () => {
+    const r = preflight(input(limit('SELL', '0.001', '49000'), { market: { ...QUOTE, bid: null } }));
+    expect(r.warnings.map((w) => w.code)).toEqual(['no-market-data']);
+    expect(r.estimate?.liquidity).toBe('maker');
+  });
+
+  it('a market sell with no price at all: quantity presets from the balance alone', () => {
+    const p = preflight(input({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.1' }, { market: undefined })).presets;
+    expect(p.map((x) => x.value)).toEqual(['0.125', '0.25', '0.375', '0.5']);
+  });
+
+  it('a market buy by quantity: presets at the best ask', () => {
+    const p = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.001' })).presets;
+    expect(p.find((x) => x.percent === 100)).toMatchObject({ field: 'quantity', value: '0.02' });
+  });
+
+  it('a limit maker on a symbol without a tick size: no price to offer instead', () => {
+    const info = symbolInfo({}, FILTERS.slice(1));
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT_MAKER', quantity: '0.001', price: '50000' }, { info }));
+    expect(issue(r, 'LIMIT_MAKER')?.correction).toBeNull();
+  });
+
+  it('a price correction on a symbol without a tick size reads as typed', () => {
+    const info = symbolInfo({}, FILTERS.slice(1));
+    const r = preflight(input(limit('BUY', '0.001', '300000'), { info }, { USDT: '100000' }));
+    expect(issue(r, 'PERCENT_PRICE_BY_SIDE')?.correction).toEqual({ field: 'price', value: '250000', label: 'Use 250,000' });
+  });
+
+  it('an amount correction reads as an amount, not cut to the step', () => {
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '2000' }, {}, { USDT: '1234.567891' }));
+    expect(issue(r, 'BALANCE')?.correction).toEqual({
+      field: 'quoteOrderQty',
+      value: '1234.567891',
+      label: 'Use the maximum 1,234.567891',
+    });
+  });
+
+  it('an amount with too many decimals: the correction goes with the issue that offered it', () => {
+    const r = preflight(input({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quoteOrderQty: '0.000000001' }));
+    expect(r.issues).toEqual([
+      { code: 'PARAMETERS', field: 'quoteOrderQty', message: 'The amount has more than 8 decimals.', correction: null },
+      {
+        code: 'NOTIONAL',
+        field: 'quoteOrderQty',
+        message: 'The order value 0 USDT is below the minimum 5 USDT.',
+        correction: { field: 'quoteOrderQty', value: '5', label: 'Use 5' },
+      },
+    ]);
+  });
+
+  it('NOTIONAL and MIN_NOTIONAL with the same words are both kept', () => {
+    const info = symbolInfo({}, [...FILTERS, { filterType: 'MIN_NOTIONAL', minNotional: '5', applyToMarket: true, avgPriceMins: 5 }]);
+    const r = preflight(input(limit('BUY', '0.00001', '40000'), { info }));
+    expect(r.issues.map((i) => [i.code, i.message])).toEqual([
+      ['NOTIONAL', 'The order value 0.4 USDT is below the minimum 5 USDT.'],
+      ['MIN_NOTIONAL', 'The order value 0.4 USDT is below the minimum 5 USDT.'],
+    ]);
+  });
+});
+
+describe('OCO legs', () => {
+  const oco = (over: Partial<OrderDraftInput> = {}): OrderDraftInput => ({
+    symbol: 'BTCUSDT',
+    side: 'SELL',
+    type: 'OCO',
+    quantity: '0.01',
+    price: '55000',
+    stopPrice: '45000',
+    stopLimitPrice: '44900',
+    ...over,
+  });
+
+  it("the limit leg's own issue is reported on the price", () => {
+    const r = preflight(input(oco({ price: '55000.005' })));
+    expect(r.issues).toEqual([
+      {
+        code: 'PRICE_FILTER',
+        field: 'price',
+        message: 'The price must be a multiple of the tick size 0.01.',
+        correction: { field: 'price', value: '55000.01', label: 'Use 55,000.01' },
+      },
+    ]);
+  });
+
+  it('the same words on two fields are two issues', () => {
+    const r = preflight(input(oco({ price: '', stopLimitPrice: '' })));
+    expect(r.issues).toEqual([
+      { code: 'PARAMETERS', field: 'price', message: 'Enter a limit price.', correction: null },
+      { code: 'PARAMETERS', field: 'stopLimitPrice', message: 'Enter a limit price.', correction: null },
+    ]);
+  });
+
+  it("each leg's order value below the minimum is its own issue", () => {
+    const r = preflight(input(oco({ quantity: '0.00001' })));
+    expect(r.issues.map((i) => [i.code, i.field, i.message])).toEqual([
+      ['NOTIONAL', 'quantity', 'The order value 0.55 USDT is below the minimum 5 USDT.'],
+      ['NOTIONAL', 'quantity', 'The order value 0.449 USDT is below the minimum 5 USDT.'],
+    ]);
+  });
+
+  it('a missing stop price is asked for, and nothing is compared with the market', () => {
+    const r = preflight(input(oco({ stopPrice: undefined })));
+    expect(r.issues).toEqual([{ code: 'PARAMETERS', field: 'stopPrice', message: 'Enter a stop (trigger) price.', correction: null }]);
+  });
+
+  it('an OCO with an issue has no order and no estimate', () => {
+    const r = preflight(input(oco({ stopPrice: '50000' })));
+    expect(r.issues.map((i) => i.code)).toEqual(['OCO_PRICES']);
+    expect(r.order).toBeNull();
+    expect(r.estimate).toBeNull();
+  });
+
+  it('a limit price far from the market is said for an OCO too, but never that it fills at once', () => {
+    const far = preflight(input(oco({ price: '60000' })));
+    expect(warning(far, 'far-from-market')).toBe(
+      'The limit price is 20 % above the market price 50,000.00. Check it is the price you mean.',
+    );
+    const crossing = preflight(input(oco({ price: '49000', stopPrice: '48000', stopLimitPrice: '47900' })));
+    expect(crossing.warnings.map((w) => w.code)).not.toContain('immediate-fill');
   });
 });
