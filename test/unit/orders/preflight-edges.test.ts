@@ -619,7 +619,7 @@ describe('OCO orders', () => {
 
 describe('fields that belong to OCO orders only', () => {
   it('a stop-limit price or its time in force on another order is refused in words', () => {
-    const r = preflight(input(limit('BUY', '0.001', '40000', { stopLimitPrice: '39000', stopLimitTimeInForce: 'GTC' })));
+    const r = preflight(input(limit('BUY', '0.001', '40000', { stopLimitPrice: '50000', stopLimitTimeInForce: 'GTC' })));
     expect(r.issues).toEqual([
       { code: 'PARAMETERS', field: 'stopLimitPrice', message: 'A stop-limit price belongs to OCO orders only.', correction: null },
       { code: 'PARAMETERS', field: 'stopLimitTimeInForce', message: 'This time in force belongs to OCO orders only.', correction: null },
@@ -1001,6 +1001,15 @@ describe('OCO legs', () => {
   it('a missing stop price is asked for, and nothing is compared with the market', () => {
     const r = preflight(input(oco({ stopPrice: undefined })));
     expect(r.issues).toEqual([{ code: 'PARAMETERS', field: 'stopPrice', message: 'Enter a stop (trigger) price.', correction: null }]);
+  });
+
+  it("an OCO's limit leg is post-only: its estimate is at the maker rate even when the book has moved past it", () => {
+    const market = { bid: '49990', ask: '49995', last: '50000', at: 1 };
+    const r = preflight(
+      input(oco({ side: 'BUY', price: '49996', stopPrice: '50100', stopLimitPrice: '50200' }), { market }, { USDT: '10000' }),
+    );
+    expect(r.issues).toEqual([]);
+    expect(r.estimate).toMatchObject({ liquidity: 'maker', feeRate: '0.001' });
   });
 
   it('an OCO with an issue has no order and no estimate', () => {
