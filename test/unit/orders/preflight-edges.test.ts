@@ -851,6 +851,18 @@ describe('one-click corrections: labels, and the Max only where it helps', () =>
     ]);
   });
 
+  it('a quantity of zero: the issue offers the Max of the balance', () => {
+    const r = preflight(input(limit('BUY', '0', '40000')));
+    expect(r.issues).toEqual([
+      {
+        code: 'PARAMETERS',
+        field: 'quantity',
+        message: 'The quantity must be greater than zero.',
+        correction: { field: 'quantity', value: '0.025', label: 'Use the maximum 0.025' },
+      },
+    ]);
+  });
+
   it('when only the Max rescues a field, it goes with the first issue of that field', () => {
     // Above the largest quantity and unaffordable: the LOT_SIZE suggestion (9,000) fails, the Max passes.
     const r = preflight(input(limit('BUY', '99999', '40000')));
