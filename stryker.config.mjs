@@ -14,6 +14,7 @@ export default {
     'src/main/exchange/reconciler.ts',
     'src/main/exchange/order-api.ts',
     'src/main/orders/preflight.ts',
+    'src/main/orders/preflight-amounts.ts',
     'src/main/alerts/engine.ts',
     'src/main/alerts/tray-model.ts',
     'src/main/history/pnl-engine.ts',

@@ -9,6 +9,7 @@ export const MONEY_PATH_FILES = [
   'src/main/exchange/reconciler.ts',
   'src/main/exchange/order-api.ts',
   'src/main/orders/preflight.ts',
+  'src/main/orders/preflight-amounts.ts',
   'src/main/alerts/engine.ts',
   'src/main/alerts/tray-model.ts',
   'src/main/history/pnl-engine.ts',
@@ -20,6 +21,7 @@ export default defineConfig({
   test: {
     include: [
       'test/unit/exchange/filters.test.ts',
+      'test/unit/exchange/filters-messages.test.ts',
       'test/unit/exchange/order-state.test.ts',
       'test/unit/exchange/order-state-store-edges.test.ts',
       'test/unit/exchange/order-outcome.test.ts',
@@ -30,6 +32,7 @@ export default defineConfig({
       'test/unit/exchange/order-api-edges.test.ts',
       'test/unit/exchange/money.test.ts',
       'test/unit/orders/preflight.test.ts',
+      'test/unit/orders/preflight-edges.test.ts',
       'test/unit/orders/oco-reconcile.test.ts',
       'test/unit/alerts/alert-engine.test.ts',
       'test/unit/alerts/alert-engine-model.test.ts',

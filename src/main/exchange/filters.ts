@@ -138,7 +138,8 @@ function parseInto(
     if (!item || typeof item !== 'object') continue;
     const obj = item as Record<string, unknown>;
     const type = typeof obj.filterType === 'string' ? obj.filterType : '';
-    const key = keys[type as FilterName];
+    // Own keys only: a filterType such as "constructor" must not reach Object.prototype.
+    const key = Object.hasOwn(keys, type) ? keys[type as FilterName] : undefined;
     if (!key) {
       unknown.push(obj);
       continue;

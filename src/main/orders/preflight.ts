@@ -194,7 +194,8 @@ function vetCorrections(input: PreflightInput, verdict: PreflightVerdict): Prefl
     if (!list.some((c) => c.value === value)) list.push({ value, max });
     candidates.set(field, list);
   };
-  for (const i of verdict.issues) if (i.correction !== null) add(i.correction.field, i.correction.value, false);
+  // The BALANCE issue's own suggestion is the Max of the balance: it reads "Use the maximum …".
+  for (const i of verdict.issues) if (i.correction !== null) add(i.correction.field, i.correction.value, i.code === 'BALANCE');
   for (const p of verdict.presets) {
     if (p.percent === 100 && p.value !== null && verdict.issues.some((i) => i.field === p.field) && draftFields.has(p.field))
       add(p.field, p.value, true);
