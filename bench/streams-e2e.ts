@@ -7,8 +7,9 @@
  *   perch    Perch's market streams plus the app's 250 ms drain into the portfolio state, with
  *            the focus the app sets while the all-market stream is on (the watched symbols;
  *            --watched, default 250: the all-market stream is used above 200 watched markets)
- *   perch-all  the same with no focus: every symbol applied (what a portfolio holding every
- *            market costs)
+ *   perch-all  the same watching every market: the focus lists every symbol of the simulator,
+ *            as the app's does when the portfolio's, the alerts' and the forms' markets together
+ *            are all of them, so every ticker of every frame is applied and drained
  *   binance  the `binance` npm package, default options, subscribeAllMini24hrTickers('spot')
  *   ccxt     ccxt.pro binance watchTickers() (its default stream is !miniTicker@arr)
  * All clients run at the same time on the same frames, so the load of the moment weighs on each
@@ -117,15 +118,16 @@ async function runFloor(args: ClientArgs): Promise<void> {
   });
 }
 
-async function runPerch(args: ClientArgs, focused: boolean): Promise<void> {
+async function runPerch(args: ClientArgs, every: boolean): Promise<void> {
   const { createMarketStreams } = await import('../src/main/exchange/market-streams');
   const { createPortfolioState } = await import('../src/main/portfolio/portfolio-state');
-  const watched = new Set(JSON.parse(readFileSync(args.watchedFile, 'utf8')) as string[]);
+  const lists = JSON.parse(readFileSync(args.watchedFile, 'utf8')) as { watched: string[]; all: string[] };
   const market = createMarketStreams({ streamUrl: args.streamUrl, id: 'bench' });
   const portfolio = createPortfolioState({ environment: 'demo', quote: 'USDT' });
   const m = meter(args, () => ({ elementsPerFrame: undefined }));
   market.watch(['!miniTicker@arr']);
-  if (focused) market.focus(watched);
+  // As exchange-session sets it: the all-market stream always comes with the watched symbols' focus.
+  market.focus(new Set(every ? lists.all : lists.watched));
   // The app's drain (exchange-session flush): changed tickers into the portfolio, then commit.
   let lastMessageAt: number | null = null;
   setInterval(() => {
@@ -192,9 +194,9 @@ async function runClient(args: ClientArgs): Promise<void> {
     case 'floor':
       return runFloor(args);
     case 'perch':
-      return runPerch(args, true);
-    case 'perch-all':
       return runPerch(args, false);
+    case 'perch-all':
+      return runPerch(args, true);
     case 'binance':
       return runBinance(args);
     case 'ccxt':
@@ -276,7 +278,7 @@ async function main(): Promise<void> {
   const step = sim.symbols.length / want;
   const watched = Array.from({ length: want }, (_, i) => sim.symbols[Math.floor(i * step)]!);
   const watchedFile = join(dir, 'watched.json');
-  writeFileSync(watchedFile, JSON.stringify(watched));
+  writeFileSync(watchedFile, JSON.stringify({ watched, all: sim.symbols }));
   const chosen = values.only
     .split(',')
     .map((s) => s.trim())

@@ -4,11 +4,28 @@
  * of what changed since the last drain. Older or repeated events (reordering, the overlap of a
  * rollover, B10) never move a value back or count twice.
  *
- * While the all-market stream is on, only the symbols someone looks at (the portfolio's markets
- * and the order forms') need applying: with a focus set, `ingestFocused` finds those symbols'
- * elements in the frame's bytes and parses only them, which costs less than decoding and
- * parsing the frame.
+ * The all-market mini-ticker frame (2,500 tickers a second) takes the cheap path,
+ * `ingestAllMarket`: its bytes are read in place (mini-ticker-scan.ts), without decoding or
+ * parsing the frame, and a value becomes a string only when it differs from the one held. While
+ * a focus is set (the portfolio's markets and the order forms'), only those symbols are applied.
+ * Every other frame is parsed whole, with the same result.
  */
+import {
+  createMiniTickerScanner,
+  fnv1a,
+  HIGH,
+  type MiniTickerScan,
+  LAST,
+  LOW,
+  OPEN,
+  QUOTE_VOLUME,
+  STRIDE,
+  SYMBOL_END,
+  SYMBOL_HASH,
+  SYMBOL_START,
+  VOLUME,
+} from './mini-ticker-scan';
+
 export interface MiniTicker {
   readonly symbol: string;
   last: string;
@@ -72,16 +89,15 @@ export interface MarketData {
    */
   setFocus(symbols: ReadonlySet<string> | null): void;
   /**
-   * The cheap path for an all-market mini-ticker frame while a focus is set: the focused
-   * symbols' elements are found in the frame's bytes and only they are decoded and parsed.
-   * Null when the frame is not one it can take (no focus, another stream or layout, escapes,
-   * anything unparseable): parse it whole then, with the same result.
+   * The cheap path for an all-market mini-ticker frame, on its bytes (with or without a focus).
+   * Null when the frame is not one it can take (another stream or layout, escapes, anything
+   * unparseable): parse it whole then, with the same result.
    */
-  ingestFocused(bytes: Buffer): FocusedFrame | null;
+  ingestAllMarket(bytes: Buffer): AllMarketFrame | null;
 }
 
-/** What `ingestFocused` learnt about a frame: its stream, its key (B10) and whether anything changed. */
-export interface FocusedFrame {
+/** What `ingestAllMarket` learnt about a frame: its stream, its key (B10) and whether anything changed. */
+export interface AllMarketFrame {
   readonly stream: string;
   readonly key: number | undefined;
   readonly changed: boolean;
@@ -89,29 +105,19 @@ export interface FocusedFrame {
 
 const ALL_MINI_TICKERS = '!miniTicker@arr';
 const utf8 = new TextEncoder();
-/** Binance's layout of that frame: compact JSON, the event type first, then the event time. */
-const MINI_ARRAY_HEAD = utf8.encode('{"stream":"!miniTicker@arr","data":[');
-const MINI_FIRST = utf8.encode('{"e":"24hrMiniTicker","E":');
-const SYMBOL_AFTER_E = utf8.encode(',"s":"');
-/** 32-bit FNV-1a over a symbol's UTF-8 bytes: a cheap first test of "is this one focused?". */
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
-
-function fnv1a(bytes: Uint8Array): number {
-  let h = FNV_OFFSET;
-  for (const c of bytes) h = Math.imul(h ^ c, FNV_PRIME);
-  return h;
-}
-
-function bytesAt(bytes: Uint8Array, at: number, pattern: Uint8Array): boolean {
-  if (at + pattern.length > bytes.length) return false;
-  for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false;
-  return true;
-}
+/** In a `u` pattern a surrogate pair is one code point: this finds only unpaired ones. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function sameBytes(bytes: Uint8Array, from: number, to: number, want: Uint8Array): boolean {
   if (to - from !== want.length) return false;
   for (let i = 0; i < want.length; i++) if (bytes[from + i] !== want[i]) return false;
+  return true;
+}
+
+/** Whether the held string is exactly these (ASCII) bytes: then no new string is made. */
+function sameText(bytes: Uint8Array, from: number, to: number, held: string): boolean {
+  if (to - from !== held.length) return false;
+  for (let i = 0; i < held.length; i++) if (held.charCodeAt(i) !== bytes[from + i]) return false;
   return true;
 }
 
@@ -123,6 +129,14 @@ interface Slot<T> {
   readonly key: string;
   readonly value: T;
   mark: number;
+}
+
+/** A symbol the byte path knows: its UTF-8 bytes, its record once it has one, hash neighbours. */
+interface SymbolEntry {
+  readonly symbol: string;
+  readonly bytes: Uint8Array;
+  slot: Slot<MiniTicker> | undefined;
+  next: SymbolEntry | undefined;
 }
 
 /**
@@ -187,11 +201,94 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
   const klines = createChangeList<KlineBar>();
   let versionCounter = 0;
   let focus: ReadonlySet<string> | null = null;
-  /** The focused symbols' UTF-8 bytes by their hash. */
-  const focusIndex = new Map<number, Uint8Array[]>();
-  /** Start and end offsets of the focused elements of the frame being ingested; reused. */
-  const bounds: number[] = [];
-  const elements: Record<string, unknown>[] = [];
+  /**
+   * The symbols the byte path knows, by the hash of their UTF-8 bytes: with a focus exactly the
+   * focused ones, without one every symbol it met. A symbol not in it is skipped (focus) or
+   * added (no focus).
+   */
+  const symbolIndex = new Map<number, SymbolEntry>();
+  const scanner = createMiniTickerScanner();
+
+  const findSymbol = (bytes: Uint8Array, from: number, to: number, h: number): SymbolEntry | null => {
+    for (let e = symbolIndex.get(h); e !== undefined; e = e.next) if (sameBytes(bytes, from, to, e.bytes)) return e;
+    return null;
+  };
+
+  const indexSymbol = (symbol: string, bytes: Uint8Array): SymbolEntry => {
+    const h = fnv1a(bytes);
+    const entry: SymbolEntry = { symbol, bytes, slot: tickers.slots.get(symbol), next: symbolIndex.get(h) };
+    symbolIndex.set(h, entry);
+    return entry;
+  };
+
+  /** applyMini for an element the scan located: the same checks, the same result. */
+  const applyScanned = (entry: SymbolEntry, b: Buffer, o: Int32Array, p: number, E: number): boolean => {
+    // The record may have been made by the whole parse since (a single-symbol stream).
+    let slot = entry.slot ?? tickers.slots.get(entry.symbol);
+    if (slot === undefined) {
+      const at = (f: number): string => b.toString('latin1', o[p + f], o[p + f + 1]);
+      slot = addSlot(tickers, entry.symbol, {
+        symbol: entry.symbol,
+        last: at(LAST),
+        open: at(OPEN),
+        high: at(HIGH),
+        low: at(LOW),
+        volume: at(VOLUME),
+        quoteVolume: at(QUOTE_VOLUME),
+        eventTime: E,
+      });
+    } else {
+      const t = slot.value;
+      if (E <= t.eventTime) return false;
+      // A string is made only for a value that changed (the 24 h open, high and low rarely do).
+      let a = o[p + LAST]!,
+        z = o[p + LAST + 1]!;
+      if (!sameText(b, a, z, t.last)) t.last = b.toString('latin1', a, z);
+      a = o[p + OPEN]!;
+      z = o[p + OPEN + 1]!;
+      if (!sameText(b, a, z, t.open)) t.open = b.toString('latin1', a, z);
+      a = o[p + HIGH]!;
+      z = o[p + HIGH + 1]!;
+      if (!sameText(b, a, z, t.high)) t.high = b.toString('latin1', a, z);
+      a = o[p + LOW]!;
+      z = o[p + LOW + 1]!;
+      if (!sameText(b, a, z, t.low)) t.low = b.toString('latin1', a, z);
+      a = o[p + VOLUME]!;
+      z = o[p + VOLUME + 1]!;
+      if (!sameText(b, a, z, t.volume)) t.volume = b.toString('latin1', a, z);
+      a = o[p + QUOTE_VOLUME]!;
+      z = o[p + QUOTE_VOLUME + 1]!;
+      if (!sameText(b, a, z, t.quoteVolume)) t.quoteVolume = b.toString('latin1', a, z);
+      t.eventTime = E;
+    }
+    entry.slot = slot;
+    markChanged(tickers, slot);
+    if (onApply !== undefined) onApply({ kind: 'miniTicker', value: slot.value });
+    return true;
+  };
+
+  /**
+   * Every located element of the focus (every element without one), in frame order. A function
+   * of its own that ends right after its loop: V8 optimizes the loop while it runs (on-stack
+   * replacement) and code after it that never ran before would throw that away on every frame.
+   */
+  const applyScan = (bytes: Buffer, scan: MiniTickerScan): boolean => {
+    const { count, offsets: o, eventTimes } = scan;
+    let changed = false;
+    for (let k = 0; k < count; k++) {
+      const p = k * STRIDE;
+      const s0 = o[p + SYMBOL_START]!,
+        s1 = o[p + SYMBOL_END]!;
+      let entry = findSymbol(bytes, s0, s1, o[p + SYMBOL_HASH]!);
+      if (entry === null) {
+        if (focus !== null) continue;
+        // A symbol met for the first time (no focus): decoded once, known by its bytes from now on.
+        entry = indexSymbol(bytes.toString('utf8', s0, s1), Uint8Array.prototype.slice.call(bytes, s0, s1));
+      }
+      if (applyScanned(entry, bytes, o, p, eventTimes[k]!)) changed = true;
+    }
+    return changed;
+  };
 
   const applyMini = (el: Record<string, unknown>): boolean => {
     const s = el.s,
@@ -383,88 +480,23 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     },
     setFocus(symbols) {
       focus = symbols === null ? null : new Set(symbols);
-      focusIndex.clear();
-      if (focus === null) return;
-      for (const s of focus) {
-        const b = utf8.encode(s);
-        const h = fnv1a(b);
-        const list = focusIndex.get(h);
-        if (list === undefined) focusIndex.set(h, [b]);
-        else list.push(b);
+      symbolIndex.clear();
+      if (focus !== null) {
+        for (const s of tickers.slots.keys()) {
+          if (focus.has(s)) continue;
+          tickers.slots.delete(s);
+          tickers.map.delete(s);
+        }
       }
-      for (const s of tickers.slots.keys()) {
-        if (focus.has(s)) continue;
-        tickers.slots.delete(s);
-        tickers.map.delete(s);
-      }
+      // A symbol that is not well-formed Unicode can never be what well-formed UTF-8 decodes to.
+      for (const s of focus ?? tickers.slots.keys()) if (!LONE_SURROGATE.test(s)) indexSymbol(s, utf8.encode(s));
     },
-    ingestFocused(bytes) {
-      if (focus === null) return null;
-      const n = bytes.length;
-      if (
-        n < MINI_ARRAY_HEAD.length + 2 ||
-        !bytesAt(bytes, 0, MINI_ARRAY_HEAD) ||
-        bytes[n - 2] !== 93 /* ] */ ||
-        bytes[n - 1] !== 125 /* } */
-      )
-        return null;
-      const from = MINI_ARRAY_HEAD.length;
-      if (bytes[from] === 93 /* ] */) return { stream: ALL_MINI_TICKERS, key: undefined, changed: false };
-      let key: number | undefined;
-      bounds.length = 0;
-      // Element by element on Binance's layout, {"e":"24hrMiniTicker","E":<int>,"s":"<symbol>",…},
-      // straight on the socket's bytes (no decoding of the whole frame). The symbol is hashed as
-      // it is read and compared only when the hash is a focused one. Anything off the layout, or
-      // an escape in a symbol, goes to the whole parse.
-      for (let at = from; ;) {
-        if (!bytesAt(bytes, at, MINI_FIRST)) return null;
-        let i = at + MINI_FIRST.length;
-        const e0 = i;
-        let E = 0;
-        for (; i < n; i++) {
-          const c = bytes[i]!;
-          if (c < 48 || c > 57) break;
-          E = E * 10 + (c - 48);
-        }
-        if (i === e0 || i - e0 > 15) return null;
-        key ??= E;
-        if (!bytesAt(bytes, i, SYMBOL_AFTER_E)) return null;
-        i += SYMBOL_AFTER_E.length;
-        const s0 = i;
-        let h = FNV_OFFSET;
-        for (; i < n; i++) {
-          const c = bytes[i]!;
-          if (c === 34 /* " */) break;
-          if (c === 92 /* \ */) return null;
-          h = Math.imul(h ^ c, FNV_PRIME);
-        }
-        if (i >= n) return null;
-        const end = bytes.indexOf(125 /* } */, i);
-        if (end === -1) return null;
-        const candidates = focusIndex.get(h);
-        if (candidates !== undefined && candidates.some((c) => sameBytes(bytes, s0, i, c))) bounds.push(at, end + 1);
-        const next = bytes[end + 1];
-        if (next === 93 /* ] */) break;
-        if (next !== 44 /* , */) return null;
-        at = end + 2;
-      }
-      // Every focused element parses before any is applied: a broken frame is refused whole,
-      // as the full parse would refuse it.
-      elements.length = 0;
-      try {
-        // Buffer#toString(encoding, start, end) decodes in place: no view object per element.
-        for (let i = 0; i < bounds.length; i += 2)
-          elements.push(JSON.parse(bytes.toString('utf8', bounds[i], bounds[i + 1])) as Record<string, unknown>);
-      } catch {
-        return null;
-      }
-      let changed = false;
-      for (const el of elements) {
-        if (el !== null && typeof el === 'object' && el.e === '24hrMiniTicker' && applyMini(el)) changed = true;
-      }
-      elements.length = 0;
+    ingestAllMarket(bytes) {
+      const scan = scanner.scan(bytes);
+      if (scan === null) return null;
+      const changed = applyScan(bytes, scan);
       if (changed) versionCounter++;
-      return { stream: ALL_MINI_TICKERS, key, changed };
+      return { stream: ALL_MINI_TICKERS, key: scan.count > 0 ? scan.eventTimes[0] : undefined, changed };
     },
   };
 }

@@ -219,7 +219,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     if (conn.role === 'current' && Buffer.isBuffer(raw)) {
       // The focused all-market path, on the socket's bytes: only the watched symbols' elements
       // are decoded and parsed. Null: not such a frame (or no focus); the whole parse follows.
-      const f = book.ingestFocused(raw);
+      const f = book.ingestAllMarket(raw);
       if (f !== null) {
         conn.heartbeat?.data(now);
         if (f.key !== undefined) conn.lastKey.set(f.stream, f.key);

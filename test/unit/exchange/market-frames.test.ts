@@ -55,13 +55,13 @@ describe('market frames: the focused all-market path', () => {
     const text = allMarket([mini('BTCUSDT', 100, '1'), mini('ETHUSDT', 100, '2'), mini('BNBBTC', 100, '3'), mini('XRPUSDT', 100, '4')]);
     const fast = createMarketData();
     fast.setFocus(focus);
-    expect(fast.ingestFocused(bytes(text))).toEqual({ stream: '!miniTicker@arr', key: 100, changed: true });
+    expect(fast.ingestAllMarket(bytes(text))).toEqual({ stream: '!miniTicker@arr', key: 100, changed: true });
     expect([...fast.tickers().keys()].sort()).toEqual(['BNBBTC', 'ETHUSDT']);
     const whole = createMarketData();
     whole.ingest(text);
     for (const s of focus) expect(fast.tickers().get(s)).toEqual(whole.tickers().get(s));
     // the same frame again changes nothing
-    expect(fast.ingestFocused(bytes(text))?.changed).toBe(false);
+    expect(fast.ingestAllMarket(bytes(text))?.changed).toBe(false);
   });
 
   it('property: for random frames and focuses, the focused path equals a whole parse restricted to the focus', () => {
@@ -79,7 +79,7 @@ describe('market frames: the focused all-market path', () => {
           fast.setFocus(focus);
           for (const f of frames) {
             const text = allMarket(f.map((e) => mini(e.s, e.E, e.c)));
-            expect(fast.ingestFocused(bytes(text))).not.toBeNull();
+            expect(fast.ingestAllMarket(bytes(text))).not.toBeNull();
             slow.ingest(text);
           }
           const want = new Map([...snapshot(slow.tickers())].filter(([s]) => focus.has(s)));
@@ -95,7 +95,7 @@ describe('market frames: the focused all-market path', () => {
   it('finds symbols in any script, sent as raw UTF-8 (Binance lists such symbols)', () => {
     const md = createMarketData();
     md.setFocus(new Set(['币安人生USDT', 'ÉTHUSDT']));
-    const r = md.ingestFocused(
+    const r = md.ingestAllMarket(
       bytes(allMarket([mini('BTCUSDT', 5, '1'), mini('币安人生USDT', 5, '0.25'), mini('ÉTHUSDT', 5, '7'), mini('币安USDT', 5, '9')])),
     );
     expect(r).toEqual({ stream: '!miniTicker@arr', key: 5, changed: true });
@@ -108,15 +108,15 @@ describe('market frames: the focused all-market path', () => {
   it('hands back (null) every frame it cannot take, so it is parsed whole', () => {
     const md = createMarketData();
     const text = allMarket([mini('BTCUSDT', 1, '1')]);
-    expect(md.ingestFocused(bytes(text))).toBeNull(); // no focus
+    expect(md.ingestAllMarket(bytes(text))).toBeNull(); // no focus
     md.setFocus(new Set(['BTCUSDT', 'ÉTHUSDT']));
-    expect(md.ingestFocused(bytes(JSON.stringify({ stream: '!ticker_1h@arr', data: [mini('BTCUSDT', 1, '1')] })))).toBeNull();
-    expect(md.ingestFocused(bytes(JSON.stringify({ stream: '!miniTicker@arr', data: [mini('BTCUSDT', 1, '1')] }, null, 1)))).toBeNull(); // another layout
-    expect(md.ingestFocused(bytes(allMarket([mini('\u00c9THUSDT', 1, '1')]).replace('\u00c9', '\\u00c9')))).toBeNull(); // an escape
-    expect(md.ingestFocused(bytes(allMarket([{ ...mini('BTCUSDT', 1, '1'), E: 1.5 }])))).toBeNull(); // not an integer event time
-    expect(md.ingestFocused(bytes(text.replace('"c":"1"', '"c":"1')))).toBeNull(); // broken
+    expect(md.ingestAllMarket(bytes(JSON.stringify({ stream: '!ticker_1h@arr', data: [mini('BTCUSDT', 1, '1')] })))).toBeNull();
+    expect(md.ingestAllMarket(bytes(JSON.stringify({ stream: '!miniTicker@arr', data: [mini('BTCUSDT', 1, '1')] }, null, 1)))).toBeNull(); // another layout
+    expect(md.ingestAllMarket(bytes(allMarket([mini('\u00c9THUSDT', 1, '1')]).replace('\u00c9', '\\u00c9')))).toBeNull(); // an escape
+    expect(md.ingestAllMarket(bytes(allMarket([{ ...mini('BTCUSDT', 1, '1'), E: 1.5 }])))).toBeNull(); // not an integer event time
+    expect(md.ingestAllMarket(bytes(text.replace('"c":"1"', '"c":"1')))).toBeNull(); // broken
     expect(md.tickers().size).toBe(0); // nothing was applied by any of them
-    expect(md.ingestFocused(bytes(allMarket([])))).toEqual({ stream: '!miniTicker@arr', key: undefined, changed: false });
+    expect(md.ingestAllMarket(bytes(allMarket([])))).toEqual({ stream: '!miniTicker@arr', key: undefined, changed: false });
   });
 
   it('a whole parse honours the focus too, and symbols leaving the focus lose their records', () => {
