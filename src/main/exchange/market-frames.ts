@@ -25,6 +25,16 @@ import {
   SYMBOL_START,
   VOLUME,
 } from './mini-ticker-scan';
+import {
+  createTickerRecords,
+  F_HIGH,
+  F_LAST,
+  F_LOW,
+  F_OPEN,
+  F_QUOTE_VOLUME,
+  F_VOLUME,
+  type StreamTicker,
+} from './ticker-records';
 
 export interface MiniTicker {
   readonly symbol: string;
@@ -135,8 +145,10 @@ interface Slot<T> {
 interface SymbolEntry {
   readonly symbol: string;
   readonly bytes: Uint8Array;
-  slot: Slot<MiniTicker> | undefined;
+  slot: Slot<StreamTicker> | undefined;
   next: SymbolEntry | undefined;
+  /** The symbol that followed it in the last frame: frames list symbols in a steady order. */
+  following: SymbolEntry | undefined;
 }
 
 /**
@@ -196,7 +208,8 @@ function* drainChangeList<T>(c: ChangeList<T>): IterableIterator<[string, T]> {
 }
 
 export function createMarketData(onApply?: (update: MarketUpdate) => void): MarketData {
-  const tickers = createChangeList<MiniTicker>();
+  const records = createTickerRecords();
+  const tickers = createChangeList<StreamTicker>();
   const books = createChangeList<BookTop>();
   const klines = createChangeList<KlineBar>();
   let versionCounter = 0;
@@ -207,6 +220,7 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
    * added (no focus).
    */
   const symbolIndex = new Map<number, SymbolEntry>();
+  let firstInFrame: SymbolEntry | undefined;
   const scanner = createMiniTickerScanner();
 
   const findSymbol = (bytes: Uint8Array, from: number, to: number, h: number): SymbolEntry | null => {
@@ -216,7 +230,7 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
 
   const indexSymbol = (symbol: string, bytes: Uint8Array): SymbolEntry => {
     const h = fnv1a(bytes);
-    const entry: SymbolEntry = { symbol, bytes, slot: tickers.slots.get(symbol), next: symbolIndex.get(h) };
+    const entry: SymbolEntry = { symbol, bytes, slot: tickers.slots.get(symbol), next: symbolIndex.get(h), following: undefined };
     symbolIndex.set(h, entry);
     return entry;
   };
@@ -226,39 +240,18 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     // The record may have been made by the whole parse since (a single-symbol stream).
     let slot = entry.slot ?? tickers.slots.get(entry.symbol);
     if (slot === undefined) {
-      const at = (f: number): string => b.toString('latin1', o[p + f], o[p + f + 1]);
-      slot = addSlot(tickers, entry.symbol, {
-        symbol: entry.symbol,
-        last: at(LAST),
-        open: at(OPEN),
-        high: at(HIGH),
-        low: at(LOW),
-        volume: at(VOLUME),
-        quoteVolume: at(QUOTE_VOLUME),
-        eventTime: E,
-      });
+      slot = addSlot(tickers, entry.symbol, records.createFromBytes(entry.symbol, E, b, o, p + LAST));
     } else {
       const t = slot.value;
       if (E <= t.eventTime) return false;
-      // A string is made only for a value that changed (the 24 h open, high and low rarely do).
-      let a = o[p + LAST]!,
-        z = o[p + LAST + 1]!;
-      if (!sameText(b, a, z, t.last)) t.last = b.toString('latin1', a, z);
-      a = o[p + OPEN]!;
-      z = o[p + OPEN + 1]!;
-      if (!sameText(b, a, z, t.open)) t.open = b.toString('latin1', a, z);
-      a = o[p + HIGH]!;
-      z = o[p + HIGH + 1]!;
-      if (!sameText(b, a, z, t.high)) t.high = b.toString('latin1', a, z);
-      a = o[p + LOW]!;
-      z = o[p + LOW + 1]!;
-      if (!sameText(b, a, z, t.low)) t.low = b.toString('latin1', a, z);
-      a = o[p + VOLUME]!;
-      z = o[p + VOLUME + 1]!;
-      if (!sameText(b, a, z, t.volume)) t.volume = b.toString('latin1', a, z);
-      a = o[p + QUOTE_VOLUME]!;
-      z = o[p + QUOTE_VOLUME + 1]!;
-      if (!sameText(b, a, z, t.quoteVolume)) t.quoteVolume = b.toString('latin1', a, z);
+      // The price and the 24 h open are read on every drain: bytes equal to the value held keep its
+      // string. The others are only copied. A string is made only when a value is read.
+      t.keepBytes(F_LAST, b, o[p + LAST]!, o[p + LAST + 1]!);
+      t.keepBytes(F_OPEN, b, o[p + OPEN]!, o[p + OPEN + 1]!);
+      t.putBytes(F_HIGH, b, o[p + HIGH]!, o[p + HIGH + 1]!);
+      t.putBytes(F_LOW, b, o[p + LOW]!, o[p + LOW + 1]!);
+      t.putBytes(F_VOLUME, b, o[p + VOLUME]!, o[p + VOLUME + 1]!);
+      t.putBytes(F_QUOTE_VOLUME, b, o[p + QUOTE_VOLUME]!, o[p + QUOTE_VOLUME + 1]!);
       t.eventTime = E;
     }
     entry.slot = slot;
@@ -275,16 +268,23 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
   const applyScan = (bytes: Buffer, scan: MiniTickerScan): boolean => {
     const { count, offsets: o, eventTimes } = scan;
     let changed = false;
+    let guess = firstInFrame;
+    let previous: SymbolEntry | undefined;
     for (let k = 0; k < count; k++) {
       const p = k * STRIDE;
       const s0 = o[p + SYMBOL_START]!,
         s1 = o[p + SYMBOL_END]!;
-      let entry = findSymbol(bytes, s0, s1, o[p + SYMBOL_HASH]!);
+      // Most often the symbol that followed the previous one last time: one comparison, no lookup.
+      let entry = guess !== undefined && sameBytes(bytes, s0, s1, guess.bytes) ? guess : findSymbol(bytes, s0, s1, o[p + SYMBOL_HASH]!);
       if (entry === null) {
         if (focus !== null) continue;
         // A symbol met for the first time (no focus): decoded once, known by its bytes from now on.
         entry = indexSymbol(bytes.toString('utf8', s0, s1), Uint8Array.prototype.slice.call(bytes, s0, s1));
       }
+      if (previous === undefined) firstInFrame = entry;
+      else previous.following = entry;
+      previous = entry;
+      guess = entry.following;
       if (applyScanned(entry, bytes, o, p, eventTimes[k]!)) changed = true;
     }
     return changed;
@@ -312,7 +312,7 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
       return false;
     let slot = tickers.slots.get(s);
     if (slot === undefined) {
-      slot = addSlot(tickers, s, { symbol: s, last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E });
+      slot = addSlot(tickers, s, records.create(s, { last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E }));
     } else {
       const t = slot.value;
       // Older or the same event (reordering, rollover overlap): never move backwards or repeat.
@@ -481,11 +481,13 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     setFocus(symbols) {
       focus = symbols === null ? null : new Set(symbols);
       symbolIndex.clear();
+      firstInFrame = undefined;
       if (focus !== null) {
-        for (const s of tickers.slots.keys()) {
+        for (const [s, slot] of tickers.slots) {
           if (focus.has(s)) continue;
           tickers.slots.delete(s);
           tickers.map.delete(s);
+          records.release(slot.value);
         }
       }
       // A symbol that is not well-formed Unicode can never be what well-formed UTF-8 decodes to.
