@@ -131,11 +131,7 @@ async function runPerch(args: ClientArgs, every: boolean): Promise<void> {
   // The app's drain (exchange-session flush): changed tickers into the portfolio, then commit.
   let lastMessageAt: number | null = null;
   setInterval(() => {
-    const it = market.drainChanged();
-    const inputs = (function* () {
-      for (const [, t] of it) yield t;
-    })();
-    portfolio.applyTickers(inputs);
+    portfolio.applyTickers(market.takeChangedTickers());
     portfolio.commit();
     // A frame a second and four drains a second: a new message time is a new frame.
     const at = market.connections()[0]?.lastMessageAt ?? null;

@@ -25,16 +25,7 @@ import {
   SYMBOL_START,
   VOLUME,
 } from './mini-ticker-scan';
-import {
-  createTickerRecords,
-  F_HIGH,
-  F_LAST,
-  F_LOW,
-  F_OPEN,
-  F_QUOTE_VOLUME,
-  F_VOLUME,
-  type StreamTicker,
-} from './ticker-records';
+import { createTickerRecords, F_HIGH, F_LAST, F_LOW, F_OPEN, F_QUOTE_VOLUME, F_VOLUME, type StreamTicker } from './ticker-records';
 
 export interface MiniTicker {
   readonly symbol: string;
@@ -88,6 +79,8 @@ export interface MarketData {
   bookTickers(): ReadonlyMap<string, Readonly<BookTop>>;
   klines(): ReadonlyMap<string, Readonly<KlineBar>>;
   drainChanged(): IterableIterator<[string, Readonly<MiniTicker>]>;
+  /** The same drain as one array of the records (no tuple or iterator step per ticker). */
+  takeChangedTickers(): Readonly<MiniTicker>[];
   drainChangedBookTickers(): IterableIterator<[string, Readonly<BookTop>]>;
   drainChangedKlines(): IterableIterator<[string, Readonly<KlineBar>]>;
   version(): number;
@@ -121,13 +114,6 @@ const LONE_SURROGATE = /\p{Cs}/u;
 function sameBytes(bytes: Uint8Array, from: number, to: number, want: Uint8Array): boolean {
   if (to - from !== want.length) return false;
   for (let i = 0; i < want.length; i++) if (bytes[from + i] !== want[i]) return false;
-  return true;
-}
-
-/** Whether the held string is exactly these (ASCII) bytes: then no new string is made. */
-function sameText(bytes: Uint8Array, from: number, to: number, held: string): boolean {
-  if (to - from !== held.length) return false;
-  for (let i = 0; i < held.length; i++) if (held.charCodeAt(i) !== bytes[from + i]) return false;
   return true;
 }
 
@@ -470,6 +456,12 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     bookTickers: () => books.map,
     klines: () => klines.map,
     drainChanged: () => drainChangeList(tickers),
+    takeChangedTickers() {
+      const out = new Array<Readonly<MiniTicker>>(tickers.count);
+      for (let i = 0; i < tickers.count; i++) out[i] = tickers.list[i]!.value;
+      clearChangeList(tickers);
+      return out;
+    },
     drainChangedBookTickers: () => drainChangeList(books),
     drainChangedKlines: () => drainChangeList(klines),
     version: () => versionCounter,

@@ -90,6 +90,8 @@ export interface MarketStreams {
   klines(): ReadonlyMap<string, Readonly<KlineBar>>;
   /** Tickers changed since the previous drain, each once; consuming clears the set. */
   drainChanged(): IterableIterator<[string, Readonly<MiniTicker>]>;
+  /** The same drain as one array of the live records (the app's flush: 2,500 a second at most). */
+  takeChangedTickers(): Readonly<MiniTicker>[];
   drainChangedBookTickers(): IterableIterator<[string, Readonly<BookTop>]>;
   drainChangedKlines(): IterableIterator<[string, Readonly<KlineBar>]>;
   /** Increases whenever any value changed. */
@@ -656,6 +658,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     bookTickers: book.bookTickers,
     klines: book.klines,
     drainChanged: book.drainChanged,
+    takeChangedTickers: book.takeChangedTickers,
     drainChangedBookTickers: book.drainChangedBookTickers,
     drainChangedKlines: book.drainChangedKlines,
     version: book.version,

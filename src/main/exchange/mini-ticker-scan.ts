@@ -101,7 +101,7 @@ function matchWords(view: DataView, n: number, at: number, p: ReturnType<typeof 
 /** End (the closing quote) of an ASCII string value starting at `i`, or -1 if it is not one. */
 function valueEnd(bytes: Uint8Array, n: number, i: number): number {
   // Numbers first: '.', '/' and digits (46 to 57), one comparison a byte.
-  while (i < n && ((bytes[i]! - 46) >>> 0) <= 11) i++;
+  while (i < n && (bytes[i]! - 46) >>> 0 <= 11) i++;
   for (; i < n; i++) {
     const c = bytes[i]!;
     if (c === 34 /* " */) return i;
