@@ -91,11 +91,16 @@ function bytesAt(bytes: Uint8Array, at: number, pattern: Uint8Array): boolean {
   return true;
 }
 
-function matchWords(view: DataView, n: number, at: number, p: ReturnType<typeof words>): boolean {
+/** The little-endian 32-bit word at `i` (signed, as the patterns are kept). */
+function wordAt(b: Uint8Array, i: number): number {
+  return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+}
+
+function matchWords(b: Uint8Array, n: number, at: number, p: ReturnType<typeof words>): boolean {
   if (at + p.length > n) return false;
   const w = p.w;
-  for (let k = 0; k < w.length; k++) if (view.getInt32(at + 4 * k, true) !== w[k]) return false;
-  return p.tail === -1 || view.getUint16(at + 4 * w.length, true) === p.tail;
+  for (let k = 0; k < w.length; k++) if (wordAt(b, at + 4 * k) !== w[k]) return false;
+  return p.tail === -1 || (b[at + 4 * w.length]! | (b[at + 4 * w.length + 1]! << 8)) === p.tail;
 }
 
 /** End (the closing quote) of an ASCII string value starting at `i`, or -1 if it is not one. */
@@ -127,7 +132,6 @@ export function createMiniTickerScanner(): MiniTickerScanner {
   const scan = (bytes: Uint8Array): MiniTickerScan | null => {
     const n = bytes.length;
     if (!bytesAt(bytes, 0, HEAD)) return null;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, n);
     let at = HEAD.length;
     let count = 0;
     if (bytes[at] === 93 /* ] */) {
@@ -136,7 +140,7 @@ export function createMiniTickerScanner(): MiniTickerScanner {
       return result;
     }
     for (;;) {
-      if (!matchWords(view, n, at, ELEMENT_HEAD)) return null;
+      if (!matchWords(bytes, n, at, ELEMENT_HEAD)) return null;
       let i = at + ELEMENT_HEAD.length;
       // The event time: plain digits, no sign, fraction, exponent or leading zero.
       const e0 = i;
@@ -148,7 +152,7 @@ export function createMiniTickerScanner(): MiniTickerScanner {
       }
       const digits = i - e0;
       if (digits === 0 || digits > 15 || (digits > 1 && bytes[e0] === 48)) return null;
-      if (!matchWords(view, n, i, AFTER_E)) return null;
+      if (!matchWords(bytes, n, i, AFTER_E)) return null;
       i += AFTER_E.length;
       // The symbol, hashed as it is read.
       const s0 = i;
@@ -172,7 +176,7 @@ export function createMiniTickerScanner(): MiniTickerScanner {
       eventTimes[count] = E;
       // c, o, h, l, v, q: each after its fixed separator, each up to its closing quote.
       for (let f = 0; f < 6; f++) {
-        if (i + 7 > n || view.getInt32(i, true) !== SEP_A[f] || view.getInt32(i + 3, true) !== SEP_B[f]) return null;
+        if (i + 7 > n || wordAt(bytes, i) !== SEP_A[f] || wordAt(bytes, i + 3) !== SEP_B[f]) return null;
         const v0 = i + 7;
         i = valueEnd(bytes, n, v0);
         if (i === -1) return null;
