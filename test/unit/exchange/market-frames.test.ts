@@ -185,6 +185,25 @@ describe('market frames: every market on bytes, against the whole parse', () => 
     md.setFocus(new Set(['BTCUSDT']));
     md.ingestAllMarket(bytes(allMarket([mini('BTCUSDTX', 1, '7'), mini('BTCUSD', 1, '8'), mini('BTCUSDT', 1, '9')])));
     expect([...snapshot(md.tickers()).values()].map((t) => [t.symbol, t.last])).toEqual([['BTCUSDT', '9']]);
+    // Without a focus, and with the order of the frame changing (the next symbol is guessed from the last frame).
+    const all = createMarketData();
+    all.ingestAllMarket(bytes(allMarket([mini('BTCUSDT', 1, '1'), mini('BTCUSD', 1, '2'), mini('BTCUSDTX', 1, '3')])));
+    all.ingestAllMarket(bytes(allMarket([mini('BTCUSDTX', 2, '4'), mini('BTCUSDT', 2, '5'), mini('BTCUSD', 2, '6')])));
+    all.ingestAllMarket(bytes(allMarket([mini('BTCUSD', 3, '7'), mini('BTCUSDTX', 3, '8'), mini('BTCUSDT', 3, '9')])));
+    expect([...snapshot(all.tickers()).values()].map((t) => [t.symbol, t.last, t.eventTime])).toEqual([
+      ['BTCUSDT', '9', 3],
+      ['BTCUSD', '7', 3],
+      ['BTCUSDTX', '8', 3],
+    ]);
+  });
+
+  it('a value set by the whole parse in between is replaced by the next frame, even by the bytes held before it', () => {
+    const md = createMarketData();
+    md.ingestAllMarket(bytes(allMarket([mini('BTCUSDT', 1, '100')])));
+    md.applyFrame('btcusdt@miniTicker', mini('BTCUSDT', 2, '200'));
+    expect(md.tickers().get('BTCUSDT')?.last).toBe('200');
+    md.ingestAllMarket(bytes(allMarket([mini('BTCUSDT', 3, '100')])));
+    expect(md.tickers().get('BTCUSDT')?.last).toBe('100');
   });
 
   it('a value longer than the byte store holds is kept whole', () => {
