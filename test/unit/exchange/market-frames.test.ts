@@ -20,6 +20,12 @@ const plain = (v: Readonly<MiniTicker>): MiniTicker => ({
   quoteVolume: v.quoteVolume,
   eventTime: v.eventTime,
 });
+/** The two ways an all-market frame is taken with a focus: a small focus parses its elements, a large one reads bytes. */
+const BYTES = { byteFocusFrom: 0 };
+const PATHS = [
+  ['focused elements parsed', {}],
+  ['bytes', BYTES],
+] as const;
 const snapshot = (m: ReadonlyMap<string, Readonly<MiniTicker>>) => new Map([...m].map(([k, v]) => [k, plain(v)]));
 
 describe('market frames: applying payloads', () => {
@@ -61,10 +67,10 @@ describe('market frames: applying payloads', () => {
 });
 
 describe('market frames: the all-market path on bytes', () => {
-  it('applies only the focused symbols, the same values a whole parse gives, and reports the frame key', () => {
+  it.each(PATHS)('applies only the focused symbols, the same values a whole parse gives, and reports the frame key (%s)', (_, opts) => {
     const focus = new Set(['ETHUSDT', 'BNBBTC']);
     const text = allMarket([mini('BTCUSDT', 100, '1'), mini('ETHUSDT', 100, '2'), mini('BNBBTC', 100, '3'), mini('XRPUSDT', 100, '4')]);
-    const fast = createMarketData();
+    const fast = createMarketData(undefined, opts);
     fast.setFocus(focus);
     expect(fast.ingestAllMarket(bytes(text))).toEqual({ stream: '!miniTicker@arr', key: 100, changed: true });
     expect([...fast.tickers().keys()].sort()).toEqual(['BNBBTC', 'ETHUSDT']);
@@ -75,36 +81,39 @@ describe('market frames: the all-market path on bytes', () => {
     expect(fast.ingestAllMarket(bytes(text))?.changed).toBe(false);
   });
 
-  it('property: for random frames and focuses, the focused path equals a whole parse restricted to the focus', () => {
-    let compared = 0;
-    const sym = fc.constantFrom('BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'XRPBTC', 'SOLETH', 'ADAUSDC', 'DOGEUSDT', 'TRXBTC');
-    const el = fc.record({ s: sym, E: fc.integer({ min: 1, max: 50 }), c: fc.integer({ min: 1, max: 10_000 }).map(String) });
-    fc.assert(
-      fc.property(
-        fc.array(fc.array(el, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }),
-        fc.uniqueArray(sym, { maxLength: 8 }),
-        (frames, focused) => {
-          const focus = new Set<string>(focused);
-          const fast = createMarketData();
-          const slow = createMarketData();
-          fast.setFocus(focus);
-          for (const f of frames) {
-            const text = allMarket(f.map((e) => mini(e.s, e.E, e.c)));
-            expect(fast.ingestAllMarket(bytes(text))).not.toBeNull();
-            slow.ingest(text);
-          }
-          const want = new Map([...snapshot(slow.tickers())].filter(([s]) => focus.has(s)));
-          expect(snapshot(fast.tickers())).toEqual(want);
-          compared += want.size;
-        },
-      ),
-      { numRuns: 300 },
-    );
-    expect(compared).toBeGreaterThan(300);
-  });
+  it.each(PATHS)(
+    'property: for random frames and focuses, the focused path equals a whole parse restricted to the focus (%s)',
+    (_, opts) => {
+      let compared = 0;
+      const sym = fc.constantFrom('BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'XRPBTC', 'SOLETH', 'ADAUSDC', 'DOGEUSDT', 'TRXBTC');
+      const el = fc.record({ s: sym, E: fc.integer({ min: 1, max: 50 }), c: fc.integer({ min: 1, max: 10_000 }).map(String) });
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(el, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 6 }),
+          fc.uniqueArray(sym, { maxLength: 8 }),
+          (frames, focused) => {
+            const focus = new Set<string>(focused);
+            const fast = createMarketData(undefined, opts);
+            const slow = createMarketData();
+            fast.setFocus(focus);
+            for (const f of frames) {
+              const text = allMarket(f.map((e) => mini(e.s, e.E, e.c)));
+              expect(fast.ingestAllMarket(bytes(text))).not.toBeNull();
+              slow.ingest(text);
+            }
+            const want = new Map([...snapshot(slow.tickers())].filter(([s]) => focus.has(s)));
+            expect(snapshot(fast.tickers())).toEqual(want);
+            compared += want.size;
+          },
+        ),
+        { numRuns: 300 },
+      );
+      expect(compared).toBeGreaterThan(300);
+    },
+  );
 
-  it('finds symbols in any script, sent as raw UTF-8 (Binance lists such symbols)', () => {
-    const md = createMarketData();
+  it.each(PATHS)('finds symbols in any script, sent as raw UTF-8 (Binance lists such symbols) (%s)', (_, opts) => {
+    const md = createMarketData(undefined, opts);
     md.setFocus(new Set(['币安人生USDT', 'ÉTHUSDT']));
     const r = md.ingestAllMarket(
       bytes(allMarket([mini('BTCUSDT', 5, '1'), mini('币安人生USDT', 5, '0.25'), mini('ÉTHUSDT', 5, '7'), mini('币安USDT', 5, '9')])),
@@ -117,7 +126,7 @@ describe('market frames: the all-market path on bytes', () => {
   });
 
   it('hands back (null) every frame it cannot take, so it is parsed whole', () => {
-    const md = createMarketData();
+    const md = createMarketData(undefined, BYTES);
     const text = allMarket([mini('BTCUSDT', 1, '1')]);
     md.setFocus(new Set(['BTCUSDT', 'ÉTHUSDT']));
     expect(md.ingestAllMarket(bytes(JSON.stringify({ stream: '!ticker_1h@arr', data: [mini('BTCUSDT', 1, '1')] })))).toBeNull();
@@ -148,6 +157,17 @@ describe('market frames: the all-market path on bytes', () => {
 });
 
 describe('market frames: every market on bytes, against the whole parse', () => {
+  it('a small focus parses its own elements (the bytes of others are not read), a large one reads every element', () => {
+    // A value beyond ASCII in an unfocused element: the byte path refuses the frame, the parse of the focused elements does not.
+    const text = allMarket([mini('BTCUSDT', 1, '1'), mini('ETHUSDT', 1, 'é')]);
+    const small = createMarketData();
+    small.setFocus(new Set(['BTCUSDT']));
+    expect(small.ingestAllMarket(bytes(text))).toEqual({ stream: '!miniTicker@arr', key: 1, changed: true });
+    const large = createMarketData();
+    large.setFocus(new Set(Array.from({ length: 1000 }, (_, i) => (i === 0 ? 'BTCUSDT' : `S${i}USDT`))));
+    expect(large.ingestAllMarket(bytes(text))).toBeNull();
+  });
+
   /** Symbols that are prefixes of one another, in other scripts, empty, or needing escapes. */
   const SYMBOLS = ['BTCUSDT', 'BTCUSDTX', 'BTCUSD', 'ETHUSDT', '币安人生USDT', 'ÉTHUSDT', '', 'A"B', 'X\\Y'];
   /** Values as Binance sends them and odd ones: exponents, signs, spaces, escapes, beyond ASCII, long. */
@@ -180,8 +200,8 @@ describe('market frames: every market on bytes, against the whole parse', () => 
     expect(fast.takeChangedTickers()).toEqual([]);
   });
 
-  it('a symbol that is a prefix of another (or has one) is never taken for it', () => {
-    const md = createMarketData();
+  it.each(PATHS)('a symbol that is a prefix of another (or has one) is never taken for it (%s)', (_, opts) => {
+    const md = createMarketData(undefined, opts);
     md.setFocus(new Set(['BTCUSDT']));
     md.ingestAllMarket(bytes(allMarket([mini('BTCUSDTX', 1, '7'), mini('BTCUSD', 1, '8'), mini('BTCUSDT', 1, '9')])));
     expect([...snapshot(md.tickers()).values()].map((t) => [t.symbol, t.last])).toEqual([['BTCUSDT', '9']]);
@@ -227,46 +247,49 @@ describe('market frames: every market on bytes, against the whole parse', () => 
     expect(md.tickers().get('CCC')?.last).toBe('999');
   });
 
-  it('property: any sequence of frames, focus changes and single-symbol updates gives what the whole parse gives', () => {
-    let taken = 0;
-    const step = fc.oneof(
-      { weight: 6, arbitrary: fc.array(element, { maxLength: 8 }).map((els) => ({ kind: 'frame' as const, text: frameText(els) })) },
-      {
-        weight: 1,
-        arbitrary: fc
-          .option(fc.uniqueArray(fc.constantFrom(...SYMBOLS), { maxLength: 5 }))
-          .map((f) => ({ kind: 'focus' as const, focus: f })),
-      },
-      { weight: 1, arbitrary: element.map((e) => ({ kind: 'single' as const, el: { ...mini(e.s, e.E, e.c) } })) },
-    );
-    fc.assert(
-      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
-        const fast = createMarketData();
-        const whole = createMarketData();
-        for (const st of steps) {
-          if (st.kind === 'focus') {
-            const f = st.focus === null ? null : new Set(st.focus);
-            fast.setFocus(f);
-            whole.setFocus(f);
-          } else if (st.kind === 'single') {
-            expect(fast.applyFrame('x@miniTicker', st.el)).toBe(whole.applyFrame('x@miniTicker', st.el));
-          } else {
-            const r = fast.ingestAllMarket(bytes(st.text));
-            const changed = whole.ingest(st.text);
-            if (r === null) fast.ingest(st.text);
-            else {
-              taken++;
-              expect(r.changed).toBe(changed);
-              expect(r.key).toBe(frameKey((JSON.parse(st.text) as { data: unknown }).data));
+  it.each(PATHS)(
+    'property: any sequence of frames, focus changes and single-symbol updates gives what the whole parse gives (%s)',
+    (_, opts) => {
+      let taken = 0;
+      const step = fc.oneof(
+        { weight: 6, arbitrary: fc.array(element, { maxLength: 8 }).map((els) => ({ kind: 'frame' as const, text: frameText(els) })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .option(fc.uniqueArray(fc.constantFrom(...SYMBOLS), { maxLength: 5 }))
+            .map((f) => ({ kind: 'focus' as const, focus: f })),
+        },
+        { weight: 1, arbitrary: element.map((e) => ({ kind: 'single' as const, el: { ...mini(e.s, e.E, e.c) } })) },
+      );
+      fc.assert(
+        fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
+          const fast = createMarketData(undefined, opts);
+          const whole = createMarketData();
+          for (const st of steps) {
+            if (st.kind === 'focus') {
+              const f = st.focus === null ? null : new Set(st.focus);
+              fast.setFocus(f);
+              whole.setFocus(f);
+            } else if (st.kind === 'single') {
+              expect(fast.applyFrame('x@miniTicker', st.el)).toBe(whole.applyFrame('x@miniTicker', st.el));
+            } else {
+              const r = fast.ingestAllMarket(bytes(st.text));
+              const changed = whole.ingest(st.text);
+              if (r === null) fast.ingest(st.text);
+              else {
+                taken++;
+                expect(r.changed).toBe(changed);
+                expect(r.key).toBe(frameKey((JSON.parse(st.text) as { data: unknown }).data));
+              }
             }
+            expect(snapshot(fast.tickers())).toEqual(snapshot(whole.tickers()));
+            expect(fast.version()).toBe(whole.version());
           }
-          expect(snapshot(fast.tickers())).toEqual(snapshot(whole.tickers()));
-          expect(fast.version()).toBe(whole.version());
-        }
-        expect(fast.takeChangedTickers().map(plain)).toEqual(whole.takeChangedTickers().map(plain));
-      }),
-      { numRuns: 400 },
-    );
-    expect(taken).toBeGreaterThan(200); // the byte path was really exercised
-  });
+          expect(fast.takeChangedTickers().map(plain)).toEqual(whole.takeChangedTickers().map(plain));
+        }),
+        { numRuns: 400 },
+      );
+      expect(taken).toBeGreaterThan(200); // the byte path was really exercised
+    },
+  );
 });
