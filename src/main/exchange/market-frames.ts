@@ -5,10 +5,11 @@
  * rollover, B10) never move a value back or count twice.
  *
  * The all-market mini-ticker frame (2,500 tickers a second) takes the cheap path,
- * `ingestAllMarket`: its bytes are read in place (mini-ticker-scan.ts), without decoding or
- * parsing the frame, and a value becomes a string only when it differs from the one held. While
- * a focus is set (the portfolio's markets and the order forms'), only those symbols are applied.
- * Every other frame is parsed whole, with the same result.
+ * `ingestAllMarket`, on its bytes. While a focus is set (the portfolio's markets and the order
+ * forms'), only those symbols are applied: a small focus finds its elements on the bytes and
+ * parses only them; a large focus, or none, has the bytes read in place (mini-ticker-scan.ts),
+ * without decoding or parsing, and a value becomes a string only when it differs from the one
+ * held. Every other frame is parsed whole, with the same result.
  */
 import {
   createMiniTickerScanner,

@@ -219,8 +219,9 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const now = clock.now();
     if (conn.phase === 'closed') return;
     if (conn.role === 'current' && Buffer.isBuffer(raw)) {
-      // The focused all-market path, on the socket's bytes: only the watched symbols' elements
-      // are decoded and parsed. Null: not such a frame (or no focus); the whole parse follows.
+      // The all-market mini-ticker frame, on the socket's bytes (market-frames.ts): a small focus
+      // parses only its own elements, a large one or none is read without parsing. Null: not
+      // such a frame; the whole parse follows.
       const f = book.ingestAllMarket(raw);
       if (f !== null) {
         conn.heartbeat?.data(now);
