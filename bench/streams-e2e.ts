@@ -22,6 +22,8 @@
  * and point PERCH_BENCH_PEERS at that folder (default /tmp/peers); missing peers are skipped.
  *
  * Run: npm run bench:streams -- [--frames 60] [--warmup 20] [--watched 250] [--symbols 2500] [--only floor,perch]
+ * PERCH_BENCH_NODE_FLAGS="--trace-gc" passes flags to every client's node (the table counts each
+ * client's full and young collections over the measured frames either way).
  * Target (issue 9): perch <= 1.25x floor and cheaper than every peer.
  */
 import { fork } from 'node:child_process';
@@ -29,6 +31,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 const PEERS = process.env.PERCH_BENCH_PEERS ?? '/tmp/peers';
@@ -48,6 +51,9 @@ interface Result {
   readonly bytesPerFrame?: number;
   readonly elementsPerFrame?: number;
   readonly rssMb?: number;
+  /** Garbage collections during the measured frames: full (mark-compact) and young (scavenge). */
+  readonly gcFull?: number;
+  readonly gcYoung?: number;
   readonly skipped?: string;
 }
 
@@ -79,6 +85,17 @@ function meter(args: ClientArgs, extra: () => Partial<Result> = () => ({})): { f
   let seen = 0;
   let start: NodeJS.CpuUsage | null = null;
   let done = false;
+  let gcFull = 0;
+  let gcYoung = 0;
+  const gc = new PerformanceObserver((list) => {
+    if (start === null) return;
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gcFull++;
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gcYoung++;
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
   return {
     frame() {
       if (done) return;
@@ -92,6 +109,8 @@ function meter(args: ClientArgs, extra: () => Partial<Result> = () => ({})): { f
           frames: args.frames,
           cpuMsPerFrame: (used.user + used.system) / 1000 / args.frames,
           rssMb: process.memoryUsage().rss / 2 ** 20,
+          gcFull,
+          gcYoung,
           ...extra(),
         };
         process.send?.(result, () => process.exit(0));
@@ -212,7 +231,8 @@ function peerMissing(client: ClientName): string | null {
 function runChild(file: string, argv: readonly string[], timeoutMs: number): Promise<unknown> {
   // PERCH_BENCH_PROFILE=<dir>: a V8 CPU profile of each client, to see where its time goes.
   const profile = process.env.PERCH_BENCH_PROFILE;
-  const execArgv = ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
+  const flags = process.env.PERCH_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const execArgv = ['--import', 'tsx', ...flags, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
   const child = fork(file, [...argv], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -326,15 +346,17 @@ async function main(): Promise<void> {
       `frames: ${(floor.bytesPerFrame / 1024).toFixed(0)} KiB, ${floor.elementsPerFrame!.toFixed(0)} tickers each; perch watches ${want} symbols`,
     );
   }
-  console.log('| client | CPU ms / frame | × floor | RSS MiB |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| client | CPU ms / frame | × floor | RSS MiB | GCs full / young |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const r of results) {
     if (r.cpuMsPerFrame === undefined) {
       console.log(`| ${r.client} | — | — | ${r.skipped ?? ''} |`);
       continue;
     }
     const ratio = floor?.cpuMsPerFrame ? (r.cpuMsPerFrame / floor.cpuMsPerFrame).toFixed(2) : '—';
-    console.log(`| ${r.client} | ${r.cpuMsPerFrame.toFixed(2)} | ${ratio} | ${r.rssMb!.toFixed(0)} |`);
+    console.log(
+      `| ${r.client} | ${r.cpuMsPerFrame.toFixed(2)} | ${ratio} | ${r.rssMb!.toFixed(0)} | ${r.gcFull ?? '—'} / ${r.gcYoung ?? '—'} |`,
+    );
   }
 }
 
