@@ -7,8 +7,9 @@
  *   perch    Perch's market streams plus the app's 250 ms drain into the portfolio state, with
  *            the focus the app sets while the all-market stream is on (the watched symbols;
  *            --watched, default 250: the all-market stream is used above 200 watched markets)
- *   perch-all  the same with no focus: every symbol applied (what a portfolio holding every
- *            market costs)
+ *   perch-all  the same watching every market: the focus lists every symbol of the simulator,
+ *            as the app's does when the portfolio's, the alerts' and the forms' markets together
+ *            are all of them, so every ticker of every frame is applied and drained
  *   binance  the `binance` npm package, default options, subscribeAllMini24hrTickers('spot')
  *   ccxt     ccxt.pro binance watchTickers() (its default stream is !miniTicker@arr)
  * All clients run at the same time on the same frames, so the load of the moment weighs on each
@@ -21,6 +22,8 @@
  * and point PERCH_BENCH_PEERS at that folder (default /tmp/peers); missing peers are skipped.
  *
  * Run: npm run bench:streams -- [--frames 60] [--warmup 20] [--watched 250] [--symbols 2500] [--only floor,perch]
+ * PERCH_BENCH_NODE_FLAGS="--trace-gc" passes flags to every client's node (the table counts each
+ * client's full and young collections over the measured frames either way).
  * Target (issue 9): perch <= 1.25x floor and cheaper than every peer.
  */
 import { fork } from 'node:child_process';
@@ -28,6 +31,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 const PEERS = process.env.PERCH_BENCH_PEERS ?? '/tmp/peers';
@@ -47,6 +51,9 @@ interface Result {
   readonly bytesPerFrame?: number;
   readonly elementsPerFrame?: number;
   readonly rssMb?: number;
+  /** Garbage collections during the measured frames: full (mark-compact) and young (scavenge). */
+  readonly gcFull?: number;
+  readonly gcYoung?: number;
   readonly skipped?: string;
 }
 
@@ -78,6 +85,17 @@ function meter(args: ClientArgs, extra: () => Partial<Result> = () => ({})): { f
   let seen = 0;
   let start: NodeJS.CpuUsage | null = null;
   let done = false;
+  let gcFull = 0;
+  let gcYoung = 0;
+  const gc = new PerformanceObserver((list) => {
+    if (start === null) return;
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gcFull++;
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) gcYoung++;
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
   return {
     frame() {
       if (done) return;
@@ -91,6 +109,8 @@ function meter(args: ClientArgs, extra: () => Partial<Result> = () => ({})): { f
           frames: args.frames,
           cpuMsPerFrame: (used.user + used.system) / 1000 / args.frames,
           rssMb: process.memoryUsage().rss / 2 ** 20,
+          gcFull,
+          gcYoung,
           ...extra(),
         };
         process.send?.(result, () => process.exit(0));
@@ -117,23 +137,20 @@ async function runFloor(args: ClientArgs): Promise<void> {
   });
 }
 
-async function runPerch(args: ClientArgs, focused: boolean): Promise<void> {
+async function runPerch(args: ClientArgs, every: boolean): Promise<void> {
   const { createMarketStreams } = await import('../src/main/exchange/market-streams');
   const { createPortfolioState } = await import('../src/main/portfolio/portfolio-state');
-  const watched = new Set(JSON.parse(readFileSync(args.watchedFile, 'utf8')) as string[]);
+  const lists = JSON.parse(readFileSync(args.watchedFile, 'utf8')) as { watched: string[]; all: string[] };
   const market = createMarketStreams({ streamUrl: args.streamUrl, id: 'bench' });
   const portfolio = createPortfolioState({ environment: 'demo', quote: 'USDT' });
   const m = meter(args, () => ({ elementsPerFrame: undefined }));
   market.watch(['!miniTicker@arr']);
-  if (focused) market.focus(watched);
+  // As exchange-session sets it: the all-market stream always comes with the watched symbols' focus.
+  market.focus(new Set(every ? lists.all : lists.watched));
   // The app's drain (exchange-session flush): changed tickers into the portfolio, then commit.
   let lastMessageAt: number | null = null;
   setInterval(() => {
-    const it = market.drainChanged();
-    const inputs = (function* () {
-      for (const [, t] of it) yield t;
-    })();
-    portfolio.applyTickers(inputs);
+    portfolio.applyTickers(market.takeChangedTickers());
     portfolio.commit();
     // A frame a second and four drains a second: a new message time is a new frame.
     const at = market.connections()[0]?.lastMessageAt ?? null;
@@ -192,9 +209,9 @@ async function runClient(args: ClientArgs): Promise<void> {
     case 'floor':
       return runFloor(args);
     case 'perch':
-      return runPerch(args, true);
-    case 'perch-all':
       return runPerch(args, false);
+    case 'perch-all':
+      return runPerch(args, true);
     case 'binance':
       return runBinance(args);
     case 'ccxt':
@@ -214,7 +231,8 @@ function peerMissing(client: ClientName): string | null {
 function runChild(file: string, argv: readonly string[], timeoutMs: number): Promise<unknown> {
   // PERCH_BENCH_PROFILE=<dir>: a V8 CPU profile of each client, to see where its time goes.
   const profile = process.env.PERCH_BENCH_PROFILE;
-  const execArgv = ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
+  const flags = process.env.PERCH_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const execArgv = ['--import', 'tsx', ...flags, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])];
   const child = fork(file, [...argv], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -276,7 +294,7 @@ async function main(): Promise<void> {
   const step = sim.symbols.length / want;
   const watched = Array.from({ length: want }, (_, i) => sim.symbols[Math.floor(i * step)]!);
   const watchedFile = join(dir, 'watched.json');
-  writeFileSync(watchedFile, JSON.stringify(watched));
+  writeFileSync(watchedFile, JSON.stringify({ watched, all: sim.symbols }));
   const chosen = values.only
     .split(',')
     .map((s) => s.trim())
@@ -328,15 +346,17 @@ async function main(): Promise<void> {
       `frames: ${(floor.bytesPerFrame / 1024).toFixed(0)} KiB, ${floor.elementsPerFrame!.toFixed(0)} tickers each; perch watches ${want} symbols`,
     );
   }
-  console.log('| client | CPU ms / frame | × floor | RSS MiB |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| client | CPU ms / frame | × floor | RSS MiB | GCs full / young |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const r of results) {
     if (r.cpuMsPerFrame === undefined) {
       console.log(`| ${r.client} | — | — | ${r.skipped ?? ''} |`);
       continue;
     }
     const ratio = floor?.cpuMsPerFrame ? (r.cpuMsPerFrame / floor.cpuMsPerFrame).toFixed(2) : '—';
-    console.log(`| ${r.client} | ${r.cpuMsPerFrame.toFixed(2)} | ${ratio} | ${r.rssMb!.toFixed(0)} |`);
+    console.log(
+      `| ${r.client} | ${r.cpuMsPerFrame.toFixed(2)} | ${ratio} | ${r.rssMb!.toFixed(0)} | ${r.gcFull ?? '—'} / ${r.gcYoung ?? '—'} |`,
+    );
   }
 }
 

@@ -20,7 +20,7 @@ import type { Environment } from '../exchange/environments';
 import { createExchangeInfo, type ExchangeInfo } from '../exchange/exchange-info';
 import type { OrderStateStore } from '../exchange/order-state';
 import { createStreamsLifecycle } from '../exchange/lifecycle';
-import { createMarketStreams, type MarketStreams, type MarketStreamsOptions, type MiniTicker } from '../exchange/market-streams';
+import { createMarketStreams, type MarketStreams, type MarketStreamsOptions } from '../exchange/market-streams';
 import { createRateLimitGovernor } from '../exchange/rate-limit';
 import { createRestClient, type RestClient } from '../exchange/rest-client';
 import { createTimeSync, type TimeSync } from '../exchange/time-sync';
@@ -137,10 +137,6 @@ function worst(infos: readonly ConnectionInfo[]): ConnectionInfo | null {
 
 function toSymbolInput(s: { symbol: string; baseAsset: string; quoteAsset: string; status: string }): SymbolInput {
   return { symbol: s.symbol, baseAsset: s.baseAsset, quoteAsset: s.quoteAsset, status: s.status };
-}
-
-function* tickerValues(it: IterableIterator<[string, Readonly<MiniTicker>]>): Generator<TickerInput> {
-  for (const [, t] of it) yield t;
 }
 
 export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSession {
@@ -393,11 +389,11 @@ export function createExchangeSession(o: ExchangeSessionOptions): ExchangeSessio
 
   const flush = (): void => {
     if (stopped) return;
-    const changed = o.onTickers === undefined ? null : [...tickerValues(market.drainChanged())];
-    portfolio.applyTickers(changed ?? tickerValues(market.drainChanged()));
+    const changed = market.takeChangedTickers();
+    portfolio.applyTickers(changed);
     const status = computeStatus();
     const [m, a] = status.connections;
-    o.onTickers?.(changed ?? [], m?.state === 'live', 'stream');
+    o.onTickers?.(changed, m?.state === 'live', 'stream');
     portfolio.setConnections({ market: m?.state ?? 'connecting', account: a?.state ?? 'connecting' });
     const ev = portfolio.commit();
     if (ev !== null) o.onPortfolioEvent(ev);

@@ -4,11 +4,31 @@
  * of what changed since the last drain. Older or repeated events (reordering, the overlap of a
  * rollover, B10) never move a value back or count twice.
  *
- * While the all-market stream is on, only the symbols someone looks at (the portfolio's markets
- * and the order forms') need applying: with a focus set, `ingestFocused` finds those symbols'
- * elements in the frame's bytes and parses only them, which costs less than decoding and
- * parsing the frame.
+ * The all-market mini-ticker frame (2,500 tickers a second) takes the cheap path,
+ * `ingestAllMarket`, on its bytes. While a focus is set (the portfolio's markets and the order
+ * forms'), only those symbols are applied: a small focus finds its elements on the bytes and
+ * parses only them; a large focus, or none, has the bytes read in place (mini-ticker-scan.ts),
+ * without decoding or parsing, and a value becomes a string only when it differs from the one
+ * held. Every other frame is parsed whole, with the same result.
  */
+import {
+  createMiniTickerScanner,
+  fnv1a,
+  FNV_OFFSET,
+  HIGH,
+  type MiniTickerScan,
+  LAST,
+  LOW,
+  OPEN,
+  QUOTE_VOLUME,
+  STRIDE,
+  SYMBOL_END,
+  SYMBOL_HASH,
+  SYMBOL_START,
+  VOLUME,
+} from './mini-ticker-scan';
+import { createTickerRecords, F_HIGH, F_LAST, F_LOW, F_OPEN, F_QUOTE_VOLUME, F_VOLUME, type StreamTicker } from './ticker-records';
+
 export interface MiniTicker {
   readonly symbol: string;
   last: string;
@@ -61,6 +81,8 @@ export interface MarketData {
   bookTickers(): ReadonlyMap<string, Readonly<BookTop>>;
   klines(): ReadonlyMap<string, Readonly<KlineBar>>;
   drainChanged(): IterableIterator<[string, Readonly<MiniTicker>]>;
+  /** The same drain as one array of the records (no tuple or iterator step per ticker). */
+  takeChangedTickers(): Readonly<MiniTicker>[];
   drainChangedBookTickers(): IterableIterator<[string, Readonly<BookTop>]>;
   drainChangedKlines(): IterableIterator<[string, Readonly<KlineBar>]>;
   version(): number;
@@ -72,16 +94,15 @@ export interface MarketData {
    */
   setFocus(symbols: ReadonlySet<string> | null): void;
   /**
-   * The cheap path for an all-market mini-ticker frame while a focus is set: the focused
-   * symbols' elements are found in the frame's bytes and only they are decoded and parsed.
-   * Null when the frame is not one it can take (no focus, another stream or layout, escapes,
-   * anything unparseable): parse it whole then, with the same result.
+   * The cheap path for an all-market mini-ticker frame, on its bytes (with or without a focus).
+   * Null when the frame is not one it can take (another stream or layout, escapes, anything
+   * unparseable): parse it whole then, with the same result.
    */
-  ingestFocused(bytes: Buffer): FocusedFrame | null;
+  ingestAllMarket(bytes: Buffer): AllMarketFrame | null;
 }
 
-/** What `ingestFocused` learnt about a frame: its stream, its key (B10) and whether anything changed. */
-export interface FocusedFrame {
+/** What `ingestAllMarket` learnt about a frame: its stream, its key (B10) and whether anything changed. */
+export interface AllMarketFrame {
   readonly stream: string;
   readonly key: number | undefined;
   readonly changed: boolean;
@@ -93,21 +114,21 @@ const utf8 = new TextEncoder();
 const MINI_ARRAY_HEAD = utf8.encode('{"stream":"!miniTicker@arr","data":[');
 const MINI_FIRST = utf8.encode('{"e":"24hrMiniTicker","E":');
 const SYMBOL_AFTER_E = utf8.encode(',"s":"');
-/** 32-bit FNV-1a over a symbol's UTF-8 bytes: a cheap first test of "is this one focused?". */
-const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
-
-function fnv1a(bytes: Uint8Array): number {
-  let h = FNV_OFFSET;
-  for (const c of bytes) h = Math.imul(h ^ c, FNV_PRIME);
-  return h;
-}
+/**
+ * A focus of this many symbols or more takes the byte path (mini-ticker-scan); a smaller one
+ * parses its own elements (see ingestFocusedParse for why).
+ */
+const BYTE_PATH_FOCUS = 1000;
 
 function bytesAt(bytes: Uint8Array, at: number, pattern: Uint8Array): boolean {
   if (at + pattern.length > bytes.length) return false;
   for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false;
   return true;
 }
+
+/** In a `u` pattern a surrogate pair is one code point: this finds only unpaired ones. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function sameBytes(bytes: Uint8Array, from: number, to: number, want: Uint8Array): boolean {
   if (to - from !== want.length) return false;
@@ -123,6 +144,16 @@ interface Slot<T> {
   readonly key: string;
   readonly value: T;
   mark: number;
+}
+
+/** A symbol the byte path knows: its UTF-8 bytes, its record once it has one, hash neighbours. */
+interface SymbolEntry {
+  readonly symbol: string;
+  readonly bytes: Uint8Array;
+  slot: Slot<StreamTicker> | undefined;
+  next: SymbolEntry | undefined;
+  /** The symbol that followed it in the last frame: frames list symbols in a steady order. */
+  following: SymbolEntry | undefined;
 }
 
 /**
@@ -181,17 +212,169 @@ function* drainChangeList<T>(c: ChangeList<T>): IterableIterator<[string, T]> {
   }
 }
 
-export function createMarketData(onApply?: (update: MarketUpdate) => void): MarketData {
-  const tickers = createChangeList<MiniTicker>();
+export interface MarketDataOptions {
+  /** A focus of this many symbols or more takes the byte path (default BYTE_PATH_FOCUS; tests set 0 to test it). */
+  readonly byteFocusFrom?: number;
+}
+
+export function createMarketData(onApply?: (update: MarketUpdate) => void, options: MarketDataOptions = {}): MarketData {
+  const byteFocusFrom = options.byteFocusFrom ?? BYTE_PATH_FOCUS;
+  const records = createTickerRecords();
+  const tickers = createChangeList<StreamTicker>();
   const books = createChangeList<BookTop>();
   const klines = createChangeList<KlineBar>();
   let versionCounter = 0;
   let focus: ReadonlySet<string> | null = null;
-  /** The focused symbols' UTF-8 bytes by their hash. */
-  const focusIndex = new Map<number, Uint8Array[]>();
+  /**
+   * The symbols the byte path knows, by the hash of their UTF-8 bytes: with a focus exactly the
+   * focused ones, without one every symbol it met. A symbol not in it is skipped (focus) or
+   * added (no focus).
+   */
+  const symbolIndex = new Map<number, SymbolEntry>();
+  let firstInFrame: SymbolEntry | undefined;
   /** Start and end offsets of the focused elements of the frame being ingested; reused. */
   const bounds: number[] = [];
   const elements: Record<string, unknown>[] = [];
+  const scanner = createMiniTickerScanner();
+
+  const findSymbol = (bytes: Uint8Array, from: number, to: number, h: number): SymbolEntry | null => {
+    for (let e = symbolIndex.get(h); e !== undefined; e = e.next) if (sameBytes(bytes, from, to, e.bytes)) return e;
+    return null;
+  };
+
+  const indexSymbol = (symbol: string, bytes: Uint8Array): SymbolEntry => {
+    const h = fnv1a(bytes);
+    const entry: SymbolEntry = { symbol, bytes, slot: tickers.slots.get(symbol), next: symbolIndex.get(h), following: undefined };
+    symbolIndex.set(h, entry);
+    return entry;
+  };
+
+  /** applyMini for an element the scan located: the same checks, the same result. */
+  const applyScanned = (entry: SymbolEntry, b: Buffer, o: Int32Array, p: number, E: number): boolean => {
+    // The record may have been made by the whole parse since (a single-symbol stream).
+    let slot = entry.slot ?? tickers.slots.get(entry.symbol);
+    if (slot === undefined) {
+      slot = addSlot(tickers, entry.symbol, records.createFromBytes(entry.symbol, E, b, o, p + LAST));
+    } else {
+      const t = slot.value;
+      if (E <= t.eventTime) return false;
+      // The price and the 24 h open are read on every drain: bytes equal to the value held keep its
+      // string. The others are only copied. A string is made only when a value is read.
+      t.keepBytes(F_LAST, b, o[p + LAST]!, o[p + LAST + 1]!);
+      t.keepBytes(F_OPEN, b, o[p + OPEN]!, o[p + OPEN + 1]!);
+      t.putBytes(F_HIGH, b, o[p + HIGH]!, o[p + HIGH + 1]!);
+      t.putBytes(F_LOW, b, o[p + LOW]!, o[p + LOW + 1]!);
+      t.putBytes(F_VOLUME, b, o[p + VOLUME]!, o[p + VOLUME + 1]!);
+      t.putBytes(F_QUOTE_VOLUME, b, o[p + QUOTE_VOLUME]!, o[p + QUOTE_VOLUME + 1]!);
+      t.eventTime = E;
+    }
+    entry.slot = slot;
+    markChanged(tickers, slot);
+    if (onApply !== undefined) onApply({ kind: 'miniTicker', value: slot.value });
+    return true;
+  };
+
+  /**
+   * Every located element of the focus (every element without one), in frame order. A function
+   * of its own that ends right after its loop: V8 optimizes the loop while it runs (on-stack
+   * replacement) and code after it that never ran before would throw that away on every frame.
+   */
+  const applyScan = (bytes: Buffer, scan: MiniTickerScan): boolean => {
+    const { count, offsets: o, eventTimes } = scan;
+    let changed = false;
+    let guess = firstInFrame;
+    let previous: SymbolEntry | undefined;
+    for (let k = 0; k < count; k++) {
+      const p = k * STRIDE;
+      const s0 = o[p + SYMBOL_START]!,
+        s1 = o[p + SYMBOL_END]!;
+      // Most often the symbol that followed the previous one last time: one comparison, no lookup.
+      let entry = guess !== undefined && sameBytes(bytes, s0, s1, guess.bytes) ? guess : findSymbol(bytes, s0, s1, o[p + SYMBOL_HASH]!);
+      if (entry === null) {
+        if (focus !== null) continue;
+        // A symbol met for the first time (no focus): decoded once, known by its bytes from now on.
+        entry = indexSymbol(bytes.toString('utf8', s0, s1), Uint8Array.prototype.slice.call(bytes, s0, s1));
+      }
+      if (previous === undefined) firstInFrame = entry;
+      else previous.following = entry;
+      previous = entry;
+      guess = entry.following;
+      if (applyScanned(entry, bytes, o, p, eventTimes[k]!)) changed = true;
+    }
+    return changed;
+  };
+
+  /**
+   * The all-market frame with a small focus (the app's usual case: a few hundred watched
+   * markets): the focused elements are found on the bytes and only they are parsed. It allocates
+   * a little per frame, as the whole parse would, which keeps V8 collecting the socket's buffers
+   * in cheap young-generation passes; the byte path, which allocates nothing, left them to full
+   * collections that cost more than the parsing saved (bench:streams, end to end).
+   */
+  const ingestFocusedParse = (bytes: Buffer): AllMarketFrame | null => {
+    const n = bytes.length;
+    if (
+      n < MINI_ARRAY_HEAD.length + 2 ||
+      !bytesAt(bytes, 0, MINI_ARRAY_HEAD) ||
+      bytes[n - 2] !== 93 /* ] */ ||
+      bytes[n - 1] !== 125 /* } */
+    )
+      return null;
+    const from = MINI_ARRAY_HEAD.length;
+    if (bytes[from] === 93 /* ] */) return { stream: ALL_MINI_TICKERS, key: undefined, changed: false };
+    let key: number | undefined;
+    bounds.length = 0;
+    // Element by element on Binance's layout, {"e":"24hrMiniTicker","E":<int>,"s":"<symbol>",…}.
+    // The symbol is hashed as it is read and compared only when the hash is a focused one.
+    // Anything off the layout, or an escape in a symbol, goes to the whole parse.
+    for (let at = from; ;) {
+      if (!bytesAt(bytes, at, MINI_FIRST)) return null;
+      let i = at + MINI_FIRST.length;
+      const e0 = i;
+      let E = 0;
+      for (; i < n; i++) {
+        const c = bytes[i]!;
+        if (c < 48 || c > 57) break;
+        E = E * 10 + (c - 48);
+      }
+      if (i === e0 || i - e0 > 15) return null;
+      key ??= E;
+      if (!bytesAt(bytes, i, SYMBOL_AFTER_E)) return null;
+      i += SYMBOL_AFTER_E.length;
+      const s0 = i;
+      let h = FNV_OFFSET;
+      for (; i < n; i++) {
+        const c = bytes[i]!;
+        if (c === 34 /* " */) break;
+        if (c === 92 /* \ */) return null;
+        h = Math.imul(h ^ c, FNV_PRIME);
+      }
+      if (i >= n) return null;
+      const end = bytes.indexOf(125 /* } */, i);
+      if (end === -1) return null;
+      if (findSymbol(bytes, s0, i, h) !== null) bounds.push(at, end + 1);
+      const next = bytes[end + 1];
+      if (next === 93 /* ] */) break;
+      if (next !== 44 /* , */) return null;
+      at = end + 2;
+    }
+    // Every focused element parses before any is applied: a broken frame is refused whole, as
+    // the whole parse would refuse it.
+    elements.length = 0;
+    try {
+      for (let i = 0; i < bounds.length; i += 2)
+        elements.push(JSON.parse(bytes.toString('utf8', bounds[i], bounds[i + 1])) as Record<string, unknown>);
+    } catch {
+      return null;
+    }
+    let changed = false;
+    for (const el of elements) {
+      if (el !== null && typeof el === 'object' && el.e === '24hrMiniTicker' && applyMini(el)) changed = true;
+    }
+    elements.length = 0;
+    if (changed) versionCounter++;
+    return { stream: ALL_MINI_TICKERS, key, changed };
+  };
 
   const applyMini = (el: Record<string, unknown>): boolean => {
     const s = el.s,
@@ -215,7 +398,7 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
       return false;
     let slot = tickers.slots.get(s);
     if (slot === undefined) {
-      slot = addSlot(tickers, s, { symbol: s, last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E });
+      slot = addSlot(tickers, s, records.create(s, { last: c, open: o, high: h, low: l, volume: v, quoteVolume: q, eventTime: E }));
     } else {
       const t = slot.value;
       // Older or the same event (reordering, rollover overlap): never move backwards or repeat.
@@ -373,6 +556,12 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     bookTickers: () => books.map,
     klines: () => klines.map,
     drainChanged: () => drainChangeList(tickers),
+    takeChangedTickers() {
+      const out = new Array<Readonly<MiniTicker>>(tickers.count);
+      for (let i = 0; i < tickers.count; i++) out[i] = tickers.list[i]!.value;
+      clearChangeList(tickers);
+      return out;
+    },
     drainChangedBookTickers: () => drainChangeList(books),
     drainChangedKlines: () => drainChangeList(klines),
     version: () => versionCounter,
@@ -383,88 +572,26 @@ export function createMarketData(onApply?: (update: MarketUpdate) => void): Mark
     },
     setFocus(symbols) {
       focus = symbols === null ? null : new Set(symbols);
-      focusIndex.clear();
-      if (focus === null) return;
-      for (const s of focus) {
-        const b = utf8.encode(s);
-        const h = fnv1a(b);
-        const list = focusIndex.get(h);
-        if (list === undefined) focusIndex.set(h, [b]);
-        else list.push(b);
+      symbolIndex.clear();
+      firstInFrame = undefined;
+      if (focus !== null) {
+        for (const [s, slot] of tickers.slots) {
+          if (focus.has(s)) continue;
+          tickers.slots.delete(s);
+          tickers.map.delete(s);
+          records.release(slot.value);
+        }
       }
-      for (const s of tickers.slots.keys()) {
-        if (focus.has(s)) continue;
-        tickers.slots.delete(s);
-        tickers.map.delete(s);
-      }
+      // A symbol that is not well-formed Unicode can never be what well-formed UTF-8 decodes to.
+      for (const s of focus ?? tickers.slots.keys()) if (!LONE_SURROGATE.test(s)) indexSymbol(s, utf8.encode(s));
     },
-    ingestFocused(bytes) {
-      if (focus === null) return null;
-      const n = bytes.length;
-      if (
-        n < MINI_ARRAY_HEAD.length + 2 ||
-        !bytesAt(bytes, 0, MINI_ARRAY_HEAD) ||
-        bytes[n - 2] !== 93 /* ] */ ||
-        bytes[n - 1] !== 125 /* } */
-      )
-        return null;
-      const from = MINI_ARRAY_HEAD.length;
-      if (bytes[from] === 93 /* ] */) return { stream: ALL_MINI_TICKERS, key: undefined, changed: false };
-      let key: number | undefined;
-      bounds.length = 0;
-      // Element by element on Binance's layout, {"e":"24hrMiniTicker","E":<int>,"s":"<symbol>",…},
-      // straight on the socket's bytes (no decoding of the whole frame). The symbol is hashed as
-      // it is read and compared only when the hash is a focused one. Anything off the layout, or
-      // an escape in a symbol, goes to the whole parse.
-      for (let at = from; ;) {
-        if (!bytesAt(bytes, at, MINI_FIRST)) return null;
-        let i = at + MINI_FIRST.length;
-        const e0 = i;
-        let E = 0;
-        for (; i < n; i++) {
-          const c = bytes[i]!;
-          if (c < 48 || c > 57) break;
-          E = E * 10 + (c - 48);
-        }
-        if (i === e0 || i - e0 > 15) return null;
-        key ??= E;
-        if (!bytesAt(bytes, i, SYMBOL_AFTER_E)) return null;
-        i += SYMBOL_AFTER_E.length;
-        const s0 = i;
-        let h = FNV_OFFSET;
-        for (; i < n; i++) {
-          const c = bytes[i]!;
-          if (c === 34 /* " */) break;
-          if (c === 92 /* \ */) return null;
-          h = Math.imul(h ^ c, FNV_PRIME);
-        }
-        if (i >= n) return null;
-        const end = bytes.indexOf(125 /* } */, i);
-        if (end === -1) return null;
-        const candidates = focusIndex.get(h);
-        if (candidates !== undefined && candidates.some((c) => sameBytes(bytes, s0, i, c))) bounds.push(at, end + 1);
-        const next = bytes[end + 1];
-        if (next === 93 /* ] */) break;
-        if (next !== 44 /* , */) return null;
-        at = end + 2;
-      }
-      // Every focused element parses before any is applied: a broken frame is refused whole,
-      // as the full parse would refuse it.
-      elements.length = 0;
-      try {
-        // Buffer#toString(encoding, start, end) decodes in place: no view object per element.
-        for (let i = 0; i < bounds.length; i += 2)
-          elements.push(JSON.parse(bytes.toString('utf8', bounds[i], bounds[i + 1])) as Record<string, unknown>);
-      } catch {
-        return null;
-      }
-      let changed = false;
-      for (const el of elements) {
-        if (el !== null && typeof el === 'object' && el.e === '24hrMiniTicker' && applyMini(el)) changed = true;
-      }
-      elements.length = 0;
+    ingestAllMarket(bytes) {
+      if (focus !== null && focus.size < byteFocusFrom) return ingestFocusedParse(bytes);
+      const scan = scanner.scan(bytes);
+      if (scan === null) return null;
+      const changed = applyScan(bytes, scan);
       if (changed) versionCounter++;
-      return { stream: ALL_MINI_TICKERS, key, changed };
+      return { stream: ALL_MINI_TICKERS, key: scan.count > 0 ? scan.eventTimes[0] : undefined, changed };
     },
   };
 }

@@ -90,6 +90,8 @@ export interface MarketStreams {
   klines(): ReadonlyMap<string, Readonly<KlineBar>>;
   /** Tickers changed since the previous drain, each once; consuming clears the set. */
   drainChanged(): IterableIterator<[string, Readonly<MiniTicker>]>;
+  /** The same drain as one array of the live records (the app's flush: 2,500 a second at most). */
+  takeChangedTickers(): Readonly<MiniTicker>[];
   drainChangedBookTickers(): IterableIterator<[string, Readonly<BookTop>]>;
   drainChangedKlines(): IterableIterator<[string, Readonly<KlineBar>]>;
   /** Increases whenever any value changed. */
@@ -217,9 +219,10 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     const now = clock.now();
     if (conn.phase === 'closed') return;
     if (conn.role === 'current' && Buffer.isBuffer(raw)) {
-      // The focused all-market path, on the socket's bytes: only the watched symbols' elements
-      // are decoded and parsed. Null: not such a frame (or no focus); the whole parse follows.
-      const f = book.ingestFocused(raw);
+      // The all-market mini-ticker frame, on the socket's bytes (market-frames.ts): a small focus
+      // parses only its own elements, a large one or none is read without parsing. Null: not
+      // such a frame; the whole parse follows.
+      const f = book.ingestAllMarket(raw);
       if (f !== null) {
         conn.heartbeat?.data(now);
         if (f.key !== undefined) conn.lastKey.set(f.stream, f.key);
@@ -656,6 +659,7 @@ export function createMarketStreams(options: MarketStreamsOptions): MarketStream
     bookTickers: book.bookTickers,
     klines: book.klines,
     drainChanged: book.drainChanged,
+    takeChangedTickers: book.takeChangedTickers,
     drainChangedBookTickers: book.drainChangedBookTickers,
     drainChangedKlines: book.drainChangedKlines,
     version: book.version,
