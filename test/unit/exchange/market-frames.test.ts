@@ -289,7 +289,9 @@ describe('market frames: every market on bytes, against the whole parse', () => 
         }),
         { numRuns: 400 },
       );
-      expect(taken).toBeGreaterThan(200); // the byte path was really exercised
+      // The byte path was really exercised: about 200–270 frames of the 400 runs take it (a floor
+      // of 200 failed now and then on the count alone), so half of that is the floor.
+      expect(taken).toBeGreaterThan(100);
     },
   );
 });
