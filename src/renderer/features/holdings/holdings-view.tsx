@@ -3,7 +3,7 @@ import { useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { EnvironmentId, Freshness, Holding, PortfolioSnapshot } from '../../../shared/domain';
 import { formatClock, formatPercent, formatPrice, formatQuantity, formatSignedValue, formatValue, MASK, signOf } from '../../app/format';
-import { useStore, useView } from '../../app/store-context';
+import { usePrivacy, useStore, useView } from '../../app/store-context';
 import { selectHoldings, type SortDir, type SortKey } from './holdings-model';
 
 const ROW_HEIGHT = 30;
@@ -259,7 +259,7 @@ export function HoldingsView(): React.JSX.Element {
   const [sortDir, setSortDir] = useState<SortDir>('desc');
   const [search, setSearch] = useState('');
 
-  const privacy = settings?.privacyMode ?? false;
+  const privacy = usePrivacy();
   const hideSmall = settings?.hideSmallBalances ?? false;
   const threshold = settings?.smallBalanceThreshold ?? '0';
 

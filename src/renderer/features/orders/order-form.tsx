@@ -3,7 +3,7 @@ import type { DraftField, MarketQuote, PreflightIssue, PreflightResult } from '.
 import { formatPercentOf } from '../../../shared/money/format';
 import { formatClock } from '../../app/format';
 import { RadioButtons, type RadioOption } from '../../app/radio-buttons';
-import { useStore, useView } from '../../app/store-context';
+import { usePrivacy, useStore, useView } from '../../app/store-context';
 import { ConfirmDialog } from './confirm-dialog';
 import { FIELD_LABELS, Issues } from './preflight-issues';
 import { SymbolPicker } from './symbol-picker';
@@ -53,7 +53,7 @@ export function OrderForm({ onSymbolChange }: Readonly<{ onSymbolChange?: (symbo
   const marketByName = useId();
   const orders = useOrders();
   const settings = useView((s) => s.settings);
-  const privacy = settings?.privacyMode ?? false;
+  const privacy = usePrivacy();
   const market = useOrdersView((s) => s.market);
   const submitting = useOrdersView((s) => s.submitting);
   const openAsOf = useOrdersView((s) => s.open?.asOf ?? 0);

@@ -35,7 +35,7 @@ import {
   money,
   signOf,
 } from '../../app/format';
-import { useStore, useView } from '../../app/store-context';
+import { usePrivacy, useStore, useView } from '../../app/store-context';
 import { useAlertsStore } from '../alerts/alerts-context';
 import './pnl.css';
 
@@ -821,7 +821,7 @@ function AssetPage({
 
 export function PnlView(): React.JSX.Element {
   const store = useStore();
-  const privacy = useView((s) => s.settings?.privacyMode ?? false);
+  const privacy = usePrivacy();
   // The cost-basis method is a setting (Settings → Profit and loss); changing it here changes it there.
   const method = useView((s) => s.settings?.costMethod ?? 'average');
   const setMethod = (m: Method): void => {
